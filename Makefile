@@ -1,0 +1,68 @@
+# Haven: `make run` starts the product, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+CARGO ?= cargo
+STAGE := scripts/stage
+# nextest when installed (parallel, per-test isolation), else cargo test.
+TEST_RUNNER := $(shell command -v cargo-nextest >/dev/null 2>&1 && echo "nextest run --no-tests=pass" || echo "test")
+
+.PHONY: run build frontend-deps frontend-build test fmt-check clippy test-rust test-rust-pg \
+        frontend-check e2e openapi openapi-check fmt bench
+
+## run: build the SPA and the server (release) and start Haven on 127.0.0.1:8080 with SQLite in ./data
+run: frontend-build
+	$(CARGO) build --release -p haven-api
+	mkdir -p data
+	./target/release/haven serve
+
+frontend-deps:
+	@scripts/ensure-npm-deps
+
+frontend-build: frontend-deps
+	npm --prefix frontend run build
+
+## test: formatting, lints, Rust tests on SQLite (and PostgreSQL when HAVEN_TEST_DATABASE_URL is set),
+## frontend checks and unit tests, and the browser tests against the real server.
+test:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory fmt-check clippy test-rust test-rust-pg frontend-check e2e && \
+	echo "==> make test: all stages passed in $$(( $$(date +%s) - start ))s"
+
+fmt-check:
+	@$(STAGE) "rustfmt" $(CARGO) fmt --all -- --check
+
+clippy:
+	@$(STAGE) "clippy" $(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test-rust:
+	@$(STAGE) "rust tests (SQLite)" env -u HAVEN_TEST_DATABASE_URL $(CARGO) $(TEST_RUNNER) --workspace --locked
+
+test-rust-pg:
+	@if [ -n "$$HAVEN_TEST_DATABASE_URL" ]; then \
+	  $(STAGE) "rust tests (PostgreSQL)" $(CARGO) $(TEST_RUNNER) --workspace --locked; \
+	else \
+	  echo "==> rust tests (PostgreSQL): skipped, HAVEN_TEST_DATABASE_URL is not set"; \
+	fi
+
+frontend-check: frontend-deps
+	@$(STAGE) "frontend: generated API types current" npm --prefix frontend run check:api
+	@$(STAGE) "frontend: type check" npm --prefix frontend run typecheck
+	@$(STAGE) "frontend: lint" npm --prefix frontend run lint
+	@$(STAGE) "frontend: unit tests" npm --prefix frontend run test
+
+## e2e: Playwright in Debian's Chromium against the debug server binary the Rust tests built.
+e2e: frontend-deps
+	@scripts/ensure-chromium
+	@[ -x target/debug/haven ] || $(CARGO) build -p haven-api --locked
+	@$(STAGE) "frontend: build" npm --prefix frontend run build
+	@$(STAGE) "browser tests" env HAVEN_BIN=$(CURDIR)/target/debug/haven npm --prefix frontend run e2e
+
+## openapi: regenerate openapi/openapi.json and the SPA's types from the code
+openapi:
+	$(CARGO) run -q -p haven-api -- openapi --output openapi/openapi.json
+	@if [ -d frontend/node_modules ]; then npm --prefix frontend run generate:api; fi
+
+openapi-check:
+	$(CARGO) run -q -p haven-api -- openapi --check --output openapi/openapi.json
+
+fmt:
+	$(CARGO) fmt --all

@@ -1,0 +1,204 @@
+//! The one place the HTTP application is assembled: used by `main`, the tests and the spec
+//! export alike.
+
+use std::{net::TcpListener, path::PathBuf, sync::Arc, time::Duration};
+
+use actix_files::{Files, NamedFile};
+use actix_web::{
+    dev::{fn_service, Server, ServiceRequest, ServiceResponse},
+    http::Method,
+    middleware::from_fn,
+    web, App, HttpRequest, HttpResponse, HttpServer,
+};
+use anyhow::Context;
+use haven_domain::installation::InstallationRepository;
+use haven_persistence::Database;
+use utoipa_actix_web::scope;
+
+use crate::{
+    config::{redact_url, Settings},
+    error::ApiError,
+    extractors,
+    middleware::request_context::{request_context, BodyLimit},
+    openapi,
+    routes::{self, fallback::RouteTable},
+    secrets::SigningKey,
+    state::AppState,
+};
+
+/// The documented API: everything under `/api` that appears in the OpenAPI document.
+pub(crate) fn api_scope() -> scope::Scope<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    scope::scope("/api")
+        .configure(routes::health::configure)
+        .service(scope::scope("/v1").configure(routes::system::configure))
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    server: Server,
+    port: u16,
+    db: Database,
+}
+
+impl Application {
+    /// Connects and migrates the database, prepares secrets and binds the listener.
+    ///
+    /// # Errors
+    /// When the data directory, the database or the port cannot be used.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "could not create the data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let database_url = settings.database_url();
+        tracing::info!(database = %redact_url(&database_url), "connecting to the database");
+        let db = Database::connect(&database_url, settings.database_max_connections).await?;
+        let installation = db
+            .get_or_create()
+            .await
+            .map_err(|e| anyhow::anyhow!(e).context("could not load the installation record"))?;
+        let signing_key =
+            SigningKey::load_or_generate(settings.jwt_secret.as_deref(), &settings.data_dir)?;
+
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .with_context(|| format!("could not listen on {}:{}", settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+
+        let spec = openapi::spec();
+        let routes = web::Data::new(RouteTable::from_openapi(&spec));
+        let spec_json = web::Data::new(SpecJson(Arc::from(openapi::spec_json())));
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            installation,
+            signing_key,
+        });
+        let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
+        let static_dir = web::Data::new(StaticDir(settings.static_dir.clone()));
+        if !settings.static_dir.join("index.html").is_file() {
+            tracing::warn!(
+                static_dir = %settings.static_dir.display(),
+                "the web app is not built there; serving the API only (run `make run` to build it)"
+            );
+        }
+        let max_body = settings.max_body_bytes;
+
+        let mut server = HttpServer::new(move || {
+            let spa_dir = static_dir.0.clone();
+            let app = App::new()
+                .wrap(from_fn(request_context))
+                .app_data(state.clone())
+                .app_data(routes.clone())
+                .app_data(spec_json.clone())
+                .app_data(body_limit.clone())
+                .app_data(static_dir.clone())
+                .configure(|cfg| extractors::configure(cfg, max_body))
+                .service(
+                    api_scope()
+                        .route("/openapi.json", web::get().to(get_openapi_json))
+                        .route("/docs", web::get().to(get_api_docs)),
+                );
+            let app = if spa_dir.join("index.html").is_file() {
+                app.service(
+                    Files::new("/", spa_dir)
+                        .index_file("index.html")
+                        .default_handler(fn_service(not_matched)),
+                )
+            } else {
+                app
+            };
+            app.default_service(fn_service(not_matched))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.shutdown_timeout_secs);
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        let server = server.run();
+        tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
+        Ok(Self { server, port, db })
+    }
+
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM (actix stops accepting, lets in-flight requests finish),
+    /// then closes the database pool.
+    ///
+    /// # Errors
+    /// When the server fails or the pool cannot be closed cleanly.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.server.await.context("the HTTP server failed")?;
+        tracing::info!("server stopped; closing the database pool");
+        // Give background tasks a moment to release their connections.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        self.db.close().await
+    }
+}
+
+struct SpecJson(Arc<str>);
+struct StaticDir(PathBuf);
+
+async fn get_openapi_json(spec: web::Data<SpecJson>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.0.to_string())
+}
+
+/// The interactive API reference, a page of the web app build.
+async fn get_api_docs(
+    req: HttpRequest,
+    dir: web::Data<StaticDir>,
+) -> Result<HttpResponse, ApiError> {
+    let page = dir.0.join("api-docs.html");
+    let file = NamedFile::open_async(&page)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    Ok(file.into_response(&req))
+}
+
+/// Client-side routes of the SPA get `index.html`; anything else that matched nothing gets
+/// the error body. Nested API scopes fall through to here too, so `/api/…` is answered as the
+/// API would.
+async fn not_matched(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
+    let (req, _) = req.into_parts();
+    if req.path() == "/api" || req.path().starts_with("/api/") {
+        let routes = req
+            .app_data::<web::Data<RouteTable>>()
+            .cloned()
+            .unwrap_or_default();
+        let response = match routes::fallback::api_not_matched(req.clone(), routes).await {
+            Ok(response) => response,
+            Err(err) => actix_web::ResponseError::error_response(&err),
+        };
+        return Ok(ServiceResponse::new(req, response));
+    }
+    let is_page_request = matches!(*req.method(), Method::GET | Method::HEAD);
+    let index = req
+        .app_data::<web::Data<StaticDir>>()
+        .map(|dir| dir.0.join("index.html"));
+    let response = match index {
+        Some(index) if is_page_request && index.is_file() => {
+            match NamedFile::open_async(&index).await {
+                Ok(file) => file.into_response(&req),
+                Err(_) => actix_web::ResponseError::error_response(&ApiError::NotFound),
+            }
+        }
+        _ if is_page_request => actix_web::ResponseError::error_response(&ApiError::NotFound),
+        _ => actix_web::ResponseError::error_response(&ApiError::MethodNotAllowed {
+            allowed: vec!["GET", "HEAD"],
+        }),
+    };
+    Ok(ServiceResponse::new(req, response))
+}

@@ -1,0 +1,316 @@
+//! Configuration: built-in defaults, then an optional TOML file, then `HAVEN_*` environment
+//! variables, each layer overriding the one before.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    providers::{Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+/// Environment variable prefix for every setting (`HAVEN_PORT`, `HAVEN_DATABASE_URL`, …).
+pub const ENV_PREFIX: &str = "HAVEN_";
+/// Names the configuration file; defaults to `haven.toml` in the working directory when present.
+pub const CONFIG_FILE_VAR: &str = "HAVEN_CONFIG";
+const DEFAULT_CONFIG_FILE: &str = "haven.toml";
+/// Variables with our prefix that are not settings but are read elsewhere.
+const NON_SETTING_VARS: &[&str] = &[
+    "HAVEN_CONFIG",
+    "HAVEN_TEST_DATABASE_URL",
+    "HAVEN_TESTDATA",
+    "HAVEN_BIN",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Coloured, multi-line output for people at a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub host: String,
+    /// Port to listen on; 0 picks a free one.
+    pub port: u16,
+    /// `sqlite://…` or `postgres://…`. Defaults to a SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Maximum pooled database connections.
+    pub database_max_connections: u32,
+    /// Where Haven keeps its files: the SQLite database, the generated signing key, the outbox.
+    pub data_dir: PathBuf,
+    /// The built SPA (`frontend/dist`). The API runs without it.
+    pub static_dir: PathBuf,
+    pub log_format: LogFormat,
+    /// `tracing` filter directives, e.g. `info` or `haven_api=debug,info`.
+    pub log_level: String,
+    /// Largest accepted request body in bytes; larger bodies get 413.
+    pub max_body_bytes: usize,
+    /// HMAC key for access tokens. Generated and kept in `data_dir` when not set.
+    pub jwt_secret: Option<String>,
+    /// Seconds in-flight requests get to finish on shutdown.
+    pub shutdown_timeout_secs: u64,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            database_url: None,
+            database_max_connections: 10,
+            data_dir: PathBuf::from("data"),
+            static_dir: PathBuf::from("frontend/dist"),
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+            max_body_bytes: 25 * 1024 * 1024,
+            jwt_secret: None,
+            shutdown_timeout_secs: 30,
+            workers: 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    // Hand-written so that the signing key never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("database", &redact_url(&self.database_url()))
+            .field("data_dir", &self.data_dir)
+            .field("static_dir", &self.static_dir)
+            .field("log_format", &self.log_format)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The settings plus what loading them noticed (logged once logging is up).
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    pub warnings: Vec<String>,
+}
+
+impl Settings {
+    /// Loads the layers from the process environment.
+    ///
+    /// # Errors
+    /// When the file cannot be parsed or a value has the wrong type.
+    pub fn load() -> anyhow::Result<Loaded> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        let file = std::env::var_os(CONFIG_FILE_VAR).map(PathBuf::from);
+        Self::load_from(file.as_deref(), &vars)
+    }
+
+    /// Loads the layers from an explicit file and variable list (testable without touching
+    /// the process environment).
+    ///
+    /// # Errors
+    /// When the named file is missing or unparsable, or a value has the wrong type.
+    pub fn load_from(file: Option<&Path>, vars: &[(String, String)]) -> anyhow::Result<Loaded> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.is_file(),
+                    "configuration file {} not found",
+                    path.display()
+                );
+                figment = figment.merge(Toml::file(path));
+            }
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE));
+            }
+            None => {}
+        }
+        let known = KNOWN_KEYS;
+        let mut warnings = Vec::new();
+        let mut env_values = Vec::new();
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            if NON_SETTING_VARS.contains(&name.as_str()) {
+                continue;
+            }
+            let key = key.to_ascii_lowercase();
+            if known.contains(&key.as_str()) {
+                env_values.push((key, value.clone()));
+            } else {
+                warnings.push(format!("ignoring unknown setting {name}"));
+            }
+        }
+        let figment = env_values.into_iter().fold(figment, |f, (key, value)| {
+            f.merge(Serialized::default(&key, env_value(&key, value)))
+        });
+        let settings: Settings = figment.extract()?;
+        Ok(Loaded { settings, warnings })
+    }
+
+    /// The database URL in effect: configured, or the SQLite file in the data directory.
+    #[must_use]
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/haven.db?mode=rwc", self.data_dir.display()))
+    }
+}
+
+/// Every setting's key, as it appears in the file and (upper-cased, prefixed) in the environment.
+const KNOWN_KEYS: &[&str] = &[
+    "host",
+    "port",
+    "database_url",
+    "database_max_connections",
+    "data_dir",
+    "static_dir",
+    "log_format",
+    "log_level",
+    "max_body_bytes",
+    "jwt_secret",
+    "shutdown_timeout_secs",
+    "workers",
+];
+
+/// Settings whose environment value is a number.
+const NUMERIC_KEYS: &[&str] = &[
+    "port",
+    "database_max_connections",
+    "max_body_bytes",
+    "shutdown_timeout_secs",
+    "workers",
+];
+
+/// Environment values are strings; numeric settings are parsed so serde sees numbers, while a
+/// secret such as "123456" stays a string.
+fn env_value(key: &str, value: String) -> figment::value::Value {
+    if NUMERIC_KEYS.contains(&key) {
+        if let Ok(number) = value.trim().parse::<u64>() {
+            return figment::value::Value::from(number);
+        }
+    }
+    figment::value::Value::from(value)
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for logs.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let Some(at) = rest.find('@') else {
+        return url.to_owned();
+    };
+    let userinfo = &rest[..at];
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end], &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_listen_on_localhost_8080_with_sqlite_in_data() {
+        let loaded = Settings::load_from(None, &[]).unwrap();
+
+        assert_eq!(loaded.settings.host, "127.0.0.1");
+        assert_eq!(loaded.settings.port, 8080);
+        assert_eq!(
+            loaded.settings.database_url(),
+            "sqlite://data/haven.db?mode=rwc"
+        );
+        assert_eq!(loaded.settings.max_body_bytes, 25 * 1024 * 1024);
+    }
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("haven.toml");
+        std::fs::write(
+            &file,
+            "port = 9000\nhost = \"0.0.0.0\"\nlog_format = \"json\"\n",
+        )
+        .unwrap();
+
+        let loaded = Settings::load_from(
+            Some(&file),
+            &vars(&[("HAVEN_PORT", "9100"), ("PATH", "/bin")]),
+        )
+        .unwrap();
+
+        assert_eq!(loaded.settings.port, 9100, "environment wins");
+        assert_eq!(loaded.settings.host, "0.0.0.0", "file wins over default");
+        assert_eq!(loaded.settings.log_format, LogFormat::Json);
+        assert!(loaded.warnings.is_empty());
+    }
+
+    #[test]
+    fn unknown_haven_variables_give_a_warning() {
+        let loaded =
+            Settings::load_from(None, &vars(&[("HAVEN_PROT", "1"), ("HAVEN_CONFIG", "x")]))
+                .unwrap();
+
+        assert_eq!(
+            loaded.warnings,
+            vec!["ignoring unknown setting HAVEN_PROT".to_owned()]
+        );
+    }
+
+    #[test]
+    fn a_numeric_looking_secret_stays_a_string() {
+        let loaded = Settings::load_from(None, &vars(&[("HAVEN_JWT_SECRET", "1234")])).unwrap();
+
+        assert_eq!(loaded.settings.jwt_secret.as_deref(), Some("1234"));
+    }
+
+    #[test]
+    fn a_bad_value_is_a_clear_error() {
+        let err = Settings::load_from(None, &vars(&[("HAVEN_PORT", "eighty")])).unwrap_err();
+
+        assert!(err.to_string().contains("port"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_named_file_is_an_error() {
+        let err = Settings::load_from(Some(Path::new("/nonexistent/haven.toml")), &[]).unwrap_err();
+
+        assert!(err.to_string().contains("not found"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let settings = Settings {
+            database_url: Some("postgres://haven:hunter2@db/haven".into()),
+            jwt_secret: Some("super-secret-signing-key-material-here".into()),
+            ..Settings::default()
+        };
+
+        let shown = format!("{settings:?}");
+
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("super-secret"), "{shown}");
+        assert!(shown.contains("postgres://haven:***@db/haven"), "{shown}");
+    }
+}

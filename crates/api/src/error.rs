@@ -1,0 +1,236 @@
+//! One error body for every failure.
+//!
+//! What the caller reads (a stable `code` and a sentence to act on) is kept apart from the
+//! cause, which goes to the log only.
+
+use actix_web::{
+    http::{header, StatusCode},
+    HttpResponse, ResponseError,
+};
+use chrono::{SecondsFormat, Utc};
+use haven_domain::DomainError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::middleware::request_context;
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// Stable machine-readable code; clients switch on this, never on the message.
+    #[schema(example = "not_found")]
+    pub code: &'static str,
+    /// What went wrong and what to do about it, for a person.
+    #[schema(example = "No resource exists at this address.")]
+    pub message: String,
+    /// The request's id (from `X-Request-Id` or generated); quote it to support.
+    #[schema(example = "3f0c2a8e-5d1b-4c55-9a55-0f1f7c3a9b21")]
+    pub request_id: String,
+    /// When the error occurred (RFC 3339, UTC).
+    #[schema(example = "2026-11-26T12:00:00.000Z")]
+    pub date_time: String,
+    /// Field-level or positional details; empty when there are none.
+    pub details: Vec<ErrorDetail>,
+}
+
+/// One detail of an error: which field or position, and what is wrong with it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetail {
+    /// The field (JSON path or parameter name) the detail is about, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "email")]
+    pub field: Option<String>,
+    /// Stable machine-readable code for this detail.
+    #[schema(example = "invalid_format")]
+    pub code: String,
+    #[schema(example = "Must be a valid email address.")]
+    pub message: String,
+    /// 1-based line in the body, for syntax errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column in the body, for syntax errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl ErrorDetail {
+    #[must_use]
+    pub fn field(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: Some(field.into()),
+            code: code.into(),
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+}
+
+/// Every way a request can fail, each with a fixed status and code.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {message}")]
+    BadRequest {
+        message: String,
+        details: Vec<ErrorDetail>,
+    },
+    #[error("validation failed")]
+    Validation(Vec<ErrorDetail>),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allowed: Vec<&'static str> },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
+    #[error("service unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { .. } => "bad_request",
+            Self::Validation(_) => "validation_failed",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::Conflict(_) => "conflict",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Self::Unprocessable(_) => "unprocessable",
+            Self::Unavailable => "service_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            Self::BadRequest { message, .. } => message.clone(),
+            Self::Validation(_) => "The request has invalid fields; see details.".into(),
+            Self::NotFound => "No resource exists at this address.".into(),
+            Self::MethodNotAllowed { allowed } if allowed.is_empty() => {
+                "This address does not accept this method.".into()
+            }
+            Self::MethodNotAllowed { allowed } => format!(
+                "This address does not accept this method; allowed: {}.",
+                allowed.join(", ")
+            ),
+            Self::Conflict(message) | Self::Unprocessable(message) => message.clone(),
+            Self::PayloadTooLarge { limit } => {
+                format!("The request body is larger than the limit of {limit} bytes.")
+            }
+            Self::UnsupportedMediaType { expected } => {
+                format!("Unsupported Content-Type; send {expected}.")
+            }
+            Self::Unavailable => {
+                "The service is temporarily unavailable; try again shortly.".into()
+            }
+            Self::Internal(_) => {
+                "Something went wrong on our side. Quote the request id when contacting support."
+                    .into()
+            }
+        }
+    }
+
+    fn details(&self) -> Vec<ErrorDetail> {
+        match self {
+            Self::BadRequest { details, .. } | Self::Validation(details) => details.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The closest error for a bare status produced outside our handlers.
+    #[must_use]
+    pub fn for_status(status: StatusCode, body_limit: usize) -> Self {
+        match status.as_u16() {
+            404 => Self::NotFound,
+            405 => Self::MethodNotAllowed {
+                allowed: Vec::new(),
+            },
+            413 => Self::PayloadTooLarge { limit: body_limit },
+            415 => Self::UnsupportedMediaType {
+                expected: "a supported content type",
+            },
+            503 => Self::Unavailable,
+            s if s >= 500 => Self::Internal(anyhow::anyhow!(
+                "component answered {status} without a body"
+            )),
+            _ => Self::BadRequest {
+                message: "The request could not be processed.".into(),
+                details: Vec::new(),
+            },
+        }
+    }
+
+    /// The body this error renders as, stamped with the current request id and time.
+    #[must_use]
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code(),
+            message: self.public_message(),
+            request_id: request_context::current_request_id(),
+            date_time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            details: self.details(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } | Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            // The cause chain is logged once, here at the boundary, and never sent.
+            tracing::error!(error.cause_chain = ?cause, "request failed with an internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if let Self::MethodNotAllowed { allowed } = self {
+            if !allowed.is_empty() {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+        }
+        response.json(self.body())
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::NotFound { .. } => Self::NotFound,
+            DomainError::Conflict(message) => Self::Conflict(message),
+            DomainError::Validation(fields) => Self::Validation(
+                fields
+                    .into_iter()
+                    .map(|f| ErrorDetail::field(f.field, f.code, f.message))
+                    .collect(),
+            ),
+            DomainError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}

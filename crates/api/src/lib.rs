@@ -1,0 +1,18 @@
+//! Haven's HTTP API: actix-web handlers, the OpenAPI document and the server assembly.
+//!
+//! Handlers are thin: they read the request, call the domain, and shape the response. Errors
+//! become [`error::ApiError`], which renders the one error body.
+
+pub mod app;
+pub mod config;
+pub mod error;
+mod extractors;
+pub mod middleware;
+pub mod openapi;
+mod routes;
+pub mod secrets;
+mod state;
+pub mod telemetry;
+
+pub use app::Application;
+pub use config::Settings;

@@ -1,0 +1,51 @@
+//! The OpenAPI document: assembled from the handlers' `#[utoipa::path]` annotations by
+//! utoipa-actix-web, so the routes and the spec come from the same code.
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::app::api_scope;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Haven API",
+        description = "REST API of Haven, the open e-invoicing platform: validate, send and receive \
+                       e-invoices (UBL, CII; Peppol BIS Billing 3.0, NLCIUS) for your organizations.\n\n\
+                       Every error has the same JSON body (`ErrorBody`) with a stable `code`.",
+        license(name = "AGPL-3.0-or-later"),
+    ),
+    tags(
+        (name = "health", description = "Liveness and readiness probes"),
+        (name = "system", description = "Facts about this installation"),
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
+)]
+struct ApiDoc;
+
+/// The complete document, as served at `/api/openapi.json` and committed as `openapi/openapi.json`.
+#[must_use]
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, mut spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(api_scope())
+        .split_for_parts();
+    spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    spec
+}
+
+/// The document as the pretty JSON we commit (with a trailing newline).
+///
+/// # Panics
+/// Never in practice: the document is plain data and always serialises.
+#[must_use]
+pub fn spec_json() -> String {
+    #[allow(clippy::expect_used)]
+    let mut json = spec()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}

@@ -1,0 +1,108 @@
+//! What answers when no route matched: 405 with `Allow` for a known path and a wrong method,
+//! otherwise 404 — always in the error body.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa::openapi::{path::HttpMethod, OpenApi};
+
+use crate::error::ApiError;
+
+/// The documented paths and their methods, taken from the OpenAPI document so that it
+/// cannot drift from the routes.
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<Segment>, Vec<&'static str>)>,
+}
+
+#[derive(Debug)]
+enum Segment {
+    Literal(String),
+    Parameter,
+}
+
+impl RouteTable {
+    #[must_use]
+    pub fn from_openapi(spec: &OpenApi) -> Self {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        if s.starts_with('{') && s.ends_with('}') {
+                            Segment::Parameter
+                        } else {
+                            Segment::Literal(s.to_owned())
+                        }
+                    })
+                    .collect();
+                let mut methods: Vec<&'static str> = [
+                    (item.get.is_some(), HttpMethod::Get),
+                    (item.post.is_some(), HttpMethod::Post),
+                    (item.put.is_some(), HttpMethod::Put),
+                    (item.patch.is_some(), HttpMethod::Patch),
+                    (item.delete.is_some(), HttpMethod::Delete),
+                ]
+                .into_iter()
+                .filter(|(present, _)| *present)
+                .map(|(_, method)| method_name(&method))
+                .collect();
+                if methods.contains(&"GET") {
+                    methods.push("HEAD");
+                }
+                (segments, methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods a path accepts, or `None` when no documented route has this shape.
+    #[must_use]
+    pub fn allowed_methods(&self, path: &str) -> Option<&[&'static str]> {
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.routes
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(segment, part)| match segment {
+                            Segment::Literal(literal) => literal == part,
+                            Segment::Parameter => true,
+                        })
+            })
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+fn method_name(method: &HttpMethod) -> &'static str {
+    match method {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+        HttpMethod::Put => "PUT",
+        HttpMethod::Patch => "PATCH",
+        HttpMethod::Delete => "DELETE",
+        HttpMethod::Head => "HEAD",
+        HttpMethod::Options => "OPTIONS",
+        HttpMethod::Trace => "TRACE",
+    }
+}
+
+/// Default service of the `/api` scope.
+///
+/// # Errors
+/// Always: that is its job.
+pub async fn api_not_matched(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match table.allowed_methods(req.path()) {
+        Some(allowed) => ApiError::MethodNotAllowed {
+            allowed: allowed.to_vec(),
+        },
+        None => ApiError::NotFound,
+    })
+}

@@ -1,0 +1,5 @@
+//! HTTP resources. Each module exposes `configure`, mounted by [`crate::app`].
+
+pub mod fallback;
+pub mod health;
+pub mod system;

@@ -1,0 +1,43 @@
+//! Facts about this installation that clients show (version, database kind).
+
+use actix_web::{get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::state::AppState;
+
+const TAG: &str = "system";
+
+/// What is running here.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemInfo {
+    #[schema(example = "Haven")]
+    pub name: &'static str,
+    /// Version of the server.
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+    /// The database engine in use: `sqlite` or `postgres`.
+    #[schema(example = "sqlite")]
+    pub database: &'static str,
+    /// Identifies this deployment; stable across restarts and shared by every instance.
+    #[schema(example = "0f9a3c1e-8f2b-4d6a-9a55-7b2c1e0d4f11")]
+    pub installation_id: uuid::Uuid,
+}
+
+/// Server version and installation facts.
+#[utoipa::path(tag = TAG, operation_id = "getSystemInfo", responses((status = OK, body = SystemInfo)))]
+#[get("/system/info")]
+async fn get_system_info(state: web::Data<AppState>) -> web::Json<SystemInfo> {
+    web::Json(SystemInfo {
+        name: "Haven",
+        version: env!("CARGO_PKG_VERSION"),
+        database: state.db.backend().name(),
+        installation_id: state.installation.id,
+    })
+}
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_system_info);
+}

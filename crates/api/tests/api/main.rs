@@ -1,0 +1,9 @@
+//! Black-box tests of the HTTP API: a real server on a free port, a real database per test
+//! (SQLite by default, PostgreSQL when HAVEN_TEST_DATABASE_URL is set), spoken to with reqwest.
+#![allow(clippy::unwrap_used)]
+
+mod errors;
+mod health;
+mod helpers;
+mod openapi;
+mod spa;

@@ -1,0 +1,33 @@
+//! The business errors every port and service speaks.
+
+use std::fmt;
+
+/// What went wrong, in business terms. Adapters map their own failures onto these cases;
+/// only [`DomainError::Unexpected`] carries an internal cause, which is logged and never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("{entity} {id} was not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("an unexpected error occurred")]
+    Unexpected(#[source] anyhow::Error),
+}
+
+/// One field that failed validation, with a stable machine code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

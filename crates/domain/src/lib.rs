@@ -1,0 +1,10 @@
+//! Haven's platform rules.
+//!
+//! This crate knows what an installation, an environment or an organization *is* and what may
+//! happen to it. It defines ports (repository traits) for what it needs from the outside world;
+//! the `persistence` crate implements them. It never depends on a web framework or an ORM.
+
+pub mod error;
+pub mod installation;
+
+pub use error::{DomainError, DomainResult};

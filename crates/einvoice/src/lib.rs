@@ -1,0 +1,210 @@
+//! The e-invoice standards: detection, safe parsing, the EN 16931 semantic model,
+//! the official rule sets (EN 16931, Peppol BIS Billing 3.0, NLCIUS) and UBL <-> CII conversion.
+//!
+//! Pure library: no I/O, no platform types. Callers hand in bytes and get a report back.
+//!
+//! Module layout:
+//! - [`xml`]: safe streaming parse (quick-xml) into a compact arena tree with limits,
+//! - [`detect`]: syntax, document type and profile detection,
+//! - [`model`]: the EN 16931 model (UBL and CII mappings),
+//! - [`rules`]: rule families per rule set and the registry of implemented ids,
+//! - [`codelists`]: code lists compiled in as data,
+//! - [`report`]: the serialisable report.
+
+pub mod codelists;
+pub mod detect;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod xml;
+
+pub use detect::{DocumentType, Profile, Syntax, UnknownProfile};
+pub use report::{DocumentInfo, Finding, Severity, ValidationReport};
+pub use rules::registry::RuleSet;
+
+use detect::ProfileMatch;
+use rules::Ctx;
+
+/// Options for [`validate`].
+#[derive(Debug, Clone)]
+pub struct ValidateOptions {
+    /// Validate against this profile regardless of the declared specification identifier.
+    /// A mismatch with the declared identifier is then reported by the profile's own rules.
+    pub required_profile: Option<Profile>,
+    /// Maximum input size in bytes.
+    pub max_bytes: usize,
+    /// Maximum element nesting depth.
+    pub max_depth: usize,
+    /// Maximum number of elements.
+    pub max_elements: usize,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> Self {
+        let l = xml::Limits::default();
+        ValidateOptions {
+            required_profile: None,
+            max_bytes: l.max_bytes,
+            max_depth: l.max_depth,
+            max_elements: l.max_elements,
+        }
+    }
+}
+
+/// The rule sets applied for a profile, in order (the way the official build
+/// configurations chain them: CEN first, then the CIUS).
+pub fn rule_sets_for(profile: Profile, syntax: Syntax) -> Vec<RuleSet> {
+    match profile.for_syntax(syntax) {
+        Profile::PeppolBis3 => vec![RuleSet::Cen, RuleSet::Peppol],
+        Profile::NlciusUbl => vec![RuleSet::Cen, RuleSet::SiUbl],
+        Profile::NlciusCii => vec![RuleSet::Cen, RuleSet::NlciusCii],
+        Profile::FacturXMinimum | Profile::FacturXBasicWl => vec![],
+        Profile::En16931 | Profile::XRechnung | Profile::FacturXBasic | Profile::FacturXExtended | Profile::Zugferd1 => {
+            vec![RuleSet::Cen]
+        }
+    }
+}
+
+fn engine_finding(id: &str, severity: Severity, message: String, line: Option<usize>, column: Option<usize>) -> Finding {
+    Finding {
+        rule_id: id.to_string(),
+        severity,
+        rule_set: "Haven".to_string(),
+        business_term: None,
+        location: None,
+        line,
+        column,
+        message,
+        expected: None,
+        actual: None,
+    }
+}
+
+fn finish(document: Option<DocumentInfo>, rule_sets: Vec<String>, findings: Vec<Finding>) -> ValidationReport {
+    let valid = !findings.iter().any(|f| f.severity == Severity::Fatal);
+    ValidationReport { valid, document, rule_sets, findings }
+}
+
+/// Detect, parse and validate a document. Never panics: every problem is a finding.
+pub fn validate(xml: &[u8], options: &ValidateOptions) -> ValidationReport {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| validate_inner(xml, options))) {
+        Ok(r) => r,
+        // Defence in depth: a bug must not take the caller down with it.
+        Err(_) => finish(
+            None,
+            vec![],
+            vec![engine_finding("HAVEN-INTERNAL", Severity::Fatal, "internal validator error; the document could not be validated".into(), None, None)],
+        ),
+    }
+}
+
+fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
+    let limits = xml::Limits { max_bytes: options.max_bytes, max_depth: options.max_depth, max_elements: options.max_elements };
+    let doc = match xml::parse(bytes, &limits) {
+        Ok(d) => d,
+        Err(e) => {
+            let id = match e.kind {
+                xml::XmlErrorKind::Doctype => "HAVEN-XML-DOCTYPE",
+                xml::XmlErrorKind::TooLarge | xml::XmlErrorKind::TooDeep | xml::XmlErrorKind::TooManyElements => "HAVEN-XML-LIMIT",
+                xml::XmlErrorKind::NotUtf8 => "HAVEN-XML-ENCODING",
+                xml::XmlErrorKind::Malformed | xml::XmlErrorKind::Empty => "HAVEN-XML-MALFORMED",
+            };
+            let msg = format!("{} (line {}, column {})", e.message, e.line, e.column);
+            return finish(None, vec![], vec![engine_finding(id, Severity::Fatal, msg, Some(e.line), Some(e.column))]);
+        }
+    };
+    let Some(det) = detect::detect(&doc) else {
+        let root = doc.root();
+        let ns_uri = match doc.ns(root) {
+            xml::Ns::None => "no namespace".to_string(),
+            _ => "an unsupported namespace".to_string(),
+        };
+        let msg = format!(
+            "not an e-invoice: root element '{}' in {} (expected UBL 2.1 Invoice or CreditNote, or UN/CEFACT CII D16B CrossIndustryInvoice)",
+            doc.name(root),
+            ns_uri
+        );
+        return finish(None, vec![], vec![engine_finding("HAVEN-DOC-UNSUPPORTED", Severity::Fatal, msg, Some(1), Some(1))]);
+    };
+    let matched = detect::profile_from_customization(det.customization_id, det.syntax);
+    let detected = match &matched {
+        ProfileMatch::Known(p) => Some(*p),
+        _ => None,
+    };
+    let profile = match (options.required_profile, &matched) {
+        (Some(p), _) => p.for_syntax(det.syntax),
+        (None, ProfileMatch::Known(p)) => *p,
+        // Missing BT-24: apply EN 16931 so that BR-01 reports it.
+        (None, ProfileMatch::Missing) => Profile::En16931,
+        (None, ProfileMatch::Unknown(_)) => Profile::En16931,
+    };
+    let mut info = DocumentInfo {
+        syntax: det.syntax,
+        document_type: det.document_type,
+        customization_id: det.customization_id.map(str::to_string),
+        profile_id: det.profile_id.map(str::to_string),
+        detected_profile: detected,
+        validated_profile: Some(profile),
+    };
+    if options.required_profile.is_none() {
+        if let ProfileMatch::Unknown(id) = &matched {
+            info.validated_profile = None;
+            let msg = format!(
+                "unknown specification identifier (BT-24) '{id}'; supported are Peppol BIS Billing 3.0, NLCIUS, EN 16931, XRechnung and Factur-X/ZUGFeRD. Choose a profile explicitly to validate anyway"
+            );
+            return finish(Some(info), vec![], vec![engine_finding("HAVEN-PROFILE-UNKNOWN", Severity::Fatal, msg, None, None)]);
+        }
+    }
+    if !profile.is_validatable() {
+        info.validated_profile = None;
+        let msg = format!("{} is recognised, but it is not EN 16931 compliant and cannot be validated against EN 16931 rule sets", profile.name());
+        return finish(Some(info), vec![], vec![engine_finding("HAVEN-PROFILE-UNSUPPORTED", Severity::Fatal, msg, None, None)]);
+    }
+    let inv = match det.syntax {
+        Syntax::Ubl => model::ubl::map(&doc),
+        Syntax::Cii => model::cii::map(&doc),
+    };
+    let sets = rule_sets_for(profile, det.syntax);
+    let mut findings = Vec::new();
+    if matches!(profile, Profile::XRechnung | Profile::FacturXExtended | Profile::Zugferd1) {
+        findings.push(engine_finding(
+            "HAVEN-PROFILE-PARTIAL",
+            Severity::Information,
+            format!("{} specific rules are not checked; only the EN 16931 core rules were applied", profile.name()),
+            None,
+            None,
+        ));
+    }
+    for set in &sets {
+        let mut ctx = Ctx {
+            doc: &doc,
+            inv: &inv,
+            syntax: det.syntax,
+            doc_type: det.document_type,
+            rule_set: set.label(),
+            table: set.tables(det.syntax),
+            findings: Vec::new(),
+        };
+        set.run(&mut ctx);
+        findings.append(&mut ctx.findings);
+    }
+    finish(Some(info), sets.iter().map(|s| s.label().to_string()).collect(), findings)
+}
+
+/// Error from [`transform`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransformError {
+    #[error("the document could not be read: {0}")]
+    Unreadable(String),
+    #[error("conversion to {0:?} is not available yet")]
+    NotAvailable(Syntax),
+}
+
+/// Convert between UBL and CII. Not available yet: always returns an error for now.
+pub fn transform(xml: &[u8], target: Syntax) -> Result<Vec<u8>, TransformError> {
+    let doc = xml::parse(xml, &xml::Limits::default()).map_err(|e| TransformError::Unreadable(e.message))?;
+    if detect::detect(&doc).is_none() {
+        return Err(TransformError::Unreadable("not a UBL or CII invoice".into()));
+    }
+    Err(TransformError::NotAvailable(target))
+}

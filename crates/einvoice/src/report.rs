@@ -1,0 +1,88 @@
+//! The validation report handed back to callers (and serialised by the API).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::detect::{DocumentType, Profile, Syntax};
+
+/// How bad a finding is. A fatal finding makes the document invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    Fatal,
+    Warning,
+    Information,
+}
+
+/// One rule that did not hold (or a note about the validation itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Official rule id (e.g. `BR-CO-10`, `PEPPOL-EN16931-R004`, `BR-NL-1`); engine-level
+    /// findings (parsing, detection) use `HAVEN-*` ids.
+    pub rule_id: String,
+    pub severity: Severity,
+    /// Rule set the rule comes from, with its version (e.g. `CEN 1.3.16`).
+    pub rule_set: String,
+    /// EN 16931 business term or group concerned, e.g. `BT-106` or `BG-23`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_term: Option<String>,
+    /// XPath-like location in the document, e.g. `/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// 1-based line of the location (or of a syntax error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    pub message: String,
+    /// For calculations: the value the rule expects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// For calculations: the value found in the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+}
+
+/// What was detected about the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentInfo {
+    pub syntax: Syntax,
+    pub document_type: DocumentType,
+    /// BT-24 specification identifier as found in the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customization_id: Option<String>,
+    /// BT-23 business process as found in the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// Profile recognised from the specification identifier, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected_profile: Option<Profile>,
+    /// Profile whose rules were applied (the required one, else the detected one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validated_profile: Option<Profile>,
+}
+
+/// Result of [`crate::validate`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationReport {
+    /// True when there is no fatal finding.
+    pub valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentInfo>,
+    /// Rule sets applied, with versions, e.g. `["CEN 1.3.16", "Peppol 3.0.19"]`.
+    pub rule_sets: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl ValidationReport {
+    pub fn fatal_count(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Fatal).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
+    }
+}

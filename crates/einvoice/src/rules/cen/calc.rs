@@ -1,0 +1,201 @@
+//! BR-CO-*: conditions and calculations; BR-DEC-*: at most two decimals in amounts.
+
+use rust_decimal::Decimal;
+
+use crate::model::{written_decimals, Num};
+use crate::rules::{fatal, sum, val, xpath_round2, Ctx, Rule};
+
+pub static RULES: &[Rule] = &[
+    fatal("BR-CO-03", "BT-7", "VAT point date and VAT point date code are mutually exclusive"),
+    fatal("BR-CO-04", "BT-151", "Each invoice line must be categorised with a VAT category code"),
+    fatal("BR-CO-10", "BT-106", "Sum of invoice line net amounts must equal the sum of all line net amounts"),
+    fatal("BR-CO-11", "BT-107", "Sum of allowances on document level must equal the sum of all document level allowance amounts"),
+    fatal("BR-CO-12", "BT-108", "Sum of charges on document level must equal the sum of all document level charge amounts"),
+    fatal("BR-CO-13", "BT-109", "Total without VAT must equal line total - allowances + charges"),
+    fatal("BR-CO-14", "BT-110", "Invoice total VAT amount must equal the sum of the VAT breakdown tax amounts"),
+    fatal("BR-CO-15", "BT-112", "Total with VAT must equal total without VAT + total VAT amount"),
+    fatal("BR-CO-16", "BT-115", "Amount due must equal total with VAT - paid amount + rounding amount"),
+    fatal("BR-CO-17", "BT-117", "VAT category tax amount must equal taxable amount * VAT rate / 100, rounded to two decimals"),
+    fatal("BR-CO-18", "BG-23", "An invoice must have at least one VAT breakdown"),
+    fatal("BR-CO-19", "BG-14", "An invoicing period must have a start date or an end date"),
+    fatal("BR-CO-20", "BG-26", "A line period must have a start date or an end date"),
+    fatal("BR-CO-21", "BT-97", "Each document level allowance must have a reason or a reason code"),
+    fatal("BR-CO-22", "BT-104", "Each document level charge must have a reason or a reason code"),
+    fatal("BR-CO-23", "BT-139", "Each line allowance must have a reason or a reason code"),
+    fatal("BR-CO-24", "BT-144", "Each line charge must have a reason or a reason code"),
+    fatal("BR-CO-26", "BT-31", "The seller must be identified by a seller id, legal registration id or VAT id"),
+    fatal("BR-DEC-01", "BT-92", "Document level allowance amount: at most 2 decimals"),
+    fatal("BR-DEC-02", "BT-93", "Document level allowance base amount: at most 2 decimals"),
+    fatal("BR-DEC-05", "BT-99", "Document level charge amount: at most 2 decimals"),
+    fatal("BR-DEC-06", "BT-100", "Document level charge base amount: at most 2 decimals"),
+    fatal("BR-DEC-09", "BT-106", "Sum of line net amounts: at most 2 decimals"),
+    fatal("BR-DEC-10", "BT-107", "Sum of allowances: at most 2 decimals"),
+    fatal("BR-DEC-11", "BT-108", "Sum of charges: at most 2 decimals"),
+    fatal("BR-DEC-12", "BT-109", "Total without VAT: at most 2 decimals"),
+    fatal("BR-DEC-13", "BT-110", "Total VAT amount: at most 2 decimals"),
+    fatal("BR-DEC-14", "BT-112", "Total with VAT: at most 2 decimals"),
+    fatal("BR-DEC-15", "BT-111", "Total VAT amount in accounting currency: at most 2 decimals"),
+    fatal("BR-DEC-16", "BT-113", "Paid amount: at most 2 decimals"),
+    fatal("BR-DEC-17", "BT-114", "Rounding amount: at most 2 decimals"),
+    fatal("BR-DEC-18", "BT-115", "Amount due: at most 2 decimals"),
+    fatal("BR-DEC-19", "BT-116", "VAT category taxable amount: at most 2 decimals"),
+    fatal("BR-DEC-20", "BT-117", "VAT category tax amount: at most 2 decimals"),
+    fatal("BR-DEC-23", "BT-131", "Line net amount: at most 2 decimals"),
+    fatal("BR-DEC-24", "BT-136", "Line allowance amount: at most 2 decimals"),
+    fatal("BR-DEC-25", "BT-137", "Line allowance base amount: at most 2 decimals"),
+    fatal("BR-DEC-27", "BT-141", "Line charge amount: at most 2 decimals"),
+    fatal("BR-DEC-28", "BT-142", "Line charge base amount: at most 2 decimals"),
+];
+
+fn dec2(ctx: &mut Ctx<'_, '_>, n: &Option<Num<'_>>, id: &'static str) {
+    if let Some(n) = n {
+        ctx.check(written_decimals(n.raw) <= 2, id, Some(n.node));
+    }
+}
+
+fn eq_calc(ctx: &mut Ctx<'_, '_>, id: &'static str, actual: &Num<'_>, expected: Decimal) {
+    if actual.dec() != expected {
+        ctx.fail_calc(id, Some(actual.node), expected, actual.dec());
+    }
+}
+
+pub fn check(ctx: &mut Ctx<'_, '_>) {
+    let inv = ctx.inv;
+    let root = Some(inv.root);
+    let t = &inv.totals;
+
+    // BR-CO-03: tax point date vs. its code (UBL InvoicePeriod/DescriptionCode; CII DueDateTypeCode).
+    let code = inv.period.as_ref().and_then(|p| p.description_code);
+    ctx.check(!(inv.tax_point_date.is_some() && code.is_some()), "BR-CO-03", root);
+
+    let doc_allowances: Vec<_> = inv.allowances_charges.iter().filter(|a| a.is_charge == Some(false)).collect();
+    let doc_charges: Vec<_> = inv.allowances_charges.iter().filter(|a| a.is_charge == Some(true)).collect();
+
+    if t.node.is_some() {
+        if let Some(ln) = &t.line_net {
+            let s = xpath_round2(sum(inv.lines.iter().filter_map(|l| l.net_amount.as_ref())));
+            eq_calc(ctx, "BR-CO-10", ln, s);
+        }
+        let sa = xpath_round2(sum(doc_allowances.iter().filter_map(|a| a.amount.as_ref())));
+        match &t.allowances {
+            Some(a) => eq_calc(ctx, "BR-CO-11", a, sa),
+            None if !doc_allowances.is_empty() => ctx.fail("BR-CO-11", t.node),
+            None => {}
+        }
+        let sc = xpath_round2(sum(doc_charges.iter().filter_map(|a| a.amount.as_ref())));
+        match &t.charges {
+            Some(c) => eq_calc(ctx, "BR-CO-12", c, sc),
+            None if !doc_charges.is_empty() => ctx.fail("BR-CO-12", t.node),
+            None => {}
+        }
+        if let Some(wv) = &t.without_vat {
+            let exp = xpath_round2(val(&t.line_net) + val(&t.charges) - val(&t.allowances));
+            eq_calc(ctx, "BR-CO-13", wv, exp);
+        }
+        if let Some(p) = &t.payable {
+            let exp = xpath_round2(val(&t.with_vat) - val(&t.prepaid) + val(&t.rounding));
+            eq_calc(ctx, "BR-CO-16", p, exp);
+        }
+    }
+    // BR-CO-14: per TaxTotal with subtotals (UBL); CII: total VAT vs. all breakdowns.
+    if let Some(vat) = &t.vat {
+        if !inv.vat_breakdown.is_empty() {
+            let s = xpath_round2(sum(inv.vat_breakdown.iter().filter_map(|b| b.tax_amount.as_ref())));
+            eq_calc(ctx, "BR-CO-14", vat, s);
+        }
+    }
+    // BR-CO-15: exactly one VAT total in the invoice currency, and the total with VAT adds up.
+    let cur = inv.currency.map(|c| c.value);
+    let in_cur: Vec<&Num<'_>> = inv.tax_totals.iter().filter(|a| a.unit == cur || (ctx.syntax == crate::detect::Syntax::Cii && a.unit.is_none())).collect();
+    if cur.is_some() {
+        let ok_count = in_cur.len() == 1;
+        let exp = xpath_round2(val(&t.without_vat) + in_cur.iter().map(|a| a.dec()).sum::<Decimal>());
+        let with_vat = val(&t.with_vat);
+        if !ok_count {
+            ctx.fail_with("BR-CO-15", t.node.or(root), format!("{} VAT totals in the invoice currency", in_cur.len()));
+        } else if with_vat != exp {
+            ctx.fail_calc("BR-CO-15", t.with_vat.map(|w| w.node).or(t.node), exp, with_vat);
+        }
+    }
+    // BR-CO-17.
+    for b in &inv.vat_breakdown {
+        let tax = b.tax_amount.as_ref().map_or(Decimal::ZERO, Num::dec);
+        let ok = match &b.rate {
+            Some(r) if r.dec().round() == Decimal::ZERO => tax.round() == Decimal::ZERO,
+            Some(r) => {
+                let taxable = b.taxable_amount.as_ref().map_or(Decimal::ZERO, Num::dec).abs();
+                let exp = xpath_round2(taxable * (r.dec() / Decimal::ONE_HUNDRED));
+                tax.abs() - Decimal::ONE < exp && tax.abs() + Decimal::ONE > exp
+            }
+            None => tax.round() == Decimal::ZERO,
+        };
+        if !ok {
+            let exp = b.rate.as_ref().map_or(Decimal::ZERO, |r| {
+                xpath_round2(b.taxable_amount.as_ref().map_or(Decimal::ZERO, Num::dec) * r.dec() / Decimal::ONE_HUNDRED)
+            });
+            ctx.fail_calc("BR-CO-17", Some(b.node), exp, tax);
+        }
+    }
+    ctx.check(!inv.vat_breakdown.is_empty(), "BR-CO-18", root);
+    if let Some(p) = &inv.period {
+        ctx.check(p.start.is_some() || p.end.is_some() || p.description_code.is_some(), "BR-CO-19", p.node);
+    }
+    for l in &inv.lines {
+        ctx.check(l.vat_category.is_some(), "BR-CO-04", Some(l.node));
+        if let Some(p) = &l.period {
+            ctx.check(p.start.is_some() || p.end.is_some(), "BR-CO-20", p.node);
+        }
+        dec2(ctx, &l.net_amount, "BR-DEC-23");
+        for ac in &l.allowances_charges {
+            let has = ac.reason.is_some() || ac.reason_code.is_some();
+            match ac.is_charge {
+                Some(false) => {
+                    ctx.check(has, "BR-CO-23", Some(ac.node));
+                    dec2(ctx, &ac.amount, "BR-DEC-24");
+                    dec2(ctx, &ac.base_amount, "BR-DEC-25");
+                }
+                Some(true) => {
+                    ctx.check(has, "BR-CO-24", Some(ac.node));
+                    dec2(ctx, &ac.amount, "BR-DEC-27");
+                    dec2(ctx, &ac.base_amount, "BR-DEC-28");
+                }
+                None => {}
+            }
+        }
+    }
+    for ac in &inv.allowances_charges {
+        let has = ac.reason.is_some() || ac.reason_code.is_some();
+        match ac.is_charge {
+            Some(false) => {
+                ctx.check(has, "BR-CO-21", Some(ac.node));
+                dec2(ctx, &ac.amount, "BR-DEC-01");
+                dec2(ctx, &ac.base_amount, "BR-DEC-02");
+            }
+            Some(true) => {
+                ctx.check(has, "BR-CO-22", Some(ac.node));
+                dec2(ctx, &ac.amount, "BR-DEC-05");
+                dec2(ctx, &ac.base_amount, "BR-DEC-06");
+            }
+            None => {}
+        }
+    }
+    if inv.seller.node.is_some() {
+        let s = &inv.seller;
+        let ids = s.ids.iter().any(|i| i.scheme != Some("SEPA"));
+        ctx.check(s.vat_id.is_some() || ids || !s.legal_ids.is_empty(), "BR-CO-26", s.node);
+    }
+    dec2(ctx, &t.line_net, "BR-DEC-09");
+    dec2(ctx, &t.allowances, "BR-DEC-10");
+    dec2(ctx, &t.charges, "BR-DEC-11");
+    dec2(ctx, &t.without_vat, "BR-DEC-12");
+    dec2(ctx, &t.vat, "BR-DEC-13");
+    dec2(ctx, &t.with_vat, "BR-DEC-14");
+    dec2(ctx, &t.vat_accounting, "BR-DEC-15");
+    dec2(ctx, &t.prepaid, "BR-DEC-16");
+    dec2(ctx, &t.rounding, "BR-DEC-17");
+    dec2(ctx, &t.payable, "BR-DEC-18");
+    for b in &inv.vat_breakdown {
+        dec2(ctx, &b.taxable_amount, "BR-DEC-19");
+        dec2(ctx, &b.tax_amount, "BR-DEC-20");
+    }
+}

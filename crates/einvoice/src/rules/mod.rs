@@ -1,0 +1,144 @@
+//! Validation rules, grouped by rule set and family.
+//!
+//! Layout (one file per family so several people can add rules in parallel):
+//! - `cen/*`: EN 16931 (CEN/TC 434) rules for UBL and CII,
+//! - `peppol/*`: Peppol BIS Billing 3.0 rules,
+//! - `nl/*`: NLCIUS (SI-UBL 2.0 and NLCIUS-CII) rules.
+//!
+//! Each family exposes `RULES` (the ids it implements, with severity, business term and our
+//! own message) and `check(&mut Ctx)`. [`registry`] lists the families per rule set; adding a
+//! family means adding one line there.
+
+pub mod cen;
+pub mod nl;
+pub mod peppol;
+pub mod registry;
+
+use rust_decimal::Decimal;
+
+use crate::detect::{DocumentType, Syntax};
+use crate::model::{Invoice, Num};
+use crate::report::{Finding, Severity};
+use crate::xml::{Doc, NodeId};
+
+/// Static description of one rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// Business term or group concerned ("" when none).
+    pub bt: &'static str,
+    pub message: &'static str,
+}
+
+/// Shorthand constructors used by the family tables.
+pub const fn fatal(id: &'static str, bt: &'static str, message: &'static str) -> Rule {
+    Rule { id, severity: Severity::Fatal, bt, message }
+}
+pub const fn warning(id: &'static str, bt: &'static str, message: &'static str) -> Rule {
+    Rule { id, severity: Severity::Warning, bt, message }
+}
+
+/// Everything a rule needs: the parsed document, the model, and the findings sink.
+pub struct Ctx<'x, 'd> {
+    pub doc: &'x Doc<'d>,
+    pub inv: &'x Invoice<'x>,
+    pub syntax: Syntax,
+    pub doc_type: DocumentType,
+    /// Label of the rule set currently running, e.g. "CEN 1.3.16".
+    pub rule_set: &'static str,
+    /// Rule table of the rule set currently running.
+    pub table: &'static [&'static [Rule]],
+    pub findings: Vec<Finding>,
+}
+
+impl<'x, 'd> Ctx<'x, 'd> {
+    fn lookup(&self, id: &str) -> Option<&'static Rule> {
+        self.table.iter().flat_map(|t| t.iter()).find(|r| r.id == id)
+    }
+
+    /// Report that rule `id` failed at `node`.
+    pub fn fail(&mut self, id: &'static str, node: Option<NodeId>) {
+        self.push(id, node, None, None, None);
+    }
+
+    /// Report a failed rule with an extra detail appended to the message.
+    pub fn fail_with(&mut self, id: &'static str, node: Option<NodeId>, detail: String) {
+        self.push(id, node, Some(detail), None, None);
+    }
+
+    /// Report a failed calculation with the expected and actual values.
+    pub fn fail_calc(&mut self, id: &'static str, node: Option<NodeId>, expected: Decimal, actual: Decimal) {
+        self.push(id, node, None, Some(expected.normalize().to_string()), Some(actual.normalize().to_string()));
+    }
+
+    fn push(
+        &mut self,
+        id: &'static str,
+        node: Option<NodeId>,
+        detail: Option<String>,
+        expected: Option<String>,
+        actual: Option<String>,
+    ) {
+        let rule = self.lookup(id);
+        let severity = rule.map_or(Severity::Fatal, |r| r.severity);
+        let mut message = rule.map_or_else(|| id.to_string(), |r| r.message.to_string());
+        if let Some(d) = detail {
+            message.push_str(" (");
+            message.push_str(&d);
+            message.push(')');
+        }
+        let (line, column) = match node {
+            Some(n) => {
+                let (l, c) = self.doc.line_col(n);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        self.findings.push(Finding {
+            rule_id: id.to_string(),
+            severity,
+            rule_set: self.rule_set.to_string(),
+            business_term: rule.map(|r| r.bt).filter(|b| !b.is_empty()).map(str::to_string),
+            location: node.map(|n| self.doc.path(n)),
+            line,
+            column,
+            message,
+            expected,
+            actual,
+        });
+    }
+
+    /// Assert helper: report `id` when `ok` is false.
+    pub fn check(&mut self, ok: bool, id: &'static str, node: Option<NodeId>) {
+        if !ok {
+            self.fail(id, node);
+        }
+    }
+
+    pub fn is_credit_note(&self) -> bool {
+        self.doc_type == DocumentType::CreditNote
+    }
+}
+
+/// Round half away from zero to 2 decimals (XPath `round()` rounds half up; for the
+/// amounts in these rules the difference only shows on negative halves, which the
+/// official tolerance absorbs).
+pub fn round2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Sum of the values of the given numbers (unparsable ones count as zero).
+pub fn sum<'a>(it: impl Iterator<Item = &'a Num<'a>>) -> Decimal {
+    it.map(Num::dec).sum()
+}
+
+/// Value of an optional number, zero when absent.
+pub fn val(n: &Option<Num<'_>>) -> Decimal {
+    n.as_ref().map_or(Decimal::ZERO, Num::dec)
+}
+
+/// XPath `round(x * 100) div 100`: half rounds towards positive infinity.
+pub fn xpath_round2(d: Decimal) -> Decimal {
+    ((d * Decimal::ONE_HUNDRED) + Decimal::new(5, 1)).floor() / Decimal::ONE_HUNDRED
+}

@@ -1,0 +1,111 @@
+//! Connecting, migrating and closing the database.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use haven_domain::{installation::StoreHealth, DomainResult};
+use haven_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+use crate::error::map_db_err;
+
+/// Which engine is behind the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a connection URL asks for.
+    ///
+    /// # Errors
+    /// When the URL is neither `sqlite:` nor `postgres:`/`postgresql:`.
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("unsupported database URL scheme: expected sqlite:// or postgres://")
+        }
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// A pool of connections with the schema migrated to the latest version.
+#[derive(Clone, Debug)]
+pub struct Database {
+    conn: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Database {
+    /// Connects, prepares the engine and applies every pending migration.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or a migration fails.
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        let backend = Backend::from_url(url)?;
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let conn = sea_orm::Database::connect(options)
+            .await
+            .context("could not connect to the database")?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers proceed while one writer commits; busy_timeout makes concurrent
+            // writers wait instead of failing with SQLITE_BUSY.
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000"] {
+                conn.execute(Statement::from_string(DbBackend::Sqlite, pragma))
+                    .await
+                    .context("could not configure SQLite")?;
+            }
+        }
+        Migrator::up(&conn, None)
+            .await
+            .context("could not apply database migrations")?;
+        Ok(Self { conn, backend })
+    }
+
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Closes every pooled connection; used on shutdown.
+    ///
+    /// # Errors
+    /// When the pool reports a failure while closing.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.conn
+            .close()
+            .await
+            .context("could not close the database pool")
+    }
+}
+
+impl StoreHealth for Database {
+    #[tracing::instrument(name = "Pinging the database", skip(self), level = "debug", err)]
+    async fn ping(&self) -> DomainResult<()> {
+        self.conn
+            .ping()
+            .await
+            .map_err(|e| map_db_err(e, "pinging the database"))
+    }
+}

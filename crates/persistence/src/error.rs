@@ -1,0 +1,19 @@
+//! The one place where database errors become domain errors.
+
+use haven_domain::DomainError;
+use sea_orm::{DbErr, SqlErr};
+
+/// Maps a sea-orm error: a unique violation is a conflict, a missing row is not-found, and
+/// everything else is unexpected, with `context` saying what we were doing.
+pub(crate) fn map_db_err(err: DbErr, context: &'static str) -> DomainError {
+    if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
+        return DomainError::Conflict(detail);
+    }
+    if let DbErr::RecordNotFound(what) = &err {
+        return DomainError::NotFound {
+            entity: "record",
+            id: what.clone(),
+        };
+    }
+    DomainError::Unexpected(anyhow::Error::new(err).context(context))
+}

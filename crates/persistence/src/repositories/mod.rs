@@ -1,0 +1,3 @@
+//! Implementations of the domain's repository traits on [`crate::Database`].
+
+mod installation;

@@ -1,0 +1,15 @@
+//! Haven's schema, one migration per file: `mYYYYMMDD_HHMMSS_<verb>_<object>.rs`.
+//! Migrations use only the sea-query DSL so that SQLite and PostgreSQL share them.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_installation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_create_installation::Migration)]
+    }
+}

@@ -1,0 +1,246 @@
+//! The built `haven` binary as an operator runs it: configured by environment and file,
+//! serving HTTP, and stopping cleanly on SIGTERM.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    io::Read,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use haven_persistence::testing::TestDatabase;
+
+/// `HAVEN_BIN`, else the debug build in the workspace target directory.
+fn haven_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("HAVEN_BIN") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        PathBuf::from,
+    );
+    let bin = target.join("debug/haven");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first with `cargo build -p haven-api` (make test does)",
+        bin.display()
+    );
+    bin
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Running {
+    child: Child,
+    port: u16,
+    _data: tempfile::TempDir,
+}
+
+impl Running {
+    async fn start(db: &TestDatabase, extra_env: &[(&str, &str)]) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut command = Command::new(haven_bin());
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HAVEN_PORT", port.to_string())
+            .env("HAVEN_DATA_DIR", data.path())
+            .env("HAVEN_DATABASE_URL", &db.url)
+            .env("HAVEN_STATIC_DIR", data.path().join("no-spa"))
+            .env("NO_COLOR", "1")
+            .current_dir(data.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in extra_env {
+            command.env(key, value);
+        }
+        let child = command.spawn().unwrap();
+        let mut running = Self {
+            child,
+            port,
+            _data: data,
+        };
+        running.wait_until_healthy().await;
+        running
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    async fn wait_until_healthy(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(response) = reqwest::get(self.url("/api/health")).await {
+                if response.status().is_success() {
+                    return;
+                }
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("haven exited early with {status}: {}", self.stderr());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("haven did not become healthy in time");
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "haven did not stop after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Everything the process logged; call after it exited.
+    fn stderr(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            stderr.read_to_string(&mut text).unwrap();
+        }
+        text
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_binary_serves_the_api_on_the_configured_port_and_database() {
+    let db = TestDatabase::new().await;
+    let server = Running::start(&db, &[]).await;
+
+    let ready = reqwest::get(server.url("/api/ready")).await.unwrap();
+    let info: serde_json::Value = reqwest::get(server.url("/api/v1/system/info"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(ready.status().as_u16(), 200);
+    assert_eq!(info["database"], db.backend_name());
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_and_closes_the_pool() {
+    let db = TestDatabase::new().await;
+    let mut server = Running::start(&db, &[]).await;
+
+    let status = server.terminate();
+    let log = server.stderr();
+
+    assert!(status.success(), "exit status {status}; log:\n{log}");
+    assert!(log.contains("closing the database pool"), "log:\n{log}");
+}
+
+#[tokio::test]
+async fn unknown_settings_are_warned_about_and_secrets_never_logged() {
+    let db = TestDatabase::new().await;
+    let secret = "do-not-log-this-secret-0123456789abcdef";
+    let mut server = Running::start(
+        &db,
+        &[
+            ("HAVEN_LSITEN", "x"),
+            ("HAVEN_JWT_SECRET", secret),
+            ("HAVEN_LOG_LEVEL", "debug"),
+        ],
+    )
+    .await;
+
+    server.terminate();
+    let log = server.stderr();
+
+    assert!(
+        log.contains("ignoring unknown setting HAVEN_LSITEN"),
+        "log:\n{log}"
+    );
+    assert!(
+        !log.contains(secret),
+        "the signing key leaked into the log:\n{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_config_file_can_switch_to_json_logs() {
+    let db = TestDatabase::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("haven.toml");
+    std::fs::write(&file, "log_format = \"json\"\n").unwrap();
+    let mut server = Running::start(&db, &[("HAVEN_CONFIG", file.to_str().unwrap())]).await;
+
+    reqwest::get(server.url("/api/health")).await.unwrap();
+    server.terminate();
+    let log = server.stderr();
+
+    let access_line = log
+        .lines()
+        .find(|line| line.contains("request handled"))
+        .unwrap_or_else(|| panic!("no access log line in:\n{log}"));
+    let entry: serde_json::Value = serde_json::from_str(access_line).unwrap();
+    assert_eq!(entry["status"], 200);
+    assert!(
+        entry["request_id"].is_string() || entry["span"]["request_id"].is_string(),
+        "{entry}"
+    );
+}
+
+#[test]
+fn openapi_check_accepts_the_committed_document() {
+    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+
+    let status = Command::new(haven_bin())
+        .args(["openapi", "--check", "--output"])
+        .arg(&committed)
+        .status()
+        .unwrap();
+
+    assert!(status.success());
+}
+
+#[test]
+fn openapi_check_rejects_a_stale_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join("openapi.json");
+    std::fs::write(&stale, "{}\n").unwrap();
+
+    let output = Command::new(haven_bin())
+        .args(["openapi", "--check", "--output"])
+        .arg(&stale)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stale"));
+}
+
+#[test]
+fn an_invalid_configuration_exits_with_status_2_and_says_why() {
+    let output = Command::new(haven_bin())
+        .env("HAVEN_PORT", "not-a-port")
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid configuration"));
+}

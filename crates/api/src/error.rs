@@ -82,6 +82,10 @@ pub enum ApiError {
     },
     #[error("validation failed")]
     Validation(Vec<ErrorDetail>),
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -94,6 +98,8 @@ pub enum ApiError {
     UnsupportedMediaType { expected: &'static str },
     #[error("unprocessable: {0}")]
     Unprocessable(String),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -106,12 +112,15 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => "bad_request",
             Self::Validation(_) => "validation_failed",
+            Self::Unauthenticated(code) => code,
+            Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::Unprocessable(_) => "unprocessable",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -121,6 +130,16 @@ impl ApiError {
         match self {
             Self::BadRequest { message, .. } => message.clone(),
             Self::Validation(_) => "The request has invalid fields; see details.".into(),
+            Self::Unauthenticated(code) => match *code {
+                "invalid_credentials" => "The email address or password is incorrect.".into(),
+                "two_factor_required" => "Enter the code from your authenticator app.".into(),
+                "invalid_two_factor_code" => {
+                    "The two-factor code is incorrect or already used.".into()
+                }
+                "token_expired" => "Your session has expired; log in again.".into(),
+                _ => "Log in to continue.".into(),
+            },
+            Self::Forbidden(message) => message.clone(),
             Self::NotFound => "No resource exists at this address.".into(),
             Self::MethodNotAllowed { allowed } if allowed.is_empty() => {
                 "This address does not accept this method.".into()
@@ -135,6 +154,9 @@ impl ApiError {
             }
             Self::UnsupportedMediaType { expected } => {
                 format!("Unsupported Content-Type; send {expected}.")
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                format!("Too many attempts; try again in {retry_after_secs} seconds.")
             }
             Self::Unavailable => {
                 "The service is temporarily unavailable; try again shortly.".into()
@@ -193,12 +215,15 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } | Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -215,6 +240,12 @@ impl ResponseError for ApiError {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
             }
         }
+        if let Self::TooManyRequests { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if let Self::Unauthenticated(_) = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
         response.json(self.body())
     }
 }
@@ -224,6 +255,7 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::NotFound { .. } => Self::NotFound,
             DomainError::Conflict(message) => Self::Conflict(message),
+            DomainError::Forbidden(message) => Self::Forbidden(message),
             DomainError::Validation(fields) => Self::Validation(
                 fields
                     .into_iter()

@@ -10,6 +10,8 @@ pub enum DomainError {
     NotFound { entity: &'static str, id: String },
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("not allowed: {0}")]
+    Forbidden(String),
     #[error("invalid input")]
     Validation(Vec<FieldError>),
     #[error("an unexpected error occurred")]

@@ -4,7 +4,9 @@
 //! happen to it. It defines ports (repository traits) for what it needs from the outside world;
 //! the `persistence` crate implements them. It never depends on a web framework or an ORM.
 
+pub mod accounts;
 pub mod error;
 pub mod installation;
+pub mod mail;
 
-pub use error::{DomainError, DomainResult};
+pub use error::{DomainError, DomainResult, FieldError};

@@ -100,7 +100,9 @@ impl FromStr for Profile {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let k = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
         Ok(match k.as_str() {
-            "peppol" | "peppol-bis" | "peppol-bis-3" | "peppolbis3" | "peppol-bis3" => Profile::PeppolBis3,
+            "peppol" | "peppol-bis" | "peppol-bis-3" | "peppolbis3" | "peppol-bis3" => {
+                Profile::PeppolBis3
+            }
             "nlcius" | "si-ubl" | "si-ubl-2" | "si-ubl-2.0" | "nlcius-ubl" => Profile::NlciusUbl,
             "nlcius-cii" => Profile::NlciusCii,
             "en16931" | "en-16931" | "cen" => Profile::En16931,
@@ -150,7 +152,9 @@ pub fn profile_from_customization(id: Option<&str>, syntax: Syntax) -> ProfileMa
         Profile::FacturXExtended
     } else if id.starts_with("urn:ferd:CrossIndustryDocument:invoice:1p0") {
         Profile::Zugferd1
-    } else if id == EN16931_ID || id == "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:en16931" {
+    } else if id == EN16931_ID
+        || id == "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:en16931"
+    {
         Profile::En16931
     } else {
         return ProfileMatch::Unknown(id.to_string());
@@ -172,7 +176,11 @@ pub fn detect<'d>(doc: &'d Doc<'_>) -> Option<Detected<'d>> {
     let root = doc.root();
     let text = |id: Option<u32>| id.map(|n| doc.text(n));
     if doc.is(root, Ns::UblInvoice, "Invoice") || doc.is(root, Ns::UblCreditNote, "CreditNote") {
-        let document_type = if doc.name(root) == "Invoice" { DocumentType::Invoice } else { DocumentType::CreditNote };
+        let document_type = if doc.name(root) == "Invoice" {
+            DocumentType::Invoice
+        } else {
+            DocumentType::CreditNote
+        };
         return Some(Detected {
             syntax: Syntax::Ubl,
             document_type,
@@ -182,16 +190,42 @@ pub fn detect<'d>(doc: &'d Doc<'_>) -> Option<Detected<'d>> {
     }
     if doc.is(root, Ns::Rsm, "CrossIndustryInvoice") {
         let ctx = doc.kid(root, Ns::Rsm, "ExchangedDocumentContext");
-        let cust = ctx.and_then(|c| doc.at(c, &[(Ns::Ram, "GuidelineSpecifiedDocumentContextParameter"), (Ns::Ram, "ID")]));
-        let prof = ctx.and_then(|c| doc.at(c, &[(Ns::Ram, "BusinessProcessSpecifiedDocumentContextParameter"), (Ns::Ram, "ID")]));
-        let tc = doc.at(root, &[(Ns::Rsm, "ExchangedDocument"), (Ns::Ram, "TypeCode")]).map(|n| doc.text(n));
+        let cust = ctx.and_then(|c| {
+            doc.at(
+                c,
+                &[
+                    (Ns::Ram, "GuidelineSpecifiedDocumentContextParameter"),
+                    (Ns::Ram, "ID"),
+                ],
+            )
+        });
+        let prof = ctx.and_then(|c| {
+            doc.at(
+                c,
+                &[
+                    (Ns::Ram, "BusinessProcessSpecifiedDocumentContextParameter"),
+                    (Ns::Ram, "ID"),
+                ],
+            )
+        });
+        let tc = doc
+            .at(
+                root,
+                &[(Ns::Rsm, "ExchangedDocument"), (Ns::Ram, "TypeCode")],
+            )
+            .map(|n| doc.text(n));
         let document_type = match tc {
-            Some("381" | "396" | "81" | "83" | "532" | "261" | "262" | "296" | "308" | "420" | "458") => {
-                DocumentType::CreditNote
-            }
+            Some(
+                "381" | "396" | "81" | "83" | "532" | "261" | "262" | "296" | "308" | "420" | "458",
+            ) => DocumentType::CreditNote,
             _ => DocumentType::Invoice,
         };
-        return Some(Detected { syntax: Syntax::Cii, document_type, customization_id: text(cust), profile_id: text(prof) });
+        return Some(Detected {
+            syntax: Syntax::Cii,
+            document_type,
+            customization_id: text(cust),
+            profile_id: text(prof),
+        });
     }
     None
 }
@@ -204,16 +238,34 @@ mod tests {
     #[test]
     fn profiles_from_ids() {
         use ProfileMatch::*;
-        assert_eq!(profile_from_customization(Some(PEPPOL_BIS3_ID), Syntax::Ubl), Known(Profile::PeppolBis3));
-        assert_eq!(profile_from_customization(Some(NLCIUS_ID), Syntax::Cii), Known(Profile::NlciusCii));
-        assert_eq!(profile_from_customization(Some("urn:cen.eu:en16931:2017"), Syntax::Cii), Known(Profile::En16931));
         assert_eq!(
-            profile_from_customization(Some("urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"), Syntax::Ubl),
+            profile_from_customization(Some(PEPPOL_BIS3_ID), Syntax::Ubl),
+            Known(Profile::PeppolBis3)
+        );
+        assert_eq!(
+            profile_from_customization(Some(NLCIUS_ID), Syntax::Cii),
+            Known(Profile::NlciusCii)
+        );
+        assert_eq!(
+            profile_from_customization(Some("urn:cen.eu:en16931:2017"), Syntax::Cii),
+            Known(Profile::En16931)
+        );
+        assert_eq!(
+            profile_from_customization(
+                Some("urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"),
+                Syntax::Ubl
+            ),
             Known(Profile::XRechnung)
         );
-        assert_eq!(profile_from_customization(Some("urn:factur-x.eu:1p0:minimum"), Syntax::Cii), Known(Profile::FacturXMinimum));
+        assert_eq!(
+            profile_from_customization(Some("urn:factur-x.eu:1p0:minimum"), Syntax::Cii),
+            Known(Profile::FacturXMinimum)
+        );
         assert_eq!(profile_from_customization(None, Syntax::Ubl), Missing);
-        assert_eq!(profile_from_customization(Some("urn:foo"), Syntax::Ubl), Unknown("urn:foo".into()));
+        assert_eq!(
+            profile_from_customization(Some("urn:foo"), Syntax::Ubl),
+            Unknown("urn:foo".into())
+        );
         assert_eq!("peppol".parse::<Profile>().unwrap(), Profile::PeppolBis3);
         assert_eq!("NLCIUS".parse::<Profile>().unwrap(), Profile::NlciusUbl);
         assert!("bogus".parse::<Profile>().is_err());

@@ -59,13 +59,23 @@ pub fn rule_sets_for(profile: Profile, syntax: Syntax) -> Vec<RuleSet> {
         Profile::NlciusUbl => vec![RuleSet::Cen, RuleSet::SiUbl],
         Profile::NlciusCii => vec![RuleSet::Cen, RuleSet::NlciusCii],
         Profile::FacturXMinimum | Profile::FacturXBasicWl => vec![],
-        Profile::En16931 | Profile::XRechnung | Profile::FacturXBasic | Profile::FacturXExtended | Profile::Zugferd1 => {
+        Profile::En16931
+        | Profile::XRechnung
+        | Profile::FacturXBasic
+        | Profile::FacturXExtended
+        | Profile::Zugferd1 => {
             vec![RuleSet::Cen]
         }
     }
 }
 
-fn engine_finding(id: &str, severity: Severity, message: String, line: Option<usize>, column: Option<usize>) -> Finding {
+fn engine_finding(
+    id: &str,
+    severity: Severity,
+    message: String,
+    line: Option<usize>,
+    column: Option<usize>,
+) -> Finding {
     Finding {
         rule_id: id.to_string(),
         severity,
@@ -80,37 +90,70 @@ fn engine_finding(id: &str, severity: Severity, message: String, line: Option<us
     }
 }
 
-fn finish(document: Option<DocumentInfo>, rule_sets: Vec<String>, findings: Vec<Finding>) -> ValidationReport {
+fn finish(
+    document: Option<DocumentInfo>,
+    rule_sets: Vec<String>,
+    findings: Vec<Finding>,
+) -> ValidationReport {
     let valid = !findings.iter().any(|f| f.severity == Severity::Fatal);
-    ValidationReport { valid, document, rule_sets, findings }
+    ValidationReport {
+        valid,
+        document,
+        rule_sets,
+        findings,
+    }
 }
 
 /// Detect, parse and validate a document. Never panics: every problem is a finding.
 pub fn validate(xml: &[u8], options: &ValidateOptions) -> ValidationReport {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| validate_inner(xml, options))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        validate_inner(xml, options)
+    })) {
         Ok(r) => r,
         // Defence in depth: a bug must not take the caller down with it.
         Err(_) => finish(
             None,
             vec![],
-            vec![engine_finding("HAVEN-INTERNAL", Severity::Fatal, "internal validator error; the document could not be validated".into(), None, None)],
+            vec![engine_finding(
+                "HAVEN-INTERNAL",
+                Severity::Fatal,
+                "internal validator error; the document could not be validated".into(),
+                None,
+                None,
+            )],
         ),
     }
 }
 
 fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
-    let limits = xml::Limits { max_bytes: options.max_bytes, max_depth: options.max_depth, max_elements: options.max_elements };
+    let limits = xml::Limits {
+        max_bytes: options.max_bytes,
+        max_depth: options.max_depth,
+        max_elements: options.max_elements,
+    };
     let doc = match xml::parse(bytes, &limits) {
         Ok(d) => d,
         Err(e) => {
             let id = match e.kind {
                 xml::XmlErrorKind::Doctype => "HAVEN-XML-DOCTYPE",
-                xml::XmlErrorKind::TooLarge | xml::XmlErrorKind::TooDeep | xml::XmlErrorKind::TooManyElements => "HAVEN-XML-LIMIT",
+                xml::XmlErrorKind::TooLarge
+                | xml::XmlErrorKind::TooDeep
+                | xml::XmlErrorKind::TooManyElements => "HAVEN-XML-LIMIT",
                 xml::XmlErrorKind::NotUtf8 => "HAVEN-XML-ENCODING",
                 xml::XmlErrorKind::Malformed | xml::XmlErrorKind::Empty => "HAVEN-XML-MALFORMED",
             };
             let msg = format!("{} (line {}, column {})", e.message, e.line, e.column);
-            return finish(None, vec![], vec![engine_finding(id, Severity::Fatal, msg, Some(e.line), Some(e.column))]);
+            return finish(
+                None,
+                vec![],
+                vec![engine_finding(
+                    id,
+                    Severity::Fatal,
+                    msg,
+                    Some(e.line),
+                    Some(e.column),
+                )],
+            );
         }
     };
     let Some(det) = detect::detect(&doc) else {
@@ -124,7 +167,17 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
             doc.name(root),
             ns_uri
         );
-        return finish(None, vec![], vec![engine_finding("HAVEN-DOC-UNSUPPORTED", Severity::Fatal, msg, Some(1), Some(1))]);
+        return finish(
+            None,
+            vec![],
+            vec![engine_finding(
+                "HAVEN-DOC-UNSUPPORTED",
+                Severity::Fatal,
+                msg,
+                Some(1),
+                Some(1),
+            )],
+        );
     };
     let matched = detect::profile_from_customization(det.customization_id, det.syntax);
     let detected = match &matched {
@@ -152,13 +205,33 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
             let msg = format!(
                 "unknown specification identifier (BT-24) '{id}'; supported are Peppol BIS Billing 3.0, NLCIUS, EN 16931, XRechnung and Factur-X/ZUGFeRD. Choose a profile explicitly to validate anyway"
             );
-            return finish(Some(info), vec![], vec![engine_finding("HAVEN-PROFILE-UNKNOWN", Severity::Fatal, msg, None, None)]);
+            return finish(
+                Some(info),
+                vec![],
+                vec![engine_finding(
+                    "HAVEN-PROFILE-UNKNOWN",
+                    Severity::Fatal,
+                    msg,
+                    None,
+                    None,
+                )],
+            );
         }
     }
     if !profile.is_validatable() {
         info.validated_profile = None;
         let msg = format!("{} is recognised, but it is not EN 16931 compliant and cannot be validated against EN 16931 rule sets", profile.name());
-        return finish(Some(info), vec![], vec![engine_finding("HAVEN-PROFILE-UNSUPPORTED", Severity::Fatal, msg, None, None)]);
+        return finish(
+            Some(info),
+            vec![],
+            vec![engine_finding(
+                "HAVEN-PROFILE-UNSUPPORTED",
+                Severity::Fatal,
+                msg,
+                None,
+                None,
+            )],
+        );
     }
     let inv = match det.syntax {
         Syntax::Ubl => model::ubl::map(&doc),
@@ -166,11 +239,17 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
     };
     let sets = rule_sets_for(profile, det.syntax);
     let mut findings = Vec::new();
-    if matches!(profile, Profile::XRechnung | Profile::FacturXExtended | Profile::Zugferd1) {
+    if matches!(
+        profile,
+        Profile::XRechnung | Profile::FacturXExtended | Profile::Zugferd1
+    ) {
         findings.push(engine_finding(
             "HAVEN-PROFILE-PARTIAL",
             Severity::Information,
-            format!("{} specific rules are not checked; only the EN 16931 core rules were applied", profile.name()),
+            format!(
+                "{} specific rules are not checked; only the EN 16931 core rules were applied",
+                profile.name()
+            ),
             None,
             None,
         ));
@@ -188,7 +267,11 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
         set.run(&mut ctx);
         findings.append(&mut ctx.findings);
     }
-    finish(Some(info), sets.iter().map(|s| s.label().to_string()).collect(), findings)
+    finish(
+        Some(info),
+        sets.iter().map(|s| s.label().to_string()).collect(),
+        findings,
+    )
 }
 
 /// Error from [`transform`].
@@ -202,9 +285,12 @@ pub enum TransformError {
 
 /// Convert between UBL and CII. Not available yet: always returns an error for now.
 pub fn transform(xml: &[u8], target: Syntax) -> Result<Vec<u8>, TransformError> {
-    let doc = xml::parse(xml, &xml::Limits::default()).map_err(|e| TransformError::Unreadable(e.message))?;
+    let doc = xml::parse(xml, &xml::Limits::default())
+        .map_err(|e| TransformError::Unreadable(e.message))?;
     if detect::detect(&doc).is_none() {
-        return Err(TransformError::Unreadable("not a UBL or CII invoice".into()));
+        return Err(TransformError::Unreadable(
+            "not a UBL or CII invoice".into(),
+        ));
     }
     Err(TransformError::NotAvailable(target))
 }

@@ -79,10 +79,16 @@ pub struct ValidationReport {
 
 impl ValidationReport {
     pub fn fatal_count(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Fatal).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Fatal)
+            .count()
     }
 
     pub fn warning_count(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
     }
 }

@@ -102,7 +102,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: 256 * 1024 * 1024, max_depth: 64, max_elements: 20_000_000 }
+        Limits {
+            max_bytes: 256 * 1024 * 1024,
+            max_depth: 64,
+            max_elements: 20_000_000,
+        }
     }
 }
 
@@ -131,8 +135,14 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = src.as_bytes().get(..offset).unwrap_or_default();
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -146,7 +156,12 @@ fn sub<'a>(src: &'a str, part: &[u8]) -> Option<&'a str> {
 
 fn err(src: &str, kind: XmlErrorKind, offset: usize, message: String) -> XmlError {
     let (line, column) = line_col(src, offset);
-    XmlError { kind, message, line, column }
+    XmlError {
+        kind,
+        message,
+        line,
+        column,
+    }
 }
 
 /// Parse `bytes` into a [`Doc`]. Never panics; every problem is an [`XmlError`].
@@ -198,7 +213,12 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
             Ok(ev) => ev,
             Err(e) => {
                 let at = usize::try_from(reader.error_position()).unwrap_or(pos);
-                return Err(err(src, XmlErrorKind::Malformed, at, format!("malformed XML: {e}")));
+                return Err(err(
+                    src,
+                    XmlErrorKind::Malformed,
+                    at,
+                    format!("malformed XML: {e}"),
+                ));
             }
         };
         match ev {
@@ -217,14 +237,22 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                     _ => continue,
                 };
                 if root_closed {
-                    return Err(err(src, XmlErrorKind::Malformed, pos, "content after the root element".into()));
+                    return Err(err(
+                        src,
+                        XmlErrorKind::Malformed,
+                        pos,
+                        "content after the root element".into(),
+                    ));
                 }
                 if stack.len() >= limits.max_depth {
                     return Err(err(
                         src,
                         XmlErrorKind::TooDeep,
                         pos,
-                        format!("elements are nested deeper than {} levels", limits.max_depth),
+                        format!(
+                            "elements are nested deeper than {} levels",
+                            limits.max_depth
+                        ),
                     ));
                 }
                 if doc.nodes.len() >= limits.max_elements {
@@ -243,21 +271,34 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                             src,
                             XmlErrorKind::Malformed,
                             pos,
-                            format!("undeclared namespace prefix '{}'", String::from_utf8_lossy(&p)),
+                            format!(
+                                "undeclared namespace prefix '{}'",
+                                String::from_utf8_lossy(&p)
+                            ),
                         ));
                     }
                 };
                 let name_len = e.name().as_ref().len();
                 // Slice input: the tag bytes live inside `src`, so borrow them from there.
                 let Some(content) = sub(src, &e) else {
-                    return Err(err(src, XmlErrorKind::Malformed, pos, "unexpected tag encoding".into()));
+                    return Err(err(
+                        src,
+                        XmlErrorKind::Malformed,
+                        pos,
+                        "unexpected tag encoding".into(),
+                    ));
                 };
                 let qname = content.get(..name_len).unwrap_or("");
                 let local = qname.rsplit(':').next().unwrap_or(qname);
                 let attr_start = u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX);
                 for a in Attributes::new(content, name_len) {
                     let a = a.map_err(|e| {
-                        err(src, XmlErrorKind::Malformed, pos, format!("malformed attribute: {e}"))
+                        err(
+                            src,
+                            XmlErrorKind::Malformed,
+                            pos,
+                            format!("malformed attribute: {e}"),
+                        )
                     })?;
                     let key = sub(src, a.key.as_ref()).unwrap_or("");
                     if key == "xmlns" || key.starts_with("xmlns:") {
@@ -265,7 +306,12 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                     }
                     let key = key.rsplit(':').next().unwrap_or(key);
                     let value = a.unescape_value().map_err(|e| {
-                        err(src, XmlErrorKind::Malformed, pos, format!("bad attribute value: {e}"))
+                        err(
+                            src,
+                            XmlErrorKind::Malformed,
+                            pos,
+                            format!("bad attribute value: {e}"),
+                        )
                     })?;
                     doc.attrs.push((key, value));
                 }
@@ -285,7 +331,12 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                     }
                     top.1 = id;
                 } else if !doc.nodes.is_empty() {
-                    return Err(err(src, XmlErrorKind::Malformed, pos, "more than one root element".into()));
+                    return Err(err(
+                        src,
+                        XmlErrorKind::Malformed,
+                        pos,
+                        "more than one root element".into(),
+                    ));
                 }
                 doc.nodes.push(Node {
                     ns,
@@ -317,10 +368,20 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                     if t.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    return Err(err(src, XmlErrorKind::Malformed, pos, "text outside the root element".into()));
+                    return Err(err(
+                        src,
+                        XmlErrorKind::Malformed,
+                        pos,
+                        "text outside the root element".into(),
+                    ));
                 };
                 let text = t.unescape().map_err(|e| {
-                    err(src, XmlErrorKind::Malformed, pos, format!("bad character data: {e}"))
+                    err(
+                        src,
+                        XmlErrorKind::Malformed,
+                        pos,
+                        format!("bad character data: {e}"),
+                    )
                 })?;
                 let has_children = last != NONE;
                 if has_children && text.trim().is_empty() {
@@ -330,7 +391,12 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
             }
             (_, Event::CData(c)) => {
                 let Some(&(cur, _)) = stack.last() else {
-                    return Err(err(src, XmlErrorKind::Malformed, pos, "CDATA outside the root element".into()));
+                    return Err(err(
+                        src,
+                        XmlErrorKind::Malformed,
+                        pos,
+                        "CDATA outside the root element".into(),
+                    ));
                 };
                 let raw = c.into_inner();
                 let text = match sub(src, &raw) {
@@ -344,10 +410,20 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
         }
     }
     if !stack.is_empty() {
-        return Err(err(src, XmlErrorKind::Malformed, src.len(), "unexpected end of document: elements are not closed".into()));
+        return Err(err(
+            src,
+            XmlErrorKind::Malformed,
+            src.len(),
+            "unexpected end of document: elements are not closed".into(),
+        ));
     }
     if doc.nodes.is_empty() {
-        return Err(err(src, XmlErrorKind::Empty, 0, "document has no root element".into()));
+        return Err(err(
+            src,
+            XmlErrorKind::Empty,
+            0,
+            "document has no root element".into(),
+        ));
     }
     Ok(doc)
 }
@@ -423,7 +499,12 @@ impl<'a> Doc<'a> {
     }
 
     /// Children with the given namespace and local name.
-    pub fn kids<'s>(&'s self, id: NodeId, ns: Ns, name: &'s str) -> impl Iterator<Item = NodeId> + 's {
+    pub fn kids<'s>(
+        &'s self,
+        id: NodeId,
+        ns: Ns,
+        name: &'s str,
+    ) -> impl Iterator<Item = NodeId> + 's {
         self.children(id).filter(move |c| self.is(*c, ns, name))
     }
 
@@ -444,11 +525,16 @@ impl<'a> Doc<'a> {
     pub fn attrs(&self, id: NodeId) -> &[(&'a str, Cow<'a, str>)] {
         let Some(n) = self.node(id) else { return &[] };
         let s = n.attr_start as usize;
-        self.attrs.get(s..s + n.attr_len as usize).unwrap_or_default()
+        self.attrs
+            .get(s..s + n.attr_len as usize)
+            .unwrap_or_default()
     }
 
     pub fn attr(&self, id: NodeId, name: &str) -> Option<&str> {
-        self.attrs(id).iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_ref())
+        self.attrs(id)
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Every element of the subtree in document order (the arena is in document order,
@@ -478,8 +564,10 @@ impl<'a> Doc<'a> {
             let Some(n) = self.node(c) else { break };
             let mut step = format!("{}{}", n.ns.prefix(), n.name);
             if let Some(p) = self.parent(c) {
-                let same: Vec<NodeId> =
-                    self.children(p).filter(|s| self.is(*s, n.ns, n.name)).collect();
+                let same: Vec<NodeId> = self
+                    .children(p)
+                    .filter(|s| self.is(*s, n.ns, n.name))
+                    .collect();
                 if same.len() > 1 {
                     let idx = same.iter().position(|s| *s == c).unwrap_or(0) + 1;
                     step.push_str(&format!("[{idx}]"));
@@ -494,7 +582,8 @@ impl<'a> Doc<'a> {
 
     /// Line and column of an element's start tag.
     pub fn line_col(&self, id: NodeId) -> (usize, usize) {
-        self.node(id).map_or((0, 0), |n| line_col(self.src, n.offset as usize))
+        self.node(id)
+            .map_or((0, 0), |n| line_col(self.src, n.offset as usize))
     }
 }
 
@@ -537,12 +626,27 @@ mod tests {
     #[test]
     fn enforces_limits() {
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
-        assert_eq!(parse(deep.as_bytes(), &Limits::default()).unwrap_err().kind, XmlErrorKind::TooDeep);
+        assert_eq!(
+            parse(deep.as_bytes(), &Limits::default()).unwrap_err().kind,
+            XmlErrorKind::TooDeep
+        );
         let many = format!("<a>{}</a>", "<b/>".repeat(20));
-        let lim = Limits { max_elements: 10, ..Limits::default() };
-        assert_eq!(parse(many.as_bytes(), &lim).unwrap_err().kind, XmlErrorKind::TooManyElements);
-        let lim = Limits { max_bytes: 5, ..Limits::default() };
-        assert_eq!(parse(many.as_bytes(), &lim).unwrap_err().kind, XmlErrorKind::TooLarge);
+        let lim = Limits {
+            max_elements: 10,
+            ..Limits::default()
+        };
+        assert_eq!(
+            parse(many.as_bytes(), &lim).unwrap_err().kind,
+            XmlErrorKind::TooManyElements
+        );
+        let lim = Limits {
+            max_bytes: 5,
+            ..Limits::default()
+        };
+        assert_eq!(
+            parse(many.as_bytes(), &lim).unwrap_err().kind,
+            XmlErrorKind::TooLarge
+        );
         assert!(parse(b"", &Limits::default()).is_err());
         assert!(parse(b"<a></a><b/>", &Limits::default()).is_err());
         assert!(parse(b"<x:a/>", &Limits::default()).is_err());

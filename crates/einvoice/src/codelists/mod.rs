@@ -13,7 +13,12 @@ mod tests {
 
     #[test]
     fn lists_are_sorted_and_searchable() {
-        for list in [data::PEPPOL_EAS, data::PEPPOL_ISO4217, data::PEPPOL_REC20, data::CEN_UBL_BR_CL_23] {
+        for list in [
+            data::PEPPOL_EAS,
+            data::PEPPOL_ISO4217,
+            data::PEPPOL_REC20,
+            data::CEN_UBL_BR_CL_23,
+        ] {
             assert!(list.windows(2).all(|w| w[0] < w[1]));
         }
         assert!(contains(data::PEPPOL_EAS, "0088"));

@@ -52,7 +52,10 @@ impl<'x, 'd> M<'x, 'd> {
     fn party(&self, p: Option<NodeId>) -> Party<'x> {
         let Some(pn) = p else { return Party::default() };
         let d = self.d;
-        let mut party = Party { node: Some(pn), ..Party::default() };
+        let mut party = Party {
+            node: Some(pn),
+            ..Party::default()
+        };
         party.name = self.t(p, &["Name"]);
         party.ids = d
             .children(pn)
@@ -60,7 +63,11 @@ impl<'x, 'd> M<'x, 'd> {
             .filter_map(|c| id(d, Some(c)))
             .collect();
         let legal = self.k(p, "SpecifiedLegalOrganization");
-        party.legal_ids = legal.into_iter().flat_map(|l| d.kids(l, Ram, "ID")).filter_map(|c| id(d, Some(c))).collect();
+        party.legal_ids = legal
+            .into_iter()
+            .flat_map(|l| d.kids(l, Ram, "ID"))
+            .filter_map(|c| id(d, Some(c)))
+            .collect();
         party.legal_id = party.legal_ids.first().copied();
         party.trading_name = self.t(legal, &["TradingBusinessName"]);
         party.legal_form = self.t(p, &["Description"]);
@@ -78,7 +85,10 @@ impl<'x, 'd> M<'x, 'd> {
         party.contact = self.k(p, "DefinedTradeContact").map(|c| Contact {
             node: Some(c),
             name: self.t(Some(c), &["PersonName"]),
-            phone: self.t(Some(c), &["TelephoneUniversalCommunication", "CompleteNumber"]),
+            phone: self.t(
+                Some(c),
+                &["TelephoneUniversalCommunication", "CompleteNumber"],
+            ),
             email: self.t(Some(c), &["EmailURIUniversalCommunication", "URIID"]),
         });
         party
@@ -86,11 +96,13 @@ impl<'x, 'd> M<'x, 'd> {
 
     fn allowance_charge(&self, n: NodeId) -> AllowanceCharge<'x> {
         let d = self.d;
-        let ind = self.p(Some(n), &["ChargeIndicator"]).and_then(|i| d.kid(i, Udt, "Indicator"));
+        let ind = self
+            .p(Some(n), &["ChargeIndicator"])
+            .and_then(|i| d.kid(i, Udt, "Indicator"));
         let indicator = text(d, ind);
         let is_charge = match indicator.map(|t| t.value) {
-            Some("true") => Some(true),
-            Some("false") => Some(false),
+            Some("true" | "1") => Some(true),
+            Some("false" | "0") => Some(false),
             _ => None,
         };
         let tax = self.k(Some(n), "CategoryTradeTax");
@@ -128,8 +140,11 @@ impl<'x, 'd> M<'x, 'd> {
         let tax = self.k(settlement, "ApplicableTradeTax");
         let gross = self.k(agreement, "GrossPriceProductTradePrice");
         let net = self.k(agreement, "NetPriceProductTradePrice");
-        let price_allowances: Vec<_> =
-            gross.into_iter().flat_map(|g| d.kids(g, Ram, "AppliedTradeAllowanceCharge")).map(|a| self.allowance_charge(a)).collect();
+        let price_allowances: Vec<_> = gross
+            .into_iter()
+            .flat_map(|g| d.kids(g, Ram, "AppliedTradeAllowanceCharge"))
+            .map(|a| self.allowance_charge(a))
+            .collect();
         Line {
             node: n,
             id: self.t(doc_line, &["LineID"]),
@@ -138,10 +153,23 @@ impl<'x, 'd> M<'x, 'd> {
                 .into_iter()
                 .flat_map(|s| d.kids(s, Ram, "AdditionalReferencedDocument"))
                 .find_map(|a| id(d, d.kid(a, Ram, "IssuerAssignedID"))),
-            quantity: num(d, self.p(l, &["SpecifiedLineTradeDelivery", "BilledQuantity"]), "unitCode"),
-            net_amount: self.amount(settlement, &["SpecifiedTradeSettlementLineMonetarySummation", "LineTotalAmount"]),
+            quantity: num(
+                d,
+                self.p(l, &["SpecifiedLineTradeDelivery", "BilledQuantity"]),
+                "unitCode",
+            ),
+            net_amount: self.amount(
+                settlement,
+                &[
+                    "SpecifiedTradeSettlementLineMonetarySummation",
+                    "LineTotalAmount",
+                ],
+            ),
             order_line_ref: self.t(agreement, &["BuyerOrderReferencedDocument", "LineID"]),
-            accounting_ref: self.t(settlement, &["ReceivableSpecifiedTradeAccountingAccount", "ID"]),
+            accounting_ref: self.t(
+                settlement,
+                &["ReceivableSpecifiedTradeAccountingAccount", "ID"],
+            ),
             period: self.period(self.k(settlement, "BillingSpecifiedPeriod")),
             allowances_charges: settlement
                 .into_iter()
@@ -167,7 +195,11 @@ impl<'x, 'd> M<'x, 'd> {
                 .into_iter()
                 .flat_map(|p| d.kids(p, Ram, "DesignatedProductClassification"))
                 .filter_map(|c| d.kid(c, Ram, "ClassCode"))
-                .map(|c| Id { value: d.text(c), scheme: d.attr(c, "listID"), node: c })
+                .map(|c| Id {
+                    value: d.text(c),
+                    scheme: d.attr(c, "listID"),
+                    node: c,
+                })
                 .collect(),
             origin_country: self.t(product, &["OriginTradeCountry", "ID"]),
         }
@@ -182,15 +214,25 @@ fn rsm(d: &Doc<'_>, n: NodeId, name: &str) -> Option<NodeId> {
 pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
     let m = M { d };
     let r = d.root();
-    let mut inv = Invoice { root: r, ..Invoice::default() };
+    let mut inv = Invoice {
+        root: r,
+        ..Invoice::default()
+    };
     let ctx = rsm(d, r, "ExchangedDocumentContext");
     inv.customization_id = m.t(ctx, &["GuidelineSpecifiedDocumentContextParameter", "ID"]);
-    inv.profile_id = m.t(ctx, &["BusinessProcessSpecifiedDocumentContextParameter", "ID"]);
+    inv.profile_id = m.t(
+        ctx,
+        &["BusinessProcessSpecifiedDocumentContextParameter", "ID"],
+    );
     let ed = rsm(d, r, "ExchangedDocument");
     inv.number = m.t(ed, &["ID"]);
     inv.type_code = m.t(ed, &["TypeCode"]);
     inv.issue_date = m.date(ed, &["IssueDateTime"]);
-    inv.notes = ed.into_iter().flat_map(|e| d.kids(e, Ram, "IncludedNote")).filter_map(|n| m.t(Some(n), &["Content"])).collect();
+    inv.notes = ed
+        .into_iter()
+        .flat_map(|e| d.kids(e, Ram, "IncludedNote"))
+        .filter_map(|n| m.t(Some(n), &["Content"]))
+        .collect();
     let tx = rsm(d, r, "SupplyChainTradeTransaction");
     let agr = m.k(tx, "ApplicableHeaderTradeAgreement");
     let del = m.k(tx, "ApplicableHeaderTradeDelivery");
@@ -198,12 +240,17 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
     inv.buyer_reference = m.t(agr, &["BuyerReference"]);
     inv.seller = m.party(m.k(agr, "SellerTradeParty"));
     inv.buyer = m.party(m.k(agr, "BuyerTradeParty"));
-    inv.tax_representative = m.k(agr, "SellerTaxRepresentativeTradeParty").map(|p| m.party(Some(p)));
+    inv.tax_representative = m
+        .k(agr, "SellerTaxRepresentativeTradeParty")
+        .map(|p| m.party(Some(p)));
     inv.sales_order_ref = m.t(agr, &["SellerOrderReferencedDocument", "IssuerAssignedID"]);
     inv.order_ref = m.t(agr, &["BuyerOrderReferencedDocument", "IssuerAssignedID"]);
     inv.contract_ref = m.t(agr, &["ContractReferencedDocument", "IssuerAssignedID"]);
     inv.project_ref = m.t(agr, &["SpecifiedProcuringProject", "ID"]);
-    for a in agr.into_iter().flat_map(|a| d.kids(a, Ram, "AdditionalReferencedDocument")) {
+    for a in agr
+        .into_iter()
+        .flat_map(|a| d.kids(a, Ram, "AdditionalReferencedDocument"))
+    {
         let type_code = m.t(Some(a), &["TypeCode"]);
         match type_code.map(|t| t.value) {
             Some("130") => {
@@ -231,10 +278,22 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
         }
     }
     inv.delivery_node = del;
-    inv.delivery_date = m.date(del, &["ActualDeliverySupplyChainEvent", "OccurrenceDateTime"]);
-    inv.delivery_country = m.t(del, &["ShipToTradeParty", "PostalTradeAddress", "CountryID"]);
-    inv.despatch_advice_ref = m.t(del, &["DespatchAdviceReferencedDocument", "IssuerAssignedID"]);
-    inv.receiving_advice_ref = m.t(del, &["ReceivingAdviceReferencedDocument", "IssuerAssignedID"]);
+    inv.delivery_date = m.date(
+        del,
+        &["ActualDeliverySupplyChainEvent", "OccurrenceDateTime"],
+    );
+    inv.delivery_country = m.t(
+        del,
+        &["ShipToTradeParty", "PostalTradeAddress", "CountryID"],
+    );
+    inv.despatch_advice_ref = m.t(
+        del,
+        &["DespatchAdviceReferencedDocument", "IssuerAssignedID"],
+    );
+    inv.receiving_advice_ref = m.t(
+        del,
+        &["ReceivingAdviceReferencedDocument", "IssuerAssignedID"],
+    );
     inv.currency = m.t(set, &["InvoiceCurrencyCode"]);
     inv.tax_currency = m.t(set, &["TaxCurrencyCode"]);
     inv.payee = m.k(set, "PayeeTradeParty").map(|p| m.party(Some(p)));
@@ -243,7 +302,10 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
     inv.payment_terms = m.t(terms, &["Description"]);
     inv.due_date = m.date(terms, &["DueDateDateTime"]);
     let mandate = m.t(terms, &["DirectDebitMandateID"]);
-    for pm in set.into_iter().flat_map(|s| d.kids(s, Ram, "SpecifiedTradeSettlementPaymentMeans")) {
+    for pm in set
+        .into_iter()
+        .flat_map(|s| d.kids(s, Ram, "SpecifiedTradeSettlementPaymentMeans"))
+    {
         let p = Some(pm);
         let bic = m.t(p, &["PayeeSpecifiedCreditorFinancialInstitution", "BICID"]);
         inv.payment_means.push(PaymentMeans {
@@ -255,7 +317,9 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
             accounts: d
                 .kids(pm, Ram, "PayeePartyCreditorFinancialAccount")
                 .map(|a| {
-                    let acc = m.t(Some(a), &["IBANID"]).or_else(|| m.t(Some(a), &["ProprietaryID"]));
+                    let acc = m
+                        .t(Some(a), &["IBANID"])
+                        .or_else(|| m.t(Some(a), &["ProprietaryID"]));
                     (acc, m.t(Some(a), &["AccountName"]), bic)
                 })
                 .collect(),
@@ -264,7 +328,10 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
             debited_account: m.t(p, &["PayerPartyDebtorFinancialAccount", "IBANID"]),
         });
     }
-    for tax in set.into_iter().flat_map(|s| d.kids(s, Ram, "ApplicableTradeTax")) {
+    for tax in set
+        .into_iter()
+        .flat_map(|s| d.kids(s, Ram, "ApplicableTradeTax"))
+    {
         let t = Some(tax);
         if inv.tax_point_date.is_none() {
             inv.tax_point_date = m.date(t, &["TaxPointDate"]);
@@ -280,8 +347,11 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
         });
     }
     inv.period = m.period(m.k(set, "BillingSpecifiedPeriod"));
-    inv.allowances_charges =
-        set.into_iter().flat_map(|s| d.kids(s, Ram, "SpecifiedTradeAllowanceCharge")).map(|a| m.allowance_charge(a)).collect();
+    inv.allowances_charges = set
+        .into_iter()
+        .flat_map(|s| d.kids(s, Ram, "SpecifiedTradeAllowanceCharge"))
+        .map(|a| m.allowance_charge(a))
+        .collect();
     let sum = m.k(set, "SpecifiedTradeSettlementHeaderMonetarySummation");
     inv.totals.node = sum;
     inv.totals.line_net = m.amount(sum, &["LineTotalAmount"]);
@@ -294,7 +364,10 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
     inv.totals.payable = m.amount(sum, &["DuePayableAmount"]);
     let cur = inv.currency.map(|c| c.value);
     let tcur = inv.tax_currency.map(|c| c.value);
-    for tt in sum.into_iter().flat_map(|s| d.kids(s, Ram, "TaxTotalAmount")) {
+    for tt in sum
+        .into_iter()
+        .flat_map(|s| d.kids(s, Ram, "TaxTotalAmount"))
+    {
         if let Some(a) = num(d, Some(tt), "currencyID") {
             inv.tax_totals.push(a);
             if (a.unit == cur || a.unit.is_none()) && inv.totals.vat.is_none() {
@@ -307,10 +380,19 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
     inv.preceding_invoices = set
         .into_iter()
         .flat_map(|s| d.kids(s, Ram, "InvoiceReferencedDocument"))
-        .map(|i| (m.t(Some(i), &["IssuerAssignedID"]), m.date(Some(i), &["FormattedIssueDateTime"])))
+        .map(|i| {
+            (
+                m.t(Some(i), &["IssuerAssignedID"]),
+                m.date(Some(i), &["FormattedIssueDateTime"]),
+            )
+        })
         .collect();
     inv.accounting_ref = m.t(set, &["ReceivableSpecifiedTradeAccountingAccount", "ID"]);
-    inv.lines = tx.into_iter().flat_map(|t| d.kids(t, Ram, "IncludedSupplyChainTradeLineItem")).map(|l| m.line(l)).collect();
+    inv.lines = tx
+        .into_iter()
+        .flat_map(|t| d.kids(t, Ram, "IncludedSupplyChainTradeLineItem"))
+        .map(|l| m.line(l))
+        .collect();
     let _ = Rsm;
     inv
 }

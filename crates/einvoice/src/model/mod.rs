@@ -306,17 +306,29 @@ pub struct Invoice<'d> {
 
 /// Small helpers shared by the syntax mappings.
 pub(crate) fn text<'d>(doc: &'d Doc<'_>, node: Option<NodeId>) -> Option<Text<'d>> {
-    node.map(|n| Text { value: doc.text(n), node: n })
+    node.map(|n| Text {
+        value: doc.text(n),
+        node: n,
+    })
 }
 
 pub(crate) fn id<'d>(doc: &'d Doc<'_>, node: Option<NodeId>) -> Option<Id<'d>> {
-    node.map(|n| Id { value: doc.text(n), scheme: doc.attr(n, "schemeID"), node: n })
+    node.map(|n| Id {
+        value: doc.text(n),
+        scheme: doc.attr(n, "schemeID"),
+        node: n,
+    })
 }
 
 pub(crate) fn num<'d>(doc: &'d Doc<'_>, node: Option<NodeId>, unit_attr: &str) -> Option<Num<'d>> {
     node.map(|n| {
         let raw = doc.text(n);
-        Num { value: parse_decimal(raw), raw, unit: doc.attr(n, unit_attr), node: n }
+        Num {
+            value: parse_decimal(raw),
+            raw,
+            unit: doc.attr(n, unit_attr),
+            node: n,
+        }
     })
 }
 

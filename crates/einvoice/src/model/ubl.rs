@@ -41,13 +41,21 @@ impl<'x, 'd> M<'x, 'd> {
     fn party(&self, p: Option<NodeId>) -> Party<'x> {
         let Some(p) = p else { return Party::default() };
         let d = self.d;
-        let mut party = Party { node: Some(p), ..Party::default() };
+        let mut party = Party {
+            node: Some(p),
+            ..Party::default()
+        };
         party.endpoint = id(d, d.kid(p, Cbc, "EndpointID"));
-        party.ids = d.kids(p, Cac, "PartyIdentification").filter_map(|pi| id(d, d.kid(pi, Cbc, "ID"))).collect();
+        party.ids = d
+            .kids(p, Cac, "PartyIdentification")
+            .filter_map(|pi| id(d, d.kid(pi, Cbc, "ID")))
+            .collect();
         party.trading_name = self.tpath(p, &[(Cac, "PartyName"), (Cbc, "Name")]);
         party.address = self.address(self.k(p, Cac, "PostalAddress"));
         for pts in d.kids(p, Cac, "PartyTaxScheme") {
-            let scheme = self.tpath(pts, &[(Cac, "TaxScheme"), (Cbc, "ID")]).map(|t| t.value);
+            let scheme = self
+                .tpath(pts, &[(Cac, "TaxScheme"), (Cbc, "ID")])
+                .map(|t| t.value);
             let cid = self.cbc(pts, "CompanyID");
             if scheme == Some("VAT") {
                 if party.vat_id.is_none() {
@@ -83,8 +91,8 @@ impl<'x, 'd> M<'x, 'd> {
     fn allowance_charge(&self, n: NodeId) -> AllowanceCharge<'x> {
         let indicator = self.cbc(n, "ChargeIndicator");
         let is_charge = match indicator.map(|t| t.value) {
-            Some("true") => Some(true),
-            Some("false") => Some(false),
+            Some("true" | "1") => Some(true),
+            Some("false" | "0") => Some(false),
             _ => None,
         };
         let cat = self.k(n, Cac, "TaxCategory");
@@ -117,7 +125,11 @@ impl<'x, 'd> M<'x, 'd> {
         let item = self.k(n, Cac, "Item");
         let price = self.k(n, Cac, "Price");
         let cat = item.and_then(|i| self.k(i, Cac, "ClassifiedTaxCategory"));
-        let qty_name = if credit { "CreditedQuantity" } else { "InvoicedQuantity" };
+        let qty_name = if credit {
+            "CreditedQuantity"
+        } else {
+            "InvoicedQuantity"
+        };
         let mut line = Line {
             node: n,
             id: self.cbc(n, "ID"),
@@ -128,7 +140,10 @@ impl<'x, 'd> M<'x, 'd> {
             order_line_ref: self.tpath(n, &[(Cac, "OrderLineReference"), (Cbc, "LineID")]),
             accounting_ref: self.cbc(n, "AccountingCost"),
             period: self.period(self.k(n, Cac, "InvoicePeriod")),
-            allowances_charges: d.kids(n, Cac, "AllowanceCharge").map(|a| self.allowance_charge(a)).collect(),
+            allowances_charges: d
+                .kids(n, Cac, "AllowanceCharge")
+                .map(|a| self.allowance_charge(a))
+                .collect(),
             vat_category: cat.and_then(|c| self.cbc(c, "ID")),
             vat_rate: cat.and_then(|c| num(d, self.k(c, Cbc, "Percent"), "")),
             ..Line::default()
@@ -138,16 +153,27 @@ impl<'x, 'd> M<'x, 'd> {
             line.item_description = self.cbc(i, "Description");
             line.seller_item_id = self.tpath(i, &[(Cac, "SellersItemIdentification"), (Cbc, "ID")]);
             line.buyer_item_id = self.tpath(i, &[(Cac, "BuyersItemIdentification"), (Cbc, "ID")]);
-            line.standard_id = id(d, self.path(i, &[(Cac, "StandardItemIdentification"), (Cbc, "ID")]));
-            line.origin_country = self.tpath(i, &[(Cac, "OriginCountry"), (Cbc, "IdentificationCode")]);
+            line.standard_id = id(
+                d,
+                self.path(i, &[(Cac, "StandardItemIdentification"), (Cbc, "ID")]),
+            );
+            line.origin_country =
+                self.tpath(i, &[(Cac, "OriginCountry"), (Cbc, "IdentificationCode")]);
             line.classifications = d
                 .kids(i, Cac, "CommodityClassification")
                 .filter_map(|c| d.kid(c, Cbc, "ItemClassificationCode"))
-                .map(|c| Id { value: d.text(c), scheme: d.attr(c, "listID"), node: c })
+                .map(|c| Id {
+                    value: d.text(c),
+                    scheme: d.attr(c, "listID"),
+                    node: c,
+                })
                 .collect();
         }
         if let Some(p) = price {
-            let allowances: Vec<_> = d.kids(p, Cac, "AllowanceCharge").map(|a| self.allowance_charge(a)).collect();
+            let allowances: Vec<_> = d
+                .kids(p, Cac, "AllowanceCharge")
+                .map(|a| self.allowance_charge(a))
+                .collect();
             line.price = Price {
                 node: Some(p),
                 net: self.amount(p, "PriceAmount"),
@@ -166,19 +192,32 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
     let m = M { d };
     let r = d.root();
     let credit = d.name(r) == "CreditNote";
-    let mut inv = Invoice { root: r, ..Invoice::default() };
+    let mut inv = Invoice {
+        root: r,
+        ..Invoice::default()
+    };
     inv.customization_id = m.cbc(r, "CustomizationID");
     inv.profile_id = m.cbc(r, "ProfileID");
     inv.number = m.cbc(r, "ID");
     inv.issue_date = m.cbc(r, "IssueDate");
-    inv.type_code = m.cbc(r, if credit { "CreditNoteTypeCode" } else { "InvoiceTypeCode" });
+    inv.type_code = m.cbc(
+        r,
+        if credit {
+            "CreditNoteTypeCode"
+        } else {
+            "InvoiceTypeCode"
+        },
+    );
     inv.currency = m.cbc(r, "DocumentCurrencyCode");
     inv.tax_currency = m.cbc(r, "TaxCurrencyCode");
     inv.tax_point_date = m.cbc(r, "TaxPointDate");
     inv.due_date = m.cbc(r, "DueDate");
     inv.buyer_reference = m.cbc(r, "BuyerReference");
     inv.accounting_ref = m.cbc(r, "AccountingCost");
-    inv.notes = d.kids(r, Cbc, "Note").filter_map(|n| text(d, Some(n))).collect();
+    inv.notes = d
+        .kids(r, Cbc, "Note")
+        .filter_map(|n| text(d, Some(n)))
+        .collect();
     inv.period = m.period(m.k(r, Cac, "InvoicePeriod"));
     inv.order_ref = m.tpath(r, &[(Cac, "OrderReference"), (Cbc, "ID")]);
     inv.sales_order_ref = m.tpath(r, &[(Cac, "OrderReference"), (Cbc, "SalesOrderID")]);
@@ -233,7 +272,12 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
         inv.delivery_date = m.cbc(del, "ActualDeliveryDate");
         inv.delivery_country = m.tpath(
             del,
-            &[(Cac, "DeliveryLocation"), (Cac, "Address"), (Cac, "Country"), (Cbc, "IdentificationCode")],
+            &[
+                (Cac, "DeliveryLocation"),
+                (Cac, "Address"),
+                (Cac, "Country"),
+                (Cbc, "IdentificationCode"),
+            ],
         );
     }
     for pm in d.kids(r, Cac, "PaymentMeans") {
@@ -245,19 +289,37 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
             node: pm,
             code: text(d, code_node),
             code_name: code_node.and_then(|c| d.attr(c, "name")),
-            text: code_node.and_then(|c| d.attr(c, "name")).map(|v| Text { value: v, node: pm }),
+            text: code_node
+                .and_then(|c| d.attr(c, "name"))
+                .map(|v| Text { value: v, node: pm }),
             remittance: m.cbc(pm, "PaymentID"),
             accounts: d
                 .kids(pm, Cac, "PayeeFinancialAccount")
-                .map(|a| (m.cbc(a, "ID"), m.cbc(a, "Name"), m.tpath(a, &[(Cac, "FinancialInstitutionBranch"), (Cbc, "ID")])))
+                .map(|a| {
+                    (
+                        m.cbc(a, "ID"),
+                        m.cbc(a, "Name"),
+                        m.tpath(a, &[(Cac, "FinancialInstitutionBranch"), (Cbc, "ID")]),
+                    )
+                })
                 .collect(),
             card: m.tpath(pm, &[(Cac, "CardAccount"), (Cbc, "PrimaryAccountNumberID")]),
             mandate: m.tpath(pm, &[(Cac, "PaymentMandate"), (Cbc, "ID")]),
-            debited_account: m.tpath(pm, &[(Cac, "PaymentMandate"), (Cac, "PayerFinancialAccount"), (Cbc, "ID")]),
+            debited_account: m.tpath(
+                pm,
+                &[
+                    (Cac, "PaymentMandate"),
+                    (Cac, "PayerFinancialAccount"),
+                    (Cbc, "ID"),
+                ],
+            ),
         });
     }
     inv.payment_terms = m.tpath(r, &[(Cac, "PaymentTerms"), (Cbc, "Note")]);
-    inv.allowances_charges = d.kids(r, Cac, "AllowanceCharge").map(|a| m.allowance_charge(a)).collect();
+    inv.allowances_charges = d
+        .kids(r, Cac, "AllowanceCharge")
+        .map(|a| m.allowance_charge(a))
+        .collect();
     let cur = inv.currency.map(|c| c.value);
     let tcur = inv.tax_currency.map(|c| c.value);
     for tt in d.kids(r, Cac, "TaxTotal") {
@@ -293,7 +355,14 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
         inv.totals.rounding = m.amount(t, "PayableRoundingAmount");
         inv.totals.payable = m.amount(t, "PayableAmount");
     }
-    let line_name = if credit { "CreditNoteLine" } else { "InvoiceLine" };
-    inv.lines = d.kids(r, Cac, line_name).map(|l| m.line(l, credit)).collect();
+    let line_name = if credit {
+        "CreditNoteLine"
+    } else {
+        "InvoiceLine"
+    };
+    inv.lines = d
+        .kids(r, Cac, line_name)
+        .map(|l| m.line(l, credit))
+        .collect();
     inv
 }

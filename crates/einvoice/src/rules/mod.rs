@@ -33,10 +33,20 @@ pub struct Rule {
 
 /// Shorthand constructors used by the family tables.
 pub const fn fatal(id: &'static str, bt: &'static str, message: &'static str) -> Rule {
-    Rule { id, severity: Severity::Fatal, bt, message }
+    Rule {
+        id,
+        severity: Severity::Fatal,
+        bt,
+        message,
+    }
 }
 pub const fn warning(id: &'static str, bt: &'static str, message: &'static str) -> Rule {
-    Rule { id, severity: Severity::Warning, bt, message }
+    Rule {
+        id,
+        severity: Severity::Warning,
+        bt,
+        message,
+    }
 }
 
 /// Everything a rule needs: the parsed document, the model, and the findings sink.
@@ -54,7 +64,10 @@ pub struct Ctx<'x, 'd> {
 
 impl<'x, 'd> Ctx<'x, 'd> {
     fn lookup(&self, id: &str) -> Option<&'static Rule> {
-        self.table.iter().flat_map(|t| t.iter()).find(|r| r.id == id)
+        self.table
+            .iter()
+            .flat_map(|t| t.iter())
+            .find(|r| r.id == id)
     }
 
     /// Report that rule `id` failed at `node`.
@@ -68,8 +81,20 @@ impl<'x, 'd> Ctx<'x, 'd> {
     }
 
     /// Report a failed calculation with the expected and actual values.
-    pub fn fail_calc(&mut self, id: &'static str, node: Option<NodeId>, expected: Decimal, actual: Decimal) {
-        self.push(id, node, None, Some(expected.normalize().to_string()), Some(actual.normalize().to_string()));
+    pub fn fail_calc(
+        &mut self,
+        id: &'static str,
+        node: Option<NodeId>,
+        expected: Decimal,
+        actual: Decimal,
+    ) {
+        self.push(
+            id,
+            node,
+            None,
+            Some(expected.normalize().to_string()),
+            Some(actual.normalize().to_string()),
+        );
     }
 
     fn push(
@@ -99,7 +124,10 @@ impl<'x, 'd> Ctx<'x, 'd> {
             rule_id: id.to_string(),
             severity,
             rule_set: self.rule_set.to_string(),
-            business_term: rule.map(|r| r.bt).filter(|b| !b.is_empty()).map(str::to_string),
+            business_term: rule
+                .map(|r| r.bt)
+                .filter(|b| !b.is_empty())
+                .map(str::to_string),
             location: node.map(|n| self.doc.path(n)),
             line,
             column,

@@ -66,10 +66,22 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
 
     // BR-CO-03: tax point date vs. its code (UBL InvoicePeriod/DescriptionCode; CII DueDateTypeCode).
     let code = inv.period.as_ref().and_then(|p| p.description_code);
-    ctx.check(!(inv.tax_point_date.is_some() && code.is_some()), "BR-CO-03", root);
+    ctx.check(
+        !(inv.tax_point_date.is_some() && code.is_some()),
+        "BR-CO-03",
+        root,
+    );
 
-    let doc_allowances: Vec<_> = inv.allowances_charges.iter().filter(|a| a.is_charge == Some(false)).collect();
-    let doc_charges: Vec<_> = inv.allowances_charges.iter().filter(|a| a.is_charge == Some(true)).collect();
+    let doc_allowances: Vec<_> = inv
+        .allowances_charges
+        .iter()
+        .filter(|a| a.is_charge == Some(false))
+        .collect();
+    let doc_charges: Vec<_> = inv
+        .allowances_charges
+        .iter()
+        .filter(|a| a.is_charge == Some(true))
+        .collect();
 
     if t.node.is_some() {
         if let Some(ln) = &t.line_net {
@@ -100,21 +112,42 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     // BR-CO-14: per TaxTotal with subtotals (UBL); CII: total VAT vs. all breakdowns.
     if let Some(vat) = &t.vat {
         if !inv.vat_breakdown.is_empty() {
-            let s = xpath_round2(sum(inv.vat_breakdown.iter().filter_map(|b| b.tax_amount.as_ref())));
+            let s = xpath_round2(sum(inv
+                .vat_breakdown
+                .iter()
+                .filter_map(|b| b.tax_amount.as_ref())));
             eq_calc(ctx, "BR-CO-14", vat, s);
         }
     }
     // BR-CO-15: exactly one VAT total in the invoice currency, and the total with VAT adds up.
     let cur = inv.currency.map(|c| c.value);
-    let in_cur: Vec<&Num<'_>> = inv.tax_totals.iter().filter(|a| a.unit == cur || (ctx.syntax == crate::detect::Syntax::Cii && a.unit.is_none())).collect();
+    let in_cur: Vec<&Num<'_>> = inv
+        .tax_totals
+        .iter()
+        .filter(|a| a.unit == cur || (ctx.syntax == crate::detect::Syntax::Cii && a.unit.is_none()))
+        .collect();
     if cur.is_some() {
         let ok_count = in_cur.len() == 1;
-        let exp = xpath_round2(val(&t.without_vat) + in_cur.iter().map(|a| a.dec()).sum::<Decimal>());
+        let exp =
+            xpath_round2(val(&t.without_vat) + in_cur.iter().map(|a| a.dec()).sum::<Decimal>());
         let with_vat = val(&t.with_vat);
-        if !ok_count {
-            ctx.fail_with("BR-CO-15", t.node.or(root), format!("{} VAT totals in the invoice currency", in_cur.len()));
+        // CII also accepts a total with VAT equal to the total without VAT (no VAT at all).
+        let cii_no_vat =
+            ctx.syntax == crate::detect::Syntax::Cii && with_vat == val(&t.without_vat);
+        if cii_no_vat {
+        } else if !ok_count {
+            ctx.fail_with(
+                "BR-CO-15",
+                t.node.or(root),
+                format!("{} VAT totals in the invoice currency", in_cur.len()),
+            );
         } else if with_vat != exp {
-            ctx.fail_calc("BR-CO-15", t.with_vat.map(|w| w.node).or(t.node), exp, with_vat);
+            ctx.fail_calc(
+                "BR-CO-15",
+                t.with_vat.map(|w| w.node).or(t.node),
+                exp,
+                with_vat,
+            );
         }
     }
     // BR-CO-17.
@@ -123,22 +156,38 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         let ok = match &b.rate {
             Some(r) if r.dec().round() == Decimal::ZERO => tax.round() == Decimal::ZERO,
             Some(r) => {
-                let taxable = b.taxable_amount.as_ref().map_or(Decimal::ZERO, Num::dec).abs();
+                let taxable = b
+                    .taxable_amount
+                    .as_ref()
+                    .map_or(Decimal::ZERO, Num::dec)
+                    .abs();
                 let exp = xpath_round2(taxable * (r.dec() / Decimal::ONE_HUNDRED));
-                tax.abs() - Decimal::ONE < exp && tax.abs() + Decimal::ONE > exp
+                // The CII artefact accepts a deviation of exactly 1, the UBL one does not.
+                if ctx.syntax == crate::detect::Syntax::Cii {
+                    tax.abs() - Decimal::ONE <= exp && tax.abs() + Decimal::ONE >= exp
+                } else {
+                    tax.abs() - Decimal::ONE < exp && tax.abs() + Decimal::ONE > exp
+                }
             }
             None => tax.round() == Decimal::ZERO,
         };
         if !ok {
             let exp = b.rate.as_ref().map_or(Decimal::ZERO, |r| {
-                xpath_round2(b.taxable_amount.as_ref().map_or(Decimal::ZERO, Num::dec) * r.dec() / Decimal::ONE_HUNDRED)
+                xpath_round2(
+                    b.taxable_amount.as_ref().map_or(Decimal::ZERO, Num::dec) * r.dec()
+                        / Decimal::ONE_HUNDRED,
+                )
             });
             ctx.fail_calc("BR-CO-17", Some(b.node), exp, tax);
         }
     }
     ctx.check(!inv.vat_breakdown.is_empty(), "BR-CO-18", root);
     if let Some(p) = &inv.period {
-        ctx.check(p.start.is_some() || p.end.is_some() || p.description_code.is_some(), "BR-CO-19", p.node);
+        ctx.check(
+            p.start.is_some() || p.end.is_some() || p.description_code.is_some(),
+            "BR-CO-19",
+            p.node,
+        );
     }
     for l in &inv.lines {
         ctx.check(l.vat_category.is_some(), "BR-CO-04", Some(l.node));
@@ -182,7 +231,11 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     if inv.seller.node.is_some() {
         let s = &inv.seller;
         let ids = s.ids.iter().any(|i| i.scheme != Some("SEPA"));
-        ctx.check(s.vat_id.is_some() || ids || !s.legal_ids.is_empty(), "BR-CO-26", s.node);
+        ctx.check(
+            s.vat_id.is_some() || ids || !s.legal_ids.is_empty(),
+            "BR-CO-26",
+            s.node,
+        );
     }
     dec2(ctx, &t.line_net, "BR-DEC-09");
     dec2(ctx, &t.allowances, "BR-DEC-10");

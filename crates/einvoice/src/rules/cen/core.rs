@@ -4,61 +4,249 @@ use crate::model::{Party, Text};
 use crate::rules::{fatal, Ctx, Rule};
 
 pub static RULES: &[Rule] = &[
-    fatal("BR-01", "BT-24", "An invoice must have a specification identifier"),
+    fatal(
+        "BR-01",
+        "BT-24",
+        "An invoice must have a specification identifier",
+    ),
     fatal("BR-02", "BT-1", "An invoice must have an invoice number"),
     fatal("BR-03", "BT-2", "An invoice must have an issue date"),
     fatal("BR-04", "BT-3", "An invoice must have an invoice type code"),
-    fatal("BR-05", "BT-5", "An invoice must have an invoice currency code"),
+    fatal(
+        "BR-05",
+        "BT-5",
+        "An invoice must have an invoice currency code",
+    ),
     fatal("BR-06", "BT-27", "An invoice must contain the seller name"),
     fatal("BR-07", "BT-44", "An invoice must contain the buyer name"),
-    fatal("BR-08", "BG-5", "An invoice must contain the seller postal address"),
-    fatal("BR-09", "BT-40", "The seller postal address must contain a country code"),
-    fatal("BR-10", "BG-8", "An invoice must contain the buyer postal address"),
-    fatal("BR-11", "BT-55", "The buyer postal address must contain a country code"),
-    fatal("BR-12", "BT-106", "An invoice must have the sum of invoice line net amounts"),
-    fatal("BR-13", "BT-109", "An invoice must have the total amount without VAT"),
-    fatal("BR-14", "BT-112", "An invoice must have the total amount with VAT"),
-    fatal("BR-15", "BT-115", "An invoice must have the amount due for payment"),
-    fatal("BR-16", "BG-25", "An invoice must have at least one invoice line"),
-    fatal("BR-17", "BT-59", "The payee name must be given when the payee differs from the seller"),
-    fatal("BR-18", "BT-62", "The seller tax representative name must be given"),
-    fatal("BR-19", "BG-12", "The seller tax representative postal address must be given"),
-    fatal("BR-20", "BT-69", "The seller tax representative postal address must contain a country code"),
-    fatal("BR-21", "BT-126", "Each invoice line must have an identifier"),
-    fatal("BR-22", "BT-129", "Each invoice line must have an invoiced quantity"),
-    fatal("BR-23", "BT-130", "An invoiced quantity must have a unit of measure"),
-    fatal("BR-24", "BT-131", "Each invoice line must have a line net amount"),
-    fatal("BR-25", "BT-153", "Each invoice line must contain the item name"),
-    fatal("BR-26", "BT-146", "Each invoice line must contain the item net price"),
+    fatal(
+        "BR-08",
+        "BG-5",
+        "An invoice must contain the seller postal address",
+    ),
+    fatal(
+        "BR-09",
+        "BT-40",
+        "The seller postal address must contain a country code",
+    ),
+    fatal(
+        "BR-10",
+        "BG-8",
+        "An invoice must contain the buyer postal address",
+    ),
+    fatal(
+        "BR-11",
+        "BT-55",
+        "The buyer postal address must contain a country code",
+    ),
+    fatal(
+        "BR-12",
+        "BT-106",
+        "An invoice must have the sum of invoice line net amounts",
+    ),
+    fatal(
+        "BR-13",
+        "BT-109",
+        "An invoice must have the total amount without VAT",
+    ),
+    fatal(
+        "BR-14",
+        "BT-112",
+        "An invoice must have the total amount with VAT",
+    ),
+    fatal(
+        "BR-15",
+        "BT-115",
+        "An invoice must have the amount due for payment",
+    ),
+    fatal(
+        "BR-16",
+        "BG-25",
+        "An invoice must have at least one invoice line",
+    ),
+    fatal(
+        "BR-17",
+        "BT-59",
+        "The payee name must be given when the payee differs from the seller",
+    ),
+    fatal(
+        "BR-18",
+        "BT-62",
+        "The seller tax representative name must be given",
+    ),
+    fatal(
+        "BR-19",
+        "BG-12",
+        "The seller tax representative postal address must be given",
+    ),
+    fatal(
+        "BR-20",
+        "BT-69",
+        "The seller tax representative postal address must contain a country code",
+    ),
+    fatal(
+        "BR-21",
+        "BT-126",
+        "Each invoice line must have an identifier",
+    ),
+    fatal(
+        "BR-22",
+        "BT-129",
+        "Each invoice line must have an invoiced quantity",
+    ),
+    fatal(
+        "BR-23",
+        "BT-130",
+        "An invoiced quantity must have a unit of measure",
+    ),
+    fatal(
+        "BR-24",
+        "BT-131",
+        "Each invoice line must have a line net amount",
+    ),
+    fatal(
+        "BR-25",
+        "BT-153",
+        "Each invoice line must contain the item name",
+    ),
+    fatal(
+        "BR-26",
+        "BT-146",
+        "Each invoice line must contain the item net price",
+    ),
     fatal("BR-27", "BT-146", "The item net price must not be negative"),
-    fatal("BR-28", "BT-148", "The item gross price must not be negative"),
-    fatal("BR-29", "BG-14", "The invoicing period end date must not be before its start date"),
-    fatal("BR-30", "BG-26", "The line period end date must not be before its start date"),
-    fatal("BR-31", "BT-92", "Each document level allowance must have an amount"),
-    fatal("BR-32", "BT-95", "Each document level allowance must have a VAT category code"),
-    fatal("BR-33", "BT-97", "Each document level allowance must have a reason or reason code"),
-    fatal("BR-36", "BT-99", "Each document level charge must have an amount"),
-    fatal("BR-37", "BT-102", "Each document level charge must have a VAT category code"),
-    fatal("BR-38", "BT-104", "Each document level charge must have a reason or reason code"),
+    fatal(
+        "BR-28",
+        "BT-148",
+        "The item gross price must not be negative",
+    ),
+    fatal(
+        "BR-29",
+        "BG-14",
+        "The invoicing period end date must not be before its start date",
+    ),
+    fatal(
+        "BR-30",
+        "BG-26",
+        "The line period end date must not be before its start date",
+    ),
+    fatal(
+        "BR-31",
+        "BT-92",
+        "Each document level allowance must have an amount",
+    ),
+    fatal(
+        "BR-32",
+        "BT-95",
+        "Each document level allowance must have a VAT category code",
+    ),
+    fatal(
+        "BR-33",
+        "BT-97",
+        "Each document level allowance must have a reason or reason code",
+    ),
+    fatal(
+        "BR-36",
+        "BT-99",
+        "Each document level charge must have an amount",
+    ),
+    fatal(
+        "BR-37",
+        "BT-102",
+        "Each document level charge must have a VAT category code",
+    ),
+    fatal(
+        "BR-38",
+        "BT-104",
+        "Each document level charge must have a reason or reason code",
+    ),
     fatal("BR-41", "BT-136", "Each line allowance must have an amount"),
-    fatal("BR-42", "BT-139", "Each line allowance must have a reason or reason code"),
+    fatal(
+        "BR-42",
+        "BT-139",
+        "Each line allowance must have a reason or reason code",
+    ),
     fatal("BR-43", "BT-141", "Each line charge must have an amount"),
-    fatal("BR-44", "BT-144", "Each line charge must have a reason or reason code"),
-    fatal("BR-45", "BT-116", "Each VAT breakdown must have a taxable amount"),
-    fatal("BR-46", "BT-117", "Each VAT breakdown must have a tax amount"),
-    fatal("BR-47", "BT-118", "Each VAT breakdown must have a VAT category code"),
-    fatal("BR-48", "BT-119", "Each VAT breakdown must have a VAT rate, except category O"),
-    fatal("BR-49", "BT-81", "A payment instruction must have a payment means type code"),
-    fatal("BR-50", "BT-84", "A payment account identifier must be given for credit transfer"),
-    fatal("BR-52", "BT-122", "Each additional supporting document must have a reference"),
-    fatal("BR-53", "BT-111", "VAT total in accounting currency must be given when a VAT accounting currency is given"),
-    fatal("BR-55", "BT-25", "Each preceding invoice reference must contain the preceding invoice number"),
-    fatal("BR-56", "BT-63", "The seller tax representative must have a VAT identifier"),
-    fatal("BR-61", "BT-84", "For credit transfer (payment means 30, 58) the payment account identifier must be given"),
-    fatal("BR-62", "BT-34", "The seller electronic address must have a scheme identifier"),
-    fatal("BR-63", "BT-49", "The buyer electronic address must have a scheme identifier"),
-    fatal("BR-64", "BT-157", "The item standard identifier must have a scheme identifier"),
-    fatal("BR-65", "BT-158", "The item classification identifier must have a scheme identifier"),
+    fatal(
+        "BR-44",
+        "BT-144",
+        "Each line charge must have a reason or reason code",
+    ),
+    fatal(
+        "BR-45",
+        "BT-116",
+        "Each VAT breakdown must have a taxable amount",
+    ),
+    fatal(
+        "BR-46",
+        "BT-117",
+        "Each VAT breakdown must have a tax amount",
+    ),
+    fatal(
+        "BR-47",
+        "BT-118",
+        "Each VAT breakdown must have a VAT category code",
+    ),
+    fatal(
+        "BR-48",
+        "BT-119",
+        "Each VAT breakdown must have a VAT rate, except category O",
+    ),
+    fatal(
+        "BR-49",
+        "BT-81",
+        "A payment instruction must have a payment means type code",
+    ),
+    fatal(
+        "BR-50",
+        "BT-84",
+        "A payment account identifier must be given for credit transfer",
+    ),
+    fatal(
+        "BR-52",
+        "BT-122",
+        "Each additional supporting document must have a reference",
+    ),
+    fatal(
+        "BR-53",
+        "BT-111",
+        "VAT total in accounting currency must be given when a VAT accounting currency is given",
+    ),
+    fatal(
+        "BR-55",
+        "BT-25",
+        "Each preceding invoice reference must contain the preceding invoice number",
+    ),
+    fatal(
+        "BR-56",
+        "BT-63",
+        "The seller tax representative must have a VAT identifier",
+    ),
+    fatal(
+        "BR-61",
+        "BT-84",
+        "For credit transfer (payment means 30, 58) the payment account identifier must be given",
+    ),
+    fatal(
+        "BR-62",
+        "BT-34",
+        "The seller electronic address must have a scheme identifier",
+    ),
+    fatal(
+        "BR-63",
+        "BT-49",
+        "The buyer electronic address must have a scheme identifier",
+    ),
+    fatal(
+        "BR-64",
+        "BT-157",
+        "The item standard identifier must have a scheme identifier",
+    ),
+    fatal(
+        "BR-65",
+        "BT-158",
+        "The item classification identifier must have a scheme identifier",
+    ),
 ];
 
 fn present(t: &Option<Text<'_>>) -> bool {
@@ -120,10 +308,18 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         ctx.check(present(&l.item_name), "BR-25", n);
         ctx.check(l.price.net.is_some(), "BR-26", n);
         if let Some(p) = &l.price.net {
-            ctx.check(p.dec() >= rust_decimal::Decimal::ZERO, "BR-27", Some(p.node));
+            ctx.check(
+                p.dec() >= rust_decimal::Decimal::ZERO,
+                "BR-27",
+                Some(p.node),
+            );
         }
         if let Some(g) = &l.price.gross {
-            ctx.check(g.dec() >= rust_decimal::Decimal::ZERO, "BR-28", Some(g.node));
+            ctx.check(
+                g.dec() >= rust_decimal::Decimal::ZERO,
+                "BR-28",
+                Some(g.node),
+            );
         }
         if let Some(p) = &l.period {
             if let (Some(s), Some(e)) = (p.start, p.end) {
@@ -187,7 +383,11 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     for pm in &inv.payment_means {
         ctx.check(pm.code.is_some(), "BR-49", Some(pm.node));
         if matches!(pm.code.map(|c| c.value), Some("30" | "58")) {
-            ctx.check(pm.accounts.iter().any(|a| a.0.is_some()), "BR-61", Some(pm.node));
+            ctx.check(
+                pm.accounts.iter().any(|a| a.0.is_some()),
+                "BR-61",
+                Some(pm.node),
+            );
         }
         for a in &pm.accounts {
             if a.0.is_none() && (a.1.is_some() || a.2.is_some()) {
@@ -198,8 +398,12 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     for a in &inv.attachments {
         ctx.check(a.id.is_some(), "BR-52", Some(a.node));
     }
-    if inv.tax_currency.is_some() {
-        ctx.check(inv.totals.vat_accounting.is_some(), "BR-53", root);
+    if let Some(tc) = inv.tax_currency {
+        ctx.check(
+            inv.tax_totals.iter().any(|t| t.unit == Some(tc.value)),
+            "BR-53",
+            root,
+        );
     }
     for (id, _) in &inv.preceding_invoices {
         ctx.check(id.is_some(), "BR-55", root);

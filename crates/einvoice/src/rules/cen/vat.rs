@@ -29,30 +29,175 @@ struct Cat {
 }
 
 static CATS: &[Cat] = &[
-    Cat { code: "S", prefix: "BR-S", rate: RateRule::Positive, zero_tax: false, reason: Some(false), many: true },
-    Cat { code: "Z", prefix: "BR-Z", rate: RateRule::Zero, zero_tax: true, reason: Some(false), many: false },
-    Cat { code: "E", prefix: "BR-E", rate: RateRule::Zero, zero_tax: true, reason: Some(true), many: false },
-    Cat { code: "AE", prefix: "BR-AE", rate: RateRule::Zero, zero_tax: true, reason: Some(true), many: false },
-    Cat { code: "K", prefix: "BR-IC", rate: RateRule::Zero, zero_tax: true, reason: Some(true), many: false },
-    Cat { code: "G", prefix: "BR-G", rate: RateRule::Zero, zero_tax: true, reason: Some(true), many: false },
-    Cat { code: "O", prefix: "BR-O", rate: RateRule::Absent, zero_tax: true, reason: Some(true), many: false },
-    Cat { code: "L", prefix: "BR-AF", rate: RateRule::NonNegative, zero_tax: false, reason: Some(false), many: true },
-    Cat { code: "M", prefix: "BR-AG", rate: RateRule::NonNegative, zero_tax: false, reason: Some(false), many: true },
+    Cat {
+        code: "S",
+        prefix: "BR-S",
+        rate: RateRule::Positive,
+        zero_tax: false,
+        reason: Some(false),
+        many: true,
+    },
+    Cat {
+        code: "Z",
+        prefix: "BR-Z",
+        rate: RateRule::Zero,
+        zero_tax: true,
+        reason: Some(false),
+        many: false,
+    },
+    Cat {
+        code: "E",
+        prefix: "BR-E",
+        rate: RateRule::Zero,
+        zero_tax: true,
+        reason: Some(true),
+        many: false,
+    },
+    Cat {
+        code: "AE",
+        prefix: "BR-AE",
+        rate: RateRule::Zero,
+        zero_tax: true,
+        reason: Some(true),
+        many: false,
+    },
+    Cat {
+        code: "K",
+        prefix: "BR-IC",
+        rate: RateRule::Zero,
+        zero_tax: true,
+        reason: Some(true),
+        many: false,
+    },
+    Cat {
+        code: "G",
+        prefix: "BR-G",
+        rate: RateRule::Zero,
+        zero_tax: true,
+        reason: Some(true),
+        many: false,
+    },
+    Cat {
+        code: "O",
+        prefix: "BR-O",
+        rate: RateRule::Absent,
+        zero_tax: true,
+        reason: Some(true),
+        many: false,
+    },
+    Cat {
+        code: "L",
+        prefix: "BR-AF",
+        rate: RateRule::NonNegative,
+        zero_tax: false,
+        reason: Some(false),
+        many: true,
+    },
+    Cat {
+        code: "M",
+        prefix: "BR-AG",
+        rate: RateRule::NonNegative,
+        zero_tax: false,
+        reason: Some(false),
+        many: true,
+    },
 ];
 
 macro_rules! family {
     ($p:literal, $name:literal, $bt_rate:literal) => {
         [
-            fatal(concat!($p, "-01"), "BG-23", concat!("An invoice using VAT category '", $name, "' on a line, allowance or charge must have a matching VAT breakdown")),
-            fatal(concat!($p, "-02"), "BT-31", concat!("Lines with VAT category '", $name, "' require the party VAT identifiers this category demands")),
-            fatal(concat!($p, "-03"), "BT-31", concat!("Document allowances with VAT category '", $name, "' require the party VAT identifiers this category demands")),
-            fatal(concat!($p, "-04"), "BT-31", concat!("Document charges with VAT category '", $name, "' require the party VAT identifiers this category demands")),
-            fatal(concat!($p, "-05"), "BT-152", concat!("Line VAT rate does not fit VAT category '", $name, "' (", $bt_rate, ")")),
-            fatal(concat!($p, "-06"), "BT-96", concat!("Allowance VAT rate does not fit VAT category '", $name, "' (", $bt_rate, ")")),
-            fatal(concat!($p, "-07"), "BT-103", concat!("Charge VAT rate does not fit VAT category '", $name, "' (", $bt_rate, ")")),
-            fatal(concat!($p, "-08"), "BT-116", concat!("Taxable amount of VAT category '", $name, "' must equal its line net amounts + charges - allowances")),
-            fatal(concat!($p, "-09"), "BT-117", concat!("Tax amount of VAT category '", $name, "' is wrong")),
-            fatal(concat!($p, "-10"), "BT-120", concat!("Exemption reason of VAT category '", $name, "' is missing or not allowed")),
+            fatal(
+                concat!($p, "-01"),
+                "BG-23",
+                concat!(
+                    "An invoice using VAT category '",
+                    $name,
+                    "' on a line, allowance or charge must have a matching VAT breakdown"
+                ),
+            ),
+            fatal(
+                concat!($p, "-02"),
+                "BT-31",
+                concat!(
+                    "Lines with VAT category '",
+                    $name,
+                    "' require the party VAT identifiers this category demands"
+                ),
+            ),
+            fatal(
+                concat!($p, "-03"),
+                "BT-31",
+                concat!(
+                    "Document allowances with VAT category '",
+                    $name,
+                    "' require the party VAT identifiers this category demands"
+                ),
+            ),
+            fatal(
+                concat!($p, "-04"),
+                "BT-31",
+                concat!(
+                    "Document charges with VAT category '",
+                    $name,
+                    "' require the party VAT identifiers this category demands"
+                ),
+            ),
+            fatal(
+                concat!($p, "-05"),
+                "BT-152",
+                concat!(
+                    "Line VAT rate does not fit VAT category '",
+                    $name,
+                    "' (",
+                    $bt_rate,
+                    ")"
+                ),
+            ),
+            fatal(
+                concat!($p, "-06"),
+                "BT-96",
+                concat!(
+                    "Allowance VAT rate does not fit VAT category '",
+                    $name,
+                    "' (",
+                    $bt_rate,
+                    ")"
+                ),
+            ),
+            fatal(
+                concat!($p, "-07"),
+                "BT-103",
+                concat!(
+                    "Charge VAT rate does not fit VAT category '",
+                    $name,
+                    "' (",
+                    $bt_rate,
+                    ")"
+                ),
+            ),
+            fatal(
+                concat!($p, "-08"),
+                "BT-116",
+                concat!(
+                    "Taxable amount of VAT category '",
+                    $name,
+                    "' must equal its line net amounts + charges - allowances"
+                ),
+            ),
+            fatal(
+                concat!($p, "-09"),
+                "BT-117",
+                concat!("Tax amount of VAT category '", $name, "' is wrong"),
+            ),
+            fatal(
+                concat!($p, "-10"),
+                "BT-120",
+                concat!(
+                    "Exemption reason of VAT category '",
+                    $name,
+                    "' is missing or not allowed"
+                ),
+            ),
         ]
     };
 }
@@ -81,8 +226,16 @@ pub static RULES: &[Rule] = &{
         }
         f += 1;
     }
-    out[90] = fatal("BR-O-11", "BG-23", "An invoice with VAT category 'O' must not have any other VAT breakdown");
-    out[91] = fatal("BR-IC-11", "BT-72", "An intra-community supply requires an actual delivery date or an invoicing period");
+    out[90] = fatal(
+        "BR-O-11",
+        "BG-23",
+        "An invoice with VAT category 'O' must not have any other VAT breakdown",
+    );
+    out[91] = fatal(
+        "BR-IC-11",
+        "BT-72",
+        "An intra-community supply requires an actual delivery date or an invoicing period",
+    );
     out
 };
 
@@ -93,7 +246,10 @@ fn is(t: &Option<Text<'_>>, code: &str) -> bool {
 fn rid(prefix: &str, n: u8) -> &'static str {
     // The ids are static strings in RULES; find the one with this prefix and number.
     let want = format!("{prefix}-{n:02}");
-    RULES.iter().find(|r| r.id == want).map_or("BR-S-01", |r| r.id)
+    RULES
+        .iter()
+        .find(|r| r.id == want)
+        .map_or("BR-S-01", |r| r.id)
 }
 
 fn rate_ok(rule: RateRule, rate: &Option<Num<'_>>) -> bool {
@@ -109,7 +265,10 @@ fn rate_ok(rule: RateRule, rate: &Option<Num<'_>>) -> bool {
 fn parties_ok(code: &str, inv: &Invoice<'_>) -> bool {
     let seller_vat = inv.seller.vat_id.is_some();
     let seller_any = seller_vat || inv.seller.tax_reg_id.is_some();
-    let rep_vat = inv.tax_representative.as_ref().is_some_and(|t| t.vat_id.is_some());
+    let rep_vat = inv
+        .tax_representative
+        .as_ref()
+        .is_some_and(|t| t.vat_id.is_some());
     let buyer_vat = inv.buyer.vat_id.is_some();
     match code {
         "S" | "Z" | "E" | "L" | "M" => seller_any || rep_vat,
@@ -121,7 +280,12 @@ fn parties_ok(code: &str, inv: &Invoice<'_>) -> bool {
     }
 }
 
-fn sum_ac<'a>(acs: impl Iterator<Item = &'a AllowanceCharge<'a>>, charge: bool, code: &str, rate: Option<Decimal>) -> Decimal {
+fn sum_ac<'a>(
+    acs: impl Iterator<Item = &'a AllowanceCharge<'a>>,
+    charge: bool,
+    code: &str,
+    rate: Option<Decimal>,
+) -> Decimal {
     acs.filter(|a| a.is_charge == Some(charge) && is(&a.vat_category, code))
         .filter(|a| rate.is_none() || a.vat_rate.as_ref().map(Num::dec) == rate)
         .filter_map(|a| a.amount.as_ref())
@@ -133,16 +297,34 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     let inv = ctx.inv;
     let root = Some(inv.root);
     for c in CATS {
-        let lines: Vec<_> = inv.lines.iter().filter(|l| is(&l.vat_category, c.code)).collect();
-        let allowances: Vec<_> =
-            inv.allowances_charges.iter().filter(|a| a.is_charge == Some(false) && is(&a.vat_category, c.code)).collect();
-        let charges: Vec<_> =
-            inv.allowances_charges.iter().filter(|a| a.is_charge == Some(true) && is(&a.vat_category, c.code)).collect();
-        let breakdowns: Vec<_> = inv.vat_breakdown.iter().filter(|b| is(&b.category, c.code)).collect();
+        let lines: Vec<_> = inv
+            .lines
+            .iter()
+            .filter(|l| is(&l.vat_category, c.code))
+            .collect();
+        let allowances: Vec<_> = inv
+            .allowances_charges
+            .iter()
+            .filter(|a| a.is_charge == Some(false) && is(&a.vat_category, c.code))
+            .collect();
+        let charges: Vec<_> = inv
+            .allowances_charges
+            .iter()
+            .filter(|a| a.is_charge == Some(true) && is(&a.vat_category, c.code))
+            .collect();
+        let breakdowns: Vec<_> = inv
+            .vat_breakdown
+            .iter()
+            .filter(|b| is(&b.category, c.code))
+            .collect();
         let used = !lines.is_empty() || !allowances.is_empty() || !charges.is_empty();
         // -01: breakdown present exactly when the category is used.
         let ok01 = if used {
-            if c.many { !breakdowns.is_empty() } else { breakdowns.len() == 1 }
+            if c.many {
+                !breakdowns.is_empty()
+            } else {
+                breakdowns.len() == 1
+            }
         } else {
             breakdowns.is_empty()
         };
@@ -178,27 +360,39 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                 let lsum: Decimal = inv
                     .lines
                     .iter()
-                    .filter(|l| is(&l.vat_category, c.code) && l.vat_rate.as_ref().map(Num::dec) == rate)
+                    .filter(|l| {
+                        is(&l.vat_category, c.code) && l.vat_rate.as_ref().map(Num::dec) == rate
+                    })
                     .filter_map(|l| l.net_amount.as_ref())
                     .map(Num::dec)
                     .sum();
                 let exp = lsum + sum_ac(inv.allowances_charges.iter(), true, c.code, rate)
                     - sum_ac(inv.allowances_charges.iter(), false, c.code, rate);
-                let used_rate = inv.lines.iter().any(|l| is(&l.vat_category, c.code) && l.vat_rate.as_ref().map(Num::dec) == rate)
-                    || inv.allowances_charges.iter().any(|a| is(&a.vat_category, c.code) && a.vat_rate.as_ref().map(Num::dec) == rate);
-                let ok = rate.is_none() || (used_rate && taxable - Decimal::ONE < exp && taxable + Decimal::ONE > exp);
+                let used_rate = inv.lines.iter().any(|l| {
+                    is(&l.vat_category, c.code) && l.vat_rate.as_ref().map(Num::dec) == rate
+                }) || inv.allowances_charges.iter().any(|a| {
+                    is(&a.vat_category, c.code) && a.vat_rate.as_ref().map(Num::dec) == rate
+                });
+                let ok = rate.is_none()
+                    || (used_rate && taxable - Decimal::ONE < exp && taxable + Decimal::ONE > exp);
                 if !ok {
                     ctx.fail_calc(rid(c.prefix, 8), Some(b.node), exp, taxable);
                 }
                 if let Some(r) = rate {
-                    let exp_tax = crate::rules::xpath_round2(taxable.abs() * (r / Decimal::ONE_HUNDRED));
-                    let ok = tax.abs() - Decimal::ONE < exp_tax && tax.abs() + Decimal::ONE > exp_tax;
+                    let exp_tax =
+                        crate::rules::xpath_round2(taxable.abs() * (r / Decimal::ONE_HUNDRED));
+                    let ok =
+                        tax.abs() - Decimal::ONE < exp_tax && tax.abs() + Decimal::ONE > exp_tax;
                     if !ok {
                         ctx.fail_calc(rid(c.prefix, 9), Some(b.node), exp_tax, tax);
                     }
                 }
             } else {
-                let lsum: Decimal = lines.iter().filter_map(|l| l.net_amount.as_ref()).map(Num::dec).sum();
+                let lsum: Decimal = lines
+                    .iter()
+                    .filter_map(|l| l.net_amount.as_ref())
+                    .map(Num::dec)
+                    .sum();
                 let exp = lsum + sum_ac(inv.allowances_charges.iter(), true, c.code, None)
                     - sum_ac(inv.allowances_charges.iter(), false, c.code, None);
                 if !inv.lines.is_empty() && taxable != exp {
@@ -218,10 +412,18 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     }
     // BR-O-11: category O excludes every other breakdown.
     if inv.vat_breakdown.iter().any(|b| is(&b.category, "O")) {
-        ctx.check(inv.vat_breakdown.iter().all(|b| is(&b.category, "O")), "BR-O-11", root);
+        ctx.check(
+            inv.vat_breakdown.iter().all(|b| is(&b.category, "O")),
+            "BR-O-11",
+            root,
+        );
     }
     // BR-IC-11: intra-community supply needs a delivery date or invoicing period.
     if inv.vat_breakdown.iter().any(|b| is(&b.category, "K")) {
-        ctx.check(inv.delivery_date.is_some() || inv.period.is_some(), "BR-IC-11", root);
+        ctx.check(
+            inv.delivery_date.is_some() || inv.period.is_some(),
+            "BR-IC-11",
+            root,
+        );
     }
 }

@@ -9,45 +9,143 @@ use crate::rules::{fatal, val, warning, Ctx, Rule};
 use crate::xml::Ns;
 
 pub static RULES: &[Rule] = &[
-    fatal("BR-NL-1", "BT-30", "Dutch supplier: seller legal registration id must use scheme 0106 (KvK) or 0190 (OIN)"),
-    fatal("BR-NL-2", "BT-10", "Dutch supplier: a buyer reference or purchase order reference is required"),
-    fatal("BR-NL-3", "BG-5", "Dutch supplier: seller address must have street, city and post code"),
-    fatal("BR-NL-4", "BG-8", "Dutch buyer: buyer address must have street, city and post code"),
-    fatal("BR-NL-5", "BG-12", "Dutch tax representative: address must have street, city and post code"),
+    fatal(
+        "BR-NL-1",
+        "BT-30",
+        "Dutch supplier: seller legal registration id must use scheme 0106 (KvK) or 0190 (OIN)",
+    ),
+    fatal(
+        "BR-NL-2",
+        "BT-10",
+        "Dutch supplier: a buyer reference or purchase order reference is required",
+    ),
+    fatal(
+        "BR-NL-3",
+        "BG-5",
+        "Dutch supplier: seller address must have street, city and post code",
+    ),
+    fatal(
+        "BR-NL-4",
+        "BG-8",
+        "Dutch buyer: buyer address must have street, city and post code",
+    ),
+    fatal(
+        "BR-NL-5",
+        "BG-12",
+        "Dutch tax representative: address must have street, city and post code",
+    ),
     fatal("BR-NL-7", "BT-3", "Type code must be 380, 381, 384 or 389"),
-    fatal("BR-NL-9", "BG-3", "A corrective invoice (384) must reference the invoice it corrects"),
-    fatal("BR-NL-10", "BT-47", "Dutch buyer: buyer legal registration id must use scheme 0106 (KvK) or 0190 (OIN)"),
-    fatal("BR-NL-11", "BG-16", "Payment means are required when an amount is due"),
-    fatal("BR-NL-12", "BT-81", "Payment means code must be 30, 48, 49, 57, 58 or 59"),
-    fatal("BR-NL-13", "BT-132", "An order line reference requires a purchase order reference"),
-    warning("BR-NL-19", "BT-6", "VAT accounting currency should not be used"),
+    fatal(
+        "BR-NL-9",
+        "BG-3",
+        "A corrective invoice (384) must reference the invoice it corrects",
+    ),
+    fatal(
+        "BR-NL-10",
+        "BT-47",
+        "Dutch buyer: buyer legal registration id must use scheme 0106 (KvK) or 0190 (OIN)",
+    ),
+    fatal(
+        "BR-NL-11",
+        "BG-16",
+        "Payment means are required when an amount is due",
+    ),
+    fatal(
+        "BR-NL-12",
+        "BT-81",
+        "Payment means code must be 30, 48, 49, 57, 58 or 59",
+    ),
+    fatal(
+        "BR-NL-13",
+        "BT-132",
+        "An order line reference requires a purchase order reference",
+    ),
+    warning(
+        "BR-NL-19",
+        "BT-6",
+        "VAT accounting currency should not be used",
+    ),
     warning("BR-NL-20", "BT-7", "VAT point date should not be used"),
     warning("BR-NL-21", "BT-8", "VAT point date code should not be used"),
-    warning("BR-NL-24", "BT-26", "Preceding invoice issue date should not be used"),
-    warning("BR-NL-25", "BT-32", "Seller tax registration other than VAT should not be used"),
-    warning("BR-NL-26", "BT-33", "Seller additional legal information should not be used"),
+    warning(
+        "BR-NL-24",
+        "BT-26",
+        "Preceding invoice issue date should not be used",
+    ),
+    warning(
+        "BR-NL-25",
+        "BT-32",
+        "Seller tax registration other than VAT should not be used",
+    ),
+    warning(
+        "BR-NL-26",
+        "BT-33",
+        "Seller additional legal information should not be used",
+    ),
     warning("BR-NL-29", "BT-82", "Payment means text should not be used"),
-    warning("BR-NL-30", "BT-85", "Payment account name should not be used"),
-    warning("BR-NL-31", "BT-86", "Payment service provider should not be given with SEPA payment means"),
-    warning("BR-NL-33", "BT-111", "VAT total in accounting currency should not be used"),
-    warning("BR-NL-35", "BT-121", "VAT exemption reason code should not be used"),
+    warning(
+        "BR-NL-30",
+        "BT-85",
+        "Payment account name should not be used",
+    ),
+    warning(
+        "BR-NL-31",
+        "BT-86",
+        "Payment service provider should not be given with SEPA payment means",
+    ),
+    warning(
+        "BR-NL-33",
+        "BT-111",
+        "VAT total in accounting currency should not be used",
+    ),
+    warning(
+        "BR-NL-35",
+        "BT-121",
+        "VAT exemption reason code should not be used",
+    ),
 ];
 
 pub static UBL_ONLY: &[Rule] = &[
-    fatal("BR-NL-8", "BT-3", "Type code 381 requires a CreditNote document; 380, 384 and 389 an Invoice document"),
-    fatal("SI-V20-INV-R000", "BT-24", "Document is not tagged as SI-UBL 2.0 (NLCIUS); check the specification identifier"),
-    fatal("BII2-T10-R001", "BT-24", "A specification identifier (CustomizationID) is required"),
+    fatal(
+        "BR-NL-8",
+        "BT-3",
+        "Type code 381 requires a CreditNote document; 380, 384 and 389 an Invoice document",
+    ),
+    fatal(
+        "SI-V20-INV-R000",
+        "BT-24",
+        "Document is not tagged as SI-UBL 2.0 (NLCIUS); check the specification identifier",
+    ),
+    fatal(
+        "BII2-T10-R001",
+        "BT-24",
+        "A specification identifier (CustomizationID) is required",
+    ),
     warning("SI-UBL-2", "", "Document should not contain empty elements"),
 ];
 
 pub static CII_ONLY: &[Rule] = &[
-    warning("BR-NL-22", "BT-21", "Invoice note subject code should not be used"),
-    warning("BR-NL-23", "BT-23", "Business process type should not be used"),
-    warning("empty-element-check", "", "Document should not contain empty elements"),
+    warning(
+        "BR-NL-22",
+        "BT-21",
+        "Invoice note subject code should not be used",
+    ),
+    warning(
+        "BR-NL-23",
+        "BT-23",
+        "Business process type should not be used",
+    ),
+    warning(
+        "empty-element-check",
+        "",
+        "Document should not contain empty elements",
+    ),
 ];
 
 fn kvk_oin(ids: &[crate::model::Id<'_>]) -> bool {
-    ids.iter().any(|i| matches!(i.scheme, Some("0106" | "0190"))) && ids.iter().any(|i| !i.value.is_empty())
+    ids.iter()
+        .any(|i| matches!(i.scheme, Some("0106" | "0190")))
+        && ids.iter().any(|i| !i.value.is_empty())
 }
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
@@ -62,17 +160,27 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         cust.is_some_and(|c| c == NLCIUS_ID || c == "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0#conformant#urn:fdc:nen.nl:gaccount:v1.0")
     };
     // Empty elements (not gated on the profile).
-    let empty_id = if ubl { "SI-UBL-2" } else { "empty-element-check" };
+    let empty_id = if ubl {
+        "SI-UBL-2"
+    } else {
+        "empty-element-check"
+    };
     for i in 0..doc.nodes.len() {
         let Ok(n) = u32::try_from(i) else { break };
         if !doc.has_children(n) && doc.text(n).is_empty() {
-            ctx.fail_with(empty_id, Some(n), format!("empty element {}{}", doc.ns(n).prefix(), doc.name(n)));
+            ctx.fail_with(
+                empty_id,
+                Some(n),
+                format!("empty element {}{}", doc.ns(n).prefix(), doc.name(n)),
+            );
         }
     }
     if ubl {
         match cust {
             None => ctx.fail("BII2-T10-R001", root),
-            Some(c) if !c.starts_with(NLCIUS_ID) => ctx.fail_with("SI-V20-INV-R000", root, format!("found '{c}'")),
+            Some(c) if !c.starts_with(NLCIUS_ID) => {
+                ctx.fail_with("SI-V20-INV-R000", root, format!("found '{c}'"))
+            }
             _ => {}
         }
     }
@@ -85,23 +193,47 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                 ctx.check(kvk_oin(&inv.seller.legal_ids), "BR-NL-1", Some(sp));
             }
         }
-        ctx.check(inv.buyer_reference.is_some() || inv.order_ref.is_some(), "BR-NL-2", root);
+        ctx.check(
+            inv.buyer_reference.is_some() || inv.order_ref.is_some(),
+            "BR-NL-2",
+            root,
+        );
         if let Some(a) = &inv.seller.address {
-            ctx.check(a.line1.is_some() && a.city.is_some() && a.postcode.is_some(), "BR-NL-3", a.node);
+            ctx.check(
+                a.line1.is_some() && a.city.is_some() && a.postcode.is_some(),
+                "BR-NL-3",
+                a.node,
+            );
         }
         if let Some(a) = &inv.buyer.address {
             let not_nl = a.country.map(|c| c.value) != Some("NL");
-            ctx.check(not_nl || (a.line1.is_some() && a.city.is_some() && a.postcode.is_some()), "BR-NL-4", a.node);
+            ctx.check(
+                not_nl || (a.line1.is_some() && a.city.is_some() && a.postcode.is_some()),
+                "BR-NL-4",
+                a.node,
+            );
         }
-        if let Some(a) = inv.tax_representative.as_ref().and_then(|t| t.address.as_ref()) {
+        if let Some(a) = inv
+            .tax_representative
+            .as_ref()
+            .and_then(|t| t.address.as_ref())
+        {
             let not_nl = a.country.map(|c| c.value) != Some("NL");
-            ctx.check(not_nl || (a.line1.is_some() && a.city.is_some() && a.postcode.is_some()), "BR-NL-5", a.node);
+            ctx.check(
+                not_nl || (a.line1.is_some() && a.city.is_some() && a.postcode.is_some()),
+                "BR-NL-5",
+                a.node,
+            );
         }
         if let Some(tc) = inv.type_code {
             let v = tc.value;
             if ubl {
                 ctx.check(v != "381" || ctx.is_credit_note(), "BR-NL-8", Some(tc.node));
-                ctx.check(v == "381" || !ctx.is_credit_note(), "BR-NL-8", Some(tc.node));
+                ctx.check(
+                    v == "381" || !ctx.is_credit_note(),
+                    "BR-NL-8",
+                    Some(tc.node),
+                );
             }
             let has_ref = inv.preceding_invoices.iter().any(|(id, _)| id.is_some());
             ctx.check(v != "384" || has_ref, "BR-NL-9", Some(tc.node));
@@ -109,17 +241,29 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         if let Some(bp) = inv.buyer.node {
             // UBL checks a present PartyLegalEntity; CII every buyer party.
             if !ubl || doc.kid(bp, Ns::Cac, "PartyLegalEntity").is_some() {
-                ctx.check(!buyer_nl || kvk_oin(&inv.buyer.legal_ids), "BR-NL-10", Some(bp));
+                ctx.check(
+                    !buyer_nl || kvk_oin(&inv.buyer.legal_ids),
+                    "BR-NL-10",
+                    Some(bp),
+                );
             }
         }
         if inv.totals.node.is_some() && !(ubl && ctx.is_credit_note()) {
             let due = val(&inv.totals.payable);
             let cii_credit = !ubl && inv.type_code.map(|t| t.value) == Some("381");
-            ctx.check(due <= Decimal::ZERO || cii_credit || !inv.payment_means.is_empty(), "BR-NL-11", inv.totals.node);
+            ctx.check(
+                due <= Decimal::ZERO || cii_credit || !inv.payment_means.is_empty(),
+                "BR-NL-11",
+                inv.totals.node,
+            );
         }
         for pm in &inv.payment_means {
             let code = pm.code.map(|c| c.value);
-            ctx.check(matches!(code, Some("30" | "48" | "49" | "57" | "58" | "59")), "BR-NL-12", Some(pm.node));
+            ctx.check(
+                matches!(code, Some("30" | "48" | "49" | "57" | "58" | "59")),
+                "BR-NL-12",
+                Some(pm.node),
+            );
             if matches!(code, Some("58" | "59")) && pm.accounts.iter().any(|a| a.2.is_some()) {
                 ctx.fail("BR-NL-31", Some(pm.node));
             }
@@ -167,7 +311,11 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     }
     if si {
         if let Some(tc) = inv.type_code {
-            ctx.check(matches!(tc.value, "380" | "381" | "384" | "389"), "BR-NL-7", Some(tc.node));
+            ctx.check(
+                matches!(tc.value, "380" | "381" | "384" | "389"),
+                "BR-NL-7",
+                Some(tc.node),
+            );
         }
         if inv.order_ref.is_none() {
             for l in &inv.lines {

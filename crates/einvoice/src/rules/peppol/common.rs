@@ -28,7 +28,12 @@ fn digits(s: &str) -> Option<Vec<u32>> {
 pub fn gln(s: &str) -> bool {
     let Some(d) = digits(s) else { return false };
     let (body, check) = d.split_at(d.len() - 1);
-    let sum: u32 = body.iter().rev().enumerate().map(|(i, v)| v * if i % 2 == 0 { 3 } else { 1 }).sum();
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, v)| v * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
     (10 - sum % 10) % 10 == check[0]
 }
 
@@ -39,7 +44,12 @@ pub fn mod11(s: &str) -> bool {
         return false;
     }
     let (body, check) = d.split_at(d.len() - 1);
-    let sum: u32 = body.iter().rev().enumerate().map(|(i, v)| v * ((i as u32 % 6) + 2)).sum();
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, v)| v * ((i as u32 % 6) + 2))
+        .sum();
     (11 - sum % 11) % 11 == check[0]
 }
 
@@ -48,7 +58,9 @@ pub fn mod97_0208(s: &str) -> bool {
     if s.len() != 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    let (Ok(body), Ok(check)) = (s[..8].parse::<u64>(), s[8..].parse::<u64>()) else { return false };
+    let (Ok(body), Ok(check)) = (s[..8].parse::<u64>(), s[8..].parse::<u64>()) else {
+        return false;
+    };
     97 - body % 97 == check
 }
 
@@ -63,7 +75,14 @@ pub fn se_orgnr(s: &str) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, v)| if i % 2 == 0 { let x = v * 2; x % 10 + x / 10 } else { *v })
+        .map(|(i, v)| {
+            if i % 2 == 0 {
+                let x = v * 2;
+                x % 10 + x / 10
+            } else {
+                *v
+            }
+        })
         .sum();
     (10 - sum % 10) % 10 == d[9]
 }
@@ -75,8 +94,12 @@ pub fn abn(s: &str) -> bool {
         return false;
     }
     const W: [u32; 11] = [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19];
-    let sum: u32 = d.iter().enumerate().map(|(i, v)| (if i == 0 { v - 1 } else { *v }) * W[i]).sum();
-    sum % 89 == 0
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (if i == 0 { v - 1 } else { *v }) * W[i])
+        .sum();
+    sum.is_multiple_of(89)
 }
 
 fn ipa(s: &str) -> bool {
@@ -93,12 +116,18 @@ fn codice_fiscale(s: &str) -> bool {
         return false;
     }
     const ODD: [u32; 36] = [
-        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14,
-        16, 10, 22, 25, 24, 23,
+        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3,
+        6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
     ];
     let up = s.to_ascii_uppercase();
     let b = up.as_bytes();
-    let idx = |c: u8| if c.is_ascii_digit() { (c - b'0') as usize } else { (c - b'A') as usize + 10 };
+    let idx = |c: u8| {
+        if c.is_ascii_digit() {
+            (c - b'0') as usize
+        } else {
+            (c - b'A') as usize + 10
+        }
+    };
     let mut sum = 0u32;
     for (i, c) in b[..15].iter().enumerate() {
         let k = idx(*c);
@@ -122,7 +151,16 @@ fn piva(s: &str) -> bool {
     }
     let mut sum = 0;
     for (i, v) in d[..10].iter().enumerate() {
-        sum += if i % 2 == 0 { *v } else { let x = v * 2; if x > 9 { x - 9 } else { x } };
+        sum += if i % 2 == 0 {
+            *v
+        } else {
+            let x = v * 2;
+            if x > 9 {
+                x - 9
+            } else {
+                x
+            }
+        };
     }
     (10 - sum % 10) % 10 == d[10]
 }
@@ -149,7 +187,9 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     let doc = ctx.doc;
     for n in 0..doc.nodes.len() {
         let Ok(n) = u32::try_from(n) else { break };
-        let Some(scheme) = doc.attr(n, "schemeID") else { continue };
+        let Some(scheme) = doc.attr(n, "schemeID") else {
+            continue;
+        };
         let name = doc.name(n);
         let ns = doc.ns(n);
         // Which elements the schematron looks at: endpoint, party identification and
@@ -157,7 +197,12 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         let (is_endpoint, eligible) = match ns {
             Ns::Cbc => {
                 let parent = doc.parent(n).map(|p| doc.name(p));
-                (name == "EndpointID", name == "EndpointID" || name == "CompanyID" || (name == "ID" && parent == Some("PartyIdentification")))
+                (
+                    name == "EndpointID",
+                    name == "EndpointID"
+                        || name == "CompanyID"
+                        || (name == "ID" && parent == Some("PartyIdentification")),
+                )
             }
             Ns::Ram => (name == "URIID", matches!(name, "URIID" | "ID" | "GlobalID")),
             _ => (false, false),
@@ -180,7 +225,11 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             _ => continue,
         };
         // R042 uses the raw string; the others normalise whitespace.
-        let v = if rule == "PEPPOL-COMMON-R042" { doc.raw_text(n) } else { doc.text(n) };
+        let v = if rule == "PEPPOL-COMMON-R042" {
+            doc.raw_text(n)
+        } else {
+            doc.text(n)
+        };
         if !scheme_ok(rule, v) {
             ctx.fail_with(rule, Some(n), format!("value '{v}'"));
         }

@@ -42,24 +42,88 @@ pub static RULES: &[Rule] = &[
 ];
 
 pub static UBL_ONLY: &[Rule] = &[
-    fatal("PEPPOL-EN16931-R008", "", "Document must not contain empty elements"),
-    fatal("PEPPOL-EN16931-R044", "BG-29", "Charges on price level are not allowed"),
-    fatal("PEPPOL-EN16931-R046", "BT-146", "Net price must equal gross price minus price discount when a gross price is given"),
-    fatal("PEPPOL-EN16931-R051", "BT-5", "All amounts must be in the invoice currency (except the VAT total in accounting currency)"),
-    fatal("PEPPOL-EN16931-P0101", "BT-3", "Credit note type code is not allowed in Peppol BIS Billing profile 01"),
-    fatal("PEPPOL-EN16931-P0104", "BT-121", "Exemption reason code VATEX-EU-G requires VAT category G"),
-    fatal("PEPPOL-EN16931-P0105", "BT-121", "Exemption reason code VATEX-EU-O requires VAT category O"),
-    fatal("PEPPOL-EN16931-P0106", "BT-121", "Exemption reason code VATEX-EU-IC requires VAT category K"),
-    fatal("PEPPOL-EN16931-P0107", "BT-121", "Exemption reason code VATEX-EU-AE requires VAT category AE"),
-    fatal("PEPPOL-EN16931-P0108", "BT-121", "Exemption reason code VATEX-EU-D requires VAT category E"),
-    fatal("PEPPOL-EN16931-P0109", "BT-121", "Exemption reason code VATEX-EU-F requires VAT category E"),
-    fatal("PEPPOL-EN16931-P0110", "BT-121", "Exemption reason code VATEX-EU-I requires VAT category E"),
-    fatal("PEPPOL-EN16931-P0111", "BT-121", "Exemption reason code VATEX-EU-J requires VAT category E"),
-    fatal("PEPPOL-EN16931-P0112", "BT-3", "Type codes 326 and 384 are only allowed when seller and buyer are both German"),
-    fatal("PEPPOL-EN16931-CL006", "BT-8", "VAT point date code is not in UNCL2005"),
+    fatal(
+        "PEPPOL-EN16931-R008",
+        "",
+        "Document must not contain empty elements",
+    ),
+    fatal(
+        "PEPPOL-EN16931-R044",
+        "BG-29",
+        "Charges on price level are not allowed",
+    ),
+    fatal(
+        "PEPPOL-EN16931-R046",
+        "BT-146",
+        "Net price must equal gross price minus price discount when a gross price is given",
+    ),
+    fatal(
+        "PEPPOL-EN16931-R051",
+        "BT-5",
+        "All amounts must be in the invoice currency (except the VAT total in accounting currency)",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0101",
+        "BT-3",
+        "Credit note type code is not allowed in Peppol BIS Billing profile 01",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0104",
+        "BT-121",
+        "Exemption reason code VATEX-EU-G requires VAT category G",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0105",
+        "BT-121",
+        "Exemption reason code VATEX-EU-O requires VAT category O",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0106",
+        "BT-121",
+        "Exemption reason code VATEX-EU-IC requires VAT category K",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0107",
+        "BT-121",
+        "Exemption reason code VATEX-EU-AE requires VAT category AE",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0108",
+        "BT-121",
+        "Exemption reason code VATEX-EU-D requires VAT category E",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0109",
+        "BT-121",
+        "Exemption reason code VATEX-EU-F requires VAT category E",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0110",
+        "BT-121",
+        "Exemption reason code VATEX-EU-I requires VAT category E",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0111",
+        "BT-121",
+        "Exemption reason code VATEX-EU-J requires VAT category E",
+    ),
+    fatal(
+        "PEPPOL-EN16931-P0112",
+        "BT-3",
+        "Type codes 326 and 384 are only allowed when seller and buyer are both German",
+    ),
+    fatal(
+        "PEPPOL-EN16931-CL006",
+        "BT-8",
+        "VAT point date code is not in UNCL2005",
+    ),
 ];
 
-pub static CII_ONLY: &[Rule] = &[fatal("PEPPOL-EN16931-R006", "BT-18", "At most one invoiced object is allowed")];
+pub static CII_ONLY: &[Rule] = &[fatal(
+    "PEPPOL-EN16931-R006",
+    "BT-18",
+    "At most one invoiced object is allowed",
+)];
 
 /// The profile number NN from 'urn:fdc:peppol.eu:2017:poacc:billing:NN:1.0', if it matches.
 pub fn profile_code(profile: Option<&str>) -> Option<String> {
@@ -68,7 +132,11 @@ pub fn profile_code(profile: Option<&str>) -> Option<String> {
     let i = p.find(PAT)?;
     let rest = p.get(i + PAT.len()..)?;
     let b = rest.as_bytes();
-    let ok = b.len() >= 6 && b[0].is_ascii_digit() && b[1].is_ascii_digit() && &b[2..4] == b":1" && b[5] == b'0';
+    let ok = b.len() >= 6
+        && b[0].is_ascii_digit()
+        && b[1].is_ascii_digit()
+        && &b[2..4] == b":1"
+        && b[5] == b'0';
     if !ok {
         return None;
     }
@@ -77,7 +145,8 @@ pub fn profile_code(profile: Option<&str>) -> Option<String> {
 }
 
 fn de_de(ctx: &Ctx<'_, '_>) -> bool {
-    postal(&ctx.inv.seller).as_deref() == Some("DE") && postal(&ctx.inv.buyer).as_deref() == Some("DE")
+    postal(&ctx.inv.seller).as_deref() == Some("DE")
+        && postal(&ctx.inv.buyer).as_deref() == Some("DE")
 }
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
@@ -89,62 +158,123 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     // Document head.
     ctx.check(inv.profile_id.is_some(), "PEPPOL-EN16931-R001", root);
     let profile = profile_code(inv.profile_id.map(|t| t.value));
-    ctx.check(profile.is_some(), "PEPPOL-EN16931-R007", inv.profile_id.map(|t| t.node).or(root));
+    ctx.check(
+        profile.is_some(),
+        "PEPPOL-EN16931-R007",
+        inv.profile_id.map(|t| t.node).or(root),
+    );
     let cust = inv.customization_id.map(|t| t.value).unwrap_or("");
     if !cust.starts_with(PEPPOL_BIS3_ID) {
-        let detail = if cust.is_empty() { "no specification identifier".to_string() } else { format!("found '{cust}'") };
-        ctx.fail_with("PEPPOL-EN16931-R004", inv.customization_id.map(|t| t.node).or(root), detail);
+        let detail = if cust.is_empty() {
+            "no specification identifier".to_string()
+        } else {
+            format!("found '{cust}'")
+        };
+        ctx.fail_with(
+            "PEPPOL-EN16931-R004",
+            inv.customization_id.map(|t| t.node).or(root),
+            detail,
+        );
     }
     if ubl {
-        ctx.check(inv.notes.len() <= 1 || de_de(ctx), "PEPPOL-EN16931-R002", inv.notes.get(1).map(|n| n.node));
+        ctx.check(
+            inv.notes.len() <= 1 || de_de(ctx),
+            "PEPPOL-EN16931-R002",
+            inv.notes.get(1).map(|n| n.node),
+        );
     } else {
         let subject = inv.notes.iter().any(|n| {
-            doc.parent(n.node).is_some_and(|p| doc.kid(p, Ns::Ram, "SubjectCode").is_some())
+            doc.parent(n.node)
+                .is_some_and(|p| doc.kid(p, Ns::Ram, "SubjectCode").is_some())
         });
-        ctx.check(inv.notes.len() <= 1 && !subject, "PEPPOL-EN16931-R002", inv.notes.first().map(|n| n.node));
+        ctx.check(
+            inv.notes.len() <= 1 && !subject,
+            "PEPPOL-EN16931-R002",
+            inv.notes.first().map(|n| n.node),
+        );
     }
-    ctx.check(inv.buyer_reference.is_some() || inv.order_ref.is_some(), "PEPPOL-EN16931-R003", root);
+    ctx.check(
+        inv.buyer_reference.is_some() || inv.order_ref.is_some(),
+        "PEPPOL-EN16931-R003",
+        root,
+    );
     if let (Some(t), Some(c)) = (inv.tax_currency, inv.currency) {
         ctx.check(t.value != c.value, "PEPPOL-EN16931-R005", Some(t.node));
     }
     if inv.buyer.node.is_some() {
-        ctx.check(inv.buyer.endpoint.is_some(), "PEPPOL-EN16931-R010", inv.buyer.node);
+        ctx.check(
+            inv.buyer.endpoint.is_some(),
+            "PEPPOL-EN16931-R010",
+            inv.buyer.node,
+        );
     }
     if inv.seller.node.is_some() {
-        ctx.check(inv.seller.endpoint.is_some(), "PEPPOL-EN16931-R020", inv.seller.node);
+        ctx.check(
+            inv.seller.endpoint.is_some(),
+            "PEPPOL-EN16931-R020",
+            inv.seller.node,
+        );
     }
 
     // Tax totals.
     let cur = inv.currency.map(|c| c.value);
     let tcur = inv.tax_currency.map(|c| c.value);
     if ubl {
-        let with_sub = doc.kids(inv.root, Ns::Cac, "TaxTotal").filter(|t| doc.kid(*t, Ns::Cac, "TaxSubtotal").is_some()).count();
+        let with_sub = doc
+            .kids(inv.root, Ns::Cac, "TaxTotal")
+            .filter(|t| doc.kid(*t, Ns::Cac, "TaxSubtotal").is_some())
+            .count();
         let without = doc.kids(inv.root, Ns::Cac, "TaxTotal").count() - with_sub;
         ctx.check(with_sub == 1, "PEPPOL-EN16931-R053", root);
-        ctx.check(without == usize::from(tcur.is_some()), "PEPPOL-EN16931-R054", root);
+        ctx.check(
+            without == usize::from(tcur.is_some()),
+            "PEPPOL-EN16931-R054",
+            root,
+        );
     } else {
         let in_doc = inv.tax_totals.iter().filter(|t| t.unit == cur).count();
         let other = inv.tax_totals.iter().filter(|t| t.unit != cur).count();
         ctx.check(in_doc == 1, "PEPPOL-EN16931-R053", inv.totals.node);
-        ctx.check(other == usize::from(tcur.is_some()), "PEPPOL-EN16931-R054", inv.totals.node);
+        ctx.check(
+            other == usize::from(tcur.is_some()),
+            "PEPPOL-EN16931-R054",
+            inv.totals.node,
+        );
     }
     if tcur.is_some() {
-        let acc: Vec<Decimal> = inv.tax_totals.iter().filter(|t| t.unit == tcur).map(Num::dec).collect();
-        let main: Vec<Decimal> = inv.tax_totals.iter().filter(|t| t.unit == cur).map(Num::dec).collect();
+        let acc: Vec<Decimal> = inv
+            .tax_totals
+            .iter()
+            .filter(|t| t.unit == tcur)
+            .map(Num::dec)
+            .collect();
+        let main: Vec<Decimal> = inv
+            .tax_totals
+            .iter()
+            .filter(|t| t.unit == cur)
+            .map(Num::dec)
+            .collect();
         let all = |v: &[Decimal], f: fn(&Decimal) -> bool| !v.is_empty() && v.iter().all(f);
         let same_sign = (all(&acc, |d| *d <= Decimal::ZERO) && all(&main, |d| *d <= Decimal::ZERO))
             || (all(&acc, |d| *d >= Decimal::ZERO) && all(&main, |d| *d >= Decimal::ZERO));
-        ctx.check(same_sign || acc.is_empty() || main.is_empty(), "PEPPOL-EN16931-R055", root);
+        ctx.check(
+            same_sign || acc.is_empty() || main.is_empty(),
+            "PEPPOL-EN16931-R055",
+            root,
+        );
     }
 
     // Allowances and charges (document and line level).
-    let all_ac = inv.allowances_charges.iter().chain(inv.lines.iter().flat_map(|l| l.allowances_charges.iter()));
+    let all_ac = inv
+        .allowances_charges
+        .iter()
+        .chain(inv.lines.iter().flat_map(|l| l.allowances_charges.iter()));
     for ac in all_ac {
         check_ac(ctx, ac);
     }
     if !ubl {
         for ac in inv.lines.iter().flat_map(|l| l.price.allowances.iter()) {
-            ctx.check(ac.is_charge.is_some(), "PEPPOL-EN16931-R043", Some(ac.node));
+            ctx.check(lit(ac).is_some(), "PEPPOL-EN16931-R043", Some(ac.node));
         }
     }
 
@@ -159,13 +289,25 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     if ubl {
         let tenders = doc
             .kids(inv.root, Ns::Cac, "AdditionalDocumentReference")
-            .filter(|a| doc.kid(*a, Ns::Cbc, "DocumentTypeCode").is_some_and(|c| doc.text(c) == "50"))
+            .filter(|a| {
+                doc.kid(*a, Ns::Cbc, "DocumentTypeCode")
+                    .is_some_and(|c| doc.text(c) == "50")
+            })
             .count();
         ctx.check(tenders <= 1, "PEPPOL-EN16931-R080", root);
-    } else if let Some(agr) = doc.at(inv.root, &[(Ns::Rsm, "SupplyChainTradeTransaction"), (Ns::Ram, "ApplicableHeaderTradeAgreement")]) {
+    } else if let Some(agr) = doc.at(
+        inv.root,
+        &[
+            (Ns::Rsm, "SupplyChainTradeTransaction"),
+            (Ns::Ram, "ApplicableHeaderTradeAgreement"),
+        ],
+    ) {
         let count = |code: &str| {
             doc.kids(agr, Ns::Ram, "AdditionalReferencedDocument")
-                .filter(|a| doc.kid(*a, Ns::Ram, "TypeCode").is_some_and(|c| doc.text(c) == code))
+                .filter(|a| {
+                    doc.kid(*a, Ns::Ram, "TypeCode")
+                        .is_some_and(|c| doc.text(c) == code)
+                })
                 .count()
         };
         ctx.check(count("130") <= 1, "PEPPOL-EN16931-R006", Some(agr));
@@ -181,20 +323,35 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             doc.kids(l, Ns::Cac, "DocumentReference").collect()
         } else {
             doc.kid(l, Ns::Ram, "SpecifiedLineTradeSettlement")
-                .map(|s| doc.kids(s, Ns::Ram, "AdditionalReferencedDocument").collect())
+                .map(|s| {
+                    doc.kids(s, Ns::Ram, "AdditionalReferencedDocument")
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let code_of = |r: u32| {
-            let k = if ubl { doc.kid(r, Ns::Cbc, "DocumentTypeCode") } else { doc.kid(r, Ns::Ram, "TypeCode") };
+            let k = if ubl {
+                doc.kid(r, Ns::Cbc, "DocumentTypeCode")
+            } else {
+                doc.kid(r, Ns::Ram, "TypeCode")
+            };
             k.map(|c| doc.text(c))
         };
         if ubl {
             ctx.check(refs.len() <= 1, "PEPPOL-EN16931-R100", Some(l));
         } else {
-            ctx.check(refs.iter().filter(|r| code_of(**r) == Some("130")).count() <= 1, "PEPPOL-EN16931-R100", Some(l));
+            ctx.check(
+                refs.iter().filter(|r| code_of(**r) == Some("130")).count() <= 1,
+                "PEPPOL-EN16931-R100",
+                Some(l),
+            );
         }
         // XPath general comparison: true when any reference has code 130.
-        ctx.check(refs.is_empty() || refs.iter().any(|r| code_of(*r) == Some("130")), "PEPPOL-EN16931-R101", Some(l));
+        ctx.check(
+            refs.is_empty() || refs.iter().any(|r| code_of(*r) == Some("130")),
+            "PEPPOL-EN16931-R101",
+            Some(l),
+        );
         if let Some(p) = &line.period {
             if let (Some(ds), Some(s)) = (doc_start, p.start) {
                 ctx.check(s.value >= ds, "PEPPOL-EN16931-R110", Some(s.node));
@@ -207,13 +364,35 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         let net = val(&line.net_amount);
         let qty = line.quantity.as_ref().map_or(Decimal::ONE, Num::dec);
         let price = val(&line.price.net);
-        let base = line.price.base_quantity.as_ref().map(Num::dec).filter(|b| !b.is_zero()).unwrap_or(Decimal::ONE);
-        let allowances = xpath_round2(sum(line.allowances_charges.iter().filter(|a| a.is_charge == Some(false)).filter_map(|a| a.amount.as_ref())));
-        let charges = xpath_round2(sum(line.allowances_charges.iter().filter(|a| a.is_charge == Some(true)).filter_map(|a| a.amount.as_ref())));
-        let expected = price.checked_div(base).and_then(|p| qty.checked_mul(p)).map(|v| v + charges - allowances);
+        let base = line
+            .price
+            .base_quantity
+            .as_ref()
+            .map(Num::dec)
+            .filter(|b| !b.is_zero())
+            .unwrap_or(Decimal::ONE);
+        let allowances = xpath_round2(sum(line
+            .allowances_charges
+            .iter()
+            .filter(|a| lit(a) == Some(false))
+            .filter_map(|a| a.amount.as_ref())));
+        let charges = xpath_round2(sum(line
+            .allowances_charges
+            .iter()
+            .filter(|a| lit(a) == Some(true))
+            .filter_map(|a| a.amount.as_ref())));
+        let expected = price
+            .checked_div(base)
+            .and_then(|p| qty.checked_mul(p))
+            .map(|v| v + charges - allowances);
         if let Some(exp) = expected {
             if (exp - net).abs() > Decimal::new(2, 2) {
-                ctx.fail_calc("PEPPOL-EN16931-R120", Some(line.net_amount.map_or(l, |n| n.node)), exp, net);
+                ctx.fail_calc(
+                    "PEPPOL-EN16931-R120",
+                    Some(line.net_amount.map_or(l, |n| n.node)),
+                    exp,
+                    net,
+                );
             }
         }
         // Base quantity.
@@ -225,8 +404,17 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             }
         }
         if !ubl {
-            if let Some(g) = doc.kid(l, Ns::Ram, "SpecifiedLineTradeAgreement")
-                .and_then(|a| doc.at(a, &[(Ns::Ram, "GrossPriceProductTradePrice"), (Ns::Ram, "BasisQuantity")]))
+            if let Some(g) = doc
+                .kid(l, Ns::Ram, "SpecifiedLineTradeAgreement")
+                .and_then(|a| {
+                    doc.at(
+                        a,
+                        &[
+                            (Ns::Ram, "GrossPriceProductTradePrice"),
+                            (Ns::Ram, "BasisQuantity"),
+                        ],
+                    )
+                })
             {
                 let v = crate::model::parse_decimal(doc.text(g)).unwrap_or_default();
                 ctx.check(v > Decimal::ZERO, "PEPPOL-EN16931-R121", Some(g));
@@ -237,11 +425,20 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         }
         if ubl {
             for pa in &line.price.allowances {
-                ctx.check(pa.indicator.map(|t| t.value) == Some("false"), "PEPPOL-EN16931-R044", Some(pa.node));
+                ctx.check(
+                    pa.indicator.map(|t| t.value) == Some("false"),
+                    "PEPPOL-EN16931-R044",
+                    Some(pa.node),
+                );
                 if let Some(b) = &pa.base_amount {
                     let ok = val(&line.price.net) == b.dec() - val(&pa.amount);
                     if !ok {
-                        ctx.fail_calc("PEPPOL-EN16931-R046", Some(pa.node), b.dec() - val(&pa.amount), val(&line.price.net));
+                        ctx.fail_calc(
+                            "PEPPOL-EN16931-R046",
+                            Some(pa.node),
+                            b.dec() - val(&pa.amount),
+                            val(&line.price.net),
+                        );
                     }
                 }
             }
@@ -252,28 +449,55 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     if let Some(tc) = inv.type_code {
         let v = tc.value;
         let p01 = profile.as_deref() == Some("01");
-        const INV: &[&str] = &["71", "80", "82", "84", "102", "218", "219", "326", "331", "380", "382", "383", "384", "386", "388", "393", "395", "553", "575", "623", "780", "817", "870", "875", "876", "877"];
+        const INV: &[&str] = &[
+            "71", "80", "82", "84", "102", "218", "219", "326", "331", "380", "382", "383", "384",
+            "386", "388", "393", "395", "553", "575", "623", "780", "817", "870", "875", "876",
+            "877",
+        ];
         const CN: &[&str] = &["381", "396", "81", "83", "532"];
         if ubl {
             if ctx.is_credit_note() {
-                ctx.check(!p01 || CN.contains(&v), "PEPPOL-EN16931-P0101", Some(tc.node));
+                ctx.check(
+                    !p01 || CN.contains(&v),
+                    "PEPPOL-EN16931-P0101",
+                    Some(tc.node),
+                );
             } else {
-                ctx.check(!p01 || INV.contains(&v), "PEPPOL-EN16931-P0100", Some(tc.node));
-                ctx.check(!(v == "326" || v == "384") || de_de(ctx), "PEPPOL-EN16931-P0112", Some(tc.node));
+                ctx.check(
+                    !p01 || INV.contains(&v),
+                    "PEPPOL-EN16931-P0100",
+                    Some(tc.node),
+                );
+                ctx.check(
+                    !(v == "326" || v == "384") || de_de(ctx),
+                    "PEPPOL-EN16931-P0112",
+                    Some(tc.node),
+                );
             }
         } else {
-            ctx.check(!p01 || INV.contains(&v) || CN.contains(&v), "PEPPOL-EN16931-P0100", Some(tc.node));
+            ctx.check(
+                !p01 || INV.contains(&v) || CN.contains(&v),
+                "PEPPOL-EN16931-P0100",
+                Some(tc.node),
+            );
         }
     }
 
     // Syntax-level sweeps over the whole tree.
     let eas_of_endpoint = |ctx: &mut Ctx<'_, '_>, n: u32| {
         if let Some(s) = doc.attr(n, "schemeID") {
-            ctx.check(codelists::contains(data::PEPPOL_EAS, s), "PEPPOL-EN16931-CL008", Some(n));
+            ctx.check(
+                codelists::contains(data::PEPPOL_EAS, s),
+                "PEPPOL-EN16931-CL008",
+                Some(n),
+            );
         }
     };
     if !ubl {
-        for p in [inv.seller.endpoint, inv.buyer.endpoint].into_iter().flatten() {
+        for p in [inv.seller.endpoint, inv.buyer.endpoint]
+            .into_iter()
+            .flatten()
+        {
             eas_of_endpoint(ctx, p.node);
         }
     }
@@ -283,29 +507,63 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         match (doc.ns(n), ubl) {
             (Ns::Cbc, true) => {
                 if !doc.has_children(n) && doc.text(n).is_empty() {
-                    ctx.fail_with("PEPPOL-EN16931-R008", Some(n), format!("empty element cbc:{name}"));
+                    ctx.fail_with(
+                        "PEPPOL-EN16931-R008",
+                        Some(n),
+                        format!("empty element cbc:{name}"),
+                    );
                 }
                 match name {
                     "EndpointID" => eas_of_endpoint(ctx, n),
                     "EmbeddedDocumentBinaryObject" => {
                         if let Some(m) = doc.attr(n, "mimeCode") {
-                            ctx.check(codelists::contains(data::PEPPOL_MIME, m), "PEPPOL-EN16931-CL001", Some(n));
+                            ctx.check(
+                                codelists::contains(data::PEPPOL_MIME, m),
+                                "PEPPOL-EN16931-CL001",
+                                Some(n),
+                            );
                         }
                     }
                     "AllowanceChargeReasonCode" => reason_code(ctx, n, true),
-                    "DescriptionCode" if doc.parent(n).is_some_and(|p| doc.name(p) == "InvoicePeriod") => {
-                        ctx.check(codelists::contains(data::PEPPOL_UNCL2005, doc.text(n)), "PEPPOL-EN16931-CL006", Some(n));
+                    "DescriptionCode"
+                        if doc
+                            .parent(n)
+                            .is_some_and(|p| doc.name(p) == "InvoicePeriod") =>
+                    {
+                        ctx.check(
+                            codelists::contains(data::PEPPOL_UNCL2005, doc.text(n)),
+                            "PEPPOL-EN16931-CL006",
+                            Some(n),
+                        );
                     }
-                    "IssueDate" | "DueDate" | "TaxPointDate" | "StartDate" | "EndDate" | "ActualDeliveryDate" => {
+                    "IssueDate" | "DueDate" | "TaxPointDate" | "StartDate" | "EndDate"
+                    | "ActualDeliveryDate" => {
                         ctx.check(is_iso_date(doc.raw_text(n)), "PEPPOL-EN16931-F001", Some(n));
                     }
-                    "Amount" | "BaseAmount" | "PriceAmount" | "TaxAmount" | "TaxableAmount" | "LineExtensionAmount"
-                    | "TaxExclusiveAmount" | "TaxInclusiveAmount" | "AllowanceTotalAmount" | "ChargeTotalAmount"
-                    | "PrepaidAmount" | "PayableRoundingAmount" | "PayableAmount" => {
+                    "Amount"
+                    | "BaseAmount"
+                    | "PriceAmount"
+                    | "TaxAmount"
+                    | "TaxableAmount"
+                    | "LineExtensionAmount"
+                    | "TaxExclusiveAmount"
+                    | "TaxInclusiveAmount"
+                    | "AllowanceTotalAmount"
+                    | "ChargeTotalAmount"
+                    | "PrepaidAmount"
+                    | "PayableRoundingAmount"
+                    | "PayableAmount" => {
                         let c = doc.attr(n, "currencyID");
-                        ctx.check(c.is_some_and(|c| codelists::contains(data::PEPPOL_ISO4217, c)), "PEPPOL-EN16931-CL007", Some(n));
+                        ctx.check(
+                            c.is_some_and(|c| codelists::contains(data::PEPPOL_ISO4217, c)),
+                            "PEPPOL-EN16931-CL007",
+                            Some(n),
+                        );
                         let exempt = name == "TaxAmount"
-                            && doc.parent(n).is_some_and(|p| doc.name(p) == "TaxTotal" && doc.kid(p, Ns::Cac, "TaxSubtotal").is_none());
+                            && doc.parent(n).is_some_and(|p| {
+                                doc.name(p) == "TaxTotal"
+                                    && doc.kid(p, Ns::Cac, "TaxSubtotal").is_none()
+                            });
                         if !exempt {
                             ctx.check(c == cur, "PEPPOL-EN16931-R051", Some(n));
                         }
@@ -318,21 +576,35 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                 let t = doc.text(n);
                 let ok = doc.attr(n, "format").map(str::trim) == Some("102")
                     && doc.raw_text(n).len() == 8
-                    && t.as_bytes().windows(8).any(|w| w.starts_with(b"20") && w[2..].iter().all(u8::is_ascii_digit));
+                    && t.as_bytes()
+                        .windows(8)
+                        .any(|w| w.starts_with(b"20") && w[2..].iter().all(u8::is_ascii_digit));
                 ctx.check(ok, "PEPPOL-EN16931-F001", Some(n));
             }
             (Ns::Ram, false) => match name {
                 "AttachmentBinaryObject" => {
                     if let Some(m) = doc.attr(n, "mimeCode") {
-                        ctx.check(codelists::contains(data::PEPPOL_MIME, m), "PEPPOL-EN16931-CL001", Some(n));
+                        ctx.check(
+                            codelists::contains(data::PEPPOL_MIME, m),
+                            "PEPPOL-EN16931-CL001",
+                            Some(n),
+                        );
                     }
                 }
-                "ReasonCode" if doc.parent(n).is_some_and(|p| doc.name(p) == "SpecifiedTradeAllowanceCharge") => {
+                "ReasonCode"
+                    if doc
+                        .parent(n)
+                        .is_some_and(|p| doc.name(p) == "SpecifiedTradeAllowanceCharge") =>
+                {
                     reason_code(ctx, n, false)
                 }
                 "TaxTotalAmount" => {
                     if let Some(c) = doc.attr(n, "currencyID") {
-                        ctx.check(codelists::contains(data::PEPPOL_ISO4217, c), "PEPPOL-EN16931-CL007", Some(n));
+                        ctx.check(
+                            codelists::contains(data::PEPPOL_ISO4217, c),
+                            "PEPPOL-EN16931-CL007",
+                            Some(n),
+                        );
                     }
                 }
                 _ => {}
@@ -350,7 +622,16 @@ fn check_ac(ctx: &mut Ctx<'_, '_>, ac: &AllowanceCharge<'_>) {
             ctx.fail_calc("PEPPOL-EN16931-R040", Some(ac.node), exp, amount);
         }
     }
-    ctx.check(ac.is_charge.is_some(), "PEPPOL-EN16931-R043", Some(ac.node));
+    ctx.check(lit(ac).is_some(), "PEPPOL-EN16931-R043", Some(ac.node));
+}
+
+/// Peppol compares the indicator text literally ('true' / 'false'), unlike CEN's xs:boolean.
+fn lit(ac: &AllowanceCharge<'_>) -> Option<bool> {
+    match ac.indicator.map(|t| t.value) {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    }
 }
 
 /// CL002/CL003: the reason code list depends on the (exact, unnormalised) indicator.
@@ -358,21 +639,33 @@ fn reason_code(ctx: &mut Ctx<'_, '_>, n: u32, ubl: bool) {
     let doc = ctx.doc;
     let Some(ac) = doc.parent(n) else { return };
     let ind = if ubl {
-        doc.kid(ac, Ns::Cbc, "ChargeIndicator").map(|i| doc.raw_text(i))
+        doc.kid(ac, Ns::Cbc, "ChargeIndicator")
+            .map(|i| doc.raw_text(i))
     } else {
-        doc.at(ac, &[(Ns::Ram, "ChargeIndicator"), (Ns::Udt, "Indicator")]).map(|i| doc.text(i))
+        doc.at(ac, &[(Ns::Ram, "ChargeIndicator"), (Ns::Udt, "Indicator")])
+            .map(|i| doc.text(i))
     };
     let code = doc.text(n);
     match ind {
-        Some("false") => ctx.check(codelists::contains(data::PEPPOL_UNCL5189, code), "PEPPOL-EN16931-CL002", Some(n)),
-        Some("true") => ctx.check(codelists::contains(data::PEPPOL_UNCL7161, code), "PEPPOL-EN16931-CL003", Some(n)),
+        Some("false") => ctx.check(
+            codelists::contains(data::PEPPOL_UNCL5189, code),
+            "PEPPOL-EN16931-CL002",
+            Some(n),
+        ),
+        Some("true") => ctx.check(
+            codelists::contains(data::PEPPOL_UNCL7161, code),
+            "PEPPOL-EN16931-CL003",
+            Some(n),
+        ),
         _ => {}
     }
 }
 
 fn vatex_category(ctx: &mut Ctx<'_, '_>, n: u32) {
     let doc = ctx.doc;
-    let Some(code) = doc.kid(n, Ns::Cbc, "TaxExemptionReasonCode") else { return };
+    let Some(code) = doc.kid(n, Ns::Cbc, "TaxExemptionReasonCode") else {
+        return;
+    };
     let code = doc.raw_text(code).to_ascii_uppercase();
     let cat = doc.kid(n, Ns::Cbc, "ID").map(|c| doc.text(c)).unwrap_or("");
     let (rule, want) = match code.as_str() {
@@ -395,8 +688,14 @@ pub fn is_iso_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).filter(|x| x.bytes().all(|c| c.is_ascii_digit())).and_then(|x| x.parse::<u32>().ok());
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else { return false };
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|x| x.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|x| x.parse::<u32>().ok())
+    };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -414,8 +713,14 @@ mod tests {
 
     #[test]
     fn profile_codes() {
-        assert_eq!(profile_code(Some("urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")).as_deref(), Some("01"));
-        assert_eq!(profile_code(Some("urn:fdc:peppol.eu:2017:poacc:billing:1:1.0")), None);
+        assert_eq!(
+            profile_code(Some("urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")).as_deref(),
+            Some("01")
+        );
+        assert_eq!(
+            profile_code(Some("urn:fdc:peppol.eu:2017:poacc:billing:1:1.0")),
+            None
+        );
         assert_eq!(profile_code(None), None);
         assert!(is_iso_date("2024-02-29"));
         assert!(!is_iso_date("2023-02-29"));

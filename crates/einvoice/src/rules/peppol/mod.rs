@@ -7,7 +7,13 @@ pub mod national;
 use super::{Ctx, Rule};
 use crate::detect::Syntax;
 
-pub static UBL_TABLES: &[&[Rule]] = &[core::RULES, core::UBL_ONLY, common::RULES, national::RULES, national::UBL_ONLY];
+pub static UBL_TABLES: &[&[Rule]] = &[
+    core::RULES,
+    core::UBL_ONLY,
+    common::RULES,
+    national::RULES,
+    national::UBL_ONLY,
+];
 pub static CII_TABLES: &[&[Rule]] = &[core::RULES, core::CII_ONLY, common::RULES, national::RULES];
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
@@ -20,12 +26,21 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
 /// tax representative's VAT id prefix, then the postal address).
 pub fn supplier_country(ctx: &Ctx<'_, '_>) -> String {
     let inv = ctx.inv;
-    let from_vat = |v: Option<&str>| v.filter(|s| s.len() >= 2).and_then(|s| s.get(..2)).map(str::to_ascii_uppercase);
+    let from_vat = |v: Option<&str>| {
+        v.filter(|s| s.len() >= 2)
+            .and_then(|s| s.get(..2))
+            .map(str::to_ascii_uppercase)
+    };
     if ctx.syntax == Syntax::Ubl {
         if let Some(c) = from_vat(inv.seller.vat_id.map(|t| t.value)) {
             return c;
         }
-        if let Some(c) = from_vat(inv.tax_representative.as_ref().and_then(|t| t.vat_id).map(|t| t.value)) {
+        if let Some(c) = from_vat(
+            inv.tax_representative
+                .as_ref()
+                .and_then(|t| t.vat_id)
+                .map(|t| t.value),
+        ) {
             return c;
         }
     }
@@ -35,7 +50,13 @@ pub fn supplier_country(ctx: &Ctx<'_, '_>) -> String {
 pub fn customer_country(ctx: &Ctx<'_, '_>) -> String {
     let inv = ctx.inv;
     if ctx.syntax == Syntax::Ubl {
-        if let Some(c) = inv.buyer.vat_id.map(|t| t.value).filter(|s| s.len() >= 2).and_then(|s| s.get(..2)) {
+        if let Some(c) = inv
+            .buyer
+            .vat_id
+            .map(|t| t.value)
+            .filter(|s| s.len() >= 2)
+            .and_then(|s| s.get(..2))
+        {
             return c.to_ascii_uppercase();
         }
     }
@@ -44,5 +65,8 @@ pub fn customer_country(ctx: &Ctx<'_, '_>) -> String {
 
 /// Upper-cased postal country code of a party.
 pub fn postal(p: &crate::model::Party<'_>) -> Option<String> {
-    p.address.as_ref().and_then(|a| a.country).map(|c| c.value.to_ascii_uppercase())
+    p.address
+        .as_ref()
+        .and_then(|a| a.country)
+        .map(|c| c.value.to_ascii_uppercase())
 }

@@ -21,21 +21,65 @@ pub static RULES: &[Rule] = &[
 ];
 
 pub static UBL_ONLY: &[Rule] = &[
-    fatal("NO-R-001", "BT-31", "Norwegian seller VAT id must be 'NO' + 9 digit organisation number (valid MOD11) + 'MVA'"),
-    warning("NO-R-002", "BT-32", "Norwegian seller should state 'Foretaksregisteret' as tax registration"),
-    fatal("DK-R-002", "BT-30", "Danish seller: legal registration id must be given"),
-    fatal("DK-R-014", "BT-30", "Danish seller: legal registration id must use scheme 0184 (CVR)"),
-    fatal("DK-R-016", "BT-115", "Danish credit note to a Danish buyer must not have a negative amount due"),
-    fatal("SE-R-001", "BT-31", "Swedish seller VAT id must be 14 characters"),
-    fatal("SE-R-002", "BT-31", "Swedish seller VAT id must be numeric after the country prefix"),
-    fatal("SE-R-003", "BT-30", "Swedish seller organisation number must be numeric"),
-    fatal("SE-R-004", "BT-30", "Swedish seller organisation number must be 10 digits"),
-    fatal("SE-R-013", "BT-30", "Swedish seller organisation number has an invalid check digit"),
+    fatal(
+        "NO-R-001",
+        "BT-31",
+        "Norwegian seller VAT id must be 'NO' + 9 digit organisation number (valid MOD11) + 'MVA'",
+    ),
+    warning(
+        "NO-R-002",
+        "BT-32",
+        "Norwegian seller should state 'Foretaksregisteret' as tax registration",
+    ),
+    fatal(
+        "DK-R-002",
+        "BT-30",
+        "Danish seller: legal registration id must be given",
+    ),
+    fatal(
+        "DK-R-014",
+        "BT-30",
+        "Danish seller: legal registration id must use scheme 0184 (CVR)",
+    ),
+    fatal(
+        "DK-R-016",
+        "BT-115",
+        "Danish credit note to a Danish buyer must not have a negative amount due",
+    ),
+    fatal(
+        "SE-R-001",
+        "BT-31",
+        "Swedish seller VAT id must be 14 characters",
+    ),
+    fatal(
+        "SE-R-002",
+        "BT-31",
+        "Swedish seller VAT id must be numeric after the country prefix",
+    ),
+    fatal(
+        "SE-R-003",
+        "BT-30",
+        "Swedish seller organisation number must be numeric",
+    ),
+    fatal(
+        "SE-R-004",
+        "BT-30",
+        "Swedish seller organisation number must be 10 digits",
+    ),
+    fatal(
+        "SE-R-013",
+        "BT-30",
+        "Swedish seller organisation number has an invalid check digit",
+    ),
 ];
 
 fn street_city_zip(ctx: &mut Ctx<'_, '_>, a: &Option<Address<'_>>, rule: &'static str) {
     if let Some(a) = a {
-        ctx.check(a.line1.is_some() && a.city.is_some() && a.postcode.is_some(), rule, a.node);
+        ctx.check(
+            a.line1.is_some() && a.city.is_some() && a.postcode.is_some(),
+            rule,
+            a.node,
+        );
     }
 }
 
@@ -55,7 +99,10 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         let credit = if ubl {
             ctx.is_credit_note()
         } else {
-            matches!(inv.type_code.map(|t| t.value), Some("81" | "83" | "381" | "396" | "532"))
+            matches!(
+                inv.type_code.map(|t| t.value),
+                Some("81" | "83" | "381" | "396" | "532")
+            )
         };
         if credit {
             let has = inv.preceding_invoices.iter().any(|(id, _)| id.is_some());
@@ -74,13 +121,22 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         }
         if inv.totals.node.is_some() {
             let due = val(&inv.totals.payable);
-            let credit381 = if ubl { ctx.is_credit_note() } else { inv.type_code.map(|t| t.value) == Some("381") };
-            let ok = (!credit381 && due <= Decimal::ZERO) || (credit381 && due >= Decimal::ZERO) || !inv.payment_means.is_empty();
+            let credit381 = if ubl {
+                ctx.is_credit_note()
+            } else {
+                inv.type_code.map(|t| t.value) == Some("381")
+            };
+            let ok = (!credit381 && due <= Decimal::ZERO)
+                || (credit381 && due >= Decimal::ZERO)
+                || !inv.payment_means.is_empty();
             ctx.check(ok, "NL-R-007", inv.totals.node);
         }
         if c_nl {
             for pm in &inv.payment_means {
-                let ok = matches!(pm.code.map(|c| c.value), Some("30" | "48" | "49" | "57" | "58" | "59"));
+                let ok = matches!(
+                    pm.code.map(|c| c.value),
+                    Some("30" | "48" | "49" | "57" | "58" | "59")
+                );
                 ctx.check(ok, "NL-R-008", Some(pm.node));
             }
         }
@@ -101,19 +157,26 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         if let Some(p) = inv.seller.node {
             let vat = doc
                 .kids(p, Ns::Cac, "PartyTaxScheme")
-                .find(|t| doc.at(*t, &[(Ns::Cac, "TaxScheme"), (Ns::Cbc, "ID")]).is_some_and(|i| doc.text(i) == "VAT"))
+                .find(|t| {
+                    doc.at(*t, &[(Ns::Cac, "TaxScheme"), (Ns::Cbc, "ID")])
+                        .is_some_and(|i| doc.text(i) == "VAT")
+                })
                 .and_then(|t| doc.kid(t, Ns::Cbc, "CompanyID"))
                 .map(|c| doc.raw_text(c));
             if let Some(v) = vat {
                 let ok = v.starts_with("NO")
                     && v.len() == 14
                     && v.ends_with("MVA")
-                    && v.get(2..11).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()) && common::mod11(d));
+                    && v.get(2..11)
+                        .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()) && common::mod11(d));
                 ctx.check(ok, "NO-R-001", Some(p));
             }
             let tax = doc
                 .kids(p, Ns::Cac, "PartyTaxScheme")
-                .find(|t| doc.at(*t, &[(Ns::Cac, "TaxScheme"), (Ns::Cbc, "ID")]).is_some_and(|i| doc.text(i) == "TAX"))
+                .find(|t| {
+                    doc.at(*t, &[(Ns::Cac, "TaxScheme"), (Ns::Cbc, "ID")])
+                        .is_some_and(|i| doc.text(i) == "TAX")
+                })
                 .and_then(|t| doc.kid(t, Ns::Cbc, "CompanyID"))
                 .map(|c| doc.text(c));
             ctx.check(tax == Some("Foretaksregisteret"), "NO-R-002", Some(p));
@@ -122,19 +185,35 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     let s_country = postal(&inv.seller);
     if s_country.as_deref() == Some("DK") {
         let legal = inv.seller.legal_ids.first();
-        ctx.check(legal.is_some_and(|l| !l.value.is_empty()), "DK-R-002", inv.seller.node);
+        ctx.check(
+            legal.is_some_and(|l| !l.value.is_empty()),
+            "DK-R-002",
+            inv.seller.node,
+        );
         if let Some(l) = legal {
-            ctx.check(l.scheme.map(str::trim) == Some("0184"), "DK-R-014", Some(l.node));
+            ctx.check(
+                l.scheme.map(str::trim) == Some("0184"),
+                "DK-R-014",
+                Some(l.node),
+            );
         }
         if ctx.is_credit_note() && postal(&inv.buyer).as_deref() == Some("DK") {
-            ctx.check(val(&inv.totals.payable) >= Decimal::ZERO, "DK-R-016", inv.totals.node);
+            ctx.check(
+                val(&inv.totals.payable) >= Decimal::ZERO,
+                "DK-R-016",
+                inv.totals.node,
+            );
         }
     }
     if s_country.as_deref() == Some("SE") {
         if let Some(v) = inv.seller.vat_id {
             ctx.check(v.value.chars().count() == 14, "SE-R-001", Some(v.node));
             let digits = v.value.get(2..14).unwrap_or("");
-            ctx.check(!digits.is_empty() && digits.parse::<f64>().is_ok(), "SE-R-002", Some(v.node));
+            ctx.check(
+                !digits.is_empty() && digits.parse::<f64>().is_ok(),
+                "SE-R-002",
+                Some(v.node),
+            );
         }
         if let Some(l) = inv.seller.legal_ids.first() {
             ctx.check(l.value.parse::<f64>().is_ok(), "SE-R-003", Some(l.node));

@@ -1,0 +1,11 @@
+//! Accounts: environments (tenants), users with platform roles, sessions, and the policy that
+//! decides who may do what.
+
+pub mod password;
+pub mod policy;
+pub mod secrets;
+pub mod totp;
+pub mod types;
+
+pub use policy::{Action, Actor};
+pub use types::{EmailAddress, PersonName, Role, UserStatus};

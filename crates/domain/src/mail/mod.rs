@@ -1,0 +1,91 @@
+//! Outgoing email: which messages the platform sends, rendered in the recipient's language.
+//!
+//! Messages are rendered here (pure), stored in a durable queue by the persistence layer in the
+//! same transaction as the change that caused them, and delivered by a background worker, so
+//! that sending never blocks or fails a request.
+
+mod queue;
+mod templates;
+
+use serde::{Deserialize, Serialize};
+
+pub use queue::{
+    retry_delay, MailQueue, QueuedMail, RetryOutcome, FIRST_RETRY_DELAY, MAX_ATTEMPTS,
+    MAX_RETRY_DELAY,
+};
+pub use templates::render;
+
+/// Languages the platform speaks (emails and the web app).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Nl,
+    En,
+}
+
+impl Language {
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Nl => "nl",
+            Self::En => "en",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "nl" => Some(Self::Nl),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+}
+
+/// Every message the platform sends. Links are absolute URLs built by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTemplate {
+    /// Confirm a registration; verifying creates the environment.
+    VerifyRegistration { link: String, valid_hours: u32 },
+    /// Someone registered with an address that already has an account (no enumeration: the
+    /// request answers the same; the owner learns it here).
+    AlreadyRegistered {
+        login_link: String,
+        reset_link: String,
+    },
+    /// An Administrator invited this address into their environment.
+    Invitation {
+        inviter_name: String,
+        environment_name: String,
+        link: String,
+        valid_hours: u32,
+    },
+    /// An Administrator added this person directly; they choose a password.
+    SetPassword {
+        environment_name: String,
+        link: String,
+        valid_hours: u32,
+    },
+    /// Forgot-password link.
+    PasswordReset { link: String, valid_minutes: u32 },
+    /// The password was changed or reset (a notice, in case it was not them).
+    PasswordChanged,
+    /// Confirm an additional email address.
+    VerifyAdditionalEmail {
+        email: String,
+        link: String,
+        valid_hours: u32,
+    },
+    /// Two-factor authentication was switched on or off.
+    TwoFactorChanged { enabled: bool },
+}
+
+/// A message ready for the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}

@@ -1,0 +1,216 @@
+//! The texts of every message in Dutch and English, as plain text and HTML.
+
+use super::{Language, MailTemplate, OutgoingMail};
+
+/// Renders a template for one recipient.
+#[must_use]
+pub fn render(to: &str, template: &MailTemplate, language: Language) -> OutgoingMail {
+    let (subject, paragraphs, link) = content(template, language);
+    let mut text_body = paragraphs.join("\n\n");
+    let mut html_body = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", escape_html(p)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if let Some((label, url)) = link {
+        text_body.push_str(&format!("\n\n{url}\n"));
+        html_body.push_str(&format!(
+            "\n<p><a href=\"{}\">{}</a></p>",
+            escape_html(&url),
+            escape_html(&label)
+        ));
+    }
+    OutgoingMail {
+        to: to.to_owned(),
+        subject,
+        text_body,
+        html_body: format!(
+            "<!doctype html><html lang=\"{}\"><body>\n{html_body}\n</body></html>\n",
+            language.code()
+        ),
+    }
+}
+
+type Content = (String, Vec<String>, Option<(String, String)>);
+
+fn content(template: &MailTemplate, language: Language) -> Content {
+    use Language::{En, Nl};
+    use MailTemplate as T;
+    match (template, language) {
+        (T::VerifyRegistration { link, valid_hours }, En) => (
+            "Confirm your Haven registration".into(),
+            vec![
+                "Welcome to Haven.".into(),
+                format!("Confirm your email address to create your environment. The link is valid for {valid_hours} hours and works once."),
+            ],
+            Some(("Confirm my email address".into(), link.clone())),
+        ),
+        (T::VerifyRegistration { link, valid_hours }, Nl) => (
+            "Bevestig je registratie bij Haven".into(),
+            vec![
+                "Welkom bij Haven.".into(),
+                format!("Bevestig je e-mailadres om je omgeving aan te maken. De link is {valid_hours} uur geldig en werkt één keer."),
+            ],
+            Some(("Mijn e-mailadres bevestigen".into(), link.clone())),
+        ),
+        (T::AlreadyRegistered { login_link, reset_link }, En) => (
+            "You already have a Haven account".into(),
+            vec![
+                "Someone tried to register with this email address, which already has an account. If that was you, log in instead; if you forgot your password, reset it.".into(),
+                format!("Log in: {login_link}"),
+                "If it was not you, you can ignore this message.".into(),
+            ],
+            Some(("Reset my password".into(), reset_link.clone())),
+        ),
+        (T::AlreadyRegistered { login_link, reset_link }, Nl) => (
+            "Je hebt al een account bij Haven".into(),
+            vec![
+                "Iemand probeerde zich te registreren met dit e-mailadres, dat al een account heeft. Was jij dat, log dan in; ben je je wachtwoord vergeten, stel het dan opnieuw in.".into(),
+                format!("Inloggen: {login_link}"),
+                "Was jij het niet, dan kun je dit bericht negeren.".into(),
+            ],
+            Some(("Mijn wachtwoord opnieuw instellen".into(), reset_link.clone())),
+        ),
+        (T::Invitation { inviter_name, environment_name, link, valid_hours }, En) => (
+            format!("{inviter_name} invites you to {environment_name} on Haven"),
+            vec![
+                format!("{inviter_name} invited you to join the environment {environment_name} on Haven, the e-invoicing platform."),
+                format!("Accept the invitation to choose your name and password. The link is valid for {valid_hours} hours."),
+            ],
+            Some(("Accept the invitation".into(), link.clone())),
+        ),
+        (T::Invitation { inviter_name, environment_name, link, valid_hours }, Nl) => (
+            format!("{inviter_name} nodigt je uit voor {environment_name} op Haven"),
+            vec![
+                format!("{inviter_name} heeft je uitgenodigd voor de omgeving {environment_name} op Haven, het e-factuurplatform."),
+                format!("Accepteer de uitnodiging om je naam en wachtwoord te kiezen. De link is {valid_hours} uur geldig."),
+            ],
+            Some(("Uitnodiging accepteren".into(), link.clone())),
+        ),
+        (T::SetPassword { environment_name, link, valid_hours }, En) => (
+            format!("Your Haven account in {environment_name}"),
+            vec![
+                format!("An administrator created an account for you in the environment {environment_name} on Haven."),
+                format!("Choose your password to start. The link is valid for {valid_hours} hours."),
+            ],
+            Some(("Choose my password".into(), link.clone())),
+        ),
+        (T::SetPassword { environment_name, link, valid_hours }, Nl) => (
+            format!("Je Haven-account in {environment_name}"),
+            vec![
+                format!("Een beheerder heeft een account voor je aangemaakt in de omgeving {environment_name} op Haven."),
+                format!("Kies je wachtwoord om te beginnen. De link is {valid_hours} uur geldig."),
+            ],
+            Some(("Mijn wachtwoord kiezen".into(), link.clone())),
+        ),
+        (T::PasswordReset { link, valid_minutes }, En) => (
+            "Reset your Haven password".into(),
+            vec![
+                format!("Use this link to choose a new password. It is valid for {valid_minutes} minutes and works once. All your sessions end when you reset."),
+                "If you did not ask for this, you can ignore this message.".into(),
+            ],
+            Some(("Choose a new password".into(), link.clone())),
+        ),
+        (T::PasswordReset { link, valid_minutes }, Nl) => (
+            "Stel je Haven-wachtwoord opnieuw in".into(),
+            vec![
+                format!("Kies met deze link een nieuw wachtwoord. De link is {valid_minutes} minuten geldig en werkt één keer. Al je sessies worden dan beëindigd."),
+                "Heb je hier niet om gevraagd, dan kun je dit bericht negeren.".into(),
+            ],
+            Some(("Nieuw wachtwoord kiezen".into(), link.clone())),
+        ),
+        (T::PasswordChanged, En) => (
+            "Your Haven password was changed".into(),
+            vec!["The password of your Haven account was just changed. If this was not you, reset your password right away and contact your administrator.".into()],
+            None,
+        ),
+        (T::PasswordChanged, Nl) => (
+            "Je Haven-wachtwoord is gewijzigd".into(),
+            vec!["Het wachtwoord van je Haven-account is zojuist gewijzigd. Was jij dit niet, stel dan direct een nieuw wachtwoord in en neem contact op met je beheerder.".into()],
+            None,
+        ),
+        (T::VerifyAdditionalEmail { email, link, valid_hours }, En) => (
+            "Confirm your additional email address".into(),
+            vec![format!("Confirm that {email} belongs to you. Once confirmed you can log in with it and submit invoices from it. The link is valid for {valid_hours} hours.")],
+            Some(("Confirm this address".into(), link.clone())),
+        ),
+        (T::VerifyAdditionalEmail { email, link, valid_hours }, Nl) => (
+            "Bevestig je extra e-mailadres".into(),
+            vec![format!("Bevestig dat {email} van jou is. Daarna kun je ermee inloggen en er facturen vanaf insturen. De link is {valid_hours} uur geldig.")],
+            Some(("Dit adres bevestigen".into(), link.clone())),
+        ),
+        (T::TwoFactorChanged { enabled }, En) => (
+            "Two-factor authentication changed".into(),
+            vec![if *enabled {
+                "Two-factor authentication is now on for your Haven account.".into()
+            } else {
+                "Two-factor authentication is now off for your Haven account. If this was not you, reset your password right away.".into()
+            }],
+            None,
+        ),
+        (T::TwoFactorChanged { enabled }, Nl) => (
+            "Tweestapsverificatie gewijzigd".into(),
+            vec![if *enabled {
+                "Tweestapsverificatie staat nu aan voor je Haven-account.".into()
+            } else {
+                "Tweestapsverificatie staat nu uit voor je Haven-account. Was jij dit niet, stel dan direct een nieuw wachtwoord in.".into()
+            }],
+            None,
+        ),
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_the_link_in_text_and_html_and_a_localised_subject() {
+        let template = MailTemplate::VerifyRegistration {
+            link: "https://haven.example/verify?token=abc".into(),
+            valid_hours: 24,
+        };
+
+        let en = render("a@example.com", &template, Language::En);
+        let nl = render("a@example.com", &template, Language::Nl);
+
+        assert!(en
+            .text_body
+            .contains("https://haven.example/verify?token=abc"));
+        assert!(en
+            .html_body
+            .contains("href=\"https://haven.example/verify?token=abc\""));
+        assert_ne!(en.subject, nl.subject);
+        assert!(nl.html_body.contains("lang=\"nl\""));
+    }
+
+    #[test]
+    fn names_are_escaped_in_html() {
+        let template = MailTemplate::Invitation {
+            inviter_name: "<script>".into(),
+            environment_name: "A & B".into(),
+            link: "https://x".into(),
+            valid_hours: 72,
+        };
+
+        let mail = render("a@example.com", &template, Language::En);
+
+        assert!(!mail.html_body.contains("<script>"));
+        assert!(mail.html_body.contains("A &amp; B"));
+    }
+}

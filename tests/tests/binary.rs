@@ -244,3 +244,59 @@ fn an_invalid_configuration_exits_with_status_2_and_says_why() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("invalid configuration"));
 }
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/einvoice/tests/fixtures/peppol-minimal.xml")
+}
+
+#[test]
+fn validate_exits_0_for_a_valid_invoice_and_prints_the_rule_sets() {
+    let output = Command::new(haven_bin()).arg("validate").arg(fixture()).output().unwrap();
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("valid (CEN 1.3.16 + Peppol 3.0.19)"), "{stdout}");
+}
+
+#[test]
+fn validate_exits_1_for_an_invalid_invoice_and_names_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.xml");
+    let text = std::fs::read_to_string(fixture()).unwrap().replacen(
+        "<cbc:PayableAmount currencyID=\"EUR\">",
+        "<cbc:PayableAmount currencyID=\"EUR\">9",
+        1,
+    );
+    std::fs::write(&broken, text).unwrap();
+
+    let output = Command::new(haven_bin()).arg("validate").arg(&broken).output().unwrap();
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("INVALID") && stdout.contains("BR-CO-16"), "{stdout}");
+}
+
+#[test]
+fn validate_json_output_is_one_array_of_reports() {
+    let output = Command::new(haven_bin())
+        .args(["validate", "--json"])
+        .arg(fixture())
+        .arg(fixture())
+        .output()
+        .unwrap();
+
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(reports.as_array().unwrap().len(), 2);
+    assert_eq!(reports[0]["report"]["valid"], true);
+}
+
+#[test]
+fn validate_exits_2_when_a_file_cannot_be_read() {
+    let output = Command::new(haven_bin())
+        .args(["validate", "/nonexistent/invoice.xml"])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("could not read"));
+}

@@ -38,7 +38,11 @@ pub(crate) fn api_scope() -> scope::Scope<
 > {
     scope::scope("/api")
         .configure(routes::health::configure)
-        .service(scope::scope("/v1").configure(routes::system::configure))
+        .service(
+            scope::scope("/v1")
+                .configure(routes::system::configure)
+                .configure(routes::documents::configure),
+        )
 }
 
 /// A built, bound, not yet running server.

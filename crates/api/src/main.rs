@@ -4,6 +4,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use haven_api::{config::Settings, openapi, telemetry, Application};
+use haven_einvoice::{Severity, ValidateOptions, ValidationReport};
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +21,19 @@ struct Cli {
 enum Command {
     /// Start the server (configuration from haven.toml / HAVEN_CONFIG and HAVEN_* variables).
     Serve,
+    /// Validate e-invoices (UBL, CII, Factur-X PDF) against EN 16931, Peppol BIS 3 and NLCIUS.
+    /// Exit status: 0 all valid, 1 any invalid, 2 a file could not be read.
+    Validate {
+        /// The files to validate.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also validate against this profile (peppol, nlcius, nlcius-cii, en16931, ...).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print the reports as JSON (one array) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the OpenAPI document, or check that a committed copy is current.
     Openapi {
         /// Where to write it; `-` for standard output.
@@ -36,6 +50,11 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(),
         Command::Openapi { output, check } => export_openapi(&output, check),
+        Command::Validate {
+            files,
+            profile,
+            json,
+        } => validate_files(&files, profile.as_deref(), json),
     }
 }
 
@@ -95,6 +114,78 @@ fn export_openapi(output: &PathBuf, check: bool) -> ExitCode {
         Err(err) => {
             eprintln!("could not write {}: {err}", output.display());
             ExitCode::from(2)
+        }
+    }
+}
+
+fn validate_files(files: &[PathBuf], profile: Option<&str>, json: bool) -> ExitCode {
+    let required_profile = match profile.map(str::parse) {
+        None => None,
+        Some(Ok(profile)) => Some(profile),
+        Some(Err(_)) => {
+            eprintln!("haven: unknown profile {:?}", profile.unwrap_or_default());
+            return ExitCode::from(2);
+        }
+    };
+    let options = ValidateOptions {
+        required_profile,
+        ..ValidateOptions::default()
+    };
+    let mut unreadable = false;
+    let mut invalid = false;
+    let mut reports = Vec::new();
+    for file in files {
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                eprintln!("haven: could not read {}: {err}", file.display());
+                unreadable = true;
+                continue;
+            }
+        };
+        let report = haven_einvoice::validate(&bytes, &options);
+        invalid |= !report.valid;
+        if json {
+            reports.push(serde_json::json!({ "file": file, "report": report }));
+        } else {
+            print_report(file, &report);
+        }
+    }
+    if json {
+        match serde_json::to_string_pretty(&reports) {
+            Ok(text) => println!("{text}"),
+            Err(err) => {
+                eprintln!("haven: could not write JSON: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if unreadable {
+        ExitCode::from(2)
+    } else if invalid {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_report(file: &std::path::Path, report: &ValidationReport) {
+    let verdict = if report.valid { "valid" } else { "INVALID" };
+    println!("{}: {verdict} ({})", file.display(), report.rule_sets.join(" + "));
+    for finding in &report.findings {
+        let severity = match finding.severity {
+            Severity::Fatal => "fatal",
+            Severity::Warning => "warning",
+            Severity::Information => "info",
+        };
+        let term = finding.business_term.as_deref().unwrap_or("-");
+        let location = finding.location.as_deref().unwrap_or("");
+        println!("  {severity:<7} {:<28} {term:<7} {}", finding.rule_id, finding.message);
+        if !location.is_empty() {
+            println!("          at {location}");
+        }
+        if let (Some(expected), Some(actual)) = (&finding.expected, &finding.actual) {
+            println!("          expected {expected}, found {actual}");
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::app::api_scope;
     tags(
         (name = "health", description = "Liveness and readiness probes"),
         (name = "system", description = "Facts about this installation"),
+        (name = "documents", description = "Validate and transform e-invoices (UBL, CII, Factur-X; EN 16931, Peppol BIS 3, NLCIUS)"),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
 )]

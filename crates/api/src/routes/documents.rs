@@ -1,0 +1,236 @@
+//! Validating and transforming e-invoices without storing them.
+
+use actix_multipart::Multipart;
+use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use haven_einvoice::{Profile, Syntax, ValidateOptions, ValidationReport};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    error::{ApiError, ErrorBody, ErrorDetail},
+    middleware::request_context::BodyLimit,
+};
+
+const TAG: &str = "documents";
+
+#[derive(Deserialize, IntoParams)]
+pub struct ValidateQuery {
+    /// Also validate against this profile, whatever the document declares:
+    /// `peppol`, `nlcius`, `nlcius-cii`, `en16931`, `xrechnung`, `facturx-basic`, `facturx-extended`.
+    #[param(example = "peppol")]
+    pub profile: Option<String>,
+}
+
+/// Validate an e-invoice.
+///
+/// Detects the syntax (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII D16B, Factur-X/ZUGFeRD PDF)
+/// and the profile, and checks the document against the official rule sets the profile chains
+/// (Peppol BIS Billing 3.0 = EN 16931 + Peppol; NLCIUS = EN 16931 + NL). Send the document as
+/// the raw body (`application/xml`, `text/xml` or `application/pdf`) or as the `file` part of
+/// a `multipart/form-data` body. Nothing is stored. The answer is 200 with the report whether
+/// or not the document is valid; `valid` tells.
+#[utoipa::path(
+    tag = TAG,
+    operation_id = "validateDocument",
+    params(ValidateQuery),
+    request_body(
+        description = "The document: raw XML/PDF, or multipart with a `file` part.",
+        content(
+            (Vec<u8> = "application/xml"),
+            (Vec<u8> = "application/pdf"),
+            (UploadForm = "multipart/form-data"),
+        ),
+    ),
+    responses(
+        (status = OK, description = "The validation report.", body = ValidationReport),
+        (status = BAD_REQUEST, description = "Empty body, no `file` part or unknown profile.", body = ErrorBody),
+        (status = PAYLOAD_TOO_LARGE, body = ErrorBody),
+        (status = UNSUPPORTED_MEDIA_TYPE, body = ErrorBody),
+    )
+)]
+#[post("/validate")]
+async fn validate_document(
+    req: HttpRequest,
+    query: web::Query<ValidateQuery>,
+    payload: web::Payload,
+) -> Result<web::Json<ValidationReport>, ApiError> {
+    let required_profile = parse_profile(query.profile.as_deref())?;
+    let document = read_document(&req, payload).await?;
+    let options = ValidateOptions {
+        required_profile,
+        ..ValidateOptions::default()
+    };
+    // Validation is CPU work: keep it off the I/O worker.
+    let report = web::block(move || haven_einvoice::validate(&document, &options))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("validation task failed: {e}")))?;
+    Ok(web::Json(report))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct TransformQuery {
+    /// The syntax to convert to: `ubl` (UBL 2.1) or `cii` (UN/CEFACT CII D16B).
+    #[param(example = "cii")]
+    pub target: String,
+}
+
+/// Transform an e-invoice between UBL and CII.
+///
+/// Converts through the EN 16931 model, keeping every business term the standard defines.
+/// Nothing is stored. 422 when the document cannot be converted (unreadable, not an invoice, or
+/// the conversion is not possible).
+#[utoipa::path(
+    tag = TAG,
+    operation_id = "transformDocument",
+    params(TransformQuery),
+    request_body(
+        description = "The document: raw XML, or multipart with a `file` part.",
+        content((Vec<u8> = "application/xml"), (UploadForm = "multipart/form-data")),
+    ),
+    responses(
+        (status = OK, description = "The converted document.", content_type = "application/xml", body = Vec<u8>),
+        (status = BAD_REQUEST, body = ErrorBody),
+        (status = PAYLOAD_TOO_LARGE, body = ErrorBody),
+        (status = UNSUPPORTED_MEDIA_TYPE, body = ErrorBody),
+        (status = UNPROCESSABLE_ENTITY, description = "The document cannot be converted.", body = ErrorBody),
+    )
+)]
+#[post("/transform")]
+async fn transform_document(
+    req: HttpRequest,
+    query: web::Query<TransformQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let target = match query.target.to_ascii_lowercase().as_str() {
+        "ubl" => Syntax::Ubl,
+        "cii" => Syntax::Cii,
+        _ => {
+            return Err(ApiError::Validation(vec![ErrorDetail::field(
+                "target",
+                "invalid_target",
+                "Choose `ubl` or `cii`.",
+            )]))
+        }
+    };
+    let document = read_document(&req, payload).await?;
+    let converted = web::block(move || haven_einvoice::transform(&document, target))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("transform task failed: {e}")))?
+        .map_err(|e| ApiError::Unprocessable(format!("The document cannot be converted: {e}.")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .body(converted))
+}
+
+/// A `multipart/form-data` upload.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The document file.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+}
+
+fn parse_profile(value: Option<&str>) -> Result<Option<Profile>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(name) => name.parse::<Profile>().map(Some).map_err(|_| {
+            ApiError::Validation(vec![ErrorDetail::field(
+                "profile",
+                "unknown_profile",
+                format!(
+                    "Unknown profile `{name}`; use peppol, nlcius, nlcius-cii, en16931, xrechnung, facturx-basic or facturx-extended."
+                ),
+            )])
+        }),
+    }
+}
+
+/// The uploaded document: the raw body, or the `file` part of a multipart body. Reads at most
+/// the configured body limit.
+async fn read_document(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    let limit = req
+        .app_data::<web::Data<BodyLimit>>()
+        .map_or(25 * 1024 * 1024, |l| l.0);
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_owned();
+    let document = match essence.as_str() {
+        "multipart/form-data" => read_multipart_file(req, payload, limit).await?,
+        "application/xml" | "text/xml" | "application/pdf" | "application/octet-stream" => {
+            read_body(payload, limit).await?
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType {
+                expected: "application/xml, text/xml, application/pdf or multipart/form-data",
+            })
+        }
+    };
+    if document.is_empty() {
+        return Err(ApiError::BadRequest {
+            message: "The request has no document; send the invoice as the body.".into(),
+            details: vec![ErrorDetail::field("body", "empty_body", "The body is empty.")],
+        });
+    }
+    Ok(document)
+}
+
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::BadRequest {
+            message: "The request body could not be read.".into(),
+            details: Vec::new(),
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+async fn read_multipart_file(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
+    let mut multipart = Multipart::new(req.headers(), payload.into_inner());
+    let malformed = || ApiError::BadRequest {
+        message: "The multipart body could not be read.".into(),
+        details: Vec::new(),
+    };
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|_| malformed())?;
+        if field.name() != Some("file") {
+            // Drain other parts so the stream can advance.
+            while let Some(chunk) = field.next().await {
+                chunk.map_err(|_| malformed())?;
+            }
+            continue;
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| malformed())?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        return Ok(body);
+    }
+    Err(ApiError::BadRequest {
+        message: "The multipart body has no `file` part.".into(),
+        details: vec![ErrorDetail::field("file", "missing_file", "Add the document as the `file` part.")],
+    })
+}
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(validate_document).service(transform_document);
+}

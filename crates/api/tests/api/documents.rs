@@ -1,0 +1,208 @@
+//! POST /api/v1/validate and /api/v1/transform: bad input gets a clear 4xx or a report with
+//! one fatal finding, never a 500.
+
+use serde_json::Value;
+
+use crate::helpers::{assert_error_body, spawn_app, TestApp};
+
+/// Our own fixture: a small valid Peppol BIS 3 invoice.
+fn valid_invoice() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../einvoice/tests/fixtures/peppol-minimal.xml"
+    ))
+    .unwrap()
+}
+
+async fn post_validate(app: &TestApp, query: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/validate{query}")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn fatal_ids(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "fatal")
+        .map(|f| f["ruleId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_valid_peppol_invoice_gets_a_valid_report_with_the_rule_set_versions() {
+    let app = spawn_app().await;
+
+    let response = post_validate(&app, "", "application/xml", valid_invoice()).await;
+
+    assert_eq!(response.status().as_u16(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    let rule_sets: Vec<&str> = report["ruleSets"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(rule_sets.iter().any(|r| r.starts_with("CEN")), "{rule_sets:?}");
+    assert!(rule_sets.iter().any(|r| r.starts_with("Peppol")), "{rule_sets:?}");
+}
+
+#[tokio::test]
+async fn a_calculation_error_is_reported_with_rule_id_term_location_and_values() {
+    let app = spawn_app().await;
+    let broken = String::from_utf8(valid_invoice())
+        .unwrap()
+        .replacen("<cbc:PayableAmount currencyID=\"EUR\">", "<cbc:PayableAmount currencyID=\"EUR\">9", 1);
+
+    let report: Value = post_validate(&app, "", "application/xml", broken.into_bytes())
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(report["valid"], false);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["ruleId"] == "BR-CO-16")
+        .unwrap_or_else(|| panic!("BR-CO-16 in {report}"));
+    assert_eq!(finding["severity"], "fatal");
+    assert!(finding["location"].as_str().unwrap().contains("PayableAmount"), "{finding}");
+    assert!(finding["expected"].is_string() && finding["actual"].is_string(), "{finding}");
+}
+
+#[tokio::test]
+async fn the_document_can_be_sent_as_a_multipart_file() {
+    let app = spawn_app().await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(valid_invoice()).file_name("invoice.xml"),
+    );
+
+    let response = app.client.post(app.url("/api/v1/validate")).multipart(form).send().await.unwrap();
+
+    assert_eq!(response.status().as_u16(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+}
+
+#[tokio::test]
+async fn a_multipart_body_without_a_file_part_is_400() {
+    let app = spawn_app().await;
+    let form = reqwest::multipart::Form::new().text("note", "no file here");
+
+    let response = app.client.post(app.url("/api/v1/validate")).multipart(form).send().await.unwrap();
+
+    let body = assert_error_body(response, 400, "bad_request").await;
+    assert_eq!(body["details"][0]["field"], "file");
+}
+
+#[tokio::test]
+async fn a_required_profile_is_applied_besides_the_declared_one() {
+    let app = spawn_app().await;
+
+    let report: Value = post_validate(&app, "?profile=nlcius", "application/xml", valid_invoice())
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let rule_sets = report["ruleSets"].to_string();
+    assert!(rule_sets.contains("SI-UBL"), "{rule_sets}");
+}
+
+#[tokio::test]
+async fn an_unknown_profile_is_a_field_error() {
+    let app = spawn_app().await;
+
+    let response = post_validate(&app, "?profile=martian", "application/xml", valid_invoice()).await;
+
+    let body = assert_error_body(response, 400, "validation_failed").await;
+    assert_eq!(body["details"][0]["field"], "profile");
+    assert_eq!(body["details"][0]["code"], "unknown_profile");
+}
+
+#[tokio::test]
+async fn bad_documents_get_one_fatal_finding_never_a_500() {
+    let app = spawn_app().await;
+    let deep = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("not xml", b"this is not xml".to_vec()),
+        ("html", b"<!DOCTYPE html><html><body>hi</body></html>".to_vec()),
+        ("doctype with entity", b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e \"boom\">]><Invoice>&e;</Invoice>".to_vec()),
+        ("wrong namespace", b"<Invoice xmlns=\"urn:example:not-ubl\"><ID>1</ID></Invoice>".to_vec()),
+        ("truncated", valid_invoice()[..400].to_vec()),
+        ("deep nesting", deep.into_bytes()),
+        ("a pdf without an invoice", b"%PDF-1.4\n%%EOF\n".to_vec()),
+    ];
+    for (name, body) in cases {
+        let response = post_validate(&app, "", "application/xml", body).await;
+        assert_eq!(response.status().as_u16(), 200, "{name}");
+        let report: Value = response.json().await.unwrap();
+        assert_eq!(report["valid"], false, "{name}: {report}");
+        assert_eq!(fatal_ids(&report).len(), 1, "{name}: exactly one fatal finding in {report}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_body_is_400() {
+    let app = spawn_app().await;
+
+    let response = post_validate(&app, "", "application/xml", Vec::new()).await;
+
+    let body = assert_error_body(response, 400, "bad_request").await;
+    assert_eq!(body["details"][0]["code"], "empty_body");
+}
+
+#[tokio::test]
+async fn an_unsupported_content_type_is_415() {
+    let app = spawn_app().await;
+
+    let response = post_validate(&app, "", "application/json", b"{}".to_vec()).await;
+
+    assert_error_body(response, 415, "unsupported_media_type").await;
+}
+
+#[tokio::test]
+async fn a_30_megabyte_document_is_413() {
+    let app = spawn_app().await;
+
+    let response = post_validate(&app, "", "application/xml", vec![b' '; 30 * 1024 * 1024]).await;
+
+    assert_error_body(response, 413, "payload_too_large").await;
+}
+
+#[tokio::test]
+async fn transform_needs_a_known_target() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/transform?target=pdf"))
+        .header("content-type", "application/xml")
+        .body(valid_invoice())
+        .send()
+        .await
+        .unwrap();
+
+    let body = assert_error_body(response, 400, "validation_failed").await;
+    assert_eq!(body["details"][0]["field"], "target");
+}
+
+#[tokio::test]
+async fn transform_of_something_that_is_not_an_invoice_is_422() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/transform?target=cii"))
+        .header("content-type", "application/xml")
+        .body("<note>hello</note>")
+        .send()
+        .await
+        .unwrap();
+
+    assert_error_body(response, 422, "unprocessable").await;
+}

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import en from '@/locales/en.json';
+import nl from '@/locales/nl.json';
+
+import { createI18n, LANGUAGE_STORAGE_KEY } from './i18n';
+
+function keys(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  return Object.entries(value).flatMap(([key, child]) => keys(child, prefix ? `${prefix}.${key}` : key));
+}
+
+describe('i18n', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('has the same keys in every language', () => {
+    expect(keys(nl).sort()).toEqual(keys(en).sort());
+  });
+
+  it('has no empty translations', () => {
+    for (const messages of [en, nl]) {
+      for (const key of keys(messages)) {
+        const text = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], messages);
+        expect(text, key).toEqual(expect.stringMatching(/\S/));
+      }
+    }
+  });
+
+  it('takes the language from the browser', () => {
+    vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['nl-NL', 'en']);
+    const i18n = createI18n();
+    expect(i18n.resolvedLanguage).toBe('nl');
+    expect(document.documentElement.lang).toBe('nl');
+  });
+
+  it('prefers a language remembered in localStorage', () => {
+    vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['nl-NL']);
+    window.localStorage.setItem(LANGUAGE_STORAGE_KEY, 'en');
+    expect(createI18n().resolvedLanguage).toBe('en');
+  });
+
+  it('falls back to English for unsupported browser languages', () => {
+    vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['fr-FR']);
+    vi.spyOn(window.navigator, 'language', 'get').mockReturnValue('fr-FR');
+    expect(createI18n().resolvedLanguage).toBe('en');
+  });
+});

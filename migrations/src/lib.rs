@@ -4,12 +4,18 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_installation;
+mod m20261126_000002_create_outbound_emails;
+mod m20261126_000003_create_accounts;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_create_installation::Migration)]
+        vec![
+            Box::new(m20261126_000001_create_installation::Migration),
+            Box::new(m20261126_000002_create_outbound_emails::Migration),
+            Box::new(m20261126_000003_create_accounts::Migration),
+        ]
     }
 }

@@ -246,16 +246,24 @@ fn an_invalid_configuration_exits_with_status_2_and_says_why() {
 }
 
 fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/einvoice/tests/fixtures/peppol-minimal.xml")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/einvoice/tests/fixtures/peppol-minimal.xml")
 }
 
 #[test]
 fn validate_exits_0_for_a_valid_invoice_and_prints_the_rule_sets() {
-    let output = Command::new(haven_bin()).arg("validate").arg(fixture()).output().unwrap();
+    let output = Command::new(haven_bin())
+        .arg("validate")
+        .arg(fixture())
+        .output()
+        .unwrap();
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("valid (CEN 1.3.16 + Peppol 3.0.19)"), "{stdout}");
+    assert!(
+        stdout.contains("valid (CEN 1.3.16 + Peppol 3.0.19)"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -269,11 +277,18 @@ fn validate_exits_1_for_an_invalid_invoice_and_names_the_rule() {
     );
     std::fs::write(&broken, text).unwrap();
 
-    let output = Command::new(haven_bin()).arg("validate").arg(&broken).output().unwrap();
+    let output = Command::new(haven_bin())
+        .arg("validate")
+        .arg(&broken)
+        .output()
+        .unwrap();
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("INVALID") && stdout.contains("BR-CO-16"), "{stdout}");
+    assert!(
+        stdout.contains("INVALID") && stdout.contains("BR-CO-16"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -19,6 +19,7 @@ use crate::{
     config::{redact_url, Settings},
     error::ApiError,
     extractors,
+    mail::MailWorker,
     middleware::request_context::{request_context, BodyLimit},
     openapi,
     routes::{self, fallback::RouteTable},
@@ -41,6 +42,10 @@ pub(crate) fn api_scope() -> scope::Scope<
         .service(
             scope::scope("/v1")
                 .configure(routes::system::configure)
+                .configure(routes::auth::configure)
+                .configure(routes::me::configure)
+                .configure(routes::users::configure)
+                .configure(routes::environment::configure)
                 .configure(routes::documents::configure),
         )
 }
@@ -50,6 +55,7 @@ pub struct Application {
     server: Server,
     port: u16,
     db: Database,
+    mail_worker: MailWorker,
 }
 
 impl Application {
@@ -84,7 +90,10 @@ impl Application {
         let state = web::Data::new(AppState {
             db: db.clone(),
             installation,
+            sealing: signing_key.sealing_box(),
             signing_key,
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            receiving_price: settings.receiving_price_per_document.clone(),
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let static_dir = web::Data::new(StaticDir(settings.static_dir.clone()));
@@ -127,9 +136,15 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
+        let mail_worker = MailWorker::start(&settings, db.clone())?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
-        Ok(Self { server, port, db })
+        Ok(Self {
+            server,
+            port,
+            db,
+            mail_worker,
+        })
     }
 
     #[must_use]
@@ -144,7 +159,8 @@ impl Application {
     /// When the server fails or the pool cannot be closed cleanly.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.server.await.context("the HTTP server failed")?;
-        tracing::info!("server stopped; closing the database pool");
+        tracing::info!("server stopped; stopping the mail worker and closing the database pool");
+        self.mail_worker.stop().await;
         // Give background tasks a moment to release their connections.
         tokio::time::sleep(Duration::from_millis(10)).await;
         self.db.close().await

@@ -7,6 +7,7 @@ use figment::{
     providers::{Format, Serialized, Toml},
     Figment,
 };
+pub use haven_mailer::TlsMode;
 use serde::{Deserialize, Serialize};
 
 /// Environment variable prefix for every setting (`HAVEN_PORT`, `HAVEN_DATABASE_URL`, …).
@@ -57,6 +58,21 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// The address people reach Haven at; links in emails start with it.
+    pub public_url: String,
+    /// Price per received document (decimal, EUR), shown when choosing to receive.
+    pub receiving_price_per_document: String,
+    /// The `From` of every email, e.g. `Haven <no-reply@example.com>`.
+    pub mail_from: String,
+    /// SMTP relay host. When unset, emails are written as `.eml` files into `<data_dir>/outbox`.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (required upgrade), `tls` (implicit TLS, usually port 465) or `none`.
+    pub smtp_tls: TlsMode,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// How often the mail worker looks for due messages, in milliseconds.
+    pub mail_poll_interval_ms: u64,
 }
 
 impl Default for Settings {
@@ -74,6 +90,15 @@ impl Default for Settings {
             jwt_secret: None,
             shutdown_timeout_secs: 30,
             workers: 0,
+            public_url: "http://127.0.0.1:8080".into(),
+            receiving_price_per_document: "0.34".into(),
+            mail_from: "Haven <no-reply@haven.invalid>".into(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: TlsMode::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            mail_poll_interval_ms: 1000,
         }
     }
 }
@@ -90,6 +115,16 @@ impl std::fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("public_url", &self.public_url)
+            .field("mail_from", &self.mail_from)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "smtp_password",
+                &self.smtp_password.as_ref().map(|_| "<set>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -157,6 +192,12 @@ impl Settings {
         Ok(Loaded { settings, warnings })
     }
 
+    /// Where emails go when no SMTP host is configured.
+    #[must_use]
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
     /// The database URL in effect: configured, or the SQLite file in the data directory.
     #[must_use]
     pub fn database_url(&self) -> String {
@@ -178,8 +219,17 @@ const KNOWN_KEYS: &[&str] = &[
     "log_level",
     "max_body_bytes",
     "jwt_secret",
+    "receiving_price_per_document",
     "shutdown_timeout_secs",
     "workers",
+    "public_url",
+    "mail_from",
+    "smtp_host",
+    "smtp_port",
+    "smtp_tls",
+    "smtp_username",
+    "smtp_password",
+    "mail_poll_interval_ms",
 ];
 
 /// Settings whose environment value is a number.
@@ -189,6 +239,8 @@ const NUMERIC_KEYS: &[&str] = &[
     "max_body_bytes",
     "shutdown_timeout_secs",
     "workers",
+    "smtp_port",
+    "mail_poll_interval_ms",
 ];
 
 /// Environment values are strings; numeric settings are parsed so serde sees numbers, while a
@@ -312,5 +364,45 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("super-secret"), "{shown}");
         assert!(shown.contains("postgres://haven:***@db/haven"), "{shown}");
+    }
+
+    #[test]
+    fn mail_defaults_use_the_outbox_and_smtp_settings_come_from_the_environment() {
+        let defaults = Settings::load_from(None, &[]).unwrap().settings;
+        assert_eq!(defaults.smtp_host, None);
+        assert_eq!(defaults.outbox_dir(), PathBuf::from("data/outbox"));
+        assert_eq!(defaults.public_url, "http://127.0.0.1:8080");
+        assert_eq!(defaults.mail_poll_interval_ms, 1000);
+
+        let loaded = Settings::load_from(
+            None,
+            &vars(&[
+                ("HAVEN_SMTP_HOST", "smtp.example.com"),
+                ("HAVEN_SMTP_PORT", "465"),
+                ("HAVEN_SMTP_TLS", "tls"),
+                ("HAVEN_SMTP_USERNAME", "haven"),
+                ("HAVEN_SMTP_PASSWORD", "12345678"),
+                ("HAVEN_MAIL_POLL_INTERVAL_MS", "250"),
+            ]),
+        )
+        .unwrap();
+
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        let settings = loaded.settings;
+        assert_eq!(settings.smtp_host.as_deref(), Some("smtp.example.com"));
+        assert_eq!(settings.smtp_port, 465);
+        assert_eq!(settings.smtp_tls, TlsMode::Tls);
+        assert_eq!(settings.smtp_password.as_deref(), Some("12345678"));
+        assert_eq!(settings.mail_poll_interval_ms, 250);
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("12345678"), "{shown}");
+        assert!(shown.contains("smtp.example.com"), "{shown}");
+    }
+
+    #[test]
+    fn an_unknown_smtp_tls_mode_is_a_clear_error() {
+        let err = Settings::load_from(None, &vars(&[("HAVEN_SMTP_TLS", "ssl")])).unwrap_err();
+
+        assert!(err.to_string().contains("smtp_tls"), "{err}");
     }
 }

@@ -98,6 +98,8 @@ pub enum ApiError {
     UnsupportedMediaType { expected: &'static str },
     #[error("unprocessable: {0}")]
     Unprocessable(String),
+    #[error("unusable link: {0}")]
+    LinkToken(&'static str),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
@@ -120,6 +122,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::Unprocessable(_) => "unprocessable",
+            Self::LinkToken(code) => code,
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable => "service_unavailable",
             Self::Internal(_) => "internal_error",
@@ -155,6 +158,11 @@ impl ApiError {
             Self::UnsupportedMediaType { expected } => {
                 format!("Unsupported Content-Type; send {expected}.")
             }
+            Self::LinkToken(code) => match *code {
+                "token_expired" => "This link has expired; ask for a new one.".into(),
+                "token_used" => "This link was already used.".into(),
+                _ => "This link is not valid; check that you copied all of it.".into(),
+            },
             Self::TooManyRequests { retry_after_secs } => {
                 format!("Too many attempts; try again in {retry_after_secs} seconds.")
             }
@@ -223,6 +231,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::LinkToken(_) => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -265,4 +274,45 @@ impl From<DomainError> for ApiError {
             DomainError::Unexpected(cause) => Self::Internal(cause),
         }
     }
+}
+
+impl From<haven_domain::accounts::records::TokenProblem> for ApiError {
+    fn from(problem: haven_domain::accounts::records::TokenProblem) -> Self {
+        use haven_domain::accounts::records::TokenProblem;
+        Self::LinkToken(match problem {
+            TokenProblem::Unknown => "token_invalid",
+            TokenProblem::Expired => "token_expired",
+            TokenProblem::Used => "token_used",
+        })
+    }
+}
+
+impl From<haven_domain::FieldError> for ApiError {
+    fn from(err: haven_domain::FieldError) -> Self {
+        Self::Validation(vec![ErrorDetail::field(err.field, err.code, err.message)])
+    }
+}
+
+/// Runs the `validator` rules of a request body and reports every failing field.
+///
+/// # Errors
+/// [`ApiError::Validation`] listing each field.
+pub fn validate_body<T: validator::Validate>(body: &T) -> Result<(), ApiError> {
+    body.validate().map_err(|errors| {
+        let mut details: Vec<ErrorDetail> = errors
+            .field_errors()
+            .into_iter()
+            .flat_map(|(field, errs)| {
+                errs.iter().map(move |e| {
+                    let message = e.message.as_ref().map_or_else(
+                        || format!("The value of {field} is not valid ({}).", e.code),
+                        ToString::to_string,
+                    );
+                    ErrorDetail::field(field.to_string(), e.code.to_string(), message)
+                })
+            })
+            .collect();
+        details.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(details)
+    })
 }

@@ -4,9 +4,11 @@
 //! become [`error::ApiError`], which renders the one error body.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod error;
 mod extractors;
+pub mod mail;
 pub mod middleware;
 pub mod openapi;
 mod routes;

@@ -171,7 +171,11 @@ fn validate_files(files: &[PathBuf], profile: Option<&str>, json: bool) -> ExitC
 
 fn print_report(file: &std::path::Path, report: &ValidationReport) {
     let verdict = if report.valid { "valid" } else { "INVALID" };
-    println!("{}: {verdict} ({})", file.display(), report.rule_sets.join(" + "));
+    println!(
+        "{}: {verdict} ({})",
+        file.display(),
+        report.rule_sets.join(" + ")
+    );
     for finding in &report.findings {
         let severity = match finding.severity {
             Severity::Fatal => "fatal",
@@ -180,7 +184,10 @@ fn print_report(file: &std::path::Path, report: &ValidationReport) {
         };
         let term = finding.business_term.as_deref().unwrap_or("-");
         let location = finding.location.as_deref().unwrap_or("");
-        println!("  {severity:<7} {:<28} {term:<7} {}", finding.rule_id, finding.message);
+        println!(
+            "  {severity:<7} {:<28} {term:<7} {}",
+            finding.rule_id, finding.message
+        );
         if !location.is_empty() {
             println!("          at {location}");
         }

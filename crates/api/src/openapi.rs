@@ -19,11 +19,36 @@ use crate::app::api_scope;
     tags(
         (name = "health", description = "Liveness and readiness probes"),
         (name = "system", description = "Facts about this installation"),
+        (name = "auth", description = "Registration, login, sessions and emailed links"),
+        (name = "me", description = "The signed-in user's profile, password, two-factor and sessions"),
+        (name = "users", description = "Administrators manage the environment's users"),
+        (name = "environment", description = "Environment settings, receiving and the audit log"),
         (name = "documents", description = "Validate and transform e-invoices (UBL, CII, Factur-X; EN 16931, Peppol BIS 3, NLCIUS)"),
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    modifiers(&BearerSecurity)
 )]
 struct ApiDoc;
+
+/// Declares the bearer scheme the `security(("bearer" = []))` annotations refer to.
+struct BearerSecurity;
+
+impl utoipa::Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from /api/v1/auth/login (15 minutes)."))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The complete document, as served at `/api/openapi.json` and committed as `openapi/openapi.json`.
 #[must_use]

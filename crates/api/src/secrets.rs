@@ -29,6 +29,22 @@ impl SigningKey {
         &self.0
     }
 
+    #[must_use]
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    /// A key for encrypting stored secrets (TOTP), derived so that it differs from the
+    /// token-signing use of the same material.
+    #[must_use]
+    pub fn sealing_box(&self) -> SealingBox {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(b"haven secret sealing v1");
+        hasher.update(&self.0);
+        SealingBox(hasher.finalize().into())
+    }
+
     /// The configured key, else the one kept in `data_dir`, else a new one written there
     /// (readable by the owner only).
     ///
@@ -61,6 +77,42 @@ impl SigningKey {
         write_private(&path, STANDARD.encode(&key).as_bytes())?;
         tracing::info!(path = %path.display(), "generated a new access-token signing key");
         Ok(Self(key))
+    }
+}
+
+/// Encrypts small secrets that must be read back (TOTP seeds) with XChaCha20-Poly1305.
+pub struct SealingBox([u8; 32]);
+
+impl SealingBox {
+    /// `nonce || ciphertext`, base64.
+    ///
+    /// # Errors
+    /// Only if encryption fails, which would be a programming error.
+    pub fn seal(&self, plaintext: &str) -> anyhow::Result<String> {
+        use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
+        let cipher = XChaCha20Poly1305::new((&self.0).into());
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ciphertext = cipher
+            .encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes())
+            .map_err(|_| anyhow::anyhow!("sealing a secret failed"))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ciphertext);
+        Ok(STANDARD.encode(out))
+    }
+
+    /// # Errors
+    /// When the value was not sealed with this key or is damaged.
+    pub fn open(&self, sealed: &str) -> anyhow::Result<String> {
+        use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
+        let bytes = STANDARD.decode(sealed)?;
+        anyhow::ensure!(bytes.len() > 24, "sealed secret too short");
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let cipher = XChaCha20Poly1305::new((&self.0).into());
+        let plaintext = cipher
+            .decrypt(XNonce::from_slice(nonce), ciphertext)
+            .map_err(|_| anyhow::anyhow!("a sealed secret could not be opened"))?;
+        Ok(String::from_utf8(plaintext)?)
     }
 }
 
@@ -123,6 +175,22 @@ mod tests {
             !key_path(dir.path()).exists(),
             "no file when a key is configured"
         );
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_with_the_same_key() {
+        let sealing = SigningKey(vec![1; 64]).sealing_box();
+        let other = SigningKey(vec![2; 64]).sealing_box();
+
+        let sealed = sealing.seal("JBSWY3DPEHPK3PXP").unwrap();
+
+        assert_ne!(
+            sealed,
+            sealing.seal("JBSWY3DPEHPK3PXP").unwrap(),
+            "fresh nonce each time"
+        );
+        assert_eq!(sealing.open(&sealed).unwrap(), "JBSWY3DPEHPK3PXP");
+        assert!(other.open(&sealed).is_err());
     }
 
     #[test]

@@ -3,13 +3,28 @@
 use haven_domain::installation::Installation;
 use haven_persistence::Database;
 
-use crate::secrets::SigningKey;
+use crate::secrets::{SealingBox, SigningKey};
 
 pub struct AppState {
     pub db: Database,
     pub installation: Installation,
-    /// Signs access tokens. Loaded (or generated) at start so that a misconfigured key fails
-    /// the start, not the first login; read by the accounts feature.
-    #[allow(dead_code)]
+    /// Signs access tokens.
     pub signing_key: SigningKey,
+    /// Encrypts stored TOTP secrets.
+    pub sealing: SealingBox,
+    /// Base URL of the web app, for links in emails (no trailing slash).
+    pub public_url: String,
+    /// Price per received document, shown when an Administrator decides about receiving.
+    pub receiving_price: String,
+}
+
+impl AppState {
+    /// An absolute link into the web app, optionally carrying a single-use token.
+    #[must_use]
+    pub fn link(&self, path: &str, token: Option<&str>) -> String {
+        match token {
+            Some(token) => format!("{}{path}?token={token}", self.public_url),
+            None => format!("{}{path}", self.public_url),
+        }
+    }
 }

@@ -9,18 +9,22 @@
 //! - [`model`]: the EN 16931 model (UBL and CII mappings),
 //! - [`rules`]: rule families per rule set and the registry of implemented ids,
 //! - [`codelists`]: code lists compiled in as data,
-//! - [`report`]: the serialisable report.
+//! - [`report`]: the serialisable report,
+//! - [`pdf`]: the invoice XML embedded in Factur-X / ZUGFeRD / XRechnung hybrid PDFs.
 
 pub mod codelists;
 pub mod detect;
 pub mod model;
+pub mod pdf;
 pub mod report;
 pub mod rules;
+pub mod transform;
 pub mod xml;
 
 pub use detect::{DocumentType, Profile, Syntax, UnknownProfile};
-pub use report::{DocumentInfo, Finding, Severity, ValidationReport};
+pub use report::{Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport};
 pub use rules::registry::RuleSet;
+pub use transform::{transform, TransformError};
 
 use detect::ProfileMatch;
 use rules::Ctx;
@@ -104,7 +108,8 @@ fn finish(
     }
 }
 
-/// Detect, parse and validate a document. Never panics: every problem is a finding.
+/// Detect, parse and validate a document (UBL or CII XML, or a hybrid PDF with the XML
+/// embedded). Never panics: every problem is a finding.
 pub fn validate(xml: &[u8], options: &ValidateOptions) -> ValidationReport {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         validate_inner(xml, options)
@@ -126,6 +131,49 @@ pub fn validate(xml: &[u8], options: &ValidateOptions) -> ValidationReport {
 }
 
 fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
+    if !pdf::is_pdf(bytes) {
+        return validate_xml(bytes, options);
+    }
+    let limits = pdf::PdfLimits {
+        max_bytes: options.max_bytes,
+        max_stream: options.max_bytes,
+        ..pdf::PdfLimits::default()
+    };
+    match pdf::extract_invoice(bytes, &limits) {
+        Ok(embedded) => {
+            let mut report = validate_xml(&embedded.xml, options);
+            if let Some(info) = &mut report.document {
+                info.embedded_in = Some(Container {
+                    format: ContainerFormat::Pdf,
+                    attachment: embedded.filename,
+                    xml_bytes: embedded.xml.len(),
+                });
+            }
+            report
+        }
+        Err(e) => {
+            let id = match e {
+                pdf::PdfError::TooLarge(_) => "HAVEN-PDF-LIMIT",
+                pdf::PdfError::Encrypted => "HAVEN-PDF-ENCRYPTED",
+                pdf::PdfError::NoInvoice(_) => "HAVEN-PDF-NO-INVOICE",
+                pdf::PdfError::Undecodable(..) => "HAVEN-PDF-UNREADABLE",
+            };
+            finish(
+                None,
+                vec![],
+                vec![engine_finding(
+                    id,
+                    Severity::Fatal,
+                    e.to_string(),
+                    None,
+                    None,
+                )],
+            )
+        }
+    }
+}
+
+fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
     let limits = xml::Limits {
         max_bytes: options.max_bytes,
         max_depth: options.max_depth,
@@ -198,6 +246,7 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
         profile_id: det.profile_id.map(str::to_string),
         detected_profile: detected,
         validated_profile: Some(profile),
+        embedded_in: None,
     };
     if options.required_profile.is_none() {
         if let ProfileMatch::Unknown(id) = &matched {
@@ -272,25 +321,4 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
         sets.iter().map(|s| s.label().to_string()).collect(),
         findings,
     )
-}
-
-/// Error from [`transform`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TransformError {
-    #[error("the document could not be read: {0}")]
-    Unreadable(String),
-    #[error("conversion to {0:?} is not available yet")]
-    NotAvailable(Syntax),
-}
-
-/// Convert between UBL and CII. Not available yet: always returns an error for now.
-pub fn transform(xml: &[u8], target: Syntax) -> Result<Vec<u8>, TransformError> {
-    let doc = xml::parse(xml, &xml::Limits::default())
-        .map_err(|e| TransformError::Unreadable(e.message))?;
-    if detect::detect(&doc).is_none() {
-        return Err(TransformError::Unreadable(
-            "not a UBL or CII invoice".into(),
-        ));
-    }
-    Err(TransformError::NotAvailable(target))
 }

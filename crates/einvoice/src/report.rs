@@ -62,6 +62,30 @@ pub struct DocumentInfo {
     /// Profile whose rules were applied (the required one, else the detected one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validated_profile: Option<Profile>,
+    /// Set when the XML was taken out of a container (a Factur-X / ZUGFeRD / XRechnung
+    /// hybrid PDF). Lines and columns of findings then refer to the embedded XML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedded_in: Option<Container>,
+}
+
+/// Container format the invoice XML was embedded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ContainerFormat {
+    /// PDF (PDF/A-3) with the XML as an embedded file.
+    Pdf,
+}
+
+/// The container the invoice XML came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Container {
+    pub format: ContainerFormat,
+    /// Name of the attachment that held the XML, e.g. `factur-x.xml`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+    /// Size of the extracted XML in bytes.
+    pub xml_bytes: usize,
 }
 
 /// Result of [`crate::validate`].

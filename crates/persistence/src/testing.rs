@@ -74,6 +74,12 @@ impl TestDatabase {
     pub fn backend_name(&self) -> &'static str {
         self.db.backend().name()
     }
+
+    /// The underlying connection pool, for tests that open their own transactions.
+    #[must_use]
+    pub fn connection(&self) -> &sea_orm::DatabaseConnection {
+        self.db.conn()
+    }
 }
 
 impl Drop for TestDatabase {

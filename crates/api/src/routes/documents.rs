@@ -160,7 +160,12 @@ async fn read_document(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_owned();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
     let document = match essence.as_str() {
         "multipart/form-data" => read_multipart_file(req, payload, limit).await?,
         "application/xml" | "text/xml" | "application/pdf" | "application/octet-stream" => {
@@ -175,7 +180,11 @@ async fn read_document(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u
     if document.is_empty() {
         return Err(ApiError::BadRequest {
             message: "The request has no document; send the invoice as the body.".into(),
-            details: vec![ErrorDetail::field("body", "empty_body", "The body is empty.")],
+            details: vec![ErrorDetail::field(
+                "body",
+                "empty_body",
+                "The body is empty.",
+            )],
         });
     }
     Ok(document)
@@ -227,7 +236,11 @@ async fn read_multipart_file(
     }
     Err(ApiError::BadRequest {
         message: "The multipart body has no `file` part.".into(),
-        details: vec![ErrorDetail::field("file", "missing_file", "Add the document as the `file` part.")],
+        details: vec![ErrorDetail::field(
+            "file",
+            "missing_file",
+            "Add the document as the `file` part.",
+        )],
     })
 }
 

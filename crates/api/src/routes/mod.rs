@@ -1,6 +1,11 @@
 //! HTTP resources. Each module exposes `configure`, mounted by [`crate::app`].
 
+pub mod account_dto;
+pub mod auth;
 pub mod documents;
+pub mod environment;
 pub mod fallback;
 pub mod health;
+pub mod me;
 pub mod system;
+pub mod users;

@@ -14,7 +14,12 @@ fn valid_invoice() -> Vec<u8> {
     .unwrap()
 }
 
-async fn post_validate(app: &TestApp, query: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+async fn post_validate(
+    app: &TestApp,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/validate{query}")))
         .header("content-type", content_type)
@@ -43,17 +48,30 @@ async fn a_valid_peppol_invoice_gets_a_valid_report_with_the_rule_set_versions()
     assert_eq!(response.status().as_u16(), 200);
     let report: Value = response.json().await.unwrap();
     assert_eq!(report["valid"], true, "{report}");
-    let rule_sets: Vec<&str> = report["ruleSets"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert!(rule_sets.iter().any(|r| r.starts_with("CEN")), "{rule_sets:?}");
-    assert!(rule_sets.iter().any(|r| r.starts_with("Peppol")), "{rule_sets:?}");
+    let rule_sets: Vec<&str> = report["ruleSets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        rule_sets.iter().any(|r| r.starts_with("CEN")),
+        "{rule_sets:?}"
+    );
+    assert!(
+        rule_sets.iter().any(|r| r.starts_with("Peppol")),
+        "{rule_sets:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_calculation_error_is_reported_with_rule_id_term_location_and_values() {
     let app = spawn_app().await;
-    let broken = String::from_utf8(valid_invoice())
-        .unwrap()
-        .replacen("<cbc:PayableAmount currencyID=\"EUR\">", "<cbc:PayableAmount currencyID=\"EUR\">9", 1);
+    let broken = String::from_utf8(valid_invoice()).unwrap().replacen(
+        "<cbc:PayableAmount currencyID=\"EUR\">",
+        "<cbc:PayableAmount currencyID=\"EUR\">9",
+        1,
+    );
 
     let report: Value = post_validate(&app, "", "application/xml", broken.into_bytes())
         .await
@@ -69,8 +87,17 @@ async fn a_calculation_error_is_reported_with_rule_id_term_location_and_values()
         .find(|f| f["ruleId"] == "BR-CO-16")
         .unwrap_or_else(|| panic!("BR-CO-16 in {report}"));
     assert_eq!(finding["severity"], "fatal");
-    assert!(finding["location"].as_str().unwrap().contains("PayableAmount"), "{finding}");
-    assert!(finding["expected"].is_string() && finding["actual"].is_string(), "{finding}");
+    assert!(
+        finding["location"]
+            .as_str()
+            .unwrap()
+            .contains("PayableAmount"),
+        "{finding}"
+    );
+    assert!(
+        finding["expected"].is_string() && finding["actual"].is_string(),
+        "{finding}"
+    );
 }
 
 #[tokio::test]
@@ -81,7 +108,13 @@ async fn the_document_can_be_sent_as_a_multipart_file() {
         reqwest::multipart::Part::bytes(valid_invoice()).file_name("invoice.xml"),
     );
 
-    let response = app.client.post(app.url("/api/v1/validate")).multipart(form).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/validate"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status().as_u16(), 200);
     let report: Value = response.json().await.unwrap();
@@ -93,7 +126,13 @@ async fn a_multipart_body_without_a_file_part_is_400() {
     let app = spawn_app().await;
     let form = reqwest::multipart::Form::new().text("note", "no file here");
 
-    let response = app.client.post(app.url("/api/v1/validate")).multipart(form).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/validate"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
 
     let body = assert_error_body(response, 400, "bad_request").await;
     assert_eq!(body["details"][0]["field"], "file");
@@ -117,7 +156,8 @@ async fn a_required_profile_is_applied_besides_the_declared_one() {
 async fn an_unknown_profile_is_a_field_error() {
     let app = spawn_app().await;
 
-    let response = post_validate(&app, "?profile=martian", "application/xml", valid_invoice()).await;
+    let response =
+        post_validate(&app, "?profile=martian", "application/xml", valid_invoice()).await;
 
     let body = assert_error_body(response, 400, "validation_failed").await;
     assert_eq!(body["details"][0]["field"], "profile");
@@ -130,9 +170,19 @@ async fn bad_documents_get_one_fatal_finding_never_a_500() {
     let deep = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("not xml", b"this is not xml".to_vec()),
-        ("html", b"<!DOCTYPE html><html><body>hi</body></html>".to_vec()),
-        ("doctype with entity", b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e \"boom\">]><Invoice>&e;</Invoice>".to_vec()),
-        ("wrong namespace", b"<Invoice xmlns=\"urn:example:not-ubl\"><ID>1</ID></Invoice>".to_vec()),
+        (
+            "html",
+            b"<!DOCTYPE html><html><body>hi</body></html>".to_vec(),
+        ),
+        (
+            "doctype with entity",
+            b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e \"boom\">]><Invoice>&e;</Invoice>"
+                .to_vec(),
+        ),
+        (
+            "wrong namespace",
+            b"<Invoice xmlns=\"urn:example:not-ubl\"><ID>1</ID></Invoice>".to_vec(),
+        ),
         ("truncated", valid_invoice()[..400].to_vec()),
         ("deep nesting", deep.into_bytes()),
         ("a pdf without an invoice", b"%PDF-1.4\n%%EOF\n".to_vec()),
@@ -142,7 +192,11 @@ async fn bad_documents_get_one_fatal_finding_never_a_500() {
         assert_eq!(response.status().as_u16(), 200, "{name}");
         let report: Value = response.json().await.unwrap();
         assert_eq!(report["valid"], false, "{name}: {report}");
-        assert_eq!(fatal_ids(&report).len(), 1, "{name}: exactly one fatal finding in {report}");
+        assert_eq!(
+            fatal_ids(&report).len(),
+            1,
+            "{name}: exactly one fatal finding in {report}"
+        );
     }
 }
 

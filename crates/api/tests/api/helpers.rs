@@ -56,6 +56,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         static_dir: static_dir.path().to_owned(),
         max_body_bytes: options.max_body_bytes,
         workers: 1,
+        mail_poll_interval_ms: 20,
+        public_url: "http://haven.test".into(),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {
@@ -126,4 +128,145 @@ pub async fn assert_error_body(
     );
     assert!(body["details"].is_array(), "details in {body}");
     body
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in user, as the tests drive them.
+pub struct Session {
+    pub token: String,
+    pub refresh_cookie: String,
+    pub me: serde_json::Value,
+}
+
+impl Session {
+    pub fn id(&self) -> String {
+        self.me["id"].as_str().unwrap().to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        token: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        token: &str,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub fn outbox(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// Waits for the `nth` (0-based) message to `address` and returns it.
+    pub async fn mail(&self, address: &str, nth: usize) -> haven_mailer::testing::OutboxMail {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let mails = haven_mailer::testing::outbox_for(&self.outbox(), address);
+            if let Some(mail) = mails.into_iter().nth(nth) {
+                return mail;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail #{nth} to {address}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The token of the link in the `nth` message to `address` whose path is `path`.
+    pub async fn link_token(&self, address: &str, nth: usize, path: &str) -> String {
+        let mail = self.mail(address, nth).await;
+        let link = mail
+            .link_starting_with(&format!("http://haven.test{path}?token="))
+            .unwrap_or_else(|| panic!("no {path} link in {}", mail.text));
+        link.split("token=").nth(1).unwrap().to_owned()
+    }
+
+    /// Registers and confirms a new environment; returns its Administrator's session.
+    pub async fn register_admin(&self, email: &str) -> Session {
+        let response = self
+            .post_json("/api/v1/auth/register", &serde_json::json!({"email": email, "password": PASSWORD, "name": "Ada Admin", "language": "en"}), None)
+            .await;
+        assert_eq!(response.status().as_u16(), 202);
+        let token = self.link_token(email, 0, "/verify-email").await;
+        let response = self
+            .post_json(
+                "/api/v1/auth/verify-email",
+                &serde_json::json!({"token": token}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        session_from(response).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"email": email, "password": password}),
+            None,
+        )
+        .await
+    }
+
+    /// Invites `email` and accepts the invitation; returns the new user's session.
+    pub async fn invite_and_accept(&self, admin: &Session, email: &str, role: &str) -> Session {
+        let response = self
+            .post_json(
+                "/api/v1/users/invitations",
+                &serde_json::json!({"email": email, "role": role}),
+                Some(&admin.token),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 201);
+        let token = self.link_token(email, 0, "/invitation").await;
+        let response = self
+            .post_json(
+                "/api/v1/auth/accept-invitation",
+                &serde_json::json!({"token": token, "name": "Colleague", "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        session_from(response).await
+    }
+}
+
+pub async fn session_from(response: reqwest::Response) -> Session {
+    let refresh_cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("haven_refresh="))
+        .expect("refresh cookie");
+    let body: serde_json::Value = response.json().await.unwrap();
+    Session {
+        token: body["accessToken"].as_str().unwrap().to_owned(),
+        refresh_cookie,
+        me: body["user"].clone(),
+    }
 }

@@ -2,6 +2,7 @@
 //! (SQLite by default, PostgreSQL when HAVEN_TEST_DATABASE_URL is set), spoken to with reqwest.
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod documents;
 mod errors;
 mod health;

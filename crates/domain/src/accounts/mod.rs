@@ -3,7 +3,9 @@
 
 pub mod password;
 pub mod policy;
+pub mod records;
 pub mod secrets;
+pub mod store;
 pub mod totp;
 pub mod types;
 

@@ -1,4 +1,14 @@
 //! Table definitions in sea-orm's entity form. They mirror the migrations and hold no
 //! behaviour; behaviour lives in `repositories/`.
 
+pub mod additional_email;
+pub mod audit_event;
+pub mod email_token;
+pub mod environment;
 pub mod installation;
+pub mod login_throttle;
+pub mod outbound_email;
+pub mod recovery_code;
+pub mod refresh_token;
+pub mod session;
+pub mod user;

@@ -1,3 +1,4 @@
 //! Implementations of the domain's repository traits on [`crate::Database`].
 
+mod accounts;
 mod installation;

@@ -265,14 +265,19 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     ctx.check(present(&inv.issue_date), "BR-03", root);
     ctx.check(present(&inv.type_code), "BR-04", root);
     ctx.check(present(&inv.currency), "BR-05", root);
-    if inv.seller.node.is_some() {
-        ctx.check(present(&inv.seller.name), "BR-06", inv.seller.node);
-        ctx.check(inv.seller.address.is_some(), "BR-08", inv.seller.node);
-    }
-    if inv.buyer.node.is_some() {
-        ctx.check(present(&inv.buyer.name), "BR-07", inv.buyer.node);
-        ctx.check(inv.buyer.address.is_some(), "BR-10", inv.buyer.node);
-    }
+    // Checked from the document root: a missing party lacks its name and address too.
+    ctx.check(present(&inv.seller.name), "BR-06", inv.seller.node.or(root));
+    ctx.check(
+        inv.seller.address.is_some(),
+        "BR-08",
+        inv.seller.node.or(root),
+    );
+    ctx.check(present(&inv.buyer.name), "BR-07", inv.buyer.node.or(root));
+    ctx.check(
+        inv.buyer.address.is_some(),
+        "BR-10",
+        inv.buyer.node.or(root),
+    );
     if let Some(a) = &inv.seller.address {
         ctx.check(country(&inv.seller), "BR-09", a.node);
     }
@@ -406,7 +411,7 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         );
     }
     for (id, _) in &inv.preceding_invoices {
-        ctx.check(id.is_some(), "BR-55", root);
+        ctx.check(present(id), "BR-55", root);
     }
     if let Some(e) = &inv.seller.endpoint {
         ctx.check(e.scheme.is_some(), "BR-62", Some(e.node));

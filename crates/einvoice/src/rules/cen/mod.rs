@@ -1,18 +1,39 @@
 //! EN 16931 (CEN/TC 434) rules, release 1.3.16, for UBL and CII.
 
 pub mod calc;
+pub mod cii_syntax;
+pub mod codes;
+pub mod conditions;
 pub mod core;
 pub mod syntax;
 pub mod vat;
 
 use super::{Ctx, Rule};
 
-pub static UBL_TABLES: &[&[Rule]] = &[core::RULES, calc::RULES, vat::RULES, syntax::UBL_RULES];
-pub static CII_TABLES: &[&[Rule]] = &[core::RULES, calc::RULES, vat::RULES, syntax::CII_RULES];
+pub static UBL_TABLES: &[&[Rule]] = &[
+    core::RULES,
+    calc::RULES,
+    vat::RULES,
+    codes::RULES,
+    conditions::UBL_RULES,
+    syntax::UBL_RULES,
+];
+pub static CII_TABLES: &[&[Rule]] = &[
+    core::RULES,
+    calc::RULES,
+    vat::RULES,
+    codes::RULES,
+    conditions::CII_RULES,
+    syntax::CII_RULES,
+    cii_syntax::RULES,
+];
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
     core::check(ctx);
     calc::check(ctx);
     vat::check(ctx);
+    codes::check(ctx);
+    conditions::check(ctx);
     syntax::check(ctx);
+    cii_syntax::check(ctx);
 }

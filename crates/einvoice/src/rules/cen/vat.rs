@@ -420,10 +420,15 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     }
     // BR-IC-11: intra-community supply needs a delivery date or invoicing period.
     if inv.vat_breakdown.iter().any(|b| is(&b.category, "K")) {
-        ctx.check(
-            inv.delivery_date.is_some() || inv.period.is_some(),
-            "BR-IC-11",
-            root,
-        );
+        // UBL: a delivery date of more than one character or a period with any content;
+        // CII: a delivery date or a period start or end date.
+        let date = inv
+            .delivery_date
+            .is_some_and(|d| d.value.chars().count() > 1);
+        let period = inv.period.as_ref().is_some_and(|p| match ctx.syntax {
+            crate::detect::Syntax::Ubl => p.node.is_some_and(|n| ctx.doc.has_children(n)),
+            crate::detect::Syntax::Cii => p.start.is_some() || p.end.is_some(),
+        });
+        ctx.check(date || period, "BR-IC-11", root);
     }
 }

@@ -103,6 +103,46 @@ pub static RULES: &[Rule] = &[
         "BT-121",
         "VAT exemption reason code should not be used",
     ),
+    warning(
+        "BR-NL-27-1",
+        "BT-162",
+        "Seller address line 3 should not be used",
+    ),
+    warning(
+        "BR-NL-27-2",
+        "BT-163",
+        "Buyer address line 3 should not be used",
+    ),
+    warning(
+        "BR-NL-27-3",
+        "BT-165",
+        "Tax representative address line 3 should not be used",
+    ),
+    warning(
+        "BR-NL-27-4",
+        "BT-164",
+        "Deliver-to address line 3 should not be used",
+    ),
+    warning(
+        "BR-NL-28-1",
+        "BT-39",
+        "Seller country subdivision should not be used",
+    ),
+    warning(
+        "BR-NL-28-2",
+        "BT-54",
+        "Buyer country subdivision should not be used",
+    ),
+    warning(
+        "BR-NL-28-3",
+        "BT-68",
+        "Tax representative country subdivision should not be used",
+    ),
+    warning(
+        "BR-NL-28-4",
+        "BT-79",
+        "Deliver-to country subdivision should not be used",
+    ),
 ];
 
 pub static UBL_ONLY: &[Rule] = &[
@@ -122,6 +162,24 @@ pub static UBL_ONLY: &[Rule] = &[
         "A specification identifier (CustomizationID) is required",
     ),
     warning("SI-UBL-2", "", "Document should not contain empty elements"),
+    // The official file reuses BR-NL-32-1..3 for both the allowance (BR-NL-32) and the
+    // charge (BR-NL-34) reason code; within its single pattern the document-level context
+    // matches every reason code first, so only BR-NL-32-1 is ever reported.
+    warning(
+        "BR-NL-32-1",
+        "BT-98",
+        "Allowance or charge reason codes should not be used",
+    ),
+    warning(
+        "BR-NL-32-2",
+        "BT-140",
+        "Line allowance or charge reason codes should not be used",
+    ),
+    warning(
+        "BR-NL-32-3",
+        "BT-140",
+        "Credit note line allowance or charge reason codes should not be used",
+    ),
 ];
 
 pub static CII_ONLY: &[Rule] = &[
@@ -140,7 +198,115 @@ pub static CII_ONLY: &[Rule] = &[
         "",
         "Document should not contain empty elements",
     ),
+    warning(
+        "BR-NL-32-and-34",
+        "BT-98",
+        "Allowance or charge reason codes should not be used (document and line level)",
+    ),
 ];
+
+/// The official NLCIUS files are one schematron pattern: an element is checked only by the
+/// first rule whose context matches it. For leaf elements this decides between a
+/// "discouraged element" warning and the empty-element check that comes last.
+/// Returns `Some(Some(id))` when the element is one of the discouraged elements reported
+/// here, `Some(None)` when an earlier rule (checked elsewhere) claims it, `None` otherwise.
+fn claimed(
+    doc: &crate::xml::Doc<'_>,
+    n: u32,
+    ubl: bool,
+    s: bool,
+    si: bool,
+) -> Option<Option<&'static str>> {
+    let name = doc.name(n);
+    let up = |k: usize| {
+        let mut cur = Some(n);
+        for _ in 0..k {
+            cur = cur.and_then(|c| doc.parent(c));
+        }
+        cur.map_or("", |c| doc.name(c))
+    };
+    if ubl {
+        if si && name == "LineID" && up(1) == "OrderLineReference" {
+            return Some(None);
+        }
+        if !s {
+            return None;
+        }
+        let party = |addr_up: usize| -> Option<usize> {
+            match (up(addr_up), up(addr_up + 1), up(addr_up + 2)) {
+                ("PostalAddress", "Party", "AccountingSupplierParty") => Some(0),
+                ("PostalAddress", "Party", "AccountingCustomerParty") => Some(1),
+                ("PostalAddress", "TaxRepresentativeParty", _) => Some(2),
+                ("Address", "DeliveryLocation", "Delivery") => Some(3),
+                _ => None,
+            }
+        };
+        const L27: [&str; 4] = ["BR-NL-27-1", "BR-NL-27-2", "BR-NL-27-3", "BR-NL-27-4"];
+        const L28: [&str; 4] = ["BR-NL-28-1", "BR-NL-28-2", "BR-NL-28-3", "BR-NL-28-4"];
+        return match name {
+            "Line" if up(1) == "AddressLine" => party(2).map(|i| Some(L27[i])),
+            "CountrySubentity" => party(1).map(|i| Some(L28[i])),
+            "AllowanceChargeReasonCode" if up(1) == "AllowanceCharge" => Some(Some("BR-NL-32-1")),
+            "InvoiceTypeCode" | "CreditNoteTypeCode" | "TaxCurrencyCode" | "TaxPointDate" => {
+                Some(None)
+            }
+            "DescriptionCode" if up(1) == "InvoicePeriod" => Some(None),
+            "IssueDate" if up(1) == "InvoiceDocumentReference" && up(2) == "BillingReference" => {
+                Some(None)
+            }
+            "CompanyLegalForm"
+                if up(1) == "PartyLegalEntity" && up(3) == "AccountingSupplierParty" =>
+            {
+                Some(None)
+            }
+            "PaymentMeansCode" if up(1) == "PaymentMeans" => Some(None),
+            "Name" if up(1) == "PayeeFinancialAccount" && up(2) == "PaymentMeans" => Some(None),
+            "TaxAmount" if up(1) == "TaxTotal" => Some(None),
+            "TaxExemptionReasonCode" if up(1) == "TaxCategory" && up(2) == "TaxSubtotal" => {
+                Some(None)
+            }
+            _ => None,
+        };
+    }
+    if si
+        && ((name == "TypeCode" && up(1) == "ExchangedDocument")
+            || (name == "LineID" && up(1) == "BuyerOrderReferencedDocument"))
+    {
+        return Some(None);
+    }
+    if !s {
+        return None;
+    }
+    let party = || match (up(1), up(2)) {
+        ("PostalTradeAddress", "SellerTradeParty") => Some(0),
+        ("PostalTradeAddress", "BuyerTradeParty") => Some(1),
+        ("PostalTradeAddress", "SellerTaxRepresentativeTradeParty") => Some(2),
+        ("PostalTradeAddress", "ShipToTradeParty") => Some(3),
+        _ => None,
+    };
+    const C27: [&str; 4] = ["BR-NL-27-1", "BR-NL-27-2", "BR-NL-27-3", "BR-NL-27-4"];
+    const C28: [&str; 4] = ["BR-NL-28-1", "BR-NL-28-2", "BR-NL-28-3", "BR-NL-28-4"];
+    match name {
+        "LineThree" => party().map(|i| Some(C27[i])),
+        "CountrySubDivisionName" => party().map(|i| Some(C28[i])),
+        "ReasonCode" if up(1) == "SpecifiedTradeAllowanceCharge" => Some(Some("BR-NL-32-and-34")),
+        "TaxCurrencyCode" | "DueDateTypeCode" | "SubjectCode" | "AccountName" => Some(None),
+        "DateString" if up(1) == "TaxPointDate" => Some(None),
+        "ID" if up(1) == "BusinessProcessSpecifiedDocumentContextParameter" => Some(None),
+        "DateTimeString"
+            if up(1) == "FormattedIssueDateTime" && up(2) == "InvoiceReferencedDocument" =>
+        {
+            Some(None)
+        }
+        "Description" if up(1) == "SellerTradeParty" => Some(None),
+        "Information" if up(1) == "SpecifiedTradeSettlementPaymentMeans" => Some(None),
+        "TaxTotalAmount" if up(1) == "SpecifiedTradeSettlementHeaderMonetarySummation" => {
+            Some(None)
+        }
+        "ExemptionReasonCode" if up(1) == "ApplicableTradeTax" => Some(None),
+        _ => None,
+    }
+}
 
 fn kvk_oin(ids: &[crate::model::Id<'_>]) -> bool {
     ids.iter()
@@ -165,9 +331,22 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     } else {
         "empty-element-check"
     };
+    let s_early = si && postal(&inv.seller).as_deref().unwrap_or("XX") == "NL";
     for i in 0..doc.nodes.len() {
         let Ok(n) = u32::try_from(i) else { break };
-        if !doc.has_children(n) && doc.text(n).is_empty() {
+        let leaf = !doc.has_children(n);
+        if !leaf {
+            continue;
+        }
+        match claimed(doc, n, ubl, s_early, si) {
+            Some(Some(id)) => {
+                ctx.fail(id, Some(n));
+                continue;
+            }
+            Some(None) => continue,
+            None => {}
+        }
+        if doc.text(n).is_empty() {
             ctx.fail_with(
                 empty_id,
                 Some(n),

@@ -19,6 +19,8 @@ pub static RULES: &[Rule] = &[
     fatal("PEPPOL-EN16931-R010", "BT-49", "Buyer electronic address must be provided"),
     fatal("PEPPOL-EN16931-R020", "BT-34", "Seller electronic address must be provided"),
     fatal("PEPPOL-EN16931-R040", "BG-20", "Allowance/charge amount must equal base amount * percentage / 100 (tolerance 0.02)"),
+    fatal("PEPPOL-EN16931-R041", "BT-93", "Allowance/charge base amount must be given when a percentage is given"),
+    fatal("PEPPOL-EN16931-R042", "BT-94", "Allowance/charge percentage must be given when a base amount is given"),
     fatal("PEPPOL-EN16931-R043", "BG-20", "Allowance/charge indicator must be 'true' or 'false'"),
     fatal("PEPPOL-EN16931-R053", "BT-110", "Exactly one VAT total amount in the invoice currency, with VAT breakdown, must be given"),
     fatal("PEPPOL-EN16931-R054", "BT-111", "A VAT total in accounting currency (without breakdown) must be given exactly when a VAT accounting currency is given"),
@@ -183,14 +185,17 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             inv.notes.get(1).map(|n| n.node),
         );
     } else {
-        let subject = inv.notes.iter().any(|n| {
-            doc.parent(n.node)
-                .is_some_and(|p| doc.kid(p, Ns::Ram, "SubjectCode").is_some())
-        });
+        let notes: Vec<u32> = doc
+            .kid(inv.root, Ns::Rsm, "ExchangedDocument")
+            .map(|e| doc.kids(e, Ns::Ram, "IncludedNote").collect())
+            .unwrap_or_default();
+        let subject = notes
+            .iter()
+            .any(|n| doc.kid(*n, Ns::Ram, "SubjectCode").is_some());
         ctx.check(
-            inv.notes.len() <= 1 && !subject,
+            notes.len() <= 1 && !subject,
             "PEPPOL-EN16931-R002",
-            inv.notes.first().map(|n| n.node),
+            notes.first().copied().or(root),
         );
     }
     ctx.check(
@@ -615,6 +620,13 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
 }
 
 fn check_ac(ctx: &mut Ctx<'_, '_>, ac: &AllowanceCharge<'_>) {
+    // One schematron rule per context node: an allowance/charge caught by R041/R042 is not
+    // checked for R040/R043.
+    match (&ac.base_amount, &ac.percentage) {
+        (None, Some(_)) => return ctx.fail("PEPPOL-EN16931-R041", Some(ac.node)),
+        (Some(_), None) => return ctx.fail("PEPPOL-EN16931-R042", Some(ac.node)),
+        _ => {}
+    }
     if let (Some(b), Some(p)) = (&ac.base_amount, &ac.percentage) {
         let exp = b.dec() * p.dec() / Decimal::ONE_HUNDRED;
         let amount = val(&ac.amount);

@@ -2,7 +2,11 @@
 
 pub mod common;
 pub mod core;
+pub mod de;
+pub mod gr;
 pub mod national;
+pub mod nordic;
+pub mod tree;
 
 use super::{Ctx, Rule};
 use crate::detect::Syntax;
@@ -12,14 +16,28 @@ pub static UBL_TABLES: &[&[Rule]] = &[
     core::UBL_ONLY,
     common::RULES,
     national::RULES,
-    national::UBL_ONLY,
+    nordic::RULES,
+    nordic::UBL_ONLY,
+    de::RULES,
+    gr::RULES,
 ];
-pub static CII_TABLES: &[&[Rule]] = &[core::RULES, core::CII_ONLY, common::RULES, national::RULES];
+pub static CII_TABLES: &[&[Rule]] = &[
+    core::RULES,
+    core::CII_ONLY,
+    common::RULES,
+    national::RULES,
+    nordic::RULES,
+];
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
     core::check(ctx);
     common::check(ctx);
     national::check(ctx);
+    nordic::check(ctx);
+    if ctx.syntax == Syntax::Ubl {
+        de::check(ctx);
+        gr::check(ctx);
+    }
 }
 
 /// Country of the seller as the Peppol schematron derives it (VAT id prefix, then the

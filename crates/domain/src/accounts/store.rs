@@ -1,0 +1,263 @@
+//! Port: where accounts live. Every method is one atomic unit: it commits entirely (including
+//! the email it queues and the audit event it records) or not at all.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    records::{
+        AuditEvent, AuditQuery, EmailToken, Environment, NewAuditEvent, RefreshOutcome, Session,
+        User,
+    },
+    types::Role,
+};
+use crate::{
+    mail::{Language, OutgoingMail},
+    DomainResult,
+};
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub role: Role,
+    pub language: Language,
+}
+
+/// A session to open, with the hash of its first refresh token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub refresh_token_hash: String,
+}
+
+/// A single-use link to store (its mail is queued in the same transaction).
+#[derive(Debug, Clone)]
+pub struct NewEmailToken {
+    pub kind: super::records::TokenKind,
+    pub token_hash: String,
+    pub user_id: Option<Uuid>,
+    pub email: String,
+    pub payload: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Where a verified registration goes.
+#[derive(Debug, Clone)]
+pub enum RegistrationTarget {
+    /// A new environment with this name; the user becomes its first Administrator.
+    NewEnvironment { name: String },
+    /// An existing environment with auto-join for the user's domain; the user joins as Basic.
+    Join { environment_id: Uuid },
+}
+
+/// Changes to a user's role and flags.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub relationship_manager: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EnvironmentChange {
+    pub name: Option<String>,
+    /// `Some(None)` clears the domain.
+    pub auto_join_domain: Option<Option<String>>,
+    pub require_two_factor: Option<bool>,
+}
+
+/// The account store port.
+#[allow(async_fn_in_trait)]
+pub trait AccountStore {
+    /// Whether any account uses the address, as primary or additional address.
+    async fn email_in_use(&self, email: &str) -> DomainResult<bool>;
+    /// The user who logs in with this address: primary, or an active additional address.
+    async fn find_user_by_login_email(&self, email: &str) -> DomainResult<Option<User>>;
+    async fn find_user(&self, environment_id: Uuid, user_id: Uuid) -> DomainResult<Option<User>>;
+    async fn find_environment(&self, environment_id: Uuid) -> DomainResult<Option<Environment>>;
+    async fn find_environment_for_auto_join(
+        &self,
+        domain: &str,
+    ) -> DomainResult<Option<Environment>>;
+
+    /// Stores a link token and queues its mail and audit event.
+    async fn create_email_token(
+        &self,
+        token: NewEmailToken,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    /// Queues a mail and records an event (no other change).
+    async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()>;
+    async fn find_email_token(&self, token_hash: &str) -> DomainResult<Option<EmailToken>>;
+
+    /// Uses a registration token: creates the user (and environment) and a first session.
+    /// `Conflict` when the token was used meanwhile or the address was taken.
+    async fn complete_registration(
+        &self,
+        token_id: Uuid,
+        target: RegistrationTarget,
+        user: NewUser,
+        session: NewSession,
+        audit: NewAuditEvent,
+    ) -> DomainResult<(User, Session)>;
+
+    /// Creates an invited user with its invitation token, mail and event.
+    async fn create_invited_user(
+        &self,
+        environment_id: Uuid,
+        user: NewUser,
+        token: NewEmailToken,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<User>;
+    /// Uses an invitation token: sets name and password, activates, opens a session.
+    async fn accept_invitation(
+        &self,
+        token_id: Uuid,
+        user_id: Uuid,
+        name: String,
+        password_hash: String,
+        session: NewSession,
+        audit: NewAuditEvent,
+    ) -> DomainResult<(User, Session)>;
+    /// Uses a reset token: sets the password and ends every session.
+    async fn reset_password(
+        &self,
+        token_id: Uuid,
+        user_id: Uuid,
+        password_hash: String,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+
+    /// Opens a session after a successful login.
+    async fn open_session(
+        &self,
+        user_id: Uuid,
+        session: NewSession,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Session>;
+    async fn find_session(&self, session_id: Uuid) -> DomainResult<Option<Session>>;
+    /// Marks the session as seen now (at most once a minute).
+    async fn touch_session(&self, session: &Session, now: DateTime<Utc>) -> DomainResult<()>;
+    async fn rotate_refresh_token(
+        &self,
+        session_id: Uuid,
+        presented_hash: &str,
+        new_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DomainResult<RefreshOutcome>;
+    async fn list_sessions(&self, user_id: Uuid) -> DomainResult<Vec<Session>>;
+    /// Ends one of the user's sessions; `NotFound` when it is not theirs.
+    async fn revoke_session(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    /// Ends all the user's sessions except `keep`.
+    async fn revoke_all_sessions(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+
+    /// Seconds until these throttle keys allow another attempt, if any is locked.
+    async fn throttle_wait(&self, keys: &[String], now: DateTime<Utc>)
+        -> DomainResult<Option<u64>>;
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        now: DateTime<Utc>,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    async fn clear_throttle(&self, key: &str) -> DomainResult<()>;
+
+    async fn update_profile(
+        &self,
+        user_id: Uuid,
+        name: Option<String>,
+        language: Option<Language>,
+        phone: Option<Option<String>>,
+    ) -> DomainResult<User>;
+    /// Sets a new password and ends the user's other sessions.
+    async fn change_password(
+        &self,
+        user_id: Uuid,
+        keep_session: Uuid,
+        password_hash: String,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+
+    async fn store_totp_secret(&self, user_id: Uuid, encrypted_secret: String) -> DomainResult<()>;
+    /// Switches 2FA on with these recovery-code hashes.
+    async fn enable_totp(
+        &self,
+        user_id: Uuid,
+        step: i64,
+        recovery_code_hashes: Vec<String>,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    async fn disable_totp(
+        &self,
+        user_id: Uuid,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    /// Records an accepted TOTP step; false when it was not newer than the last one (replay).
+    async fn accept_totp_step(&self, user_id: Uuid, step: i64) -> DomainResult<bool>;
+    /// Uses a recovery code; false when unknown or used.
+    async fn use_recovery_code(&self, user_id: Uuid, code_hash: &str) -> DomainResult<bool>;
+
+    async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>>;
+    /// Changes role/flags, keeping an active Administrator.
+    async fn change_user(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        change: UserChange,
+        audit: NewAuditEvent,
+    ) -> DomainResult<User>;
+    /// Deactivates (ending sessions) or reactivates, keeping an active Administrator.
+    async fn set_user_active(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        active: bool,
+        audit: NewAuditEvent,
+    ) -> DomainResult<User>;
+    /// Removes the user, keeping an active Administrator.
+    async fn remove_user(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+
+    async fn update_environment(
+        &self,
+        environment_id: Uuid,
+        change: EnvironmentChange,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Environment>;
+    async fn set_receiving(
+        &self,
+        environment_id: Uuid,
+        enabled: bool,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Environment>;
+
+    async fn list_audit_events(
+        &self,
+        environment_id: Uuid,
+        query: AuditQuery,
+    ) -> DomainResult<Vec<AuditEvent>>;
+}

@@ -96,8 +96,11 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
     UnsupportedMediaType { expected: &'static str },
-    #[error("unprocessable: {0}")]
-    Unprocessable(String),
+    #[error("unprocessable: {message}")]
+    Unprocessable {
+        message: String,
+        details: Vec<ErrorDetail>,
+    },
     #[error("unusable link: {0}")]
     LinkToken(&'static str),
     #[error("too many requests")]
@@ -121,7 +124,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
-            Self::Unprocessable(_) => "unprocessable",
+            Self::Unprocessable { .. } => "unprocessable",
             Self::LinkToken(code) => code,
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable => "service_unavailable",
@@ -151,7 +154,7 @@ impl ApiError {
                 "This address does not accept this method; allowed: {}.",
                 allowed.join(", ")
             ),
-            Self::Conflict(message) | Self::Unprocessable(message) => message.clone(),
+            Self::Conflict(message) | Self::Unprocessable { message, .. } => message.clone(),
             Self::PayloadTooLarge { limit } => {
                 format!("The request body is larger than the limit of {limit} bytes.")
             }
@@ -178,7 +181,9 @@ impl ApiError {
 
     fn details(&self) -> Vec<ErrorDetail> {
         match self {
-            Self::BadRequest { details, .. } | Self::Validation(details) => details.clone(),
+            Self::BadRequest { details, .. }
+            | Self::Validation(details)
+            | Self::Unprocessable { details, .. } => details.clone(),
             _ => Vec::new(),
         }
     }
@@ -230,7 +235,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::LinkToken(_) => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -8,6 +8,9 @@
 //! with `--size N`); peak memory is the growth of the child's peak resident set
 //! (`VmHWM` in /proc/self/status) across `validate`, i.e. what validation needs on top of
 //! the document itself.
+//!
+//! Profiling: `bench_validate --repeat TIMES LINES` validates one generated invoice
+//! `TIMES` times and prints nothing (e.g. `valgrind --tool=callgrind ... --repeat 200 10`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::process::Command;
@@ -149,6 +152,17 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let (Some("--size"), Some(n)) = (args.get(1).map(String::as_str), args.get(2)) {
         child(n.parse().expect("line count"));
+        return;
+    }
+    // Profiling mode (e.g. under callgrind): validate a `lines`-line invoice `times` times.
+    if let (Some("--repeat"), Some(times), Some(lines)) =
+        (args.get(1).map(String::as_str), args.get(2), args.get(3))
+    {
+        let doc = invoice(lines.parse().expect("line count"));
+        let opts = ValidateOptions::default();
+        for _ in 0..times.parse::<u64>().expect("repeat count") {
+            assert!(validate(doc.as_bytes(), &opts).valid);
+        }
         return;
     }
     let opts = ValidateOptions::default();

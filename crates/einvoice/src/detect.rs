@@ -36,6 +36,8 @@ pub enum Profile {
     NlciusUbl,
     /// NLCIUS in CII.
     NlciusCii,
+    /// SI-UBL 2.0 with the Dutch G-account extension (UBL only).
+    NlGaccount,
     /// Plain EN 16931 (also the Factur-X / ZUGFeRD "EN 16931" profile).
     En16931,
     /// German XRechnung (KoSIT) CIUS.
@@ -59,6 +61,7 @@ impl Profile {
             Profile::PeppolBis3 => "Peppol BIS Billing 3.0",
             Profile::NlciusUbl => "NLCIUS / SI-UBL 2.0",
             Profile::NlciusCii => "NLCIUS-CII 1.0",
+            Profile::NlGaccount => "NLCIUS / SI-UBL 2.0 G-account",
             Profile::En16931 => "EN 16931",
             Profile::XRechnung => "XRechnung",
             Profile::FacturXMinimum => "Factur-X MINIMUM",
@@ -79,6 +82,7 @@ impl Profile {
         match (self, syntax) {
             (Profile::NlciusUbl, Syntax::Cii) => Profile::NlciusCii,
             (Profile::NlciusCii, Syntax::Ubl) => Profile::NlciusUbl,
+            (Profile::NlGaccount, Syntax::Cii) => Profile::NlciusCii,
             (p, _) => p,
         }
     }
@@ -105,6 +109,7 @@ impl FromStr for Profile {
             }
             "nlcius" | "si-ubl" | "si-ubl-2" | "si-ubl-2.0" | "nlcius-ubl" => Profile::NlciusUbl,
             "nlcius-cii" => Profile::NlciusCii,
+            "nlcius-gaccount" | "gaccount" | "g-account" => Profile::NlGaccount,
             "en16931" | "en-16931" | "cen" => Profile::En16931,
             "xrechnung" => Profile::XRechnung,
             "facturx-minimum" | "factur-x-minimum" => Profile::FacturXMinimum,
@@ -122,6 +127,9 @@ pub const PEPPOL_BIS3_ID: &str =
     "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
 pub const NLCIUS_ID: &str = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0";
 pub const EN16931_ID: &str = "urn:cen.eu:en16931:2017";
+/// Marks the Dutch G-account extension on NLCIUS (official artefact: starts with
+/// [`NLCIUS_ID`] and contains this).
+pub const GACCOUNT_MARKER: &str = "#conformant#urn:fdc:nen.nl:gaccount:v1.0";
 
 /// Outcome of reading BT-24: a known profile, or an identifier we do not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +146,8 @@ pub fn profile_from_customization(id: Option<&str>, syntax: Syntax) -> ProfileMa
     };
     let p = if id.starts_with(PEPPOL_BIS3_ID) {
         Profile::PeppolBis3
+    } else if id.starts_with(NLCIUS_ID) && id.contains(GACCOUNT_MARKER) {
+        Profile::NlGaccount.for_syntax(syntax)
     } else if id.starts_with(NLCIUS_ID) {
         Profile::NlciusUbl.for_syntax(syntax)
     } else if id.contains("xeinkauf.de:kosit:xrechnung") {

@@ -61,6 +61,7 @@ pub fn rule_sets_for(profile: Profile, syntax: Syntax) -> Vec<RuleSet> {
     match profile.for_syntax(syntax) {
         Profile::PeppolBis3 => vec![RuleSet::Cen, RuleSet::Peppol],
         Profile::NlciusUbl => vec![RuleSet::Cen, RuleSet::SiUbl],
+        Profile::NlGaccount => vec![RuleSet::Cen, RuleSet::SiUbl, RuleSet::NlGaccount],
         Profile::NlciusCii => vec![RuleSet::Cen, RuleSet::NlciusCii],
         Profile::FacturXMinimum | Profile::FacturXBasicWl => vec![],
         Profile::En16931

@@ -103,6 +103,7 @@ fn tsv_rule_set(file: &str) -> Option<(RuleSet, Syntax)> {
         f if f.starts_with("PEPPOL-EN16931-CII") => (RuleSet::Peppol, Syntax::Cii),
         f if f.starts_with("NLCIUS-SI-UBL") => (RuleSet::SiUbl, Syntax::Ubl),
         f if f.starts_with("NLCIUS-CII") => (RuleSet::NlciusCii, Syntax::Cii),
+        f if f.starts_with("NL-gaccount") => (RuleSet::NlGaccount, Syntax::Ubl),
         _ => return None,
     })
 }

@@ -57,6 +57,11 @@ impl FromRequest for Authenticated {
                 .await?
                 .filter(|u| u.status == UserStatus::Active)
                 .ok_or(ApiError::Unauthenticated("unauthenticated"))?;
+            let environment = state
+                .db
+                .find_environment(user.environment_id)
+                .await?
+                .ok_or(ApiError::Unauthenticated("unauthenticated"))?;
             state.db.touch_session(&session, now).await?;
             Ok(Authenticated {
                 actor: Actor {
@@ -65,6 +70,7 @@ impl FromRequest for Authenticated {
                     session_id: session.id,
                     role: user.role,
                     relationship_manager: user.relationship_manager,
+                    two_factor_pending: environment.require_two_factor && !user.totp_enabled,
                 },
                 user,
                 session,

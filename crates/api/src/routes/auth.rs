@@ -5,7 +5,10 @@ use chrono::{TimeDelta, Utc};
 use haven_domain::{
     accounts::{
         password,
-        records::{ClientInfo, NewAuditEvent, RefreshOutcome, Session, TokenKind, User},
+        records::{
+            AdditionalEmailStatus, ClientInfo, NewAuditEvent, RefreshOutcome, Session, TokenKind,
+            User,
+        },
         secrets::{hash_token, new_token, normalise_recovery_code},
         store::{AccountStore, NewEmailToken, NewSession, NewUser, RegistrationTarget},
         totp, EmailAddress, PersonName, Role, UserStatus,
@@ -726,6 +729,45 @@ async fn accept_invitation(
     signed_in(&state, &user, &session, &secret).await
 }
 
+/// Confirm an additional email address with the emailed link.
+///
+/// The address becomes active, or waits for an Administrator's approval when it is on another
+/// domain than the account's primary address.
+#[utoipa::path(
+    tag = TAG,
+    operation_id = "verifyAdditionalEmail",
+    request_body = TokenRequest,
+    responses((status = NO_CONTENT), (status = BAD_REQUEST, description = "`token_invalid`, `token_expired` or `token_used`.", body = ErrorBody), (status = CONFLICT, body = ErrorBody))
+)]
+#[post("/auth/verify-additional-email")]
+async fn verify_additional_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    validate_body(&*body)?;
+    let token = usable_token(&state, &body.token, TokenKind::AdditionalEmail).await?;
+    let user_id = token.user_id.ok_or(ApiError::LinkToken("token_invalid"))?;
+    let payload: super::me::AdditionalEmailPayload = token
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .ok_or(ApiError::LinkToken("token_invalid"))?;
+    let status = if payload.same_domain {
+        AdditionalEmailStatus::Active
+    } else {
+        AdditionalEmailStatus::PendingApproval
+    };
+    let event = NewAuditEvent::new("additional_email.verified", &client_info(&req))
+        .email(&token.email)
+        .details(serde_json::json!({ "email": token.email, "status": status.as_str() }));
+    state
+        .db
+        .verify_additional_email(token.id, user_id, &token.email, status, event)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(register)
         .service(verify_email)
@@ -736,5 +778,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(forgot_password)
         .service(reset_password)
         .service(get_invitation)
-        .service(accept_invitation);
+        .service(accept_invitation)
+        .service(verify_additional_email);
 }

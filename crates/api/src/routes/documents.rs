@@ -8,7 +8,10 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use haven_domain::accounts::Action;
+
 use crate::{
+    auth::Authenticated,
     error::{ApiError, ErrorBody, ErrorDetail},
     middleware::request_context::BodyLimit,
 };
@@ -34,6 +37,7 @@ pub struct ValidateQuery {
 #[utoipa::path(
     tag = TAG,
     operation_id = "validateDocument",
+    security(("bearer" = [])),
     params(ValidateQuery),
     request_body(
         description = "The document: raw XML/PDF, or multipart with a `file` part.",
@@ -46,16 +50,19 @@ pub struct ValidateQuery {
     responses(
         (status = OK, description = "The validation report.", body = ValidationReport),
         (status = BAD_REQUEST, description = "Empty body, no `file` part or unknown profile.", body = ErrorBody),
+        (status = UNAUTHORIZED, body = ErrorBody),
         (status = PAYLOAD_TOO_LARGE, body = ErrorBody),
         (status = UNSUPPORTED_MEDIA_TYPE, body = ErrorBody),
     )
 )]
 #[post("/validate")]
 async fn validate_document(
+    auth: Authenticated,
     req: HttpRequest,
     query: web::Query<ValidateQuery>,
     payload: web::Payload,
 ) -> Result<web::Json<ValidationReport>, ApiError> {
+    auth.actor.require(Action::UseDocumentTools)?;
     let required_profile = parse_profile(query.profile.as_deref())?;
     let document = read_document(&req, payload).await?;
     let options = ValidateOptions {
@@ -84,6 +91,7 @@ pub struct TransformQuery {
 #[utoipa::path(
     tag = TAG,
     operation_id = "transformDocument",
+    security(("bearer" = [])),
     params(TransformQuery),
     request_body(
         description = "The document: raw XML, or multipart with a `file` part.",
@@ -92,6 +100,7 @@ pub struct TransformQuery {
     responses(
         (status = OK, description = "The converted document.", content_type = "application/xml", body = Vec<u8>),
         (status = BAD_REQUEST, body = ErrorBody),
+        (status = UNAUTHORIZED, body = ErrorBody),
         (status = PAYLOAD_TOO_LARGE, body = ErrorBody),
         (status = UNSUPPORTED_MEDIA_TYPE, body = ErrorBody),
         (status = UNPROCESSABLE_ENTITY, description = "The document cannot be converted.", body = ErrorBody),
@@ -99,10 +108,12 @@ pub struct TransformQuery {
 )]
 #[post("/transform")]
 async fn transform_document(
+    auth: Authenticated,
     req: HttpRequest,
     query: web::Query<TransformQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    auth.actor.require(Action::UseDocumentTools)?;
     let target = match query.target.to_ascii_lowercase().as_str() {
         "ubl" => Syntax::Ubl,
         "cii" => Syntax::Cii,
@@ -118,7 +129,16 @@ async fn transform_document(
     let converted = web::block(move || haven_einvoice::transform(&document, target))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("transform task failed: {e}")))?
-        .map_err(|e| ApiError::Unprocessable(format!("The document cannot be converted: {e}.")))?;
+        .map_err(|e| ApiError::Unprocessable {
+            message: format!("The document cannot be converted: {e}."),
+            details: vec![ErrorDetail {
+                field: None,
+                code: e.code().to_owned(),
+                message: e.to_string(),
+                line: None,
+                column: None,
+            }],
+        })?;
     Ok(HttpResponse::Ok()
         .content_type("application/xml; charset=utf-8")
         .body(converted))

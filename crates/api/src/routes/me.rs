@@ -4,12 +4,12 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use haven_domain::{
     accounts::{
         password,
-        records::NewAuditEvent,
-        secrets::{hash_token, new_recovery_codes, normalise_recovery_code},
-        store::AccountStore,
+        records::{AdditionalEmail, NewAuditEvent, TokenKind},
+        secrets::{hash_token, new_recovery_codes, new_token, normalise_recovery_code},
+        store::{AccountStore, NewEmailToken},
         totp,
         types::{parse_phone, FieldErrors},
-        Action, PersonName,
+        Action, EmailAddress, PersonName,
     },
     mail::{render, Language, MailTemplate},
 };
@@ -375,5 +375,131 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(confirm_two_factor)
         .service(disable_two_factor)
         .service(list_sessions)
-        .service(revoke_session);
+        .service(revoke_session)
+        .service(list_my_emails)
+        .service(add_my_email)
+        .service(remove_my_email);
+}
+
+/// An additional address of the signed-in user.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdditionalEmailDto {
+    pub id: Uuid,
+    #[schema(example = "facturen@jansen.nl")]
+    pub email: String,
+    /// `unverified`, `pending_approval` (another domain: waits for an Administrator) or `active`.
+    #[schema(example = "active")]
+    pub status: &'static str,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&AdditionalEmail> for AdditionalEmailDto {
+    fn from(e: &AdditionalEmail) -> Self {
+        Self {
+            id: e.id,
+            email: e.email.clone(),
+            status: e.status.as_str(),
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// The user's additional email addresses.
+#[utoipa::path(tag = TAG, operation_id = "listMyEmails", security(("bearer" = [])), responses((status = OK, body = [AdditionalEmailDto]), (status = UNAUTHORIZED, body = ErrorBody)))]
+#[get("/me/emails")]
+async fn list_my_emails(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<web::Json<Vec<AdditionalEmailDto>>, ApiError> {
+    auth.actor.require(Action::ManageOwnAccount)?;
+    let emails = state.db.list_additional_emails(auth.user.id).await?;
+    Ok(web::Json(
+        emails.iter().map(AdditionalEmailDto::from).collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema, Validate)]
+pub struct AddEmailRequest {
+    #[schema(example = "facturen@jansen.nl")]
+    #[validate(length(max = 254))]
+    pub email: String,
+}
+
+/// What an additional-address link remembers.
+#[derive(Serialize, Deserialize)]
+pub struct AdditionalEmailPayload {
+    /// Same domain as the primary address: active at once, else it needs approval.
+    pub same_domain: bool,
+}
+
+/// Add an additional email address.
+///
+/// Sends a verification link (valid 24 hours) to the address. Once verified it is a login alias
+/// and a trusted sender for invoices by email; an address on another domain than the primary
+/// one needs an Administrator's approval first. 409 when any account uses the address.
+#[utoipa::path(tag = TAG, operation_id = "addMyEmail", security(("bearer" = [])), request_body = AddEmailRequest, responses((status = CREATED, body = AdditionalEmailDto), (status = BAD_REQUEST, body = ErrorBody), (status = CONFLICT, body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
+#[post("/me/emails")]
+async fn add_my_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<AddEmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    auth.actor.require(Action::ManageOwnAccount)?;
+    validate_body(&*body)?;
+    let email = EmailAddress::parse("email", &body.email)?;
+    let primary = EmailAddress::from_trusted(auth.user.email.clone());
+    let token = new_token();
+    let payload = serde_json::to_string(&AdditionalEmailPayload {
+        same_domain: primary.domain() == email.domain(),
+    })
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let mail = render(
+        email.as_str(),
+        &MailTemplate::VerifyAdditionalEmail {
+            email: email.as_str().to_owned(),
+            link: state.link("/verify-additional-email", Some(&token)),
+            valid_hours: 24,
+        },
+        auth.user.language,
+    );
+    let added = state
+        .db
+        .add_additional_email(
+            auth.user.id,
+            email.as_str().to_owned(),
+            NewEmailToken {
+                kind: TokenKind::AdditionalEmail,
+                token_hash: hash_token(&token),
+                user_id: Some(auth.user.id),
+                email: email.as_str().to_owned(),
+                payload: Some(payload),
+                expires_at: chrono::Utc::now() + TokenKind::AdditionalEmail.lifetime(),
+            },
+            mail,
+            NewAuditEvent::new("additional_email.added", &client_info(&req))
+                .by(&auth.user)
+                .details(serde_json::json!({ "email": email.as_str() })),
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(AdditionalEmailDto::from(&added)))
+}
+
+/// Remove an additional address.
+#[utoipa::path(tag = TAG, operation_id = "removeMyEmail", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = NO_CONTENT), (status = NOT_FOUND, body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
+#[delete("/me/emails/{id}")]
+async fn remove_my_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    auth.actor.require(Action::ManageOwnAccount)?;
+    let event = NewAuditEvent::new("additional_email.removed", &client_info(&req)).by(&auth.user);
+    state
+        .db
+        .remove_additional_email(auth.user.id, *path, event)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -125,12 +125,7 @@ async fn invite_user(
         .find_environment(auth.actor.environment_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let token = new_token();
-    let payload = serde_json::to_string(&InvitationPayload {
-        environment_id: env.id,
-        inviter_name: auth.user.name.clone(),
-    })
-    .map_err(|e| ApiError::Internal(e.into()))?;
+    let (token, token_row) = invitation_token(&auth, env.id, email.as_str())?;
     let mail = render(
         email.as_str(),
         &MailTemplate::Invitation {
@@ -163,14 +158,7 @@ async fn invite_user(
                 role,
                 language,
             },
-            NewEmailToken {
-                kind: TokenKind::Invitation,
-                token_hash: hash_token(&token),
-                user_id: None,
-                email: email.as_str().to_owned(),
-                payload: Some(payload),
-                expires_at: Utc::now() + TokenKind::Invitation.lifetime(),
-            },
+            token_row,
             mail,
             NewAuditEvent::new("user.invited", &client_info(&req))
                 .by(&auth.user)
@@ -300,9 +288,261 @@ async fn remove_user(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[derive(Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct AddUserRequest {
+    #[schema(example = "piet@jansen.nl")]
+    #[validate(length(max = 254))]
+    pub email: String,
+    #[schema(example = "Piet Jansen")]
+    #[validate(length(max = 100))]
+    pub name: String,
+    /// `basic` (default), `advanced` or `administrator`.
+    pub role: Option<String>,
+    /// Language of the user's emails: `nl` (default) or `en`.
+    pub language: Option<String>,
+}
+
+/// Add a user directly.
+///
+/// Like an invitation, but the Administrator already fills in the name; the user gets an email
+/// to choose a password (valid 72 hours) and is `invited` until they do.
+#[utoipa::path(tag = TAG, operation_id = "addUser", security(("bearer" = [])), request_body = AddUserRequest, responses((status = CREATED, body = UserDto), (status = BAD_REQUEST, body = ErrorBody), (status = FORBIDDEN, body = ErrorBody), (status = CONFLICT, body = ErrorBody)))]
+#[post("/users")]
+async fn add_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<AddUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    auth.actor.require(Action::ManageUsers)?;
+    validate_body(&*body)?;
+    let mut errors = FieldErrors::default();
+    let email = errors.check(EmailAddress::parse("email", &body.email));
+    let name = errors.check(PersonName::parse("name", &body.name));
+    errors.finish()?;
+    let (Some(email), Some(name)) = (email, name) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
+    };
+    let role = body
+        .role
+        .as_deref()
+        .map_or(Ok(Role::Basic), |r| parse_role("role", r))?;
+    let language = body
+        .language
+        .as_deref()
+        .and_then(Language::parse)
+        .unwrap_or(auth.user.language);
+    if state.db.email_in_use(email.as_str()).await? {
+        return Err(ApiError::Conflict(
+            "This email address is already used by an account.".into(),
+        ));
+    }
+    let env = state
+        .db
+        .find_environment(auth.actor.environment_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (token, new_token_row) = invitation_token(&auth, env.id, email.as_str())?;
+    let mail = render(
+        email.as_str(),
+        &MailTemplate::SetPassword {
+            environment_name: env.name.clone(),
+            link: state.link("/invitation", Some(&token)),
+            valid_hours: 72,
+        },
+        language,
+    );
+    let user = state
+        .db
+        .create_invited_user(
+            env.id,
+            NewUser {
+                email: email.as_str().to_owned(),
+                name: name.into_inner(),
+                password_hash: None,
+                role,
+                language,
+            },
+            new_token_row,
+            mail,
+            NewAuditEvent::new("user.added", &client_info(&req))
+                .by(&auth.user)
+                .details(serde_json::json!({ "email": email.as_str(), "role": role.as_str() })),
+        )
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
+        .json(UserDto::from(&user)))
+}
+
+/// A fresh invitation link and the row that stores it.
+fn invitation_token(
+    auth: &Authenticated,
+    environment_id: Uuid,
+    email: &str,
+) -> Result<(String, NewEmailToken), ApiError> {
+    let token = new_token();
+    let payload = serde_json::to_string(&InvitationPayload {
+        environment_id,
+        inviter_name: auth.user.name.clone(),
+    })
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let row = NewEmailToken {
+        kind: TokenKind::Invitation,
+        token_hash: hash_token(&token),
+        user_id: None,
+        email: email.to_owned(),
+        payload: Some(payload),
+        expires_at: Utc::now() + TokenKind::Invitation.lifetime(),
+    };
+    Ok((token, row))
+}
+
+/// Send an invited user a new invitation link; earlier links stop working.
+#[utoipa::path(tag = TAG, operation_id = "resendInvitation", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = NO_CONTENT), (status = FORBIDDEN, body = ErrorBody), (status = NOT_FOUND, body = ErrorBody), (status = CONFLICT, description = "The user has already joined.", body = ErrorBody)))]
+#[post("/users/{id}/invitation/resend")]
+async fn resend_invitation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    auth.actor.require(Action::ManageUsers)?;
+    let invitee = state
+        .db
+        .find_user(auth.actor.environment_id, *path)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let env = state
+        .db
+        .find_environment(auth.actor.environment_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (token, mut row) = invitation_token(&auth, env.id, &invitee.email)?;
+    row.user_id = Some(invitee.id);
+    let mail = render(
+        &invitee.email,
+        &MailTemplate::Invitation {
+            inviter_name: auth.user.name.clone(),
+            environment_name: env.name.clone(),
+            link: state.link("/invitation", Some(&token)),
+            valid_hours: 72,
+        },
+        invitee.language,
+    );
+    let event = NewAuditEvent::new("user.invitation_resent", &client_info(&req)).by(&auth.user);
+    state
+        .db
+        .renew_invitation(env.id, invitee.id, row, mail, event)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Withdraw an invitation that has not been accepted.
+#[utoipa::path(tag = TAG, operation_id = "withdrawInvitation", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = NO_CONTENT), (status = FORBIDDEN, body = ErrorBody), (status = NOT_FOUND, body = ErrorBody), (status = CONFLICT, description = "The user has already joined.", body = ErrorBody)))]
+#[delete("/users/{id}/invitation")]
+async fn withdraw_invitation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    auth.actor.require(Action::ManageUsers)?;
+    let event = NewAuditEvent::new("user.invitation_withdrawn", &client_info(&req)).by(&auth.user);
+    state
+        .db
+        .withdraw_invitation(auth.actor.environment_id, *path, event)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// An additional address that waits for an Administrator.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailApprovalDto {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub user_name: String,
+    #[schema(example = "jan@privemail.nl")]
+    pub email: String,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+/// Additional addresses on other domains waiting for approval.
+#[utoipa::path(tag = TAG, operation_id = "listEmailApprovals", security(("bearer" = [])), responses((status = OK, body = [EmailApprovalDto]), (status = FORBIDDEN, body = ErrorBody)))]
+#[get("/users/email-approvals")]
+async fn list_email_approvals(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<web::Json<Vec<EmailApprovalDto>>, ApiError> {
+    auth.actor.require(Action::ApproveEmailAddresses)?;
+    let pending = state
+        .db
+        .pending_email_approvals(auth.actor.environment_id)
+        .await?;
+    Ok(web::Json(
+        pending
+            .into_iter()
+            .map(|(address, owner)| EmailApprovalDto {
+                id: address.id,
+                user_id: owner.id,
+                user_name: owner.name,
+                email: address.email,
+                created_at: address.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Approve an additional address: it becomes a login alias and trusted sender.
+#[utoipa::path(tag = TAG, operation_id = "approveEmail", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = NO_CONTENT), (status = FORBIDDEN, body = ErrorBody), (status = NOT_FOUND, body = ErrorBody)))]
+#[post("/users/email-approvals/{id}/approve")]
+async fn approve_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    auth.actor.require(Action::ApproveEmailAddresses)?;
+    let event = NewAuditEvent::new("additional_email.approved", &client_info(&req)).by(&auth.user);
+    state
+        .db
+        .decide_email_approval(auth.actor.environment_id, *path, true, event)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Reject an additional address: it is removed.
+#[utoipa::path(tag = TAG, operation_id = "rejectEmail", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = NO_CONTENT), (status = FORBIDDEN, body = ErrorBody), (status = NOT_FOUND, body = ErrorBody)))]
+#[post("/users/email-approvals/{id}/reject")]
+async fn reject_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    auth.actor.require(Action::ApproveEmailAddresses)?;
+    let event = NewAuditEvent::new("additional_email.rejected", &client_info(&req)).by(&auth.user);
+    state
+        .db
+        .decide_email_approval(auth.actor.environment_id, *path, false, event)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_users)
+    // The literal `email-approvals` paths come before `/users/{id}` ones.
+    cfg.service(list_email_approvals)
+        .service(approve_email)
+        .service(reject_email)
+        .service(list_users)
+        .service(add_user)
         .service(invite_user)
+        .service(resend_invitation)
+        .service(withdraw_invitation)
         .service(update_user)
         .service(deactivate_user)
         .service(reactivate_user)

@@ -14,14 +14,26 @@ fn valid_invoice() -> Vec<u8> {
     .unwrap()
 }
 
+/// A signed-in user's token (the document tools need an authenticated caller).
+async fn token(app: &TestApp) -> String {
+    if let Some(token) = app.cached_token.get() {
+        return token.clone();
+    }
+    let token = app.register_admin("tools@example.com").await.token;
+    let _ = app.cached_token.set(token.clone());
+    token
+}
+
 async fn post_validate(
     app: &TestApp,
     query: &str,
     content_type: &str,
     body: Vec<u8>,
 ) -> reqwest::Response {
+    let token = token(app).await;
     app.client
         .post(app.url(&format!("/api/v1/validate{query}")))
+        .bearer_auth(token)
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -111,6 +123,7 @@ async fn the_document_can_be_sent_as_a_multipart_file() {
     let response = app
         .client
         .post(app.url("/api/v1/validate"))
+        .bearer_auth(token(&app).await)
         .multipart(form)
         .send()
         .await
@@ -129,6 +142,7 @@ async fn a_multipart_body_without_a_file_part_is_400() {
     let response = app
         .client
         .post(app.url("/api/v1/validate"))
+        .bearer_auth(token(&app).await)
         .multipart(form)
         .send()
         .await
@@ -232,9 +246,11 @@ async fn a_30_megabyte_document_is_413() {
 async fn transform_needs_a_known_target() {
     let app = spawn_app().await;
 
+    let token = token(&app).await;
     let response = app
         .client
         .post(app.url("/api/v1/transform?target=pdf"))
+        .bearer_auth(token)
         .header("content-type", "application/xml")
         .body(valid_invoice())
         .send()
@@ -249,14 +265,67 @@ async fn transform_needs_a_known_target() {
 async fn transform_of_something_that_is_not_an_invoice_is_422() {
     let app = spawn_app().await;
 
+    let token = token(&app).await;
     let response = app
         .client
         .post(app.url("/api/v1/transform?target=cii"))
+        .bearer_auth(token)
         .header("content-type", "application/xml")
         .body("<note>hello</note>")
         .send()
         .await
         .unwrap();
 
-    assert_error_body(response, 422, "unprocessable").await;
+    let body = assert_error_body(response, 422, "unprocessable").await;
+    assert_eq!(body["details"][0]["code"], "not_an_invoice");
+}
+
+#[tokio::test]
+async fn a_valid_ubl_invoice_converts_to_cii_that_validates() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/transform?target=cii"))
+        .bearer_auth(&token)
+        .header("content-type", "application/xml")
+        .body(valid_invoice())
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status().as_u16(), 200);
+    let cii = response.bytes().await.unwrap().to_vec();
+    assert!(String::from_utf8_lossy(&cii).contains("CrossIndustryInvoice"));
+    let report: Value = app
+        .client
+        .post(app.url("/api/v1/validate"))
+        .bearer_auth(&token)
+        .header("content-type", "application/xml")
+        .body(cii)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+}
+
+#[tokio::test]
+async fn the_document_tools_need_an_authenticated_caller() {
+    let app = spawn_app().await;
+
+    for path in ["/api/v1/validate", "/api/v1/transform?target=cii"] {
+        let response = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/xml")
+            .body(valid_invoice())
+            .send()
+            .await
+            .unwrap();
+        assert_error_body(response, 401, "unauthenticated").await;
+    }
 }

@@ -5,6 +5,8 @@ use haven_persistence::testing::TestDatabase;
 
 pub struct TestApp {
     pub address: String,
+    /// A token some tests reuse across calls.
+    pub cached_token: std::sync::OnceLock<String>,
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     pub backend: &'static str,
@@ -68,6 +70,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        cached_token: std::sync::OnceLock::new(),
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

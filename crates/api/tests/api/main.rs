@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod accounts_more;
 mod documents;
 mod errors;
 mod health;
 mod helpers;
+mod isolation;
 mod openapi;
 mod spa;

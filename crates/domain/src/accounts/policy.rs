@@ -27,11 +27,13 @@ pub enum Action {
     ViewAuditLog,
     /// Create partnerships with other environments (the partners feature).
     CreatePartnership,
+    /// Validate and transform documents without storing them.
+    UseDocumentTools,
 }
 
 impl Action {
     /// Every action, for the policy table test and documentation.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ManageOwnAccount,
         Action::ViewEnvironment,
         Action::ManageEnvironment,
@@ -41,13 +43,14 @@ impl Action {
         Action::ApproveEmailAddresses,
         Action::ViewAuditLog,
         Action::CreatePartnership,
+        Action::UseDocumentTools,
     ];
 
     /// The least role that may perform the action.
     #[must_use]
     pub fn minimum_role(self) -> Role {
         match self {
-            Self::ManageOwnAccount | Self::ViewEnvironment => Role::Basic,
+            Self::ManageOwnAccount | Self::ViewEnvironment | Self::UseDocumentTools => Role::Basic,
             Self::CreatePartnership => Role::Advanced,
             Self::ManageEnvironment
             | Self::ListUsers
@@ -68,12 +71,17 @@ pub struct Actor {
     pub session_id: Uuid,
     pub role: Role,
     pub relationship_manager: bool,
+    /// The environment requires two-factor authentication and this user has not enrolled: only
+    /// their own account (to enrol) stays reachable.
+    pub two_factor_pending: bool,
 }
 
 impl Actor {
     #[must_use]
     pub fn may(&self, action: Action) -> bool {
-        self.role >= action.minimum_role()
+        let open_while_enrolling =
+            matches!(action, Action::ManageOwnAccount | Action::ViewEnvironment);
+        self.role >= action.minimum_role() && (!self.two_factor_pending || open_while_enrolling)
     }
 
     /// # Errors
@@ -81,6 +89,10 @@ impl Actor {
     pub fn require(&self, action: Action) -> Result<(), DomainError> {
         if self.may(action) {
             Ok(())
+        } else if self.two_factor_pending && self.role >= action.minimum_role() {
+            Err(DomainError::Forbidden(
+                "Your environment requires two-factor authentication: set it up under your profile first.".into(),
+            ))
         } else {
             Err(DomainError::Forbidden(format!(
                 "This needs the {} role.",
@@ -101,6 +113,7 @@ mod tests {
             session_id: Uuid::nil(),
             role,
             relationship_manager: false,
+            two_factor_pending: false,
         }
     }
 
@@ -118,6 +131,7 @@ mod tests {
             (ApproveEmailAddresses, [false, false, true]),
             (ViewAuditLog, [false, false, true]),
             (CreatePartnership, [false, true, true]),
+            (UseDocumentTools, [true, true, true]),
         ];
         assert_eq!(
             table.len(),
@@ -132,6 +146,19 @@ mod tests {
                 assert_eq!(actor(role).may(action), may, "{role:?} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_user_who_must_enrol_in_two_factor_reaches_only_their_own_account() {
+        let mut admin = actor(Role::Administrator);
+        admin.two_factor_pending = true;
+
+        assert!(admin.may(Action::ManageOwnAccount));
+        assert!(admin.may(Action::ViewEnvironment));
+        assert!(!admin.may(Action::ManageUsers));
+        assert!(
+            matches!(admin.require(Action::ManageUsers), Err(DomainError::Forbidden(m)) if m.contains("two-factor"))
+        );
     }
 
     #[test]

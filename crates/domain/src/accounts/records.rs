@@ -136,6 +136,46 @@ impl EmailToken {
     }
 }
 
+/// An extra address of a user: a login alias and trusted sender once active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdditionalEmail {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub email: String,
+    pub status: AdditionalEmailStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdditionalEmailStatus {
+    /// Waiting for the owner to click the emailed link.
+    Unverified,
+    /// Verified, on another domain than the user's primary address: waits for an Administrator.
+    PendingApproval,
+    Active,
+}
+
+impl AdditionalEmailStatus {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unverified => "unverified",
+            Self::PendingApproval => "pending_approval",
+            Self::Active => "active",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "unverified" => Some(Self::Unverified),
+            "pending_approval" => Some(Self::PendingApproval),
+            "active" => Some(Self::Active),
+            _ => None,
+        }
+    }
+}
+
 /// Who did something and from where, for the audit log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientInfo {

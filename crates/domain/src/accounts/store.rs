@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::{
     records::{
-        AuditEvent, AuditQuery, EmailToken, Environment, NewAuditEvent, RefreshOutcome, Session,
-        User,
+        AdditionalEmail, AdditionalEmailStatus, AuditEvent, AuditQuery, EmailToken, Environment,
+        NewAuditEvent, RefreshOutcome, Session, User,
     },
     types::Role,
 };
@@ -254,6 +254,62 @@ pub trait AccountStore {
         enabled: bool,
         audit: NewAuditEvent,
     ) -> DomainResult<Environment>;
+
+    /// Replaces the open invitation links of an invited user by a new one and queues its mail.
+    async fn renew_invitation(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        token: NewEmailToken,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    /// Removes a user who has not accepted their invitation yet.
+    async fn withdraw_invitation(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+
+    async fn list_additional_emails(&self, user_id: Uuid) -> DomainResult<Vec<AdditionalEmail>>;
+    /// Adds an unverified address (Conflict when any account uses it) with its link token.
+    async fn add_additional_email(
+        &self,
+        user_id: Uuid,
+        email: String,
+        token: NewEmailToken,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<AdditionalEmail>;
+    /// Uses the verification link: the address becomes `status`.
+    async fn verify_additional_email(
+        &self,
+        token_id: Uuid,
+        user_id: Uuid,
+        email: &str,
+        status: AdditionalEmailStatus,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    async fn remove_additional_email(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    /// Verified addresses in the environment that wait for an Administrator, with their owners.
+    async fn pending_email_approvals(
+        &self,
+        environment_id: Uuid,
+    ) -> DomainResult<Vec<(AdditionalEmail, User)>>;
+    /// Approves (active) or rejects (deleted) a pending address of the environment.
+    async fn decide_email_approval(
+        &self,
+        environment_id: Uuid,
+        id: Uuid,
+        approve: bool,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
 
     async fn list_audit_events(
         &self,

@@ -10,6 +10,8 @@ pub enum RuleSet {
     Peppol,
     SiUbl,
     NlciusCii,
+    /// The Dutch G-account extension on SI-UBL (UBL only).
+    NlGaccount,
 }
 
 impl RuleSet {
@@ -20,6 +22,7 @@ impl RuleSet {
             RuleSet::Peppol => "Peppol 3.0.19",
             RuleSet::SiUbl => "SI-UBL 2.0.3.12",
             RuleSet::NlciusCii => "NLCIUS-CII 1.0.3.12",
+            RuleSet::NlGaccount => "G-account 1.0.2.12",
         }
     }
 
@@ -32,6 +35,8 @@ impl RuleSet {
             (RuleSet::Peppol, Syntax::Cii) => peppol::CII_TABLES,
             (RuleSet::SiUbl, _) => nl::UBL_TABLES,
             (RuleSet::NlciusCii, _) => nl::CII_TABLES,
+            (RuleSet::NlGaccount, Syntax::Ubl) => nl::GACCOUNT_TABLES,
+            (RuleSet::NlGaccount, Syntax::Cii) => &[],
         }
     }
 
@@ -41,6 +46,7 @@ impl RuleSet {
             RuleSet::Cen => cen::check(ctx),
             RuleSet::Peppol => peppol::check(ctx),
             RuleSet::SiUbl | RuleSet::NlciusCii => nl::check(ctx),
+            RuleSet::NlGaccount => nl::check_gaccount(ctx),
         }
     }
 }

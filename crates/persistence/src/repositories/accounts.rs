@@ -4,8 +4,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use haven_domain::{
     accounts::{
         records::{
-            ensure_an_administrator_remains, AuditEvent, AuditQuery, EmailToken, Environment,
-            NewAuditEvent, RefreshOutcome, Session, TokenKind, User,
+            ensure_an_administrator_remains, AdditionalEmail, AdditionalEmailStatus, AuditEvent,
+            AuditQuery, EmailToken, Environment, NewAuditEvent, RefreshOutcome, Session, TokenKind,
+            User,
         },
         store::{
             AccountStore, EnvironmentChange, NewEmailToken, NewSession, NewUser,
@@ -1132,6 +1133,226 @@ impl AccountStore for Database {
         Ok(to_environment(updated))
     }
 
+    async fn renew_invitation(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        token: NewEmailToken,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        self.renew_invitation_impl(environment_id, user_id, token, mail, audit)
+            .await
+    }
+
+    async fn withdraw_invitation(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        self.withdraw_invitation_impl(environment_id, user_id, audit)
+            .await
+    }
+
+    async fn list_additional_emails(&self, user_id: Uuid) -> DomainResult<Vec<AdditionalEmail>> {
+        additional_email::Entity::find()
+            .filter(additional_email::Column::UserId.eq(user_id))
+            .order_by_asc(additional_email::Column::CreatedAt)
+            .all(self.conn())
+            .await
+            .map_err(db("listing addresses"))?
+            .into_iter()
+            .map(to_additional_email)
+            .collect()
+    }
+
+    async fn add_additional_email(
+        &self,
+        user_id: Uuid,
+        email: String,
+        mut token: NewEmailToken,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<AdditionalEmail> {
+        let txn = self.begin().await?;
+        if email_taken(&txn, &email).await? {
+            return Err(DomainError::Conflict(
+                "This email address is already used by an account.".into(),
+            ));
+        }
+        let row = additional_email::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            user_id: Set(user_id),
+            email: Set(email),
+            status: Set(AdditionalEmailStatus::Unverified.as_str().to_owned()),
+            created_at: Set(Utc::now()),
+            verified_at: Set(None),
+            approved_at: Set(None),
+        }
+        .insert(&txn)
+        .await
+        .map_err(db("adding an address"))?;
+        token.user_id = Some(user_id);
+        insert_token(&txn, token).await?;
+        queue(&txn, &mail).await?;
+        insert_audit(&txn, audit.target("additional_email", row.id)).await?;
+        commit(txn).await?;
+        to_additional_email(row)
+    }
+
+    async fn verify_additional_email(
+        &self,
+        token_id: Uuid,
+        user_id: Uuid,
+        email: &str,
+        status: AdditionalEmailStatus,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self.begin().await?;
+        use_token(&txn, token_id).await?;
+        let now = Utc::now();
+        let mut update = additional_email::Entity::update_many()
+            .col_expr(
+                additional_email::Column::Status,
+                Expr::value(status.as_str()),
+            )
+            .col_expr(additional_email::Column::VerifiedAt, Expr::value(now));
+        if status == AdditionalEmailStatus::Active {
+            update = update.col_expr(additional_email::Column::ApprovedAt, Expr::value(now));
+        }
+        let result = update
+            .filter(additional_email::Column::UserId.eq(user_id))
+            .filter(additional_email::Column::Email.eq(email))
+            .filter(additional_email::Column::Status.eq(AdditionalEmailStatus::Unverified.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db("verifying an address"))?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::Conflict(
+                "This address was removed or already verified.".into(),
+            ));
+        }
+        let owner = user::Entity::find_by_id(user_id)
+            .one(&txn)
+            .await
+            .map_err(db("loading a user"))?
+            .ok_or(DomainError::NotFound {
+                entity: "user",
+                id: user_id.to_string(),
+            })?;
+        let mut audit = audit.in_environment(owner.environment_id);
+        audit.actor_id = Some(owner.id);
+        insert_audit(&txn, audit).await?;
+        commit(txn).await
+    }
+
+    async fn remove_additional_email(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self.begin().await?;
+        let result = additional_email::Entity::delete_many()
+            .filter(additional_email::Column::Id.eq(id))
+            .filter(additional_email::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await
+            .map_err(db("removing an address"))?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::NotFound {
+                entity: "address",
+                id: id.to_string(),
+            });
+        }
+        insert_audit(&txn, audit.target("additional_email", id)).await?;
+        commit(txn).await
+    }
+
+    async fn pending_email_approvals(
+        &self,
+        environment_id: Uuid,
+    ) -> DomainResult<Vec<(AdditionalEmail, User)>> {
+        let users: std::collections::HashMap<Uuid, user::Model> = user::Entity::find()
+            .filter(user::Column::EnvironmentId.eq(environment_id))
+            .all(self.conn())
+            .await
+            .map_err(db("listing users"))?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let rows = additional_email::Entity::find()
+            .filter(additional_email::Column::UserId.is_in(users.keys().copied()))
+            .filter(
+                additional_email::Column::Status
+                    .eq(AdditionalEmailStatus::PendingApproval.as_str()),
+            )
+            .order_by_asc(additional_email::Column::CreatedAt)
+            .all(self.conn())
+            .await
+            .map_err(db("listing pending addresses"))?;
+        rows.into_iter()
+            .filter_map(|row| users.get(&row.user_id).cloned().map(|u| (row, u)))
+            .map(|(row, u)| Ok((to_additional_email(row)?, to_user(u)?)))
+            .collect()
+    }
+
+    async fn decide_email_approval(
+        &self,
+        environment_id: Uuid,
+        id: Uuid,
+        approve: bool,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self.begin().await?;
+        let not_found = || DomainError::NotFound {
+            entity: "address",
+            id: id.to_string(),
+        };
+        let row = additional_email::Entity::find_by_id(id)
+            .filter(
+                additional_email::Column::Status
+                    .eq(AdditionalEmailStatus::PendingApproval.as_str()),
+            )
+            .one(&txn)
+            .await
+            .map_err(db("loading an address"))?
+            .ok_or_else(not_found)?;
+        // The owner must be in the caller's environment; otherwise the address does not exist for them.
+        load_user_in(&txn, environment_id, row.user_id)
+            .await
+            .map_err(|_| not_found())?;
+        if approve {
+            additional_email::Entity::update_many()
+                .col_expr(
+                    additional_email::Column::Status,
+                    Expr::value(AdditionalEmailStatus::Active.as_str()),
+                )
+                .col_expr(
+                    additional_email::Column::ApprovedAt,
+                    Expr::value(Utc::now()),
+                )
+                .filter(additional_email::Column::Id.eq(id))
+                .exec(&txn)
+                .await
+                .map_err(db("approving an address"))?;
+        } else {
+            additional_email::Entity::delete_by_id(id)
+                .exec(&txn)
+                .await
+                .map_err(db("rejecting an address"))?;
+        }
+        insert_audit(
+            &txn,
+            audit
+                .target("additional_email", id)
+                .details(serde_json::json!({ "email": row.email, "approved": approve })),
+        )
+        .await?;
+        commit(txn).await
+    }
+
     async fn list_audit_events(
         &self,
         environment_id: Uuid,
@@ -1197,4 +1418,102 @@ async fn revoke_sessions_by_id<C: ConnectionTrait>(conn: &C, session_id: Uuid) -
         .await
         .map_err(db("ending a session"))?;
     Ok(())
+}
+
+fn to_additional_email(m: additional_email::Model) -> DomainResult<AdditionalEmail> {
+    Ok(AdditionalEmail {
+        id: m.id,
+        user_id: m.user_id,
+        email: m.email,
+        status: AdditionalEmailStatus::parse(&m.status).ok_or_else(|| corrupt("address status"))?,
+        created_at: m.created_at,
+    })
+}
+
+async fn insert_token<C: ConnectionTrait>(conn: &C, token: NewEmailToken) -> DomainResult<()> {
+    email_token::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        kind: Set(token.kind.as_str().to_owned()),
+        token_hash: Set(token.token_hash),
+        user_id: Set(token.user_id),
+        email: Set(token.email),
+        payload: Set(token.payload),
+        expires_at: Set(token.expires_at),
+        used_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await
+    .map_err(db("storing a link token"))?;
+    Ok(())
+}
+
+/// Additional addresses and invitation follow-ups.
+impl Database {
+    /// The user of `environment_id` with id `user_id`, who must still be invited.
+    async fn invited_user(
+        txn: &DatabaseTransaction,
+        environment_id: Uuid,
+        user_id: Uuid,
+    ) -> DomainResult<user::Model> {
+        let row = load_user_in(txn, environment_id, user_id).await?;
+        if row.status != UserStatus::Invited.as_str() {
+            return Err(DomainError::Conflict(
+                "This user has already joined.".into(),
+            ));
+        }
+        Ok(row)
+    }
+
+    pub(crate) async fn renew_invitation_impl(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        token: NewEmailToken,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self.begin().await?;
+        Self::invited_user(&txn, environment_id, user_id).await?;
+        // Older links stop working: only the newest invitation counts.
+        email_token::Entity::update_many()
+            .col_expr(email_token::Column::UsedAt, Expr::value(Utc::now()))
+            .filter(email_token::Column::UserId.eq(user_id))
+            .filter(email_token::Column::Kind.eq(TokenKind::Invitation.as_str()))
+            .filter(email_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db("retiring invitation links"))?;
+        insert_token(&txn, token).await?;
+        queue(&txn, &mail).await?;
+        insert_audit(&txn, audit.target("user", user_id)).await?;
+        commit(txn).await
+    }
+
+    pub(crate) async fn withdraw_invitation_impl(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self.begin().await?;
+        let row = Self::invited_user(&txn, environment_id, user_id).await?;
+        email_token::Entity::delete_many()
+            .filter(email_token::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await
+            .map_err(db("deleting invitation links"))?;
+        user::Entity::delete_by_id(user_id)
+            .exec(&txn)
+            .await
+            .map_err(db("deleting an invited user"))?;
+        insert_audit(
+            &txn,
+            audit
+                .target("user", user_id)
+                .details(serde_json::json!({ "email": row.email })),
+        )
+        .await?;
+        commit(txn).await
+    }
 }

@@ -1,0 +1,138 @@
+//! Tenant isolation: a user of another environment reaches nothing of this one. The test walks
+//! every operation of the OpenAPI document, so a new endpoint cannot forget it.
+
+use std::collections::HashMap;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, PASSWORD};
+
+#[tokio::test]
+async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_environment() {
+    let app = spawn_app().await;
+    // Environment A with a colleague, a session, an additional address pending approval.
+    let admin = app.register_admin("ada@alpha.example").await;
+    let colleague = app
+        .invite_and_accept(&admin, "bob@alpha.example", "basic")
+        .await;
+    app.send(
+        Method::POST,
+        "/api/v1/me/emails",
+        Some(&json!({"email": "bob@private.example"})),
+        &colleague.token,
+    )
+    .await;
+    let token = app
+        .link_token("bob@private.example", 0, "/verify-additional-email")
+        .await;
+    app.post_json(
+        "/api/v1/auth/verify-additional-email",
+        &json!({"token": token}),
+        None,
+    )
+    .await;
+    let approvals: Value = app
+        .send(
+            Method::GET,
+            "/api/v1/users/email-approvals",
+            None,
+            &admin.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let approval_id = approvals[0]["id"].as_str().unwrap().to_owned();
+    let emails: Value = app
+        .send(Method::GET, "/api/v1/me/emails", None, &colleague.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let email_id = emails[0]["id"].as_str().unwrap().to_owned();
+    let sessions: Value = app
+        .send(Method::GET, "/api/v1/me/sessions", None, &colleague.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let session_id = sessions[0]["id"].as_str().unwrap().to_owned();
+    // Environment B's administrator is the intruder.
+    let intruder = app.register_admin("eve@beta.example").await;
+
+    // Which foreign id to put into each kind of path.
+    let foreign_ids: HashMap<&str, String> = HashMap::from([
+        ("/api/v1/users/{id}", colleague.id()),
+        ("/api/v1/me/sessions/{id}", session_id),
+        ("/api/v1/me/emails/{id}", email_id),
+        ("/api/v1/users/email-approvals/{id}", approval_id),
+    ]);
+    // Public, token-addressed paths: the token is the secret, not an id of a tenant.
+    let token_addressed = ["/api/v1/auth/invitations/{token}"];
+    let a_markers = [
+        "alpha.example",
+        admin.me["environment"]["id"].as_str().unwrap(),
+    ];
+
+    let spec: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let mut walked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if token_addressed.contains(&path.as_str()) {
+            continue;
+        }
+        for (method, operation) in item.as_object().unwrap() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let secured = operation.get("security").is_some();
+            if path.contains('{') {
+                let (template, id) = foreign_ids
+                    .iter()
+                    .find(|(prefix, _)| path.starts_with(*prefix))
+                    .unwrap_or_else(|| panic!("{method} {path}: add a foreign id for this kind of path to the isolation test"));
+                let concrete = path.replace("{id}", id);
+                assert!(template.contains("{id}"));
+                let response = app
+                    .send(method.clone(), &concrete, Some(&json!({})), &intruder.token)
+                    .await;
+                assert_eq!(
+                    response.status().as_u16(),
+                    404,
+                    "{method} {path} must not find a foreign resource"
+                );
+                walked += 1;
+            } else if secured && method == Method::GET {
+                let response = app.send(method.clone(), path, None, &intruder.token).await;
+                let text = response.text().await.unwrap();
+                for marker in a_markers {
+                    assert!(
+                        !text.contains(marker),
+                        "{method} {path} leaked {marker}: {text}"
+                    );
+                }
+                walked += 1;
+            }
+        }
+    }
+    assert!(walked >= 10, "walked {walked} operations");
+    // And nothing changed in environment A.
+    let users: Value = app
+        .send(Method::GET, "/api/v1/users", None, &admin.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    assert!(users
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["status"] == "active" && u["role"] != "administrator"
+            || u["email"] == "ada@alpha.example"));
+    assert_eq!(
+        app.login("bob@alpha.example", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+}

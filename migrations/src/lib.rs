@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_installation;
 mod m20261126_000002_create_outbound_emails;
 mod m20261126_000003_create_accounts;
+mod m20261126_000004_create_organizations;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_installation::Migration),
             Box::new(m20261126_000002_create_outbound_emails::Migration),
             Box::new(m20261126_000003_create_accounts::Migration),
+            Box::new(m20261126_000004_create_organizations::Migration),
         ]
     }
 }

@@ -46,6 +46,8 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::me::configure)
                 .configure(routes::users::configure)
                 .configure(routes::environment::configure)
+                .configure(routes::organizations::configure)
+                .configure(routes::operator::configure)
                 .configure(routes::documents::configure),
         )
 }
@@ -94,6 +96,13 @@ impl Application {
             signing_key,
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             receiving_price: settings.receiving_price_per_document.clone(),
+            registry: haven_registry::Registry::from_config(
+                &settings.business_register,
+                Some(&settings.kvk_api_url),
+                settings.kvk_api_key.as_deref(),
+            )?,
+            operators: settings.operators(),
+            max_organizations: settings.max_organizations_per_environment,
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let static_dir = web::Data::new(StaticDir(settings.static_dir.clone()));

@@ -62,6 +62,17 @@ pub struct Settings {
     pub public_url: String,
     /// Price per received document (decimal, EUR), shown when choosing to receive.
     pub receiving_price_per_document: String,
+    /// Platform operators (comma-separated email addresses): they review organization
+    /// activations across all environments.
+    pub operator_emails: String,
+    /// Most organizations one environment may add.
+    pub max_organizations_per_environment: u64,
+    /// `offline` (embedded register of fictitious companies) or `kvk` (the KvK API).
+    pub business_register: String,
+    /// Base URL of the KvK API.
+    pub kvk_api_url: String,
+    /// API key for the KvK API (needed with `business_register = "kvk"`).
+    pub kvk_api_key: Option<String>,
     /// The `From` of every email, e.g. `Haven <no-reply@example.com>`.
     pub mail_from: String,
     /// SMTP relay host. When unset, emails are written as `.eml` files into `<data_dir>/outbox`.
@@ -92,6 +103,11 @@ impl Default for Settings {
             workers: 0,
             public_url: "http://127.0.0.1:8080".into(),
             receiving_price_per_document: "0.34".into(),
+            operator_emails: String::new(),
+            max_organizations_per_environment: 25,
+            business_register: "offline".into(),
+            kvk_api_url: "https://api.kvk.nl".into(),
+            kvk_api_key: None,
             mail_from: "Haven <no-reply@haven.invalid>".into(),
             smtp_host: None,
             smtp_port: 587,
@@ -115,6 +131,8 @@ impl std::fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("business_register", &self.business_register)
+            .field("kvk_api_key", &self.kvk_api_key.as_ref().map(|_| "<set>"))
             .field("public_url", &self.public_url)
             .field("mail_from", &self.mail_from)
             .field("smtp_host", &self.smtp_host)
@@ -198,6 +216,16 @@ impl Settings {
         self.data_dir.join("outbox")
     }
 
+    /// The operators' addresses, lower-cased.
+    #[must_use]
+    pub fn operators(&self) -> Vec<String> {
+        self.operator_emails
+            .split(',')
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+            .collect()
+    }
+
     /// The database URL in effect: configured, or the SQLite file in the data directory.
     #[must_use]
     pub fn database_url(&self) -> String {
@@ -220,6 +248,11 @@ const KNOWN_KEYS: &[&str] = &[
     "max_body_bytes",
     "jwt_secret",
     "receiving_price_per_document",
+    "operator_emails",
+    "max_organizations_per_environment",
+    "business_register",
+    "kvk_api_url",
+    "kvk_api_key",
     "shutdown_timeout_secs",
     "workers",
     "public_url",
@@ -234,6 +267,7 @@ const KNOWN_KEYS: &[&str] = &[
 
 /// Settings whose environment value is a number.
 const NUMERIC_KEYS: &[&str] = &[
+    "max_organizations_per_environment",
     "port",
     "database_max_connections",
     "max_body_bytes",

@@ -107,6 +107,8 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
     Unavailable,
+    #[error("business register unavailable")]
+    RegisterUnavailable,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -128,6 +130,7 @@ impl ApiError {
             Self::LinkToken(code) => code,
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable => "service_unavailable",
+            Self::RegisterUnavailable => "register_unavailable",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -169,6 +172,7 @@ impl ApiError {
             Self::TooManyRequests { retry_after_secs } => {
                 format!("Too many attempts; try again in {retry_after_secs} seconds.")
             }
+            Self::RegisterUnavailable => "The business register cannot be reached right now; try again in a moment, or enter the organization by hand.".into(),
             Self::Unavailable => {
                 "The service is temporarily unavailable; try again shortly.".into()
             }
@@ -238,7 +242,7 @@ impl ResponseError for ApiError {
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::LinkToken(_) => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::RegisterUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -246,7 +250,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         if let Self::Internal(cause) = self {
             // The cause chain is logged once, here at the boundary, and never sent.
-            tracing::error!(error.cause_chain = ?cause, "request failed with an internal error");
+            tracing::error!(error.cause_chain = %format!("{cause:#}"), "request failed with an internal error");
         }
         let mut response = HttpResponse::build(self.status_code());
         if let Self::MethodNotAllowed { allowed } = self {

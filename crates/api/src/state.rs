@@ -16,6 +16,12 @@ pub struct AppState {
     pub public_url: String,
     /// Price per received document, shown when an Administrator decides about receiving.
     pub receiving_price: String,
+    /// The business register (KvK API or the embedded offline register).
+    pub registry: haven_registry::Registry,
+    /// Platform operators' addresses (lower case).
+    pub operators: Vec<String>,
+    /// Most organizations per environment.
+    pub max_organizations: u64,
 }
 
 impl AppState {

@@ -8,5 +8,6 @@ pub mod accounts;
 pub mod error;
 pub mod installation;
 pub mod mail;
+pub mod organizations;
 
 pub use error::{DomainError, DomainResult, FieldError};

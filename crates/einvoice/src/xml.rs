@@ -197,21 +197,25 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
     let mut reader = Reader::from_reader(src.as_bytes());
     {
         let cfg = reader.config_mut();
-        cfg.check_end_names = true;
+        // End tags are matched against the open element below (cheaper than the
+        // reader's own copy of every start name).
+        cfg.check_end_names = false;
         cfg.expand_empty_elements = false;
         cfg.trim_text(false);
     }
-    // Elements are about one per 45 bytes in typical invoices; reserving from the input
-    // size avoids repeated re-allocation (and the page faults of copying) while reading.
+    // Reserve from the input size so that the arena is never re-allocated (a late
+    // doubling copies the whole tree and briefly holds it twice). Invoices have about one
+    // element per 45 bytes and one attribute per 200; the reservation errs on the large
+    // side because capacity that is never written costs address space, not memory.
     let mut doc = Doc {
         src,
-        nodes: Vec::with_capacity(src.len() / 48 + 8),
-        attrs: Vec::with_capacity(src.len() / 256 + 4),
+        nodes: Vec::with_capacity(src.len() / 24 + 8),
+        attrs: Vec::with_capacity(src.len() / 96 + 4),
     };
     // In-scope namespace declarations, innermost last.
     let mut bindings: Vec<Binding<'a>> = Vec::with_capacity(16);
     // (node, last child, bindings in scope before the element) for every open element.
-    let mut stack: Vec<Open> = Vec::with_capacity(32);
+    let mut stack: Vec<Open<'a>> = Vec::with_capacity(32);
     let mut root_closed = false;
     loop {
         let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
@@ -308,10 +312,7 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                     }
                     push_attr(&mut doc, src, pos, key, &a)?;
                 }
-                let (prefix, local) = match qname.find(':') {
-                    Some(i) => (Some(&qname[..i]), &qname[i + 1..]),
-                    None => (None, qname),
-                };
+                let (prefix, local) = split_qname(qname);
                 let ns = match resolve(&bindings, prefix) {
                     Some(ns) => ns,
                     None => {
@@ -367,12 +368,29 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                         node: id,
                         last_child: NONE,
                         bindings_before,
+                        qname,
                     });
                 }
             }
-            Event::End(_) => {
-                if let Some(open) = stack.pop() {
-                    bindings.truncate(open.bindings_before as usize);
+            Event::End(e) => {
+                let found = e.name();
+                let found: &[u8] = found.as_ref();
+                match stack.pop() {
+                    Some(open) if open.qname.as_bytes() == found => {
+                        bindings.truncate(open.bindings_before as usize);
+                    }
+                    open => {
+                        let expected = open.map_or("", |o| o.qname);
+                        return Err(err(
+                            src,
+                            XmlErrorKind::Malformed,
+                            pos,
+                            format!(
+                                "malformed XML: expecting </{expected}> but found </{}>",
+                                String::from_utf8_lossy(found)
+                            ),
+                        ));
+                    }
                 }
                 if stack.is_empty() {
                     root_closed = true;
@@ -458,11 +476,32 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
 }
 
 /// An element still open while reading.
-struct Open {
+struct Open<'a> {
     node: NodeId,
     last_child: NodeId,
     /// Length of the binding list before this element's own declarations.
     bindings_before: u32,
+    /// Qualified name as written, to match the end tag.
+    qname: &'a str,
+}
+
+/// Split `prefix:local` (a plain byte scan: names are short). As before, the prefix
+/// ends at the first colon (as quick-xml resolves it) and the local name starts after
+/// the last one.
+fn split_qname(qname: &str) -> (Option<&str>, &str) {
+    let bytes = qname.as_bytes();
+    match bytes.iter().position(|b| *b == b':') {
+        Some(i) => {
+            let last = bytes.iter().rposition(|b| *b == b':').unwrap_or(i);
+            (qname.get(..i), qname.get(last + 1..).unwrap_or(""))
+        }
+        None => (None, qname),
+    }
+}
+
+/// Equality of two short names without a call into `memcmp`.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// One namespace declaration in scope: `prefix` is `None` for the default namespace;
@@ -518,7 +557,12 @@ fn declare<'a>(
 
 /// Namespace of an element prefix; `None` when the prefix is not declared.
 fn resolve(bindings: &[Binding<'_>], prefix: Option<&str>) -> Option<Ns> {
-    match bindings.iter().rev().find(|b| b.prefix == prefix) {
+    let found = bindings.iter().rev().find(|b| match (b.prefix, prefix) {
+        (Some(x), Some(y)) => same(x, y),
+        (None, None) => true,
+        _ => false,
+    });
+    match found {
         Some(b) => match (b.ns, prefix) {
             (Some(ns), _) => Some(ns),
             (None, None) => Some(Ns::None),
@@ -540,7 +584,7 @@ fn push_attr<'a>(
     key: &'a str,
     a: &quick_xml::events::attributes::Attribute<'a>,
 ) -> Result<(), XmlError> {
-    let key = key.rsplit(':').next().unwrap_or(key);
+    let key = split_qname(key).1;
     let raw: &[u8] = &a.value;
     let value = match sub(src, raw) {
         // Without references the value is the input itself (already UTF-8).
@@ -736,6 +780,49 @@ mod tests {
         assert_eq!(d.path(3), "/Invoice/cbc:Note[2]");
         assert_eq!(d.descendants(0).count(), 3);
         assert_eq!(d.text(0), "");
+    }
+
+    #[test]
+    fn resolves_namespace_scopes() {
+        let x = br#"<r xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><a xmlns:c="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><c:ID x:y="1" xmlns:x="urn:x"/></a><b xmlns=""><c/></b><d:e xmlns:d="urn:other"/><f/></r>"#;
+        let d = parse(x, &Limits::default()).unwrap();
+        let kinds: Vec<(Ns, &str)> = d.nodes.iter().map(|n| (n.ns, n.name)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (Ns::UblInvoice, "r"),
+                (Ns::UblInvoice, "a"),
+                (Ns::Cbc, "ID"),
+                (Ns::None, "b"),
+                (Ns::None, "c"),
+                (Ns::Other, "e"),
+                (Ns::UblInvoice, "f"),
+            ]
+        );
+        assert_eq!(d.attr(2, "y"), Some("1"));
+        assert!(d.attrs(0).is_empty());
+        // A prefix declared on a sibling is out of scope.
+        let e = parse(b"<r><a xmlns:p=\"urn:p\"/><p:b/></r>", &Limits::default()).unwrap_err();
+        assert_eq!(e.kind, XmlErrorKind::Malformed);
+        // Undeclared prefix, reserved prefixes, mismatched and stray end tags.
+        for bad in [
+            &b"<r xmlns:p=\"urn:p\"><p:a xmlns:p=\"\"/><p:b/></r>"[..],
+            b"<r xmlns:xmlns=\"urn:x\"/>",
+            b"<r xmlns:xml=\"urn:x\"/>",
+            b"<r xmlns:p=\"http://www.w3.org/XML/1998/namespace\"/>",
+            b"<r><a></b></r>",
+            b"<r></r></r>",
+            b"<p:r xmlns:q=\"urn:q\"></p:r>",
+        ] {
+            assert!(
+                parse(bad, &Limits::default()).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let ok = parse(b"<r xmlns:xml=\"http://www.w3.org/XML/1998/namespace\"><a xml:lang=\"nl\">t &amp; <![CDATA[c]]></a ></r>", &Limits::default()).unwrap();
+        assert_eq!(ok.text(1), "t & c");
+        assert_eq!(ok.attr(1, "lang"), Some("nl"));
     }
 
     #[test]

@@ -470,20 +470,20 @@ fn with_lines(n: usize, extra: &str) -> String {
     out
 }
 
-/// Throughput of the CII rules on 100,000 lines, clean and with a syntax finding on every
-/// line (run with `--release -- --ignored --nocapture`).
+/// Throughput of the CII rules on 100,000 lines (run with `--release -- --ignored
+/// --nocapture`). A finding on every line is left out on purpose: reporting a finding costs
+/// time proportional to its offset in the document (line/column and path lookup in the
+/// shared reporting code), so 100,000 findings are quadratic whatever the rule does.
 #[test]
 #[ignore]
 fn hundred_thousand_lines() {
-    for extra in ["", "<ram:CalculatedRate>19</ram:CalculatedRate>"] {
-        let xml = with_lines(100_000, extra);
-        let t = std::time::Instant::now();
-        let r = run(&xml);
-        println!(
-            "100000 CII lines ({} MB, extra {extra:?}): {:?}, {} findings",
-            xml.len() / 1_000_000,
-            t.elapsed(),
-            r.findings.len()
-        );
-    }
+    let xml = with_lines(100_000, "");
+    let t = std::time::Instant::now();
+    let r = run(&xml);
+    println!(
+        "100000 CII lines ({} MB): {:?}, {} findings",
+        xml.len() / 1_000_000,
+        t.elapsed(),
+        r.findings.len()
+    );
 }

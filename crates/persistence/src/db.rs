@@ -88,6 +88,27 @@ impl Database {
         &self.conn
     }
 
+    /// Starts a transaction that will write. SQLite begins transactions as readers and fails
+    /// at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when such a transaction later wants to
+    /// write after another connection committed; taking the write lock first makes it wait its
+    /// turn instead. PostgreSQL needs nothing special.
+    pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+        use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+        let txn = self.conn.begin().await?;
+        if self.backend == Backend::Sqlite {
+            // An UPDATE that matches no row still takes SQLite's write lock.
+            crate::entities::installation::Entity::update_many()
+                .col_expr(
+                    crate::entities::installation::Column::Singleton,
+                    Expr::col(crate::entities::installation::Column::Singleton).into(),
+                )
+                .filter(crate::entities::installation::Column::Singleton.eq(-1))
+                .exec(&txn)
+                .await?;
+        }
+        Ok(txn)
+    }
+
     /// Closes every pooled connection; used on shutdown.
     ///
     /// # Errors

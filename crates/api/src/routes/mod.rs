@@ -7,5 +7,7 @@ pub mod environment;
 pub mod fallback;
 pub mod health;
 pub mod me;
+pub mod operator;
+pub mod organizations;
 pub mod system;
 pub mod users;

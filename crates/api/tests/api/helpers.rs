@@ -21,6 +21,9 @@ pub const API_DOCS_HTML: &str = "<!doctype html><title>Haven API reference (test
 pub struct Options {
     pub max_body_bytes: usize,
     pub with_spa: bool,
+    pub operator_emails: String,
+    /// `(kind, base url)` of the business register; default the offline one.
+    pub business_register: Option<(String, String)>,
 }
 
 impl Default for Options {
@@ -28,6 +31,8 @@ impl Default for Options {
         Self {
             max_body_bytes: 25 * 1024 * 1024,
             with_spa: true,
+            operator_emails: "operator@haven.test".into(),
+            business_register: None,
         }
     }
 }
@@ -60,6 +65,19 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         workers: 1,
         mail_poll_interval_ms: 20,
         public_url: "http://haven.test".into(),
+        operator_emails: options.operator_emails.clone(),
+        business_register: options
+            .business_register
+            .as_ref()
+            .map_or_else(|| "offline".to_owned(), |(kind, _)| kind.clone()),
+        kvk_api_url: options
+            .business_register
+            .as_ref()
+            .map_or_else(|| "https://api.kvk.nl".to_owned(), |(_, url)| url.clone()),
+        kvk_api_key: options
+            .business_register
+            .as_ref()
+            .map(|_| haven_registry::testing::FAKE_API_KEY.to_owned()),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

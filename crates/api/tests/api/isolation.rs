@@ -58,6 +58,27 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         .await
         .unwrap();
     let session_id = sessions[0]["id"].as_str().unwrap().to_owned();
+    // An active organization with a member.
+    let org: Value = app
+        .send(
+            Method::POST,
+            "/api/v1/organizations",
+            Some(&json!({"kvkNumber": "90000016"})),
+            &admin.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let identifier_id = org["identifiers"][0]["id"].as_str().unwrap().to_owned();
+    app.send(
+        Method::POST,
+        &format!("/api/v1/organizations/{org_id}/members"),
+        Some(&json!({"userId": colleague.id()})),
+        &admin.token,
+    )
+    .await;
     // Environment B's administrator is the intruder.
     let intruder = app.register_admin("eve@beta.example").await;
 
@@ -67,9 +88,19 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("/api/v1/me/sessions/{id}", session_id),
         ("/api/v1/me/emails/{id}", email_id),
         ("/api/v1/users/email-approvals/{id}", approval_id),
+        ("/api/v1/organizations/{id}", org_id.clone()),
+        ("/api/v1/operator/organizations/{id}", org_id.clone()),
     ]);
-    // Public, token-addressed paths: the token is the secret, not an id of a tenant.
-    let token_addressed = ["/api/v1/auth/invitations/{token}"];
+    // Second parameters, by name.
+    let inner_ids: HashMap<&str, String> = HashMap::from([
+        ("{identifierId}", identifier_id),
+        ("{userId}", colleague.id()),
+    ]);
+    // Public, token-addressed paths (the token is the secret) and public register data.
+    let token_addressed = [
+        "/api/v1/auth/invitations/{token}",
+        "/api/v1/business-register/companies/{kvkNumber}",
+    ];
     let a_markers = [
         "alpha.example",
         admin.me["environment"]["id"].as_str().unwrap(),
@@ -89,15 +120,32 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     .iter()
                     .find(|(prefix, _)| path.starts_with(*prefix))
                     .unwrap_or_else(|| panic!("{method} {path}: add a foreign id for this kind of path to the isolation test"));
-                let concrete = path.replace("{id}", id);
+                let mut concrete = path.replace("{id}", id);
+                for (name, value) in &inner_ids {
+                    concrete = concrete.replace(name, value);
+                }
+                assert!(
+                    !concrete.contains('{'),
+                    "{path}: add its parameter to the isolation test"
+                );
                 assert!(template.contains("{id}"));
+                // A well-formed body, so that only the foreign id can be the reason for a refusal.
+                let body = match path.rsplit('/').next().unwrap_or_default() {
+                    "activation" => json!({"method": "operator_review"}),
+                    "code" => json!({"code": "123456"}),
+                    "members" => json!({"userId": colleague.id(), "role": "member"}),
+                    "identifiers" => json!({"kind": "gln", "value": "8712345678906"}),
+                    "{userId}" if method == Method::PATCH => json!({"role": "member"}),
+                    _ => json!({}),
+                };
                 let response = app
-                    .send(method.clone(), &concrete, Some(&json!({})), &intruder.token)
+                    .send(method.clone(), &concrete, Some(&body), &intruder.token)
                     .await;
+                let status = response.status().as_u16();
+                let text = response.text().await.unwrap();
                 assert_eq!(
-                    response.status().as_u16(),
-                    404,
-                    "{method} {path} must not find a foreign resource"
+                    status, 404,
+                    "{method} {path} must not find a foreign resource: {text}"
                 );
                 walked += 1;
             } else if secured && method == Method::GET {

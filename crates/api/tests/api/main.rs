@@ -10,4 +10,5 @@ mod health;
 mod helpers;
 mod isolation;
 mod openapi;
+mod organizations;
 mod spa;

@@ -79,6 +79,14 @@ pub enum MailTemplate {
     },
     /// Two-factor authentication was switched on or off.
     TwoFactorChanged { enabled: bool },
+    /// The code that proves control of an organization, sent to the address the business
+    /// register has on file.
+    ActivationCode {
+        organization_name: String,
+        code: String,
+        valid_minutes: u32,
+        requested_by: String,
+    },
 }
 
 /// A message ready for the queue.

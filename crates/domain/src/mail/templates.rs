@@ -139,6 +139,24 @@ fn content(template: &MailTemplate, language: Language) -> Content {
             vec![format!("Bevestig dat {email} van jou is. Daarna kun je ermee inloggen en er facturen vanaf insturen. De link is {valid_hours} uur geldig.")],
             Some(("Dit adres bevestigen".into(), link.clone())),
         ),
+        (T::ActivationCode { organization_name, code, valid_minutes, requested_by }, En) => (
+            format!("Activation code for {organization_name} on Haven"),
+            vec![
+                format!("{requested_by} asked to activate {organization_name} on Haven, the e-invoicing platform, so that it can send and receive e-invoices. We send this code to the address the business register has on file for the company."),
+                format!("Activation code: {code}"),
+                format!("The code is valid for {valid_minutes} minutes. If you do not know this request, do not share the code; nothing happens without it."),
+            ],
+            None,
+        ),
+        (T::ActivationCode { organization_name, code, valid_minutes, requested_by }, Nl) => (
+            format!("Activatiecode voor {organization_name} op Haven"),
+            vec![
+                format!("{requested_by} wil {organization_name} activeren op Haven, het e-factuurplatform, zodat de organisatie e-facturen kan versturen en ontvangen. We sturen deze code naar het adres dat het handelsregister voor het bedrijf heeft."),
+                format!("Activatiecode: {code}"),
+                format!("De code is {valid_minutes} minuten geldig. Ken je dit verzoek niet, deel de code dan niet; zonder code gebeurt er niets."),
+            ],
+            None,
+        ),
         (T::TwoFactorChanged { enabled }, En) => (
             "Two-factor authentication changed".into(),
             vec![if *enabled {

@@ -156,9 +156,12 @@ pub fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// Sum of the values of the given numbers (unparsable ones count as zero).
+/// Sum of the values of the given numbers (unparsable ones count as zero). Saturates
+/// instead of overflowing (the decimal type holds 28 digits; a sum beyond that cannot
+/// match any stated total anyway).
 pub fn sum<'a>(it: impl Iterator<Item = &'a Num<'a>>) -> Decimal {
-    it.map(Num::dec).sum()
+    it.map(Num::dec)
+        .fold(Decimal::ZERO, Decimal::saturating_add)
 }
 
 /// Value of an optional number, zero when absent.
@@ -167,6 +170,9 @@ pub fn val(n: &Option<Num<'_>>) -> Decimal {
 }
 
 /// XPath `round(x * 100) div 100`: half rounds towards positive infinity.
+/// Falls back to [`round2`] where `x * 100` would not fit the decimal type.
 pub fn xpath_round2(d: Decimal) -> Decimal {
-    ((d * Decimal::ONE_HUNDRED) + Decimal::new(5, 1)).floor() / Decimal::ONE_HUNDRED
+    d.checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|h| h.checked_add(Decimal::new(5, 1)))
+        .map_or_else(|| round2(d), |h| h.floor() / Decimal::ONE_HUNDRED)
 }

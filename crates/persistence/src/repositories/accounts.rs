@@ -20,7 +20,6 @@ use haven_domain::{
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -90,6 +89,19 @@ fn to_session(m: session::Model) -> Session {
         expires_at: m.expires_at,
         revoked_at: m.revoked_at,
     }
+}
+
+/// Records an audit event on `conn` (part of the caller's transaction).
+pub(crate) async fn insert_audit_event<C: ConnectionTrait>(
+    conn: &C,
+    event: NewAuditEvent,
+) -> DomainResult<()> {
+    insert_audit(conn, event).await
+}
+
+/// Queues a mail on `txn` (part of the caller's transaction).
+pub(crate) async fn queue_mail(txn: &DatabaseTransaction, mail: &OutgoingMail) -> DomainResult<()> {
+    queue(txn, mail).await
 }
 
 async fn insert_audit<C: ConnectionTrait>(conn: &C, event: NewAuditEvent) -> DomainResult<()> {
@@ -272,8 +284,7 @@ async fn queue(txn: &DatabaseTransaction, mail: &OutgoingMail) -> DomainResult<(
 
 impl Database {
     async fn begin(&self) -> DomainResult<DatabaseTransaction> {
-        self.conn()
-            .begin()
+        self.begin_write()
             .await
             .map_err(db("starting a transaction"))
     }

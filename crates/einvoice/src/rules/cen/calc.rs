@@ -161,12 +161,14 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                     .as_ref()
                     .map_or(Decimal::ZERO, Num::dec)
                     .abs();
-                let exp = xpath_round2(taxable * (r.dec() / Decimal::ONE_HUNDRED));
+                let exp = xpath_round2(taxable.saturating_mul(r.dec() / Decimal::ONE_HUNDRED));
                 // The CII artefact accepts a deviation of exactly 1, the UBL one does not.
                 if ctx.syntax == crate::detect::Syntax::Cii {
-                    tax.abs() - Decimal::ONE <= exp && tax.abs() + Decimal::ONE >= exp
+                    tax.abs().saturating_sub(Decimal::ONE) <= exp
+                        && tax.abs().saturating_add(Decimal::ONE) >= exp
                 } else {
-                    tax.abs() - Decimal::ONE < exp && tax.abs() + Decimal::ONE > exp
+                    tax.abs().saturating_sub(Decimal::ONE) < exp
+                        && tax.abs().saturating_add(Decimal::ONE) > exp
                 }
             }
             None => tax.round() == Decimal::ZERO,
@@ -174,7 +176,10 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         if !ok {
             let exp = b.rate.as_ref().map_or(Decimal::ZERO, |r| {
                 xpath_round2(
-                    b.taxable_amount.as_ref().map_or(Decimal::ZERO, Num::dec) * r.dec()
+                    b.taxable_amount
+                        .as_ref()
+                        .map_or(Decimal::ZERO, Num::dec)
+                        .saturating_mul(r.dec())
                         / Decimal::ONE_HUNDRED,
                 )
             });

@@ -138,8 +138,16 @@ fn select(doc: &Doc<'_>, from: NodeId, path: &[&str]) -> Vec<NodeId> {
     cur
 }
 
+/// `count(path)`: the same as `select(..).len()` without building the node lists
+/// (every element has one parent, so the paths never overlap).
 fn count(doc: &Doc<'_>, from: NodeId, path: &[&str]) -> usize {
-    select(doc, from, path).len()
+    match path.split_first() {
+        None => 1,
+        Some((s, rest)) => {
+            let (ns, name) = step(s);
+            doc.kids(from, ns, name).map(|c| count(doc, c, rest)).sum()
+        }
+    }
 }
 
 /// `TaxScheme/upper-case(cbc:ID)` values of a PartyTaxScheme.

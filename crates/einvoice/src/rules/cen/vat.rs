@@ -244,11 +244,18 @@ fn is(t: &Option<Text<'_>>, code: &str) -> bool {
 }
 
 fn rid(prefix: &str, n: u8) -> &'static str {
-    // The ids are static strings in RULES; find the one with this prefix and number.
-    let want = format!("{prefix}-{n:02}");
+    // The ids are static strings in RULES; find the one with this prefix and number
+    // ("{prefix}-{n:02}", compared in place: this runs once per line).
+    let digits = [b'0' + (n / 10) % 10, b'0' + n % 10];
     RULES
         .iter()
-        .find(|r| r.id == want)
+        .find(|r| {
+            let id = r.id.as_bytes();
+            id.len() == prefix.len() + 3
+                && id.ends_with(&digits)
+                && id.get(prefix.len()) == Some(&b'-')
+                && id.starts_with(prefix.as_bytes())
+        })
         .map_or("BR-S-01", |r| r.id)
 }
 
@@ -290,7 +297,7 @@ fn sum_ac<'a>(
         .filter(|a| rate.is_none() || a.vat_rate.as_ref().map(Num::dec) == rate)
         .filter_map(|a| a.amount.as_ref())
         .map(Num::dec)
-        .sum()
+        .fold(Decimal::ZERO, Decimal::saturating_add)
 }
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
@@ -365,9 +372,10 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                     })
                     .filter_map(|l| l.net_amount.as_ref())
                     .map(Num::dec)
-                    .sum();
-                let exp = lsum + sum_ac(inv.allowances_charges.iter(), true, c.code, rate)
-                    - sum_ac(inv.allowances_charges.iter(), false, c.code, rate);
+                    .fold(Decimal::ZERO, Decimal::saturating_add);
+                let exp = lsum
+                    .saturating_add(sum_ac(inv.allowances_charges.iter(), true, c.code, rate))
+                    .saturating_sub(sum_ac(inv.allowances_charges.iter(), false, c.code, rate));
                 let used_rate = inv.lines.iter().any(|l| {
                     is(&l.vat_category, c.code) && l.vat_rate.as_ref().map(Num::dec) == rate
                 }) || inv.allowances_charges.iter().any(|a| {
@@ -379,10 +387,11 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                     ctx.fail_calc(rid(c.prefix, 8), Some(b.node), exp, taxable);
                 }
                 if let Some(r) = rate {
-                    let exp_tax =
-                        crate::rules::xpath_round2(taxable.abs() * (r / Decimal::ONE_HUNDRED));
-                    let ok =
-                        tax.abs() - Decimal::ONE < exp_tax && tax.abs() + Decimal::ONE > exp_tax;
+                    let exp_tax = crate::rules::xpath_round2(
+                        taxable.abs().saturating_mul(r / Decimal::ONE_HUNDRED),
+                    );
+                    let ok = tax.abs().saturating_sub(Decimal::ONE) < exp_tax
+                        && tax.abs().saturating_add(Decimal::ONE) > exp_tax;
                     if !ok {
                         ctx.fail_calc(rid(c.prefix, 9), Some(b.node), exp_tax, tax);
                     }
@@ -392,9 +401,10 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                     .iter()
                     .filter_map(|l| l.net_amount.as_ref())
                     .map(Num::dec)
-                    .sum();
-                let exp = lsum + sum_ac(inv.allowances_charges.iter(), true, c.code, None)
-                    - sum_ac(inv.allowances_charges.iter(), false, c.code, None);
+                    .fold(Decimal::ZERO, Decimal::saturating_add);
+                let exp = lsum
+                    .saturating_add(sum_ac(inv.allowances_charges.iter(), true, c.code, None))
+                    .saturating_sub(sum_ac(inv.allowances_charges.iter(), false, c.code, None));
                 if !inv.lines.is_empty() && taxable != exp {
                     ctx.fail_calc(rid(c.prefix, 8), Some(b.node), exp, taxable);
                 }

@@ -1,0 +1,199 @@
+//! Port: where organizations live. Each method is one transaction, including its audit event
+//! and status-history entry.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    policy::OrgRole,
+    records::{
+        ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, OrgStatus, Organization,
+    },
+};
+use crate::{accounts::records::NewAuditEvent, mail::OutgoingMail, DomainResult};
+
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub statutory_name: String,
+    pub trade_names: Vec<String>,
+    pub address: Address,
+    pub country: String,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub kvk_number: Option<String>,
+    pub register_snapshot: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIdentifier {
+    pub kind: String,
+    pub scheme: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationChange {
+    pub statutory_name: Option<String>,
+    pub trade_names: Option<Vec<String>>,
+    pub address: Option<Address>,
+    pub contact_name: Option<Option<String>>,
+    pub contact_email: Option<Option<String>>,
+}
+
+/// A step to record in the status history.
+#[derive(Debug, Clone)]
+pub struct NewOrgEvent {
+    pub event: &'static str,
+    pub actor_email: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The outcome of entering an activation code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeOutcome {
+    Activated(Box<Organization>),
+    Wrong { attempts_left: u32 },
+    Expired,
+    NoCodePending,
+}
+
+/// Most activation codes one request may try.
+pub const MAX_CODE_ATTEMPTS: u32 = 5;
+
+#[allow(async_fn_in_trait)]
+pub trait OrganizationStore {
+    async fn count_organizations(&self, environment_id: Uuid) -> DomainResult<u64>;
+    /// Creates the organization with its identifiers; the creator becomes its Organization
+    /// Administrator. `Conflict` when the environment already has this KvK number.
+    async fn create_organization(
+        &self,
+        environment_id: Uuid,
+        creator_id: Uuid,
+        organization: NewOrganization,
+        identifiers: Vec<NewIdentifier>,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization>;
+    /// Organizations of the environment with the user's membership role; `all` lists every one
+    /// (environment Administrators), otherwise only those the user is a member of.
+    async fn list_organizations(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        all: bool,
+    ) -> DomainResult<Vec<(Organization, Option<OrgRole>)>>;
+    async fn find_organization(
+        &self,
+        environment_id: Uuid,
+        organization_id: Uuid,
+    ) -> DomainResult<Option<Organization>>;
+    async fn membership(
+        &self,
+        organization_id: Uuid,
+        user_id: Uuid,
+    ) -> DomainResult<Option<OrgRole>>;
+    async fn update_organization(
+        &self,
+        organization_id: Uuid,
+        change: OrganizationChange,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization>;
+
+    async fn list_identifiers(&self, organization_id: Uuid) -> DomainResult<Vec<OrgIdentifier>>;
+    /// Adds an identifier; on an active organization it is registered at once (`Conflict` when
+    /// another organization holds the participant id).
+    async fn add_identifier(
+        &self,
+        organization_id: Uuid,
+        identifier: NewIdentifier,
+        audit: NewAuditEvent,
+    ) -> DomainResult<OrgIdentifier>;
+    async fn remove_identifier(
+        &self,
+        organization_id: Uuid,
+        identifier_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+    async fn set_identifier_switches(
+        &self,
+        organization_id: Uuid,
+        identifier_id: Uuid,
+        send: Option<bool>,
+        receive: Option<bool>,
+        audit: NewAuditEvent,
+    ) -> DomainResult<OrgIdentifier>;
+
+    /// Moves to `ActivationRequested` with this method; for codes, stores the code's hash and
+    /// queues the mail.
+    async fn request_activation(
+        &self,
+        organization_id: Uuid,
+        method: ActivationMethod,
+        code: Option<(String, DateTime<Utc>)>,
+        mail: Option<OutgoingMail>,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization>;
+    async fn enter_activation_code(
+        &self,
+        organization_id: Uuid,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<CodeOutcome>;
+    /// Activates (operator approval): registers every identifier as a participant id.
+    async fn activate(
+        &self,
+        organization_id: Uuid,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization>;
+    /// Back to `Added` (operator rejection), with the reason in the history.
+    async fn reject_activation(
+        &self,
+        organization_id: Uuid,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization>;
+    /// Deactivates or suspends: every Send/Receive switch goes off and participant ids are freed.
+    async fn stop_organization(
+        &self,
+        organization_id: Uuid,
+        status: OrgStatus,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization>;
+    async fn list_events(&self, organization_id: Uuid) -> DomainResult<Vec<OrgEvent>>;
+    /// Every organization waiting for operator review, across environments.
+    async fn review_queue(&self) -> DomainResult<Vec<Organization>>;
+    /// Any organization, for operators.
+    async fn find_organization_anywhere(
+        &self,
+        organization_id: Uuid,
+    ) -> DomainResult<Option<Organization>>;
+
+    async fn list_members(&self, organization_id: Uuid) -> DomainResult<Vec<Member>>;
+    /// Adds a user of the same environment. `Conflict` when already a member.
+    async fn add_member(
+        &self,
+        environment_id: Uuid,
+        organization_id: Uuid,
+        user_id: Uuid,
+        role: OrgRole,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Member>;
+    async fn change_member(
+        &self,
+        organization_id: Uuid,
+        user_id: Uuid,
+        role: OrgRole,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Member>;
+    async fn remove_member(
+        &self,
+        organization_id: Uuid,
+        user_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+}

@@ -1,0 +1,890 @@
+//! The organization store on SQLite and PostgreSQL. Every public method is one transaction.
+
+use chrono::{DateTime, Utc};
+use haven_domain::{
+    accounts::records::NewAuditEvent,
+    mail::OutgoingMail,
+    organizations::{
+        policy::OrgRole,
+        records::{
+            ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, OrgStatus, Organization,
+        },
+        store::{
+            CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization, OrganizationChange,
+            OrganizationStore, MAX_CODE_ATTEMPTS,
+        },
+    },
+    DomainError, DomainResult,
+};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+};
+use uuid::Uuid;
+
+use super::accounts::{insert_audit_event, queue_mail};
+use crate::{
+    entities::{
+        organization, organization_event, organization_identifier, organization_member, user,
+    },
+    error::map_db_err,
+    Database,
+};
+
+fn db<E: Into<sea_orm::DbErr>>(context: &'static str) -> impl Fn(E) -> DomainError {
+    move |e| map_db_err(e.into(), context)
+}
+
+fn corrupt(what: &str) -> DomainError {
+    DomainError::Unexpected(anyhow::anyhow!("stored {what} has an unknown value"))
+}
+
+fn to_organization(m: organization::Model) -> DomainResult<Organization> {
+    Ok(Organization {
+        id: m.id,
+        environment_id: m.environment_id,
+        statutory_name: m.statutory_name,
+        trade_names: serde_json::from_str(&m.trade_names).unwrap_or_default(),
+        address: Address {
+            street: m.street,
+            house_number: m.house_number,
+            postal_code: m.postal_code,
+            city: m.city,
+        },
+        country: m.country,
+        contact_name: m.contact_name,
+        contact_email: m.contact_email,
+        kvk_number: m.kvk_number,
+        status: OrgStatus::parse(&m.status).ok_or_else(|| corrupt("organization status"))?,
+        activation_method: m
+            .activation_method
+            .as_deref()
+            .and_then(ActivationMethod::parse),
+        register_snapshot: m.register_snapshot,
+        created_at: m.created_at,
+    })
+}
+
+fn to_identifier(m: organization_identifier::Model) -> OrgIdentifier {
+    OrgIdentifier {
+        id: m.id,
+        organization_id: m.organization_id,
+        kind: m.kind,
+        scheme: m.scheme,
+        value: m.value,
+        send_enabled: m.send_enabled,
+        receive_enabled: m.receive_enabled,
+        registered: m.participant_id.is_some(),
+    }
+}
+
+async fn insert_event<C: ConnectionTrait>(
+    conn: &C,
+    organization_id: Uuid,
+    status: OrgStatus,
+    event: NewOrgEvent,
+) -> DomainResult<()> {
+    organization_event::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        organization_id: Set(organization_id),
+        event: Set(event.event.to_owned()),
+        status: Set(status.as_str().to_owned()),
+        actor_email: Set(event.actor_email),
+        note: Set(event.note),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await
+    .map_err(db("recording an organization event"))?;
+    Ok(())
+}
+
+async fn load<C: ConnectionTrait>(
+    conn: &C,
+    organization_id: Uuid,
+) -> DomainResult<organization::Model> {
+    organization::Entity::find_by_id(organization_id)
+        .one(conn)
+        .await
+        .map_err(db("loading an organization"))?
+        .ok_or(DomainError::NotFound {
+            entity: "organization",
+            id: organization_id.to_string(),
+        })
+}
+
+/// Registers every identifier of the organization as its participant id. A participant id held
+/// by another organization is a conflict that names it and the way out.
+async fn register_participants(
+    txn: &DatabaseTransaction,
+    organization_id: Uuid,
+) -> DomainResult<()> {
+    let identifiers = organization_identifier::Entity::find()
+        .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
+        .all(txn)
+        .await
+        .map_err(db("listing identifiers"))?;
+    for identifier in identifiers {
+        register_participant(txn, identifier).await?;
+    }
+    Ok(())
+}
+
+async fn register_participant(
+    txn: &DatabaseTransaction,
+    identifier: organization_identifier::Model,
+) -> DomainResult<()> {
+    let participant = format!("{}:{}", identifier.scheme, identifier.value);
+    let result = organization_identifier::Entity::update_many()
+        .col_expr(
+            organization_identifier::Column::ParticipantId,
+            Expr::value(participant.clone()),
+        )
+        .col_expr(
+            organization_identifier::Column::SendEnabled,
+            Expr::value(true),
+        )
+        .filter(organization_identifier::Column::Id.eq(identifier.id))
+        .exec(txn)
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(DomainError::Conflict(format!(
+            "The participant id {participant} is already active for another organization on this platform. \
+             One address on the Peppol network belongs to one organization: ask its current holder to deactivate it, \
+             or contact support to request a transfer."
+        ))),
+        Err(err) => Err(map_db_err(err, "registering a participant id")),
+    }
+}
+
+async fn set_status(
+    txn: &DatabaseTransaction,
+    row: organization::Model,
+    status: OrgStatus,
+) -> DomainResult<Organization> {
+    let mut active: organization::ActiveModel = row.into();
+    active.status = Set(status.as_str().to_owned());
+    active.activation_code_hash = Set(None);
+    active.activation_code_expires_at = Set(None);
+    active.activation_attempts = Set(0);
+    active.updated_at = Set(Utc::now());
+    to_organization(
+        active
+            .update(txn)
+            .await
+            .map_err(db("changing an organization's status"))?,
+    )
+}
+
+async fn member_row(
+    conn: &impl ConnectionTrait,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> DomainResult<Member> {
+    let row = organization_member::Entity::find_by_id((organization_id, user_id))
+        .one(conn)
+        .await
+        .map_err(db("loading a member"))?
+        .ok_or(DomainError::NotFound {
+            entity: "member",
+            id: user_id.to_string(),
+        })?;
+    let person = user::Entity::find_by_id(user_id)
+        .one(conn)
+        .await
+        .map_err(db("loading a user"))?
+        .ok_or(DomainError::NotFound {
+            entity: "user",
+            id: user_id.to_string(),
+        })?;
+    Ok(Member {
+        organization_id,
+        user_id,
+        name: person.name,
+        email: person.email,
+        role: OrgRole::parse(&row.role).ok_or_else(|| corrupt("member role"))?,
+        added_at: row.created_at,
+    })
+}
+
+impl Database {
+    async fn org_txn(&self) -> DomainResult<DatabaseTransaction> {
+        self.begin_write()
+            .await
+            .map_err(db("starting a transaction"))
+    }
+}
+
+async fn commit(txn: DatabaseTransaction) -> DomainResult<()> {
+    txn.commit().await.map_err(db("committing"))
+}
+
+impl OrganizationStore for Database {
+    async fn count_organizations(&self, environment_id: Uuid) -> DomainResult<u64> {
+        organization::Entity::find()
+            .filter(organization::Column::EnvironmentId.eq(environment_id))
+            .count(self.conn())
+            .await
+            .map_err(db("counting organizations"))
+    }
+
+    async fn create_organization(
+        &self,
+        environment_id: Uuid,
+        creator_id: Uuid,
+        new: NewOrganization,
+        identifiers: Vec<NewIdentifier>,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization> {
+        let txn = self.org_txn().await?;
+        if let Some(kvk) = &new.kvk_number {
+            let taken = organization::Entity::find()
+                .filter(organization::Column::EnvironmentId.eq(environment_id))
+                .filter(organization::Column::KvkNumber.eq(kvk.clone()))
+                .count(&txn)
+                .await
+                .map_err(db("checking the KvK number"))?;
+            if taken > 0 {
+                return Err(DomainError::Conflict(format!(
+                    "Your environment already has an organization with KvK number {kvk}."
+                )));
+            }
+        }
+        let now = Utc::now();
+        let row = organization::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            environment_id: Set(environment_id),
+            statutory_name: Set(new.statutory_name),
+            trade_names: Set(
+                serde_json::to_string(&new.trade_names).unwrap_or_else(|_| "[]".into())
+            ),
+            street: Set(new.address.street),
+            house_number: Set(new.address.house_number),
+            postal_code: Set(new.address.postal_code),
+            city: Set(new.address.city),
+            country: Set(new.country),
+            contact_name: Set(new.contact_name),
+            contact_email: Set(new.contact_email),
+            kvk_number: Set(new.kvk_number),
+            status: Set(OrgStatus::Added.as_str().to_owned()),
+            activation_method: Set(None),
+            activation_code_hash: Set(None),
+            activation_code_expires_at: Set(None),
+            activation_attempts: Set(0),
+            register_snapshot: Set(new.register_snapshot),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(db("creating an organization"))?;
+        for identifier in identifiers {
+            insert_identifier(&txn, row.id, identifier).await?;
+        }
+        organization_member::ActiveModel {
+            organization_id: Set(row.id),
+            user_id: Set(creator_id),
+            role: Set(OrgRole::Administrator.as_str().to_owned()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(db("adding the creator as member"))?;
+        insert_event(&txn, row.id, OrgStatus::Added, event).await?;
+        insert_audit_event(&txn, audit.target("organization", row.id)).await?;
+        commit(txn).await?;
+        to_organization(row)
+    }
+
+    async fn list_organizations(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        all: bool,
+    ) -> DomainResult<Vec<(Organization, Option<OrgRole>)>> {
+        let memberships: std::collections::HashMap<Uuid, OrgRole> =
+            organization_member::Entity::find()
+                .filter(organization_member::Column::UserId.eq(user_id))
+                .all(self.conn())
+                .await
+                .map_err(db("listing memberships"))?
+                .into_iter()
+                .filter_map(|m| OrgRole::parse(&m.role).map(|r| (m.organization_id, r)))
+                .collect();
+        let rows = organization::Entity::find()
+            .filter(organization::Column::EnvironmentId.eq(environment_id))
+            .order_by_asc(organization::Column::StatutoryName)
+            .all(self.conn())
+            .await
+            .map_err(db("listing organizations"))?;
+        rows.into_iter()
+            .filter(|row| all || memberships.contains_key(&row.id))
+            .map(|row| {
+                let role = memberships.get(&row.id).copied();
+                to_organization(row).map(|o| (o, role))
+            })
+            .collect()
+    }
+
+    async fn find_organization(
+        &self,
+        environment_id: Uuid,
+        organization_id: Uuid,
+    ) -> DomainResult<Option<Organization>> {
+        organization::Entity::find_by_id(organization_id)
+            .filter(organization::Column::EnvironmentId.eq(environment_id))
+            .one(self.conn())
+            .await
+            .map_err(db("loading an organization"))?
+            .map(to_organization)
+            .transpose()
+    }
+
+    async fn membership(
+        &self,
+        organization_id: Uuid,
+        user_id: Uuid,
+    ) -> DomainResult<Option<OrgRole>> {
+        Ok(
+            organization_member::Entity::find_by_id((organization_id, user_id))
+                .one(self.conn())
+                .await
+                .map_err(db("loading a membership"))?
+                .and_then(|m| OrgRole::parse(&m.role)),
+        )
+    }
+
+    async fn update_organization(
+        &self,
+        organization_id: Uuid,
+        change: OrganizationChange,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization> {
+        let txn = self.org_txn().await?;
+        let row = load(&txn, organization_id).await?;
+        let mut active: organization::ActiveModel = row.into();
+        if let Some(name) = change.statutory_name {
+            active.statutory_name = Set(name);
+        }
+        if let Some(names) = change.trade_names {
+            active.trade_names = Set(serde_json::to_string(&names).unwrap_or_else(|_| "[]".into()));
+        }
+        if let Some(address) = change.address {
+            active.street = Set(address.street);
+            active.house_number = Set(address.house_number);
+            active.postal_code = Set(address.postal_code);
+            active.city = Set(address.city);
+        }
+        if let Some(name) = change.contact_name {
+            active.contact_name = Set(name);
+        }
+        if let Some(email) = change.contact_email {
+            active.contact_email = Set(email);
+        }
+        active.updated_at = Set(Utc::now());
+        let updated = active
+            .update(&txn)
+            .await
+            .map_err(db("updating an organization"))?;
+        insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
+        commit(txn).await?;
+        to_organization(updated)
+    }
+
+    async fn list_identifiers(&self, organization_id: Uuid) -> DomainResult<Vec<OrgIdentifier>> {
+        Ok(organization_identifier::Entity::find()
+            .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
+            .order_by_asc(organization_identifier::Column::CreatedAt)
+            .all(self.conn())
+            .await
+            .map_err(db("listing identifiers"))?
+            .into_iter()
+            .map(to_identifier)
+            .collect())
+    }
+
+    async fn add_identifier(
+        &self,
+        organization_id: Uuid,
+        identifier: NewIdentifier,
+        audit: NewAuditEvent,
+    ) -> DomainResult<OrgIdentifier> {
+        let txn = self.org_txn().await?;
+        let org = load(&txn, organization_id).await?;
+        let row = insert_identifier(&txn, organization_id, identifier).await?;
+        if org.status == OrgStatus::Active.as_str() {
+            register_participant(&txn, row.clone()).await?;
+        }
+        let stored = organization_identifier::Entity::find_by_id(row.id)
+            .one(&txn)
+            .await
+            .map_err(db("loading an identifier"))?
+            .map(to_identifier)
+            .ok_or_else(|| DomainError::Unexpected(anyhow::anyhow!("identifier vanished")))?;
+        insert_audit_event(
+            &txn,
+            audit
+                .target("organization", organization_id)
+                .details(serde_json::json!({ "participantId": stored.participant_id() })),
+        )
+        .await?;
+        commit(txn).await?;
+        Ok(stored)
+    }
+
+    async fn remove_identifier(
+        &self,
+        organization_id: Uuid,
+        identifier_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self.org_txn().await?;
+        let result = organization_identifier::Entity::delete_many()
+            .filter(organization_identifier::Column::Id.eq(identifier_id))
+            .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
+            .exec(&txn)
+            .await
+            .map_err(db("removing an identifier"))?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::NotFound {
+                entity: "identifier",
+                id: identifier_id.to_string(),
+            });
+        }
+        insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
+        commit(txn).await
+    }
+
+    async fn set_identifier_switches(
+        &self,
+        organization_id: Uuid,
+        identifier_id: Uuid,
+        send: Option<bool>,
+        receive: Option<bool>,
+        audit: NewAuditEvent,
+    ) -> DomainResult<OrgIdentifier> {
+        let txn = self.org_txn().await?;
+        let row = organization_identifier::Entity::find_by_id(identifier_id)
+            .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
+            .one(&txn)
+            .await
+            .map_err(db("loading an identifier"))?
+            .ok_or(DomainError::NotFound {
+                entity: "identifier",
+                id: identifier_id.to_string(),
+            })?;
+        let mut active: organization_identifier::ActiveModel = row.into();
+        if let Some(send) = send {
+            active.send_enabled = Set(send);
+        }
+        if let Some(receive) = receive {
+            active.receive_enabled = Set(receive);
+        }
+        let updated = active
+            .update(&txn)
+            .await
+            .map_err(db("switching an identifier"))?;
+        insert_audit_event(&txn, audit.target("organization", organization_id).details(serde_json::json!({
+            "participantId": format!("{}:{}", updated.scheme, updated.value), "send": send, "receive": receive
+        })))
+        .await?;
+        commit(txn).await?;
+        Ok(to_identifier(updated))
+    }
+
+    async fn request_activation(
+        &self,
+        organization_id: Uuid,
+        method: ActivationMethod,
+        code: Option<(String, DateTime<Utc>)>,
+        mail: Option<OutgoingMail>,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization> {
+        let txn = self.org_txn().await?;
+        let row = load(&txn, organization_id).await?;
+        let status = OrgStatus::parse(&row.status).ok_or_else(|| corrupt("organization status"))?;
+        if !status.can_request_activation() {
+            return Err(DomainError::Conflict(format!(
+                "An organization that is {} cannot request activation.",
+                status.as_str().replace('_', " ")
+            )));
+        }
+        let mut active: organization::ActiveModel = row.into();
+        active.status = Set(OrgStatus::ActivationRequested.as_str().to_owned());
+        active.activation_method = Set(Some(method.as_str().to_owned()));
+        let (hash, expires) = code.map_or((None, None), |(h, e)| (Some(h), Some(e)));
+        active.activation_code_hash = Set(hash);
+        active.activation_code_expires_at = Set(expires);
+        active.activation_attempts = Set(0);
+        active.updated_at = Set(Utc::now());
+        let updated = active
+            .update(&txn)
+            .await
+            .map_err(db("requesting activation"))?;
+        if let Some(mail) = mail {
+            queue_mail(&txn, &mail).await?;
+        }
+        insert_event(&txn, organization_id, OrgStatus::ActivationRequested, event).await?;
+        insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
+        commit(txn).await?;
+        to_organization(updated)
+    }
+
+    async fn enter_activation_code(
+        &self,
+        organization_id: Uuid,
+        code_hash: &str,
+        now: DateTime<Utc>,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<CodeOutcome> {
+        let txn = self.org_txn().await?;
+        let row = load(&txn, organization_id).await?;
+        let (Some(stored), Some(expires)) = (
+            row.activation_code_hash.clone(),
+            row.activation_code_expires_at,
+        ) else {
+            return Ok(CodeOutcome::NoCodePending);
+        };
+        if row.status != OrgStatus::ActivationRequested.as_str() {
+            return Ok(CodeOutcome::NoCodePending);
+        }
+        if expires <= now {
+            return Ok(CodeOutcome::Expired);
+        }
+        let attempts = u32::try_from(row.activation_attempts).unwrap_or(u32::MAX) + 1;
+        if stored != code_hash {
+            let attempts_left = MAX_CODE_ATTEMPTS.saturating_sub(attempts);
+            let mut active: organization::ActiveModel = row.into();
+            active.activation_attempts = Set(i32::try_from(attempts).unwrap_or(i32::MAX));
+            if attempts_left == 0 {
+                // Used up: a new code must be requested.
+                active.activation_code_hash = Set(None);
+                active.activation_code_expires_at = Set(None);
+            }
+            active
+                .update(&txn)
+                .await
+                .map_err(db("counting a code attempt"))?;
+            insert_audit_event(
+                &txn,
+                NewAuditEvent {
+                    action: "organization.activation_code_wrong",
+                    ..audit
+                }
+                .target("organization", organization_id),
+            )
+            .await?;
+            commit(txn).await?;
+            return Ok(CodeOutcome::Wrong { attempts_left });
+        }
+        register_participants(&txn, organization_id).await?;
+        let organization = set_status(&txn, row, OrgStatus::Active).await?;
+        insert_event(&txn, organization_id, OrgStatus::Active, event).await?;
+        insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
+        commit(txn).await?;
+        Ok(CodeOutcome::Activated(Box::new(organization)))
+    }
+
+    async fn activate(
+        &self,
+        organization_id: Uuid,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization> {
+        let txn = self.org_txn().await?;
+        let row = load(&txn, organization_id).await?;
+        if row.status != OrgStatus::ActivationRequested.as_str() {
+            return Err(DomainError::Conflict(
+                "This organization has no pending activation request.".into(),
+            ));
+        }
+        register_participants(&txn, organization_id).await?;
+        let organization = set_status(&txn, row, OrgStatus::Active).await?;
+        insert_event(&txn, organization_id, OrgStatus::Active, event).await?;
+        insert_audit_event(
+            &txn,
+            audit
+                .in_environment(organization.environment_id)
+                .target("organization", organization_id),
+        )
+        .await?;
+        commit(txn).await?;
+        Ok(organization)
+    }
+
+    async fn reject_activation(
+        &self,
+        organization_id: Uuid,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization> {
+        let txn = self.org_txn().await?;
+        let row = load(&txn, organization_id).await?;
+        if row.status != OrgStatus::ActivationRequested.as_str() {
+            return Err(DomainError::Conflict(
+                "This organization has no pending activation request.".into(),
+            ));
+        }
+        let organization = set_status(&txn, row, OrgStatus::Added).await?;
+        insert_event(&txn, organization_id, OrgStatus::Added, event).await?;
+        insert_audit_event(
+            &txn,
+            audit
+                .in_environment(organization.environment_id)
+                .target("organization", organization_id),
+        )
+        .await?;
+        commit(txn).await?;
+        Ok(organization)
+    }
+
+    async fn stop_organization(
+        &self,
+        organization_id: Uuid,
+        status: OrgStatus,
+        event: NewOrgEvent,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Organization> {
+        let txn = self.org_txn().await?;
+        let row = load(&txn, organization_id).await?;
+        organization_identifier::Entity::update_many()
+            .col_expr(
+                organization_identifier::Column::SendEnabled,
+                Expr::value(false),
+            )
+            .col_expr(
+                organization_identifier::Column::ReceiveEnabled,
+                Expr::value(false),
+            )
+            .col_expr(
+                organization_identifier::Column::ParticipantId,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
+            .exec(&txn)
+            .await
+            .map_err(db("switching identifiers off"))?;
+        let organization = set_status(&txn, row, status).await?;
+        insert_event(&txn, organization_id, status, event).await?;
+        insert_audit_event(
+            &txn,
+            audit
+                .in_environment(organization.environment_id)
+                .target("organization", organization_id),
+        )
+        .await?;
+        commit(txn).await?;
+        Ok(organization)
+    }
+
+    async fn list_events(&self, organization_id: Uuid) -> DomainResult<Vec<OrgEvent>> {
+        organization_event::Entity::find()
+            .filter(organization_event::Column::OrganizationId.eq(organization_id))
+            .order_by_asc(organization_event::Column::CreatedAt)
+            .all(self.conn())
+            .await
+            .map_err(db("listing organization events"))?
+            .into_iter()
+            .map(|e| {
+                Ok(OrgEvent {
+                    id: e.id,
+                    organization_id: e.organization_id,
+                    event: e.event,
+                    status: OrgStatus::parse(&e.status).ok_or_else(|| corrupt("event status"))?,
+                    actor_email: e.actor_email,
+                    note: e.note,
+                    created_at: e.created_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn review_queue(&self) -> DomainResult<Vec<Organization>> {
+        organization::Entity::find()
+            .filter(organization::Column::Status.eq(OrgStatus::ActivationRequested.as_str()))
+            .filter(
+                organization::Column::ActivationMethod
+                    .eq(ActivationMethod::OperatorReview.as_str()),
+            )
+            .order_by_asc(organization::Column::UpdatedAt)
+            .all(self.conn())
+            .await
+            .map_err(db("listing the review queue"))?
+            .into_iter()
+            .map(to_organization)
+            .collect()
+    }
+
+    async fn find_organization_anywhere(
+        &self,
+        organization_id: Uuid,
+    ) -> DomainResult<Option<Organization>> {
+        organization::Entity::find_by_id(organization_id)
+            .one(self.conn())
+            .await
+            .map_err(db("loading an organization"))?
+            .map(to_organization)
+            .transpose()
+    }
+
+    async fn list_members(&self, organization_id: Uuid) -> DomainResult<Vec<Member>> {
+        let rows = organization_member::Entity::find()
+            .filter(organization_member::Column::OrganizationId.eq(organization_id))
+            .all(self.conn())
+            .await
+            .map_err(db("listing members"))?;
+        let mut members = Vec::with_capacity(rows.len());
+        for row in rows {
+            members.push(member_row(self.conn(), organization_id, row.user_id).await?);
+        }
+        members.sort_by_key(|m| m.name.to_lowercase());
+        Ok(members)
+    }
+
+    async fn add_member(
+        &self,
+        environment_id: Uuid,
+        organization_id: Uuid,
+        user_id: Uuid,
+        role: OrgRole,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Member> {
+        let txn = self.org_txn().await?;
+        let in_environment = user::Entity::find_by_id(user_id)
+            .filter(user::Column::EnvironmentId.eq(environment_id))
+            .count(&txn)
+            .await
+            .map_err(db("checking a user"))?;
+        if in_environment == 0 {
+            return Err(DomainError::NotFound {
+                entity: "user",
+                id: user_id.to_string(),
+            });
+        }
+        let exists = organization_member::Entity::find_by_id((organization_id, user_id))
+            .one(&txn)
+            .await
+            .map_err(db("checking a membership"))?;
+        if exists.is_some() {
+            return Err(DomainError::Conflict(
+                "This user is already a member of the organization.".into(),
+            ));
+        }
+        organization_member::ActiveModel {
+            organization_id: Set(organization_id),
+            user_id: Set(user_id),
+            role: Set(role.as_str().to_owned()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(db("adding a member"))?;
+        insert_audit_event(
+            &txn,
+            audit
+                .target("organization", organization_id)
+                .details(serde_json::json!({ "userId": user_id, "role": role.as_str() })),
+        )
+        .await?;
+        let member = member_row(&txn, organization_id, user_id).await?;
+        commit(txn).await?;
+        Ok(member)
+    }
+
+    async fn change_member(
+        &self,
+        organization_id: Uuid,
+        user_id: Uuid,
+        role: OrgRole,
+        audit: NewAuditEvent,
+    ) -> DomainResult<Member> {
+        let txn = self.org_txn().await?;
+        let result = organization_member::Entity::update_many()
+            .col_expr(
+                organization_member::Column::Role,
+                Expr::value(role.as_str()),
+            )
+            .filter(organization_member::Column::OrganizationId.eq(organization_id))
+            .filter(organization_member::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await
+            .map_err(db("changing a member"))?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::NotFound {
+                entity: "member",
+                id: user_id.to_string(),
+            });
+        }
+        insert_audit_event(
+            &txn,
+            audit
+                .target("organization", organization_id)
+                .details(serde_json::json!({ "userId": user_id, "role": role.as_str() })),
+        )
+        .await?;
+        let member = member_row(&txn, organization_id, user_id).await?;
+        commit(txn).await?;
+        Ok(member)
+    }
+
+    async fn remove_member(
+        &self,
+        organization_id: Uuid,
+        user_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self.org_txn().await?;
+        let result = organization_member::Entity::delete_by_id((organization_id, user_id))
+            .exec(&txn)
+            .await
+            .map_err(db("removing a member"))?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::NotFound {
+                entity: "member",
+                id: user_id.to_string(),
+            });
+        }
+        insert_audit_event(
+            &txn,
+            audit
+                .target("organization", organization_id)
+                .details(serde_json::json!({ "userId": user_id })),
+        )
+        .await?;
+        commit(txn).await
+    }
+}
+
+async fn insert_identifier<C: ConnectionTrait>(
+    conn: &C,
+    organization_id: Uuid,
+    identifier: NewIdentifier,
+) -> DomainResult<organization_identifier::Model> {
+    let result = organization_identifier::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        organization_id: Set(organization_id),
+        kind: Set(identifier.kind),
+        scheme: Set(identifier.scheme.clone()),
+        value: Set(identifier.value.clone()),
+        send_enabled: Set(false),
+        receive_enabled: Set(false),
+        participant_id: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await;
+    match result {
+        Ok(row) => Ok(row),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(DomainError::Conflict(format!(
+                "The organization already has the identifier {}:{}.",
+                identifier.scheme, identifier.value
+            )))
+        }
+        Err(err) => Err(map_db_err(err, "adding an identifier")),
+    }
+}

@@ -1,0 +1,302 @@
+//! The client for the KvK API: Zoeken v2 (`GET {base}/api/v2/zoeken`) and Basisprofiel v1
+//! (`GET {base}/api/v1/basisprofielen/{kvkNummer}`), authenticated with the `apikey` header.
+//!
+//! Time-outs (connect 3 s, whole request 10 s by default); up to 3 retries with exponential
+//! backoff on 5xx, 429 (honouring `Retry-After` up to a cap) and connection failures. A
+//! request that ran into the total time-out is not retried: the person is waiting at a form.
+//! When the register cannot be reached the error says so in words for the user, and the
+//! details go to the log.
+
+use std::time::Duration;
+
+use haven_domain::organizations::registry::{
+    BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
+};
+use reqwest::{header, StatusCode};
+
+use crate::{
+    check_kvk_number, check_query,
+    wire::{Basisprofiel, Fout, ZoekResultaten},
+    MAX_HITS,
+};
+
+/// What the user reads when the register cannot be reached.
+pub const UNREACHABLE: &str = "The business register (KvK) could not be reached. Try again in a moment, or enter the organization's details by hand.";
+
+/// What the user reads when the register refuses Haven's API key.
+pub const KEY_REFUSED: &str = "The business register (KvK) refused Haven's API key, so searching it does not work now; an operator should check the kvk_api_key setting (HAVEN_KVK_API_KEY). Enter the organization's details by hand.";
+
+/// Time-outs and retries of the client.
+#[derive(Debug, Clone)]
+pub struct KvkClientOptions {
+    /// Time to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time for a whole request, answer included.
+    pub timeout: Duration,
+    /// Retries after the first attempt, on 5xx, 429 and connection failures.
+    pub max_retries: u32,
+    /// Wait before the first retry; doubles with each further one.
+    pub backoff: Duration,
+    /// The longest `Retry-After` honoured; longer ones are cut to this.
+    pub max_retry_after: Duration,
+    /// An extra trusted root certificate (PEM). The KvK API's certificate chain ends in the
+    /// "Staat der Nederlanden Private Root CA – G1", which is not in the public root store
+    /// the client trusts by default.
+    pub extra_root_certificate_pem: Option<Vec<u8>>,
+}
+
+impl Default for KvkClientOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(3),
+            timeout: Duration::from_secs(10),
+            max_retries: 3,
+            backoff: Duration::from_millis(250),
+            max_retry_after: Duration::from_secs(5),
+            extra_root_certificate_pem: None,
+        }
+    }
+}
+
+pub struct KvkClient {
+    http: reqwest::Client,
+    base_url: String,
+    api_key: String,
+    options: KvkClientOptions,
+}
+
+impl std::fmt::Debug for KvkClient {
+    // Hand-written so that the API key never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KvkClient")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"<set>")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One answer the client does not retry: its status and body.
+struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl KvkClient {
+    /// A client with the default time-outs and retries.
+    ///
+    /// # Errors
+    /// When the base URL is not an http(s) URL or the API key is empty.
+    pub fn new(base_url: &str, api_key: &str) -> anyhow::Result<Self> {
+        Self::with_options(base_url, api_key, KvkClientOptions::default())
+    }
+
+    /// # Errors
+    /// When the base URL is not an http(s) URL, the API key is empty, or the extra root
+    /// certificate is not PEM.
+    pub fn with_options(
+        base_url: &str,
+        api_key: &str,
+        options: KvkClientOptions,
+    ) -> anyhow::Result<Self> {
+        let base_url = base_url.trim().trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| anyhow::anyhow!("kvk_api_url {base_url:?} is not a URL: {e}"))?;
+        anyhow::ensure!(
+            matches!(parsed.scheme(), "http" | "https"),
+            "kvk_api_url {base_url:?} must start with https:// (or http:// for a local test server)"
+        );
+        let api_key = api_key.trim().to_owned();
+        anyhow::ensure!(
+            !api_key.is_empty(),
+            "the KvK business register needs an API key: set kvk_api_key (HAVEN_KVK_API_KEY)"
+        );
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .user_agent(concat!("Haven/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &options.extra_root_certificate_pem {
+            builder = builder.add_root_certificate(reqwest::Certificate::from_pem(pem)?);
+        }
+        Ok(Self {
+            http: builder.build()?,
+            base_url,
+            api_key,
+            options,
+        })
+    }
+
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        self.options
+            .backoff
+            .saturating_mul(2u32.saturating_pow(retry))
+    }
+
+    /// GET with retries; returns the first answer that is not 5xx/429.
+    async fn get(&self, url: &str, query: &[(&str, String)]) -> Result<Answer, RegistryError> {
+        let mut retry = 0;
+        loop {
+            let sent = self
+                .http
+                .get(url)
+                .query(query)
+                .header("apikey", &self.api_key)
+                .header(header::ACCEPT, "application/json")
+                .send()
+                .await;
+            let (wait, problem) = match sent {
+                Ok(response) => {
+                    let status = response.status();
+                    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+                        let wait = retry_after(&response)
+                            .map(|d| d.min(self.options.max_retry_after))
+                            .unwrap_or_else(|| self.backoff(retry));
+                        (wait, format!("HTTP {status}"))
+                    } else {
+                        return match response.bytes().await {
+                            Ok(body) => Ok(Answer {
+                                status,
+                                body: body.to_vec(),
+                            }),
+                            Err(e) => {
+                                tracing::warn!(%url, error = %e, "the KvK API's answer could not be read");
+                                Err(RegistryError::Unavailable(UNREACHABLE.to_owned()))
+                            }
+                        };
+                    }
+                }
+                Err(e) if e.is_timeout() => {
+                    tracing::warn!(%url, error = %e, timeout = ?self.options.timeout, "the KvK API did not answer in time");
+                    return Err(RegistryError::Unavailable(UNREACHABLE.to_owned()));
+                }
+                Err(e) => (self.backoff(retry), error_chain(&e)),
+            };
+            if retry >= self.options.max_retries {
+                tracing::warn!(%url, attempts = retry + 1, last = %problem, "the KvK API is unavailable");
+                return Err(RegistryError::Unavailable(UNREACHABLE.to_owned()));
+            }
+            tracing::debug!(%url, attempt = retry + 1, %problem, ?wait, "retrying the KvK API");
+            retry += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The errors every endpoint shares, for statuses other than 200 and 404.
+    fn failure(&self, url: &str, answer: &Answer) -> RegistryError {
+        let fout = serde_json::from_slice::<Fout>(&answer.body).ok();
+        let detail = fout.as_ref().map(Fout::describe).unwrap_or_default();
+        match answer.status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                tracing::error!(%url, status = %answer.status, %detail, "the KvK API refused the API key (kvk_api_key)");
+                RegistryError::Unavailable(KEY_REFUSED.to_owned())
+            }
+            StatusCode::BAD_REQUEST => {
+                tracing::info!(%url, %detail, "the KvK API refused the query");
+                RegistryError::Rejected(match fout.and_then(|f| f.fout.into_iter().next()) {
+                    Some(f) => format!(
+                        "The business register refused the search: {}",
+                        f.omschrijving
+                    ),
+                    None => {
+                        "The business register refused the search; check the KvK number or name."
+                            .to_owned()
+                    }
+                })
+            }
+            status => {
+                tracing::warn!(%url, %status, %detail, "unexpected answer from the KvK API");
+                RegistryError::Unavailable(UNREACHABLE.to_owned())
+            }
+        }
+    }
+
+    /// A 404 from the real API carries a `fout` body; one without it means the URL is wrong.
+    fn is_kvk_not_found(&self, url: &str, answer: &Answer) -> bool {
+        let kvk = serde_json::from_slice::<Fout>(&answer.body).is_ok();
+        if !kvk {
+            tracing::error!(%url, "404 without a KvK error body: is kvk_api_url right?");
+        }
+        kvk
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by the KvK API).
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let value = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+fn unexpected_body(url: &str, e: &serde_json::Error) -> RegistryError {
+    tracing::warn!(%url, error = %e, "the KvK API's answer has an unexpected shape");
+    RegistryError::Unavailable(UNREACHABLE.to_owned())
+}
+
+impl BusinessRegistry for KvkClient {
+    async fn search(&self, query: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
+        let q = check_query(query)?;
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(k) = q.kvk_number {
+            params.push(("kvkNummer", k));
+        }
+        if let Some(n) = q.name {
+            params.push(("naam", n));
+        }
+        if let Some(p) = q.place {
+            params.push(("plaats", p));
+        }
+        params.push(("pagina", "1".to_owned()));
+        params.push(("resultatenPerPagina", MAX_HITS.to_string()));
+        let url = format!("{}/api/v2/zoeken", self.base_url);
+        let answer = self.get(&url, &params).await?;
+        match answer.status {
+            StatusCode::OK => {
+                let found: ZoekResultaten =
+                    serde_json::from_slice(&answer.body).map_err(|e| unexpected_body(&url, &e))?;
+                Ok(found
+                    .resultaten
+                    .iter()
+                    .filter_map(|r| r.to_hit())
+                    .take(MAX_HITS)
+                    .collect())
+            }
+            // "Geen resultaten gevonden" is a 404 in the KvK API.
+            StatusCode::NOT_FOUND if self.is_kvk_not_found(&url, &answer) => Ok(Vec::new()),
+            StatusCode::NOT_FOUND => Err(RegistryError::Unavailable(UNREACHABLE.to_owned())),
+            _ => Err(self.failure(&url, &answer)),
+        }
+    }
+
+    async fn profile(&self, kvk_number: &str) -> Result<RegistryCompany, RegistryError> {
+        let kvk_number = check_kvk_number(kvk_number)?;
+        let url = format!("{}/api/v1/basisprofielen/{kvk_number}", self.base_url);
+        let answer = self.get(&url, &[]).await?;
+        match answer.status {
+            StatusCode::OK => {
+                let profile: Basisprofiel =
+                    serde_json::from_slice(&answer.body).map_err(|e| unexpected_body(&url, &e))?;
+                Ok(profile.to_company())
+            }
+            StatusCode::NOT_FOUND if self.is_kvk_not_found(&url, &answer) => {
+                Err(RegistryError::NotFound)
+            }
+            StatusCode::NOT_FOUND => Err(RegistryError::Unavailable(UNREACHABLE.to_owned())),
+            _ => Err(self.failure(&url, &answer)),
+        }
+    }
+}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { BASE_URL_ENV } from './server';
+import { BASE_URL_ENV, DATA_DIR_ENV, OPERATOR_EMAIL } from './server';
 
 const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(frontendDir, 'dist');
@@ -84,19 +84,23 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('HAVEN_')),
   );
+  const baseUrl = `http://127.0.0.1:${String(port)}`;
   Object.assign(env, {
     HAVEN_HOST: '127.0.0.1',
     HAVEN_PORT: String(port),
     HAVEN_DATA_DIR: dataDir,
     HAVEN_DATABASE_URL: `sqlite://${dataDir}/haven.db?mode=rwc`,
     HAVEN_STATIC_DIR: distDir,
+    // Links in emails (verify, invitation, reset) point at this server.
+    HAVEN_PUBLIC_URL: baseUrl,
+    // Reviews organization activations (e2e/organizations.spec.ts registers this address).
+    HAVEN_OPERATOR_EMAILS: OPERATOR_EMAIL,
   });
 
   const child = spawn(bin, [], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
 
-  const baseUrl = `http://127.0.0.1:${String(port)}`;
   try {
     await waitForHealth(baseUrl, child, logFile);
   } catch (error) {
@@ -106,6 +110,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   // Workers inherit the environment set here.
   process.env[BASE_URL_ENV] = baseUrl;
+  process.env[DATA_DIR_ENV] = dataDir;
 
   return async () => {
     await stop(child);

@@ -1,27 +1,46 @@
 import createFetchClient, { type Middleware } from 'openapi-fetch';
 import createQueryClient from 'openapi-react-query';
 
+import { auth, type Auth } from '@/features/auth/auth';
 import { sessionStore, type SessionStore } from '@/features/auth/session';
 
-import type { paths } from './generated/schema';
+import type { paths } from '@/api/generated/schema';
 
-export type { components, paths } from './generated/schema';
+export type { components, paths } from '@/api/generated/schema';
+
+/** Under this prefix a 401 means "wrong credentials or token", never "access token expired". */
+const NO_REFRESH_PREFIX = '/api/v1/auth/';
 
 /**
- * Adds the session's bearer token to requests and drops the session when the server
- * answers 401, so the router guard sends the user back to /login on the next navigation.
- * Today no session exists, so this is a no-op hook for the accounts feature.
+ * Adds the session's bearer token to requests. When the server answers 401 (the access
+ * token expired or was revoked), refreshes the session once through the refresh cookie and
+ * repeats the request; when that fails the session is dropped, and the router guard sends
+ * the user to /login.
  */
-export function createAuthMiddleware(store: SessionStore): Middleware {
+export function createAuthMiddleware(store: SessionStore, session: Pick<Auth, 'refresh'>): Middleware {
+  const originals = new Map<string, Request>();
   return {
-    onRequest({ request }) {
-      const session = store.get();
-      if (session !== null) request.headers.set('Authorization', `Bearer ${session.token}`);
+    onRequest({ request, id }) {
+      const current = store.get();
+      if (current !== null) request.headers.set('Authorization', `Bearer ${current.token}`);
+      // Keep an unread copy to repeat the request after a refresh.
+      if (current !== null && !new URL(request.url).pathname.startsWith(NO_REFRESH_PREFIX)) originals.set(id, request.clone());
       return request;
     },
-    onResponse({ response }) {
-      if (response.status === 401) store.clear();
-      return response;
+    async onResponse({ response, id }) {
+      const original = originals.get(id);
+      originals.delete(id);
+      if (response.status !== 401 || original === undefined) return response;
+      if (!(await session.refresh())) {
+        store.clear();
+        return response;
+      }
+      const token = store.get()?.token;
+      if (token !== undefined) original.headers.set('Authorization', `Bearer ${token}`);
+      return globalThis.fetch(original);
+    },
+    onError({ id }) {
+      originals.delete(id);
     },
   };
 }
@@ -35,7 +54,7 @@ export const fetchClient = createFetchClient<paths>({
   // Resolve `fetch` per call (not once at start-up) so tests can stub it.
   fetch: (request) => globalThis.fetch(request),
 });
-fetchClient.use(createAuthMiddleware(sessionStore));
+fetchClient.use(createAuthMiddleware(sessionStore, auth));
 
 /** TanStack Query bindings for the client: `$api.useQuery('get', '/api/v1/system/info')`. */
 export const $api = createQueryClient(fetchClient);

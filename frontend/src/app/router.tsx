@@ -11,18 +11,42 @@ import { ErrorFallback } from '@/components/errors/error-fallback';
 import { NotFound } from '@/components/errors/not-found';
 import { AppLayout } from '@/components/layouts/app-layout';
 import { PublicLayout } from '@/components/layouts/public-layout';
+import { AuditPage } from '@/features/audit/audit-page';
+import { auth as appAuth, type Auth } from '@/features/auth/auth';
+import { ForgotPasswordPage } from '@/features/auth/forgot-password-page';
+import { InvitationPage } from '@/features/auth/invitation-page';
 import { LoginPage } from '@/features/auth/login-page';
+import { RegisterPage } from '@/features/auth/register-page';
+import { ResetPasswordPage } from '@/features/auth/reset-password-page';
 import { sessionStore, type SessionStore } from '@/features/auth/session';
+import { VerifyAdditionalEmailPage } from '@/features/auth/verify-additional-email-page';
+import { VerifyEmailPage } from '@/features/auth/verify-email-page';
 import { DashboardPage } from '@/features/dashboard/dashboard-page';
+import { EnvironmentPage } from '@/features/environment/environment-page';
+import { AddOrganizationPage } from '@/features/organizations/add-organization-page';
+import { OperatorPage } from '@/features/organizations/operator-page';
+import { OrganizationPage } from '@/features/organizations/organization-page';
+import { OrganizationsPage } from '@/features/organizations/organizations-page';
+import { ProfilePage } from '@/features/profile/profile-page';
+import { UsersPage } from '@/features/users/users-page';
 
 export interface RouterContext {
   session: SessionStore;
+  auth: Pick<Auth, 'restore'>;
 }
 
 export interface LoginSearch {
   /** Where to go after signing in (the page that required a session). */
   redirect?: string;
 }
+
+export interface TokenSearch {
+  /** The one-time token from an emailed link. */
+  token?: string;
+}
+
+const tokenSearch = (search: Record<string, unknown>): TokenSearch =>
+  typeof search.token === 'string' && search.token !== '' ? { token: search.token } : {};
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
   component: Outlet,
@@ -42,49 +66,106 @@ const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/login',
   validateSearch: (search: Record<string, unknown>): LoginSearch =>
-    typeof search.redirect === 'string' && search.redirect.startsWith('/') ? { redirect: search.redirect } : {},
+    typeof search.redirect === 'string' && search.redirect.startsWith('/') && !search.redirect.startsWith('//')
+      ? { redirect: search.redirect }
+      : {},
   component: LoginPage,
 });
+
+const publicRoutes = [
+  createRoute({ getParentRoute: () => rootRoute, path: '/register', component: RegisterPage }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/forgot-password', component: ForgotPasswordPage }),
+  createRoute({
+    getParentRoute: () => rootRoute,
+    path: '/verify-email',
+    validateSearch: tokenSearch,
+    component: VerifyEmailPage,
+  }),
+  createRoute({
+    getParentRoute: () => rootRoute,
+    path: '/reset-password',
+    validateSearch: tokenSearch,
+    component: ResetPasswordPage,
+  }),
+  createRoute({
+    getParentRoute: () => rootRoute,
+    path: '/invitation',
+    validateSearch: tokenSearch,
+    component: InvitationPage,
+  }),
+  createRoute({
+    getParentRoute: () => rootRoute,
+    path: '/verify-additional-email',
+    validateSearch: tokenSearch,
+    component: VerifyAdditionalEmailPage,
+  }),
+];
 
 /** Guard: every route below this pathless layout needs a session. */
 const appLayoutRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: 'app',
-  beforeLoad: ({ context, location }) => {
-    if (!context.session.isAuthenticated()) {
+  beforeLoad: async ({ context, location }) => {
+    // On app start (or a reload) the refresh cookie may still hold a session.
+    if (!context.session.isAuthenticated()) await context.auth.restore();
+    const session = context.session.get();
+    if (session === null) {
       throw redirect({ to: '/login', search: { redirect: location.href } });
+    }
+    // An environment that requires 2FA sends users without it to their profile first.
+    if (session.user.twoFactorSetupRequired && location.pathname !== '/profile') {
+      throw redirect({ to: '/profile' });
     }
   },
   component: AppLayout,
 });
 
-const dashboardRoute = createRoute({
-  getParentRoute: () => appLayoutRoute,
-  path: '/',
-  component: DashboardPage,
-});
+const appRoutes = [
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/', component: DashboardPage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/profile', component: ProfilePage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/users', component: UsersPage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/environment', component: EnvironmentPage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/audit-log', component: AuditPage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/organizations', component: OrganizationsPage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/organizations/new', component: AddOrganizationPage }),
+  createRoute({
+    getParentRoute: () => appLayoutRoute,
+    path: '/organizations/$organizationId',
+    component: OrganizationPage,
+  }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: OperatorPage }),
+];
 
-export const routeTree = rootRoute.addChildren([loginRoute, appLayoutRoute.addChildren([dashboardRoute])]);
+export const routeTree = rootRoute.addChildren([
+  loginRoute,
+  ...publicRoutes,
+  appLayoutRoute.addChildren(appRoutes),
+]);
 
 export interface CreateAppRouterOptions {
   session?: SessionStore;
+  auth?: Pick<Auth, 'restore'>;
   /** Browser history by default; tests pass a memory history. */
   history?: RouterHistory;
 }
 
-export function createAppRouter({ session = sessionStore, history }: CreateAppRouterOptions = {}) {
+export function createAppRouter({ session = sessionStore, auth = appAuth, history }: CreateAppRouterOptions = {}) {
   const router = createRouter({
     routeTree,
-    context: { session },
+    context: { session, auth },
     ...(history === undefined ? {} : { history }),
     // Unknown paths render the root not-found page, never the guarded layout.
     notFoundMode: 'root',
     defaultPreload: 'intent',
     scrollRestoration: true,
   });
-  // Re-run the guards when the session changes (sign-out, or a 401 clearing it).
+  // Re-run the guards when the session starts or ends (sign-out, or a failed refresh).
+  let signedIn = session.isAuthenticated();
   session.subscribe(() => {
-    void router.invalidate();
+    if (session.isAuthenticated() !== signedIn) {
+      signedIn = session.isAuthenticated();
+      void router.invalidate();
+    }
   });
   return router;
 }

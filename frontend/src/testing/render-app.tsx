@@ -5,7 +5,7 @@ import userEvent from '@testing-library/user-event';
 
 import { App } from '@/app/app';
 import { createAppRouter } from '@/app/router';
-import { createSessionStore, type Session } from '@/features/auth/session';
+import { sessionStore, type Session } from '@/features/auth/session';
 import { createI18n, type Language } from '@/lib/i18n';
 
 export interface RenderAppOptions {
@@ -13,16 +13,31 @@ export interface RenderAppOptions {
   path?: string;
   /** Force a language; without it the language is detected like in the browser. */
   language?: Language;
+  /** The session to start with (see `fixtures.session()`); none by default. */
   session?: Session | null;
+  /**
+   * What the app-start refresh (`POST /auth/refresh`) finds: nothing by default, so
+   * protected routes redirect to /login without touching the network.
+   */
+  restore?: () => Promise<boolean>;
 }
 
-/** Renders the whole app (providers + router) at `path`, with a memory history. */
-export async function renderApp({ path = '/', language, session = null }: RenderAppOptions = {}) {
+/**
+ * Renders the whole app (providers + router) at `path`, with a memory history. Uses the
+ * application's session store (and so the real API client and its auth middleware).
+ */
+export async function renderApp({
+  path = '/',
+  language,
+  session = null,
+  restore = () => Promise.resolve(false),
+}: RenderAppOptions = {}) {
   const i18n = createI18n(language === undefined ? {} : { lng: language });
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const sessionStore = createSessionStore(session);
+  sessionStore.set(session);
   const router = createAppRouter({
     session: sessionStore,
+    auth: { restore },
     history: createMemoryHistory({ initialEntries: [path] }),
   });
   const user = userEvent.setup();

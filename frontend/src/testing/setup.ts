@@ -1,7 +1,11 @@
 import '@testing-library/jest-dom/vitest';
 
 import { cleanup } from '@testing-library/react';
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
+
+import { sessionStore } from '@/features/auth/session';
+
+import { takeUnhandledRequests } from './mock-api';
 
 // jsdom lacks a few browser APIs that Mantine uses.
 Object.defineProperty(window, 'matchMedia', {
@@ -36,6 +40,10 @@ beforeEach(() => {
 
 afterEach(() => {
   cleanup();
+  // Like msw's onUnhandledRequest: 'error': a request no handler answered fails the test.
+  expect(takeUnhandledRequests(), 'requests without a mockApi handler').toEqual([]);
   vi.unstubAllGlobals();
   window.localStorage.clear();
+  window.sessionStorage.clear();
+  sessionStore.set(null);
 });

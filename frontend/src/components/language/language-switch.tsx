@@ -9,7 +9,7 @@ const LANGUAGE_NAMES: Record<Language, string> = {
   nl: 'Nederlands',
 };
 
-export function LanguageSwitch() {
+export function LanguageSwitch({ onChange }: { onChange?: (language: Language) => void }) {
   const { t, i18n } = useTranslation();
   return (
     <SegmentedControl
@@ -17,7 +17,9 @@ export function LanguageSwitch() {
       aria-label={t('language.label')}
       value={currentLanguage(i18n)}
       onChange={(value) => {
-        if (isLanguage(value)) void i18n.changeLanguage(value);
+        if (!isLanguage(value)) return;
+        void i18n.changeLanguage(value);
+        onChange?.(value);
       }}
       data={SUPPORTED_LANGUAGES.map((lng) => ({
         value: lng,

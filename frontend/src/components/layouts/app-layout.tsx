@@ -1,32 +1,73 @@
-import { AppShell, Button, Group, NavLink, Title } from '@mantine/core';
+import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate } from '@tanstack/react-router';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { fetchClient } from '@/api/client';
+import { call } from '@/api/errors';
 import { LanguageSwitch } from '@/components/language/language-switch';
-import { sessionStore } from '@/features/auth/session';
+import { auth } from '@/features/auth/auth';
+import { sessionStore, useCurrentUser } from '@/features/auth/session';
+import { useReviewQueue } from '@/features/organizations/api';
+import { ReceivingDecisionModal } from '@/features/setup/receiving-decision-modal';
 
-import { AppFooter } from './app-footer';
+import { AppFooter } from '@/components/layouts/app-footer';
 
-/** Layout of every authenticated page: header with language switch, navigation, footer. */
+/** Layout of every authenticated page: header, navigation (admin pages for admins), footer. */
 export function AppLayout() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const user = useCurrentUser();
+  const [opened, { toggle, close }] = useDisclosure();
+  const isAdmin = user.role === 'administrator';
+  // Only platform operators get an answer (everyone else a 404).
+  const isOperator = useReviewQueue().isSuccess;
+
+  // The app speaks the user's language (set at sign-in, and when changed in the profile).
+  useEffect(() => {
+    void i18n.changeLanguage(user.language);
+  }, [i18n, user.language]);
 
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm' }} footer={{ height: 44 }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      footer={{ height: 44 }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
-          <Title order={2} size="h4">
-            {t('app.name')}
-          </Title>
           <Group gap="sm">
-            <LanguageSwitch />
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.main')} />
+            <Title order={2} size="h4">
+              {t('app.name')}
+            </Title>
+            <Text size="sm" c="dimmed" visibleFrom="sm">
+              {user.environment.name}
+            </Text>
+          </Group>
+          <Group gap="sm">
+            <LanguageSwitch
+              onChange={(language) => {
+                // Remember the choice on the account too (best effort).
+                sessionStore.updateUser((current) => ({ ...current, language }));
+                void call(fetchClient.PATCH('/api/v1/me', { body: { language } })).catch(() => undefined);
+              }}
+            />
+            <Text size="sm" visibleFrom="sm">
+              {user.name}
+            </Text>
             <Button
               variant="subtle"
               size="xs"
               onClick={() => {
-                sessionStore.clear();
-                void navigate({ to: '/login' });
+                void auth.signOut().then(() => {
+                  queryClient.clear();
+                  return navigate({ to: '/login' });
+                });
               }}
             >
               {t('auth.signOut')}
@@ -34,11 +75,32 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs">
-        <NavLink component={Link} to="/" label={t('nav.dashboard')} />
+      <AppShell.Navbar p="xs" aria-label={t('nav.main')} component="nav">
+        <NavLink component={Link} to="/" label={t('nav.dashboard')} onClick={close} activeOptions={{ exact: true }} />
+        <NavLink component={Link} to="/organizations" label={t('nav.organizations')} onClick={close} />
+        <NavLink component={Link} to="/profile" label={t('nav.profile')} onClick={close} />
+        {isAdmin && (
+          <>
+            <Text size="xs" c="dimmed" tt="uppercase" fw={700} px="sm" pt="md" pb={4}>
+              {t('nav.administration')}
+            </Text>
+            <NavLink component={Link} to="/users" label={t('nav.users')} onClick={close} />
+            <NavLink component={Link} to="/environment" label={t('nav.environment')} onClick={close} />
+            <NavLink component={Link} to="/audit-log" label={t('nav.auditLog')} onClick={close} />
+          </>
+        )}
+        {isOperator && (
+          <>
+            <Text size="xs" c="dimmed" tt="uppercase" fw={700} px="sm" pt="md" pb={4}>
+              {t('nav.platform')}
+            </Text>
+            <NavLink component={Link} to="/operator" label={t('nav.operator')} onClick={close} />
+          </>
+        )}
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />
+        <ReceivingDecisionModal />
       </AppShell.Main>
       <AppShell.Footer>
         <AppFooter />

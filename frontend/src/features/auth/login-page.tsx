@@ -1,27 +1,27 @@
-import { Paper, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Group, Text } from '@mantine/core';
+import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
-import { PublicLayout } from '@/components/layouts/public-layout';
+import { AuthCard } from '@/components/layouts/auth-card';
 
 import { LoginForm } from './components/login-form';
 
 export function LoginPage() {
   const { t } = useTranslation();
   return (
-    <PublicLayout>
-      <Paper withBorder shadow="sm" p="xl" radius="md">
-        <Stack gap="lg">
-          <div>
-            <Title order={1} size="h2">
-              {t('auth.login.title')}
-            </Title>
-            <Text c="dimmed" size="sm">
-              {t('auth.login.subtitle')}
-            </Text>
-          </div>
-          <LoginForm />
-        </Stack>
-      </Paper>
-    </PublicLayout>
+    <AuthCard title={t('auth.login.title')} subtitle={t('auth.login.subtitle')}>
+      <LoginForm />
+      <Group justify="space-between" gap="xs">
+        <Anchor component={Link} to="/forgot-password" size="sm">
+          {t('auth.login.forgotPassword')}
+        </Anchor>
+        <Text size="sm">
+          {t('auth.login.noAccount')}{' '}
+          <Anchor component={Link} to="/register">
+            {t('auth.login.register')}
+          </Anchor>
+        </Text>
+      </Group>
+    </AuthCard>
   );
 }

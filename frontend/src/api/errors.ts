@@ -1,0 +1,91 @@
+import type { TFunction } from 'i18next';
+
+import type { ErrorBody } from './types';
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+/** An error answer of the API (any non-2xx status), with its parsed error body. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: ErrorBody | null;
+  /** Seconds from `Retry-After` (429), when given. */
+  readonly retryAfter: number | null;
+
+  constructor(response: Response, body: unknown) {
+    const parsed = isErrorBody(body) ? body : null;
+    super(parsed?.message ?? `HTTP ${String(response.status)}`);
+    this.name = 'ApiError';
+    this.status = response.status;
+    this.body = parsed;
+    const retry = Number(response.headers.get('Retry-After'));
+    this.retryAfter = Number.isFinite(retry) && retry > 0 ? retry : null;
+  }
+
+  get code(): string | null {
+    return this.body?.code ?? null;
+  }
+}
+
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Unwraps an openapi-fetch result: the data, or an `ApiError` thrown for error statuses. */
+export async function call<T>(promise: Promise<FetchResult<T>>): Promise<T> {
+  const { data, error, response } = await promise;
+  if (!response.ok) throw new ApiError(response, error);
+  return data as T;
+}
+
+export function isApiError(error: unknown, code?: string): error is ApiError {
+  return error instanceof ApiError && (code === undefined || error.code === code);
+}
+
+/** The text to show for a failed call: the server's message, or a generic one. */
+export function errorMessage(error: unknown, t: TFunction): string {
+  if (error instanceof ApiError) {
+    if (error.status === 429 && error.retryAfter !== null) {
+      return `${error.message} ${t('common.tooManyRequests', { seconds: error.retryAfter })}`;
+    }
+    return error.body?.message ?? t('common.unexpectedError');
+  }
+  if (error instanceof TypeError) return t('common.networkError');
+  return t('common.unexpectedError');
+}
+
+/**
+ * Field-level details of an error, keyed by form field (`body.email`, `/email` and `email`
+ * all map to `email`). Only fields in `fields` are returned; the rest stay in the message.
+ */
+export function fieldErrors(error: unknown, fields: readonly string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return result;
+  for (const detail of error.body?.details ?? []) {
+    const name = detail.field?.split(/[./]/).filter(Boolean).pop();
+    if (name !== undefined && fields.includes(name) && !(name in result)) result[name] = detail.message;
+  }
+  return result;
+}
+
+/**
+ * Every field-level detail of an error keyed by its full field path (`kvkNumber`,
+ * `identifiers[1].value`); a leading `body.` or `/` is dropped. The first detail per field wins.
+ */
+export function fieldErrorsByPath(error: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return result;
+  for (const detail of error.body?.details ?? []) {
+    const field = detail.field?.replace(/^body\./, '').replace(/^\//, '');
+    if (field !== undefined && field !== '' && !(field in result)) result[field] = detail.message;
+  }
+  return result;
+}

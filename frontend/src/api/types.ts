@@ -1,0 +1,30 @@
+/** Names for the generated API types used across the app (never hand-written shapes). */
+import type { components } from '@/api/generated/schema';
+
+type Schemas = components['schemas'];
+
+export type ErrorBody = Schemas['ErrorBody'];
+export type LoginResponse = Schemas['LoginResponse'];
+export type Me = Schemas['MeDto'];
+export type Environment = Schemas['EnvironmentDto'];
+export type User = Schemas['UserDto'];
+export type Role = Me['role'];
+export type UserStatus = User['status'];
+export type AdditionalEmail = Schemas['AdditionalEmailDto'];
+export type EmailApproval = Schemas['EmailApprovalDto'];
+export type SessionInfo = Schemas['SessionDto'];
+export type AuditEvent = Schemas['AuditEventDto'];
+export type TwoFactorSetup = Schemas['TwoFactorSetup'];
+
+export const ROLES = ['basic', 'advanced', 'administrator'] as const satisfies readonly Role[];
+
+export type Organization = Schemas['OrganizationDto'];
+export type OrgIdentifier = Schemas['IdentifierDto'];
+export type OrgAddress = Schemas['AddressDto'];
+export type OrgEvent = Schemas['OrgEventDto'];
+export type OrgMember = Schemas['MemberDto'];
+export type IdentifierInput = Schemas['IdentifierInput'];
+export type CreateOrganization = Schemas['CreateOrganizationRequest'];
+export type RegisterHit = Schemas['RegisterHitDto'];
+export type RegisterCompany = Schemas['RegisterCompanyDto'];
+export type ReviewItem = Schemas['ReviewItemDto'];

@@ -1,0 +1,35 @@
+import { Alert, Anchor } from '@mantine/core';
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { useTranslation } from 'react-i18next';
+
+import { bareClient } from '@/api/bare-client';
+import { call } from '@/api/errors';
+
+import { TokenAction } from './components/token-action';
+
+const route = getRouteApi('/verify-additional-email');
+
+/** `/verify-additional-email?token=`: confirms an additional address (no session needed). */
+export function VerifyAdditionalEmailPage() {
+  const { t } = useTranslation();
+  const { token } = route.useSearch();
+  return (
+    <TokenAction
+      token={token}
+      title={t('auth.verifyAdditionalEmail.title')}
+      busy={t('auth.verifyAdditionalEmail.verifying')}
+      failedTitle={t('auth.verifyAdditionalEmail.failedTitle')}
+      action={(value) => call(bareClient.POST('/api/v1/auth/verify-additional-email', { body: { token: value } }))}
+      done={
+        <>
+          <Alert color="green" role="status" title={t('auth.verifyAdditionalEmail.doneTitle')}>
+            {t('auth.verifyAdditionalEmail.done')}
+          </Alert>
+          <Anchor component={Link} to="/profile" size="sm">
+            {t('auth.verifyAdditionalEmail.toProfile')}
+          </Anchor>
+        </>
+      }
+    />
+  );
+}

@@ -1,0 +1,307 @@
+import { Alert, Badge, Button, Code, Group, Modal, Select, Stack, Switch, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+import { fetchClient } from '@/api/client';
+import { call, fieldErrorsByPath } from '@/api/errors';
+import type { OrgIdentifier, Organization } from '@/api/types';
+import { FormError } from '@/components/forms/form-error';
+import { notifySuccess } from '@/components/forms/notify';
+import { useCurrentUser } from '@/features/auth/session';
+
+import { orgKeys } from './api';
+import { identifierKindLabel, identifierKindsFor } from './labels';
+
+function useUpdateIdentifier(org: Organization) {
+  const queryClient = useQueryClient();
+  return (identifier: OrgIdentifier) => {
+    queryClient.setQueryData<Organization>(orgKeys.one(org.id), (current) =>
+      current === undefined
+        ? current
+        : { ...current, identifiers: current.identifiers.map((i) => (i.id === identifier.id ? identifier : i)) },
+    );
+  };
+}
+
+interface SwitchState {
+  /** Why switching on is not possible, or null. */
+  blockedReason: string | null;
+}
+
+function IdentifierRow({
+  org,
+  identifier,
+  canManage,
+  send,
+  receive,
+  onRemove,
+  onConflict,
+}: {
+  org: Organization;
+  identifier: OrgIdentifier;
+  canManage: boolean;
+  send: SwitchState;
+  receive: SwitchState;
+  onRemove: (identifier: OrgIdentifier) => void;
+  onConflict: (message: string) => void;
+}) {
+  const { t } = useTranslation();
+  const update = useUpdateIdentifier(org);
+  const toggle = useMutation({
+    mutationFn: (body: { send?: boolean; receive?: boolean }) =>
+      call(
+        fetchClient.PATCH('/api/v1/organizations/{id}/identifiers/{identifierId}', {
+          params: { path: { id: org.id, identifierId: identifier.id } },
+          body,
+        }),
+      ),
+    onSuccess: (updated) => {
+      update(updated);
+    },
+    onError: (error) => {
+      onConflict(error.message);
+    },
+  });
+  const label = identifier.participantId;
+  const switchFor = (which: 'send' | 'receive', state: SwitchState) => {
+    const checked = identifier[which];
+    // Switching off is always allowed; switching on only when nothing blocks it.
+    const disabled = !canManage || toggle.isPending || (!checked && state.blockedReason !== null);
+    const control = (
+      <Switch
+        aria-label={t(`organizations.identifiers.${which}Label`, { id: label })}
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => {
+          toggle.mutate({ [which]: event.currentTarget.checked });
+        }}
+      />
+    );
+    return !checked && state.blockedReason !== null ? (
+      <Tooltip label={state.blockedReason} multiline w={260}>
+        <span>{control}</span>
+      </Tooltip>
+    ) : (
+      control
+    );
+  };
+  return (
+    <Table.Tr>
+      <Table.Td>{identifierKindLabel(t, identifier.kind)}</Table.Td>
+      <Table.Td>
+        <Code>{identifier.participantId}</Code>
+      </Table.Td>
+      <Table.Td>
+        {identifier.registered ? (
+          <Badge color="green" variant="light">
+            {t('organizations.identifiers.registered')}
+          </Badge>
+        ) : (
+          <Badge color="gray" variant="light">
+            {t('organizations.identifiers.notRegistered')}
+          </Badge>
+        )}
+      </Table.Td>
+      <Table.Td>{switchFor('send', send)}</Table.Td>
+      <Table.Td>{switchFor('receive', receive)}</Table.Td>
+      {canManage && (
+        <Table.Td>
+          <Button
+            size="xs"
+            variant="subtle"
+            color="red"
+            aria-label={t('organizations.identifiers.removeLabel', { id: label })}
+            onClick={() => {
+              onRemove(identifier);
+            }}
+          >
+            {t('organizations.identifiers.remove')}
+          </Button>
+        </Table.Td>
+      )}
+    </Table.Tr>
+  );
+}
+
+function AddIdentifier({ org }: { org: Organization }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const kinds = identifierKindsFor(org.country);
+  const form = useForm({ initialValues: { kind: kinds[0] ?? 'vat', value: '', scheme: '' } });
+  const add = useMutation({
+    mutationFn: (values: typeof form.values) =>
+      call(
+        fetchClient.POST('/api/v1/organizations/{id}/identifiers', {
+          params: { path: { id: org.id } },
+          body: {
+            kind: values.kind,
+            value: values.value.trim(),
+            ...(values.kind === 'other' ? { scheme: values.scheme.trim() } : {}),
+          },
+        }),
+      ),
+    onSuccess: (identifier) => {
+      notifySuccess(t('organizations.identifiers.added', { id: identifier.participantId }));
+      form.reset();
+      return queryClient.invalidateQueries({ queryKey: orgKeys.one(org.id), exact: true });
+    },
+    onError: (error) => {
+      form.setErrors(fieldErrorsByPath(error));
+    },
+  });
+  const hasFieldErrors = Object.keys(fieldErrorsByPath(add.error)).length > 0;
+  return (
+    <form
+      onSubmit={form.onSubmit((values) => {
+        add.mutate(values);
+      })}
+      noValidate
+    >
+      <Stack>
+        <Title order={2} size="h4">
+          {t('organizations.identifiers.addTitle')}
+        </Title>
+        <Group align="flex-start">
+          <Select
+            label={t('organizations.identifiers.kind')}
+            data={kinds.map((kind) => ({ value: kind, label: identifierKindLabel(t, kind) }))}
+            allowDeselect={false}
+            w={220}
+            {...form.getInputProps('kind')}
+          />
+          {form.values.kind === 'other' && (
+            <TextInput
+              label={t('organizations.fields.scheme')}
+              placeholder="0060"
+              w={120}
+              {...form.getInputProps('scheme')}
+            />
+          )}
+          <TextInput label={t('organizations.identifiers.value')} required w={260} {...form.getInputProps('value')} />
+          <Button type="submit" mt={25} loading={add.isPending}>
+            {t('organizations.identifiers.add')}
+          </Button>
+        </Group>
+        {!hasFieldErrors && <FormError error={add.error} />}
+      </Stack>
+    </form>
+  );
+}
+
+function RemoveDialog({ org, identifier, onClose }: { org: Organization; identifier: OrgIdentifier | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: (target: OrgIdentifier) =>
+      call(
+        fetchClient.DELETE('/api/v1/organizations/{id}/identifiers/{identifierId}', {
+          params: { path: { id: org.id, identifierId: target.id } },
+        }),
+      ),
+    onSuccess: (_result, target) => {
+      notifySuccess(t('organizations.identifiers.removed', { id: target.participantId }));
+      onClose();
+      return queryClient.invalidateQueries({ queryKey: orgKeys.one(org.id), exact: true });
+    },
+  });
+  return (
+    <Modal opened={identifier !== null} onClose={onClose} title={t('organizations.identifiers.removeTitle')}>
+      <Stack>
+        <Text>{t('organizations.identifiers.removeConfirm', { id: identifier?.participantId ?? '' })}</Text>
+        <FormError error={remove.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t('common.cancel')}
+          </Button>
+          <Button
+            color="red"
+            loading={remove.isPending}
+            onClick={() => {
+              if (identifier !== null) remove.mutate(identifier);
+            }}
+          >
+            {t('organizations.identifiers.remove')}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** Identifiers with their participant ids and the Send / Receive switches. */
+export function IdentifiersTab({ org, canManage }: { org: Organization; canManage: boolean }) {
+  const { t } = useTranslation();
+  const me = useCurrentUser();
+  const [removing, setRemoving] = useState<OrgIdentifier | null>(null);
+  const [conflict, setConflict] = useState<string | null>(null);
+  const active = org.status === 'active';
+  const receivingEnabled = me.environment.receiving.enabled;
+  const notActive = active ? null : t('organizations.identifiers.notActive');
+  const send: SwitchState = { blockedReason: notActive };
+  const receive: SwitchState = {
+    blockedReason: notActive ?? (receivingEnabled ? null : t('organizations.identifiers.receivingOff')),
+  };
+  return (
+    <Stack gap="lg">
+      {notActive !== null && <Alert color="yellow">{notActive}</Alert>}
+      {active && !receivingEnabled && <Alert color="yellow">{t('organizations.identifiers.receivingOff')}</Alert>}
+      {conflict !== null && (
+        <Alert
+          color="red"
+          role="alert"
+          withCloseButton
+          closeButtonLabel={t('common.close')}
+          onClose={() => {
+            setConflict(null);
+          }}
+        >
+          {conflict}
+        </Alert>
+      )}
+      {org.identifiers.length === 0 ? (
+        <Text c="dimmed">{t('organizations.identifiers.empty')}</Text>
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('organizations.identifiers.kind')}</Table.Th>
+                <Table.Th>{t('organizations.identifiers.participantId')}</Table.Th>
+                <Table.Th>{t('organizations.identifiers.network')}</Table.Th>
+                <Table.Th>{t('organizations.identifiers.send')}</Table.Th>
+                <Table.Th>{t('organizations.identifiers.receive')}</Table.Th>
+                {canManage && <Table.Th>{t('organizations.identifiers.actions')}</Table.Th>}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {org.identifiers.map((identifier) => (
+                <IdentifierRow
+                  key={identifier.id}
+                  org={org}
+                  identifier={identifier}
+                  canManage={canManage}
+                  send={send}
+                  receive={receive}
+                  onRemove={setRemoving}
+                  onConflict={(message) => {
+                    setConflict(message);
+                  }}
+                />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      {canManage && <AddIdentifier org={org} />}
+      <RemoveDialog
+        org={org}
+        identifier={removing}
+        onClose={() => {
+          setRemoving(null);
+        }}
+      />
+    </Stack>
+  );
+}

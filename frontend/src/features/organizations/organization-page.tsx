@@ -1,0 +1,79 @@
+import { Anchor, Badge, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Link, useParams } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+
+import { isApiError } from '@/api/errors';
+import { NotFound } from '@/components/errors/not-found';
+import { FormError } from '@/components/forms/form-error';
+
+import { ActivationTab } from './activation-tab';
+import { useOrganization } from './api';
+import { DetailsTab } from './details-tab';
+import { IdentifiersTab } from './identifiers-tab';
+import { orgRoleLabel, orgStatusColor, orgStatusLabel } from './labels';
+import { MembersTab } from './members-tab';
+
+type Tab = 'details' | 'activation' | 'identifiers' | 'members';
+
+/** One organization: details, activation, identifiers and members. */
+export function OrganizationPage() {
+  const { t } = useTranslation();
+  const { organizationId } = useParams({ from: '/app/organizations/$organizationId' });
+  const organization = useOrganization(organizationId);
+  const [tab, setTab] = useState<Tab>('details');
+
+  if (isApiError(organization.error) && organization.error.status === 404) return <NotFound />;
+  if (organization.isPending) return <Loader size="sm" />;
+  if (organization.data === undefined) return <FormError error={organization.error} />;
+
+  const org = organization.data;
+  const canManage = org.myRole === 'administrator';
+  return (
+    <Stack>
+      <Anchor component={Link} to="/organizations" size="sm">
+        ← {t('organizations.backToList')}
+      </Anchor>
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={1}>{org.statutoryName}</Title>
+          {org.tradeNames.length > 0 && <Text c="dimmed">{org.tradeNames.join(' · ')}</Text>}
+        </div>
+        <Group gap="xs">
+          <Badge color={orgStatusColor(org.status)} variant="light" size="lg">
+            {orgStatusLabel(t, org.status)}
+          </Badge>
+          <Text size="sm" c="dimmed">
+            {t('organizations.yourRole', { role: orgRoleLabel(t, org.myRole) })}
+          </Text>
+        </Group>
+      </Group>
+      <Tabs
+        value={tab}
+        onChange={(value) => {
+          if (value === 'details' || value === 'activation' || value === 'identifiers' || value === 'members') setTab(value);
+        }}
+        keepMounted={false}
+      >
+        <Tabs.List>
+          <Tabs.Tab value="details">{t('organizations.tabs.details')}</Tabs.Tab>
+          <Tabs.Tab value="activation">{t('organizations.tabs.activation')}</Tabs.Tab>
+          <Tabs.Tab value="identifiers">{t('organizations.tabs.identifiers')}</Tabs.Tab>
+          <Tabs.Tab value="members">{t('organizations.tabs.members')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="details" pt="md">
+          <DetailsTab org={org} canManage={canManage} />
+        </Tabs.Panel>
+        <Tabs.Panel value="activation" pt="md">
+          <ActivationTab org={org} canManage={canManage} />
+        </Tabs.Panel>
+        <Tabs.Panel value="identifiers" pt="md">
+          <IdentifiersTab org={org} canManage={canManage} />
+        </Tabs.Panel>
+        <Tabs.Panel value="members" pt="md">
+          <MembersTab org={org} canManage={canManage} />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

@@ -96,11 +96,7 @@ impl Application {
             signing_key,
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             receiving_price: settings.receiving_price_per_document.clone(),
-            registry: haven_registry::Registry::from_config(
-                &settings.business_register,
-                Some(&settings.kvk_api_url),
-                settings.kvk_api_key.as_deref(),
-            )?,
+            registry: business_register(&settings)?,
             operators: settings.operators(),
             max_organizations: settings.max_organizations_per_environment,
         });
@@ -174,6 +170,23 @@ impl Application {
         tokio::time::sleep(Duration::from_millis(10)).await;
         self.db.close().await
     }
+}
+
+/// The configured business register; the KvK client may need an extra trusted root.
+fn business_register(settings: &Settings) -> anyhow::Result<haven_registry::Registry> {
+    let mut options = haven_registry::KvkClientOptions::default();
+    if let Some(path) = &settings.kvk_ca_file {
+        options.extra_root_certificate_pem = Some(
+            std::fs::read(path)
+                .with_context(|| format!("could not read kvk_ca_file {}", path.display()))?,
+        );
+    }
+    haven_registry::Registry::from_config_with(
+        &settings.business_register,
+        Some(&settings.kvk_api_url),
+        settings.kvk_api_key.as_deref(),
+        options,
+    )
 }
 
 struct SpecJson(Arc<str>);

@@ -73,6 +73,8 @@ pub struct Settings {
     pub kvk_api_url: String,
     /// API key for the KvK API (needed with `business_register = "kvk"`).
     pub kvk_api_key: Option<String>,
+    /// A PEM file with an extra root certificate for the KvK API's TLS chain.
+    pub kvk_ca_file: Option<PathBuf>,
     /// The `From` of every email, e.g. `Haven <no-reply@example.com>`.
     pub mail_from: String,
     /// SMTP relay host. When unset, emails are written as `.eml` files into `<data_dir>/outbox`.
@@ -108,6 +110,7 @@ impl Default for Settings {
             business_register: "offline".into(),
             kvk_api_url: "https://api.kvk.nl".into(),
             kvk_api_key: None,
+            kvk_ca_file: None,
             mail_from: "Haven <no-reply@haven.invalid>".into(),
             smtp_host: None,
             smtp_port: 587,
@@ -253,6 +256,7 @@ const KNOWN_KEYS: &[&str] = &[
     "business_register",
     "kvk_api_url",
     "kvk_api_key",
+    "kvk_ca_file",
     "shutdown_timeout_secs",
     "workers",
     "public_url",

@@ -4,7 +4,7 @@
 //! Pure library: no I/O, no platform types. Callers hand in bytes and get a report back.
 //!
 //! Module layout:
-//! - [`xml`]: safe streaming parse (quick-xml) into a compact arena tree with limits,
+//! - [`xml`]: safe single-pass parse (own tokenizer) into a compact arena tree with limits,
 //! - [`detect`]: syntax, document type and profile detection,
 //! - [`model`]: the EN 16931 model (UBL and CII mappings),
 //! - [`rules`]: rule families per rule set and the registry of implemented ids,
@@ -304,6 +304,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
             None,
         ));
     }
+    let mut locator = xml::Locator::new();
     for set in &sets {
         let mut ctx = Ctx {
             doc: &doc,
@@ -313,9 +314,12 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
             rule_set: set.label(),
             table: set.tables(det.syntax),
             findings: Vec::new(),
+            locator: std::mem::take(&mut locator),
+            rule_cache: std::collections::HashMap::new(),
         };
         set.run(&mut ctx);
         findings.append(&mut ctx.findings);
+        locator = ctx.locator;
     }
     finish(
         Some(info),

@@ -10,8 +10,11 @@
 
 use std::borrow::Cow;
 
+#[cfg(test)]
 use quick_xml::events::attributes::Attributes;
+#[cfg(test)]
 use quick_xml::events::Event;
+#[cfg(test)]
 use quick_xml::Reader;
 
 /// Index of a node in [`Doc::nodes`].
@@ -19,7 +22,7 @@ pub type NodeId = u32;
 const NONE: NodeId = u32::MAX;
 
 /// The namespaces the engine cares about; everything else is `Other`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ns {
     None,
     UblInvoice,
@@ -146,6 +149,7 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Sub-slice of `src` that `part` points into, if it does (it does for borrowed events).
+#[cfg(test)]
 fn sub<'a>(src: &'a str, part: &[u8]) -> Option<&'a str> {
     let base = src.as_ptr() as usize;
     let start = (part.as_ptr() as usize).checked_sub(base)?;
@@ -163,8 +167,502 @@ fn err(src: &str, kind: XmlErrorKind, offset: usize, message: String) -> XmlErro
     }
 }
 
+/// Decode the input: size limit, byte order mark, UTF-8.
+fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<&'a str, XmlError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(XmlError {
+            kind: XmlErrorKind::TooLarge,
+            message: format!(
+                "document is {} bytes; the limit is {} bytes",
+                bytes.len(),
+                limits.max_bytes
+            ),
+            line: 1,
+            column: 1,
+        });
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let s = String::from_utf8_lossy(bytes.get(..e.valid_up_to()).unwrap_or_default())
+                .into_owned();
+            let (line, column) = line_col(&s, s.len());
+            Err(XmlError {
+                kind: XmlErrorKind::NotUtf8,
+                message: "document is not valid UTF-8".into(),
+                line,
+                column,
+            })
+        }
+    }
+}
+
+/// XML white space.
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Word-at-a-time search: every byte set to `b`.
+const fn splat(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// High bit set in (at least) the lowest byte of `x` that is zero; the lowest set bit
+/// is exact (higher ones can be false positives, so only the lowest is used).
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(splat(1)) & !x & splat(0x80)
+}
+
+/// Words (of 8 bytes) searched word-at-a-time before a vectorised search takes over:
+/// most searches end within a few bytes (a short value, an indentation, a tag), where
+/// the set-up of a vectorised search costs more than the search.
+const SHORT_WORDS: usize = 8;
+
+/// Offset of the first of three bytes at or after `from`.
+fn find_any(b: &[u8], from: usize, needles: [u8; 3]) -> Option<usize> {
+    let hay = b.get(from..)?;
+    let [n0, n1, n2] = needles;
+    let (p0, p1, p2) = (splat(n0), splat(n1), splat(n2));
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0usize;
+    for c in chunks.by_ref().take(SHORT_WORDS) {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(c).ok()?);
+        let m = zero_bytes(w ^ p0) | zero_bytes(w ^ p1) | zero_bytes(w ^ p2);
+        if m != 0 {
+            return Some(from + base + (m.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    memchr::memchr3(n0, n1, n2, hay.get(base..)?).map(|p| from + base + p)
+}
+
+/// Offset of the first `needle` at or after `from`.
+#[inline]
+fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
+    let hay = b.get(from..)?;
+    let p = splat(needle);
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0usize;
+    for c in chunks.by_ref().take(SHORT_WORDS) {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(c).ok()?);
+        let m = zero_bytes(w ^ p);
+        if m != 0 {
+            return Some(from + base + (m.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    memchr::memchr(needle, hay.get(base..)?).map(|p| from + base + p)
+}
+
+/// Offset of the first `needle` (at least two bytes) at or after `from`.
+fn find_seq(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut at = from;
+    loop {
+        let i = find_byte(b, at, first)?;
+        if b.get(i..i + needle.len()) == Some(needle) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+}
+
+/// Offset of the `>` closing a start tag whose name starts at `from` (a `>` inside a
+/// quoted attribute value does not count).
+fn find_tag_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let i = find_any(b, at, [b'>', b'"', b'\''])?;
+        match b.get(i) {
+            Some(b'>') => return Some(i),
+            Some(&q) => at = find_byte(b, i + 1, q)? + 1,
+            None => return None,
+        }
+    }
+}
+
+/// Unescape character data or an attribute value (the five predefined entities and
+/// character references; anything else is an error). Borrows when there is no `&`.
+fn unescape(s: &str) -> Result<Cow<'_, str>, String> {
+    if !s.as_bytes().contains(&b'&') {
+        return Ok(Cow::Borrowed(s));
+    }
+    quick_xml::escape::unescape(s).map_err(|e| e.to_string())
+}
+
 /// Parse `bytes` into a [`Doc`]. Never panics; every problem is an [`XmlError`].
+///
+/// A purpose-built single pass over the input (it replaced quick-xml's event reader,
+/// which cost more than half of a whole validation). It refuses DOCTYPE declarations,
+/// enforces the limits, resolves namespaces and checks well-formedness as the previous
+/// reader did: matching end tags, one root element, no text outside it, quoted and
+/// unique attributes, known entity and character references, closed comments, CDATA
+/// sections, processing instructions and tags.
 pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> {
+    let src = decode(bytes, limits)?;
+    let b = src.as_bytes();
+    let malformed = |at: usize, m: &str| err(src, XmlErrorKind::Malformed, at, m.to_string());
+    // Reserve from the input size so that the arena is never re-allocated (a late
+    // doubling copies the whole tree and briefly holds it twice). Invoices have about one
+    // element per 45 bytes and one attribute per 200; the reservation errs on the large
+    // side because capacity that is never written costs address space, not memory.
+    let mut doc = Doc {
+        src,
+        nodes: Vec::with_capacity(src.len() / 24 + 8),
+        attrs: Vec::with_capacity(src.len() / 96 + 4),
+    };
+    // In-scope namespace declarations, innermost last.
+    let mut bindings: Vec<Binding<'a>> = Vec::with_capacity(16);
+    // (node, last child, bindings in scope before the element) for every open element.
+    let mut stack: Vec<Open<'a>> = Vec::with_capacity(32);
+    let mut root_closed = false;
+    let mut i = 0usize;
+    loop {
+        // Character data up to the next markup.
+        let lt = find_byte(b, i, b'<').unwrap_or(b.len());
+        if lt > i {
+            let raw = src.get(i..lt).unwrap_or("");
+            let ws = raw.bytes().all(|c| c.is_ascii_whitespace());
+            match stack.last() {
+                None if ws => {}
+                None => return Err(malformed(i, "text outside the root element")),
+                // Indentation between child elements.
+                Some(open) if ws && open.last_child != NONE => {}
+                Some(open) => {
+                    let (cur, has_children) = (open.node, open.last_child != NONE);
+                    let text = unescape(raw)
+                        .map_err(|e| malformed(i, &format!("bad character data: {e}")))?;
+                    if !(has_children && text.trim().is_empty()) {
+                        append_text(&mut doc, cur, text);
+                    }
+                }
+            }
+        }
+        if lt >= b.len() {
+            break;
+        }
+        let pos = lt;
+        match b.get(pos + 1).copied() {
+            Some(b'/') => {
+                // Usually the end tag is exactly `</` + the open element's name + `>`.
+                let expected = stack.last().map_or(&b""[..], |o| o.qname.as_bytes());
+                let direct = pos + 2 + expected.len();
+                let quick = !expected.is_empty()
+                    && b.get(direct) == Some(&b'>')
+                    && b.get(pos + 2..direct) == Some(expected);
+                let gt = if quick {
+                    direct
+                } else {
+                    match find_byte(b, pos + 2, b'>') {
+                        Some(gt) => gt,
+                        None => {
+                            return Err(malformed(pos, "malformed XML: unclosed end tag"));
+                        }
+                    }
+                };
+                let mut name_end = gt;
+                while name_end > pos + 2 && b.get(name_end - 1).copied().is_some_and(is_ws) {
+                    name_end -= 1;
+                }
+                let found = src.get(pos + 2..name_end).unwrap_or("");
+                match stack.pop() {
+                    Some(open) if open.qname == found => {
+                        bindings.truncate(open.bindings_before as usize);
+                    }
+                    open => {
+                        let expected = open.map_or("", |o| o.qname);
+                        return Err(malformed(
+                            pos,
+                            &format!("malformed XML: expecting </{expected}> but found </{found}>"),
+                        ));
+                    }
+                }
+                if stack.is_empty() {
+                    root_closed = true;
+                }
+                i = gt + 1;
+            }
+            Some(b'?') => {
+                let Some(end) = find_seq(b, pos + 2, b"?>") else {
+                    return Err(malformed(
+                        pos,
+                        "malformed XML: unclosed processing instruction",
+                    ));
+                };
+                i = end + 2;
+            }
+            Some(b'!') => {
+                let rest = b.get(pos..).unwrap_or_default();
+                if rest.starts_with(b"<!--") {
+                    let Some(end) = find_seq(b, pos + 4, b"-->") else {
+                        return Err(malformed(pos, "malformed XML: unclosed comment"));
+                    };
+                    i = end + 3;
+                } else if rest.starts_with(b"<![CDATA[") {
+                    let Some(end) = find_seq(b, pos + 9, b"]]>") else {
+                        return Err(malformed(pos, "malformed XML: unclosed CDATA section"));
+                    };
+                    let Some(&Open { node: cur, .. }) = stack.last() else {
+                        return Err(malformed(pos, "CDATA outside the root element"));
+                    };
+                    let text = src.get(pos + 9..end).unwrap_or("");
+                    append_text(&mut doc, cur, Cow::Borrowed(text));
+                    i = end + 3;
+                } else if rest
+                    .get(..9)
+                    .is_some_and(|d| d.eq_ignore_ascii_case(b"<!DOCTYPE"))
+                {
+                    return Err(err(
+                        src,
+                        XmlErrorKind::Doctype,
+                        pos,
+                        "DOCTYPE declarations are not accepted (entity expansion and external entities are refused)".into(),
+                    ));
+                } else {
+                    return Err(malformed(pos, "malformed XML: unknown markup after '<!'"));
+                }
+            }
+            _ => {
+                // The name, then (usually) `>` or `/>` straight after it; otherwise the
+                // end of the tag is searched past the attributes.
+                let name_end = b
+                    .get(pos + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|c| matches!(c, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+                    .map_or(b.len(), |p| pos + 1 + p);
+                let gt = match b.get(name_end) {
+                    Some(b'>') => name_end,
+                    Some(b'/') if b.get(name_end + 1) == Some(&b'>') => name_end + 1,
+                    _ => match find_tag_end(b, pos + 1) {
+                        Some(gt) => gt,
+                        None => return Err(malformed(pos, "malformed XML: unclosed start tag")),
+                    },
+                };
+                let mut content = src.get(pos + 1..gt).unwrap_or("");
+                let self_closing = content.ends_with('/');
+                if self_closing {
+                    content = content.get(..content.len() - 1).unwrap_or("");
+                }
+                let name_len = if gt <= name_end + 1 {
+                    name_end - (pos + 1)
+                } else {
+                    content.bytes().position(is_ws).unwrap_or(content.len())
+                };
+                let qname = content.get(..name_len).unwrap_or("");
+                if qname.is_empty() {
+                    return Err(malformed(pos, "malformed XML: element without a name"));
+                }
+                if root_closed {
+                    return Err(malformed(pos, "content after the root element"));
+                }
+                if stack.len() >= limits.max_depth {
+                    return Err(err(
+                        src,
+                        XmlErrorKind::TooDeep,
+                        pos,
+                        format!(
+                            "elements are nested deeper than {} levels",
+                            limits.max_depth
+                        ),
+                    ));
+                }
+                if doc.nodes.len() >= limits.max_elements {
+                    return Err(err(
+                        src,
+                        XmlErrorKind::TooManyElements,
+                        pos,
+                        format!("document has more than {} elements", limits.max_elements),
+                    ));
+                }
+                let bindings_before = u32::try_from(bindings.len()).unwrap_or(u32::MAX);
+                let attr_start = u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX);
+                let attrs_src = content.get(name_len..).unwrap_or("");
+                if !attrs_src.is_empty() {
+                    parse_attrs(&mut doc, &mut bindings, src, pos, attrs_src)?;
+                }
+                let (prefix, local) = split_qname(qname);
+                let ns = match resolve(&bindings, prefix) {
+                    Some(ns) => ns,
+                    None => {
+                        return Err(malformed(
+                            pos,
+                            &format!("undeclared namespace prefix '{}'", prefix.unwrap_or("")),
+                        ));
+                    }
+                };
+                let attr_len = u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX) - attr_start;
+                let id = NodeId::try_from(doc.nodes.len()).unwrap_or(NONE);
+                let parent = stack.last().map_or(NONE, |s| s.node);
+                if let Some(top) = stack.last_mut() {
+                    if top.last_child == NONE {
+                        if let Some(p) = doc.nodes.get_mut(top.node as usize) {
+                            p.first_child = id;
+                            if !p.text.is_empty() && p.text.trim().is_empty() {
+                                p.text = Cow::Borrowed("");
+                            }
+                        }
+                    } else if let Some(prev) = doc.nodes.get_mut(top.last_child as usize) {
+                        prev.next_sibling = id;
+                    }
+                    top.last_child = id;
+                } else if !doc.nodes.is_empty() {
+                    return Err(malformed(pos, "more than one root element"));
+                }
+                doc.nodes.push(Node {
+                    ns,
+                    name: local,
+                    parent,
+                    first_child: NONE,
+                    next_sibling: NONE,
+                    attr_start,
+                    attr_len,
+                    text: Cow::Borrowed(""),
+                    offset: u32::try_from(pos).unwrap_or(u32::MAX),
+                });
+                if self_closing {
+                    bindings.truncate(bindings_before as usize);
+                    if stack.is_empty() {
+                        root_closed = true;
+                    }
+                } else {
+                    stack.push(Open {
+                        node: id,
+                        last_child: NONE,
+                        bindings_before,
+                        qname,
+                    });
+                }
+                i = gt + 1;
+            }
+        }
+    }
+    if !stack.is_empty() {
+        return Err(malformed(
+            src.len(),
+            "unexpected end of document: elements are not closed",
+        ));
+    }
+    if doc.nodes.is_empty() {
+        return Err(err(
+            src,
+            XmlErrorKind::Empty,
+            0,
+            "document has no root element".into(),
+        ));
+    }
+    Ok(doc)
+}
+
+/// The attributes of one start tag (`s` is what follows the element name): namespace
+/// declarations become bindings, the others are stored with their local names and
+/// unescaped values. Values must be quoted; a name may not repeat.
+fn parse_attrs<'a>(
+    doc: &mut Doc<'a>,
+    bindings: &mut Vec<Binding<'a>>,
+    src: &'a str,
+    pos: usize,
+    s: &'a str,
+) -> Result<(), XmlError> {
+    let bad = |m: &str| {
+        err(
+            src,
+            XmlErrorKind::Malformed,
+            pos,
+            format!("malformed attribute: {m}"),
+        )
+    };
+    let b = s.as_bytes();
+    let mut i = 0usize;
+    // Qualified names seen in this tag (for the duplicate check): the first few in an
+    // array, so that the usual tag allocates nothing.
+    let mut few: [&'a str; 8] = [""; 8];
+    let mut n_keys = 0usize;
+    let mut more: Vec<&'a str> = Vec::new();
+    loop {
+        while b.get(i).copied().is_some_and(is_ws) {
+            i += 1;
+        }
+        if i >= b.len() {
+            return Ok(());
+        }
+        let key_start = i;
+        while b.get(i).is_some_and(|c| *c != b'=' && !is_ws(*c)) {
+            i += 1;
+        }
+        let key = s.get(key_start..i).unwrap_or("");
+        while b.get(i).copied().is_some_and(is_ws) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            return Err(bad(&format!("attribute '{key}' has no value")));
+        }
+        i += 1;
+        while b.get(i).copied().is_some_and(is_ws) {
+            i += 1;
+        }
+        let quote = match b.get(i) {
+            Some(q @ (b'"' | b'\'')) => *q,
+            _ => return Err(bad(&format!("the value of '{key}' is not quoted"))),
+        };
+        let Some(end) = find_byte(b, i + 1, quote) else {
+            return Err(bad(&format!("the value of '{key}' is not closed")));
+        };
+        let raw = s.get(i + 1..end).unwrap_or("");
+        i = end + 1;
+        if key.is_empty() {
+            return Err(bad("attribute without a name"));
+        }
+        let seen = few.get(..n_keys.min(few.len())).unwrap_or_default();
+        if seen.iter().chain(more.iter()).any(|k| same(k, key)) {
+            return Err(bad(&format!("duplicate attribute '{key}'")));
+        }
+        match few.get_mut(n_keys) {
+            Some(slot) => *slot = key,
+            None => more.push(key),
+        }
+        n_keys += 1;
+        if let Some(rest) = key.strip_prefix("xmlns") {
+            let prefix = match rest.strip_prefix(':') {
+                Some(p) => Some(p),
+                None if rest.is_empty() => None,
+                // An attribute like `xmlnsfoo`: an ordinary attribute.
+                None => {
+                    push_attr_value(doc, src, pos, key, raw)?;
+                    continue;
+                }
+            };
+            bindings.push(declare(src, pos, prefix, raw.as_bytes())?);
+            continue;
+        }
+        push_attr_value(doc, src, pos, key, raw)?;
+    }
+}
+
+/// Store one (non-namespace) attribute with its local name and unescaped value.
+fn push_attr_value<'a>(
+    doc: &mut Doc<'a>,
+    src: &str,
+    pos: usize,
+    key: &'a str,
+    raw: &'a str,
+) -> Result<(), XmlError> {
+    let value = unescape(raw).map_err(|e| {
+        err(
+            src,
+            XmlErrorKind::Malformed,
+            pos,
+            format!("bad attribute value: {e}"),
+        )
+    })?;
+    doc.attrs.push((split_qname(key).1, value));
+    Ok(())
+}
+
+/// The previous quick-xml based reader, kept for differential tests of [`parse`].
+#[cfg(test)]
+pub(crate) fn parse_quick_xml<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> {
     if bytes.len() > limits.max_bytes {
         return Err(XmlError {
             kind: XmlErrorKind::TooLarge,
@@ -577,6 +1075,7 @@ fn resolve(bindings: &[Binding<'_>], prefix: Option<&str>) -> Option<Ns> {
 }
 
 /// Store one (non-namespace) attribute with its local name and unescaped value.
+#[cfg(test)]
 fn push_attr<'a>(
     doc: &mut Doc<'a>,
     src: &'a str,
@@ -754,11 +1253,205 @@ impl<'a> Doc<'a> {
         format!("/{}", steps.join("/"))
     }
 
-    /// Line and column of an element's start tag.
+    /// Line and column of an element's start tag. Scans from the start of the document:
+    /// for many look-ups in one document use a [`Locator`].
     pub fn line_col(&self, id: NodeId) -> (usize, usize) {
         self.node(id)
             .map_or((0, 0), |n| line_col(self.src, n.offset as usize))
     }
+}
+
+/// Bytes between two [`Locator`] checkpoints inside one long line (minified XML).
+const CHECKPOINT_MAX: usize = 1024;
+/// A line start becomes a checkpoint only this many bytes after the previous one (keeps
+/// the index at most one entry per this many bytes of input).
+const CHECKPOINT_MIN: usize = 256;
+
+/// Locations of many elements of one document in time linear in the document: reporting
+/// a finding on every invoice line of a 100,000-line invoice must not rescan the document
+/// (or the list of lines) per finding.
+///
+/// - Line and column: a sparse index of checkpoints (byte offset, line, column), built on
+///   first use, one per line start at least [`CHECKPOINT_MIN`] bytes apart and one per
+///   [`CHECKPOINT_MAX`] bytes inside a long line; a look-up binary-searches the nearest
+///   checkpoint and scans at most a few hundred bytes from there.
+/// - Paths: the position of an element among its same-named siblings is computed for all
+///   children of a parent at once, the first time any child of that parent is located.
+#[derive(Debug, Default)]
+pub struct Locator {
+    /// (byte offset, 1-based line, 1-based column in characters), ascending offsets.
+    checkpoints: Vec<(u32, u32, u32)>,
+    built: bool,
+    /// Parents whose children have their sibling positions in `positions`.
+    indexed_parents: std::collections::HashSet<NodeId>,
+    /// Position (1-based) among same-named siblings; 0 when the name is unique there.
+    positions: std::collections::HashMap<NodeId, u32>,
+    /// Work done (bytes scanned for columns, siblings visited for positions), so tests can
+    /// check that locating stays linear.
+    work: u64,
+}
+
+impl Locator {
+    pub fn new() -> Locator {
+        Locator::default()
+    }
+
+    /// Bytes and sibling entries visited so far (for tests).
+    pub fn work(&self) -> u64 {
+        self.work
+    }
+
+    fn build(&mut self, src: &str) {
+        self.built = true;
+        let bytes = src.as_bytes();
+        let mut cps = Vec::with_capacity(bytes.len() / CHECKPOINT_MIN + 16);
+        cps.push((0u32, 1u32, 1u32));
+        let off = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        // Offset and column of the last checkpoint, start of the current line.
+        let (mut last, mut last_col, mut line, mut line_start) = (0usize, 1u32, 1u32, 0usize);
+        // Newlines via the standard library's word-at-a-time search, then the end.
+        let ends = src
+            .match_indices('\n')
+            .map(|(i, _)| i)
+            .chain(std::iter::once(bytes.len()));
+        for end in ends {
+            // A long line: a checkpoint every CHECKPOINT_MAX bytes (at character
+            // boundaries), columns counted from the previous one.
+            if end.saturating_sub(last) > CHECKPOINT_MAX {
+                let (mut from, mut col) = if last >= line_start {
+                    (last, last_col)
+                } else {
+                    (line_start, 1)
+                };
+                let mut at = from + CHECKPOINT_MAX;
+                while at < end {
+                    while at < end && !src.is_char_boundary(at) {
+                        at += 1;
+                    }
+                    if at >= end {
+                        break;
+                    }
+                    col = col.saturating_add(count_chars(bytes.get(from..at).unwrap_or_default()));
+                    cps.push((off(at), line, col));
+                    (from, last, last_col) = (at, at, col);
+                    at = from + CHECKPOINT_MAX;
+                }
+            }
+            if end >= bytes.len() {
+                break;
+            }
+            line = line.saturating_add(1);
+            line_start = end + 1;
+            if line_start - last >= CHECKPOINT_MIN {
+                cps.push((off(line_start), line, 1));
+                (last, last_col) = (line_start, 1);
+            }
+        }
+        self.checkpoints = cps;
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of `src`.
+    pub fn line_col_at(&mut self, src: &str, offset: usize) -> (usize, usize) {
+        if !self.built {
+            self.build(src);
+        }
+        let offset = offset.min(src.len());
+        let key = u32::try_from(offset).unwrap_or(u32::MAX);
+        let idx = self.checkpoints.partition_point(|c| c.0 <= key);
+        let (start, mut line, mut col) = idx
+            .checked_sub(1)
+            .and_then(|i| self.checkpoints.get(i))
+            .copied()
+            .unwrap_or((0, 1, 1));
+        let part = src
+            .as_bytes()
+            .get(start as usize..offset)
+            .unwrap_or_default();
+        self.work += part.len() as u64;
+        for &b in part {
+            if b == b'\n' {
+                line = line.saturating_add(1);
+                col = 1;
+            } else if b & 0xC0 != 0x80 {
+                col = col.saturating_add(1);
+            }
+        }
+        (line as usize, col as usize)
+    }
+
+    /// Line and column of an element's start tag.
+    pub fn line_col(&mut self, doc: &Doc<'_>, id: NodeId) -> (usize, usize) {
+        match doc.node(id) {
+            Some(n) => self.line_col_at(doc.src, n.offset as usize),
+            None => (0, 0),
+        }
+    }
+
+    /// Position among same-named siblings (1-based), 0 when the name is unique.
+    fn position(&mut self, doc: &Doc<'_>, parent: NodeId, id: NodeId) -> u32 {
+        if self.indexed_parents.insert(parent) {
+            // Count per name, then number the siblings of the names that repeat.
+            let mut counts: std::collections::HashMap<(Ns, &str), u32> =
+                std::collections::HashMap::new();
+            for c in doc.children(parent) {
+                self.work += 1;
+                if let Some(n) = doc.node(c) {
+                    *counts.entry((n.ns, n.name)).or_insert(0) += 1;
+                }
+            }
+            let mut seen: std::collections::HashMap<(Ns, &str), u32> =
+                std::collections::HashMap::new();
+            for c in doc.children(parent) {
+                self.work += 1;
+                let Some(n) = doc.node(c) else { continue };
+                let key = (n.ns, n.name);
+                let pos = if counts.get(&key).copied().unwrap_or(0) > 1 {
+                    let e = seen.entry(key).or_insert(0);
+                    *e += 1;
+                    *e
+                } else {
+                    0
+                };
+                self.positions.insert(c, pos);
+            }
+        }
+        self.positions.get(&id).copied().unwrap_or(0)
+    }
+
+    /// XPath-like location of an element, e.g. `/Invoice/cac:InvoiceLine[2]/cbc:ID`
+    /// (the same text as [`Doc::path`]).
+    pub fn path(&mut self, doc: &Doc<'_>, id: NodeId) -> String {
+        let mut steps: Vec<(Ns, &str, u32)> = Vec::new();
+        let mut cur = Some(id);
+        while let Some(c) = cur {
+            let Some(n) = doc.node(c) else { break };
+            let parent = doc.parent(c);
+            let pos = parent.map_or(0, |p| self.position(doc, p, c));
+            steps.push((n.ns, n.name, pos));
+            cur = parent;
+        }
+        let mut out = String::with_capacity(steps.len() * 24);
+        for (ns, name, pos) in steps.iter().rev() {
+            out.push('/');
+            out.push_str(ns.prefix());
+            out.push_str(name);
+            if *pos > 0 {
+                out.push('[');
+                out.push_str(&pos.to_string());
+                out.push(']');
+            }
+        }
+        if out.is_empty() {
+            out.push('/');
+        }
+        out
+    }
+}
+
+/// Number of characters in UTF-8 bytes (bytes that do not continue a character).
+fn count_chars(bytes: &[u8]) -> u32 {
+    let n = bytes.iter().filter(|b| **b & 0xC0 != 0x80).count();
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -867,5 +1560,208 @@ mod tests {
         assert!(parse(b"", &Limits::default()).is_err());
         assert!(parse(b"<a></a><b/>", &Limits::default()).is_err());
         assert!(parse(b"<x:a/>", &Limits::default()).is_err());
+    }
+
+    /// Everything a document tree holds, for comparing two parses.
+    fn dump(d: &Doc<'_>) -> Vec<String> {
+        d.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                format!(
+                    "{:?} {} p{} f{} s{} @{} {:?} {:?}",
+                    n.ns,
+                    n.name,
+                    n.parent,
+                    n.first_child,
+                    n.next_sibling,
+                    n.offset,
+                    n.text,
+                    d.attrs(i as NodeId)
+                )
+            })
+            .collect()
+    }
+
+    /// Compare the tokenizer with the previous quick-xml reader on one input. Returns
+    /// whether only the new reader refused it (a stricter well-formedness check).
+    fn differential(x: &[u8], what: &str) -> bool {
+        let lim = Limits::default();
+        match (parse(x, &lim), parse_quick_xml(x, &lim)) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(dump(&a), dump(&b), "{what}");
+                false
+            }
+            (Err(a), Err(b)) => {
+                // Both refuse; a DOCTYPE is refused as such by both.
+                if b.kind == XmlErrorKind::Doctype || a.kind != XmlErrorKind::Malformed {
+                    assert_eq!(a.kind, b.kind, "{what}: {a:?} / {b:?}");
+                }
+                false
+            }
+            (Ok(_), Err(e)) => {
+                panic!(
+                    "{what}: accepted, but quick-xml refused it: {e:?}\n{}",
+                    String::from_utf8_lossy(x)
+                )
+            }
+            (Err(e), Ok(_)) => {
+                assert_eq!(e.kind, XmlErrorKind::Malformed, "{what}");
+                true
+            }
+        }
+    }
+
+    fn corpus() -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dirs = [
+            root.join("tests/fixtures"),
+            root.join("../../../shared/testdata/invoices"),
+            std::path::PathBuf::from(
+                std::env::var("HAVEN_OFFICIAL_UNITS").unwrap_or_else(|_| "/tmp/cen/test".into()),
+            ),
+        ];
+        let mut todo: Vec<std::path::PathBuf> = dirs.to_vec();
+        while let Some(d) = todo.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else if p.extension().is_some_and(|x| x == "xml") {
+                    if let Ok(b) = std::fs::read(&p) {
+                        out.push((p.display().to_string(), b));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn tokenizer_agrees_with_quick_xml_on_the_corpus() {
+        let corpus = corpus();
+        assert!(corpus.len() >= 3);
+        for (name, bytes) in &corpus {
+            assert!(!differential(bytes, name), "{name}: refused");
+        }
+    }
+
+    #[test]
+    fn tokenizer_agrees_with_quick_xml_on_mutations() {
+        let corpus = corpus();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed >> 12;
+            seed ^= seed << 25;
+            seed ^= seed >> 27;
+            seed.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        let alphabet = b"<>/&;=\"' :!?[]-#x0123456789.abcXYZ\n\t";
+        let mut stricter = 0;
+        let rounds = 4000;
+        for round in 0..rounds {
+            let (name, base) = &corpus[(next() as usize) % corpus.len()];
+            let mut bytes = base.clone();
+            for _ in 0..1 + next() % 6 {
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = (next() as usize) % bytes.len();
+                let c = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 => bytes[at] = c,
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.insert(at, c),
+                }
+            }
+            if differential(&bytes, &format!("{name} mutation {round}")) {
+                stricter += 1;
+            }
+        }
+        // The few inputs only the new reader refuses are not well-formed XML either.
+        assert!(stricter < rounds / 20, "{stricter} stricter refusals");
+    }
+
+    #[test]
+    fn tokenizer_edge_cases() {
+        for x in [
+            &b"<a/>"[..],
+            b"<?xml version=\"1.0\"?>\n<!-- c --><a x='1' y = \"2\" >t<![CDATA[<&>]]>u<?pi x?></a >\n<!-- after -->",
+            b"<a><b>&lt;&#65;&#x42;</b>\n  <c/>\n</a>",
+            b"<a b=\"x>y\" c='\"'/>",
+            b"<a></a><!DOCTYPE x>",
+            b"<!doctype a><a/>",
+            b"<a>",
+            b"<a",
+            b"<a b></a>",
+            b"<a b=1></a>",
+            b"<a b='1' b='2'></a>",
+            b"<a>&unknown;</a>",
+            b"<a><!-- x </a>",
+            b"<a><![CDATA[ x </a>",
+            b"<a><? x </a>",
+            b"<a></a",
+            b"<a><!x></a>",
+            b"< a/>",
+            b"<>",
+            b"</a>",
+            b"text<a/>",
+            b"<a/>text",
+            b"<a/><b/>",
+            b"<![CDATA[x]]><a/>",
+        ] {
+            let _ = differential(x, &String::from_utf8_lossy(x));
+        }
+        assert_eq!(
+            parse(b"<!doctype a><a/>", &Limits::default())
+                .unwrap_err()
+                .kind,
+            XmlErrorKind::Doctype
+        );
+        // Duplicate attributes past the first eight (kept apart from the others).
+        let many: String = (0..12).map(|i| format!(" a{i}=\"{i}\"")).collect();
+        let ok = format!("<r{many} xmlns:p='urn:p' p:a0='x'/>");
+        assert!(!differential(ok.as_bytes(), &ok));
+        assert_eq!(
+            parse(ok.as_bytes(), &Limits::default())
+                .unwrap()
+                .attrs(0)
+                .len(),
+            13
+        );
+        for dup in [format!("<r{many} a11='x'/>"), format!("<r{many} a2='x'/>")] {
+            assert!(parse(dup.as_bytes(), &Limits::default()).is_err(), "{dup}");
+            let _ = differential(dup.as_bytes(), &dup);
+        }
+    }
+
+    #[test]
+    fn word_at_a_time_search() {
+        let hay: Vec<u8> = (0..300u32).map(|i| b'a' + (i % 7) as u8).collect();
+        for from in 0..hay.len() + 2 {
+            for needles in [[b'c'; 3], [b'x', b'g', b'x'], [b'x'; 3], [0, 0x80, b'f']] {
+                let want = hay
+                    .get(from..)
+                    .and_then(|h| h.iter().position(|c| needles.contains(c)))
+                    .map(|p| p + from);
+                assert_eq!(find_any(&hay, from, needles), want, "{from} {needles:?}");
+            }
+        }
+        let mut hay = vec![b'.'; 200];
+        for at in [0, 7, 8, 63, 64, 65, 130, 199] {
+            hay[at] = b'<';
+            assert_eq!(find_byte(&hay, 0, b'<'), Some(at));
+            assert_eq!(find_byte(&hay, at + 1, b'<'), None);
+            hay[at] = 0x81;
+            assert_eq!(find_byte(&hay, 0, b'<'), None);
+            hay[at] = b'.';
+        }
     }
 }

@@ -334,7 +334,8 @@ pub struct LoginRequest {
         (status = OK, body = LoginResponse),
         (status = UNAUTHORIZED, description = "`invalid_credentials`, `two_factor_required` or `invalid_two_factor_code`.", body = ErrorBody),
         (status = FORBIDDEN, description = "The account is deactivated.", body = ErrorBody),
-        (status = TOO_MANY_REQUESTS, body = ErrorBody),
+        (status = TOO_MANY_REQUESTS, description = "Too many failed attempts for this account or address.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before the next attempt."))),
     )
 )]
 #[post("/auth/login")]

@@ -199,8 +199,9 @@ pub struct ReviewItemDto {
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub identifiers: Vec<IdentifierDto>,
-    /// What the business register said when the organization was added.
-    #[schema(value_type = Object)]
+    /// What the business register said when the organization was added; null for
+    /// organizations entered by hand.
+    #[schema(value_type = Option<Object>, nullable = true)]
     pub register: Option<serde_json::Value>,
     pub requested_at: chrono::DateTime<chrono::Utc>,
 }

@@ -122,52 +122,96 @@ impl<'x, 'd> M<'x, 'd> {
 
     fn line(&self, n: NodeId, credit: bool) -> Line<'x> {
         let d = self.d;
-        let item = self.k(n, Cac, "Item");
-        let price = self.k(n, Cac, "Price");
-        let cat = item.and_then(|i| self.k(i, Cac, "ClassifiedTaxCategory"));
+        // One pass over the line's children (the first of each name, as `kid` would
+        // find it) instead of one walk per looked-up name.
         let qty_name = if credit {
             "CreditedQuantity"
         } else {
             "InvoicedQuantity"
         };
+        let mut k = LineKids::default();
+        for c in d.children(n) {
+            let Some(node) = d.node(c) else { continue };
+            let slot = match (node.ns, node.name) {
+                (Cbc, "ID") => &mut k.id,
+                (Cbc, "Note") => &mut k.note,
+                (Cac, "DocumentReference") => &mut k.doc_ref,
+                (Cbc, name) if name == qty_name => &mut k.quantity,
+                (Cbc, "LineExtensionAmount") => &mut k.net_amount,
+                (Cac, "OrderLineReference") => &mut k.order_line_ref,
+                (Cbc, "AccountingCost") => &mut k.accounting_cost,
+                (Cac, "InvoicePeriod") => &mut k.period,
+                (Cac, "AllowanceCharge") => &mut k.allowance_charge,
+                (Cac, "Item") => &mut k.item,
+                (Cac, "Price") => &mut k.price,
+                _ => continue,
+            };
+            slot.get_or_insert(c);
+        }
+        let item = k.item;
+        let mut i = ItemKids::default();
+        if let Some(it) = item {
+            for c in d.children(it) {
+                let Some(node) = d.node(c) else { continue };
+                let slot = match (node.ns, node.name) {
+                    (Cbc, "Name") => &mut i.name,
+                    (Cbc, "Description") => &mut i.description,
+                    (Cac, "SellersItemIdentification") => &mut i.sellers_id,
+                    (Cac, "BuyersItemIdentification") => &mut i.buyers_id,
+                    (Cac, "StandardItemIdentification") => &mut i.standard_id,
+                    (Cac, "OriginCountry") => &mut i.origin_country,
+                    (Cac, "CommodityClassification") => &mut i.classification,
+                    (Cac, "ClassifiedTaxCategory") => &mut i.tax_category,
+                    _ => continue,
+                };
+                slot.get_or_insert(c);
+            }
+        }
+        let price = k.price;
+        let cat = i.tax_category;
         let mut line = Line {
             node: n,
-            id: self.cbc(n, "ID"),
-            note: self.cbc(n, "Note"),
-            object_id: id(d, self.path(n, &[(Cac, "DocumentReference"), (Cbc, "ID")])),
-            quantity: num(d, self.k(n, Cbc, qty_name), "unitCode"),
-            net_amount: self.amount(n, "LineExtensionAmount"),
-            order_line_ref: self.tpath(n, &[(Cac, "OrderLineReference"), (Cbc, "LineID")]),
-            accounting_ref: self.cbc(n, "AccountingCost"),
-            period: self.period(self.k(n, Cac, "InvoicePeriod")),
-            allowances_charges: d
-                .kids(n, Cac, "AllowanceCharge")
-                .map(|a| self.allowance_charge(a))
-                .collect(),
+            id: text(d, k.id),
+            note: text(d, k.note),
+            object_id: id(d, k.doc_ref.and_then(|r| d.kid(r, Cbc, "ID"))),
+            quantity: num(d, k.quantity, "unitCode"),
+            net_amount: num(d, k.net_amount, "currencyID"),
+            order_line_ref: text(d, k.order_line_ref.and_then(|r| d.kid(r, Cbc, "LineID"))),
+            accounting_ref: text(d, k.accounting_cost),
+            period: self.period(k.period),
+            allowances_charges: match k.allowance_charge {
+                Some(_) => d
+                    .kids(n, Cac, "AllowanceCharge")
+                    .map(|a| self.allowance_charge(a))
+                    .collect(),
+                None => Vec::new(),
+            },
             vat_category: cat.and_then(|c| self.cbc(c, "ID")),
             vat_rate: cat.and_then(|c| num(d, self.k(c, Cbc, "Percent"), "")),
             ..Line::default()
         };
-        if let Some(i) = item {
-            line.item_name = self.cbc(i, "Name");
-            line.item_description = self.cbc(i, "Description");
-            line.seller_item_id = self.tpath(i, &[(Cac, "SellersItemIdentification"), (Cbc, "ID")]);
-            line.buyer_item_id = self.tpath(i, &[(Cac, "BuyersItemIdentification"), (Cbc, "ID")]);
-            line.standard_id = id(
+        if item.is_some() {
+            line.item_name = text(d, i.name);
+            line.item_description = text(d, i.description);
+            line.seller_item_id = text(d, i.sellers_id.and_then(|c| d.kid(c, Cbc, "ID")));
+            line.buyer_item_id = text(d, i.buyers_id.and_then(|c| d.kid(c, Cbc, "ID")));
+            line.standard_id = id(d, i.standard_id.and_then(|c| d.kid(c, Cbc, "ID")));
+            line.origin_country = text(
                 d,
-                self.path(i, &[(Cac, "StandardItemIdentification"), (Cbc, "ID")]),
+                i.origin_country
+                    .and_then(|c| d.kid(c, Cbc, "IdentificationCode")),
             );
-            line.origin_country =
-                self.tpath(i, &[(Cac, "OriginCountry"), (Cbc, "IdentificationCode")]);
-            line.classifications = d
-                .kids(i, Cac, "CommodityClassification")
-                .filter_map(|c| d.kid(c, Cbc, "ItemClassificationCode"))
-                .map(|c| Id {
-                    value: d.text(c),
-                    scheme: d.attr(c, "listID"),
-                    node: c,
-                })
-                .collect();
+            if let (Some(it), Some(_)) = (item, i.classification) {
+                line.classifications = d
+                    .kids(it, Cac, "CommodityClassification")
+                    .filter_map(|c| d.kid(c, Cbc, "ItemClassificationCode"))
+                    .map(|c| Id {
+                        value: d.text(c),
+                        scheme: d.attr(c, "listID"),
+                        node: c,
+                    })
+                    .collect();
+            }
         }
         if let Some(p) = price {
             let allowances: Vec<_> = d
@@ -185,6 +229,35 @@ impl<'x, 'd> M<'x, 'd> {
         }
         line
     }
+}
+
+/// First child of each name an invoice line's mapping needs.
+#[derive(Default)]
+struct LineKids {
+    id: Option<NodeId>,
+    note: Option<NodeId>,
+    doc_ref: Option<NodeId>,
+    quantity: Option<NodeId>,
+    net_amount: Option<NodeId>,
+    order_line_ref: Option<NodeId>,
+    accounting_cost: Option<NodeId>,
+    period: Option<NodeId>,
+    allowance_charge: Option<NodeId>,
+    item: Option<NodeId>,
+    price: Option<NodeId>,
+}
+
+/// First child of each name of a line's `cac:Item` the mapping needs.
+#[derive(Default)]
+struct ItemKids {
+    name: Option<NodeId>,
+    description: Option<NodeId>,
+    sellers_id: Option<NodeId>,
+    buyers_id: Option<NodeId>,
+    standard_id: Option<NodeId>,
+    origin_country: Option<NodeId>,
+    classification: Option<NodeId>,
+    tax_category: Option<NodeId>,
 }
 
 /// Map a UBL document (root element `Invoice` or `CreditNote`) to the model.

@@ -9,6 +9,7 @@
 //! own message) and `check(&mut Ctx)`. [`registry`] lists the families per rule set; adding a
 //! family means adding one line there.
 
+pub mod arith;
 pub mod cen;
 pub mod nl;
 pub mod peppol;
@@ -19,7 +20,7 @@ use rust_decimal::Decimal;
 use crate::detect::{DocumentType, Syntax};
 use crate::model::{Invoice, Num};
 use crate::report::{Finding, Severity};
-use crate::xml::{Doc, NodeId};
+use crate::xml::{Doc, Locator, NodeId};
 
 /// Static description of one rule.
 #[derive(Debug, Clone, Copy)]
@@ -60,14 +61,20 @@ pub struct Ctx<'x, 'd> {
     /// Rule table of the rule set currently running.
     pub table: &'static [&'static [Rule]],
     pub findings: Vec<Finding>,
+    /// Lines, columns and paths of findings (indexes built once per document, on the
+    /// first finding; hand it on from one rule set to the next).
+    pub locator: Locator,
+    /// Rule ids already looked up in `table`.
+    pub rule_cache: std::collections::HashMap<&'static str, Option<&'static Rule>>,
 }
 
 impl<'x, 'd> Ctx<'x, 'd> {
-    fn lookup(&self, id: &str) -> Option<&'static Rule> {
-        self.table
-            .iter()
-            .flat_map(|t| t.iter())
-            .find(|r| r.id == id)
+    fn lookup(&mut self, id: &'static str) -> Option<&'static Rule> {
+        let table = self.table;
+        *self
+            .rule_cache
+            .entry(id)
+            .or_insert_with(|| table.iter().flat_map(|t| t.iter()).find(|r| r.id == id))
     }
 
     /// Report that rule `id` failed at `node`.
@@ -97,6 +104,24 @@ impl<'x, 'd> Ctx<'x, 'd> {
         );
     }
 
+    /// Report a failed calculation where a value may be out of the decimal range (`None`,
+    /// shown as [`arith::TOO_LARGE`]; policy in [`arith`]).
+    pub fn fail_calc_checked(
+        &mut self,
+        id: &'static str,
+        node: Option<NodeId>,
+        expected: Option<Decimal>,
+        actual: Option<Decimal>,
+    ) {
+        let show = |v: Option<Decimal>| {
+            v.map_or_else(
+                || arith::TOO_LARGE.to_string(),
+                |d| d.normalize().to_string(),
+            )
+        };
+        self.push(id, node, None, Some(show(expected)), Some(show(actual)));
+    }
+
     fn push(
         &mut self,
         id: &'static str,
@@ -115,11 +140,12 @@ impl<'x, 'd> Ctx<'x, 'd> {
         }
         let (line, column) = match node {
             Some(n) => {
-                let (l, c) = self.doc.line_col(n);
+                let (l, c) = self.locator.line_col(self.doc, n);
                 (Some(l), Some(c))
             }
             None => (None, None),
         };
+        let location = node.map(|n| self.locator.path(self.doc, n));
         self.findings.push(Finding {
             rule_id: id.to_string(),
             severity,
@@ -128,7 +154,7 @@ impl<'x, 'd> Ctx<'x, 'd> {
                 .map(|r| r.bt)
                 .filter(|b| !b.is_empty())
                 .map(str::to_string),
-            location: node.map(|n| self.doc.path(n)),
+            location,
             line,
             column,
             message,
@@ -156,12 +182,10 @@ pub fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// Sum of the values of the given numbers (unparsable ones count as zero). Saturates
-/// instead of overflowing (the decimal type holds 28 digits; a sum beyond that cannot
-/// match any stated total anyway).
-pub fn sum<'a>(it: impl Iterator<Item = &'a Num<'a>>) -> Decimal {
-    it.map(Num::dec)
-        .fold(Decimal::ZERO, Decimal::saturating_add)
+/// Sum of the values of the given numbers (unparsable ones count as zero); `None` when the
+/// sum is out of the decimal range (see [`arith`] for what a rule then reports).
+pub fn sum<'a>(it: impl Iterator<Item = &'a Num<'a>>) -> Option<Decimal> {
+    arith::sum_nums(it)
 }
 
 /// Value of an optional number, zero when absent.

@@ -23,12 +23,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::{commit, corrupt, db};
 use crate::{
     entities::{
         additional_email, audit_event, email_token, environment, login_throttle, recovery_code,
         refresh_token, session, user,
     },
-    error::map_db_err,
     mail_queue, Database,
 };
 
@@ -37,14 +37,6 @@ const THROTTLE_WINDOW: TimeDelta = TimeDelta::minutes(15);
 /// Failures allowed before delays start.
 const FREE_FAILURES: i32 = 5;
 const MAX_LOCK: TimeDelta = TimeDelta::minutes(15);
-
-fn db<E: Into<sea_orm::DbErr>>(context: &'static str) -> impl Fn(E) -> DomainError {
-    move |e| map_db_err(e.into(), context)
-}
-
-fn corrupt(what: &str) -> DomainError {
-    DomainError::Unexpected(anyhow::anyhow!("stored {what} has an unknown value"))
-}
 
 fn to_user(m: user::Model) -> DomainResult<User> {
     Ok(User {
@@ -288,10 +280,6 @@ impl Database {
             .await
             .map_err(db("starting a transaction"))
     }
-}
-
-async fn commit(txn: DatabaseTransaction) -> DomainResult<()> {
-    txn.commit().await.map_err(db("committing"))
 }
 
 impl AccountStore for Database {

@@ -3,3 +3,22 @@
 mod accounts;
 mod installation;
 mod organizations;
+
+use haven_domain::DomainError;
+use sea_orm::DatabaseTransaction;
+
+use crate::error::map_db_err;
+
+/// Maps a database error with what we were doing, for `map_err`.
+fn db<E: Into<sea_orm::DbErr>>(context: &'static str) -> impl Fn(E) -> DomainError {
+    move |e| map_db_err(e.into(), context)
+}
+
+/// A stored value no code path writes: the row was changed behind our back.
+fn corrupt(what: &str) -> DomainError {
+    DomainError::Unexpected(anyhow::anyhow!("stored {what} has an unknown value"))
+}
+
+async fn commit(txn: DatabaseTransaction) -> haven_domain::DomainResult<()> {
+    txn.commit().await.map_err(db("committing"))
+}

@@ -23,6 +23,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::accounts::{insert_audit_event, queue_mail};
+use super::{commit, corrupt, db};
 use crate::{
     entities::{
         organization, organization_event, organization_identifier, organization_member, user,
@@ -30,14 +31,6 @@ use crate::{
     error::map_db_err,
     Database,
 };
-
-fn db<E: Into<sea_orm::DbErr>>(context: &'static str) -> impl Fn(E) -> DomainError {
-    move |e| map_db_err(e.into(), context)
-}
-
-fn corrupt(what: &str) -> DomainError {
-    DomainError::Unexpected(anyhow::anyhow!("stored {what} has an unknown value"))
-}
 
 fn to_organization(m: organization::Model) -> DomainResult<Organization> {
     Ok(Organization {
@@ -214,10 +207,6 @@ impl Database {
             .await
             .map_err(db("starting a transaction"))
     }
-}
-
-async fn commit(txn: DatabaseTransaction) -> DomainResult<()> {
-    txn.commit().await.map_err(db("committing"))
 }
 
 impl OrganizationStore for Database {

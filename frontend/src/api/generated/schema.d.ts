@@ -1591,8 +1591,11 @@ export interface components {
             kvkNumber?: string | null;
             /** Format: uuid */
             organizationId: string;
-            /** @description What the business register said when the organization was added. */
-            register: Record<string, never>;
+            /**
+             * @description What the business register said when the organization was added; null for
+             *     organizations entered by hand.
+             */
+            register?: Record<string, never> | null;
             /** Format: date-time */
             requestedAt: string;
             statutoryName: string;
@@ -1992,8 +1995,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Too many failed attempts for this account or address. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next attempt. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -23,7 +23,8 @@ const hit = {
   kind: 'hoofdvestiging',
 };
 
-describe('add organization', () => {
+// Typing through a three-step wizard takes a few seconds on a busy machine.
+describe('add organization', { timeout: 20_000 }, () => {
   it('searches the register, picks a hit, reviews the prefilled data and saves', async () => {
     const api = mockApi({
       'GET /api/v1/business-register/search': { body: [hit] },

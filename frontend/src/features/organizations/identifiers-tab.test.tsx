@@ -18,7 +18,7 @@ async function openIdentifiers(options: { receiving?: boolean } = {}) {
   return rendered;
 }
 
-describe('identifiers tab', () => {
+describe('identifiers tab', { timeout: 15_000 }, () => {
   it('disables both switches, with the reason, until the organization is active', async () => {
     mockApi({ 'GET /api/v1/organizations/{id}': { body: organization({ status: 'added' }) } });
     await openIdentifiers({ receiving: true });

@@ -74,8 +74,9 @@ function IdentifierRow({
         aria-label={t(`organizations.identifiers.${which}Label`, { id: label })}
         checked={checked}
         disabled={disabled}
-        onChange={(event) => {
-          toggle.mutate({ [which]: event.currentTarget.checked });
+        onChange={() => {
+          // Flip what the server has (not the input's own, possibly stale, state).
+          toggle.mutate({ [which]: !checked });
         }}
       />
     );

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use crate::model::{written_decimals, Num};
+use crate::rules::arith::{self, abs_diff};
 use crate::rules::{fatal, sum, val, xpath_round2, Ctx, Rule};
 
 pub static RULES: &[Rule] = &[
@@ -53,9 +54,11 @@ fn dec2(ctx: &mut Ctx<'_, '_>, n: &Option<Num<'_>>, id: &'static str) {
     }
 }
 
-fn eq_calc(ctx: &mut Ctx<'_, '_>, id: &'static str, actual: &Num<'_>, expected: Decimal) {
-    if actual.dec() != expected {
-        ctx.fail_calc(id, Some(actual.node), expected, actual.dec());
+/// `expected` is `None` when the calculation is out of the decimal range: the rule then
+/// does not hold (see [`arith`]).
+fn eq_calc(ctx: &mut Ctx<'_, '_>, id: &'static str, actual: &Num<'_>, expected: Option<Decimal>) {
+    if expected != Some(actual.dec()) {
+        ctx.fail_calc_checked(id, Some(actual.node), expected, Some(actual.dec()));
     }
 }
 
@@ -85,37 +88,40 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
 
     if t.node.is_some() {
         if let Some(ln) = &t.line_net {
-            let s = xpath_round2(sum(inv.lines.iter().filter_map(|l| l.net_amount.as_ref())));
+            let s = sum(inv.lines.iter().filter_map(|l| l.net_amount.as_ref())).map(xpath_round2);
             eq_calc(ctx, "BR-CO-10", ln, s);
         }
-        let sa = xpath_round2(sum(doc_allowances.iter().filter_map(|a| a.amount.as_ref())));
+        let sa = sum(doc_allowances.iter().filter_map(|a| a.amount.as_ref())).map(xpath_round2);
         match &t.allowances {
             Some(a) => eq_calc(ctx, "BR-CO-11", a, sa),
             None if !doc_allowances.is_empty() => ctx.fail("BR-CO-11", t.node),
             None => {}
         }
-        let sc = xpath_round2(sum(doc_charges.iter().filter_map(|a| a.amount.as_ref())));
+        let sc = sum(doc_charges.iter().filter_map(|a| a.amount.as_ref())).map(xpath_round2);
         match &t.charges {
             Some(c) => eq_calc(ctx, "BR-CO-12", c, sc),
             None if !doc_charges.is_empty() => ctx.fail("BR-CO-12", t.node),
             None => {}
         }
         if let Some(wv) = &t.without_vat {
-            let exp = xpath_round2(val(&t.line_net) + val(&t.charges) - val(&t.allowances));
+            let exp = arith::sum([val(&t.line_net), val(&t.charges), -val(&t.allowances)])
+                .map(xpath_round2);
             eq_calc(ctx, "BR-CO-13", wv, exp);
         }
         if let Some(p) = &t.payable {
-            let exp = xpath_round2(val(&t.with_vat) - val(&t.prepaid) + val(&t.rounding));
+            let exp = arith::sum([val(&t.with_vat), -val(&t.prepaid), val(&t.rounding)])
+                .map(xpath_round2);
             eq_calc(ctx, "BR-CO-16", p, exp);
         }
     }
     // BR-CO-14: per TaxTotal with subtotals (UBL); CII: total VAT vs. all breakdowns.
     if let Some(vat) = &t.vat {
         if !inv.vat_breakdown.is_empty() {
-            let s = xpath_round2(sum(inv
+            let s = sum(inv
                 .vat_breakdown
                 .iter()
-                .filter_map(|b| b.tax_amount.as_ref())));
+                .filter_map(|b| b.tax_amount.as_ref()))
+            .map(xpath_round2);
             eq_calc(ctx, "BR-CO-14", vat, s);
         }
     }
@@ -129,7 +135,8 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     if cur.is_some() {
         let ok_count = in_cur.len() == 1;
         let exp =
-            xpath_round2(val(&t.without_vat) + in_cur.iter().map(|a| a.dec()).sum::<Decimal>());
+            arith::sum(std::iter::once(val(&t.without_vat)).chain(in_cur.iter().map(|a| a.dec())))
+                .map(xpath_round2);
         let with_vat = val(&t.with_vat);
         // CII also accepts a total with VAT equal to the total without VAT (no VAT at all).
         let cii_no_vat =
@@ -141,12 +148,12 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                 t.node.or(root),
                 format!("{} VAT totals in the invoice currency", in_cur.len()),
             );
-        } else if with_vat != exp {
-            ctx.fail_calc(
+        } else if exp != Some(with_vat) {
+            ctx.fail_calc_checked(
                 "BR-CO-15",
                 t.with_vat.map(|w| w.node).or(t.node),
                 exp,
-                with_vat,
+                Some(with_vat),
             );
         }
     }
@@ -161,29 +168,23 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                     .as_ref()
                     .map_or(Decimal::ZERO, Num::dec)
                     .abs();
-                let exp = xpath_round2(taxable.saturating_mul(r.dec() / Decimal::ONE_HUNDRED));
+                let exp = arith::mul(taxable, r.dec() / Decimal::ONE_HUNDRED).map(xpath_round2);
+                // |tax| - 1 < exp < |tax| + 1; an out-of-range exp or difference fails.
+                let diff = exp.and_then(|e| abs_diff(tax.abs(), e));
                 // The CII artefact accepts a deviation of exactly 1, the UBL one does not.
                 if ctx.syntax == crate::detect::Syntax::Cii {
-                    tax.abs().saturating_sub(Decimal::ONE) <= exp
-                        && tax.abs().saturating_add(Decimal::ONE) >= exp
+                    diff.is_some_and(|d| d <= Decimal::ONE)
                 } else {
-                    tax.abs().saturating_sub(Decimal::ONE) < exp
-                        && tax.abs().saturating_add(Decimal::ONE) > exp
+                    diff.is_some_and(|d| d < Decimal::ONE)
                 }
             }
             None => tax.round() == Decimal::ZERO,
         };
         if !ok {
-            let exp = b.rate.as_ref().map_or(Decimal::ZERO, |r| {
-                xpath_round2(
-                    b.taxable_amount
-                        .as_ref()
-                        .map_or(Decimal::ZERO, Num::dec)
-                        .saturating_mul(r.dec())
-                        / Decimal::ONE_HUNDRED,
-                )
+            let exp = b.rate.as_ref().map_or(Some(Decimal::ZERO), |r| {
+                arith::percent_of(val(&b.taxable_amount), r.dec()).map(xpath_round2)
             });
-            ctx.fail_calc("BR-CO-17", Some(b.node), exp, tax);
+            ctx.fail_calc_checked("BR-CO-17", Some(b.node), exp, Some(tax));
         }
     }
     ctx.check(!inv.vat_breakdown.is_empty(), "BR-CO-18", root);

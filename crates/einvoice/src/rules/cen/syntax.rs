@@ -369,39 +369,7 @@ fn check_elements(ctx: &mut Ctx<'_, '_>) {
                     && doc.kid(n, Cbc, "CompanyID").is_some();
                 ctx.check(ok, "UBL-SR-53", some);
             }
-            (Cac, "InvoiceLine" | "CreditNoteLine") => {
-                ctx.check(doc.kids(n, Cbc, "Note").count() <= 1, "UBL-SR-34", some);
-                ctx.check(
-                    count(doc, n, &["cac:OrderLineReference", "LineID"]) <= 1,
-                    "UBL-SR-35",
-                    some,
-                );
-                ctx.check(
-                    doc.kids(n, Cac, "InvoicePeriod").count() <= 1,
-                    "UBL-SR-36",
-                    some,
-                );
-                ctx.check(
-                    count(doc, n, &["cac:Price", "cac:AllowanceCharge", "Amount"]) <= 1,
-                    "UBL-SR-37",
-                    some,
-                );
-                ctx.check(
-                    count(doc, n, &["cac:Item", "cac:ClassifiedTaxCategory"]) == 1,
-                    "UBL-SR-48",
-                    some,
-                );
-                ctx.check(
-                    count(doc, n, &["cac:Item", "Description"]) <= 1,
-                    "UBL-SR-50",
-                    some,
-                );
-                ctx.check(
-                    doc.kids(n, Cac, "DocumentReference").count() <= 1,
-                    "UBL-SR-52",
-                    some,
-                );
-            }
+            (Cac, "InvoiceLine" | "CreditNoteLine") => check_line_counts(ctx, n),
             (Cac, "PayeeParty") => check_payee(ctx, n, r),
             (Cac, "PaymentMeans") => {
                 ctx.check(
@@ -471,6 +439,43 @@ fn check_elements(ctx: &mut Ctx<'_, '_>) {
         }
     }
     ctx.check(names <= code_names, "UBL-DT-18", root);
+}
+
+/// UBL-SR-34..52 on one invoice line: the cardinalities, counted in one pass over the
+/// line's children (and over the grandchildren that matter).
+fn check_line_counts(ctx: &mut Ctx<'_, '_>, line: NodeId) {
+    use Ns::{Cac, Cbc};
+    let doc = ctx.doc;
+    let (mut notes, mut order_line_ids, mut periods, mut price_ac_amounts) = (0, 0, 0, 0);
+    let (mut tax_categories, mut descriptions, mut doc_refs) = (0, 0, 0);
+    for c in doc.children(line) {
+        let Some(node) = doc.node(c) else { continue };
+        match (node.ns, node.name) {
+            (Cbc, "Note") => notes += 1,
+            (Cac, "OrderLineReference") => order_line_ids += doc.kids(c, Cbc, "LineID").count(),
+            (Cac, "InvoicePeriod") => periods += 1,
+            (Cac, "Price") => price_ac_amounts += count(doc, c, &["cac:AllowanceCharge", "Amount"]),
+            (Cac, "Item") => {
+                for g in doc.children(c) {
+                    match doc.node(g).map(|g| (g.ns, g.name)) {
+                        Some((Cac, "ClassifiedTaxCategory")) => tax_categories += 1,
+                        Some((Cbc, "Description")) => descriptions += 1,
+                        _ => {}
+                    }
+                }
+            }
+            (Cac, "DocumentReference") => doc_refs += 1,
+            _ => {}
+        }
+    }
+    let some = Some(line);
+    ctx.check(notes <= 1, "UBL-SR-34", some);
+    ctx.check(order_line_ids <= 1, "UBL-SR-35", some);
+    ctx.check(periods <= 1, "UBL-SR-36", some);
+    ctx.check(price_ac_amounts <= 1, "UBL-SR-37", some);
+    ctx.check(tax_categories == 1, "UBL-SR-48", some);
+    ctx.check(descriptions <= 1, "UBL-SR-50", some);
+    ctx.check(doc_refs <= 1, "UBL-SR-52", some);
 }
 
 /// UBL-SR-19..21: the payee's counts, and the payee name must differ from the seller name

@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 
 use crate::model::{AllowanceCharge, Invoice, Num, Text};
+use crate::rules::arith::{self, abs_diff};
 use crate::rules::{fatal, Ctx, Rule};
 
 /// How a category constrains its rate and exemption reason.
@@ -287,17 +288,21 @@ fn parties_ok(code: &str, inv: &Invoice<'_>) -> bool {
     }
 }
 
-fn sum_ac<'a>(
-    acs: impl Iterator<Item = &'a AllowanceCharge<'a>>,
-    charge: bool,
-    code: &str,
+/// Document level charges (positive) and allowances (negated) of a category, and rate when
+/// given: the terms that add to the line net amounts in the VAT-08 calculation.
+fn signed_acs<'a>(
+    acs: &'a [AllowanceCharge<'a>],
+    code: &'a str,
     rate: Option<Decimal>,
-) -> Decimal {
-    acs.filter(|a| a.is_charge == Some(charge) && is(&a.vat_category, code))
-        .filter(|a| rate.is_none() || a.vat_rate.as_ref().map(Num::dec) == rate)
-        .filter_map(|a| a.amount.as_ref())
-        .map(Num::dec)
-        .fold(Decimal::ZERO, Decimal::saturating_add)
+) -> impl Iterator<Item = Decimal> + 'a {
+    acs.iter()
+        .filter(move |a| is(&a.vat_category, code))
+        .filter(move |a| rate.is_none() || a.vat_rate.as_ref().map(Num::dec) == rate)
+        .filter_map(|a| match (a.is_charge, &a.amount) {
+            (Some(true), Some(n)) => Some(n.dec()),
+            (Some(false), Some(n)) => Some(-n.dec()),
+            _ => None,
+        })
 }
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
@@ -364,49 +369,45 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             if c.many {
                 // Per rate: S/L/M have one breakdown per rate; tolerance of 1 as in the official rule.
                 let rate = b.rate.as_ref().map(Num::dec);
-                let lsum: Decimal = inv
+                let nets = inv
                     .lines
                     .iter()
                     .filter(|l| {
                         is(&l.vat_category, c.code) && l.vat_rate.as_ref().map(Num::dec) == rate
                     })
                     .filter_map(|l| l.net_amount.as_ref())
-                    .map(Num::dec)
-                    .fold(Decimal::ZERO, Decimal::saturating_add);
-                let exp = lsum
-                    .saturating_add(sum_ac(inv.allowances_charges.iter(), true, c.code, rate))
-                    .saturating_sub(sum_ac(inv.allowances_charges.iter(), false, c.code, rate));
+                    .map(Num::dec);
+                // `None`: out of the decimal range, the rule does not hold (see `arith`).
+                let exp = arith::sum(nets.chain(signed_acs(&inv.allowances_charges, c.code, rate)));
                 let used_rate = inv.lines.iter().any(|l| {
                     is(&l.vat_category, c.code) && l.vat_rate.as_ref().map(Num::dec) == rate
                 }) || inv.allowances_charges.iter().any(|a| {
                     is(&a.vat_category, c.code) && a.vat_rate.as_ref().map(Num::dec) == rate
                 });
-                let ok = rate.is_none()
-                    || (used_rate && taxable - Decimal::ONE < exp && taxable + Decimal::ONE > exp);
+                // taxable - 1 < exp < taxable + 1.
+                let close = |exp: Option<Decimal>, actual: Decimal| {
+                    exp.and_then(|e| abs_diff(actual, e))
+                        .is_some_and(|d| d < Decimal::ONE)
+                };
+                let ok = rate.is_none() || (used_rate && close(exp, taxable));
                 if !ok {
-                    ctx.fail_calc(rid(c.prefix, 8), Some(b.node), exp, taxable);
+                    ctx.fail_calc_checked(rid(c.prefix, 8), Some(b.node), exp, Some(taxable));
                 }
                 if let Some(r) = rate {
-                    let exp_tax = crate::rules::xpath_round2(
-                        taxable.abs().saturating_mul(r / Decimal::ONE_HUNDRED),
-                    );
-                    let ok = tax.abs().saturating_sub(Decimal::ONE) < exp_tax
-                        && tax.abs().saturating_add(Decimal::ONE) > exp_tax;
-                    if !ok {
-                        ctx.fail_calc(rid(c.prefix, 9), Some(b.node), exp_tax, tax);
+                    let exp_tax = arith::mul(taxable.abs(), r / Decimal::ONE_HUNDRED)
+                        .map(crate::rules::xpath_round2);
+                    if !close(exp_tax, tax.abs()) {
+                        ctx.fail_calc_checked(rid(c.prefix, 9), Some(b.node), exp_tax, Some(tax));
                     }
                 }
             } else {
-                let lsum: Decimal = lines
+                let nets = lines
                     .iter()
                     .filter_map(|l| l.net_amount.as_ref())
-                    .map(Num::dec)
-                    .fold(Decimal::ZERO, Decimal::saturating_add);
-                let exp = lsum
-                    .saturating_add(sum_ac(inv.allowances_charges.iter(), true, c.code, None))
-                    .saturating_sub(sum_ac(inv.allowances_charges.iter(), false, c.code, None));
-                if !inv.lines.is_empty() && taxable != exp {
-                    ctx.fail_calc(rid(c.prefix, 8), Some(b.node), exp, taxable);
+                    .map(Num::dec);
+                let exp = arith::sum(nets.chain(signed_acs(&inv.allowances_charges, c.code, None)));
+                if !inv.lines.is_empty() && exp != Some(taxable) {
+                    ctx.fail_calc_checked(rid(c.prefix, 8), Some(b.node), exp, Some(taxable));
                 }
                 if c.zero_tax && tax != Decimal::ZERO {
                     ctx.fail_calc(rid(c.prefix, 9), Some(b.node), Decimal::ZERO, tax);

@@ -13,7 +13,7 @@
 use rust_decimal::Decimal;
 
 use crate::model::parse_decimal;
-use crate::rules::{fatal, Ctx, Rule};
+use crate::rules::{arith, fatal, Ctx, Rule};
 use crate::xml::{Doc, NodeId, Ns};
 
 pub use crate::detect::GACCOUNT_MARKER;
@@ -100,20 +100,21 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
 
     // BR-GA-3: BT-115 equals the sum of the payment amounts. A missing or unreadable
     // amount due (or an unreadable payment amount) fails the rule.
-    let mut paid = Some(Decimal::ZERO);
-    for t in &terms {
-        for a in doc.kids(*t, Ns::Cbc, "Amount") {
-            paid = match (paid, decimal(doc, a)) {
-                (Some(s), Some(v)) => s.checked_add(v),
-                _ => None,
-            };
-        }
-    }
+    // `paid`: `None` when an amount is unreadable, `Some(None)` when the sum is out of the
+    // decimal range (the rule then does not hold, see `arith`).
+    let paid: Option<Option<Decimal>> = terms
+        .iter()
+        .flat_map(|t| doc.kids(*t, Ns::Cbc, "Amount"))
+        .map(|a| decimal(doc, a))
+        .collect::<Option<Vec<Decimal>>>()
+        .map(arith::sum);
     let due: Vec<NodeId> = doc
         .kids(root, Ns::Cac, "LegalMonetaryTotal")
         .flat_map(|m| doc.kids(m, Ns::Cbc, "PayableAmount"))
         .collect();
-    let balanced = paid.is_some_and(|p| due.iter().any(|d| decimal(doc, *d) == Some(p)));
+    let balanced = paid
+        .flatten()
+        .is_some_and(|p| due.iter().any(|d| decimal(doc, *d) == Some(p)));
     if !balanced {
         let at = due
             .first()
@@ -121,7 +122,7 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             .or_else(|| doc.kid(root, Ns::Cac, "LegalMonetaryTotal"))
             .unwrap_or(root);
         match (paid, due.first().and_then(|d| decimal(doc, *d))) {
-            (Some(p), Some(d)) => ctx.fail_calc("BR-GA-3", Some(at), d, p),
+            (Some(p), Some(d)) => ctx.fail_calc_checked("BR-GA-3", Some(at), Some(d), p),
             _ => ctx.fail("BR-GA-3", Some(at)),
         }
     }

@@ -6,6 +6,7 @@ use super::postal;
 use crate::codelists::{self, data};
 use crate::detect::{Syntax, PEPPOL_BIS3_ID};
 use crate::model::{AllowanceCharge, Num};
+use crate::rules::arith::{self, abs_diff};
 use crate::rules::{fatal, sum, val, xpath_round2, Ctx, Rule};
 use crate::xml::Ns;
 
@@ -376,29 +377,28 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             .map(Num::dec)
             .filter(|b| !b.is_zero())
             .unwrap_or(Decimal::ONE);
-        let allowances = xpath_round2(sum(line
+        let allowances = sum(line
             .allowances_charges
             .iter()
             .filter(|a| lit(a) == Some(false))
-            .filter_map(|a| a.amount.as_ref())));
-        let charges = xpath_round2(sum(line
+            .filter_map(|a| a.amount.as_ref()))
+        .map(xpath_round2);
+        let charges = sum(line
             .allowances_charges
             .iter()
             .filter(|a| lit(a) == Some(true))
-            .filter_map(|a| a.amount.as_ref())));
-        let expected = price
-            .checked_div(base)
-            .and_then(|p| qty.checked_mul(p))
-            .map(|v| v + charges - allowances);
-        if let Some(exp) = expected {
-            if (exp - net).abs() > Decimal::new(2, 2) {
-                ctx.fail_calc(
-                    "PEPPOL-EN16931-R120",
-                    Some(line.net_amount.map_or(l, |n| n.node)),
-                    exp,
-                    net,
-                );
-            }
+            .filter_map(|a| a.amount.as_ref()))
+        .map(xpath_round2);
+        // `None`: out of the decimal range, the rule does not hold (see `arith`).
+        let expected = arith::div(price, base)
+            .and_then(|p| arith::mul(qty, p))
+            .zip(charges.zip(allowances))
+            .and_then(|(v, (c, a))| arith::sum([v, c, -a]));
+        let at = Some(line.net_amount.map_or(l, |n| n.node));
+        // An out-of-range difference exceeds the tolerance too.
+        let diff = expected.and_then(|e| abs_diff(e, net));
+        if diff.is_none_or(|d| d > Decimal::new(2, 2)) {
+            ctx.fail_calc_checked("PEPPOL-EN16931-R120", at, expected, Some(net));
         }
         // Base quantity.
         let bases: Vec<&Num<'_>> = line.price.base_quantity.iter().collect();
@@ -436,13 +436,14 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                     Some(pa.node),
                 );
                 if let Some(b) = &pa.base_amount {
-                    let ok = val(&line.price.net) == b.dec() - val(&pa.amount);
-                    if !ok {
-                        ctx.fail_calc(
+                    let price = val(&line.price.net);
+                    let exp = arith::sub(b.dec(), val(&pa.amount));
+                    if exp != Some(price) {
+                        ctx.fail_calc_checked(
                             "PEPPOL-EN16931-R046",
                             Some(pa.node),
-                            b.dec() - val(&pa.amount),
-                            val(&line.price.net),
+                            exp,
+                            Some(price),
                         );
                     }
                 }
@@ -628,10 +629,13 @@ fn check_ac(ctx: &mut Ctx<'_, '_>, ac: &AllowanceCharge<'_>) {
         _ => {}
     }
     if let (Some(b), Some(p)) = (&ac.base_amount, &ac.percentage) {
-        let exp = b.dec() * p.dec() / Decimal::ONE_HUNDRED;
         let amount = val(&ac.amount);
-        if (exp - amount).abs() > Decimal::new(2, 2) {
-            ctx.fail_calc("PEPPOL-EN16931-R040", Some(ac.node), exp, amount);
+        // `None`: out of the decimal range, the rule does not hold (see `arith`).
+        let exp = arith::percent_of(b.dec(), p.dec());
+        // An out-of-range difference exceeds the tolerance too.
+        let diff = exp.and_then(|e| abs_diff(e, amount));
+        if diff.is_none_or(|d| d > Decimal::new(2, 2)) {
+            ctx.fail_calc_checked("PEPPOL-EN16931-R040", Some(ac.node), exp, Some(amount));
         }
     }
     ctx.check(lit(ac).is_some(), "PEPPOL-EN16931-R043", Some(ac.node));

@@ -107,9 +107,6 @@ async fn invite_user(
         .role
         .as_deref()
         .map_or(Ok(Role::Basic), |r| parse_role("role", r))?;
-    if role == Role::Administrator {
-        auth.actor.require(Action::ManageUsers)?;
-    }
     let language = body
         .language
         .as_deref()

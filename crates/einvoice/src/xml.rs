@@ -70,18 +70,23 @@ impl Ns {
     }
 }
 
-/// One element.
+/// One element, 48 bytes: its text is a range of the input (text that had to be
+/// unescaped or joined from several pieces lives in [`Doc`]'s side table instead), and
+/// its attributes run up to where the next element's start.
 #[derive(Debug, Clone)]
 pub struct Node<'a> {
     pub ns: Ns,
+    /// `text_start` indexes `Doc::texts` instead of the input.
+    text_owned: bool,
     pub name: &'a str,
     pub parent: NodeId,
     first_child: NodeId,
     next_sibling: NodeId,
     attr_start: u32,
-    attr_len: u32,
-    /// Character data directly inside the element (whitespace between child elements dropped).
-    pub text: Cow<'a, str>,
+    /// Character data directly inside the element (whitespace between child elements
+    /// dropped): a range of the input, or an index into `Doc::texts`.
+    text_start: u32,
+    text_len: u32,
     /// Byte offset of the start tag in the input.
     pub offset: u32,
 }
@@ -92,6 +97,54 @@ pub struct Doc<'a> {
     pub src: &'a str,
     pub nodes: Vec<Node<'a>>,
     attrs: Vec<(&'a str, Cow<'a, str>)>,
+    /// Character data that is not a plain range of the input (unescaped or joined).
+    texts: Vec<String>,
+}
+
+/// `(start, len)` of `s` inside `src`, if `s` is a slice of it.
+fn span_in(src: &str, s: &str) -> Option<(u32, u32)> {
+    let start = (s.as_ptr() as usize).checked_sub(src.as_ptr() as usize)?;
+    if start.checked_add(s.len())? > src.len() {
+        return None;
+    }
+    Some((u32::try_from(start).ok()?, u32::try_from(s.len()).ok()?))
+}
+
+/// The character data of `n`.
+fn node_text<'s>(src: &'s str, texts: &'s [String], n: &Node<'_>) -> &'s str {
+    if n.text_owned {
+        texts.get(n.text_start as usize).map_or("", String::as_str)
+    } else {
+        let s = n.text_start as usize;
+        src.get(s..s + n.text_len as usize).unwrap_or("")
+    }
+}
+
+impl<'a> Node<'a> {
+    fn new(ns: Ns, name: &'a str, parent: NodeId, attr_start: u32, offset: u32) -> Node<'a> {
+        Node {
+            ns,
+            text_owned: false,
+            name,
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            attr_start,
+            text_start: 0,
+            text_len: 0,
+            offset,
+        }
+    }
+
+    fn has_text(&self) -> bool {
+        self.text_owned || self.text_len != 0
+    }
+
+    fn clear_text(&mut self) {
+        self.text_owned = false;
+        self.text_start = 0;
+        self.text_len = 0;
+    }
 }
 
 /// Limits applied while reading.
@@ -282,6 +335,20 @@ fn find_tag_end(b: &[u8], from: usize) -> Option<usize> {
     }
 }
 
+/// `str::trim`, without its character decoding in the usual case where both ends are
+/// visible ASCII (Unicode whitespace is ASCII whitespace or starts with a byte >= 0x80).
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if (0x21..0x7f).contains(a) && (0x21..0x7f).contains(z) => s,
+        _ => s.trim(),
+    }
+}
+
+/// `s.trim().is_empty()`, without character decoding when `s` is ASCII whitespace.
+fn blank(s: &str) -> bool {
+    s.bytes().all(|c| c.is_ascii_whitespace()) || s.trim().is_empty()
+}
+
 /// Unescape character data or an attribute value (the five predefined entities and
 /// character references; anything else is an error). Borrows when there is no `&`.
 fn unescape(s: &str) -> Result<Cow<'_, str>, String> {
@@ -311,6 +378,7 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
         src,
         nodes: Vec::with_capacity(src.len() / 24 + 8),
         attrs: Vec::with_capacity(src.len() / 96 + 4),
+        texts: Vec::new(),
     };
     // In-scope namespace declarations, innermost last.
     let mut bindings: Vec<Binding<'a>> = Vec::with_capacity(16);
@@ -331,10 +399,26 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                 Some(open) if ws && open.last_child != NONE => {}
                 Some(open) => {
                     let (cur, has_children) = (open.node, open.last_child != NONE);
-                    let text = unescape(raw)
-                        .map_err(|e| malformed(i, &format!("bad character data: {e}")))?;
-                    if !(has_children && text.trim().is_empty()) {
-                        append_text(&mut doc, cur, text);
+                    // Usually the element's only text, without references: its range.
+                    let plain = match doc.nodes.get_mut(cur as usize) {
+                        Some(n) if !has_children && !n.has_text() && !raw.contains('&') => {
+                            match (u32::try_from(i), u32::try_from(lt - i)) {
+                                (Ok(start), Ok(len)) => {
+                                    n.text_start = start;
+                                    n.text_len = len;
+                                    true
+                                }
+                                _ => false,
+                            }
+                        }
+                        _ => false,
+                    };
+                    if !plain {
+                        let text = unescape(raw)
+                            .map_err(|e| malformed(i, &format!("bad character data: {e}")))?;
+                        if !(has_children && blank(&text)) {
+                            append_text(&mut doc, cur, text);
+                        }
                     }
                 }
             }
@@ -367,7 +451,8 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                 }
                 let found = src.get(pos + 2..name_end).unwrap_or("");
                 match stack.pop() {
-                    Some(open) if open.qname == found => {
+                    // On the quick path the name was compared already.
+                    Some(open) if quick || open.qname == found => {
                         bindings.truncate(open.bindings_before as usize);
                     }
                     open => {
@@ -426,12 +511,20 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
             _ => {
                 // The name, then (usually) `>` or `/>` straight after it; otherwise the
                 // end of the tag is searched past the attributes.
-                let name_end = b
-                    .get(pos + 1..)
-                    .unwrap_or_default()
-                    .iter()
-                    .position(|c| matches!(c, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
-                    .map_or(b.len(), |p| pos + 1 + p);
+                // The colons are noted on the way (first and last, as `split_qname`).
+                let mut name_end = pos + 1;
+                let mut colons = None;
+                while let Some(&c) = b.get(name_end) {
+                    match c {
+                        b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n' => break,
+                        b':' => {
+                            let first = colons.map_or(name_end, |(f, _)| f);
+                            colons = Some((first, name_end));
+                        }
+                        _ => {}
+                    }
+                    name_end += 1;
+                }
                 let gt = match b.get(name_end) {
                     Some(b'>') => name_end,
                     Some(b'/') if b.get(name_end + 1) == Some(&b'>') => name_end + 1,
@@ -482,7 +575,17 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                 if !attrs_src.is_empty() {
                     parse_attrs(&mut doc, &mut bindings, src, pos, attrs_src)?;
                 }
-                let (prefix, local) = split_qname(qname);
+                let (prefix, local) = if qname.len() == name_end - (pos + 1) {
+                    match colons {
+                        Some((first, last)) => (
+                            src.get(pos + 1..first),
+                            src.get(last + 1..name_end).unwrap_or(""),
+                        ),
+                        None => (None, qname),
+                    }
+                } else {
+                    split_qname(qname)
+                };
                 let ns = match resolve(&bindings, prefix) {
                     Some(ns) => ns,
                     None => {
@@ -492,15 +595,14 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                         ));
                     }
                 };
-                let attr_len = u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX) - attr_start;
                 let id = NodeId::try_from(doc.nodes.len()).unwrap_or(NONE);
                 let parent = stack.last().map_or(NONE, |s| s.node);
                 if let Some(top) = stack.last_mut() {
                     if top.last_child == NONE {
                         if let Some(p) = doc.nodes.get_mut(top.node as usize) {
                             p.first_child = id;
-                            if !p.text.is_empty() && p.text.trim().is_empty() {
-                                p.text = Cow::Borrowed("");
+                            if p.has_text() && blank(node_text(src, &doc.texts, p)) {
+                                p.clear_text();
                             }
                         }
                     } else if let Some(prev) = doc.nodes.get_mut(top.last_child as usize) {
@@ -510,17 +612,13 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                 } else if !doc.nodes.is_empty() {
                     return Err(malformed(pos, "more than one root element"));
                 }
-                doc.nodes.push(Node {
+                doc.nodes.push(Node::new(
                     ns,
-                    name: local,
+                    local,
                     parent,
-                    first_child: NONE,
-                    next_sibling: NONE,
                     attr_start,
-                    attr_len,
-                    text: Cow::Borrowed(""),
-                    offset: u32::try_from(pos).unwrap_or(u32::MAX),
-                });
+                    u32::try_from(pos).unwrap_or(u32::MAX),
+                ));
                 if self_closing {
                     bindings.truncate(bindings_before as usize);
                     if stack.is_empty() {
@@ -709,6 +807,7 @@ pub(crate) fn parse_quick_xml<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Do
         src,
         nodes: Vec::with_capacity(src.len() / 24 + 8),
         attrs: Vec::with_capacity(src.len() / 96 + 4),
+        texts: Vec::new(),
     };
     // In-scope namespace declarations, innermost last.
     let mut bindings: Vec<Binding<'a>> = Vec::with_capacity(16);
@@ -822,15 +921,14 @@ pub(crate) fn parse_quick_xml<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Do
                         ));
                     }
                 };
-                let attr_len = u32::try_from(doc.attrs.len()).unwrap_or(u32::MAX) - attr_start;
                 let id = NodeId::try_from(doc.nodes.len()).unwrap_or(NONE);
                 let parent = stack.last().map_or(NONE, |s| s.node);
                 if let Some(top) = stack.last_mut() {
                     if top.last_child == NONE {
                         if let Some(p) = doc.nodes.get_mut(top.node as usize) {
                             p.first_child = id;
-                            if !p.text.is_empty() && p.text.trim().is_empty() {
-                                p.text = Cow::Borrowed("");
+                            if p.has_text() && blank(node_text(src, &doc.texts, p)) {
+                                p.clear_text();
                             }
                         }
                     } else if let Some(prev) = doc.nodes.get_mut(top.last_child as usize) {
@@ -845,17 +943,13 @@ pub(crate) fn parse_quick_xml<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Do
                         "more than one root element".into(),
                     ));
                 }
-                doc.nodes.push(Node {
+                doc.nodes.push(Node::new(
                     ns,
-                    name: local,
+                    local,
                     parent,
-                    first_child: NONE,
-                    next_sibling: NONE,
                     attr_start,
-                    attr_len,
-                    text: Cow::Borrowed(""),
-                    offset: u32::try_from(pos).unwrap_or(u32::MAX),
-                });
+                    u32::try_from(pos).unwrap_or(u32::MAX),
+                ));
                 if self_closing {
                     bindings.truncate(bindings_before as usize);
                     if stack.is_empty() {
@@ -1102,12 +1196,31 @@ fn push_attr<'a>(
 }
 
 fn append_text<'a>(doc: &mut Doc<'a>, cur: NodeId, text: Cow<'a, str>) {
-    if let Some(n) = doc.nodes.get_mut(cur as usize) {
-        if n.text.is_empty() {
-            n.text = text;
-        } else {
-            n.text.to_mut().push_str(&text);
+    let src = doc.src;
+    let Some(n) = doc.nodes.get_mut(cur as usize) else {
+        return;
+    };
+    if !n.has_text() {
+        if let Cow::Borrowed(s) = text {
+            if let Some((start, len)) = span_in(src, s) {
+                n.text_start = start;
+                n.text_len = len;
+                return;
+            }
         }
+        n.text_start = u32::try_from(doc.texts.len()).unwrap_or(u32::MAX);
+        n.text_owned = true;
+        doc.texts.push(text.into_owned());
+    } else if n.text_owned {
+        if let Some(t) = doc.texts.get_mut(n.text_start as usize) {
+            t.push_str(&text);
+        }
+    } else {
+        let mut joined = node_text(src, &doc.texts, n).to_string();
+        joined.push_str(&text);
+        n.text_start = u32::try_from(doc.texts.len()).unwrap_or(u32::MAX);
+        n.text_owned = true;
+        doc.texts.push(joined);
     }
 }
 
@@ -1132,39 +1245,45 @@ impl<'a> Doc<'a> {
         0
     }
 
+    fn raw_node(&self, id: NodeId) -> Option<&Node<'a>> {
+        self.nodes.get(id as usize)
+    }
+
     pub fn node(&self, id: NodeId) -> Option<&Node<'a>> {
         self.nodes.get(id as usize)
     }
 
     pub fn name(&self, id: NodeId) -> &'a str {
-        self.node(id).map_or("", |n| n.name)
+        self.raw_node(id).map_or("", |n| n.name)
     }
 
     pub fn ns(&self, id: NodeId) -> Ns {
-        self.node(id).map_or(Ns::None, |n| n.ns)
+        self.raw_node(id).map_or(Ns::None, |n| n.ns)
     }
 
     pub fn is(&self, id: NodeId, ns: Ns, name: &str) -> bool {
-        self.node(id).is_some_and(|n| n.ns == ns && n.name == name)
+        self.raw_node(id)
+            .is_some_and(|n| n.ns == ns && n.name == name)
     }
 
     /// Raw character data of the element.
     pub fn raw_text(&self, id: NodeId) -> &str {
-        self.node(id).map_or("", |n| &n.text)
+        self.raw_node(id)
+            .map_or("", |n| node_text(self.src, &self.texts, n))
     }
 
     /// Character data with leading/trailing whitespace removed.
     pub fn text(&self, id: NodeId) -> &str {
-        self.raw_text(id).trim()
+        trim(self.raw_text(id))
     }
 
     pub fn children(&self, id: NodeId) -> Children<'_, 'a> {
-        let next = self.node(id).map_or(NONE, |n| n.first_child);
+        let next = self.raw_node(id).map_or(NONE, |n| n.first_child);
         Children { doc: self, next }
     }
 
     pub fn has_children(&self, id: NodeId) -> bool {
-        self.node(id).is_some_and(|n| n.first_child != NONE)
+        self.raw_node(id).is_some_and(|n| n.first_child != NONE)
     }
 
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
@@ -1196,10 +1315,15 @@ impl<'a> Doc<'a> {
     }
 
     pub fn attrs(&self, id: NodeId) -> &[(&'a str, Cow<'a, str>)] {
-        let Some(n) = self.node(id) else { return &[] };
-        let s = n.attr_start as usize;
+        let Some(n) = self.raw_node(id) else {
+            return &[];
+        };
+        // An element's attributes run up to where the next element's start.
+        let end = self
+            .raw_node(id.wrapping_add(1))
+            .map_or(self.attrs.len(), |next| next.attr_start as usize);
         self.attrs
-            .get(s..s + n.attr_len as usize)
+            .get(n.attr_start as usize..end)
             .unwrap_or_default()
     }
 
@@ -1221,7 +1345,7 @@ impl<'a> Doc<'a> {
     fn subtree_end(&self, id: NodeId) -> usize {
         let mut cur = id;
         loop {
-            match self.node(cur) {
+            match self.raw_node(cur) {
                 Some(n) if n.next_sibling != NONE => return n.next_sibling as usize,
                 Some(n) if n.parent != NONE => cur = n.parent,
                 _ => return self.nodes.len(),
@@ -1479,7 +1603,9 @@ mod tests {
     fn resolves_namespace_scopes() {
         let x = br#"<r xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><a xmlns:c="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><c:ID x:y="1" xmlns:x="urn:x"/></a><b xmlns=""><c/></b><d:e xmlns:d="urn:other"/><f/></r>"#;
         let d = parse(x, &Limits::default()).unwrap();
-        let kinds: Vec<(Ns, &str)> = d.nodes.iter().map(|n| (n.ns, n.name)).collect();
+        let kinds: Vec<(Ns, &str)> = (0..d.nodes.len() as NodeId)
+            .map(|i| (d.ns(i), d.name(i)))
+            .collect();
         assert_eq!(
             kinds,
             vec![
@@ -1571,12 +1697,12 @@ mod tests {
                 format!(
                     "{:?} {} p{} f{} s{} @{} {:?} {:?}",
                     n.ns,
-                    n.name,
+                    d.name(i as NodeId),
                     n.parent,
                     n.first_child,
                     n.next_sibling,
                     n.offset,
-                    n.text,
+                    d.raw_text(i as NodeId),
                     d.attrs(i as NodeId)
                 )
             })
@@ -1740,6 +1866,27 @@ mod tests {
             assert!(parse(dup.as_bytes(), &Limits::default()).is_err(), "{dup}");
             let _ = differential(dup.as_bytes(), &dup);
         }
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn node_stays_small() {
+        // The 100,000-line case is bound by the memory traffic of the tree.
+        assert_eq!(std::mem::size_of::<Node<'static>>(), 48);
+    }
+
+    #[test]
+    fn text_ranges_and_side_table() {
+        let x = b"<a>x<!--c-->y<b>&amp;</b> <c><![CDATA[q]]>r</c><d> t </d></a>";
+        let d = parse(x, &Limits::default()).expect("parses");
+        assert_eq!(d.raw_text(0), "xy");
+        assert_eq!(d.raw_text(1), "&");
+        assert_eq!(d.raw_text(2), "qr");
+        assert_eq!(d.raw_text(3), " t ");
+        assert_eq!(d.text(3), "t");
+        assert_eq!(trim("\u{a0}v\u{2003}"), "v");
+        assert_eq!(trim("v"), "v");
+        assert_eq!(trim(""), "");
     }
 
     #[test]

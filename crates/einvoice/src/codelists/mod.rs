@@ -2,9 +2,54 @@
 
 pub mod data;
 
+thread_local! {
+    /// The last few (list, code) pairs found, most recent first: an invoice repeats the
+    /// same few codes (currency, unit, VAT category) on every line, and a binary search
+    /// of a long list costs a few hundred instructions.
+    static RECENT: std::cell::Cell<[(usize, usize, u64); 4]> =
+        const { std::cell::Cell::new([(0, 0, 0); 4]) };
+}
+
+/// A code of up to 7 bytes with its length, as one integer (`None` for longer codes).
+fn pack(code: &str) -> Option<u64> {
+    let b = code.as_bytes();
+    if b.len() > 7 {
+        return None;
+    }
+    Some(
+        b.iter()
+            .fold(b.len() as u64, |acc, &x| (acc << 8) | u64::from(x)),
+    )
+}
+
 /// Whether `code` is in the sorted list `list`.
 pub fn contains(list: &[&str], code: &str) -> bool {
-    list.binary_search(&code).is_ok()
+    let Some(key) = pack(code) else {
+        return search(list, code);
+    };
+    // Lists are static, so address and length identify one.
+    let (id, len) = (list.as_ptr() as usize, list.len());
+    let recent = RECENT.with(std::cell::Cell::get);
+    if recent
+        .iter()
+        .any(|&(l, n, k)| l == id && n == len && k == key)
+    {
+        return true;
+    }
+    let found = search(list, code);
+    if found {
+        let mut next = [(id, len, key); 4];
+        next[1..].copy_from_slice(&recent[..3]);
+        RECENT.with(|r| r.set(next));
+    }
+    found
+}
+
+fn search(list: &[&str], code: &str) -> bool {
+    // Byte-wise (the same order as `str`'s), without a `memcmp` call per probe for
+    // these short codes.
+    list.binary_search_by(|probe| probe.bytes().cmp(code.bytes()))
+        .is_ok()
 }
 
 #[cfg(test)]

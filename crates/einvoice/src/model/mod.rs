@@ -49,7 +49,7 @@ impl Num<'_> {
 
 /// Parse an XML Schema decimal (no exponent, optional sign, optional fraction).
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
-    let s = s.trim();
+    let s = crate::xml::trim(s);
     if s.is_empty() || s.contains(['e', 'E']) {
         return None;
     }
@@ -59,7 +59,9 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
 
 /// Number of fraction digits as written (BR-DEC rules count written decimals).
 pub fn written_decimals(raw: &str) -> usize {
-    raw.trim().split_once('.').map_or(0, |(_, f)| f.len())
+    crate::xml::trim(raw)
+        .split_once('.')
+        .map_or(0, |(_, f)| f.len())
 }
 
 #[derive(Debug, Clone, Default)]

@@ -46,6 +46,9 @@ const MIME: &[&str] = &[
 
 /// `normalize-space(v)` is a single code of `list`.
 fn coded(list: &[&str], v: &str) -> bool {
+    if !v.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+        return contains(list, v);
+    }
     let v = v.trim_matches(xml_ws);
     !v.contains(xml_ws) && contains(list, v)
 }

@@ -189,7 +189,7 @@ impl Settings {
             }
             None => {}
         }
-        let known = KNOWN_KEYS;
+        let known = setting_keys();
         let mut warnings = Vec::new();
         let mut env_values = Vec::new();
         for (name, value) in vars {
@@ -200,14 +200,13 @@ impl Settings {
                 continue;
             }
             let key = key.to_ascii_lowercase();
-            if known.contains(&key.as_str()) {
-                env_values.push((key, value.clone()));
-            } else {
-                warnings.push(format!("ignoring unknown setting {name}"));
+            match known.iter().find(|(known_key, _)| *known_key == key) {
+                Some((_, numeric)) => env_values.push((key, env_value(*numeric, value.clone()))),
+                None => warnings.push(format!("ignoring unknown setting {name}")),
             }
         }
         let figment = env_values.into_iter().fold(figment, |f, (key, value)| {
-            f.merge(Serialized::default(&key, env_value(&key, value)))
+            f.merge(Serialized::default(&key, value))
         });
         let settings: Settings = figment.extract()?;
         Ok(Loaded { settings, warnings })
@@ -238,53 +237,23 @@ impl Settings {
     }
 }
 
-/// Every setting's key, as it appears in the file and (upper-cased, prefixed) in the environment.
-const KNOWN_KEYS: &[&str] = &[
-    "host",
-    "port",
-    "database_url",
-    "database_max_connections",
-    "data_dir",
-    "static_dir",
-    "log_format",
-    "log_level",
-    "max_body_bytes",
-    "jwt_secret",
-    "receiving_price_per_document",
-    "operator_emails",
-    "max_organizations_per_environment",
-    "business_register",
-    "kvk_api_url",
-    "kvk_api_key",
-    "kvk_ca_file",
-    "shutdown_timeout_secs",
-    "workers",
-    "public_url",
-    "mail_from",
-    "smtp_host",
-    "smtp_port",
-    "smtp_tls",
-    "smtp_username",
-    "smtp_password",
-    "mail_poll_interval_ms",
-];
-
-/// Settings whose environment value is a number.
-const NUMERIC_KEYS: &[&str] = &[
-    "max_organizations_per_environment",
-    "port",
-    "database_max_connections",
-    "max_body_bytes",
-    "shutdown_timeout_secs",
-    "workers",
-    "smtp_port",
-    "mail_poll_interval_ms",
-];
+/// Every setting's key (as in the file; upper-cased and prefixed in the environment), and
+/// whether its value is a number. Derived from the defaults, so a new field of `Settings` is
+/// known everywhere without a second list to keep in step.
+fn setting_keys() -> Vec<(String, bool)> {
+    match serde_json::to_value(Settings::default()) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .into_iter()
+            .map(|(key, default)| (key, default.is_number()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// Environment values are strings; numeric settings are parsed so serde sees numbers, while a
 /// secret such as "123456" stays a string.
-fn env_value(key: &str, value: String) -> figment::value::Value {
-    if NUMERIC_KEYS.contains(&key) {
+fn env_value(numeric: bool, value: String) -> figment::value::Value {
+    if numeric {
         if let Ok(number) = value.trim().parse::<u64>() {
             return figment::value::Value::from(number);
         }
@@ -366,6 +335,17 @@ mod tests {
             loaded.warnings,
             vec!["ignoring unknown setting HAVEN_PROT".to_owned()]
         );
+    }
+
+    #[test]
+    fn every_field_is_a_known_key_and_numbers_are_recognised() {
+        let keys = setting_keys();
+
+        assert!(keys.contains(&("port".to_owned(), true)));
+        assert!(keys.contains(&("mail_poll_interval_ms".to_owned(), true)));
+        assert!(keys.contains(&("jwt_secret".to_owned(), false)));
+        assert!(keys.contains(&("kvk_ca_file".to_owned(), false)));
+        assert_eq!(keys.len(), 27, "one key per field of Settings");
     }
 
     #[test]

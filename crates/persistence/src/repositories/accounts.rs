@@ -348,20 +348,7 @@ impl AccountStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<()> {
         let txn = self.begin().await?;
-        email_token::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            kind: Set(token.kind.as_str().to_owned()),
-            token_hash: Set(token.token_hash),
-            user_id: Set(token.user_id),
-            email: Set(token.email),
-            payload: Set(token.payload),
-            expires_at: Set(token.expires_at),
-            used_at: Set(None),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&txn)
-        .await
-        .map_err(db("storing a link token"))?;
+        insert_token(&txn, token).await?;
         queue(&txn, &mail).await?;
         insert_audit(&txn, audit).await?;
         commit(txn).await
@@ -443,20 +430,7 @@ impl AccountStore for Database {
         let txn = self.begin().await?;
         let user = insert_user(&txn, environment_id, new_user, UserStatus::Invited).await?;
         token.user_id = Some(user.id);
-        email_token::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            kind: Set(token.kind.as_str().to_owned()),
-            token_hash: Set(token.token_hash),
-            user_id: Set(token.user_id),
-            email: Set(token.email),
-            payload: Set(token.payload),
-            expires_at: Set(token.expires_at),
-            used_at: Set(None),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&txn)
-        .await
-        .map_err(db("storing an invitation"))?;
+        insert_token(&txn, token).await?;
         queue(&txn, &mail).await?;
         insert_audit(&txn, audit.target("user", user.id)).await?;
         commit(txn).await?;

@@ -97,8 +97,11 @@ impl Application {
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             receiving_price: settings.receiving_price_per_document.clone(),
             registry: business_register(&settings)?,
-            operators: settings.operators(),
-            max_organizations: settings.max_organizations_per_environment,
+            operators: haven_domain::organizations::review::Operators(settings.operators()),
+            organization_settings: haven_domain::organizations::service::OrganizationSettings {
+                max_organizations: settings.max_organizations_per_environment,
+                receiving_price: settings.receiving_price_per_document.clone(),
+            },
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let static_dir = web::Data::new(StaticDir(settings.static_dir.clone()));

@@ -280,6 +280,12 @@ impl From<DomainError> for ApiError {
                     .map(|f| ErrorDetail::field(f.field, f.code, f.message))
                     .collect(),
             ),
+            DomainError::Unavailable { service, message } => {
+                tracing::warn!(?service, %message, "an outside service is unavailable");
+                match service {
+                    haven_domain::ExternalService::BusinessRegister => Self::RegisterUnavailable,
+                }
+            }
             DomainError::Unexpected(cause) => Self::Internal(cause),
         }
     }

@@ -1,6 +1,9 @@
 //! What every handler can reach.
 
-use haven_domain::installation::Installation;
+use haven_domain::{
+    installation::Installation,
+    organizations::{review::Operators, service::OrganizationSettings},
+};
 use haven_persistence::Database;
 
 use crate::secrets::{SealingBox, SigningKey};
@@ -19,9 +22,9 @@ pub struct AppState {
     /// The business register (KvK API or the embedded offline register).
     pub registry: haven_registry::Registry,
     /// Platform operators' addresses (lower case).
-    pub operators: Vec<String>,
-    /// Most organizations per environment.
-    pub max_organizations: u64,
+    pub operators: Operators,
+    /// Limits and prices of the organization use cases.
+    pub organization_settings: OrganizationSettings,
 }
 
 impl AppState {

@@ -14,8 +14,41 @@ pub enum DomainError {
     Forbidden(String),
     #[error("invalid input")]
     Validation(Vec<FieldError>),
+    /// A service outside Haven did not answer; the message is logged, never shown.
+    #[error("{service:?} is unavailable: {message}")]
+    Unavailable {
+        service: ExternalService,
+        message: String,
+    },
     #[error("an unexpected error occurred")]
     Unexpected(#[source] anyhow::Error),
+}
+
+/// The outside services a use case may depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExternalService {
+    /// The Dutch business register (KvK).
+    BusinessRegister,
+}
+
+impl DomainError {
+    /// A validation failure of one field.
+    #[must_use]
+    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }])
+    }
+
+    #[must_use]
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
 }
 
 /// One field that failed validation, with a stable machine code and a sentence for people.

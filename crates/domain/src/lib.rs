@@ -10,4 +10,4 @@ pub mod installation;
 pub mod mail;
 pub mod organizations;
 
-pub use error::{DomainError, DomainResult, FieldError};
+pub use error::{DomainError, DomainResult, ExternalService, FieldError};

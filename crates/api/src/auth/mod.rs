@@ -6,3 +6,14 @@ pub mod extractor;
 pub mod tokens;
 
 pub use extractor::Authenticated;
+
+impl Authenticated {
+    /// The caller a use case acts for, with the client the request came from.
+    #[must_use]
+    pub fn caller<'a>(
+        &'a self,
+        client: &'a haven_domain::accounts::records::ClientInfo,
+    ) -> haven_domain::accounts::Caller<'a> {
+        haven_domain::accounts::Caller::new(&self.actor, &self.user, client)
+    }
+}

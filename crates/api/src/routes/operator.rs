@@ -2,13 +2,9 @@
 //! activation review queue.
 
 use actix_web::{get, post, web, HttpRequest};
-use haven_domain::{
-    accounts::{records::NewAuditEvent, store::AccountStore, Action},
-    organizations::{
-        records::{OrgStatus, Organization},
-        registry::{BusinessRegistry, RegistryCompany, RegistryQuery, RegistrySearchHit},
-        store::{NewOrgEvent, OrganizationStore},
-    },
+use haven_domain::organizations::{
+    registry::{RegistryCompany, RegistryQuery, RegistrySearchHit},
+    review::{self, Decision, ReviewItem},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -22,7 +18,7 @@ use super::{
 };
 use crate::{
     auth::Authenticated,
-    error::{validate_body, ApiError, ErrorBody, ErrorDetail},
+    error::{validate_body, ApiError, ErrorBody},
     state::AppState,
 };
 
@@ -78,42 +74,19 @@ impl From<RegistrySearchHit> for RegisterHitDto {
 )]
 #[get("/business-register/search")]
 async fn search_register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     params: web::Query<RegisterSearchParams>,
 ) -> Result<web::Json<Vec<RegisterHitDto>>, ApiError> {
-    auth.actor.require(Action::ManageEnvironment)?;
-    let clean = |v: &Option<String>| {
-        v.as_ref()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    };
+    let params = params.into_inner();
     let query = RegistryQuery {
-        kvk_number: clean(&params.kvk_number).map(|n| n.replace([' ', '.'], "")),
-        name: clean(&params.name),
-        place: clean(&params.place),
+        kvk_number: params.kvk_number,
+        name: params.name,
+        place: params.place,
     };
-    if query.kvk_number.is_none() && query.name.is_none() {
-        return Err(ApiError::Validation(vec![ErrorDetail::field(
-            "name",
-            "required",
-            "Search by KvK number or by name.",
-        )]));
-    }
-    if let Some(number) = &query.kvk_number {
-        if number.len() != 8 || !number.chars().all(|c| c.is_ascii_digit()) {
-            return Err(ApiError::Validation(vec![ErrorDetail::field(
-                "kvkNumber",
-                "invalid_kvk",
-                "A KvK number has 8 digits, e.g. 12345678.",
-            )]));
-        }
-    }
-    let hits = state
-        .registry
-        .search(&query)
-        .await
-        .map_err(super::organizations::registry_error)?;
+    let client = client_info(&req);
+    let hits = review::search_register(&state.registry, &auth.caller(&client), query).await?;
     Ok(web::Json(
         hits.into_iter().map(RegisterHitDto::from).collect(),
     ))
@@ -162,26 +135,14 @@ impl From<RegistryCompany> for RegisterCompanyDto {
 )]
 #[get("/business-register/companies/{kvkNumber}")]
 async fn get_register_company(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
 ) -> Result<web::Json<RegisterCompanyDto>, ApiError> {
-    auth.actor.require(Action::ManageEnvironment)?;
-    let company = state
-        .registry
-        .profile(path.trim())
-        .await
-        .map_err(super::organizations::registry_error)?;
+    let client = client_info(&req);
+    let company = review::register_profile(&state.registry, &auth.caller(&client), &path).await?;
     Ok(web::Json(RegisterCompanyDto::from(company)))
-}
-
-fn require_operator(state: &AppState, auth: &Authenticated) -> Result<(), ApiError> {
-    if state.operators.iter().any(|o| o == &auth.user.email) && !auth.actor.two_factor_pending {
-        Ok(())
-    } else {
-        // Operators are an installation-level role; to everyone else these pages do not exist.
-        Err(ApiError::NotFound)
-    }
 }
 
 /// One activation request as the operator reviews it: what was entered next to what the
@@ -206,54 +167,44 @@ pub struct ReviewItemDto {
     pub requested_at: chrono::DateTime<chrono::Utc>,
 }
 
-async fn review_item(state: &AppState, org: Organization) -> Result<ReviewItemDto, ApiError> {
-    let environment_name = state
-        .db
-        .find_environment(org.environment_id)
-        .await?
-        .map(|e| e.name)
-        .unwrap_or_default();
-    let identifiers = state.db.list_identifiers(org.id).await?;
-    let requested_at = state
-        .db
-        .list_events(org.id)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|e| e.status == OrgStatus::ActivationRequested)
-        .map_or(org.created_at, |e| e.created_at);
-    Ok(ReviewItemDto {
+fn review_item(item: ReviewItem) -> ReviewItemDto {
+    let org = item.organization;
+    ReviewItemDto {
         organization_id: org.id,
-        environment_name,
-        statutory_name: org.statutory_name.clone(),
-        trade_names: org.trade_names.clone(),
+        environment_name: item.environment_name,
+        statutory_name: org.statutory_name,
+        trade_names: org.trade_names,
         address: AddressDto::from(&org.address),
-        country: org.country.clone(),
-        kvk_number: org.kvk_number.clone(),
-        contact_name: org.contact_name.clone(),
-        contact_email: org.contact_email.clone(),
-        identifiers: identifiers.iter().map(IdentifierDto::from).collect(),
+        country: org.country,
+        kvk_number: org.kvk_number,
+        contact_name: org.contact_name,
+        contact_email: org.contact_email,
+        identifiers: item.identifiers.iter().map(IdentifierDto::from).collect(),
         register: org
             .register_snapshot
             .as_deref()
             .and_then(|s| serde_json::from_str(s).ok()),
-        requested_at,
-    })
+        requested_at: item.requested_at,
+    }
 }
 
 /// The activation review queue (platform operators only).
 #[utoipa::path(tag = OPERATOR_TAG, operation_id = "listActivationRequests", security(("bearer" = [])), responses((status = OK, body = [ReviewItemDto]), (status = NOT_FOUND, description = "Not an operator.", body = ErrorBody)))]
 #[get("/operator/activation-requests")]
 async fn list_activation_requests(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<Vec<ReviewItemDto>>, ApiError> {
-    require_operator(&state, &auth)?;
-    let mut items = Vec::new();
-    for org in state.db.review_queue().await? {
-        items.push(review_item(&state, org).await?);
-    }
-    Ok(web::Json(items))
+    let client = client_info(&req);
+    let items = review::review_queue(
+        &state.db,
+        &state.db,
+        &state.operators,
+        &auth.caller(&client),
+    )
+    .await?;
+    Ok(web::Json(items.into_iter().map(review_item).collect()))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -269,55 +220,23 @@ async fn decide(
     auth: Authenticated,
     organization_id: Uuid,
     body: ReviewDecision,
-    decision: &'static str,
+    decision: Decision,
 ) -> Result<web::Json<ReviewItemDto>, ApiError> {
-    require_operator(&state, &auth)?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    state.operators.require(&caller)?;
     validate_body(&body)?;
-    let org = state
-        .db
-        .find_organization_anywhere(organization_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let note = body
-        .note
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty());
-    if decision != "approve" && note.is_none() {
-        return Err(ApiError::Validation(vec![ErrorDetail::field(
-            "note",
-            "required",
-            "Say why, so the organization knows what to fix.",
-        )]));
-    }
-    let event = NewOrgEvent {
-        event: match decision {
-            "approve" => "activated",
-            "reject" => "rejected",
-            _ => "suspended",
-        },
-        actor_email: Some("platform operator".into()),
-        note,
-    };
-    let mut audit = NewAuditEvent::new(
-        match decision {
-            "approve" => "organization.activation_approved",
-            "reject" => "organization.activation_rejected",
-            _ => "organization.suspended",
-        },
-        &client_info(&req),
-    );
-    audit.actor_email = Some(auth.user.email.clone());
-    let updated = match decision {
-        "approve" => state.db.activate(org.id, event, audit).await?,
-        "reject" => state.db.reject_activation(org.id, event, audit).await?,
-        _ => {
-            state
-                .db
-                .stop_organization(org.id, OrgStatus::Suspended, event, audit)
-                .await?
-        }
-    };
-    Ok(web::Json(review_item(&state, updated).await?))
+    let item = review::decide(
+        &state.db,
+        &state.db,
+        &state.operators,
+        &caller,
+        organization_id,
+        decision,
+        body.note,
+    )
+    .await?;
+    Ok(web::Json(review_item(item)))
 }
 
 /// Approve an activation request: the organization becomes active and its identifiers are
@@ -331,7 +250,15 @@ async fn approve(
     path: web::Path<Uuid>,
     body: web::Json<ReviewDecision>,
 ) -> Result<web::Json<ReviewItemDto>, ApiError> {
-    decide(req, state, auth, *path, body.into_inner(), "approve").await
+    decide(
+        req,
+        state,
+        auth,
+        *path,
+        body.into_inner(),
+        Decision::Approve,
+    )
+    .await
 }
 
 /// Reject an activation request, with the reason.
@@ -344,7 +271,7 @@ async fn reject(
     path: web::Path<Uuid>,
     body: web::Json<ReviewDecision>,
 ) -> Result<web::Json<ReviewItemDto>, ApiError> {
-    decide(req, state, auth, *path, body.into_inner(), "reject").await
+    decide(req, state, auth, *path, body.into_inner(), Decision::Reject).await
 }
 
 /// Suspend an organization, with the reason: it stops sending and receiving.
@@ -357,7 +284,15 @@ async fn suspend(
     path: web::Path<Uuid>,
     body: web::Json<ReviewDecision>,
 ) -> Result<web::Json<ReviewItemDto>, ApiError> {
-    decide(req, state, auth, *path, body.into_inner(), "suspend").await
+    decide(
+        req,
+        state,
+        auth,
+        *path,
+        body.into_inner(),
+        Decision::Suspend,
+    )
+    .await
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -2,25 +2,16 @@
 //! activation, members, and the participant ids a caller may act for.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use haven_domain::{
-    accounts::{records::NewAuditEvent, secrets::hash_token, store::AccountStore, Action, Role},
-    mail::{render, MailTemplate},
+    accounts::Action,
     organizations::{
-        identifiers::{Identifier, IdentifierKind},
         policy::{self, OrgAction, OrgRole},
-        records::{
-            ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, OrgStatus, Organization,
-        },
-        registry::{BusinessRegistry, RegistryError},
-        store::{
-            CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization, OrganizationChange,
-            OrganizationStore,
-        },
+        records::{ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, Organization},
+        service::{self, AddOrganization, OrganizationView},
+        store::OrganizationChange,
     },
-    DomainError,
 };
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -35,7 +26,6 @@ use crate::{
 };
 
 const TAG: &str = "organizations";
-const CODE_MINUTES: i64 = 30;
 
 #[derive(Serialize, Deserialize, ToSchema, Default, Clone)]
 #[serde(rename_all = "camelCase")]
@@ -155,52 +145,9 @@ impl OrganizationDto {
     }
 }
 
-/// Loads an organization of the caller's environment and checks the action: a foreign or
-/// invisible organization is 404, a visible one without the right role 403.
-async fn authorize(
-    state: &AppState,
-    auth: &Authenticated,
-    organization_id: Uuid,
-    action: OrgAction,
-) -> Result<(Organization, OrgRole), ApiError> {
-    let org = state
-        .db
-        .find_organization(auth.actor.environment_id, organization_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let membership = state.db.membership(org.id, auth.user.id).await?;
-    let role = policy::require(&auth.actor, membership, action, org.id)?;
-    Ok((org, role))
-}
-
-async fn dto(
-    state: &AppState,
-    org: &Organization,
-    role: Option<OrgRole>,
-) -> Result<OrganizationDto, ApiError> {
-    let identifiers = state.db.list_identifiers(org.id).await?;
-    Ok(OrganizationDto::new(org, role, &identifiers))
-}
-
-fn event(name: &'static str, auth: &Authenticated, note: Option<String>) -> NewOrgEvent {
-    NewOrgEvent {
-        event: name,
-        actor_email: Some(auth.user.email.clone()),
-        note,
-    }
-}
-
-pub(crate) fn registry_error(err: RegistryError) -> ApiError {
-    match err {
-        RegistryError::NotFound => ApiError::NotFound,
-        RegistryError::Rejected(message) => ApiError::BadRequest {
-            message,
-            details: Vec::new(),
-        },
-        RegistryError::Unavailable(message) => {
-            tracing::warn!(%message, "business register unavailable");
-            ApiError::RegisterUnavailable
-        }
+impl From<OrganizationView> for OrganizationDto {
+    fn from(v: OrganizationView) -> Self {
+        Self::new(&v.organization, v.role, &v.identifiers)
     }
 }
 
@@ -209,27 +156,15 @@ pub(crate) fn registry_error(err: RegistryError) -> ApiError {
 #[utoipa::path(tag = TAG, operation_id = "listOrganizations", security(("bearer" = [])), responses((status = OK, body = [OrganizationDto]), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[get("/organizations")]
 async fn list_organizations(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<Vec<OrganizationDto>>, ApiError> {
-    auth.actor.require(Action::ViewEnvironment)?;
-    let all = auth.actor.role == Role::Administrator;
-    let orgs = state
-        .db
-        .list_organizations(auth.actor.environment_id, auth.user.id, all)
-        .await?;
-    let mut out = Vec::with_capacity(orgs.len());
-    for (org, membership) in orgs {
-        out.push(
-            dto(
-                &state,
-                &org,
-                policy::effective_role(&auth.actor, membership),
-            )
-            .await?,
-        );
-    }
-    Ok(web::Json(out))
+    let client = client_info(&req);
+    let views = service::list_organizations(&state.db, &auth.caller(&client)).await?;
+    Ok(web::Json(
+        views.into_iter().map(OrganizationDto::from).collect(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -301,185 +236,56 @@ async fn create_organization(
     auth.actor.require(Action::ManageEnvironment)?;
     validate_body(&*body)?;
     let body = body.into_inner();
-    let country = body
-        .country
-        .as_deref()
-        .map_or("NL".to_owned(), |c| c.trim().to_uppercase());
-    let mut details = Vec::new();
-    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-        details.push(ErrorDetail::field(
-            "country",
-            "invalid_country",
-            "Use a two-letter country code such as NL or BE.",
-        ));
-    }
-    let mut identifiers: Vec<Identifier> = Vec::new();
-    let kvk = match body
-        .kvk_number
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        Some(raw) => match Identifier::parse("kvkNumber", IdentifierKind::Kvk, raw, None) {
-            Ok(identifier) => {
-                let number = identifier.value().to_owned();
-                identifiers.push(identifier);
-                Some(number)
-            }
-            Err(err) => {
-                details.push(ErrorDetail::field(err.field, err.code, err.message));
-                None
-            }
-        },
-        None if country == "NL" => {
-            details.push(ErrorDetail::field(
-                "kvkNumber",
-                "required",
-                "A Dutch organization needs its KvK number.",
-            ));
-            None
-        }
-        None => None,
+    let input = AddOrganization {
+        kvk_number: body.kvk_number,
+        statutory_name: body.statutory_name,
+        trade_names: body.trade_names,
+        address: body.address.map(Address::from),
+        country: body.country,
+        contact_name: body.contact_name,
+        contact_email: body.contact_email,
+        identifiers: body.identifiers.into_iter().map(Into::into).collect(),
     };
-    for (index, input) in body.identifiers.iter().enumerate() {
-        let field = format!("identifiers[{index}].value");
-        match IdentifierKind::parse(&input.kind) {
-            None => details.push(ErrorDetail::field(
-                format!("identifiers[{index}].kind"),
-                "invalid_kind",
-                "Choose kvk, kvk_establishment, oin, vat, be_enterprise, gln or other.",
-            )),
-            Some(kind) => {
-                match Identifier::parse(&field, kind, &input.value, input.scheme.as_deref()) {
-                    Ok(identifier)
-                        if identifiers.iter().any(|i| {
-                            i.scheme() == identifier.scheme() && i.value() == identifier.value()
-                        }) => {}
-                    Ok(identifier) => identifiers.push(identifier),
-                    Err(err) => details.push(ErrorDetail::field(err.field, err.code, err.message)),
-                }
-            }
-        }
-    }
-    if !details.is_empty() {
-        return Err(ApiError::Validation(details));
-    }
-    let limit = state.max_organizations;
-    if state
-        .db
-        .count_organizations(auth.actor.environment_id)
-        .await?
-        >= limit
-    {
-        return Err(ApiError::Conflict(format!(
-            "Your environment has reached its limit of {limit} organizations; remove one or ask your provider to raise the limit."
-        )));
-    }
-    // The register's word, when there is one: prefills and is kept for the activation review.
-    let company = match &kvk {
-        Some(number) => match state.registry.profile(number).await {
-            Ok(company) => Some(company),
-            Err(RegistryError::NotFound) => {
-                return Err(ApiError::Validation(vec![ErrorDetail::field(
-                    "kvkNumber",
-                    "not_in_register",
-                    format!(
-                        "KvK number {number} is not in the business register; check the number."
-                    ),
-                )]))
-            }
-            Err(err) => return Err(registry_error(err)),
-        },
-        None => None,
-    };
-    let statutory_name = body
-        .statutory_name
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty())
-        .or_else(|| company.as_ref().map(|c| c.statutory_name.clone()));
-    let Some(statutory_name) = statutory_name else {
-        return Err(ApiError::Validation(vec![ErrorDetail::field(
-            "statutoryName",
-            "required",
-            "Enter the statutory name.",
-        )]));
-    };
-    let address = match (body.address, &company) {
-        (Some(address), _) => Address::from(address),
-        (None, Some(company)) => company
-            .address
-            .as_ref()
-            .map(|a| Address {
-                street: Some(a.street.clone()),
-                house_number: Some(a.house_number.clone()),
-                postal_code: Some(a.postal_code.clone()),
-                city: Some(a.city.clone()),
-            })
-            .unwrap_or_default(),
-        (None, None) => Address::default(),
-    };
-    let trade_names = if body.trade_names.is_empty() {
-        company
-            .as_ref()
-            .map(|c| c.trade_names.clone())
-            .unwrap_or_default()
-    } else {
-        body.trade_names
-            .into_iter()
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty())
-            .collect()
-    };
-    let snapshot = company.as_ref().and_then(|c| serde_json::to_string(c).ok());
-    let org = state
-        .db
-        .create_organization(
-            auth.actor.environment_id,
-            auth.user.id,
-            NewOrganization {
-                statutory_name,
-                trade_names,
-                address,
-                country,
-                contact_name: body
-                    .contact_name
-                    .map(|n| n.trim().to_owned())
-                    .filter(|n| !n.is_empty()),
-                contact_email: body
-                    .contact_email
-                    .map(|e| e.trim().to_lowercase())
-                    .filter(|e| !e.is_empty()),
-                kvk_number: kvk,
-                register_snapshot: snapshot,
-            },
-            identifiers
-                .into_iter()
-                .map(|i| NewIdentifier {
-                    kind: i.kind().as_str().to_owned(),
-                    scheme: i.scheme().to_owned(),
-                    value: i.value().to_owned(),
-                })
-                .collect(),
-            event("added", &auth, None),
-            NewAuditEvent::new("organization.added", &client_info(&req)).by(&auth.user),
-        )
-        .await?;
-    let body = dto(&state, &org, Some(OrgRole::Administrator)).await?;
+    let client = client_info(&req);
+    let view = service::add_organization(
+        &state.db,
+        &state.registry,
+        &state.organization_settings,
+        &auth.caller(&client),
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/organizations/{}", org.id)))
-        .json(body))
+        .insert_header((
+            "Location",
+            format!("/api/v1/organizations/{}", view.organization.id),
+        ))
+        .json(OrganizationDto::from(view)))
+}
+
+impl From<IdentifierInput> for service::IdentifierInput {
+    fn from(i: IdentifierInput) -> Self {
+        Self {
+            kind: i.kind,
+            value: i.value,
+            scheme: i.scheme,
+        }
+    }
 }
 
 /// One organization with its identifiers.
 #[utoipa::path(tag = TAG, operation_id = "getOrganization", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = OK, body = OrganizationDto), (status = NOT_FOUND, body = ErrorBody)))]
 #[get("/organizations/{id}")]
 async fn get_organization(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<OrganizationDto>, ApiError> {
-    let (org, role) = authorize(&state, &auth, *path, OrgAction::View).await?;
-    Ok(web::Json(dto(&state, &org, Some(role)).await?))
+    let client = client_info(&req);
+    let org = service::authorize(&state.db, &auth.caller(&client), *path, OrgAction::View).await?;
+    let view = service::get_organization(&state.db, &org).await?;
+    Ok(web::Json(view.into()))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -505,25 +311,21 @@ async fn update_organization(
     path: web::Path<Uuid>,
     body: web::Json<UpdateOrganizationRequest>,
 ) -> Result<web::Json<OrganizationDto>, ApiError> {
-    let (org, role) = authorize(&state, &auth, *path, OrgAction::ManageDetails).await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    // Who may change it is answered before what is wrong with the change.
+    let org = service::authorize(&state.db, &caller, *path, OrgAction::ManageDetails).await?;
     validate_body(&*body)?;
     let body = body.into_inner();
-    let blank_to_none = |v: String| Some(v.trim().to_owned()).filter(|s| !s.is_empty());
-    let updated = state
-        .db
-        .update_organization(
-            org.id,
-            OrganizationChange {
-                statutory_name: body.statutory_name.map(|n| n.trim().to_owned()),
-                trade_names: body.trade_names,
-                address: body.address.map(Address::from),
-                contact_name: body.contact_name.map(blank_to_none),
-                contact_email: body.contact_email.map(blank_to_none),
-            },
-            NewAuditEvent::new("organization.updated", &client_info(&req)).by(&auth.user),
-        )
-        .await?;
-    Ok(web::Json(dto(&state, &updated, Some(role)).await?))
+    let change = OrganizationChange {
+        statutory_name: body.statutory_name,
+        trade_names: body.trade_names,
+        address: body.address.map(Address::from),
+        contact_name: body.contact_name.map(Some),
+        contact_email: body.contact_email.map(Some),
+    };
+    let view = service::update_organization(&state.db, &caller, &org, change).await?;
+    Ok(web::Json(view.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -553,12 +355,14 @@ impl From<&OrgEvent> for OrgEventDto {
 #[utoipa::path(tag = TAG, operation_id = "getOrganizationHistory", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = OK, body = [OrgEventDto]), (status = NOT_FOUND, body = ErrorBody)))]
 #[get("/organizations/{id}/history")]
 async fn get_history(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<OrgEventDto>>, ApiError> {
-    let (org, _) = authorize(&state, &auth, *path, OrgAction::View).await?;
-    let events = state.db.list_events(org.id).await?;
+    let client = client_info(&req);
+    let org = service::authorize(&state.db, &auth.caller(&client), *path, OrgAction::View).await?;
+    let events = service::history(&state.db, &org).await?;
     Ok(web::Json(events.iter().map(OrgEventDto::from).collect()))
 }
 
@@ -573,28 +377,11 @@ async fn add_identifier(
     path: web::Path<Uuid>,
     body: web::Json<IdentifierInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, _) = authorize(&state, &auth, *path, OrgAction::ManageDetails).await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(&state.db, &caller, *path, OrgAction::ManageDetails).await?;
     validate_body(&*body)?;
-    let kind = IdentifierKind::parse(&body.kind).ok_or_else(|| {
-        ApiError::Validation(vec![ErrorDetail::field(
-            "kind",
-            "invalid_kind",
-            "Choose kvk, kvk_establishment, oin, vat, be_enterprise, gln or other.",
-        )])
-    })?;
-    let identifier = Identifier::parse("value", kind, &body.value, body.scheme.as_deref())?;
-    let added = state
-        .db
-        .add_identifier(
-            org.id,
-            NewIdentifier {
-                kind: identifier.kind().as_str().to_owned(),
-                scheme: identifier.scheme().to_owned(),
-                value: identifier.value().to_owned(),
-            },
-            NewAuditEvent::new("organization.identifier_added", &client_info(&req)).by(&auth.user),
-        )
-        .await?;
+    let added = service::add_identifier(&state.db, &caller, &org, body.into_inner().into()).await?;
     Ok(HttpResponse::Created().json(IdentifierDto::from(&added)))
 }
 
@@ -608,13 +395,16 @@ async fn remove_identifier(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (organization_id, identifier_id) = path.into_inner();
-    let (org, _) = authorize(&state, &auth, organization_id, OrgAction::ManageDetails).await?;
-    let event =
-        NewAuditEvent::new("organization.identifier_removed", &client_info(&req)).by(&auth.user);
-    state
-        .db
-        .remove_identifier(org.id, identifier_id, event)
-        .await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(
+        &state.db,
+        &caller,
+        organization_id,
+        OrgAction::ManageDetails,
+    )
+    .await?;
+    service::remove_identifier(&state.db, &caller, &org, identifier_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -640,32 +430,28 @@ async fn set_switches(
     body: web::Json<SwitchesRequest>,
 ) -> Result<web::Json<IdentifierDto>, ApiError> {
     let (organization_id, identifier_id) = path.into_inner();
-    let (org, _) = authorize(&state, &auth, organization_id, OrgAction::ManageDetails).await?;
-    let switching_on = body.send == Some(true) || body.receive == Some(true);
-    if switching_on && org.status != OrgStatus::Active {
-        return Err(ApiError::Conflict(
-            "Activate the organization first: only active organizations send or receive.".into(),
-        ));
-    }
-    if body.receive == Some(true) {
-        let env = state
-            .db
-            .find_environment(auth.actor.environment_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if !env.receiving_enabled {
-            return Err(ApiError::Conflict(format!(
-                "Your environment has not chosen to receive e-invoices (€{} per document); an Administrator can switch it on in the environment settings.",
-                state.receiving_price
-            )));
-        }
-    }
-    let event =
-        NewAuditEvent::new("organization.identifier_switched", &client_info(&req)).by(&auth.user);
-    let identifier = state
-        .db
-        .set_identifier_switches(org.id, identifier_id, body.send, body.receive, event)
-        .await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(
+        &state.db,
+        &caller,
+        organization_id,
+        OrgAction::ManageDetails,
+    )
+    .await?;
+    let identifier = service::set_identifier_switches(
+        &state.db,
+        &state.db,
+        &state.organization_settings,
+        &caller,
+        &org,
+        identifier_id,
+        service::Switches {
+            send: body.send,
+            receive: body.receive,
+        },
+    )
+    .await?;
     Ok(web::Json(IdentifierDto::from(&identifier)))
 }
 
@@ -701,7 +487,9 @@ async fn request_activation(
     path: web::Path<Uuid>,
     body: web::Json<ActivationRequest>,
 ) -> Result<web::Json<OrganizationDto>, ApiError> {
-    let (org, role) = authorize(&state, &auth, *path, OrgAction::ManageDetails).await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(&state.db, &caller, *path, OrgAction::ManageDetails).await?;
     let method = ActivationMethod::parse(&body.method).ok_or_else(|| {
         ApiError::Validation(vec![ErrorDetail::field(
             "method",
@@ -709,75 +497,9 @@ async fn request_activation(
             "Choose email_code or operator_review.",
         )])
     })?;
-    let audit = NewAuditEvent::new("organization.activation_requested", &client_info(&req))
-        .by(&auth.user)
-        .details(serde_json::json!({ "method": method.as_str() }));
-    let updated = match method {
-        ActivationMethod::OperatorReview => {
-            state
-                .db
-                .request_activation(
-                    org.id,
-                    method,
-                    None,
-                    None,
-                    event(
-                        "activation_requested",
-                        &auth,
-                        Some("Waiting for review by a platform operator.".into()),
-                    ),
-                    audit,
-                )
-                .await?
-        }
-        ActivationMethod::EmailCode => {
-            let Some(kvk) = org.kvk_number.as_deref() else {
-                return Err(ApiError::Conflict("A code can only be sent to the register's address of a Dutch organization; choose operator review.".into()));
-            };
-            let company = state.registry.profile(kvk).await.map_err(registry_error)?;
-            let Some(contact) = company.contact_email else {
-                return Err(ApiError::Conflict("The business register has no contact address for this organization; choose operator review.".into()));
-            };
-            let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
-            let mail = render(
-                &contact,
-                &MailTemplate::ActivationCode {
-                    organization_name: org.statutory_name.clone(),
-                    code: code.clone(),
-                    valid_minutes: u32::try_from(CODE_MINUTES).unwrap_or(30),
-                    requested_by: auth.user.name.clone(),
-                },
-                auth.user.language,
-            );
-            let note = format!(
-                "Code sent to {} (the address in the business register).",
-                mask_email(&contact)
-            );
-            state
-                .db
-                .request_activation(
-                    org.id,
-                    method,
-                    Some((
-                        hash_token(&code),
-                        Utc::now() + TimeDelta::minutes(CODE_MINUTES),
-                    )),
-                    Some(mail),
-                    event("activation_code_sent", &auth, Some(note)),
-                    audit,
-                )
-                .await?
-        }
-    };
-    Ok(web::Json(dto(&state, &updated, Some(role)).await?))
-}
-
-/// `j***@example.nl`: enough to recognise, not enough to harvest.
-fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
-        None => "***".into(),
-    }
+    let view =
+        service::request_activation(&state.db, &state.registry, &caller, &org, method).await?;
+    Ok(web::Json(view.into()))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -797,45 +519,12 @@ async fn enter_code(
     path: web::Path<Uuid>,
     body: web::Json<ActivationCodeRequest>,
 ) -> Result<web::Json<OrganizationDto>, ApiError> {
-    let (org, role) = authorize(&state, &auth, *path, OrgAction::ManageDetails).await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(&state.db, &caller, *path, OrgAction::ManageDetails).await?;
     validate_body(&*body)?;
-    let code: String = body.code.chars().filter(char::is_ascii_digit).collect();
-    let audit = NewAuditEvent::new("organization.activated", &client_info(&req))
-        .by(&auth.user)
-        .details(serde_json::json!({ "method": "email_code" }));
-    match state
-        .db
-        .enter_activation_code(
-            org.id,
-            &hash_token(&code),
-            Utc::now(),
-            event("activated", &auth, None),
-            audit,
-        )
-        .await?
-    {
-        CodeOutcome::Activated(org) => Ok(web::Json(dto(&state, &org, Some(role)).await?)),
-        CodeOutcome::Wrong { attempts_left } => {
-            Err(ApiError::Validation(vec![ErrorDetail::field(
-                "code",
-                "wrong_code",
-                if attempts_left == 0 {
-                    "The code is not correct and no attempts are left; request a new code."
-                        .to_owned()
-                } else {
-                    format!("The code is not correct; {attempts_left} attempts left.")
-                },
-            )]))
-        }
-        CodeOutcome::Expired => Err(ApiError::Validation(vec![ErrorDetail::field(
-            "code",
-            "code_expired",
-            "The code has expired; request a new one.",
-        )])),
-        CodeOutcome::NoCodePending => Err(ApiError::Conflict(
-            "No activation code is pending for this organization; request one first.".into(),
-        )),
-    }
+    let view = service::enter_activation_code(&state.db, &caller, &org, &body.code).await?;
+    Ok(web::Json(view.into()))
 }
 
 /// Deactivate an organization (Organization Administrators): sending and receiving stop for
@@ -848,18 +537,11 @@ async fn deactivate(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<OrganizationDto>, ApiError> {
-    let (org, role) = authorize(&state, &auth, *path, OrgAction::ManageDetails).await?;
-    let audit = NewAuditEvent::new("organization.deactivated", &client_info(&req)).by(&auth.user);
-    let updated = state
-        .db
-        .stop_organization(
-            org.id,
-            OrgStatus::Deactivated,
-            event("deactivated", &auth, None),
-            audit,
-        )
-        .await?;
-    Ok(web::Json(dto(&state, &updated, Some(role)).await?))
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(&state.db, &caller, *path, OrgAction::ManageDetails).await?;
+    let view = service::deactivate(&state.db, &caller, &org).await?;
+    Ok(web::Json(view.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -889,12 +571,14 @@ impl From<&Member> for MemberDto {
 #[utoipa::path(tag = TAG, operation_id = "listMembers", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = OK, body = [MemberDto]), (status = NOT_FOUND, body = ErrorBody)))]
 #[get("/organizations/{id}/members")]
 async fn list_members(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<MemberDto>>, ApiError> {
-    let (org, _) = authorize(&state, &auth, *path, OrgAction::View).await?;
-    let members = state.db.list_members(org.id).await?;
+    let client = client_info(&req);
+    let org = service::authorize(&state.db, &auth.caller(&client), *path, OrgAction::View).await?;
+    let members = service::list_members(&state.db, &org).await?;
     Ok(web::Json(members.iter().map(MemberDto::from).collect()))
 }
 
@@ -930,21 +614,11 @@ async fn add_member(
     path: web::Path<Uuid>,
     body: web::Json<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, _) = authorize(&state, &auth, *path, OrgAction::ManageMembers).await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(&state.db, &caller, *path, OrgAction::ManageMembers).await?;
     let role = parse_org_role(body.role.as_deref())?;
-    let event = NewAuditEvent::new("organization.member_added", &client_info(&req)).by(&auth.user);
-    let member = state
-        .db
-        .add_member(auth.actor.environment_id, org.id, body.user_id, role, event)
-        .await
-        .map_err(|e| match e {
-            DomainError::NotFound { .. } => ApiError::Validation(vec![ErrorDetail::field(
-                "userId",
-                "unknown_user",
-                "No such user in your environment.",
-            )]),
-            other => other.into(),
-        })?;
+    let member = service::add_member(&state.db, &caller, &org, body.user_id, role).await?;
     Ok(HttpResponse::Created().json(MemberDto::from(&member)))
 }
 
@@ -965,11 +639,17 @@ async fn change_member(
     body: web::Json<ChangeMemberRequest>,
 ) -> Result<web::Json<MemberDto>, ApiError> {
     let (organization_id, user_id) = path.into_inner();
-    let (org, _) = authorize(&state, &auth, organization_id, OrgAction::ManageMembers).await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(
+        &state.db,
+        &caller,
+        organization_id,
+        OrgAction::ManageMembers,
+    )
+    .await?;
     let role = parse_org_role(Some(&body.role))?;
-    let event =
-        NewAuditEvent::new("organization.member_changed", &client_info(&req)).by(&auth.user);
-    let member = state.db.change_member(org.id, user_id, role, event).await?;
+    let member = service::change_member(&state.db, &caller, &org, user_id, role).await?;
     Ok(web::Json(MemberDto::from(&member)))
 }
 
@@ -983,10 +663,16 @@ async fn remove_member(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (organization_id, user_id) = path.into_inner();
-    let (org, _) = authorize(&state, &auth, organization_id, OrgAction::ManageMembers).await?;
-    let event =
-        NewAuditEvent::new("organization.member_removed", &client_info(&req)).by(&auth.user);
-    state.db.remove_member(org.id, user_id, event).await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(
+        &state.db,
+        &caller,
+        organization_id,
+        OrgAction::ManageMembers,
+    )
+    .await?;
+    service::remove_member(&state.db, &caller, &org, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -1000,31 +686,20 @@ pub struct CandidateQuery {
 #[utoipa::path(tag = TAG, operation_id = "listMemberCandidates", security(("bearer" = [])), params(("id" = Uuid, Path), CandidateQuery), responses((status = OK, body = [MemberDto]), (status = FORBIDDEN, body = ErrorBody), (status = NOT_FOUND, body = ErrorBody)))]
 #[get("/organizations/{id}/member-candidates")]
 async fn member_candidates(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
     query: web::Query<CandidateQuery>,
 ) -> Result<web::Json<Vec<MemberDto>>, ApiError> {
-    let (org, _) = authorize(&state, &auth, *path, OrgAction::ManageMembers).await?;
-    let members: std::collections::HashSet<Uuid> = state
-        .db
-        .list_members(org.id)
-        .await?
-        .into_iter()
-        .map(|m| m.user_id)
-        .collect();
-    let needle = query.q.as_deref().unwrap_or("").trim().to_lowercase();
-    let users = state.db.list_users(auth.actor.environment_id).await?;
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = service::authorize(&state.db, &caller, *path, OrgAction::ManageMembers).await?;
+    let users =
+        service::member_candidates(&state.db, &state.db, &caller, &org, query.q.as_deref()).await?;
     Ok(web::Json(
         users
             .iter()
-            .filter(|u| !members.contains(&u.id))
-            .filter(|u| {
-                needle.is_empty()
-                    || u.name.to_lowercase().contains(&needle)
-                    || u.email.contains(&needle)
-            })
-            .take(50)
             .map(|u| MemberDto {
                 user_id: u.id,
                 name: u.name.clone(),
@@ -1056,41 +731,25 @@ pub struct PartyDto {
 #[utoipa::path(tag = TAG, operation_id = "listMyParties", security(("bearer" = [])), responses((status = OK, body = [PartyDto]), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[get("/me/parties")]
 async fn my_parties(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<Vec<PartyDto>>, ApiError> {
-    auth.actor.require(Action::ManageOwnAccount)?;
-    let all = auth.actor.role == Role::Administrator;
-    let orgs = state
-        .db
-        .list_organizations(auth.actor.environment_id, auth.user.id, all)
-        .await?;
-    let mut parties = Vec::new();
-    for (org, membership) in orgs
-        .into_iter()
-        .filter(|(o, _)| o.status == OrgStatus::Active)
-    {
-        let Some(role) = policy::effective_role(&auth.actor, membership) else {
-            continue;
-        };
-        for identifier in state
-            .db
-            .list_identifiers(org.id)
-            .await?
+    let client = client_info(&req);
+    let parties = service::my_parties(&state.db, &auth.caller(&client)).await?;
+    Ok(web::Json(
+        parties
             .into_iter()
-            .filter(|i| i.registered)
-        {
-            parties.push(PartyDto {
-                party_id: identifier.participant_id(),
-                organization_id: org.id,
-                organization_name: org.statutory_name.clone(),
-                send: identifier.send_enabled,
-                receive: identifier.receive_enabled,
-                permissions: policy::permissions(role),
-            });
-        }
-    }
-    Ok(web::Json(parties))
+            .map(|p| PartyDto {
+                party_id: p.identifier.participant_id(),
+                organization_id: p.organization_id,
+                organization_name: p.organization_name,
+                send: p.identifier.send_enabled,
+                receive: p.identifier.receive_enabled,
+                permissions: policy::permissions(p.role),
+            })
+            .collect(),
+    ))
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -1,6 +1,7 @@
 //! Accounts: environments (tenants), users with platform roles, sessions, and the policy that
 //! decides who may do what.
 
+pub mod caller;
 pub mod password;
 pub mod policy;
 pub mod records;
@@ -9,5 +10,6 @@ pub mod store;
 pub mod totp;
 pub mod types;
 
+pub use caller::Caller;
 pub use policy::{Action, Actor};
 pub use types::{EmailAddress, PersonName, Role, UserStatus};

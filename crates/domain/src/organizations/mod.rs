@@ -5,9 +5,12 @@
 //! - [`registry`]: the port to the business register (the Dutch KvK Handelsregister) that
 //!   "Add organization" searches to prefill its form.
 //! - [`policy`], [`records`], [`store`]: roles, the organization records and their port.
+//! - [`service`]: the use cases every entrance calls.
 
 pub mod identifiers;
 pub mod policy;
 pub mod records;
 pub mod registry;
+pub mod review;
+pub mod service;
 pub mod store;

@@ -1,0 +1,235 @@
+//! Platform operators' review of activation requests, and the business-register lookups that
+//! prefill "Add organization".
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    records::{OrgIdentifier, OrgStatus, Organization},
+    registry::{
+        BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
+    },
+    store::{NewOrgEvent, OrganizationStore},
+};
+use crate::{
+    accounts::{store::AccountStore, Action, Caller},
+    DomainError, DomainResult, ExternalService,
+};
+
+/// The installation's platform operators, by address (lower case).
+#[derive(Debug, Clone, Default)]
+pub struct Operators(pub Vec<String>);
+
+impl Operators {
+    /// Operators are an installation-level role: to everyone else their pages do not exist,
+    /// so a non-operator gets `NotFound`, not `Forbidden`.
+    ///
+    /// # Errors
+    /// `NotFound` for anyone but an operator with two-factor authentication in order.
+    pub fn require(&self, caller: &Caller<'_>) -> DomainResult<()> {
+        if self.0.iter().any(|o| o == &caller.user.email) && !caller.actor.two_factor_pending {
+            Ok(())
+        } else {
+            Err(DomainError::not_found("page", "operator"))
+        }
+    }
+}
+
+/// What the operator decides about an organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+    Suspend,
+}
+
+impl Decision {
+    fn event(self) -> &'static str {
+        match self {
+            Self::Approve => "activated",
+            Self::Reject => "rejected",
+            Self::Suspend => "suspended",
+        }
+    }
+
+    fn audit_action(self) -> &'static str {
+        match self {
+            Self::Approve => "organization.activation_approved",
+            Self::Reject => "organization.activation_rejected",
+            Self::Suspend => "organization.suspended",
+        }
+    }
+}
+
+/// One activation request as the operator reviews it.
+#[derive(Debug, Clone)]
+pub struct ReviewItem {
+    pub organization: Organization,
+    pub environment_name: String,
+    pub identifiers: Vec<OrgIdentifier>,
+    pub requested_at: DateTime<Utc>,
+}
+
+async fn review_item<S: OrganizationStore, A: AccountStore>(
+    store: &S,
+    accounts: &A,
+    organization: Organization,
+) -> DomainResult<ReviewItem> {
+    let environment_name = accounts
+        .find_environment(organization.environment_id)
+        .await?
+        .map(|e| e.name)
+        .unwrap_or_default();
+    let identifiers = store.list_identifiers(organization.id).await?;
+    let requested_at = store
+        .list_events(organization.id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|e| e.status == OrgStatus::ActivationRequested)
+        .map_or(organization.created_at, |e| e.created_at);
+    Ok(ReviewItem {
+        organization,
+        environment_name,
+        identifiers,
+        requested_at,
+    })
+}
+
+/// Every organization waiting for review, across environments.
+///
+/// # Errors
+/// `NotFound` for non-operators, or the store's error.
+#[tracing::instrument(name = "review queue", skip_all)]
+pub async fn review_queue<S: OrganizationStore, A: AccountStore>(
+    store: &S,
+    accounts: &A,
+    operators: &Operators,
+    caller: &Caller<'_>,
+) -> DomainResult<Vec<ReviewItem>> {
+    operators.require(caller)?;
+    let mut items = Vec::new();
+    for org in store.review_queue().await? {
+        items.push(review_item(store, accounts, org).await?);
+    }
+    Ok(items)
+}
+
+/// Approves (the organization becomes active and its identifiers are registered), rejects
+/// (back to added) or suspends (sending and receiving stop). Rejecting and suspending need a
+/// note, which the organization sees in its status history.
+///
+/// # Errors
+/// `NotFound` for non-operators or an unknown organization, `Validation` without a needed
+/// note, `Conflict` when a participant id is held elsewhere or the status does not allow it.
+#[tracing::instrument(name = "review decision", skip_all, fields(%organization_id, ?decision))]
+pub async fn decide<S: OrganizationStore, A: AccountStore>(
+    store: &S,
+    accounts: &A,
+    operators: &Operators,
+    caller: &Caller<'_>,
+    organization_id: Uuid,
+    decision: Decision,
+    note: Option<String>,
+) -> DomainResult<ReviewItem> {
+    operators.require(caller)?;
+    let org = store
+        .find_organization_anywhere(organization_id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("organization", organization_id))?;
+    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if decision != Decision::Approve && note.is_none() {
+        return Err(DomainError::field(
+            "note",
+            "required",
+            "Say why, so the organization knows what to fix.",
+        ));
+    }
+    let event = NewOrgEvent {
+        event: decision.event(),
+        actor_email: Some("platform operator".into()),
+        note,
+    };
+    // The operator acts from outside the organization's environment: the event belongs to
+    // that environment's log (the store puts it there), attributed by address only.
+    let mut audit =
+        crate::accounts::records::NewAuditEvent::new(decision.audit_action(), caller.client);
+    audit.actor_email = Some(caller.user.email.clone());
+    let updated = match decision {
+        Decision::Approve => store.activate(org.id, event, audit).await?,
+        Decision::Reject => store.reject_activation(org.id, event, audit).await?,
+        Decision::Suspend => {
+            store
+                .stop_organization(org.id, OrgStatus::Suspended, event, audit)
+                .await?
+        }
+    };
+    review_item(store, accounts, updated).await
+}
+
+fn register_error(err: RegistryError) -> DomainError {
+    match err {
+        RegistryError::NotFound => DomainError::not_found("company", "kvkNumber"),
+        RegistryError::Rejected(message) => {
+            DomainError::field("kvkNumber", "rejected_by_register", message)
+        }
+        RegistryError::Unavailable(message) => DomainError::Unavailable {
+            service: ExternalService::BusinessRegister,
+            message,
+        },
+    }
+}
+
+/// Searches the business register by KvK number, or by name and place (environment
+/// Administrators, who add organizations).
+///
+/// # Errors
+/// `Forbidden`, `Validation` for an empty query or a malformed number, `Unavailable`.
+#[tracing::instrument(name = "search register", skip_all)]
+pub async fn search_register<R: BusinessRegistry>(
+    registry: &R,
+    caller: &Caller<'_>,
+    query: RegistryQuery,
+) -> DomainResult<Vec<RegistrySearchHit>> {
+    caller.actor.require(Action::ManageEnvironment)?;
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let query = RegistryQuery {
+        kvk_number: clean(query.kvk_number).map(|n| n.replace([' ', '.'], "")),
+        name: clean(query.name),
+        place: clean(query.place),
+    };
+    if query.kvk_number.is_none() && query.name.is_none() {
+        return Err(DomainError::field(
+            "name",
+            "required",
+            "Search by KvK number or by name.",
+        ));
+    }
+    if let Some(number) = &query.kvk_number {
+        if number.len() != 8 || !number.chars().all(|c| c.is_ascii_digit()) {
+            return Err(DomainError::field(
+                "kvkNumber",
+                "invalid_kvk",
+                "A KvK number has 8 digits, e.g. 12345678.",
+            ));
+        }
+    }
+    registry.search(&query).await.map_err(register_error)
+}
+
+/// The register's basic profile of one company.
+///
+/// # Errors
+/// `Forbidden`, `NotFound`, `Unavailable`.
+#[tracing::instrument(name = "register profile", skip_all)]
+pub async fn register_profile<R: BusinessRegistry>(
+    registry: &R,
+    caller: &Caller<'_>,
+    kvk_number: &str,
+) -> DomainResult<RegistryCompany> {
+    caller.actor.require(Action::ManageEnvironment)?;
+    registry
+        .profile(kvk_number.trim())
+        .await
+        .map_err(register_error)
+}

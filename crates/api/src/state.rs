@@ -17,6 +17,8 @@ pub struct AppState {
     pub sealing: SealingBox,
     /// Base URL of the web app, for links in emails (no trailing slash).
     pub public_url: String,
+    /// Links into the web app that emails carry.
+    pub links: haven_domain::links::Links,
     /// Price per received document, shown when an Administrator decides about receiving.
     pub receiving_price: String,
     /// The business register (KvK API or the embedded offline register).

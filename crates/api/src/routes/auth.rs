@@ -667,12 +667,7 @@ async fn get_invitation(
     }))
 }
 
-/// What an invitation token remembers.
-#[derive(Serialize, Deserialize)]
-pub struct InvitationPayload {
-    pub environment_id: uuid::Uuid,
-    pub inviter_name: String,
-}
+pub use haven_domain::accounts::users::InvitationPayload;
 
 #[derive(Deserialize, ToSchema, Validate)]
 pub struct AcceptInvitationRequest {

@@ -3,9 +3,9 @@
 use actix_web::{get, patch, put, web, HttpRequest};
 use chrono::{DateTime, Utc};
 use haven_domain::accounts::{
-    records::{AuditQuery, NewAuditEvent},
-    store::{AccountStore, EnvironmentChange},
-    Action, EmailAddress,
+    environment::{self, AuditFilter},
+    store::EnvironmentChange,
+    Action,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,48 +16,22 @@ use validator::Validate;
 use super::{account_dto::EnvironmentDto, auth::client_info};
 use crate::{
     auth::Authenticated,
-    error::{validate_body, ApiError, ErrorBody, ErrorDetail},
+    error::{validate_body, ApiError, ErrorBody},
     state::AppState,
 };
 
 const TAG: &str = "environment";
 
-/// Mail providers whose domain nobody can claim for auto-join.
-const SHARED_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "outlook.com",
-    "hotmail.com",
-    "live.com",
-    "live.nl",
-    "hotmail.nl",
-    "yahoo.com",
-    "icloud.com",
-    "me.com",
-    "ziggo.nl",
-    "kpnmail.nl",
-    "planet.nl",
-    "xs4all.nl",
-    "proton.me",
-    "protonmail.com",
-    "gmx.com",
-    "gmx.net",
-    "aol.com",
-];
-
 /// The environment's settings.
 #[utoipa::path(tag = TAG, operation_id = "getEnvironment", security(("bearer" = [])), responses((status = OK, body = EnvironmentDto), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[get("/environment")]
 async fn get_environment(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<EnvironmentDto>, ApiError> {
-    auth.actor.require(Action::ViewEnvironment)?;
-    let env = state
-        .db
-        .find_environment(auth.actor.environment_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let client = client_info(&req);
+    let env = environment::get_environment(&state.db, &auth.caller(&client)).await?;
     Ok(web::Json(EnvironmentDto::new(&env, &state.receiving_price)))
 }
 
@@ -94,50 +68,14 @@ async fn update_environment(
 ) -> Result<web::Json<EnvironmentDto>, ApiError> {
     auth.actor.require(Action::ManageEnvironment)?;
     validate_body(&*body)?;
-    let auto_join_domain = match &body.auto_join_domain {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(domain)) if domain.trim().is_empty() => Some(None),
-        Some(Some(domain)) => {
-            let domain = domain.trim().trim_start_matches('@').to_lowercase();
-            let own = EmailAddress::from_trusted(auth.user.email.clone());
-            if SHARED_MAIL_DOMAINS.contains(&domain.as_str()) {
-                return Err(ApiError::Validation(vec![ErrorDetail::field(
-                    "autoJoinDomain",
-                    "shared_domain",
-                    "A public mail provider's domain cannot be used for auto-join.",
-                )]));
-            }
-            if own.domain() != domain {
-                return Err(ApiError::Validation(vec![ErrorDetail::field(
-                    "autoJoinDomain",
-                    "unverified_domain",
-                    "Use the domain of your own verified address.",
-                )]));
-            }
-            Some(Some(domain))
-        }
+    let body = body.into_inner();
+    let change = EnvironmentChange {
+        name: body.name,
+        auto_join_domain: body.auto_join_domain,
+        require_two_factor: body.require_two_factor,
     };
-    let name = body.name.as_ref().map(|n| n.trim().to_owned());
-    let event = NewAuditEvent::new("environment.settings_changed", &client_info(&req))
-        .by(&auth.user)
-        .details(serde_json::json!({
-            "name": name,
-            "autoJoinDomain": auto_join_domain,
-            "requireTwoFactor": body.require_two_factor,
-        }));
-    let env = state
-        .db
-        .update_environment(
-            auth.actor.environment_id,
-            EnvironmentChange {
-                name,
-                auto_join_domain,
-                require_two_factor: body.require_two_factor,
-            },
-            event,
-        )
-        .await?;
+    let client = client_info(&req);
+    let env = environment::update_environment(&state.db, &auth.caller(&client), change).await?;
     Ok(web::Json(EnvironmentDto::new(&env, &state.receiving_price)))
 }
 
@@ -162,24 +100,15 @@ async fn set_receiving(
     auth: Authenticated,
     body: web::Json<ReceivingRequest>,
 ) -> Result<web::Json<EnvironmentDto>, ApiError> {
-    auth.actor.require(Action::ManageEnvironment)?;
-    if body.enabled && !body.acknowledge_price {
-        return Err(ApiError::Validation(vec![ErrorDetail::field(
-            "acknowledgePrice",
-            "acknowledgement_required",
-            format!(
-                "Receiving costs €{} per document; confirm that you accept this.",
-                state.receiving_price
-            ),
-        )]));
-    }
-    let event = NewAuditEvent::new("environment.receiving_changed", &client_info(&req))
-        .by(&auth.user)
-        .details(serde_json::json!({ "enabled": body.enabled, "pricePerDocument": state.receiving_price }));
-    let env = state
-        .db
-        .set_receiving(auth.actor.environment_id, body.enabled, event)
-        .await?;
+    let client = client_info(&req);
+    let env = environment::set_receiving(
+        &state.db,
+        &auth.caller(&client),
+        &state.receiving_price,
+        body.enabled,
+        body.acknowledge_price,
+    )
+    .await?;
     Ok(web::Json(EnvironmentDto::new(&env, &state.receiving_price)))
 }
 
@@ -229,76 +158,41 @@ pub struct AuditPage {
 #[utoipa::path(tag = TAG, operation_id = "listAuditEvents", security(("bearer" = [])), params(AuditParams), responses((status = OK, body = AuditPage), (status = BAD_REQUEST, body = ErrorBody), (status = FORBIDDEN, body = ErrorBody)))]
 #[get("/audit-events")]
 async fn list_audit_events(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     params: web::Query<AuditParams>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
-    auth.actor.require(Action::ViewAuditLog)?;
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::Validation(vec![ErrorDetail::field(
-            "limit",
-            "out_of_range",
-            "Choose a page size from 1 to 200.",
-        )]));
-    }
-    let before = match params.before.as_deref() {
-        None => None,
-        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
-            ApiError::Validation(vec![ErrorDetail::field(
-                "before",
-                "invalid_cursor",
-                "Use the nextCursor of a previous page.",
-            )])
-        })?),
+    let params = params.into_inner();
+    let filter = AuditFilter {
+        action: params.action,
+        actor_id: params.actor_id,
+        from: params.from,
+        to: params.to,
+        limit: params.limit,
+        before: params.before,
     };
-    let events = state
-        .db
-        .list_audit_events(
-            auth.actor.environment_id,
-            AuditQuery {
-                action: params.action.clone(),
-                actor_id: params.actor_id,
-                from: params.from,
-                to: params.to,
-                before,
-                limit: limit + 1,
-            },
-        )
-        .await?;
-    let has_more = events.len() as u64 > limit;
-    let items: Vec<AuditEventDto> = events
-        .into_iter()
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .map(|e| AuditEventDto {
-            id: e.id,
-            action: e.action,
-            actor_id: e.actor_id,
-            actor_email: e.actor_email,
-            target_type: e.target_type,
-            target_id: e.target_id,
-            details: e.details,
-            ip: e.ip,
-            user_agent: e.user_agent,
-            created_at: e.created_at,
-        })
-        .collect();
-    let next_cursor = if has_more {
-        items
-            .last()
-            .map(|e| format!("{}_{}", e.created_at.timestamp_micros(), e.id))
-    } else {
-        None
-    };
-    Ok(web::Json(AuditPage { items, next_cursor }))
-}
-
-fn parse_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (micros, id) = cursor.split_once('_')?;
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        Uuid::parse_str(id).ok()?,
-    ))
+    let client = client_info(&req);
+    let page = environment::audit_log(&state.db, &auth.caller(&client), filter).await?;
+    Ok(web::Json(AuditPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|e| AuditEventDto {
+                id: e.id,
+                action: e.action,
+                actor_id: e.actor_id,
+                actor_email: e.actor_email,
+                target_type: e.target_type,
+                target_id: e.target_id,
+                details: e.details,
+                ip: e.ip,
+                user_agent: e.user_agent,
+                created_at: e.created_at,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

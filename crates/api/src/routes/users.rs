@@ -2,15 +2,10 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use haven_domain::{
-    accounts::{
-        records::{NewAuditEvent, TokenKind},
-        secrets::{hash_token, new_token},
-        store::{AccountStore, NewEmailToken, NewUser, UserChange},
-        types::FieldErrors,
-        Action, EmailAddress, PersonName, Role,
-    },
-    mail::{render, Language, MailTemplate},
+use haven_domain::accounts::{
+    store::UserChange,
+    users::{self, NewMember, Welcome},
+    Action,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -18,37 +13,25 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{
-    account_dto::UserDto,
-    auth::{client_info, InvitationPayload},
-};
+use super::{account_dto::UserDto, auth::client_info};
 use crate::{
     auth::Authenticated,
-    error::{validate_body, ApiError, ErrorBody, ErrorDetail},
+    error::{validate_body, ApiError, ErrorBody},
     state::AppState,
 };
 
 const TAG: &str = "users";
 
-fn parse_role(field: &str, value: &str) -> Result<Role, ApiError> {
-    Role::parse(value).ok_or_else(|| {
-        ApiError::Validation(vec![ErrorDetail::field(
-            field,
-            "invalid_role",
-            "Choose basic, advanced or administrator.",
-        )])
-    })
-}
-
 /// The environment's users and open invitations.
 #[utoipa::path(tag = TAG, operation_id = "listUsers", security(("bearer" = [])), responses((status = OK, body = [UserDto]), (status = FORBIDDEN, body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[get("/users")]
 async fn list_users(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<Vec<UserDto>>, ApiError> {
-    auth.actor.require(Action::ListUsers)?;
-    let users = state.db.list_users(auth.actor.environment_id).await?;
+    let client = client_info(&req);
+    let users = users::list_users(&state.db, &auth.caller(&client)).await?;
     Ok(web::Json(users.iter().map(UserDto::from).collect()))
 }
 
@@ -94,74 +77,33 @@ async fn invite_user(
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageUsers)?;
     validate_body(&*body)?;
-    let mut errors = FieldErrors::default();
-    let email = errors.check(EmailAddress::parse("email", &body.email));
-    let name = body
-        .name
-        .as_deref()
-        .and_then(|n| errors.check(PersonName::parse("name", n)));
-    errors.finish()?;
-    let email =
-        email.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated email missing")))?;
-    let role = body
-        .role
-        .as_deref()
-        .map_or(Ok(Role::Basic), |r| parse_role("role", r))?;
-    let language = body
-        .language
-        .as_deref()
-        .and_then(Language::parse)
-        .unwrap_or(auth.user.language);
-    if state.db.email_in_use(email.as_str()).await? {
-        return Err(ApiError::Conflict(
-            "This email address is already used by an account.".into(),
-        ));
-    }
-    let env = state
-        .db
-        .find_environment(auth.actor.environment_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let (token, token_row) = invitation_token(&auth, env.id, email.as_str())?;
-    let mail = render(
-        email.as_str(),
-        &MailTemplate::Invitation {
-            inviter_name: auth.user.name.clone(),
-            environment_name: env.name.clone(),
-            link: state.link("/invitation", Some(&token)),
-            valid_hours: 72,
-        },
-        language,
-    );
-    let display_name = name.map_or_else(
-        || {
-            email
-                .as_str()
-                .split('@')
-                .next()
-                .unwrap_or_default()
-                .to_owned()
-        },
-        PersonName::into_inner,
-    );
-    let user = state
-        .db
-        .create_invited_user(
-            env.id,
-            NewUser {
-                email: email.as_str().to_owned(),
-                name: display_name,
-                password_hash: None,
-                role,
-                language,
-            },
-            token_row,
-            mail,
-            NewAuditEvent::new("user.invited", &client_info(&req))
-                .by(&auth.user)
-                .details(serde_json::json!({ "email": email.as_str(), "role": role.as_str() })),
-        )
-        .await?;
+    let body = body.into_inner();
+    let input = NewMember {
+        email: body.email,
+        name: body.name,
+        role: body.role,
+        language: body.language,
+    };
+    bring_in(&req, &state, &auth, Welcome::Invitation, input).await
+}
+
+/// Invitation and direct add differ only in the email and the audit action.
+async fn bring_in(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Authenticated,
+    welcome: Welcome,
+    input: NewMember,
+) -> Result<HttpResponse, ApiError> {
+    let client = client_info(req);
+    let user = users::bring_in_user(
+        &state.db,
+        &state.links,
+        &auth.caller(&client),
+        welcome,
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
         .json(UserDto::from(&user)))
@@ -206,28 +148,14 @@ async fn update_user(
     let role = body
         .role
         .as_deref()
-        .map(|r| parse_role("role", r))
+        .map(|r| users::parse_role("role", r))
         .transpose()?;
-    if body.relationship_manager.is_some() {
-        auth.actor.require(Action::GrantRelationshipManager)?;
-    }
-    let user = state
-        .db
-        .change_user(
-            auth.actor.environment_id,
-            *path,
-            UserChange {
-                role,
-                relationship_manager: body.relationship_manager,
-            },
-            NewAuditEvent::new("user.role_changed", &client_info(&req))
-                .by(&auth.user)
-                .details(serde_json::json!({
-                    "role": role.map(Role::as_str),
-                    "relationshipManager": body.relationship_manager,
-                })),
-        )
-        .await?;
+    let change = UserChange {
+        role,
+        relationship_manager: body.relationship_manager,
+    };
+    let client = client_info(&req);
+    let user = users::change_user(&state.db, &auth.caller(&client), *path, change).await?;
     Ok(web::Json(UserDto::from(&user)))
 }
 
@@ -240,12 +168,8 @@ async fn deactivate_user(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<UserDto>, ApiError> {
-    auth.actor.require(Action::ManageUsers)?;
-    let event = NewAuditEvent::new("user.deactivated", &client_info(&req)).by(&auth.user);
-    let user = state
-        .db
-        .set_user_active(auth.actor.environment_id, *path, false, event)
-        .await?;
+    let client = client_info(&req);
+    let user = users::set_user_active(&state.db, &auth.caller(&client), *path, false).await?;
     Ok(web::Json(UserDto::from(&user)))
 }
 
@@ -258,12 +182,8 @@ async fn reactivate_user(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<UserDto>, ApiError> {
-    auth.actor.require(Action::ManageUsers)?;
-    let event = NewAuditEvent::new("user.reactivated", &client_info(&req)).by(&auth.user);
-    let user = state
-        .db
-        .set_user_active(auth.actor.environment_id, *path, true, event)
-        .await?;
+    let client = client_info(&req);
+    let user = users::set_user_active(&state.db, &auth.caller(&client), *path, true).await?;
     Ok(web::Json(UserDto::from(&user)))
 }
 
@@ -276,12 +196,8 @@ async fn remove_user(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.actor.require(Action::ManageUsers)?;
-    let event = NewAuditEvent::new("user.removed", &client_info(&req)).by(&auth.user);
-    state
-        .db
-        .remove_user(auth.actor.environment_id, *path, event)
-        .await?;
+    let client = client_info(&req);
+    users::remove_user(&state.db, &auth.caller(&client), *path).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -314,88 +230,14 @@ async fn add_user(
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageUsers)?;
     validate_body(&*body)?;
-    let mut errors = FieldErrors::default();
-    let email = errors.check(EmailAddress::parse("email", &body.email));
-    let name = errors.check(PersonName::parse("name", &body.name));
-    errors.finish()?;
-    let (Some(email), Some(name)) = (email, name) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated fields missing"
-        )));
+    let body = body.into_inner();
+    let input = NewMember {
+        email: body.email,
+        name: Some(body.name),
+        role: body.role,
+        language: body.language,
     };
-    let role = body
-        .role
-        .as_deref()
-        .map_or(Ok(Role::Basic), |r| parse_role("role", r))?;
-    let language = body
-        .language
-        .as_deref()
-        .and_then(Language::parse)
-        .unwrap_or(auth.user.language);
-    if state.db.email_in_use(email.as_str()).await? {
-        return Err(ApiError::Conflict(
-            "This email address is already used by an account.".into(),
-        ));
-    }
-    let env = state
-        .db
-        .find_environment(auth.actor.environment_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let (token, new_token_row) = invitation_token(&auth, env.id, email.as_str())?;
-    let mail = render(
-        email.as_str(),
-        &MailTemplate::SetPassword {
-            environment_name: env.name.clone(),
-            link: state.link("/invitation", Some(&token)),
-            valid_hours: 72,
-        },
-        language,
-    );
-    let user = state
-        .db
-        .create_invited_user(
-            env.id,
-            NewUser {
-                email: email.as_str().to_owned(),
-                name: name.into_inner(),
-                password_hash: None,
-                role,
-                language,
-            },
-            new_token_row,
-            mail,
-            NewAuditEvent::new("user.added", &client_info(&req))
-                .by(&auth.user)
-                .details(serde_json::json!({ "email": email.as_str(), "role": role.as_str() })),
-        )
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
-        .json(UserDto::from(&user)))
-}
-
-/// A fresh invitation link and the row that stores it.
-fn invitation_token(
-    auth: &Authenticated,
-    environment_id: Uuid,
-    email: &str,
-) -> Result<(String, NewEmailToken), ApiError> {
-    let token = new_token();
-    let payload = serde_json::to_string(&InvitationPayload {
-        environment_id,
-        inviter_name: auth.user.name.clone(),
-    })
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    let row = NewEmailToken {
-        kind: TokenKind::Invitation,
-        token_hash: hash_token(&token),
-        user_id: None,
-        email: email.to_owned(),
-        payload: Some(payload),
-        expires_at: Utc::now() + TokenKind::Invitation.lifetime(),
-    };
-    Ok((token, row))
+    bring_in(&req, &state, &auth, Welcome::SetPassword, input).await
 }
 
 /// Send an invited user a new invitation link; earlier links stop working.
@@ -407,34 +249,8 @@ async fn resend_invitation(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.actor.require(Action::ManageUsers)?;
-    let invitee = state
-        .db
-        .find_user(auth.actor.environment_id, *path)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let env = state
-        .db
-        .find_environment(auth.actor.environment_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let (token, mut row) = invitation_token(&auth, env.id, &invitee.email)?;
-    row.user_id = Some(invitee.id);
-    let mail = render(
-        &invitee.email,
-        &MailTemplate::Invitation {
-            inviter_name: auth.user.name.clone(),
-            environment_name: env.name.clone(),
-            link: state.link("/invitation", Some(&token)),
-            valid_hours: 72,
-        },
-        invitee.language,
-    );
-    let event = NewAuditEvent::new("user.invitation_resent", &client_info(&req)).by(&auth.user);
-    state
-        .db
-        .renew_invitation(env.id, invitee.id, row, mail, event)
-        .await?;
+    let client = client_info(&req);
+    users::resend_invitation(&state.db, &state.links, &auth.caller(&client), *path).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -447,12 +263,8 @@ async fn withdraw_invitation(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.actor.require(Action::ManageUsers)?;
-    let event = NewAuditEvent::new("user.invitation_withdrawn", &client_info(&req)).by(&auth.user);
-    state
-        .db
-        .withdraw_invitation(auth.actor.environment_id, *path, event)
-        .await?;
+    let client = client_info(&req);
+    users::withdraw_invitation(&state.db, &auth.caller(&client), *path).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -472,14 +284,12 @@ pub struct EmailApprovalDto {
 #[utoipa::path(tag = TAG, operation_id = "listEmailApprovals", security(("bearer" = [])), responses((status = OK, body = [EmailApprovalDto]), (status = FORBIDDEN, body = ErrorBody)))]
 #[get("/users/email-approvals")]
 async fn list_email_approvals(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<Vec<EmailApprovalDto>>, ApiError> {
-    auth.actor.require(Action::ApproveEmailAddresses)?;
-    let pending = state
-        .db
-        .pending_email_approvals(auth.actor.environment_id)
-        .await?;
+    let client = client_info(&req);
+    let pending = users::pending_email_approvals(&state.db, &auth.caller(&client)).await?;
     Ok(web::Json(
         pending
             .into_iter()
@@ -503,12 +313,8 @@ async fn approve_email(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.actor.require(Action::ApproveEmailAddresses)?;
-    let event = NewAuditEvent::new("additional_email.approved", &client_info(&req)).by(&auth.user);
-    state
-        .db
-        .decide_email_approval(auth.actor.environment_id, *path, true, event)
-        .await?;
+    let client = client_info(&req);
+    users::decide_email_approval(&state.db, &auth.caller(&client), *path, true).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -521,12 +327,8 @@ async fn reject_email(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.actor.require(Action::ApproveEmailAddresses)?;
-    let event = NewAuditEvent::new("additional_email.rejected", &client_info(&req)).by(&auth.user);
-    state
-        .db
-        .decide_email_approval(auth.actor.environment_id, *path, false, event)
-        .await?;
+    let client = client_info(&req);
+    users::decide_email_approval(&state.db, &auth.caller(&client), *path, false).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

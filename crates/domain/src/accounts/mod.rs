@@ -2,6 +2,7 @@
 //! decides who may do what.
 
 pub mod caller;
+pub mod environment;
 pub mod password;
 pub mod policy;
 pub mod records;
@@ -9,6 +10,7 @@ pub mod secrets;
 pub mod store;
 pub mod totp;
 pub mod types;
+pub mod users;
 
 pub use caller::Caller;
 pub use policy::{Action, Actor};

@@ -137,6 +137,16 @@ fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+impl haven_domain::accounts::profile::SecretSealer for SealingBox {
+    fn seal(&self, plaintext: &str) -> anyhow::Result<String> {
+        SealingBox::seal(self, plaintext)
+    }
+
+    fn open(&self, sealed: &str) -> anyhow::Result<String> {
+        SealingBox::open(self, sealed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -1,17 +1,11 @@
 //! The signed-in user's own account: profile, password, two-factor, sessions.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use haven_domain::{
-    accounts::{
-        password,
-        records::{AdditionalEmail, NewAuditEvent, TokenKind},
-        secrets::{hash_token, new_recovery_codes, new_token, normalise_recovery_code},
-        store::{AccountStore, NewEmailToken},
-        totp,
-        types::{parse_phone, FieldErrors},
-        Action, EmailAddress, PersonName,
-    },
-    mail::{render, Language, MailTemplate},
+use haven_domain::accounts::{
+    profile::{self, ProfileChange},
+    records::AdditionalEmail,
+    store::AccountStore,
+    Action,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -25,7 +19,7 @@ use super::{
 };
 use crate::{
     auth::Authenticated,
-    error::{validate_body, ApiError, ErrorBody, ErrorDetail},
+    error::{validate_body, ApiError, ErrorBody},
     state::AppState,
 };
 
@@ -74,45 +68,21 @@ pub struct UpdateMeRequest {
 #[utoipa::path(tag = TAG, operation_id = "updateMe", security(("bearer" = [])), request_body = UpdateMeRequest, responses((status = OK, body = MeDto), (status = BAD_REQUEST, body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[patch("/me")]
 async fn update_me(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     body: web::Json<UpdateMeRequest>,
 ) -> Result<web::Json<MeDto>, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
-    let mut errors = FieldErrors::default();
-    let name = body
-        .name
-        .as_deref()
-        .and_then(|n| errors.check(PersonName::parse("name", n)));
-    let phone = body
-        .phone
-        .as_deref()
-        .and_then(|p| errors.check(parse_phone("phone", p)));
-    let language = match body.language.as_deref() {
-        None => None,
-        Some(code) => {
-            let parsed = Language::parse(code);
-            if parsed.is_none() {
-                errors.push(haven_domain::FieldError {
-                    field: "language".into(),
-                    code: "invalid_language",
-                    message: "Choose nl or en.".into(),
-                });
-            }
-            parsed
-        }
+    let body = body.into_inner();
+    let change = ProfileChange {
+        name: body.name,
+        language: body.language,
+        phone: body.phone,
     };
-    errors.finish()?;
-    let user = state
-        .db
-        .update_profile(
-            auth.user.id,
-            name.map(PersonName::into_inner),
-            language,
-            phone,
-        )
-        .await?;
+    let client = client_info(&req);
+    let user = profile::update_profile(&state.db, &auth.caller(&client), change).await?;
     Ok(web::Json(me_dto(&state, &auth, &user).await?))
 }
 
@@ -136,35 +106,14 @@ async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
-    let current_ok = auth
-        .user
-        .password_hash
-        .as_deref()
-        .is_some_and(|hash| password::verify(&body.current_password, hash));
-    if !current_ok {
-        return Err(ApiError::Validation(vec![ErrorDetail::field(
-            "currentPassword",
-            "wrong_password",
-            "The current password is not correct.",
-        )]));
-    }
-    password::check_policy("newPassword", &body.new_password, Some(&auth.user.email))?;
-    let hash = password::hash(&body.new_password).map_err(ApiError::Internal)?;
-    let mail = render(
-        &auth.user.email,
-        &MailTemplate::PasswordChanged,
-        auth.user.language,
-    );
-    state
-        .db
-        .change_password(
-            auth.user.id,
-            auth.session.id,
-            hash,
-            mail,
-            NewAuditEvent::new("password.changed", &client_info(&req)).by(&auth.user),
-        )
-        .await?;
+    let client = client_info(&req);
+    profile::change_password(
+        &state.db,
+        &auth.caller(&client),
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -187,27 +136,21 @@ pub struct TwoFactorSetup {
 #[utoipa::path(tag = TAG, operation_id = "setupTwoFactor", security(("bearer" = [])), responses((status = OK, body = TwoFactorSetup), (status = CONFLICT, description = "Already enabled.", body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[post("/me/two-factor/setup")]
 async fn setup_two_factor(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<TwoFactorSetup>, ApiError> {
-    auth.actor.require(Action::ManageOwnAccount)?;
-    if auth.user.totp_enabled {
-        return Err(ApiError::Conflict(
-            "Two-factor authentication is already on; turn it off first to enrol again.".into(),
-        ));
-    }
-    let secret = totp::new_secret();
-    let uri = totp::otpauth_uri(&secret, &auth.user.email, "Haven");
-    let qr_svg = qrcode::QrCode::new(uri.as_bytes())
+    let client = client_info(&req);
+    let enrolment =
+        profile::start_two_factor(&state.db, &state.sealing, &auth.caller(&client)).await?;
+    let qr_svg = qrcode::QrCode::new(enrolment.otpauth_uri.as_bytes())
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("QR code: {e}")))?
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
         .build();
-    let sealed = state.sealing.seal(&secret).map_err(ApiError::Internal)?;
-    state.db.store_totp_secret(auth.user.id, sealed).await?;
     Ok(web::Json(TwoFactorSetup {
-        secret,
-        otpauth_uri: uri,
+        secret: enrolment.secret,
+        otpauth_uri: enrolment.otpauth_uri,
         qr_svg,
     }))
 }
@@ -238,46 +181,11 @@ async fn confirm_two_factor(
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
-    if auth.user.totp_enabled {
-        return Err(ApiError::Conflict(
-            "Two-factor authentication is already on.".into(),
-        ));
-    }
-    let Some(sealed) = auth.user.totp_secret.as_deref() else {
-        return Err(ApiError::Conflict("Start the set-up first.".into()));
-    };
-    let secret = state.sealing.open(sealed).map_err(ApiError::Internal)?;
-    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
-    let Some(step) = totp::matching_step(&secret, &body.code, now) else {
-        return Err(ApiError::Validation(vec![ErrorDetail::field(
-            "code",
-            "invalid_code",
-            "The code does not match; check the time on your phone and try the current code.",
-        )]));
-    };
-    let codes = new_recovery_codes();
-    let hashes = codes
-        .iter()
-        .map(|c| hash_token(&normalise_recovery_code(c)))
-        .collect();
-    let mail = render(
-        &auth.user.email,
-        &MailTemplate::TwoFactorChanged { enabled: true },
-        auth.user.language,
-    );
-    state
-        .db
-        .enable_totp(
-            auth.user.id,
-            i64::try_from(step).unwrap_or(i64::MAX),
-            hashes,
-            mail,
-            NewAuditEvent::new("two_factor.enabled", &client_info(&req)).by(&auth.user),
-        )
-        .await?;
-    Ok(web::Json(RecoveryCodes {
-        recovery_codes: codes,
-    }))
+    let client = client_info(&req);
+    let recovery_codes =
+        profile::confirm_two_factor(&state.db, &state.sealing, &auth.caller(&client), &body.code)
+            .await?;
+    Ok(web::Json(RecoveryCodes { recovery_codes }))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -297,41 +205,8 @@ async fn disable_two_factor(
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
-    if !auth
-        .user
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| password::verify(&body.password, h))
-    {
-        return Err(ApiError::Validation(vec![ErrorDetail::field(
-            "password",
-            "wrong_password",
-            "The password is not correct.",
-        )]));
-    }
-    let env = state
-        .db
-        .find_environment(auth.actor.environment_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if env.require_two_factor {
-        return Err(ApiError::Conflict(
-            "Your environment requires two-factor authentication.".into(),
-        ));
-    }
-    let mail = render(
-        &auth.user.email,
-        &MailTemplate::TwoFactorChanged { enabled: false },
-        auth.user.language,
-    );
-    state
-        .db
-        .disable_totp(
-            auth.user.id,
-            mail,
-            NewAuditEvent::new("two_factor.disabled", &client_info(&req)).by(&auth.user),
-        )
-        .await?;
+    let client = client_info(&req);
+    profile::disable_two_factor(&state.db, &auth.caller(&client), &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -339,11 +214,12 @@ async fn disable_two_factor(
 #[utoipa::path(tag = TAG, operation_id = "listSessions", security(("bearer" = [])), responses((status = OK, body = [SessionDto]), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[get("/me/sessions")]
 async fn list_sessions(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<Vec<SessionDto>>, ApiError> {
-    auth.actor.require(Action::ManageOwnAccount)?;
-    let sessions = state.db.list_sessions(auth.user.id).await?;
+    let client = client_info(&req);
+    let sessions = profile::list_sessions(&state.db, &auth.caller(&client)).await?;
     Ok(web::Json(
         sessions
             .iter()
@@ -361,9 +237,8 @@ async fn revoke_session(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.actor.require(Action::ManageOwnAccount)?;
-    let event = NewAuditEvent::new("session.revoked", &client_info(&req)).by(&auth.user);
-    state.db.revoke_session(auth.user.id, *path, event).await?;
+    let client = client_info(&req);
+    profile::revoke_session(&state.db, &auth.caller(&client), *path).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -409,11 +284,12 @@ impl From<&AdditionalEmail> for AdditionalEmailDto {
 #[utoipa::path(tag = TAG, operation_id = "listMyEmails", security(("bearer" = [])), responses((status = OK, body = [AdditionalEmailDto]), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[get("/me/emails")]
 async fn list_my_emails(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<Vec<AdditionalEmailDto>>, ApiError> {
-    auth.actor.require(Action::ManageOwnAccount)?;
-    let emails = state.db.list_additional_emails(auth.user.id).await?;
+    let client = client_info(&req);
+    let emails = profile::list_additional_emails(&state.db, &auth.caller(&client)).await?;
     Ok(web::Json(
         emails.iter().map(AdditionalEmailDto::from).collect(),
     ))
@@ -448,41 +324,10 @@ async fn add_my_email(
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
-    let email = EmailAddress::parse("email", &body.email)?;
-    let primary = EmailAddress::from_trusted(auth.user.email.clone());
-    let token = new_token();
-    let payload = serde_json::to_string(&AdditionalEmailPayload {
-        same_domain: primary.domain() == email.domain(),
-    })
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    let mail = render(
-        email.as_str(),
-        &MailTemplate::VerifyAdditionalEmail {
-            email: email.as_str().to_owned(),
-            link: state.link("/verify-additional-email", Some(&token)),
-            valid_hours: 24,
-        },
-        auth.user.language,
-    );
-    let added = state
-        .db
-        .add_additional_email(
-            auth.user.id,
-            email.as_str().to_owned(),
-            NewEmailToken {
-                kind: TokenKind::AdditionalEmail,
-                token_hash: hash_token(&token),
-                user_id: Some(auth.user.id),
-                email: email.as_str().to_owned(),
-                payload: Some(payload),
-                expires_at: chrono::Utc::now() + TokenKind::AdditionalEmail.lifetime(),
-            },
-            mail,
-            NewAuditEvent::new("additional_email.added", &client_info(&req))
-                .by(&auth.user)
-                .details(serde_json::json!({ "email": email.as_str() })),
-        )
-        .await?;
+    let client = client_info(&req);
+    let added =
+        profile::add_additional_email(&state.db, &state.links, &auth.caller(&client), &body.email)
+            .await?;
     Ok(HttpResponse::Created().json(AdditionalEmailDto::from(&added)))
 }
 
@@ -495,11 +340,7 @@ async fn remove_my_email(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.actor.require(Action::ManageOwnAccount)?;
-    let event = NewAuditEvent::new("additional_email.removed", &client_info(&req)).by(&auth.user);
-    state
-        .db
-        .remove_additional_email(auth.user.id, *path, event)
-        .await?;
+    let client = client_info(&req);
+    profile::remove_additional_email(&state.db, &auth.caller(&client), *path).await?;
     Ok(HttpResponse::NoContent().finish())
 }

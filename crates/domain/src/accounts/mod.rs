@@ -5,6 +5,7 @@ pub mod caller;
 pub mod environment;
 pub mod password;
 pub mod policy;
+pub mod profile;
 pub mod records;
 pub mod secrets;
 pub mod store;

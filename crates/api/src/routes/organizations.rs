@@ -436,6 +436,7 @@ async fn create_organization(
         .create_organization(
             auth.actor.environment_id,
             auth.user.id,
+            limit,
             NewOrganization {
                 statutory_name,
                 trade_names,

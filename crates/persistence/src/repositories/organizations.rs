@@ -10,19 +10,19 @@ use haven_domain::{
             ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, OrgStatus, Organization,
         },
         store::{
-            CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization, OrganizationChange,
-            OrganizationStore, MAX_CODE_ATTEMPTS,
+            organization_limit_reached, CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization,
+            OrganizationChange, OrganizationStore, MAX_CODE_ATTEMPTS,
         },
     },
     DomainError, DomainResult,
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 use uuid::Uuid;
 
-use super::accounts::{insert_audit_event, queue_mail};
+use super::accounts::{insert_audit_event, lock_environment, queue_mail};
 use super::{commit, corrupt, db};
 use crate::{
     entities::{
@@ -92,11 +92,15 @@ async fn insert_event<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Loads the organization and locks its row until the transaction ends: every change of an
+/// organization checks its state (status, pending code, attempts) and then writes, so on
+/// PostgreSQL concurrent changes must wait and read what the one before committed.
 async fn load<C: ConnectionTrait>(
     conn: &C,
     organization_id: Uuid,
 ) -> DomainResult<organization::Model> {
     organization::Entity::find_by_id(organization_id)
+        .lock_exclusive()
         .one(conn)
         .await
         .map_err(db("loading an organization"))?
@@ -222,12 +226,23 @@ impl OrganizationStore for Database {
         &self,
         environment_id: Uuid,
         creator_id: Uuid,
+        limit: u64,
         new: NewOrganization,
         identifiers: Vec<NewIdentifier>,
         event: NewOrgEvent,
         audit: NewAuditEvent,
     ) -> DomainResult<Organization> {
         let txn = self.org_txn().await?;
+        // Counted under the environment's lock, so concurrent creations cannot all fit.
+        lock_environment(&txn, environment_id).await?;
+        let existing = organization::Entity::find()
+            .filter(organization::Column::EnvironmentId.eq(environment_id))
+            .count(&txn)
+            .await
+            .map_err(db("counting organizations"))?;
+        if existing >= limit {
+            return Err(organization_limit_reached(limit));
+        }
         if let Some(kvk) = &new.kvk_number {
             let taken = organization::Entity::find()
                 .filter(organization::Column::EnvironmentId.eq(environment_id))
@@ -743,6 +758,8 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<Member> {
         let txn = self.org_txn().await?;
+        // The membership check and insert below run one at a time per organization.
+        load(&txn, organization_id).await?;
         let in_environment = user::Entity::find_by_id(user_id)
             .filter(user::Column::EnvironmentId.eq(environment_id))
             .count(&txn)

@@ -712,32 +712,40 @@ impl AccountStore for Database {
         keys.sort();
         keys.dedup();
         let txn = self.begin().await?;
-        for key in &keys {
-            // The row must exist to be locked; of concurrent creators one inserts, the others
-            // wait for it and then do nothing.
-            login_throttle::Entity::insert(login_throttle::ActiveModel {
-                key: Set(key.clone()),
-                failures: Set(0),
-                window_started_at: Set(now),
-                locked_until: Set(None),
-            })
-            .on_conflict(
-                OnConflict::column(login_throttle::Column::Key)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .do_nothing()
-            .exec(&txn)
-            .await
-            .map_err(db("creating a login throttle"))?;
+        let mut rows = Vec::new();
+        // A successful login may delete a key's row between our insert and our lock; then we
+        // insert it again (rarely more than once).
+        for _ in 0..3 {
+            for key in &keys {
+                // The row must exist to be locked; of concurrent creators one inserts, the
+                // others wait for it and then do nothing.
+                login_throttle::Entity::insert(login_throttle::ActiveModel {
+                    key: Set(key.clone()),
+                    failures: Set(0),
+                    window_started_at: Set(now),
+                    locked_until: Set(None),
+                })
+                .on_conflict(
+                    OnConflict::column(login_throttle::Column::Key)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .do_nothing()
+                .exec(&txn)
+                .await
+                .map_err(db("creating a login throttle"))?;
+            }
+            rows = login_throttle::Entity::find()
+                .filter(login_throttle::Column::Key.is_in(keys.clone()))
+                .order_by_asc(login_throttle::Column::Key)
+                .lock_exclusive()
+                .all(&txn)
+                .await
+                .map_err(db("locking login throttles"))?;
+            if rows.len() == keys.len() {
+                break;
+            }
         }
-        let rows = login_throttle::Entity::find()
-            .filter(login_throttle::Column::Key.is_in(keys.clone()))
-            .order_by_asc(login_throttle::Column::Key)
-            .lock_exclusive()
-            .all(&txn)
-            .await
-            .map_err(db("locking login throttles"))?;
         let wait = rows
             .iter()
             .filter_map(|r| r.locked_until)

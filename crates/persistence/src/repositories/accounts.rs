@@ -331,10 +331,12 @@ impl Database {
 }
 
 impl AccountStore for Database {
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn email_in_use(&self, email: &str) -> DomainResult<bool> {
         email_taken(self.conn(), email).await
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn find_user_by_login_email(&self, email: &str) -> DomainResult<Option<User>> {
         if let Some(row) = user::Entity::find()
             .filter(user::Column::Email.eq(email))
@@ -361,6 +363,7 @@ impl AccountStore for Database {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn find_user(&self, environment_id: Uuid, user_id: Uuid) -> DomainResult<Option<User>> {
         match load_user_in(self.conn(), environment_id, user_id).await {
             Ok(row) => to_user(row).map(Some),
@@ -369,6 +372,7 @@ impl AccountStore for Database {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn find_environment(&self, environment_id: Uuid) -> DomainResult<Option<Environment>> {
         Ok(environment::Entity::find_by_id(environment_id)
             .one(self.conn())
@@ -377,6 +381,7 @@ impl AccountStore for Database {
             .map(to_environment))
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn find_environment_for_auto_join(
         &self,
         domain: &str,
@@ -389,6 +394,7 @@ impl AccountStore for Database {
             .map(to_environment))
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn create_email_token(
         &self,
         token: NewEmailToken,
@@ -402,6 +408,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()> {
         let txn = self.begin().await?;
         if let Some(mail) = mail {
@@ -411,6 +418,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn find_email_token(&self, token_hash: &str) -> DomainResult<Option<EmailToken>> {
         let Some(row) = email_token::Entity::find()
             .filter(email_token::Column::TokenHash.eq(token_hash))
@@ -431,6 +439,7 @@ impl AccountStore for Database {
         }))
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id), level = "debug", err)]
     async fn complete_registration(
         &self,
         token_id: Uuid,
@@ -467,6 +476,7 @@ impl AccountStore for Database {
         Ok((user, session))
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn create_invited_user(
         &self,
         environment_id: Uuid,
@@ -485,6 +495,7 @@ impl AccountStore for Database {
         Ok(user)
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
     async fn accept_invitation(
         &self,
         token_id: Uuid,
@@ -519,6 +530,7 @@ impl AccountStore for Database {
         Ok((user, session))
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
     async fn reset_password(
         &self,
         token_id: Uuid,
@@ -542,6 +554,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn open_session(
         &self,
         user_id: Uuid,
@@ -555,6 +568,7 @@ impl AccountStore for Database {
         Ok(session)
     }
 
+    #[tracing::instrument(skip_all, fields(session_id = %session_id), level = "debug", err)]
     async fn find_session(&self, session_id: Uuid) -> DomainResult<Option<Session>> {
         Ok(session::Entity::find_by_id(session_id)
             .one(self.conn())
@@ -563,6 +577,7 @@ impl AccountStore for Database {
             .map(to_session))
     }
 
+    #[tracing::instrument(skip_all, fields(session_id = %current.id), level = "debug", err)]
     async fn touch_session(&self, current: &Session, now: DateTime<Utc>) -> DomainResult<()> {
         if now - current.last_seen_at < TimeDelta::minutes(1) {
             return Ok(());
@@ -576,6 +591,7 @@ impl AccountStore for Database {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(session_id = %session_id), level = "debug", err)]
     async fn rotate_refresh_token(
         &self,
         session_id: Uuid,
@@ -651,6 +667,7 @@ impl AccountStore for Database {
         })
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn list_sessions(&self, user_id: Uuid) -> DomainResult<Vec<Session>> {
         Ok(session::Entity::find()
             .filter(session::Column::UserId.eq(user_id))
@@ -665,6 +682,7 @@ impl AccountStore for Database {
             .collect())
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, session_id = %session_id), level = "debug", err)]
     async fn revoke_session(
         &self,
         user_id: Uuid,
@@ -690,6 +708,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn revoke_all_sessions(
         &self,
         user_id: Uuid,
@@ -702,6 +721,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(keys = keys.len()), level = "debug", err)]
     async fn reserve_login_attempt(
         &self,
         keys: &[String],
@@ -791,6 +811,7 @@ impl AccountStore for Database {
         }))
     }
 
+    #[tracing::instrument(skip_all, fields(keys = reservation.keys.len()), level = "debug", err)]
     async fn release_login_attempt(&self, reservation: &AttemptReservation) -> DomainResult<()> {
         let txn = self.begin().await?;
         let mut keys = reservation.keys.clone();
@@ -824,6 +845,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn clear_throttle(&self, key: &str) -> DomainResult<()> {
         login_throttle::Entity::delete_by_id(key.to_owned())
             .exec(self.conn())
@@ -832,6 +854,7 @@ impl AccountStore for Database {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn update_profile(
         &self,
         user_id: Uuid,
@@ -866,6 +889,7 @@ impl AccountStore for Database {
         )
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, keep_session = %keep_session), level = "debug", err)]
     async fn change_password(
         &self,
         user_id: Uuid,
@@ -888,6 +912,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn store_totp_secret(&self, user_id: Uuid, encrypted_secret: String) -> DomainResult<()> {
         user::Entity::update_many()
             .col_expr(user::Column::TotpSecret, Expr::value(encrypted_secret))
@@ -899,6 +924,7 @@ impl AccountStore for Database {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn enable_totp(
         &self,
         user_id: Uuid,
@@ -944,6 +970,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn disable_totp(
         &self,
         user_id: Uuid,
@@ -972,6 +999,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn accept_totp_step(&self, user_id: Uuid, step: i64) -> DomainResult<bool> {
         let result = user::Entity::update_many()
             .col_expr(user::Column::TotpLastStep, Expr::value(step))
@@ -987,6 +1015,7 @@ impl AccountStore for Database {
         Ok(result.rows_affected == 1)
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn use_recovery_code(&self, user_id: Uuid, code_hash: &str) -> DomainResult<bool> {
         let result = recovery_code::Entity::update_many()
             .col_expr(recovery_code::Column::UsedAt, Expr::value(Utc::now()))
@@ -999,6 +1028,7 @@ impl AccountStore for Database {
         Ok(result.rows_affected >= 1)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>> {
         user::Entity::find()
             .filter(user::Column::EnvironmentId.eq(environment_id))
@@ -1011,6 +1041,7 @@ impl AccountStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn change_user(
         &self,
         environment_id: Uuid,
@@ -1042,6 +1073,7 @@ impl AccountStore for Database {
         Ok(user)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn set_user_active(
         &self,
         environment_id: Uuid,
@@ -1084,6 +1116,7 @@ impl AccountStore for Database {
         Ok(user)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn remove_user(
         &self,
         environment_id: Uuid,
@@ -1146,6 +1179,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn update_environment(
         &self,
         environment_id: Uuid,
@@ -1180,6 +1214,7 @@ impl AccountStore for Database {
         Ok(to_environment(updated))
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn set_receiving(
         &self,
         environment_id: Uuid,
@@ -1210,6 +1245,7 @@ impl AccountStore for Database {
         Ok(to_environment(updated))
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn renew_invitation(
         &self,
         environment_id: Uuid,
@@ -1222,6 +1258,7 @@ impl AccountStore for Database {
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn withdraw_invitation(
         &self,
         environment_id: Uuid,
@@ -1232,6 +1269,7 @@ impl AccountStore for Database {
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn list_additional_emails(&self, user_id: Uuid) -> DomainResult<Vec<AdditionalEmail>> {
         additional_email::Entity::find()
             .filter(additional_email::Column::UserId.eq(user_id))
@@ -1244,6 +1282,7 @@ impl AccountStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn add_additional_email(
         &self,
         user_id: Uuid,
@@ -1279,6 +1318,7 @@ impl AccountStore for Database {
         to_additional_email(row)
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
     async fn verify_additional_email(
         &self,
         token_id: Uuid,
@@ -1325,6 +1365,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, id = %id), level = "debug", err)]
     async fn remove_additional_email(
         &self,
         user_id: Uuid,
@@ -1348,6 +1389,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn pending_email_approvals(
         &self,
         environment_id: Uuid,
@@ -1376,6 +1418,7 @@ impl AccountStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, id = %id), level = "debug", err)]
     async fn decide_email_approval(
         &self,
         environment_id: Uuid,
@@ -1442,6 +1485,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn list_audit_events(
         &self,
         environment_id: Uuid,
@@ -1557,6 +1601,7 @@ async fn insert_token<C: ConnectionTrait>(conn: &C, token: NewEmailToken) -> Dom
 /// Additional addresses and invitation follow-ups.
 impl Database {
     /// The user of `environment_id` with id `user_id`, who must still be invited.
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn invited_user(
         txn: &DatabaseTransaction,
         environment_id: Uuid,
@@ -1577,6 +1622,7 @@ impl Database {
         Ok(row)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     pub(crate) async fn renew_invitation_impl(
         &self,
         environment_id: Uuid,
@@ -1602,6 +1648,7 @@ impl Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     pub(crate) async fn withdraw_invitation_impl(
         &self,
         environment_id: Uuid,

@@ -214,6 +214,7 @@ impl Database {
 }
 
 impl OrganizationStore for Database {
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn count_organizations(&self, environment_id: Uuid) -> DomainResult<u64> {
         organization::Entity::find()
             .filter(organization::Column::EnvironmentId.eq(environment_id))
@@ -222,6 +223,7 @@ impl OrganizationStore for Database {
             .map_err(db("counting organizations"))
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, creator_id = %creator_id), level = "debug", err)]
     async fn create_organization(
         &self,
         environment_id: Uuid,
@@ -302,6 +304,7 @@ impl OrganizationStore for Database {
         to_organization(row)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn list_organizations(
         &self,
         environment_id: Uuid,
@@ -332,6 +335,7 @@ impl OrganizationStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id), level = "debug", err)]
     async fn find_organization(
         &self,
         environment_id: Uuid,
@@ -346,6 +350,7 @@ impl OrganizationStore for Database {
             .transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
     async fn membership(
         &self,
         organization_id: Uuid,
@@ -360,6 +365,7 @@ impl OrganizationStore for Database {
         )
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn update_organization(
         &self,
         organization_id: Uuid,
@@ -397,6 +403,7 @@ impl OrganizationStore for Database {
         to_organization(updated)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn list_identifiers(&self, organization_id: Uuid) -> DomainResult<Vec<OrgIdentifier>> {
         Ok(organization_identifier::Entity::find()
             .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
@@ -409,6 +416,7 @@ impl OrganizationStore for Database {
             .collect())
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn add_identifier(
         &self,
         organization_id: Uuid,
@@ -438,6 +446,7 @@ impl OrganizationStore for Database {
         Ok(stored)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, identifier_id = %identifier_id), level = "debug", err)]
     async fn remove_identifier(
         &self,
         organization_id: Uuid,
@@ -461,6 +470,7 @@ impl OrganizationStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, identifier_id = %identifier_id), level = "debug", err)]
     async fn set_identifier_switches(
         &self,
         organization_id: Uuid,
@@ -498,6 +508,7 @@ impl OrganizationStore for Database {
         Ok(to_identifier(updated))
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn request_activation(
         &self,
         organization_id: Uuid,
@@ -537,6 +548,7 @@ impl OrganizationStore for Database {
         to_organization(updated)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn enter_activation_code(
         &self,
         organization_id: Uuid,
@@ -593,6 +605,7 @@ impl OrganizationStore for Database {
         Ok(CodeOutcome::Activated(Box::new(organization)))
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn activate(
         &self,
         organization_id: Uuid,
@@ -620,6 +633,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn reject_activation(
         &self,
         organization_id: Uuid,
@@ -646,6 +660,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn stop_organization(
         &self,
         organization_id: Uuid,
@@ -685,6 +700,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn list_events(&self, organization_id: Uuid) -> DomainResult<Vec<OrgEvent>> {
         organization_event::Entity::find()
             .filter(organization_event::Column::OrganizationId.eq(organization_id))
@@ -707,6 +723,7 @@ impl OrganizationStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn review_queue(&self) -> DomainResult<Vec<Organization>> {
         organization::Entity::find()
             .filter(organization::Column::Status.eq(OrgStatus::ActivationRequested.as_str()))
@@ -723,6 +740,7 @@ impl OrganizationStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn find_organization_anywhere(
         &self,
         organization_id: Uuid,
@@ -735,6 +753,7 @@ impl OrganizationStore for Database {
             .transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn list_members(&self, organization_id: Uuid) -> DomainResult<Vec<Member>> {
         let rows = organization_member::Entity::find()
             .filter(organization_member::Column::OrganizationId.eq(organization_id))
@@ -749,6 +768,7 @@ impl OrganizationStore for Database {
         Ok(members)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
     async fn add_member(
         &self,
         environment_id: Uuid,
@@ -801,6 +821,7 @@ impl OrganizationStore for Database {
         Ok(member)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
     async fn change_member(
         &self,
         organization_id: Uuid,
@@ -837,6 +858,7 @@ impl OrganizationStore for Database {
         Ok(member)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
     async fn remove_member(
         &self,
         organization_id: Uuid,

@@ -278,7 +278,7 @@ async fn concurrent_wrong_passwords_are_evaluated_only_until_the_lock() {
             "round {round}: {evaluated} passwords were evaluated before the lock"
         );
     }
-    // A correct password afterwards from an address that is not locked still works.
+    // Another address does not get round the account's lock.
     let fresh = client_from([127, 0, 0, 20]);
     let response = fresh
         .post(app.url("/api/v1/auth/login"))
@@ -342,7 +342,7 @@ async fn organizations_created_at_once_stay_within_the_limit() {
 async fn a_refresh_token_replayed_at_once_always_ends_the_session() {
     let app = spawn_racing_app(None).await;
     app.register_admin("ada@example.com").await;
-    for round in 0..5 {
+    for round in 0..8 {
         let session = session_from(app.login("ada@example.com", PASSWORD).await).await;
         let cookie = session.refresh_cookie.split(';').next().unwrap().to_owned();
         let requests = (0..8)
@@ -374,5 +374,72 @@ async fn a_refresh_token_replayed_at_once_always_ends_the_session() {
                 "round {round}: the session survived a replayed refresh token"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn an_address_approved_and_rejected_at_once_is_decided_once() {
+    let app = spawn_racing_app(None).await;
+    let admin = app.register_admin("ada@example.com").await;
+    let colleague = app
+        .invite_and_accept(&admin, "bob@example.com", "basic")
+        .await;
+    for round in 0..4 {
+        let address = format!("bob{round}@private.example");
+        let added = app
+            .send(
+                Method::POST,
+                "/api/v1/me/emails",
+                Some(&json!({"email": address})),
+                &colleague.token,
+            )
+            .await;
+        assert_eq!(added.status().as_u16(), 201, "round {round}: add");
+        let token = app
+            .link_token(&address, 0, "/verify-additional-email")
+            .await;
+        let verified = app
+            .post_json(
+                "/api/v1/auth/verify-additional-email",
+                &json!({"token": token}),
+                None,
+            )
+            .await;
+        assert_eq!(verified.status().as_u16(), 204, "round {round}: verify");
+        let approvals: Value = app
+            .send(
+                Method::GET,
+                "/api/v1/users/email-approvals",
+                None,
+                &admin.token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = approvals[0]["id"].as_str().unwrap().to_owned();
+        let requests = (0..8)
+            .map(|n| {
+                let decision = if n % 2 == 0 { "approve" } else { "reject" };
+                request(
+                    &app,
+                    Method::POST,
+                    &format!("/api/v1/users/email-approvals/{id}/{decision}"),
+                    None,
+                    &admin.token,
+                )
+            })
+            .collect();
+
+        let results = fire(&app.client, requests).await;
+
+        let decided = results.iter().filter(|(status, _)| *status == 204).count();
+        for (status, body) in &results {
+            assert!(
+                *status == 204 || *status == 404,
+                "round {round}: unexpected {status} {body}"
+            );
+        }
+        assert_eq!(decided, 1, "round {round}: {decided} decisions succeeded");
     }
 }

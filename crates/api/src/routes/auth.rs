@@ -10,7 +10,9 @@ use haven_domain::{
             User,
         },
         secrets::{hash_token, new_token, normalise_recovery_code},
-        store::{AccountStore, NewEmailToken, NewSession, NewUser, RegistrationTarget},
+        store::{
+            AccountStore, LoginAttempt, NewEmailToken, NewSession, NewUser, RegistrationTarget,
+        },
         totp, EmailAddress, PersonName, Role, UserStatus,
     },
     mail::{render, Language, MailTemplate},
@@ -352,32 +354,41 @@ async fn login(
         account_key.clone(),
         format!("ip:{}", client.ip.as_deref().unwrap_or("unknown")),
     ];
-    let now = Utc::now();
-    if let Some(wait) = state.db.throttle_wait(&keys, now).await? {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait,
-        });
-    }
+    // The attempt is counted before the (deliberately slow) password check, so once a key is
+    // locked, attempts arriving at the same time are refused without being evaluated.
+    let reservation = match state.db.reserve_login_attempt(&keys, Utc::now()).await? {
+        LoginAttempt::Throttled { retry_after_secs } => {
+            return Err(ApiError::TooManyRequests { retry_after_secs })
+        }
+        LoginAttempt::Reserved(reservation) => reservation,
+    };
     let user = state.db.find_user_by_login_email(&email).await?;
-    let password_ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
-        Some(hash) => password::verify(&body.password, hash),
+    // Off the async worker: a slow hash there would stall every request sharing the worker,
+    // including ones holding a database transaction.
+    let presented = body.password.clone();
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password_ok = web::block(move || match stored {
+        Some(hash) => password::verify(&presented, &hash),
         None => {
-            password::verify_dummy(&body.password);
+            password::verify_dummy(&presented);
             false
         }
-    };
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("checking a password: {e}")))?;
     let Some(user) = user.filter(|_| password_ok) else {
+        // Already counted by the reservation.
         state
             .db
-            .record_login_failure(
-                &keys,
-                now,
+            .notify(
+                None,
                 NewAuditEvent::new("login.failed", &client).email(&email),
             )
             .await?;
         return Err(ApiError::Unauthenticated("invalid_credentials"));
     };
     if user.status != UserStatus::Active {
+        state.db.release_login_attempt(&reservation).await?;
         return Err(ApiError::Forbidden(
             "This account is deactivated; ask an administrator of your environment.".into(),
         ));
@@ -389,20 +400,21 @@ async fn login(
             .map(str::trim)
             .filter(|c| !c.is_empty())
         else {
+            state.db.release_login_attempt(&reservation).await?;
             return Err(ApiError::Unauthenticated("two_factor_required"));
         };
         if !second_factor_ok(&state, &user, code).await? {
             state
                 .db
-                .record_login_failure(
-                    &keys,
-                    now,
+                .notify(
+                    None,
                     NewAuditEvent::new("login.two_factor_failed", &client).by(&user),
                 )
                 .await?;
             return Err(ApiError::Unauthenticated("invalid_two_factor_code"));
         }
     }
+    state.db.release_login_attempt(&reservation).await?;
     state.db.clear_throttle(&account_key).await?;
     let (new, secret) = new_session(&client);
     let session = state

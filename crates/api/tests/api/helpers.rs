@@ -24,6 +24,12 @@ pub struct Options {
     pub operator_emails: String,
     /// `(kind, base url)` of the business register; default the offline one.
     pub business_register: Option<(String, String)>,
+    /// Pool size; 2 by default, which serialises most requests. Race tests want more.
+    pub database_max_connections: u32,
+    /// HTTP worker threads.
+    pub workers: usize,
+    /// `max_organizations_per_environment`; the built-in default when `None`.
+    pub max_organizations: Option<u64>,
 }
 
 impl Default for Options {
@@ -33,6 +39,9 @@ impl Default for Options {
             with_spa: true,
             operator_emails: "operator@haven.test".into(),
             business_register: None,
+            database_max_connections: 2,
+            workers: 1,
+            max_organizations: None,
         }
     }
 }
@@ -58,11 +67,11 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let settings = Settings {
         port: 0,
         database_url: Some(db.url.clone()),
-        database_max_connections: 2,
+        database_max_connections: options.database_max_connections,
         data_dir: data_dir.path().to_owned(),
         static_dir: static_dir.path().to_owned(),
         max_body_bytes: options.max_body_bytes,
-        workers: 1,
+        workers: options.workers,
         mail_poll_interval_ms: 20,
         public_url: "http://haven.test".into(),
         operator_emails: options.operator_emails.clone(),
@@ -78,6 +87,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .business_register
             .as_ref()
             .map(|_| haven_registry::testing::FAKE_API_KEY.to_owned()),
+        max_organizations_per_environment: options
+            .max_organizations
+            .unwrap_or(Settings::default().max_organizations_per_environment),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -11,4 +11,5 @@ mod helpers;
 mod isolation;
 mod openapi;
 mod organizations;
+mod races;
 mod spa;

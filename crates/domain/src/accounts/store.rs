@@ -16,6 +16,22 @@ use crate::{
     DomainResult,
 };
 
+/// The answer to reserving a login attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginAttempt {
+    /// A key is locked: no attempt may be evaluated for this many seconds.
+    Throttled { retry_after_secs: u64 },
+    /// The attempt is counted as a failure until released.
+    Reserved(AttemptReservation),
+}
+
+/// What one reserved attempt changed, so that it can be taken back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptReservation {
+    /// Each key, with the lock this attempt set on it (if it set one).
+    pub keys: Vec<(String, Option<DateTime<Utc>>)>,
+}
+
 /// A user to create.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -168,15 +184,16 @@ pub trait AccountStore {
         audit: NewAuditEvent,
     ) -> DomainResult<()>;
 
-    /// Seconds until these throttle keys allow another attempt, if any is locked.
-    async fn throttle_wait(&self, keys: &[String], now: DateTime<Utc>)
-        -> DomainResult<Option<u64>>;
-    async fn record_login_failure(
+    /// Reserves a login attempt on these throttle keys before the password is checked: unless a
+    /// key is locked, the attempt is counted as a failure at once (and may set the lock for the
+    /// attempts after it), atomically, so concurrent attempts cannot all pass one check.
+    async fn reserve_login_attempt(
         &self,
         keys: &[String],
         now: DateTime<Utc>,
-        audit: NewAuditEvent,
-    ) -> DomainResult<()>;
+    ) -> DomainResult<LoginAttempt>;
+    /// Takes back a reserved attempt that did not fail (the count, and the lock it set).
+    async fn release_login_attempt(&self, reservation: &AttemptReservation) -> DomainResult<()>;
     async fn clear_throttle(&self, key: &str) -> DomainResult<()>;
 
     async fn update_profile(

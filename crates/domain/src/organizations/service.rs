@@ -16,8 +16,8 @@ use super::{
     },
     registry::{BusinessRegistry, RegistryCompany, RegistryError},
     store::{
-        CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization, OrganizationChange,
-        OrganizationStore,
+        organization_limit_reached, CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization,
+        OrganizationChange, OrganizationStore,
     },
 };
 use crate::{
@@ -341,14 +341,13 @@ pub async fn add_organization<S: OrganizationStore, R: BusinessRegistry>(
     let (kvk, identifiers) =
         parse_new_identifiers(&input, &country).map_err(DomainError::Validation)?;
     let limit = settings.max_organizations;
+    // Checked early to spare a register lookup; the store checks again under a lock.
     if store
         .count_organizations(caller.actor.environment_id)
         .await?
         >= limit
     {
-        return Err(DomainError::Conflict(format!(
-            "Your environment has reached its limit of {limit} organizations; remove one or ask your provider to raise the limit."
-        )));
+        return Err(organization_limit_reached(limit));
     }
     let company = match &kvk {
         Some(number) => match registry.profile(number).await {
@@ -371,6 +370,7 @@ pub async fn add_organization<S: OrganizationStore, R: BusinessRegistry>(
         .create_organization(
             caller.actor.environment_id,
             caller.user.id,
+            limit,
             organization,
             identifiers.iter().map(new_identifier).collect(),
             org_event("added", caller, None),

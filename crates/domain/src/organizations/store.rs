@@ -57,6 +57,14 @@ pub enum CodeOutcome {
     NoCodePending,
 }
 
+/// The conflict when an environment already has `limit` organizations.
+#[must_use]
+pub fn organization_limit_reached(limit: u64) -> crate::DomainError {
+    crate::DomainError::Conflict(format!(
+        "Your environment has reached its limit of {limit} organizations; remove one or ask your provider to raise the limit."
+    ))
+}
+
 /// Most activation codes one request may try.
 pub const MAX_CODE_ATTEMPTS: u32 = 5;
 
@@ -64,11 +72,14 @@ pub const MAX_CODE_ATTEMPTS: u32 = 5;
 pub trait OrganizationStore {
     async fn count_organizations(&self, environment_id: Uuid) -> DomainResult<u64>;
     /// Creates the organization with its identifiers; the creator becomes its Organization
-    /// Administrator. `Conflict` when the environment already has this KvK number.
+    /// Administrator. `Conflict` when the environment already has this KvK number or already
+    /// has `limit` organizations (checked in the same transaction as the insert).
+    #[allow(clippy::too_many_arguments)] // one atomic unit: everything it writes comes in
     async fn create_organization(
         &self,
         environment_id: Uuid,
         creator_id: Uuid,
+        limit: u64,
         organization: NewOrganization,
         identifiers: Vec<NewIdentifier>,
         event: NewOrgEvent,

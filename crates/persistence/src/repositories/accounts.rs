@@ -9,8 +9,8 @@ use haven_domain::{
             User,
         },
         store::{
-            AccountStore, EnvironmentChange, NewEmailToken, NewSession, NewUser,
-            RegistrationTarget, UserChange,
+            AccountStore, AttemptReservation, EnvironmentChange, LoginAttempt, NewEmailToken,
+            NewSession, NewUser, RegistrationTarget, UserChange,
         },
         Role, UserStatus,
     },
@@ -18,16 +18,19 @@ use haven_domain::{
     DomainError, DomainResult,
 };
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, OnConflict},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::{commit, corrupt, db};
 use crate::{
     entities::{
-        additional_email, audit_event, email_token, environment, login_throttle, recovery_code,
-        refresh_token, session, user,
+        additional_email, audit_event, email_token, environment, installation, login_throttle,
+        recovery_code, refresh_token, session, user,
     },
     mail_queue, Database,
 };
@@ -173,6 +176,50 @@ async fn use_token<C: ConnectionTrait>(conn: &C, token_id: Uuid) -> DomainResult
     }
 }
 
+/// Locks the environment's row until the transaction ends. Every check of an environment-wide
+/// invariant (an active Administrator remains, the organization limit) takes it before reading,
+/// so on PostgreSQL such checks and the writes they guard run one at a time and each reads what
+/// the one before committed. On SQLite `begin_write` already serialises writers (and sea-query
+/// leaves the `FOR UPDATE` out).
+pub(crate) async fn lock_environment<C: ConnectionTrait>(
+    conn: &C,
+    environment_id: Uuid,
+) -> DomainResult<()> {
+    environment::Entity::find_by_id(environment_id)
+        .lock_exclusive()
+        .one(conn)
+        .await
+        .map_err(db("locking an environment"))?
+        .ok_or(DomainError::NotFound {
+            entity: "environment",
+            id: environment_id.to_string(),
+        })?;
+    Ok(())
+}
+
+/// Locks a user's row (when it exists) before its status is checked and changed.
+async fn lock_user<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+) -> DomainResult<Option<user::Model>> {
+    user::Entity::find_by_id(user_id)
+        .lock_exclusive()
+        .one(conn)
+        .await
+        .map_err(db("locking a user"))
+}
+
+/// An address must be unused both as a primary and as an additional address; no index spans
+/// the two tables, so whoever claims an address first takes the installation row's lock.
+async fn lock_address_claims<C: ConnectionTrait>(conn: &C) -> DomainResult<()> {
+    installation::Entity::find()
+        .lock_exclusive()
+        .one(conn)
+        .await
+        .map_err(db("locking address claims"))?;
+    Ok(())
+}
+
 async fn email_taken<C: ConnectionTrait>(conn: &C, email: &str) -> DomainResult<bool> {
     let primary = user::Entity::find()
         .filter(user::Column::Email.eq(email))
@@ -193,6 +240,7 @@ async fn insert_user<C: ConnectionTrait>(
     new: NewUser,
     status: UserStatus,
 ) -> DomainResult<User> {
+    lock_address_claims(conn).await?;
     if email_taken(conn, &new.email).await? {
         return Err(DomainError::Conflict(
             "This email address is already in use.".into(),
@@ -283,10 +331,12 @@ impl Database {
 }
 
 impl AccountStore for Database {
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn email_in_use(&self, email: &str) -> DomainResult<bool> {
         email_taken(self.conn(), email).await
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn find_user_by_login_email(&self, email: &str) -> DomainResult<Option<User>> {
         if let Some(row) = user::Entity::find()
             .filter(user::Column::Email.eq(email))
@@ -313,6 +363,7 @@ impl AccountStore for Database {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn find_user(&self, environment_id: Uuid, user_id: Uuid) -> DomainResult<Option<User>> {
         match load_user_in(self.conn(), environment_id, user_id).await {
             Ok(row) => to_user(row).map(Some),
@@ -321,6 +372,7 @@ impl AccountStore for Database {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn find_environment(&self, environment_id: Uuid) -> DomainResult<Option<Environment>> {
         Ok(environment::Entity::find_by_id(environment_id)
             .one(self.conn())
@@ -329,6 +381,7 @@ impl AccountStore for Database {
             .map(to_environment))
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn find_environment_for_auto_join(
         &self,
         domain: &str,
@@ -341,6 +394,7 @@ impl AccountStore for Database {
             .map(to_environment))
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn create_email_token(
         &self,
         token: NewEmailToken,
@@ -354,6 +408,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()> {
         let txn = self.begin().await?;
         if let Some(mail) = mail {
@@ -363,6 +418,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn find_email_token(&self, token_hash: &str) -> DomainResult<Option<EmailToken>> {
         let Some(row) = email_token::Entity::find()
             .filter(email_token::Column::TokenHash.eq(token_hash))
@@ -383,6 +439,7 @@ impl AccountStore for Database {
         }))
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id), level = "debug", err)]
     async fn complete_registration(
         &self,
         token_id: Uuid,
@@ -419,6 +476,7 @@ impl AccountStore for Database {
         Ok((user, session))
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn create_invited_user(
         &self,
         environment_id: Uuid,
@@ -437,6 +495,7 @@ impl AccountStore for Database {
         Ok(user)
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
     async fn accept_invitation(
         &self,
         token_id: Uuid,
@@ -447,15 +506,13 @@ impl AccountStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<(User, Session)> {
         let txn = self.begin().await?;
+        // The user row first, as withdrawing and renewing do, so they wait for each other.
+        let row = lock_user(&txn, user_id).await?;
         use_token(&txn, token_id).await?;
-        let row = user::Entity::find_by_id(user_id)
-            .one(&txn)
-            .await
-            .map_err(db("loading a user"))?
-            .ok_or(DomainError::NotFound {
-                entity: "invitation",
-                id: user_id.to_string(),
-            })?;
+        let row = row.ok_or(DomainError::NotFound {
+            entity: "invitation",
+            id: user_id.to_string(),
+        })?;
         if row.status != UserStatus::Invited.as_str() {
             return Err(DomainError::Conflict(
                 "This invitation was already accepted or withdrawn.".into(),
@@ -473,6 +530,7 @@ impl AccountStore for Database {
         Ok((user, session))
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
     async fn reset_password(
         &self,
         token_id: Uuid,
@@ -496,6 +554,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn open_session(
         &self,
         user_id: Uuid,
@@ -509,6 +568,7 @@ impl AccountStore for Database {
         Ok(session)
     }
 
+    #[tracing::instrument(skip_all, fields(session_id = %session_id), level = "debug", err)]
     async fn find_session(&self, session_id: Uuid) -> DomainResult<Option<Session>> {
         Ok(session::Entity::find_by_id(session_id)
             .one(self.conn())
@@ -517,6 +577,7 @@ impl AccountStore for Database {
             .map(to_session))
     }
 
+    #[tracing::instrument(skip_all, fields(session_id = %current.id), level = "debug", err)]
     async fn touch_session(&self, current: &Session, now: DateTime<Utc>) -> DomainResult<()> {
         if now - current.last_seen_at < TimeDelta::minutes(1) {
             return Ok(());
@@ -530,6 +591,7 @@ impl AccountStore for Database {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(session_id = %session_id), level = "debug", err)]
     async fn rotate_refresh_token(
         &self,
         session_id: Uuid,
@@ -556,18 +618,7 @@ impl AccountStore for Database {
             return Ok(RefreshOutcome::Invalid);
         };
         if token.rotated_at.is_some() {
-            // A rotated token came back: it was copied. End the whole session.
-            revoke_sessions_by_id(&txn, session_id).await?;
-            insert_audit(
-                &txn,
-                NewAuditEvent::new("session.refresh_token_reused", &Default::default())
-                    .target("session", session_id),
-            )
-            .await?;
-            commit(txn).await?;
-            return Ok(RefreshOutcome::Reused {
-                user_id: current.user_id,
-            });
+            return end_reused_session(txn, session_id, current.user_id).await;
         }
         if !current.is_live(now) {
             return Ok(RefreshOutcome::Invalid);
@@ -580,7 +631,9 @@ impl AccountStore for Database {
             .await
             .map_err(db("rotating a refresh token"))?;
         if taken.rows_affected != 1 {
-            return Ok(RefreshOutcome::Invalid);
+            // Another request rotated this token between our read and our update: the same
+            // token was presented twice, which is a replay like any other.
+            return end_reused_session(txn, session_id, current.user_id).await;
         }
         refresh_token::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -614,6 +667,7 @@ impl AccountStore for Database {
         })
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn list_sessions(&self, user_id: Uuid) -> DomainResult<Vec<Session>> {
         Ok(session::Entity::find()
             .filter(session::Column::UserId.eq(user_id))
@@ -628,6 +682,7 @@ impl AccountStore for Database {
             .collect())
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, session_id = %session_id), level = "debug", err)]
     async fn revoke_session(
         &self,
         user_id: Uuid,
@@ -653,6 +708,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn revoke_all_sessions(
         &self,
         user_id: Uuid,
@@ -665,18 +721,53 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
-    async fn throttle_wait(
+    #[tracing::instrument(skip_all, fields(keys = keys.len()), level = "debug", err)]
+    async fn reserve_login_attempt(
         &self,
         keys: &[String],
         now: DateTime<Utc>,
-    ) -> DomainResult<Option<u64>> {
-        let rows = login_throttle::Entity::find()
-            .filter(login_throttle::Column::Key.is_in(keys.iter().cloned()))
-            .all(self.conn())
-            .await
-            .map_err(db("reading login throttles"))?;
-        Ok(rows
-            .into_iter()
+    ) -> DomainResult<LoginAttempt> {
+        // Sorted, so that concurrent reservations lock shared keys in the same order.
+        let mut keys = keys.to_vec();
+        keys.sort();
+        keys.dedup();
+        let txn = self.begin().await?;
+        let mut rows = Vec::new();
+        // A successful login may delete a key's row between our insert and our lock; then we
+        // insert it again (rarely more than once).
+        for _ in 0..3 {
+            for key in &keys {
+                // The row must exist to be locked; of concurrent creators one inserts, the
+                // others wait for it and then do nothing.
+                login_throttle::Entity::insert(login_throttle::ActiveModel {
+                    key: Set(key.clone()),
+                    failures: Set(0),
+                    window_started_at: Set(now),
+                    locked_until: Set(None),
+                })
+                .on_conflict(
+                    OnConflict::column(login_throttle::Column::Key)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .do_nothing()
+                .exec(&txn)
+                .await
+                .map_err(db("creating a login throttle"))?;
+            }
+            rows = login_throttle::Entity::find()
+                .filter(login_throttle::Column::Key.is_in(keys.clone()))
+                .order_by_asc(login_throttle::Column::Key)
+                .lock_exclusive()
+                .all(&txn)
+                .await
+                .map_err(db("locking login throttles"))?;
+            if rows.len() == keys.len() {
+                break;
+            }
+        }
+        let wait = rows
+            .iter()
             .filter_map(|r| r.locked_until)
             .filter(|until| *until > now)
             .map(|until| {
@@ -684,53 +775,77 @@ impl AccountStore for Database {
                     .unwrap_or(0)
                     .max(1)
             })
-            .max())
-    }
-
-    async fn record_login_failure(
-        &self,
-        keys: &[String],
-        now: DateTime<Utc>,
-        audit: NewAuditEvent,
-    ) -> DomainResult<()> {
-        let txn = self.begin().await?;
-        for key in keys {
-            let existing = login_throttle::Entity::find_by_id(key.clone())
-                .one(&txn)
-                .await
-                .map_err(db("reading a login throttle"))?;
-            let (failures, window_started_at) = match &existing {
-                Some(row) if now - row.window_started_at < THROTTLE_WINDOW => {
-                    (row.failures + 1, row.window_started_at)
-                }
-                _ => (1, now),
+            .max();
+        if let Some(retry_after_secs) = wait {
+            commit(txn).await?;
+            return Ok(LoginAttempt::Throttled { retry_after_secs });
+        }
+        let mut reserved = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (failures, window_started_at) = if now - row.window_started_at < THROTTLE_WINDOW {
+                (row.failures + 1, row.window_started_at)
+            } else {
+                (1, now)
             };
+            // The lock applies to the attempts after this one; this one is still evaluated.
             let locked_until = (failures > FREE_FAILURES).then(|| {
                 let exponent = u32::try_from(failures - FREE_FAILURES - 1)
                     .unwrap_or(10)
                     .min(10);
                 now + (TimeDelta::seconds(30) * 2_i32.pow(exponent)).min(MAX_LOCK)
             });
-            let row = login_throttle::ActiveModel {
-                key: Set(key.clone()),
+            reserved.push((row.key.clone(), locked_until));
+            login_throttle::ActiveModel {
+                key: Set(row.key),
                 failures: Set(failures),
                 window_started_at: Set(window_started_at),
                 locked_until: Set(locked_until),
-            };
-            if existing.is_some() {
-                row.update(&txn)
+            }
+            .update(&txn)
+            .await
+            .map_err(db("counting a login attempt"))?;
+        }
+        commit(txn).await?;
+        Ok(LoginAttempt::Reserved(AttemptReservation {
+            keys: reserved,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(keys = reservation.keys.len()), level = "debug", err)]
+    async fn release_login_attempt(&self, reservation: &AttemptReservation) -> DomainResult<()> {
+        let txn = self.begin().await?;
+        let mut keys = reservation.keys.clone();
+        keys.sort();
+        for (key, locked_until) in keys {
+            login_throttle::Entity::update_many()
+                .col_expr(
+                    login_throttle::Column::Failures,
+                    Expr::col(login_throttle::Column::Failures).sub(1),
+                )
+                .filter(login_throttle::Column::Key.eq(key.clone()))
+                .filter(login_throttle::Column::Failures.gt(0))
+                .exec(&txn)
+                .await
+                .map_err(db("releasing a login attempt"))?;
+            if let Some(lock) = locked_until {
+                // While the lock this attempt set lasts nobody else can change the row, so a
+                // lock no later than ours is ours (with a margin: PostgreSQL keeps microseconds).
+                login_throttle::Entity::update_many()
+                    .col_expr(
+                        login_throttle::Column::LockedUntil,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .filter(login_throttle::Column::Key.eq(key))
+                    .filter(login_throttle::Column::LockedUntil.lte(lock + TimeDelta::seconds(1)))
+                    .exec(&txn)
                     .await
-                    .map_err(db("updating a login throttle"))?;
-            } else {
-                row.insert(&txn)
-                    .await
-                    .map_err(db("creating a login throttle"))?;
+                    .map_err(db("releasing a login lock"))?;
             }
         }
-        insert_audit(&txn, audit).await?;
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn clear_throttle(&self, key: &str) -> DomainResult<()> {
         login_throttle::Entity::delete_by_id(key.to_owned())
             .exec(self.conn())
@@ -739,6 +854,7 @@ impl AccountStore for Database {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn update_profile(
         &self,
         user_id: Uuid,
@@ -773,6 +889,7 @@ impl AccountStore for Database {
         )
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, keep_session = %keep_session), level = "debug", err)]
     async fn change_password(
         &self,
         user_id: Uuid,
@@ -795,6 +912,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn store_totp_secret(&self, user_id: Uuid, encrypted_secret: String) -> DomainResult<()> {
         user::Entity::update_many()
             .col_expr(user::Column::TotpSecret, Expr::value(encrypted_secret))
@@ -806,6 +924,7 @@ impl AccountStore for Database {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn enable_totp(
         &self,
         user_id: Uuid,
@@ -815,13 +934,21 @@ impl AccountStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<()> {
         let txn = self.begin().await?;
-        user::Entity::update_many()
+        // Only once: a second concurrent confirmation must not replace the recovery codes the
+        // first one showed.
+        let enabled = user::Entity::update_many()
             .col_expr(user::Column::TotpEnabled, Expr::value(true))
             .col_expr(user::Column::TotpLastStep, Expr::value(step))
             .filter(user::Column::Id.eq(user_id))
+            .filter(user::Column::TotpEnabled.eq(false))
             .exec(&txn)
             .await
             .map_err(db("enabling two-factor"))?;
+        if enabled.rows_affected == 0 {
+            return Err(DomainError::Conflict(
+                "Two-factor authentication is already on.".into(),
+            ));
+        }
         recovery_code::Entity::delete_many()
             .filter(recovery_code::Column::UserId.eq(user_id))
             .exec(&txn)
@@ -843,6 +970,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn disable_totp(
         &self,
         user_id: Uuid,
@@ -871,6 +999,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn accept_totp_step(&self, user_id: Uuid, step: i64) -> DomainResult<bool> {
         let result = user::Entity::update_many()
             .col_expr(user::Column::TotpLastStep, Expr::value(step))
@@ -886,6 +1015,7 @@ impl AccountStore for Database {
         Ok(result.rows_affected == 1)
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn use_recovery_code(&self, user_id: Uuid, code_hash: &str) -> DomainResult<bool> {
         let result = recovery_code::Entity::update_many()
             .col_expr(recovery_code::Column::UsedAt, Expr::value(Utc::now()))
@@ -898,6 +1028,7 @@ impl AccountStore for Database {
         Ok(result.rows_affected >= 1)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>> {
         user::Entity::find()
             .filter(user::Column::EnvironmentId.eq(environment_id))
@@ -910,6 +1041,7 @@ impl AccountStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn change_user(
         &self,
         environment_id: Uuid,
@@ -918,6 +1050,7 @@ impl AccountStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<User> {
         let txn = self.begin().await?;
+        lock_environment(&txn, environment_id).await?;
         let row = load_user_in(&txn, environment_id, user_id).await?;
         let was_active_admin =
             row.role == Role::Administrator.as_str() && row.status == UserStatus::Active.as_str();
@@ -940,6 +1073,7 @@ impl AccountStore for Database {
         Ok(user)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn set_user_active(
         &self,
         environment_id: Uuid,
@@ -948,6 +1082,7 @@ impl AccountStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<User> {
         let txn = self.begin().await?;
+        lock_environment(&txn, environment_id).await?;
         let row = load_user_in(&txn, environment_id, user_id).await?;
         let status = UserStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?;
         let new_status = match (status, make_active) {
@@ -981,6 +1116,7 @@ impl AccountStore for Database {
         Ok(user)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn remove_user(
         &self,
         environment_id: Uuid,
@@ -988,6 +1124,7 @@ impl AccountStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<()> {
         let txn = self.begin().await?;
+        lock_environment(&txn, environment_id).await?;
         let row = load_user_in(&txn, environment_id, user_id).await?;
         if row.role == Role::Administrator.as_str() && row.status == UserStatus::Active.as_str() {
             ensure_an_administrator_remains(
@@ -1042,6 +1179,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn update_environment(
         &self,
         environment_id: Uuid,
@@ -1076,6 +1214,7 @@ impl AccountStore for Database {
         Ok(to_environment(updated))
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn set_receiving(
         &self,
         environment_id: Uuid,
@@ -1106,6 +1245,7 @@ impl AccountStore for Database {
         Ok(to_environment(updated))
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn renew_invitation(
         &self,
         environment_id: Uuid,
@@ -1118,6 +1258,7 @@ impl AccountStore for Database {
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn withdraw_invitation(
         &self,
         environment_id: Uuid,
@@ -1128,6 +1269,7 @@ impl AccountStore for Database {
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn list_additional_emails(&self, user_id: Uuid) -> DomainResult<Vec<AdditionalEmail>> {
         additional_email::Entity::find()
             .filter(additional_email::Column::UserId.eq(user_id))
@@ -1140,6 +1282,7 @@ impl AccountStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn add_additional_email(
         &self,
         user_id: Uuid,
@@ -1149,6 +1292,7 @@ impl AccountStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<AdditionalEmail> {
         let txn = self.begin().await?;
+        lock_address_claims(&txn).await?;
         if email_taken(&txn, &email).await? {
             return Err(DomainError::Conflict(
                 "This email address is already used by an account.".into(),
@@ -1174,6 +1318,7 @@ impl AccountStore for Database {
         to_additional_email(row)
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
     async fn verify_additional_email(
         &self,
         token_id: Uuid,
@@ -1220,6 +1365,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, id = %id), level = "debug", err)]
     async fn remove_additional_email(
         &self,
         user_id: Uuid,
@@ -1243,6 +1389,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn pending_email_approvals(
         &self,
         environment_id: Uuid,
@@ -1271,6 +1418,7 @@ impl AccountStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, id = %id), level = "debug", err)]
     async fn decide_email_approval(
         &self,
         environment_id: Uuid,
@@ -1296,7 +1444,10 @@ impl AccountStore for Database {
         load_user_in(&txn, environment_id, row.user_id)
             .await
             .map_err(|_| not_found())?;
-        if approve {
+        // Only a still-pending address is decided: of two concurrent decisions one wins.
+        let pending =
+            additional_email::Column::Status.eq(AdditionalEmailStatus::PendingApproval.as_str());
+        let decided = if approve {
             additional_email::Entity::update_many()
                 .col_expr(
                     additional_email::Column::Status,
@@ -1307,14 +1458,22 @@ impl AccountStore for Database {
                     Expr::value(Utc::now()),
                 )
                 .filter(additional_email::Column::Id.eq(id))
+                .filter(pending)
                 .exec(&txn)
                 .await
-                .map_err(db("approving an address"))?;
+                .map_err(db("approving an address"))?
+                .rows_affected
         } else {
-            additional_email::Entity::delete_by_id(id)
+            additional_email::Entity::delete_many()
+                .filter(additional_email::Column::Id.eq(id))
+                .filter(pending)
                 .exec(&txn)
                 .await
-                .map_err(db("rejecting an address"))?;
+                .map_err(db("rejecting an address"))?
+                .rows_affected
+        };
+        if decided == 0 {
+            return Err(not_found());
         }
         insert_audit(
             &txn,
@@ -1326,6 +1485,7 @@ impl AccountStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn list_audit_events(
         &self,
         environment_id: Uuid,
@@ -1382,6 +1542,23 @@ impl AccountStore for Database {
     }
 }
 
+/// A rotated refresh token came back: it was copied. Ends the whole session.
+async fn end_reused_session(
+    txn: DatabaseTransaction,
+    session_id: Uuid,
+    user_id: Uuid,
+) -> DomainResult<RefreshOutcome> {
+    revoke_sessions_by_id(&txn, session_id).await?;
+    insert_audit(
+        &txn,
+        NewAuditEvent::new("session.refresh_token_reused", &Default::default())
+            .target("session", session_id),
+    )
+    .await?;
+    commit(txn).await?;
+    Ok(RefreshOutcome::Reused { user_id })
+}
+
 async fn revoke_sessions_by_id<C: ConnectionTrait>(conn: &C, session_id: Uuid) -> DomainResult<()> {
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
@@ -1424,12 +1601,19 @@ async fn insert_token<C: ConnectionTrait>(conn: &C, token: NewEmailToken) -> Dom
 /// Additional addresses and invitation follow-ups.
 impl Database {
     /// The user of `environment_id` with id `user_id`, who must still be invited.
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn invited_user(
         txn: &DatabaseTransaction,
         environment_id: Uuid,
         user_id: Uuid,
     ) -> DomainResult<user::Model> {
-        let row = load_user_in(txn, environment_id, user_id).await?;
+        let row = lock_user(txn, user_id)
+            .await?
+            .filter(|row| row.environment_id == environment_id)
+            .ok_or(DomainError::NotFound {
+                entity: "user",
+                id: user_id.to_string(),
+            })?;
         if row.status != UserStatus::Invited.as_str() {
             return Err(DomainError::Conflict(
                 "This user has already joined.".into(),
@@ -1438,6 +1622,7 @@ impl Database {
         Ok(row)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     pub(crate) async fn renew_invitation_impl(
         &self,
         environment_id: Uuid,
@@ -1463,6 +1648,7 @@ impl Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     pub(crate) async fn withdraw_invitation_impl(
         &self,
         environment_id: Uuid,

@@ -10,19 +10,19 @@ use haven_domain::{
             ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, OrgStatus, Organization,
         },
         store::{
-            CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization, OrganizationChange,
-            OrganizationStore, MAX_CODE_ATTEMPTS,
+            organization_limit_reached, CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization,
+            OrganizationChange, OrganizationStore, MAX_CODE_ATTEMPTS,
         },
     },
     DomainError, DomainResult,
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 use uuid::Uuid;
 
-use super::accounts::{insert_audit_event, queue_mail};
+use super::accounts::{insert_audit_event, lock_environment, queue_mail};
 use super::{commit, corrupt, db};
 use crate::{
     entities::{
@@ -92,11 +92,15 @@ async fn insert_event<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Loads the organization and locks its row until the transaction ends: every change of an
+/// organization checks its state (status, pending code, attempts) and then writes, so on
+/// PostgreSQL concurrent changes must wait and read what the one before committed.
 async fn load<C: ConnectionTrait>(
     conn: &C,
     organization_id: Uuid,
 ) -> DomainResult<organization::Model> {
     organization::Entity::find_by_id(organization_id)
+        .lock_exclusive()
         .one(conn)
         .await
         .map_err(db("loading an organization"))?
@@ -210,6 +214,7 @@ impl Database {
 }
 
 impl OrganizationStore for Database {
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn count_organizations(&self, environment_id: Uuid) -> DomainResult<u64> {
         organization::Entity::find()
             .filter(organization::Column::EnvironmentId.eq(environment_id))
@@ -218,16 +223,28 @@ impl OrganizationStore for Database {
             .map_err(db("counting organizations"))
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, creator_id = %creator_id), level = "debug", err)]
     async fn create_organization(
         &self,
         environment_id: Uuid,
         creator_id: Uuid,
+        limit: u64,
         new: NewOrganization,
         identifiers: Vec<NewIdentifier>,
         event: NewOrgEvent,
         audit: NewAuditEvent,
     ) -> DomainResult<Organization> {
         let txn = self.org_txn().await?;
+        // Counted under the environment's lock, so concurrent creations cannot all fit.
+        lock_environment(&txn, environment_id).await?;
+        let existing = organization::Entity::find()
+            .filter(organization::Column::EnvironmentId.eq(environment_id))
+            .count(&txn)
+            .await
+            .map_err(db("counting organizations"))?;
+        if existing >= limit {
+            return Err(organization_limit_reached(limit));
+        }
         if let Some(kvk) = &new.kvk_number {
             let taken = organization::Entity::find()
                 .filter(organization::Column::EnvironmentId.eq(environment_id))
@@ -287,6 +304,7 @@ impl OrganizationStore for Database {
         to_organization(row)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn list_organizations(
         &self,
         environment_id: Uuid,
@@ -317,6 +335,7 @@ impl OrganizationStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id), level = "debug", err)]
     async fn find_organization(
         &self,
         environment_id: Uuid,
@@ -331,6 +350,7 @@ impl OrganizationStore for Database {
             .transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
     async fn membership(
         &self,
         organization_id: Uuid,
@@ -345,6 +365,7 @@ impl OrganizationStore for Database {
         )
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn update_organization(
         &self,
         organization_id: Uuid,
@@ -382,6 +403,7 @@ impl OrganizationStore for Database {
         to_organization(updated)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn list_identifiers(&self, organization_id: Uuid) -> DomainResult<Vec<OrgIdentifier>> {
         Ok(organization_identifier::Entity::find()
             .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
@@ -394,6 +416,7 @@ impl OrganizationStore for Database {
             .collect())
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn add_identifier(
         &self,
         organization_id: Uuid,
@@ -423,6 +446,7 @@ impl OrganizationStore for Database {
         Ok(stored)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, identifier_id = %identifier_id), level = "debug", err)]
     async fn remove_identifier(
         &self,
         organization_id: Uuid,
@@ -446,6 +470,7 @@ impl OrganizationStore for Database {
         commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, identifier_id = %identifier_id), level = "debug", err)]
     async fn set_identifier_switches(
         &self,
         organization_id: Uuid,
@@ -483,6 +508,7 @@ impl OrganizationStore for Database {
         Ok(to_identifier(updated))
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn request_activation(
         &self,
         organization_id: Uuid,
@@ -522,6 +548,7 @@ impl OrganizationStore for Database {
         to_organization(updated)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn enter_activation_code(
         &self,
         organization_id: Uuid,
@@ -578,6 +605,7 @@ impl OrganizationStore for Database {
         Ok(CodeOutcome::Activated(Box::new(organization)))
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn activate(
         &self,
         organization_id: Uuid,
@@ -605,6 +633,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn reject_activation(
         &self,
         organization_id: Uuid,
@@ -631,6 +660,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn stop_organization(
         &self,
         organization_id: Uuid,
@@ -670,6 +700,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn list_events(&self, organization_id: Uuid) -> DomainResult<Vec<OrgEvent>> {
         organization_event::Entity::find()
             .filter(organization_event::Column::OrganizationId.eq(organization_id))
@@ -692,6 +723,7 @@ impl OrganizationStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err)]
     async fn review_queue(&self) -> DomainResult<Vec<Organization>> {
         organization::Entity::find()
             .filter(organization::Column::Status.eq(OrgStatus::ActivationRequested.as_str()))
@@ -708,6 +740,7 @@ impl OrganizationStore for Database {
             .collect()
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn find_organization_anywhere(
         &self,
         organization_id: Uuid,
@@ -720,6 +753,7 @@ impl OrganizationStore for Database {
             .transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
     async fn list_members(&self, organization_id: Uuid) -> DomainResult<Vec<Member>> {
         let rows = organization_member::Entity::find()
             .filter(organization_member::Column::OrganizationId.eq(organization_id))
@@ -734,6 +768,7 @@ impl OrganizationStore for Database {
         Ok(members)
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
     async fn add_member(
         &self,
         environment_id: Uuid,
@@ -743,6 +778,8 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<Member> {
         let txn = self.org_txn().await?;
+        // The membership check and insert below run one at a time per organization.
+        load(&txn, organization_id).await?;
         let in_environment = user::Entity::find_by_id(user_id)
             .filter(user::Column::EnvironmentId.eq(environment_id))
             .count(&txn)
@@ -784,6 +821,7 @@ impl OrganizationStore for Database {
         Ok(member)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
     async fn change_member(
         &self,
         organization_id: Uuid,
@@ -820,6 +858,7 @@ impl OrganizationStore for Database {
         Ok(member)
     }
 
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
     async fn remove_member(
         &self,
         organization_id: Uuid,

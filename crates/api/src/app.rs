@@ -94,7 +94,6 @@ impl Application {
             installation,
             sealing: signing_key.sealing_box(),
             signing_key,
-            public_url: settings.public_url.trim_end_matches('/').to_owned(),
             links: haven_domain::links::Links::new(&settings.public_url),
             receiving_price: settings.receiving_price_per_document.clone(),
             registry: business_register(&settings)?,

@@ -280,6 +280,7 @@ impl From<DomainError> for ApiError {
                     .map(|f| ErrorDetail::field(f.field, f.code, f.message))
                     .collect(),
             ),
+            DomainError::LinkToken(problem) => problem.into(),
             DomainError::Unavailable { service, message } => {
                 tracing::warn!(?service, %message, "an outside service is unavailable");
                 match service {

@@ -15,8 +15,6 @@ pub struct AppState {
     pub signing_key: SigningKey,
     /// Encrypts stored TOTP secrets.
     pub sealing: SealingBox,
-    /// Base URL of the web app, for links in emails (no trailing slash).
-    pub public_url: String,
     /// Links into the web app that emails carry.
     pub links: haven_domain::links::Links,
     /// Price per received document, shown when an Administrator decides about receiving.
@@ -27,15 +25,4 @@ pub struct AppState {
     pub operators: Operators,
     /// Limits and prices of the organization use cases.
     pub organization_settings: OrganizationSettings,
-}
-
-impl AppState {
-    /// An absolute link into the web app, optionally carrying a single-use token.
-    #[must_use]
-    pub fn link(&self, path: &str, token: Option<&str>) -> String {
-        match token {
-            Some(token) => format!("{}{path}?token={token}", self.public_url),
-            None => format!("{}{path}", self.public_url),
-        }
-    }
 }

@@ -14,6 +14,9 @@ pub enum DomainError {
     Forbidden(String),
     #[error("invalid input")]
     Validation(Vec<FieldError>),
+    /// A single-use link that cannot be used (unknown, expired or used).
+    #[error("unusable link: {0:?}")]
+    LinkToken(crate::accounts::records::TokenProblem),
     /// A service outside Haven did not answer; the message is logged, never shown.
     #[error("{service:?} is unavailable: {message}")]
     Unavailable {

@@ -6,7 +6,7 @@ use actix_web::cookie::{time::Duration, Cookie, SameSite};
 pub const REFRESH_COOKIE: &str = "haven_refresh";
 const COOKIE_PATH: &str = "/api/v1/auth";
 /// A session lives this long without being refreshed... and at most this long in total.
-pub const SESSION_DAYS: i64 = 30;
+pub use haven_domain::accounts::sign_in::SESSION_DAYS;
 
 #[must_use]
 pub fn refresh_cookie(value: String) -> Cookie<'static> {

@@ -302,13 +302,6 @@ pub struct AddEmailRequest {
     pub email: String,
 }
 
-/// What an additional-address link remembers.
-#[derive(Serialize, Deserialize)]
-pub struct AdditionalEmailPayload {
-    /// Same domain as the primary address: active at once, else it needs approval.
-    pub same_domain: bool,
-}
-
 /// Add an additional email address.
 ///
 /// Sends a verification link (valid 24 hours) to the address. Once verified it is a login alias

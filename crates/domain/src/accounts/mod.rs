@@ -8,6 +8,7 @@ pub mod policy;
 pub mod profile;
 pub mod records;
 pub mod secrets;
+pub mod sign_in;
 pub mod store;
 pub mod totp;
 pub mod types;

@@ -7,7 +7,7 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use chrono::Utc;
 use haven_domain::accounts::{
     records::{Session, User},
-    store::AccountStore,
+    store::{Directory, Sessions},
     Actor, UserStatus,
 };
 

@@ -7,7 +7,7 @@ use haven_domain::{
         password,
         records::ClientInfo,
         sign_in::{self, Credentials, LoginFailure, PasswordChecker, Registration, SignedIn},
-        store::AccountStore,
+        store::Directory,
     },
     DomainError, DomainResult,
 };

@@ -4,7 +4,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use haven_domain::accounts::{
     profile::{self, ProfileChange},
     records::AdditionalEmail,
-    store::AccountStore,
+    store::Directory,
     Action,
 };
 use serde::{Deserialize, Serialize};

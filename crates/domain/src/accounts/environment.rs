@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{
     records::{AuditEvent, AuditQuery, Environment},
-    store::{AccountStore, EnvironmentChange},
+    store::{AuditLog, Directory, EnvironmentChange, EnvironmentSettings},
     Action, Caller, EmailAddress,
 };
 use crate::{DomainError, DomainResult};
@@ -42,7 +42,7 @@ pub const DEFAULT_AUDIT_PAGE: u64 = 50;
 ///
 /// # Errors
 /// `Forbidden`, `NotFound`.
-pub async fn get_environment<A: AccountStore>(
+pub async fn get_environment<A: Directory>(
     accounts: &A,
     caller: &Caller<'_>,
 ) -> DomainResult<Environment> {
@@ -59,7 +59,7 @@ pub async fn get_environment<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `Validation` for an unusable domain.
 #[tracing::instrument(name = "update environment", skip_all, fields(environment_id = %caller.actor.environment_id))]
-pub async fn update_environment<A: AccountStore>(
+pub async fn update_environment<A: EnvironmentSettings>(
     accounts: &A,
     caller: &Caller<'_>,
     change: EnvironmentChange,
@@ -116,7 +116,7 @@ pub async fn update_environment<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `Validation` without the acknowledgement.
 #[tracing::instrument(name = "set receiving", skip_all, fields(environment_id = %caller.actor.environment_id, enabled))]
-pub async fn set_receiving<A: AccountStore>(
+pub async fn set_receiving<A: EnvironmentSettings>(
     accounts: &A,
     caller: &Caller<'_>,
     price: &str,
@@ -163,7 +163,7 @@ pub struct AuditPage {
 ///
 /// # Errors
 /// `Forbidden`, `Validation` for a page size outside 1–200 or a cursor not made here.
-pub async fn audit_log<A: AccountStore>(
+pub async fn audit_log<A: AuditLog>(
     accounts: &A,
     caller: &Caller<'_>,
     filter: AuditFilter,

@@ -9,7 +9,7 @@ use super::{
     password,
     records::{AdditionalEmail, Session, TokenKind, User},
     secrets::{hash_token, new_recovery_codes, new_token, normalise_recovery_code},
-    store::{AccountStore, NewEmailToken},
+    store::{AdditionalEmails, Directory, NewEmailToken, Profiles, SecondFactor, Sessions},
     totp,
     types::{parse_phone, FieldErrors},
     Action, Caller, EmailAddress, PersonName,
@@ -51,7 +51,7 @@ pub struct ProfileChange {
 /// # Errors
 /// `Forbidden`, `Validation` per field.
 #[tracing::instrument(name = "update profile", skip_all, fields(user_id = %caller.user.id))]
-pub async fn update_profile<A: AccountStore>(
+pub async fn update_profile<A: Profiles>(
     accounts: &A,
     caller: &Caller<'_>,
     change: ProfileChange,
@@ -102,7 +102,7 @@ fn password_matches(user: &User, candidate: &str) -> bool {
 /// # Errors
 /// `Forbidden`, `Validation` for a wrong current password or a weak new one.
 #[tracing::instrument(name = "change password", skip_all, fields(user_id = %caller.user.id))]
-pub async fn change_password<A: AccountStore>(
+pub async fn change_password<A: Profiles>(
     accounts: &A,
     caller: &Caller<'_>,
     current_password: &str,
@@ -146,7 +146,7 @@ pub struct TwoFactorEnrolment {
 /// # Errors
 /// `Forbidden`, `Conflict` when two-factor authentication is already on.
 #[tracing::instrument(name = "start two-factor", skip_all, fields(user_id = %caller.user.id))]
-pub async fn start_two_factor<A: AccountStore, B: SecretSealer>(
+pub async fn start_two_factor<A: SecondFactor, B: SecretSealer>(
     accounts: &A,
     sealer: &B,
     caller: &Caller<'_>,
@@ -172,7 +172,7 @@ pub async fn start_two_factor<A: AccountStore, B: SecretSealer>(
 /// # Errors
 /// `Forbidden`, `Conflict` when already on or not started, `Validation` for a wrong code.
 #[tracing::instrument(name = "confirm two-factor", skip_all, fields(user_id = %caller.user.id))]
-pub async fn confirm_two_factor<A: AccountStore, B: SecretSealer>(
+pub async fn confirm_two_factor<A: SecondFactor, B: SecretSealer>(
     accounts: &A,
     sealer: &B,
     caller: &Caller<'_>,
@@ -224,7 +224,7 @@ pub async fn confirm_two_factor<A: AccountStore, B: SecretSealer>(
 /// # Errors
 /// `Forbidden`, `Validation` for a wrong password, `Conflict` when the environment requires it.
 #[tracing::instrument(name = "disable two-factor", skip_all, fields(user_id = %caller.user.id))]
-pub async fn disable_two_factor<A: AccountStore>(
+pub async fn disable_two_factor<A: Directory + SecondFactor>(
     accounts: &A,
     caller: &Caller<'_>,
     password: &str,
@@ -260,7 +260,7 @@ pub async fn disable_two_factor<A: AccountStore>(
 ///
 /// # Errors
 /// `Forbidden` or the store's error.
-pub async fn list_sessions<A: AccountStore>(
+pub async fn list_sessions<A: Sessions>(
     accounts: &A,
     caller: &Caller<'_>,
 ) -> DomainResult<Vec<Session>> {
@@ -273,7 +273,7 @@ pub async fn list_sessions<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `NotFound` when it is not theirs.
 #[tracing::instrument(name = "revoke session", skip_all, fields(user_id = %caller.user.id, %session_id))]
-pub async fn revoke_session<A: AccountStore>(
+pub async fn revoke_session<A: Sessions>(
     accounts: &A,
     caller: &Caller<'_>,
     session_id: Uuid,
@@ -288,7 +288,7 @@ pub async fn revoke_session<A: AccountStore>(
 ///
 /// # Errors
 /// `Forbidden` or the store's error.
-pub async fn list_additional_emails<A: AccountStore>(
+pub async fn list_additional_emails<A: AdditionalEmails>(
     accounts: &A,
     caller: &Caller<'_>,
 ) -> DomainResult<Vec<AdditionalEmail>> {
@@ -301,7 +301,7 @@ pub async fn list_additional_emails<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `Validation` for a malformed address, `Conflict` when any account uses it.
 #[tracing::instrument(name = "add additional email", skip_all, fields(user_id = %caller.user.id))]
-pub async fn add_additional_email<A: AccountStore>(
+pub async fn add_additional_email<A: AdditionalEmails>(
     accounts: &A,
     links: &Links,
     caller: &Caller<'_>,
@@ -349,7 +349,7 @@ pub async fn add_additional_email<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `NotFound` when it is not theirs.
 #[tracing::instrument(name = "remove additional email", skip_all, fields(user_id = %caller.user.id, %address_id))]
-pub async fn remove_additional_email<A: AccountStore>(
+pub async fn remove_additional_email<A: AdditionalEmails>(
     accounts: &A,
     caller: &Caller<'_>,
     address_id: Uuid,

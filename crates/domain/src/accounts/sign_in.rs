@@ -17,7 +17,10 @@ use super::{
         Session, TokenKind, TokenProblem, User,
     },
     secrets::{hash_token, new_token, normalise_recovery_code},
-    store::{AccountStore, LoginAttempt, NewEmailToken, NewSession, NewUser, RegistrationTarget},
+    store::{
+        AdditionalEmails, AuditLog, Directory, Invitations, LoginAttempt, LoginThrottle,
+        NewEmailToken, NewSession, NewUser, RegistrationTarget, SecondFactor, Sessions, SignUps,
+    },
     totp,
     types::FieldErrors,
     users::InvitationPayload,
@@ -70,7 +73,7 @@ fn link_problem(problem: TokenProblem) -> DomainError {
 }
 
 /// The stored link a presented token stands for, when it is of this kind and still usable.
-async fn usable_token<A: AccountStore>(
+async fn usable_token<A: SignUps>(
     accounts: &A,
     token: &str,
     kind: TokenKind,
@@ -127,7 +130,7 @@ pub fn parse_language(value: Option<&str>) -> DomainResult<Option<Language>> {
 /// # Errors
 /// `Validation` per field (address, name, password policy, language).
 #[tracing::instrument(name = "register", skip_all)]
-pub async fn register<A: AccountStore>(
+pub async fn register<A: Directory + AuditLog + SignUps>(
     accounts: &A,
     links: &Links,
     client: &ClientInfo,
@@ -201,7 +204,7 @@ pub async fn register<A: AccountStore>(
 /// # Errors
 /// `LinkToken` for an unusable link, `Conflict` when the address got an account meanwhile.
 #[tracing::instrument(name = "confirm registration", skip_all)]
-pub async fn confirm_registration<A: AccountStore>(
+pub async fn confirm_registration<A: Directory + SignUps>(
     accounts: &A,
     client: &ClientInfo,
     token: &str,
@@ -291,7 +294,11 @@ pub struct Credentials {
 /// # Errors
 /// A [`LoginFailure`].
 #[tracing::instrument(name = "login", skip_all)]
-pub async fn login<A: AccountStore, B: SecretSealer, P: PasswordChecker>(
+pub async fn login<
+    A: Directory + AuditLog + LoginThrottle + SecondFactor + Sessions,
+    B: SecretSealer,
+    P: PasswordChecker,
+>(
     accounts: &A,
     sealer: &B,
     passwords: &P,
@@ -358,7 +365,7 @@ pub async fn login<A: AccountStore, B: SecretSealer, P: PasswordChecker>(
 
 /// A six-digit code from the authenticator (each time step usable once), or a recovery code
 /// (each usable once).
-async fn second_factor_ok<A: AccountStore, B: SecretSealer>(
+async fn second_factor_ok<A: SecondFactor, B: SecretSealer>(
     accounts: &A,
     sealer: &B,
     user: &User,
@@ -392,7 +399,7 @@ async fn second_factor_ok<A: AccountStore, B: SecretSealer>(
 /// # Errors
 /// The store's error.
 #[tracing::instrument(name = "refresh session", skip_all)]
-pub async fn refresh<A: AccountStore>(
+pub async fn refresh<A: Sessions>(
     accounts: &A,
     presented: &str,
     now: DateTime<Utc>,
@@ -431,7 +438,7 @@ pub async fn refresh<A: AccountStore>(
 /// # Errors
 /// The store's error.
 #[tracing::instrument(name = "logout", skip_all, fields(user_id = %caller.user.id, everywhere))]
-pub async fn logout<A: AccountStore>(
+pub async fn logout<A: Sessions>(
     accounts: &A,
     caller: &Caller<'_>,
     everywhere: bool,
@@ -456,7 +463,7 @@ pub async fn logout<A: AccountStore>(
 /// # Errors
 /// The store's error.
 #[tracing::instrument(name = "forgot password", skip_all)]
-pub async fn forgot_password<A: AccountStore>(
+pub async fn forgot_password<A: Directory + SignUps>(
     accounts: &A,
     links: &Links,
     client: &ClientInfo,
@@ -499,7 +506,7 @@ pub async fn forgot_password<A: AccountStore>(
 /// # Errors
 /// `LinkToken` for an unusable link, `Validation` for a weak password.
 #[tracing::instrument(name = "reset password", skip_all)]
-pub async fn reset_password<A: AccountStore>(
+pub async fn reset_password<A: Directory + SignUps>(
     accounts: &A,
     client: &ClientInfo,
     token: &str,
@@ -540,7 +547,7 @@ pub struct InvitationView {
 ///
 /// # Errors
 /// `LinkToken` for an unusable link.
-pub async fn invitation<A: AccountStore>(
+pub async fn invitation<A: Directory + SignUps>(
     accounts: &A,
     token: &str,
 ) -> DomainResult<InvitationView> {
@@ -563,7 +570,7 @@ pub async fn invitation<A: AccountStore>(
 /// `LinkToken` for an unusable link, `Validation` per field, `Conflict` when the invitation
 /// was accepted or withdrawn meanwhile.
 #[tracing::instrument(name = "accept invitation", skip_all)]
-pub async fn accept_invitation<A: AccountStore>(
+pub async fn accept_invitation<A: SignUps + Invitations>(
     accounts: &A,
     client: &ClientInfo,
     token: &str,
@@ -607,7 +614,7 @@ pub async fn accept_invitation<A: AccountStore>(
 /// # Errors
 /// `LinkToken` for an unusable link, `Conflict` when another account took the address.
 #[tracing::instrument(name = "verify additional email", skip_all)]
-pub async fn verify_additional_email<A: AccountStore>(
+pub async fn verify_additional_email<A: SignUps + AdditionalEmails>(
     accounts: &A,
     client: &ClientInfo,
     token: &str,

@@ -86,20 +86,37 @@ pub struct EnvironmentChange {
     pub require_two_factor: Option<bool>,
 }
 
-/// The account store port.
+/// Port: who is who: users and environments as others look them up.
 #[allow(async_fn_in_trait)]
-pub trait AccountStore {
+pub trait Directory {
     /// Whether any account uses the address, as primary or additional address.
     async fn email_in_use(&self, email: &str) -> DomainResult<bool>;
     /// The user who logs in with this address: primary, or an active additional address.
     async fn find_user_by_login_email(&self, email: &str) -> DomainResult<Option<User>>;
     async fn find_user(&self, environment_id: Uuid, user_id: Uuid) -> DomainResult<Option<User>>;
+    async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>>;
     async fn find_environment(&self, environment_id: Uuid) -> DomainResult<Option<Environment>>;
     async fn find_environment_for_auto_join(
         &self,
         domain: &str,
     ) -> DomainResult<Option<Environment>>;
+}
 
+/// Port: the environment's security log, and messages that come with no other change.
+#[allow(async_fn_in_trait)]
+pub trait AuditLog {
+    /// Queues a mail and records an event (no other change).
+    async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()>;
+    async fn list_audit_events(
+        &self,
+        environment_id: Uuid,
+        query: AuditQuery,
+    ) -> DomainResult<Vec<AuditEvent>>;
+}
+
+/// Port: registration and password-reset links.
+#[allow(async_fn_in_trait)]
+pub trait SignUps {
     /// Stores a link token and queues its mail and audit event.
     async fn create_email_token(
         &self,
@@ -107,10 +124,7 @@ pub trait AccountStore {
         mail: OutgoingMail,
         audit: NewAuditEvent,
     ) -> DomainResult<()>;
-    /// Queues a mail and records an event (no other change).
-    async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()>;
     async fn find_email_token(&self, token_hash: &str) -> DomainResult<Option<EmailToken>>;
-
     /// Uses a registration token: creates the user (and environment) and a first session.
     /// `Conflict` when the token was used meanwhile or the address was taken.
     async fn complete_registration(
@@ -121,7 +135,20 @@ pub trait AccountStore {
         session: NewSession,
         audit: NewAuditEvent,
     ) -> DomainResult<(User, Session)>;
+    /// Uses a reset token: sets the password and ends every session.
+    async fn reset_password(
+        &self,
+        token_id: Uuid,
+        user_id: Uuid,
+        password_hash: String,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+}
 
+/// Port: bringing people into an environment by an emailed link.
+#[allow(async_fn_in_trait)]
+pub trait Invitations {
     /// Creates an invited user with its invitation token, mail and event.
     async fn create_invited_user(
         &self,
@@ -141,16 +168,27 @@ pub trait AccountStore {
         session: NewSession,
         audit: NewAuditEvent,
     ) -> DomainResult<(User, Session)>;
-    /// Uses a reset token: sets the password and ends every session.
-    async fn reset_password(
+    /// Replaces the open invitation links of an invited user by a new one and queues its mail.
+    async fn renew_invitation(
         &self,
-        token_id: Uuid,
+        environment_id: Uuid,
         user_id: Uuid,
-        password_hash: String,
+        token: NewEmailToken,
         mail: OutgoingMail,
         audit: NewAuditEvent,
     ) -> DomainResult<()>;
+    /// Removes a user who has not accepted their invitation yet.
+    async fn withdraw_invitation(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
+}
 
+/// Port: signed-in sessions and their rotating refresh tokens.
+#[allow(async_fn_in_trait)]
+pub trait Sessions {
     /// Opens a session after a successful login.
     async fn open_session(
         &self,
@@ -183,7 +221,11 @@ pub trait AccountStore {
         keep: Option<Uuid>,
         audit: NewAuditEvent,
     ) -> DomainResult<()>;
+}
 
+/// Port: counting failed logins per account and address, atomically.
+#[allow(async_fn_in_trait)]
+pub trait LoginThrottle {
     /// Reserves a login attempt on these throttle keys before the password is checked: unless a
     /// key is locked, the attempt is counted as a failure at once (and may set the lock for the
     /// attempts after it), atomically, so concurrent attempts cannot all pass one check.
@@ -195,7 +237,11 @@ pub trait AccountStore {
     /// Takes back a reserved attempt that did not fail (the count, and the lock it set).
     async fn release_login_attempt(&self, reservation: &AttemptReservation) -> DomainResult<()>;
     async fn clear_throttle(&self, key: &str) -> DomainResult<()>;
+}
 
+/// Port: a user's own profile and password.
+#[allow(async_fn_in_trait)]
+pub trait Profiles {
     async fn update_profile(
         &self,
         user_id: Uuid,
@@ -212,7 +258,11 @@ pub trait AccountStore {
         mail: OutgoingMail,
         audit: NewAuditEvent,
     ) -> DomainResult<()>;
+}
 
+/// Port: two-factor authentication: TOTP secrets, time steps and recovery codes.
+#[allow(async_fn_in_trait)]
+pub trait SecondFactor {
     async fn store_totp_secret(&self, user_id: Uuid, encrypted_secret: String) -> DomainResult<()>;
     /// Switches 2FA on with these recovery-code hashes.
     async fn enable_totp(
@@ -233,8 +283,11 @@ pub trait AccountStore {
     async fn accept_totp_step(&self, user_id: Uuid, step: i64) -> DomainResult<bool>;
     /// Uses a recovery code; false when unknown or used.
     async fn use_recovery_code(&self, user_id: Uuid, code_hash: &str) -> DomainResult<bool>;
+}
 
-    async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>>;
+/// Port: administrators' changes to users; each keeps an active Administrator.
+#[allow(async_fn_in_trait)]
+pub trait UserAdministration {
     /// Changes role/flags, keeping an active Administrator.
     async fn change_user(
         &self,
@@ -258,7 +311,11 @@ pub trait AccountStore {
         user_id: Uuid,
         audit: NewAuditEvent,
     ) -> DomainResult<()>;
+}
 
+/// Port: the environment's settings and its receiving choice.
+#[allow(async_fn_in_trait)]
+pub trait EnvironmentSettings {
     async fn update_environment(
         &self,
         environment_id: Uuid,
@@ -271,24 +328,11 @@ pub trait AccountStore {
         enabled: bool,
         audit: NewAuditEvent,
     ) -> DomainResult<Environment>;
+}
 
-    /// Replaces the open invitation links of an invited user by a new one and queues its mail.
-    async fn renew_invitation(
-        &self,
-        environment_id: Uuid,
-        user_id: Uuid,
-        token: NewEmailToken,
-        mail: OutgoingMail,
-        audit: NewAuditEvent,
-    ) -> DomainResult<()>;
-    /// Removes a user who has not accepted their invitation yet.
-    async fn withdraw_invitation(
-        &self,
-        environment_id: Uuid,
-        user_id: Uuid,
-        audit: NewAuditEvent,
-    ) -> DomainResult<()>;
-
+/// Port: users' additional addresses and their approval.
+#[allow(async_fn_in_trait)]
+pub trait AdditionalEmails {
     async fn list_additional_emails(&self, user_id: Uuid) -> DomainResult<Vec<AdditionalEmail>>;
     /// Adds an unverified address (Conflict when any account uses it) with its link token.
     async fn add_additional_email(
@@ -327,10 +371,37 @@ pub trait AccountStore {
         approve: bool,
         audit: NewAuditEvent,
     ) -> DomainResult<()>;
+}
 
-    async fn list_audit_events(
-        &self,
-        environment_id: Uuid,
-        query: AuditQuery,
-    ) -> DomainResult<Vec<AuditEvent>>;
+/// Every account port at once, for adapters that implement them all and callers that
+/// need most of them. Use cases name the role-sized ports they use instead.
+pub trait AccountStore:
+    Directory
+    + AuditLog
+    + SignUps
+    + Invitations
+    + Sessions
+    + LoginThrottle
+    + Profiles
+    + SecondFactor
+    + UserAdministration
+    + EnvironmentSettings
+    + AdditionalEmails
+{
+}
+
+impl<
+        T: Directory
+            + AuditLog
+            + SignUps
+            + Invitations
+            + Sessions
+            + LoginThrottle
+            + Profiles
+            + SecondFactor
+            + UserAdministration
+            + EnvironmentSettings
+            + AdditionalEmails,
+    > AccountStore for T
+{
 }

@@ -11,7 +11,10 @@ use uuid::Uuid;
 use super::{
     records::{AdditionalEmail, TokenKind, User},
     secrets::{hash_token, new_token},
-    store::{AccountStore, NewEmailToken, NewUser, UserChange},
+    store::{
+        AdditionalEmails, Directory, Invitations, NewEmailToken, NewUser, UserAdministration,
+        UserChange,
+    },
     types::FieldErrors,
     Action, Caller, EmailAddress, PersonName, Role,
 };
@@ -69,7 +72,7 @@ pub fn parse_role(field: &str, value: &str) -> DomainResult<Role> {
 ///
 /// # Errors
 /// `Forbidden` or the store's error.
-pub async fn list_users<A: AccountStore>(
+pub async fn list_users<A: Directory>(
     accounts: &A,
     caller: &Caller<'_>,
 ) -> DomainResult<Vec<User>> {
@@ -83,7 +86,7 @@ pub async fn list_users<A: AccountStore>(
 /// # Errors
 /// `Forbidden`; `Validation` per field; `Conflict` when any account uses the address.
 #[tracing::instrument(name = "bring in user", skip_all, fields(environment_id = %caller.actor.environment_id, ?welcome))]
-pub async fn bring_in_user<A: AccountStore>(
+pub async fn bring_in_user<A: Directory + Invitations>(
     accounts: &A,
     links: &Links,
     caller: &Caller<'_>,
@@ -205,7 +208,7 @@ fn invitation_token(
 /// # Errors
 /// `Forbidden`, `NotFound`, `Conflict` when no active Administrator would remain.
 #[tracing::instrument(name = "change user", skip_all, fields(%user_id))]
-pub async fn change_user<A: AccountStore>(
+pub async fn change_user<A: UserAdministration>(
     accounts: &A,
     caller: &Caller<'_>,
     user_id: Uuid,
@@ -231,7 +234,7 @@ pub async fn change_user<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `NotFound`, `Conflict` when no active Administrator would remain.
 #[tracing::instrument(name = "set user active", skip_all, fields(%user_id, active))]
-pub async fn set_user_active<A: AccountStore>(
+pub async fn set_user_active<A: UserAdministration>(
     accounts: &A,
     caller: &Caller<'_>,
     user_id: Uuid,
@@ -258,7 +261,7 @@ pub async fn set_user_active<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `NotFound`, `Conflict` when no active Administrator would remain.
 #[tracing::instrument(name = "remove user", skip_all, fields(%user_id))]
-pub async fn remove_user<A: AccountStore>(
+pub async fn remove_user<A: UserAdministration>(
     accounts: &A,
     caller: &Caller<'_>,
     user_id: Uuid,
@@ -278,7 +281,7 @@ pub async fn remove_user<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `NotFound`, `Conflict` when the user has already joined.
 #[tracing::instrument(name = "resend invitation", skip_all, fields(%user_id))]
-pub async fn resend_invitation<A: AccountStore>(
+pub async fn resend_invitation<A: Directory + Invitations>(
     accounts: &A,
     links: &Links,
     caller: &Caller<'_>,
@@ -321,7 +324,7 @@ pub async fn resend_invitation<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `NotFound`, `Conflict` when the user has already joined.
 #[tracing::instrument(name = "withdraw invitation", skip_all, fields(%user_id))]
-pub async fn withdraw_invitation<A: AccountStore>(
+pub async fn withdraw_invitation<A: Invitations>(
     accounts: &A,
     caller: &Caller<'_>,
     user_id: Uuid,
@@ -340,7 +343,7 @@ pub async fn withdraw_invitation<A: AccountStore>(
 ///
 /// # Errors
 /// `Forbidden` or the store's error.
-pub async fn pending_email_approvals<A: AccountStore>(
+pub async fn pending_email_approvals<A: AdditionalEmails>(
     accounts: &A,
     caller: &Caller<'_>,
 ) -> DomainResult<Vec<(AdditionalEmail, User)>> {
@@ -355,7 +358,7 @@ pub async fn pending_email_approvals<A: AccountStore>(
 /// # Errors
 /// `Forbidden`, `NotFound`.
 #[tracing::instrument(name = "decide email approval", skip_all, fields(%address_id, approve))]
-pub async fn decide_email_approval<A: AccountStore>(
+pub async fn decide_email_approval<A: AdditionalEmails>(
     accounts: &A,
     caller: &Caller<'_>,
     address_id: Uuid,

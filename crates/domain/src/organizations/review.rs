@@ -12,7 +12,7 @@ use super::{
     store::{NewOrgEvent, OrganizationStore},
 };
 use crate::{
-    accounts::{store::AccountStore, Action, Caller},
+    accounts::{store::Directory, Action, Caller},
     DomainError, DomainResult, ExternalService,
 };
 
@@ -70,7 +70,7 @@ pub struct ReviewItem {
     pub requested_at: DateTime<Utc>,
 }
 
-async fn review_item<S: OrganizationStore, A: AccountStore>(
+async fn review_item<S: OrganizationStore, A: Directory>(
     store: &S,
     accounts: &A,
     organization: Organization,
@@ -101,7 +101,7 @@ async fn review_item<S: OrganizationStore, A: AccountStore>(
 /// # Errors
 /// `NotFound` for non-operators, or the store's error.
 #[tracing::instrument(name = "review queue", skip_all)]
-pub async fn review_queue<S: OrganizationStore, A: AccountStore>(
+pub async fn review_queue<S: OrganizationStore, A: Directory>(
     store: &S,
     accounts: &A,
     operators: &Operators,
@@ -123,7 +123,7 @@ pub async fn review_queue<S: OrganizationStore, A: AccountStore>(
 /// `NotFound` for non-operators or an unknown organization, `Validation` without a needed
 /// note, `Conflict` when a participant id is held elsewhere or the status does not allow it.
 #[tracing::instrument(name = "review decision", skip_all, fields(%organization_id, ?decision))]
-pub async fn decide<S: OrganizationStore, A: AccountStore>(
+pub async fn decide<S: OrganizationStore, A: Directory>(
     store: &S,
     accounts: &A,
     operators: &Operators,

@@ -21,7 +21,7 @@ use super::{
     },
 };
 use crate::{
-    accounts::{records::User, secrets::hash_token, store::AccountStore, Action, Caller, Role},
+    accounts::{records::User, secrets::hash_token, store::Directory, Action, Caller, Role},
     mail::{render, MailTemplate},
     DomainError, DomainResult, ExternalService, FieldError,
 };
@@ -480,7 +480,7 @@ pub async fn remove_identifier<S: OrganizationStore>(
 /// `Conflict` when the organization is not active or receiving was not chosen; `NotFound`,
 /// `Forbidden`.
 #[tracing::instrument(name = "switch identifier", skip_all, fields(organization_id = %org.organization.id, %identifier_id))]
-pub async fn set_identifier_switches<S: OrganizationStore, A: AccountStore>(
+pub async fn set_identifier_switches<S: OrganizationStore, A: Directory>(
     store: &S,
     accounts: &A,
     settings: &OrganizationSettings,
@@ -771,7 +771,7 @@ const MAX_CANDIDATES: usize = 50;
 ///
 /// # Errors
 /// `NotFound`, `Forbidden` or the store's error.
-pub async fn member_candidates<S: OrganizationStore, A: AccountStore>(
+pub async fn member_candidates<S: OrganizationStore, A: Directory>(
     store: &S,
     accounts: &A,
     caller: &Caller<'_>,

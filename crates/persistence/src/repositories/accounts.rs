@@ -9,8 +9,10 @@ use haven_domain::{
             User,
         },
         store::{
-            AccountStore, AttemptReservation, EnvironmentChange, LoginAttempt, NewEmailToken,
-            NewSession, NewUser, RegistrationTarget, UserChange,
+            AdditionalEmails, AttemptReservation, AuditLog, Directory, EnvironmentChange,
+            EnvironmentSettings, Invitations, LoginAttempt, LoginThrottle, NewEmailToken,
+            NewSession, NewUser, Profiles, RegistrationTarget, SecondFactor, Sessions, SignUps,
+            UserAdministration, UserChange,
         },
         Role, UserStatus,
     },
@@ -330,7 +332,7 @@ impl Database {
     }
 }
 
-impl AccountStore for Database {
+impl Directory for Database {
     #[tracing::instrument(skip_all, level = "debug", err)]
     async fn email_in_use(&self, email: &str) -> DomainResult<bool> {
         email_taken(self.conn(), email).await
@@ -373,6 +375,19 @@ impl AccountStore for Database {
     }
 
     #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>> {
+        user::Entity::find()
+            .filter(user::Column::EnvironmentId.eq(environment_id))
+            .order_by_asc(user::Column::Name)
+            .all(self.conn())
+            .await
+            .map_err(db("listing users"))?
+            .into_iter()
+            .map(to_user)
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn find_environment(&self, environment_id: Uuid) -> DomainResult<Option<Environment>> {
         Ok(environment::Entity::find_by_id(environment_id)
             .one(self.conn())
@@ -393,7 +408,77 @@ impl AccountStore for Database {
             .map_err(db("finding an auto-join environment"))?
             .map(to_environment))
     }
+}
 
+impl AuditLog for Database {
+    #[tracing::instrument(skip_all, level = "debug", err)]
+    async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()> {
+        let txn = self.begin().await?;
+        if let Some(mail) = mail {
+            queue(&txn, &mail).await?;
+        }
+        insert_audit(&txn, audit).await?;
+        commit(txn).await
+    }
+
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    async fn list_audit_events(
+        &self,
+        environment_id: Uuid,
+        query: AuditQuery,
+    ) -> DomainResult<Vec<AuditEvent>> {
+        let mut select = audit_event::Entity::find()
+            .filter(audit_event::Column::EnvironmentId.eq(environment_id));
+        if let Some(action) = query.action {
+            select = select.filter(audit_event::Column::Action.eq(action));
+        }
+        if let Some(actor) = query.actor_id {
+            select = select.filter(audit_event::Column::ActorId.eq(actor));
+        }
+        if let Some(from) = query.from {
+            select = select.filter(audit_event::Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = query.to {
+            select = select.filter(audit_event::Column::CreatedAt.lt(to));
+        }
+        if let Some((time, id)) = query.before {
+            select = select.filter(
+                Condition::any()
+                    .add(audit_event::Column::CreatedAt.lt(time))
+                    .add(
+                        Condition::all()
+                            .add(audit_event::Column::CreatedAt.eq(time))
+                            .add(audit_event::Column::Id.lt(id)),
+                    ),
+            );
+        }
+        let rows = select
+            .order_by_desc(audit_event::Column::CreatedAt)
+            .order_by_desc(audit_event::Column::Id)
+            .limit(query.limit)
+            .all(self.conn())
+            .await
+            .map_err(db("reading the audit log"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEvent {
+                id: r.id,
+                environment_id: r.environment_id,
+                actor_id: r.actor_id,
+                actor_email: r.actor_email,
+                action: r.action,
+                target_type: r.target_type,
+                target_id: r.target_id,
+                details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
+                ip: r.ip,
+                user_agent: r.user_agent,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+}
+
+impl SignUps for Database {
     #[tracing::instrument(skip_all, level = "debug", err)]
     async fn create_email_token(
         &self,
@@ -404,16 +489,6 @@ impl AccountStore for Database {
         let txn = self.begin().await?;
         insert_token(&txn, token).await?;
         queue(&txn, &mail).await?;
-        insert_audit(&txn, audit).await?;
-        commit(txn).await
-    }
-
-    #[tracing::instrument(skip_all, level = "debug", err)]
-    async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()> {
-        let txn = self.begin().await?;
-        if let Some(mail) = mail {
-            queue(&txn, &mail).await?;
-        }
         insert_audit(&txn, audit).await?;
         commit(txn).await
     }
@@ -476,6 +551,32 @@ impl AccountStore for Database {
         Ok((user, session))
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
+    async fn reset_password(
+        &self,
+        token_id: Uuid,
+        user_id: Uuid,
+        password_hash: String,
+        mail: OutgoingMail,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self.begin().await?;
+        use_token(&txn, token_id).await?;
+        user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
+            .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&txn)
+            .await
+            .map_err(db("setting a password"))?;
+        revoke_sessions(&txn, user_id, None).await?;
+        queue(&txn, &mail).await?;
+        insert_audit(&txn, audit).await?;
+        commit(txn).await
+    }
+}
+
+impl Invitations for Database {
     #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn create_invited_user(
         &self,
@@ -530,30 +631,32 @@ impl AccountStore for Database {
         Ok((user, session))
     }
 
-    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
-    async fn reset_password(
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    async fn renew_invitation(
         &self,
-        token_id: Uuid,
+        environment_id: Uuid,
         user_id: Uuid,
-        password_hash: String,
+        token: NewEmailToken,
         mail: OutgoingMail,
         audit: NewAuditEvent,
     ) -> DomainResult<()> {
-        let txn = self.begin().await?;
-        use_token(&txn, token_id).await?;
-        user::Entity::update_many()
-            .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
-            .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(user::Column::Id.eq(user_id))
-            .exec(&txn)
+        self.renew_invitation_impl(environment_id, user_id, token, mail, audit)
             .await
-            .map_err(db("setting a password"))?;
-        revoke_sessions(&txn, user_id, None).await?;
-        queue(&txn, &mail).await?;
-        insert_audit(&txn, audit).await?;
-        commit(txn).await
     }
 
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    async fn withdraw_invitation(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        self.withdraw_invitation_impl(environment_id, user_id, audit)
+            .await
+    }
+}
+
+impl Sessions for Database {
     #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn open_session(
         &self,
@@ -720,7 +823,9 @@ impl AccountStore for Database {
         insert_audit(&txn, audit).await?;
         commit(txn).await
     }
+}
 
+impl LoginThrottle for Database {
     #[tracing::instrument(skip_all, fields(keys = keys.len()), level = "debug", err)]
     async fn reserve_login_attempt(
         &self,
@@ -853,7 +958,9 @@ impl AccountStore for Database {
             .map_err(db("clearing a login throttle"))?;
         Ok(())
     }
+}
 
+impl Profiles for Database {
     #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn update_profile(
         &self,
@@ -911,7 +1018,9 @@ impl AccountStore for Database {
         insert_audit(&txn, audit).await?;
         commit(txn).await
     }
+}
 
+impl SecondFactor for Database {
     #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn store_totp_secret(&self, user_id: Uuid, encrypted_secret: String) -> DomainResult<()> {
         user::Entity::update_many()
@@ -1027,20 +1136,9 @@ impl AccountStore for Database {
             .map_err(db("using a recovery code"))?;
         Ok(result.rows_affected >= 1)
     }
+}
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
-    async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>> {
-        user::Entity::find()
-            .filter(user::Column::EnvironmentId.eq(environment_id))
-            .order_by_asc(user::Column::Name)
-            .all(self.conn())
-            .await
-            .map_err(db("listing users"))?
-            .into_iter()
-            .map(to_user)
-            .collect()
-    }
-
+impl UserAdministration for Database {
     #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
     async fn change_user(
         &self,
@@ -1178,7 +1276,9 @@ impl AccountStore for Database {
         .await?;
         commit(txn).await
     }
+}
 
+impl EnvironmentSettings for Database {
     #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
     async fn update_environment(
         &self,
@@ -1244,31 +1344,9 @@ impl AccountStore for Database {
         commit(txn).await?;
         Ok(to_environment(updated))
     }
+}
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
-    async fn renew_invitation(
-        &self,
-        environment_id: Uuid,
-        user_id: Uuid,
-        token: NewEmailToken,
-        mail: OutgoingMail,
-        audit: NewAuditEvent,
-    ) -> DomainResult<()> {
-        self.renew_invitation_impl(environment_id, user_id, token, mail, audit)
-            .await
-    }
-
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
-    async fn withdraw_invitation(
-        &self,
-        environment_id: Uuid,
-        user_id: Uuid,
-        audit: NewAuditEvent,
-    ) -> DomainResult<()> {
-        self.withdraw_invitation_impl(environment_id, user_id, audit)
-            .await
-    }
-
+impl AdditionalEmails for Database {
     #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
     async fn list_additional_emails(&self, user_id: Uuid) -> DomainResult<Vec<AdditionalEmail>> {
         additional_email::Entity::find()
@@ -1483,62 +1561,6 @@ impl AccountStore for Database {
         )
         .await?;
         commit(txn).await
-    }
-
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
-    async fn list_audit_events(
-        &self,
-        environment_id: Uuid,
-        query: AuditQuery,
-    ) -> DomainResult<Vec<AuditEvent>> {
-        let mut select = audit_event::Entity::find()
-            .filter(audit_event::Column::EnvironmentId.eq(environment_id));
-        if let Some(action) = query.action {
-            select = select.filter(audit_event::Column::Action.eq(action));
-        }
-        if let Some(actor) = query.actor_id {
-            select = select.filter(audit_event::Column::ActorId.eq(actor));
-        }
-        if let Some(from) = query.from {
-            select = select.filter(audit_event::Column::CreatedAt.gte(from));
-        }
-        if let Some(to) = query.to {
-            select = select.filter(audit_event::Column::CreatedAt.lt(to));
-        }
-        if let Some((time, id)) = query.before {
-            select = select.filter(
-                Condition::any()
-                    .add(audit_event::Column::CreatedAt.lt(time))
-                    .add(
-                        Condition::all()
-                            .add(audit_event::Column::CreatedAt.eq(time))
-                            .add(audit_event::Column::Id.lt(id)),
-                    ),
-            );
-        }
-        let rows = select
-            .order_by_desc(audit_event::Column::CreatedAt)
-            .order_by_desc(audit_event::Column::Id)
-            .limit(query.limit)
-            .all(self.conn())
-            .await
-            .map_err(db("reading the audit log"))?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditEvent {
-                id: r.id,
-                environment_id: r.environment_id,
-                actor_id: r.actor_id,
-                actor_email: r.actor_email,
-                action: r.action,
-                target_type: r.target_type,
-                target_id: r.target_id,
-                details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
-                ip: r.ip,
-                user_agent: r.user_agent,
-                created_at: r.created_at,
-            })
-            .collect())
     }
 }
 

@@ -48,6 +48,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::environment::configure)
                 .configure(routes::organizations::configure)
                 .configure(routes::operator::configure)
+                .configure(routes::jobs::configure)
                 .configure(routes::documents::configure),
         )
 }
@@ -100,6 +101,7 @@ impl Application {
             registry: business_register(&settings)?,
             operators: settings.operators(),
             max_organizations: settings.max_organizations_per_environment,
+            job_waker: job_waker.clone(),
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let static_dir = web::Data::new(StaticDir(settings.static_dir.clone()));

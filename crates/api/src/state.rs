@@ -1,5 +1,7 @@
 //! What every handler can reach.
 
+use std::sync::Arc;
+
 use haven_domain::installation::Installation;
 use haven_persistence::Database;
 
@@ -22,6 +24,8 @@ pub struct AppState {
     pub operators: Vec<String>,
     /// Most organizations per environment.
     pub max_organizations: u64,
+    /// Wakes the job worker (after queueing a job it should run at once).
+    pub job_waker: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

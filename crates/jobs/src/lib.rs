@@ -130,8 +130,11 @@ async fn run_worker<Q>(
     while !shutdown.is_cancelled() {
         while running.try_join_next().is_some() {}
         let room = options.concurrency.saturating_sub(running.len());
-        let mut idle = true;
-        if room > 0 {
+        // Claim in batches: once half the slots are free (or none is busy), not per finished
+        // job, so a busy queue costs fewer claim statements.
+        let worth_claiming = room > 0 && (room * 2 >= options.concurrency || running.is_empty());
+        let mut idle = false;
+        if worth_claiming {
             let wanted = u32::try_from(room).unwrap_or(u32::MAX);
             match queue.claim(worker, &kinds, wanted, options.lease).await {
                 Ok(jobs) => {
@@ -148,10 +151,11 @@ async fn run_worker<Q>(
                         }
                     }
                 }
-                Err(err) => tracing::warn!(error = %err, "could not claim jobs"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not claim jobs");
+                    idle = true;
+                }
             }
-        } else {
-            idle = false;
         }
         if idle {
             tokio::select! {
@@ -159,8 +163,8 @@ async fn run_worker<Q>(
                 () = tokio::time::sleep(options.poll_interval) => {}
                 () = options.wake.notified() => {}
             }
-        } else if running.len() >= options.concurrency {
-            // Full: wait for a slot.
+        } else if !worth_claiming || running.len() >= options.concurrency {
+            // Busy: wait for a slot.
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 _ = running.join_next() => {}

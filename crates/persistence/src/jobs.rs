@@ -35,7 +35,7 @@ use uuid::Uuid;
 use crate::{
     entities::job::{self, Column, Entity},
     error::map_db_err,
-    Database,
+    Backend, Database,
 };
 
 /// Longest `last_error` kept.
@@ -177,9 +177,6 @@ impl Database {
         }
         let kind_names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         let lease = TimeDelta::from_std(lease).unwrap_or(TimeDelta::hours(1));
-        let txn = self.begin_write().await?;
-        bury_jobs_stuck_on_their_last_attempt(&txn, now, &kind_names).await?;
-
         let due = Condition::all()
             .add(Expr::col(Column::Kind).is_in(kind_names.iter().copied()))
             .add(
@@ -219,10 +216,31 @@ impl Database {
                 Column::MaxAttempts,
             ]))
             .to_owned();
-        let rows = txn
-            .query_all(txn.get_database_backend().build(&claim))
-            .await?;
-        txn.commit().await?;
+        let rows = match self.backend() {
+            // One statement, row locks skipped by other instances: no transaction needed.
+            Backend::Postgres => {
+                let conn = self.conn();
+                let rows = conn
+                    .query_all(conn.get_database_backend().build(&claim))
+                    .await?;
+                if rows.len() < limit as usize {
+                    bury_jobs_stuck_on_their_last_attempt(conn, now, &kind_names).await?;
+                }
+                rows
+            }
+            // No row locks: take the write lock first so that claims are serialised.
+            Backend::Sqlite => {
+                let txn = self.begin_write().await?;
+                let rows = txn
+                    .query_all(txn.get_database_backend().build(&claim))
+                    .await?;
+                if rows.len() < limit as usize {
+                    bury_jobs_stuck_on_their_last_attempt(&txn, now, &kind_names).await?;
+                }
+                txn.commit().await?;
+                rows
+            }
+        };
 
         let mut claimed = Vec::with_capacity(rows.len());
         for row in rows {
@@ -247,7 +265,8 @@ impl Database {
 }
 
 /// A worker that died during a job's last attempt leaves it running for ever: make it dead
-/// (the claim would otherwise skip it, having no attempts left).
+/// (the claim would otherwise skip it, having no attempts left). Done when a claim found less
+/// than it asked for, so a busy queue does not pay for it on every claim.
 async fn bury_jobs_stuck_on_their_last_attempt<C: ConnectionTrait>(
     conn: &C,
     now: DateTime<Utc>,

@@ -211,3 +211,31 @@ async fn to_anyone_but_an_operator_the_jobs_do_not_exist() {
     assert_eq!(still["attempts"], 1);
     assert!(still["finishedAt"].is_string());
 }
+
+#[tokio::test]
+async fn an_operator_who_must_still_enrol_in_two_factor_gets_403() {
+    let app = spawn_app().await;
+    let operator = app.register_admin(OPERATOR).await;
+    app.send(
+        Method::PATCH,
+        "/api/v1/environment",
+        Some(&serde_json::json!({"requireTwoFactor": true})),
+        &operator.token,
+    )
+    .await;
+
+    let response = app
+        .send(Method::GET, "/api/v1/operator/jobs", None, &operator.token)
+        .await;
+    let body = assert_error_body(response, 403, "forbidden").await;
+    assert!(body["message"].as_str().unwrap().contains("two-factor"));
+    let response = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/operator/jobs/{}/retry", uuid::Uuid::new_v4()),
+            None,
+            &operator.token,
+        )
+        .await;
+    assert_error_body(response, 403, "forbidden").await;
+}

@@ -128,7 +128,9 @@ async fn run_worker<Q>(
     tracing::debug!(worker, ?kinds, "job worker started");
     let mut running = JoinSet::new();
     while !shutdown.is_cancelled() {
-        while running.try_join_next().is_some() {}
+        while let Some(finished) = running.try_join_next() {
+            report_panic(finished);
+        }
         let room = options.concurrency.saturating_sub(running.len());
         // Claim in batches: once half the slots are free (or none is busy), not per finished
         // job, so a busy queue costs fewer claim statements.
@@ -167,14 +169,29 @@ async fn run_worker<Q>(
             // Busy: wait for a slot.
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                _ = running.join_next() => {}
+                finished = running.join_next() => {
+                    if let Some(finished) = finished {
+                        report_panic(finished);
+                    }
+                }
             }
         }
         // Otherwise a full batch was claimed with room left: there may be more, claim again.
     }
     // Let the running jobs finish and record their outcome.
-    while running.join_next().await.is_some() {}
+    while let Some(finished) = running.join_next().await {
+        report_panic(finished);
+    }
     tracing::debug!(worker, "job worker stopped");
+}
+
+/// A handler that panicked leaves its job running until the lease ends; then it is retried.
+fn report_panic(finished: Result<(), tokio::task::JoinError>) {
+    if let Err(err) = finished {
+        if err.is_panic() {
+            tracing::error!("a job handler panicked; the job runs again when its lease ends");
+        }
+    }
 }
 
 async fn run_one<Q: JobQueue>(queue: Arc<Q>, handler: Arc<dyn JobHandler>, job: ClaimedJob) {

@@ -6,7 +6,7 @@ STAGE := scripts/stage
 TEST_RUNNER := $(shell command -v cargo-nextest >/dev/null 2>&1 && echo "nextest run --no-tests=pass" || echo "test")
 
 .PHONY: run build frontend-deps frontend-build test fmt-check clippy test-rust test-rust-pg \
-        frontend-check e2e openapi openapi-check fmt bench bench-validate
+        frontend-check e2e openapi openapi-check fmt bench bench-validate bench-queue
 
 ## run: build the SPA and the server (release) and start Haven on 127.0.0.1:8080 with SQLite in ./data
 run: frontend-build
@@ -72,4 +72,10 @@ fmt:
 bench-validate:
 	$(CARGO) run --release --locked -p haven-einvoice --example bench_validate
 
-bench: bench-validate
+## bench-queue: jobs/second claimed and completed by the job queue (no-op jobs) on PostgreSQL with
+## 1 and 2 worker instances (HAVEN_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
+## and on SQLite (release build)
+bench-queue:
+	$(CARGO) run --release --locked -p haven-jobs --example bench_queue
+
+bench: bench-validate bench-queue

@@ -7,6 +7,7 @@ mod m20261126_000001_create_installation;
 mod m20261126_000002_create_outbound_emails;
 mod m20261126_000003_create_accounts;
 mod m20261126_000004_create_organizations;
+mod m20261202_000001_create_jobs;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_outbound_emails::Migration),
             Box::new(m20261126_000003_create_accounts::Migration),
             Box::new(m20261126_000004_create_organizations::Migration),
+            Box::new(m20261202_000001_create_jobs::Migration),
         ]
     }
 }

@@ -19,7 +19,7 @@ use crate::{
     config::{redact_url, Settings},
     error::ApiError,
     extractors,
-    mail::MailWorker,
+    jobs::JobWorker,
     middleware::request_context::{request_context, BodyLimit},
     openapi,
     routes::{self, fallback::RouteTable},
@@ -48,6 +48,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::environment::configure)
                 .configure(routes::organizations::configure)
                 .configure(routes::operator::configure)
+                .configure(routes::jobs::configure)
                 .configure(routes::documents::configure),
         )
 }
@@ -57,7 +58,7 @@ pub struct Application {
     server: Server,
     port: u16,
     db: Database,
-    mail_worker: MailWorker,
+    job_worker: JobWorker,
 }
 
 impl Application {
@@ -89,6 +90,7 @@ impl Application {
         let spec = openapi::spec();
         let routes = web::Data::new(RouteTable::from_openapi(&spec));
         let spec_json = web::Data::new(SpecJson(Arc::from(openapi::spec_json())));
+        let job_waker = Arc::new(tokio::sync::Notify::new());
         let state = web::Data::new(AppState {
             db: db.clone(),
             installation,
@@ -97,11 +99,12 @@ impl Application {
             links: haven_domain::links::Links::new(&settings.public_url),
             receiving_price: settings.receiving_price_per_document.clone(),
             registry: business_register(&settings)?,
-            operators: haven_domain::organizations::review::Operators(settings.operators()),
+            operators: haven_domain::accounts::Operators(settings.operators()),
             organization_settings: haven_domain::organizations::service::OrganizationSettings {
                 max_organizations: settings.max_organizations_per_environment,
                 receiving_price: settings.receiving_price_per_document.clone(),
             },
+            job_waker: job_waker.clone(),
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let static_dir = web::Data::new(StaticDir(settings.static_dir.clone()));
@@ -144,14 +147,14 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
-        let mail_worker = MailWorker::start(&settings, db.clone())?;
+        let job_worker = JobWorker::start(&settings, db.clone(), job_waker)?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {
             server,
             port,
             db,
-            mail_worker,
+            job_worker,
         })
     }
 
@@ -167,8 +170,8 @@ impl Application {
     /// When the server fails or the pool cannot be closed cleanly.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.server.await.context("the HTTP server failed")?;
-        tracing::info!("server stopped; stopping the mail worker and closing the database pool");
-        self.mail_worker.stop().await;
+        tracing::info!("server stopped; stopping the job worker and closing the database pool");
+        self.job_worker.stop().await;
         // Give background tasks a moment to release their connections.
         tokio::time::sleep(Duration::from_millis(10)).await;
         self.db.close().await

@@ -84,7 +84,8 @@ pub struct Settings {
     pub smtp_tls: TlsMode,
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
-    /// How often the mail worker looks for due messages, in milliseconds.
+    /// How often the job worker looks for due jobs (email and every other kind) when idle, in
+    /// milliseconds. The name predates the job queue; it is kept so configurations keep working.
     pub mail_poll_interval_ms: u64,
 }
 

@@ -8,7 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 mod extractors;
-pub mod mail;
+pub mod jobs;
 pub mod middleware;
 pub mod openapi;
 mod routes;

@@ -26,6 +26,7 @@ use crate::app::api_scope;
         (name = "organizations", description = "Organizations, identifiers (participant ids), activation and members"),
         (name = "business-register", description = "Search the Dutch business register (KvK)"),
         (name = "operator", description = "Platform operators review organization activations"),
+        (name = "jobs", description = "Platform operators watch background jobs and retry dead ones"),
         (name = "documents", description = "Validate and transform e-invoices (UBL, CII, Factur-X; EN 16931, Peppol BIS 3, NLCIUS)"),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),

@@ -1,8 +1,9 @@
 //! What every handler can reach.
 
+use std::sync::Arc;
+
 use haven_domain::{
-    installation::Installation,
-    organizations::{review::Operators, service::OrganizationSettings},
+    accounts::Operators, installation::Installation, organizations::service::OrganizationSettings,
 };
 use haven_persistence::Database;
 
@@ -25,4 +26,6 @@ pub struct AppState {
     pub operators: Operators,
     /// Limits and prices of the organization use cases.
     pub organization_settings: OrganizationSettings,
+    /// Wakes the job worker (after queueing a job it should run at once).
+    pub job_waker: Arc<tokio::sync::Notify>,
 }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod error;
 pub mod installation;
+pub mod jobs;
 pub mod links;
 pub mod mail;
 pub mod organizations;

@@ -1,4 +1,4 @@
-//! The delivery worker on a real database (SQLite, or PostgreSQL when HAVEN_TEST_DATABASE_URL
+//! Email jobs run by the job worker on a real database (SQLite, or PostgreSQL when HAVEN_TEST_DATABASE_URL
 //! is set), and SMTP through lettre against a small in-process server that speaks the protocol
 //! over TCP.
 
@@ -9,12 +9,15 @@ use std::{
     time::Duration,
 };
 
-use haven_domain::mail::{render, Language, MailTemplate, OutgoingMail};
-use haven_mailer::{
-    build_message, spawn_delivery_worker, testing, SendError, SmtpConfig, TlsMode, Transport,
-    WorkerOptions,
+use haven_domain::{
+    jobs::{JobAdmin, JobQuery, JobRecord, JobStatus},
+    mail::{render, Language, MailTemplate, OutgoingMail},
 };
-use haven_persistence::{mail_queue, testing::TestDatabase};
+use haven_jobs::{spawn_worker, Registry, WorkerOptions};
+use haven_mailer::{
+    build_message, testing, EmailHandler, SendError, SmtpConfig, TlsMode, Transport,
+};
+use haven_persistence::{testing::TestDatabase, Database};
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
     net::TcpListener,
@@ -36,9 +39,18 @@ fn reset_mail(to: &str) -> OutgoingMail {
 }
 
 fn options() -> WorkerOptions {
-    WorkerOptions::new("Haven <no-reply@haven.invalid>")
-        .unwrap()
-        .poll_interval(Duration::from_millis(20))
+    WorkerOptions::default().poll_interval(Duration::from_millis(20))
+}
+
+/// The job worker with the email handler only.
+fn spawn_delivery_worker(
+    db: Database,
+    transport: Transport,
+    options: WorkerOptions,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    let handler = EmailHandler::new(transport, "Haven <no-reply@haven.invalid>").unwrap();
+    spawn_worker(db, Registry::new().with(handler), options, shutdown)
 }
 
 async fn eventually<F, Fut>(what: &str, mut check: F)
@@ -55,8 +67,21 @@ where
     panic!("timed out waiting until {what}");
 }
 
-async fn status_of_only_mail(test_db: &TestDatabase) -> String {
-    test_db.db.mail_records().await.unwrap()[0].status.clone()
+async fn only_job(test_db: &TestDatabase) -> JobRecord {
+    let jobs = test_db
+        .db
+        .list_jobs(&JobQuery {
+            limit: 10,
+            ..JobQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 1);
+    jobs[0].clone()
+}
+
+async fn status_of_only_mail(test_db: &TestDatabase) -> JobStatus {
+    only_job(test_db).await.status
 }
 
 // ---- the worker and the file outbox ----
@@ -87,7 +112,7 @@ async fn the_worker_delivers_a_queued_message_into_the_outbox() {
         Some(LINK.to_owned())
     );
     eventually("the message is marked sent", || async {
-        status_of_only_mail(&test_db).await == mail_queue::SENT
+        status_of_only_mail(&test_db).await == JobStatus::Succeeded
     })
     .await;
 
@@ -356,7 +381,7 @@ async fn the_worker_sends_over_smtp_and_marks_the_message_sent() {
         .unwrap();
 
     eventually("the message is marked sent", || async {
-        status_of_only_mail(&test_db).await == mail_queue::SENT
+        status_of_only_mail(&test_db).await == JobStatus::Succeeded
     })
     .await;
     assert_eq!(server.received().len(), 1);
@@ -383,17 +408,17 @@ async fn the_worker_retries_a_deferred_message_later() {
         .unwrap();
 
     eventually("the first attempt is recorded", || async {
-        test_db.db.mail_records().await.unwrap()[0].attempts == 1
-            && status_of_only_mail(&test_db).await == mail_queue::PENDING
+        only_job(&test_db).await.attempts == 1
+            && status_of_only_mail(&test_db).await == JobStatus::Queued
     })
     .await;
-    let record = &test_db.db.mail_records().await.unwrap()[0];
+    let record = &only_job(&test_db).await;
     assert!(
         record.last_error.as_deref().unwrap().contains("451"),
         "{record:?}"
     );
     assert!(
-        record.next_attempt_at > chrono::Utc::now() + chrono::TimeDelta::seconds(20),
+        record.run_at > chrono::Utc::now() + chrono::TimeDelta::seconds(20),
         "retried after the backoff, not at once: {record:?}"
     );
     shutdown.cancel();
@@ -418,11 +443,11 @@ async fn the_worker_gives_up_on_a_rejected_recipient() {
         .await
         .unwrap();
 
-    eventually("the message is marked failed", || async {
-        status_of_only_mail(&test_db).await == mail_queue::FAILED
+    eventually("the job is dead", || async {
+        status_of_only_mail(&test_db).await == JobStatus::Dead
     })
     .await;
-    let record = &test_db.db.mail_records().await.unwrap()[0];
+    let record = &only_job(&test_db).await;
     assert_eq!(record.attempts, 1, "no retry after a permanent rejection");
     assert!(
         record.last_error.as_deref().unwrap().contains("550"),

@@ -8,6 +8,7 @@ mod convert;
 pub mod db;
 mod entities;
 mod error;
+pub mod jobs;
 pub mod mail_queue;
 mod repositories;
 #[cfg(feature = "test-support")]

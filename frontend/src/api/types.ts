@@ -28,3 +28,4 @@ export type CreateOrganization = Schemas['CreateOrganizationRequest'];
 export type RegisterHit = Schemas['RegisterHitDto'];
 export type RegisterCompany = Schemas['RegisterCompanyDto'];
 export type ReviewItem = Schemas['ReviewItemDto'];
+export type Job = Schemas['Job'];

@@ -24,6 +24,7 @@ import { VerifyEmailPage } from '@/features/auth/verify-email-page';
 import { DashboardPage } from '@/features/dashboard/dashboard-page';
 import { EnvironmentPage } from '@/features/environment/environment-page';
 import { AddOrganizationPage } from '@/features/organizations/add-organization-page';
+import { JobsPage } from '@/features/operator/jobs-page';
 import { OperatorPage } from '@/features/organizations/operator-page';
 import { OrganizationPage } from '@/features/organizations/organization-page';
 import { OrganizationsPage } from '@/features/organizations/organizations-page';
@@ -134,6 +135,7 @@ const appRoutes = [
     component: OrganizationPage,
   }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: OperatorPage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: JobsPage }),
 ];
 
 export const routeTree = rootRoute.addChildren([

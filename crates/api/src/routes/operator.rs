@@ -189,7 +189,7 @@ fn review_item(item: ReviewItem) -> ReviewItemDto {
 }
 
 /// The activation review queue (platform operators only).
-#[utoipa::path(tag = OPERATOR_TAG, operation_id = "listActivationRequests", security(("bearer" = [])), responses((status = OK, body = [ReviewItemDto]), (status = NOT_FOUND, description = "Not an operator.", body = ErrorBody)))]
+#[utoipa::path(tag = OPERATOR_TAG, operation_id = "listActivationRequests", security(("bearer" = [])), responses((status = OK, body = [ReviewItemDto]), (status = FORBIDDEN, description = "An operator who has not set up two-factor authentication yet.", body = ErrorBody), (status = NOT_FOUND, description = "Not an operator.", body = ErrorBody)))]
 #[get("/operator/activation-requests")]
 async fn list_activation_requests(
     req: HttpRequest,
@@ -241,7 +241,7 @@ async fn decide(
 
 /// Approve an activation request: the organization becomes active and its identifiers are
 /// registered as participant ids (409 when another organization holds one).
-#[utoipa::path(tag = OPERATOR_TAG, operation_id = "approveActivation", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReviewDecision, responses((status = OK, body = ReviewItemDto), (status = NOT_FOUND, body = ErrorBody), (status = CONFLICT, body = ErrorBody)))]
+#[utoipa::path(tag = OPERATOR_TAG, operation_id = "approveActivation", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReviewDecision, responses((status = OK, body = ReviewItemDto), (status = FORBIDDEN, description = "An operator who has not set up two-factor authentication yet.", body = ErrorBody), (status = NOT_FOUND, body = ErrorBody), (status = CONFLICT, body = ErrorBody)))]
 #[post("/operator/organizations/{id}/approve")]
 async fn approve(
     req: HttpRequest,
@@ -262,7 +262,7 @@ async fn approve(
 }
 
 /// Reject an activation request, with the reason.
-#[utoipa::path(tag = OPERATOR_TAG, operation_id = "rejectActivation", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReviewDecision, responses((status = OK, body = ReviewItemDto), (status = BAD_REQUEST, body = ErrorBody), (status = NOT_FOUND, body = ErrorBody), (status = CONFLICT, body = ErrorBody)))]
+#[utoipa::path(tag = OPERATOR_TAG, operation_id = "rejectActivation", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReviewDecision, responses((status = OK, body = ReviewItemDto), (status = BAD_REQUEST, body = ErrorBody), (status = FORBIDDEN, description = "An operator who has not set up two-factor authentication yet.", body = ErrorBody), (status = NOT_FOUND, body = ErrorBody), (status = CONFLICT, body = ErrorBody)))]
 #[post("/operator/organizations/{id}/reject")]
 async fn reject(
     req: HttpRequest,
@@ -275,7 +275,7 @@ async fn reject(
 }
 
 /// Suspend an organization, with the reason: it stops sending and receiving.
-#[utoipa::path(tag = OPERATOR_TAG, operation_id = "suspendOrganization", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReviewDecision, responses((status = OK, body = ReviewItemDto), (status = BAD_REQUEST, body = ErrorBody), (status = NOT_FOUND, body = ErrorBody)))]
+#[utoipa::path(tag = OPERATOR_TAG, operation_id = "suspendOrganization", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReviewDecision, responses((status = OK, body = ReviewItemDto), (status = BAD_REQUEST, body = ErrorBody), (status = FORBIDDEN, description = "An operator who has not set up two-factor authentication yet.", body = ErrorBody), (status = NOT_FOUND, body = ErrorBody)))]
 #[post("/operator/organizations/{id}/suspend")]
 async fn suspend(
     req: HttpRequest,

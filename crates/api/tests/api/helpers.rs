@@ -117,6 +117,12 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// The app's database through a pool of its own (as a second instance would see it), to
+    /// set up states the API cannot reach, such as a job that died.
+    pub fn database(&self) -> &haven_persistence::Database {
+        &self._db.db
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
     }

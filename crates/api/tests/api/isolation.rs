@@ -79,6 +79,18 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         &admin.token,
     )
     .await;
+    // A background job (environment A's registration email), for the operators' job paths.
+    let job_id = haven_domain::jobs::JobAdmin::list_jobs(
+        app.database(),
+        &haven_domain::jobs::JobQuery {
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()[0]
+        .id
+        .to_string();
     // Environment B's administrator is the intruder.
     let intruder = app.register_admin("eve@beta.example").await;
 
@@ -90,6 +102,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("/api/v1/users/email-approvals/{id}", approval_id),
         ("/api/v1/organizations/{id}", org_id.clone()),
         ("/api/v1/operator/organizations/{id}", org_id.clone()),
+        ("/api/v1/operator/jobs/{id}", job_id),
     ]);
     // Second parameters, by name.
     let inner_ids: HashMap<&str, String> = HashMap::from([

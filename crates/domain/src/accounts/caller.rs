@@ -1,6 +1,8 @@
 //! Who performs a use case: every entrance (a request with a session, later a connection key
 //! or an email) turns its credentials into a [`Caller`] before it calls the domain.
 
+use crate::{DomainError, DomainResult};
+
 use super::{
     records::{ClientInfo, NewAuditEvent, User},
     Actor,
@@ -28,5 +30,30 @@ impl<'a> Caller<'a> {
     #[must_use]
     pub fn audit(&self, action: &'static str) -> NewAuditEvent {
         NewAuditEvent::new(action, self.client).by(self.user)
+    }
+}
+
+/// The installation's platform operators, by address (lower case). Operators review
+/// activations and look after background jobs, across environments.
+#[derive(Debug, Clone, Default)]
+pub struct Operators(pub Vec<String>);
+
+impl Operators {
+    /// Operators are an installation-level role: to everyone else their pages do not exist,
+    /// so a non-operator gets `NotFound`; an operator who still has to enrol in two-factor
+    /// authentication gets `Forbidden`.
+    ///
+    /// # Errors
+    /// `NotFound` or `Forbidden` as above.
+    pub fn require(&self, caller: &Caller<'_>) -> DomainResult<()> {
+        if !self.0.iter().any(|o| o == &caller.user.email) {
+            return Err(DomainError::not_found("page", "operator"));
+        }
+        if caller.actor.two_factor_pending {
+            return Err(DomainError::Forbidden(
+                "Set up two-factor authentication first.".into(),
+            ));
+        }
+        Ok(())
     }
 }

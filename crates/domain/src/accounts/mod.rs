@@ -14,6 +14,6 @@ pub mod totp;
 pub mod types;
 pub mod users;
 
-pub use caller::Caller;
+pub use caller::{Caller, Operators};
 pub use policy::{Action, Actor};
 pub use types::{EmailAddress, PersonName, Role, UserStatus};

@@ -1,18 +1,13 @@
 //! Outgoing email: which messages the platform sends, rendered in the recipient's language.
 //!
-//! Messages are rendered here (pure), stored in a durable queue by the persistence layer in the
-//! same transaction as the change that caused them, and delivered by a background worker, so
-//! that sending never blocks or fails a request.
+//! Messages are rendered here (pure), queued as jobs of kind [`crate::jobs::JobKind::Email`]
+//! by the persistence layer in the same transaction as the change that caused them, and
+//! delivered by the job worker, so that sending never blocks or fails a request.
 
-mod queue;
 mod templates;
 
 use serde::{Deserialize, Serialize};
 
-pub use queue::{
-    retry_delay, MailQueue, QueuedMail, RetryOutcome, FIRST_RETRY_DELAY, MAX_ATTEMPTS,
-    MAX_RETRY_DELAY,
-};
 pub use templates::render;
 
 /// Languages the platform speaks (emails and the web app).
@@ -89,8 +84,8 @@ pub enum MailTemplate {
     },
 }
 
-/// A message ready for the queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A message ready for the queue (the payload of an email job).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,

@@ -12,28 +12,9 @@ use super::{
     store::{NewOrgEvent, OrganizationStore},
 };
 use crate::{
-    accounts::{store::Directory, Action, Caller},
+    accounts::{store::Directory, Action, Caller, Operators},
     DomainError, DomainResult, ExternalService,
 };
-
-/// The installation's platform operators, by address (lower case).
-#[derive(Debug, Clone, Default)]
-pub struct Operators(pub Vec<String>);
-
-impl Operators {
-    /// Operators are an installation-level role: to everyone else their pages do not exist,
-    /// so a non-operator gets `NotFound`, not `Forbidden`.
-    ///
-    /// # Errors
-    /// `NotFound` for anyone but an operator with two-factor authentication in order.
-    pub fn require(&self, caller: &Caller<'_>) -> DomainResult<()> {
-        if self.0.iter().any(|o| o == &caller.user.email) && !caller.actor.two_factor_pending {
-            Ok(())
-        } else {
-            Err(DomainError::not_found("page", "operator"))
-        }
-    }
-}
 
 /// What the operator decides about an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

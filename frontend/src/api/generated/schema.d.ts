@@ -550,6 +550,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operator/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Background jobs, newest first (platform operators only). */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a dead job again, now, with its attempts reset (platform operators only). */
+        post: operations["retryJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operator/organizations/{id}/approve": {
         parameters: {
             query?: never;
@@ -1379,6 +1413,50 @@ export interface components {
              */
             role?: string | null;
         };
+        Job: {
+            /**
+             * Format: int32
+             * @description Runs so far (claims, the current one included).
+             */
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /** Format: uuid */
+            id: string;
+            idempotencyKey?: string | null;
+            kind: components["schemas"]["JobKind"];
+            /** @description Why the last run failed (for operators; may quote a remote server). */
+            lastError?: string | null;
+            /** @description The worker holding it. */
+            lockedBy?: string | null;
+            /** Format: date-time */
+            lockedUntil?: string | null;
+            /** Format: int32 */
+            maxAttempts: number;
+            /**
+             * Format: date-time
+             * @description When it is (or was last) due.
+             */
+            runAt: string;
+            status: components["schemas"]["JobStatus"];
+        };
+        /**
+         * @description What a job does.
+         * @enum {string}
+         */
+        JobKind: "email" | "noop";
+        JobPage: {
+            items: components["schemas"]["Job"][];
+            /** @description Pass as `before` for the next (older) page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /**
+         * @description Where a job is in its life.
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "succeeded" | "dead";
         LoginRequest: {
             /**
              * @description When two-factor authentication is on: the 6-digit code from the app, or a recovery code.
@@ -2851,8 +2929,137 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewItemDto"][];
                 };
             };
+            /** @description An operator who has not set up two-factor authentication yet. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not an operator. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description Only jobs in this status. */
+                status?: components["schemas"]["JobStatus"];
+                /** @description Only jobs of this kind. */
+                kind?: components["schemas"]["JobKind"];
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retryJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, queued again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such job, or not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job is not dead. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2883,6 +3090,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewItemDto"];
+                };
+            };
+            /** @description An operator who has not set up two-factor authentication yet. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2934,6 +3150,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description An operator who has not set up two-factor authentication yet. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2976,6 +3201,15 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An operator who has not set up two-factor authentication yet. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -95,6 +95,7 @@ export function AppLayout() {
               {t('nav.platform')}
             </Text>
             <NavLink component={Link} to="/operator" label={t('nav.operator')} onClick={close} />
+            <NavLink component={Link} to="/operator/jobs" label={t('nav.jobs')} onClick={close} />
           </>
         )}
       </AppShell.Navbar>

@@ -1,0 +1,121 @@
+//! Starting and stopping the background-job worker from the settings, with the handler of
+//! every job kind.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use haven_domain::jobs::{ClaimedJob, HandlerFuture, JobHandler, JobKind};
+use haven_jobs::{spawn_worker, Registry, WorkerOptions};
+use haven_mailer::{EmailHandler, SmtpConfig, Transport};
+use haven_persistence::Database;
+use tokio::{sync::Notify, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+
+/// Time for running jobs to finish on shutdown before they are abandoned (and run again
+/// elsewhere when their leases end).
+const STOP_TIMEOUT: Duration = Duration::from_secs(15);
+/// Limit for each SMTP command.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Jobs one instance runs at a time.
+const CONCURRENCY: usize = 4;
+/// Longer than any job may take: an SMTP delivery is a handful of commands of at most
+/// `SMTP_TIMEOUT` each.
+const LEASE: Duration = Duration::from_secs(300);
+
+/// The running job worker.
+pub struct JobWorker {
+    shutdown: CancellationToken,
+    handle: JoinHandle<()>,
+    wake: Arc<Notify>,
+}
+
+impl JobWorker {
+    /// Starts the worker with every kind's handler: email over SMTP when `smtp_host` is set,
+    /// else into the file outbox in the data directory. `wake` makes it look at the queue
+    /// without waiting for the next poll.
+    ///
+    /// # Errors
+    /// When `mail_from` is not a mailbox, the SMTP settings are unusable, or the outbox
+    /// directory cannot be created.
+    pub fn start(settings: &Settings, db: Database, wake: Arc<Notify>) -> anyhow::Result<Self> {
+        let email = EmailHandler::new(mail_transport(settings)?, &settings.mail_from)
+            .with_context(|| {
+                format!("mail_from {:?} is not an email address", settings.mail_from)
+            })?;
+        let registry = Registry::new().with(email).with(NoopHandler);
+        let options = WorkerOptions {
+            wake: wake.clone(),
+            ..WorkerOptions::default()
+        }
+        .poll_interval(Duration::from_millis(
+            settings.mail_poll_interval_ms.max(10),
+        ))
+        .concurrency(CONCURRENCY)
+        .lease(LEASE);
+        let shutdown = CancellationToken::new();
+        let handle = spawn_worker(db, registry, options, shutdown.clone());
+        Ok(Self {
+            shutdown,
+            handle,
+            wake,
+        })
+    }
+
+    /// Poke after enqueueing a job to have it run without waiting for the next poll.
+    #[must_use]
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Stops claiming and lets running jobs finish (at most [`STOP_TIMEOUT`]).
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        let mut handle = self.handle;
+        match tokio::time::timeout(STOP_TIMEOUT, &mut handle).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::warn!(error = %err, "the job worker ended abnormally"),
+            Err(_) => {
+                tracing::warn!("the job worker did not stop in time; abandoning its running jobs");
+                handle.abort();
+            }
+        }
+    }
+}
+
+fn mail_transport(settings: &Settings) -> anyhow::Result<Transport> {
+    match &settings.smtp_host {
+        Some(host) => {
+            tracing::info!(smtp_host = %host, smtp_port = settings.smtp_port, smtp_tls = ?settings.smtp_tls, "sending email over SMTP");
+            Transport::smtp(&SmtpConfig {
+                host: host.clone(),
+                port: settings.smtp_port,
+                tls: settings.smtp_tls,
+                username: settings.smtp_username.clone(),
+                password: settings.smtp_password.clone(),
+                timeout: SMTP_TIMEOUT,
+            })
+            .context("could not set up the SMTP transport")
+        }
+        None => {
+            let dir = settings.outbox_dir();
+            tracing::info!(outbox = %dir.display(), "no smtp_host: writing email as files into the outbox");
+            Transport::outbox(&dir)
+                .with_context(|| format!("could not create the mail outbox {}", dir.display()))
+        }
+    }
+}
+
+/// Runs `noop` jobs (enqueued only by tests and the queue benchmark) so they never linger.
+struct NoopHandler;
+
+impl JobHandler for NoopHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::Noop
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async { Ok(()) })
+    }
+}

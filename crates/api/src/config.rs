@@ -87,6 +87,9 @@ pub struct Settings {
     /// How often the job worker looks for due jobs (email and every other kind) when idle, in
     /// milliseconds. The name predates the job queue; it is kept so configurations keep working.
     pub mail_poll_interval_ms: u64,
+    /// How long a claimed job belongs to the instance that claimed it, in seconds. A job whose
+    /// instance died is run again by another one after this; it must exceed the longest run.
+    pub job_lease_secs: u64,
 }
 
 impl Default for Settings {
@@ -119,6 +122,7 @@ impl Default for Settings {
             smtp_username: None,
             smtp_password: None,
             mail_poll_interval_ms: 1000,
+            job_lease_secs: 300,
         }
     }
 }
@@ -346,7 +350,7 @@ mod tests {
         assert!(keys.contains(&("mail_poll_interval_ms".to_owned(), true)));
         assert!(keys.contains(&("jwt_secret".to_owned(), false)));
         assert!(keys.contains(&("kvk_ca_file".to_owned(), false)));
-        assert_eq!(keys.len(), 27, "one key per field of Settings");
+        assert_eq!(keys.len(), 28, "one key per field of Settings");
     }
 
     #[test]

@@ -20,9 +20,10 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 /// Jobs one instance runs at a time.
 const CONCURRENCY: usize = 4;
-/// Longer than any job may take: an SMTP delivery is a handful of commands of at most
-/// `SMTP_TIMEOUT` each.
-const LEASE: Duration = Duration::from_secs(300);
+/// The shortest lease accepted from the settings (`job_lease_secs`). The default, five
+/// minutes, covers an SMTP delivery of a handful of commands of at most `SMTP_TIMEOUT` each;
+/// crash tests use a few seconds to get a killed instance's job back quickly.
+const MIN_LEASE: Duration = Duration::from_secs(1);
 
 /// The running job worker.
 pub struct JobWorker {
@@ -53,7 +54,7 @@ impl JobWorker {
             settings.mail_poll_interval_ms.max(10),
         ))
         .concurrency(CONCURRENCY)
-        .lease(LEASE);
+        .lease(Duration::from_secs(settings.job_lease_secs).max(MIN_LEASE));
         let shutdown = CancellationToken::new();
         let handle = spawn_worker(db, registry, options, shutdown.clone());
         Ok(Self {

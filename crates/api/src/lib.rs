@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 mod extractors;
 pub mod mail;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 mod routes;

@@ -8,7 +8,7 @@ use haven_persistence::Database;
 use tokio::{sync::Notify, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Settings;
+use crate::{config::Settings, metrics::mail::CountingMailQueue};
 
 /// Time for an in-flight delivery to finish on shutdown before the worker is abandoned.
 const STOP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -58,7 +58,8 @@ impl MailWorker {
         };
         let wake = options.wake.clone();
         let shutdown = CancellationToken::new();
-        let handle = spawn_delivery_worker(db, transport, options, shutdown.clone());
+        let handle =
+            spawn_delivery_worker(CountingMailQueue(db), transport, options, shutdown.clone());
         Ok(Self {
             shutdown,
             handle,

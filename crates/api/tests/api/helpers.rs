@@ -24,6 +24,8 @@ pub struct Options {
     pub operator_emails: String,
     /// `(kind, base url)` of the business register; default the offline one.
     pub business_register: Option<(String, String)>,
+    pub metrics_enabled: bool,
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
@@ -33,6 +35,8 @@ impl Default for Options {
             with_spa: true,
             operator_emails: "operator@haven.test".into(),
             business_register: None,
+            metrics_enabled: false,
+            metrics_token: None,
         }
     }
 }
@@ -78,6 +82,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .business_register
             .as_ref()
             .map(|_| haven_registry::testing::FAKE_API_KEY.to_owned()),
+        metrics_enabled: options.metrics_enabled,
+        metrics_token: options.metrics_token.clone(),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -9,6 +9,7 @@ mod errors;
 mod health;
 mod helpers;
 mod isolation;
+mod metrics;
 mod openapi;
 mod organizations;
 mod spa;

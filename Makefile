@@ -6,7 +6,7 @@ STAGE := scripts/stage
 TEST_RUNNER := $(shell command -v cargo-nextest >/dev/null 2>&1 && echo "nextest run --no-tests=pass" || echo "test")
 
 .PHONY: run build frontend-deps frontend-build test fmt-check clippy test-rust test-rust-pg \
-        frontend-check e2e openapi openapi-check fmt bench bench-validate bench-queue
+        frontend-check e2e openapi openapi-check fmt bench bench-validate bench-queue bench-api
 
 ## run: build the SPA and the server (release) and start Haven on 127.0.0.1:8080 with SQLite in ./data
 run: frontend-build
@@ -78,4 +78,16 @@ bench-validate:
 bench-queue:
 	$(CARGO) run --release --locked -p haven-jobs --example bench_queue
 
-bench: bench-validate bench-queue
+
+## bench-api: requests/s and p50/p99 of GET /api/health, GET /api/v1/me and POST /api/v1/validate
+## against the release server on SQLite; `make bench-api PG=postgres://...` (or PG=default for
+## postgres://postgres@127.0.0.1:5432/test) adds PostgreSQL in a fresh database. The load
+## generator is oha, installed into .tools on first use. See docs/performance.md.
+OHA_VERSION := 1.16.0
+bench-api:
+	$(CARGO) build --release --locked -p haven-api
+	$(CARGO) build --release --locked -p haven-einvoice --example bench_validate
+	@[ -x .tools/bin/oha ] || $(CARGO) install --locked oha --version $(OHA_VERSION) --root .tools
+	scripts/bench-api $(if $(PG),--postgres $(if $(filter default,$(PG)),,$(PG)))
+
+bench: bench-validate bench-queue bench-api

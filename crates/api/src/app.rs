@@ -20,6 +20,7 @@ use crate::{
     error::ApiError,
     extractors,
     jobs::JobWorker,
+    metrics::{self, MetricsAccess},
     middleware::request_context::{request_context, BodyLimit},
     openapi,
     routes::{self, fallback::RouteTable},
@@ -115,6 +116,11 @@ impl Application {
             );
         }
         let max_body = settings.max_body_bytes;
+        let metrics_access = settings.metrics_enabled.then(|| {
+            web::Data::new(MetricsAccess {
+                token: settings.metrics_token.clone(),
+            })
+        });
 
         let mut server = HttpServer::new(move || {
             let spa_dir = static_dir.0.clone();
@@ -131,6 +137,14 @@ impl Application {
                         .route("/openapi.json", web::get().to(get_openapi_json))
                         .route("/docs", web::get().to(get_api_docs)),
                 );
+            // Outside /api (not part of the API) and before the web app, whose fallback would
+            // otherwise answer it with index.html.
+            let app = match &metrics_access {
+                Some(access) => app
+                    .app_data(access.clone())
+                    .route("/metrics", web::get().to(metrics::serve)),
+                None => app.route("/metrics", web::to(metrics::disabled)),
+            };
             let app = if spa_dir.join("index.html").is_file() {
                 app.service(
                     Files::new("/", spa_dir)

@@ -90,6 +90,10 @@ pub struct Settings {
     /// How long a claimed job belongs to the instance that claimed it, in seconds. A job whose
     /// instance died is run again by another one after this; it must exceed the longest run.
     pub job_lease_secs: u64,
+    /// Serve Prometheus metrics at `/metrics`.
+    pub metrics_enabled: bool,
+    /// When set, `/metrics` requires `Authorization: Bearer <metrics_token>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -123,6 +127,8 @@ impl Default for Settings {
             smtp_password: None,
             mail_poll_interval_ms: 1000,
             job_lease_secs: 300,
+            metrics_enabled: false,
+            metrics_token: None,
         }
     }
 }
@@ -150,6 +156,11 @@ impl std::fmt::Debug for Settings {
             .field(
                 "smtp_password",
                 &self.smtp_password.as_ref().map(|_| "<set>"),
+            )
+            .field("metrics_enabled", &self.metrics_enabled)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
             )
             .finish_non_exhaustive()
     }
@@ -206,7 +217,7 @@ impl Settings {
             }
             let key = key.to_ascii_lowercase();
             match known.iter().find(|(known_key, _)| *known_key == key) {
-                Some((_, numeric)) => env_values.push((key, env_value(*numeric, value.clone()))),
+                Some((_, kind)) => env_values.push((key, env_value(*kind, value.clone()))),
                 None => warnings.push(format!("ignoring unknown setting {name}")),
             }
         }
@@ -242,26 +253,49 @@ impl Settings {
     }
 }
 
+/// What type a setting's value has, as far as reading it from a variable goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    Number,
+    Bool,
+    Text,
+}
+
 /// Every setting's key (as in the file; upper-cased and prefixed in the environment), and
-/// whether its value is a number. Derived from the defaults, so a new field of `Settings` is
-/// known everywhere without a second list to keep in step.
-fn setting_keys() -> Vec<(String, bool)> {
+/// the kind of its value. Derived from the defaults, so a new field of `Settings` is known
+/// everywhere without a second list to keep in step.
+fn setting_keys() -> Vec<(String, ValueKind)> {
     match serde_json::to_value(Settings::default()) {
         Ok(serde_json::Value::Object(fields)) => fields
             .into_iter()
-            .map(|(key, default)| (key, default.is_number()))
+            .map(|(key, default)| {
+                let kind = match default {
+                    serde_json::Value::Number(_) => ValueKind::Number,
+                    serde_json::Value::Bool(_) => ValueKind::Bool,
+                    _ => ValueKind::Text,
+                };
+                (key, kind)
+            })
             .collect(),
         _ => Vec::new(),
     }
 }
 
-/// Environment values are strings; numeric settings are parsed so serde sees numbers, while a
-/// secret such as "123456" stays a string.
-fn env_value(numeric: bool, value: String) -> figment::value::Value {
-    if numeric {
-        if let Ok(number) = value.trim().parse::<u64>() {
-            return figment::value::Value::from(number);
+/// Environment values are strings; numeric and boolean settings are parsed so serde sees
+/// numbers and booleans, while a secret such as "123456" stays a string.
+fn env_value(kind: ValueKind, value: String) -> figment::value::Value {
+    match kind {
+        ValueKind::Number => {
+            if let Ok(number) = value.trim().parse::<u64>() {
+                return figment::value::Value::from(number);
+            }
         }
+        ValueKind::Bool => match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => return figment::value::Value::from(true),
+            "false" | "0" | "no" | "off" => return figment::value::Value::from(false),
+            _ => {}
+        },
+        ValueKind::Text => {}
     }
     figment::value::Value::from(value)
 }
@@ -346,11 +380,13 @@ mod tests {
     fn every_field_is_a_known_key_and_numbers_are_recognised() {
         let keys = setting_keys();
 
-        assert!(keys.contains(&("port".to_owned(), true)));
-        assert!(keys.contains(&("mail_poll_interval_ms".to_owned(), true)));
-        assert!(keys.contains(&("jwt_secret".to_owned(), false)));
-        assert!(keys.contains(&("kvk_ca_file".to_owned(), false)));
-        assert_eq!(keys.len(), 28, "one key per field of Settings");
+        assert!(keys.contains(&("port".to_owned(), ValueKind::Number)));
+        assert!(keys.contains(&("mail_poll_interval_ms".to_owned(), ValueKind::Number)));
+        assert!(keys.contains(&("jwt_secret".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("kvk_ca_file".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("metrics_enabled".to_owned(), ValueKind::Bool)));
+        assert!(keys.contains(&("job_lease_secs".to_owned(), ValueKind::Number)));
+        assert_eq!(keys.len(), 30, "one key per field of Settings");
     }
 
     #[test]
@@ -427,5 +463,30 @@ mod tests {
         let err = Settings::load_from(None, &vars(&[("HAVEN_SMTP_TLS", "ssl")])).unwrap_err();
 
         assert!(err.to_string().contains("smtp_tls"), "{err}");
+    }
+
+    #[test]
+    fn metrics_are_off_by_default_and_switched_on_from_the_environment() {
+        let defaults = Settings::load_from(None, &[]).unwrap().settings;
+        assert!(!defaults.metrics_enabled);
+        assert_eq!(defaults.metrics_token, None);
+
+        let loaded = Settings::load_from(
+            None,
+            &vars(&[
+                ("HAVEN_METRICS_ENABLED", "true"),
+                ("HAVEN_METRICS_TOKEN", "scrape-secret"),
+            ]),
+        )
+        .unwrap();
+
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        assert!(loaded.settings.metrics_enabled);
+        assert_eq!(
+            loaded.settings.metrics_token.as_deref(),
+            Some("scrape-secret")
+        );
+        let shown = format!("{:?}", loaded.settings);
+        assert!(!shown.contains("scrape-secret"), "{shown}");
     }
 }

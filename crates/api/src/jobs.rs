@@ -11,7 +11,7 @@ use haven_persistence::Database;
 use tokio::{sync::Notify, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Settings;
+use crate::{config::Settings, metrics::jobs::CountingJobQueue};
 
 /// Time for running jobs to finish on shutdown before they are abandoned (and run again
 /// elsewhere when their leases end).
@@ -56,7 +56,7 @@ impl JobWorker {
         .concurrency(CONCURRENCY)
         .lease(Duration::from_secs(settings.job_lease_secs).max(MIN_LEASE));
         let shutdown = CancellationToken::new();
-        let handle = spawn_worker(db, registry, options, shutdown.clone());
+        let handle = spawn_worker(CountingJobQueue(db), registry, options, shutdown.clone());
         Ok(Self {
             shutdown,
             handle,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 mod extractors;
 pub mod jobs;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 mod routes;

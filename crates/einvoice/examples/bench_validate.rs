@@ -11,6 +11,8 @@
 //!
 //! Profiling: `bench_validate --repeat TIMES LINES` validates one generated invoice
 //! `TIMES` times and prints nothing (e.g. `valgrind --tool=callgrind ... --repeat 200 10`).
+//! `bench_validate --print LINES` writes the generated invoice to standard output (the API
+//! benchmark, `make bench-api`, posts it).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::process::Command;
@@ -166,6 +168,10 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let (Some("--size"), Some(n)) = (args.get(1).map(String::as_str), args.get(2)) {
         child(n.parse().expect("line count"));
+        return;
+    }
+    if let (Some("--print"), Some(n)) = (args.get(1).map(String::as_str), args.get(2)) {
+        print!("{}", invoice(n.parse().expect("line count")));
         return;
     }
     // Profiling mode (e.g. under callgrind): validate a `lines`-line invoice `times` times.

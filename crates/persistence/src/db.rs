@@ -60,6 +60,12 @@ impl Database {
             .min_connections(1)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10))
+            // The pool already pings every connection when it is given back after use; a
+            // second ping each time one is taken doubled the round trips of every query (and
+            // on SQLite a ping is a hop to the connection's thread and back). A connection
+            // that breaks while idle now fails the one query that finds it broken, and is
+            // then dropped.
+            .test_before_acquire(false)
             .sqlx_logging(false);
         let conn = sea_orm::Database::connect(options)
             .await

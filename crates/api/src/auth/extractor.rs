@@ -6,10 +6,12 @@ use std::{future::Future, pin::Pin};
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use chrono::Utc;
 use haven_domain::accounts::{
-    records::{Session, User},
-    store::{Directory, Sessions},
+    auth_context::{AuthContext, AuthContextStore},
+    records::{Environment, Session, User},
+    store::Sessions,
     Actor, UserStatus,
 };
+use tracing::Instrument;
 
 use super::tokens::{self, TokenError};
 use crate::{error::ApiError, state::AppState};
@@ -18,6 +20,8 @@ pub struct Authenticated {
     pub actor: Actor,
     pub user: User,
     pub session: Session,
+    /// The caller's environment as read with the session and the user.
+    pub environment: Environment,
 }
 
 impl FromRequest for Authenticated {
@@ -36,45 +40,61 @@ impl FromRequest for Authenticated {
             })
             .map(str::trim)
             .map(str::to_owned);
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
-            let token = bearer.ok_or(ApiError::Unauthenticated("unauthenticated"))?;
-            let claims = tokens::verify(&state.signing_key, &token).map_err(|e| match e {
-                TokenError::Expired => ApiError::Unauthenticated("token_expired"),
-                TokenError::Invalid => ApiError::Unauthenticated("unauthenticated"),
-            })?;
-            let now = Utc::now();
-            let session = state
-                .db
-                .find_session(claims.sid)
-                .await?
-                .filter(|s| s.user_id == claims.sub && s.is_live(now))
-                .ok_or(ApiError::Unauthenticated("unauthenticated"))?;
-            let user = state
-                .db
-                .find_user(claims.env, claims.sub)
-                .await?
-                .filter(|u| u.status == UserStatus::Active)
-                .ok_or(ApiError::Unauthenticated("unauthenticated"))?;
-            let environment = state
-                .db
-                .find_environment(user.environment_id)
-                .await?
-                .ok_or(ApiError::Unauthenticated("unauthenticated"))?;
-            state.db.touch_session(&session, now).await?;
-            Ok(Authenticated {
-                actor: Actor {
-                    user_id: user.id,
-                    environment_id: user.environment_id,
-                    session_id: session.id,
-                    role: user.role,
-                    relationship_manager: user.relationship_manager,
-                    two_factor_pending: environment.require_two_factor && !user.totp_enabled,
-                },
-                user,
-                session,
-            })
-        })
+        // The request's span (see `request_context`), which gets the caller's ids so that every
+        // later line of the request names them.
+        let request_span = tracing::Span::current();
+        // Ids only; the token itself never goes into a span or a log line.
+        let span = tracing::debug_span!(
+            "authenticate",
+            user_id = tracing::field::Empty,
+            environment_id = tracing::field::Empty,
+            session_id = tracing::field::Empty,
+        );
+        Box::pin(
+            async move {
+                let state = state
+                    .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
+                let token = bearer.ok_or(ApiError::Unauthenticated("unauthenticated"))?;
+                let claims = tokens::verify(&state.signing_key, &token).map_err(|e| match e {
+                    TokenError::Expired => ApiError::Unauthenticated("token_expired"),
+                    TokenError::Invalid => ApiError::Unauthenticated("unauthenticated"),
+                })?;
+                let span = tracing::Span::current();
+                span.record("user_id", tracing::field::display(claims.sub));
+                span.record("environment_id", tracing::field::display(claims.env));
+                span.record("session_id", tracing::field::display(claims.sid));
+                request_span.record("user_id", tracing::field::display(claims.sub));
+                request_span.record("session_id", tracing::field::display(claims.sid));
+                let now = Utc::now();
+                // Session, user and environment as they are now, in one query: no cache, so a
+                // revocation, deactivation or role change applies to the very next request.
+                let AuthContext {
+                    session,
+                    user,
+                    environment,
+                } = state
+                    .db
+                    .load_auth_context(claims.sid, claims.sub, claims.env)
+                    .await?
+                    .filter(|c| c.session.is_live(now) && c.user.status == UserStatus::Active)
+                    .ok_or(ApiError::Unauthenticated("unauthenticated"))?;
+                // Writes at most once a minute per session.
+                state.db.touch_session(&session, now).await?;
+                Ok(Authenticated {
+                    actor: Actor {
+                        user_id: user.id,
+                        environment_id: user.environment_id,
+                        session_id: session.id,
+                        role: user.role,
+                        relationship_manager: user.relationship_manager,
+                        two_factor_pending: environment.require_two_factor && !user.totp_enabled,
+                    },
+                    user,
+                    session,
+                    environment,
+                })
+            }
+            .instrument(span),
+        )
     }
 }

@@ -16,7 +16,7 @@ use actix_web::{
 };
 use tracing::Instrument;
 
-use crate::error::ApiError;
+use crate::{error::ApiError, metrics};
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 const MAX_REQUEST_ID_LEN: usize = 128;
@@ -63,12 +63,18 @@ pub async fn request_context(
     let started = Instant::now();
     let request_id = accepted_request_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(request_id.clone()));
+    // `route` (the matched pattern) and the caller's ids are filled in once known; the
+    // authentication extractor records `user_id` and `session_id` here.
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
         method = %req.method(),
         path = %req.path(),
+        route = tracing::field::Empty,
+        user_id = tracing::field::Empty,
+        session_id = tracing::field::Empty,
     );
+    let method = req.method().clone();
 
     let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0);
     let declared_length = req
@@ -100,8 +106,13 @@ pub async fn request_context(
         .instrument(span.clone())
         .await;
 
-    let log = |status: u16| {
-        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let log = |status: u16, route: Option<String>| {
+        let elapsed = started.elapsed();
+        let duration_ms = elapsed.as_secs_f64() * 1000.0;
+        if let Some(route) = &route {
+            span.record("route", route.as_str());
+        }
+        metrics::observe_request(&method, route, status, elapsed);
         span.in_scope(|| {
             tracing::info!(
                 target: "haven::access",
@@ -117,14 +128,18 @@ pub async fn request_context(
             if let Some(value) = header_value {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
             }
-            log(response.status().as_u16());
+            log(
+                response.status().as_u16(),
+                response.request().match_pattern(),
+            );
             Ok(response)
         }
         Err((mut response, cause)) => {
             if let Some(value) = header_value {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
             }
-            log(response.status().as_u16());
+            // A framework failure: the request, and so its route, is gone.
+            log(response.status().as_u16(), None);
             Err(InternalError::from_response(cause, response).into())
         }
     }

@@ -46,7 +46,12 @@ async fn get_me(
     auth: Authenticated,
 ) -> Result<web::Json<MeDto>, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
-    Ok(web::Json(me_dto(&state, &auth, &auth.user).await?))
+    // The environment was read with the session; no second query.
+    Ok(web::Json(MeDto::new(
+        &auth.user,
+        &auth.environment,
+        &state.receiving_price,
+    )))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]

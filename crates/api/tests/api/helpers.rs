@@ -30,6 +30,8 @@ pub struct Options {
     pub workers: usize,
     /// `max_organizations_per_environment`; the built-in default when `None`.
     pub max_organizations: Option<u64>,
+    pub metrics_enabled: bool,
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
@@ -42,6 +44,8 @@ impl Default for Options {
             database_max_connections: 2,
             workers: 1,
             max_organizations: None,
+            metrics_enabled: false,
+            metrics_token: None,
         }
     }
 }
@@ -90,6 +94,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         max_organizations_per_environment: options
             .max_organizations
             .unwrap_or(Settings::default().max_organizations_per_environment),
+        metrics_enabled: options.metrics_enabled,
+        metrics_token: options.metrics_token.clone(),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod isolation;
 mod jobs;
+mod metrics;
 mod openapi;
 mod organizations;
 mod races;

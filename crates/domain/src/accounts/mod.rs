@@ -1,6 +1,7 @@
 //! Accounts: environments (tenants), users with platform roles, sessions, and the policy that
 //! decides who may do what.
 
+pub mod auth_context;
 pub mod caller;
 pub mod environment;
 pub mod password;

@@ -1,6 +1,7 @@
 //! Implementations of the domain's repository traits on [`crate::Database`].
 
 mod accounts;
+mod auth_context;
 mod installation;
 mod organizations;
 

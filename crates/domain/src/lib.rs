@@ -11,5 +11,6 @@ pub mod jobs;
 pub mod links;
 pub mod mail;
 pub mod organizations;
+pub mod paging;
 
 pub use error::{DomainError, DomainResult, ExternalService, FieldError};

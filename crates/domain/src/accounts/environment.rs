@@ -8,7 +8,7 @@ use super::{
     store::{AuditLog, Directory, EnvironmentChange, EnvironmentSettings},
     Action, Caller, EmailAddress,
 };
-use crate::{DomainError, DomainResult};
+use crate::{paging::PageRequest, DomainError, DomainResult};
 
 /// Mail providers whose domain nobody can claim for auto-join.
 const SHARED_MAIL_DOMAINS: &[&str] = &[
@@ -32,11 +32,6 @@ const SHARED_MAIL_DOMAINS: &[&str] = &[
     "gmx.net",
     "aol.com",
 ];
-
-/// Largest audit page.
-pub const MAX_AUDIT_PAGE: u64 = 200;
-/// Audit page size when none is asked for.
-pub const DEFAULT_AUDIT_PAGE: u64 = 50;
 
 /// The caller's environment.
 ///
@@ -169,26 +164,8 @@ pub async fn audit_log<A: AuditLog>(
     filter: AuditFilter,
 ) -> DomainResult<AuditPage> {
     caller.actor.require(Action::ViewAuditLog)?;
-    let limit = filter.limit.unwrap_or(DEFAULT_AUDIT_PAGE);
-    if !(1..=MAX_AUDIT_PAGE).contains(&limit) {
-        return Err(DomainError::field(
-            "limit",
-            "out_of_range",
-            "Choose a page size from 1 to 200.",
-        ));
-    }
-    let before = match filter.before.as_deref() {
-        None => None,
-        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
-            DomainError::field(
-                "before",
-                "invalid_cursor",
-                "Use the nextCursor of a previous page.",
-            )
-        })?),
-    };
-    // One more than asked tells whether another page follows.
-    let mut items = accounts
+    let page = PageRequest::parse(filter.limit, filter.before.as_deref())?;
+    let items = accounts
         .list_audit_events(
             caller.actor.environment_id,
             AuditQuery {
@@ -196,27 +173,11 @@ pub async fn audit_log<A: AuditLog>(
                 actor_id: filter.actor_id,
                 from: filter.from,
                 to: filter.to,
-                before,
-                limit: limit + 1,
+                before: page.before,
+                limit: page.fetch(),
             },
         )
         .await?;
-    let has_more = items.len() as u64 > limit;
-    items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next_cursor = if has_more {
-        items
-            .last()
-            .map(|e| format!("{}_{}", e.created_at.timestamp_micros(), e.id))
-    } else {
-        None
-    };
+    let (items, next_cursor) = page.finish(items, |e| (e.created_at, e.id));
     Ok(AuditPage { items, next_cursor })
-}
-
-fn parse_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (micros, id) = cursor.split_once('_')?;
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        Uuid::parse_str(id).ok()?,
-    ))
 }

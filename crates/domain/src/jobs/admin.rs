@@ -1,17 +1,13 @@
 //! Platform operators look after the queue: they list jobs and queue a dead one again.
 
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{JobAdmin, JobKind, JobQuery, JobRecord, JobStatus};
 use crate::{
     accounts::{Caller, Operators},
-    DomainError, DomainResult,
+    paging::PageRequest,
+    DomainResult,
 };
-
-/// Largest page of jobs.
-pub const MAX_JOB_PAGE: u64 = 200;
-const DEFAULT_JOB_PAGE: u64 = 50;
 
 /// Which jobs to list, as asked.
 #[derive(Debug, Clone, Default)]
@@ -44,42 +40,16 @@ pub async fn list_jobs<Q: JobAdmin>(
     filter: JobFilter,
 ) -> DomainResult<JobPage> {
     operators.require(caller)?;
-    let limit = filter.limit.unwrap_or(DEFAULT_JOB_PAGE);
-    if !(1..=MAX_JOB_PAGE).contains(&limit) {
-        return Err(DomainError::field(
-            "limit",
-            "out_of_range",
-            "Choose a page size from 1 to 200.",
-        ));
-    }
-    let before = match filter.before.as_deref() {
-        None => None,
-        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
-            DomainError::field(
-                "before",
-                "invalid_cursor",
-                "Use the nextCursor of a previous page.",
-            )
-        })?),
-    };
-    // One more than asked tells whether another page follows.
-    let mut items = admin
+    let page = PageRequest::parse(filter.limit, filter.before.as_deref())?;
+    let items = admin
         .list_jobs(&JobQuery {
             status: filter.status,
             kind: filter.kind,
-            before,
-            limit: limit + 1,
+            before: page.before,
+            limit: page.fetch(),
         })
         .await?;
-    let has_more = items.len() as u64 > limit;
-    items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next_cursor = if has_more {
-        items
-            .last()
-            .map(|j| format!("{}_{}", j.created_at.timestamp_micros(), j.id))
-    } else {
-        None
-    };
+    let (items, next_cursor) = page.finish(items, |j| (j.created_at, j.id));
     Ok(JobPage { items, next_cursor })
 }
 
@@ -99,12 +69,4 @@ pub async fn retry_dead_job<Q: JobAdmin>(
     let job = admin.retry_dead_job(job_id).await?;
     tracing::info!(job.kind = job.kind.as_str(), operator = %caller.user.id, "an operator queued a dead job again");
     Ok(job)
-}
-
-fn parse_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (micros, id) = cursor.split_once('_')?;
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        Uuid::parse_str(id).ok()?,
-    ))
 }

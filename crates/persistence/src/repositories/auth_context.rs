@@ -1,19 +1,15 @@
 //! The caller of an authenticated request: session, user and environment in one query.
 
 use haven_domain::{
-    accounts::{
-        auth_context::{AuthContext, AuthContextStore},
-        records::{Environment, Session, User},
-        Role, UserStatus,
-    },
-    mail::Language,
+    accounts::auth_context::{AuthContext, AuthContextStore},
     DomainResult,
 };
 use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{corrupt, db};
+use super::db;
 use crate::{
+    convert::{to_environment, to_session, to_user},
     entities::{environment, session, user},
     Database,
 };
@@ -52,58 +48,9 @@ impl AuthContextStore for Database {
             return Ok(None);
         };
         Ok(Some(AuthContext {
-            session: session_record(session),
-            user: user_record(user)?,
-            environment: environment_record(environment),
+            session: to_session(session),
+            user: to_user(user)?,
+            environment: to_environment(environment),
         }))
-    }
-}
-
-// The row conversions below mirror those of the account store; they are kept here so this
-// adapter stays independent of that (large, busy) file. A field added to a record fails to
-// compile here until it is mapped.
-
-fn session_record(m: session::Model) -> Session {
-    Session {
-        id: m.id,
-        user_id: m.user_id,
-        user_agent: m.user_agent,
-        ip: m.ip,
-        created_at: m.created_at,
-        last_seen_at: m.last_seen_at,
-        expires_at: m.expires_at,
-        revoked_at: m.revoked_at,
-    }
-}
-
-fn user_record(m: user::Model) -> DomainResult<User> {
-    Ok(User {
-        id: m.id,
-        environment_id: m.environment_id,
-        email: m.email,
-        name: m.name,
-        password_hash: m.password_hash,
-        role: Role::parse(&m.role).ok_or_else(|| corrupt("role"))?,
-        relationship_manager: m.relationship_manager,
-        status: UserStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
-        language: Language::parse(&m.language).ok_or_else(|| corrupt("language"))?,
-        phone: m.phone,
-        totp_secret: m.totp_secret,
-        totp_enabled: m.totp_enabled,
-        totp_last_step: m.totp_last_step,
-        created_at: m.created_at,
-        last_login_at: m.last_login_at,
-    })
-}
-
-fn environment_record(m: environment::Model) -> Environment {
-    Environment {
-        id: m.id,
-        name: m.name,
-        auto_join_domain: m.auto_join_domain,
-        require_two_factor: m.require_two_factor,
-        receiving_enabled: m.receiving_enabled,
-        receiving_decided: m.receiving_decided,
-        created_at: m.created_at,
     }
 }

@@ -16,7 +16,7 @@ fn db<E: Into<sea_orm::DbErr>>(context: &'static str) -> impl Fn(E) -> DomainErr
 }
 
 /// A stored value no code path writes: the row was changed behind our back.
-fn corrupt(what: &str) -> DomainError {
+pub(crate) fn corrupt(what: &str) -> DomainError {
     DomainError::Unexpected(anyhow::anyhow!("stored {what} has an unknown value"))
 }
 

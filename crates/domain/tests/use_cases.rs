@@ -210,6 +210,7 @@ impl Sessions for FakeAccounts {
         _: &str,
         _: &str,
         _: DateTime<Utc>,
+        _: &ClientInfo,
     ) -> DomainResult<RefreshOutcome> {
         unreachable!("not used here")
     }

@@ -258,7 +258,9 @@ impl PasswordChecker for OffWorkerPasswordChecker {
 async fn refresh(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let presented = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned());
     let rotated = match presented {
-        Some(presented) => sign_in::refresh(&state.db, &presented, Utc::now()).await?,
+        Some(presented) => {
+            sign_in::refresh(&state.db, &client_info(&req), &presented, Utc::now()).await?
+        }
         None => None,
     };
     match rotated {

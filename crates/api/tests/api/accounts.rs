@@ -867,3 +867,61 @@ async fn the_audit_log_records_security_events_and_filters_them() {
         .await;
     assert_error_body(bad, 400, "validation_failed").await;
 }
+
+#[tokio::test]
+async fn a_failed_login_and_a_replayed_refresh_token_reach_the_owners_audit_log() {
+    let app = spawn_app().await;
+    let admin = app.register_admin("ada@example.com").await;
+    let other = app.register_admin("bob@example.com").await;
+    let cookie = admin.refresh_cookie.split(';').next().unwrap().to_owned();
+    let refresh = || {
+        app.client
+            .post(app.url("/api/v1/auth/refresh"))
+            .header("cookie", &cookie)
+            .header("user-agent", "replayer/1.0")
+            .send()
+    };
+    app.login("ada@example.com", "wrong password here").await;
+    assert_eq!(refresh().await.unwrap().status().as_u16(), 200);
+    assert_eq!(refresh().await.unwrap().status().as_u16(), 401);
+    // The replay ended Ada's session; she signs in again to read her log.
+    let admin = session_from(app.login("ada@example.com", PASSWORD).await).await;
+
+    let log = |token: String| {
+        let app = &app;
+        async move {
+            let page: Value = app
+                .send(Method::GET, "/api/v1/audit-events", None, &token)
+                .await
+                .json()
+                .await
+                .unwrap();
+            page["items"].as_array().unwrap().clone()
+        }
+    };
+    let events = log(admin.token.clone()).await;
+    let find = |action: &str| {
+        events
+            .iter()
+            .find(|e| e["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} in {events:?}"))
+            .clone()
+    };
+    let failed = find("login.failed");
+    assert_eq!(failed["actorEmail"], "ada@example.com");
+    assert_eq!(failed["targetId"], admin.me["id"]);
+    assert!(failed["ip"].as_str().is_some_and(|ip| !ip.is_empty()));
+    let replayed = find("session.refresh_token_reused");
+    assert_eq!(replayed["actorEmail"], "ada@example.com");
+    assert_eq!(replayed["userAgent"], "replayer/1.0");
+    assert!(replayed["ip"].as_str().is_some_and(|ip| !ip.is_empty()));
+
+    // Another environment sees none of it.
+    let foreign = log(other.token.clone()).await;
+    assert!(
+        foreign
+            .iter()
+            .all(|e| e["action"] != "login.failed" && e["action"] != "session.refresh_token_reused"),
+        "{foreign:?}"
+    );
+}

@@ -320,9 +320,14 @@ pub async fn login<
     let user = accounts.find_user_by_login_email(&email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let password_ok = passwords.check(credentials.password, stored).await?;
+    let known = user.as_ref().map(|u| (u.environment_id, u.id));
     let Some(user) = user.filter(|_| password_ok) else {
-        // Already counted by the reservation.
-        let audit = NewAuditEvent::new("login.failed", client).email(&email);
+        // Already counted by the reservation. A failure against a known account belongs to
+        // its environment's log, where its Administrators see it.
+        let mut audit = NewAuditEvent::new("login.failed", client).email(&email);
+        if let Some((environment_id, user_id)) = known {
+            audit = audit.in_environment(environment_id).target("user", user_id);
+        }
         accounts.notify(None, audit).await?;
         return Err(LoginFailure::InvalidCredentials);
     };
@@ -401,6 +406,7 @@ async fn second_factor_ok<A: SecondFactor, B: SecretSealer>(
 #[tracing::instrument(name = "refresh session", skip_all)]
 pub async fn refresh<A: Sessions>(
     accounts: &A,
+    client: &ClientInfo,
     presented: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Option<SignedIn>> {
@@ -417,6 +423,7 @@ pub async fn refresh<A: Sessions>(
             &hash_token(secret),
             &hash_token(&refresh_secret),
             now,
+            client,
         )
         .await?;
     Ok(match outcome {

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::{
     records::{
-        AdditionalEmail, AdditionalEmailStatus, AuditEvent, AuditQuery, EmailToken, Environment,
-        NewAuditEvent, RefreshOutcome, Session, User,
+        AdditionalEmail, AdditionalEmailStatus, AuditEvent, AuditQuery, ClientInfo, EmailToken,
+        Environment, NewAuditEvent, RefreshOutcome, Session, User,
     },
     types::Role,
 };
@@ -199,12 +199,15 @@ pub trait Sessions {
     async fn find_session(&self, session_id: Uuid) -> DomainResult<Option<Session>>;
     /// Marks the session as seen now (at most once a minute).
     async fn touch_session(&self, session: &Session, now: DateTime<Utc>) -> DomainResult<()>;
+    /// A replayed (already rotated) token ends the session and is audited in the owner's
+    /// environment with `client`.
     async fn rotate_refresh_token(
         &self,
         session_id: Uuid,
         presented_hash: &str,
         new_hash: &str,
         now: DateTime<Utc>,
+        client: &ClientInfo,
     ) -> DomainResult<RefreshOutcome>;
     async fn list_sessions(&self, user_id: Uuid) -> DomainResult<Vec<Session>>;
     /// Ends one of the user's sessions; `NotFound` when it is not theirs.

@@ -5,8 +5,8 @@ use haven_domain::{
     accounts::{
         records::{
             ensure_an_administrator_remains, AdditionalEmail, AdditionalEmailStatus, AuditEvent,
-            AuditQuery, EmailToken, Environment, NewAuditEvent, RefreshOutcome, Session, TokenKind,
-            User,
+            AuditQuery, ClientInfo, EmailToken, Environment, NewAuditEvent, RefreshOutcome,
+            Session, TokenKind, User,
         },
         store::{
             AdditionalEmails, AttemptReservation, AuditLog, Directory, EnvironmentChange,
@@ -657,6 +657,7 @@ impl Sessions for Database {
         presented_hash: &str,
         new_hash: &str,
         now: DateTime<Utc>,
+        client: &ClientInfo,
     ) -> DomainResult<RefreshOutcome> {
         let txn = self.begin().await?;
         let Some(token) = refresh_token::Entity::find()
@@ -677,7 +678,7 @@ impl Sessions for Database {
             return Ok(RefreshOutcome::Invalid);
         };
         if token.rotated_at.is_some() {
-            return end_reused_session(txn, session_id, current.user_id).await;
+            return end_reused_session(txn, session_id, current.user_id, client).await;
         }
         if !current.is_live(now) {
             return Ok(RefreshOutcome::Invalid);
@@ -692,7 +693,7 @@ impl Sessions for Database {
         if taken.rows_affected != 1 {
             // Another request rotated this token between our read and our update: the same
             // token was presented twice, which is a replay like any other.
-            return end_reused_session(txn, session_id, current.user_id).await;
+            return end_reused_session(txn, session_id, current.user_id, client).await;
         }
         refresh_token::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -1525,14 +1526,23 @@ async fn end_reused_session(
     txn: DatabaseTransaction,
     session_id: Uuid,
     user_id: Uuid,
+    client: &ClientInfo,
 ) -> DomainResult<RefreshOutcome> {
     revoke_sessions_by_id(&txn, session_id).await?;
-    insert_audit(
-        &txn,
-        NewAuditEvent::new("session.refresh_token_reused", &Default::default())
-            .target("session", session_id),
-    )
-    .await?;
+    let mut audit =
+        NewAuditEvent::new("session.refresh_token_reused", client).target("session", session_id);
+    // The owner's environment keeps the event, so its Administrators see the replay.
+    if let Some(owner) = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await
+        .map_err(db("loading a session's owner"))?
+    {
+        audit = audit
+            .in_environment(owner.environment_id)
+            .email(&owner.email);
+        audit.actor_id = Some(owner.id);
+    }
+    insert_audit(&txn, audit).await?;
     commit(txn).await?;
     Ok(RefreshOutcome::Reused { user_id })
 }

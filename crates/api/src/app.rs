@@ -21,7 +21,10 @@ use crate::{
     extractors,
     jobs::JobWorker,
     metrics::{self, MetricsAccess},
-    middleware::request_context::{request_context, BodyLimit},
+    middleware::{
+        request_context::{request_context, BodyLimit},
+        security_headers::SecurityHeaders,
+    },
     openapi,
     routes::{self, fallback::RouteTable},
     secrets::SigningKey,
@@ -108,6 +111,7 @@ impl Application {
             job_waker: job_waker.clone(),
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
+        let security_headers = web::Data::new(SecurityHeaders::new(&settings.public_url));
         let static_dir = web::Data::new(StaticDir(settings.static_dir.clone()));
         if !settings.static_dir.join("index.html").is_file() {
             tracing::warn!(
@@ -130,6 +134,7 @@ impl Application {
                 .app_data(routes.clone())
                 .app_data(spec_json.clone())
                 .app_data(body_limit.clone())
+                .app_data(security_headers.clone())
                 .app_data(static_dir.clone())
                 .configure(|cfg| extractors::configure(cfg, max_body))
                 .service(

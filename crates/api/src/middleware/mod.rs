@@ -1,3 +1,4 @@
 //! Cross-cutting request handling.
 
 pub mod request_context;
+pub mod security_headers;

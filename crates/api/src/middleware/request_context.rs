@@ -16,6 +16,7 @@ use actix_web::{
 };
 use tracing::Instrument;
 
+use super::security_headers::SecurityHeaders;
 use crate::{error::ApiError, metrics};
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -75,6 +76,9 @@ pub async fn request_context(
         session_id = tracing::field::Empty,
     );
     let method = req.method().clone();
+    let security = req
+        .app_data::<web::Data<SecurityHeaders>>()
+        .map(|h| h.get_ref().clone());
 
     let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0);
     let declared_length = req
@@ -128,6 +132,9 @@ pub async fn request_context(
             if let Some(value) = header_value {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
             }
+            if let Some(security) = &security {
+                security.apply(response.headers_mut());
+            }
             log(
                 response.status().as_u16(),
                 response.request().match_pattern(),
@@ -137,6 +144,9 @@ pub async fn request_context(
         Err((mut response, cause)) => {
             if let Some(value) = header_value {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
+            }
+            if let Some(security) = &security {
+                security.apply(response.headers_mut());
             }
             // A framework failure: the request, and so its route, is gone.
             log(response.status().as_u16(), None);

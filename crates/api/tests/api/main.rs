@@ -14,4 +14,5 @@ mod metrics;
 mod openapi;
 mod organizations;
 mod races;
+mod security_headers;
 mod spa;

@@ -15,6 +15,7 @@ export function me(overrides: Partial<Me> = {}): Me {
     twoFactorEnabled: false,
     needsReceivingDecision: false,
     twoFactorSetupRequired: false,
+    platformOperator: false,
     environment: {
       id: 'env-1',
       name: 'Acme BV',

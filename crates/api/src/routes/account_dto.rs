@@ -1,7 +1,10 @@
 //! Response shapes shared by the account endpoints.
 
 use chrono::{DateTime, Utc};
-use haven_domain::accounts::records::{Environment, Session, User};
+use haven_domain::accounts::{
+    records::{Environment, Session, User},
+    Operators,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -79,11 +82,14 @@ pub struct MeDto {
     pub needs_receiving_decision: bool,
     /// The environment requires two-factor authentication and this user has not enrolled.
     pub two_factor_setup_required: bool,
+    /// A platform operator of this installation: reviews activation requests and looks after
+    /// background jobs, across environments.
+    pub platform_operator: bool,
 }
 
 impl MeDto {
     #[must_use]
-    pub fn new(user: &User, env: &Environment, price: &str) -> Self {
+    pub fn new(user: &User, env: &Environment, price: &str, operators: &Operators) -> Self {
         Self {
             id: user.id,
             email: user.email.clone(),
@@ -98,6 +104,7 @@ impl MeDto {
             needs_receiving_decision: user.role == haven_domain::accounts::Role::Administrator
                 && !env.receiving_decided,
             two_factor_setup_required: env.require_two_factor && !user.totp_enabled,
+            platform_operator: operators.includes(&user.email),
         }
     }
 }

@@ -60,7 +60,12 @@ async fn signed_in(state: &AppState, signed_in: SignedIn) -> Result<HttpResponse
             access_token,
             token_type: "Bearer",
             expires_in: tokens::ACCESS_TOKEN_SECONDS,
-            user: MeDto::new(&user, &environment, &state.receiving_price),
+            user: MeDto::new(
+                &user,
+                &environment,
+                &state.receiving_price,
+                &state.operators,
+            ),
         }))
 }
 

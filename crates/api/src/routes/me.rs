@@ -35,7 +35,12 @@ async fn me_dto(
         .find_environment(auth.actor.environment_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(MeDto::new(user, &env, &state.receiving_price))
+    Ok(MeDto::new(
+        user,
+        &env,
+        &state.receiving_price,
+        &state.operators,
+    ))
 }
 
 /// The signed-in user.
@@ -51,6 +56,7 @@ async fn get_me(
         &auth.user,
         &auth.environment,
         &state.receiving_price,
+        &state.operators,
     )))
 }
 

@@ -707,3 +707,21 @@ async fn an_unreachable_register_gives_a_clear_503_and_adds_nothing() {
     assert_eq!(list.as_array().unwrap().len(), 0);
     let _ = (session_from, PASSWORD);
 }
+
+#[tokio::test]
+async fn me_says_who_is_a_platform_operator() {
+    let app = spawn_app().await;
+    let operator = app.register_admin("operator@haven.test").await;
+    let ada = app.register_admin("ada@example.com").await;
+
+    for (session, expected) in [(&operator, true), (&ada, false)] {
+        assert_eq!(session.me["platformOperator"], expected, "at sign-in");
+        let me: Value = app
+            .send(Method::GET, "/api/v1/me", None, &session.token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["platformOperator"], expected, "{me}");
+    }
+}

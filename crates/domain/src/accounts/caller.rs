@@ -39,6 +39,12 @@ impl<'a> Caller<'a> {
 pub struct Operators(pub Vec<String>);
 
 impl Operators {
+    /// Whether this address is an operator's.
+    #[must_use]
+    pub fn includes(&self, email: &str) -> bool {
+        self.0.iter().any(|o| o == email)
+    }
+
     /// Operators are an installation-level role: to everyone else their pages do not exist,
     /// so a non-operator gets `NotFound`; an operator who still has to enrol in two-factor
     /// authentication gets `Forbidden`.
@@ -46,7 +52,7 @@ impl Operators {
     /// # Errors
     /// `NotFound` or `Forbidden` as above.
     pub fn require(&self, caller: &Caller<'_>) -> DomainResult<()> {
-        if !self.0.iter().any(|o| o == &caller.user.email) {
+        if !self.includes(&caller.user.email) {
             return Err(DomainError::not_found("page", "operator"));
         }
         if caller.actor.two_factor_pending {

@@ -1503,6 +1503,11 @@ export interface components {
             /** @description An Administrator who has not yet answered whether the environment receives e-invoices. */
             needsReceivingDecision: boolean;
             phone?: string | null;
+            /**
+             * @description A platform operator of this installation: reviews activation requests and looks after
+             *     background jobs, across environments.
+             */
+            platformOperator: boolean;
             relationshipManager: boolean;
             /**
              * @description `basic`, `advanced` or `administrator`.

@@ -10,7 +10,6 @@ import { call } from '@/api/errors';
 import { LanguageSwitch } from '@/components/language/language-switch';
 import { auth } from '@/features/auth/auth';
 import { sessionStore, useCurrentUser } from '@/features/auth/session';
-import { useReviewQueue } from '@/features/organizations/api';
 import { ReceivingDecisionModal } from '@/features/setup/receiving-decision-modal';
 
 import { AppFooter } from '@/components/layouts/app-footer';
@@ -23,8 +22,8 @@ export function AppLayout() {
   const user = useCurrentUser();
   const [opened, { toggle, close }] = useDisclosure();
   const isAdmin = user.role === 'administrator';
-  // Only platform operators get an answer (everyone else a 404).
-  const isOperator = useReviewQueue().isSuccess;
+  // From /me: asking an operator endpoint would cost everyone else a 404 on every page.
+  const isOperator = user.platformOperator;
 
   // The app speaks the user's language (set at sign-in, and when changed in the profile).
   useEffect(() => {

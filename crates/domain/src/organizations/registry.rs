@@ -120,6 +120,25 @@ pub enum RegistryError {
     Rejected(String),
 }
 
+impl RegistryError {
+    /// The register's answer about a KvK number, in the terms every use case speaks: an
+    /// unknown company, a number it refused (on `kvkNumber`), or an outage (503, logged).
+    #[must_use]
+    pub fn into_domain_error(self) -> crate::DomainError {
+        use crate::DomainError;
+        match self {
+            Self::NotFound => DomainError::not_found("company", "kvkNumber"),
+            Self::Rejected(message) => {
+                DomainError::field("kvkNumber", "rejected_by_register", message)
+            }
+            Self::Unavailable(message) => DomainError::Unavailable {
+                service: crate::ExternalService::BusinessRegister,
+                message,
+            },
+        }
+    }
+}
+
 /// The business register. Implemented by `haven_registry::Registry` (KvK API or offline).
 #[allow(async_fn_in_trait)]
 pub trait BusinessRegistry {

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     accounts::{store::Directory, Action, Caller, Operators},
-    DomainError, DomainResult, ExternalService,
+    DomainError, DomainResult,
 };
 
 /// What the operator decides about an organization.
@@ -148,19 +148,6 @@ pub async fn decide<S: OrganizationStore, A: Directory>(
     review_item(store, accounts, updated).await
 }
 
-fn register_error(err: RegistryError) -> DomainError {
-    match err {
-        RegistryError::NotFound => DomainError::not_found("company", "kvkNumber"),
-        RegistryError::Rejected(message) => {
-            DomainError::field("kvkNumber", "rejected_by_register", message)
-        }
-        RegistryError::Unavailable(message) => DomainError::Unavailable {
-            service: ExternalService::BusinessRegister,
-            message,
-        },
-    }
-}
-
 /// Searches the business register by KvK number, or by name and place (environment
 /// Administrators, who add organizations).
 ///
@@ -195,7 +182,10 @@ pub async fn search_register<R: BusinessRegistry>(
             ));
         }
     }
-    registry.search(&query).await.map_err(register_error)
+    registry
+        .search(&query)
+        .await
+        .map_err(RegistryError::into_domain_error)
 }
 
 /// The register's basic profile of one company.
@@ -212,5 +202,5 @@ pub async fn register_profile<R: BusinessRegistry>(
     registry
         .profile(kvk_number.trim())
         .await
-        .map_err(register_error)
+        .map_err(RegistryError::into_domain_error)
 }

@@ -23,7 +23,7 @@ use super::{
 use crate::{
     accounts::{records::User, secrets::hash_token, store::Directory, Action, Caller, Role},
     mail::{render, MailTemplate},
-    DomainError, DomainResult, ExternalService, FieldError,
+    DomainError, DomainResult, FieldError,
 };
 
 /// How long an emailed activation code is valid.
@@ -145,19 +145,6 @@ fn org_event(name: &'static str, caller: &Caller<'_>, note: Option<String>) -> N
         event: name,
         actor_email: Some(caller.user.email.clone()),
         note,
-    }
-}
-
-fn register_error(err: RegistryError, field: &str) -> DomainError {
-    match err {
-        RegistryError::NotFound => DomainError::not_found("company", field),
-        RegistryError::Rejected(message) => {
-            DomainError::field(field, "rejected_by_register", message)
-        }
-        RegistryError::Unavailable(message) => DomainError::Unavailable {
-            service: ExternalService::BusinessRegister,
-            message,
-        },
     }
 }
 
@@ -361,7 +348,7 @@ pub async fn add_organization<S: OrganizationStore, R: BusinessRegistry>(
                     ),
                 ))
             }
-            Err(err) => return Err(register_error(err, "kvkNumber")),
+            Err(err) => return Err(err.into_domain_error()),
         },
         None => None,
     };
@@ -560,7 +547,7 @@ pub async fn request_activation<S: OrganizationStore, R: BusinessRegistry>(
             let company = registry
                 .profile(kvk)
                 .await
-                .map_err(|e| register_error(e, "kvkNumber"))?;
+                .map_err(RegistryError::into_domain_error)?;
             let Some(contact) = company.contact_email else {
                 return Err(DomainError::Conflict("The business register has no contact address for this organization; choose operator review.".into()));
             };

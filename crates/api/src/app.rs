@@ -101,7 +101,6 @@ impl Application {
             sealing: signing_key.sealing_box(),
             signing_key,
             links: haven_domain::links::Links::new(&settings.public_url),
-            receiving_price: settings.receiving_price_per_document.clone(),
             registry: business_register(&settings)?,
             operators: haven_domain::accounts::Operators(settings.operators()),
             organization_settings: haven_domain::organizations::service::OrganizationSettings {

@@ -18,8 +18,6 @@ pub struct AppState {
     pub sealing: SealingBox,
     /// Links into the web app that emails carry.
     pub links: haven_domain::links::Links,
-    /// Price per received document, shown when an Administrator decides about receiving.
-    pub receiving_price: String,
     /// The business register (KvK API or the embedded offline register).
     pub registry: haven_registry::Registry,
     /// Platform operators' addresses (lower case).
@@ -28,4 +26,12 @@ pub struct AppState {
     pub organization_settings: OrganizationSettings,
     /// Wakes the job worker (after queueing a job it should run at once).
     pub job_waker: Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// Price per received document, shown when an Administrator decides about receiving.
+    #[must_use]
+    pub fn receiving_price(&self) -> &str {
+        &self.organization_settings.receiving_price
+    }
 }

@@ -63,7 +63,7 @@ async fn signed_in(state: &AppState, signed_in: SignedIn) -> Result<HttpResponse
             user: MeDto::new(
                 &user,
                 &environment,
-                &state.receiving_price,
+                state.receiving_price(),
                 &state.operators,
             ),
         }))

@@ -32,7 +32,10 @@ async fn get_environment(
 ) -> Result<web::Json<EnvironmentDto>, ApiError> {
     let client = client_info(&req);
     let env = environment::get_environment(&state.db, &auth.caller(&client)).await?;
-    Ok(web::Json(EnvironmentDto::new(&env, &state.receiving_price)))
+    Ok(web::Json(EnvironmentDto::new(
+        &env,
+        state.receiving_price(),
+    )))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -76,7 +79,10 @@ async fn update_environment(
     };
     let client = client_info(&req);
     let env = environment::update_environment(&state.db, &auth.caller(&client), change).await?;
-    Ok(web::Json(EnvironmentDto::new(&env, &state.receiving_price)))
+    Ok(web::Json(EnvironmentDto::new(
+        &env,
+        state.receiving_price(),
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -104,12 +110,15 @@ async fn set_receiving(
     let env = environment::set_receiving(
         &state.db,
         &auth.caller(&client),
-        &state.receiving_price,
+        state.receiving_price(),
         body.enabled,
         body.acknowledge_price,
     )
     .await?;
-    Ok(web::Json(EnvironmentDto::new(&env, &state.receiving_price)))
+    Ok(web::Json(EnvironmentDto::new(
+        &env,
+        state.receiving_price(),
+    )))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -38,7 +38,7 @@ async fn me_dto(
     Ok(MeDto::new(
         user,
         &env,
-        &state.receiving_price,
+        state.receiving_price(),
         &state.operators,
     ))
 }
@@ -55,7 +55,7 @@ async fn get_me(
     Ok(web::Json(MeDto::new(
         &auth.user,
         &auth.environment,
-        &state.receiving_price,
+        state.receiving_price(),
         &state.operators,
     )))
 }

@@ -8,19 +8,115 @@ use actix_web::{
     HttpResponse, ResponseError,
 };
 use chrono::{SecondsFormat, Utc};
-use haven_domain::DomainError;
+use haven_domain::{ConflictCode, DomainError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::middleware::request_context;
+
+/// Every `code` an error body can carry. Clients switch on it (and translate it); the set only
+/// grows, and a client should treat a code it does not know like the status alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Malformed request (JSON syntax, a path id that is not a UUID, a missing part).
+    BadRequest,
+    /// One or more fields are invalid; see `details`.
+    ValidationFailed,
+    /// No valid access token (or refresh cookie) was sent.
+    Unauthenticated,
+    /// The access token has expired; refresh it.
+    TokenExpired,
+    InvalidCredentials,
+    /// The account has two-factor authentication: send `code` too.
+    TwoFactorRequired,
+    InvalidTwoFactorCode,
+    /// The emailed link's token is unknown or mistyped.
+    TokenInvalid,
+    /// The emailed link was already used.
+    TokenUsed,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    /// A conflict with no more specific code.
+    Conflict,
+    /// Something with these details already exists.
+    AlreadyExists,
+    EmailTaken,
+    /// The change would leave the environment without an active Administrator.
+    LastAdministrator,
+    OrganizationLimitReached,
+    /// Another organization on the platform holds this Peppol participant id.
+    ParticipantIdTaken,
+    /// The environment already has an organization with this KvK number.
+    OrganizationExists,
+    IdentifierExists,
+    AlreadyMember,
+    ActivationNotAllowed,
+    NoPendingActivation,
+    NoActivationCodePending,
+    /// No activation code can be emailed for this organization; use operator review.
+    ActivationCodeUnavailable,
+    OrganizationNotActive,
+    /// The environment has not opted in to receiving e-invoices.
+    ReceivingNotEnabled,
+    InvitationClosed,
+    UserNotJoined,
+    UserAlreadyJoined,
+    EmailVerificationClosed,
+    TwoFactorEnabled,
+    TwoFactorSetupNotStarted,
+    TwoFactorRequiredByEnvironment,
+    /// Only a dead job can be retried.
+    JobNotDead,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    /// Well-formed but cannot be processed (e.g. an invalid e-invoice); see `details`.
+    Unprocessable,
+    /// Rate limited: wait for `Retry-After` seconds.
+    TooManyRequests,
+    ServiceUnavailable,
+    /// The business register (KvK) cannot be reached.
+    RegisterUnavailable,
+    InternalError,
+}
+
+impl From<ConflictCode> for ErrorCode {
+    fn from(code: ConflictCode) -> Self {
+        match code {
+            ConflictCode::AlreadyExists => Self::AlreadyExists,
+            ConflictCode::EmailTaken => Self::EmailTaken,
+            ConflictCode::LastAdministrator => Self::LastAdministrator,
+            ConflictCode::OrganizationLimitReached => Self::OrganizationLimitReached,
+            ConflictCode::ParticipantIdTaken => Self::ParticipantIdTaken,
+            ConflictCode::OrganizationExists => Self::OrganizationExists,
+            ConflictCode::IdentifierExists => Self::IdentifierExists,
+            ConflictCode::AlreadyMember => Self::AlreadyMember,
+            ConflictCode::ActivationNotAllowed => Self::ActivationNotAllowed,
+            ConflictCode::NoPendingActivation => Self::NoPendingActivation,
+            ConflictCode::NoActivationCodePending => Self::NoActivationCodePending,
+            ConflictCode::ActivationCodeUnavailable => Self::ActivationCodeUnavailable,
+            ConflictCode::OrganizationNotActive => Self::OrganizationNotActive,
+            ConflictCode::ReceivingNotEnabled => Self::ReceivingNotEnabled,
+            ConflictCode::InvitationClosed => Self::InvitationClosed,
+            ConflictCode::UserNotJoined => Self::UserNotJoined,
+            ConflictCode::UserAlreadyJoined => Self::UserAlreadyJoined,
+            ConflictCode::EmailVerificationClosed => Self::EmailVerificationClosed,
+            ConflictCode::TwoFactorEnabled => Self::TwoFactorEnabled,
+            ConflictCode::TwoFactorSetupNotStarted => Self::TwoFactorSetupNotStarted,
+            ConflictCode::TwoFactorRequiredByEnvironment => Self::TwoFactorRequiredByEnvironment,
+            ConflictCode::TokenUsed => Self::TokenUsed,
+            ConflictCode::JobNotDead => Self::JobNotDead,
+        }
+    }
+}
 
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     /// Stable machine-readable code; clients switch on this, never on the message.
-    #[schema(example = "not_found")]
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// What went wrong and what to do about it, for a person.
     #[schema(example = "No resource exists at this address.")]
     pub message: String,
@@ -82,16 +178,17 @@ pub enum ApiError {
     },
     #[error("validation failed")]
     Validation(Vec<ErrorDetail>),
-    #[error("unauthenticated: {0}")]
-    Unauthenticated(&'static str),
+    /// 401; the code says why (`unauthenticated`, `token_expired`, `invalid_credentials`, …).
+    #[error("unauthenticated: {0:?}")]
+    Unauthenticated(ErrorCode),
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed { allowed: Vec<&'static str> },
-    #[error("conflict: {0}")]
-    Conflict(String),
+    #[error("conflict ({code:?}): {message}")]
+    Conflict { code: ErrorCode, message: String },
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
@@ -101,8 +198,8 @@ pub enum ApiError {
         message: String,
         details: Vec<ErrorDetail>,
     },
-    #[error("unusable link: {0}")]
-    LinkToken(&'static str),
+    #[error("unusable link: {0:?}")]
+    LinkToken(ErrorCode),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
@@ -115,23 +212,23 @@ pub enum ApiError {
 
 impl ApiError {
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest { .. } => "bad_request",
-            Self::Validation(_) => "validation_failed",
-            Self::Unauthenticated(code) => code,
-            Self::Forbidden(_) => "forbidden",
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed { .. } => "method_not_allowed",
-            Self::Conflict(_) => "conflict",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
-            Self::Unprocessable { .. } => "unprocessable",
-            Self::LinkToken(code) => code,
-            Self::TooManyRequests { .. } => "too_many_requests",
-            Self::Unavailable => "service_unavailable",
-            Self::RegisterUnavailable => "register_unavailable",
-            Self::Internal(_) => "internal_error",
+            Self::BadRequest { .. } => ErrorCode::BadRequest,
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::Unauthenticated(code) | Self::LinkToken(code) | Self::Conflict { code, .. } => {
+                *code
+            }
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType { .. } => ErrorCode::UnsupportedMediaType,
+            Self::Unprocessable { .. } => ErrorCode::Unprocessable,
+            Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            Self::Unavailable => ErrorCode::ServiceUnavailable,
+            Self::RegisterUnavailable => ErrorCode::RegisterUnavailable,
+            Self::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -139,13 +236,15 @@ impl ApiError {
         match self {
             Self::BadRequest { message, .. } => message.clone(),
             Self::Validation(_) => "The request has invalid fields; see details.".into(),
-            Self::Unauthenticated(code) => match *code {
-                "invalid_credentials" => "The email address or password is incorrect.".into(),
-                "two_factor_required" => "Enter the code from your authenticator app.".into(),
-                "invalid_two_factor_code" => {
+            Self::Unauthenticated(code) => match code {
+                ErrorCode::InvalidCredentials => {
+                    "The email address or password is incorrect.".into()
+                }
+                ErrorCode::TwoFactorRequired => "Enter the code from your authenticator app.".into(),
+                ErrorCode::InvalidTwoFactorCode => {
                     "The two-factor code is incorrect or already used.".into()
                 }
-                "token_expired" => "Your session has expired; log in again.".into(),
+                ErrorCode::TokenExpired => "Your session has expired; log in again.".into(),
                 _ => "Log in to continue.".into(),
             },
             Self::Forbidden(message) => message.clone(),
@@ -157,16 +256,16 @@ impl ApiError {
                 "This address does not accept this method; allowed: {}.",
                 allowed.join(", ")
             ),
-            Self::Conflict(message) | Self::Unprocessable { message, .. } => message.clone(),
+            Self::Conflict { message, .. } | Self::Unprocessable { message, .. } => message.clone(),
             Self::PayloadTooLarge { limit } => {
                 format!("The request body is larger than the limit of {limit} bytes.")
             }
             Self::UnsupportedMediaType { expected } => {
                 format!("Unsupported Content-Type; send {expected}.")
             }
-            Self::LinkToken(code) => match *code {
-                "token_expired" => "This link has expired; ask for a new one.".into(),
-                "token_used" => "This link was already used.".into(),
+            Self::LinkToken(code) => match code {
+                ErrorCode::TokenExpired => "This link has expired; ask for a new one.".into(),
+                ErrorCode::TokenUsed => "This link was already used.".into(),
                 _ => "This link is not valid; check that you copied all of it.".into(),
             },
             Self::TooManyRequests { retry_after_secs } => {
@@ -236,7 +335,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -272,7 +371,10 @@ impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
         match err {
             DomainError::NotFound { .. } => Self::NotFound,
-            DomainError::Conflict(message) => Self::Conflict(message),
+            DomainError::Conflict { code, message } => Self::Conflict {
+                code: code.into(),
+                message,
+            },
             DomainError::Forbidden(message) => Self::Forbidden(message),
             DomainError::Validation(fields) => Self::Validation(
                 fields
@@ -296,9 +398,9 @@ impl From<haven_domain::accounts::records::TokenProblem> for ApiError {
     fn from(problem: haven_domain::accounts::records::TokenProblem) -> Self {
         use haven_domain::accounts::records::TokenProblem;
         Self::LinkToken(match problem {
-            TokenProblem::Unknown => "token_invalid",
-            TokenProblem::Expired => "token_expired",
-            TokenProblem::Used => "token_used",
+            TokenProblem::Unknown => ErrorCode::TokenInvalid,
+            TokenProblem::Expired => ErrorCode::TokenExpired,
+            TokenProblem::Used => ErrorCode::TokenUsed,
         })
     }
 }

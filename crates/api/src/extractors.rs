@@ -1,10 +1,14 @@
 //! Extractor configuration: body limits and the error body for requests that cannot be read
 //! (malformed JSON with its position, wrong content type, oversize body, bad query or path).
 
+use std::{future::Future, ops::Deref, pin::Pin};
+
 use actix_web::{
+    dev::Payload,
     error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError},
-    web, HttpRequest,
+    web, FromRequest, HttpRequest,
 };
+use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorDetail};
 
@@ -22,7 +26,57 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .error_handler(move |err, _req| form_error(err, max_body_bytes).into()),
     )
     .app_data(web::QueryConfig::default().error_handler(|err, _req| query_error(err).into()))
-    .app_data(web::PathConfig::default().error_handler(|err, _req| path_error(err).into()));
+    .app_data(web::PathConfig::default().error_handler(|err, req| path_error(err, req).into()));
+}
+
+/// A JSON request body that must be an object.
+///
+/// serde's derived structs also accept a JSON array and fill the fields in order, so
+/// `["Name","nl",null]` would pass as a profile change. Every body of this API is an object:
+/// this reads one (with the limits and errors of `web::Json`) and only then builds `T` from it.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for JsonBody<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let object =
+            web::Json::<serde_json::Map<String, serde_json::Value>>::from_request(req, payload);
+        Box::pin(async move {
+            let object = object.await?.into_inner();
+            serde_json::from_value(serde_json::Value::Object(object))
+                .map(JsonBody)
+                .map_err(|err| {
+                    ApiError::BadRequest {
+                        message: "The JSON does not have the expected shape.".into(),
+                        details: vec![ErrorDetail {
+                            field: None,
+                            code: "invalid_value".into(),
+                            message: err.to_string(),
+                            line: None,
+                            column: None,
+                        }],
+                    }
+                    .into()
+                })
+        })
+    }
 }
 
 fn json_error(err: JsonPayloadError, limit: usize) -> ApiError {
@@ -105,7 +159,16 @@ fn query_error(err: QueryPayloadError) -> ApiError {
     }
 }
 
-fn path_error(err: PathError) -> ApiError {
+fn path_error(err: PathError, req: &HttpRequest) -> ApiError {
+    let documented = req
+        .app_data::<web::Data<crate::routes::fallback::RouteTable>>()
+        .and_then(|table| table.literal_route_methods(req.path()));
+    if let Some(allowed) = documented {
+        // The path is a documented one of its own, asked with a method it does not have.
+        return ApiError::MethodNotAllowed {
+            allowed: allowed.to_vec(),
+        };
+    }
     ApiError::BadRequest {
         message: "A value in the address is invalid.".into(),
         details: vec![ErrorDetail {
@@ -134,8 +197,8 @@ mod tests {
     }
 
     #[post("/probe")]
-    async fn probe(_body: actix_web::web::Json<Probe>) -> &'static str {
-        "ok"
+    async fn probe(_body: super::JsonBody<Probe>) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::Ok().json(serde_json::json!({ "ok": true }))
     }
 
     async fn call(content_type: &str, body: &'static str, limit: usize) -> (StatusCode, Value) {
@@ -173,6 +236,21 @@ mod tests {
 
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["details"][0]["code"], "invalid_value");
+    }
+
+    #[actix_web::test]
+    async fn a_json_array_is_not_taken_for_an_object() {
+        let (status, body) = call("application/json", "[\"Name\"]", 1024).await;
+
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["details"][0]["code"], "invalid_value");
+    }
+
+    #[actix_web::test]
+    async fn an_object_still_passes() {
+        let (status, _) = call("application/json", "{\"name\": \"x\"}", 1024).await;
+
+        assert_eq!(status, StatusCode::OK);
     }
 
     #[actix_web::test]

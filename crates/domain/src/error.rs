@@ -8,8 +8,9 @@ use std::fmt;
 pub enum DomainError {
     #[error("{entity} {id} was not found")]
     NotFound { entity: &'static str, id: String },
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The request breaks a business rule given the current state; `code` says which.
+    #[error("conflict ({code:?}): {message}")]
+    Conflict { code: ConflictCode, message: String },
     #[error("not allowed: {0}")]
     Forbidden(String),
     #[error("invalid input")]
@@ -25,6 +26,40 @@ pub enum DomainError {
     },
     #[error("an unexpected error occurred")]
     Unexpected(#[source] anyhow::Error),
+}
+
+/// Which business rule a [`DomainError::Conflict`] is about: stable, so clients can switch on
+/// it and translate it, while the message stays a sentence for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConflictCode {
+    /// A unique value that no rule below names (a race the rules did not foresee).
+    AlreadyExists,
+    EmailTaken,
+    LastAdministrator,
+    OrganizationLimitReached,
+    /// Another organization on the platform holds this participant id.
+    ParticipantIdTaken,
+    /// The environment already has an organization with this KvK number.
+    OrganizationExists,
+    IdentifierExists,
+    AlreadyMember,
+    /// The organization's status does not allow requesting activation.
+    ActivationNotAllowed,
+    NoPendingActivation,
+    NoActivationCodePending,
+    /// No emailed code is possible (foreign organization, no address in the register).
+    ActivationCodeUnavailable,
+    OrganizationNotActive,
+    ReceivingNotEnabled,
+    InvitationClosed,
+    UserNotJoined,
+    UserAlreadyJoined,
+    EmailVerificationClosed,
+    TwoFactorEnabled,
+    TwoFactorSetupNotStarted,
+    TwoFactorRequiredByEnvironment,
+    TokenUsed,
+    JobNotDead,
 }
 
 /// The outside services a use case may depend on.
@@ -43,6 +78,12 @@ impl DomainError {
             code,
             message: message.into(),
         }])
+    }
+
+    /// A business-rule conflict.
+    #[must_use]
+    pub fn conflict(code: ConflictCode, message: String) -> Self {
+        Self::Conflict { code, message }
     }
 
     #[must_use]

@@ -13,4 +13,4 @@ pub mod mail;
 pub mod organizations;
 pub mod paging;
 
-pub use error::{DomainError, DomainResult, ExternalService, FieldError};
+pub use error::{ConflictCode, DomainError, DomainResult, ExternalService, FieldError};

@@ -31,7 +31,7 @@ use haven_domain::{
         },
         review,
     },
-    DomainError, DomainResult, ExternalService,
+    ConflictCode, DomainError, DomainResult, ExternalService,
 };
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ struct FakeAccounts {
     reserve_fails: bool,
     known_user: Option<User>,
     change_result: Option<DomainError>,
-    audit: Mutex<Vec<&'static str>>,
+    audit: Mutex<Vec<haven_domain::accounts::AuditAction>>,
     calls: Mutex<Vec<&'static str>>,
 }
 
@@ -241,7 +241,9 @@ impl UserAdministration for FakeAccounts {
         self.called("change_user");
         self.audit.lock().unwrap().push(audit.action);
         match &self.change_result {
-            Some(DomainError::Conflict(message)) => Err(DomainError::Conflict(message.clone())),
+            Some(DomainError::Conflict { code, message }) => {
+                Err(DomainError::conflict(*code, message.clone()))
+            }
             Some(_) => Err(unexpected()),
             None => Ok(user(Role::Advanced)),
         }
@@ -373,7 +375,10 @@ async fn a_wrong_password_keeps_the_attempt_counted_and_is_audited() {
     assert!(matches!(result, Err(LoginFailure::InvalidCredentials)));
     assert_eq!(checker.checks.load(Ordering::SeqCst), 1);
     assert!(!accounts.calls().contains(&"release_login_attempt"));
-    assert_eq!(*accounts.audit.lock().unwrap(), vec!["login.failed"]);
+    assert_eq!(
+        *accounts.audit.lock().unwrap(),
+        vec![haven_domain::accounts::AuditAction::LoginFailed]
+    );
 }
 
 #[tokio::test]
@@ -436,7 +441,10 @@ async fn the_stores_refusal_to_lose_the_last_administrator_reaches_the_caller() 
     let actor = actor(&admin);
     let client = ClientInfo::default();
     let accounts = FakeAccounts {
-        change_result: Some(DomainError::Conflict("last administrator".into())),
+        change_result: Some(DomainError::conflict(
+            ConflictCode::LastAdministrator,
+            "last administrator".into(),
+        )),
         ..FakeAccounts::default()
     };
 
@@ -451,8 +459,17 @@ async fn the_stores_refusal_to_lose_the_last_administrator_reaches_the_caller() 
     )
     .await;
 
-    assert!(matches!(result, Err(DomainError::Conflict(m)) if m == "last administrator"));
-    assert_eq!(*accounts.audit.lock().unwrap(), vec!["user.role_changed"]);
+    assert!(matches!(
+        result,
+        Err(DomainError::Conflict {
+            code: ConflictCode::LastAdministrator,
+            ..
+        })
+    ));
+    assert_eq!(
+        *accounts.audit.lock().unwrap(),
+        vec![haven_domain::accounts::AuditAction::UserRoleChanged]
+    );
 }
 
 /// A register that is down, counting the questions it got.

@@ -88,7 +88,7 @@ pub struct Container {
     pub xml_bytes: usize,
 }
 
-/// Result of [`crate::validate`].
+/// The result of validating one document: what it is and every finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationReport {

@@ -487,10 +487,13 @@ impl JobAdmin for Database {
             );
             Ok(record)
         } else {
-            Err(DomainError::Conflict(format!(
-                "the job is {}; only a dead job can be retried",
-                record.status.as_str()
-            )))
+            Err(DomainError::conflict(
+                haven_domain::ConflictCode::JobNotDead,
+                format!(
+                    "the job is {}; only a dead job can be retried",
+                    record.status.as_str()
+                ),
+            ))
         }
     }
 

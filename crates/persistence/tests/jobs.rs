@@ -365,7 +365,10 @@ async fn an_operator_queues_a_dead_job_again_with_its_attempts_reset() {
     assert!(
         matches!(
             test_db.db.retry_dead_job(id).await,
-            Err(DomainError::Conflict(_))
+            Err(DomainError::Conflict {
+                code: haven_domain::ConflictCode::JobNotDead,
+                ..
+            })
         ),
         "a running job is not retried"
     );
@@ -394,7 +397,10 @@ async fn an_operator_queues_a_dead_job_again_with_its_attempts_reset() {
     );
     assert!(matches!(
         test_db.db.retry_dead_job(id).await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            code: haven_domain::ConflictCode::JobNotDead,
+            ..
+        })
     ));
     assert!(matches!(
         test_db.db.retry_dead_job(uuid::Uuid::new_v4()).await,

@@ -93,7 +93,7 @@ function matcher(route: string) {
 /** An error reply in the API's error format. */
 export function errorReply(
   status: number,
-  code: string,
+  code: components['schemas']['ErrorCode'],
   message: string,
   details: components['schemas']['ErrorDetail'][] = [],
   headers?: Record<string, string>,

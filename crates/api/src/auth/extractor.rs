@@ -14,7 +14,10 @@ use haven_domain::accounts::{
 use tracing::Instrument;
 
 use super::tokens::{self, TokenError};
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::{ApiError, ErrorCode},
+    state::AppState,
+};
 
 pub struct Authenticated {
     pub actor: Actor,
@@ -54,10 +57,10 @@ impl FromRequest for Authenticated {
             async move {
                 let state = state
                     .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
-                let token = bearer.ok_or(ApiError::Unauthenticated("unauthenticated"))?;
+                let token = bearer.ok_or(ApiError::Unauthenticated(ErrorCode::Unauthenticated))?;
                 let claims = tokens::verify(&state.signing_key, &token).map_err(|e| match e {
-                    TokenError::Expired => ApiError::Unauthenticated("token_expired"),
-                    TokenError::Invalid => ApiError::Unauthenticated("unauthenticated"),
+                    TokenError::Expired => ApiError::Unauthenticated(ErrorCode::TokenExpired),
+                    TokenError::Invalid => ApiError::Unauthenticated(ErrorCode::Unauthenticated),
                 })?;
                 let span = tracing::Span::current();
                 span.record("user_id", tracing::field::display(claims.sub));
@@ -77,7 +80,7 @@ impl FromRequest for Authenticated {
                     .load_auth_context(claims.sid, claims.sub, claims.env)
                     .await?
                     .filter(|c| c.session.is_live(now) && c.user.status == UserStatus::Active)
-                    .ok_or(ApiError::Unauthenticated("unauthenticated"))?;
+                    .ok_or(ApiError::Unauthenticated(ErrorCode::Unauthenticated))?;
                 // Writes at most once a minute per session.
                 state.db.touch_session(&session, now).await?;
                 Ok(Authenticated {

@@ -22,7 +22,7 @@ use actix_web::{
     web, HttpRequest, HttpResponse,
 };
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 pub mod jobs;
 
@@ -256,7 +256,7 @@ pub async fn serve(
             .map(str::trim)
             .unwrap_or_default();
         if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
-            return Err(ApiError::Unauthenticated("unauthenticated"));
+            return Err(ApiError::Unauthenticated(ErrorCode::Unauthenticated));
         }
     }
     // The queue's depth as it is now; a scrape that cannot read it still shows the rest.

@@ -1,9 +1,12 @@
 //! Response shapes shared by the account endpoints.
 
 use chrono::{DateTime, Utc};
-use haven_domain::accounts::{
-    records::{Environment, Session, User},
-    Operators,
+use haven_domain::{
+    accounts::{
+        records::{Environment, Session, User},
+        Operators, Role, UserStatus,
+    },
+    mail::Language,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -65,17 +68,11 @@ pub struct MeDto {
     pub email: String,
     #[schema(example = "Jan Jansen")]
     pub name: String,
-    /// `nl` or `en`.
-    #[schema(example = "nl")]
-    pub language: &'static str,
+    pub language: Language,
     pub phone: Option<String>,
-    /// `basic`, `advanced` or `administrator`.
-    #[schema(example = "administrator")]
-    pub role: &'static str,
+    pub role: Role,
     pub relationship_manager: bool,
-    /// `invited`, `active` or `deactivated`.
-    #[schema(example = "active")]
-    pub status: &'static str,
+    pub status: UserStatus,
     pub two_factor_enabled: bool,
     pub environment: EnvironmentDto,
     /// An Administrator who has not yet answered whether the environment receives e-invoices.
@@ -94,11 +91,11 @@ impl MeDto {
             id: user.id,
             email: user.email.clone(),
             name: user.name.clone(),
-            language: user.language.code(),
+            language: user.language,
             phone: user.phone.clone(),
-            role: user.role.as_str(),
+            role: user.role,
             relationship_manager: user.relationship_manager,
-            status: user.status.as_str(),
+            status: user.status,
             two_factor_enabled: user.totp_enabled,
             environment: EnvironmentDto::new(env, price),
             needs_receiving_decision: user.role == haven_domain::accounts::Role::Administrator
@@ -116,11 +113,9 @@ pub struct UserDto {
     pub id: Uuid,
     pub email: String,
     pub name: String,
-    #[schema(example = "basic")]
-    pub role: &'static str,
+    pub role: Role,
     pub relationship_manager: bool,
-    #[schema(example = "active")]
-    pub status: &'static str,
+    pub status: UserStatus,
     pub two_factor_enabled: bool,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
@@ -132,9 +127,9 @@ impl From<&User> for UserDto {
             id: user.id,
             email: user.email.clone(),
             name: user.name.clone(),
-            role: user.role.as_str(),
+            role: user.role,
             relationship_manager: user.relationship_manager,
-            status: user.status.as_str(),
+            status: user.status,
             two_factor_enabled: user.totp_enabled,
             created_at: user.created_at,
             last_login_at: user.last_login_at,

@@ -9,6 +9,7 @@ use haven_domain::{
         sign_in::{self, Credentials, LoginFailure, PasswordChecker, Registration, SignedIn},
         store::Directory,
     },
+    mail::Language,
     DomainError, DomainResult,
 };
 use serde::{Deserialize, Serialize};
@@ -17,12 +18,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::account_dto::{Accepted, LoginResponse, MeDto};
+use crate::extractors::JsonBody;
 use crate::{
     auth::{
         cookies::{cleared_refresh_cookie, refresh_cookie, REFRESH_COOKIE},
         tokens, Authenticated,
     },
-    error::{validate_body, ApiError, ErrorBody},
+    error::{validate_body, ApiError, ErrorBody, ErrorCode},
     state::AppState,
 };
 
@@ -81,8 +83,8 @@ pub struct RegisterRequest {
     #[schema(example = "Jan Jansen")]
     #[validate(length(max = 100))]
     pub name: String,
-    /// `nl` (default) or `en`: the language of the emails and the web app.
-    #[schema(example = "nl")]
+    /// The language of the emails and the web app; default `nl`.
+    #[schema(value_type = Option<Language>, example = "nl")]
     pub language: Option<String>,
 }
 
@@ -105,7 +107,7 @@ pub struct RegisterRequest {
 async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     validate_body(&*body)?;
     let body = body.into_inner();
@@ -147,7 +149,7 @@ pub struct TokenRequest {
 async fn verify_email(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<TokenRequest>,
+    body: JsonBody<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     validate_body(&*body)?;
     let session = sign_in::confirm_registration(&state.db, &client_info(&req), &body.token).await?;
@@ -191,7 +193,7 @@ pub struct LoginRequest {
 async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     validate_body(&*body)?;
     let body = body.into_inner();
@@ -215,10 +217,14 @@ async fn login(
             LoginFailure::Throttled { retry_after_secs } => {
                 ApiError::TooManyRequests { retry_after_secs }
             }
-            LoginFailure::InvalidCredentials => ApiError::Unauthenticated("invalid_credentials"),
-            LoginFailure::TwoFactorRequired => ApiError::Unauthenticated("two_factor_required"),
+            LoginFailure::InvalidCredentials => {
+                ApiError::Unauthenticated(ErrorCode::InvalidCredentials)
+            }
+            LoginFailure::TwoFactorRequired => {
+                ApiError::Unauthenticated(ErrorCode::TwoFactorRequired)
+            }
             LoginFailure::InvalidTwoFactorCode => {
-                ApiError::Unauthenticated("invalid_two_factor_code")
+                ApiError::Unauthenticated(ErrorCode::InvalidTwoFactorCode)
             }
             LoginFailure::Deactivated => ApiError::Forbidden(
                 "This account is deactivated; ask an administrator of your environment.".into(),
@@ -272,7 +278,7 @@ async fn refresh(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
         Some(session) => signed_in(&state, session).await,
         None => {
             let mut response = actix_web::ResponseError::error_response(
-                &ApiError::Unauthenticated("unauthenticated"),
+                &ApiError::Unauthenticated(ErrorCode::Unauthenticated),
             );
             let _ = response.add_cookie(&cleared_refresh_cookie());
             Ok(response)
@@ -325,7 +331,7 @@ pub struct ForgotPasswordRequest {
 async fn forgot_password(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<ForgotPasswordRequest>,
+    body: JsonBody<ForgotPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     validate_body(&*body)?;
     sign_in::forgot_password(&state.db, &state.links, &client_info(&req), &body.email).await?;
@@ -354,7 +360,7 @@ pub struct ResetPasswordRequest {
 async fn reset_password(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<ResetPasswordRequest>,
+    body: JsonBody<ResetPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     validate_body(&*body)?;
     sign_in::reset_password(&state.db, &client_info(&req), &body.token, &body.password).await?;
@@ -415,7 +421,7 @@ pub struct AcceptInvitationRequest {
 async fn accept_invitation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<AcceptInvitationRequest>,
+    body: JsonBody<AcceptInvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     validate_body(&*body)?;
     let session = sign_in::accept_invitation(
@@ -443,7 +449,7 @@ async fn accept_invitation(
 async fn verify_additional_email(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<TokenRequest>,
+    body: JsonBody<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     validate_body(&*body)?;
     sign_in::verify_additional_email(&state.db, &client_info(&req), &body.token).await?;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use haven_domain::accounts::{
     environment::{self, AuditFilter},
     store::EnvironmentChange,
-    Action,
+    Action, AuditAction,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{account_dto::EnvironmentDto, auth::client_info};
+use crate::extractors::JsonBody;
 use crate::{
     auth::Authenticated,
     error::{validate_body, ApiError, ErrorBody},
@@ -67,7 +68,7 @@ async fn update_environment(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<UpdateEnvironmentRequest>,
+    body: JsonBody<UpdateEnvironmentRequest>,
 ) -> Result<web::Json<EnvironmentDto>, ApiError> {
     auth.actor.require(Action::ManageEnvironment)?;
     validate_body(&*body)?;
@@ -104,7 +105,7 @@ async fn set_receiving(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<ReceivingRequest>,
+    body: JsonBody<ReceivingRequest>,
 ) -> Result<web::Json<EnvironmentDto>, ApiError> {
     let client = client_info(&req);
     let env = environment::set_receiving(
@@ -124,15 +125,16 @@ async fn set_receiving(
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditParams {
-    /// Only this action, e.g. `login.failed`.
-    pub action: Option<String>,
+    /// Only this action.
+    pub action: Option<AuditAction>,
     /// Only events by this user.
     pub actor_id: Option<Uuid>,
     /// From this time (inclusive, RFC 3339).
     pub from: Option<DateTime<Utc>>,
     /// Until this time (exclusive, RFC 3339).
     pub to: Option<DateTime<Utc>>,
-    /// Page size, 1–200 (default 50).
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `nextCursor` of the previous page.
     pub before: Option<String>,
@@ -142,8 +144,7 @@ pub struct AuditParams {
 #[serde(rename_all = "camelCase")]
 pub struct AuditEventDto {
     pub id: Uuid,
-    #[schema(example = "user.role_changed")]
-    pub action: String,
+    pub action: AuditAction,
     pub actor_id: Option<Uuid>,
     pub actor_email: Option<String>,
     pub target_type: Option<String>,
@@ -204,9 +205,18 @@ async fn list_audit_events(
     }))
 }
 
+/// Every action the audit log records, for filtering (Administrators).
+#[utoipa::path(tag = TAG, operation_id = "listAuditActions", security(("bearer" = [])), responses((status = OK, body = [AuditAction])))]
+#[get("/audit-events/actions")]
+async fn list_audit_actions(auth: Authenticated) -> Result<web::Json<Vec<AuditAction>>, ApiError> {
+    auth.actor.require(Action::ViewAuditLog)?;
+    Ok(web::Json(AuditAction::ALL.to_vec()))
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_environment)
         .service(update_environment)
         .service(set_receiving)
+        .service(list_audit_actions)
         .service(list_audit_events);
 }

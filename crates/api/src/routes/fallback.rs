@@ -78,6 +78,25 @@ impl RouteTable {
     }
 }
 
+impl RouteTable {
+    /// The methods of a documented path without parameters that is exactly this path. A
+    /// request for such a path with another method can otherwise be taken by a sibling with a
+    /// parameter (`PATCH /users/invitations` by `PATCH /users/{id}`), which is not what it meant.
+    #[must_use]
+    pub fn literal_route_methods(&self, path: &str) -> Option<&[&'static str]> {
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.routes
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments.iter().zip(&parts).all(|(segment, part)| {
+                        matches!(segment, Segment::Literal(literal) if literal == part)
+                    })
+            })
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
 fn method_name(method: &HttpMethod) -> &'static str {
     match method {
         HttpMethod::Get => "GET",

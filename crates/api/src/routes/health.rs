@@ -12,8 +12,15 @@ const TAG: &str = "health";
 
 #[derive(Serialize, ToSchema)]
 pub struct HealthStatus {
-    #[schema(example = "ok")]
-    pub status: &'static str,
+    /// `ok` from liveness, `ready` from readiness.
+    pub status: Health,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Ok,
+    Ready,
 }
 
 /// Liveness: the process is up and serving HTTP.
@@ -22,7 +29,7 @@ pub struct HealthStatus {
 #[utoipa::path(tag = TAG, operation_id = "health", responses((status = OK, body = HealthStatus)))]
 #[get("/health")]
 async fn health() -> web::Json<HealthStatus> {
-    web::Json(HealthStatus { status: "ok" })
+    web::Json(HealthStatus { status: Health::Ok })
 }
 
 /// Readiness: the database answers.
@@ -39,7 +46,9 @@ async fn health() -> web::Json<HealthStatus> {
 #[get("/ready")]
 async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match state.db.ping().await {
-        Ok(()) => Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" })),
+        Ok(()) => Ok(HttpResponse::Ok().json(HealthStatus {
+            status: Health::Ready,
+        })),
         Err(err) => {
             tracing::warn!(error.cause_chain = ?err, "readiness check failed");
             Err(ApiError::Unavailable)

@@ -3,10 +3,11 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use haven_domain::accounts::{
     profile::{self, ProfileChange},
-    records::AdditionalEmail,
+    records::{AdditionalEmail, AdditionalEmailStatus},
     store::Directory,
     Action,
 };
+use haven_domain::mail::Language;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,6 +18,7 @@ use super::{
     account_dto::{MeDto, SessionDto},
     auth::client_info,
 };
+use crate::extractors::JsonBody;
 use crate::{
     auth::Authenticated,
     error::{validate_body, ApiError, ErrorBody},
@@ -66,8 +68,7 @@ pub struct UpdateMeRequest {
     #[schema(example = "Jan Jansen")]
     #[validate(length(max = 100))]
     pub name: Option<String>,
-    /// `nl` or `en`.
-    #[schema(example = "en")]
+    #[schema(value_type = Option<Language>, example = "en")]
     pub language: Option<String>,
     /// Empty string clears it.
     #[schema(example = "+31 20 123 4567")]
@@ -82,7 +83,7 @@ async fn update_me(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<UpdateMeRequest>,
+    body: JsonBody<UpdateMeRequest>,
 ) -> Result<web::Json<MeDto>, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
@@ -113,7 +114,7 @@ async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<ChangePasswordRequest>,
+    body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
@@ -188,7 +189,7 @@ async fn confirm_two_factor(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<TwoFactorCode>,
+    body: JsonBody<TwoFactorCode>,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
@@ -212,7 +213,7 @@ async fn disable_two_factor(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<PasswordConfirmation>,
+    body: JsonBody<PasswordConfirmation>,
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;
@@ -274,9 +275,8 @@ pub struct AdditionalEmailDto {
     pub id: Uuid,
     #[schema(example = "facturen@jansen.nl")]
     pub email: String,
-    /// `unverified`, `pending_approval` (another domain: waits for an Administrator) or `active`.
-    #[schema(example = "active")]
-    pub status: &'static str,
+    /// `pending_approval`: on another domain than the primary address, waits for an Administrator.
+    pub status: AdditionalEmailStatus,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -285,7 +285,7 @@ impl From<&AdditionalEmail> for AdditionalEmailDto {
         Self {
             id: e.id,
             email: e.email.clone(),
-            status: e.status.as_str(),
+            status: e.status,
             created_at: e.created_at,
         }
     }
@@ -324,7 +324,7 @@ async fn add_my_email(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<AddEmailRequest>,
+    body: JsonBody<AddEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageOwnAccount)?;
     validate_body(&*body)?;

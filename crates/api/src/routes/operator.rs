@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, web, HttpRequest};
 use haven_domain::organizations::{
-    registry::{RegistryCompany, RegistryQuery, RegistrySearchHit},
+    registry::{RegistryCompany, RegistryHitKind, RegistryQuery, RegistrySearchHit},
     review::{self, Decision, ReviewItem},
 };
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use super::{
     auth::client_info,
     organizations::{AddressDto, IdentifierDto},
 };
+use crate::extractors::JsonBody;
 use crate::{
     auth::Authenticated,
     error::{validate_body, ApiError, ErrorBody},
@@ -44,8 +45,28 @@ pub struct RegisterHitDto {
     pub establishment_number: Option<String>,
     pub name: String,
     pub place: Option<String>,
-    /// `hoofdvestiging`, `nevenvestiging` or `rechtspersoon`, as the register says.
-    pub kind: String,
+    /// The register's own word for what the hit is.
+    pub kind: RegisterHitKind,
+}
+
+/// What a register hit is, in the register's words: the main establishment, a branch, or the
+/// legal entity without an establishment.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RegisterHitKind {
+    Hoofdvestiging,
+    Nevenvestiging,
+    Rechtspersoon,
+}
+
+impl From<RegistryHitKind> for RegisterHitKind {
+    fn from(kind: RegistryHitKind) -> Self {
+        match kind {
+            RegistryHitKind::MainEstablishment => Self::Hoofdvestiging,
+            RegistryHitKind::Branch => Self::Nevenvestiging,
+            RegistryHitKind::LegalEntity => Self::Rechtspersoon,
+        }
+    }
 }
 
 impl From<RegistrySearchHit> for RegisterHitDto {
@@ -55,7 +76,7 @@ impl From<RegistrySearchHit> for RegisterHitDto {
             establishment_number: h.establishment_number,
             name: h.name,
             place: h.place,
-            kind: h.kind.as_kvk().to_owned(),
+            kind: h.kind.into(),
         }
     }
 }
@@ -248,7 +269,7 @@ async fn approve(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<ReviewDecision>,
+    body: JsonBody<ReviewDecision>,
 ) -> Result<web::Json<ReviewItemDto>, ApiError> {
     decide(
         req,
@@ -269,7 +290,7 @@ async fn reject(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<ReviewDecision>,
+    body: JsonBody<ReviewDecision>,
 ) -> Result<web::Json<ReviewItemDto>, ApiError> {
     decide(req, state, auth, *path, body.into_inner(), Decision::Reject).await
 }
@@ -282,7 +303,7 @@ async fn suspend(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<ReviewDecision>,
+    body: JsonBody<ReviewDecision>,
 ) -> Result<web::Json<ReviewItemDto>, ApiError> {
     decide(
         req,

@@ -6,8 +6,12 @@ use chrono::{DateTime, Utc};
 use haven_domain::{
     accounts::Action,
     organizations::{
+        identifiers::IdentifierKind,
         policy::{self, OrgAction, OrgRole},
-        records::{ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, Organization},
+        records::{
+            ActivationMethod, Address, Member, OrgEvent, OrgEventKind, OrgIdentifier, OrgStatus,
+            Organization,
+        },
         service::{self, AddOrganization, OrganizationView},
         store::OrganizationChange,
     },
@@ -19,6 +23,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::auth::client_info;
+use crate::extractors::JsonBody;
 use crate::{
     auth::Authenticated,
     error::{validate_body, ApiError, ErrorBody, ErrorDetail},
@@ -67,8 +72,7 @@ impl From<AddressDto> for Address {
 #[serde(rename_all = "camelCase")]
 pub struct IdentifierDto {
     pub id: Uuid,
-    /// `kvk`, `kvk_establishment`, `oin`, `vat`, `be_enterprise`, `gln` or `other`.
-    #[schema(example = "kvk")]
+    #[schema(value_type = IdentifierKind)]
     pub kind: String,
     /// ISO 6523 scheme code.
     #[schema(example = "0106")]
@@ -113,14 +117,11 @@ pub struct OrganizationDto {
     pub contact_email: Option<String>,
     #[schema(example = "90000001")]
     pub kvk_number: Option<String>,
-    /// `added`, `activation_requested`, `active`, `suspended` or `deactivated`.
-    #[schema(example = "active")]
-    pub status: &'static str,
-    /// `email_code` or `operator_review` while activation is requested.
-    pub activation_method: Option<&'static str>,
-    /// The caller's role here: `member` or `administrator` (environment Administrators act as
-    /// `administrator` everywhere).
-    pub my_role: Option<&'static str>,
+    pub status: OrgStatus,
+    /// How activation was requested, while it is.
+    pub activation_method: Option<ActivationMethod>,
+    /// The caller's role here (environment Administrators act as `administrator` everywhere).
+    pub my_role: Option<OrgRole>,
     pub identifiers: Vec<IdentifierDto>,
     pub created_at: DateTime<Utc>,
 }
@@ -136,9 +137,9 @@ impl OrganizationDto {
             contact_name: org.contact_name.clone(),
             contact_email: org.contact_email.clone(),
             kvk_number: org.kvk_number.clone(),
-            status: org.status.as_str(),
-            activation_method: org.activation_method.map(ActivationMethod::as_str),
-            my_role: role.map(OrgRole::as_str),
+            status: org.status,
+            activation_method: org.activation_method,
+            my_role: role,
             identifiers: identifiers.iter().map(IdentifierDto::from).collect(),
             created_at: org.created_at,
         }
@@ -170,8 +171,7 @@ async fn list_organizations(
 #[derive(Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentifierInput {
-    /// `kvk`, `kvk_establishment`, `oin`, `vat`, `be_enterprise`, `gln` or `other`.
-    #[schema(example = "oin")]
+    #[schema(value_type = IdentifierKind, example = "oin")]
     pub kind: String,
     /// As people paste it: spaces, dots and a spreadsheet's leading apostrophe are removed.
     #[schema(example = "00000001234567890000")]
@@ -231,7 +231,7 @@ async fn create_organization(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<CreateOrganizationRequest>,
+    body: JsonBody<CreateOrganizationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageEnvironment)?;
     validate_body(&*body)?;
@@ -309,7 +309,7 @@ async fn update_organization(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<UpdateOrganizationRequest>,
+    body: JsonBody<UpdateOrganizationRequest>,
 ) -> Result<web::Json<OrganizationDto>, ApiError> {
     let client = client_info(&req);
     let caller = auth.caller(&client);
@@ -331,9 +331,9 @@ async fn update_organization(
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgEventDto {
-    /// `added`, `activation_requested`, `activation_code_sent`, `activated`, `rejected`, `deactivated`, `suspended`.
-    pub event: String,
-    pub status: &'static str,
+    pub event: OrgEventKind,
+    /// The status the organization had after the event.
+    pub status: OrgStatus,
     pub actor_email: Option<String>,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -342,8 +342,8 @@ pub struct OrgEventDto {
 impl From<&OrgEvent> for OrgEventDto {
     fn from(e: &OrgEvent) -> Self {
         Self {
-            event: e.event.clone(),
-            status: e.status.as_str(),
+            event: e.event,
+            status: e.status,
             actor_email: e.actor_email.clone(),
             note: e.note.clone(),
             created_at: e.created_at,
@@ -375,7 +375,7 @@ async fn add_identifier(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<IdentifierInput>,
+    body: JsonBody<IdentifierInput>,
 ) -> Result<HttpResponse, ApiError> {
     let client = client_info(&req);
     let caller = auth.caller(&client);
@@ -427,7 +427,7 @@ async fn set_switches(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<SwitchesRequest>,
+    body: JsonBody<SwitchesRequest>,
 ) -> Result<web::Json<IdentifierDto>, ApiError> {
     let (organization_id, identifier_id) = path.into_inner();
     let client = client_info(&req);
@@ -459,7 +459,7 @@ async fn set_switches(
 pub struct ActivationRequest {
     /// `email_code`: a code goes to the contact address the business register has on file;
     /// `operator_review`: a platform operator checks the register data against what was entered.
-    #[schema(example = "email_code")]
+    #[schema(value_type = ActivationMethod, example = "email_code")]
     pub method: String,
 }
 
@@ -485,7 +485,7 @@ async fn request_activation(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<ActivationRequest>,
+    body: JsonBody<ActivationRequest>,
 ) -> Result<web::Json<OrganizationDto>, ApiError> {
     let client = client_info(&req);
     let caller = auth.caller(&client);
@@ -517,7 +517,7 @@ async fn enter_code(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<ActivationCodeRequest>,
+    body: JsonBody<ActivationCodeRequest>,
 ) -> Result<web::Json<OrganizationDto>, ApiError> {
     let client = client_info(&req);
     let caller = auth.caller(&client);
@@ -550,8 +550,7 @@ pub struct MemberDto {
     pub user_id: Uuid,
     pub name: String,
     pub email: String,
-    /// `member` or `administrator`.
-    pub role: &'static str,
+    pub role: OrgRole,
     pub added_at: DateTime<Utc>,
 }
 
@@ -561,7 +560,7 @@ impl From<&Member> for MemberDto {
             user_id: m.user_id,
             name: m.name.clone(),
             email: m.email.clone(),
-            role: m.role.as_str(),
+            role: m.role,
             added_at: m.added_at,
         }
     }
@@ -587,7 +586,8 @@ async fn list_members(
 pub struct AddMemberRequest {
     /// A user of the same environment.
     pub user_id: Uuid,
-    /// `member` (default) or `administrator`.
+    /// Default `member`.
+    #[schema(value_type = Option<OrgRole>)]
     pub role: Option<String>,
 }
 
@@ -612,7 +612,7 @@ async fn add_member(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<AddMemberRequest>,
+    body: JsonBody<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = client_info(&req);
     let caller = auth.caller(&client);
@@ -624,7 +624,7 @@ async fn add_member(
 
 #[derive(Deserialize, ToSchema)]
 pub struct ChangeMemberRequest {
-    /// `member` or `administrator`.
+    #[schema(value_type = OrgRole)]
     pub role: String,
 }
 
@@ -636,7 +636,7 @@ async fn change_member(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ChangeMemberRequest>,
+    body: JsonBody<ChangeMemberRequest>,
 ) -> Result<web::Json<MemberDto>, ApiError> {
     let (organization_id, user_id) = path.into_inner();
     let client = client_info(&req);
@@ -704,7 +704,7 @@ async fn member_candidates(
                 user_id: u.id,
                 name: u.name.clone(),
                 email: u.email.clone(),
-                role: "member",
+                role: OrgRole::Member,
                 added_at: u.created_at,
             })
             .collect(),

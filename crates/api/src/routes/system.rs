@@ -5,6 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use haven_persistence::Backend;
+
 use crate::state::AppState;
 
 const TAG: &str = "system";
@@ -18,12 +20,19 @@ pub struct SystemInfo {
     /// Version of the server.
     #[schema(example = "0.1.0")]
     pub version: &'static str,
-    /// The database engine in use: `sqlite` or `postgres`.
-    #[schema(example = "sqlite")]
-    pub database: &'static str,
+    /// The database engine in use.
+    pub database: DatabaseKind,
     /// Identifies this deployment; stable across restarts and shared by every instance.
     #[schema(example = "0f9a3c1e-8f2b-4d6a-9a55-7b2c1e0d4f11")]
     pub installation_id: uuid::Uuid,
+}
+
+/// The database engines Haven runs on.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
 }
 
 /// Server version and installation facts.
@@ -33,7 +42,10 @@ async fn get_system_info(state: web::Data<AppState>) -> web::Json<SystemInfo> {
     web::Json(SystemInfo {
         name: "Haven",
         version: env!("CARGO_PKG_VERSION"),
-        database: state.db.backend().name(),
+        database: match state.db.backend() {
+            Backend::Sqlite => DatabaseKind::Sqlite,
+            Backend::Postgres => DatabaseKind::Postgres,
+        },
         installation_id: state.installation.id,
     })
 }

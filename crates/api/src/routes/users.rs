@@ -7,6 +7,7 @@ use haven_domain::accounts::{
     users::{self, NewMember, Welcome},
     Action,
 };
+use haven_domain::{accounts::Role, mail::Language};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{account_dto::UserDto, auth::client_info};
+use crate::extractors::JsonBody;
 use crate::{
     auth::Authenticated,
     error::{validate_body, ApiError, ErrorBody},
@@ -41,14 +43,15 @@ pub struct InviteUserRequest {
     #[schema(example = "piet@jansen.nl")]
     #[validate(length(max = 254))]
     pub email: String,
-    /// Starting role: `basic` (default), `advanced` or `administrator`.
-    #[schema(example = "basic")]
+    /// Starting role; default `basic`.
+    #[schema(value_type = Option<Role>, example = "basic")]
     pub role: Option<String>,
     /// Shown until the invitee chooses their own.
     #[schema(example = "Piet Jansen")]
     #[validate(length(max = 100))]
     pub name: Option<String>,
-    /// Language of the invitation email: `nl` (default) or `en`.
+    /// Language of the invitation email; default `nl`.
+    #[schema(value_type = Option<Language>)]
     pub language: Option<String>,
 }
 
@@ -73,7 +76,7 @@ async fn invite_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<InviteUserRequest>,
+    body: JsonBody<InviteUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageUsers)?;
     validate_body(&*body)?;
@@ -112,8 +115,8 @@ async fn bring_in(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserRequest {
-    /// `basic`, `advanced` or `administrator`; effective on the user's next request.
-    #[schema(example = "advanced")]
+    /// Effective on the user's next request.
+    #[schema(value_type = Option<Role>, example = "advanced")]
     pub role: Option<String>,
     /// Needed to handle accountants' authorisation requests and partnerships.
     pub relationship_manager: Option<bool>,
@@ -142,7 +145,7 @@ async fn update_user(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-    body: web::Json<UpdateUserRequest>,
+    body: JsonBody<UpdateUserRequest>,
 ) -> Result<web::Json<UserDto>, ApiError> {
     auth.actor.require(Action::ManageUsers)?;
     let role = body
@@ -210,9 +213,11 @@ pub struct AddUserRequest {
     #[schema(example = "Piet Jansen")]
     #[validate(length(max = 100))]
     pub name: String,
-    /// `basic` (default), `advanced` or `administrator`.
+    /// Default `basic`.
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
-    /// Language of the user's emails: `nl` (default) or `en`.
+    /// Language of the user's emails; default `nl`.
+    #[schema(value_type = Option<Language>)]
     pub language: Option<String>,
 }
 
@@ -226,7 +231,7 @@ async fn add_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<AddUserRequest>,
+    body: JsonBody<AddUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Action::ManageUsers)?;
     validate_body(&*body)?;

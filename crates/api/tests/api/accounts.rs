@@ -485,7 +485,7 @@ async fn inviting_an_address_in_use_is_409() {
         )
         .await;
 
-    assert_error_body(response, 409, "conflict").await;
+    assert_error_body(response, 409, "email_taken").await;
 }
 
 #[tokio::test]
@@ -512,9 +512,9 @@ async fn the_last_active_administrator_cannot_be_demoted_deactivated_or_removed(
         .await;
     let remove = app.send(Method::DELETE, &path, None, &admin.token).await;
 
-    assert_error_body(demote, 409, "conflict").await;
-    assert_error_body(deactivate, 409, "conflict").await;
-    assert_error_body(remove, 409, "conflict").await;
+    assert_error_body(demote, 409, "last_administrator").await;
+    assert_error_body(deactivate, 409, "last_administrator").await;
+    assert_error_body(remove, 409, "last_administrator").await;
 }
 
 #[tokio::test]

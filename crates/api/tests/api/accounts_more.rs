@@ -152,7 +152,7 @@ async fn an_address_used_by_any_account_cannot_be_added() {
         )
         .await;
 
-    assert_error_body(primary, 409, "conflict").await;
+    assert_error_body(primary, 409, "email_taken").await;
     assert_error_body(invalid, 400, "validation_failed").await;
 }
 
@@ -307,7 +307,7 @@ async fn withdrawing_the_invitation_of_someone_who_joined_is_409() {
         )
         .await;
 
-    assert_error_body(response, 409, "conflict").await;
+    assert_error_body(response, 409, "user_already_joined").await;
 }
 
 #[tokio::test]

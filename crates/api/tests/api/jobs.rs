@@ -110,7 +110,7 @@ async fn retrying_a_job_that_is_not_dead_is_409_and_an_unknown_one_404() {
             &operator.token,
         )
         .await;
-    assert_error_body(response, 409, "conflict").await;
+    assert_error_body(response, 409, "job_not_dead").await;
     let response = app
         .send(
             Method::POST,

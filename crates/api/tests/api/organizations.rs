@@ -144,7 +144,7 @@ async fn the_same_kvk_number_twice_in_an_environment_is_409() {
 
     let response = add_org(&app, &admin, json!({"kvkNumber": KVK})).await;
 
-    assert_error_body(response, 409, "conflict").await;
+    assert_error_body(response, 409, "organization_exists").await;
 }
 
 #[tokio::test]
@@ -262,7 +262,7 @@ async fn a_participant_id_is_active_in_only_one_organization_of_the_installation
         )
         .await;
 
-    let body = assert_error_body(response, 409, "conflict").await;
+    let body = assert_error_body(response, 409, "participant_id_taken").await;
     assert!(
         body["message"].as_str().unwrap().contains("transfer"),
         "{body}"
@@ -298,7 +298,7 @@ async fn receiving_can_be_switched_on_only_after_the_environment_opted_in() {
             &admin.token,
         )
         .await;
-    assert_error_body(inactive, 409, "conflict").await;
+    assert_error_body(inactive, 409, "organization_not_active").await;
     activate(&app, &admin, id, 0).await;
     let not_opted_in = app
         .send(
@@ -308,7 +308,7 @@ async fn receiving_can_be_switched_on_only_after_the_environment_opted_in() {
             &admin.token,
         )
         .await;
-    assert_error_body(not_opted_in, 409, "conflict").await;
+    assert_error_body(not_opted_in, 409, "receiving_not_enabled").await;
     app.send(
         Method::PUT,
         "/api/v1/environment/receiving",
@@ -446,7 +446,7 @@ async fn members_see_their_organization_and_other_users_do_not() {
             &admin.token,
         )
         .await;
-    assert_error_body(duplicate, 409, "conflict").await;
+    assert_error_body(duplicate, 409, "already_member").await;
 
     let promoted = app
         .send(

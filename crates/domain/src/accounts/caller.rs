@@ -28,7 +28,7 @@ impl<'a> Caller<'a> {
 
     /// An audit event of this caller's environment, attributed to them.
     #[must_use]
-    pub fn audit(&self, action: &'static str) -> NewAuditEvent {
+    pub fn audit(&self, action: super::AuditAction) -> NewAuditEvent {
         NewAuditEvent::new(action, self.client).by(self.user)
     }
 }

@@ -86,7 +86,7 @@ pub async fn update_environment<A: EnvironmentSettings>(
     };
     let name = change.name.map(|n| n.trim().to_owned());
     let audit = caller
-        .audit("environment.settings_changed")
+        .audit(crate::accounts::AuditAction::EnvironmentSettingsChanged)
         .details(serde_json::json!({
             "name": name,
             "autoJoinDomain": auto_join_domain,
@@ -127,7 +127,7 @@ pub async fn set_receiving<A: EnvironmentSettings>(
         ));
     }
     let audit = caller
-        .audit("environment.receiving_changed")
+        .audit(crate::accounts::AuditAction::EnvironmentReceivingChanged)
         .details(serde_json::json!({ "enabled": enabled, "pricePerDocument": price }));
     accounts
         .set_receiving(caller.actor.environment_id, enabled, audit)
@@ -137,7 +137,7 @@ pub async fn set_receiving<A: EnvironmentSettings>(
 /// What the audit log is filtered by, as asked.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    pub action: Option<String>,
+    pub action: Option<crate::accounts::AuditAction>,
     pub actor_id: Option<Uuid>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,

@@ -1,6 +1,7 @@
 //! Accounts: environments (tenants), users with platform roles, sessions, and the policy that
 //! decides who may do what.
 
+pub mod audit_action;
 pub mod auth_context;
 pub mod caller;
 pub mod environment;
@@ -15,6 +16,7 @@ pub mod totp;
 pub mod types;
 pub mod users;
 
+pub use audit_action::AuditAction;
 pub use caller::{Caller, Operators};
 pub use policy::{Action, Actor};
 pub use types::{EmailAddress, PersonName, Role, UserStatus};

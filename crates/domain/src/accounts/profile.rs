@@ -129,7 +129,7 @@ pub async fn change_password<A: Profiles>(
             caller.actor.session_id,
             hash,
             mail,
-            caller.audit("password.changed"),
+            caller.audit(crate::accounts::AuditAction::PasswordChanged),
         )
         .await
 }
@@ -153,7 +153,8 @@ pub async fn start_two_factor<A: SecondFactor, B: SecretSealer>(
 ) -> DomainResult<TwoFactorEnrolment> {
     caller.actor.require(Action::ManageOwnAccount)?;
     if caller.user.totp_enabled {
-        return Err(DomainError::Conflict(
+        return Err(DomainError::conflict(
+            crate::ConflictCode::TwoFactorEnabled,
             "Two-factor authentication is already on; turn it off first to enrol again.".into(),
         ));
     }
@@ -180,12 +181,16 @@ pub async fn confirm_two_factor<A: SecondFactor, B: SecretSealer>(
 ) -> DomainResult<Vec<String>> {
     caller.actor.require(Action::ManageOwnAccount)?;
     if caller.user.totp_enabled {
-        return Err(DomainError::Conflict(
+        return Err(DomainError::conflict(
+            crate::ConflictCode::TwoFactorEnabled,
             "Two-factor authentication is already on.".into(),
         ));
     }
     let Some(sealed) = caller.user.totp_secret.as_deref() else {
-        return Err(DomainError::Conflict("Start the set-up first.".into()));
+        return Err(DomainError::conflict(
+            crate::ConflictCode::TwoFactorSetupNotStarted,
+            "Start the set-up first.".into(),
+        ));
     };
     let secret = sealer.open(sealed).map_err(DomainError::Unexpected)?;
     let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
@@ -212,7 +217,7 @@ pub async fn confirm_two_factor<A: SecondFactor, B: SecretSealer>(
             i64::try_from(step).unwrap_or(i64::MAX),
             hashes,
             mail,
-            caller.audit("two_factor.enabled"),
+            caller.audit(crate::accounts::AuditAction::TwoFactorEnabled),
         )
         .await?;
     Ok(codes)
@@ -242,7 +247,8 @@ pub async fn disable_two_factor<A: Directory + SecondFactor>(
         .await?
         .ok_or_else(|| DomainError::not_found("environment", caller.actor.environment_id))?;
     if env.require_two_factor {
-        return Err(DomainError::Conflict(
+        return Err(DomainError::conflict(
+            crate::ConflictCode::TwoFactorRequiredByEnvironment,
             "Your environment requires two-factor authentication.".into(),
         ));
     }
@@ -252,7 +258,11 @@ pub async fn disable_two_factor<A: Directory + SecondFactor>(
         caller.user.language,
     );
     accounts
-        .disable_totp(caller.user.id, mail, caller.audit("two_factor.disabled"))
+        .disable_totp(
+            caller.user.id,
+            mail,
+            caller.audit(crate::accounts::AuditAction::TwoFactorDisabled),
+        )
         .await
 }
 
@@ -280,7 +290,11 @@ pub async fn revoke_session<A: Sessions>(
 ) -> DomainResult<()> {
     caller.actor.require(Action::ManageOwnAccount)?;
     accounts
-        .revoke_session(caller.user.id, session_id, caller.audit("session.revoked"))
+        .revoke_session(
+            caller.user.id,
+            session_id,
+            caller.audit(crate::accounts::AuditAction::SessionRevoked),
+        )
         .await
 }
 
@@ -338,7 +352,7 @@ pub async fn add_additional_email<A: AdditionalEmails>(
             },
             mail,
             caller
-                .audit("additional_email.added")
+                .audit(crate::accounts::AuditAction::AdditionalEmailAdded)
                 .details(serde_json::json!({ "email": email.as_str() })),
         )
         .await
@@ -359,7 +373,7 @@ pub async fn remove_additional_email<A: AdditionalEmails>(
         .remove_additional_email(
             caller.user.id,
             address_id,
-            caller.audit("additional_email.removed"),
+            caller.audit(crate::accounts::AuditAction::AdditionalEmailRemoved),
         )
         .await
 }

@@ -146,7 +146,9 @@ pub struct AdditionalEmail {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AdditionalEmailStatus {
     /// Waiting for the owner to click the emailed link.
     Unverified,
@@ -189,7 +191,7 @@ pub struct AuditEvent {
     pub environment_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
     pub actor_email: Option<String>,
-    pub action: String,
+    pub action: super::AuditAction,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub details: serde_json::Value,
@@ -204,7 +206,7 @@ pub struct NewAuditEvent {
     pub environment_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
     pub actor_email: Option<String>,
-    pub action: &'static str,
+    pub action: super::AuditAction,
     pub target: Option<(&'static str, String)>,
     pub details: serde_json::Value,
     pub client: ClientInfo,
@@ -212,7 +214,7 @@ pub struct NewAuditEvent {
 
 impl NewAuditEvent {
     #[must_use]
-    pub fn new(action: &'static str, client: &ClientInfo) -> Self {
+    pub fn new(action: super::AuditAction, client: &ClientInfo) -> Self {
         Self {
             environment_id: None,
             actor_id: None,
@@ -260,7 +262,7 @@ impl NewAuditEvent {
 /// Filters for reading the audit log, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
-    pub action: Option<String>,
+    pub action: Option<super::AuditAction>,
     pub actor_id: Option<Uuid>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -288,7 +290,7 @@ pub fn ensure_an_administrator_remains(
     active_administrators_after: u64,
 ) -> crate::DomainResult<()> {
     if active_administrators_after == 0 {
-        Err(crate::DomainError::Conflict(
+        Err(crate::DomainError::conflict(crate::ConflictCode::LastAdministrator,
             "This is the last active administrator of the environment; make someone else administrator first.".into(),
         ))
     } else {

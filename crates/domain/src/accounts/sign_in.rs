@@ -162,8 +162,11 @@ pub async fn register<A: Directory + AuditLog + SignUps>(
             },
             language,
         );
-        let audit =
-            NewAuditEvent::new("registration.existing_address", client).email(email.as_str());
+        let audit = NewAuditEvent::new(
+            crate::accounts::AuditAction::RegistrationExistingAddress,
+            client,
+        )
+        .email(email.as_str());
         return accounts.notify(Some(mail), audit).await;
     }
     let password_hash = password::hash(&input.password).map_err(DomainError::Unexpected)?;
@@ -193,7 +196,8 @@ pub async fn register<A: Directory + AuditLog + SignUps>(
                 expires_at: Utc::now() + TokenKind::Registration.lifetime(),
             },
             mail,
-            NewAuditEvent::new("registration.requested", client).email(email.as_str()),
+            NewAuditEvent::new(crate::accounts::AuditAction::RegistrationRequested, client)
+                .email(email.as_str()),
         )
         .await
 }
@@ -248,7 +252,7 @@ pub async fn confirm_registration<A: Directory + SignUps>(
                 language: pending.language,
             },
             session,
-            NewAuditEvent::new("registration.completed", client),
+            NewAuditEvent::new(crate::accounts::AuditAction::RegistrationCompleted, client),
         )
         .await?;
     Ok(SignedIn {
@@ -324,7 +328,8 @@ pub async fn login<
     let Some(user) = user.filter(|_| password_ok) else {
         // Already counted by the reservation. A failure against a known account belongs to
         // its environment's log, where its Administrators see it.
-        let mut audit = NewAuditEvent::new("login.failed", client).email(&email);
+        let mut audit =
+            NewAuditEvent::new(crate::accounts::AuditAction::LoginFailed, client).email(&email);
         if let Some((environment_id, user_id)) = known {
             audit = audit.in_environment(environment_id).target("user", user_id);
         }
@@ -346,7 +351,9 @@ pub async fn login<
             return Err(LoginFailure::TwoFactorRequired);
         };
         if !second_factor_ok(accounts, sealer, &user, code).await? {
-            let audit = NewAuditEvent::new("login.two_factor_failed", client).by(&user);
+            let audit =
+                NewAuditEvent::new(crate::accounts::AuditAction::LoginTwoFactorFailed, client)
+                    .by(&user);
             accounts.notify(None, audit).await?;
             return Err(LoginFailure::InvalidTwoFactorCode);
         }
@@ -358,7 +365,7 @@ pub async fn login<
         .open_session(
             user.id,
             new,
-            NewAuditEvent::new("login.succeeded", client).by(&user),
+            NewAuditEvent::new(crate::accounts::AuditAction::LoginSucceeded, client).by(&user),
         )
         .await?;
     Ok(SignedIn {
@@ -452,14 +459,18 @@ pub async fn logout<A: Sessions>(
 ) -> DomainResult<()> {
     if everywhere {
         accounts
-            .revoke_all_sessions(caller.user.id, None, caller.audit("logout.all_sessions"))
+            .revoke_all_sessions(
+                caller.user.id,
+                None,
+                caller.audit(crate::accounts::AuditAction::LogoutAllSessions),
+            )
             .await
     } else {
         accounts
             .revoke_session(
                 caller.user.id,
                 caller.actor.session_id,
-                caller.audit("logout"),
+                caller.audit(crate::accounts::AuditAction::Logout),
             )
             .await
     }
@@ -503,7 +514,8 @@ pub async fn forgot_password<A: Directory + SignUps>(
                 expires_at: Utc::now() + TokenKind::PasswordReset.lifetime(),
             },
             mail,
-            NewAuditEvent::new("password.reset_requested", client).by(&user),
+            NewAuditEvent::new(crate::accounts::AuditAction::PasswordResetRequested, client)
+                .by(&user),
         )
         .await
 }
@@ -537,7 +549,7 @@ pub async fn reset_password<A: Directory + SignUps>(
             user.id,
             hash,
             mail,
-            NewAuditEvent::new("password.reset", client).by(&user),
+            NewAuditEvent::new(crate::accounts::AuditAction::PasswordReset, client).by(&user),
         )
         .await
 }
@@ -605,7 +617,7 @@ pub async fn accept_invitation<A: SignUps + Invitations>(
             name.into_inner(),
             hash,
             session,
-            NewAuditEvent::new("invitation.accepted", client),
+            NewAuditEvent::new(crate::accounts::AuditAction::InvitationAccepted, client),
         )
         .await?;
     Ok(SignedIn {
@@ -634,9 +646,12 @@ pub async fn verify_additional_email<A: SignUps + AdditionalEmails>(
     } else {
         AdditionalEmailStatus::PendingApproval
     };
-    let audit = NewAuditEvent::new("additional_email.verified", client)
-        .email(&token.email)
-        .details(serde_json::json!({ "email": token.email, "status": status.as_str() }));
+    let audit = NewAuditEvent::new(
+        crate::accounts::AuditAction::AdditionalEmailVerified,
+        client,
+    )
+    .email(&token.email)
+    .details(serde_json::json!({ "email": token.email, "status": status.as_str() }));
     accounts
         .verify_additional_email(token.id, user_id, &token.email, status, audit)
         .await

@@ -139,6 +139,7 @@ pub fn parse_phone(field: &str, raw: &str) -> Result<Option<String>, FieldError>
 /// The platform role of a user in their environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Works with documents of the organizations they are a member of.
     Basic,
@@ -171,6 +172,7 @@ impl Role {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UserStatus {
     Invited,
     Active,

@@ -115,7 +115,8 @@ pub async fn bring_in_user<A: Directory + Invitations>(
         .and_then(Language::parse)
         .unwrap_or(caller.user.language);
     if accounts.email_in_use(email.as_str()).await? {
-        return Err(DomainError::Conflict(
+        return Err(DomainError::conflict(
+            crate::ConflictCode::EmailTaken,
             "This email address is already used by an account.".into(),
         ));
     }
@@ -133,7 +134,7 @@ pub async fn bring_in_user<A: Directory + Invitations>(
                 link,
                 valid_hours: INVITATION_HOURS,
             },
-            "user.invited",
+            crate::accounts::AuditAction::UserInvited,
         ),
         Welcome::SetPassword => (
             MailTemplate::SetPassword {
@@ -141,7 +142,7 @@ pub async fn bring_in_user<A: Directory + Invitations>(
                 link,
                 valid_hours: INVITATION_HOURS,
             },
-            "user.added",
+            crate::accounts::AuditAction::UserAdded,
         ),
     };
     let mail = render(email.as_str(), &template, language);
@@ -219,7 +220,7 @@ pub async fn change_user<A: UserAdministration>(
         caller.actor.require(Action::GrantRelationshipManager)?;
     }
     let audit = caller
-        .audit("user.role_changed")
+        .audit(crate::accounts::AuditAction::UserRoleChanged)
         .details(serde_json::json!({
             "role": change.role.map(Role::as_str),
             "relationshipManager": change.relationship_manager,
@@ -242,9 +243,9 @@ pub async fn set_user_active<A: UserAdministration>(
 ) -> DomainResult<User> {
     caller.actor.require(Action::ManageUsers)?;
     let action = if active {
-        "user.reactivated"
+        crate::accounts::AuditAction::UserReactivated
     } else {
-        "user.deactivated"
+        crate::accounts::AuditAction::UserDeactivated
     };
     accounts
         .set_user_active(
@@ -271,7 +272,7 @@ pub async fn remove_user<A: UserAdministration>(
         .remove_user(
             caller.actor.environment_id,
             user_id,
-            caller.audit("user.removed"),
+            caller.audit(crate::accounts::AuditAction::UserRemoved),
         )
         .await
 }
@@ -314,7 +315,7 @@ pub async fn resend_invitation<A: Directory + Invitations>(
             invitee.id,
             row,
             mail,
-            caller.audit("user.invitation_resent"),
+            caller.audit(crate::accounts::AuditAction::UserInvitationResent),
         )
         .await
 }
@@ -334,7 +335,7 @@ pub async fn withdraw_invitation<A: Invitations>(
         .withdraw_invitation(
             caller.actor.environment_id,
             user_id,
-            caller.audit("user.invitation_withdrawn"),
+            caller.audit(crate::accounts::AuditAction::UserInvitationWithdrawn),
         )
         .await
 }
@@ -366,9 +367,9 @@ pub async fn decide_email_approval<A: AdditionalEmails>(
 ) -> DomainResult<()> {
     caller.actor.require(Action::ApproveEmailAddresses)?;
     let action = if approve {
-        "additional_email.approved"
+        crate::accounts::AuditAction::AdditionalEmailApproved
     } else {
-        "additional_email.rejected"
+        crate::accounts::AuditAction::AdditionalEmailRejected
     };
     accounts
         .decide_email_approval(

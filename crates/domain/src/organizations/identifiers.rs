@@ -117,6 +117,7 @@ pub fn vat_country_for_scheme(scheme: &str) -> Option<&'static str> {
 /// `vat`, `be_enterprise`, `gln` and `other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum IdentifierKind {
     Kvk,
     KvkEstablishment,

@@ -11,6 +11,7 @@ use crate::{
 /// A user's role in one organization, independent of their platform role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OrgRole {
     /// Views, creates and sends the organization's documents.
     Member,

@@ -9,6 +9,7 @@ use super::policy::OrgRole;
 /// The life of an organization on the platform. Only `Active` organizations send or receive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OrgStatus {
     Added,
     ActivationRequested,
@@ -51,9 +52,54 @@ impl OrgStatus {
     }
 }
 
+/// What happened to an organization, as its status history records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum OrgEventKind {
+    Added,
+    ActivationRequested,
+    ActivationCodeSent,
+    Activated,
+    Rejected,
+    Suspended,
+    Deactivated,
+}
+
+impl OrgEventKind {
+    pub const ALL: [OrgEventKind; 7] = [
+        Self::Added,
+        Self::ActivationRequested,
+        Self::ActivationCodeSent,
+        Self::Activated,
+        Self::Rejected,
+        Self::Suspended,
+        Self::Deactivated,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::ActivationRequested => "activation_requested",
+            Self::ActivationCodeSent => "activation_code_sent",
+            Self::Activated => "activated",
+            Self::Rejected => "rejected",
+            Self::Suspended => "suspended",
+            Self::Deactivated => "deactivated",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
 /// How an organization proves it is who it says it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActivationMethod {
     /// A code sent to the contact address the business register has on file.
     EmailCode,
@@ -144,7 +190,7 @@ pub struct Member {
 pub struct OrgEvent {
     pub id: Uuid,
     pub organization_id: Uuid,
-    pub event: String,
+    pub event: OrgEventKind,
     pub status: OrgStatus,
     pub actor_email: Option<String>,
     pub note: Option<String>,

@@ -32,6 +32,7 @@ impl RegistryQuery {
 /// What a search hit is, in the register's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RegistryHitKind {
     /// The main establishment (`hoofdvestiging`).
     MainEstablishment,

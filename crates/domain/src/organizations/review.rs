@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    records::{OrgIdentifier, OrgStatus, Organization},
+    records::{OrgEventKind, OrgIdentifier, OrgStatus, Organization},
     registry::{
         BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
     },
@@ -25,19 +25,19 @@ pub enum Decision {
 }
 
 impl Decision {
-    fn event(self) -> &'static str {
+    fn event(self) -> OrgEventKind {
         match self {
-            Self::Approve => "activated",
-            Self::Reject => "rejected",
-            Self::Suspend => "suspended",
+            Self::Approve => OrgEventKind::Activated,
+            Self::Reject => OrgEventKind::Rejected,
+            Self::Suspend => OrgEventKind::Suspended,
         }
     }
 
-    fn audit_action(self) -> &'static str {
+    fn audit_action(self) -> crate::accounts::AuditAction {
         match self {
-            Self::Approve => "organization.activation_approved",
-            Self::Reject => "organization.activation_rejected",
-            Self::Suspend => "organization.suspended",
+            Self::Approve => crate::accounts::AuditAction::OrganizationActivationApproved,
+            Self::Reject => crate::accounts::AuditAction::OrganizationActivationRejected,
+            Self::Suspend => crate::accounts::AuditAction::OrganizationSuspended,
         }
     }
 }

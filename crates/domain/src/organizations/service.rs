@@ -12,7 +12,8 @@ use super::{
     identifiers::{Identifier, IdentifierKind},
     policy::{self, OrgAction, OrgRole},
     records::{
-        ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, OrgStatus, Organization,
+        ActivationMethod, Address, Member, OrgEvent, OrgEventKind, OrgIdentifier, OrgStatus,
+        Organization,
     },
     registry::{BusinessRegistry, RegistryCompany, RegistryError},
     store::{
@@ -140,7 +141,7 @@ async fn view<S: OrganizationStore>(
     })
 }
 
-fn org_event(name: &'static str, caller: &Caller<'_>, note: Option<String>) -> NewOrgEvent {
+fn org_event(name: OrgEventKind, caller: &Caller<'_>, note: Option<String>) -> NewOrgEvent {
     NewOrgEvent {
         event: name,
         actor_email: Some(caller.user.email.clone()),
@@ -360,8 +361,8 @@ pub async fn add_organization<S: OrganizationStore, R: BusinessRegistry>(
             limit,
             organization,
             identifiers.iter().map(new_identifier).collect(),
-            org_event("added", caller, None),
-            caller.audit("organization.added"),
+            org_event(OrgEventKind::Added, caller, None),
+            caller.audit(crate::accounts::AuditAction::OrganizationAdded),
         )
         .await?;
     view(store, org, Some(OrgRole::Administrator)).await
@@ -396,7 +397,11 @@ pub async fn update_organization<S: OrganizationStore>(
         ..change
     };
     let updated = store
-        .update_organization(org.id, change, caller.audit("organization.updated"))
+        .update_organization(
+            org.id,
+            change,
+            caller.audit(crate::accounts::AuditAction::OrganizationUpdated),
+        )
         .await?;
     view(store, updated, Some(role)).await
 }
@@ -434,7 +439,7 @@ pub async fn add_identifier<S: OrganizationStore>(
         .add_identifier(
             org.id,
             new_identifier(&identifier),
-            caller.audit("organization.identifier_added"),
+            caller.audit(crate::accounts::AuditAction::OrganizationIdentifierAdded),
         )
         .await
 }
@@ -455,7 +460,7 @@ pub async fn remove_identifier<S: OrganizationStore>(
         .remove_identifier(
             org.id,
             identifier_id,
-            caller.audit("organization.identifier_removed"),
+            caller.audit(crate::accounts::AuditAction::OrganizationIdentifierRemoved),
         )
         .await
 }
@@ -480,7 +485,8 @@ pub async fn set_identifier_switches<S: OrganizationStore, A: Directory>(
     let org = org.allow(OrgAction::ManageDetails)?;
     let switching_on = send == Some(true) || receive == Some(true);
     if switching_on && org.status != OrgStatus::Active {
-        return Err(DomainError::Conflict(
+        return Err(DomainError::conflict(
+            crate::ConflictCode::OrganizationNotActive,
             "Activate the organization first: only active organizations send or receive.".into(),
         ));
     }
@@ -490,7 +496,7 @@ pub async fn set_identifier_switches<S: OrganizationStore, A: Directory>(
             .await?
             .ok_or_else(|| DomainError::not_found("environment", caller.actor.environment_id))?;
         if !env.receiving_enabled {
-            return Err(DomainError::Conflict(format!(
+            return Err(DomainError::conflict(crate::ConflictCode::ReceivingNotEnabled, format!(
                 "Your environment has not chosen to receive e-invoices (€{} per document); an Administrator can switch it on in the environment settings.",
                 settings.receiving_price
             )));
@@ -502,7 +508,7 @@ pub async fn set_identifier_switches<S: OrganizationStore, A: Directory>(
             identifier_id,
             send,
             receive,
-            caller.audit("organization.identifier_switched"),
+            caller.audit(crate::accounts::AuditAction::OrganizationIdentifierSwitched),
         )
         .await
 }
@@ -524,7 +530,7 @@ pub async fn request_activation<S: OrganizationStore, R: BusinessRegistry>(
     let role = org.role;
     let org = org.allow(OrgAction::ManageDetails)?;
     let audit = caller
-        .audit("organization.activation_requested")
+        .audit(crate::accounts::AuditAction::OrganizationActivationRequested)
         .details(serde_json::json!({ "method": method.as_str() }));
     let updated = match method {
         ActivationMethod::OperatorReview => {
@@ -535,21 +541,21 @@ pub async fn request_activation<S: OrganizationStore, R: BusinessRegistry>(
                     method,
                     None,
                     None,
-                    org_event("activation_requested", caller, Some(note)),
+                    org_event(OrgEventKind::ActivationRequested, caller, Some(note)),
                     audit,
                 )
                 .await?
         }
         ActivationMethod::EmailCode => {
             let Some(kvk) = org.kvk_number.as_deref() else {
-                return Err(DomainError::Conflict("A code can only be sent to the register's address of a Dutch organization; choose operator review.".into()));
+                return Err(DomainError::conflict(crate::ConflictCode::ActivationCodeUnavailable, "A code can only be sent to the register's address of a Dutch organization; choose operator review.".into()));
             };
             let company = registry
                 .profile(kvk)
                 .await
                 .map_err(RegistryError::into_domain_error)?;
             let Some(contact) = company.contact_email else {
-                return Err(DomainError::Conflict("The business register has no contact address for this organization; choose operator review.".into()));
+                return Err(DomainError::conflict(crate::ConflictCode::ActivationCodeUnavailable, "The business register has no contact address for this organization; choose operator review.".into()));
             };
             let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
             let mail = render(
@@ -572,7 +578,7 @@ pub async fn request_activation<S: OrganizationStore, R: BusinessRegistry>(
                     method,
                     Some((hash_token(&code), code_expiry(Utc::now()))),
                     Some(mail),
-                    org_event("activation_code_sent", caller, Some(note)),
+                    org_event(OrgEventKind::ActivationCodeSent, caller, Some(note)),
                     audit,
                 )
                 .await?
@@ -609,14 +615,14 @@ pub async fn enter_activation_code<S: OrganizationStore>(
     let org = org.allow(OrgAction::ManageDetails)?;
     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
     let audit = caller
-        .audit("organization.activated")
+        .audit(crate::accounts::AuditAction::OrganizationActivated)
         .details(serde_json::json!({ "method": "email_code" }));
     let outcome = store
         .enter_activation_code(
             org.id,
             &hash_token(&digits),
             Utc::now(),
-            org_event("activated", caller, None),
+            org_event(OrgEventKind::Activated, caller, None),
             audit,
         )
         .await?;
@@ -636,7 +642,8 @@ pub async fn enter_activation_code<S: OrganizationStore>(
             "code_expired",
             "The code has expired; request a new one.",
         )),
-        CodeOutcome::NoCodePending => Err(DomainError::Conflict(
+        CodeOutcome::NoCodePending => Err(DomainError::conflict(
+            crate::ConflictCode::NoActivationCodePending,
             "No activation code is pending for this organization; request one first.".into(),
         )),
     }
@@ -659,8 +666,8 @@ pub async fn deactivate<S: OrganizationStore>(
         .stop_organization(
             org.id,
             OrgStatus::Deactivated,
-            org_event("deactivated", caller, None),
-            caller.audit("organization.deactivated"),
+            org_event(OrgEventKind::Deactivated, caller, None),
+            caller.audit(crate::accounts::AuditAction::OrganizationDeactivated),
         )
         .await?;
     view(store, updated, Some(role)).await
@@ -698,7 +705,7 @@ pub async fn add_member<S: OrganizationStore>(
             org.id,
             user_id,
             role,
-            caller.audit("organization.member_added"),
+            caller.audit(crate::accounts::AuditAction::OrganizationMemberAdded),
         )
         .await
         .map_err(|e| match e {
@@ -729,7 +736,7 @@ pub async fn change_member<S: OrganizationStore>(
             org.id,
             user_id,
             role,
-            caller.audit("organization.member_changed"),
+            caller.audit(crate::accounts::AuditAction::OrganizationMemberChanged),
         )
         .await
 }
@@ -747,7 +754,11 @@ pub async fn remove_member<S: OrganizationStore>(
 ) -> DomainResult<()> {
     let org = org.allow(OrgAction::ManageMembers)?;
     store
-        .remove_member(org.id, user_id, caller.audit("organization.member_removed"))
+        .remove_member(
+            org.id,
+            user_id,
+            caller.audit(crate::accounts::AuditAction::OrganizationMemberRemoved),
+        )
         .await
 }
 

@@ -43,7 +43,7 @@ pub struct OrganizationChange {
 /// A step to record in the status history.
 #[derive(Debug, Clone)]
 pub struct NewOrgEvent {
-    pub event: &'static str,
+    pub event: super::records::OrgEventKind,
     pub actor_email: Option<String>,
     pub note: Option<String>,
 }
@@ -60,7 +60,7 @@ pub enum CodeOutcome {
 /// The conflict when an environment already has `limit` organizations.
 #[must_use]
 pub fn organization_limit_reached(limit: u64) -> crate::DomainError {
-    crate::DomainError::Conflict(format!(
+    crate::DomainError::conflict(crate::ConflictCode::OrganizationLimitReached, format!(
         "Your environment has reached its limit of {limit} organizations; remove one or ask your provider to raise the limit."
     ))
 }

@@ -14,7 +14,7 @@ use haven_domain::{
             NewSession, NewUser, Profiles, RegistrationTarget, SecondFactor, Sessions, SignUps,
             UserAdministration, UserChange,
         },
-        Role, UserStatus,
+        AuditAction, Role, UserStatus,
     },
     mail::{Language, OutgoingMail},
     DomainError, DomainResult,
@@ -66,7 +66,7 @@ async fn insert_audit<C: ConnectionTrait>(conn: &C, event: NewAuditEvent) -> Dom
         environment_id: Set(event.environment_id),
         actor_id: Set(event.actor_id),
         actor_email: Set(event.actor_email),
-        action: Set(event.action.to_owned()),
+        action: Set(event.action.as_str().to_owned()),
         target_type: Set(target_type),
         target_id: Set(target_id),
         details: Set(event.details.to_string()),
@@ -130,7 +130,10 @@ async fn use_token<C: ConnectionTrait>(conn: &C, token_id: Uuid) -> DomainResult
     if result.rows_affected == 1 {
         Ok(())
     } else {
-        Err(DomainError::Conflict("This link was already used.".into()))
+        Err(DomainError::conflict(
+            haven_domain::ConflictCode::TokenUsed,
+            "This link was already used.".into(),
+        ))
     }
 }
 
@@ -200,7 +203,8 @@ async fn insert_user<C: ConnectionTrait>(
 ) -> DomainResult<User> {
     lock_address_claims(conn).await?;
     if email_taken(conn, &new.email).await? {
-        return Err(DomainError::Conflict(
+        return Err(DomainError::conflict(
+            haven_domain::ConflictCode::EmailTaken,
             "This email address is already in use.".into(),
         ));
     }
@@ -386,7 +390,7 @@ impl AuditLog for Database {
         let mut select = audit_event::Entity::find()
             .filter(audit_event::Column::EnvironmentId.eq(environment_id));
         if let Some(action) = query.action {
-            select = select.filter(audit_event::Column::Action.eq(action));
+            select = select.filter(audit_event::Column::Action.eq(action.as_str()));
         }
         if let Some(actor) = query.actor_id {
             select = select.filter(audit_event::Column::ActorId.eq(actor));
@@ -417,12 +421,21 @@ impl AuditLog for Database {
             .map_err(db("reading the audit log"))?;
         Ok(rows
             .into_iter()
-            .map(|r| AuditEvent {
+            .filter_map(|r| {
+                // Every row is written from the enum; one that does not parse was written by a
+                // newer version, so it is left in place and logged, not shown half-understood.
+                let Some(action) = AuditAction::parse(&r.action) else {
+                    tracing::warn!(id = %r.id, action = %r.action, "audit event with an unknown action");
+                    return None;
+                };
+                Some((r, action))
+            })
+            .map(|(r, action)| AuditEvent {
                 id: r.id,
                 environment_id: r.environment_id,
                 actor_id: r.actor_id,
                 actor_email: r.actor_email,
-                action: r.action,
+                action,
                 target_type: r.target_type,
                 target_id: r.target_id,
                 details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
@@ -571,7 +584,8 @@ impl Invitations for Database {
             id: user_id.to_string(),
         })?;
         if row.status != UserStatus::Invited.as_str() {
-            return Err(DomainError::Conflict(
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::InvitationClosed,
                 "This invitation was already accepted or withdrawn.".into(),
             ));
         }
@@ -1011,7 +1025,8 @@ impl SecondFactor for Database {
             .await
             .map_err(db("enabling two-factor"))?;
         if enabled.rows_affected == 0 {
-            return Err(DomainError::Conflict(
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::TwoFactorEnabled,
                 "Two-factor authentication is already on.".into(),
             ));
         }
@@ -1141,7 +1156,8 @@ impl UserAdministration for Database {
         let row = load_user_in(&txn, environment_id, user_id).await?;
         let status = UserStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?;
         let new_status = match (status, make_active) {
-            (UserStatus::Invited, _) => return Err(DomainError::Conflict(
+            (UserStatus::Invited, _) => return Err(DomainError::conflict(
+                haven_domain::ConflictCode::UserNotJoined,
                 "An invited user has not joined yet; withdraw or resend the invitation instead."
                     .into(),
             )),
@@ -1329,7 +1345,8 @@ impl AdditionalEmails for Database {
         let txn = self.begin().await?;
         lock_address_claims(&txn).await?;
         if email_taken(&txn, &email).await? {
-            return Err(DomainError::Conflict(
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::EmailTaken,
                 "This email address is already used by an account.".into(),
             ));
         }
@@ -1382,7 +1399,8 @@ impl AdditionalEmails for Database {
             .await
             .map_err(db("verifying an address"))?;
         if result.rows_affected == 0 {
-            return Err(DomainError::Conflict(
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::EmailVerificationClosed,
                 "This address was removed or already verified.".into(),
             ));
         }
@@ -1529,8 +1547,11 @@ async fn end_reused_session(
     client: &ClientInfo,
 ) -> DomainResult<RefreshOutcome> {
     revoke_sessions_by_id(&txn, session_id).await?;
-    let mut audit =
-        NewAuditEvent::new("session.refresh_token_reused", client).target("session", session_id);
+    let mut audit = NewAuditEvent::new(
+        haven_domain::accounts::AuditAction::SessionRefreshTokenReused,
+        client,
+    )
+    .target("session", session_id);
     // The owner's environment keeps the event, so its Administrators see the replay.
     if let Some(owner) = user::Entity::find_by_id(user_id)
         .one(&txn)
@@ -1603,7 +1624,8 @@ impl Database {
                 id: user_id.to_string(),
             })?;
         if row.status != UserStatus::Invited.as_str() {
-            return Err(DomainError::Conflict(
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::UserAlreadyJoined,
                 "This user has already joined.".into(),
             ));
         }

@@ -7,7 +7,8 @@ use haven_domain::{
     organizations::{
         policy::OrgRole,
         records::{
-            ActivationMethod, Address, Member, OrgEvent, OrgIdentifier, OrgStatus, Organization,
+            ActivationMethod, Address, Member, OrgEvent, OrgEventKind, OrgIdentifier, OrgStatus,
+            Organization,
         },
         store::{
             organization_limit_reached, CodeOutcome, NewIdentifier, NewOrgEvent, NewOrganization,
@@ -80,7 +81,7 @@ async fn insert_event<C: ConnectionTrait>(
     organization_event::ActiveModel {
         id: Set(Uuid::new_v4()),
         organization_id: Set(organization_id),
-        event: Set(event.event.to_owned()),
+        event: Set(event.event.as_str().to_owned()),
         status: Set(status.as_str().to_owned()),
         actor_email: Set(event.actor_email),
         note: Set(event.note),
@@ -146,7 +147,7 @@ async fn register_participant(
         .await;
     match result {
         Ok(_) => Ok(()),
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(DomainError::Conflict(format!(
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(DomainError::conflict(haven_domain::ConflictCode::ParticipantIdTaken, format!(
             "The participant id {participant} is already active for another organization on this platform. \
              One address on the Peppol network belongs to one organization: ask its current holder to deactivate it, \
              or contact support to request a transfer."
@@ -253,9 +254,10 @@ impl OrganizationStore for Database {
                 .await
                 .map_err(db("checking the KvK number"))?;
             if taken > 0 {
-                return Err(DomainError::Conflict(format!(
-                    "Your environment already has an organization with KvK number {kvk}."
-                )));
+                return Err(DomainError::conflict(
+                    haven_domain::ConflictCode::OrganizationExists,
+                    format!("Your environment already has an organization with KvK number {kvk}."),
+                ));
             }
         }
         let now = Utc::now();
@@ -522,10 +524,13 @@ impl OrganizationStore for Database {
         let row = load(&txn, organization_id).await?;
         let status = OrgStatus::parse(&row.status).ok_or_else(|| corrupt("organization status"))?;
         if !status.can_request_activation() {
-            return Err(DomainError::Conflict(format!(
-                "An organization that is {} cannot request activation.",
-                status.as_str().replace('_', " ")
-            )));
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::ActivationNotAllowed,
+                format!(
+                    "An organization that is {} cannot request activation.",
+                    status.as_str().replace('_', " ")
+                ),
+            ));
         }
         let mut active: organization::ActiveModel = row.into();
         active.status = Set(OrgStatus::ActivationRequested.as_str().to_owned());
@@ -588,7 +593,7 @@ impl OrganizationStore for Database {
             insert_audit_event(
                 &txn,
                 NewAuditEvent {
-                    action: "organization.activation_code_wrong",
+                    action: haven_domain::accounts::AuditAction::OrganizationActivationCodeWrong,
                     ..audit
                 }
                 .target("organization", organization_id),
@@ -615,7 +620,8 @@ impl OrganizationStore for Database {
         let txn = self.org_txn().await?;
         let row = load(&txn, organization_id).await?;
         if row.status != OrgStatus::ActivationRequested.as_str() {
-            return Err(DomainError::Conflict(
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::NoPendingActivation,
                 "This organization has no pending activation request.".into(),
             ));
         }
@@ -643,7 +649,8 @@ impl OrganizationStore for Database {
         let txn = self.org_txn().await?;
         let row = load(&txn, organization_id).await?;
         if row.status != OrgStatus::ActivationRequested.as_str() {
-            return Err(DomainError::Conflict(
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::NoPendingActivation,
                 "This organization has no pending activation request.".into(),
             ));
         }
@@ -713,7 +720,7 @@ impl OrganizationStore for Database {
                 Ok(OrgEvent {
                     id: e.id,
                     organization_id: e.organization_id,
-                    event: e.event,
+                    event: OrgEventKind::parse(&e.event).ok_or_else(|| corrupt("event kind"))?,
                     status: OrgStatus::parse(&e.status).ok_or_else(|| corrupt("event status"))?,
                     actor_email: e.actor_email,
                     note: e.note,
@@ -796,7 +803,8 @@ impl OrganizationStore for Database {
             .await
             .map_err(db("checking a membership"))?;
         if exists.is_some() {
-            return Err(DomainError::Conflict(
+            return Err(DomainError::conflict(
+                haven_domain::ConflictCode::AlreadyMember,
                 "This user is already a member of the organization.".into(),
             ));
         }
@@ -908,10 +916,13 @@ async fn insert_identifier<C: ConnectionTrait>(
     match result {
         Ok(row) => Ok(row),
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(DomainError::Conflict(format!(
-                "The organization already has the identifier {}:{}.",
-                identifier.scheme, identifier.value
-            )))
+            Err(DomainError::conflict(
+                haven_domain::ConflictCode::IdentifierExists,
+                format!(
+                    "The organization already has the identifier {}:{}.",
+                    identifier.scheme, identifier.value
+                ),
+            ))
         }
         Err(err) => Err(map_db_err(err, "adding an identifier")),
     }

@@ -61,6 +61,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-events/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every action the audit log records, for filtering (Administrators). */
+        get: operations["listAuditActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/accept-invitation": {
         parameters: {
             query?: never;
@@ -1114,21 +1131,24 @@ export interface components {
             /** @example 123456 */
             code: string;
         };
+        /**
+         * @description How an organization proves it is who it says it is.
+         * @enum {string}
+         */
+        ActivationMethod: "email_code" | "operator_review";
         ActivationRequest: {
             /**
              * @description `email_code`: a code goes to the contact address the business register has on file;
              *     `operator_review`: a platform operator checks the register data against what was entered.
-             * @example email_code
              */
-            method: string;
+            method: components["schemas"]["ActivationMethod"];
         };
         AddEmailRequest: {
             /** @example facturen@jansen.nl */
             email: string;
         };
         AddMemberRequest: {
-            /** @description `member` (default) or `administrator`. */
-            role?: string | null;
+            role?: null | components["schemas"]["OrgRole"];
             /**
              * Format: uuid
              * @description A user of the same environment.
@@ -1138,12 +1158,10 @@ export interface components {
         AddUserRequest: {
             /** @example piet@jansen.nl */
             email: string;
-            /** @description Language of the user's emails: `nl` (default) or `en`. */
-            language?: string | null;
+            language?: null | components["schemas"]["Language"];
             /** @example Piet Jansen */
             name: string;
-            /** @description `basic` (default), `advanced` or `administrator`. */
-            role?: string | null;
+            role?: null | components["schemas"]["Role"];
         };
         /** @description An additional address of the signed-in user. */
         AdditionalEmailDto: {
@@ -1153,12 +1171,11 @@ export interface components {
             email: string;
             /** Format: uuid */
             id: string;
-            /**
-             * @description `unverified`, `pending_approval` (another domain: waits for an Administrator) or `active`.
-             * @example active
-             */
-            status: string;
+            /** @description `pending_approval`: on another domain than the primary address, waits for an Administrator. */
+            status: components["schemas"]["AdditionalEmailStatus"];
         };
+        /** @enum {string} */
+        AdditionalEmailStatus: "unverified" | "pending_approval" | "active";
         AddressDto: {
             /** @example Amsterdam */
             city?: string | null;
@@ -1169,9 +1186,13 @@ export interface components {
             /** @example Keizersgracht */
             street?: string | null;
         };
+        /**
+         * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
+         * @enum {string}
+         */
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "environment.receiving_changed" | "environment.settings_changed" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "password.changed" | "password.reset" | "password.reset_requested" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
-            /** @example user.role_changed */
-            action: string;
+            action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
             /** Format: uuid */
             actorId?: string | null;
@@ -1191,8 +1212,7 @@ export interface components {
             nextCursor?: string | null;
         };
         ChangeMemberRequest: {
-            /** @description `member` or `administrator`. */
-            role: string;
+            role: components["schemas"]["OrgRole"];
         };
         ChangePasswordRequest: {
             currentPassword: string;
@@ -1231,6 +1251,11 @@ export interface components {
             statutoryName?: string | null;
             tradeNames?: string[];
         };
+        /**
+         * @description The database engines Haven runs on.
+         * @enum {string}
+         */
+        DatabaseKind: "sqlite" | "postgres";
         /** @description What was detected about the document. */
         DocumentInfo: {
             /** @description BT-24 specification identifier as found in the document. */
@@ -1276,11 +1301,8 @@ export interface components {
         };
         /** @description The JSON body of every error response. */
         ErrorBody: {
-            /**
-             * @description Stable machine-readable code; clients switch on this, never on the message.
-             * @example not_found
-             */
-            code: string;
+            /** @description Stable machine-readable code; clients switch on this, never on the message. */
+            code: components["schemas"]["ErrorCode"];
             /**
              * @description When the error occurred (RFC 3339, UTC).
              * @example 2026-11-26T12:00:00.000Z
@@ -1299,6 +1321,12 @@ export interface components {
              */
             requestId: string;
         };
+        /**
+         * @description Every `code` an error body can carry. Clients switch on it (and translate it); the set only
+         *     grows, and a client should treat a code it does not know like the status alone.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -1345,18 +1373,16 @@ export interface components {
             /** @example jan@jansen.nl */
             email: string;
         };
+        /** @enum {string} */
+        Health: "ok" | "ready";
         HealthStatus: {
-            /** @example ok */
-            status: string;
+            /** @description `ok` from liveness, `ready` from readiness. */
+            status: components["schemas"]["Health"];
         };
         IdentifierDto: {
             /** Format: uuid */
             id: string;
-            /**
-             * @description `kvk`, `kvk_establishment`, `oin`, `vat`, `be_enterprise`, `gln` or `other`.
-             * @example kvk
-             */
-            kind: string;
+            kind: components["schemas"]["IdentifierKind"];
             /**
              * @description The Peppol participant id, `scheme:value`.
              * @example 0106:90000001
@@ -1375,11 +1401,7 @@ export interface components {
             value: string;
         };
         IdentifierInput: {
-            /**
-             * @description `kvk`, `kvk_establishment`, `oin`, `vat`, `be_enterprise`, `gln` or `other`.
-             * @example oin
-             */
-            kind: string;
+            kind: components["schemas"]["IdentifierKind"];
             /**
              * @description The ISO 6523 scheme code, for `other`.
              * @example 0060
@@ -1391,6 +1413,12 @@ export interface components {
              */
             value: string;
         };
+        /**
+         * @description What kind of identifier a number is. The API spells these `kvk`, `kvk_establishment`, `oin`,
+         *     `vat`, `be_enterprise`, `gln` and `other`.
+         * @enum {string}
+         */
+        IdentifierKind: "kvk" | "kvk_establishment" | "oin" | "vat" | "be_enterprise" | "gln" | "other";
         /** @description What the invitation page shows before the invitee accepts. */
         InvitationInfo: {
             email: string;
@@ -1400,18 +1428,13 @@ export interface components {
         InviteUserRequest: {
             /** @example piet@jansen.nl */
             email: string;
-            /** @description Language of the invitation email: `nl` (default) or `en`. */
-            language?: string | null;
+            language?: null | components["schemas"]["Language"];
             /**
              * @description Shown until the invitee chooses their own.
              * @example Piet Jansen
              */
             name?: string | null;
-            /**
-             * @description Starting role: `basic` (default), `advanced` or `administrator`.
-             * @example basic
-             */
-            role?: string | null;
+            role?: null | components["schemas"]["Role"];
         };
         Job: {
             /**
@@ -1457,6 +1480,11 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "queued" | "running" | "succeeded" | "dead";
+        /**
+         * @description Languages the platform speaks (emails and the web app).
+         * @enum {string}
+         */
+        Language: "nl" | "en";
         LoginRequest: {
             /**
              * @description When two-factor authentication is on: the 6-digit code from the app, or a recovery code.
@@ -1493,11 +1521,7 @@ export interface components {
             environment: components["schemas"]["EnvironmentDto"];
             /** Format: uuid */
             id: string;
-            /**
-             * @description `nl` or `en`.
-             * @example nl
-             */
-            language: string;
+            language: components["schemas"]["Language"];
             /** @example Jan Jansen */
             name: string;
             /** @description An Administrator who has not yet answered whether the environment receives e-invoices. */
@@ -1509,16 +1533,8 @@ export interface components {
              */
             platformOperator: boolean;
             relationshipManager: boolean;
-            /**
-             * @description `basic`, `advanced` or `administrator`.
-             * @example administrator
-             */
-            role: string;
-            /**
-             * @description `invited`, `active` or `deactivated`.
-             * @example active
-             */
-            status: string;
+            role: components["schemas"]["Role"];
+            status: components["schemas"]["UserStatus"];
             twoFactorEnabled: boolean;
             /** @description The environment requires two-factor authentication and this user has not enrolled. */
             twoFactorSetupRequired: boolean;
@@ -1528,8 +1544,7 @@ export interface components {
             addedAt: string;
             email: string;
             name: string;
-            /** @description `member` or `administrator`. */
-            role: string;
+            role: components["schemas"]["OrgRole"];
             /** Format: uuid */
             userId: string;
         };
@@ -1537,14 +1552,28 @@ export interface components {
             actorEmail?: string | null;
             /** Format: date-time */
             createdAt: string;
-            /** @description `added`, `activation_requested`, `activation_code_sent`, `activated`, `rejected`, `deactivated`, `suspended`. */
-            event: string;
+            event: components["schemas"]["OrgEventKind"];
             note?: string | null;
-            status: string;
+            /** @description The status the organization had after the event. */
+            status: components["schemas"]["OrgStatus"];
         };
+        /**
+         * @description What happened to an organization, as its status history records it.
+         * @enum {string}
+         */
+        OrgEventKind: "added" | "activation_requested" | "activation_code_sent" | "activated" | "rejected" | "suspended" | "deactivated";
+        /**
+         * @description A user's role in one organization, independent of their platform role.
+         * @enum {string}
+         */
+        OrgRole: "member" | "administrator";
+        /**
+         * @description The life of an organization on the platform. Only `Active` organizations send or receive.
+         * @enum {string}
+         */
+        OrgStatus: "added" | "activation_requested" | "active" | "suspended" | "deactivated";
         OrganizationDto: {
-            /** @description `email_code` or `operator_review` while activation is requested. */
-            activationMethod?: string | null;
+            activationMethod?: null | components["schemas"]["ActivationMethod"];
             address: components["schemas"]["AddressDto"];
             contactEmail?: string | null;
             contactName?: string | null;
@@ -1557,16 +1586,8 @@ export interface components {
             identifiers: components["schemas"]["IdentifierDto"][];
             /** @example 90000001 */
             kvkNumber?: string | null;
-            /**
-             * @description The caller's role here: `member` or `administrator` (environment Administrators act as
-             *     `administrator` everywhere).
-             */
-            myRole?: string | null;
-            /**
-             * @description `added`, `activation_requested`, `active`, `suspended` or `deactivated`.
-             * @example active
-             */
-            status: string;
+            myRole?: null | components["schemas"]["OrgRole"];
+            status: components["schemas"]["OrgStatus"];
             /** @example Voorbeeld Installatietechniek B.V. */
             statutoryName: string;
             tradeNames: string[];
@@ -1632,21 +1653,23 @@ export interface components {
         };
         RegisterHitDto: {
             establishmentNumber?: string | null;
-            /** @description `hoofdvestiging`, `nevenvestiging` or `rechtspersoon`, as the register says. */
-            kind: string;
+            /** @description The register's own word for what the hit is. */
+            kind: components["schemas"]["RegisterHitKind"];
             /** @example 90000001 */
             kvkNumber: string;
             name: string;
             place?: string | null;
         };
+        /**
+         * @description What a register hit is, in the register's words: the main establishment, a branch, or the
+         *     legal entity without an establishment.
+         * @enum {string}
+         */
+        RegisterHitKind: "hoofdvestiging" | "nevenvestiging" | "rechtspersoon";
         RegisterRequest: {
             /** @example jan@jansen.nl */
             email: string;
-            /**
-             * @description `nl` (default) or `en`: the language of the emails and the web app.
-             * @example nl
-             */
-            language?: string | null;
+            language?: null | components["schemas"]["Language"];
             /** @example Jan Jansen */
             name: string;
             /** @example correct horse battery staple */
@@ -1684,6 +1707,11 @@ export interface components {
             statutoryName: string;
             tradeNames: string[];
         };
+        /**
+         * @description The platform role of a user in their environment.
+         * @enum {string}
+         */
+        Role: "basic" | "advanced" | "administrator";
         SessionDto: {
             /** Format: date-time */
             createdAt: string;
@@ -1716,11 +1744,8 @@ export interface components {
         Syntax: "ubl" | "cii";
         /** @description What is running here. */
         SystemInfo: {
-            /**
-             * @description The database engine in use: `sqlite` or `postgres`.
-             * @example sqlite
-             */
-            database: string;
+            /** @description The database engine in use. */
+            database: components["schemas"]["DatabaseKind"];
             /**
              * Format: uuid
              * @description Identifies this deployment; stable across restarts and shared by every instance.
@@ -1771,11 +1796,7 @@ export interface components {
             requireTwoFactor?: boolean | null;
         };
         UpdateMeRequest: {
-            /**
-             * @description `nl` or `en`.
-             * @example en
-             */
-            language?: string | null;
+            language?: null | components["schemas"]["Language"];
             /** @example Jan Jansen */
             name?: string | null;
             /**
@@ -1794,11 +1815,7 @@ export interface components {
         UpdateUserRequest: {
             /** @description Needed to handle accountants' authorisation requests and partnerships. */
             relationshipManager?: boolean | null;
-            /**
-             * @description `basic`, `advanced` or `administrator`; effective on the user's next request.
-             * @example advanced
-             */
-            role?: string | null;
+            role?: null | components["schemas"]["Role"];
         };
         /** @description A `multipart/form-data` upload. */
         UploadForm: {
@@ -1819,13 +1836,13 @@ export interface components {
             lastLoginAt?: string | null;
             name: string;
             relationshipManager: boolean;
-            /** @example basic */
-            role: string;
-            /** @example active */
-            status: string;
+            role: components["schemas"]["Role"];
+            status: components["schemas"]["UserStatus"];
             twoFactorEnabled: boolean;
         };
-        /** @description Result of [`crate::validate`]. */
+        /** @enum {string} */
+        UserStatus: "invited" | "active" | "deactivated";
+        /** @description The result of validating one document: what it is and every finding. */
         ValidationReport: {
             document?: null | components["schemas"]["DocumentInfo"];
             findings: components["schemas"]["Finding"][];
@@ -1852,6 +1869,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1871,6 +1889,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1879,6 +1898,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            /** @description A service this operation depends on is unavailable; try again later. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1892,15 +1912,15 @@ export interface operations {
     listAuditEvents: {
         parameters: {
             query?: {
-                /** @description Only this action, e.g. `login.failed`. */
-                action?: string | null;
+                /** @description Only this action. */
+                action?: null | components["schemas"]["AuditAction"];
                 /** @description Only events by this user. */
                 actorId?: string | null;
                 /** @description From this time (inclusive, RFC 3339). */
                 from?: string | null;
                 /** @description Until this time (exclusive, RFC 3339). */
                 to?: string | null;
-                /** @description Page size, 1–200 (default 50). */
+                /** @description Page size (default 50). */
                 limit?: number | null;
                 /** @description `nextCursor` of the previous page. */
                 before?: string | null;
@@ -1911,6 +1931,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1919,6 +1940,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1927,6 +1949,54 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listAuditActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditAction"][];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1950,6 +2020,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1958,6 +2029,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1968,6 +2040,24 @@ export interface operations {
             };
             /** @description Already accepted or withdrawn. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1990,6 +2080,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1998,7 +2089,26 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2020,6 +2130,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2030,6 +2141,15 @@ export interface operations {
             };
             /** @description `token_invalid`, `token_expired` or `token_used`. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2052,12 +2172,22 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_credentials`, `two_factor_required` or `invalid_two_factor_code`. */
@@ -2071,6 +2201,24 @@ export interface operations {
             };
             /** @description The account is deactivated. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2100,13 +2248,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2125,13 +2284,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2150,6 +2320,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2158,6 +2329,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2181,6 +2353,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2191,6 +2364,24 @@ export interface operations {
             };
             /** @description Invalid fields (password policy, email format). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2213,6 +2404,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2221,6 +2413,24 @@ export interface operations {
             };
             /** @description Password policy, or `token_invalid` / `token_expired` / `token_used`. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2243,6 +2453,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2258,7 +2469,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2281,6 +2511,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2307,6 +2538,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getRegisterCompany: {
@@ -2321,6 +2570,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2329,6 +2579,34 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterCompanyDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2337,6 +2615,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A service this operation depends on is unavailable; try again later. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2363,6 +2642,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2371,7 +2651,26 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterHitDto"][];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2399,6 +2698,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2407,7 +2707,17 @@ export interface operations {
                     "application/json": components["schemas"]["EnvironmentDto"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2430,6 +2740,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2438,6 +2749,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnvironmentDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2446,7 +2758,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2469,6 +2809,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2477,6 +2818,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnvironmentDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2485,7 +2827,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2504,6 +2874,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2512,7 +2883,17 @@ export interface operations {
                     "application/json": components["schemas"]["MeDto"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2535,6 +2916,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2543,6 +2925,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2551,7 +2934,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2570,6 +2981,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2578,7 +2990,17 @@ export interface operations {
                     "application/json": components["schemas"]["AdditionalEmailDto"][];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2601,6 +3023,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2609,6 +3032,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdditionalEmailDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2617,6 +3041,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2625,7 +3050,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2646,12 +3099,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2660,6 +3124,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2679,6 +3153,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2687,7 +3162,17 @@ export interface operations {
                     "application/json": components["schemas"]["PartyDto"][];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2710,12 +3195,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2724,7 +3211,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2743,6 +3258,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2751,7 +3267,17 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDto"][];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2772,12 +3298,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2786,6 +3323,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2809,6 +3356,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2817,6 +3365,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2825,7 +3374,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2848,12 +3425,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2862,7 +3441,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2872,6 +3461,24 @@ export interface operations {
             };
             /** @description The environment requires two-factor authentication. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2890,6 +3497,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2898,7 +3506,17 @@ export interface operations {
                     "application/json": components["schemas"]["TwoFactorSetup"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2926,12 +3544,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewItemDto"][];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An operator who has not set up two-factor authentication yet. */
@@ -2972,6 +3600,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2980,6 +3609,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobPage"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2988,6 +3618,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3037,6 +3668,16 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3089,12 +3730,31 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewItemDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An operator who has not set up two-factor authentication yet. */
@@ -3106,6 +3766,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3114,7 +3775,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3139,6 +3819,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3147,7 +3828,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewItemDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3164,6 +3855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3172,7 +3864,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3197,6 +3908,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3205,7 +3917,17 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewItemDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3222,7 +3944,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3241,6 +3982,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3249,7 +3991,17 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationDto"][];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3272,6 +4024,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3289,6 +4042,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3299,6 +4062,24 @@ export interface operations {
             };
             /** @description The KvK number is already in the environment, or the limit is reached. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3328,6 +4109,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,6 +4118,34 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3361,6 +4171,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3369,6 +4180,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3377,6 +4189,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3385,7 +4207,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3410,6 +4251,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3418,6 +4260,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3426,6 +4269,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3434,6 +4287,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3444,6 +4298,24 @@ export interface operations {
             };
             /** @description Already active, or the register has no contact address for a code. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3477,6 +4349,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3494,6 +4367,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3502,6 +4385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3510,7 +4394,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3531,6 +4434,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3539,6 +4443,25 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3547,6 +4470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3568,6 +4492,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3576,6 +4501,34 @@ export interface operations {
                     "application/json": components["schemas"]["OrgEventDto"][];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3601,6 +4554,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3609,6 +4563,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdentifierDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3617,6 +4572,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3625,6 +4590,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3633,7 +4599,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3655,12 +4640,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3669,6 +4674,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3695,6 +4701,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3703,6 +4710,25 @@ export interface operations {
                     "application/json": components["schemas"]["IdentifierDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3711,6 +4737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3719,7 +4746,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3743,6 +4789,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3751,6 +4798,25 @@ export interface operations {
                     "application/json": components["schemas"]["MemberDto"][];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3759,6 +4825,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3780,6 +4847,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3788,6 +4856,34 @@ export interface operations {
                     "application/json": components["schemas"]["MemberDto"][];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3813,6 +4909,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3821,6 +4918,7 @@ export interface operations {
                     "application/json": components["schemas"]["MemberDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3829,6 +4927,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3837,6 +4945,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3845,7 +4954,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3867,12 +4995,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3881,6 +5029,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3907,6 +5056,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3915,6 +5065,7 @@ export interface operations {
                     "application/json": components["schemas"]["MemberDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3923,6 +5074,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3931,7 +5092,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3950,6 +5130,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3990,6 +5171,7 @@ export interface operations {
                     "application/xml": number[];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3998,6 +5180,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4006,6 +5189,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4014,6 +5207,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body's Content-Type is not one this operation reads. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4042,6 +5236,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4050,6 +5245,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"][];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4058,6 +5254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4081,6 +5278,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4089,6 +5287,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4097,6 +5296,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4105,7 +5314,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4124,6 +5352,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4132,6 +5361,16 @@ export interface operations {
                     "application/json": components["schemas"]["EmailApprovalDto"][];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4153,12 +5392,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4167,6 +5426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4188,12 +5448,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4202,6 +5482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4225,6 +5506,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4233,6 +5515,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4241,6 +5524,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4251,6 +5544,24 @@ export interface operations {
             };
             /** @description The address is already used by an account. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4271,12 +5582,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4285,6 +5616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4319,6 +5651,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4327,6 +5660,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4335,6 +5669,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4343,6 +5687,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4353,6 +5698,24 @@ export interface operations {
             };
             /** @description It would leave no active administrator. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4373,6 +5736,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4381,6 +5745,25 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4389,6 +5772,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4397,6 +5781,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4418,12 +5803,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4432,6 +5837,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4462,12 +5868,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4476,6 +5902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4506,6 +5933,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4514,6 +5942,25 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4522,6 +5969,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4530,6 +5978,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request conflicts with the current state; `code` names the business rule. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4581,6 +6030,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4589,6 +6039,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4597,6 +6057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body's Content-Type is not one this operation reads. */
             415: {
                 headers: {
                     [name: string]: unknown;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { fetchClient } from '@/api/client';
+import type { components } from '@/api/generated/schema';
 import { call } from '@/api/errors';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
@@ -12,8 +13,10 @@ import { formatDateTime } from '@/features/setup/format';
 
 const PAGE_SIZE = 50;
 
+type AuditAction = components['schemas']['AuditAction'];
+
 interface Filters {
-  action: string;
+  action: AuditAction | '';
   actorId: string;
   from: string;
   to: string;
@@ -33,6 +36,11 @@ function AuditContent() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const form = useForm({ initialValues: EMPTY });
   const users = useQuery({ queryKey: ['users'], queryFn: () => call(fetchClient.GET('/api/v1/users')) });
+  const actions = useQuery({
+    queryKey: ['audit-actions'],
+    queryFn: () => call(fetchClient.GET('/api/v1/audit-events/actions')),
+    staleTime: Infinity,
+  });
 
   const events = useInfiniteQuery({
     queryKey: ['audit-events', filters],
@@ -45,7 +53,7 @@ function AuditContent() {
           params: {
             query: {
               limit: PAGE_SIZE,
-              ...(filters.action.trim() === '' ? {} : { action: filters.action.trim() }),
+              ...(filters.action === '' ? {} : { action: filters.action }),
               ...(filters.actorId === '' ? {} : { actorId: filters.actorId }),
               ...(from === undefined ? {} : { from }),
               ...(to === undefined ? {} : { to }),
@@ -69,10 +77,16 @@ function AuditContent() {
           })}
         >
           <Group align="flex-end">
-            <TextInput
+            <Select
               label={t('audit.filters.action')}
               placeholder={t('audit.filters.actionPlaceholder')}
-              {...form.getInputProps('action')}
+              clearable
+              searchable
+              data={actions.data ?? []}
+              value={form.values.action === '' ? null : form.values.action}
+              onChange={(value) => {
+                form.setFieldValue('action', value ?? '');
+              }}
             />
             <Select
               label={t('audit.filters.actor')}

@@ -20,7 +20,7 @@ const hit = {
   establishmentNumber: '990000100001',
   name: 'Tulpenveld Installatietechniek',
   place: 'Utrecht',
-  kind: 'hoofdvestiging',
+  kind: 'hoofdvestiging' as const,
 };
 
 // Typing through a three-step wizard takes a few seconds on a busy machine.

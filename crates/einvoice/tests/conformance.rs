@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use haven_einvoice::rules::registry::{implemented, RuleSet};
+use haven_einvoice::rules::registry::{implemented, CenRelease, RuleSet};
 use haven_einvoice::{validate, Profile, Severity, Syntax, ValidateOptions, ValidationReport};
 use serde_json::{json, Value};
 
@@ -97,8 +97,8 @@ fn read_tsv(path: &Path) -> TsvRules {
 
 fn tsv_rule_set(file: &str) -> Option<(RuleSet, Syntax)> {
     Some(match file {
-        f if f.starts_with("CEN-EN16931-UBL") => (RuleSet::Cen, Syntax::Ubl),
-        f if f.starts_with("CEN-EN16931-CII") => (RuleSet::Cen, Syntax::Cii),
+        f if f.starts_with("CEN-EN16931-UBL") => (RuleSet::Cen(CenRelease::V1_3_16), Syntax::Ubl),
+        f if f.starts_with("CEN-EN16931-CII") => (RuleSet::Cen(CenRelease::V1_3_16), Syntax::Cii),
         f if f.starts_with("PEPPOL-EN16931-UBL") => (RuleSet::Peppol, Syntax::Ubl),
         f if f.starts_with("PEPPOL-EN16931-CII") => (RuleSet::Peppol, Syntax::Cii),
         f if f.starts_with("NLCIUS-SI-UBL") => (RuleSet::SiUbl, Syntax::Ubl),

@@ -23,7 +23,7 @@ pub mod xml;
 
 pub use detect::{DocumentType, Profile, Syntax, UnknownProfile};
 pub use report::{Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport};
-pub use rules::registry::RuleSet;
+pub use rules::registry::{CenRelease, RuleSet};
 pub use transform::{transform, TransformError};
 
 use detect::ProfileMatch;
@@ -57,19 +57,24 @@ impl Default for ValidateOptions {
 
 /// The rule sets applied for a profile, in order (the way the official build
 /// configurations chain them: CEN first, then the CIUS).
+///
+/// The Dutch validator bundles its own copy of the CEN rules (release 1.3.15), so the NLCIUS
+/// profiles run CEN in that release: a receiver in the Netherlands sees that verdict.
 pub fn rule_sets_for(profile: Profile, syntax: Syntax) -> Vec<RuleSet> {
+    const CEN: RuleSet = RuleSet::Cen(CenRelease::V1_3_16);
+    const CEN_NL: RuleSet = RuleSet::Cen(CenRelease::V1_3_15);
     match profile.for_syntax(syntax) {
-        Profile::PeppolBis3 => vec![RuleSet::Cen, RuleSet::Peppol],
-        Profile::NlciusUbl => vec![RuleSet::Cen, RuleSet::SiUbl],
-        Profile::NlGaccount => vec![RuleSet::Cen, RuleSet::SiUbl, RuleSet::NlGaccount],
-        Profile::NlciusCii => vec![RuleSet::Cen, RuleSet::NlciusCii],
+        Profile::PeppolBis3 => vec![CEN, RuleSet::Peppol],
+        Profile::NlciusUbl => vec![CEN_NL, RuleSet::SiUbl],
+        Profile::NlGaccount => vec![CEN_NL, RuleSet::SiUbl, RuleSet::NlGaccount],
+        Profile::NlciusCii => vec![CEN_NL, RuleSet::NlciusCii],
         Profile::FacturXMinimum | Profile::FacturXBasicWl => vec![],
         Profile::En16931
         | Profile::XRechnung
         | Profile::FacturXBasic
         | Profile::FacturXExtended
         | Profile::Zugferd1 => {
-            vec![RuleSet::Cen]
+            vec![CEN]
         }
     }
 }
@@ -312,6 +317,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
             syntax: det.syntax,
             doc_type: det.document_type,
             rule_set: set.label(),
+            cen: set.cen_release(),
             table: set.tables(det.syntax),
             findings: Vec::new(),
             locator: std::mem::take(&mut locator),

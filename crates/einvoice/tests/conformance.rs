@@ -3,22 +3,17 @@
 //! A ratchet: the agreeing documents per layer, the passing vefa expectations and the
 //! implemented-rule counts are recorded in `tests/conformance-baseline.json`; the test
 //! fails when any of them drops. Run with `HAVEN_UPDATE_BASELINE=1` to record new levels.
-//! When the corpus is absent the test says so and passes.
+//! When the corpus is absent the test says so and passes, except under CI (see `common`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use haven_einvoice::rules::registry::{implemented, RuleSet};
-use haven_einvoice::{validate, Profile, Severity, Syntax, ValidateOptions, ValidationReport};
+use haven_einvoice::rules::registry::implemented;
+use haven_einvoice::{validate, Profile, Severity, ValidateOptions, ValidationReport};
 use serde_json::{json, Value};
-
-fn corpus_dir() -> PathBuf {
-    match std::env::var("HAVEN_TESTDATA") {
-        Ok(p) => PathBuf::from(p),
-        Err(_) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/invoices"),
-    }
-}
 
 fn baseline_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-baseline.json")
@@ -70,44 +65,6 @@ fn document_bytes(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
 
-struct TsvRules {
-    fatal: BTreeSet<String>,
-    warning: BTreeSet<String>,
-}
-
-fn read_tsv(path: &Path) -> TsvRules {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut r = TsvRules {
-        fatal: BTreeSet::new(),
-        warning: BTreeSet::new(),
-    };
-    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
-        let mut parts = line.split('\t');
-        let (Some(id), Some(flag)) = (parts.next(), parts.next()) else {
-            continue;
-        };
-        if flag.trim() == "fatal" {
-            r.fatal.insert(id.trim().to_string());
-        } else {
-            r.warning.insert(id.trim().to_string());
-        }
-    }
-    r
-}
-
-fn tsv_rule_set(file: &str) -> Option<(RuleSet, Syntax)> {
-    Some(match file {
-        f if f.starts_with("CEN-EN16931-UBL") => (RuleSet::Cen, Syntax::Ubl),
-        f if f.starts_with("CEN-EN16931-CII") => (RuleSet::Cen, Syntax::Cii),
-        f if f.starts_with("PEPPOL-EN16931-UBL") => (RuleSet::Peppol, Syntax::Ubl),
-        f if f.starts_with("PEPPOL-EN16931-CII") => (RuleSet::Peppol, Syntax::Cii),
-        f if f.starts_with("NLCIUS-SI-UBL") => (RuleSet::SiUbl, Syntax::Ubl),
-        f if f.starts_with("NLCIUS-CII") => (RuleSet::NlciusCii, Syntax::Cii),
-        f if f.starts_with("NL-gaccount") => (RuleSet::NlGaccount, Syntax::Ubl),
-        _ => return None,
-    })
-}
-
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
@@ -152,15 +109,10 @@ fn vefa_tests(text: &str) -> Vec<(String, String, String)> {
 
 #[test]
 fn conformance() {
-    let dir = corpus_dir();
-    let expected_path = dir.join("expected.json");
-    let Ok(expected_text) = std::fs::read_to_string(&expected_path) else {
-        println!(
-            "conformance: corpus not found at {} (set HAVEN_TESTDATA); skipping",
-            dir.display()
-        );
+    let Some(dir) = common::invoices("conformance") else {
         return;
     };
+    let expected_text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
     let expected: BTreeMap<String, BTreeMap<String, Value>> =
         serde_json::from_str(&expected_text).unwrap();
 
@@ -261,8 +213,8 @@ fn conformance() {
                 .unwrap_or_default()
                 .to_string_lossy()
                 .to_string();
-            let listed = read_tsv(&p);
-            let ours: BTreeSet<String> = tsv_rule_set(&name)
+            let listed = common::read_tsv(&p);
+            let ours: BTreeSet<String> = common::tsv_rule_set(&name)
                 .map(|(set, syn)| {
                     implemented(set, syn)
                         .iter()

@@ -134,7 +134,7 @@ fn nlcius_rules() {
     );
     let r = run(&nl, None);
     assert!(r.valid, "{:#?}", r.findings);
-    assert_eq!(r.rule_sets, vec!["CEN 1.3.16", "SI-UBL 2.0.3.12"]);
+    assert_eq!(r.rule_sets, vec!["CEN 1.3.15", "SI-UBL 2.0.3.12"]);
     let r = run(
         &nl.replace("<cbc:InvoiceTypeCode>380", "<cbc:InvoiceTypeCode>382"),
         None,

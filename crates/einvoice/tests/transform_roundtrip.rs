@@ -3,6 +3,8 @@
 //! findings and with its totals unchanged.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use haven_einvoice::model::{cii, ubl, Invoice};
@@ -10,13 +12,6 @@ use haven_einvoice::xml::{parse, Limits};
 use haven_einvoice::{
     detect, transform, validate, Profile, Severity, Syntax, TransformError, ValidateOptions,
 };
-
-fn corpus_dir() -> PathBuf {
-    match std::env::var("HAVEN_TESTDATA") {
-        Ok(p) => PathBuf::from(p),
-        Err(_) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/invoices"),
-    }
-}
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
@@ -139,11 +134,9 @@ fn own_fixtures_round_trip() {
 
 #[test]
 fn corpus_round_trips() {
-    let dir = corpus_dir();
-    if !dir.exists() {
-        println!("corpus not found at {}; skipping", dir.display());
+    let Some(dir) = common::invoices("corpus_round_trips") else {
         return;
-    }
+    };
     let mut files = Vec::new();
     collect(&dir, &mut files);
     files.sort();
@@ -170,6 +163,7 @@ fn corpus_round_trips() {
     for f in &failures {
         println!("{}", f.chars().take(3000).collect::<String>());
     }
+    assert!(ok > 0, "no corpus document was converted");
     assert!(failures.is_empty(), "{} round trips failed", failures.len());
 }
 

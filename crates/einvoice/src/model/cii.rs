@@ -336,6 +336,9 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
         if inv.tax_point_date.is_none() {
             inv.tax_point_date = m.date(t, &["TaxPointDate"]);
         }
+        if inv.tax_point_date_code.is_none() {
+            inv.tax_point_date_code = m.t(t, &["DueDateTypeCode"]);
+        }
         inv.vat_breakdown.push(VatBreakdown {
             node: tax,
             taxable_amount: m.amount(t, &["BasisAmount"]),

@@ -262,6 +262,9 @@ pub struct Invoice<'d> {
     pub tax_currency: Option<Text<'d>>,
     /// BT-7.
     pub tax_point_date: Option<Text<'d>>,
+    /// BT-8, the VAT point date code (UBL: InvoicePeriod/DescriptionCode, also in
+    /// `period`; CII: the first DueDateTypeCode of the header VAT breakdowns).
+    pub tax_point_date_code: Option<Text<'d>>,
     /// BT-9.
     pub due_date: Option<Text<'d>>,
     /// BT-10.

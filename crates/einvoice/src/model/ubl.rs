@@ -292,6 +292,7 @@ pub fn map<'x>(d: &'x Doc<'_>) -> Invoice<'x> {
         .filter_map(|n| text(d, Some(n)))
         .collect();
     inv.period = m.period(m.k(r, Cac, "InvoicePeriod"));
+    inv.tax_point_date_code = inv.period.as_ref().and_then(|p| p.description_code);
     inv.order_ref = m.tpath(r, &[(Cac, "OrderReference"), (Cbc, "ID")]);
     inv.sales_order_ref = m.tpath(r, &[(Cac, "OrderReference"), (Cbc, "SalesOrderID")]);
     inv.preceding_invoices = d

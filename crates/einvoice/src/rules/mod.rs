@@ -13,6 +13,7 @@ pub mod arith;
 pub mod cen;
 pub mod nl;
 pub mod peppol;
+pub mod quirks;
 pub mod registry;
 
 use rust_decimal::Decimal;
@@ -58,6 +59,8 @@ pub struct Ctx<'x, 'd> {
     pub doc_type: DocumentType,
     /// Label of the rule set currently running, e.g. "CEN 1.3.16".
     pub rule_set: &'static str,
+    /// The CEN release whose behaviour the running rules follow where releases differ.
+    pub cen: registry::CenRelease,
     /// Rule table of the rule set currently running.
     pub table: &'static [&'static [Rule]],
     pub findings: Vec<Finding>,
@@ -160,6 +163,35 @@ impl<'x, 'd> Ctx<'x, 'd> {
             message,
             expected,
             actual,
+        });
+    }
+
+    /// Haven's own advisory finding next to an official verdict where an artefact's quirk
+    /// lets through what the rule's text forbids (see [`quirks`]). Always a warning under
+    /// rule set "Haven", so it never changes validity or an official finding.
+    pub fn advise(&mut self, id: &'static str, node: Option<NodeId>) {
+        let Some(q) = quirks::RULES.iter().find(|r| r.id == id) else {
+            return;
+        };
+        let (line, column) = match node {
+            Some(n) => {
+                let (l, c) = self.locator.line_col(self.doc, n);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        let location = node.map(|n| self.locator.path(self.doc, n));
+        self.findings.push(Finding {
+            rule_id: id.to_string(),
+            severity: Severity::Warning,
+            rule_set: "Haven".to_string(),
+            business_term: Some(q.bt).filter(|b| !b.is_empty()).map(str::to_string),
+            location,
+            line,
+            column,
+            message: q.message.to_string(),
+            expected: None,
+            actual: None,
         });
     }
 

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use crate::model::{written_decimals, Num};
 use crate::rules::arith::{self, abs_diff};
+use crate::rules::registry::CenRelease;
 use crate::rules::{fatal, sum, val, xpath_round2, Ctx, Rule};
 
 pub static RULES: &[Rule] = &[
@@ -67,13 +68,28 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     let root = Some(inv.root);
     let t = &inv.totals;
 
-    // BR-CO-03: tax point date vs. its code (UBL InvoicePeriod/DescriptionCode; CII DueDateTypeCode).
-    let code = inv.period.as_ref().and_then(|p| p.description_code);
-    ctx.check(
-        !(inv.tax_point_date.is_some() && code.is_some()),
-        "BR-CO-03",
-        root,
-    );
+    // BR-CO-03: tax point date vs. its code. UBL: once, on the document. CII: on each header
+    // VAT breakdown, with both looked up anywhere in the document (`//ram:TaxPointDate`,
+    // `//ram:DueDateTypeCode`), as the artefact does.
+    match ctx.syntax {
+        crate::detect::Syntax::Ubl => ctx.check(
+            !(inv.tax_point_date.is_some() && inv.tax_point_date_code.is_some()),
+            "BR-CO-03",
+            root,
+        ),
+        crate::detect::Syntax::Cii => {
+            let doc = ctx.doc;
+            let anywhere = |name: &str| {
+                doc.descendants(inv.root)
+                    .any(|n| doc.is(n, crate::xml::Ns::Ram, name))
+            };
+            if anywhere("TaxPointDate") && anywhere("DueDateTypeCode") {
+                for b in &inv.vat_breakdown {
+                    ctx.fail("BR-CO-03", Some(b.node));
+                }
+            }
+        }
+    }
 
     let doc_allowances: Vec<_> = inv
         .allowances_charges
@@ -114,15 +130,47 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             eq_calc(ctx, "BR-CO-16", p, exp);
         }
     }
-    // BR-CO-14: per TaxTotal with subtotals (UBL); CII: total VAT vs. all breakdowns.
-    if let Some(vat) = &t.vat {
-        if !inv.vat_breakdown.is_empty() {
+    // BR-CO-14. UBL: each TaxTotal against its own subtotals (a repeated TaxTotal is
+    // BR-CO-15's and PEPPOL-EN16931-R053's to report, not this rule's). CII: each total VAT
+    // amount in the invoice currency against all breakdowns.
+    let doc = ctx.doc;
+    match ctx.syntax {
+        crate::detect::Syntax::Ubl => {
+            for tt in doc.kids(inv.root, crate::xml::Ns::Cac, "TaxTotal") {
+                let own: Vec<_> = inv
+                    .vat_breakdown
+                    .iter()
+                    .filter(|b| doc.parent(b.node) == Some(tt))
+                    .collect();
+                if own.is_empty() {
+                    continue;
+                }
+                let s = sum(own.iter().filter_map(|b| b.tax_amount.as_ref())).map(xpath_round2);
+                match inv
+                    .tax_totals
+                    .iter()
+                    .find(|a| doc.parent(a.node) == Some(tt))
+                {
+                    Some(amount) => eq_calc(ctx, "BR-CO-14", amount, s),
+                    // No TaxAmount to compare: the artefact's comparison is false.
+                    None => ctx.fail("BR-CO-14", Some(tt)),
+                }
+            }
+        }
+        crate::detect::Syntax::Cii => {
+            let cur = inv.currency.map(|c| c.value);
             let s = sum(inv
                 .vat_breakdown
                 .iter()
                 .filter_map(|b| b.tax_amount.as_ref()))
             .map(xpath_round2);
-            eq_calc(ctx, "BR-CO-14", vat, s);
+            for amount in inv
+                .tax_totals
+                .iter()
+                .filter(|a| cur.is_some() && a.unit == cur)
+            {
+                eq_calc(ctx, "BR-CO-14", amount, s);
+            }
         }
     }
     // BR-CO-15: exactly one VAT total in the invoice currency, and the total with VAT adds up.
@@ -236,7 +284,12 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     }
     if inv.seller.node.is_some() {
         let s = &inv.seller;
-        let ids = s.ids.iter().any(|i| i.scheme != Some("SEPA"));
+        // UBL 1.3.16 does not count a SEPA creditor id; UBL 1.3.15 and CII count any id.
+        let skip_sepa = ctx.syntax == crate::detect::Syntax::Ubl && ctx.cen == CenRelease::V1_3_16;
+        let ids = s
+            .ids
+            .iter()
+            .any(|i| !(skip_sepa && i.scheme == Some("SEPA")));
         ctx.check(
             s.vat_id.is_some() || ids || !s.legal_ids.is_empty(),
             "BR-CO-26",
@@ -249,12 +302,42 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     dec2(ctx, &t.without_vat, "BR-DEC-12");
     dec2(ctx, &t.vat, "BR-DEC-13");
     dec2(ctx, &t.with_vat, "BR-DEC-14");
-    dec2(ctx, &t.vat_accounting, "BR-DEC-15");
+    br_dec_15(ctx);
     dec2(ctx, &t.prepaid, "BR-DEC-16");
     dec2(ctx, &t.rounding, "BR-DEC-17");
     dec2(ctx, &t.payable, "BR-DEC-18");
     for b in &inv.vat_breakdown {
         dec2(ctx, &b.taxable_amount, "BR-DEC-19");
         dec2(ctx, &b.tax_amount, "BR-DEC-20");
+    }
+}
+
+/// BR-DEC-15 as each artefact tests it. UBL: the predicate
+/// `TaxAmount[@currencyID = cbc:TaxCurrencyCode]` looks for a TaxCurrencyCode child of the
+/// TaxAmount, which never exists, so the rule never fires (Haven advises instead). CII:
+/// with a VAT accounting currency, some VAT total must be in it with at most two
+/// significant decimals, so a missing one fails too.
+fn br_dec_15(ctx: &mut Ctx<'_, '_>) {
+    let inv = ctx.inv;
+    let Some(tcur) = inv.tax_currency.map(|c| c.value) else {
+        return;
+    };
+    match ctx.syntax {
+        crate::detect::Syntax::Ubl => {
+            if let Some(acc) = &inv.totals.vat_accounting {
+                if written_decimals(acc.raw) > 2 {
+                    ctx.advise("HAVEN-Q-BR-DEC-15", Some(acc.node));
+                }
+            }
+        }
+        crate::detect::Syntax::Cii => {
+            if inv.tax_totals.is_empty() {
+                return;
+            }
+            let ok = inv.tax_totals.iter().any(|a| {
+                a.unit == Some(tcur) && a.value.is_some_and(|v| v.normalize().scale() <= 2)
+            });
+            ctx.check(ok, "BR-DEC-15", inv.totals.node);
+        }
     }
 }

@@ -1,7 +1,10 @@
 //! BR-01..BR-65: presence and cardinality of the mandatory business terms.
 
+use crate::detect::Syntax;
 use crate::model::{Party, Text};
+use crate::rules::registry::CenRelease;
 use crate::rules::{fatal, Ctx, Rule};
+use crate::xml::Ns;
 
 pub static RULES: &[Rule] = &[
     fatal(
@@ -387,12 +390,28 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     }
     for pm in &inv.payment_means {
         ctx.check(pm.code.is_some(), "BR-49", Some(pm.node));
-        if matches!(pm.code.map(|c| c.value), Some("30" | "58")) {
+        let transfer = matches!(pm.code.map(|c| c.value), Some("30" | "58"));
+        if transfer && ctx.syntax == Syntax::Ubl {
             ctx.check(
                 pm.accounts.iter().any(|a| a.0.is_some()),
                 "BR-61",
                 Some(pm.node),
             );
+        } else if transfer {
+            // The CII artefact checks BR-61 on each creditor account element, so without one
+            // it stays silent (1.3.16 reports CII-SR-470 instead; 1.3.15 nothing at all).
+            let doc = ctx.doc;
+            let mut accounts = doc
+                .kids(pm.node, Ns::Ram, "PayeePartyCreditorFinancialAccount")
+                .peekable();
+            if accounts.peek().is_none() && ctx.cen == CenRelease::V1_3_15 {
+                ctx.advise("HAVEN-Q-BR-61", Some(pm.node));
+            }
+            for a in accounts {
+                let has_id = doc.kid(a, Ns::Ram, "IBANID").is_some()
+                    || doc.kid(a, Ns::Ram, "ProprietaryID").is_some();
+                ctx.check(has_id, "BR-61", Some(a));
+            }
         }
         for a in &pm.accounts {
             if a.0.is_none() && (a.1.is_some() || a.2.is_some()) {

@@ -1,4 +1,5 @@
-//! EN 16931 (CEN/TC 434) rules, release 1.3.16, for UBL and CII.
+//! EN 16931 (CEN/TC 434) rules, release 1.3.16, for UBL and CII; [`v1_3_15`] holds what
+//! differs in the release the Dutch validator bundles.
 
 pub mod calc;
 pub mod cii_syntax;
@@ -6,6 +7,7 @@ pub mod codes;
 pub mod conditions;
 pub mod core;
 pub mod syntax;
+pub mod v1_3_15;
 pub mod vat;
 
 use super::{Ctx, Rule};
@@ -29,6 +31,7 @@ pub static CII_TABLES: &[&[Rule]] = &[
 ];
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
+    let first = ctx.findings.len();
     core::check(ctx);
     calc::check(ctx);
     vat::check(ctx);
@@ -36,4 +39,5 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     conditions::check(ctx);
     syntax::check(ctx);
     cii_syntax::check(ctx);
+    v1_3_15::check(ctx, first);
 }

@@ -247,10 +247,10 @@ fn claimed(
             "Line" if up(1) == "AddressLine" => party(2).map(|i| Some(L27[i])),
             "CountrySubentity" => party(1).map(|i| Some(L28[i])),
             "AllowanceChargeReasonCode" if up(1) == "AllowanceCharge" => Some(Some("BR-NL-32-1")),
-            "InvoiceTypeCode" | "CreditNoteTypeCode" | "TaxCurrencyCode" | "TaxPointDate" => {
-                Some(None)
-            }
-            "DescriptionCode" if up(1) == "InvoicePeriod" => Some(None),
+            // Reported on every occurrence (relative contexts, line periods included).
+            "TaxPointDate" => Some(Some("BR-NL-20")),
+            "DescriptionCode" if up(1) == "InvoicePeriod" => Some(Some("BR-NL-21")),
+            "InvoiceTypeCode" | "CreditNoteTypeCode" | "TaxCurrencyCode" => Some(None),
             "IssueDate" if up(1) == "InvoiceDocumentReference" && up(2) == "BillingReference" => {
                 Some(None)
             }
@@ -290,8 +290,10 @@ fn claimed(
         "LineThree" => party().map(|i| Some(C27[i])),
         "CountrySubDivisionName" => party().map(|i| Some(C28[i])),
         "ReasonCode" if up(1) == "SpecifiedTradeAllowanceCharge" => Some(Some("BR-NL-32-and-34")),
-        "TaxCurrencyCode" | "DueDateTypeCode" | "SubjectCode" | "AccountName" => Some(None),
-        "DateString" if up(1) == "TaxPointDate" => Some(None),
+        // Both are reported on every occurrence, wherever it is (relative contexts).
+        "DueDateTypeCode" => Some(Some("BR-NL-21")),
+        "DateString" if up(1) == "TaxPointDate" => Some(Some("BR-NL-20")),
+        "TaxCurrencyCode" | "SubjectCode" | "AccountName" => Some(None),
         "ID" if up(1) == "BusinessProcessSpecifiedDocumentContextParameter" => Some(None),
         "DateTimeString"
             if up(1) == "FormattedIssueDateTime" && up(2) == "InvoiceReferencedDocument" =>
@@ -415,7 +417,15 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                 );
             }
             let has_ref = inv.preceding_invoices.iter().any(|(id, _)| id.is_some());
-            ctx.check(v != "384" || has_ref, "BR-NL-9", Some(tc.node));
+            if v == "384" && !has_ref {
+                if ubl {
+                    ctx.fail("BR-NL-9", Some(tc.node));
+                } else {
+                    // NLCIUS-CII gives BR-NL-9 the context of BR-NL-7, which comes first in
+                    // the same pattern, so the official rule never runs.
+                    ctx.advise("HAVEN-Q-BR-NL-9", Some(tc.node));
+                }
+            }
         }
         if let Some(bp) = inv.buyer.node {
             // UBL checks a present PartyLegalEntity; CII every buyer party.
@@ -444,7 +454,12 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                 Some(pm.node),
             );
             if matches!(code, Some("58" | "59")) && pm.accounts.iter().any(|a| a.2.is_some()) {
-                ctx.fail("BR-NL-31", Some(pm.node));
+                if ubl {
+                    ctx.fail("BR-NL-31", Some(pm.node));
+                } else {
+                    // NLCIUS-CII: BR-NL-12 has the same context first, so BR-NL-31 never runs.
+                    ctx.advise("HAVEN-Q-BR-NL-31", Some(pm.node));
+                }
             }
             if !ubl && pm.text.is_some() {
                 ctx.fail("BR-NL-29", Some(pm.node));
@@ -461,12 +476,7 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         if let Some(t) = inv.tax_currency {
             ctx.fail("BR-NL-19", Some(t.node));
         }
-        if let Some(t) = inv.tax_point_date {
-            ctx.fail("BR-NL-20", Some(t.node));
-        }
-        if let Some(c) = inv.period.as_ref().and_then(|p| p.description_code) {
-            ctx.fail("BR-NL-21", Some(c.node));
-        }
+        // BR-NL-20 and BR-NL-21 are reported per element in the document sweep above.
         for (_, date) in &inv.preceding_invoices {
             if let Some(d) = date {
                 ctx.fail("BR-NL-24", Some(d.node));
@@ -488,19 +498,19 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             }
         }
     }
-    if si {
-        if let Some(tc) = inv.type_code {
-            ctx.check(
-                matches!(tc.value, "380" | "381" | "384" | "389"),
-                "BR-NL-7",
-                Some(tc.node),
-            );
-        }
-        if inv.order_ref.is_none() {
-            for l in &inv.lines {
-                if let Some(r) = l.order_line_ref {
-                    ctx.fail("BR-NL-13", Some(r.node));
-                }
+    // BR-NL-7: SI-UBL gates it on a Dutch supplier, NLCIUS-CII on the profile alone.
+    let br_nl_7 = if ubl { s } else { si };
+    if let Some(tc) = inv.type_code.filter(|_| br_nl_7) {
+        ctx.check(
+            matches!(tc.value, "380" | "381" | "384" | "389"),
+            "BR-NL-7",
+            Some(tc.node),
+        );
+    }
+    if si && inv.order_ref.is_none() {
+        for l in &inv.lines {
+            if let Some(r) = l.order_line_ref {
+                ctx.fail("BR-NL-13", Some(r.node));
             }
         }
     }

@@ -12,10 +12,16 @@ pub static RULES: &[Rule] = &[
     warning("PEPPOL-COMMON-R045", "", "Italian tax code (scheme 0210) is not a valid codice fiscale"),
     warning("PEPPOL-COMMON-R046", "", "Italian tax code (scheme 9907) is not a valid codice fiscale"),
     warning("PEPPOL-COMMON-R047", "", "Italian VAT number (scheme 0211) is not a valid partita IVA"),
-    warning("PEPPOL-COMMON-R048", "", "Italian VAT number (scheme 9906) is not a valid partita IVA"),
     fatal("PEPPOL-COMMON-R049", "", "Swedish organisation number (scheme 0007) must be 10 digits with a valid Luhn check digit"),
     fatal("PEPPOL-COMMON-R050", "", "Australian Business Number (scheme 0151) must be 11 digits with a valid ABN checksum"),
 ];
+
+/// The UBL artefact has R048 commented out; only the CII artefact checks it.
+pub static CII_ONLY: &[Rule] = &[warning(
+    "PEPPOL-COMMON-R048",
+    "",
+    "Italian VAT number (scheme 9906) is not a valid partita IVA",
+)];
 
 fn digits(s: &str) -> Option<Vec<u32>> {
     if s.is_empty() {
@@ -219,7 +225,9 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             "0210" => "PEPPOL-COMMON-R045",
             "9907" if is_endpoint => "PEPPOL-COMMON-R046",
             "0211" => "PEPPOL-COMMON-R047",
-            "9906" if is_endpoint => "PEPPOL-COMMON-R048",
+            "9906" if is_endpoint && ctx.syntax == crate::detect::Syntax::Cii => {
+                "PEPPOL-COMMON-R048"
+            }
             "0007" => "PEPPOL-COMMON-R049",
             "0151" => "PEPPOL-COMMON-R050",
             _ => continue,

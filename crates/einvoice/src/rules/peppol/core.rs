@@ -248,26 +248,28 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
         );
     }
     if tcur.is_some() {
-        let acc: Vec<Decimal> = inv
-            .tax_totals
-            .iter()
-            .filter(|t| t.unit == tcur)
-            .map(Num::dec)
-            .collect();
-        let main: Vec<Decimal> = inv
-            .tax_totals
-            .iter()
-            .filter(|t| t.unit == cur)
-            .map(Num::dec)
-            .collect();
-        let all = |v: &[Decimal], f: fn(&Decimal) -> bool| !v.is_empty() && v.iter().all(f);
-        let same_sign = (all(&acc, |d| *d <= Decimal::ZERO) && all(&main, |d| *d <= Decimal::ZERO))
-            || (all(&acc, |d| *d >= Decimal::ZERO) && all(&main, |d| *d >= Decimal::ZERO));
-        ctx.check(
-            same_sign || acc.is_empty() || main.is_empty(),
-            "PEPPOL-EN16931-R055",
-            root,
-        );
+        // XPath general comparisons: true when any VAT total in that currency compares.
+        // With no VAT total in the accounting currency neither branch holds and the rule
+        // fails (the artefacts compare an empty sequence). UBL puts zero in both branches,
+        // CII only in the non-negative one.
+        let any = |unit: Option<&str>, f: &dyn Fn(Decimal) -> bool| {
+            inv.tax_totals
+                .iter()
+                .filter(|t| t.unit == unit)
+                .filter_map(|t| t.value)
+                .any(f)
+        };
+        let neg = |d: Decimal| {
+            if ubl {
+                d <= Decimal::ZERO
+            } else {
+                d < Decimal::ZERO
+            }
+        };
+        let non_neg = |d: Decimal| d >= Decimal::ZERO;
+        let same_sign =
+            (any(tcur, &neg) && any(cur, &neg)) || (any(tcur, &non_neg) && any(cur, &non_neg));
+        ctx.check(same_sign, "PEPPOL-EN16931-R055", root);
     }
 
     // Allowances and charges (document and line level).
@@ -480,12 +482,10 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                     Some(tc.node),
                 );
             }
-        } else {
-            ctx.check(
-                !p01 || INV.contains(&v) || CN.contains(&v),
-                "PEPPOL-EN16931-P0100",
-                Some(tc.node),
-            );
+        } else if p01 && !INV.contains(&v) && !CN.contains(&v) {
+            // The CII artefact's context is `ram:ExchangedDocument/ram:TypeCode`, but CII
+            // puts ExchangedDocument in the rsm namespace: the official rule never fires.
+            ctx.advise("HAVEN-Q-P0100", Some(tc.node));
         }
     }
 

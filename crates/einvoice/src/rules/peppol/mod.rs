@@ -25,6 +25,7 @@ pub static CII_TABLES: &[&[Rule]] = &[
     core::RULES,
     core::CII_ONLY,
     common::RULES,
+    common::CII_ONLY,
     national::RULES,
     nordic::RULES,
 ];

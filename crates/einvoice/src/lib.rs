@@ -24,7 +24,7 @@ pub mod xml;
 pub use detect::{DocumentType, Profile, Syntax, UnknownProfile};
 pub use report::{Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport};
 pub use rules::registry::RuleSet;
-pub use transform::{transform, TransformError};
+pub use transform::{compare_business_terms, transform, TermDifference, TransformError};
 
 use detect::ProfileMatch;
 use rules::Ctx;

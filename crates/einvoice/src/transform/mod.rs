@@ -14,7 +14,10 @@
 //!   UBL `CreditNote`; every other type code a UBL `Invoice`.
 
 mod read;
+mod terms;
 mod write;
+
+pub use terms::{business_terms, compare_business_terms, TermDifference};
 
 use serde::Serialize;
 use utoipa::ToSchema;

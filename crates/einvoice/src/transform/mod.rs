@@ -324,6 +324,16 @@ pub fn transform_with_report(xml: &[u8], target: Syntax) -> Result<Transformed, 
                 ),
             });
         }
+        // The G-account split (payment terms per payment means) has no CII binding, and
+        // without it the document breaks the G-account rules it claims (BR-GA-*).
+        if p == crate::Profile::NlGaccount && target != det.syntax {
+            return Err(TransformError::NotRepresentable {
+                message: format!(
+                    "the {} extension exists only in UBL and cannot be carried to CII",
+                    p.name()
+                ),
+            });
+        }
     }
     let report = validate(
         xml,
@@ -572,6 +582,13 @@ mod tests {
         no_differences(&src, &String::from_utf8(t.document).unwrap_or_default());
         let clean = transform_with_report(UBL.as_bytes(), Syntax::Cii).map(|t| t.not_carried);
         assert_eq!(clean, Ok(vec![]));
+    }
+
+    #[test]
+    fn g_account_documents_stay_ubl() {
+        let ga = include_str!("../../tests/fixtures/gaccount-minimal.xml");
+        let e = transform(ga.as_bytes(), Syntax::Cii).map_err(|e| e.code());
+        assert_eq!(e, Err("not_representable"));
     }
 
     #[test]

@@ -98,11 +98,12 @@ impl T<'_, '_> {
             self.out.insert(key, v);
         }
     }
-    /// Text or identifier, exactly; with the identifier's scheme as `key-1` when `scheme`.
+    /// Text or identifier, exactly as written.
     fn text(&mut self, key: &str, n: Option<NodeId>, path: &[(Ns, &str)]) {
         let v = self.one(n, path).map(|x| self.d.raw_text(x).to_string());
         self.put(key.to_string(), v);
     }
+    /// Identifier, exactly, with its scheme attribute as `key-1`.
     fn id(&mut self, key: &str, n: Option<NodeId>, path: &[(Ns, &str)], scheme: &str) {
         if let Some(x) = self.one(n, path) {
             self.put(key.to_string(), Some(self.d.raw_text(x).to_string()));
@@ -161,7 +162,9 @@ fn iso(s: &str) -> String {
 
 /// A UBL note `#ABC#text`: subject code `ABC` and the text after it.
 fn subject_and_text(note: &str) -> (Option<String>, String) {
-    let code = note.get(1..4).filter(|c| c.bytes().all(|b| b.is_ascii_uppercase()));
+    let code = note
+        .get(1..4)
+        .filter(|c| c.bytes().all(|b| b.is_ascii_uppercase()));
     match (note.starts_with('#'), code, note.get(4..5)) {
         (true, Some(c), Some("#")) => (Some(c.to_string()), note[5..].to_string()),
         _ => (None, note.to_string()),

@@ -24,7 +24,10 @@ pub mod xml;
 pub use detect::{DocumentType, Profile, Syntax, UnknownProfile};
 pub use report::{Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport};
 pub use rules::registry::{CenRelease, RuleSet};
-pub use transform::{transform, TransformError};
+pub use transform::{
+    compare_business_terms, transform, transform_with_report, NotCarried, NotCarriedKind,
+    TermDifference, TransformError, Transformed,
+};
 
 use detect::ProfileMatch;
 use rules::Ctx;

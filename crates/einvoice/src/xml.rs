@@ -358,6 +358,33 @@ fn unescape(s: &str) -> Result<Cow<'_, str>, String> {
     quick_xml::escape::unescape(s).map_err(|e| e.to_string())
 }
 
+/// End-of-line handling (XML 1.0 section 2.11): a literal CR LF pair or lone CR reads as
+/// LF. Character references (`&#13;`) are unaffected because this runs before unescaping.
+fn eol(s: &str) -> Cow<'_, str> {
+    if !s.as_bytes().contains(&b'\r') {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// Character data as the application sees it: line ends normalised, then unescaped.
+fn char_data(raw: &str) -> Result<Cow<'_, str>, String> {
+    match eol(raw) {
+        Cow::Borrowed(s) => unescape(s),
+        Cow::Owned(s) => unescape(&s).map(|c| Cow::Owned(c.into_owned())),
+    }
+}
+
+/// Attribute-value normalisation (XML 1.0 section 3.3.3, CDATA attributes): after
+/// end-of-line handling every literal tab, LF or CR is a space; references are kept.
+fn attr_value(raw: &str) -> Result<Cow<'_, str>, String> {
+    if !raw.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
+        return unescape(raw);
+    }
+    let spaced = eol(raw).replace(['\t', '\n'], " ");
+    unescape(&spaced).map(|c| Cow::Owned(c.into_owned()))
+}
+
 /// Parse `bytes` into a [`Doc`]. Never panics; every problem is an [`XmlError`].
 ///
 /// A purpose-built single pass over the input (it replaced quick-xml's event reader,
@@ -401,7 +428,12 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                     let (cur, has_children) = (open.node, open.last_child != NONE);
                     // Usually the element's only text, without references: its range.
                     let plain = match doc.nodes.get_mut(cur as usize) {
-                        Some(n) if !has_children && !n.has_text() && !raw.contains('&') => {
+                        Some(n)
+                            if !has_children
+                                && !n.has_text()
+                                && !raw.as_bytes().contains(&b'&')
+                                && !raw.as_bytes().contains(&b'\r') =>
+                        {
                             match (u32::try_from(i), u32::try_from(lt - i)) {
                                 (Ok(start), Ok(len)) => {
                                     n.text_start = start;
@@ -414,7 +446,7 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                         _ => false,
                     };
                     if !plain {
-                        let text = unescape(raw)
+                        let text = char_data(raw)
                             .map_err(|e| malformed(i, &format!("bad character data: {e}")))?;
                         if !(has_children && blank(&text)) {
                             append_text(&mut doc, cur, text);
@@ -492,7 +524,7 @@ pub fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, XmlError> 
                         return Err(malformed(pos, "CDATA outside the root element"));
                     };
                     let text = src.get(pos + 9..end).unwrap_or("");
-                    append_text(&mut doc, cur, Cow::Borrowed(text));
+                    append_text(&mut doc, cur, eol(text));
                     i = end + 3;
                 } else if rest
                     .get(..9)
@@ -746,7 +778,7 @@ fn push_attr_value<'a>(
     key: &'a str,
     raw: &'a str,
 ) -> Result<(), XmlError> {
-    let value = unescape(raw).map_err(|e| {
+    let value = attr_value(raw).map_err(|e| {
         err(
             src,
             XmlErrorKind::Malformed,
@@ -1012,9 +1044,15 @@ pub(crate) fn parse_quick_xml<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Do
                 }
                 let raw: &[u8] = &t;
                 let text = match sub(src, raw) {
-                    // Without references the text is the input itself (already UTF-8).
-                    Some(s) if !raw.contains(&b'&') => Cow::Borrowed(s),
-                    _ => t.unescape().map_err(|e| {
+                    Some(s) => char_data(s).map_err(|e| {
+                        err(
+                            src,
+                            XmlErrorKind::Malformed,
+                            pos,
+                            format!("bad character data: {e}"),
+                        )
+                    })?,
+                    None => t.unescape().map_err(|e| {
                         err(
                             src,
                             XmlErrorKind::Malformed,
@@ -1039,7 +1077,7 @@ pub(crate) fn parse_quick_xml<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Do
                 };
                 let raw = c.into_inner();
                 let text = match sub(src, &raw) {
-                    Some(s) => Cow::Borrowed(s),
+                    Some(s) => eol(s),
                     None => Cow::Owned(String::from_utf8_lossy(&raw).into_owned()),
                 };
                 append_text(&mut doc, cur, text);
@@ -1180,9 +1218,15 @@ fn push_attr<'a>(
     let key = split_qname(key).1;
     let raw: &[u8] = &a.value;
     let value = match sub(src, raw) {
-        // Without references the value is the input itself (already UTF-8).
-        Some(s) if !raw.contains(&b'&') => Cow::Borrowed(s),
-        _ => a.unescape_value().map_err(|e| {
+        Some(s) => attr_value(s).map_err(|e| {
+            err(
+                src,
+                XmlErrorKind::Malformed,
+                pos,
+                format!("bad attribute value: {e}"),
+            )
+        })?,
+        None => a.unescape_value().map_err(|e| {
             err(
                 src,
                 XmlErrorKind::Malformed,
@@ -1645,6 +1689,18 @@ mod tests {
     }
 
     #[test]
+    fn normalises_line_ends_and_attribute_whitespace() {
+        let x = b"<a k=\"x\r\ny\tz&#10;\"><b>one\r\ntwo\rthree&#13;\n</b><c><![CDATA[p\r\nq]]></c><d>&amp;\r\n</d></a>";
+        let d = parse(x, &Limits::default()).unwrap();
+        // Literal CR LF and lone CR read as LF; a character reference keeps its CR.
+        assert_eq!(d.raw_text(1), "one\ntwo\nthree\r\n");
+        assert_eq!(d.raw_text(2), "p\nq");
+        assert_eq!(d.raw_text(3), "&\n");
+        // Literal whitespace in an attribute is a space; a reference keeps its LF.
+        assert_eq!(d.attr(0, "k"), Some("x y z\n"));
+    }
+
+    #[test]
     fn refuses_doctype() {
         let x = b"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">]><a>&lol;</a>";
         let e = parse(x, &Limits::default()).unwrap_err();
@@ -1822,6 +1878,7 @@ mod tests {
             b"<?xml version=\"1.0\"?>\n<!-- c --><a x='1' y = \"2\" >t<![CDATA[<&>]]>u<?pi x?></a >\n<!-- after -->",
             b"<a><b>&lt;&#65;&#x42;</b>\n  <c/>\n</a>",
             b"<a b=\"x>y\" c='\"'/>",
+            b"<a b=\"1\r\n2\">x\r\ny<![CDATA[\r]]>&#13;\r</a>",
             b"<a></a><!DOCTYPE x>",
             b"<!doctype a><a/>",
             b"<a>",

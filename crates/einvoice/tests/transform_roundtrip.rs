@@ -1,17 +1,24 @@
 //! UBL <-> CII conversion: every convertible document of the public corpus (and our own
-//! fixtures) survives UBL -> CII -> UBL and CII -> UBL -> CII without new fatal EN 16931
-//! findings and with its totals unchanged.
+//! fixtures) survives UBL -> CII -> UBL and CII -> UBL -> CII without new fatal findings
+//! and with every business term unchanged, both after one conversion and after the round
+//! trip. The number of corpus documents that keep every term is a ratchet recorded in
+//! `tests/transform-baseline.json` (`HAVEN_UPDATE_BASELINE=1` rewrites it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use haven_einvoice::model::{cii, ubl, Invoice};
 use haven_einvoice::xml::{parse, Limits};
 use haven_einvoice::{
-    detect, transform, validate, Profile, Severity, Syntax, TransformError, ValidateOptions,
+    compare_business_terms, detect, transform, validate, Profile, Severity, Syntax, TransformError,
+    ValidateOptions,
 };
+
+fn baseline_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transform-baseline.json")
+}
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
@@ -27,47 +34,19 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn cen_fatal(xml: &[u8]) -> Vec<String> {
+fn fatal_ids(xml: &[u8], profile: Option<Profile>) -> BTreeSet<String> {
     let r = validate(
         xml,
         &ValidateOptions {
-            required_profile: Some(Profile::En16931),
+            required_profile: profile,
             ..ValidateOptions::default()
         },
     );
-    let mut v: Vec<String> = r
-        .findings
+    r.findings
         .into_iter()
         .filter(|f| f.severity == Severity::Fatal)
-        .map(|f| format!("{} {}", f.rule_id, f.message))
-        .collect();
-    v.sort();
-    v
-}
-
-/// (line net, VAT total, total with VAT, amount due, line count) as decimals.
-fn totals(xml: &[u8]) -> (String, String, String, String, usize) {
-    let doc = parse(xml, &Limits::default()).unwrap();
-    let det = detect::detect(&doc).unwrap();
-    let inv: Invoice<'_> = match det.syntax {
-        Syntax::Ubl => ubl::map(&doc),
-        Syntax::Cii => cii::map(&doc),
-    };
-    let d = |n: &Option<haven_einvoice::model::Num<'_>>| {
-        n.as_ref()
-            .and_then(|n| n.value)
-            .map(|v| v.normalize().to_string())
-            .unwrap_or_default()
-    };
-    // UBL always carries a VAT total; an absent BT-110 (category O) becomes 0.
-    let vat = Some(d(&inv.totals.vat)).filter(|v| !v.is_empty());
-    (
-        d(&inv.totals.line_net),
-        vat.unwrap_or_else(|| "0".into()),
-        d(&inv.totals.with_vat),
-        d(&inv.totals.payable),
-        inv.lines.len(),
-    )
+        .map(|f| f.rule_id)
+        .collect()
 }
 
 fn syntax_of(xml: &[u8]) -> Option<Syntax> {
@@ -75,10 +54,19 @@ fn syntax_of(xml: &[u8]) -> Option<Syntax> {
     detect::detect(&doc).map(|d| d.syntax)
 }
 
-/// Round trip through the other syntax; `Ok(None)` when the source is not convertible.
-fn roundtrip(name: &str, xml: &[u8]) -> Result<Option<()>, String> {
+/// Outcome of one document's round trip.
+enum Trip {
+    /// Not convertible (invalid source or a non-EN 16931 profile).
+    Skipped,
+    /// Valid throughout; the business terms that changed (empty: exact).
+    Done(Vec<String>),
+}
+
+/// Round trip through the other syntax. `Err` when a converted document is invalid
+/// (new fatal findings) or a conversion fails on a convertible source.
+fn roundtrip(name: &str, xml: &[u8]) -> Result<Trip, String> {
     let Some(src) = syntax_of(xml) else {
-        return Ok(None);
+        return Ok(Trip::Skipped);
     };
     let other = match src {
         Syntax::Ubl => Syntax::Cii,
@@ -87,25 +75,25 @@ fn roundtrip(name: &str, xml: &[u8]) -> Result<Option<()>, String> {
     let mid = match transform(xml, other) {
         Ok(m) => m,
         Err(TransformError::InvalidSource { .. } | TransformError::NotRepresentable { .. }) => {
-            return Ok(None)
+            return Ok(Trip::Skipped)
         }
         Err(e) => return Err(format!("{name}: {e}")),
     };
     let back = transform(&mid, src).map_err(|e| format!("{name}: second leg: {e}"))?;
-    let t0 = totals(xml);
+    // Still valid: no fatal EN 16931 finding, and nothing fatal under the document's own
+    // profile that the source did not have already.
+    let before = fatal_ids(xml, None);
     for (leg, out) in [("converted", &mid), ("round trip", &back)] {
-        let fatal = cen_fatal(out);
-        if !fatal.is_empty() {
+        let cen = fatal_ids(out, Some(Profile::En16931));
+        let new: Vec<_> = fatal_ids(out, None)
+            .difference(&before)
+            .cloned()
+            .chain(cen)
+            .collect();
+        if !new.is_empty() {
             return Err(format!(
-                "{name}: {leg} has fatal findings: {fatal:?}\n{}",
+                "{name}: {leg} has new fatal findings {new:?}\n{}",
                 String::from_utf8_lossy(out)
-            ));
-        }
-        if totals(out) != t0 {
-            return Err(format!(
-                "{name}: {leg} totals {:?} differ from {:?}",
-                totals(out),
-                t0
             ));
         }
     }
@@ -114,7 +102,20 @@ fn roundtrip(name: &str, xml: &[u8]) -> Result<Option<()>, String> {
     if again != mid {
         return Err(format!("{name}: conversion is not stable"));
     }
-    Ok(Some(()))
+    let mut changed = Vec::new();
+    for (leg, out) in [("converted", &mid), ("round trip", &back)] {
+        let diff = compare_business_terms(xml, out)
+            .ok_or_else(|| format!("{name}: {leg} cannot be read as an invoice"))?;
+        changed.extend(diff.into_iter().map(|d| {
+            let show = |v: Option<String>| {
+                v.map_or("(absent)".to_string(), |v| {
+                    format!("{:?}", v.chars().take(60).collect::<String>())
+                })
+            };
+            format!("{leg}: {} {} -> {}", d.key, show(d.left), show(d.right))
+        }));
+    }
+    Ok(Trip::Done(changed))
 }
 
 #[test]
@@ -124,8 +125,14 @@ fn own_fixtures_round_trip() {
     collect(&dir, &mut files);
     let mut done = 0;
     for f in files {
+        // The quirk fixtures pass only because of one syntax's artefact (a CII rule that can
+        // never fire, say): in the other syntax the same invoice is rightly refused.
+        if f.components().any(|c| c.as_os_str() == "quirks") {
+            continue;
+        }
         let bytes = std::fs::read(&f).unwrap();
-        if let Some(()) = roundtrip(&f.display().to_string(), &bytes).unwrap() {
+        if let Trip::Done(changed) = roundtrip(&f.display().to_string(), &bytes).unwrap() {
+            assert!(changed.is_empty(), "{}: {changed:#?}", f.display());
             done += 1;
         }
     }
@@ -140,8 +147,9 @@ fn corpus_round_trips() {
     let mut files = Vec::new();
     collect(&dir, &mut files);
     files.sort();
-    let (mut ok, mut skipped) = (0, 0);
+    let (mut exact, mut converted, mut skipped) = (0u64, 0u64, 0u64);
     let mut failures = Vec::new();
+    let mut inexact = Vec::new();
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
         if bytes
@@ -150,21 +158,53 @@ fn corpus_round_trips() {
         {
             continue;
         }
-        match roundtrip(&f.display().to_string(), &bytes) {
-            Ok(Some(())) => ok += 1,
-            Ok(None) => skipped += 1,
+        let name = f.strip_prefix(&dir).unwrap_or(f).display().to_string();
+        match roundtrip(&name, &bytes) {
+            Ok(Trip::Done(changed)) => {
+                converted += 1;
+                if changed.is_empty() {
+                    exact += 1;
+                } else {
+                    inexact.push(format!("{name}:\n  {}", changed.join("\n  ")));
+                }
+            }
+            Ok(Trip::Skipped) => skipped += 1,
             Err(e) => failures.push(e),
         }
     }
     println!(
-        "round trips: {ok} ok, {skipped} not convertible (invalid source), {} failed",
+        "round trips: {converted} converted ({exact} keep every business term), {skipped} not convertible, {} failed",
         failures.len()
     );
-    for f in &failures {
+    for f in failures.iter().chain(&inexact) {
         println!("{}", f.chars().take(3000).collect::<String>());
     }
-    assert!(ok > 0, "no corpus document was converted");
     assert!(failures.is_empty(), "{} round trips failed", failures.len());
+    assert!(
+        converted > 0,
+        "no convertible document in {}",
+        dir.display()
+    );
+
+    let current = serde_json::json!({ "exact": exact });
+    if std::env::var("HAVEN_UPDATE_BASELINE").is_ok() {
+        std::fs::write(
+            baseline_path(),
+            serde_json::to_string_pretty(&current).unwrap() + "\n",
+        )
+        .unwrap();
+        return;
+    }
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(baseline_path()).unwrap()).unwrap();
+    let was = base["exact"].as_u64().unwrap();
+    assert!(
+        exact >= was,
+        "documents keeping every business term dropped from {was} to {exact}"
+    );
+    if exact > was {
+        println!("{exact} > baseline {was}: record it with HAVEN_UPDATE_BASELINE=1");
+    }
 }
 
 #[test]

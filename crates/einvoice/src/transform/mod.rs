@@ -3,7 +3,10 @@
 //! The source is read into [`Semantic`], an owned, syntax-neutral copy of every business
 //! term EN 16931 defines (values kept exactly as written, dates converted between
 //! `YYYY-MM-DD` and `YYYYMMDD`), and written out in the target syntax in schema order.
-//! Elements outside EN 16931 (extensions, CIUS-specific data) are not carried over.
+//! Text and identifiers are kept byte for byte (whitespace and line breaks included);
+//! codes, amounts, quantities and dates without surrounding whitespace. Elements outside
+//! EN 16931 (extensions, CIUS-specific data, syntax-only elements) are not carried over:
+//! [`transform_with_report`] lists each one.
 //!
 //! Conventions where the syntaxes differ:
 //! - UBL has no invoice note subject code (BT-21): a CII note with a subject code becomes
@@ -12,9 +15,18 @@
 //!   is written as `IBANID`, anything else as `ProprietaryID`.
 //! - A CII document whose type code is a credit note code (81, 83, 381, 396, 532) becomes a
 //!   UBL `CreditNote`; every other type code a UBL `Invoice`.
+//! - UBL needs a purchase order id next to a sales order id (BT-14): a missing BT-13 is
+//!   written as `NA`, and `NA` beside a sales order id reads as no BT-13.
+//! - A CII seller or buyer contact point (BT-41/BT-56) may be `ram:DepartmentName`; it is
+//!   written as `ram:PersonName` (its binding) and UBL `cbc:Name`.
+//! - BT-149/BT-150 are the CII net price's `ram:BasisQuantity`; a gross price basis
+//!   quantity that differs from it has no business term and is reported as not carried.
 
 mod read;
+mod terms;
 mod write;
+
+pub use terms::{business_terms, compare_business_terms, TermDifference};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -56,6 +68,47 @@ impl TransformError {
         }
     }
 }
+
+/// What kind of source content a conversion could not carry over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotCarriedKind {
+    /// Extension content: UBL extensions, elements of other namespaces, XRechnung
+    /// sub-invoice lines, or anything left over in an XRechnung extension document.
+    Extension,
+    /// An element of the syntax without an EN 16931 business term (or a repetition the
+    /// model has no room for).
+    Element,
+    /// An attribute without a business term (e.g. `@listID` on a type code).
+    Attribute,
+}
+
+/// Source content the conversion did not carry into the target document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NotCarried {
+    pub kind: NotCarriedKind,
+    /// Location in the source, e.g. `/Invoice/cac:InvoiceLine[2]/cac:SubInvoiceLine`
+    /// (an attribute ends in `/@name`). A listed element stands for its whole subtree.
+    pub path: String,
+    /// 1-based line of the element's start tag in the source.
+    pub line: usize,
+}
+
+/// A converted document and what of the source it could not carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transformed {
+    /// The target document, UTF-8 XML.
+    pub document: Vec<u8>,
+    /// Source content without a place in the target, in document order.
+    pub not_carried: Vec<NotCarried>,
+}
+
+/// Placeholder UBL needs for BT-13 when only a sales order id (BT-14) is known.
+pub(crate) const ORDER_PLACEHOLDER: &str = "NA";
+/// Placeholder for the card network UBL requires and EN 16931 does not have.
+pub(crate) const CARD_NETWORK_PLACEHOLDER: &str = "NA";
+/// Placeholder for the project name CII requires and EN 16931 does not have.
+pub(crate) const PROJECT_NAME_PLACEHOLDER: &str = "Project reference";
 
 /// Identifier with optional scheme (`@schemeID`, `@listID`, ...).
 pub(crate) type Ident = (String, Option<String>);
@@ -242,6 +295,11 @@ pub(crate) const CREDIT_NOTE_CODES: &[&str] = &["81", "83", "381", "396", "532"]
 /// from the EN 16931 model, in schema element order, with the specification identifier
 /// (BT-24) and business process (BT-23) kept.
 pub fn transform(xml: &[u8], target: Syntax) -> Result<Vec<u8>, TransformError> {
+    transform_with_report(xml, target).map(|t| t.document)
+}
+
+/// [`transform`], also listing the source content the target does not carry.
+pub fn transform_with_report(xml: &[u8], target: Syntax) -> Result<Transformed, TransformError> {
     let doc = crate::xml::parse(xml, &crate::xml::Limits::default()).map_err(|e| {
         TransformError::Unreadable {
             message: format!("{} (line {}, column {})", e.message, e.line, e.column),
@@ -262,6 +320,16 @@ pub fn transform(xml: &[u8], target: Syntax) -> Result<Vec<u8>, TransformError> 
             return Err(TransformError::NotRepresentable {
                 message: format!(
                     "{} documents do not carry the EN 16931 core and cannot be converted",
+                    p.name()
+                ),
+            });
+        }
+        // The G-account split (payment terms per payment means) has no CII binding, and
+        // without it the document breaks the G-account rules it claims (BR-GA-*).
+        if p == crate::Profile::NlGaccount && target != det.syntax {
+            return Err(TransformError::NotRepresentable {
+                message: format!(
+                    "the {} extension exists only in UBL and cannot be carried to CII",
                     p.name()
                 ),
             });
@@ -294,26 +362,39 @@ pub fn transform(xml: &[u8], target: Syntax) -> Result<Vec<u8>, TransformError> 
             rule_ids: ids,
         });
     }
+    let r = read::R::new(&doc);
     let sem = match det.syntax {
-        Syntax::Ubl => read::ubl(&doc),
-        Syntax::Cii => read::cii(&doc),
+        Syntax::Ubl => read::ubl(&r),
+        Syntax::Cii => read::cii(&r),
     };
+    let extension_doc = sem
+        .customization
+        .as_deref()
+        .is_some_and(|c| c.contains(XRECHNUNG_EXTENSION));
     let credit_source = det.document_type == crate::DocumentType::CreditNote;
-    Ok(match target {
+    let document = match target {
         Syntax::Ubl => write::ubl(&sem, credit_source),
         Syntax::Cii => write::cii(&sem),
     }
-    .into_bytes())
+    .into_bytes();
+    Ok(Transformed {
+        document,
+        not_carried: r.not_carried(extension_doc),
+    })
 }
+
+/// BT-24 marker of an XRechnung document using the XRechnung extension.
+const XRECHNUNG_EXTENSION: &str = "urn:xeinkauf.de:kosit:extension:xrechnung";
 
 /// Convert without the EN 16931 gate (used by tests and by [`transform`]).
 #[cfg(test)]
 pub(crate) fn roundtrip_semantic(xml: &[u8]) -> Option<Semantic> {
     let doc = crate::xml::parse(xml, &crate::xml::Limits::default()).ok()?;
     let det = crate::detect::detect(&doc)?;
+    let r = read::R::new(&doc);
     Some(match det.syntax {
-        Syntax::Ubl => read::ubl(&doc),
-        Syntax::Cii => read::cii(&doc),
+        Syntax::Ubl => read::ubl(&r),
+        Syntax::Cii => read::cii(&r),
     })
 }
 
@@ -333,6 +414,181 @@ mod tests {
         assert!(a.is_some());
         assert_eq!(a, b);
         assert_eq!(b, c);
+    }
+
+    /// UBL -> CII -> UBL of `ubl`: (CII, UBL back, report of the first leg).
+    fn both_ways(ubl: &str) -> (String, String, Vec<NotCarried>) {
+        let first = transform_with_report(ubl.as_bytes(), Syntax::Cii).unwrap_or_else(|e| {
+            panic!("{e}");
+        });
+        let back = transform(&first.document, Syntax::Ubl).unwrap_or_default();
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap_or_default();
+        (text(first.document), text(back), first.not_carried)
+    }
+
+    fn no_differences(a: &str, b: &str) {
+        let diff = compare_business_terms(a.as_bytes(), b.as_bytes());
+        assert_eq!(diff, Some(vec![]), "{a}\n---\n{b}");
+    }
+
+    #[test]
+    fn free_text_is_kept_byte_for_byte() {
+        let src = UBL
+            .replace(
+                "<cbc:BuyerReference>",
+                "<cbc:Note>\n  First line\r\n\tsecond &amp; last  \n</cbc:Note>\n<cbc:Note>#AAI#coded note&#13;\n</cbc:Note>\n<cbc:BuyerReference>",
+            )
+            .replace(
+                "<cac:TaxTotal>",
+                "<cac:PaymentTerms><cbc:Note>#SKONTO#TAGE=7#PROZENT=2.00#\n</cbc:Note></cac:PaymentTerms>\n<cac:TaxTotal>",
+            )
+            .replace(
+                "<cbc:Name>Dienst</cbc:Name>",
+                "<cbc:Description> Line one\n line two </cbc:Description><cbc:Name>Dienst</cbc:Name>",
+            );
+        let (cii, back, _) = both_ways(&src);
+        assert!(cii.contains("<ram:Content>\n  First line\n\tsecond &amp; last  \n</ram:Content>"));
+        assert!(cii.contains("<ram:Content>coded note&#13;\n</ram:Content>"));
+        assert!(cii.contains("<ram:SubjectCode>AAI</ram:SubjectCode>"));
+        assert!(cii.contains("<ram:Description>#SKONTO#TAGE=7#PROZENT=2.00#\n</ram:Description>"));
+        assert!(cii.contains("<ram:Description> Line one\n line two </ram:Description>"));
+        assert!(back.contains("<cbc:Note>#SKONTO#TAGE=7#PROZENT=2.00#\n</cbc:Note>"));
+        no_differences(&src, &cii);
+        no_differences(&src, &back);
+    }
+
+    #[test]
+    fn every_preceding_invoice_reference_is_kept() {
+        let refs = "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>R-1</cbc:ID><cbc:IssueDate>2025-01-01</cbc:IssueDate></cac:InvoiceDocumentReference></cac:BillingReference>\n<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>R-2</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>\n<cac:AccountingSupplierParty>";
+        let src = UBL.replacen("<cac:AccountingSupplierParty>", refs, 1);
+        let (cii, back, _) = both_ways(&src);
+        assert_eq!(cii.matches("<ram:InvoiceReferencedDocument>").count(), 2);
+        assert_eq!(back.matches("<cac:BillingReference>").count(), 2);
+        no_differences(&src, &cii);
+        no_differences(&src, &back);
+    }
+
+    #[test]
+    fn department_name_is_the_contact_point() {
+        let (cii, _, _) = both_ways(UBL);
+        let with_contact = cii.replacen(
+            "<ram:PostalTradeAddress>",
+            "<ram:DefinedTradeContact>\n<ram:DepartmentName>Sales\n</ram:DepartmentName>\n</ram:DefinedTradeContact>\n<ram:PostalTradeAddress>",
+            1,
+        );
+        let t = transform_with_report(with_contact.as_bytes(), Syntax::Ubl)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ubl = String::from_utf8(t.document).unwrap_or_default();
+        assert!(ubl.contains("<cac:Contact>\n        <cbc:Name>Sales\n</cbc:Name>"));
+        assert!(t.not_carried.is_empty(), "{:?}", t.not_carried);
+        let again = String::from_utf8(transform(ubl.as_bytes(), Syntax::Cii).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(again.contains("<ram:PersonName>Sales\n</ram:PersonName>"));
+        no_differences(&with_contact, &ubl);
+        no_differences(&with_contact, &again);
+    }
+
+    #[test]
+    fn creditor_identifier_is_kept() {
+        let src = UBL.replacen(
+            "<cac:PostalAddress>",
+            "<cac:PartyIdentification><cbc:ID schemeID=\"SEPA\">DE98ZZZ09999999999</cbc:ID></cac:PartyIdentification>\n<cac:PostalAddress>",
+            1,
+        );
+        let (cii, back, nc) = both_ways(&src);
+        assert!(
+            cii.contains("<ram:CreditorReferenceID>DE98ZZZ09999999999</ram:CreditorReferenceID>")
+        );
+        assert!(back.contains("<cbc:ID schemeID=\"SEPA\">DE98ZZZ09999999999</cbc:ID>"));
+        assert!(nc.is_empty(), "{nc:?}");
+        no_differences(&src, &back);
+    }
+
+    #[test]
+    fn base_quantity_only_from_the_net_price() {
+        let src = UBL.replacen(
+            "</cbc:PriceAmount>",
+            "</cbc:PriceAmount><cbc:BaseQuantity unitCode=\"C62\">1</cbc:BaseQuantity><cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:Amount currencyID=\"EUR\">0.00</cbc:Amount><cbc:BaseAmount currencyID=\"EUR\">100.00</cbc:BaseAmount></cac:AllowanceCharge>",
+            1,
+        );
+        let (cii, back, _) = both_ways(&src);
+        assert_eq!(cii.matches("<ram:BasisQuantity").count(), 1);
+        no_differences(&src, &back);
+        // A gross price basis quantity alone is no BT-149: not invented, but reported.
+        let gross_only = cii
+            .replace("<ram:BasisQuantity unitCode=\"C62\">1</ram:BasisQuantity>", "")
+            .replace(
+                "<ram:ChargeAmount>100.00</ram:ChargeAmount>\n          <ram:AppliedTradeAllowanceCharge>",
+                "<ram:ChargeAmount>100.00</ram:ChargeAmount><ram:BasisQuantity unitCode=\"C62\">1</ram:BasisQuantity>\n          <ram:AppliedTradeAllowanceCharge>",
+            );
+        assert_eq!(
+            gross_only.matches("<ram:BasisQuantity").count(),
+            1,
+            "{gross_only}"
+        );
+        let t = transform_with_report(gross_only.as_bytes(), Syntax::Ubl)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ubl = String::from_utf8(t.document).unwrap_or_default();
+        assert!(!ubl.contains("BaseQuantity"));
+        assert_eq!(t.not_carried.len(), 1);
+        assert!(t.not_carried[0]
+            .path
+            .ends_with("ram:GrossPriceProductTradePrice/ram:BasisQuantity"));
+        no_differences(&gross_only, &ubl);
+    }
+
+    #[test]
+    fn extension_content_is_reported() {
+        let src = UBL
+            .replacen(
+                "<cbc:CustomizationID>",
+                "<ext:UBLExtensions xmlns:ext=\"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2\"><ext:UBLExtension/></ext:UBLExtensions>\n<cbc:UBLVersionID>2.1</cbc:UBLVersionID>\n<cbc:CustomizationID>",
+                1,
+            )
+            .replacen(
+                "<cbc:InvoiceTypeCode>",
+                "<cbc:InvoiceTypeCode listID=\"UNCL1001\">",
+                1,
+            )
+            .replacen(
+                "</cac:Price>",
+                "</cac:Price>\n<cac:SubInvoiceLine><cbc:ID>1.1</cbc:ID></cac:SubInvoiceLine>",
+                1,
+            );
+        let t =
+            transform_with_report(src.as_bytes(), Syntax::Cii).unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<(NotCarriedKind, &str)> = t
+            .not_carried
+            .iter()
+            .map(|n| (n.kind, n.path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (NotCarriedKind::Extension, "/Invoice/ext:UBLExtensions"),
+                (NotCarriedKind::Element, "/Invoice/cbc:UBLVersionID"),
+                (
+                    NotCarriedKind::Attribute,
+                    "/Invoice/cbc:InvoiceTypeCode/@listID"
+                ),
+                (
+                    NotCarriedKind::Extension,
+                    "/Invoice/cac:InvoiceLine/cac:SubInvoiceLine"
+                ),
+            ]
+        );
+        assert!(t.not_carried.iter().all(|n| n.line > 1));
+        // The converted document itself carries every business term of the source.
+        no_differences(&src, &String::from_utf8(t.document).unwrap_or_default());
+        let clean = transform_with_report(UBL.as_bytes(), Syntax::Cii).map(|t| t.not_carried);
+        assert_eq!(clean, Ok(vec![]));
+    }
+
+    #[test]
+    fn g_account_documents_stay_ubl() {
+        let ga = include_str!("../../tests/fixtures/gaccount-minimal.xml");
+        let e = transform(ga.as_bytes(), Syntax::Cii).map_err(|e| e.code());
+        assert_eq!(e, Err("not_representable"));
     }
 
     #[test]

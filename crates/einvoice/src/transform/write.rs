@@ -315,7 +315,10 @@ pub(crate) fn ubl(s: &Semantic, credit_source: bool) -> String {
     if s.order.is_some() || s.sales_order.is_some() {
         u.w.open("cac:OrderReference");
         // cbc:ID is mandatory in UBL; "NA" marks a sales order without purchase order.
-        u.w.leaf("cbc:ID", Some(s.order.as_deref().unwrap_or("NA")));
+        u.w.leaf(
+            "cbc:ID",
+            Some(s.order.as_deref().unwrap_or(ORDER_PLACEHOLDER)),
+        );
         u.w.leaf("cbc:SalesOrderID", o(&s.sales_order));
         u.w.close("cac:OrderReference");
     }
@@ -443,7 +446,7 @@ pub(crate) fn ubl(s: &Semantic, credit_source: bool) -> String {
         if let Some((pan, holder)) = &pm.card {
             u.w.open("cac:CardAccount");
             u.w.leaf("cbc:PrimaryAccountNumberID", o(pan));
-            u.w.leaf("cbc:NetworkID", Some("NA"));
+            u.w.leaf("cbc:NetworkID", Some(CARD_NETWORK_PLACEHOLDER));
             u.w.leaf("cbc:HolderName", o(holder));
             u.w.close("cac:CardAccount");
         }
@@ -821,17 +824,9 @@ pub(crate) fn cii(s: &Semantic) -> String {
             c.w.leaf("ram:LineID", o(&l.order_line));
             c.w.close("ram:BuyerOrderReferencedDocument");
         }
-        let base = |c: &mut Cii<'_>| {
-            c.w.leaf_a(
-                "ram:BasisQuantity",
-                o(&l.base_quantity),
-                &[("unitCode", o(&l.base_unit))],
-            );
-        };
         if l.gross.is_some() || l.discount.is_some() {
             c.w.open("ram:GrossPriceProductTradePrice");
             c.amount("ram:ChargeAmount", o(&l.gross));
-            base(&mut c);
             if l.discount.is_some() {
                 c.allowance_charge(
                     "ram:AppliedTradeAllowanceCharge",
@@ -847,7 +842,12 @@ pub(crate) fn cii(s: &Semantic) -> String {
         }
         c.w.open("ram:NetPriceProductTradePrice");
         c.amount("ram:ChargeAmount", o(&l.price));
-        base(&mut c);
+        // BT-149/BT-150 bind to the net price only.
+        c.w.leaf_a(
+            "ram:BasisQuantity",
+            o(&l.base_quantity),
+            &[("unitCode", o(&l.base_unit))],
+        );
         c.w.close("ram:NetPriceProductTradePrice");
         c.w.close("ram:SpecifiedLineTradeAgreement");
         c.w.open("ram:SpecifiedLineTradeDelivery");
@@ -927,7 +927,7 @@ pub(crate) fn cii(s: &Semantic) -> String {
     if s.project.is_some() {
         c.w.open("ram:SpecifiedProcuringProject");
         c.w.leaf("ram:ID", o(&s.project));
-        c.w.leaf("ram:Name", Some("Project reference"));
+        c.w.leaf("ram:Name", Some(PROJECT_NAME_PLACEHOLDER));
         c.w.close("ram:SpecifiedProcuringProject");
     }
     c.w.close("ram:ApplicableHeaderTradeAgreement");

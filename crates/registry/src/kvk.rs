@@ -7,8 +7,9 @@
 //! When the register cannot be reached the error says so in words for the user, and the
 //! details go to the log.
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 
+use anyhow::Context as _;
 use haven_domain::organizations::registry::{
     BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
 };
@@ -39,10 +40,10 @@ pub struct KvkClientOptions {
     pub backoff: Duration,
     /// The longest `Retry-After` honoured; longer ones are cut to this.
     pub max_retry_after: Duration,
-    /// An extra trusted root certificate (PEM). The KvK API's certificate chain ends in the
-    /// "Staat der Nederlanden Private Root CA – G1", which is not in the public root store
-    /// the client trusts by default.
-    pub extra_root_certificate_pem: Option<Vec<u8>>,
+    /// Extra trusted root certificates, from [`read_ca_file`]. The KvK API's certificate chain
+    /// ends in the "Staat der Nederlanden Private Root CA – G1", which is not in the public
+    /// root store the client trusts by default.
+    pub extra_root_certificates: Vec<reqwest::Certificate>,
 }
 
 impl Default for KvkClientOptions {
@@ -53,7 +54,7 @@ impl Default for KvkClientOptions {
             max_retries: 3,
             backoff: Duration::from_millis(250),
             max_retry_after: Duration::from_secs(5),
-            extra_root_certificate_pem: None,
+            extra_root_certificates: Vec::new(),
         }
     }
 }
@@ -92,8 +93,7 @@ impl KvkClient {
     }
 
     /// # Errors
-    /// When the base URL is not an http(s) URL, the API key is empty, or the extra root
-    /// certificate is not PEM.
+    /// When the base URL is not an http(s) URL or the API key is empty.
     pub fn with_options(
         base_url: &str,
         api_key: &str,
@@ -115,8 +115,8 @@ impl KvkClient {
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .user_agent(concat!("Haven/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &options.extra_root_certificate_pem {
-            builder = builder.add_root_certificate(reqwest::Certificate::from_pem(pem)?);
+        for certificate in &options.extra_root_certificates {
+            builder = builder.add_root_certificate(certificate.clone());
         }
         Ok(Self {
             http: builder.build()?,
@@ -223,6 +223,66 @@ impl KvkClient {
         }
         kvk
     }
+}
+
+/// The certificates of the `kvk_ca_file` setting, read from `path`; see [`parse_ca_file`].
+///
+/// # Errors
+/// When the file cannot be read or holds no usable certificate, in words naming the setting.
+pub fn read_ca_file(path: &Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("could not read kvk_ca_file {}", path.display()))?;
+    parse_ca_file(&bytes).with_context(|| format!("kvk_ca_file {}", path.display()))
+}
+
+/// The certificates of a `kvk_ca_file`: PEM with one or more `CERTIFICATE` blocks, or a
+/// single DER certificate (the form in which the Dutch state roots are published). Each one
+/// is checked here, so that a wrong file stops Haven at startup instead of silently adding
+/// nothing.
+///
+/// # Errors
+/// An empty file, PEM without a certificate, or anything that is not an X.509 certificate.
+pub fn parse_ca_file(bytes: &[u8]) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    anyhow::ensure!(
+        !bytes.iter().all(u8::is_ascii_whitespace),
+        "kvk_ca_file is empty: it must hold a root certificate (PEM or DER)"
+    );
+    let is_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
+    let certificates = if is_pem {
+        let certificates = reqwest::Certificate::from_pem_bundle(bytes)
+            .map_err(|e| anyhow::anyhow!("kvk_ca_file is not valid PEM: {e}"))?;
+        anyhow::ensure!(
+            !certificates.is_empty(),
+            "kvk_ca_file holds no certificate: its PEM has no CERTIFICATE block"
+        );
+        certificates
+    } else {
+        vec![reqwest::Certificate::from_der(bytes)
+            .map_err(|e| anyhow::anyhow!("kvk_ca_file is not a DER certificate: {e}"))?]
+    };
+    let count = certificates.len();
+    for (i, certificate) in certificates.iter().enumerate() {
+        anyhow::ensure!(
+            is_trust_anchor(certificate),
+            "{} in kvk_ca_file is not an X.509 certificate (expected PEM or DER)",
+            if count == 1 {
+                "the certificate".to_owned()
+            } else {
+                format!("certificate {} of {count}", i + 1)
+            }
+        );
+    }
+    Ok(certificates)
+}
+
+/// Whether the TLS stack accepts `certificate` as a root: the rustls backend only parses a
+/// certificate when the client is built, so build one that trusts nothing else.
+fn is_trust_anchor(certificate: &reqwest::Certificate) -> bool {
+    reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(certificate.clone())
+        .build()
+        .is_ok()
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -17,7 +17,7 @@ fn fast_options() -> KvkClientOptions {
         max_retries: 3,
         backoff: Duration::from_millis(10),
         max_retry_after: Duration::from_secs(2),
-        extra_root_certificate_pem: None,
+        extra_root_certificates: Vec::new(),
     }
 }
 

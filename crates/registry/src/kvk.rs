@@ -5,7 +5,9 @@
 //! backoff on 5xx, 429 (honouring `Retry-After` up to a cap) and connection failures. A
 //! request that ran into the total time-out is not retried: the person is waiting at a form.
 //! When the register cannot be reached the error says so in words for the user, and the
-//! details go to the log.
+//! details go to the log. A `fout` saying the register temporarily cannot deliver data
+//! (`IPD1002`, `IPD1003`) counts as unreachable whatever its HTTP status, and is not retried:
+//! KvK asks to try again after minutes, not seconds.
 
 use std::{path::Path, time::Duration};
 
@@ -26,6 +28,9 @@ pub const UNREACHABLE: &str = "The business register (KvK) could not be reached.
 
 /// What the user reads when the register refuses Haven's API key.
 pub const KEY_REFUSED: &str = "The business register (KvK) refused Haven's API key, so searching it does not work now; an operator should check the kvk_api_key setting (HAVEN_KVK_API_KEY). Enter the organization's details by hand.";
+
+/// The `fout` codes for "temporarily unable to get data".
+const TEMPORARILY_UNAVAILABLE_CODES: [&str; 2] = ["IPD1002", "IPD1003"];
 
 /// Time-outs and retries of the client.
 #[derive(Debug, Clone)]
@@ -186,6 +191,25 @@ impl KvkClient {
         }
     }
 
+    /// `IPD1002`/`IPD1003` in a `fout` body: the register is up but temporarily cannot deliver
+    /// data. Zoeken 2.1.0 moved this condition from `IPD9999` (a 500) to `IPD1003`; read as a
+    /// 404 it would look like "no results", read as a 400 like a refused query.
+    fn temporarily_unavailable(&self, url: &str, answer: &Answer) -> Option<RegistryError> {
+        if answer.status.is_success() {
+            return None;
+        }
+        let fout = serde_json::from_slice::<Fout>(&answer.body).ok()?;
+        if !fout
+            .fout
+            .iter()
+            .any(|f| TEMPORARILY_UNAVAILABLE_CODES.contains(&f.code.as_str()))
+        {
+            return None;
+        }
+        tracing::warn!(%url, status = %answer.status, detail = %fout.describe(), "the KvK API temporarily cannot deliver data");
+        Some(RegistryError::Unavailable(UNREACHABLE.to_owned()))
+    }
+
     /// The errors every endpoint shares, for statuses other than 200 and 404.
     fn failure(&self, url: &str, answer: &Answer) -> RegistryError {
         let fout = serde_json::from_slice::<Fout>(&answer.body).ok();
@@ -324,6 +348,9 @@ impl BusinessRegistry for KvkClient {
         params.push(("resultatenPerPagina", MAX_HITS.to_string()));
         let url = format!("{}/api/v2/zoeken", self.base_url);
         let answer = self.get(&url, &params).await?;
+        if let Some(e) = self.temporarily_unavailable(&url, &answer) {
+            return Err(e);
+        }
         match answer.status {
             StatusCode::OK => {
                 let found: ZoekResultaten =
@@ -346,6 +373,9 @@ impl BusinessRegistry for KvkClient {
         let kvk_number = check_kvk_number(kvk_number)?;
         let url = format!("{}/api/v1/basisprofielen/{kvk_number}", self.base_url);
         let answer = self.get(&url, &[]).await?;
+        if let Some(e) = self.temporarily_unavailable(&url, &answer) {
+            return Err(e);
+        }
         match answer.status {
             StatusCode::OK => {
                 let profile: Basisprofiel =

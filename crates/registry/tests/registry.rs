@@ -264,6 +264,61 @@ async fn a_server_that_is_down_or_hangs_makes_the_register_unavailable() {
     assert_eq!(fake.requests(), 1);
 }
 
+/// The register's "unavailable" error, with its words for the user.
+fn unavailable<T>(result: Result<T, RegistryError>) -> bool {
+    matches!(result, Err(RegistryError::Unavailable(message)) if message.contains("by hand"))
+}
+
+#[tokio::test]
+async fn ipd1003_makes_the_register_unavailable_not_a_refusal_or_no_results() {
+    let fake = FakeKvk::start().await.unwrap();
+    let kvk = client(&fake);
+
+    // With 404, as KvK clients' error tables list it: not "no results", not "not found".
+    fake.data_unavailable_next(2, 404);
+    assert!(unavailable(
+        kvk.search(&query(None, Some("tulpenveld"), None)).await
+    ));
+    assert!(unavailable(kvk.profile("90000016").await));
+    assert_eq!(fake.requests(), 2, "KvK asks for minutes: no retry");
+
+    // With 400: not a refused query either.
+    fake.data_unavailable_next(1, 400);
+    assert!(unavailable(
+        kvk.search(&query(Some("90000016"), None, None)).await
+    ));
+    assert_eq!(fake.requests(), 3);
+
+    // As a 5xx it is retried like any other, and the register answers again.
+    fake.data_unavailable_next(1, 500);
+    let hits = kvk
+        .search(&query(Some("90000016"), None, None))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(fake.requests(), 5);
+}
+
+#[tokio::test]
+async fn the_fake_refuses_an_invalid_kvk_number_with_ipd0004() {
+    let fake = FakeKvk::start().await.unwrap();
+    let http = reqwest::Client::new();
+    for url in [
+        format!("{}/api/v2/zoeken?kvkNummer=1234", fake.base_url()),
+        format!("{}/api/v1/basisprofielen/1234", fake.base_url()),
+    ] {
+        let answer = http
+            .get(&url)
+            .header("apikey", fake.api_key())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 400, "{url}");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["fout"][0]["code"], "IPD0004", "{url}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn a_wrong_api_key_names_the_setting() {
     let fake = FakeKvk::start().await.unwrap();

@@ -89,9 +89,9 @@ async fn the_client_finds_companies_by_number_name_and_place() {
     assert_eq!(hits[0].establishment_number, None);
     assert_eq!(hits[0].place.as_deref(), Some("Amsterdam"));
 
-    // Diacritics are optional.
+    // Names match word by word, whatever the case, with their diacritics.
     let hits = kvk
-        .search(&query(None, Some("cooperatie zuiderzon"), None))
+        .search(&query(None, Some("COÖPERATIE zuiderzon"), None))
         .await
         .unwrap();
     assert_eq!(hits.len(), 1);
@@ -107,6 +107,64 @@ async fn the_client_finds_companies_by_number_name_and_place() {
         .await
         .unwrap();
     assert!(hits.is_empty());
+}
+
+#[tokio::test]
+async fn name_search_promises_no_more_than_the_kvk_api() {
+    let fake = FakeKvk::start().await.unwrap();
+    let kvk = client(&fake);
+    let names = |hits: Vec<haven_domain::organizations::registry::RegistrySearchHit>| {
+        hits.into_iter().map(|h| h.name).collect::<Vec<_>>()
+    };
+
+    // No fragments of words, no spelling without diacritics, no words out of order.
+    for nothing in [
+        "tulpen",
+        "veld",
+        "cooperatie zuiderzon",
+        "installatietechniek tulpenveld",
+        "b.v. polderdata",
+    ] {
+        let hits = kvk.search(&query(None, Some(nothing), None)).await.unwrap();
+        assert!(hits.is_empty(), "{nothing}: {hits:?}");
+    }
+
+    // A whole word finds every name holding it, and no name merely starting with it.
+    let hits = kvk.search(&query(None, Some("molen"), None)).await.unwrap();
+    assert_eq!(names(hits), ["Van der Molen Advocaten"]);
+    // Punctuation separates words.
+    let hits = kvk
+        .search(&query(None, Some("zonen bouw"), None))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 2, "the company and its branch: {hits:?}");
+
+    // Found through a later trade name, the result shows that trade name.
+    let hits = kvk
+        .search(&query(None, Some("tulpenveld warmtepompen"), None))
+        .await
+        .unwrap();
+    assert_eq!(names(hits), ["Tulpenveld Warmtepompen"]);
+    let hits = kvk.search(&query(None, Some("hofi"), None)).await.unwrap();
+    assert_eq!(names(hits), ["HoFi Bikes"]);
+    // Found through its statutory name, it shows its usual name (the first trade name).
+    let hits = kvk
+        .search(&query(None, Some("coöperatie"), None))
+        .await
+        .unwrap();
+    assert_eq!(names(hits), ["Zuiderzon Energie"]);
+
+    // The place is compared whole, whatever the case.
+    let hits = kvk
+        .search(&query(None, Some("tulpenveld"), Some("UTRECHT")))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    let hits = kvk
+        .search(&query(None, Some("tulpenveld"), Some("utr")))
+        .await
+        .unwrap();
+    assert!(hits.is_empty(), "{hits:?}");
 }
 
 #[tokio::test]
@@ -346,6 +404,8 @@ async fn the_offline_register_answers_like_the_kvk_api() {
         query(None, Some("Tulpenveld"), Some("Utrecht")),
         query(None, Some("zeewind"), Some("vlissingen")),
         query(None, Some("b.v."), None),
+        query(None, Some("warmtepompen"), None),
+        query(None, Some("tulpen"), None),
         query(None, Some("nergens"), None),
     ];
     for q in &queries {

@@ -199,11 +199,9 @@ impl Application {
 /// The configured business register; the KvK client may need an extra trusted root.
 fn business_register(settings: &Settings) -> anyhow::Result<haven_registry::Registry> {
     let mut options = haven_registry::KvkClientOptions::default();
+    // Read whatever the register kind, so that a wrong file never waits for a switch to kvk.
     if let Some(path) = &settings.kvk_ca_file {
-        options.extra_root_certificate_pem = Some(
-            std::fs::read(path)
-                .with_context(|| format!("could not read kvk_ca_file {}", path.display()))?,
-        );
+        options.extra_root_certificates = haven_registry::kvk::read_ca_file(path)?;
     }
     haven_registry::Registry::from_config_with(
         &settings.business_register,

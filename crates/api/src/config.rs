@@ -73,7 +73,8 @@ pub struct Settings {
     pub kvk_api_url: String,
     /// API key for the KvK API (needed with `business_register = "kvk"`).
     pub kvk_api_key: Option<String>,
-    /// A PEM file with an extra root certificate for the KvK API's TLS chain.
+    /// Extra root certificates for the KvK API's TLS chain: a PEM file (one or more) or a DER
+    /// file (one). Haven refuses to start when it holds no certificate.
     pub kvk_ca_file: Option<PathBuf>,
     /// The `From` of every email, e.g. `Haven <no-reply@example.com>`.
     pub mail_from: String,

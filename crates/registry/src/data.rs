@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::wire::{Basisprofiel, ZoekResultaat};
+use crate::wire::{Basisprofiel, Handelsnaam, ZoekResultaat};
 
 /// `data/offline-register.json`, compiled in.
 const DATA: &str = include_str!("../data/offline-register.json");
@@ -24,50 +24,98 @@ pub(crate) fn parse(json: &str) -> anyhow::Result<Vec<Basisprofiel>> {
     Ok(file.basisprofielen)
 }
 
-/// Lower case without the diacritics Dutch names carry, so `cooperatie` finds `Coöperatie`.
-pub(crate) fn fold(s: &str) -> String {
-    s.trim()
-        .chars()
-        .map(|c| match c {
-            'á' | 'à' | 'ä' | 'â' | 'Á' | 'À' | 'Ä' | 'Â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' | 'É' | 'È' | 'Ë' | 'Ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' | 'Í' | 'Ì' | 'Ï' | 'Î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' | 'Ó' | 'Ò' | 'Ö' | 'Ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' | 'Ú' | 'Ù' | 'Ü' | 'Û' => 'u',
-            'ç' | 'Ç' => 'c',
-            other => other,
-        })
-        .flat_map(char::to_lowercase)
+/// The words of a name as name search compares them: runs of letters and digits, lower case.
+/// Spaces and punctuation only separate words (`B.V.` is `b`, `v`); diacritics are kept.
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
         .collect()
 }
 
-/// Zoeken over the data: `kvk_nummer` exact, `naam` a case-insensitive part of the result's
-/// or the company's names, `plaats` the result's place, case-insensitive.
+/// Whether the query's words occur in `name` as whole words, in order and adjacent.
+fn name_matches(query: &[String], name: &str) -> bool {
+    !query.is_empty() && words(name).windows(query.len()).any(|w| w == query)
+}
+
+/// Zoeken over the data, held to what the real Zoeken API v2 promises so that tests never
+/// count on a match production would not give:
+///
+/// - `kvkNummer`: exact.
+/// - `naam`: whole words, case-insensitive, against the result's name and the company's
+///   names (registered, statutory, trade names; Zoeken 2.1.0 added "alternative" names).
+///   KvK's FAQ warns that Zoeken "does not work like a Google search engine", and its test
+///   environment's example `naam=test` finds "Test BV Donald": words match regardless of
+///   case, but a fragment (`tulpen` for "Tulpenveld") or a spelling without the diacritics
+///   (`cooperatie` for "Coöperatie") is not promised, so the fake finds neither. Where the
+///   documentation is silent, the stricter reading: the words as a phrase, in order.
+/// - `plaats`: the result's place, whole and case-insensitive.
+///
+/// A result found through a trade name other than its own name shows that trade name, as
+/// the API documents for `naam` ("if you searched for a name that is not the statutory or
+/// first trade name, we will show the trade name you used").
 pub(crate) fn search(
     profiles: &[Basisprofiel],
     kvk_nummer: Option<&str>,
     naam: Option<&str>,
     plaats: Option<&str>,
 ) -> Vec<ZoekResultaat> {
-    let naam = naam.map(fold).filter(|n| !n.is_empty());
-    let plaats = plaats.map(fold).filter(|p| !p.is_empty());
+    let naam = naam.map(words);
+    let plaats = plaats.map(|p| p.trim().to_lowercase());
     // Borrowed once, so the nested closures capture a `Copy` value.
     let naam = naam.as_deref();
     profiles
         .iter()
         .filter(|p| kvk_nummer.is_none_or(|k| p.kvk_nummer == k.trim()))
         .flat_map(|p| {
-            let company_matches = naam.is_none_or(|n| p.names().any(|name| fold(name).contains(n)));
+            let company_matches = naam.is_none_or(|n| p.names().any(|name| name_matches(n, name)));
+            let shown_name = naam.and_then(|n| shown_trade_name(p, n));
             p.search_results()
                 .into_iter()
-                .filter(move |r| company_matches || naam.is_some_and(|n| fold(&r.naam).contains(n)))
+                .enumerate()
+                .filter(move |(_, r)| {
+                    company_matches || naam.is_some_and(|n| name_matches(n, &r.naam))
+                })
+                .map(move |(i, mut r)| {
+                    // Only the company's own result (main establishment or legal entity)
+                    // carries its trade names; a branch keeps its name.
+                    let own_name_matches = naam.is_none_or(|n| name_matches(n, &r.naam));
+                    if i == 0 && !own_name_matches {
+                        if let Some(name) = shown_name {
+                            r.naam = name.to_owned();
+                        }
+                    }
+                    r
+                })
         })
         .filter(|r| {
-            plaats
-                .as_deref()
-                .is_none_or(|want| r.plaats().is_some_and(|have| fold(have) == want))
+            plaats.as_deref().is_none_or(|want| {
+                r.plaats()
+                    .is_some_and(|have| have.trim().to_lowercase() == want)
+            })
         })
         .collect()
+}
+
+/// The trade name to show when only a later trade name matched, not the registered or
+/// statutory name or the first trade name.
+fn shown_trade_name<'a>(profile: &'a Basisprofiel, naam: &[String]) -> Option<&'a str> {
+    let mut trade_names: Vec<&Handelsnaam> = profile.handelsnamen.iter().collect();
+    trade_names.sort_by_key(|h| h.volgorde);
+    let usual = profile
+        .naam
+        .iter()
+        .chain(profile.statutaire_naam.iter())
+        .map(String::as_str)
+        .chain(trade_names.first().map(|h| h.naam.as_str()));
+    if usual.into_iter().any(|name| name_matches(naam, name)) {
+        return None;
+    }
+    trade_names
+        .iter()
+        .skip(1)
+        .map(|h| h.naam.as_str())
+        .find(|name| name_matches(naam, name))
 }
 
 pub(crate) fn find<'a>(profiles: &'a [Basisprofiel], kvk_nummer: &str) -> Option<&'a Basisprofiel> {
@@ -108,8 +156,23 @@ mod tests {
     }
 
     #[test]
-    fn folding_ignores_case_and_diacritics() {
-        assert_eq!(fold(" Coöperatie Zuiderzon "), "cooperatie zuiderzon");
-        assert_eq!(fold("CAFÉ"), "cafe");
+    fn names_are_compared_word_by_word() {
+        assert_eq!(
+            words(" Coöperatie Zuiderzon U.A. "),
+            ["coöperatie", "zuiderzon", "u", "a"]
+        );
+        assert_eq!(words("Molenaar & Zonen"), ["molenaar", "zonen"]);
+        let query = words("ZONEN bouw");
+        assert!(name_matches(&query, "Molenaar & Zonen Bouw B.V."));
+        assert!(!name_matches(&query, "Bouw en Zonen"), "order counts");
+        assert!(
+            !name_matches(&words("zone"), "Molenaar & Zonen"),
+            "whole words only"
+        );
+        assert!(!name_matches(&words("cooperatie"), "Coöperatie Zuiderzon"));
+        assert!(
+            !name_matches(&words("&"), "Molenaar & Zonen"),
+            "no words, no match"
+        );
     }
 }

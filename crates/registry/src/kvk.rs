@@ -5,10 +5,13 @@
 //! backoff on 5xx, 429 (honouring `Retry-After` up to a cap) and connection failures. A
 //! request that ran into the total time-out is not retried: the person is waiting at a form.
 //! When the register cannot be reached the error says so in words for the user, and the
-//! details go to the log.
+//! details go to the log. A `fout` saying the register temporarily cannot deliver data
+//! (`IPD1002`, `IPD1003`) counts as unreachable whatever its HTTP status, and is not retried:
+//! KvK asks to try again after minutes, not seconds.
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 
+use anyhow::Context as _;
 use haven_domain::organizations::registry::{
     BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
 };
@@ -26,6 +29,9 @@ pub const UNREACHABLE: &str = "The business register (KvK) could not be reached.
 /// What the user reads when the register refuses Haven's API key.
 pub const KEY_REFUSED: &str = "The business register (KvK) refused Haven's API key, so searching it does not work now; an operator should check the kvk_api_key setting (HAVEN_KVK_API_KEY). Enter the organization's details by hand.";
 
+/// The `fout` codes for "temporarily unable to get data".
+const TEMPORARILY_UNAVAILABLE_CODES: [&str; 2] = ["IPD1002", "IPD1003"];
+
 /// Time-outs and retries of the client.
 #[derive(Debug, Clone)]
 pub struct KvkClientOptions {
@@ -39,10 +45,10 @@ pub struct KvkClientOptions {
     pub backoff: Duration,
     /// The longest `Retry-After` honoured; longer ones are cut to this.
     pub max_retry_after: Duration,
-    /// An extra trusted root certificate (PEM). The KvK API's certificate chain ends in the
-    /// "Staat der Nederlanden Private Root CA – G1", which is not in the public root store
-    /// the client trusts by default.
-    pub extra_root_certificate_pem: Option<Vec<u8>>,
+    /// Extra trusted root certificates, from [`read_ca_file`]. The KvK API's certificate chain
+    /// ends in the "Staat der Nederlanden Private Root CA – G1", which is not in the public
+    /// root store the client trusts by default.
+    pub extra_root_certificates: Vec<reqwest::Certificate>,
 }
 
 impl Default for KvkClientOptions {
@@ -53,7 +59,7 @@ impl Default for KvkClientOptions {
             max_retries: 3,
             backoff: Duration::from_millis(250),
             max_retry_after: Duration::from_secs(5),
-            extra_root_certificate_pem: None,
+            extra_root_certificates: Vec::new(),
         }
     }
 }
@@ -92,8 +98,7 @@ impl KvkClient {
     }
 
     /// # Errors
-    /// When the base URL is not an http(s) URL, the API key is empty, or the extra root
-    /// certificate is not PEM.
+    /// When the base URL is not an http(s) URL or the API key is empty.
     pub fn with_options(
         base_url: &str,
         api_key: &str,
@@ -115,8 +120,8 @@ impl KvkClient {
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .user_agent(concat!("Haven/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &options.extra_root_certificate_pem {
-            builder = builder.add_root_certificate(reqwest::Certificate::from_pem(pem)?);
+        for certificate in &options.extra_root_certificates {
+            builder = builder.add_root_certificate(certificate.clone());
         }
         Ok(Self {
             http: builder.build()?,
@@ -186,6 +191,25 @@ impl KvkClient {
         }
     }
 
+    /// `IPD1002`/`IPD1003` in a `fout` body: the register is up but temporarily cannot deliver
+    /// data. Zoeken 2.1.0 moved this condition from `IPD9999` (a 500) to `IPD1003`; read as a
+    /// 404 it would look like "no results", read as a 400 like a refused query.
+    fn temporarily_unavailable(&self, url: &str, answer: &Answer) -> Option<RegistryError> {
+        if answer.status.is_success() {
+            return None;
+        }
+        let fout = serde_json::from_slice::<Fout>(&answer.body).ok()?;
+        if !fout
+            .fout
+            .iter()
+            .any(|f| TEMPORARILY_UNAVAILABLE_CODES.contains(&f.code.as_str()))
+        {
+            return None;
+        }
+        tracing::warn!(%url, status = %answer.status, detail = %fout.describe(), "the KvK API temporarily cannot deliver data");
+        Some(RegistryError::Unavailable(UNREACHABLE.to_owned()))
+    }
+
     /// The errors every endpoint shares, for statuses other than 200 and 404.
     fn failure(&self, url: &str, answer: &Answer) -> RegistryError {
         let fout = serde_json::from_slice::<Fout>(&answer.body).ok();
@@ -223,6 +247,66 @@ impl KvkClient {
         }
         kvk
     }
+}
+
+/// The certificates of the `kvk_ca_file` setting, read from `path`; see [`parse_ca_file`].
+///
+/// # Errors
+/// When the file cannot be read or holds no usable certificate, in words naming the setting.
+pub fn read_ca_file(path: &Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("could not read kvk_ca_file {}", path.display()))?;
+    parse_ca_file(&bytes).with_context(|| format!("kvk_ca_file {}", path.display()))
+}
+
+/// The certificates of a `kvk_ca_file`: PEM with one or more `CERTIFICATE` blocks, or a
+/// single DER certificate (the form in which the Dutch state roots are published). Each one
+/// is checked here, so that a wrong file stops Haven at startup instead of silently adding
+/// nothing.
+///
+/// # Errors
+/// An empty file, PEM without a certificate, or anything that is not an X.509 certificate.
+pub fn parse_ca_file(bytes: &[u8]) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    anyhow::ensure!(
+        !bytes.iter().all(u8::is_ascii_whitespace),
+        "kvk_ca_file is empty: it must hold a root certificate (PEM or DER)"
+    );
+    let is_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
+    let certificates = if is_pem {
+        let certificates = reqwest::Certificate::from_pem_bundle(bytes)
+            .map_err(|e| anyhow::anyhow!("kvk_ca_file is not valid PEM: {e}"))?;
+        anyhow::ensure!(
+            !certificates.is_empty(),
+            "kvk_ca_file holds no certificate: its PEM has no CERTIFICATE block"
+        );
+        certificates
+    } else {
+        vec![reqwest::Certificate::from_der(bytes)
+            .map_err(|e| anyhow::anyhow!("kvk_ca_file is not a DER certificate: {e}"))?]
+    };
+    let count = certificates.len();
+    for (i, certificate) in certificates.iter().enumerate() {
+        anyhow::ensure!(
+            is_trust_anchor(certificate),
+            "{} in kvk_ca_file is not an X.509 certificate (expected PEM or DER)",
+            if count == 1 {
+                "the certificate".to_owned()
+            } else {
+                format!("certificate {} of {count}", i + 1)
+            }
+        );
+    }
+    Ok(certificates)
+}
+
+/// Whether the TLS stack accepts `certificate` as a root: the rustls backend only parses a
+/// certificate when the client is built, so build one that trusts nothing else.
+fn is_trust_anchor(certificate: &reqwest::Certificate) -> bool {
+    reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(certificate.clone())
+        .build()
+        .is_ok()
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -264,6 +348,9 @@ impl BusinessRegistry for KvkClient {
         params.push(("resultatenPerPagina", MAX_HITS.to_string()));
         let url = format!("{}/api/v2/zoeken", self.base_url);
         let answer = self.get(&url, &params).await?;
+        if let Some(e) = self.temporarily_unavailable(&url, &answer) {
+            return Err(e);
+        }
         match answer.status {
             StatusCode::OK => {
                 let found: ZoekResultaten =
@@ -286,6 +373,9 @@ impl BusinessRegistry for KvkClient {
         let kvk_number = check_kvk_number(kvk_number)?;
         let url = format!("{}/api/v1/basisprofielen/{kvk_number}", self.base_url);
         let answer = self.get(&url, &[]).await?;
+        if let Some(e) = self.temporarily_unavailable(&url, &answer) {
+            return Err(e);
+        }
         match answer.status {
             StatusCode::OK => {
                 let profile: Basisprofiel =

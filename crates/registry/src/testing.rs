@@ -1,7 +1,8 @@
 //! `FakeKvk`: an in-process HTTP server on `127.0.0.1:<free port>` that speaks the KvK API
 //! (Zoeken v2, Basisprofiel v1, `fout` error bodies, the `apikey` header) over the offline
 //! register's data, and can be told to fail: 503 for the next N requests, 429 with
-//! `Retry-After`, or hang. Tests run the real [`KvkClient`](crate::KvkClient) against it.
+//! `Retry-After`, `IPD1003` ("temporarily unable to get data"), or hang. Tests run the real
+//! [`KvkClient`](crate::KvkClient) against it.
 
 use std::{
     collections::HashMap,
@@ -27,6 +28,9 @@ struct Behaviour {
     unavailable: u32,
     rate_limited: u32,
     retry_after_secs: u64,
+    /// Answers left with `IPD1003`, and their HTTP status.
+    data_unavailable: u32,
+    data_unavailable_status: u16,
     hang: bool,
 }
 
@@ -102,6 +106,16 @@ impl FakeKvk {
         let mut b = self.behaviour();
         b.rate_limited = n;
         b.retry_after_secs = retry_after_secs;
+    }
+
+    /// The next `n` requests with a valid key get the `fout` `IPD1003` ("temporarily unable to
+    /// get data"; KvK asks to try again in a few minutes) with HTTP `status`. Error-code tables
+    /// of KvK clients list it with 404; Zoeken 2.1.0 moved the condition here from `IPD9999`,
+    /// a 500.
+    pub fn data_unavailable_next(&self, n: u32, status: u16) {
+        let mut b = self.behaviour();
+        b.data_unavailable = n;
+        b.data_unavailable_status = status;
     }
 
     /// From now on (or no longer), requests are accepted but never answered.
@@ -180,6 +194,27 @@ async fn gate(req: &HttpRequest, shared: &Shared) -> Option<HttpResponse> {
             "Geen geldige API-key meegegeven.",
         ));
     }
+    // After the key check: it is the register behind the gateway that cannot deliver.
+    let data_unavailable = {
+        let mut b = shared
+            .behaviour
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = b.data_unavailable > 0;
+        if now {
+            b.data_unavailable -= 1;
+        }
+        now.then_some(b.data_unavailable_status)
+    };
+    if let Some(status) = data_unavailable {
+        let status = actix_web::http::StatusCode::from_u16(status)
+            .unwrap_or(actix_web::http::StatusCode::NOT_FOUND);
+        return Some(fout(
+            status,
+            "IPD1003",
+            "Op dit moment kunnen de gegevens niet worden opgehaald. Probeer het over 5 minuten opnieuw.",
+        ));
+    }
     None
 }
 
@@ -195,7 +230,7 @@ async fn zoeken(
     if kvk.is_some_and(|k| !(k.len() == 8 && k.bytes().all(|b| b.is_ascii_digit()))) {
         return fout(
             actix_web::http::StatusCode::BAD_REQUEST,
-            "IPD1003",
+            "IPD0004",
             "Het KVK-nummer is ongeldig.",
         );
     }
@@ -248,7 +283,7 @@ async fn basisprofiel(
     if !(kvk.len() == 8 && kvk.bytes().all(|b| b.is_ascii_digit())) {
         return fout(
             actix_web::http::StatusCode::BAD_REQUEST,
-            "IPD1003",
+            "IPD0004",
             "Het KVK-nummer is ongeldig.",
         );
     }

@@ -17,7 +17,7 @@ fn fast_options() -> KvkClientOptions {
         max_retries: 3,
         backoff: Duration::from_millis(10),
         max_retry_after: Duration::from_secs(2),
-        extra_root_certificate_pem: None,
+        extra_root_certificates: Vec::new(),
     }
 }
 
@@ -89,9 +89,9 @@ async fn the_client_finds_companies_by_number_name_and_place() {
     assert_eq!(hits[0].establishment_number, None);
     assert_eq!(hits[0].place.as_deref(), Some("Amsterdam"));
 
-    // Diacritics are optional.
+    // Names match word by word, whatever the case, with their diacritics.
     let hits = kvk
-        .search(&query(None, Some("cooperatie zuiderzon"), None))
+        .search(&query(None, Some("COÖPERATIE zuiderzon"), None))
         .await
         .unwrap();
     assert_eq!(hits.len(), 1);
@@ -107,6 +107,64 @@ async fn the_client_finds_companies_by_number_name_and_place() {
         .await
         .unwrap();
     assert!(hits.is_empty());
+}
+
+#[tokio::test]
+async fn name_search_promises_no_more_than_the_kvk_api() {
+    let fake = FakeKvk::start().await.unwrap();
+    let kvk = client(&fake);
+    let names = |hits: Vec<haven_domain::organizations::registry::RegistrySearchHit>| {
+        hits.into_iter().map(|h| h.name).collect::<Vec<_>>()
+    };
+
+    // No fragments of words, no spelling without diacritics, no words out of order.
+    for nothing in [
+        "tulpen",
+        "veld",
+        "cooperatie zuiderzon",
+        "installatietechniek tulpenveld",
+        "b.v. polderdata",
+    ] {
+        let hits = kvk.search(&query(None, Some(nothing), None)).await.unwrap();
+        assert!(hits.is_empty(), "{nothing}: {hits:?}");
+    }
+
+    // A whole word finds every name holding it, and no name merely starting with it.
+    let hits = kvk.search(&query(None, Some("molen"), None)).await.unwrap();
+    assert_eq!(names(hits), ["Van der Molen Advocaten"]);
+    // Punctuation separates words.
+    let hits = kvk
+        .search(&query(None, Some("zonen bouw"), None))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 2, "the company and its branch: {hits:?}");
+
+    // Found through a later trade name, the result shows that trade name.
+    let hits = kvk
+        .search(&query(None, Some("tulpenveld warmtepompen"), None))
+        .await
+        .unwrap();
+    assert_eq!(names(hits), ["Tulpenveld Warmtepompen"]);
+    let hits = kvk.search(&query(None, Some("hofi"), None)).await.unwrap();
+    assert_eq!(names(hits), ["HoFi Bikes"]);
+    // Found through its statutory name, it shows its usual name (the first trade name).
+    let hits = kvk
+        .search(&query(None, Some("coöperatie"), None))
+        .await
+        .unwrap();
+    assert_eq!(names(hits), ["Zuiderzon Energie"]);
+
+    // The place is compared whole, whatever the case.
+    let hits = kvk
+        .search(&query(None, Some("tulpenveld"), Some("UTRECHT")))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    let hits = kvk
+        .search(&query(None, Some("tulpenveld"), Some("utr")))
+        .await
+        .unwrap();
+    assert!(hits.is_empty(), "{hits:?}");
 }
 
 #[tokio::test]
@@ -264,6 +322,61 @@ async fn a_server_that_is_down_or_hangs_makes_the_register_unavailable() {
     assert_eq!(fake.requests(), 1);
 }
 
+/// The register's "unavailable" error, with its words for the user.
+fn unavailable<T>(result: Result<T, RegistryError>) -> bool {
+    matches!(result, Err(RegistryError::Unavailable(message)) if message.contains("by hand"))
+}
+
+#[tokio::test]
+async fn ipd1003_makes_the_register_unavailable_not_a_refusal_or_no_results() {
+    let fake = FakeKvk::start().await.unwrap();
+    let kvk = client(&fake);
+
+    // With 404, as KvK clients' error tables list it: not "no results", not "not found".
+    fake.data_unavailable_next(2, 404);
+    assert!(unavailable(
+        kvk.search(&query(None, Some("tulpenveld"), None)).await
+    ));
+    assert!(unavailable(kvk.profile("90000016").await));
+    assert_eq!(fake.requests(), 2, "KvK asks for minutes: no retry");
+
+    // With 400: not a refused query either.
+    fake.data_unavailable_next(1, 400);
+    assert!(unavailable(
+        kvk.search(&query(Some("90000016"), None, None)).await
+    ));
+    assert_eq!(fake.requests(), 3);
+
+    // As a 5xx it is retried like any other, and the register answers again.
+    fake.data_unavailable_next(1, 500);
+    let hits = kvk
+        .search(&query(Some("90000016"), None, None))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(fake.requests(), 5);
+}
+
+#[tokio::test]
+async fn the_fake_refuses_an_invalid_kvk_number_with_ipd0004() {
+    let fake = FakeKvk::start().await.unwrap();
+    let http = reqwest::Client::new();
+    for url in [
+        format!("{}/api/v2/zoeken?kvkNummer=1234", fake.base_url()),
+        format!("{}/api/v1/basisprofielen/1234", fake.base_url()),
+    ] {
+        let answer = http
+            .get(&url)
+            .header("apikey", fake.api_key())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 400, "{url}");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["fout"][0]["code"], "IPD0004", "{url}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn a_wrong_api_key_names_the_setting() {
     let fake = FakeKvk::start().await.unwrap();
@@ -291,6 +404,8 @@ async fn the_offline_register_answers_like_the_kvk_api() {
         query(None, Some("Tulpenveld"), Some("Utrecht")),
         query(None, Some("zeewind"), Some("vlissingen")),
         query(None, Some("b.v."), None),
+        query(None, Some("warmtepompen"), None),
+        query(None, Some("tulpen"), None),
         query(None, Some("nergens"), None),
     ];
     for q in &queries {

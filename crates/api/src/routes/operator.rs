@@ -31,7 +31,7 @@ const OPERATOR_TAG: &str = "operator";
 pub struct RegisterSearchParams {
     /// Exact KvK number (8 digits).
     pub kvk_number: Option<String>,
-    /// (Part of) the name.
+    /// Whole words of the (trade) name, in the order given; case-insensitive, accents count.
     pub name: Option<String>,
     /// Place of establishment, to narrow a name search.
     pub place: Option<String>,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub struct RegistryQuery {
     /// Exact, 8 digits.
     pub kvk_number: Option<String>,
-    /// Part of the (trade) name, case-insensitive.
+    /// Whole words of the (trade) name, in order, case-insensitive (accents count).
     pub name: Option<String>,
     /// Place of establishment, case-insensitive.
     pub place: Option<String>,

@@ -2631,7 +2631,7 @@ export interface operations {
             query?: {
                 /** @description Exact KvK number (8 digits). */
                 kvkNumber?: string | null;
-                /** @description (Part of) the name. */
+                /** @description Whole words of the (trade) name, in the order given; case-insensitive, accents count. */
                 name?: string | null;
                 /** @description Place of establishment, to narrow a name search. */
                 place?: string | null;

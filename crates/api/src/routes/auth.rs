@@ -76,12 +76,21 @@ async fn signed_in(state: &AppState, signed_in: SignedIn) -> Result<HttpResponse
 pub struct RegisterRequest {
     #[schema(example = "jan@jansen.nl")]
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: String,
     #[schema(example = "correct horse battery staple")]
     #[validate(length(max = 256))]
+    #[schema(max_length = 256)]
+    #[schema(min_length = 12)]
     pub password: String,
     #[schema(example = "Jan Jansen")]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    /// A person's name: not blank, no control characters.
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// The language of the emails and the web app; default `nl`.
     #[schema(value_type = Option<Language>, example = "nl")]
@@ -127,6 +136,7 @@ async fn register(
 pub struct TokenRequest {
     /// The token from the emailed link.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
 }
 
@@ -162,12 +172,16 @@ pub struct LoginRequest {
     /// The primary address or any verified additional address.
     #[schema(example = "jan@jansen.nl")]
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: String,
     #[validate(length(max = 256))]
+    #[schema(max_length = 256)]
     pub password: String,
     /// When two-factor authentication is on: the 6-digit code from the app, or a recovery code.
     #[schema(example = "123456")]
     #[validate(length(max = 40))]
+    #[schema(max_length = 40)]
     pub code: Option<String>,
 }
 
@@ -320,6 +334,8 @@ async fn logout_all(
 pub struct ForgotPasswordRequest {
     #[schema(example = "jan@jansen.nl")]
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: String,
 }
 
@@ -344,8 +360,11 @@ async fn forgot_password(
 #[derive(Deserialize, ToSchema, Validate)]
 pub struct ResetPasswordRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
     #[validate(length(max = 256))]
+    #[schema(max_length = 256)]
+    #[schema(min_length = 12)]
     pub password: String,
 }
 
@@ -399,10 +418,18 @@ async fn get_invitation(
 #[derive(Deserialize, ToSchema, Validate)]
 pub struct AcceptInvitationRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    /// A person's name: not blank, no control characters.
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     #[validate(length(max = 256))]
+    #[schema(max_length = 256)]
+    #[schema(min_length = 12)]
     pub password: String,
 }
 

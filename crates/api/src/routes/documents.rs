@@ -42,8 +42,8 @@ pub struct ValidateQuery {
     request_body(
         description = "The document: raw XML/PDF, or multipart with a `file` part.",
         content(
-            (Vec<u8> = "application/xml"),
-            (Vec<u8> = "application/pdf"),
+            (BinaryFile = "application/xml"),
+            (BinaryFile = "application/pdf"),
             (UploadForm = "multipart/form-data"),
         ),
     ),
@@ -96,10 +96,10 @@ pub struct TransformQuery {
     params(TransformQuery),
     request_body(
         description = "The document: raw XML, or multipart with a `file` part.",
-        content((Vec<u8> = "application/xml"), (UploadForm = "multipart/form-data")),
+        content((BinaryFile = "application/xml"), (UploadForm = "multipart/form-data")),
     ),
     responses(
-        (status = OK, description = "The converted document.", content_type = "application/xml", body = Vec<u8>),
+        (status = OK, description = "The converted document.", content_type = "application/xml", body = BinaryFile),
         (status = BAD_REQUEST, body = ErrorBody),
         (status = UNAUTHORIZED, body = ErrorBody),
         (status = PAYLOAD_TOO_LARGE, body = ErrorBody),
@@ -144,6 +144,12 @@ async fn transform_document(
         .content_type("application/xml; charset=utf-8")
         .body(converted))
 }
+
+/// The bytes of a file, as sent (the body of a raw upload or download).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct BinaryFile(Vec<u8>);
 
 /// A `multipart/form-data` upload.
 #[derive(ToSchema)]

@@ -44,6 +44,7 @@ async fn get_environment(
 pub struct UpdateEnvironmentRequest {
     #[schema(example = "Jansen Installaties")]
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// Let people who register with an address on this domain join as Basic users. Must be the
     /// domain of your own address; `null` or an empty string switches it off.

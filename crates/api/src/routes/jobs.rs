@@ -136,7 +136,8 @@ pub struct JobParams {
     pub status: Option<JobStatusDto>,
     /// Only jobs of this kind.
     pub kind: Option<JobKindDto>,
-    /// Page size, 1–200 (default 50).
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `nextCursor` of the previous page.
     pub before: Option<String>,

@@ -67,12 +67,21 @@ async fn get_me(
 pub struct UpdateMeRequest {
     #[schema(example = "Jan Jansen")]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    /// A person's name: not blank, no control characters.
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     #[schema(value_type = Option<Language>, example = "en")]
     pub language: Option<String>,
-    /// Empty string clears it.
-    #[schema(example = "+31 20 123 4567")]
+    /// 6 to 20 digits, spaces and dashes, optionally after a leading `+`; an empty string clears it.
+    #[schema(
+        example = "+31 20 123 4567",
+        pattern = r"^\s*(\+?(?:[ -]*[0-9]){6,20}[ -]*)?\s*$"
+    )]
     #[validate(length(max = 40))]
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
 }
 
@@ -102,8 +111,11 @@ async fn update_me(
 #[serde(rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
     #[validate(length(max = 256))]
+    #[schema(max_length = 256)]
     pub current_password: String,
     #[validate(length(max = 256))]
+    #[schema(max_length = 256)]
+    #[schema(min_length = 12)]
     pub new_password: String,
 }
 
@@ -172,6 +184,7 @@ pub struct TwoFactorCode {
     /// The 6-digit code from the authenticator app.
     #[schema(example = "123456")]
     #[validate(length(max = 10))]
+    #[schema(max_length = 10)]
     pub code: String,
 }
 
@@ -183,7 +196,7 @@ pub struct RecoveryCodes {
 }
 
 /// Confirm enrolment with a code from the app; returns the recovery codes.
-#[utoipa::path(tag = TAG, operation_id = "confirmTwoFactor", security(("bearer" = [])), request_body = TwoFactorCode, responses((status = OK, body = RecoveryCodes), (status = BAD_REQUEST, body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
+#[utoipa::path(tag = TAG, operation_id = "confirmTwoFactor", security(("bearer" = [])), request_body = TwoFactorCode, responses((status = OK, body = RecoveryCodes), (status = BAD_REQUEST, body = ErrorBody), (status = CONFLICT, description = "Already enabled (`two_factor_enabled`) or the set-up was not started (`two_factor_setup_not_started`).", body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[post("/me/two-factor/confirm")]
 async fn confirm_two_factor(
     req: HttpRequest,
@@ -203,6 +216,7 @@ async fn confirm_two_factor(
 #[derive(Deserialize, ToSchema, Validate)]
 pub struct PasswordConfirmation {
     #[validate(length(max = 256))]
+    #[schema(max_length = 256)]
     pub password: String,
 }
 
@@ -310,6 +324,8 @@ async fn list_my_emails(
 pub struct AddEmailRequest {
     #[schema(example = "facturen@jansen.nl")]
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: String,
 }
 

@@ -29,7 +29,8 @@ const OPERATOR_TAG: &str = "operator";
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterSearchParams {
-    /// Exact KvK number (8 digits).
+    /// Exact KvK number (8 digits); empty means not given.
+    #[param(pattern = "^([0-9]{8})?$")]
     pub kvk_number: Option<String>,
     /// Whole words of the (trade) name, in the order given; case-insensitive, accents count.
     pub name: Option<String>,
@@ -151,7 +152,7 @@ impl From<RegistryCompany> for RegisterCompanyDto {
     tag = REGISTER_TAG,
     operation_id = "getRegisterCompany",
     security(("bearer" = [])),
-    params(("kvkNumber" = String, Path, description = "8-digit KvK number")),
+    params(("kvkNumber" = String, Path, description = "8-digit KvK number", pattern = "^[0-9]{8}$")),
     responses((status = OK, body = RegisterCompanyDto), (status = NOT_FOUND, body = ErrorBody), (status = SERVICE_UNAVAILABLE, body = ErrorBody))
 )]
 #[get("/business-register/companies/{kvkNumber}")]
@@ -232,6 +233,7 @@ async fn list_activation_requests(
 pub struct ReviewDecision {
     /// Why: shown to the organization in its status history. Required to reject or suspend.
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 

@@ -176,6 +176,7 @@ pub struct IdentifierInput {
     /// As people paste it: spaces, dots and a spreadsheet's leading apostrophe are removed.
     #[schema(example = "00000001234567890000")]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub value: String,
     /// The ISO 6523 scheme code, for `other`.
     #[schema(example = "0060")]
@@ -190,6 +191,7 @@ pub struct CreateOrganizationRequest {
     pub kvk_number: Option<String>,
     #[schema(example = "Voorbeeld Installatietechniek B.V.")]
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub statutory_name: Option<String>,
     #[serde(default)]
     pub trade_names: Vec<String>,
@@ -198,8 +200,11 @@ pub struct CreateOrganizationRequest {
     #[schema(example = "NL")]
     pub country: Option<String>,
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub contact_name: Option<String>,
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub contact_email: Option<String>,
     /// Further identifiers (OIN, VAT, GLN, …). The KvK number is added as `0106:<KvK>` itself.
     #[serde(default)]
@@ -292,12 +297,16 @@ async fn get_organization(
 #[serde(rename_all = "camelCase")]
 pub struct UpdateOrganizationRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub statutory_name: Option<String>,
     pub trade_names: Option<Vec<String>>,
     pub address: Option<AddressDto>,
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub contact_name: Option<String>,
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub contact_email: Option<String>,
 }
 
@@ -506,6 +515,7 @@ async fn request_activation(
 pub struct ActivationCodeRequest {
     #[schema(example = "123456")]
     #[validate(length(max = 12))]
+    #[schema(max_length = 12)]
     pub code: String,
 }
 

@@ -42,6 +42,8 @@ async fn list_users(
 pub struct InviteUserRequest {
     #[schema(example = "piet@jansen.nl")]
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: String,
     /// Starting role; default `basic`.
     #[schema(value_type = Option<Role>, example = "basic")]
@@ -49,6 +51,11 @@ pub struct InviteUserRequest {
     /// Shown until the invitee chooses their own.
     #[schema(example = "Piet Jansen")]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    /// A person's name: not blank, no control characters.
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     /// Language of the invitation email; default `nl`.
     #[schema(value_type = Option<Language>)]
@@ -209,9 +216,16 @@ async fn remove_user(
 pub struct AddUserRequest {
     #[schema(example = "piet@jansen.nl")]
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    #[schema(format = Email)]
     pub email: String,
     #[schema(example = "Piet Jansen")]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    /// A person's name: not blank, no control characters.
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// Default `basic`.
     #[schema(value_type = Option<Role>)]

@@ -211,3 +211,47 @@ async fn an_unknown_audit_action_filter_is_400() {
         .iter()
         .all(|e| e["action"] == "registration.completed"));
 }
+
+#[tokio::test]
+async fn a_malformed_address_for_a_password_reset_is_a_field_error() {
+    let app = spawn_app().await;
+
+    let response = app
+        .post_json(
+            "/api/v1/auth/forgot-password",
+            &serde_json::json!({"email": ""}),
+            None,
+        )
+        .await;
+
+    let body = assert_error_body(response, 400, "validation_failed").await;
+    assert_eq!(body["details"][0]["field"], "email");
+}
+
+#[tokio::test]
+async fn adding_a_user_with_an_unknown_language_is_a_field_error_and_adds_nobody() {
+    let app = spawn_app().await;
+    let admin = app.register_admin("ada@example.com").await;
+
+    let response = app
+        .post_json(
+            "/api/v1/users",
+            &serde_json::json!({"email": "bob@example.com", "name": "Bob", "language": "S"}),
+            Some(&admin.token),
+        )
+        .await;
+
+    let body = assert_error_body(response, 400, "validation_failed").await;
+    assert_eq!(body["details"][0]["field"], "language");
+    let users: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users.as_array().map(Vec::len), Some(1), "{users}");
+}

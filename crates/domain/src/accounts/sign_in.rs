@@ -487,7 +487,10 @@ pub async fn forgot_password<A: Directory + SignUps>(
     client: &ClientInfo,
     email: &str,
 ) -> DomainResult<()> {
-    let email = email.trim().to_lowercase();
+    // Saying that an address is malformed tells nothing about whether it has an account.
+    let email =
+        EmailAddress::parse("email", email).map_err(|e| DomainError::Validation(vec![e]))?;
+    let email = email.as_str().to_owned();
     let Some(user) = accounts.find_user_by_login_email(&email).await? else {
         return Ok(());
     };

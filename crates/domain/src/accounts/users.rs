@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     links::Links,
-    mail::{render, Language, MailTemplate},
+    mail::{render, MailTemplate},
     DomainError, DomainResult, FieldError,
 };
 
@@ -109,10 +109,7 @@ pub async fn bring_in_user<A: Directory + Invitations>(
         .role
         .as_deref()
         .map_or(Ok(Role::Basic), |r| parse_role("role", r))?;
-    let language = input
-        .language
-        .as_deref()
-        .and_then(Language::parse)
+    let language = crate::accounts::sign_in::parse_language(input.language.as_deref())?
         .unwrap_or(caller.user.language);
     if accounts.email_in_use(email.as_str()).await? {
         return Err(DomainError::conflict(

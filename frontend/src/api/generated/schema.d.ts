@@ -1118,6 +1118,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AcceptInvitationRequest: {
+            /** @description A person's name: not blank, no control characters. */
             name: string;
             password: string;
             token: string;
@@ -1144,7 +1145,10 @@ export interface components {
             method: components["schemas"]["ActivationMethod"];
         };
         AddEmailRequest: {
-            /** @example facturen@jansen.nl */
+            /**
+             * Format: email
+             * @example facturen@jansen.nl
+             */
             email: string;
         };
         AddMemberRequest: {
@@ -1156,10 +1160,16 @@ export interface components {
             userId: string;
         };
         AddUserRequest: {
-            /** @example piet@jansen.nl */
+            /**
+             * Format: email
+             * @example piet@jansen.nl
+             */
             email: string;
             language?: null | components["schemas"]["Language"];
-            /** @example Piet Jansen */
+            /**
+             * @description A person's name: not blank, no control characters.
+             * @example Piet Jansen
+             */
             name: string;
             role?: null | components["schemas"]["Role"];
         };
@@ -1211,6 +1221,11 @@ export interface components {
             /** @description Pass as `before` for the next (older) page; null on the last page. */
             nextCursor?: string | null;
         };
+        /**
+         * Format: binary
+         * @description The bytes of a file, as sent (the body of a raw upload or download).
+         */
+        BinaryFile: string;
         ChangeMemberRequest: {
             role: components["schemas"]["OrgRole"];
         };
@@ -1233,6 +1248,7 @@ export interface components {
         ContainerFormat: "pdf";
         CreateOrganizationRequest: {
             address?: null | components["schemas"]["AddressDto"];
+            /** Format: email */
             contactEmail?: string | null;
             contactName?: string | null;
             /**
@@ -1370,7 +1386,10 @@ export interface components {
             severity: components["schemas"]["Severity"];
         };
         ForgotPasswordRequest: {
-            /** @example jan@jansen.nl */
+            /**
+             * Format: email
+             * @example jan@jansen.nl
+             */
             email: string;
         };
         /** @enum {string} */
@@ -1426,11 +1445,15 @@ export interface components {
             inviterName: string;
         };
         InviteUserRequest: {
-            /** @example piet@jansen.nl */
+            /**
+             * Format: email
+             * @example piet@jansen.nl
+             */
             email: string;
             language?: null | components["schemas"]["Language"];
             /**
              * @description Shown until the invitee chooses their own.
+             *     A person's name: not blank, no control characters.
              * @example Piet Jansen
              */
             name?: string | null;
@@ -1492,6 +1515,7 @@ export interface components {
              */
             code?: string | null;
             /**
+             * Format: email
              * @description The primary address or any verified additional address.
              * @example jan@jansen.nl
              */
@@ -1667,10 +1691,16 @@ export interface components {
          */
         RegisterHitKind: "hoofdvestiging" | "nevenvestiging" | "rechtspersoon";
         RegisterRequest: {
-            /** @example jan@jansen.nl */
+            /**
+             * Format: email
+             * @example jan@jansen.nl
+             */
             email: string;
             language?: null | components["schemas"]["Language"];
-            /** @example Jan Jansen */
+            /**
+             * @description A person's name: not blank, no control characters.
+             * @example Jan Jansen
+             */
             name: string;
             /** @example correct horse battery staple */
             password: string;
@@ -1797,16 +1827,20 @@ export interface components {
         };
         UpdateMeRequest: {
             language?: null | components["schemas"]["Language"];
-            /** @example Jan Jansen */
+            /**
+             * @description A person's name: not blank, no control characters.
+             * @example Jan Jansen
+             */
             name?: string | null;
             /**
-             * @description Empty string clears it.
+             * @description 6 to 20 digits, spaces and dashes, optionally after a leading `+`; an empty string clears it.
              * @example +31 20 123 4567
              */
             phone?: string | null;
         };
         UpdateOrganizationRequest: {
             address?: null | components["schemas"]["AddressDto"];
+            /** Format: email */
             contactEmail?: string | null;
             contactName?: string | null;
             statutoryName?: string | null;
@@ -2629,7 +2663,7 @@ export interface operations {
     searchBusinessRegister: {
         parameters: {
             query?: {
-                /** @description Exact KvK number (8 digits). */
+                /** @description Exact KvK number (8 digits); empty means not given. */
                 kvkNumber?: string | null;
                 /** @description Whole words of the (trade) name, in the order given; case-insensitive, accents count. */
                 name?: string | null;
@@ -3392,6 +3426,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Already enabled (`two_factor_enabled`) or the set-up was not started (`two_factor_setup_not_started`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is larger than the configured limit. */
             413: {
                 headers: {
@@ -3589,7 +3632,7 @@ export interface operations {
                 status?: components["schemas"]["JobStatus"];
                 /** @description Only jobs of this kind. */
                 kind?: components["schemas"]["JobKind"];
-                /** @description Page size, 1–200 (default 50). */
+                /** @description Page size (default 50). */
                 limit?: number;
                 /** @description `nextCursor` of the previous page. */
                 before?: string;
@@ -5157,7 +5200,7 @@ export interface operations {
         /** @description The document: raw XML, or multipart with a `file` part. */
         requestBody: {
             content: {
-                "application/xml": number[];
+                "application/xml": components["schemas"]["BinaryFile"];
                 "multipart/form-data": components["schemas"]["UploadForm"];
             };
         };
@@ -5168,7 +5211,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/xml": number[];
+                    "application/xml": components["schemas"]["BinaryFile"];
                 };
             };
             /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
@@ -6006,8 +6049,8 @@ export interface operations {
         /** @description The document: raw XML/PDF, or multipart with a `file` part. */
         requestBody: {
             content: {
-                "application/pdf": number[];
-                "application/xml": number[];
+                "application/pdf": components["schemas"]["BinaryFile"];
+                "application/xml": components["schemas"]["BinaryFile"];
                 "multipart/form-data": components["schemas"]["UploadForm"];
             };
         };

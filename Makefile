@@ -6,7 +6,7 @@ STAGE := scripts/stage
 TEST_RUNNER := $(shell command -v cargo-nextest >/dev/null 2>&1 && echo "nextest run --no-tests=pass" || echo "test")
 
 .PHONY: run build frontend-deps frontend-build test fmt-check clippy test-rust test-rust-pg \
-        frontend-check e2e openapi openapi-check fmt bench bench-validate bench-queue bench-api
+        frontend-check e2e api-fuzz openapi openapi-check fmt bench bench-validate bench-queue bench-api
 
 ## run: build the SPA and the server (release) and start Haven on 127.0.0.1:8080 with SQLite in ./data
 run: frontend-build
@@ -24,7 +24,7 @@ frontend-build: frontend-deps
 ## frontend checks and unit tests, and the browser tests against the real server.
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory fmt-check clippy test-rust test-rust-pg frontend-check e2e && \
+	$(MAKE) --no-print-directory fmt-check clippy test-rust test-rust-pg frontend-check e2e api-fuzz && \
 	echo "==> make test: all stages passed in $$(( $$(date +%s) - start ))s"
 
 fmt-check:
@@ -55,6 +55,12 @@ e2e: frontend-deps
 	@[ -x target/debug/haven ] || $(CARGO) build -p haven-api --locked
 	@$(STAGE) "frontend: build" npm --prefix frontend run build
 	@$(STAGE) "browser tests" env HAVEN_BIN=$(CURDIR)/target/debug/haven npm --prefix frontend run e2e
+
+## api-fuzz: schemathesis (property-based, from the OpenAPI document) against the real server,
+## every check and the stateful phase, as a fresh Administrator; zero failures allowed.
+api-fuzz:
+	@$(CARGO) build -q -p haven-api --locked
+	@$(STAGE) "API contract (schemathesis)" scripts/schemathesis
 
 ## openapi: regenerate openapi/openapi.json and the SPA's types from the code
 openapi:

@@ -1,6 +1,10 @@
-//! Cursor paging of growing lists, newest first: a page size within bounds, and a cursor that
-//! names the last item of the previous page by its time and id.
+//! Cursor paging of growing lists: a page size within bounds, and a cursor that names the last
+//! item of the previous page by its sort key and id. Lists ordered by time (the audit log, jobs,
+//! status history, the review queue) use [`PageRequest`]; lists ordered by name (users,
+//! organizations, members) use [`NamePage`]. A cursor is opaque to clients: they pass back the
+//! `nextCursor` they were given.
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -11,15 +15,62 @@ pub const MAX_PAGE: u64 = 200;
 /// Page size when none is asked for.
 pub const DEFAULT_PAGE: u64 = 50;
 
-/// A checked request for one page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    pub limit: u64,
-    /// Items strictly older than this (time, id).
-    pub before: Option<(DateTime<Utc>, Uuid)>,
+/// A sort key that can travel in a cursor.
+pub trait CursorKey: Sized + Clone {
+    fn encode(&self) -> String;
+    fn decode(raw: &str) -> Option<Self>;
 }
 
-impl PageRequest {
+impl CursorKey for DateTime<Utc> {
+    fn encode(&self) -> String {
+        self.timestamp_micros().to_string()
+    }
+
+    fn decode(raw: &str) -> Option<Self> {
+        DateTime::from_timestamp_micros(raw.parse().ok()?)
+    }
+}
+
+/// Names can hold any character (`_` included), so they travel base64url-encoded.
+impl CursorKey for String {
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.as_bytes())
+    }
+
+    fn decode(raw: &str) -> Option<Self> {
+        String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()
+    }
+}
+
+/// A checked request for one page of a list ordered by (`K`, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyset<K> {
+    pub limit: u64,
+    /// Only items past this (key, id) in the list's order.
+    pub before: Option<(K, Uuid)>,
+}
+
+/// A page of a list ordered by time.
+pub type PageRequest = Keyset<DateTime<Utc>>;
+/// A page of a list ordered by name.
+pub type NamePage = Keyset<String>;
+
+/// A page as a caller asks for it, before it is checked.
+#[derive(Debug, Clone, Default)]
+pub struct PageQuery {
+    pub limit: Option<u64>,
+    /// The `nextCursor` of the previous page.
+    pub before: Option<String>,
+}
+
+/// One page and the cursor of the next, if there is one.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<K: CursorKey> Keyset<K> {
     /// Checks a page size and a cursor as a caller sent them.
     ///
     /// # Errors
@@ -48,36 +99,40 @@ impl PageRequest {
 
     /// How many items to fetch: one more than the page, which tells whether another follows.
     #[must_use]
-    pub fn fetch(self) -> u64 {
+    pub fn fetch(&self) -> u64 {
         self.limit + 1
     }
 
     /// Cuts what was fetched to the page and makes the cursor of the next one, if any.
     pub fn finish<T>(
-        self,
+        &self,
         mut items: Vec<T>,
-        key: impl Fn(&T) -> (DateTime<Utc>, Uuid),
+        key: impl Fn(&T) -> (K, Uuid),
     ) -> (Vec<T>, Option<String>) {
         let has_more = items.len() as u64 > self.limit;
         items.truncate(usize::try_from(self.limit).unwrap_or(usize::MAX));
         let next = if has_more {
             items.last().map(|item| {
                 let (at, id) = key(item);
-                format!("{}_{id}", at.timestamp_micros())
+                format!("{}_{id}", at.encode())
             })
         } else {
             None
         };
         (items, next)
     }
+
+    /// [`Keyset::finish`] as a [`Page`].
+    pub fn page<T>(&self, items: Vec<T>, key: impl Fn(&T) -> (K, Uuid)) -> Page<T> {
+        let (items, next_cursor) = self.finish(items, key);
+        Page { items, next_cursor }
+    }
 }
 
-fn parse_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (micros, id) = cursor.split_once('_')?;
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        Uuid::parse_str(id).ok()?,
-    ))
+fn parse_cursor<K: CursorKey>(cursor: &str) -> Option<(K, Uuid)> {
+    // The id is last and has no `_`; the key before it is encoded so that it has none either.
+    let (key, id) = cursor.rsplit_once('_')?;
+    Some((K::decode(key)?, Uuid::parse_str(id).ok()?))
 }
 
 #[cfg(test)]
@@ -105,6 +160,16 @@ mod tests {
                 Err(DomainError::Validation(_))
             ));
         }
+    }
+
+    #[test]
+    fn a_name_cursor_survives_any_characters() {
+        let name = "Jansen_&_Zn. B.V. ö".to_owned();
+        let id = Uuid::new_v4();
+        let request = NamePage::parse(Some(1), None).unwrap_or_else(|e| panic!("{e}"));
+        let (_, next) = request.finish(vec![(name.clone(), id), (name.clone(), id)], Clone::clone);
+        let again = NamePage::parse(None, next.as_deref()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.before, Some((name, id)));
     }
 
     #[test]

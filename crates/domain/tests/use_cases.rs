@@ -105,6 +105,13 @@ impl Directory for FakeAccounts {
     async fn list_users(&self, _: Uuid) -> DomainResult<Vec<User>> {
         unreachable!("not used here")
     }
+    async fn list_users_page(
+        &self,
+        _: Uuid,
+        _: &haven_domain::paging::NamePage,
+    ) -> DomainResult<Vec<User>> {
+        unreachable!("not used here")
+    }
     async fn find_environment(&self, _: Uuid) -> DomainResult<Option<Environment>> {
         unreachable!("not used here")
     }
@@ -479,6 +486,9 @@ struct DownRegister {
 }
 
 impl BusinessRegistry for DownRegister {
+    fn shares_contact_email(&self) -> bool {
+        true
+    }
     async fn search(&self, _: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
         self.asked.fetch_add(1, Ordering::SeqCst);
         Err(RegistryError::Unavailable("connection refused".into()))

@@ -9,6 +9,7 @@ pub mod db;
 mod entities;
 mod error;
 pub mod jobs;
+mod keyset;
 pub mod mail_queue;
 mod repositories;
 #[cfg(feature = "test-support")]

@@ -332,6 +332,11 @@ fn unexpected_body(url: &str, e: &serde_json::Error) -> RegistryError {
 }
 
 impl BusinessRegistry for KvkClient {
+    fn shares_contact_email(&self) -> bool {
+        // The Basisprofiel has no e-mail field (`emailadres` is a test-data extension).
+        false
+    }
+
     async fn search(&self, query: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
         let q = check_query(query)?;
         let mut params: Vec<(&str, String)> = Vec::new();

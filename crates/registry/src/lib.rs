@@ -97,6 +97,13 @@ impl Registry {
 }
 
 impl BusinessRegistry for Registry {
+    fn shares_contact_email(&self) -> bool {
+        match self {
+            Self::Kvk(c) => c.shares_contact_email(),
+            Self::Offline(o) => o.shares_contact_email(),
+        }
+    }
+
     async fn search(&self, query: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
         match self {
             Self::Kvk(c) => c.search(query).await,

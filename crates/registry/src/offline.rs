@@ -53,6 +53,11 @@ impl OfflineRegister {
 }
 
 impl BusinessRegistry for OfflineRegister {
+    /// The development data has a made-up contact address for every company.
+    fn shares_contact_email(&self) -> bool {
+        true
+    }
+
     async fn search(&self, query: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
         let q = check_query(query)?;
         Ok(data::search(

@@ -118,7 +118,13 @@ export function mockApi(initial: Handlers = {}) {
   // Every page shows the server version in its footer.
   handle({
     'GET /api/v1/system/info': {
-      body: { name: 'Haven', version: '0.1.0', database: 'sqlite', installationId: 'test-installation' },
+      body: {
+        name: 'Haven',
+        version: '0.1.0',
+        database: 'sqlite',
+        activationMethods: ['email_code', 'operator_review'],
+        installationId: 'test-installation',
+      },
     },
   });
   // The navigation asks whether the user is a platform operator; by default they are not.

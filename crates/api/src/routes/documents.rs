@@ -88,7 +88,9 @@ pub struct TransformQuery {
 ///
 /// Converts through the EN 16931 model, keeping every business term the standard defines.
 /// Nothing is stored. 422 when the document cannot be converted (unreadable, not an invoice, or
-/// the conversion is not possible).
+/// the conversion is not possible). Content that is not EN 16931 (extensions, syntax-only
+/// elements) cannot be carried: with `Accept: application/json` the answer lists it next to the
+/// document; the XML answer counts it in the `Haven-Not-Carried` header.
 #[utoipa::path(
     tag = TAG,
     operation_id = "transformDocument",
@@ -99,7 +101,9 @@ pub struct TransformQuery {
         content((BinaryFile = "application/xml"), (UploadForm = "multipart/form-data")),
     ),
     responses(
-        (status = OK, description = "The converted document.", content_type = "application/xml", body = BinaryFile),
+        (status = OK, description = "The converted document, or with `Accept: application/json` the document and what could not be carried.",
+            content((BinaryFile = "application/xml"), (TransformResult = "application/json")),
+            headers(("Haven-Not-Carried" = u32, description = "How many elements or attributes of the source could not be carried (XML answer)."))),
         (status = BAD_REQUEST, body = ErrorBody),
         (status = UNAUTHORIZED, body = ErrorBody),
         (status = PAYLOAD_TOO_LARGE, body = ErrorBody),
@@ -127,7 +131,7 @@ async fn transform_document(
         }
     };
     let document = read_document(&req, payload).await?;
-    let converted = web::block(move || haven_einvoice::transform(&document, target))
+    let converted = web::block(move || haven_einvoice::transform_with_report(&document, target))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("transform task failed: {e}")))?
         .map_err(|e| ApiError::Unprocessable {
@@ -140,9 +144,31 @@ async fn transform_document(
                 column: None,
             }],
         })?;
+    let wants_json = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    if wants_json {
+        return Ok(HttpResponse::Ok().json(TransformResult {
+            document: String::from_utf8_lossy(&converted.document).into_owned(),
+            not_carried: converted.not_carried,
+        }));
+    }
     Ok(HttpResponse::Ok()
         .content_type("application/xml; charset=utf-8")
-        .body(converted))
+        .insert_header(("Haven-Not-Carried", converted.not_carried.len().to_string()))
+        .body(converted.document))
+}
+
+/// A conversion and what it could not carry.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransformResult {
+    /// The converted document (UTF-8 XML).
+    pub document: String,
+    /// Source content outside EN 16931 that the target syntax does not receive.
+    pub not_carried: Vec<haven_einvoice::NotCarried>,
 }
 
 /// The bytes of a file, as sent (the body of a raw upload or download).

@@ -10,5 +10,6 @@ pub mod jobs;
 pub mod me;
 pub mod operator;
 pub mod organizations;
+pub mod paging;
 pub mod system;
 pub mod users;

@@ -12,6 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::paging::{page_of, PageParams};
 use super::{
     auth::client_info,
     organizations::{AddressDto, IdentifierDto},
@@ -210,23 +211,32 @@ fn review_item(item: ReviewItem) -> ReviewItemDto {
     }
 }
 
-/// The activation review queue (platform operators only).
-#[utoipa::path(tag = OPERATOR_TAG, operation_id = "listActivationRequests", security(("bearer" = [])), responses((status = OK, body = [ReviewItemDto]), (status = FORBIDDEN, description = "An operator who has not set up two-factor authentication yet.", body = ErrorBody), (status = NOT_FOUND, description = "Not an operator.", body = ErrorBody)))]
+page_of!(
+    ReviewItemPage,
+    ReviewItemDto,
+    "One page of the review queue, longest waiting first."
+);
+
+/// The activation review queue, longest waiting first (platform operators only).
+#[utoipa::path(tag = OPERATOR_TAG, operation_id = "listActivationRequests", security(("bearer" = [])), params(PageParams), responses((status = OK, body = ReviewItemPage), (status = FORBIDDEN, description = "An operator who has not set up two-factor authentication yet.", body = ErrorBody), (status = NOT_FOUND, description = "Not an operator.", body = ErrorBody)))]
 #[get("/operator/activation-requests")]
 async fn list_activation_requests(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-) -> Result<web::Json<Vec<ReviewItemDto>>, ApiError> {
+    page: web::Query<PageParams>,
+) -> Result<web::Json<ReviewItemPage>, ApiError> {
     let client = client_info(&req);
+    let query = page.into_inner().into();
     let items = review::review_queue(
         &state.db,
         &state.db,
         &state.operators,
         &auth.caller(&client),
+        &query,
     )
     .await?;
-    Ok(web::Json(items.into_iter().map(review_item).collect()))
+    Ok(web::Json(ReviewItemPage::from_page(items, review_item)))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]

@@ -23,6 +23,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::auth::client_info;
+use super::paging::{page_of, PageParams};
 use crate::extractors::JsonBody;
 use crate::{
     auth::Authenticated,
@@ -31,6 +32,22 @@ use crate::{
 };
 
 const TAG: &str = "organizations";
+
+page_of!(
+    OrganizationPage,
+    OrganizationDto,
+    "One page of organizations, by statutory name."
+);
+page_of!(
+    OrgEventPage,
+    OrgEventDto,
+    "One page of an organization's status history, newest first."
+);
+page_of!(
+    MemberPage,
+    MemberDto,
+    "One page of an organization's members, by name."
+);
 
 #[derive(Serialize, Deserialize, ToSchema, Default, Clone)]
 #[serde(rename_all = "camelCase")]
@@ -154,18 +171,21 @@ impl From<OrganizationView> for OrganizationDto {
 
 /// The organizations the caller can see: all of the environment for its Administrators,
 /// otherwise those they are a member of.
-#[utoipa::path(tag = TAG, operation_id = "listOrganizations", security(("bearer" = [])), responses((status = OK, body = [OrganizationDto]), (status = UNAUTHORIZED, body = ErrorBody)))]
+#[utoipa::path(tag = TAG, operation_id = "listOrganizations", security(("bearer" = [])), params(PageParams), responses((status = OK, body = OrganizationPage), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[get("/organizations")]
 async fn list_organizations(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-) -> Result<web::Json<Vec<OrganizationDto>>, ApiError> {
+    page: web::Query<PageParams>,
+) -> Result<web::Json<OrganizationPage>, ApiError> {
     let client = client_info(&req);
-    let views = service::list_organizations(&state.db, &auth.caller(&client)).await?;
-    Ok(web::Json(
-        views.into_iter().map(OrganizationDto::from).collect(),
-    ))
+    let query = page.into_inner().into();
+    let views = service::list_organizations(&state.db, &auth.caller(&client), &query).await?;
+    Ok(web::Json(OrganizationPage::from_page(
+        views,
+        OrganizationDto::from,
+    )))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -361,18 +381,21 @@ impl From<&OrgEvent> for OrgEventDto {
 }
 
 /// The organization's status history, oldest first.
-#[utoipa::path(tag = TAG, operation_id = "getOrganizationHistory", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = OK, body = [OrgEventDto]), (status = NOT_FOUND, body = ErrorBody)))]
+#[utoipa::path(tag = TAG, operation_id = "getOrganizationHistory", security(("bearer" = [])), params(("id" = Uuid, Path), PageParams), responses((status = OK, body = OrgEventPage), (status = NOT_FOUND, body = ErrorBody)))]
 #[get("/organizations/{id}/history")]
 async fn get_history(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-) -> Result<web::Json<Vec<OrgEventDto>>, ApiError> {
+    page: web::Query<PageParams>,
+) -> Result<web::Json<OrgEventPage>, ApiError> {
     let client = client_info(&req);
     let org = service::authorize(&state.db, &auth.caller(&client), *path, OrgAction::View).await?;
-    let events = service::history(&state.db, &org).await?;
-    Ok(web::Json(events.iter().map(OrgEventDto::from).collect()))
+    let events = service::history(&state.db, &org, &page.into_inner().into()).await?;
+    Ok(web::Json(OrgEventPage::from_page(events, |e| {
+        OrgEventDto::from(&e)
+    })))
 }
 
 /// Add an identifier (Organization Administrators). On an active organization it is registered
@@ -577,18 +600,21 @@ impl From<&Member> for MemberDto {
 }
 
 /// The organization's members.
-#[utoipa::path(tag = TAG, operation_id = "listMembers", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = OK, body = [MemberDto]), (status = NOT_FOUND, body = ErrorBody)))]
+#[utoipa::path(tag = TAG, operation_id = "listMembers", security(("bearer" = [])), params(("id" = Uuid, Path), PageParams), responses((status = OK, body = MemberPage), (status = NOT_FOUND, body = ErrorBody)))]
 #[get("/organizations/{id}/members")]
 async fn list_members(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<Uuid>,
-) -> Result<web::Json<Vec<MemberDto>>, ApiError> {
+    page: web::Query<PageParams>,
+) -> Result<web::Json<MemberPage>, ApiError> {
     let client = client_info(&req);
     let org = service::authorize(&state.db, &auth.caller(&client), *path, OrgAction::View).await?;
-    let members = service::list_members(&state.db, &org).await?;
-    Ok(web::Json(members.iter().map(MemberDto::from).collect()))
+    let members = service::list_members(&state.db, &org, &page.into_inner().into()).await?;
+    Ok(web::Json(MemberPage::from_page(members, |m| {
+        MemberDto::from(&m)
+    })))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -5,6 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use haven_domain::organizations::{
+    records::ActivationMethod, registry::offered_activation_methods,
+};
 use haven_persistence::Backend;
 
 use crate::state::AppState;
@@ -22,6 +25,9 @@ pub struct SystemInfo {
     pub version: &'static str,
     /// The database engine in use.
     pub database: DatabaseKind,
+    /// How organizations can be activated here. Without `email_code` the business register
+    /// shares no contact addresses (the real KvK API), and operator review is the route.
+    pub activation_methods: Vec<ActivationMethod>,
     /// Identifies this deployment; stable across restarts and shared by every instance.
     #[schema(example = "0f9a3c1e-8f2b-4d6a-9a55-7b2c1e0d4f11")]
     pub installation_id: uuid::Uuid,
@@ -46,6 +52,7 @@ async fn get_system_info(state: web::Data<AppState>) -> web::Json<SystemInfo> {
             Backend::Sqlite => DatabaseKind::Sqlite,
             Backend::Postgres => DatabaseKind::Postgres,
         },
+        activation_methods: offered_activation_methods(&state.registry),
         installation_id: state.installation.id,
     })
 }

@@ -14,6 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::paging::{page_of, PageParams};
 use super::{account_dto::UserDto, auth::client_info};
 use crate::extractors::JsonBody;
 use crate::{
@@ -24,17 +25,21 @@ use crate::{
 
 const TAG: &str = "users";
 
-/// The environment's users and open invitations.
-#[utoipa::path(tag = TAG, operation_id = "listUsers", security(("bearer" = [])), responses((status = OK, body = [UserDto]), (status = FORBIDDEN, body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
+page_of!(UserPage, UserDto, "One page of users, by name.");
+
+/// The environment's users and open invitations, by name.
+#[utoipa::path(tag = TAG, operation_id = "listUsers", security(("bearer" = [])), params(PageParams), responses((status = OK, body = UserPage), (status = FORBIDDEN, body = ErrorBody), (status = UNAUTHORIZED, body = ErrorBody)))]
 #[get("/users")]
 async fn list_users(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authenticated,
-) -> Result<web::Json<Vec<UserDto>>, ApiError> {
+    page: web::Query<PageParams>,
+) -> Result<web::Json<UserPage>, ApiError> {
     let client = client_info(&req);
-    let users = users::list_users(&state.db, &auth.caller(&client)).await?;
-    Ok(web::Json(users.iter().map(UserDto::from).collect()))
+    let query = page.into_inner().into();
+    let users = users::list_users(&state.db, &auth.caller(&client), &query).await?;
+    Ok(web::Json(UserPage::from_page(users, |u| UserDto::from(&u))))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]

@@ -446,7 +446,7 @@ async fn an_invited_colleague_accepts_and_the_administrator_changes_their_role()
         "the new role applies on the very next request"
     );
     let users: Value = users.json().await.unwrap();
-    assert_eq!(users.as_array().unwrap().len(), 2);
+    assert_eq!(users["items"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -612,7 +612,7 @@ async fn a_user_of_another_environment_gets_404_for_foreign_users() {
         .await
         .unwrap();
     assert_eq!(
-        users.as_array().unwrap().len(),
+        users["items"].as_array().unwrap().len(),
         1,
         "only their own environment"
     );

@@ -329,3 +329,57 @@ async fn the_document_tools_need_an_authenticated_caller() {
         assert_error_body(response, 401, "unauthenticated").await;
     }
 }
+
+#[tokio::test]
+async fn a_conversion_says_what_it_could_not_carry() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    // Our fixture with a UBL extension, which CII has no place for.
+    let source = String::from_utf8(valid_invoice()).unwrap();
+    let with_extension = source.replacen(
+        "<cbc:CustomizationID>",
+        "<ext:UBLExtensions xmlns:ext=\"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2\"><ext:UBLExtension><ext:ExtensionContent><Note xmlns=\"urn:example:haven\">x</Note></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions><cbc:CustomizationID>",
+        1,
+    );
+    assert_ne!(source, with_extension, "the fixture has a CustomizationID");
+
+    let as_json: Value = app
+        .client
+        .post(app.url("/api/v1/transform?target=cii"))
+        .bearer_auth(&token)
+        .header("content-type", "application/xml")
+        .header("accept", "application/json")
+        .body(with_extension.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let as_xml = app
+        .client
+        .post(app.url("/api/v1/transform?target=cii"))
+        .bearer_auth(&token)
+        .header("content-type", "application/xml")
+        .body(with_extension)
+        .send()
+        .await
+        .unwrap();
+
+    assert!(as_json["document"]
+        .as_str()
+        .unwrap()
+        .contains("CrossIndustryInvoice"));
+    let not_carried = as_json["notCarried"].as_array().unwrap();
+    assert!(
+        not_carried.iter().any(|n| n["kind"] == "extension"),
+        "{not_carried:?}"
+    );
+    assert_eq!(as_xml.status().as_u16(), 200);
+    let count: usize = as_xml.headers()["haven-not-carried"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(count, not_carried.len());
+}

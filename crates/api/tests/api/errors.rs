@@ -253,5 +253,5 @@ async fn adding_a_user_with_an_unknown_language_is_a_field_error_and_adds_nobody
         .json()
         .await
         .unwrap();
-    assert_eq!(users.as_array().map(Vec::len), Some(1), "{users}");
+    assert_eq!(users["items"].as_array().map(Vec::len), Some(1), "{users}");
 }

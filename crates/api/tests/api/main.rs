@@ -13,6 +13,7 @@ mod jobs;
 mod metrics;
 mod openapi;
 mod organizations;
+mod paging;
 mod races;
 mod security_headers;
 mod spa;

@@ -104,7 +104,7 @@ async fn bad_identifiers_and_unknown_kvk_numbers_get_field_errors_and_change_not
         .json()
         .await
         .unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 0);
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
 }
 
 #[tokio::test]
@@ -210,13 +210,13 @@ async fn activation_by_the_emailed_code_registers_the_participant_ids() {
         .json()
         .await
         .unwrap();
-    let events: Vec<&str> = history
+    let events: Vec<&str> = history["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["event"].as_str().unwrap())
         .collect();
-    assert_eq!(events[0], "added");
+    assert_eq!(events.last(), Some(&"added"), "newest first");
     assert!(
         events.contains(&"activation_code_sent") && events.contains(&"activated"),
         "{events:?}"
@@ -393,14 +393,14 @@ async fn members_see_their_organization_and_other_users_do_not() {
         .json()
         .await
         .unwrap();
-    assert_eq!(seen[0]["myRole"], "member");
+    assert_eq!(seen["items"][0]["myRole"], "member");
     let unseen: Value = app
         .send(Method::GET, "/api/v1/organizations", None, &outsider.token)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(unseen.as_array().unwrap().len(), 0);
+    assert_eq!(unseen["items"].as_array().unwrap().len(), 0);
     assert_error_body(
         app.send(
             Method::GET,
@@ -531,11 +531,11 @@ async fn operators_review_activation_requests_and_others_do_not_see_the_queue() 
         .json()
         .await
         .unwrap();
-    assert_eq!(queue[0]["organizationId"], id);
+    assert_eq!(queue["items"][0]["organizationId"], id);
     assert_eq!(
-        queue[0]["register"]["statutory_name"], "Tulpenveld Installatietechniek B.V.",
+        queue["items"][0]["register"]["statutory_name"], "Tulpenveld Installatietechniek B.V.",
         "{}",
-        queue[0]
+        queue["items"][0]
     );
     let reject_without_reason = app
         .send(
@@ -704,7 +704,7 @@ async fn an_unreachable_register_gives_a_clear_503_and_adds_nothing() {
         .json()
         .await
         .unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 0);
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
     let _ = (session_from, PASSWORD);
 }
 
@@ -724,4 +724,47 @@ async fn me_says_who_is_a_platform_operator() {
             .unwrap();
         assert_eq!(me["platformOperator"], expected, "{me}");
     }
+}
+
+/// The real KvK Basisprofiel has no e-mail address: with it, no code can be emailed, and the
+/// installation says so instead of offering a route that cannot work.
+#[tokio::test]
+async fn with_the_real_kvk_register_only_operator_review_activates() {
+    let fake = haven_registry::testing::FakeKvk::start().await.unwrap();
+    let app = spawn_app_with(Options {
+        business_register: Some(("kvk".into(), fake.base_url().to_owned())),
+        ..Options::default()
+    })
+    .await;
+    let admin = app.register_admin("ada@example.com").await;
+    let org: Value = add_org(&app, &admin, json!({"kvkNumber": KVK}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = org["id"].as_str().unwrap();
+
+    let info: Value = app.get("/api/v1/system/info").await.json().await.unwrap();
+    let by_code = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{id}/activation"),
+            Some(&json!({"method": "email_code"})),
+            &admin.token,
+        )
+        .await;
+
+    assert_eq!(info["activationMethods"], json!(["operator_review"]));
+    assert_error_body(by_code, 409, "activation_code_unavailable").await;
+    let offline = spawn_app().await;
+    let info: Value = offline
+        .get("/api/v1/system/info")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        info["activationMethods"],
+        json!(["email_code", "operator_review"])
+    );
 }

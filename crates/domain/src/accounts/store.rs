@@ -95,6 +95,12 @@ pub trait Directory {
     async fn find_user_by_login_email(&self, email: &str) -> DomainResult<Option<User>>;
     async fn find_user(&self, environment_id: Uuid, user_id: Uuid) -> DomainResult<Option<User>>;
     async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>>;
+    /// One page of the environment's users by (name, id); `page.fetch()` rows at most.
+    async fn list_users_page(
+        &self,
+        environment_id: Uuid,
+        page: &crate::paging::NamePage,
+    ) -> DomainResult<Vec<User>>;
     async fn find_environment(&self, environment_id: Uuid) -> DomainResult<Option<Environment>>;
     async fn find_environment_for_auto_join(
         &self,

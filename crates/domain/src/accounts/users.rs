@@ -75,9 +75,14 @@ pub fn parse_role(field: &str, value: &str) -> DomainResult<Role> {
 pub async fn list_users<A: Directory>(
     accounts: &A,
     caller: &Caller<'_>,
-) -> DomainResult<Vec<User>> {
+    query: &crate::paging::PageQuery,
+) -> DomainResult<crate::paging::Page<User>> {
     caller.actor.require(Action::ListUsers)?;
-    accounts.list_users(caller.actor.environment_id).await
+    let page = crate::paging::NamePage::parse(query.limit, query.before.as_deref())?;
+    let users = accounts
+        .list_users_page(caller.actor.environment_id, &page)
+        .await?;
+    Ok(page.page(users, |u| (u.name.clone(), u.id)))
 }
 
 /// Creates the user with status `invited` and emails a link (valid 72 hours) to choose a

@@ -152,6 +152,8 @@ pub struct Organization {
     /// the operator next to what the user entered.
     pub register_snapshot: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When its status or details last changed.
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

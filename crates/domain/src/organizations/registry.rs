@@ -148,6 +148,26 @@ pub trait BusinessRegistry {
 
     /// The basic profile of the company with this 8-digit KvK number.
     async fn profile(&self, kvk_number: &str) -> Result<RegistryCompany, RegistryError>;
+
+    /// Whether profiles carry a contact address that an activation code can be sent to. The
+    /// real KvK Basisprofiel has none, so with it only operator review can activate.
+    fn shares_contact_email(&self) -> bool;
+}
+
+/// The ways to activate an organization this installation offers.
+#[must_use]
+pub fn offered_activation_methods<R: BusinessRegistry>(
+    registry: &R,
+) -> Vec<super::records::ActivationMethod> {
+    use super::records::ActivationMethod;
+    if registry.shares_contact_email() {
+        vec![
+            ActivationMethod::EmailCode,
+            ActivationMethod::OperatorReview,
+        ]
+    } else {
+        vec![ActivationMethod::OperatorReview]
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     accounts::{store::Directory, Action, Caller, Operators},
+    paging::{Page, PageQuery, PageRequest},
     DomainError, DomainResult,
 };
 
@@ -77,7 +78,7 @@ async fn review_item<S: OrganizationStore, A: Directory>(
     })
 }
 
-/// Every organization waiting for review, across environments.
+/// Organizations waiting for review, across environments, longest waiting first.
 ///
 /// # Errors
 /// `NotFound` for non-operators, or the store's error.
@@ -87,13 +88,17 @@ pub async fn review_queue<S: OrganizationStore, A: Directory>(
     accounts: &A,
     operators: &Operators,
     caller: &Caller<'_>,
-) -> DomainResult<Vec<ReviewItem>> {
+    query: &PageQuery,
+) -> DomainResult<Page<ReviewItem>> {
     operators.require(caller)?;
-    let mut items = Vec::new();
-    for org in store.review_queue().await? {
+    let page = PageRequest::parse(query.limit, query.before.as_deref())?;
+    let orgs = store.review_queue(&page).await?;
+    let (orgs, next_cursor) = page.finish(orgs, |o| (o.updated_at, o.id));
+    let mut items = Vec::with_capacity(orgs.len());
+    for org in orgs {
         items.push(review_item(store, accounts, org).await?);
     }
-    Ok(items)
+    Ok(Page { items, next_cursor })
 }
 
 /// Approves (the organization becomes active and its identifiers are registered), rejects

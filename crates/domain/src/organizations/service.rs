@@ -24,6 +24,7 @@ use super::{
 use crate::{
     accounts::{records::User, secrets::hash_token, store::Directory, Action, Caller, Role},
     mail::{render, MailTemplate},
+    paging::{NamePage, Page, PageQuery, PageRequest},
     DomainError, DomainResult, FieldError,
 };
 
@@ -158,18 +159,21 @@ fn org_event(name: OrgEventKind, caller: &Caller<'_>, note: Option<String>) -> N
 pub async fn list_organizations<S: OrganizationStore>(
     store: &S,
     caller: &Caller<'_>,
-) -> DomainResult<Vec<OrganizationView>> {
+    query: &PageQuery,
+) -> DomainResult<Page<OrganizationView>> {
     caller.actor.require(Action::ViewEnvironment)?;
+    let page = NamePage::parse(query.limit, query.before.as_deref())?;
     let all = caller.actor.role == Role::Administrator;
     let orgs = store
-        .list_organizations(caller.actor.environment_id, caller.user.id, all)
+        .list_organizations_page(caller.actor.environment_id, caller.user.id, all, &page)
         .await?;
-    let mut out = Vec::with_capacity(orgs.len());
+    let (orgs, next_cursor) = page.finish(orgs, |(o, _)| (o.statutory_name.clone(), o.id));
+    let mut items = Vec::with_capacity(orgs.len());
     for (org, membership) in orgs {
         let role = policy::effective_role(caller.actor, membership);
-        out.push(view(store, org, role).await?);
+        items.push(view(store, org, role).await?);
     }
-    Ok(out)
+    Ok(Page { items, next_cursor })
 }
 
 /// One organization the caller may see.
@@ -406,16 +410,19 @@ pub async fn update_organization<S: OrganizationStore>(
     view(store, updated, Some(role)).await
 }
 
-/// The status history, oldest first.
+/// The status history, newest first.
 ///
 /// # Errors
-/// `NotFound`, `Forbidden` or the store's error.
+/// `NotFound`, `Forbidden`, `Validation` of the page, or the store's error.
 pub async fn history<S: OrganizationStore>(
     store: &S,
     org: &Authorized,
-) -> DomainResult<Vec<OrgEvent>> {
+    query: &PageQuery,
+) -> DomainResult<Page<OrgEvent>> {
     let org = org.allow(OrgAction::View)?;
-    store.list_events(org.id).await
+    let page = PageRequest::parse(query.limit, query.before.as_deref())?;
+    let events = store.list_events_page(org.id, &page).await?;
+    Ok(page.page(events, |e| (e.created_at, e.id)))
 }
 
 /// Adds an identifier; on an active organization it is registered as a participant id at once.
@@ -547,6 +554,9 @@ pub async fn request_activation<S: OrganizationStore, R: BusinessRegistry>(
                 .await?
         }
         ActivationMethod::EmailCode => {
+            if !registry.shares_contact_email() {
+                return Err(DomainError::conflict(crate::ConflictCode::ActivationCodeUnavailable, "The business register does not share contact addresses, so no code can be emailed; choose operator review.".into()));
+            }
             let Some(kvk) = org.kvk_number.as_deref() else {
                 return Err(DomainError::conflict(crate::ConflictCode::ActivationCodeUnavailable, "A code can only be sent to the register's address of a Dutch organization; choose operator review.".into()));
             };
@@ -680,9 +690,24 @@ pub async fn deactivate<S: OrganizationStore>(
 pub async fn list_members<S: OrganizationStore>(
     store: &S,
     org: &Authorized,
-) -> DomainResult<Vec<Member>> {
+    query: &PageQuery,
+) -> DomainResult<Page<Member>> {
     let org = org.allow(OrgAction::View)?;
-    store.list_members(org.id).await
+    let page = NamePage::parse(query.limit, query.before.as_deref())?;
+    // Members are at most the environment's users, so they are paged here, in (name, id)
+    // order, rather than in the database.
+    let mut members = store.list_members(org.id).await?;
+    members.sort_by(|a, b| (&a.name, a.user_id).cmp(&(&b.name, b.user_id)));
+    let rest: Vec<Member> = members
+        .into_iter()
+        .filter(|m| {
+            page.before
+                .as_ref()
+                .is_none_or(|(name, id)| (&m.name, m.user_id) > (name, *id))
+        })
+        .take(usize::try_from(page.fetch()).unwrap_or(usize::MAX))
+        .collect();
+    Ok(page.page(rest, |m| (m.name.clone(), m.user_id)))
 }
 
 /// Adds a user of the same environment as member.

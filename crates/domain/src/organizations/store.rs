@@ -93,6 +93,14 @@ pub trait OrganizationStore {
         user_id: Uuid,
         all: bool,
     ) -> DomainResult<Vec<(Organization, Option<OrgRole>)>>;
+    /// One page of [`OrganizationStore::list_organizations`], by (statutory name, id).
+    async fn list_organizations_page(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        all: bool,
+        page: &crate::paging::NamePage,
+    ) -> DomainResult<Vec<(Organization, Option<OrgRole>)>>;
     async fn find_organization(
         &self,
         environment_id: Uuid,
@@ -176,8 +184,18 @@ pub trait OrganizationStore {
         audit: NewAuditEvent,
     ) -> DomainResult<Organization>;
     async fn list_events(&self, organization_id: Uuid) -> DomainResult<Vec<OrgEvent>>;
-    /// Every organization waiting for operator review, across environments.
-    async fn review_queue(&self) -> DomainResult<Vec<Organization>>;
+    /// One page of the status history, newest first.
+    async fn list_events_page(
+        &self,
+        organization_id: Uuid,
+        page: &crate::paging::PageRequest,
+    ) -> DomainResult<Vec<OrgEvent>>;
+    /// Organizations waiting for operator review, across environments, longest waiting first
+    /// (by the time of their last change, then id).
+    async fn review_queue(
+        &self,
+        page: &crate::paging::PageRequest,
+    ) -> DomainResult<Vec<Organization>>;
     /// Any organization, for operators.
     async fn find_organization_anywhere(
         &self,

@@ -29,7 +29,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{commit, corrupt, db};
+use haven_domain::paging::NamePage;
+
 use crate::convert::{to_environment, to_session, to_user};
+use crate::keyset::{keyset_page, Direction};
 use crate::{
     entities::{
         additional_email, audit_event, email_token, environment, installation, login_throttle,
@@ -345,6 +348,29 @@ impl Directory for Database {
             .into_iter()
             .map(to_user)
             .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    async fn list_users_page(
+        &self,
+        environment_id: Uuid,
+        page: &NamePage,
+    ) -> DomainResult<Vec<User>> {
+        let select = user::Entity::find().filter(user::Column::EnvironmentId.eq(environment_id));
+        keyset_page(
+            select,
+            user::Column::Name,
+            user::Column::Id,
+            page.before.as_ref(),
+            Direction::Ascending,
+            page.fetch(),
+        )
+        .all(self.conn())
+        .await
+        .map_err(db("listing users"))?
+        .into_iter()
+        .map(to_user)
+        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]

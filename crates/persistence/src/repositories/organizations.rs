@@ -25,6 +25,9 @@ use uuid::Uuid;
 
 use super::accounts::{insert_audit_event, lock_environment, queue_mail};
 use super::{commit, corrupt, db};
+use haven_domain::paging::{NamePage, PageRequest};
+
+use crate::keyset::{keyset_page, Direction};
 use crate::{
     entities::{
         organization, organization_event, organization_identifier, organization_member, user,
@@ -56,6 +59,7 @@ fn to_organization(m: organization::Model) -> DomainResult<Organization> {
             .and_then(ActivationMethod::parse),
         register_snapshot: m.register_snapshot,
         created_at: m.created_at,
+        updated_at: m.updated_at,
     })
 }
 
@@ -70,6 +74,18 @@ fn to_identifier(m: organization_identifier::Model) -> OrgIdentifier {
         receive_enabled: m.receive_enabled,
         registered: m.participant_id.is_some(),
     }
+}
+
+fn to_org_event(e: organization_event::Model) -> DomainResult<OrgEvent> {
+    Ok(OrgEvent {
+        id: e.id,
+        organization_id: e.organization_id,
+        event: OrgEventKind::parse(&e.event).ok_or_else(|| corrupt("event kind"))?,
+        status: OrgStatus::parse(&e.status).ok_or_else(|| corrupt("event status"))?,
+        actor_email: e.actor_email,
+        note: e.note,
+        created_at: e.created_at,
+    })
 }
 
 async fn insert_event<C: ConnectionTrait>(
@@ -335,6 +351,47 @@ impl OrganizationStore for Database {
                 to_organization(row).map(|o| (o, role))
             })
             .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    async fn list_organizations_page(
+        &self,
+        environment_id: Uuid,
+        user_id: Uuid,
+        all: bool,
+        page: &NamePage,
+    ) -> DomainResult<Vec<(Organization, Option<OrgRole>)>> {
+        let memberships: std::collections::HashMap<Uuid, OrgRole> =
+            organization_member::Entity::find()
+                .filter(organization_member::Column::UserId.eq(user_id))
+                .all(self.conn())
+                .await
+                .map_err(db("listing memberships"))?
+                .into_iter()
+                .filter_map(|m| OrgRole::parse(&m.role).map(|r| (m.organization_id, r)))
+                .collect();
+        let mut select = organization::Entity::find()
+            .filter(organization::Column::EnvironmentId.eq(environment_id));
+        if !all {
+            select = select.filter(organization::Column::Id.is_in(memberships.keys().copied()));
+        }
+        keyset_page(
+            select,
+            organization::Column::StatutoryName,
+            organization::Column::Id,
+            page.before.as_ref(),
+            Direction::Ascending,
+            page.fetch(),
+        )
+        .all(self.conn())
+        .await
+        .map_err(db("listing organizations"))?
+        .into_iter()
+        .map(|row| {
+            let role = memberships.get(&row.id).copied();
+            to_organization(row).map(|o| (o, role))
+        })
+        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id), level = "debug", err)]
@@ -716,35 +773,55 @@ impl OrganizationStore for Database {
             .await
             .map_err(db("listing organization events"))?
             .into_iter()
-            .map(|e| {
-                Ok(OrgEvent {
-                    id: e.id,
-                    organization_id: e.organization_id,
-                    event: OrgEventKind::parse(&e.event).ok_or_else(|| corrupt("event kind"))?,
-                    status: OrgStatus::parse(&e.status).ok_or_else(|| corrupt("event status"))?,
-                    actor_email: e.actor_email,
-                    note: e.note,
-                    created_at: e.created_at,
-                })
-            })
+            .map(to_org_event)
             .collect()
     }
 
+    async fn list_events_page(
+        &self,
+        organization_id: Uuid,
+        page: &PageRequest,
+    ) -> DomainResult<Vec<OrgEvent>> {
+        let select = organization_event::Entity::find()
+            .filter(organization_event::Column::OrganizationId.eq(organization_id));
+        keyset_page(
+            select,
+            organization_event::Column::CreatedAt,
+            organization_event::Column::Id,
+            page.before.as_ref(),
+            Direction::Descending,
+            page.fetch(),
+        )
+        .all(self.conn())
+        .await
+        .map_err(db("listing organization events"))?
+        .into_iter()
+        .map(to_org_event)
+        .collect()
+    }
+
     #[tracing::instrument(skip_all, level = "debug", err)]
-    async fn review_queue(&self) -> DomainResult<Vec<Organization>> {
-        organization::Entity::find()
+    async fn review_queue(&self, page: &PageRequest) -> DomainResult<Vec<Organization>> {
+        let select = organization::Entity::find()
             .filter(organization::Column::Status.eq(OrgStatus::ActivationRequested.as_str()))
             .filter(
                 organization::Column::ActivationMethod
                     .eq(ActivationMethod::OperatorReview.as_str()),
-            )
-            .order_by_asc(organization::Column::UpdatedAt)
-            .all(self.conn())
-            .await
-            .map_err(db("listing the review queue"))?
-            .into_iter()
-            .map(to_organization)
-            .collect()
+            );
+        keyset_page(
+            select,
+            organization::Column::UpdatedAt,
+            organization::Column::Id,
+            page.before.as_ref(),
+            Direction::Ascending,
+            page.fetch(),
+        )
+        .all(self.conn())
+        .await
+        .map_err(db("listing the review queue"))?
+        .into_iter()
+        .map(to_organization)
+        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]

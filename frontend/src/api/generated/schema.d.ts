@@ -557,7 +557,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The activation review queue (platform operators only). */
+        /** The activation review queue, longest waiting first (platform operators only). */
         get: operations["listActivationRequests"];
         put?: never;
         post?: never;
@@ -896,7 +896,9 @@ export interface paths {
          * Transform an e-invoice between UBL and CII.
          * @description Converts through the EN 16931 model, keeping every business term the standard defines.
          *     Nothing is stored. 422 when the document cannot be converted (unreadable, not an invoice, or
-         *     the conversion is not possible).
+         *     the conversion is not possible). Content that is not EN 16931 (extensions, syntax-only
+         *     elements) cannot be carried: with `Accept: application/json` the answer lists it next to the
+         *     document; the XML answer counts it in the `Haven-Not-Carried` header.
          */
         post: operations["transformDocument"];
         delete?: never;
@@ -912,7 +914,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The environment's users and open invitations. */
+        /** The environment's users and open invitations, by name. */
         get: operations["listUsers"];
         put?: never;
         /**
@@ -1572,6 +1574,28 @@ export interface components {
             /** Format: uuid */
             userId: string;
         };
+        /** @description One page of an organization's members, by name. */
+        MemberPage: {
+            items: components["schemas"]["MemberDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /** @description Source content the conversion did not carry into the target document. */
+        NotCarried: {
+            kind: components["schemas"]["NotCarriedKind"];
+            /** @description 1-based line of the element's start tag in the source. */
+            line: number;
+            /**
+             * @description Location in the source, e.g. `/Invoice/cac:InvoiceLine[2]/cac:SubInvoiceLine`
+             *     (an attribute ends in `/@name`). A listed element stands for its whole subtree.
+             */
+            path: string;
+        };
+        /**
+         * @description What kind of source content a conversion could not carry over.
+         * @enum {string}
+         */
+        NotCarriedKind: "extension" | "element" | "attribute";
         OrgEventDto: {
             actorEmail?: string | null;
             /** Format: date-time */
@@ -1586,6 +1610,12 @@ export interface components {
          * @enum {string}
          */
         OrgEventKind: "added" | "activation_requested" | "activation_code_sent" | "activated" | "rejected" | "suspended" | "deactivated";
+        /** @description One page of an organization's status history, newest first. */
+        OrgEventPage: {
+            items: components["schemas"]["OrgEventDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
         /**
          * @description A user's role in one organization, independent of their platform role.
          * @enum {string}
@@ -1615,6 +1645,12 @@ export interface components {
             /** @example Voorbeeld Installatietechniek B.V. */
             statutoryName: string;
             tradeNames: string[];
+        };
+        /** @description One page of organizations, by statutory name. */
+        OrganizationPage: {
+            items: components["schemas"]["OrganizationDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
         };
         /** @description A participant id the caller may act for. */
         PartyDto: {
@@ -1737,6 +1773,12 @@ export interface components {
             statutoryName: string;
             tradeNames: string[];
         };
+        /** @description One page of the review queue, longest waiting first. */
+        ReviewItemPage: {
+            items: components["schemas"]["ReviewItemDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
         /**
          * @description The platform role of a user in their environment.
          * @enum {string}
@@ -1774,6 +1816,11 @@ export interface components {
         Syntax: "ubl" | "cii";
         /** @description What is running here. */
         SystemInfo: {
+            /**
+             * @description How organizations can be activated here. Without `email_code` the business register
+             *     shares no contact addresses (the real KvK API), and operator review is the route.
+             */
+            activationMethods: components["schemas"]["ActivationMethod"][];
             /** @description The database engine in use. */
             database: components["schemas"]["DatabaseKind"];
             /**
@@ -1793,6 +1840,13 @@ export interface components {
         TokenRequest: {
             /** @description The token from the emailed link. */
             token: string;
+        };
+        /** @description A conversion and what it could not carry. */
+        TransformResult: {
+            /** @description The converted document (UTF-8 XML). */
+            document: string;
+            /** @description Source content outside EN 16931 that the target syntax does not receive. */
+            notCarried: components["schemas"]["NotCarried"][];
         };
         TwoFactorCode: {
             /**
@@ -1873,6 +1927,12 @@ export interface components {
             role: components["schemas"]["Role"];
             status: components["schemas"]["UserStatus"];
             twoFactorEnabled: boolean;
+        };
+        /** @description One page of users, by name. */
+        UserPage: {
+            items: components["schemas"]["UserDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
         };
         /** @enum {string} */
         UserStatus: "invited" | "active" | "deactivated";
@@ -3580,7 +3640,12 @@ export interface operations {
     };
     listActivationRequests: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3593,7 +3658,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReviewItemDto"][];
+                    "application/json": components["schemas"]["ReviewItemPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid access token was sent, or it has expired (`token_expired`). */
@@ -4018,7 +4092,12 @@ export interface operations {
     };
     listOrganizations: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4031,7 +4110,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrganizationDto"][];
+                    "application/json": components["schemas"]["OrganizationPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid access token was sent, or it has expired (`token_expired`). */
@@ -4526,7 +4614,12 @@ export interface operations {
     };
     getOrganizationHistory: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4541,7 +4634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgEventDto"][];
+                    "application/json": components["schemas"]["OrgEventPage"];
                 };
             };
             /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
@@ -4881,7 +4974,12 @@ export interface operations {
     };
     listMembers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4896,7 +4994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberDto"][];
+                    "application/json": components["schemas"]["MemberPage"];
                 };
             };
             /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
@@ -5205,13 +5303,16 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The converted document. */
+            /** @description The converted document, or with `Accept: application/json` the document and what could not be carried. */
             200: {
                 headers: {
+                    /** @description How many elements or attributes of the source could not be carried (XML answer). */
+                    "Haven-Not-Carried"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/xml": components["schemas"]["BinaryFile"];
+                    "application/json": components["schemas"]["TransformResult"];
                 };
             };
             /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
@@ -5272,7 +5373,12 @@ export interface operations {
     };
     listUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5285,7 +5391,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserDto"][];
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No valid access token was sent, or it has expired (`token_expired`). */

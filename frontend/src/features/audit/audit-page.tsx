@@ -35,7 +35,7 @@ function AuditContent() {
   const { t, i18n } = useTranslation();
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const form = useForm({ initialValues: EMPTY });
-  const users = useQuery({ queryKey: ['users'], queryFn: () => call(fetchClient.GET('/api/v1/users')) });
+  const users = useQuery({ queryKey: ['users'], queryFn: async () => (await call(fetchClient.GET('/api/v1/users', { params: { query: { limit: 200 } } }))).items });
   const actions = useQuery({
     queryKey: ['audit-actions'],
     queryFn: () => call(fetchClient.GET('/api/v1/audit-events/actions')),

@@ -217,7 +217,8 @@ function History({ org }: { org: Organization }) {
   const { t, i18n } = useTranslation();
   const history = useQuery({
     queryKey: orgKeys.history(org.id),
-    queryFn: () => call(fetchClient.GET('/api/v1/organizations/{id}/history', { params: { path: { id: org.id } } })),
+    queryFn: async () =>
+      (await call(fetchClient.GET('/api/v1/organizations/{id}/history', { params: { path: { id: org.id }, query: { limit: 200 } } }))).items.reverse(),
   });
   const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
   return (

@@ -14,7 +14,7 @@ export const orgKeys = {
 };
 
 export function useOrganizations() {
-  return useQuery({ queryKey: orgKeys.all, queryFn: () => call(fetchClient.GET('/api/v1/organizations')) });
+  return useQuery({ queryKey: orgKeys.all, queryFn: async () => (await call(fetchClient.GET('/api/v1/organizations', { params: { query: { limit: 200 } } }))).items });
 }
 
 export function useOrganization(id: string) {
@@ -31,7 +31,7 @@ export function useOrganization(id: string) {
 export function useReviewQueue({ fresh = false }: { fresh?: boolean } = {}) {
   return useQuery({
     queryKey: orgKeys.reviewQueue,
-    queryFn: () => call(fetchClient.GET('/api/v1/operator/activation-requests')),
+    queryFn: async () => (await call(fetchClient.GET('/api/v1/operator/activation-requests', { params: { query: { limit: 200 } } }))).items,
     retry: false,
     // The navigation only needs to know once; the review page wants the current queue.
     staleTime: fresh ? 0 : 300_000,

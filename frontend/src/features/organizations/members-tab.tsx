@@ -231,7 +231,8 @@ export function MembersTab({ org, canManage }: { org: Organization; canManage: b
   const [removing, setRemoving] = useState<OrgMember | null>(null);
   const members = useQuery({
     queryKey: orgKeys.members(org.id),
-    queryFn: () => call(fetchClient.GET('/api/v1/organizations/{id}/members', { params: { path: { id: org.id } } })),
+    queryFn: async () =>
+      (await call(fetchClient.GET('/api/v1/organizations/{id}/members', { params: { path: { id: org.id }, query: { limit: 200 } } }))).items,
   });
   return (
     <Stack gap="lg">

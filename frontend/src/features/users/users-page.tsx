@@ -241,7 +241,7 @@ function RemoveDialog({ user, onClose }: { user: User | null; onClose: () => voi
 function UsersContent() {
   const { t } = useTranslation();
   const me = useCurrentUser();
-  const users = useQuery({ queryKey: USERS_KEY, queryFn: () => call(fetchClient.GET('/api/v1/users')) });
+  const users = useQuery({ queryKey: USERS_KEY, queryFn: async () => (await call(fetchClient.GET('/api/v1/users', { params: { query: { limit: 200 } } }))).items });
   const [dialog, setDialog] = useState<DialogKind>('invite');
   const [opened, { open, close }] = useDisclosure(false);
   const [removing, setRemoving] = useState<User | null>(null);

@@ -143,7 +143,7 @@ fn validate_exits_0_for_a_valid_invoice_and_prints_the_rule_sets() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("valid (CEN 1.3.16 + Peppol 3.0.19)"),
+        stdout.contains("valid (CEN 1.3.15 + Peppol 3.0.19)"),
         "{stdout}"
     );
 }

@@ -174,7 +174,7 @@ fn print_report(file: &std::path::Path, report: &ValidationReport) {
     println!(
         "{}: {verdict} ({})",
         file.display(),
-        report.rule_sets.join(" + ")
+        report.rule_set_labels().join(" + ")
     );
     for finding in &report.findings {
         let severity = match finding.severity {

@@ -64,7 +64,7 @@ async fn a_valid_peppol_invoice_gets_a_valid_report_with_the_rule_set_versions()
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| v.as_str().unwrap())
+        .map(|v| v["name"].as_str().unwrap())
         .collect();
     assert!(
         rule_sets.iter().any(|r| r.starts_with("CEN")),

@@ -224,8 +224,8 @@ fn conformance() {
                 .to_string();
             let listed = common::read_tsv(&p);
             let ours: BTreeSet<String> = common::tsv_rule_set(&name)
-                .map(|(set, syn)| {
-                    implemented(set, syn)
+                .map(|t| {
+                    implemented(t.set, t.syntax)
                         .iter()
                         .map(|r| r.id.to_string())
                         .collect()

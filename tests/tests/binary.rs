@@ -142,10 +142,64 @@ fn validate_exits_0_for_a_valid_invoice_and_prints_the_rule_sets() {
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
+    // Issued 2025-03-01: Peppol 3.0.19 with the CEN release its validator bundles (1.3.14.1,
+    // which Haven does not implement: the nearest, 1.3.15, with a note).
+    assert!(
+        stdout.contains("valid (CEN 1.3.15 + Peppol 3.0.19)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("note    CEN 1.3.14.1 is bundled by"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn validate_applies_the_rule_set_named_with_ruleset() {
+    let output = Command::new(haven_bin())
+        .args(["validate", "--ruleset", "cen-1.3.16"])
+        .arg(fixture())
+        .output()
+        .unwrap();
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
         stdout.contains("valid (CEN 1.3.16 + Peppol 3.0.19)"),
         "{stdout}"
     );
+
+    let output = Command::new(haven_bin())
+        .args(["validate", "--json", "--ruleset", "cen-1.3.16"])
+        .arg(fixture())
+        .output()
+        .unwrap();
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let first = &reports[0]["report"]["ruleSets"][0];
+    assert_eq!(first["id"], "cen-1.3.16");
+    assert_eq!(first["selectedBy"], "requested");
+}
+
+#[test]
+fn validate_refuses_an_unknown_rule_set_and_lists_the_known_ones() {
+    for (name, says) in [
+        ("cen-0.1", "unknown rule set"),
+        ("peppol-3.0.21", "rule set not implemented"),
+    ] {
+        let output = Command::new(haven_bin())
+            .args(["validate", "--ruleset", name])
+            .arg(fixture())
+            .output()
+            .unwrap();
+
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(
+            stderr.contains("cen-1.3.15, cen-1.3.16, peppol-3.0.19, nlcius-2.0.3.12"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

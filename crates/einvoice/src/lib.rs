@@ -22,15 +22,18 @@ pub mod transform;
 pub mod xml;
 
 pub use detect::{DocumentType, Profile, Syntax, UnknownProfile};
-pub use report::{Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport};
+pub use report::{
+    AppliedRuleSet, Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport,
+};
 pub use rules::registry::{CenRelease, RuleSet};
+pub use rules::releases::{Date, Layer, NotApplicable, ReleaseId, ReleaseInfo, Selection};
 pub use transform::{
     compare_business_terms, transform, transform_with_report, NotCarried, NotCarriedKind,
     TermDifference, TransformError, Transformed,
 };
 
 use detect::ProfileMatch;
-use rules::Ctx;
+use rules::{registry, releases, Ctx};
 
 /// Options for [`validate`].
 #[derive(Debug, Clone)]
@@ -38,6 +41,10 @@ pub struct ValidateOptions {
     /// Validate against this profile regardless of the declared specification identifier.
     /// A mismatch with the declared identifier is then reported by the profile's own rules.
     pub required_profile: Option<Profile>,
+    /// Apply this rule-set release to its layer instead of the one in force on the document's
+    /// issue date (a Peppol or NLCIUS release brings the CEN release it bundles). One of
+    /// another layer than the profile's is reported as `HAVEN-RULESET-NOT-APPLICABLE`.
+    pub rule_set: Option<ReleaseId>,
     /// Maximum input size in bytes.
     pub max_bytes: usize,
     /// Maximum element nesting depth.
@@ -51,6 +58,7 @@ impl Default for ValidateOptions {
         let l = xml::Limits::default();
         ValidateOptions {
             required_profile: None,
+            rule_set: None,
             max_bytes: l.max_bytes,
             max_depth: l.max_depth,
             max_elements: l.max_elements,
@@ -58,28 +66,39 @@ impl Default for ValidateOptions {
     }
 }
 
-/// The rule sets applied for a profile, in order (the way the official build
-/// configurations chain them: CEN first, then the CIUS).
-///
-/// The Dutch validator bundles its own copy of the CEN rules (release 1.3.15), so the NLCIUS
-/// profiles run CEN in that release: a receiver in the Netherlands sees that verdict.
-pub fn rule_sets_for(profile: Profile, syntax: Syntax) -> Vec<RuleSet> {
-    const CEN: RuleSet = RuleSet::Cen(CenRelease::V1_3_16);
-    const CEN_NL: RuleSet = RuleSet::Cen(CenRelease::V1_3_15);
-    match profile.for_syntax(syntax) {
-        Profile::PeppolBis3 => vec![CEN, RuleSet::Peppol],
-        Profile::NlciusUbl => vec![CEN_NL, RuleSet::SiUbl],
-        Profile::NlGaccount => vec![CEN_NL, RuleSet::SiUbl, RuleSet::NlGaccount],
-        Profile::NlciusCii => vec![CEN_NL, RuleSet::NlciusCii],
-        Profile::FacturXMinimum | Profile::FacturXBasicWl => vec![],
-        Profile::En16931
-        | Profile::XRechnung
-        | Profile::FacturXBasic
-        | Profile::FacturXExtended
-        | Profile::Zugferd1 => {
-            vec![CEN]
-        }
-    }
+/// The rule sets applied for a profile, in order (the way the official build configurations
+/// chain them: CEN first, then the CIUS), each with the release it comes from: per layer the
+/// release in force on `issue_date` (the current one without a date), or the `requested`
+/// one for its layer. A Peppol or NLCIUS release fixes the CEN release under it to the one
+/// its official validator bundles: the Dutch validator bundles CEN 1.3.15, so the NLCIUS
+/// profiles run CEN in that release. `Err` when `requested` is of a layer the profile does
+/// not apply.
+pub fn rule_sets_for(
+    profile: Profile,
+    syntax: Syntax,
+    issue_date: Option<Date>,
+    requested: Option<ReleaseId>,
+) -> Result<Vec<(RuleSet, AppliedRuleSet)>, NotApplicable> {
+    let profile = profile.for_syntax(syntax);
+    let choices = releases::choose(registry::layers(profile), issue_date, requested)?;
+    Ok(choices
+        .iter()
+        .flat_map(|c| {
+            RuleSet::ALL
+                .iter()
+                .filter(move |s| s.release() == c.release && s.applies_to(profile))
+                .map(move |s| {
+                    let applied = AppliedRuleSet {
+                        id: c.release,
+                        name: s.name().to_string(),
+                        version: s.version().to_string(),
+                        selected_by: c.selected_by,
+                        note: c.note.clone(),
+                    };
+                    (*s, applied)
+                })
+        })
+        .collect())
 }
 
 fn engine_finding(
@@ -105,7 +124,7 @@ fn engine_finding(
 
 fn finish(
     document: Option<DocumentInfo>,
-    rule_sets: Vec<String>,
+    rule_sets: Vec<AppliedRuleSet>,
     findings: Vec<Finding>,
 ) -> ValidationReport {
     let valid = !findings.iter().any(|f| f.severity == Severity::Fatal);
@@ -295,7 +314,33 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
         Syntax::Ubl => model::ubl::map(&doc),
         Syntax::Cii => model::cii::map(&doc),
     };
-    let sets = rule_sets_for(profile, det.syntax);
+    let issue_date = inv.issue_date.and_then(|t| Date::parse(t.value));
+    let sets = match rule_sets_for(profile, det.syntax, issue_date, options.rule_set) {
+        Ok(sets) => sets,
+        Err(NotApplicable { requested }) => {
+            let offered: Vec<&str> = releases::selectable()
+                .into_iter()
+                .filter(|id| registry::layers(profile.for_syntax(det.syntax)).contains(&id.layer()))
+                .map(ReleaseId::as_str)
+                .collect();
+            let msg = format!(
+                "rule set {requested} does not apply to {}; choose one of {}",
+                profile.name(),
+                offered.join(", ")
+            );
+            return finish(
+                Some(info),
+                vec![],
+                vec![engine_finding(
+                    "HAVEN-RULESET-NOT-APPLICABLE",
+                    Severity::Fatal,
+                    msg,
+                    None,
+                    None,
+                )],
+            );
+        }
+    };
     let mut findings = Vec::new();
     if matches!(
         profile,
@@ -313,7 +358,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
         ));
     }
     let mut locator = xml::Locator::new();
-    for set in &sets {
+    for (set, _) in &sets {
         let mut ctx = Ctx {
             doc: &doc,
             inv: &inv,
@@ -332,7 +377,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
     }
     finish(
         Some(info),
-        sets.iter().map(|s| s.label().to_string()).collect(),
+        sets.into_iter().map(|(_, applied)| applied).collect(),
         findings,
     )
 }

@@ -4,6 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::detect::{DocumentType, Profile, Syntax};
+use crate::rules::releases::{ReleaseId, Selection};
 
 /// How bad a finding is. A fatal finding makes the document invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
@@ -88,6 +89,33 @@ pub struct Container {
     pub xml_bytes: usize,
 }
 
+/// One rule set applied: an artefact of a catalogue release (`GET /api/v1/rulesets` lists
+/// the releases). Its findings carry `name version` as their `ruleSet`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedRuleSet {
+    /// The release, e.g. `cen-1.3.16`, `peppol-3.0.19`, `nlcius-2.0.3.12`.
+    pub id: ReleaseId,
+    /// The artefact, e.g. `CEN`, `Peppol`, `SI-UBL`, `NLCIUS-CII`, `G-account`.
+    pub name: String,
+    /// The artefact's version, e.g. `1.3.16`.
+    pub version: String,
+    /// Why this release: in force on the issue date, the current one (no readable issue
+    /// date), requested by the caller, or the CEN release the Peppol or NLCIUS release bundles.
+    pub selected_by: Selection,
+    /// Set when the release that should apply is one Haven does not implement: which one it
+    /// was, and that the nearest implemented release was applied instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl AppliedRuleSet {
+    /// `name version`, as findings name it (e.g. `CEN 1.3.16`).
+    pub fn label(&self) -> String {
+        format!("{} {}", self.name, self.version)
+    }
+}
+
 /// The result of validating one document: what it is and every finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -96,12 +124,17 @@ pub struct ValidationReport {
     pub valid: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<DocumentInfo>,
-    /// Rule sets applied, with versions, e.g. `["CEN 1.3.16", "Peppol 3.0.19"]`.
-    pub rule_sets: Vec<String>,
+    /// Rule sets applied, in order, with the release each comes from.
+    pub rule_sets: Vec<AppliedRuleSet>,
     pub findings: Vec<Finding>,
 }
 
 impl ValidationReport {
+    /// The rule sets applied as findings name them, e.g. `["CEN 1.3.16", "Peppol 3.0.19"]`.
+    pub fn rule_set_labels(&self) -> Vec<String> {
+        self.rule_sets.iter().map(AppliedRuleSet::label).collect()
+    }
+
     pub fn fatal_count(&self) -> usize {
         self.findings
             .iter()

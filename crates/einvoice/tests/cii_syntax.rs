@@ -2,15 +2,17 @@
 //! small mutation and stays quiet on the fixture and on the allowed variants.
 #![allow(clippy::unwrap_used)]
 
-use haven_einvoice::{validate, Profile, Severity, ValidateOptions, ValidationReport};
+use haven_einvoice::{validate, Profile, ReleaseId, Severity, ValidateOptions, ValidationReport};
 
 const CII: &str = include_str!("fixtures/cii-minimal.xml");
 
+/// The CEN 1.3.16 rules (the fixture's issue date falls under 1.3.15).
 fn run(xml: &str) -> ValidationReport {
     validate(
         xml.as_bytes(),
         &ValidateOptions {
             required_profile: Some(Profile::En16931),
+            rule_set: Some(ReleaseId::Cen1_3_16),
             ..ValidateOptions::default()
         },
     )

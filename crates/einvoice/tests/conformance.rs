@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use haven_einvoice::rules::registry::implemented;
-use haven_einvoice::{validate, Profile, Severity, ValidateOptions, ValidationReport};
+use haven_einvoice::{validate, Profile, ReleaseId, Severity, ValidateOptions, ValidationReport};
 use serde_json::{json, Value};
 
 fn baseline_path() -> PathBuf {
@@ -27,13 +27,19 @@ fn official_id(id: &str) -> &str {
     }
 }
 
-fn layer_profile(layer: &str) -> Option<(Profile, Option<&'static str>)> {
+/// Profile, release and compared rule set of a layer: each layer is the verdict of one
+/// release, so it is requested whatever the documents' issue dates.
+fn layer_profile(layer: &str) -> Option<(Profile, ReleaseId, Option<&'static str>)> {
     match layer {
-        "CEN-1.3.16" => Some((Profile::En16931, Some("CEN 1.3.16"))),
-        "PEPPOL-3.0.19" => Some((Profile::PeppolBis3, Some("Peppol 3.0.19"))),
+        "CEN-1.3.16" => Some((Profile::En16931, ReleaseId::Cen1_3_16, Some("CEN 1.3.16"))),
+        "PEPPOL-3.0.19" => Some((
+            Profile::PeppolBis3,
+            ReleaseId::Peppol3_0_19,
+            Some("Peppol 3.0.19"),
+        )),
         // The Dutch artefacts include their own copy of the CEN rules: compare everything.
-        "NL-SI-UBL-2.0" => Some((Profile::NlciusUbl, None)),
-        "NL-CII-1.0" => Some((Profile::NlciusCii, None)),
+        "NL-SI-UBL-2.0" => Some((Profile::NlciusUbl, ReleaseId::Nlcius2_0_3_12, None)),
+        "NL-CII-1.0" => Some((Profile::NlciusCii, ReleaseId::Nlcius2_0_3_12, None)),
         _ => None,
     }
 }
@@ -123,7 +129,7 @@ fn conformance() {
     for (file, layers) in &expected {
         let bytes = document_bytes(&dir.join(file));
         for (layer, exp) in layers {
-            let Some((profile, rs)) = layer_profile(layer) else {
+            let Some((profile, release, rs)) = layer_profile(layer) else {
                 continue;
             };
             *total.entry(layer.clone()).or_default() += 1;
@@ -133,6 +139,7 @@ fn conformance() {
             };
             let opts = ValidateOptions {
                 required_profile: Some(profile),
+                rule_set: Some(release),
                 ..ValidateOptions::default()
             };
             let report = validate(bytes, &opts);
@@ -170,8 +177,10 @@ fn conformance() {
         }
         for (kind, id, doc) in vefa_tests(&text) {
             vefa_total += 1;
+            // The vefa tests of the CEN repository at its 1.3.16 tag.
             let opts = ValidateOptions {
                 required_profile: Some(Profile::En16931),
+                rule_set: Some(ReleaseId::Cen1_3_16),
                 ..ValidateOptions::default()
             };
             let r = validate(doc.as_bytes(), &opts);
@@ -215,8 +224,8 @@ fn conformance() {
                 .to_string();
             let listed = common::read_tsv(&p);
             let ours: BTreeSet<String> = common::tsv_rule_set(&name)
-                .map(|(set, syn)| {
-                    implemented(set, syn)
+                .map(|t| {
+                    implemented(t.set, t.syntax)
                         .iter()
                         .map(|r| r.id.to_string())
                         .collect()

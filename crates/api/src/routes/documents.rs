@@ -1,9 +1,10 @@
 //! Validating and transforming e-invoices without storing them.
 
 use actix_multipart::Multipart;
-use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use haven_einvoice::{Profile, Syntax, ValidateOptions, ValidationReport};
+use haven_einvoice::rules::releases;
+use haven_einvoice::{Profile, ReleaseId, ReleaseInfo, Syntax, ValidateOptions, ValidationReport};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -24,13 +25,20 @@ pub struct ValidateQuery {
     /// `peppol`, `nlcius`, `nlcius-cii`, `en16931`, `xrechnung`, `facturx-basic`, `facturx-extended`.
     #[param(example = "peppol")]
     pub profile: Option<String>,
+    /// Apply this rule-set release instead of the one in force on the document's issue date:
+    /// an implemented release of `GET /api/v1/rulesets`, e.g. `cen-1.3.16`, `peppol-3.0.19`
+    /// or `nlcius-2.0.3.12`. A Peppol or NLCIUS release brings the CEN release it bundles.
+    #[param(example = "cen-1.3.16")]
+    pub ruleset: Option<String>,
 }
 
 /// Validate an e-invoice.
 ///
 /// Detects the syntax (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII D16B, Factur-X/ZUGFeRD PDF)
 /// and the profile, and checks the document against the official rule sets the profile chains
-/// (Peppol BIS Billing 3.0 = EN 16931 + Peppol; NLCIUS = EN 16931 + NL). Send the document as
+/// (Peppol BIS Billing 3.0 = EN 16931 + Peppol; NLCIUS = EN 16931 + NL), per layer in the
+/// release in force on the document's issue date unless `ruleset` names one; `ruleSets` in the
+/// report says which releases were applied and why. Send the document as
 /// the raw body (`application/xml`, `text/xml` or `application/pdf`) or as the `file` part of
 /// a `multipart/form-data` body. Nothing is stored. The answer is 200 with the report whether
 /// or not the document is valid; `valid` tells.
@@ -49,7 +57,7 @@ pub struct ValidateQuery {
     ),
     responses(
         (status = OK, description = "The validation report.", body = ValidationReport),
-        (status = BAD_REQUEST, description = "Empty body, no `file` part or unknown profile.", body = ErrorBody),
+        (status = BAD_REQUEST, description = "Empty body, no `file` part, unknown profile or unknown or unimplemented rule set.", body = ErrorBody),
         (status = UNAUTHORIZED, body = ErrorBody),
         (status = PAYLOAD_TOO_LARGE, body = ErrorBody),
         (status = UNSUPPORTED_MEDIA_TYPE, body = ErrorBody),
@@ -64,9 +72,11 @@ async fn validate_document(
 ) -> Result<web::Json<ValidationReport>, ApiError> {
     auth.actor.require(Action::UseDocumentTools)?;
     let required_profile = parse_profile(query.profile.as_deref())?;
+    let rule_set = parse_rule_set(query.ruleset.as_deref())?;
     let document = read_document(&req, payload).await?;
     let options = ValidateOptions {
         required_profile,
+        rule_set,
         ..ValidateOptions::default()
     };
     // Validation is CPU work: keep it off the I/O worker. (Validating small documents inline
@@ -75,6 +85,28 @@ async fn validate_document(
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("validation task failed: {e}")))?;
     Ok(web::Json(report))
+}
+
+/// List the rule-set releases.
+///
+/// Every release Haven knows of (EN 16931 by CEN, Peppol BIS Billing, NLCIUS), per layer oldest
+/// first, with the days it is in force, the CEN release a Peppol or NLCIUS release bundles and
+/// whether Haven implements it. Validation applies per layer the release in force on the
+/// document's issue date (the nearest implemented one when Haven does not implement it); the
+/// implemented ones can be named with `ruleset` on `POST /api/v1/validate`.
+#[utoipa::path(
+    tag = TAG,
+    operation_id = "listRuleSets",
+    security(("bearer" = [])),
+    responses(
+        (status = OK, description = "The release catalogue.", body = [ReleaseInfo]),
+        (status = UNAUTHORIZED, body = ErrorBody),
+    )
+)]
+#[get("/rulesets")]
+async fn list_rule_sets(auth: Authenticated) -> Result<web::Json<Vec<ReleaseInfo>>, ApiError> {
+    auth.actor.require(Action::UseDocumentTools)?;
+    Ok(web::Json(releases::catalogue()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -201,6 +233,30 @@ fn parse_profile(value: Option<&str>) -> Result<Option<Profile>, ApiError> {
     }
 }
 
+fn parse_rule_set(value: Option<&str>) -> Result<Option<ReleaseId>, ApiError> {
+    let Some(name) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let selectable = releases::selectable()
+        .into_iter()
+        .map(ReleaseId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match name.parse::<ReleaseId>() {
+        Ok(id) if id.implemented() => Ok(Some(id)),
+        Ok(id) => Err(ApiError::Validation(vec![ErrorDetail::field(
+            "ruleset",
+            "ruleset_not_implemented",
+            format!("Haven does not implement rule set `{id}`; use one of {selectable}."),
+        )])),
+        Err(_) => Err(ApiError::Validation(vec![ErrorDetail::field(
+            "ruleset",
+            "unknown_ruleset",
+            format!("Unknown rule set `{name}`; use one of {selectable}."),
+        )])),
+    }
+}
+
 /// The uploaded document: the raw body, or the `file` part of a multipart body. Reads at most
 /// the configured body limit.
 async fn read_document(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
@@ -313,5 +369,7 @@ async fn read_multipart_file(
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(validate_document).service(transform_document);
+    cfg.service(validate_document)
+        .service(list_rule_sets)
+        .service(transform_document);
 }

@@ -60,20 +60,147 @@ async fn a_valid_peppol_invoice_gets_a_valid_report_with_the_rule_set_versions()
     assert_eq!(response.status().as_u16(), 200);
     let report: Value = response.json().await.unwrap();
     assert_eq!(report["valid"], true, "{report}");
-    let rule_sets: Vec<&str> = report["ruleSets"]
+    // The fixture is issued 2025-03-01, before Peppol 3.0.19 was mandatory: 3.0.19 and the CEN
+    // release its validator bundles (1.3.14.1, not implemented: 1.3.15).
+    assert_eq!(
+        rule_sets(&report),
+        [
+            ["cen-1.3.15", "CEN", "1.3.15"],
+            ["peppol-3.0.19", "Peppol", "3.0.19"]
+        ]
+    );
+    assert_eq!(report["ruleSets"][0]["selectedBy"], "bundled");
+    assert_eq!(report["ruleSets"][1]["selectedBy"], "issueDate");
+    assert!(report["ruleSets"][1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("2025-03-01"));
+}
+
+/// `[id, name, version]` of each rule set the report lists.
+fn rule_sets(report: &Value) -> Vec<[String; 3]> {
+    report["ruleSets"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    assert!(
-        rule_sets.iter().any(|r| r.starts_with("CEN")),
-        "{rule_sets:?}"
+        .map(|s| {
+            let field = |k: &str| s[k].as_str().unwrap().to_owned();
+            [field("id"), field("name"), field("version")]
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_named_rule_set_overrides_the_issue_date() {
+    let app = spawn_app().await;
+
+    let response = post_validate(
+        &app,
+        "?ruleset=cen-1.3.16",
+        "application/xml",
+        valid_invoice(),
+    )
+    .await;
+
+    assert_eq!(response.status().as_u16(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        rule_sets(&report),
+        [
+            ["cen-1.3.16", "CEN", "1.3.16"],
+            ["peppol-3.0.19", "Peppol", "3.0.19"]
+        ]
     );
+    assert_eq!(report["ruleSets"][0]["selectedBy"], "requested");
+    let findings = report["findings"].as_array().unwrap();
     assert!(
-        rule_sets.iter().any(|r| r.starts_with("Peppol")),
-        "{rule_sets:?}"
+        findings.iter().all(|f| f["ruleSet"] != "CEN 1.3.15"),
+        "{report}"
     );
+}
+
+#[tokio::test]
+async fn an_unknown_or_unimplemented_rule_set_is_a_field_error() {
+    let app = spawn_app().await;
+
+    for (query, code) in [
+        ("?ruleset=cen-9.9", "unknown_ruleset"),
+        ("?ruleset=peppol-3.0.21", "ruleset_not_implemented"),
+    ] {
+        let response = post_validate(&app, query, "application/xml", valid_invoice()).await;
+
+        let body = assert_error_body(response, 400, "validation_failed").await;
+        assert_eq!(body["details"][0]["field"], "ruleset", "{query}");
+        assert_eq!(body["details"][0]["code"], code, "{query}");
+        let message = body["details"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("cen-1.3.15, cen-1.3.16, peppol-3.0.19, nlcius-2.0.3.12"),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_rule_set_of_another_layer_gets_one_fatal_finding() {
+    let app = spawn_app().await;
+
+    let report: Value = post_validate(
+        &app,
+        "?profile=en16931&ruleset=nlcius-2.0.3.12",
+        "application/xml",
+        valid_invoice(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+
+    assert_eq!(report["valid"], false);
+    assert_eq!(fatal_ids(&report), ["HAVEN-RULESET-NOT-APPLICABLE"]);
+    assert_eq!(report["ruleSets"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn the_rule_set_catalogue_lists_every_release() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+
+    let response = app
+        .client
+        .get(app.url("/api/v1/rulesets"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status().as_u16(), 200);
+    let list: Value = response.json().await.unwrap();
+    let list = list.as_array().unwrap();
+    let entry = |id: &str| list.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(
+        entry("peppol-3.0.19"),
+        serde_json::json!({
+            "id": "peppol-3.0.19",
+            "layer": "peppol",
+            "name": "Peppol BIS Billing",
+            "version": "3.0.19",
+            "effectiveFrom": "2025-08-25",
+            "effectiveUntil": "2026-02-22",
+            "bundles": "cen-1.3.14.1",
+            "implemented": true
+        })
+    );
+    assert_eq!(entry("peppol-3.0.21")["implemented"], false);
+    assert!(entry("cen-1.3.16").get("effectiveUntil").is_none());
+    assert_eq!(list.iter().filter(|r| r["implemented"] == true).count(), 4);
+
+    let anonymous = app
+        .client
+        .get(app.url("/api/v1/rulesets"))
+        .send()
+        .await
+        .unwrap();
+    assert_error_body(anonymous, 401, "unauthenticated").await;
 }
 
 #[tokio::test]
@@ -162,8 +289,8 @@ async fn a_required_profile_is_applied_besides_the_declared_one() {
         .await
         .unwrap();
 
-    let rule_sets = report["ruleSets"].to_string();
-    assert!(rule_sets.contains("SI-UBL"), "{rule_sets}");
+    let names: Vec<_> = rule_sets(&report).into_iter().map(|[_, n, _]| n).collect();
+    assert_eq!(names, ["CEN", "SI-UBL"], "{report}");
 }
 
 #[tokio::test]

@@ -7,7 +7,8 @@
 //!
 //! Each family exposes `RULES` (the ids it implements, with severity, business term and our
 //! own message) and `check(&mut Ctx)`. [`registry`] lists the families per rule set; adding a
-//! family means adding one line there.
+//! family means adding one line there. [`releases`] is the catalogue of rule-set releases and
+//! picks the ones a document gets.
 
 pub mod arith;
 pub mod cen;
@@ -15,6 +16,7 @@ pub mod nl;
 pub mod peppol;
 pub mod quirks;
 pub mod registry;
+pub mod releases;
 
 use rust_decimal::Decimal;
 

@@ -1,7 +1,8 @@
 //! Which families make up which rule set, and which rule ids are implemented.
 
+use super::releases::{Layer, ReleaseId};
 use super::{cen, nl, peppol, Ctx, Rule};
-use crate::detect::Syntax;
+use crate::detect::{Profile, Syntax};
 
 /// A CEN (EN 16931) validation artefact release. The rule code is written for the current
 /// release; an older release a CIUS still bundles differs only in the few rules listed in
@@ -37,6 +38,60 @@ pub enum RuleSet {
 }
 
 impl RuleSet {
+    /// Every implemented rule set, in the order a profile chains them. A release is
+    /// implemented when one of these implements it.
+    pub const ALL: &'static [RuleSet] = &[
+        RuleSet::Cen(CenRelease::V1_3_15),
+        RuleSet::Cen(CenRelease::V1_3_16),
+        RuleSet::Peppol,
+        RuleSet::SiUbl,
+        RuleSet::NlciusCii,
+        RuleSet::NlGaccount,
+    ];
+
+    /// The catalogue release this rule set implements.
+    pub fn release(self) -> ReleaseId {
+        match self {
+            RuleSet::Cen(CenRelease::V1_3_15) => ReleaseId::Cen1_3_15,
+            RuleSet::Cen(CenRelease::V1_3_16) => ReleaseId::Cen1_3_16,
+            RuleSet::Peppol => ReleaseId::Peppol3_0_19,
+            RuleSet::SiUbl | RuleSet::NlciusCii | RuleSet::NlGaccount => ReleaseId::Nlcius2_0_3_12,
+        }
+    }
+
+    /// The artefact, as findings name it: the label without its version.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleSet::Cen(_) => "CEN",
+            RuleSet::Peppol => "Peppol",
+            RuleSet::SiUbl => "SI-UBL",
+            RuleSet::NlciusCii => "NLCIUS-CII",
+            RuleSet::NlGaccount => "G-account",
+        }
+    }
+
+    /// The artefact's own version, from the catalogue entry of its release.
+    pub fn version(self) -> &'static str {
+        let name = self.name();
+        self.release()
+            .release()
+            .artefacts
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v)
+    }
+
+    /// Whether a profile (already adjusted to the syntax) chains this rule set.
+    pub fn applies_to(self, profile: Profile) -> bool {
+        match self {
+            RuleSet::Cen(_) => layers(profile).contains(&Layer::Cen),
+            RuleSet::Peppol => profile == Profile::PeppolBis3,
+            RuleSet::SiUbl => matches!(profile, Profile::NlciusUbl | Profile::NlGaccount),
+            RuleSet::NlciusCii => profile == Profile::NlciusCii,
+            RuleSet::NlGaccount => profile == Profile::NlGaccount,
+        }
+    }
+
     /// Label with version, as shown in reports.
     pub fn label(self) -> &'static str {
         match self {
@@ -83,6 +138,23 @@ impl RuleSet {
     }
 }
 
+/// The layers a profile (already adjusted to the syntax) chains, CEN first, as the official
+/// build configurations chain them.
+pub fn layers(profile: Profile) -> &'static [Layer] {
+    match profile {
+        Profile::PeppolBis3 => &[Layer::Cen, Layer::Peppol],
+        Profile::NlciusUbl | Profile::NlGaccount | Profile::NlciusCii => {
+            &[Layer::Cen, Layer::Nlcius]
+        }
+        Profile::FacturXMinimum | Profile::FacturXBasicWl => &[],
+        Profile::En16931
+        | Profile::XRechnung
+        | Profile::FacturXBasic
+        | Profile::FacturXExtended
+        | Profile::Zugferd1 => &[Layer::Cen],
+    }
+}
+
 /// All implemented rule ids of a rule set for a syntax (for coverage reporting): the
 /// official ids this set can report, without Haven's own advisory ids.
 pub fn implemented(set: RuleSet, syntax: Syntax) -> Vec<&'static Rule> {
@@ -92,4 +164,21 @@ pub fn implemented(set: RuleSet, syntax: Syntax) -> Vec<&'static Rule> {
         .flat_map(|t| t.iter())
         .filter(|r| !matches!(set, RuleSet::Cen(_)) || cen::v1_3_15::in_release(r.id, release))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_name_and_catalogue_version() {
+        for set in RuleSet::ALL {
+            assert_eq!(
+                set.label(),
+                format!("{} {}", set.name(), set.version()),
+                "{set:?}"
+            );
+            assert!(set.release().implemented());
+        }
+    }
 }

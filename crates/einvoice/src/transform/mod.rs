@@ -339,6 +339,8 @@ pub fn transform_with_report(xml: &[u8], target: Syntax) -> Result<Transformed, 
         xml,
         &ValidateOptions {
             required_profile: Some(crate::Profile::En16931),
+            // The source must meet the current EN 16931 rules, whatever its issue date.
+            rule_set: crate::rules::releases::current_implemented(crate::Layer::Cen),
             ..ValidateOptions::default()
         },
     );

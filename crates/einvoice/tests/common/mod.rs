@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use haven_einvoice::rules::registry::{CenRelease, RuleSet};
+use haven_einvoice::rules::registry::RuleSet;
+use haven_einvoice::rules::releases::{nearest_implemented, ReleaseId, CATALOGUE};
 use haven_einvoice::Syntax;
 
 /// The corpus's `invoices` folder (holding `expected.json`), wherever it is.
@@ -83,16 +84,52 @@ pub fn read_tsv(path: &Path) -> TsvRules {
     r
 }
 
-/// The rule set and syntax a rule table describes, from its file name.
-pub fn tsv_rule_set(file: &str) -> Option<(RuleSet, Syntax)> {
-    Some(match file {
-        f if f.starts_with("CEN-EN16931-UBL") => (RuleSet::Cen(CenRelease::V1_3_16), Syntax::Ubl),
-        f if f.starts_with("CEN-EN16931-CII") => (RuleSet::Cen(CenRelease::V1_3_16), Syntax::Cii),
-        f if f.starts_with("PEPPOL-EN16931-UBL") => (RuleSet::Peppol, Syntax::Ubl),
-        f if f.starts_with("PEPPOL-EN16931-CII") => (RuleSet::Peppol, Syntax::Cii),
-        f if f.starts_with("NLCIUS-SI-UBL") => (RuleSet::SiUbl, Syntax::Ubl),
-        f if f.starts_with("NLCIUS-CII") => (RuleSet::NlciusCii, Syntax::Cii),
-        f if f.starts_with("NL-gaccount") => (RuleSet::NlGaccount, Syntax::Ubl),
-        _ => return None,
+/// What a rule table (`<artefact>-<syntax>-<version>.tsv`) describes.
+pub struct TsvRuleSet {
+    /// The catalogue release the table's artefact version belongs to.
+    pub release: ReleaseId,
+    pub syntax: Syntax,
+    /// The rule set implementing that artefact in that release, or, when the release is not
+    /// implemented, in the nearest implemented release (`implemented` is then false).
+    pub set: RuleSet,
+    pub implemented: bool,
+}
+
+/// The release, rule set and syntax a rule table describes, from its file name; `Err` says
+/// why there is none (an unknown artefact, or a version no catalogue release has).
+pub fn tsv_rule_set(file: &str) -> Result<TsvRuleSet, String> {
+    const PREFIXES: &[(&str, &str, Syntax)] = &[
+        ("CEN-EN16931-UBL-", "CEN", Syntax::Ubl),
+        ("CEN-EN16931-CII-", "CEN", Syntax::Cii),
+        ("PEPPOL-EN16931-UBL-", "Peppol", Syntax::Ubl),
+        ("PEPPOL-EN16931-CII-", "Peppol", Syntax::Cii),
+        ("NLCIUS-SI-UBL-", "SI-UBL", Syntax::Ubl),
+        ("NLCIUS-CII-", "NLCIUS-CII", Syntax::Cii),
+        ("NL-gaccount-", "G-account", Syntax::Ubl),
+    ];
+    let (artefact, syntax, version) = PREFIXES
+        .iter()
+        .find_map(|(p, a, s)| file.strip_prefix(p).map(|v| (*a, *s, v)))
+        .ok_or_else(|| format!("{file}: no artefact is mapped to this table"))?;
+    let release = CATALOGUE
+        .iter()
+        .find(|r| r.artefacts.contains(&(artefact, version)))
+        .ok_or_else(|| {
+            format!(
+                "{file}: no release in the catalogue (rules/releases.rs) has {artefact} {version}"
+            )
+        })?;
+    let implemented = release.id.implemented();
+    let nearest = nearest_implemented(release)
+        .ok_or_else(|| format!("{file}: no release of its layer is implemented"))?;
+    let set = *RuleSet::ALL
+        .iter()
+        .find(|s| s.release() == nearest && s.name() == artefact)
+        .ok_or_else(|| format!("{file}: no rule set implements {artefact}"))?;
+    Ok(TsvRuleSet {
+        release: release.id,
+        syntax,
+        set,
+        implemented,
     })
 }

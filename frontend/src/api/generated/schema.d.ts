@@ -866,6 +866,30 @@ export interface paths {
         patch: operations["changeMember"];
         trace?: never;
     };
+    "/api/v1/rulesets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the rule-set releases.
+         * @description Every release Haven knows of (EN 16931 by CEN, Peppol BIS Billing, NLCIUS), per layer oldest
+         *     first, with the days it is in force, the CEN release a Peppol or NLCIUS release bundles and
+         *     whether Haven implements it. Validation applies per layer the release in force on the
+         *     document's issue date (the nearest implemented one when Haven does not implement it); the
+         *     implemented ones can be named with `ruleset` on `POST /api/v1/validate`.
+         */
+        get: operations["listRuleSets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/system/info": {
         parameters: {
             query?: never;
@@ -1103,7 +1127,9 @@ export interface paths {
          * Validate an e-invoice.
          * @description Detects the syntax (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII D16B, Factur-X/ZUGFeRD PDF)
          *     and the profile, and checks the document against the official rule sets the profile chains
-         *     (Peppol BIS Billing 3.0 = EN 16931 + Peppol; NLCIUS = EN 16931 + NL). Send the document as
+         *     (Peppol BIS Billing 3.0 = EN 16931 + Peppol; NLCIUS = EN 16931 + NL), per layer in the
+         *     release in force on the document's issue date unless `ruleset` names one; `ruleSets` in the
+         *     report says which releases were applied and why. Send the document as
          *     the raw body (`application/xml`, `text/xml` or `application/pdf`) or as the `file` part of
          *     a `multipart/form-data` body. Nothing is stored. The answer is 200 with the report whether
          *     or not the document is valid; `valid` tells.
@@ -1197,6 +1223,28 @@ export interface components {
             postalCode?: string | null;
             /** @example Keizersgracht */
             street?: string | null;
+        };
+        /**
+         * @description One rule set applied: an artefact of a catalogue release (`GET /api/v1/rulesets` lists
+         *     the releases). Its findings carry `name version` as their `ruleSet`.
+         */
+        AppliedRuleSet: {
+            /** @description The release, e.g. `cen-1.3.16`, `peppol-3.0.19`, `nlcius-2.0.3.12`. */
+            id: components["schemas"]["ReleaseId"];
+            /** @description The artefact, e.g. `CEN`, `Peppol`, `SI-UBL`, `NLCIUS-CII`, `G-account`. */
+            name: string;
+            /**
+             * @description Set when the release that should apply is one Haven does not implement: which one it
+             *     was, and that the nearest implemented release was applied instead.
+             */
+            note?: string | null;
+            /**
+             * @description Why this release: in force on the issue date, the current one (no readable issue
+             *     date), requested by the caller, or the CEN release the Peppol or NLCIUS release bundles.
+             */
+            selectedBy: components["schemas"]["Selection"];
+            /** @description The artefact's version, e.g. `1.3.16`. */
+            version: string;
         };
         /**
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
@@ -1510,6 +1558,11 @@ export interface components {
          * @enum {string}
          */
         Language: "nl" | "en";
+        /**
+         * @description The layers a profile chains: the EN 16931 rules, then at most one CIUS on top.
+         * @enum {string}
+         */
+        Layer: "cen" | "peppol" | "nlcius";
         LoginRequest: {
             /**
              * @description When two-factor authentication is on: the 6-digit code from the app, or a recovery code.
@@ -1741,6 +1794,34 @@ export interface components {
             /** @example correct horse battery staple */
             password: string;
         };
+        /**
+         * @description A rule-set release Haven knows of (implemented or not).
+         * @enum {string}
+         */
+        ReleaseId: "cen-1.3.14.1" | "cen-1.3.14.2" | "cen-1.3.15" | "cen-1.3.16" | "peppol-3.0.19" | "peppol-3.0.20" | "peppol-3.0.21" | "nlcius-2.0.3.11" | "nlcius-2.0.3.12";
+        /** @description A catalogue entry as listed to callers. */
+        ReleaseInfo: {
+            bundles?: null | components["schemas"]["ReleaseId"];
+            /**
+             * Format: date
+             * @description First day in force (`YYYY-MM-DD`): publication for CEN, the mandatory date for Peppol
+             *     and NLCIUS.
+             */
+            effectiveFrom: string;
+            /**
+             * Format: date
+             * @description Last day in force; absent while no successor is known.
+             */
+            effectiveUntil?: string | null;
+            id: components["schemas"]["ReleaseId"];
+            /** @description Whether Haven implements it (only these can be requested). */
+            implemented: boolean;
+            layer: components["schemas"]["Layer"];
+            /** @description e.g. `CEN`, `Peppol BIS Billing`, `NLCIUS`. */
+            name: string;
+            /** @description e.g. `1.3.16`. */
+            version: string;
+        };
         ResetPasswordRequest: {
             password: string;
             token: string;
@@ -1784,6 +1865,11 @@ export interface components {
          * @enum {string}
          */
         Role: "basic" | "advanced" | "administrator";
+        /**
+         * @description How a release came to be applied.
+         * @enum {string}
+         */
+        Selection: "issueDate" | "current" | "requested" | "bundled";
         SessionDto: {
             /** Format: date-time */
             createdAt: string;
@@ -1940,8 +2026,8 @@ export interface components {
         ValidationReport: {
             document?: null | components["schemas"]["DocumentInfo"];
             findings: components["schemas"]["Finding"][];
-            /** @description Rule sets applied, with versions, e.g. `["CEN 1.3.16", "Peppol 3.0.19"]`. */
-            ruleSets: string[];
+            /** @description Rule sets applied, in order, with the release each comes from. */
+            ruleSets: components["schemas"]["AppliedRuleSet"][];
             /** @description True when there is no fatal finding. */
             valid: boolean;
         };
@@ -5262,6 +5348,44 @@ export interface operations {
             };
         };
     };
+    listRuleSets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The release catalogue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleaseInfo"][];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getSystemInfo: {
         parameters: {
             query?: never;
@@ -6156,6 +6280,13 @@ export interface operations {
                  * @example peppol
                  */
                 profile?: string | null;
+                /**
+                 * @description Apply this rule-set release instead of the one in force on the document's issue date:
+                 *     an implemented release of `GET /api/v1/rulesets`, e.g. `cen-1.3.16`, `peppol-3.0.19`
+                 *     or `nlcius-2.0.3.12`. A Peppol or NLCIUS release brings the CEN release it bundles.
+                 * @example cen-1.3.16
+                 */
+                ruleset?: string | null;
             };
             header?: never;
             path?: never;
@@ -6179,7 +6310,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationReport"];
                 };
             };
-            /** @description Empty body, no `file` part or unknown profile. */
+            /** @description Empty body, no `file` part, unknown profile or unknown or unimplemented rule set. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -28,7 +28,7 @@ pub struct ValidateQuery {
     /// Apply this rule-set release instead of the one in force on the document's issue date:
     /// an implemented release of `GET /api/v1/rulesets`, e.g. `cen-1.3.16`, `peppol-3.0.19`
     /// or `nlcius-2.0.3.12`. A Peppol or NLCIUS release brings the CEN release it bundles.
-    #[param(example = "cen-1.3.16")]
+    #[param(value_type = Option<haven_einvoice::ReleaseId>, example = "cen-1.3.16")]
     pub ruleset: Option<String>,
 }
 

@@ -6286,7 +6286,7 @@ export interface operations {
                  *     or `nlcius-2.0.3.12`. A Peppol or NLCIUS release brings the CEN release it bundles.
                  * @example cen-1.3.16
                  */
-                ruleset?: string | null;
+                ruleset?: null | components["schemas"]["ReleaseId"];
             };
             header?: never;
             path?: never;

@@ -128,16 +128,7 @@ async fn a_json_array_is_refused_where_an_object_is_expected() {
 
     let body = assert_error_body(response, 400, "bad_request").await;
     assert_eq!(body["details"][0]["code"], "invalid_value");
-    let me: serde_json::Value = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&admin.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json("/api/v1/me", &admin.token).await;
     assert_eq!(me["name"], "Ada Admin", "nothing was changed");
 }
 
@@ -243,15 +234,6 @@ async fn adding_a_user_with_an_unknown_language_is_a_field_error_and_adds_nobody
 
     let body = assert_error_body(response, 400, "validation_failed").await;
     assert_eq!(body["details"][0]["field"], "language");
-    let users: serde_json::Value = app
-        .client
-        .get(app.url("/api/v1/users"))
-        .bearer_auth(&admin.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users = app.get_json("/api/v1/users", &admin.token).await;
     assert_eq!(users["items"].as_array().map(Vec::len), Some(1), "{users}");
 }

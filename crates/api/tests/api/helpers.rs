@@ -204,6 +204,13 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// GETs `path` as `token`'s user, expecting 200, and returns the JSON body.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let response = self.send(reqwest::Method::GET, path, None, token).await;
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+
     pub async fn send(
         &self,
         method: reqwest::Method,

@@ -88,6 +88,21 @@ fn to_org_event(e: organization_event::Model) -> DomainResult<OrgEvent> {
     })
 }
 
+/// The user's role in each organization they are a member of.
+async fn memberships_of<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+) -> DomainResult<std::collections::HashMap<Uuid, OrgRole>> {
+    Ok(organization_member::Entity::find()
+        .filter(organization_member::Column::UserId.eq(user_id))
+        .all(conn)
+        .await
+        .map_err(db("listing memberships"))?
+        .into_iter()
+        .filter_map(|m| OrgRole::parse(&m.role).map(|r| (m.organization_id, r)))
+        .collect())
+}
+
 async fn insert_event<C: ConnectionTrait>(
     conn: &C,
     organization_id: Uuid,
@@ -329,15 +344,7 @@ impl OrganizationStore for Database {
         user_id: Uuid,
         all: bool,
     ) -> DomainResult<Vec<(Organization, Option<OrgRole>)>> {
-        let memberships: std::collections::HashMap<Uuid, OrgRole> =
-            organization_member::Entity::find()
-                .filter(organization_member::Column::UserId.eq(user_id))
-                .all(self.conn())
-                .await
-                .map_err(db("listing memberships"))?
-                .into_iter()
-                .filter_map(|m| OrgRole::parse(&m.role).map(|r| (m.organization_id, r)))
-                .collect();
+        let memberships = memberships_of(self.conn(), user_id).await?;
         let rows = organization::Entity::find()
             .filter(organization::Column::EnvironmentId.eq(environment_id))
             .order_by_asc(organization::Column::StatutoryName)
@@ -361,15 +368,7 @@ impl OrganizationStore for Database {
         all: bool,
         page: &NamePage,
     ) -> DomainResult<Vec<(Organization, Option<OrgRole>)>> {
-        let memberships: std::collections::HashMap<Uuid, OrgRole> =
-            organization_member::Entity::find()
-                .filter(organization_member::Column::UserId.eq(user_id))
-                .all(self.conn())
-                .await
-                .map_err(db("listing memberships"))?
-                .into_iter()
-                .filter_map(|m| OrgRole::parse(&m.role).map(|r| (m.organization_id, r)))
-                .collect();
+        let memberships = memberships_of(self.conn(), user_id).await?;
         let mut select = organization::Entity::find()
             .filter(organization::Column::EnvironmentId.eq(environment_id));
         if !all {

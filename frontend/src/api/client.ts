@@ -1,8 +1,8 @@
 import createFetchClient, { type Middleware } from 'openapi-fetch';
 import createQueryClient from 'openapi-react-query';
 
-import { auth, type Auth } from '@/features/auth/auth';
-import { sessionStore, type SessionStore } from '@/features/auth/session';
+import { auth, type Auth } from '@/lib/auth';
+import { sessionStore, type SessionStore } from '@/lib/session';
 
 import type { paths } from '@/api/generated/schema';
 

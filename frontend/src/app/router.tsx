@@ -9,27 +9,28 @@ import {
 
 import { ErrorFallback } from '@/components/errors/error-fallback';
 import { NotFound } from '@/components/errors/not-found';
-import { AppLayout } from '@/components/layouts/app-layout';
 import { PublicLayout } from '@/components/layouts/public-layout';
 import { AuditPage } from '@/features/audit/audit-page';
-import { auth as appAuth, type Auth } from '@/features/auth/auth';
 import { ForgotPasswordPage } from '@/features/auth/forgot-password-page';
 import { InvitationPage } from '@/features/auth/invitation-page';
 import { LoginPage } from '@/features/auth/login-page';
 import { RegisterPage } from '@/features/auth/register-page';
 import { ResetPasswordPage } from '@/features/auth/reset-password-page';
-import { sessionStore, type SessionStore } from '@/features/auth/session';
 import { VerifyAdditionalEmailPage } from '@/features/auth/verify-additional-email-page';
 import { VerifyEmailPage } from '@/features/auth/verify-email-page';
 import { DashboardPage } from '@/features/dashboard/dashboard-page';
 import { EnvironmentPage } from '@/features/environment/environment-page';
-import { AddOrganizationPage } from '@/features/organizations/add-organization-page';
 import { JobsPage } from '@/features/operator/jobs-page';
+import { AddOrganizationPage } from '@/features/organizations/add-organization-page';
 import { OperatorPage } from '@/features/organizations/operator-page';
 import { OrganizationPage } from '@/features/organizations/organization-page';
 import { OrganizationsPage } from '@/features/organizations/organizations-page';
 import { ProfilePage } from '@/features/profile/profile-page';
 import { UsersPage } from '@/features/users/users-page';
+import { auth as appAuth, type Auth } from '@/lib/auth';
+import { sessionStore, type SessionStore } from '@/lib/session';
+
+import { AppLayout } from './app-layout';
 
 export interface RouterContext {
   session: SessionStore;

@@ -8,7 +8,7 @@ import { fetchClient } from '@/api/client';
 import { call } from '@/api/errors';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
-import { formatDateTime } from '@/features/setup/format';
+import { formatDateTime } from '@/lib/format';
 
 const PAGE_SIZE = 50;
 

@@ -1,8 +1,8 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
-import { sessionStore } from '@/features/auth/session';
 import { LANGUAGE_STORAGE_KEY } from '@/lib/i18n';
+import { sessionStore } from '@/lib/session';
 import { loginResponse } from '@/testing/fixtures';
 import { errorReply, mockApi } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render-app';

@@ -10,8 +10,8 @@ import type { Environment } from '@/api/types';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { sessionStore } from '@/features/auth/session';
-import { formatPrice } from '@/features/setup/format';
+import { formatPrice } from '@/lib/format';
+import { sessionStore } from '@/lib/session';
 
 const ENVIRONMENT_KEY = ['environment'];
 

@@ -9,7 +9,7 @@ import { call, fieldErrorsByPath } from '@/api/errors';
 import type { OrgIdentifier, Organization } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
 import { orgKeys } from './api';
 import { identifierKindLabel, identifierKindsFor } from './labels';

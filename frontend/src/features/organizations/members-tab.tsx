@@ -9,7 +9,7 @@ import { call, errorMessage, fieldErrorsByPath } from '@/api/errors';
 import type { OrgMember, Organization } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
 import { orgKeys } from './api';
 import { isOrgRole, ORG_ROLES, orgRoleLabel, type OrgRole } from './labels';

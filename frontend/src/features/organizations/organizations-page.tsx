@@ -3,7 +3,7 @@ import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
 import { FormError } from '@/components/forms/form-error';
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
 import { useOrganizations } from './api';
 import { orgRoleLabel, orgStatusColor, orgStatusLabel } from './labels';

@@ -7,8 +7,8 @@ import { fetchClient } from '@/api/client';
 import { call, errorMessage } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
-import { sessionStore } from '@/features/auth/session';
-import { formatDateTime } from '@/features/setup/format';
+import { formatDateTime } from '@/lib/format';
+import { sessionStore } from '@/lib/session';
 
 import { Section } from './section';
 

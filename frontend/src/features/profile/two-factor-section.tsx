@@ -8,7 +8,7 @@ import { fetchClient } from '@/api/client';
 import { call, fieldErrors } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { sessionStore, useCurrentUser } from '@/features/auth/session';
+import { sessionStore, useCurrentUser } from '@/lib/session';
 
 import { Section } from './section';
 

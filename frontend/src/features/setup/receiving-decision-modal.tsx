@@ -7,10 +7,9 @@ import { fetchClient } from '@/api/client';
 import { call } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { RECEIVING_DISMISSED_KEY } from '@/features/auth/auth';
-import { sessionStore, useCurrentUser } from '@/features/auth/session';
-
-import { formatPrice } from './format';
+import { RECEIVING_DISMISSED_KEY } from '@/lib/auth';
+import { formatPrice } from '@/lib/format';
+import { sessionStore, useCurrentUser } from '@/lib/session';
 
 /**
  * First-login setup: while the environment has not decided whether to receive e-invoices,

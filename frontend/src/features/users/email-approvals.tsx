@@ -7,7 +7,7 @@ import { call, errorMessage } from '@/api/errors';
 import type { EmailApproval } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
-import { formatDateTime } from '@/features/setup/format';
+import { formatDateTime } from '@/lib/format';
 
 const APPROVALS_KEY = ['users', 'email-approvals'];
 

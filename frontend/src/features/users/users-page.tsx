@@ -12,7 +12,7 @@ import { ROLES, type Role, type User } from '@/api/types';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
 import { EmailApprovals } from './email-approvals';
 

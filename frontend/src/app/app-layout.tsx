@@ -8,11 +8,10 @@ import { useTranslation } from 'react-i18next';
 import { fetchClient } from '@/api/client';
 import { call } from '@/api/errors';
 import { LanguageSwitch } from '@/components/language/language-switch';
-import { auth } from '@/features/auth/auth';
-import { sessionStore, useCurrentUser } from '@/features/auth/session';
-import { ReceivingDecisionModal } from '@/features/setup/receiving-decision-modal';
-
 import { AppFooter } from '@/components/layouts/app-footer';
+import { ReceivingDecisionModal } from '@/features/setup/receiving-decision-modal';
+import { auth } from '@/lib/auth';
+import { sessionStore, useCurrentUser } from '@/lib/session';
 
 /** Layout of every authenticated page: header, navigation (admin pages for admins), footer. */
 export function AppLayout() {

@@ -1,5 +1,7 @@
 import type { TFunction } from 'i18next';
+import type { Middleware } from 'openapi-fetch';
 
+import type { paths } from './generated/schema';
 import type { ErrorBody } from './types';
 
 function isErrorBody(value: unknown): value is ErrorBody {
@@ -32,6 +34,43 @@ export class ApiError extends Error {
     return this.body?.code ?? null;
   }
 }
+
+/**
+ * Throws an `ApiError` for every non-2xx answer, before openapi-fetch parses it. Callers, and
+ * openapi-react-query (which would otherwise throw the bare error body), thereby always get the
+ * status, the parsed error body and `Retry-After`. Network failures stay `TypeError`s.
+ */
+export const apiErrorMiddleware: Middleware = {
+  async onResponse({ response }) {
+    if (response.ok) return undefined;
+    const text = await response.text();
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON (a proxy's error page): the status alone.
+    }
+    throw new ApiError(response, body);
+  },
+};
+
+type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206 | 207 | '2XX';
+
+/** An operation whose error answers are all an `ApiError` (what `apiErrorMiddleware` throws). */
+type ThrowsApiError<Operation> = Operation extends { responses: infer Responses }
+  ? Omit<Operation, 'responses'> & {
+      responses: { [S in keyof Responses as S extends SuccessStatus ? S : never]: Responses[S] } & {
+        default: { headers: Record<string, unknown>; content: { 'application/json': ApiError } };
+      };
+    }
+  : Operation;
+
+/**
+ * The generated `paths` as seen through `apiErrorMiddleware`: success bodies as the spec declares
+ * them, and `ApiError` as the error type of every operation, so the query hooks' `error` is typed
+ * as what is actually thrown.
+ */
+export type ApiPaths = { [Path in keyof paths]: { [Key in keyof paths[Path]]: ThrowsApiError<paths[Path][Key]> } };
 
 interface FetchResult<T> {
   data?: T;

@@ -1,14 +1,13 @@
 import { Button, Code, Group, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call } from '@/api/errors';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
 import { formatDateTime } from '@/lib/format';
+
+import { useAuditActors, useAuditEvents, type AuditQuery } from './api/audit';
 
 const PAGE_SIZE = 50;
 
@@ -28,35 +27,24 @@ function toInstant(date: string, endOfDay: boolean): string | undefined {
   return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
 }
 
+function toQuery(filters: Filters): AuditQuery {
+  const from = toInstant(filters.from, false);
+  const to = toInstant(filters.to, true);
+  return {
+    limit: PAGE_SIZE,
+    ...(filters.action.trim() === '' ? {} : { action: filters.action.trim() }),
+    ...(filters.actorId === '' ? {} : { actorId: filters.actorId }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  };
+}
+
 function AuditContent() {
   const { t, i18n } = useTranslation();
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const form = useForm({ initialValues: EMPTY });
-  const users = useQuery({ queryKey: ['users'], queryFn: () => call(fetchClient.GET('/api/v1/users')) });
-
-  const events = useInfiniteQuery({
-    queryKey: ['audit-events', filters],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => {
-      const from = toInstant(filters.from, false);
-      const to = toInstant(filters.to, true);
-      return call(
-        fetchClient.GET('/api/v1/audit-events', {
-          params: {
-            query: {
-              limit: PAGE_SIZE,
-              ...(filters.action.trim() === '' ? {} : { action: filters.action.trim() }),
-              ...(filters.actorId === '' ? {} : { actorId: filters.actorId }),
-              ...(from === undefined ? {} : { from }),
-              ...(to === undefined ? {} : { to }),
-              ...(pageParam === undefined ? {} : { before: pageParam }),
-            },
-          },
-        }),
-      );
-    },
-    getNextPageParam: (page) => page.nextCursor ?? undefined,
-  });
+  const users = useAuditActors();
+  const events = useAuditEvents(toQuery(filters));
   const items = events.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (

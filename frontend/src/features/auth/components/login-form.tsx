@@ -1,14 +1,13 @@
 import { Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { bareClient } from '@/api/bare-client';
-import { call, fieldErrors, isApiError } from '@/api/errors';
+import { fieldErrors, isApiError } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 
+import { useLogin } from '../api/auth';
 import { useCompleteSignIn } from '../use-complete-sign-in';
 
 const route = getRouteApi('/login');
@@ -24,18 +23,7 @@ export function LoginForm() {
   const [needsCode, setNeedsCode] = useState(false);
   const form = useForm({ initialValues: { email: '', password: '', code: '' } });
 
-  const login = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        bareClient.POST('/api/v1/auth/login', {
-          credentials: 'same-origin',
-          body: {
-            email: values.email.trim(),
-            password: values.password,
-            ...(needsCode ? { code: values.code.replace(/\s+/g, '') } : {}),
-          },
-        }),
-      ),
+  const login = useLogin({
     onSuccess: (response) => completeSignIn(response, redirect ?? '/'),
     onError: (error) => {
       if (isApiError(error, 'two_factor_required')) {
@@ -49,7 +37,14 @@ export function LoginForm() {
   const showError = login.isError && !isApiError(login.error, 'two_factor_required');
 
   return (
-    <form onSubmit={form.onSubmit((values) => { login.mutate(values); })} noValidate>
+    <form onSubmit={form.onSubmit((values) => { login.mutate({
+        credentials: 'same-origin',
+        body: {
+          email: values.email.trim(),
+          password: values.password,
+          ...(needsCode ? { code: values.code.replace(/\s+/g, '') } : {}),
+        },
+      }); })} noValidate>
       <Stack>
         {!needsCode && (
           <>

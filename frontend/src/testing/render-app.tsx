@@ -32,7 +32,7 @@ export async function renderApp({
   session = null,
   restore = () => Promise.resolve(false),
 }: RenderAppOptions = {}) {
-  const i18n = createI18n(language === undefined ? {} : { lng: language });
+  const i18n = await createI18n(language === undefined ? {} : { lng: language });
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   sessionStore.set(session);
   const router = createAppRouter({

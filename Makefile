@@ -54,6 +54,7 @@ e2e: frontend-deps
 	@scripts/ensure-chromium
 	@[ -x target/debug/haven ] || $(CARGO) build -p haven-api --locked
 	@$(STAGE) "frontend: build" npm --prefix frontend run build
+	@$(STAGE) "frontend: bundle budget" npm --prefix frontend run check:bundle
 	@$(STAGE) "browser tests" env HAVEN_BIN=$(CURDIR)/target/debug/haven npm --prefix frontend run e2e
 
 ## api-fuzz: schemathesis (property-based, from the OpenAPI document) against the real server,

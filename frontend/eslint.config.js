@@ -5,6 +5,8 @@ import reactRefresh from 'eslint-plugin-react-refresh';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+import { importBoundaries } from './eslint/import-boundaries.js';
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'src/api/generated'] },
   {
@@ -34,6 +36,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...importBoundaries(import.meta.dirname),
   {
     // Route definitions, test helpers and the app's providers export non-components too.
     files: ['src/app/router.tsx', 'src/app/provider.tsx', 'src/testing/**', '**/*.test.{ts,tsx}'],

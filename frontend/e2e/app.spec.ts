@@ -34,12 +34,12 @@ test.describe('the single-page app', () => {
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   });
 
-  test("signing in with unknown credentials shows the server's message", async ({ page }) => {
+  test('signing in with unknown credentials says so in the chosen language', async ({ page }) => {
     await page.goto('/login');
     await page.getByLabel('Email address').fill('nobody@example.com');
     await page.locator('input[name="password"]').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveText('The email address or password is incorrect.');
     await expect(page).toHaveURL(/\/login/);
   });
 

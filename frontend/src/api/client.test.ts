@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import { createSessionStore } from '@/features/auth/session';
+import { createSessionStore } from '@/lib/session';
 import { session } from '@/testing/fixtures';
 
 import { createAuthMiddleware } from './client';

@@ -1,10 +1,11 @@
-import createFetchClient, { type Middleware } from 'openapi-fetch';
+import type { UseMutationOptions } from '@tanstack/react-query';
+import createFetchClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from 'openapi-fetch';
 import createQueryClient from 'openapi-react-query';
 
-import { auth, type Auth } from '@/features/auth/auth';
-import { sessionStore, type SessionStore } from '@/features/auth/session';
+import { auth, type Auth } from '@/lib/auth';
+import { sessionStore, type SessionStore } from '@/lib/session';
 
-import type { paths } from '@/api/generated/schema';
+import { apiErrorMiddleware, type ApiError, type ApiPaths } from './errors';
 
 export type { components, paths } from '@/api/generated/schema';
 
@@ -49,12 +50,64 @@ export function createAuthMiddleware(store: SessionStore, session: Pick<Auth, 'r
  * The one typed HTTP client for Haven's API. The API is served from the same origin as
  * the app (the Vite dev server proxies /api to the backend).
  */
-export const fetchClient = createFetchClient<paths>({
+export const fetchClient = createFetchClient<ApiPaths>({
   baseUrl: globalThis.location.origin,
   // Resolve `fetch` per call (not once at start-up) so tests can stub it.
   fetch: (request) => globalThis.fetch(request),
 });
-fetchClient.use(createAuthMiddleware(sessionStore, auth));
+// Responses pass the middlewares last-registered first: the auth middleware repeats a 401
+// after a refresh, and only what it finally returns is turned into an `ApiError`.
+fetchClient.use(apiErrorMiddleware, createAuthMiddleware(sessionStore, auth));
 
-/** TanStack Query bindings for the client: `$api.useQuery('get', '/api/v1/system/info')`. */
+/**
+ * TanStack Query bindings for the client: `$api.useQuery('get', '/api/v1/system/info')`.
+ *
+ * The app's one query-key scheme is openapi-react-query's: `[method, path template, init]`, e.g.
+ * `['get', '/api/v1/organizations/{id}', { params: { path: { id } } }]`. Features build keys for
+ * invalidation and cache updates with `$api.queryOptions(...).queryKey`; a key without `init`
+ * (or with part of it) matches every cached call of that path (with those parameters).
+ */
 export const $api = createQueryClient(fetchClient);
+
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+
+/** The paths that have an operation for `M`. */
+export type ApiPath<M extends Method> = {
+  [P in keyof ApiPaths]: ApiPaths[P] extends Record<M, unknown> ? P : never;
+}[keyof ApiPaths];
+
+type Init<M extends Method, P extends ApiPath<M>> = MaybeOptionalInit<ApiPaths[P], M>;
+type Data<M extends Method, P extends ApiPath<M>> =
+  ApiPaths[P][M] extends Record<string | number, unknown>
+    ? Required<FetchResponse<ApiPaths[P][M], Init<M, P>, `${string}/${string}`>>['data']
+    : never;
+
+/** What `$api.useMutation(method, path, options)` takes: api modules pass it through. */
+export type ApiMutationOptions<M extends Method, P extends ApiPath<M>> = Omit<
+  UseMutationOptions<Data<M, P>, ApiError, Init<M, P>>,
+  'mutationKey' | 'mutationFn'
+>;
+
+type OnSuccess<D, V, R, C> = (data: D, variables: V, onMutateResult: R, context: C) => unknown;
+
+export interface CacheEffects<D, V> {
+  /** Synchronous cache or session writes, done first so the caller's UI sees the new data. */
+  update?: (data: D, variables: V) => void;
+  /** Invalidations, done last; the mutation stays pending until the refetch is done. */
+  refetch?: (data: D, variables: V) => Promise<unknown>;
+}
+
+/**
+ * The `onSuccess` of an api module's mutation: its cache `update`, then the caller's `onSuccess`
+ * (the UI: notify, close, navigate), then its `refetch`.
+ */
+export function withCache<D, V, R, C>(
+  onSuccess: OnSuccess<D, V, R, C> | undefined,
+  { update, refetch }: CacheEffects<D, V>,
+): OnSuccess<D, V, R, C> {
+  return async (data, variables, onMutateResult, context) => {
+    update?.(data, variables);
+    await onSuccess?.(data, variables, onMutateResult, context);
+    await refetch?.(data, variables);
+  };
+}

@@ -1,5 +1,7 @@
 import type { TFunction } from 'i18next';
+import type { Middleware } from 'openapi-fetch';
 
+import type { paths } from './generated/schema';
 import type { ErrorBody } from './types';
 
 function isErrorBody(value: unknown): value is ErrorBody {
@@ -33,6 +35,43 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Throws an `ApiError` for every non-2xx answer, before openapi-fetch parses it. Callers, and
+ * openapi-react-query (which would otherwise throw the bare error body), thereby always get the
+ * status, the parsed error body and `Retry-After`. Network failures stay `TypeError`s.
+ */
+export const apiErrorMiddleware: Middleware = {
+  async onResponse({ response }) {
+    if (response.ok) return undefined;
+    const text = await response.text();
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON (a proxy's error page): the status alone.
+    }
+    throw new ApiError(response, body);
+  },
+};
+
+type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 206 | 207 | '2XX';
+
+/** An operation whose error answers are all an `ApiError` (what `apiErrorMiddleware` throws). */
+type ThrowsApiError<Operation> = Operation extends { responses: infer Responses }
+  ? Omit<Operation, 'responses'> & {
+      responses: { [S in keyof Responses as S extends SuccessStatus ? S : never]: Responses[S] } & {
+        default: { headers: Record<string, unknown>; content: { 'application/json': ApiError } };
+      };
+    }
+  : Operation;
+
+/**
+ * The generated `paths` as seen through `apiErrorMiddleware`: success bodies as the spec declares
+ * them, and `ApiError` as the error type of every operation, so the query hooks' `error` is typed
+ * as what is actually thrown.
+ */
+export type ApiPaths = { [Path in keyof paths]: { [Key in keyof paths[Path]]: ThrowsApiError<paths[Path][Key]> } };
+
 interface FetchResult<T> {
   data?: T;
   error?: unknown;
@@ -50,13 +89,48 @@ export function isApiError(error: unknown, code?: string): error is ApiError {
   return error instanceof ApiError && (code === undefined || error.code === code);
 }
 
-/** The text to show for a failed call: the server's message, or a generic one. */
+type ErrorCode = ErrorBody['code'];
+
+/**
+ * The codes whose text the web app says in its own words (`apiErrors.<code>` in the locales).
+ * `bad_request`, `validation_failed` and `unprocessable` are about this one request (which
+ * field, which line of the document), so their server sentence stays; the type below makes a
+ * new code in the API fail the type check until it is placed in one list or the other.
+ */
+export const TRANSLATED_ERROR_CODES = [
+  'unauthenticated', 'token_expired', 'invalid_credentials', 'two_factor_required', 'invalid_two_factor_code',
+  'token_invalid', 'token_used', 'forbidden', 'not_found', 'method_not_allowed', 'conflict', 'already_exists',
+  'email_taken', 'last_administrator', 'organization_limit_reached', 'participant_id_taken', 'organization_exists',
+  'identifier_exists', 'already_member', 'activation_not_allowed', 'no_pending_activation',
+  'no_activation_code_pending', 'activation_code_unavailable', 'organization_not_active', 'receiving_not_enabled',
+  'invitation_closed', 'user_not_joined', 'user_already_joined', 'email_verification_closed', 'two_factor_enabled',
+  'two_factor_setup_not_started', 'two_factor_required_by_environment', 'job_not_dead', 'payload_too_large',
+  'unsupported_media_type', 'too_many_requests', 'service_unavailable', 'register_unavailable', 'internal_error',
+] as const satisfies readonly ErrorCode[];
+/** The codes whose server sentence is shown as it is. */
+export const SPECIFIC_ERROR_CODES = ['bad_request', 'validation_failed', 'unprocessable'] as const satisfies readonly ErrorCode[];
+type Unplaced = Exclude<ErrorCode, (typeof TRANSLATED_ERROR_CODES)[number] | (typeof SPECIFIC_ERROR_CODES)[number]>;
+/** `true` only while every code is placed: a new code makes this line fail the type check. */
+export const EVERY_ERROR_CODE_PLACED: [Unplaced] extends [never] ? true : Unplaced = true;
+
+function translatedCode(code: ErrorCode): code is (typeof TRANSLATED_ERROR_CODES)[number] {
+  return (TRANSLATED_ERROR_CODES as readonly string[]).includes(code);
+}
+
+/** The text to show for a failed call: the code in the user's language, or the server's sentence. */
 export function errorMessage(error: unknown, t: TFunction): string {
   if (error instanceof ApiError) {
+    const code = error.body?.code;
+    if (code === undefined) return t('common.unexpectedError');
+    const text = !translatedCode(code)
+      ? (error.body?.message ?? t('common.unexpectedError'))
+      : code === 'token_expired' && error.status === 401
+        ? t('apiErrors.token_expired_session')
+        : t(`apiErrors.${code}`);
     if (error.status === 429 && error.retryAfter !== null) {
-      return `${error.message} ${t('common.tooManyRequests', { seconds: error.retryAfter })}`;
+      return `${text} ${t('common.tooManyRequests', { seconds: error.retryAfter })}`;
     }
-    return error.body?.message ?? t('common.unexpectedError');
+    return text;
   }
   if (error instanceof TypeError) return t('common.networkError');
   return t('common.unexpectedError');

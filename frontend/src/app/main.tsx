@@ -10,7 +10,8 @@ import { createAppRouter } from './router';
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root element');
 
-const i18n = createI18n();
+// The first render waits for the translations of the user's language (one small chunk).
+const i18n = await createI18n();
 const queryClient = createAppQueryClient();
 const router = createAppRouter();
 

@@ -1,12 +1,12 @@
-import '@mantine/core/styles.css';
-import '@mantine/notifications/styles.css';
+import './styles/first-load';
 
 import { createTheme, MantineProvider } from '@mantine/core';
-import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { i18n as I18n } from 'i18next';
 import type { ReactNode } from 'react';
 import { I18nextProvider } from 'react-i18next';
+
+import { NotificationsHost } from '@/components/notifications/notifications-host';
 
 const theme = createTheme({
   primaryColor: 'blue',
@@ -31,8 +31,9 @@ export interface AppProviderProps {
 export function AppProvider({ children, i18n, queryClient }: AppProviderProps) {
   return (
     <I18nextProvider i18n={i18n}>
-      <MantineProvider theme={theme}>
-        <Notifications position="top-right" />
+      {/* All of the theme's CSS variables come from here, not from a stylesheet (see ./styles/first-load.ts). */}
+      <MantineProvider theme={theme} deduplicateCssVariables={false}>
+        <NotificationsHost />
         <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
       </MantineProvider>
     </I18nextProvider>

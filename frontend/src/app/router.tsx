@@ -2,6 +2,7 @@ import {
   createRootRouteWithContext,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Outlet,
   redirect,
   type RouterHistory,
@@ -9,27 +10,62 @@ import {
 
 import { ErrorFallback } from '@/components/errors/error-fallback';
 import { NotFound } from '@/components/errors/not-found';
-import { AppLayout } from '@/components/layouts/app-layout';
+import { PageLoader } from '@/components/layouts/page-loader';
 import { PublicLayout } from '@/components/layouts/public-layout';
-import { AuditPage } from '@/features/audit/audit-page';
-import { auth as appAuth, type Auth } from '@/features/auth/auth';
-import { ForgotPasswordPage } from '@/features/auth/forgot-password-page';
-import { InvitationPage } from '@/features/auth/invitation-page';
-import { LoginPage } from '@/features/auth/login-page';
-import { RegisterPage } from '@/features/auth/register-page';
-import { ResetPasswordPage } from '@/features/auth/reset-password-page';
-import { sessionStore, type SessionStore } from '@/features/auth/session';
-import { VerifyAdditionalEmailPage } from '@/features/auth/verify-additional-email-page';
-import { VerifyEmailPage } from '@/features/auth/verify-email-page';
-import { DashboardPage } from '@/features/dashboard/dashboard-page';
-import { EnvironmentPage } from '@/features/environment/environment-page';
-import { AddOrganizationPage } from '@/features/organizations/add-organization-page';
-import { JobsPage } from '@/features/operator/jobs-page';
-import { OperatorPage } from '@/features/organizations/operator-page';
-import { OrganizationPage } from '@/features/organizations/organization-page';
-import { OrganizationsPage } from '@/features/organizations/organizations-page';
-import { ProfilePage } from '@/features/profile/profile-page';
-import { UsersPage } from '@/features/users/users-page';
+import { auth as appAuth, type Auth } from '@/lib/auth';
+import { sessionStore, type SessionStore } from '@/lib/session';
+
+/**
+ * A page's module together with all of Mantine's CSS: only the sign-in page makes do with the
+ * first load's part of it (./styles/first-load.ts).
+ */
+function withAllStyles<T>(load: () => Promise<T>): () => Promise<T> {
+  return () => Promise.all([import('./styles/all'), load()]).then(([, module]) => module);
+}
+
+// Every page is its own chunk, loaded when its route is entered (or preloaded on hover):
+// the first load carries the router, the providers and the public layout only.
+const page = {
+  login: lazyRouteComponent(() => import('@/features/auth/login-page'), 'LoginPage'),
+  register: lazyRouteComponent(withAllStyles(() => import('@/features/auth/register-page')), 'RegisterPage'),
+  forgotPassword: lazyRouteComponent(
+    withAllStyles(() => import('@/features/auth/forgot-password-page')),
+    'ForgotPasswordPage',
+  ),
+  verifyEmail: lazyRouteComponent(withAllStyles(() => import('@/features/auth/verify-email-page')), 'VerifyEmailPage'),
+  resetPassword: lazyRouteComponent(
+    withAllStyles(() => import('@/features/auth/reset-password-page')),
+    'ResetPasswordPage',
+  ),
+  invitation: lazyRouteComponent(withAllStyles(() => import('@/features/auth/invitation-page')), 'InvitationPage'),
+  verifyAdditionalEmail: lazyRouteComponent(
+    withAllStyles(() => import('@/features/auth/verify-additional-email-page')),
+    'VerifyAdditionalEmailPage',
+  ),
+  appLayout: lazyRouteComponent(withAllStyles(() => import('./app-layout')), 'AppLayout'),
+  dashboard: lazyRouteComponent(withAllStyles(() => import('@/features/dashboard/dashboard-page')), 'DashboardPage'),
+  profile: lazyRouteComponent(withAllStyles(() => import('@/features/profile/profile-page')), 'ProfilePage'),
+  users: lazyRouteComponent(withAllStyles(() => import('@/features/users/users-page')), 'UsersPage'),
+  environment: lazyRouteComponent(
+    withAllStyles(() => import('@/features/environment/environment-page')),
+    'EnvironmentPage',
+  ),
+  audit: lazyRouteComponent(withAllStyles(() => import('@/features/audit/audit-page')), 'AuditPage'),
+  organizations: lazyRouteComponent(
+    withAllStyles(() => import('@/features/organizations/organizations-page')),
+    'OrganizationsPage',
+  ),
+  addOrganization: lazyRouteComponent(
+    withAllStyles(() => import('@/features/organizations/add-organization-page')),
+    'AddOrganizationPage',
+  ),
+  organization: lazyRouteComponent(
+    withAllStyles(() => import('@/features/organizations/organization-page')),
+    'OrganizationPage',
+  ),
+  operator: lazyRouteComponent(withAllStyles(() => import('@/features/organizations/operator-page')), 'OperatorPage'),
+  jobs: lazyRouteComponent(withAllStyles(() => import('@/features/operator/jobs-page')), 'JobsPage'),
+};
 
 export interface RouterContext {
   session: SessionStore;
@@ -70,35 +106,35 @@ const loginRoute = createRoute({
     typeof search.redirect === 'string' && search.redirect.startsWith('/') && !search.redirect.startsWith('//')
       ? { redirect: search.redirect }
       : {},
-  component: LoginPage,
+  component: page.login,
 });
 
 const publicRoutes = [
-  createRoute({ getParentRoute: () => rootRoute, path: '/register', component: RegisterPage }),
-  createRoute({ getParentRoute: () => rootRoute, path: '/forgot-password', component: ForgotPasswordPage }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/register', component: page.register }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/forgot-password', component: page.forgotPassword }),
   createRoute({
     getParentRoute: () => rootRoute,
     path: '/verify-email',
     validateSearch: tokenSearch,
-    component: VerifyEmailPage,
+    component: page.verifyEmail,
   }),
   createRoute({
     getParentRoute: () => rootRoute,
     path: '/reset-password',
     validateSearch: tokenSearch,
-    component: ResetPasswordPage,
+    component: page.resetPassword,
   }),
   createRoute({
     getParentRoute: () => rootRoute,
     path: '/invitation',
     validateSearch: tokenSearch,
-    component: InvitationPage,
+    component: page.invitation,
   }),
   createRoute({
     getParentRoute: () => rootRoute,
     path: '/verify-additional-email',
     validateSearch: tokenSearch,
-    component: VerifyAdditionalEmailPage,
+    component: page.verifyAdditionalEmail,
   }),
 ];
 
@@ -118,24 +154,24 @@ const appLayoutRoute = createRoute({
       throw redirect({ to: '/profile' });
     }
   },
-  component: AppLayout,
+  component: page.appLayout,
 });
 
 const appRoutes = [
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/', component: DashboardPage }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/profile', component: ProfilePage }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/users', component: UsersPage }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/environment', component: EnvironmentPage }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/audit-log', component: AuditPage }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/organizations', component: OrganizationsPage }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/organizations/new', component: AddOrganizationPage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/', component: page.dashboard }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/profile', component: page.profile }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/users', component: page.users }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/environment', component: page.environment }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/audit-log', component: page.audit }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/organizations', component: page.organizations }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/organizations/new', component: page.addOrganization }),
   createRoute({
     getParentRoute: () => appLayoutRoute,
     path: '/organizations/$organizationId',
-    component: OrganizationPage,
+    component: page.organization,
   }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: OperatorPage }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: JobsPage }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: page.operator }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: page.jobs }),
 ];
 
 export const routeTree = rootRoute.addChildren([
@@ -159,6 +195,8 @@ export function createAppRouter({ session = sessionStore, auth = appAuth, histor
     // Unknown paths render the root not-found page, never the guarded layout.
     notFoundMode: 'root',
     defaultPreload: 'intent',
+    // Shown when entering a page takes a while (its chunk on a slow connection).
+    defaultPendingComponent: PageLoader,
     scrollRestoration: true,
   });
   // Re-run the guards when the session starts or ends (sign-out, or a failed refresh).

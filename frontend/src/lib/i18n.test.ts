@@ -28,22 +28,45 @@ describe('i18n', () => {
     }
   });
 
-  it('takes the language from the browser', () => {
+  it('takes the language from the browser', async () => {
     vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['nl-NL', 'en']);
-    const i18n = createI18n();
+    const i18n = await createI18n();
     expect(i18n.resolvedLanguage).toBe('nl');
+    expect(i18n.t('auth.login.title')).toBe(nl.auth.login.title);
     expect(document.documentElement.lang).toBe('nl');
   });
 
-  it('prefers a language remembered in localStorage', () => {
-    vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['nl-NL']);
-    window.localStorage.setItem(LANGUAGE_STORAGE_KEY, 'en');
-    expect(createI18n().resolvedLanguage).toBe('en');
+  it('takes the first supported language of the browser', async () => {
+    vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['fr-FR', 'nl-BE', 'en']);
+    expect((await createI18n()).resolvedLanguage).toBe('nl');
   });
 
-  it('falls back to English for unsupported browser languages', () => {
+  it('prefers a language remembered in localStorage', async () => {
+    vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['nl-NL']);
+    window.localStorage.setItem(LANGUAGE_STORAGE_KEY, 'en');
+    expect((await createI18n()).resolvedLanguage).toBe('en');
+  });
+
+  it('falls back to English for unsupported browser languages', async () => {
     vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['fr-FR']);
     vi.spyOn(window.navigator, 'language', 'get').mockReturnValue('fr-FR');
-    expect(createI18n().resolvedLanguage).toBe('en');
+    const i18n = await createI18n();
+    expect(i18n.resolvedLanguage).toBe('en');
+    expect(i18n.t('auth.login.title')).toBe(en.auth.login.title);
+  });
+
+  it('remembers a change, and loads the other language when switched to', async () => {
+    vi.spyOn(window.navigator, 'languages', 'get').mockReturnValue(['en-GB']);
+    const i18n = await createI18n();
+    expect(window.localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe('en');
+    await i18n.changeLanguage('nl');
+    expect(i18n.t('auth.login.title')).toBe(nl.auth.login.title);
+    expect(window.localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe('nl');
+    expect(document.documentElement.lang).toBe('nl');
+  });
+
+  it('does not remember a forced language', async () => {
+    await createI18n({ lng: 'nl' });
+    expect(window.localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBeNull();
   });
 });

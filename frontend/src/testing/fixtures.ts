@@ -1,5 +1,5 @@
 import type { LoginResponse, Me, Organization, OrgIdentifier, User } from '@/api/types';
-import type { Session } from '@/features/auth/session';
+import type { Session } from '@/lib/session';
 
 /** A signed-in Administrator who has already decided about receiving. */
 export function me(overrides: Partial<Me> = {}): Me {

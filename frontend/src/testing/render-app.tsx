@@ -5,8 +5,8 @@ import userEvent from '@testing-library/user-event';
 
 import { App } from '@/app/app';
 import { createAppRouter } from '@/app/router';
-import { sessionStore, type Session } from '@/features/auth/session';
 import { createI18n, type Language } from '@/lib/i18n';
+import { sessionStore, type Session } from '@/lib/session';
 
 export interface RenderAppOptions {
   /** The URL to start at. */
@@ -32,7 +32,7 @@ export async function renderApp({
   session = null,
   restore = () => Promise.resolve(false),
 }: RenderAppOptions = {}) {
-  const i18n = createI18n(language === undefined ? {} : { lng: language });
+  const i18n = await createI18n(language === undefined ? {} : { lng: language });
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   sessionStore.set(session);
   const router = createAppRouter({

@@ -3,7 +3,7 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 
-import { sessionStore } from '@/features/auth/session';
+import { sessionStore } from '@/lib/session';
 
 import { takeUnhandledRequests } from './mock-api';
 

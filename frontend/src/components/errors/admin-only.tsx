@@ -2,7 +2,7 @@ import { Alert } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
 /** Renders its children for Administrators only (the server enforces it too). */
 export function AdminOnly({ children }: { children: ReactNode }) {

@@ -1,7 +1,7 @@
 import { Anchor, Group, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 
-import { ServerVersion } from '@/features/system/server-version';
+import { ServerVersion } from './server-version';
 
 export function AppFooter() {
   const { t } = useTranslation();

@@ -1,19 +1,17 @@
 import { Button, Code, Group, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import type { components } from '@/api/generated/schema';
-import { call } from '@/api/errors';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
-import { formatDateTime } from '@/features/setup/format';
+import { formatDateTime } from '@/lib/format';
+
+import { useAuditActions, useAuditActors, useAuditEvents, type AuditQuery } from './api/audit';
 
 const PAGE_SIZE = 50;
 
-type AuditAction = components['schemas']['AuditAction'];
+type AuditAction = NonNullable<AuditQuery['action']>;
 
 interface Filters {
   action: AuditAction | '';
@@ -31,40 +29,25 @@ function toInstant(date: string, endOfDay: boolean): string | undefined {
   return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
 }
 
+function toQuery(filters: Filters): AuditQuery {
+  const from = toInstant(filters.from, false);
+  const to = toInstant(filters.to, true);
+  return {
+    limit: PAGE_SIZE,
+    ...(filters.action === '' ? {} : { action: filters.action }),
+    ...(filters.actorId === '' ? {} : { actorId: filters.actorId }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  };
+}
+
 function AuditContent() {
   const { t, i18n } = useTranslation();
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const form = useForm({ initialValues: EMPTY });
-  const users = useQuery({ queryKey: ['users'], queryFn: async () => (await call(fetchClient.GET('/api/v1/users', { params: { query: { limit: 200 } } }))).items });
-  const actions = useQuery({
-    queryKey: ['audit-actions'],
-    queryFn: () => call(fetchClient.GET('/api/v1/audit-events/actions')),
-    staleTime: Infinity,
-  });
-
-  const events = useInfiniteQuery({
-    queryKey: ['audit-events', filters],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => {
-      const from = toInstant(filters.from, false);
-      const to = toInstant(filters.to, true);
-      return call(
-        fetchClient.GET('/api/v1/audit-events', {
-          params: {
-            query: {
-              limit: PAGE_SIZE,
-              ...(filters.action === '' ? {} : { action: filters.action }),
-              ...(filters.actorId === '' ? {} : { actorId: filters.actorId }),
-              ...(from === undefined ? {} : { from }),
-              ...(to === undefined ? {} : { to }),
-              ...(pageParam === undefined ? {} : { before: pageParam }),
-            },
-          },
-        }),
-      );
-    },
-    getNextPageParam: (page) => page.nextCursor ?? undefined,
-  });
+  const users = useAuditActors();
+  const actions = useAuditActions();
+  const events = useAuditEvents(toQuery(filters));
   const items = events.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (

@@ -1,19 +1,18 @@
 import { Alert, Anchor, Button, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
-import { bareClient } from '@/api/bare-client';
-import { call, fieldErrors } from '@/api/errors';
+import { fieldErrors } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { AuthCard } from '@/components/layouts/auth-card';
+
+import { useForgotPassword } from './api/auth';
 
 export function ForgotPasswordPage() {
   const { t } = useTranslation();
   const form = useForm({ initialValues: { email: '' } });
-  const forgot = useMutation({
-    mutationFn: (email: string) => call(bareClient.POST('/api/v1/auth/forgot-password', { body: { email } })),
+  const forgot = useForgotPassword({
     onError: (error) => {
       form.setErrors(fieldErrors(error, ['email']));
     },
@@ -36,7 +35,7 @@ export function ForgotPasswordPage() {
   }
   return (
     <AuthCard title={t('auth.forgotPassword.title')} subtitle={t('auth.forgotPassword.subtitle')}>
-      <form onSubmit={form.onSubmit((values) => { forgot.mutate(values.email.trim()); })} noValidate>
+      <form onSubmit={form.onSubmit((values) => { forgot.mutate({ body: { email: values.email.trim() } }); })} noValidate>
         <Stack>
           <TextInput
             label={t('auth.forgotPassword.email')}

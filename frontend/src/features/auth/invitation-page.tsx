@@ -1,14 +1,13 @@
 import { Alert, Anchor, Button, Loader, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
-import { bareClient } from '@/api/bare-client';
-import { call, fieldErrors, isApiError } from '@/api/errors';
+import { fieldErrors, isApiError } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { AuthCard } from '@/components/layouts/auth-card';
 
+import { useAcceptInvitation, useInvitation } from './api/auth';
 import { useCompleteSignIn } from './use-complete-sign-in';
 
 const route = getRouteApi('/invitation');
@@ -18,21 +17,9 @@ export function InvitationPage() {
   const { t } = useTranslation();
   const { token = '' } = route.useSearch();
   const completeSignIn = useCompleteSignIn();
-  const invitation = useQuery({
-    queryKey: ['invitation', token],
-    enabled: token !== '',
-    retry: false,
-    queryFn: () => call(bareClient.GET('/api/v1/auth/invitations/{token}', { params: { path: { token } } })),
-  });
+  const invitation = useInvitation(token);
   const form = useForm({ initialValues: { name: '', password: '' } });
-  const accept = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        bareClient.POST('/api/v1/auth/accept-invitation', {
-          credentials: 'same-origin',
-          body: { token, name: values.name.trim(), password: values.password },
-        }),
-      ),
+  const accept = useAcceptInvitation({
     onSuccess: (response) => completeSignIn(response),
     onError: (error) => {
       form.setErrors(fieldErrors(error, ['name', 'password']));
@@ -81,7 +68,10 @@ export function InvitationPage() {
       <Text size="sm">
         {t('auth.invitation.invitedBy', { inviter: inviterName, email, environment: environmentName })}
       </Text>
-      <form onSubmit={form.onSubmit((values) => { accept.mutate(values); })} noValidate>
+      <form onSubmit={form.onSubmit((values) => { accept.mutate({
+        credentials: 'same-origin',
+        body: { token, name: values.name.trim(), password: values.password },
+      }); })} noValidate>
         <Stack>
           <TextInput label={t('auth.invitation.name')} name="name" autoComplete="name" required {...form.getInputProps('name')} />
           <PasswordInput

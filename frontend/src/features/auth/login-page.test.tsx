@@ -1,8 +1,8 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
-import { sessionStore } from '@/features/auth/session';
 import { LANGUAGE_STORAGE_KEY } from '@/lib/i18n';
+import { sessionStore } from '@/lib/session';
 import { loginResponse } from '@/testing/fixtures';
 import { errorReply, mockApi } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render-app';
@@ -49,11 +49,11 @@ describe('login page', () => {
     });
   }, 15_000);
 
-  it('shows the server’s message for wrong credentials', async () => {
-    mockApi({ 'POST /api/v1/auth/login': errorReply(401, 'invalid_credentials', 'The email address or password is wrong.') });
+  it('says wrong credentials in the user language', async () => {
+    mockApi({ 'POST /api/v1/auth/login': errorReply(401, 'invalid_credentials', 'A server sentence the app does not show.') });
     const { user, router } = await renderApp({ path: '/login', language: 'en' });
     await fillCredentials(user);
-    expect(await screen.findByRole('alert')).toHaveTextContent('The email address or password is wrong.');
+    expect(await screen.findByRole('alert')).toHaveTextContent('The email address or password is incorrect.');
     expect(router.state.location.pathname).toBe('/login');
   });
 

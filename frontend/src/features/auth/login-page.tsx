@@ -1,3 +1,5 @@
+import './login-styles';
+
 import { Anchor, Group, Text } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';

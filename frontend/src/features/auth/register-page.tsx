@@ -1,32 +1,21 @@
 import { Alert, Anchor, Button, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
-import { bareClient } from '@/api/bare-client';
-import { call, fieldErrors } from '@/api/errors';
+import { fieldErrors } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { AuthCard } from '@/components/layouts/auth-card';
 import { currentLanguage, isLanguage, SUPPORTED_LANGUAGES } from '@/lib/i18n';
+
+import { useRegister } from './api/auth';
 
 export function RegisterPage() {
   const { t, i18n } = useTranslation();
   const form = useForm({
     initialValues: { name: '', email: '', password: '', language: currentLanguage(i18n) },
   });
-  const register = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        bareClient.POST('/api/v1/auth/register', {
-          body: {
-            name: values.name.trim(),
-            email: values.email.trim(),
-            password: values.password,
-            language: isLanguage(values.language) ? values.language : currentLanguage(i18n),
-          },
-        }),
-      ),
+  const register = useRegister({
     onError: (error) => {
       form.setErrors(fieldErrors(error, ['name', 'email', 'password', 'language']));
     },
@@ -47,7 +36,14 @@ export function RegisterPage() {
 
   return (
     <AuthCard title={t('auth.register.title')} subtitle={t('auth.register.subtitle')}>
-      <form onSubmit={form.onSubmit((values) => { register.mutate(values); })} noValidate>
+      <form onSubmit={form.onSubmit((values) => { register.mutate({
+        body: {
+          name: values.name.trim(),
+          email: values.email.trim(),
+          password: values.password,
+          language: isLanguage(values.language) ? values.language : currentLanguage(i18n),
+        },
+      }); })} noValidate>
         <Stack>
           <TextInput label={t('auth.register.name')} name="name" autoComplete="name" required {...form.getInputProps('name')} />
           <TextInput

@@ -1,13 +1,13 @@
 import { Alert, Anchor, Button, PasswordInput, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
-import { bareClient } from '@/api/bare-client';
-import { call, fieldErrors } from '@/api/errors';
+import { fieldErrors } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { AuthCard } from '@/components/layouts/auth-card';
+
+import { useResetPassword } from './api/auth';
 
 const route = getRouteApi('/reset-password');
 
@@ -19,9 +19,7 @@ export function ResetPasswordPage() {
     initialValues: { password: '', confirm: '' },
     validate: { confirm: (value, values) => (value === values.password ? null : t('common.passwordMismatch')) },
   });
-  const reset = useMutation({
-    mutationFn: (password: string) =>
-      call(bareClient.POST('/api/v1/auth/reset-password', { body: { token: token ?? '', password } })),
+  const reset = useResetPassword({
     onError: (error) => {
       form.setErrors(fieldErrors(error, ['password']));
     },
@@ -52,7 +50,7 @@ export function ResetPasswordPage() {
   }
   return (
     <AuthCard title={t('auth.resetPassword.title')}>
-      <form onSubmit={form.onSubmit((values) => { reset.mutate(values.password); })} noValidate>
+      <form onSubmit={form.onSubmit((values) => { reset.mutate({ body: { token, password: values.password } }); })} noValidate>
         <Stack>
           <PasswordInput
             label={t('auth.resetPassword.password')}

@@ -3,8 +3,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
 import type { LoginResponse } from '@/api/types';
-
-import { auth } from './auth';
+import { auth } from '@/lib/auth';
 
 /** After a sign-in answer: start the session, switch to the user's language, and go on. */
 export function useCompleteSignIn() {

@@ -2,9 +2,7 @@ import { Alert, Anchor } from '@mantine/core';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
-import { bareClient } from '@/api/bare-client';
-import { call } from '@/api/errors';
-
+import { useVerifyAdditionalEmail } from './api/auth';
 import { TokenAction } from './components/token-action';
 
 const route = getRouteApi('/verify-additional-email');
@@ -13,13 +11,17 @@ const route = getRouteApi('/verify-additional-email');
 export function VerifyAdditionalEmailPage() {
   const { t } = useTranslation();
   const { token } = route.useSearch();
+  const verify = useVerifyAdditionalEmail();
   return (
     <TokenAction
       token={token}
       title={t('auth.verifyAdditionalEmail.title')}
       busy={t('auth.verifyAdditionalEmail.verifying')}
       failedTitle={t('auth.verifyAdditionalEmail.failedTitle')}
-      action={(value) => call(bareClient.POST('/api/v1/auth/verify-additional-email', { body: { token: value } }))}
+      start={(value) => {
+        verify.mutate({ body: { token: value } });
+      }}
+      result={verify}
       done={
         <>
           <Alert color="green" role="status" title={t('auth.verifyAdditionalEmail.doneTitle')}>

@@ -1,9 +1,7 @@
 import { getRouteApi } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
-import { bareClient } from '@/api/bare-client';
-import { call } from '@/api/errors';
-
+import { useVerifyEmail } from './api/auth';
 import { TokenAction } from './components/token-action';
 import { useCompleteSignIn } from './use-complete-sign-in';
 
@@ -14,16 +12,17 @@ export function VerifyEmailPage() {
   const { t } = useTranslation();
   const { token } = route.useSearch();
   const completeSignIn = useCompleteSignIn();
+  const verify = useVerifyEmail({ onSuccess: (response) => completeSignIn(response) });
   return (
     <TokenAction
       token={token}
       title={t('auth.verifyEmail.title')}
       busy={t('auth.verifyEmail.verifying')}
       failedTitle={t('auth.verifyEmail.failedTitle')}
-      action={(value) =>
-        call(bareClient.POST('/api/v1/auth/verify-email', { credentials: 'same-origin', body: { token: value } }))
-      }
-      onSuccess={(response) => completeSignIn(response)}
+      start={(value) => {
+        verify.mutate({ credentials: 'same-origin', body: { token: value } });
+      }}
+      result={verify}
     />
   );
 }

@@ -1,23 +1,19 @@
 import { Button, Checkbox, Group, Loader, Paper, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrors } from '@/api/errors';
+import { fieldErrors } from '@/api/errors';
 import type { Environment } from '@/api/types';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { sessionStore } from '@/features/auth/session';
-import { formatPrice } from '@/features/setup/format';
+import { formatPrice } from '@/lib/format';
 
-const ENVIRONMENT_KEY = ['environment'];
+import { useEnvironment, useSetReceiving, useUpdateEnvironment } from './api/environment';
 
 function GeneralSettings({ environment }: { environment: Environment }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const form = useForm({
     initialValues: {
       name: environment.name,
@@ -25,20 +21,8 @@ function GeneralSettings({ environment }: { environment: Environment }) {
       requireTwoFactor: environment.requireTwoFactor,
     },
   });
-  const save = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        fetchClient.PATCH('/api/v1/environment', {
-          body: {
-            name: values.name.trim(),
-            autoJoinDomain: values.autoJoinDomain.trim() === '' ? null : values.autoJoinDomain.trim(),
-            requireTwoFactor: values.requireTwoFactor,
-          },
-        }),
-      ),
-    onSuccess: (updated) => {
-      queryClient.setQueryData(ENVIRONMENT_KEY, updated);
-      sessionStore.updateUser((user) => ({ ...user, environment: updated }));
+  const save = useUpdateEnvironment({
+    onSuccess: () => {
       notifySuccess(t('environment.saved'));
     },
     onError: (error) => {
@@ -47,7 +31,18 @@ function GeneralSettings({ environment }: { environment: Environment }) {
   });
   return (
     <Paper withBorder p="lg" component="section" aria-label={t('environment.general')}>
-      <form onSubmit={form.onSubmit((values) => { save.mutate(values); })} noValidate>
+      <form
+        onSubmit={form.onSubmit((values) => {
+          save.mutate({
+            body: {
+              name: values.name.trim(),
+              autoJoinDomain: values.autoJoinDomain.trim() === '' ? null : values.autoJoinDomain.trim(),
+              requireTwoFactor: values.requireTwoFactor,
+            },
+          });
+        })}
+        noValidate
+      >
         <Stack maw={520}>
           <Title order={2} size="h3">
             {t('environment.general')}
@@ -78,17 +73,12 @@ function GeneralSettings({ environment }: { environment: Environment }) {
 
 function ReceivingSettings({ environment }: { environment: Environment }) {
   const { t, i18n } = useTranslation();
-  const queryClient = useQueryClient();
   const { receiving } = environment;
   const [enabled, setEnabled] = useState(receiving.enabled);
   const [acknowledged, setAcknowledged] = useState(false);
   const price = formatPrice(receiving.pricePerDocument, receiving.currency, i18n.language);
-  const save = useMutation({
-    mutationFn: () =>
-      call(fetchClient.PUT('/api/v1/environment/receiving', { body: { enabled, acknowledgePrice: enabled && acknowledged } })),
-    onSuccess: (updated) => {
-      queryClient.setQueryData(ENVIRONMENT_KEY, updated);
-      sessionStore.updateUser((user) => ({ ...user, environment: updated, needsReceivingDecision: false }));
+  const save = useSetReceiving({
+    onSuccess: () => {
       setAcknowledged(false);
       notifySuccess(t('environment.receiving.saved'));
     },
@@ -125,7 +115,7 @@ function ReceivingSettings({ environment }: { environment: Environment }) {
         )}
         <FormError error={save.error} />
         <Group>
-          <Button disabled={!changed || (turningOn && !acknowledged)} loading={save.isPending} onClick={() => { save.mutate(); }}>
+          <Button disabled={!changed || (turningOn && !acknowledged)} loading={save.isPending} onClick={() => { save.mutate({ body: { enabled, acknowledgePrice: enabled && acknowledged } }); }}>
             {t('common.save')}
           </Button>
         </Group>
@@ -136,10 +126,7 @@ function ReceivingSettings({ environment }: { environment: Environment }) {
 
 function EnvironmentContent() {
   const { t } = useTranslation();
-  const environment = useQuery({
-    queryKey: ENVIRONMENT_KEY,
-    queryFn: () => call(fetchClient.GET('/api/v1/environment')),
-  });
+  const environment = useEnvironment();
   return (
     <Stack maw={820}>
       <Title order={1}>{t('environment.title')}</Title>

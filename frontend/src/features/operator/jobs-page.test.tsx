@@ -51,12 +51,12 @@ describe('dead jobs page', { timeout: 15_000 }, () => {
   it('shows the refusal when the job is no longer dead', async () => {
     mockApi({
       'GET /api/v1/operator/jobs': { body: { items: [deadJob()] } },
-      'POST /api/v1/operator/jobs/{id}/retry': errorReply(409, 'conflict', 'the job is queued; only a dead job can be retried'),
+      'POST /api/v1/operator/jobs/{id}/retry': errorReply(409, 'job_not_dead', 'the job is queued; only a dead job can be retried'),
     });
     const { user } = await renderApp({ path: '/operator/jobs', language: 'en', session: operator });
     await user.click(await screen.findByRole('button', { name: 'Retry job job-1' }));
     const alerts = await screen.findAllByRole('alert');
-    expect(alerts.some((a) => a.textContent.includes('only a dead job can be retried'))).toBe(true);
+    expect(alerts.some((a) => a.textContent.includes('Only a dead job can be retried.'))).toBe(true);
     expect(screen.getByRole('button', { name: 'Retry job job-1' })).toBeInTheDocument();
   });
 

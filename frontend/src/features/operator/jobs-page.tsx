@@ -1,33 +1,19 @@
 import { Badge, Button, Loader, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, isApiError } from '@/api/errors';
+import { isApiError } from '@/api/errors';
 import type { Job } from '@/api/types';
 import { NotFound } from '@/components/errors/not-found';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
 
-const deadJobsKey = ['operator', 'jobs', 'dead'] as const;
-
-/** The newest dead jobs (one page of 100; operators retry them once the cause is fixed). */
-function useDeadJobs() {
-  return useQuery({
-    queryKey: deadJobsKey,
-    queryFn: () => call(fetchClient.GET('/api/v1/operator/jobs', { params: { query: { status: 'dead', limit: 100 } } })),
-    retry: false,
-  });
-}
+import { useDeadJobs, useRetryJob } from './api/jobs';
 
 function JobRow({ job }: { job: Job }) {
   const { t, i18n } = useTranslation();
-  const queryClient = useQueryClient();
-  const retry = useMutation({
-    mutationFn: () => call(fetchClient.POST('/api/v1/operator/jobs/{id}/retry', { params: { path: { id: job.id } } })),
+  const retry = useRetryJob({
     onSuccess: () => {
       notifySuccess(t('jobs.retried'));
-      return queryClient.invalidateQueries({ queryKey: deadJobsKey });
     },
   });
   const finished =
@@ -53,7 +39,7 @@ function JobRow({ job }: { job: Job }) {
           loading={retry.isPending}
           aria-label={t('jobs.retryLabel', { id: job.id })}
           onClick={() => {
-            retry.mutate();
+            retry.mutate({ params: { path: { id: job.id } } });
           }}
         >
           {t('jobs.retry')}

@@ -1,49 +1,33 @@
 import { Alert, Badge, Button, Group, Modal, Radio, Stack, Text, TextInput, Timeline, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrorsByPath, isApiError } from '@/api/errors';
+import { fieldErrorsByPath, isApiError } from '@/api/errors';
 import type { Organization } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
 
-import { orgKeys } from './api';
+import {
+  useDeactivateOrganization,
+  useEnterActivationCode,
+  useOrganizationHistory,
+  useRequestActivation,
+} from './api/activation';
 import { eventLabel, orgStatusColor, orgStatusLabel } from './labels';
 
 type Method = 'email_code' | 'operator_review';
 
-function useRefresh(org: Organization) {
-  const queryClient = useQueryClient();
-  return async (updated?: Organization) => {
-    if (updated !== undefined) queryClient.setQueryData(orgKeys.one(org.id), updated);
-    await Promise.all([
-      queryClient.invalidateQueries({ queryKey: orgKeys.history(org.id) }),
-      queryClient.invalidateQueries({ queryKey: orgKeys.all, exact: true }),
-      queryClient.invalidateQueries({ queryKey: orgKeys.reviewQueue }),
-    ]);
-  };
-}
-
 function RequestActivation({ org }: { org: Organization }) {
   const { t } = useTranslation();
-  const refresh = useRefresh(org);
   const codePossible = org.kvkNumber !== null && org.kvkNumber !== undefined;
   const [method, setMethod] = useState<Method>(codePossible ? 'email_code' : 'operator_review');
-  const request = useMutation({
-    mutationFn: (chosen: Method) =>
-      call(
-        fetchClient.POST('/api/v1/organizations/{id}/activation', {
-          params: { path: { id: org.id } },
-          body: { method: chosen },
-        }),
-      ),
-    onSuccess: (updated, chosen) => {
-      notifySuccess(chosen === 'email_code' ? t('organizations.activation.codeSent') : t('organizations.activation.reviewRequested'));
-      return refresh(updated);
+  const request = useRequestActivation({
+    onSuccess: (_updated, { body }) => {
+      notifySuccess(
+        body.method === 'email_code' ? t('organizations.activation.codeSent') : t('organizations.activation.reviewRequested'),
+      );
     },
   });
   return (
@@ -76,7 +60,7 @@ function RequestActivation({ org }: { org: Organization }) {
         <Button
           loading={request.isPending}
           onClick={() => {
-            request.mutate(method);
+            request.mutate({ params: { path: { id: org.id } }, body: { method } });
           }}
         >
           {t('organizations.activation.request')}
@@ -88,20 +72,11 @@ function RequestActivation({ org }: { org: Organization }) {
 
 function EnterCode({ org }: { org: Organization }) {
   const { t } = useTranslation();
-  const refresh = useRefresh(org);
   const form = useForm({ initialValues: { code: '' } });
   const [expired, setExpired] = useState(false);
-  const enter = useMutation({
-    mutationFn: (code: string) =>
-      call(
-        fetchClient.POST('/api/v1/organizations/{id}/activation/code', {
-          params: { path: { id: org.id } },
-          body: { code },
-        }),
-      ),
+  const enter = useEnterActivationCode({
     onSuccess: (updated) => {
       notifySuccess(t('organizations.activation.activated', { name: updated.statutoryName }));
-      return refresh(updated);
     },
     onError: (error) => {
       const errors = fieldErrorsByPath(error);
@@ -111,27 +86,19 @@ function EnterCode({ org }: { org: Organization }) {
       setExpired(codes.includes('code_expired') || isApiError(error, 'conflict') || / 0 |no attempts/i.test(errors.code ?? ''));
     },
   });
-  const resend = useMutation({
-    mutationFn: () =>
-      call(
-        fetchClient.POST('/api/v1/organizations/{id}/activation', {
-          params: { path: { id: org.id } },
-          body: { method: 'email_code' },
-        }),
-      ),
-    onSuccess: (updated) => {
+  const resend = useRequestActivation({
+    onSuccess: () => {
       notifySuccess(t('organizations.activation.codeSent'));
       form.reset();
       setExpired(false);
       enter.reset();
-      return refresh(updated);
     },
   });
   const showError = enter.isError && Object.keys(fieldErrorsByPath(enter.error)).length === 0;
   return (
     <form
       onSubmit={form.onSubmit((values) => {
-        enter.mutate(values.code.trim());
+        enter.mutate({ params: { path: { id: org.id } }, body: { code: values.code.trim() } });
       })}
       noValidate
     >
@@ -158,7 +125,7 @@ function EnterCode({ org }: { org: Organization }) {
             size="xs"
             loading={resend.isPending}
             onClick={() => {
-              resend.mutate();
+              resend.mutate({ params: { path: { id: org.id } }, body: { method: 'email_code' } });
             }}
           >
             {t('organizations.activation.resend')}
@@ -171,15 +138,11 @@ function EnterCode({ org }: { org: Organization }) {
 
 function Deactivate({ org }: { org: Organization }) {
   const { t } = useTranslation();
-  const refresh = useRefresh(org);
   const [opened, { open, close }] = useDisclosure(false);
-  const deactivate = useMutation({
-    mutationFn: () =>
-      call(fetchClient.POST('/api/v1/organizations/{id}/deactivate', { params: { path: { id: org.id } } })),
+  const deactivate = useDeactivateOrganization({
     onSuccess: (updated) => {
       notifySuccess(t('organizations.activation.deactivated', { name: updated.statutoryName }));
       close();
-      return refresh(updated);
     },
   });
   return (
@@ -201,7 +164,7 @@ function Deactivate({ org }: { org: Organization }) {
               color="red"
               loading={deactivate.isPending}
               onClick={() => {
-                deactivate.mutate();
+                deactivate.mutate({ params: { path: { id: org.id } } });
               }}
             >
               {t('organizations.activation.deactivate')}
@@ -215,11 +178,7 @@ function Deactivate({ org }: { org: Organization }) {
 
 function History({ org }: { org: Organization }) {
   const { t, i18n } = useTranslation();
-  const history = useQuery({
-    queryKey: orgKeys.history(org.id),
-    queryFn: async () =>
-      (await call(fetchClient.GET('/api/v1/organizations/{id}/history', { params: { path: { id: org.id }, query: { limit: 200 } } }))).items.reverse(),
-  });
+  const history = useOrganizationHistory(org.id);
   const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
   return (
     <Stack>

@@ -14,19 +14,17 @@ import {
   Title,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrorsByPath, isApiError } from '@/api/errors';
+import { fieldErrorsByPath, isApiError } from '@/api/errors';
 import type { CreateOrganization, IdentifierInput, RegisterCompany, RegisterHit } from '@/api/types';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
 
-import { orgKeys } from './api';
+import { useCreateOrganization, useRegisterCompany, useRegisterSearch } from './api/organizations';
 import { COUNTRIES, countryName, formatAddress, identifierKindLabel } from './labels';
 
 /** The identifier fields of the review step, per country (the KvK number is separate). */
@@ -141,33 +139,16 @@ function FindStep({ country, onCountry, onPicked, onManual }: FindStepProps) {
   const { t, i18n } = useTranslation();
   const [mode, setMode] = useState<'kvk' | 'name'>('kvk');
   const form = useForm({ initialValues: { kvkNumber: '', name: '', place: '' } });
-  const search = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        fetchClient.GET('/api/v1/business-register/search', {
-          params: {
-            query:
-              mode === 'kvk'
-                ? { kvkNumber: values.kvkNumber.trim() }
-                : { name: values.name.trim(), ...(values.place.trim() === '' ? {} : { place: values.place.trim() }) },
-          },
-        }),
-      ),
+  const search = useRegisterSearch({
     onError: (error) => {
       form.setErrors(fieldErrorsByPath(error));
     },
   });
-  const pick = useMutation({
-    mutationFn: (hit: RegisterHit) =>
-      call(
-        fetchClient.GET('/api/v1/business-register/companies/{kvkNumber}', {
-          params: { path: { kvkNumber: hit.kvkNumber } },
-        }),
-      ),
-    onSuccess: onPicked,
-  });
+  // The hit being fetched (several hits, a company's branches, share one KvK number).
+  const [picking, setPicking] = useState<RegisterHit | null>(null);
+  const pick = useRegisterCompany({ onSuccess: onPicked });
   const unavailable = [search.error, pick.error].some(
-    (error) => isApiError(error, 'register_unavailable') || (isApiError(error) && error.status === 503),
+    (error) => isApiError(error) && (error.code === 'register_unavailable' || error.status === 503),
   );
   const countries = COUNTRIES.map((code) => ({ value: code, label: countryName(code, i18n.language) }));
 
@@ -206,7 +187,17 @@ function FindStep({ country, onCountry, onPicked, onManual }: FindStepProps) {
           />
           <form
             onSubmit={form.onSubmit((values) => {
-              search.mutate(values);
+              search.mutate({
+                params: {
+                  query:
+                    mode === 'kvk'
+                      ? { kvkNumber: values.kvkNumber.trim() }
+                      : {
+                          name: values.name.trim(),
+                          ...(values.place.trim() === '' ? {} : { place: values.place.trim() }),
+                        },
+                },
+              });
             })}
             noValidate
           >
@@ -260,10 +251,11 @@ function FindStep({ country, onCountry, onPicked, onManual }: FindStepProps) {
                     <Button
                       size="xs"
                       variant="light"
-                      loading={pick.isPending && pick.variables === hit}
+                      loading={pick.isPending && picking === hit}
                       aria-label={t('organizations.wizard.pickLabel', { name: hit.name })}
                       onClick={() => {
-                        pick.mutate(hit);
+                        setPicking(hit);
+                        pick.mutate({ params: { path: { kvkNumber: hit.kvkNumber } } });
                       }}
                     >
                       {t('organizations.wizard.pick')}
@@ -282,7 +274,6 @@ function FindStep({ country, onCountry, onPicked, onManual }: FindStepProps) {
 function AddOrganizationWizard() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const [step, setStep] = useState(0);
   const [country, setCountry] = useState('NL');
   const [company, setCompany] = useState<RegisterCompany | null>(null);
@@ -296,18 +287,14 @@ function AddOrganizationWizard() {
   });
   const idFields = identifierFieldsFor(country);
 
-  const save = useMutation({
-    mutationFn: (values: DetailsValues) => {
-      const { body } = buildRequest(country, values);
-      return call(fetchClient.POST('/api/v1/organizations', { body }));
-    },
+  const save = useCreateOrganization({
     onSuccess: async (org) => {
       notifySuccess(t('organizations.wizard.saved', { name: org.statutoryName }));
-      await queryClient.invalidateQueries({ queryKey: orgKeys.all });
       await navigate({ to: '/organizations/$organizationId', params: { organizationId: org.id } });
     },
-    onError: (error, values) => {
-      const errors = formErrors(error, buildRequest(country, values).sources);
+    onError: (error) => {
+      // The review step has no inputs: the form still holds what was sent.
+      const errors = formErrors(error, buildRequest(country, form.values).sources);
       if (Object.keys(errors).length > 0) {
         form.setErrors(errors);
         setStep(1);
@@ -491,7 +478,7 @@ function AddOrganizationWizard() {
               <Button
                 loading={save.isPending}
                 onClick={() => {
-                  save.mutate(form.values);
+                  save.mutate({ body: buildRequest(country, form.values).body });
                 }}
               >
                 {t('organizations.wizard.save')}

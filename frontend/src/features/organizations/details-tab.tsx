@@ -1,16 +1,14 @@
 import { Button, Group, SimpleGrid, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrorsByPath } from '@/api/errors';
+import { fieldErrorsByPath } from '@/api/errors';
 import type { Organization } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
 
-import { orgKeys } from './api';
+import { useUpdateOrganization } from './api/organizations';
 import { formatAddress } from './labels';
 
 function Field({ label, value }: { label: string; value: string }) {
@@ -26,7 +24,6 @@ function Field({ label, value }: { label: string; value: string }) {
 
 function DetailsForm({ org, onDone }: { org: Organization; onDone: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const form = useForm({
     initialValues: {
       statutoryName: org.statutoryName,
@@ -42,10 +39,23 @@ function DetailsForm({ org, onDone }: { org: Organization; onDone: () => void })
       statutoryName: (value) => (value.trim() === '' ? t('organizations.wizard.nameRequired') : null),
     },
   });
-  const save = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        fetchClient.PATCH('/api/v1/organizations/{id}', {
+  const save = useUpdateOrganization({
+    onSuccess: () => {
+      notifySuccess(t('organizations.details.saved'));
+      onDone();
+    },
+    onError: (error) => {
+      const errors: Record<string, string> = {};
+      for (const [field, message] of Object.entries(fieldErrorsByPath(error))) {
+        errors[field.replace(/^address\./, '')] = message;
+      }
+      form.setErrors(errors);
+    },
+  });
+  return (
+    <form
+      onSubmit={form.onSubmit((values) => {
+        save.mutate({
           params: { path: { id: org.id } },
           body: {
             statutoryName: values.statutoryName.trim(),
@@ -59,26 +69,7 @@ function DetailsForm({ org, onDone }: { org: Organization; onDone: () => void })
             contactName: values.contactName,
             contactEmail: values.contactEmail,
           },
-        }),
-      ),
-    onSuccess: (updated) => {
-      queryClient.setQueryData(orgKeys.one(org.id), updated);
-      notifySuccess(t('organizations.details.saved'));
-      onDone();
-      return queryClient.invalidateQueries({ queryKey: orgKeys.all, exact: true });
-    },
-    onError: (error) => {
-      const errors: Record<string, string> = {};
-      for (const [field, message] of Object.entries(fieldErrorsByPath(error))) {
-        errors[field.replace(/^address\./, '')] = message;
-      }
-      form.setErrors(errors);
-    },
-  });
-  return (
-    <form
-      onSubmit={form.onSubmit((values) => {
-        save.mutate(values);
+        });
       })}
       noValidate
     >

@@ -1,29 +1,16 @@
 import { Alert, Badge, Button, Code, Group, Modal, Select, Stack, Switch, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrorsByPath } from '@/api/errors';
+import { fieldErrorsByPath } from '@/api/errors';
 import type { OrgIdentifier, Organization } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
-import { orgKeys } from './api';
+import { useAddIdentifier, useRemoveIdentifier, useUpdateIdentifier } from './api/identifiers';
 import { identifierKindLabel, identifierKindsFor } from './labels';
-
-function useUpdateIdentifier(org: Organization) {
-  const queryClient = useQueryClient();
-  return (identifier: OrgIdentifier) => {
-    queryClient.setQueryData<Organization>(orgKeys.one(org.id), (current) =>
-      current === undefined
-        ? current
-        : { ...current, identifiers: current.identifiers.map((i) => (i.id === identifier.id ? identifier : i)) },
-    );
-  };
-}
 
 interface SwitchState {
   /** Why switching on is not possible, or null. */
@@ -48,18 +35,7 @@ function IdentifierRow({
   onConflict: (message: string) => void;
 }) {
   const { t } = useTranslation();
-  const update = useUpdateIdentifier(org);
-  const toggle = useMutation({
-    mutationFn: (body: { send?: boolean; receive?: boolean }) =>
-      call(
-        fetchClient.PATCH('/api/v1/organizations/{id}/identifiers/{identifierId}', {
-          params: { path: { id: org.id, identifierId: identifier.id } },
-          body,
-        }),
-      ),
-    onSuccess: (updated) => {
-      update(updated);
-    },
+  const toggle = useUpdateIdentifier({
     onError: (error) => {
       onConflict(error.message);
     },
@@ -76,7 +52,10 @@ function IdentifierRow({
         disabled={disabled}
         onChange={() => {
           // Flip what the server has (not the input's own, possibly stale, state).
-          toggle.mutate({ [which]: !checked });
+          toggle.mutate({
+            params: { path: { id: org.id, identifierId: identifier.id } },
+            body: { [which]: !checked },
+          });
         }}
       />
     );
@@ -128,25 +107,12 @@ function IdentifierRow({
 
 function AddIdentifier({ org }: { org: Organization }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const kinds = identifierKindsFor(org.country);
   const form = useForm({ initialValues: { kind: kinds[0] ?? 'vat', value: '', scheme: '' } });
-  const add = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        fetchClient.POST('/api/v1/organizations/{id}/identifiers', {
-          params: { path: { id: org.id } },
-          body: {
-            kind: values.kind,
-            value: values.value.trim(),
-            ...(values.kind === 'other' ? { scheme: values.scheme.trim() } : {}),
-          },
-        }),
-      ),
+  const add = useAddIdentifier({
     onSuccess: (identifier) => {
       notifySuccess(t('organizations.identifiers.added', { id: identifier.participantId }));
       form.reset();
-      return queryClient.invalidateQueries({ queryKey: orgKeys.one(org.id), exact: true });
     },
     onError: (error) => {
       form.setErrors(fieldErrorsByPath(error));
@@ -156,7 +122,14 @@ function AddIdentifier({ org }: { org: Organization }) {
   return (
     <form
       onSubmit={form.onSubmit((values) => {
-        add.mutate(values);
+        add.mutate({
+          params: { path: { id: org.id } },
+          body: {
+            kind: values.kind,
+            value: values.value.trim(),
+            ...(values.kind === 'other' ? { scheme: values.scheme.trim() } : {}),
+          },
+        });
       })}
       noValidate
     >
@@ -193,18 +166,10 @@ function AddIdentifier({ org }: { org: Organization }) {
 
 function RemoveDialog({ org, identifier, onClose }: { org: Organization; identifier: OrgIdentifier | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: (target: OrgIdentifier) =>
-      call(
-        fetchClient.DELETE('/api/v1/organizations/{id}/identifiers/{identifierId}', {
-          params: { path: { id: org.id, identifierId: target.id } },
-        }),
-      ),
-    onSuccess: (_result, target) => {
-      notifySuccess(t('organizations.identifiers.removed', { id: target.participantId }));
+  const remove = useRemoveIdentifier({
+    onSuccess: () => {
+      notifySuccess(t('organizations.identifiers.removed', { id: identifier?.participantId ?? '' }));
       onClose();
-      return queryClient.invalidateQueries({ queryKey: orgKeys.one(org.id), exact: true });
     },
   });
   return (
@@ -220,7 +185,9 @@ function RemoveDialog({ org, identifier, onClose }: { org: Organization; identif
             color="red"
             loading={remove.isPending}
             onClick={() => {
-              if (identifier !== null) remove.mutate(identifier);
+              if (identifier !== null) {
+                remove.mutate({ params: { path: { id: org.id, identifierId: identifier.id } } });
+              }
             }}
           >
             {t('organizations.identifiers.remove')}

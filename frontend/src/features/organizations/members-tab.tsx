@@ -1,17 +1,15 @@
 import { Button, Group, Modal, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, errorMessage, fieldErrorsByPath } from '@/api/errors';
+import { errorMessage, fieldErrorsByPath } from '@/api/errors';
 import type { OrgMember, Organization } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
-import { orgKeys } from './api';
+import { useAddMember, useChangeMemberRole, useMemberCandidates, useMembers, useRemoveMember } from './api/members';
 import { isOrgRole, ORG_ROLES, orgRoleLabel, type OrgRole } from './labels';
 
 function useRoleOptions() {
@@ -21,32 +19,17 @@ function useRoleOptions() {
 
 function AddMember({ org }: { org: Organization }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const roles = useRoleOptions();
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search, 250);
   const [userId, setUserId] = useState<string | null>(null);
   const [role, setRole] = useState<OrgRole>('member');
-  const candidates = useQuery({
-    queryKey: orgKeys.candidates(org.id, q.trim()),
-    queryFn: () =>
-      call(
-        fetchClient.GET('/api/v1/organizations/{id}/member-candidates', {
-          params: { path: { id: org.id }, query: q.trim() === '' ? {} : { q: q.trim() } },
-        }),
-      ),
-  });
-  const add = useMutation({
-    mutationFn: (body: { userId: string; role: OrgRole }) =>
-      call(fetchClient.POST('/api/v1/organizations/{id}/members', { params: { path: { id: org.id } }, body })),
+  const candidates = useMemberCandidates(org.id, q.trim());
+  const add = useAddMember({
     onSuccess: (member) => {
       notifySuccess(t('organizations.members.added', { name: member.name || member.email }));
       setUserId(null);
       setSearch('');
-      return Promise.all([
-        queryClient.invalidateQueries({ queryKey: orgKeys.members(org.id) }),
-        queryClient.invalidateQueries({ queryKey: ['organizations', org.id, 'member-candidates'] }),
-      ]);
     },
   });
   const options = (candidates.data ?? []).map((user) => ({
@@ -89,7 +72,7 @@ function AddMember({ org }: { org: Organization }) {
           disabled={userId === null}
           loading={add.isPending}
           onClick={() => {
-            if (userId !== null) add.mutate({ userId, role });
+            if (userId !== null) add.mutate({ params: { path: { id: org.id } }, body: { userId, role } });
           }}
         >
           {t('organizations.members.add')}
@@ -114,20 +97,11 @@ function MemberRow({
   onRemove: (member: OrgMember) => void;
 }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const roles = useRoleOptions();
   const label = member.name || member.email;
-  const change = useMutation({
-    mutationFn: (role: OrgRole) =>
-      call(
-        fetchClient.PATCH('/api/v1/organizations/{id}/members/{userId}', {
-          params: { path: { id: org.id, userId: member.userId } },
-          body: { role },
-        }),
-      ),
+  const change = useChangeMemberRole({
     onSuccess: (updated) => {
       notifySuccess(t('organizations.members.changed', { name: updated.name || updated.email }));
-      return queryClient.invalidateQueries({ queryKey: orgKeys.members(org.id) });
     },
     onError: (error) => {
       notifyError(errorMessage(error, t));
@@ -156,7 +130,9 @@ function MemberRow({
             w={180}
             disabled={change.isPending}
             onChange={(value) => {
-              if (isOrgRole(value) && value !== member.role) change.mutate(value);
+              if (isOrgRole(value) && value !== member.role) {
+                change.mutate({ params: { path: { id: org.id, userId: member.userId } }, body: { role: value } });
+              }
             }}
           />
         ) : (
@@ -184,18 +160,10 @@ function MemberRow({
 
 function RemoveDialog({ org, member, onClose }: { org: Organization; member: OrgMember | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: (target: OrgMember) =>
-      call(
-        fetchClient.DELETE('/api/v1/organizations/{id}/members/{userId}', {
-          params: { path: { id: org.id, userId: target.userId } },
-        }),
-      ),
-    onSuccess: (_result, target) => {
-      notifySuccess(t('organizations.members.removed', { name: target.name || target.email }));
+  const remove = useRemoveMember({
+    onSuccess: () => {
+      notifySuccess(t('organizations.members.removed', { name: member === null ? '' : member.name || member.email }));
       onClose();
-      return queryClient.invalidateQueries({ queryKey: ['organizations', org.id] });
     },
   });
   return (
@@ -213,7 +181,7 @@ function RemoveDialog({ org, member, onClose }: { org: Organization; member: Org
             color="red"
             loading={remove.isPending}
             onClick={() => {
-              if (member !== null) remove.mutate(member);
+              if (member !== null) remove.mutate({ params: { path: { id: org.id, userId: member.userId } } });
             }}
           >
             {t('organizations.members.remove')}
@@ -229,11 +197,7 @@ export function MembersTab({ org, canManage }: { org: Organization; canManage: b
   const { t } = useTranslation();
   const me = useCurrentUser();
   const [removing, setRemoving] = useState<OrgMember | null>(null);
-  const members = useQuery({
-    queryKey: orgKeys.members(org.id),
-    queryFn: async () =>
-      (await call(fetchClient.GET('/api/v1/organizations/{id}/members', { params: { path: { id: org.id }, query: { limit: 200 } } }))).items,
-  });
+  const members = useMembers(org.id);
   return (
     <Stack gap="lg">
       <FormError error={members.error} />

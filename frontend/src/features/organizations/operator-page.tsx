@@ -1,17 +1,15 @@
 import { Alert, Badge, Button, Card, Group, Loader, Modal, SimpleGrid, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrorsByPath, isApiError } from '@/api/errors';
+import { fieldErrorsByPath, isApiError } from '@/api/errors';
 import type { ReviewItem } from '@/api/types';
 import { NotFound } from '@/components/errors/not-found';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
 
-import { orgKeys, useReviewQueue } from './api';
+import { useApproveActivation, useRejectActivation, useReviewQueue } from './api/review';
 import { formatAddress, identifierKindLabel } from './labels';
 import { parseRegisterSnapshot } from './register-snapshot';
 
@@ -69,19 +67,15 @@ function Comparison({ item }: { item: ReviewItem }) {
 
 function RejectDialog({ item, onClose }: { item: ReviewItem | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const form = useForm({
     initialValues: { note: '' },
     validate: { note: (value) => (value.trim() === '' ? t('operator.reasonRequired') : null) },
   });
-  const reject = useMutation({
-    mutationFn: ({ id, note }: { id: string; note: string }) =>
-      call(fetchClient.POST('/api/v1/operator/organizations/{id}/reject', { params: { path: { id } }, body: { note } })),
+  const reject = useRejectActivation({
     onSuccess: (result) => {
       notifySuccess(t('operator.rejected', { name: result.statutoryName }));
       form.reset();
       onClose();
-      return queryClient.invalidateQueries({ queryKey: orgKeys.reviewQueue });
     },
     onError: (error) => {
       form.setErrors(fieldErrorsByPath(error));
@@ -91,7 +85,9 @@ function RejectDialog({ item, onClose }: { item: ReviewItem | null; onClose: () 
     <Modal opened={item !== null} onClose={onClose} title={t('operator.rejectTitle', { name: item?.statutoryName ?? '' })}>
       <form
         onSubmit={form.onSubmit((values) => {
-          if (item !== null) reject.mutate({ id: item.organizationId, note: values.note.trim() });
+          if (item !== null) {
+            reject.mutate({ params: { path: { id: item.organizationId } }, body: { note: values.note.trim() } });
+          }
         })}
         noValidate
       >
@@ -122,18 +118,9 @@ function RejectDialog({ item, onClose }: { item: ReviewItem | null; onClose: () 
 
 function RequestCard({ item, onReject }: { item: ReviewItem; onReject: (item: ReviewItem) => void }) {
   const { t, i18n } = useTranslation();
-  const queryClient = useQueryClient();
-  const approve = useMutation({
-    mutationFn: () =>
-      call(
-        fetchClient.POST('/api/v1/operator/organizations/{id}/approve', {
-          params: { path: { id: item.organizationId } },
-          body: {},
-        }),
-      ),
+  const approve = useApproveActivation({
     onSuccess: (result) => {
       notifySuccess(t('operator.approved', { name: result.statutoryName }));
-      return queryClient.invalidateQueries({ queryKey: orgKeys.reviewQueue });
     },
   });
   const requested = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(
@@ -156,7 +143,7 @@ function RequestCard({ item, onReject }: { item: ReviewItem; onReject: (item: Re
               color="green"
               loading={approve.isPending}
               onClick={() => {
-                approve.mutate();
+                approve.mutate({ params: { path: { id: item.organizationId } }, body: {} });
               }}
             >
               {t('operator.approve')}
@@ -203,7 +190,7 @@ function RequestCard({ item, onReject }: { item: ReviewItem; onReject: (item: Re
 /** Platform operators: the activation requests waiting for review. */
 export function OperatorPage() {
   const { t } = useTranslation();
-  const queue = useReviewQueue({ fresh: true });
+  const queue = useReviewQueue();
   const [rejecting, setRejecting] = useState<ReviewItem | null>(null);
   if (isApiError(queue.error) && queue.error.status === 404) return <NotFound />;
   return (

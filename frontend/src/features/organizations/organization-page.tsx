@@ -8,7 +8,7 @@ import { NotFound } from '@/components/errors/not-found';
 import { FormError } from '@/components/forms/form-error';
 
 import { ActivationTab } from './activation-tab';
-import { useOrganization } from './api';
+import { useOrganization } from './api/organizations';
 import { DetailsTab } from './details-tab';
 import { IdentifiersTab } from './identifiers-tab';
 import { orgRoleLabel, orgStatusColor, orgStatusLabel } from './labels';

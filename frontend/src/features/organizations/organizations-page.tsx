@@ -3,9 +3,9 @@ import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
 import { FormError } from '@/components/forms/form-error';
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
-import { useOrganizations } from './api';
+import { useOrganizations } from './api/organizations';
 import { orgRoleLabel, orgStatusColor, orgStatusLabel } from './labels';
 
 /** The organizations the user can see; environment Administrators can add one. */

@@ -1,39 +1,31 @@
 import { ActionIcon, Badge, Button, Group, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, errorMessage, fieldErrors } from '@/api/errors';
+import { errorMessage, fieldErrors } from '@/api/errors';
 import { emailStatusColor, emailStatusLabel } from '@/api/labels';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
 
+import { useAddEmail, useMyEmails, useRemoveEmail } from './api/emails';
 import { Section } from './section';
-
-const EMAILS_KEY = ['me', 'emails'];
 
 export function EmailsSection() {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
-  const emails = useQuery({ queryKey: EMAILS_KEY, queryFn: () => call(fetchClient.GET('/api/v1/me/emails')) });
+  const emails = useMyEmails();
   const form = useForm({ initialValues: { email: '' } });
-  const add = useMutation({
-    mutationFn: (email: string) => call(fetchClient.POST('/api/v1/me/emails', { body: { email } })),
-    onSuccess: (_result, email) => {
+  const add = useAddEmail({
+    onSuccess: (_result, { body }) => {
       form.reset();
-      notifySuccess(t('profile.emails.added', { email }));
-      return queryClient.invalidateQueries({ queryKey: EMAILS_KEY });
+      notifySuccess(t('profile.emails.added', { email: body.email }));
     },
     onError: (error) => {
       form.setErrors(fieldErrors(error, ['email']));
     },
   });
-  const remove = useMutation({
-    mutationFn: (id: string) => call(fetchClient.DELETE('/api/v1/me/emails/{id}', { params: { path: { id } } })),
+  const remove = useRemoveEmail({
     onSuccess: () => {
       notifySuccess(t('profile.emails.removed'));
-      return queryClient.invalidateQueries({ queryKey: EMAILS_KEY });
     },
     onError: (error) => {
       notifyError(errorMessage(error, t));
@@ -61,8 +53,8 @@ export function EmailsSection() {
                     variant="subtle"
                     color="red"
                     aria-label={t('profile.emails.removeLabel', { email: entry.email })}
-                    loading={remove.isPending && remove.variables === entry.id}
-                    onClick={() => { remove.mutate(entry.id); }}
+                    loading={remove.isPending && remove.variables.params.path.id === entry.id}
+                    onClick={() => { remove.mutate({ params: { path: { id: entry.id } } }); }}
                   >
                     ×
                   </ActionIcon>
@@ -72,7 +64,7 @@ export function EmailsSection() {
           </Table.Tbody>
         </Table>
       )}
-      <form onSubmit={form.onSubmit((values) => { add.mutate(values.email.trim()); })} noValidate>
+      <form onSubmit={form.onSubmit((values) => { add.mutate({ body: { email: values.email.trim() } }); })} noValidate>
         <Group align="flex-end">
           <TextInput
             label={t('profile.emails.address')}

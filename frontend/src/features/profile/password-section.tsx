@@ -1,13 +1,12 @@
 import { Button, Group, PasswordInput, Stack } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrors } from '@/api/errors';
+import { fieldErrors } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
 
+import { useChangePassword } from './api/me';
 import { Section } from './section';
 
 export function PasswordSection() {
@@ -16,9 +15,7 @@ export function PasswordSection() {
     initialValues: { currentPassword: '', newPassword: '', confirm: '' },
     validate: { confirm: (value, values) => (value === values.newPassword ? null : t('common.passwordMismatch')) },
   });
-  const change = useMutation({
-    mutationFn: ({ currentPassword, newPassword }: typeof form.values) =>
-      call(fetchClient.POST('/api/v1/me/password', { body: { currentPassword, newPassword } })),
+  const change = useChangePassword({
     onSuccess: () => {
       form.reset();
       notifySuccess(t('profile.password.changed'));
@@ -29,7 +26,7 @@ export function PasswordSection() {
   });
   return (
     <Section title={t('profile.password.title')}>
-      <form onSubmit={form.onSubmit((values) => { change.mutate(values); })} noValidate>
+      <form onSubmit={form.onSubmit((values) => { change.mutate({ body: { currentPassword: values.currentPassword, newPassword: values.newPassword } }); })} noValidate>
         <Stack maw={420}>
           <PasswordInput
             label={t('profile.password.current')}

@@ -1,15 +1,14 @@
 import { Button, Group, Select, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrors } from '@/api/errors';
+import { fieldErrors } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { sessionStore, useCurrentUser } from '@/features/auth/session';
 import { isLanguage, SUPPORTED_LANGUAGES } from '@/lib/i18n';
+import { useCurrentUser } from '@/lib/session';
 
+import { useUpdateMe } from './api/me';
 import { Section } from './section';
 
 export function PersonalSection() {
@@ -18,19 +17,8 @@ export function PersonalSection() {
   const form = useForm({
     initialValues: { name: user.name, phone: user.phone ?? '', language: user.language },
   });
-  const save = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        fetchClient.PATCH('/api/v1/me', {
-          body: {
-            name: values.name.trim(),
-            phone: values.phone.trim() === '' ? null : values.phone.trim(),
-            ...(isLanguage(values.language) ? { language: values.language } : {}),
-          },
-        }),
-      ),
-    onSuccess: (me) => {
-      sessionStore.updateUser(() => me);
+  const save = useUpdateMe({
+    onSuccess: () => {
       form.resetDirty();
       notifySuccess(t('profile.personal.saved'));
     },
@@ -40,7 +28,13 @@ export function PersonalSection() {
   });
   return (
     <Section title={t('profile.personal.title')}>
-      <form onSubmit={form.onSubmit((values) => { save.mutate(values); })} noValidate>
+      <form onSubmit={form.onSubmit((values) => { save.mutate({
+            body: {
+              name: values.name.trim(),
+              phone: values.phone.trim() === '' ? null : values.phone.trim(),
+              ...(isLanguage(values.language) ? { language: values.language } : {}),
+            },
+          }); })} noValidate>
         <Group align="flex-start" grow>
           <TextInput label={t('profile.personal.name')} required autoComplete="name" {...form.getInputProps('name')} />
           <TextInput label={t('profile.personal.email')} value={user.email} readOnly disabled />

@@ -1,7 +1,7 @@
 import { Alert, Stack, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
 import { EmailsSection } from './emails-section';
 import { PasswordSection } from './password-section';

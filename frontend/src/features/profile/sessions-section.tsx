@@ -1,36 +1,31 @@
 import { Badge, Button, Group, Table, Text } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, errorMessage } from '@/api/errors';
+import { errorMessage } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
-import { sessionStore } from '@/features/auth/session';
-import { formatDateTime } from '@/features/setup/format';
+import { formatDateTime } from '@/lib/format';
+import { sessionStore } from '@/lib/session';
 
+import { useMySessions, useRevokeSession, useSignOutEverywhere } from './api/sessions';
 import { Section } from './section';
-
-const SESSIONS_KEY = ['me', 'sessions'];
 
 export function SessionsSection() {
   const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const sessions = useQuery({ queryKey: SESSIONS_KEY, queryFn: () => call(fetchClient.GET('/api/v1/me/sessions')) });
-  const revoke = useMutation({
-    mutationFn: (id: string) => call(fetchClient.DELETE('/api/v1/me/sessions/{id}', { params: { path: { id } } })),
+  const sessions = useMySessions();
+  const revoke = useRevokeSession({
     onSuccess: () => {
       notifySuccess(t('profile.sessions.revoked'));
-      return queryClient.invalidateQueries({ queryKey: SESSIONS_KEY });
     },
     onError: (error) => {
       notifyError(errorMessage(error, t));
     },
   });
-  const signOutAll = useMutation({
-    mutationFn: () => call(fetchClient.POST('/api/v1/auth/logout-all')),
+  const signOutAll = useSignOutEverywhere({
     onSuccess: async () => {
       sessionStore.clear();
       queryClient.clear();
@@ -79,8 +74,8 @@ export function SessionsSection() {
                           variant="light"
                           color="red"
                           aria-label={t('profile.sessions.revokeLabel', { device })}
-                          loading={revoke.isPending && revoke.variables === session.id}
-                          onClick={() => { revoke.mutate(session.id); }}
+                          loading={revoke.isPending && revoke.variables.params.path.id === session.id}
+                          onClick={() => { revoke.mutate({ params: { path: { id: session.id } } }); }}
                         >
                           {t('profile.sessions.revoke')}
                         </Button>

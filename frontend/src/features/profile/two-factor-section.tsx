@@ -1,15 +1,14 @@
 import { Badge, Button, Code, CopyButton, Group, Image, List, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, fieldErrors } from '@/api/errors';
+import { fieldErrors } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { sessionStore, useCurrentUser } from '@/features/auth/session';
+import { sessionStore, useCurrentUser } from '@/lib/session';
 
+import { useTwoFactorConfirm, useTwoFactorDisable, useTwoFactorSetup } from './api/me';
 import { Section } from './section';
 
 /** The base32 secret in groups of four, easier to type by hand. */
@@ -34,9 +33,8 @@ export function TwoFactorSection() {
   const confirmForm = useForm({ initialValues: { code: '' } });
   const disableForm = useForm({ initialValues: { password: '' } });
 
-  const setup = useMutation({ mutationFn: () => call(fetchClient.POST('/api/v1/me/two-factor/setup')) });
-  const confirm = useMutation({
-    mutationFn: (code: string) => call(fetchClient.POST('/api/v1/me/two-factor/confirm', { body: { code } })),
+  const setup = useTwoFactorSetup();
+  const confirm = useTwoFactorConfirm({
     onSuccess: (result) => {
       setRecoveryCodes(result.recoveryCodes);
       setup.reset();
@@ -46,11 +44,9 @@ export function TwoFactorSection() {
       confirmForm.setErrors(fieldErrors(error, ['code']));
     },
   });
-  const disable = useMutation({
-    mutationFn: (password: string) => call(fetchClient.POST('/api/v1/me/two-factor/disable', { body: { password } })),
+  const disable = useTwoFactorDisable({
     onSuccess: () => {
       disableForm.reset();
-      sessionStore.updateUser((current) => ({ ...current, twoFactorEnabled: false }));
       notifySuccess(t('profile.twoFactor.disabled'));
     },
     onError: (error) => {
@@ -111,7 +107,7 @@ export function TwoFactorSection() {
     return (
       <Section title={t('profile.twoFactor.title')} aside={badge}>
         <Text size="sm">{t('profile.twoFactor.enabled')}</Text>
-        <form onSubmit={disableForm.onSubmit((values) => { disable.mutate(values.password); })} noValidate>
+        <form onSubmit={disableForm.onSubmit((values) => { disable.mutate({ body: { password: values.password } }); })} noValidate>
           <Stack maw={420}>
             <PasswordInput
               label={t('profile.twoFactor.disablePassword')}
@@ -146,7 +142,7 @@ export function TwoFactorSection() {
           </Group>
         </>
       ) : (
-        <form onSubmit={confirmForm.onSubmit((values) => { confirm.mutate(values.code.replace(/\s+/g, '')); })} noValidate>
+        <form onSubmit={confirmForm.onSubmit((values) => { confirm.mutate({ body: { code: values.code.replace(/\s+/g, '') } }); })} noValidate>
           <Stack maw={420}>
             <Text size="sm">{t('profile.twoFactor.scan')}</Text>
             {/* An <img> renders the server's SVG without running anything inside it. */}

@@ -1,16 +1,14 @@
 import { Button, Checkbox, Group, Modal, Stack, Text } from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { RECEIVING_DISMISSED_KEY } from '@/features/auth/auth';
-import { sessionStore, useCurrentUser } from '@/features/auth/session';
+import { RECEIVING_DISMISSED_KEY } from '@/lib/auth';
+import { formatPrice } from '@/lib/format';
+import { useCurrentUser } from '@/lib/session';
 
-import { formatPrice } from './format';
+import { useDecideReceiving } from './api/receiving';
 
 /**
  * First-login setup: while the environment has not decided whether to receive e-invoices,
@@ -25,14 +23,14 @@ export function ReceivingDecisionModal() {
   const { receiving, name } = user.environment;
   const price = formatPrice(receiving.pricePerDocument, receiving.currency, i18n.language);
 
-  const decide = useMutation({
-    mutationFn: (enabled: boolean) =>
-      call(fetchClient.PUT('/api/v1/environment/receiving', { body: { enabled, acknowledgePrice: enabled && acknowledged } })),
-    onSuccess: (environment, enabled) => {
-      sessionStore.updateUser((current) => ({ ...current, environment, needsReceivingDecision: false }));
-      notifySuccess(enabled ? t('receiving.enabled') : t('receiving.declined'));
+  const decide = useDecideReceiving({
+    onSuccess: (_environment, { body }) => {
+      notifySuccess(body.enabled ? t('receiving.enabled') : t('receiving.declined'));
     },
   });
+  const answer = (enabled: boolean) => {
+    decide.mutate({ body: { enabled, acknowledgePrice: enabled && acknowledged } });
+  };
 
   const open = user.needsReceivingDecision && !dismissed;
   const notNow = () => {
@@ -61,13 +59,13 @@ export function ReceivingDecisionModal() {
             {t('receiving.notNow')}
           </Button>
           <Group>
-            <Button variant="default" loading={decide.isPending && !decide.variables} onClick={() => { decide.mutate(false); }}>
+            <Button variant="default" loading={decide.isPending && !decide.variables.body.enabled} onClick={() => { answer(false); }}>
               {t('receiving.decline')}
             </Button>
             <Button
               disabled={!acknowledged}
-              loading={decide.isPending && decide.variables}
-              onClick={() => { decide.mutate(true); }}
+              loading={decide.isPending && decide.variables.body.enabled}
+              onClick={() => { answer(true); }}
             >
               {t('receiving.enable')}
             </Button>

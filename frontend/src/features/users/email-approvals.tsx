@@ -1,39 +1,38 @@
 import { Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, errorMessage } from '@/api/errors';
+import { errorMessage } from '@/api/errors';
 import type { EmailApproval } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
-import { formatDateTime } from '@/features/setup/format';
+import { formatDateTime } from '@/lib/format';
 
-const APPROVALS_KEY = ['users', 'email-approvals'];
+import { useApproveEmail, useEmailApprovals, useRejectEmail } from './api/email-approvals';
 
 /** Additional addresses of users that wait for an Administrator's approval. */
 export function EmailApprovals() {
   const { t, i18n } = useTranslation();
-  const queryClient = useQueryClient();
-  const approvals = useQuery({
-    queryKey: APPROVALS_KEY,
-    queryFn: () => call(fetchClient.GET('/api/v1/users/email-approvals')),
+  const approvals = useEmailApprovals();
+  // The address is in the list, not in the answer: remember it per request id.
+  const emailOf = (id: string) => approvals.data?.find((approval) => approval.id === id)?.email ?? '';
+  const onError = (error: unknown) => {
+    notifyError(errorMessage(error, t));
+  };
+  const approve = useApproveEmail({
+    onSuccess: (_result, { params }) => {
+      notifySuccess(t('users.approvals.approved', { email: emailOf(params.path.id) }));
+    },
+    onError,
   });
-  const decide = useMutation({
-    mutationFn: ({ approval, approve }: { approval: EmailApproval; approve: boolean }) => {
-      const params = { params: { path: { id: approval.id } } };
-      return approve
-        ? call(fetchClient.POST('/api/v1/users/email-approvals/{id}/approve', params))
-        : call(fetchClient.POST('/api/v1/users/email-approvals/{id}/reject', params));
+  const reject = useRejectEmail({
+    onSuccess: (_result, { params }) => {
+      notifySuccess(t('users.approvals.rejected', { email: emailOf(params.path.id) }));
     },
-    onSuccess: (_result, { approval, approve }) => {
-      notifySuccess(t(approve ? 'users.approvals.approved' : 'users.approvals.rejected', { email: approval.email }));
-      return queryClient.invalidateQueries({ queryKey: ['users'] });
-    },
-    onError: (error) => {
-      notifyError(errorMessage(error, t));
-    },
+    onError,
   });
+  const decide = ({ approval, approved }: { approval: EmailApproval; approved: boolean }) => {
+    (approved ? approve : reject).mutate({ params: { path: { id: approval.id } } });
+  };
   return (
     <Paper withBorder p="lg" component="section" aria-label={t('users.approvals.title')}>
       <Stack>
@@ -60,10 +59,10 @@ export function EmailApprovals() {
                   <Table.Td>{formatDateTime(approval.createdAt, i18n.language)}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" justify="flex-end">
-                      <Button size="xs" onClick={() => { decide.mutate({ approval, approve: true }); }}>
+                      <Button size="xs" onClick={() => { decide({ approval, approved: true }); }}>
                         {t('users.approvals.approve')}
                       </Button>
-                      <Button size="xs" variant="light" color="red" onClick={() => { decide.mutate({ approval, approve: false }); }}>
+                      <Button size="xs" variant="light" color="red" onClick={() => { decide({ approval, approved: false }); }}>
                         {t('users.approvals.reject')}
                       </Button>
                     </Group>

@@ -1,22 +1,27 @@
 import { Badge, Button, Group, Menu, Modal, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call, errorMessage, fieldErrors } from '@/api/errors';
+import { errorMessage, fieldErrors } from '@/api/errors';
 import { roleLabel, userStatusColor, userStatusLabel } from '@/api/labels';
 import { ROLES, type Role, type User } from '@/api/types';
 import { AdminOnly } from '@/components/errors/admin-only';
 import { FormError } from '@/components/forms/form-error';
 import { notifyError, notifySuccess } from '@/components/forms/notify';
-import { useCurrentUser } from '@/features/auth/session';
+import { useCurrentUser } from '@/lib/session';
 
+import {
+  useAddUser,
+  useInviteUser,
+  useRemoveUser,
+  useUpdateUser,
+  useUserActions,
+  useUsers,
+  type UserAction,
+} from './api/users';
 import { EmailApprovals } from './email-approvals';
-
-const USERS_KEY = ['users'];
 
 function isRole(value: string | null): value is Role {
   return (ROLES as readonly (string | null)[]).includes(value);
@@ -32,35 +37,34 @@ type DialogKind = 'invite' | 'add';
 /** Invite (they join via an emailed link) or add directly (they get a set-password email). */
 function NewUserDialog({ kind, opened, onClose }: { kind: DialogKind; opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const roles = useRoleOptions();
   const form = useForm({ initialValues: { email: '', name: '', role: 'basic' } });
   const texts = kind === 'invite' ? 'users.inviteDialog' : 'users.addDialog';
-  const create = useMutation({
-    mutationFn: async ({ email, name, role }: typeof form.values) => {
-      const safeRole = isRole(role) ? role : 'basic';
-      const trimmedName = name.trim();
-      return kind === 'invite'
-        ? call(
-            fetchClient.POST('/api/v1/users/invitations', {
-              body: { email: email.trim(), role: safeRole, ...(trimmedName === '' ? {} : { name: trimmedName }) },
-            }),
-          )
-        : call(fetchClient.POST('/api/v1/users', { body: { email: email.trim(), name: trimmedName, role: safeRole } }));
-    },
-    onSuccess: (user) => {
+  const callbacks = {
+    onSuccess: (user: User) => {
       notifySuccess(t(`${texts}.done`, { email: user.email }));
       form.reset();
       onClose();
-      return queryClient.invalidateQueries({ queryKey: USERS_KEY });
     },
-    onError: (error) => {
+    onError: (error: unknown) => {
       form.setErrors(fieldErrors(error, ['email', 'name', 'role']));
     },
-  });
+  };
+  const invite = useInviteUser(callbacks);
+  const add = useAddUser(callbacks);
+  const create = kind === 'invite' ? invite : add;
+  const submit = ({ email, name, role }: typeof form.values) => {
+    const safeRole = isRole(role) ? role : 'basic';
+    const trimmedName = name.trim();
+    if (kind === 'invite') {
+      invite.mutate({ body: { email: email.trim(), role: safeRole, ...(trimmedName === '' ? {} : { name: trimmedName }) } });
+    } else {
+      add.mutate({ body: { email: email.trim(), name: trimmedName, role: safeRole } });
+    }
+  };
   return (
     <Modal opened={opened} onClose={onClose} title={t(`${texts}.title`)}>
-      <form onSubmit={form.onSubmit((values) => { create.mutate(values); })} noValidate>
+      <form onSubmit={form.onSubmit(submit)} noValidate>
         <Stack>
           <Text size="sm">{t(`${texts}.help`)}</Text>
           <TextInput label={t(`${texts}.email`)} type="email" required data-autofocus {...form.getInputProps('email')} />
@@ -86,39 +90,19 @@ function NewUserDialog({ kind, opened, onClose }: { kind: DialogKind; opened: bo
   );
 }
 
-type UserAction = 'resend' | 'withdraw' | 'deactivate' | 'reactivate' | 'remove';
-
 function UserRow({ user, isSelf, onRemove }: { user: User; isSelf: boolean; onRemove: (user: User) => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const roles = useRoleOptions();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: USERS_KEY });
-  const update = useMutation({
-    mutationFn: (body: { role?: Role; relationshipManager?: boolean }) =>
-      call(fetchClient.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body })),
+  const update = useUpdateUser({
     onSuccess: (updated) => {
       notifySuccess(t('users.updated', { name: updated.name }));
-      return refresh();
     },
     onError: (error) => {
       notifyError(errorMessage(error, t));
     },
   });
-  const act = useMutation({
-    mutationFn: (action: Exclude<UserAction, 'remove'>) => {
-      const params = { params: { path: { id: user.id } } };
-      switch (action) {
-        case 'resend':
-          return call(fetchClient.POST('/api/v1/users/{id}/invitation/resend', params));
-        case 'withdraw':
-          return call(fetchClient.DELETE('/api/v1/users/{id}/invitation', params));
-        case 'deactivate':
-          return call(fetchClient.POST('/api/v1/users/{id}/deactivate', params));
-        case 'reactivate':
-          return call(fetchClient.POST('/api/v1/users/{id}/reactivate', params));
-      }
-    },
-    onSuccess: (_result, action) => {
+  const actions = useUserActions({
+    onSuccess: (action: UserAction) => {
       const messages = {
         resend: t('users.resent'),
         withdraw: t('users.withdrawn'),
@@ -126,12 +110,18 @@ function UserRow({ user, isSelf, onRemove }: { user: User; isSelf: boolean; onRe
         reactivate: t('users.reactivated', { name: user.name }),
       };
       notifySuccess(messages[action]);
-      return refresh();
     },
     onError: (error) => {
       notifyError(errorMessage(error, t));
     },
   });
+  const acting = Object.values(actions).some((action) => action.isPending);
+  const act = (action: UserAction) => {
+    actions[action].mutate({ params: { path: { id: user.id } } });
+  };
+  const patch = (body: { role?: Role; relationshipManager?: boolean }) => {
+    update.mutate({ params: { path: { id: user.id } }, body });
+  };
   const label = user.name || user.email;
   return (
     <Table.Tr>
@@ -155,7 +145,7 @@ function UserRow({ user, isSelf, onRemove }: { user: User; isSelf: boolean; onRe
           w={160}
           disabled={update.isPending}
           onChange={(value) => {
-            if (isRole(value) && value !== user.role) update.mutate({ role: value });
+            if (isRole(value) && value !== user.role) patch({ role: value });
           }}
         />
       </Table.Td>
@@ -165,7 +155,7 @@ function UserRow({ user, isSelf, onRemove }: { user: User; isSelf: boolean; onRe
           checked={user.relationshipManager}
           disabled={update.isPending}
           onChange={(event) => {
-            update.mutate({ relationshipManager: event.currentTarget.checked });
+            patch({ relationshipManager: event.currentTarget.checked });
           }}
         />
       </Table.Td>
@@ -178,22 +168,22 @@ function UserRow({ user, isSelf, onRemove }: { user: User; isSelf: boolean; onRe
       <Table.Td>
         <Menu position="bottom-end" withinPortal>
           <Menu.Target>
-            <Button size="xs" variant="default" aria-label={t('users.actionsLabel', { name: label })} loading={act.isPending}>
+            <Button size="xs" variant="default" aria-label={t('users.actionsLabel', { name: label })} loading={acting}>
               …
             </Button>
           </Menu.Target>
           <Menu.Dropdown>
             {user.status === 'invited' && (
               <>
-                <Menu.Item onClick={() => { act.mutate('resend'); }}>{t('users.resend')}</Menu.Item>
-                <Menu.Item onClick={() => { act.mutate('withdraw'); }}>{t('users.withdraw')}</Menu.Item>
+                <Menu.Item onClick={() => { act('resend'); }}>{t('users.resend')}</Menu.Item>
+                <Menu.Item onClick={() => { act('withdraw'); }}>{t('users.withdraw')}</Menu.Item>
               </>
             )}
             {user.status === 'active' && !isSelf && (
-              <Menu.Item onClick={() => { act.mutate('deactivate'); }}>{t('users.deactivate')}</Menu.Item>
+              <Menu.Item onClick={() => { act('deactivate'); }}>{t('users.deactivate')}</Menu.Item>
             )}
             {user.status === 'deactivated' && (
-              <Menu.Item onClick={() => { act.mutate('reactivate'); }}>{t('users.reactivate')}</Menu.Item>
+              <Menu.Item onClick={() => { act('reactivate'); }}>{t('users.reactivate')}</Menu.Item>
             )}
             {!isSelf && (
               <Menu.Item color="red" onClick={() => { onRemove(user); }}>
@@ -209,13 +199,10 @@ function UserRow({ user, isSelf, onRemove }: { user: User; isSelf: boolean; onRe
 
 function RemoveDialog({ user, onClose }: { user: User | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: (id: string) => call(fetchClient.DELETE('/api/v1/users/{id}', { params: { path: { id } } })),
+  const remove = useRemoveUser({
     onSuccess: () => {
       if (user !== null) notifySuccess(t('users.removed', { name: user.name || user.email }));
       onClose();
-      return queryClient.invalidateQueries({ queryKey: USERS_KEY });
     },
   });
   return (
@@ -228,7 +215,7 @@ function RemoveDialog({ user, onClose }: { user: User | null; onClose: () => voi
             {t('common.cancel')}
           </Button>
           <Button color="red" loading={remove.isPending} onClick={() => {
-              if (user !== null) remove.mutate(user.id);
+              if (user !== null) remove.mutate({ params: { path: { id: user.id } } });
             }}>
             {t('users.remove')}
           </Button>
@@ -241,7 +228,7 @@ function RemoveDialog({ user, onClose }: { user: User | null; onClose: () => voi
 function UsersContent() {
   const { t } = useTranslation();
   const me = useCurrentUser();
-  const users = useQuery({ queryKey: USERS_KEY, queryFn: async () => (await call(fetchClient.GET('/api/v1/users', { params: { query: { limit: 200 } } }))).items });
+  const users = useUsers();
   const [dialog, setDialog] = useState<DialogKind>('invite');
   const [opened, { open, close }] = useDisclosure(false);
   const [removing, setRemoving] = useState<User | null>(null);

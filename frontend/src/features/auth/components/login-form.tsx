@@ -1,17 +1,46 @@
 import { Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
-import { useForm } from '@mantine/form';
-import { useMutation } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { bareClient } from '@/api/bare-client';
-import { call, fieldErrors, isApiError } from '@/api/errors';
+import { fieldErrors, isApiError } from '@/api/errors';
 import { FormError } from '@/components/forms/form-error';
 
+import { useLogin } from '../api/auth';
 import { useCompleteSignIn } from '../use-complete-sign-in';
 
 const route = getRouteApi('/login');
+
+type Field = 'email' | 'password' | 'code';
+const FIELDS: readonly Field[] = ['email', 'password', 'code'];
+const EMPTY: Record<Field, string> = { email: '', password: '', code: '' };
+
+/**
+ * The form's values and field errors. Plain state instead of @mantine/form, which would add
+ * 7 kB (gzipped) to the sign-in page's first load for three text fields.
+ */
+function useFields() {
+  const [values, setValues] = useState(EMPTY);
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  return {
+    values,
+    setErrors,
+    reset: () => {
+      setValues(EMPTY);
+      setErrors({});
+    },
+    /** Props for the input of `name`; editing a field clears its error (as @mantine/form does). */
+    inputProps: (name: Field) => ({
+      value: values[name],
+      error: errors[name],
+      onChange: (event: ChangeEvent<HTMLInputElement>) => {
+        const { value } = event.currentTarget;
+        setValues((current) => ({ ...current, [name]: value }));
+        setErrors((current) => ({ ...current, [name]: undefined }));
+      },
+    }),
+  };
+}
 
 /**
  * Sign-in: email and password, then (when the account has 2FA) a second step asking for a
@@ -22,34 +51,37 @@ export function LoginForm() {
   const { redirect } = route.useSearch();
   const completeSignIn = useCompleteSignIn();
   const [needsCode, setNeedsCode] = useState(false);
-  const form = useForm({ initialValues: { email: '', password: '', code: '' } });
+  const form = useFields();
 
-  const login = useMutation({
-    mutationFn: (values: typeof form.values) =>
-      call(
-        bareClient.POST('/api/v1/auth/login', {
-          credentials: 'same-origin',
-          body: {
-            email: values.email.trim(),
-            password: values.password,
-            ...(needsCode ? { code: values.code.replace(/\s+/g, '') } : {}),
-          },
-        }),
-      ),
+  const login = useLogin({
     onSuccess: (response) => completeSignIn(response, redirect ?? '/'),
     onError: (error) => {
       if (isApiError(error, 'two_factor_required')) {
         setNeedsCode(true);
         return;
       }
-      form.setErrors(fieldErrors(error, ['email', 'password', 'code']));
+      form.setErrors(fieldErrors(error, FIELDS));
     },
   });
 
   const showError = login.isError && !isApiError(login.error, 'two_factor_required');
+  const { values } = form;
 
   return (
-    <form onSubmit={form.onSubmit((values) => { login.mutate(values); })} noValidate>
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        login.mutate({
+          credentials: 'same-origin',
+          body: {
+            email: values.email.trim(),
+            password: values.password,
+            ...(needsCode ? { code: values.code.replace(/\s+/g, '') } : {}),
+          },
+        });
+      }}
+      noValidate
+    >
       <Stack>
         {!needsCode && (
           <>
@@ -60,7 +92,7 @@ export function LoginForm() {
               name="email"
               autoComplete="username"
               required
-              {...form.getInputProps('email')}
+              {...form.inputProps('email')}
             />
             <PasswordInput
               label={t('auth.login.password')}
@@ -68,7 +100,7 @@ export function LoginForm() {
               autoComplete="current-password"
               required
               visibilityToggleButtonProps={{ 'aria-label': t('auth.login.togglePassword') }}
-              {...form.getInputProps('password')}
+              {...form.inputProps('password')}
             />
           </>
         )}
@@ -83,7 +115,7 @@ export function LoginForm() {
               required
               data-autofocus
               autoFocus
-              {...form.getInputProps('code')}
+              {...form.inputProps('code')}
             />
           </>
         )}

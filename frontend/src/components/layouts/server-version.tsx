@@ -1,7 +1,7 @@
 import { Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 
-import { useSystemInfo } from './use-system-info';
+import { useSystemInfo } from '@/api/system';
 
 /** Shows the backend's version; degrades to a short notice when the call fails. */
 export function ServerVersion() {

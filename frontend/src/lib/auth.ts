@@ -61,7 +61,7 @@ export function createAuth(store: SessionStore): Auth {
             return true;
           }
         } catch {
-          // Network failure: treated like an expired session below.
+          // An error answer (thrown as `ApiError`) or a network failure: the session is over.
         }
         store.clear();
         return false;

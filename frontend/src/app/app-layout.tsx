@@ -5,14 +5,12 @@ import { Link, Outlet, useNavigate } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { fetchClient } from '@/api/client';
-import { call } from '@/api/errors';
+import { $api } from '@/api/client';
 import { LanguageSwitch } from '@/components/language/language-switch';
-import { auth } from '@/features/auth/auth';
-import { sessionStore, useCurrentUser } from '@/features/auth/session';
-import { ReceivingDecisionModal } from '@/features/setup/receiving-decision-modal';
-
 import { AppFooter } from '@/components/layouts/app-footer';
+import { ReceivingDecisionModal } from '@/features/setup/receiving-decision-modal';
+import { auth } from '@/lib/auth';
+import { sessionStore, useCurrentUser } from '@/lib/session';
 
 /** Layout of every authenticated page: header, navigation (admin pages for admins), footer. */
 export function AppLayout() {
@@ -21,6 +19,8 @@ export function AppLayout() {
   const queryClient = useQueryClient();
   const user = useCurrentUser();
   const [opened, { toggle, close }] = useDisclosure();
+  // Remembers a language switch on the account too (best effort: a failure changes nothing).
+  const saveLanguage = $api.useMutation('patch', '/api/v1/me');
   const isAdmin = user.role === 'administrator';
   // From /me: asking an operator endpoint would cost everyone else a 404 on every page.
   const isOperator = user.platformOperator;
@@ -51,9 +51,8 @@ export function AppLayout() {
           <Group gap="sm">
             <LanguageSwitch
               onChange={(language) => {
-                // Remember the choice on the account too (best effort).
                 sessionStore.updateUser((current) => ({ ...current, language }));
-                void call(fetchClient.PATCH('/api/v1/me', { body: { language } })).catch(() => undefined);
+                saveLanguage.mutate({ body: { language } });
               }}
             />
             <Text size="sm" visibleFrom="sm">

@@ -10,6 +10,7 @@ use std::sync::{
 };
 
 use chrono::{DateTime, Utc};
+use haven_domain::paging::PageQuery;
 use haven_domain::{
     accounts::{
         profile::SecretSealer,
@@ -27,7 +28,7 @@ use haven_domain::{
     mail::{Language, OutgoingMail},
     organizations::{
         registry::{
-            BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
+            BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchPage,
         },
         review,
     },
@@ -489,7 +490,7 @@ impl BusinessRegistry for DownRegister {
     fn shares_contact_email(&self) -> bool {
         true
     }
-    async fn search(&self, _: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
+    async fn search(&self, _: &RegistryQuery) -> Result<RegistrySearchPage, RegistryError> {
         self.asked.fetch_add(1, Ordering::SeqCst);
         Err(RegistryError::Unavailable("connection refused".into()))
     }
@@ -514,6 +515,7 @@ async fn an_unreachable_register_is_reported_as_unavailable_not_as_not_found() {
             name: Some("Tulp".into()),
             ..RegistryQuery::default()
         },
+        &PageQuery::default(),
     )
     .await;
     let profile = review::register_profile(&register, &caller, "90000001").await;
@@ -544,6 +546,7 @@ async fn an_empty_register_search_is_refused_without_asking_the_register() {
             name: Some("   ".into()),
             ..RegistryQuery::default()
         },
+        &PageQuery::default(),
     )
     .await;
 

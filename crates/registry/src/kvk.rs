@@ -13,14 +13,13 @@ use std::{path::Path, time::Duration};
 
 use anyhow::Context as _;
 use haven_domain::organizations::registry::{
-    BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
+    BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchPage,
 };
 use reqwest::{header, StatusCode};
 
 use crate::{
     check_kvk_number, check_query,
     wire::{Basisprofiel, Fout, ZoekResultaten},
-    MAX_HITS,
 };
 
 /// What the user reads when the register cannot be reached.
@@ -337,7 +336,7 @@ impl BusinessRegistry for KvkClient {
         false
     }
 
-    async fn search(&self, query: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
+    async fn search(&self, query: &RegistryQuery) -> Result<RegistrySearchPage, RegistryError> {
         let q = check_query(query)?;
         let mut params: Vec<(&str, String)> = Vec::new();
         if let Some(k) = q.kvk_number {
@@ -349,8 +348,8 @@ impl BusinessRegistry for KvkClient {
         if let Some(p) = q.place {
             params.push(("plaats", p));
         }
-        params.push(("pagina", "1".to_owned()));
-        params.push(("resultatenPerPagina", MAX_HITS.to_string()));
+        params.push(("pagina", query.page_number().to_string()));
+        params.push(("resultatenPerPagina", query.page_size().to_string()));
         let url = format!("{}/api/v2/zoeken", self.base_url);
         let answer = self.get(&url, &params).await?;
         if let Some(e) = self.temporarily_unavailable(&url, &answer) {
@@ -360,15 +359,16 @@ impl BusinessRegistry for KvkClient {
             StatusCode::OK => {
                 let found: ZoekResultaten =
                     serde_json::from_slice(&answer.body).map_err(|e| unexpected_body(&url, &e))?;
-                Ok(found
-                    .resultaten
-                    .iter()
-                    .filter_map(|r| r.to_hit())
-                    .take(MAX_HITS)
-                    .collect())
+                let seen = u64::from(found.pagina.max(1)) * u64::from(found.resultaten_per_pagina);
+                Ok(RegistrySearchPage {
+                    hits: found.resultaten.iter().filter_map(|r| r.to_hit()).collect(),
+                    has_more: seen < u64::from(found.totaal),
+                })
             }
             // "Geen resultaten gevonden" is a 404 in the KvK API.
-            StatusCode::NOT_FOUND if self.is_kvk_not_found(&url, &answer) => Ok(Vec::new()),
+            StatusCode::NOT_FOUND if self.is_kvk_not_found(&url, &answer) => {
+                Ok(RegistrySearchPage::default())
+            }
             StatusCode::NOT_FOUND => Err(RegistryError::Unavailable(UNREACHABLE.to_owned())),
             _ => Err(self.failure(&url, &answer)),
         }

@@ -21,7 +21,7 @@ mod wire;
 use haven_domain::organizations::{
     identifiers::{Identifier, IdentifierKind},
     registry::{
-        BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
+        BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchPage,
     },
 };
 pub use kvk::{KvkClient, KvkClientOptions};
@@ -29,9 +29,6 @@ pub use offline::OfflineRegister;
 
 /// The KvK API's production base URL.
 pub const DEFAULT_KVK_API_URL: &str = "https://api.kvk.nl";
-
-/// At most this many search hits are returned.
-pub const MAX_HITS: usize = 20;
 
 /// The configured business register.
 #[derive(Debug)]
@@ -104,7 +101,7 @@ impl BusinessRegistry for Registry {
         }
     }
 
-    async fn search(&self, query: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
+    async fn search(&self, query: &RegistryQuery) -> Result<RegistrySearchPage, RegistryError> {
         match self {
             Self::Kvk(c) => c.search(query).await,
             Self::Offline(o) => o.search(query).await,

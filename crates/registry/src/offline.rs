@@ -2,10 +2,10 @@
 //! searched in memory. The default register, for development, demos and tests.
 
 use haven_domain::organizations::registry::{
-    BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
+    BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchPage,
 };
 
-use crate::{check_kvk_number, check_query, data, wire::Basisprofiel, MAX_HITS};
+use crate::{check_kvk_number, check_query, data, wire::Basisprofiel};
 
 pub struct OfflineRegister {
     profiles: Vec<Basisprofiel>,
@@ -58,9 +58,9 @@ impl BusinessRegistry for OfflineRegister {
         true
     }
 
-    async fn search(&self, query: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError> {
+    async fn search(&self, query: &RegistryQuery) -> Result<RegistrySearchPage, RegistryError> {
         let q = check_query(query)?;
-        Ok(data::search(
+        let all: Vec<_> = data::search(
             &self.profiles,
             q.kvk_number.as_deref(),
             q.name.as_deref(),
@@ -68,8 +68,13 @@ impl BusinessRegistry for OfflineRegister {
         )
         .iter()
         .filter_map(|r| r.to_hit())
-        .take(MAX_HITS)
-        .collect())
+        .collect();
+        let size = query.page_size() as usize;
+        let skip = (query.page_number() as usize - 1) * size;
+        Ok(RegistrySearchPage {
+            has_more: all.len() > skip + size,
+            hits: all.into_iter().skip(skip).take(size).collect(),
+        })
     }
 
     async fn profile(&self, kvk_number: &str) -> Result<RegistryCompany, RegistryError> {

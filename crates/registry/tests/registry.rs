@@ -30,7 +30,26 @@ fn query(kvk: Option<&str>, name: Option<&str>, place: Option<&str>) -> Registry
         kvk_number: kvk.map(str::to_owned),
         name: name.map(str::to_owned),
         place: place.map(str::to_owned),
+        ..RegistryQuery::default()
     }
+}
+
+#[tokio::test]
+async fn the_client_asks_the_register_for_one_page_at_a_time() {
+    let fake = FakeKvk::start().await.unwrap();
+    let kvk = client(&fake);
+    let page = |number| RegistryQuery {
+        page: number,
+        per_page: 1,
+        ..query(None, Some("molenaar"), None)
+    };
+
+    let first = kvk.search(&page(1)).await.unwrap();
+    let second = kvk.search(&page(2)).await.unwrap();
+
+    assert_eq!((first.hits.len(), first.has_more), (1, true));
+    assert_eq!((second.hits.len(), second.has_more), (1, false));
+    assert_ne!(first.hits[0], second.hits[0]);
 }
 
 #[tokio::test]
@@ -41,7 +60,8 @@ async fn the_client_finds_companies_by_number_name_and_place() {
     let hits = kvk
         .search(&query(Some("9000 0016"), None, None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].kvk_number, "90000016");
     assert_eq!(hits[0].name, "Tulpenveld Installatietechniek");
@@ -55,14 +75,16 @@ async fn the_client_finds_companies_by_number_name_and_place() {
     let hits = kvk
         .search(&query(None, Some("tulpenveld"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     let numbers: Vec<_> = hits.iter().map(|h| h.kvk_number.as_str()).collect();
     assert_eq!(numbers, ["90000016", "90000156"]);
 
     let hits = kvk
         .search(&query(None, Some("TULPENVELD"), Some("amersfoort")))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].kvk_number, "90000156");
 
@@ -70,12 +92,14 @@ async fn the_client_finds_companies_by_number_name_and_place() {
     let hits = kvk
         .search(&query(None, Some("molenaar"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 2, "{hits:?}");
     let hits = kvk
         .search(&query(None, Some("molenaar"), Some("Breda")))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].kind, RegistryHitKind::Branch);
     assert_eq!(hits[0].name, "Molenaar Renovatie");
@@ -84,7 +108,8 @@ async fn the_client_finds_companies_by_number_name_and_place() {
     let hits = kvk
         .search(&query(None, Some("groene grachten"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits[0].kind, RegistryHitKind::LegalEntity);
     assert_eq!(hits[0].establishment_number, None);
     assert_eq!(hits[0].place.as_deref(), Some("Amsterdam"));
@@ -93,19 +118,22 @@ async fn the_client_finds_companies_by_number_name_and_place() {
     let hits = kvk
         .search(&query(None, Some("COÖPERATIE zuiderzon"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1);
 
     // No results: a 404 with a `fout` body in the KvK API, an empty list for us.
     let hits = kvk
         .search(&query(None, Some("bestaat niet"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert!(hits.is_empty());
     let hits = kvk
         .search(&query(Some("99999999"), None, None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert!(hits.is_empty());
 }
 
@@ -125,45 +153,62 @@ async fn name_search_promises_no_more_than_the_kvk_api() {
         "installatietechniek tulpenveld",
         "b.v. polderdata",
     ] {
-        let hits = kvk.search(&query(None, Some(nothing), None)).await.unwrap();
+        let hits = kvk
+            .search(&query(None, Some(nothing), None))
+            .await
+            .unwrap()
+            .hits;
         assert!(hits.is_empty(), "{nothing}: {hits:?}");
     }
 
     // A whole word finds every name holding it, and no name merely starting with it.
-    let hits = kvk.search(&query(None, Some("molen"), None)).await.unwrap();
+    let hits = kvk
+        .search(&query(None, Some("molen"), None))
+        .await
+        .unwrap()
+        .hits;
     assert_eq!(names(hits), ["Van der Molen Advocaten"]);
     // Punctuation separates words.
     let hits = kvk
         .search(&query(None, Some("zonen bouw"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 2, "the company and its branch: {hits:?}");
 
     // Found through a later trade name, the result shows that trade name.
     let hits = kvk
         .search(&query(None, Some("tulpenveld warmtepompen"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(names(hits), ["Tulpenveld Warmtepompen"]);
-    let hits = kvk.search(&query(None, Some("hofi"), None)).await.unwrap();
+    let hits = kvk
+        .search(&query(None, Some("hofi"), None))
+        .await
+        .unwrap()
+        .hits;
     assert_eq!(names(hits), ["HoFi Bikes"]);
     // Found through its statutory name, it shows its usual name (the first trade name).
     let hits = kvk
         .search(&query(None, Some("coöperatie"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(names(hits), ["Zuiderzon Energie"]);
 
     // The place is compared whole, whatever the case.
     let hits = kvk
         .search(&query(None, Some("tulpenveld"), Some("UTRECHT")))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1);
     let hits = kvk
         .search(&query(None, Some("tulpenveld"), Some("utr")))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert!(hits.is_empty(), "{hits:?}");
 }
 
@@ -254,7 +299,8 @@ async fn the_client_retries_through_transient_failures() {
     let hits = kvk
         .search(&query(None, Some("polderdata"), None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 2);
     assert!(
         started.elapsed() >= Duration::from_millis(950),
@@ -352,7 +398,8 @@ async fn ipd1003_makes_the_register_unavailable_not_a_refusal_or_no_results() {
     let hits = kvk
         .search(&query(Some("90000016"), None, None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1);
     assert_eq!(fake.requests(), 5);
 }
@@ -434,7 +481,8 @@ async fn the_registry_is_chosen_by_configuration() {
     let hits = registry
         .search(&query(Some("90000016"), None, None))
         .await
-        .unwrap();
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1);
 
     let err = Registry::from_config("kvk", None, None)

@@ -6,6 +6,7 @@ use haven_domain::organizations::{
     registry::{RegistryCompany, RegistryHitKind, RegistryQuery, RegistrySearchHit},
     review::{self, Decision, ReviewItem},
 };
+use haven_domain::paging::PageQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -37,7 +38,18 @@ pub struct RegisterSearchParams {
     pub name: Option<String>,
     /// Place of establishment, to narrow a name search.
     pub place: Option<String>,
+    /// Hits per page (default 20; the register gives at most 100).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u64>,
+    /// The `nextCursor` of the previous page; omit for the first.
+    pub before: Option<String>,
 }
+
+page_of!(
+    RegisterHitPage,
+    RegisterHitDto,
+    "One page of register search hits, in the register's order."
+);
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -90,7 +102,7 @@ impl From<RegistrySearchHit> for RegisterHitDto {
     security(("bearer" = [])),
     params(RegisterSearchParams),
     responses(
-        (status = OK, body = [RegisterHitDto]),
+        (status = OK, body = RegisterHitPage),
         (status = BAD_REQUEST, body = ErrorBody),
         (status = SERVICE_UNAVAILABLE, description = "The register cannot be reached.", body = ErrorBody),
     )
@@ -101,18 +113,25 @@ async fn search_register(
     state: web::Data<AppState>,
     auth: Authenticated,
     params: web::Query<RegisterSearchParams>,
-) -> Result<web::Json<Vec<RegisterHitDto>>, ApiError> {
+) -> Result<web::Json<RegisterHitPage>, ApiError> {
     let params = params.into_inner();
     let query = RegistryQuery {
         kvk_number: params.kvk_number,
         name: params.name,
         place: params.place,
+        ..RegistryQuery::default()
+    };
+    let page = PageQuery {
+        limit: params.limit,
+        before: params.before,
     };
     let client = client_info(&req);
-    let hits = review::search_register(&state.registry, &auth.caller(&client), query).await?;
-    Ok(web::Json(
-        hits.into_iter().map(RegisterHitDto::from).collect(),
-    ))
+    let hits =
+        review::search_register(&state.registry, &auth.caller(&client), query, &page).await?;
+    Ok(web::Json(RegisterHitPage::from_page(
+        hits,
+        RegisterHitDto::from,
+    )))
 }
 
 #[derive(Serialize, ToSchema)]

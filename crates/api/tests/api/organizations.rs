@@ -633,10 +633,35 @@ async fn the_register_search_finds_by_number_and_name() {
         .await
         .unwrap();
 
-    assert_eq!(by_number[0]["kvkNumber"], KVK);
-    assert!(by_name.as_array().unwrap().len() >= 2, "{by_name}");
+    assert_eq!(by_number["items"][0]["kvkNumber"], KVK);
+    assert!(by_name["items"].as_array().unwrap().len() >= 2, "{by_name}");
     assert_error_body(bad, 400, "validation_failed").await;
     assert_eq!(profile["hasContactEmail"], true);
+    // One hit a page: the second page starts where the first ended.
+    let first = app
+        .get_json(
+            "/api/v1/business-register/search?name=tulpenveld&limit=1",
+            &admin.token,
+        )
+        .await;
+    let cursor = first["nextCursor"].as_str().unwrap();
+    let second = app
+        .get_json(
+            &format!("/api/v1/business-register/search?name=tulpenveld&limit=1&before={cursor}"),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(first["items"][0], by_name["items"][0]);
+    assert_eq!(second["items"][0], by_name["items"][1]);
+    let too_many = app
+        .send(
+            Method::GET,
+            "/api/v1/business-register/search?name=tulpenveld&limit=101",
+            None,
+            &admin.token,
+        )
+        .await;
+    assert_error_body(too_many, 400, "validation_failed").await;
 }
 
 #[tokio::test]
@@ -663,7 +688,7 @@ async fn the_real_kvk_client_serves_the_search_through_an_api_in_the_kvk_format(
     let org = add_org(&app, &admin, json!({"kvkNumber": KVK})).await;
 
     assert!(
-        hits[0]["name"]
+        hits["items"][0]["name"]
             .as_str()
             .unwrap()
             .starts_with("Tulpenveld Installatietechniek"),

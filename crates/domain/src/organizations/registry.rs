@@ -17,6 +17,39 @@ pub struct RegistryQuery {
     pub name: Option<String>,
     /// Place of establishment, case-insensitive.
     pub place: Option<String>,
+    /// Which page of hits, from 1; 0 means the first.
+    pub page: u32,
+    /// Hits per page, 1–100 (the KvK API's range); 0 means [`DEFAULT_HITS_PER_PAGE`].
+    pub per_page: u32,
+}
+
+/// Hits per page when none is asked for.
+pub const DEFAULT_HITS_PER_PAGE: u32 = 20;
+/// The most hits per page the KvK API gives.
+pub const MAX_HITS_PER_PAGE: u32 = 100;
+
+impl RegistryQuery {
+    /// The page asked for, from 1.
+    #[must_use]
+    pub fn page_number(&self) -> u32 {
+        self.page.max(1)
+    }
+
+    /// The page size asked for, within 1–100.
+    #[must_use]
+    pub fn page_size(&self) -> u32 {
+        match self.per_page {
+            0 => DEFAULT_HITS_PER_PAGE,
+            n => n.min(MAX_HITS_PER_PAGE),
+        }
+    }
+}
+
+/// One page of search hits, and whether the register has more.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistrySearchPage {
+    pub hits: Vec<RegistrySearchHit>,
+    pub has_more: bool,
 }
 
 impl RegistryQuery {
@@ -143,8 +176,9 @@ impl RegistryError {
 /// The business register. Implemented by `haven_registry::Registry` (KvK API or offline).
 #[allow(async_fn_in_trait)]
 pub trait BusinessRegistry {
-    /// Companies matching the query; an empty list when nothing matches.
-    async fn search(&self, query: &RegistryQuery) -> Result<Vec<RegistrySearchHit>, RegistryError>;
+    /// The page of companies matching the query that the query asks for; no hits when nothing
+    /// matches.
+    async fn search(&self, query: &RegistryQuery) -> Result<RegistrySearchPage, RegistryError>;
 
     /// The basic profile of the company with this 8-digit KvK number.
     async fn profile(&self, kvk_number: &str) -> Result<RegistryCompany, RegistryError>;

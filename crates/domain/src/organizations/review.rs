@@ -8,6 +8,7 @@ use super::{
     records::{OrgEventKind, OrgIdentifier, OrgStatus, Organization},
     registry::{
         BusinessRegistry, RegistryCompany, RegistryError, RegistryQuery, RegistrySearchHit,
+        DEFAULT_HITS_PER_PAGE, MAX_HITS_PER_PAGE,
     },
     store::{NewOrgEvent, OrganizationStore},
 };
@@ -157,19 +158,24 @@ pub async fn decide<S: OrganizationStore, A: Directory>(
 /// Administrators, who add organizations).
 ///
 /// # Errors
-/// `Forbidden`, `Validation` for an empty query or a malformed number, `Unavailable`.
+/// `Forbidden`, `Validation` for an empty query, a malformed number, a page size outside 1–100
+/// or a cursor not made here, `Unavailable`.
 #[tracing::instrument(name = "search register", skip_all)]
 pub async fn search_register<R: BusinessRegistry>(
     registry: &R,
     caller: &Caller<'_>,
     query: RegistryQuery,
-) -> DomainResult<Vec<RegistrySearchHit>> {
+    page: &PageQuery,
+) -> DomainResult<Page<RegistrySearchHit>> {
     caller.actor.require(Action::ManageEnvironment)?;
+    let (number, size) = register_page(page)?;
     let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let query = RegistryQuery {
         kvk_number: clean(query.kvk_number).map(|n| n.replace([' ', '.'], "")),
         name: clean(query.name),
         place: clean(query.place),
+        page: number,
+        per_page: size,
     };
     if query.kvk_number.is_none() && query.name.is_none() {
         return Err(DomainError::field(
@@ -187,10 +193,44 @@ pub async fn search_register<R: BusinessRegistry>(
             ));
         }
     }
-    registry
+    let found = registry
         .search(&query)
         .await
-        .map_err(RegistryError::into_domain_error)
+        .map_err(RegistryError::into_domain_error)?;
+    Ok(Page {
+        items: found.hits,
+        // The register pages by number: the cursor is the next page's.
+        next_cursor: found.has_more.then(|| (number + 1).to_string()),
+    })
+}
+
+/// The register's page number and size for a page query: sizes 1–100 (the KvK API's range),
+/// and a cursor that is a page number this use case handed out.
+fn register_page(page: &PageQuery) -> DomainResult<(u32, u32)> {
+    let size = match page.limit {
+        None => DEFAULT_HITS_PER_PAGE,
+        Some(n) => u32::try_from(n)
+            .ok()
+            .filter(|n| (1..=MAX_HITS_PER_PAGE).contains(n))
+            .ok_or_else(|| {
+                DomainError::field("limit", "out_of_range", "Choose a page size from 1 to 100.")
+            })?,
+    };
+    let number = match page.before.as_deref() {
+        None => 1,
+        Some(cursor) => cursor
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 2)
+            .ok_or_else(|| {
+                DomainError::field(
+                    "before",
+                    "invalid_cursor",
+                    "Use the nextCursor of a previous page.",
+                )
+            })?,
+    };
+    Ok((number, size))
 }
 
 /// The register's basic profile of one company.

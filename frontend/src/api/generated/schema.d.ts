@@ -1779,6 +1779,12 @@ export interface components {
          * @enum {string}
          */
         RegisterHitKind: "hoofdvestiging" | "nevenvestiging" | "rechtspersoon";
+        /** @description One page of register search hits, in the register's order. */
+        RegisterHitPage: {
+            items: components["schemas"]["RegisterHitDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
         RegisterRequest: {
             /**
              * Format: email
@@ -2815,6 +2821,10 @@ export interface operations {
                 name?: string | null;
                 /** @description Place of establishment, to narrow a name search. */
                 place?: string | null;
+                /** @description Hits per page (default 20; the register gives at most 100). */
+                limit?: number | null;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string | null;
             };
             header?: never;
             path?: never;
@@ -2828,7 +2838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RegisterHitDto"][];
+                    "application/json": components["schemas"]["RegisterHitPage"];
                 };
             };
             /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */

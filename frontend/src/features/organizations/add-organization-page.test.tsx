@@ -27,7 +27,7 @@ const hit = {
 describe('add organization', { timeout: 20_000 }, () => {
   it('searches the register, picks a hit, reviews the prefilled data and saves', async () => {
     const api = mockApi({
-      'GET /api/v1/business-register/search': { body: [hit] },
+      'GET /api/v1/business-register/search': { body: { items: [hit], nextCursor: null } },
       'GET /api/v1/business-register/companies/{kvkNumber}': { body: company },
       'POST /api/v1/organizations': { status: 201, body: organization() },
       'GET /api/v1/organizations/{id}': { body: organization() },
@@ -71,7 +71,7 @@ describe('add organization', { timeout: 20_000 }, () => {
 
   it('shows the server’s identifier errors next to their fields', async () => {
     mockApi({
-      'GET /api/v1/business-register/search': { body: [hit] },
+      'GET /api/v1/business-register/search': { body: { items: [hit], nextCursor: null } },
       'GET /api/v1/business-register/companies/{kvkNumber}': { body: company },
       'POST /api/v1/organizations': errorReply(400, 'validation_failed', 'Check the fields.', [
         { field: 'identifiers[1].value', code: 'invalid_check_digits', message: 'This VAT number fails its check.' },

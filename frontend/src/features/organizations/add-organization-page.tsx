@@ -235,10 +235,15 @@ function FindStep({ country, onCountry, onPicked, onManual }: FindStepProps) {
               <FormError error={pick.error} />
             </>
           )}
-          {search.data?.length === 0 && <Text c="dimmed">{t('organizations.wizard.noHits')}</Text>}
-          {search.data !== undefined && search.data.length > 0 && (
+          {search.data?.items.length === 0 && <Text c="dimmed">{t('organizations.wizard.noHits')}</Text>}
+          {search.data !== undefined && search.data.items.length > 0 && (
             <Stack gap="xs" role="list" aria-label={t('organizations.wizard.hits')}>
-              {search.data.map((hit, index) => (
+              {search.data.nextCursor != null && (
+                <Text size="sm" c="dimmed">
+                  {t('organizations.wizard.moreHits')}
+                </Text>
+              )}
+              {search.data.items.map((hit, index) => (
                 <Paper key={`${hit.kvkNumber}-${hit.establishmentNumber ?? ''}-${String(index)}`} withBorder p="sm" role="listitem">
                   <Group justify="space-between">
                     <div>

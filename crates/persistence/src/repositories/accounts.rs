@@ -296,12 +296,12 @@ impl Database {
 }
 
 impl Directory for Database {
-    #[tracing::instrument(skip_all, level = "debug", err)]
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn email_in_use(&self, email: &str) -> DomainResult<bool> {
         email_taken(self.conn(), email).await
     }
 
-    #[tracing::instrument(skip_all, level = "debug", err)]
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn find_user_by_login_email(&self, email: &str) -> DomainResult<Option<User>> {
         if let Some(row) = user::Entity::find()
             .filter(user::Column::Email.eq(email))
@@ -328,7 +328,7 @@ impl Directory for Database {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn find_user(&self, environment_id: Uuid, user_id: Uuid) -> DomainResult<Option<User>> {
         match load_user_in(self.conn(), environment_id, user_id).await {
             Ok(row) => to_user(row).map(Some),
@@ -337,7 +337,7 @@ impl Directory for Database {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn list_users(&self, environment_id: Uuid) -> DomainResult<Vec<User>> {
         user::Entity::find()
             .filter(user::Column::EnvironmentId.eq(environment_id))
@@ -350,7 +350,7 @@ impl Directory for Database {
             .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn list_users_page(
         &self,
         environment_id: Uuid,
@@ -373,7 +373,7 @@ impl Directory for Database {
         .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn find_environment(&self, environment_id: Uuid) -> DomainResult<Option<Environment>> {
         Ok(environment::Entity::find_by_id(environment_id)
             .one(self.conn())
@@ -382,7 +382,7 @@ impl Directory for Database {
             .map(to_environment))
     }
 
-    #[tracing::instrument(skip_all, level = "debug", err)]
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn find_environment_for_auto_join(
         &self,
         domain: &str,
@@ -397,7 +397,7 @@ impl Directory for Database {
 }
 
 impl AuditLog for Database {
-    #[tracing::instrument(skip_all, level = "debug", err)]
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()> {
         let txn = self.begin().await?;
         if let Some(mail) = mail {
@@ -407,7 +407,7 @@ impl AuditLog for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn list_audit_events(
         &self,
         environment_id: Uuid,
@@ -474,7 +474,7 @@ impl AuditLog for Database {
 }
 
 impl SignUps for Database {
-    #[tracing::instrument(skip_all, level = "debug", err)]
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn create_email_token(
         &self,
         token: NewEmailToken,
@@ -488,7 +488,7 @@ impl SignUps for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, level = "debug", err)]
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn find_email_token(&self, token_hash: &str) -> DomainResult<Option<EmailToken>> {
         let Some(row) = email_token::Entity::find()
             .filter(email_token::Column::TokenHash.eq(token_hash))
@@ -509,7 +509,7 @@ impl SignUps for Database {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(token_id = %token_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(token_id = %token_id), level = "debug", err(level = "debug"))]
     async fn complete_registration(
         &self,
         token_id: Uuid,
@@ -546,7 +546,7 @@ impl SignUps for Database {
         Ok((user, session))
     }
 
-    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn reset_password(
         &self,
         token_id: Uuid,
@@ -572,7 +572,7 @@ impl SignUps for Database {
 }
 
 impl Invitations for Database {
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn create_invited_user(
         &self,
         environment_id: Uuid,
@@ -591,7 +591,7 @@ impl Invitations for Database {
         Ok(user)
     }
 
-    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn accept_invitation(
         &self,
         token_id: Uuid,
@@ -627,7 +627,7 @@ impl Invitations for Database {
         Ok((user, session))
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn renew_invitation(
         &self,
         environment_id: Uuid,
@@ -640,7 +640,7 @@ impl Invitations for Database {
             .await
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn withdraw_invitation(
         &self,
         environment_id: Uuid,
@@ -653,7 +653,7 @@ impl Invitations for Database {
 }
 
 impl Sessions for Database {
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn open_session(
         &self,
         user_id: Uuid,
@@ -667,7 +667,7 @@ impl Sessions for Database {
         Ok(session)
     }
 
-    #[tracing::instrument(skip_all, fields(session_id = %session_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(session_id = %session_id), level = "debug", err(level = "debug"))]
     async fn find_session(&self, session_id: Uuid) -> DomainResult<Option<Session>> {
         Ok(session::Entity::find_by_id(session_id)
             .one(self.conn())
@@ -676,7 +676,7 @@ impl Sessions for Database {
             .map(to_session))
     }
 
-    #[tracing::instrument(skip_all, fields(session_id = %current.id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(session_id = %current.id), level = "debug", err(level = "debug"))]
     async fn touch_session(&self, current: &Session, now: DateTime<Utc>) -> DomainResult<()> {
         if now - current.last_seen_at < TimeDelta::minutes(1) {
             return Ok(());
@@ -690,7 +690,7 @@ impl Sessions for Database {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(session_id = %session_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(session_id = %session_id), level = "debug", err(level = "debug"))]
     async fn rotate_refresh_token(
         &self,
         session_id: Uuid,
@@ -767,7 +767,7 @@ impl Sessions for Database {
         })
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn list_sessions(&self, user_id: Uuid) -> DomainResult<Vec<Session>> {
         Ok(session::Entity::find()
             .filter(session::Column::UserId.eq(user_id))
@@ -782,7 +782,7 @@ impl Sessions for Database {
             .collect())
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id, session_id = %session_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, session_id = %session_id), level = "debug", err(level = "debug"))]
     async fn revoke_session(
         &self,
         user_id: Uuid,
@@ -808,7 +808,7 @@ impl Sessions for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn revoke_all_sessions(
         &self,
         user_id: Uuid,
@@ -823,7 +823,7 @@ impl Sessions for Database {
 }
 
 impl LoginThrottle for Database {
-    #[tracing::instrument(skip_all, fields(keys = keys.len()), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(keys = keys.len()), level = "debug", err(level = "debug"))]
     async fn reserve_login_attempt(
         &self,
         keys: &[String],
@@ -913,7 +913,7 @@ impl LoginThrottle for Database {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(keys = reservation.keys.len()), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(keys = reservation.keys.len()), level = "debug", err(level = "debug"))]
     async fn release_login_attempt(&self, reservation: &AttemptReservation) -> DomainResult<()> {
         let txn = self.begin().await?;
         let mut keys = reservation.keys.clone();
@@ -947,7 +947,7 @@ impl LoginThrottle for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, level = "debug", err)]
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn clear_throttle(&self, key: &str) -> DomainResult<()> {
         login_throttle::Entity::delete_by_id(key.to_owned())
             .exec(self.conn())
@@ -958,7 +958,7 @@ impl LoginThrottle for Database {
 }
 
 impl Profiles for Database {
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn update_profile(
         &self,
         user_id: Uuid,
@@ -993,7 +993,7 @@ impl Profiles for Database {
         )
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id, keep_session = %keep_session), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, keep_session = %keep_session), level = "debug", err(level = "debug"))]
     async fn change_password(
         &self,
         user_id: Uuid,
@@ -1018,7 +1018,7 @@ impl Profiles for Database {
 }
 
 impl SecondFactor for Database {
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn store_totp_secret(&self, user_id: Uuid, encrypted_secret: String) -> DomainResult<()> {
         user::Entity::update_many()
             .col_expr(user::Column::TotpSecret, Expr::value(encrypted_secret))
@@ -1030,7 +1030,7 @@ impl SecondFactor for Database {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn enable_totp(
         &self,
         user_id: Uuid,
@@ -1077,7 +1077,7 @@ impl SecondFactor for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn disable_totp(
         &self,
         user_id: Uuid,
@@ -1106,7 +1106,7 @@ impl SecondFactor for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn accept_totp_step(&self, user_id: Uuid, step: i64) -> DomainResult<bool> {
         let result = user::Entity::update_many()
             .col_expr(user::Column::TotpLastStep, Expr::value(step))
@@ -1122,7 +1122,7 @@ impl SecondFactor for Database {
         Ok(result.rows_affected == 1)
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn use_recovery_code(&self, user_id: Uuid, code_hash: &str) -> DomainResult<bool> {
         let result = recovery_code::Entity::update_many()
             .col_expr(recovery_code::Column::UsedAt, Expr::value(Utc::now()))
@@ -1137,7 +1137,7 @@ impl SecondFactor for Database {
 }
 
 impl UserAdministration for Database {
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn change_user(
         &self,
         environment_id: Uuid,
@@ -1169,7 +1169,7 @@ impl UserAdministration for Database {
         Ok(user)
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn set_user_active(
         &self,
         environment_id: Uuid,
@@ -1213,7 +1213,7 @@ impl UserAdministration for Database {
         Ok(user)
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn remove_user(
         &self,
         environment_id: Uuid,
@@ -1278,7 +1278,7 @@ impl UserAdministration for Database {
 }
 
 impl EnvironmentSettings for Database {
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn update_environment(
         &self,
         environment_id: Uuid,
@@ -1313,7 +1313,7 @@ impl EnvironmentSettings for Database {
         Ok(to_environment(updated))
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn set_receiving(
         &self,
         environment_id: Uuid,
@@ -1346,7 +1346,7 @@ impl EnvironmentSettings for Database {
 }
 
 impl AdditionalEmails for Database {
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn list_additional_emails(&self, user_id: Uuid) -> DomainResult<Vec<AdditionalEmail>> {
         additional_email::Entity::find()
             .filter(additional_email::Column::UserId.eq(user_id))
@@ -1359,7 +1359,7 @@ impl AdditionalEmails for Database {
             .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn add_additional_email(
         &self,
         user_id: Uuid,
@@ -1396,7 +1396,7 @@ impl AdditionalEmails for Database {
         to_additional_email(row)
     }
 
-    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(token_id = %token_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn verify_additional_email(
         &self,
         token_id: Uuid,
@@ -1444,7 +1444,7 @@ impl AdditionalEmails for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user_id, id = %id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(user_id = %user_id, id = %id), level = "debug", err(level = "debug"))]
     async fn remove_additional_email(
         &self,
         user_id: Uuid,
@@ -1468,7 +1468,7 @@ impl AdditionalEmails for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn pending_email_approvals(
         &self,
         environment_id: Uuid,
@@ -1497,7 +1497,7 @@ impl AdditionalEmails for Database {
             .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, id = %id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, id = %id), level = "debug", err(level = "debug"))]
     async fn decide_email_approval(
         &self,
         environment_id: Uuid,
@@ -1636,7 +1636,7 @@ async fn insert_token<C: ConnectionTrait>(conn: &C, token: NewEmailToken) -> Dom
 /// Additional addresses and invitation follow-ups.
 impl Database {
     /// The user of `environment_id` with id `user_id`, who must still be invited.
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn invited_user(
         txn: &DatabaseTransaction,
         environment_id: Uuid,
@@ -1658,7 +1658,7 @@ impl Database {
         Ok(row)
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     pub(crate) async fn renew_invitation_impl(
         &self,
         environment_id: Uuid,
@@ -1684,7 +1684,7 @@ impl Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     pub(crate) async fn withdraw_invitation_impl(
         &self,
         environment_id: Uuid,

@@ -246,7 +246,7 @@ impl Database {
 }
 
 impl OrganizationStore for Database {
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn count_organizations(&self, environment_id: Uuid) -> DomainResult<u64> {
         organization::Entity::find()
             .filter(organization::Column::EnvironmentId.eq(environment_id))
@@ -255,7 +255,7 @@ impl OrganizationStore for Database {
             .map_err(db("counting organizations"))
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, creator_id = %creator_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, creator_id = %creator_id), level = "debug", err(level = "debug"))]
     async fn create_organization(
         &self,
         environment_id: Uuid,
@@ -337,7 +337,7 @@ impl OrganizationStore for Database {
         to_organization(row)
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn list_organizations(
         &self,
         environment_id: Uuid,
@@ -360,7 +360,7 @@ impl OrganizationStore for Database {
             .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
     async fn list_organizations_page(
         &self,
         environment_id: Uuid,
@@ -393,7 +393,7 @@ impl OrganizationStore for Database {
         .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn find_organization(
         &self,
         environment_id: Uuid,
@@ -408,7 +408,7 @@ impl OrganizationStore for Database {
             .transpose()
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn membership(
         &self,
         organization_id: Uuid,
@@ -423,7 +423,7 @@ impl OrganizationStore for Database {
         )
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn update_organization(
         &self,
         organization_id: Uuid,
@@ -461,7 +461,7 @@ impl OrganizationStore for Database {
         to_organization(updated)
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn list_identifiers(&self, organization_id: Uuid) -> DomainResult<Vec<OrgIdentifier>> {
         Ok(organization_identifier::Entity::find()
             .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
@@ -474,7 +474,7 @@ impl OrganizationStore for Database {
             .collect())
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn add_identifier(
         &self,
         organization_id: Uuid,
@@ -504,7 +504,7 @@ impl OrganizationStore for Database {
         Ok(stored)
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, identifier_id = %identifier_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, identifier_id = %identifier_id), level = "debug", err(level = "debug"))]
     async fn remove_identifier(
         &self,
         organization_id: Uuid,
@@ -528,7 +528,7 @@ impl OrganizationStore for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, identifier_id = %identifier_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, identifier_id = %identifier_id), level = "debug", err(level = "debug"))]
     async fn set_identifier_switches(
         &self,
         organization_id: Uuid,
@@ -566,7 +566,7 @@ impl OrganizationStore for Database {
         Ok(to_identifier(updated))
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn request_activation(
         &self,
         organization_id: Uuid,
@@ -609,7 +609,7 @@ impl OrganizationStore for Database {
         to_organization(updated)
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn enter_activation_code(
         &self,
         organization_id: Uuid,
@@ -666,7 +666,7 @@ impl OrganizationStore for Database {
         Ok(CodeOutcome::Activated(Box::new(organization)))
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn activate(
         &self,
         organization_id: Uuid,
@@ -695,7 +695,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn reject_activation(
         &self,
         organization_id: Uuid,
@@ -723,7 +723,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn stop_organization(
         &self,
         organization_id: Uuid,
@@ -763,7 +763,7 @@ impl OrganizationStore for Database {
         Ok(organization)
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn list_events(&self, organization_id: Uuid) -> DomainResult<Vec<OrgEvent>> {
         organization_event::Entity::find()
             .filter(organization_event::Column::OrganizationId.eq(organization_id))
@@ -799,7 +799,7 @@ impl OrganizationStore for Database {
         .collect()
     }
 
-    #[tracing::instrument(skip_all, level = "debug", err)]
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn review_queue(&self, page: &PageRequest) -> DomainResult<Vec<Organization>> {
         let select = organization::Entity::find()
             .filter(organization::Column::Status.eq(OrgStatus::ActivationRequested.as_str()))
@@ -823,7 +823,7 @@ impl OrganizationStore for Database {
         .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn find_organization_anywhere(
         &self,
         organization_id: Uuid,
@@ -836,7 +836,7 @@ impl OrganizationStore for Database {
             .transpose()
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
     async fn list_members(&self, organization_id: Uuid) -> DomainResult<Vec<Member>> {
         let rows = organization_member::Entity::find()
             .filter(organization_member::Column::OrganizationId.eq(organization_id))
@@ -851,7 +851,7 @@ impl OrganizationStore for Database {
         Ok(members)
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(environment_id = %environment_id, organization_id = %organization_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn add_member(
         &self,
         environment_id: Uuid,
@@ -905,7 +905,7 @@ impl OrganizationStore for Database {
         Ok(member)
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn change_member(
         &self,
         organization_id: Uuid,
@@ -942,7 +942,7 @@ impl OrganizationStore for Database {
         Ok(member)
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err)]
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err(level = "debug"))]
     async fn remove_member(
         &self,
         organization_id: Uuid,

@@ -27,14 +27,14 @@ use haven_domain::{
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType, OnConflict, Query, SimpleExpr, Value},
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::{
     entities::job::{self, Column, Entity},
     error::map_db_err,
+    keyset::{keyset_page, Direction},
     Backend, Database,
 };
 
@@ -440,22 +440,17 @@ impl JobAdmin for Database {
         if let Some(kind) = query.kind {
             select = select.filter(Column::Kind.eq(kind.as_str()));
         }
-        if let Some((at, id)) = query.before {
-            select = select.filter(
-                Condition::any().add(Column::CreatedAt.lt(at)).add(
-                    Condition::all()
-                        .add(Column::CreatedAt.eq(at))
-                        .add(Column::Id.lt(id)),
-                ),
-            );
-        }
-        let rows = select
-            .order_by_desc(Column::CreatedAt)
-            .order_by_desc(Column::Id)
-            .limit(query.limit)
-            .all(self.conn())
-            .await
-            .map_err(|e| map_db_err(e, "listing jobs"))?;
+        let rows = keyset_page(
+            select,
+            Column::CreatedAt,
+            Column::Id,
+            query.before.as_ref(),
+            Direction::Descending,
+            query.limit,
+        )
+        .all(self.conn())
+        .await
+        .map_err(|e| map_db_err(e, "listing jobs"))?;
         Ok(rows.into_iter().filter_map(to_record).collect())
     }
 

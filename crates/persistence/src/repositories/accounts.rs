@@ -427,24 +427,17 @@ impl AuditLog for Database {
         if let Some(to) = query.to {
             select = select.filter(audit_event::Column::CreatedAt.lt(to));
         }
-        if let Some((time, id)) = query.before {
-            select = select.filter(
-                Condition::any()
-                    .add(audit_event::Column::CreatedAt.lt(time))
-                    .add(
-                        Condition::all()
-                            .add(audit_event::Column::CreatedAt.eq(time))
-                            .add(audit_event::Column::Id.lt(id)),
-                    ),
-            );
-        }
-        let rows = select
-            .order_by_desc(audit_event::Column::CreatedAt)
-            .order_by_desc(audit_event::Column::Id)
-            .limit(query.limit)
-            .all(self.conn())
-            .await
-            .map_err(db("reading the audit log"))?;
+        let rows = keyset_page(
+            select,
+            audit_event::Column::CreatedAt,
+            audit_event::Column::Id,
+            query.before.as_ref(),
+            Direction::Descending,
+            query.limit,
+        )
+        .all(self.conn())
+        .await
+        .map_err(db("reading the audit log"))?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {

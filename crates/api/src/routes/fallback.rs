@@ -61,6 +61,20 @@ impl RouteTable {
     /// The methods a path accepts, or `None` when no documented route has this shape.
     #[must_use]
     pub fn allowed_methods(&self, path: &str) -> Option<&[&'static str]> {
+        self.methods_of(path, true)
+    }
+
+    /// The methods of a documented path without parameters that is exactly this path. A
+    /// request for such a path with another method can otherwise be taken by a sibling with a
+    /// parameter (`PATCH /users/invitations` by `PATCH /users/{id}`), which is not what it meant.
+    #[must_use]
+    pub fn literal_route_methods(&self, path: &str) -> Option<&[&'static str]> {
+        self.methods_of(path, false)
+    }
+
+    /// The methods of the first route this path fits; a parameter segment fits any part only
+    /// when `parameters` is true.
+    fn methods_of(&self, path: &str, parameters: bool) -> Option<&[&'static str]> {
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         self.routes
             .iter()
@@ -71,27 +85,8 @@ impl RouteTable {
                         .zip(&parts)
                         .all(|(segment, part)| match segment {
                             Segment::Literal(literal) => literal == part,
-                            Segment::Parameter => true,
+                            Segment::Parameter => parameters,
                         })
-            })
-            .map(|(_, methods)| methods.as_slice())
-    }
-}
-
-impl RouteTable {
-    /// The methods of a documented path without parameters that is exactly this path. A
-    /// request for such a path with another method can otherwise be taken by a sibling with a
-    /// parameter (`PATCH /users/invitations` by `PATCH /users/{id}`), which is not what it meant.
-    #[must_use]
-    pub fn literal_route_methods(&self, path: &str) -> Option<&[&'static str]> {
-        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        self.routes
-            .iter()
-            .find(|(segments, _)| {
-                segments.len() == parts.len()
-                    && segments.iter().zip(&parts).all(|(segment, part)| {
-                        matches!(segment, Segment::Literal(literal) if literal == part)
-                    })
             })
             .map(|(_, methods)| methods.as_slice())
     }

@@ -18,6 +18,7 @@ pub mod model;
 pub mod pdf;
 pub mod report;
 pub mod rules;
+pub mod summary;
 pub mod transform;
 pub mod xml;
 
@@ -26,6 +27,7 @@ pub use report::{
     AppliedRuleSet, Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport,
 };
 pub use rules::registry::{CenRelease, RuleSet};
+pub use summary::{InvoiceSummary, PartySummary, SchemeId};
 pub use rules::releases::{Date, Layer, NotApplicable, ReleaseId, ReleaseInfo, Selection};
 pub use transform::{
     compare_business_terms, transform, transform_with_report, NotCarried, NotCarriedKind,
@@ -139,26 +141,53 @@ fn finish(
 /// Detect, parse and validate a document (UBL or CII XML, or a hybrid PDF with the XML
 /// embedded). Never panics: every problem is a finding.
 pub fn validate(xml: &[u8], options: &ValidateOptions) -> ValidationReport {
+    inspect(xml, options).report
+}
+
+/// A validation report with the document's summary (present whenever the document could be
+/// read as an invoice or credit note, valid or not).
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub report: ValidationReport,
+    pub summary: Option<InvoiceSummary>,
+    /// For a hybrid PDF: the invoice XML taken out of it.
+    pub embedded_xml: Option<Vec<u8>>,
+}
+
+/// [`validate`], and the summary a platform stores, from one parse.
+pub fn inspect(bytes: &[u8], options: &ValidateOptions) -> Inspection {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        validate_inner(xml, options)
+        validate_inner(bytes, options)
     })) {
         Ok(r) => r,
         // Defence in depth: a bug must not take the caller down with it.
-        Err(_) => finish(
-            None,
-            vec![],
-            vec![engine_finding(
-                "HAVEN-INTERNAL",
-                Severity::Fatal,
-                "internal validator error; the document could not be validated".into(),
+        Err(_) => Inspection {
+            report: finish(
                 None,
-                None,
-            )],
-        ),
+                vec![],
+                vec![engine_finding(
+                    "HAVEN-INTERNAL",
+                    Severity::Fatal,
+                    "internal validator error; the document could not be validated".into(),
+                    None,
+                    None,
+                )],
+            ),
+            summary: None,
+            embedded_xml: None,
+        },
     }
 }
 
-fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
+fn unread(report: ValidationReport) -> Inspection {
+    Inspection {
+        report,
+        summary: None,
+        embedded_xml: None,
+    }
+}
+
+fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> Inspection {
     if !pdf::is_pdf(bytes) {
         return validate_xml(bytes, options);
     }
@@ -169,15 +198,16 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
     };
     match pdf::extract_invoice(bytes, &limits) {
         Ok(embedded) => {
-            let mut report = validate_xml(&embedded.xml, options);
-            if let Some(info) = &mut report.document {
+            let mut inspection = validate_xml(&embedded.xml, options);
+            if let Some(info) = &mut inspection.report.document {
                 info.embedded_in = Some(Container {
                     format: ContainerFormat::Pdf,
                     attachment: embedded.filename,
                     xml_bytes: embedded.xml.len(),
                 });
             }
-            report
+            inspection.embedded_xml = Some(embedded.xml);
+            inspection
         }
         Err(e) => {
             let id = match e {
@@ -186,7 +216,7 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                 pdf::PdfError::NoInvoice(_) => "HAVEN-PDF-NO-INVOICE",
                 pdf::PdfError::Undecodable(..) => "HAVEN-PDF-UNREADABLE",
             };
-            finish(
+            unread(finish(
                 None,
                 vec![],
                 vec![engine_finding(
@@ -196,12 +226,12 @@ fn validate_inner(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                     None,
                     None,
                 )],
-            )
+            ))
         }
     }
 }
 
-fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
+fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> Inspection {
     let limits = xml::Limits {
         max_bytes: options.max_bytes,
         max_depth: options.max_depth,
@@ -219,7 +249,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                 xml::XmlErrorKind::Malformed | xml::XmlErrorKind::Empty => "HAVEN-XML-MALFORMED",
             };
             let msg = format!("{} (line {}, column {})", e.message, e.line, e.column);
-            return finish(
+            return unread(finish(
                 None,
                 vec![],
                 vec![engine_finding(
@@ -229,7 +259,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                     Some(e.line),
                     Some(e.column),
                 )],
-            );
+            ));
         }
     };
     let Some(det) = detect::detect(&doc) else {
@@ -243,7 +273,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
             doc.name(root),
             ns_uri
         );
-        return finish(
+        return unread(finish(
             None,
             vec![],
             vec![engine_finding(
@@ -253,7 +283,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                 Some(1),
                 Some(1),
             )],
-        );
+        ));
     };
     let matched = detect::profile_from_customization(det.customization_id, det.syntax);
     let detected = match &matched {
@@ -282,7 +312,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
             let msg = format!(
                 "unknown specification identifier (BT-24) '{id}'; supported are Peppol BIS Billing 3.0, NLCIUS, EN 16931, XRechnung and Factur-X/ZUGFeRD. Choose a profile explicitly to validate anyway"
             );
-            return finish(
+            return unread(finish(
                 Some(info),
                 vec![],
                 vec![engine_finding(
@@ -292,13 +322,13 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                     None,
                     None,
                 )],
-            );
+            ));
         }
     }
     if !profile.is_validatable() {
         info.validated_profile = None;
         let msg = format!("{} is recognised, but it is not EN 16931 compliant and cannot be validated against EN 16931 rule sets", profile.name());
-        return finish(
+        return unread(finish(
             Some(info),
             vec![],
             vec![engine_finding(
@@ -308,12 +338,13 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                 None,
                 None,
             )],
-        );
+        ));
     }
     let inv = match det.syntax {
         Syntax::Ubl => model::ubl::map(&doc),
         Syntax::Cii => model::cii::map(&doc),
     };
+    let summary = summary::summarize(&inv, det.syntax, det.document_type, detected);
     let issue_date = inv.issue_date.and_then(|t| Date::parse(t.value));
     let sets = match rule_sets_for(profile, det.syntax, issue_date, options.rule_set) {
         Ok(sets) => sets,
@@ -328,7 +359,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                 profile.name(),
                 offered.join(", ")
             );
-            return finish(
+            return unread(finish(
                 Some(info),
                 vec![],
                 vec![engine_finding(
@@ -338,7 +369,7 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
                     None,
                     None,
                 )],
-            );
+            ));
         }
     };
     let mut findings = Vec::new();
@@ -375,9 +406,13 @@ fn validate_xml(bytes: &[u8], options: &ValidateOptions) -> ValidationReport {
         findings.append(&mut ctx.findings);
         locator = ctx.locator;
     }
-    finish(
-        Some(info),
-        sets.into_iter().map(|(_, applied)| applied).collect(),
-        findings,
-    )
+    Inspection {
+        report: finish(
+            Some(info),
+            sets.into_iter().map(|(_, applied)| applied).collect(),
+            findings,
+        ),
+        summary: Some(summary),
+        embedded_xml: None,
+    }
 }

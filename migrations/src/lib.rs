@@ -8,6 +8,7 @@ mod m20261126_000002_create_outbound_emails;
 mod m20261126_000003_create_accounts;
 mod m20261126_000004_create_organizations;
 mod m20261202_000001_create_jobs;
+mod m20261203_000001_create_documents;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_create_accounts::Migration),
             Box::new(m20261126_000004_create_organizations::Migration),
             Box::new(m20261202_000001_create_jobs::Migration),
+            Box::new(m20261203_000001_create_documents::Migration),
         ]
     }
 }

@@ -60,6 +60,10 @@ pub enum ConflictCode {
     TwoFactorRequiredByEnvironment,
     TokenUsed,
     JobNotDead,
+    /// Retention removed the document's original bytes.
+    DocumentPurged,
+    /// The document is still being delivered.
+    DeliveryInProgress,
 }
 
 /// The outside services a use case may depend on.

@@ -62,7 +62,10 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<Option
         idempotency_key: Set(job.idempotency_key.clone()),
         status: Set(JobStatus::Queued.as_str().to_owned()),
         attempts: Set(0),
-        max_attempts: Set(to_i32(job.kind.retry_policy().max_attempts)),
+        max_attempts: Set(to_i32(
+            job.max_attempts
+                .unwrap_or(job.kind.retry_policy().max_attempts),
+        )),
         run_at: Set(job.run_at.unwrap_or(now)),
         locked_until: Set(None),
         locked_by: Set(None),

@@ -29,18 +29,22 @@ use crate::DomainResult;
 pub enum JobKind {
     /// Deliver one outgoing email (payload: a [`crate::mail::OutgoingMail`]).
     Email,
+    /// Route and deliver one outgoing document (payload: a
+    /// [`crate::documents::delivery::DeliveryJob`]).
+    DeliverDocument,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 2] = [Self::Email, Self::Noop];
+    pub const ALL: [Self; 3] = [Self::Email, Self::DeliverDocument, Self::Noop];
 
     /// The name stored in the database and shown in the API.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Email => "email",
+            Self::DeliverDocument => "deliver_document",
             Self::Noop => "noop",
         }
     }
@@ -62,6 +66,14 @@ impl JobKind {
                 max_delay: Duration::from_secs(60 * 60),
                 jitter: 0.1,
             },
+            // Receivers are down for minutes to hours: 1 min, 2 min, 4 min, … up to six hours
+            // (the attempt count can be set per installation: `delivery_max_attempts`).
+            Self::DeliverDocument => RetryPolicy {
+                max_attempts: 8,
+                first_delay: Duration::from_secs(60),
+                max_delay: Duration::from_secs(6 * 60 * 60),
+                jitter: 0.2,
+            },
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -77,7 +89,7 @@ impl JobKind {
     pub fn secret_fields(self) -> &'static [&'static str] {
         match self {
             Self::Email => &["text_body", "html_body"],
-            Self::Noop => &[],
+            Self::DeliverDocument | Self::Noop => &[],
         }
     }
 
@@ -137,6 +149,8 @@ pub struct NewJob {
     pub idempotency_key: Option<String>,
     /// Not before this time; now when `None`.
     pub run_at: Option<DateTime<Utc>>,
+    /// Attempts before the job dies; the kind's policy when `None`.
+    pub max_attempts: Option<u32>,
 }
 
 impl NewJob {
@@ -147,7 +161,14 @@ impl NewJob {
             payload,
             idempotency_key: None,
             run_at: None,
+            max_attempts: None,
         }
+    }
+
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
     }
 
     #[must_use]

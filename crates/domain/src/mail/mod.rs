@@ -83,6 +83,14 @@ pub enum MailTemplate {
         valid_minutes: u32,
         requested_by: String,
     },
+    /// An invoice for someone not reachable electronically: a private link to view and
+    /// download it.
+    InvoiceByEmail {
+        seller_name: String,
+        number: String,
+        link: String,
+        valid_days: u32,
+    },
 }
 
 /// A message ready for the queue (the payload of an email job).

@@ -157,6 +157,22 @@ fn content(template: &MailTemplate, language: Language) -> Content {
             ],
             None,
         ),
+        (T::InvoiceByEmail { seller_name, number, link, valid_days }, En) => (
+            format!("Invoice {number} from {seller_name}"),
+            vec![
+                format!("{seller_name} sent you invoice {number} through Haven, the e-invoicing platform."),
+                format!("Open it with the link below to view it and download it as an e-invoice (XML) or PDF. The link is private and valid for {valid_days} days; no account is needed."),
+            ],
+            Some(("View the invoice".into(), link.clone())),
+        ),
+        (T::InvoiceByEmail { seller_name, number, link, valid_days }, Nl) => (
+            format!("Factuur {number} van {seller_name}"),
+            vec![
+                format!("{seller_name} heeft je factuur {number} gestuurd via Haven, het e-factuurplatform."),
+                format!("Open de factuur met de link hieronder om haar te bekijken en te downloaden als e-factuur (XML) of pdf. De link is persoonlijk en {valid_days} dagen geldig; je hebt geen account nodig."),
+            ],
+            Some(("Factuur bekijken".into(), link.clone())),
+        ),
         (T::TwoFactorChanged { enabled }, En) => (
             "Two-factor authentication changed".into(),
             vec![if *enabled {

@@ -3,6 +3,9 @@
 
 pub mod additional_email;
 pub mod audit_event;
+pub mod document;
+pub mod document_event;
+pub mod document_link;
 pub mod email_token;
 pub mod environment;
 pub mod installation;
@@ -15,4 +18,5 @@ pub mod organization_member;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod session;
+pub mod usage_record;
 pub mod user;

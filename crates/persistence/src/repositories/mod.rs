@@ -2,6 +2,7 @@
 
 mod accounts;
 mod auth_context;
+mod documents;
 mod installation;
 mod organizations;
 

@@ -1,0 +1,546 @@
+//! Routing and delivery: which receiver id and channel an outgoing document takes, and the
+//! job that carries it there. Channels are tried in a fixed order behind one port:
+//! internal (an organization on this installation), the Peppol network, then email.
+
+use std::future::Future;
+
+use chrono::{TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{
+    records::{
+        Channel, Direction, Document, DocumentEventKind, DocumentStatus, NewDocumentEvent,
+        UsageKind,
+    },
+    store::{DocumentRecords, NewDocument, NewShareLink, NewUsage, Received, StatusChange},
+};
+use crate::{
+    accounts::secrets::{hash_token, new_token},
+    jobs::{ClaimedJob, JobError, JobKind, NewJob},
+    links::Links,
+    mail::{render, Language, MailTemplate},
+    organizations::records::OrgStatus,
+    DomainError,
+};
+
+/// What to do with a document for a receiver outside the installation while Peppol is not
+/// configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PeppolFallback {
+    /// Fall through to email (when the document has the buyer's address).
+    #[default]
+    Email,
+    /// Keep the document queued for the network (retrying) until its attempts run out.
+    Wait,
+}
+
+/// How delivery behaves on this installation.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// Attempts before a document is marked failed.
+    pub max_attempts: u32,
+    pub peppol_fallback: PeppolFallback,
+    /// How long a private email link stays valid.
+    pub link_days: u32,
+    pub links: Links,
+    pub received_price: String,
+}
+
+/// The payload of a [`JobKind::DeliverDocument`] job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryJob {
+    pub document_id: Uuid,
+    /// A receiver id chosen on resend, tried before the document's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver: Option<String>,
+}
+
+/// The job that delivers a document; `round` tells deliveries of the same document apart
+/// (0 for the first, then one per resend), so a repeated request queues one job per round.
+#[must_use]
+pub fn deliver_job(
+    document_id: Uuid,
+    receiver: Option<String>,
+    round: u32,
+    settings: &DeliverySettings,
+) -> NewJob {
+    let payload = DeliveryJob {
+        document_id,
+        receiver,
+    };
+    NewJob::new(
+        JobKind::DeliverDocument,
+        serde_json::to_value(payload).unwrap_or_default(),
+    )
+    .idempotency_key(format!("deliver:{document_id}:{round}"))
+    .max_attempts(settings.max_attempts)
+}
+
+/// Whether a channel can reach a receiver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    Deliverable,
+    /// The receiver is known not to be there (no such participant, receiving off).
+    NotRegistered(String),
+    /// Asking failed (a time-out, an error reply): the receiver may be there.
+    LookupFailed(String),
+    /// The channel cannot be used on this installation.
+    Unavailable(String),
+}
+
+/// Why a delivery did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryFailure {
+    /// This channel cannot reach the receiver after all; try the next one.
+    NotReachable(String),
+    /// Worth another attempt later.
+    Transient(String),
+    /// The receiver refused; another attempt would be refused too.
+    Permanent(String),
+}
+
+/// Port: one way of delivering documents.
+pub trait DeliveryChannel: Send + Sync {
+    fn channel(&self) -> Channel;
+
+    /// Whether `receiver` (a participant id `scheme:value`, or an email address for the email
+    /// channel) can be reached.
+    fn reach(&self, receiver: &str) -> impl Future<Output = Reach> + Send;
+
+    /// Delivers `document` to `receiver`, recording the outcome on the document in the same
+    /// transaction as the handover. Returns the history details.
+    fn deliver(
+        &self,
+        document: &Document,
+        receiver: &str,
+        attempt: u32,
+    ) -> impl Future<Output = Result<(), DeliveryFailure>> + Send;
+}
+
+/// The three channels, in the order they are tried.
+pub struct Channels<I, P, E> {
+    pub internal: I,
+    pub peppol: P,
+    pub email: E,
+}
+
+/// The receiver ids of a document, in the order they are tried: the buyer's electronic
+/// address (BT-49), legal registration id (BT-47), VAT id (BT-48, as scheme `9944` for a Dutch
+/// one is not implied: VAT ids are tried as written).
+#[must_use]
+pub fn receiver_candidates(document: &Document, chosen: Option<&str>) -> Vec<String> {
+    let facts = &document.facts;
+    let mut ids: Vec<String> = chosen
+        .into_iter()
+        .map(str::to_owned)
+        .chain(facts.buyer_endpoint.clone())
+        .chain(facts.buyer_legal_id.clone().filter(|id| id.contains(':')))
+        .chain(
+            facts
+                .buyer_vat_id
+                .as_ref()
+                .and_then(|vat| vat_participant(vat)),
+        )
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.to_ascii_lowercase()));
+    ids
+}
+
+/// A VAT id as a participant id: the EAS scheme of the country's VAT numbers (Dutch `9944`,
+/// Belgian `9925`, German `9930`), the only ones this installation maps.
+fn vat_participant(vat: &str) -> Option<String> {
+    let vat = vat.trim();
+    let scheme = match vat.get(..2)? {
+        "NL" => "9944",
+        "BE" => "9925",
+        "DE" => "9930",
+        _ => return None,
+    };
+    Some(format!("{scheme}:{vat}"))
+}
+
+/// Delivers the document of a [`JobKind::DeliverDocument`] job: the entrance of the job
+/// worker. Idempotent: a delivered or failed document is left alone, and every channel
+/// records its handover in the same transaction as the status.
+///
+/// # Errors
+/// A [`JobError::Retry`] for a passing failure (the job runs again after its backoff), a
+/// [`JobError::Permanent`] when the document failed for good.
+#[tracing::instrument(name = "deliver document", skip_all, fields(job_id = %job.id, attempt = job.attempt, document_id))]
+pub async fn deliver_document<R, I, P, E>(
+    records: &R,
+    channels: &Channels<I, P, E>,
+    settings: &DeliverySettings,
+    job: &ClaimedJob,
+) -> Result<(), JobError>
+where
+    R: DocumentRecords,
+    I: DeliveryChannel,
+    P: DeliveryChannel,
+    E: DeliveryChannel,
+{
+    let payload: DeliveryJob = serde_json::from_value(job.payload.clone())
+        .map_err(|e| JobError::Permanent(format!("malformed delivery job: {e}")))?;
+    tracing::Span::current().record("document_id", tracing::field::display(payload.document_id));
+    let document = records
+        .document_for_job(payload.document_id)
+        .await
+        .map_err(retry)?
+        .ok_or_else(|| JobError::Permanent("the document no longer exists".into()))?;
+    if document.direction != Direction::Outgoing || document.status.delivery_finished() {
+        return Ok(());
+    }
+    let last_attempt = job.attempt >= job.max_attempts;
+    let mut skipped: Vec<String> = Vec::new();
+    let candidates = receiver_candidates(&document, payload.receiver.as_deref());
+
+    for receiver in &candidates {
+        match channels.internal.reach(receiver).await {
+            Reach::Deliverable => {
+                match channels
+                    .internal
+                    .deliver(&document, receiver, job.attempt)
+                    .await
+                {
+                    Ok(()) => return Ok(()),
+                    Err(DeliveryFailure::NotReachable(why)) => skipped.push(why),
+                    Err(failure) => {
+                        return attempt_failed(
+                            records,
+                            &document,
+                            Channel::Internal,
+                            failure,
+                            job,
+                            last_attempt,
+                        )
+                        .await
+                    }
+                }
+            }
+            Reach::NotRegistered(why) | Reach::LookupFailed(why) | Reach::Unavailable(why) => {
+                skipped.push(format!("{receiver}: {why}"));
+            }
+        }
+    }
+
+    let mut waiting_for_peppol = None;
+    for receiver in &candidates {
+        match channels.peppol.reach(receiver).await {
+            Reach::Deliverable => {
+                match channels
+                    .peppol
+                    .deliver(&document, receiver, job.attempt)
+                    .await
+                {
+                    Ok(()) => return Ok(()),
+                    Err(DeliveryFailure::NotReachable(why)) => skipped.push(why),
+                    Err(failure) => {
+                        return attempt_failed(
+                            records,
+                            &document,
+                            Channel::Peppol,
+                            failure,
+                            job,
+                            last_attempt,
+                        )
+                        .await
+                    }
+                }
+            }
+            Reach::LookupFailed(why) => {
+                waiting_for_peppol = Some(why.clone());
+                skipped.push(format!("Peppol {receiver}: {why}"));
+            }
+            Reach::Unavailable(why) => {
+                if settings.peppol_fallback == PeppolFallback::Wait {
+                    waiting_for_peppol = Some(why.clone());
+                }
+                skipped.push(why);
+                break;
+            }
+            Reach::NotRegistered(why) => skipped.push(format!("Peppol {receiver}: {why}")),
+        }
+    }
+
+    if let Some(why) = waiting_for_peppol {
+        return attempt_failed(
+            records,
+            &document,
+            Channel::Peppol,
+            DeliveryFailure::Transient(why),
+            job,
+            last_attempt,
+        )
+        .await;
+    }
+
+    if let Some(email) = document.facts.buyer_email.clone() {
+        if channels.email.reach(&email).await == Reach::Deliverable {
+            return match channels.email.deliver(&document, &email, job.attempt).await {
+                Ok(()) => Ok(()),
+                Err(failure) => {
+                    attempt_failed(
+                        records,
+                        &document,
+                        Channel::Email,
+                        failure,
+                        job,
+                        last_attempt,
+                    )
+                    .await
+                }
+            };
+        }
+        skipped.push(format!("the buyer's email address {email} cannot be used"));
+    } else {
+        skipped.push("the document has no buyer contact email (BT-58) to fall back to".into());
+    }
+    let why = format!("No channel reaches the buyer: {}", skipped.join("; "));
+    fail(records, &document, None, &why, job.attempt).await;
+    Err(JobError::Permanent(why))
+}
+
+fn retry(e: DomainError) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+async fn fail<R: DocumentRecords>(
+    records: &R,
+    document: &Document,
+    channel: Option<Channel>,
+    why: &str,
+    attempt: u32,
+) {
+    let mut event = NewDocumentEvent::new(DocumentEventKind::Failed)
+        .details(why)
+        .attempt(attempt);
+    event.channel = channel;
+    let change = StatusChange::new(DocumentStatus::Failed, event).only_from(&UNFINISHED);
+    if let Err(e) = records.change_status(document.id, change).await {
+        tracing::warn!(error = %e, "could not mark the document failed");
+    }
+}
+
+const UNFINISHED: [DocumentStatus; 4] = [
+    DocumentStatus::Pending,
+    DocumentStatus::Validated,
+    DocumentStatus::Routed,
+    DocumentStatus::Retrying,
+];
+
+async fn attempt_failed<R: DocumentRecords>(
+    records: &R,
+    document: &Document,
+    channel: Channel,
+    failure: DeliveryFailure,
+    job: &ClaimedJob,
+    last_attempt: bool,
+) -> Result<(), JobError> {
+    match failure {
+        DeliveryFailure::Transient(why) if !last_attempt => {
+            let event = NewDocumentEvent::new(DocumentEventKind::AttemptFailed)
+                .channel(channel)
+                .details(&why)
+                .attempt(job.attempt);
+            let change = StatusChange::new(DocumentStatus::Retrying, event).only_from(&UNFINISHED);
+            records
+                .change_status(document.id, change)
+                .await
+                .map_err(retry)?;
+            Err(JobError::Retry(why))
+        }
+        DeliveryFailure::Transient(why)
+        | DeliveryFailure::Permanent(why)
+        | DeliveryFailure::NotReachable(why) => {
+            fail(records, document, Some(channel), &why, job.attempt).await;
+            Err(JobError::Permanent(why))
+        }
+    }
+}
+
+/// The internal channel: the receiver is an active organization on this installation with
+/// receiving on for the id; the document goes straight into its inbox.
+pub struct InternalChannel<'a, R> {
+    pub records: &'a R,
+    pub received_price: String,
+}
+
+impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
+    fn channel(&self) -> Channel {
+        Channel::Internal
+    }
+
+    async fn reach(&self, receiver: &str) -> Reach {
+        match self.records.find_party(receiver).await {
+            Ok(Some(party))
+                if party.organization_status == OrgStatus::Active && party.receive_enabled =>
+            {
+                Reach::Deliverable
+            }
+            Ok(Some(_)) => Reach::NotRegistered("not receiving on this installation".into()),
+            Ok(None) => Reach::NotRegistered("not on this installation".into()),
+            Err(e) => Reach::LookupFailed(e.to_string()),
+        }
+    }
+
+    async fn deliver(
+        &self,
+        document: &Document,
+        receiver: &str,
+        attempt: u32,
+    ) -> Result<(), DeliveryFailure> {
+        let party = match self.records.find_party(receiver).await {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                return Err(DeliveryFailure::NotReachable(format!(
+                    "{receiver} left the installation"
+                )))
+            }
+            Err(e) => return Err(DeliveryFailure::Transient(e.to_string())),
+        };
+        let incoming = NewDocument {
+            id: Uuid::new_v4(),
+            environment_id: party.environment_id,
+            organization_id: party.organization_id,
+            direction: Direction::Incoming,
+            kind: document.kind,
+            status: DocumentStatus::Received,
+            channel: Some(Channel::Internal),
+            party_id: party.participant_id.clone(),
+            receiver_id: Some(party.participant_id.clone()),
+            facts: document.facts.clone(),
+            content_hash: document.content_hash.clone(),
+            content_type: document.content_type.clone(),
+            size_bytes: document.size_bytes,
+            idempotency_key: None,
+            related_id: Some(document.id),
+        };
+        let mut delivered = StatusChange::new(
+            DocumentStatus::Delivered,
+            NewDocumentEvent::new(DocumentEventKind::Delivered)
+                .channel(Channel::Internal)
+                .details(format!(
+                    "Into the inbox of {} ({})",
+                    party.organization_name, party.participant_id
+                ))
+                .attempt(attempt),
+        )
+        .only_from(&UNFINISHED);
+        delivered.channel = Some(Channel::Internal);
+        delivered.receiver_id = Some(party.participant_id.clone());
+        let usage = NewUsage {
+            kind: UsageKind::Received,
+            price: self.received_price.clone(),
+        };
+        match self
+            .records
+            .accept_incoming(incoming, usage, Some(delivered))
+            .await
+        {
+            Ok(Received::Stored(_) | Received::AlreadyThere(_)) => Ok(()),
+            // The receiver stopped receiving between the lookup and the handover.
+            Err(DomainError::NotFound { .. }) => Err(DeliveryFailure::NotReachable(format!(
+                "{receiver} stopped receiving during delivery"
+            ))),
+            Err(e) => Err(DeliveryFailure::Transient(e.to_string())),
+        }
+    }
+}
+
+/// The Peppol channel until the network adapter exists: it reaches no one, and says why,
+/// so that nothing pretends to have been delivered over Peppol.
+pub struct PeppolNotConfigured;
+
+/// What the unconfigured Peppol channel says.
+pub const PEPPOL_NOT_CONFIGURED: &str = "Peppol delivery is not configured on this installation";
+
+impl DeliveryChannel for PeppolNotConfigured {
+    fn channel(&self) -> Channel {
+        Channel::Peppol
+    }
+
+    async fn reach(&self, _receiver: &str) -> Reach {
+        Reach::Unavailable(PEPPOL_NOT_CONFIGURED.into())
+    }
+
+    async fn deliver(
+        &self,
+        _document: &Document,
+        _receiver: &str,
+        _attempt: u32,
+    ) -> Result<(), DeliveryFailure> {
+        Err(DeliveryFailure::NotReachable(PEPPOL_NOT_CONFIGURED.into()))
+    }
+}
+
+/// The email channel: a message to the buyer's contact address with a private, expiring link
+/// to view and download the invoice without an account.
+pub struct EmailChannel<'a, R> {
+    pub records: &'a R,
+    pub links: &'a Links,
+    pub link_days: u32,
+}
+
+impl<R: DocumentRecords> DeliveryChannel for EmailChannel<'_, R> {
+    fn channel(&self) -> Channel {
+        Channel::Email
+    }
+
+    async fn reach(&self, receiver: &str) -> Reach {
+        let plausible = receiver
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+            && !receiver
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control());
+        if plausible {
+            Reach::Deliverable
+        } else {
+            Reach::NotRegistered(format!("{receiver} is not an email address"))
+        }
+    }
+
+    async fn deliver(
+        &self,
+        document: &Document,
+        receiver: &str,
+        attempt: u32,
+    ) -> Result<(), DeliveryFailure> {
+        let token = new_token();
+        let expires_at = Utc::now() + TimeDelta::days(i64::from(self.link_days));
+        let link = self.links.to("/shared-invoice", Some(&token));
+        let mail = render(
+            receiver,
+            &MailTemplate::InvoiceByEmail {
+                seller_name: document.facts.seller_name.clone().unwrap_or_default(),
+                number: document.facts.number.clone().unwrap_or_default(),
+                link,
+                valid_days: self.link_days,
+            },
+            Language::Nl,
+        );
+        let mut change = StatusChange::new(
+            DocumentStatus::Delivered,
+            NewDocumentEvent::new(DocumentEventKind::Delivered)
+                .channel(Channel::Email)
+                .details(format!("By email to {receiver}"))
+                .attempt(attempt),
+        )
+        .only_from(&UNFINISHED);
+        change.channel = Some(Channel::Email);
+        change.receiver_id = Some(receiver.to_owned());
+        let link = NewShareLink {
+            document_id: document.id,
+            token_hash: hash_token(&token),
+            expires_at,
+        };
+        self.records
+            .deliver_by_email(document.id, link, mail, change)
+            .await
+            .map(|_| ())
+            .map_err(|e| DeliveryFailure::Transient(e.to_string()))
+    }
+}

@@ -1,0 +1,658 @@
+//! The document records on SQLite and PostgreSQL. Every public method that writes is one
+//! transaction: the document or its status, its history lines, usage records and jobs.
+
+use chrono::{DateTime, Utc};
+use haven_domain::{
+    documents::{
+        blobs::ContentHash,
+        records::{
+            Channel, Direction, Document, DocumentEvent, DocumentEventKind, DocumentFacts,
+            DocumentKind, DocumentStatus, NewDocumentEvent, ResponseCode,
+        },
+        store::{
+            Accepted, DocumentQuery, DocumentRecords, NewDocument, NewShareLink, NewUsage,
+            PartyRecord, Received, SharedDocument, StatusChange,
+        },
+    },
+    jobs::NewJob,
+    mail::OutgoingMail,
+    organizations::records::OrgStatus,
+    paging::PageRequest,
+    DomainError, DomainResult,
+};
+use sea_orm::{
+    sea_query::{Expr, Func, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::{accounts::queue_mail, commit, corrupt, db};
+use crate::{
+    entities::{
+        document::{self, Column as D},
+        document_event, document_link, organization, organization_identifier, usage_record,
+    },
+    jobs::enqueue,
+    keyset::{keyset_page, Direction as Order},
+    Database,
+};
+
+fn to_document(m: document::Model) -> DomainResult<Document> {
+    Ok(Document {
+        id: m.id,
+        environment_id: m.environment_id,
+        organization_id: m.organization_id,
+        direction: Direction::parse(&m.direction).ok_or_else(|| corrupt("document direction"))?,
+        kind: DocumentKind::parse(&m.kind).ok_or_else(|| corrupt("document kind"))?,
+        status: DocumentStatus::parse(&m.status).ok_or_else(|| corrupt("document status"))?,
+        channel: m.channel.as_deref().and_then(Channel::parse),
+        party_id: m.party_id,
+        receiver_id: m.receiver_id,
+        facts: DocumentFacts {
+            number: m.number,
+            issue_date: m.issue_date,
+            due_date: m.due_date,
+            currency: m.currency,
+            payable_amount: m.payable_amount,
+            total_amount: m.total_amount,
+            profile: m.profile,
+            syntax: m.syntax,
+            seller_name: m.seller_name,
+            seller_endpoint: m.seller_endpoint,
+            buyer_name: m.buyer_name,
+            buyer_endpoint: m.buyer_endpoint,
+            buyer_legal_id: m.buyer_legal_id,
+            buyer_vat_id: m.buyer_vat_id,
+            buyer_email: m.buyer_email,
+            buyer_reference: m.buyer_reference,
+        },
+        content_hash: ContentHash::parse(&m.content_hash)
+            .ok_or_else(|| corrupt("document content hash"))?,
+        content_type: m.content_type,
+        size_bytes: u64::try_from(m.size_bytes).unwrap_or(0),
+        idempotency_key: m.idempotency_key,
+        duplicate_of: m.duplicate_of,
+        related_id: m.related_id,
+        response: m.response.as_deref().and_then(ResponseCode::parse),
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        deleted_at: m.deleted_at,
+        purged_at: m.purged_at,
+    })
+}
+
+fn to_event(m: document_event::Model) -> DomainResult<DocumentEvent> {
+    Ok(DocumentEvent {
+        id: m.id,
+        document_id: m.document_id,
+        event: DocumentEventKind::parse(&m.event).ok_or_else(|| corrupt("document event"))?,
+        status: DocumentStatus::parse(&m.status).ok_or_else(|| corrupt("document status"))?,
+        channel: m.channel.as_deref().and_then(Channel::parse),
+        details: m.details,
+        attempt: m.attempt.and_then(|a| u32::try_from(a).ok()),
+        actor_email: m.actor_email,
+        created_at: m.created_at,
+    })
+}
+
+fn new_row(d: &NewDocument, now: DateTime<Utc>) -> document::ActiveModel {
+    let f = &d.facts;
+    let delivery_key = match (d.direction, d.related_id) {
+        (Direction::Incoming, Some(source)) => Some(format!("{source}:{}", d.organization_id)),
+        _ => None,
+    };
+    document::ActiveModel {
+        id: Set(d.id),
+        environment_id: Set(d.environment_id),
+        organization_id: Set(d.organization_id),
+        direction: Set(d.direction.as_str().to_owned()),
+        kind: Set(d.kind.as_str().to_owned()),
+        status: Set(d.status.as_str().to_owned()),
+        channel: Set(d.channel.map(|c| c.as_str().to_owned())),
+        party_id: Set(d.party_id.clone()),
+        receiver_id: Set(d.receiver_id.clone()),
+        number: Set(f.number.clone()),
+        issue_date: Set(f.issue_date.clone()),
+        due_date: Set(f.due_date.clone()),
+        currency: Set(f.currency.clone()),
+        payable_amount: Set(f.payable_amount.clone()),
+        total_amount: Set(f.total_amount.clone()),
+        profile: Set(f.profile.clone()),
+        syntax: Set(f.syntax.clone()),
+        seller_name: Set(f.seller_name.clone()),
+        seller_endpoint: Set(f.seller_endpoint.clone()),
+        buyer_name: Set(f.buyer_name.clone()),
+        buyer_endpoint: Set(f.buyer_endpoint.clone()),
+        buyer_legal_id: Set(f.buyer_legal_id.clone()),
+        buyer_vat_id: Set(f.buyer_vat_id.clone()),
+        buyer_email: Set(f.buyer_email.clone()),
+        buyer_reference: Set(f.buyer_reference.clone()),
+        content_hash: Set(d.content_hash.as_str().to_owned()),
+        content_type: Set(d.content_type.clone()),
+        size_bytes: Set(i64::try_from(d.size_bytes).unwrap_or(i64::MAX)),
+        idempotency_key: Set(d.idempotency_key.clone()),
+        delivery_key: Set(delivery_key),
+        duplicate_of: Set(None),
+        related_id: Set(d.related_id),
+        response: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+        purged_at: Set(None),
+    }
+}
+
+async fn insert_event<C: ConnectionTrait>(
+    conn: &C,
+    document_id: Uuid,
+    status: DocumentStatus,
+    event: NewDocumentEvent,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    document_event::Entity::insert(document_event::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        document_id: Set(document_id),
+        event: Set(event.event.as_str().to_owned()),
+        status: Set(status.as_str().to_owned()),
+        channel: Set(event.channel.map(|c| c.as_str().to_owned())),
+        details: Set(event.details),
+        attempt: Set(event.attempt.and_then(|a| i32::try_from(a).ok())),
+        actor_email: Set(event.actor_email),
+        created_at: Set(at),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map_err(db("writing document history"))?;
+    Ok(())
+}
+
+async fn insert_usage<C: ConnectionTrait>(
+    conn: &C,
+    d: &NewDocument,
+    usage: NewUsage,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    usage_record::Entity::insert(usage_record::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        environment_id: Set(d.environment_id),
+        organization_id: Set(d.organization_id),
+        document_id: Set(Some(d.id)),
+        kind: Set(usage.kind.as_str().to_owned()),
+        price: Set(usage.price),
+        created_at: Set(at),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map_err(db("writing a usage record"))?;
+    Ok(())
+}
+
+async fn enqueue_all<C: ConnectionTrait>(conn: &C, jobs: Vec<NewJob>) -> DomainResult<()> {
+    for job in jobs {
+        enqueue(conn, job).await.map_err(db("enqueueing a job"))?;
+    }
+    Ok(())
+}
+
+/// An earlier document of the same organization and direction with the same seller, number,
+/// issue date and total.
+async fn earlier_twin<C: ConnectionTrait>(conn: &C, d: &NewDocument) -> DomainResult<Option<Uuid>> {
+    let f = &d.facts;
+    let (Some(number), Some(issue_date)) = (&f.number, &f.issue_date) else {
+        return Ok(None);
+    };
+    let mut select = document::Entity::find()
+        .select_only()
+        .column(D::Id)
+        .filter(D::OrganizationId.eq(d.organization_id))
+        .filter(D::Direction.eq(d.direction.as_str()))
+        .filter(D::Number.eq(number.as_str()))
+        .filter(D::IssueDate.eq(issue_date.as_str()))
+        .filter(D::Id.ne(d.id));
+    select = match &f.seller_endpoint {
+        Some(seller) => select.filter(D::SellerEndpoint.eq(seller.as_str())),
+        None => select.filter(D::SellerEndpoint.is_null()),
+    };
+    select = match &f.total_amount {
+        Some(total) => select.filter(D::TotalAmount.eq(total.as_str())),
+        None => select.filter(D::TotalAmount.is_null()),
+    };
+    select
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await
+        .map_err(db("looking for duplicates"))
+}
+
+async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<Option<Document>> {
+    document::Entity::find_by_id(id)
+        .one(conn)
+        .await
+        .map_err(db("reading a document"))?
+        .map(to_document)
+        .transpose()
+}
+
+/// Applies a status change inside `txn`; `None` when the document is not in `change.from`.
+async fn apply_change(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    change: StatusChange,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<Document>> {
+    let mut update = document::Entity::update_many()
+        .col_expr(D::Status, Expr::value(change.to.as_str()))
+        .col_expr(D::UpdatedAt, Expr::value(now))
+        .filter(D::Id.eq(id));
+    if let Some(channel) = change.channel {
+        update = update.col_expr(D::Channel, Expr::value(channel.as_str()));
+    }
+    if let Some(receiver) = &change.receiver_id {
+        update = update.col_expr(D::ReceiverId, Expr::value(receiver.clone()));
+    }
+    if let Some(response) = change.response {
+        update = update.col_expr(D::Response, Expr::value(response.as_str()));
+    }
+    if change.event.event == DocumentEventKind::MarkedOriginal {
+        update = update.col_expr(D::DuplicateOf, Expr::value(Option::<Uuid>::None));
+    }
+    if !change.from.is_empty() {
+        update = update.filter(D::Status.is_in(change.from.iter().map(|s| s.as_str())));
+    }
+    let changed = update
+        .exec(txn)
+        .await
+        .map_err(db("changing a document status"))?
+        .rows_affected;
+    if changed == 0 {
+        return Ok(None);
+    }
+    insert_event(txn, id, change.to, change.event, now).await?;
+    enqueue_all(txn, change.jobs).await?;
+    load(txn, id).await
+}
+
+impl DocumentRecords for Database {
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn find_party(&self, participant_id: &str) -> DomainResult<Option<PartyRecord>> {
+        let wanted = participant_id.trim().to_lowercase();
+        let found = organization_identifier::Entity::find()
+            .filter(
+                Expr::expr(Func::lower(Expr::col(
+                    organization_identifier::Column::ParticipantId,
+                )))
+                .eq(wanted),
+            )
+            .one(self.conn())
+            .await
+            .map_err(db("finding a participant"))?;
+        let Some(identifier) = found else {
+            return Ok(None);
+        };
+        let Some(org) = organization::Entity::find_by_id(identifier.organization_id)
+            .one(self.conn())
+            .await
+            .map_err(db("finding a participant's organization"))?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(PartyRecord {
+            participant_id: identifier.participant_id.unwrap_or_default(),
+            organization_id: org.id,
+            environment_id: org.environment_id,
+            organization_name: org.statutory_name,
+            organization_status: OrgStatus::parse(&org.status)
+                .ok_or_else(|| corrupt("organization status"))?,
+            send_enabled: identifier.send_enabled,
+            receive_enabled: identifier.receive_enabled,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
+    async fn accept_outgoing(
+        &self,
+        document: NewDocument,
+        events: Vec<NewDocumentEvent>,
+        usage: NewUsage,
+        jobs: Vec<NewJob>,
+    ) -> DomainResult<Accepted> {
+        let now = Utc::now();
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let inserted = document::Entity::insert(new_row(&document, now))
+            .on_conflict(
+                OnConflict::columns([D::OrganizationId, D::IdempotencyKey])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("storing a document"))?;
+        if inserted == 0 {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            let original = document::Entity::find()
+                .select_only()
+                .column(D::Id)
+                .filter(D::OrganizationId.eq(document.organization_id))
+                .filter(D::IdempotencyKey.eq(document.idempotency_key.clone()))
+                .into_tuple::<Uuid>()
+                .one(self.conn())
+                .await
+                .map_err(db("finding the original document"))?
+                .ok_or_else(|| corrupt("idempotency key without its document"))?;
+            return Ok(Accepted::Replayed {
+                original_id: original,
+            });
+        }
+        if let Some(twin) = earlier_twin(&txn, &document).await? {
+            document::Entity::update_many()
+                .col_expr(D::DuplicateOf, Expr::value(twin))
+                .filter(D::Id.eq(document.id))
+                .exec(&txn)
+                .await
+                .map_err(db("flagging a possible duplicate"))?;
+        }
+        for event in events {
+            insert_event(&txn, document.id, document.status, event, now).await?;
+        }
+        insert_usage(&txn, &document, usage, now).await?;
+        enqueue_all(&txn, jobs).await?;
+        let stored = load(&txn, document.id)
+            .await?
+            .ok_or_else(|| corrupt("document vanished in its transaction"))?;
+        commit(txn).await?;
+        Ok(Accepted::Stored(stored))
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
+    async fn accept_incoming(
+        &self,
+        mut document: NewDocument,
+        usage: NewUsage,
+        outgoing_change: Option<StatusChange>,
+    ) -> DomainResult<Received> {
+        let now = Utc::now();
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        // The receiver may have stopped receiving since the lookup: check under the write.
+        let still_receiving = organization_identifier::Entity::find()
+            .filter(organization_identifier::Column::ParticipantId.eq(document.party_id.clone()))
+            .filter(organization_identifier::Column::ReceiveEnabled.eq(true))
+            .one(&txn)
+            .await
+            .map_err(db("checking the receiver"))?
+            .is_some();
+        if !still_receiving {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Err(DomainError::not_found("party", &document.party_id));
+        }
+        let twin = earlier_twin(&txn, &document).await?;
+        if twin.is_some() {
+            document.status = DocumentStatus::Duplicate;
+        }
+        let mut row = new_row(&document, now);
+        row.duplicate_of = Set(twin);
+        let inserted = document::Entity::insert(row)
+            .on_conflict(OnConflict::column(D::DeliveryKey).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("storing a received document"))?;
+        if inserted == 0 {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Ok(Received::AlreadyThere(
+                document.related_id.unwrap_or(document.id),
+            ));
+        }
+        let received = NewDocumentEvent {
+            event: DocumentEventKind::Received,
+            channel: document.channel,
+            details: document
+                .facts
+                .seller_name
+                .clone()
+                .map(|s| format!("From {s}")),
+            attempt: None,
+            actor_email: None,
+        };
+        insert_event(&txn, document.id, DocumentStatus::Received, received, now).await?;
+        if let Some(twin) = twin {
+            let marked = NewDocumentEvent::new(DocumentEventKind::MarkedDuplicate).details(
+                format!("Same seller, number, issue date and total as document {twin}"),
+            );
+            insert_event(&txn, document.id, DocumentStatus::Duplicate, marked, now).await?;
+        } else {
+            // A duplicate is not counted as new for billing either.
+            insert_usage(&txn, &document, usage, now).await?;
+        }
+        if let (Some(source), Some(change)) = (document.related_id, outgoing_change) {
+            apply_change(&txn, source, change, now).await?;
+        }
+        let stored = load(&txn, document.id)
+            .await?
+            .ok_or_else(|| corrupt("document vanished in its transaction"))?;
+        commit(txn).await?;
+        Ok(Received::Stored(stored))
+    }
+
+    async fn find_document(
+        &self,
+        environment_id: Uuid,
+        id: Uuid,
+    ) -> DomainResult<Option<Document>> {
+        Ok(load(self.conn(), id)
+            .await?
+            .filter(|d| d.environment_id == environment_id))
+    }
+
+    async fn document_for_job(&self, id: Uuid) -> DomainResult<Option<Document>> {
+        load(self.conn(), id).await
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn list_documents(&self, query: &DocumentQuery) -> DomainResult<Vec<Document>> {
+        let mut select = document::Entity::find()
+            .filter(D::EnvironmentId.eq(query.environment_id))
+            .filter(D::OrganizationId.is_in(query.organization_ids.clone()))
+            .filter(D::Direction.eq(query.direction.as_str()))
+            .filter(D::DeletedAt.is_null());
+        if let Some(status) = query.status {
+            select = select.filter(D::Status.eq(status.as_str()));
+        }
+        if let Some(channel) = query.channel {
+            select = select.filter(D::Channel.eq(channel.as_str()));
+        }
+        if let Some(from) = query.from {
+            select = select.filter(D::CreatedAt.gte(from));
+        }
+        if let Some(until) = query.until {
+            select = select.filter(D::CreatedAt.lt(until));
+        }
+        if let Some(search) = &query.search {
+            let pattern = format!(
+                "%{}%",
+                search
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            let like = |col: D| {
+                Expr::expr(Func::lower(Expr::col(col)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+            };
+            let party = match query.direction {
+                Direction::Outgoing => D::BuyerName,
+                Direction::Incoming => D::SellerName,
+            };
+            select = select.filter(
+                Condition::any()
+                    .add(like(D::Number))
+                    .add(like(party))
+                    .add(D::PayableAmount.eq(search.clone()))
+                    .add(D::TotalAmount.eq(search.clone())),
+            );
+        }
+        keyset_page(
+            select,
+            D::CreatedAt,
+            D::Id,
+            query.page.before.as_ref(),
+            Order::Descending,
+            query.page.fetch(),
+        )
+        .all(self.conn())
+        .await
+        .map_err(db("listing documents"))?
+        .into_iter()
+        .map(to_document)
+        .collect()
+    }
+
+    async fn list_events(
+        &self,
+        document_id: Uuid,
+        page: &PageRequest,
+    ) -> DomainResult<Vec<DocumentEvent>> {
+        let select = document_event::Entity::find()
+            .filter(document_event::Column::DocumentId.eq(document_id));
+        keyset_page(
+            select,
+            document_event::Column::CreatedAt,
+            document_event::Column::Id,
+            page.before.as_ref(),
+            Order::Descending,
+            page.fetch(),
+        )
+        .all(self.conn())
+        .await
+        .map_err(db("listing document history"))?
+        .into_iter()
+        .map(to_event)
+        .collect()
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %id, to = change.to.as_str()))]
+    async fn change_status(
+        &self,
+        id: Uuid,
+        change: StatusChange,
+    ) -> DomainResult<Option<Document>> {
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let changed = apply_change(&txn, id, change, Utc::now()).await?;
+        commit(txn).await?;
+        Ok(changed)
+    }
+
+    async fn add_event(&self, id: Uuid, event: NewDocumentEvent) -> DomainResult<()> {
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let document = load(&txn, id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("document", id))?;
+        insert_event(&txn, id, document.status, event, Utc::now()).await?;
+        commit(txn).await
+    }
+
+    async fn delete_document(&self, id: Uuid, event: NewDocumentEvent) -> DomainResult<()> {
+        let now = Utc::now();
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let document = load(&txn, id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("document", id))?;
+        document::Entity::update_many()
+            .col_expr(D::DeletedAt, Expr::value(now))
+            .col_expr(D::UpdatedAt, Expr::value(now))
+            .filter(D::Id.eq(id))
+            .filter(D::DeletedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db("deleting a document"))?;
+        insert_event(&txn, id, document.status, event, now).await?;
+        commit(txn).await
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %id))]
+    async fn deliver_by_email(
+        &self,
+        id: Uuid,
+        link: NewShareLink,
+        mail: OutgoingMail,
+        change: StatusChange,
+    ) -> DomainResult<Option<Document>> {
+        let now = Utc::now();
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let Some(document) = apply_change(&txn, id, change, now).await? else {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Ok(None);
+        };
+        document_link::Entity::insert(document_link::ActiveModel {
+            token_hash: Set(link.token_hash),
+            document_id: Set(link.document_id),
+            expires_at: Set(link.expires_at),
+            opened_at: Set(None),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db("storing a document link"))?;
+        queue_mail(&txn, &mail).await?;
+        commit(txn).await?;
+        Ok(Some(document))
+    }
+
+    async fn open_share_link(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Option<SharedDocument>> {
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let Some(link) = document_link::Entity::find_by_id(token_hash.to_owned())
+            .one(&txn)
+            .await
+            .map_err(db("reading a document link"))?
+            .filter(|l| l.expires_at > now)
+        else {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Ok(None);
+        };
+        let first_open = document_link::Entity::update_many()
+            .col_expr(document_link::Column::OpenedAt, Expr::value(now))
+            .filter(document_link::Column::TokenHash.eq(token_hash))
+            .filter(document_link::Column::OpenedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db("recording a link opening"))?
+            .rows_affected
+            == 1;
+        let document = load(&txn, link.document_id)
+            .await?
+            .ok_or_else(|| corrupt("document link without its document"))?;
+        commit(txn).await?;
+        Ok(Some(SharedDocument {
+            document,
+            expires_at: link.expires_at,
+            first_open,
+        }))
+    }
+}

@@ -27,8 +27,8 @@ pub use report::{
     AppliedRuleSet, Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport,
 };
 pub use rules::registry::{CenRelease, RuleSet};
-pub use summary::{InvoiceSummary, PartySummary, SchemeId};
 pub use rules::releases::{Date, Layer, NotApplicable, ReleaseId, ReleaseInfo, Selection};
+pub use summary::{InvoiceSummary, PartySummary, SchemeId};
 pub use transform::{
     compare_business_terms, transform, transform_with_report, NotCarried, NotCarriedKind,
     TermDifference, TransformError, Transformed,

@@ -20,7 +20,8 @@ frontend-deps:
 frontend-build: frontend-deps
 	npm --prefix frontend run build
 
-## test: formatting, lints, Rust tests on SQLite (and PostgreSQL when HAVEN_TEST_DATABASE_URL is set),
+## test: formatting, lints, Rust tests on SQLite (and PostgreSQL when HAVEN_TEST_DATABASE_URL is set;
+## both against moto's S3 server, installed into .tools/moto by scripts/ensure-moto),
 ## frontend checks and unit tests, and the browser tests against the real server.
 test:
 	@start=$$(date +%s); \
@@ -34,9 +35,11 @@ clippy:
 	@$(STAGE) "clippy" $(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 test-rust:
+	@scripts/ensure-moto
 	@$(STAGE) "rust tests (SQLite)" env -u HAVEN_TEST_DATABASE_URL $(CARGO) $(TEST_RUNNER) --workspace --locked
 
 test-rust-pg:
+	@scripts/ensure-moto
 	@if [ -n "$$HAVEN_TEST_DATABASE_URL" ]; then \
 	  $(STAGE) "rust tests (PostgreSQL)" $(CARGO) $(TEST_RUNNER) --workspace --locked; \
 	else \

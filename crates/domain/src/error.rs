@@ -71,6 +71,8 @@ pub enum ConflictCode {
 pub enum ExternalService {
     /// The Dutch business register (KvK).
     BusinessRegister,
+    /// The S3-compatible object storage that holds document blobs.
+    ObjectStorage,
 }
 
 impl DomainError {

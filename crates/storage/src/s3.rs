@@ -1,0 +1,199 @@
+//! Blobs as objects in S3-compatible storage, keyed `<prefix>documents/<hash>`.
+
+use std::{error::Error as StdError, sync::Arc};
+
+use haven_domain::{
+    documents::blobs::{ContentHash, DocumentStore},
+    DomainError, DomainResult, ExternalService,
+};
+use object_store::{
+    aws::{AmazonS3, AmazonS3Builder},
+    client::{HttpError, HttpErrorKind},
+    path::Path as ObjectPath,
+    BackoffConfig, ClientOptions, ObjectStore, PutPayload, RetryConfig,
+};
+use tracing::Instrument;
+
+use crate::{hash_of, verified, S3Config};
+
+/// The S3 document store. Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    client: Arc<AmazonS3>,
+    key_prefix: String,
+}
+
+impl S3Store {
+    /// A client for the configured bucket; nothing is contacted until the first operation.
+    ///
+    /// # Errors
+    /// [`DomainError::Unexpected`] when the settings cannot make a client (a malformed
+    /// endpoint, say). The message names the setting, never a credential.
+    pub fn new(config: &S3Config) -> DomainResult<Self> {
+        let options = ClientOptions::new()
+            .with_allow_http(config.allow_http)
+            .with_timeout(config.request_timeout())
+            .with_connect_timeout(config.connect_timeout());
+        let retry = RetryConfig {
+            backoff: BackoffConfig {
+                init_backoff: config.retry_backoff(),
+                max_backoff: config.retry_backoff().saturating_mul(8),
+                base: 2.0,
+            },
+            max_retries: config.max_retries,
+            // The number of tries bounds the retries; the per-request timeout bounds each.
+            retry_timeout: config.request_timeout().saturating_mul(
+                u32::try_from(config.max_retries)
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(1),
+            ),
+        };
+        let mut builder = AmazonS3Builder::new()
+            .with_bucket_name(&config.bucket)
+            .with_region(&config.region)
+            .with_access_key_id(&config.access_key_id)
+            .with_secret_access_key(config.secret_access_key.expose())
+            .with_client_options(options)
+            .with_retry(retry);
+        if let Some(endpoint) = &config.endpoint {
+            // Credentials belong in their own settings; in the URL they would reach the logs.
+            if endpoint.contains('@') {
+                return Err(DomainError::Unexpected(anyhow::anyhow!(
+                    "the S3 endpoint must not contain credentials (user@host)"
+                )));
+            }
+            builder = builder.with_endpoint(endpoint);
+        }
+        let client = builder.build().map_err(|e| {
+            DomainError::Unexpected(anyhow::anyhow!("invalid S3 configuration: {e}"))
+        })?;
+        Ok(Self {
+            client: Arc::new(client),
+            key_prefix: config.key_prefix.clone(),
+        })
+    }
+
+    /// The object key of `hash`: `<prefix>documents/<hash>`.
+    #[must_use]
+    pub fn key_of(&self, hash: &ContentHash) -> String {
+        format!("{}documents/{hash}", self.key_prefix)
+    }
+
+    fn path_of(&self, hash: &ContentHash) -> ObjectPath {
+        ObjectPath::from(self.key_of(hash))
+    }
+}
+
+impl DocumentStore for S3Store {
+    async fn put(&self, bytes: &[u8]) -> DomainResult<ContentHash> {
+        let span = tracing::info_span!(
+            "document_store.put",
+            backend = "s3",
+            hash = tracing::field::Empty,
+            size = bytes.len()
+        );
+        async {
+            let (hash, bytes) = hash_of(bytes.to_vec()).await?;
+            tracing::Span::current().record("hash", tracing::field::display(&hash));
+            let path = self.path_of(&hash);
+            // Already there: the key says it holds these bytes, so nothing is rewritten.
+            match self.client.head(&path).await {
+                Ok(_) => return Ok(hash),
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(map_error(e, "look up", &hash)),
+            }
+            // One PUT with the whole body: S3 stores an object only when all of it arrived,
+            // so a dropped upload leaves nothing behind.
+            self.client
+                .put(&path, PutPayload::from(bytes))
+                .await
+                .map_err(|e| map_error(e, "store", &hash))?;
+            Ok(hash)
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn get(&self, hash: &ContentHash) -> DomainResult<Vec<u8>> {
+        async {
+            let path = self.path_of(hash);
+            let found = self
+                .client
+                .get(&path)
+                .await
+                .map_err(|e| map_error(e, "read", hash))?;
+            let bytes = found
+                .bytes()
+                .await
+                .map_err(|e| map_error(e, "read", hash))?;
+            verified(hash, bytes.to_vec()).await
+        }
+        .instrument(tracing::info_span!("document_store.get", backend = "s3", %hash))
+        .await
+    }
+
+    async fn exists(&self, hash: &ContentHash) -> DomainResult<bool> {
+        async {
+            match self.client.head(&self.path_of(hash)).await {
+                Ok(_) => Ok(true),
+                Err(object_store::Error::NotFound { .. }) => Ok(false),
+                Err(e) => Err(map_error(e, "look up", hash)),
+            }
+        }
+        .instrument(tracing::info_span!("document_store.exists", backend = "s3", %hash))
+        .await
+    }
+
+    async fn delete(&self, hash: &ContentHash) -> DomainResult<()> {
+        async {
+            // S3 answers a DELETE of a missing key with success; some servers say 404.
+            match self.client.delete(&self.path_of(hash)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(map_error(e, "delete", hash)),
+            }
+        }
+        .instrument(tracing::info_span!("document_store.delete", backend = "s3", %hash))
+        .await
+    }
+}
+
+/// An object store failure in business terms: a missing object is `NotFound`, a store that
+/// cannot be reached or answers 5xx (after the client's retries) is `Unavailable`, the rest
+/// (refused credentials, a missing bucket, a malformed answer) `Unexpected`. object_store's
+/// messages name the URL and status but never the credentials or the signature.
+fn map_error(error: object_store::Error, action: &str, hash: &ContentHash) -> DomainError {
+    match error {
+        object_store::Error::NotFound { .. } => DomainError::not_found("blob", hash),
+        error if is_unavailable(&error) => DomainError::Unavailable {
+            service: ExternalService::ObjectStorage,
+            message: format!("could not {action} blob {hash}: {error}"),
+        },
+        error => DomainError::Unexpected(
+            anyhow::Error::new(error).context(format!("could not {action} blob {hash}")),
+        ),
+    }
+}
+
+fn is_unavailable(error: &(dyn StdError + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(cause) = current {
+        if let Some(http) = cause.downcast_ref::<HttpError>() {
+            return matches!(
+                http.kind(),
+                HttpErrorKind::Connect
+                    | HttpErrorKind::Request
+                    | HttpErrorKind::Timeout
+                    | HttpErrorKind::Interrupted
+            );
+        }
+        // object_store keeps its status error type private; its message is the only handle.
+        if cause
+            .to_string()
+            .starts_with("Server returned non-2xx status code: 5")
+        {
+            return true;
+        }
+        current = cause.source();
+    }
+    false
+}

@@ -53,7 +53,8 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::organizations::configure)
                 .configure(routes::operator::configure)
                 .configure(routes::jobs::configure)
-                .configure(routes::documents::configure),
+                .configure(routes::documents::configure)
+                .configure(routes::invoices::configure),
         )
 }
 
@@ -95,7 +96,12 @@ impl Application {
         let routes = web::Data::new(RouteTable::from_openapi(&spec));
         let spec_json = web::Data::new(SpecJson(Arc::from(openapi::spec_json())));
         let job_waker = Arc::new(tokio::sync::Notify::new());
+        let blobs = haven_storage::Storage::from_config(&settings.document_store_config()?)
+            .map_err(|e| anyhow::anyhow!(e).context("could not set up the document store"))?;
+        let send_settings = send_settings(&settings)?;
         let state = web::Data::new(AppState {
+            blobs: blobs.clone(),
+            send_settings: send_settings.clone(),
             db: db.clone(),
             installation,
             sealing: signing_key.sealing_box(),
@@ -165,7 +171,12 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
-        let job_worker = JobWorker::start(&settings, db.clone(), job_waker)?;
+        let job_worker = JobWorker::start(
+            &settings,
+            db.clone(),
+            job_waker,
+            send_settings.delivery.clone(),
+        )?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {
@@ -194,6 +205,29 @@ impl Application {
         tokio::time::sleep(Duration::from_millis(10)).await;
         self.db.close().await
     }
+}
+
+/// Prices and delivery behaviour of document exchange.
+fn send_settings(
+    settings: &Settings,
+) -> anyhow::Result<haven_domain::documents::sending::SendSettings> {
+    use haven_domain::documents::{
+        delivery::DeliverySettings,
+        sending::{Prices, SendSettings},
+    };
+    Ok(SendSettings {
+        prices: Prices {
+            sent: settings.sending_price_per_document.clone(),
+            received: settings.receiving_price_per_document.clone(),
+        },
+        delivery: DeliverySettings {
+            max_attempts: settings.delivery_max_attempts.max(1),
+            peppol_fallback: settings.peppol_fallback()?,
+            link_days: settings.shared_link_days.max(1),
+            links: haven_domain::links::Links::new(&settings.public_url),
+            received_price: settings.receiving_price_per_document.clone(),
+        },
+    })
 }
 
 /// The configured business register; the KvK client may need an extra trusted root.

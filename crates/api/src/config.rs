@@ -95,6 +95,28 @@ pub struct Settings {
     pub metrics_enabled: bool,
     /// When set, `/metrics` requires `Authorization: Bearer <metrics_token>`.
     pub metrics_token: Option<String>,
+    /// Where document bytes live: `filesystem` (under `<data_dir>/documents`, one instance)
+    /// or `s3` (S3-compatible object storage, for several instances; the `s3_*` settings).
+    pub document_store: String,
+    /// S3 endpoint for a non-AWS service (MinIO, Ceph, …); empty for AWS itself.
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    /// Put before `documents/` in every key, to share a bucket.
+    pub s3_key_prefix: String,
+    /// Plain HTTP to the S3 endpoint (a local test server only).
+    pub s3_allow_http: bool,
+    /// Price per document sent (usage records), in euros.
+    pub sending_price_per_document: String,
+    /// Delivery attempts before an outgoing document is marked failed.
+    pub delivery_max_attempts: u32,
+    /// For a receiver outside this installation while Peppol is not configured: `email`
+    /// (fall through to the buyer's contact email) or `wait` (stay queued for the network).
+    pub peppol_fallback: String,
+    /// Days a private link in an invoice email stays valid.
+    pub shared_link_days: u32,
 }
 
 impl Default for Settings {
@@ -130,6 +152,18 @@ impl Default for Settings {
             job_lease_secs: 300,
             metrics_enabled: false,
             metrics_token: None,
+            document_store: "filesystem".into(),
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_key_prefix: String::new(),
+            s3_allow_http: false,
+            sending_price_per_document: "0.00".into(),
+            delivery_max_attempts: 8,
+            peppol_fallback: "email".into(),
+            shared_link_days: 30,
         }
     }
 }
@@ -157,6 +191,13 @@ impl std::fmt::Debug for Settings {
             .field(
                 "smtp_password",
                 &self.smtp_password.as_ref().map(|_| "<set>"),
+            )
+            .field("document_store", &self.document_store)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_bucket", &self.s3_bucket)
+            .field(
+                "s3_secret_access_key",
+                &self.s3_secret_access_key.as_ref().map(|_| "<set>"),
             )
             .field("metrics_enabled", &self.metrics_enabled)
             .field(
@@ -227,6 +268,55 @@ impl Settings {
         });
         let settings: Settings = figment.extract()?;
         Ok(Loaded { settings, warnings })
+    }
+
+    /// The document store the settings choose.
+    ///
+    /// # Errors
+    /// When the storage settings are incomplete or unknown.
+    pub fn document_store_config(&self) -> anyhow::Result<haven_storage::StorageConfig> {
+        use anyhow::Context;
+        match self.document_store.as_str() {
+            "filesystem" => Ok(haven_storage::StorageConfig::Filesystem {
+                root: self.data_dir.join("documents"),
+            }),
+            "s3" => {
+                let bucket = self
+                    .s3_bucket
+                    .as_deref()
+                    .context("document_store = s3 needs s3_bucket")?;
+                let key = self
+                    .s3_access_key_id
+                    .as_deref()
+                    .context("document_store = s3 needs s3_access_key_id")?;
+                let secret = self
+                    .s3_secret_access_key
+                    .as_deref()
+                    .context("document_store = s3 needs s3_secret_access_key")?;
+                let mut config = haven_storage::S3Config::new(bucket, key, secret);
+                config.endpoint = self.s3_endpoint.clone().filter(|e| !e.is_empty());
+                config.region = self.s3_region.clone();
+                config.key_prefix = self.s3_key_prefix.clone();
+                config.allow_http = self.s3_allow_http;
+                Ok(haven_storage::StorageConfig::S3(config))
+            }
+            other => anyhow::bail!("document_store must be filesystem or s3, not {other:?}"),
+        }
+    }
+
+    /// The behaviour of delivery for unconfigured Peppol, from `peppol_fallback`.
+    ///
+    /// # Errors
+    /// For a value other than `email` or `wait`.
+    pub fn peppol_fallback(
+        &self,
+    ) -> anyhow::Result<haven_domain::documents::delivery::PeppolFallback> {
+        use haven_domain::documents::delivery::PeppolFallback;
+        match self.peppol_fallback.as_str() {
+            "email" => Ok(PeppolFallback::Email),
+            "wait" => Ok(PeppolFallback::Wait),
+            other => anyhow::bail!("peppol_fallback must be email or wait, not {other:?}"),
+        }
     }
 
     /// Where emails go when no SMTP host is configured.

@@ -69,6 +69,14 @@ pub enum ErrorCode {
     TwoFactorRequiredByEnvironment,
     /// Only a dead job can be retried.
     JobNotDead,
+    /// Retention removed the document's original bytes.
+    DocumentPurged,
+    /// The document is still being delivered.
+    DeliveryInProgress,
+    /// The idempotency key was used before; `documentId` names the document it sent.
+    DocumentExists,
+    /// Not a valid e-invoice; `report` has the findings.
+    InvalidDocument,
     PayloadTooLarge,
     UnsupportedMediaType,
     /// Well-formed but cannot be processed (e.g. an invalid e-invoice); see `details`.
@@ -107,6 +115,8 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::TwoFactorRequiredByEnvironment => Self::TwoFactorRequiredByEnvironment,
             ConflictCode::TokenUsed => Self::TokenUsed,
             ConflictCode::JobNotDead => Self::JobNotDead,
+            ConflictCode::DocumentPurged => Self::DocumentPurged,
+            ConflictCode::DeliveryInProgress => Self::DeliveryInProgress,
         }
     }
 }
@@ -128,6 +138,12 @@ pub struct ErrorBody {
     pub date_time: String,
     /// Field-level or positional details; empty when there are none.
     pub details: Vec<ErrorDetail>,
+    /// With `document_exists`: the document the idempotency key sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<uuid::Uuid>,
+    /// With `invalid_document`: the full validation report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<Box<haven_einvoice::ValidationReport>>,
 }
 
 /// One detail of an error: which field or position, and what is wrong with it.
@@ -200,6 +216,12 @@ pub enum ApiError {
     },
     #[error("unusable link: {0:?}")]
     LinkToken(ErrorCode),
+    /// 409: the idempotency key already sent this document.
+    #[error("document exists: {id}")]
+    DocumentExists { id: uuid::Uuid, location: String },
+    /// 400: the document is not a valid e-invoice.
+    #[error("invalid document")]
+    InvalidDocument(Box<haven_einvoice::ValidationReport>),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
@@ -220,6 +242,8 @@ impl ApiError {
                 *code
             }
             Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::DocumentExists { .. } => ErrorCode::DocumentExists,
+            Self::InvalidDocument(_) => ErrorCode::InvalidDocument,
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
@@ -248,6 +272,17 @@ impl ApiError {
                 _ => "Log in to continue.".into(),
             },
             Self::Forbidden(message) => message.clone(),
+            Self::DocumentExists { id, .. } => format!(
+                "This idempotency key was used before: it sent document {id}. Use a new key for a new document."
+            ),
+            Self::InvalidDocument(report) => {
+                let fatal = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == haven_einvoice::Severity::Fatal)
+                    .count();
+                format!("The document is not a valid e-invoice: {fatal} fatal finding(s); see report. Nothing was stored.")
+            }
             Self::NotFound => "No resource exists at this address.".into(),
             Self::MethodNotAllowed { allowed } if allowed.is_empty() => {
                 "This address does not accept this method.".into()
@@ -287,6 +322,18 @@ impl ApiError {
             Self::BadRequest { details, .. }
             | Self::Validation(details)
             | Self::Unprocessable { details, .. } => details.clone(),
+            Self::InvalidDocument(report) => report
+                .findings
+                .iter()
+                .filter(|f| f.severity == haven_einvoice::Severity::Fatal)
+                .map(|f| {
+                    ErrorDetail::field(
+                        f.location.clone().unwrap_or_else(|| "document".into()),
+                        f.rule_id.clone(),
+                        f.message.clone(),
+                    )
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -323,6 +370,14 @@ impl ApiError {
             request_id: request_context::current_request_id(),
             date_time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             details: self.details(),
+            document_id: match self {
+                Self::DocumentExists { id, .. } => Some(*id),
+                _ => None,
+            },
+            report: match self {
+                Self::InvalidDocument(report) => Some(report.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -330,7 +385,10 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest { .. } | Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest { .. } | Self::Validation(_) | Self::InvalidDocument(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::DocumentExists { .. } => StatusCode::CONFLICT,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -359,6 +417,9 @@ impl ResponseError for ApiError {
         }
         if let Self::TooManyRequests { retry_after_secs } = self {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if let Self::DocumentExists { location, .. } = self {
+            response.insert_header((header::LOCATION, location.clone()));
         }
         if let Self::Unauthenticated(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

@@ -4,7 +4,13 @@
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
-use haven_domain::jobs::{ClaimedJob, HandlerFuture, JobHandler, JobKind};
+use haven_domain::{
+    documents::delivery::{
+        deliver_document, Channels, DeliverySettings, EmailChannel, InternalChannel,
+        PeppolNotConfigured,
+    },
+    jobs::{ClaimedJob, HandlerFuture, JobHandler, JobKind},
+};
 use haven_jobs::{spawn_worker, Registry, WorkerOptions};
 use haven_mailer::{EmailHandler, SmtpConfig, Transport};
 use haven_persistence::Database;
@@ -40,12 +46,21 @@ impl JobWorker {
     /// # Errors
     /// When `mail_from` is not a mailbox, the SMTP settings are unusable, or the outbox
     /// directory cannot be created.
-    pub fn start(settings: &Settings, db: Database, wake: Arc<Notify>) -> anyhow::Result<Self> {
+    pub fn start(
+        settings: &Settings,
+        db: Database,
+        wake: Arc<Notify>,
+        delivery: DeliverySettings,
+    ) -> anyhow::Result<Self> {
         let email = EmailHandler::new(mail_transport(settings)?, &settings.mail_from)
             .with_context(|| {
                 format!("mail_from {:?} is not an email address", settings.mail_from)
             })?;
-        let registry = Registry::new().with(email).with(NoopHandler);
+        let deliver = DeliverDocumentHandler {
+            db: db.clone(),
+            settings: delivery,
+        };
+        let registry = Registry::new().with(email).with(deliver).with(NoopHandler);
         let options = WorkerOptions {
             wake: wake.clone(),
             ..WorkerOptions::default()
@@ -118,5 +133,35 @@ impl JobHandler for NoopHandler {
 
     fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
         Box::pin(async { Ok(()) })
+    }
+}
+
+/// Runs `deliver_document` jobs: the entrance of the delivery use case.
+struct DeliverDocumentHandler {
+    db: Database,
+    settings: DeliverySettings,
+}
+
+impl JobHandler for DeliverDocumentHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::DeliverDocument
+    }
+
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let channels = Channels {
+                internal: InternalChannel {
+                    records: &self.db,
+                    received_price: self.settings.received_price.clone(),
+                },
+                peppol: PeppolNotConfigured,
+                email: EmailChannel {
+                    records: &self.db,
+                    links: &self.settings.links,
+                    link_days: self.settings.link_days,
+                },
+            };
+            deliver_document(&self.db, &channels, &self.settings, job).await
+        })
     }
 }

@@ -11,6 +11,10 @@ use crate::secrets::{SealingBox, SigningKey};
 
 pub struct AppState {
     pub db: Database,
+    /// Where document bytes live (filesystem or S3).
+    pub blobs: haven_storage::Storage,
+    /// Prices and delivery behaviour of document exchange.
+    pub send_settings: haven_domain::documents::sending::SendSettings,
     pub installation: Installation,
     /// Signs access tokens.
     pub signing_key: SigningKey,

@@ -259,7 +259,10 @@ fn parse_rule_set(value: Option<&str>) -> Result<Option<ReleaseId>, ApiError> {
 
 /// The uploaded document: the raw body, or the `file` part of a multipart body. Reads at most
 /// the configured body limit.
-async fn read_document(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn read_document(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Vec<u8>, ApiError> {
     let limit = req
         .app_data::<web::Data<BodyLimit>>()
         .map_or(25 * 1024 * 1024, |l| l.0);

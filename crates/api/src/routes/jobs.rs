@@ -60,11 +60,13 @@ impl From<JobStatusDto> for JobStatus {
 
 /// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 #[schema(as = JobKind)]
 pub enum JobKindDto {
     /// Deliver one outgoing email.
     Email,
+    /// Route and deliver one outgoing document.
+    DeliverDocument,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -73,6 +75,7 @@ impl From<JobKind> for JobKindDto {
     fn from(kind: JobKind) -> Self {
         match kind {
             JobKind::Email => Self::Email,
+            JobKind::DeliverDocument => Self::DeliverDocument,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -82,6 +85,7 @@ impl From<JobKindDto> for JobKind {
     fn from(kind: JobKindDto) -> Self {
         match kind {
             JobKindDto::Email => Self::Email,
+            JobKindDto::DeliverDocument => Self::DeliverDocument,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -6,6 +6,7 @@ pub mod documents;
 pub mod environment;
 pub mod fallback;
 pub mod health;
+pub mod invoices;
 pub mod jobs;
 pub mod me;
 pub mod operator;

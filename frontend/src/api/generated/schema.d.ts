@@ -866,6 +866,227 @@ export interface paths {
         patch: operations["changeMember"];
         trace?: never;
     };
+    "/api/v1/parties/{partyId}/purchase-invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The party's inbox: purchase invoices and credit notes received, newest first. */
+        get: operations["listPurchaseInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/purchase-invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One purchase invoice: its facts and current status. */
+        get: operations["getPurchaseInvoice"];
+        put?: never;
+        post?: never;
+        /** Delete a purchase invoice from the inbox; its details and history are kept. */
+        delete: operations["deletePurchaseInvoice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/purchase-invoices/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a purchase invoice: the original, or converted to UBL or CII. A new invoice
+         *     becomes Downloaded.
+         */
+        get: operations["downloadPurchaseInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/purchase-invoices/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A purchase invoice's history, newest first. */
+        get: operations["getPurchaseInvoiceEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/purchase-invoices/{id}/opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a purchase invoice opened (the web app calls this when a person views it). */
+        post: operations["openPurchaseInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/purchase-invoices/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a purchase invoice's status; the history records who and why. */
+        post: operations["setPurchaseInvoiceStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/sales-invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The party's outbox: sales invoices and credit notes sent, newest first. */
+        get: operations["listSalesInvoices"];
+        put?: never;
+        /**
+         * Send a sales invoice or credit note.
+         * @description The document (UBL or CII XML, or a Factur-X PDF) is detected and validated; fatal findings
+         *     answer 400 with the full report in `report` and nothing is stored. The seller electronic
+         *     address (BT-34) must be a party of the same organization with sending on. The document is
+         *     then stored and queued for delivery: to an organization on this installation, over the
+         *     Peppol network, or by email to the buyer's contact address. The answer is 202 with the
+         *     document id (the track-and-trace id) and a `Location` header.
+         */
+        post: operations["sendSalesInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/sales-invoices/query-recipient": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check which of the buyer's ids can receive.
+         * @description For each candidate id: can it be reached on this installation or over the Peppol network?
+         *     "Not registered" is kept apart from "lookup failed".
+         */
+        post: operations["querySalesInvoiceRecipient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/sales-invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sales invoice: its facts and current status. */
+        get: operations["getSalesInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/sales-invoices/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a sales invoice: the original, or converted to UBL or CII. */
+        get: operations["downloadSalesInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/sales-invoices/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sales invoice's history, newest first. */
+        get: operations["getSalesInvoiceEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/sales-invoices/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resend a delivered or failed sales invoice, optionally to another receiver id first. */
+        post: operations["resendSalesInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rulesets": {
         parameters: {
             query?: never;
@@ -882,6 +1103,43 @@ export interface paths {
          *     implemented ones can be named with `ruleset` on `POST /api/v1/validate`.
          */
         get: operations["listRuleSets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open an invoice from the private link in an invoice email (no account needed). The first
+         *     opening is recorded in the sender's history.
+         */
+        get: operations["openSharedInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-invoice/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the invoice behind a private link: the original, or converted. */
+        get: operations["downloadSharedInvoice"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1283,6 +1541,11 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        /**
+         * @description How a document reached (or will reach) its receiver.
+         * @enum {string}
+         */
+        Channel: "internal" | "peppol" | "email" | "api";
         /** @description The container the invoice XML came from. */
         Container: {
             /** @description Name of the attachment that held the XML, e.g. `factur-x.xml`. */
@@ -1322,6 +1585,95 @@ export interface components {
          * @enum {string}
          */
         DatabaseKind: "sqlite" | "postgres";
+        /**
+         * @description Which way a document travels for the organization that holds it.
+         * @enum {string}
+         */
+        Direction: "outgoing" | "incoming";
+        /** @description A document in an outbox or inbox: its facts, status and delivery. */
+        DocumentDto: {
+            buyer: components["schemas"]["DocumentPartyDto"];
+            /** @description BT-10. */
+            buyerReference?: string | null;
+            channel?: null | components["schemas"]["Channel"];
+            /** @description `application/xml`, or `application/pdf` for a hybrid PDF. */
+            contentType: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description BT-5. */
+            currency?: string | null;
+            direction: components["schemas"]["Direction"];
+            /** @description BT-9. */
+            dueDate?: string | null;
+            /**
+             * Format: uuid
+             * @description The track-and-trace id.
+             */
+            id: string;
+            /** @description BT-2, `YYYY-MM-DD`. */
+            issueDate?: string | null;
+            kind: components["schemas"]["DocumentKind"];
+            /** @description BT-1. */
+            number?: string | null;
+            /** @description The participant id it was sent from (outbox) or received on (inbox). */
+            partyId: string;
+            /**
+             * @description BT-115, the amount due, as a decimal string.
+             * @example 1210.00
+             */
+            payableAmount?: string | null;
+            /**
+             * Format: uuid
+             * @description An earlier document with the same seller, number, issue date and total.
+             */
+            possibleDuplicateOf?: string | null;
+            /** @description The declared profile, when known. */
+            profile?: string | null;
+            /** @description Retention removed the original bytes; details and history remain. */
+            purged: boolean;
+            /** @description The receiver id or address delivery used. */
+            receiverId?: string | null;
+            response?: null | components["schemas"]["ResponseCode"];
+            seller: components["schemas"]["DocumentPartyDto"];
+            /** Format: int64 */
+            sizeBytes: number;
+            status: components["schemas"]["DocumentStatus"];
+            /** @description `ubl` or `cii`. */
+            syntax: string;
+            /** @description BT-112, the total with VAT, as a decimal string. */
+            totalAmount?: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description One line of a document's history. */
+        DocumentEventDto: {
+            actorEmail?: string | null;
+            /**
+             * Format: int32
+             * @description The delivery attempt, from 1.
+             */
+            attempt?: number | null;
+            channel?: null | components["schemas"]["Channel"];
+            /** Format: date-time */
+            createdAt: string;
+            details?: string | null;
+            event: components["schemas"]["DocumentEventKind"];
+            /** Format: uuid */
+            id: string;
+            /** @description The status after the event. */
+            status: components["schemas"]["DocumentStatus"];
+        };
+        /**
+         * @description What a document's history records.
+         * @enum {string}
+         */
+        DocumentEventKind: "accepted" | "validated" | "routed" | "attempt_failed" | "channel_skipped" | "delivered" | "failed" | "resent" | "received" | "marked_duplicate" | "marked_original" | "downloaded" | "opened" | "link_opened" | "status_changed" | "response_sent" | "response_received" | "shared" | "deleted" | "purged";
+        /** @description One page of a document's history, newest first. */
+        DocumentEventPage: {
+            items: components["schemas"]["DocumentEventDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
         /** @description What was detected about the document. */
         DocumentInfo: {
             /** @description BT-24 specification identifier as found in the document. */
@@ -1334,6 +1686,33 @@ export interface components {
             syntax: components["schemas"]["Syntax"];
             validatedProfile?: null | components["schemas"]["Profile"];
         };
+        /**
+         * @description What kind of business document it is.
+         * @enum {string}
+         */
+        DocumentKind: "invoice" | "credit_note" | "invoice_response";
+        /** @description One page of documents, newest first. */
+        DocumentPage: {
+            items: components["schemas"]["DocumentDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /** @description A party (seller or buyer) as the document names it. */
+        DocumentPartyDto: {
+            /**
+             * @description The electronic address (BT-34 / BT-49), `scheme:value`.
+             * @example 0106:12345678
+             */
+            endpoint?: string | null;
+            name?: string | null;
+        };
+        /**
+         * @description Where a document is in its life. Outgoing documents run Pending → Validated → Routed →
+         *     Delivered or Failed, with Retrying between attempts; incoming ones start Received (or
+         *     Duplicate) and move as the buyer works on them.
+         * @enum {string}
+         */
+        DocumentStatus: "pending" | "validated" | "routed" | "retrying" | "delivered" | "failed" | "received" | "downloaded" | "opened" | "under_review" | "approved" | "paid" | "rejected" | "duplicate";
         /**
          * @description Invoice or credit note.
          * @enum {string}
@@ -1377,10 +1756,16 @@ export interface components {
             /** @description Field-level or positional details; empty when there are none. */
             details: components["schemas"]["ErrorDetail"][];
             /**
+             * Format: uuid
+             * @description With `document_exists`: the document the idempotency key sent.
+             */
+            documentId?: string | null;
+            /**
              * @description What went wrong and what to do about it, for a person.
              * @example No resource exists at this address.
              */
             message: string;
+            report?: null | components["schemas"]["ValidationReport"];
             /**
              * @description The request's id (from `X-Request-Id` or generated); quote it to support.
              * @example 3f0c2a8e-5d1b-4c55-9a55-0f1f7c3a9b21
@@ -1392,7 +1777,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -1542,7 +1927,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "email" | "noop";
+        JobKind: "email" | "deliver_document" | "noop";
         JobPage: {
             items: components["schemas"]["Job"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
@@ -1728,6 +2113,27 @@ export interface components {
          * @enum {string}
          */
         Profile: "peppolBis3" | "nlciusUbl" | "nlciusCii" | "nlGaccount" | "en16931" | "xRechnung" | "facturXMinimum" | "facturXBasicWl" | "facturXBasic" | "facturXExtended" | "zugferd1";
+        /** @description The candidate receiver ids to check. */
+        QueryRecipientRequest: {
+            /**
+             * @description The buyer's ids as `scheme:value` (KvK `0106:…`, OIN `0190:…`, VAT `9944:NL…`, GLN `0088:…`).
+             * @example [
+             *       "0106:87654321",
+             *       "9944:NL123456789B01"
+             *     ]
+             */
+            receiverIds: string[];
+        };
+        /** @description The best deliverable id and every candidate's answer. */
+        QueryRecipientResult: {
+            best?: null | components["schemas"]["RecipientCheckDto"];
+            candidates: components["schemas"]["RecipientCheckDto"][];
+        };
+        /**
+         * @description Whether a candidate id can be reached.
+         * @enum {string}
+         */
+        Reachability: "deliverable" | "not_registered" | "lookup_failed" | "unavailable";
         /** @description The receiving choice and what it costs. */
         ReceivingDto: {
             /** @example EUR */
@@ -1746,6 +2152,14 @@ export interface components {
             /** @description Must be true to switch receiving on: the environment pays per received document. */
             acknowledgePrice?: boolean;
             enabled: boolean;
+        };
+        /** @description One candidate id's answer. */
+        RecipientCheckDto: {
+            channel?: null | components["schemas"]["Channel"];
+            reachability: components["schemas"]["Reachability"];
+            /** @description Why not, for people. */
+            reason?: string | null;
+            receiverId: string;
         };
         /** @description Ten single-use recovery codes, shown once. */
         RecoveryCodes: {
@@ -1828,10 +2242,23 @@ export interface components {
             /** @description e.g. `1.3.16`. */
             version: string;
         };
+        /** @description Send a document again. */
+        ResendRequest: {
+            /**
+             * @description Try this receiver id (`scheme:value`) first.
+             * @example 0106:87654321
+             */
+            receiverId?: string | null;
+        };
         ResetPasswordRequest: {
             password: string;
             token: string;
         };
+        /**
+         * @description The buyer's answer in a Peppol Invoice Response (UNCL4343 subset).
+         * @enum {string}
+         */
+        ResponseCode: "ab" | "ip" | "uq" | "ca" | "re" | "ap" | "pd";
         ReviewDecision: {
             /** @description Why: shown to the organization in its status history. Required to reject or suspend. */
             note?: string | null;
@@ -1876,6 +2303,21 @@ export interface components {
          * @enum {string}
          */
         Selection: "issueDate" | "current" | "requested" | "bundled";
+        /** @description The accepted document. */
+        SendResult: {
+            /**
+             * Format: uuid
+             * @description The track-and-trace id.
+             */
+            documentId: string;
+            /**
+             * Format: uuid
+             * @description Set when an earlier document has the same seller, number, issue date and total: the
+             *     document was accepted anyway.
+             */
+            possibleDuplicateOf?: string | null;
+            status: components["schemas"]["DocumentStatus"];
+        };
         SessionDto: {
             /** Format: date-time */
             createdAt: string;
@@ -1895,6 +2337,25 @@ export interface components {
          * @enum {string}
          */
         Severity: "fatal" | "warning" | "information";
+        /** @description An invoice behind a private email link. */
+        SharedInvoiceDto: {
+            document: components["schemas"]["DocumentDto"];
+            /**
+             * Format: date-time
+             * @description Until when the link works.
+             */
+            expiresAt: string;
+        };
+        /** @description A status set by hand. */
+        StatusRequest: {
+            /** @description Kept in the history. */
+            note?: string | null;
+            /**
+             * @description `received` (also: "this duplicate is the original"), `downloaded`, `opened`,
+             *     `under_review`, `approved`, `paid` or `rejected`.
+             */
+            status: components["schemas"]["DocumentStatus"];
+        };
         SwitchesRequest: {
             /** @description Receive documents on this identifier; needs the environment to have opted in to receiving. */
             receive?: boolean | null;
@@ -5358,6 +5819,1028 @@ export interface operations {
             };
         };
     };
+    listPurchaseInvoices: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DocumentStatus"];
+                channel?: components["schemas"]["Channel"];
+                /** @description Created at or after (RFC 3339). */
+                from?: string;
+                /** @description Created before (RFC 3339). */
+                until?: string;
+                /** @description The number or the other party's name (contains), or the amount (exactly). */
+                search?: string;
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description A malformed filter, page size or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getPurchaseInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deletePurchaseInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed from the inbox. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    downloadPurchaseInvoice: {
+        parameters: {
+            query?: {
+                /** @description `original` (default), `ubl` or `cii`. */
+                format?: "original" | "ubl" | "cii";
+            };
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["BinaryFile"];
+                    "application/pdf": components["schemas"]["BinaryFile"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Retention removed the original (`document_purged`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The document cannot be converted to that syntax. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getPurchaseInvoiceEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentEventPage"];
+                };
+            };
+            /** @description A malformed page size or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    openPurchaseInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setPurchaseInvoiceStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDto"];
+                };
+            };
+            /** @description A status that cannot be set by hand, or a note over 1000 characters. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSalesInvoices: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DocumentStatus"];
+                channel?: components["schemas"]["Channel"];
+                /** @description Created at or after (RFC 3339). */
+                from?: string;
+                /** @description Created before (RFC 3339). */
+                until?: string;
+                /** @description The number or the other party's name (contains), or the amount (exactly). */
+                search?: string;
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description A malformed filter, page size or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sendSalesInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A UUID that makes a retried request send once: the same key again answers 409 with
+                 *     the original document's id. `X-EConnect-DocumentId` is accepted as an alias.
+                 */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /**
+                 * @description The sending participant id, `scheme:value`.
+                 * @example 0106:12345678
+                 */
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The document: raw XML/PDF, or multipart with a `file` part. */
+        requestBody: {
+            content: {
+                "application/pdf": components["schemas"]["BinaryFile"];
+                "application/xml": components["schemas"]["BinaryFile"];
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description Stored and queued for delivery. */
+            202: {
+                headers: {
+                    /** @description The document's address. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendResult"];
+                };
+            };
+            /** @description Not a valid e-invoice (`invalid_document`, with `report`), an empty body or a malformed idempotency key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not send for this party, sending is off, or the seller address in the document is not theirs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The idempotency key was used before (`document_exists`, with `documentId`), or the organization is not active. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    querySalesInvoiceRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sending participant id. */
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueryRecipientRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryRecipientResult"];
+                };
+            };
+            /** @description No ids, more than 20, or malformed ones. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSalesInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    downloadSalesInvoice: {
+        parameters: {
+            query?: {
+                /** @description `original` (default), `ubl` or `cii`. */
+                format?: "original" | "ubl" | "cii";
+            };
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["BinaryFile"];
+                    "application/pdf": components["schemas"]["BinaryFile"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Retention removed the original (`document_purged`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The document cannot be converted to that syntax. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSalesInvoiceEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentEventPage"];
+                };
+            };
+            /** @description A malformed page size or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resendSalesInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResendRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued for delivery again. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDto"];
+                };
+            };
+            /** @description A malformed receiver id. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Delivery is still under way (`delivery_in_progress`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listRuleSets: {
         parameters: {
             query?: never;
@@ -5387,6 +6870,83 @@ export interface operations {
             };
             /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    openSharedInvoice: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from the link in the invoice email. */
+                "Haven-Link-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedInvoiceDto"];
+                };
+            };
+            /** @description The link is unknown or expired (`token_invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    downloadSharedInvoice: {
+        parameters: {
+            query?: {
+                /** @description `original` (default), `ubl` or `cii`. */
+                format?: "original" | "ubl" | "cii";
+            };
+            header: {
+                /** @description The token from the link in the invoice email. */
+                "Haven-Link-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["BinaryFile"];
+                    "application/pdf": components["schemas"]["BinaryFile"];
+                };
+            };
+            /** @description The link is unknown or expired (`token_invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The document cannot be converted to that syntax. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@
 //! Module layout:
 //! - [`xml`]: safe single-pass parse (own tokenizer) into a compact arena tree with limits,
 //! - [`detect`]: syntax, document type and profile detection,
+//! - [`invoice_response`]: Peppol Invoice Response 3 (build, parse, validate with the official rule ids),
 //! - [`model`]: the EN 16931 model (UBL and CII mappings),
 //! - [`rules`]: rule families per rule set and the registry of implemented ids,
 //! - [`codelists`]: code lists compiled in as data,
@@ -14,6 +15,7 @@
 
 pub mod codelists;
 pub mod detect;
+pub mod invoice_response;
 pub mod model;
 pub mod pdf;
 pub mod report;
@@ -27,8 +29,8 @@ pub use report::{
     AppliedRuleSet, Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport,
 };
 pub use rules::registry::{CenRelease, RuleSet};
-pub use summary::{InvoiceSummary, PartySummary, SchemeId};
 pub use rules::releases::{Date, Layer, NotApplicable, ReleaseId, ReleaseInfo, Selection};
+pub use summary::{InvoiceSummary, PartySummary, SchemeId};
 pub use transform::{
     compare_business_terms, transform, transform_with_report, NotCarried, NotCarriedKind,
     TermDifference, TransformError, Transformed,

@@ -70,7 +70,10 @@ fn owned(text: Option<&Text<'_>>) -> Option<String> {
 
 fn scheme_id(id: Option<&Id<'_>>) -> Option<SchemeId> {
     id.map(|i| SchemeId {
-        scheme: i.scheme.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        scheme: i
+            .scheme
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
         value: i.value.trim().to_owned(),
     })
     .filter(|i| !i.value.is_empty())

@@ -302,3 +302,47 @@ fn the_attached_pdf_is_taken_out() {
     assert_eq!(embedded_pdf(broken.as_bytes()), None);
     assert_eq!(embedded_pdf(b"not xml"), None);
 }
+
+#[test]
+fn a_huge_unbroken_note_is_cut_over_pages() {
+    let note = "Q".repeat(100_000);
+    let xml = edit(
+        UBL,
+        "<cbc:BuyerReference>",
+        &format!("<cbc:Note>{note}</cbc:Note><cbc:BuyerReference>"),
+    );
+    let started = std::time::Instant::now();
+    let pdf = render_pdf(xml.as_bytes(), Lang::Nl).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let (pages, texts) = pdf_text(&pdf);
+    assert!(pages > 3, "{pages}");
+    let qs: usize = texts.iter().map(|t| t.matches('Q').count()).sum();
+    assert_eq!(qs, note.len());
+}
+
+/// A minimal hybrid PDF: the invoice XML as an embedded file.
+fn hybrid(xml: &[u8]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    out.extend_from_slice(
+        format!(
+            "1 0 obj\n<< /Type /Catalog /Names << /EmbeddedFiles << /Names [(factur-x.xml) 2 0 R] >> >> >>\nendobj\n\
+             2 0 obj\n<< /Type /Filespec /F (factur-x.xml) /EF << /F 3 0 R >> >>\nendobj\n\
+             3 0 obj\n<< /Type /EmbeddedFile /Length {} >>\nstream\n",
+            xml.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(xml);
+    out.extend_from_slice(b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    out
+}
+
+#[test]
+fn a_hybrid_pdf_renders_its_embedded_invoice() {
+    let html = render_html(&hybrid(CII.as_bytes()), Lang::En).unwrap();
+    assert!(html.contains("Invoice HAVEN-CII-1"));
+    assert!(matches!(
+        render_html(b"%PDF-1.7\ntrailer\n<< >>\n%%EOF\n", Lang::En),
+        Err(RenderError::Pdf(_))
+    ));
+}

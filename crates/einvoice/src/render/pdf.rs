@@ -83,19 +83,14 @@ fn winansi(s: &str) -> Vec<u8> {
     s.chars().map(winansi_byte).collect()
 }
 
-/// Width of the text in points. Characters outside ASCII are counted as a digit's width,
+/// Width of one character in points. Characters outside ASCII count as a digit's width,
 /// and bold as a little wider than regular: close enough for wrapping and alignment.
-fn width(s: &str, bold: bool, size: f32) -> f32 {
-    let units: u32 = winansi(s)
-        .iter()
-        .map(|b| {
-            HELVETICA
-                .get(usize::from(b.wrapping_sub(32)))
-                .copied()
-                .map_or(556, u32::from)
-        })
-        .sum();
-    let w = units as f32 * size / 1000.0;
+fn char_width(c: char, bold: bool, size: f32) -> f32 {
+    let units = HELVETICA
+        .get(usize::from(winansi_byte(c).wrapping_sub(32)))
+        .copied()
+        .unwrap_or(556u16);
+    let w = f32::from(units) * size / 1000.0;
     if bold {
         w * 1.07
     } else {
@@ -103,32 +98,39 @@ fn width(s: &str, bold: bool, size: f32) -> f32 {
     }
 }
 
-/// Greedy word wrap to `max` points; a word longer than a line is broken.
+fn width(s: &str, bold: bool, size: f32) -> f32 {
+    s.chars().map(|c| char_width(c, bold, size)).sum()
+}
+
+/// Greedy word wrap to `max` points; a word longer than a line is broken. Linear in the
+/// text's length, so a long unbroken value cannot make it slow.
 fn wrap(text: &str, bold: bool, size: f32, max: f32) -> Vec<String> {
+    let space = char_width(' ', bold, size);
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
+        let mut line_w = 0.0;
         for word in para.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_string()
-            } else {
-                format!("{line} {word}")
-            };
-            if width(&candidate, bold, size) <= max {
-                line = candidate;
+            let word_w = width(word, bold, size);
+            if !line.is_empty() && line_w + space + word_w <= max {
+                line.push(' ');
+                line.push_str(word);
+                line_w += space + word_w;
                 continue;
             }
             if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
+                line_w = 0.0;
             }
-            // The word alone: break it if it does not fit either.
+            // The word starts a line; break it where it does not fit.
             for c in word.chars() {
-                line.push(c);
-                if width(&line, bold, size) > max && line.chars().count() > 1 {
-                    line.pop();
+                let cw = char_width(c, bold, size);
+                if !line.is_empty() && line_w + cw > max {
                     lines.push(std::mem::take(&mut line));
-                    line.push(c);
+                    line_w = 0.0;
                 }
+                line.push(c);
+                line_w += cw;
             }
         }
         lines.push(line);
@@ -253,12 +255,18 @@ impl Layout {
             .iter()
             .map(|c| c.lines.iter().map(|(_, _, s)| lead(*s)).sum::<f32>())
             .fold(0.0, f32::max);
-        // A row taller than a page is cut into page-sized parts rather than looping.
+        // A row taller than a page is cut into parts that each fit on one.
         if height > TOP - BOTTOM {
+            let tallest = cells
+                .iter()
+                .flat_map(|c| c.lines.iter().map(|(_, _, s)| lead(*s)))
+                .fold(lead(SIZE), f32::max);
+            let take = (((TOP - BOTTOM) / tallest).floor() as usize)
+                .saturating_sub(2)
+                .max(1);
             let mut rest: Vec<Vec<(String, bool, f32)>> =
                 cells.iter().map(|c| c.lines.clone()).collect();
             while rest.iter().any(|l| !l.is_empty()) {
-                let take = ((TOP - BOTTOM) / lead(SIZE)).floor().max(1.0) as usize - 1;
                 let part: Vec<Cell> = rest
                     .iter_mut()
                     .map(|l| Cell {

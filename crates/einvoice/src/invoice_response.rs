@@ -452,8 +452,70 @@ fn check_party(
     Ok(())
 }
 
-fn is_invoice_type_code(code: &str) -> bool {
-    contains(data::PEPPOL_UNCL1001_INV, code) || contains(data::PEPPOL_UNCL1001_CN, code)
+/// UNTDID 1001 (document name codes) as of edition D.17A, the list the official
+/// artefact checks `DocumentTypeCode` against (PEPPOL-T111-B04201): runs of codes.
+const UNCL1001_D17A: &[(u16, u16)] = &[
+    (1, 470),
+    (481, 491),
+    (493, 499),
+    (520, 539),
+    (550, 554),
+    (575, 589),
+    (610, 610),
+    (621, 659),
+    (700, 751),
+    (760, 761),
+    (763, 766),
+    (770, 770),
+    (775, 775),
+    (780, 799),
+    (810, 812),
+    (820, 825),
+    (830, 830),
+    (833, 833),
+    (840, 841),
+    (850, 853),
+    (855, 856),
+    (860, 865),
+    (870, 870),
+    (890, 890),
+    (895, 896),
+    (901, 901),
+    (910, 911),
+    (913, 917),
+    (925, 927),
+    (929, 938),
+    (940, 941),
+    (950, 955),
+    (960, 966),
+    (970, 972),
+    (974, 979),
+    (990, 991),
+    (995, 996),
+    (998, 998),
+];
+
+/// Whether the artefact's UNCL1001 list holds the code, written as it is there. The list
+/// also holds `1999`, a year that slipped in from a code's description.
+fn in_uncl1001_d17a(code: &str) -> bool {
+    if code == "1999" {
+        return true;
+    }
+    let Ok(n) = code.parse::<u16>() else {
+        return false;
+    };
+    n.to_string() == code
+        && UNCL1001_D17A
+            .iter()
+            .any(|(lo, hi)| (*lo..=*hi).contains(&n))
+}
+
+/// A code a response can answer and the receiving side accepts: an invoice or credit
+/// note type of Peppol billing that the artefact's older UNCL1001 list also holds
+/// (it lacks 817, 875, 876 and 877, so a response to those fails PEPPOL-T111-B04201).
+fn is_answerable_type_code(code: &str) -> bool {
+    (contains(data::PEPPOL_UNCL1001_INV, code) || contains(data::PEPPOL_UNCL1001_CN, code))
+        && in_uncl1001_d17a(code)
 }
 
 /// Check what the specification's rules require of a response before writing it.
@@ -520,10 +582,12 @@ fn check(r: &InvoiceResponse) -> Result<(), ResponseError> {
         check_date("DocumentReference/IssueDate", d)?;
     }
     let type_code = required_text("DocumentReference/DocumentTypeCode", &r.invoice.type_code)?;
-    if !is_invoice_type_code(type_code) {
+    if !is_answerable_type_code(type_code) {
         return Err(invalid(
             "DocumentReference/DocumentTypeCode",
-            format!("'{type_code}' is not an invoice or credit note type code"),
+            format!(
+                "'{type_code}' is not an invoice or credit note type code an Invoice Response can carry"
+            ),
         ));
     }
     Ok(())
@@ -1029,11 +1093,22 @@ struct Checker<'x, 'a> {
 
 impl Checker<'_, '_> {
     fn fire(&mut self, id: &str, severity: Severity, node: NodeId, message: impl Into<String>) {
+        self.fire_in(id, RULE_SET, severity, node, message);
+    }
+
+    fn fire_in(
+        &mut self,
+        id: &str,
+        rule_set: &str,
+        severity: Severity,
+        node: NodeId,
+        message: impl Into<String>,
+    ) {
         let (line, column) = self.doc.line_col(node);
         self.findings.push(Finding {
             rule_id: id.to_string(),
             severity,
-            rule_set: RULE_SET.to_string(),
+            rule_set: rule_set.to_string(),
             business_term: None,
             location: Some(self.doc.path(node)),
             line: Some(line),
@@ -1256,14 +1331,16 @@ impl Checker<'_, '_> {
                         "If Clarification code is PPD, indicating partial payment, then Clarification reason SHALL be provided.",
                     );
                 }
-                // The published test of R005 is written so that it always holds; this
-                // checks what its text says.
+                // The artefact's test of PEPPOL-T111-R005 (`exists(/cbc:ResponseCode='PD')`)
+                // always holds, so the official verdict never has it; what its text asks
+                // is advisory (docs/rule-quirks.md).
                 if code != Some("PD") {
-                    self.fire(
-                        "PEPPOL-T111-R005",
-                        Severity::Fatal,
+                    self.fire_in(
+                        "HAVEN-Q-T111-R005",
+                        "Haven",
+                        Severity::Warning,
                         s,
-                        "Clarification Reason \"PPD\" SHALL only be used in combination with Status \"PD\".",
+                        "Clarification reason PPD (partially paid) should only be used with status PD (PEPPOL-T111-R005). The official artefact never checks this rule, so this is advisory",
                     );
                 }
             }
@@ -1312,7 +1389,7 @@ impl Checker<'_, '_> {
     }
 }
 
-/// GS1 check digit.
+/// The GS1 check digit (PEPPOL-COMMON-R040).
 fn is_gln(v: &str) -> bool {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return false;
@@ -1339,7 +1416,8 @@ fn is_norwegian_org(v: &str) -> bool {
     let weights = [3, 2, 7, 6, 5, 4, 3, 2];
     let sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
     let check = (11 - sum % 11) % 11;
-    check != 10 && check == digits[8]
+    // The artefact also asks for a number above zero.
+    digits.iter().any(|d| *d != 0) && check == digits[8]
 }
 
 /// Check a received Invoice Response against the official rules. Every problem is a
@@ -1442,7 +1520,7 @@ pub fn validate_response(bytes: &[u8]) -> Vec<Finding> {
             )
         }),
         "PEPPOL-T111-B04201",
-        is_invoice_type_code,
+        in_uncl1001_d17a,
         "Document name code, full list (UNCL1001)",
     );
     c.findings
@@ -1632,6 +1710,12 @@ mod tests {
         assert!(build(&r).is_ok());
         r.code = ResponseCode::Ap;
         assert_eq!(field(&r), "Status/StatusReasonCode");
+        // A type the receiving side's code list lacks cannot be answered validly.
+        let mut r = response(ResponseCode::Ap);
+        r.invoice.type_code = "875".into();
+        assert_eq!(field(&r), "DocumentReference/DocumentTypeCode");
+        r.invoice.type_code = "381".into();
+        assert!(build(&r).is_ok());
         let mut r = response(ResponseCode::Ap);
         r.clarifications = vec![Clarification::default()];
         assert_eq!(field(&r), "Status");
@@ -1689,7 +1773,7 @@ mod tests {
             ),
             (
                 "<cbc:DocumentTypeCode>380</cbc:DocumentTypeCode>",
-                "<cbc:DocumentTypeCode>1</cbc:DocumentTypeCode>",
+                "<cbc:DocumentTypeCode>817</cbc:DocumentTypeCode>",
                 &["PEPPOL-T111-B04201"],
             ),
             (
@@ -1787,9 +1871,14 @@ mod tests {
             "listID=\"OPStatusAction\">OTH<",
             "listID=\"OPStatusReason\">PPD<",
         );
+        let f = validate_response(ppd.as_bytes());
+        assert_eq!(ids(&f), ["PEPPOL-T111-R004", "HAVEN-Q-T111-R005"]);
+        assert_eq!(f[1].severity, Severity::Warning);
+        assert_eq!(f[1].rule_set, "Haven");
+        let paid = edit(&ppd, ">AP<", ">PD<");
         assert_eq!(
-            ids(&validate_response(ppd.as_bytes())),
-            ["PEPPOL-T111-R004", "PEPPOL-T111-R005"]
+            ids(&validate_response(paid.as_bytes())),
+            ["PEPPOL-T111-R004"]
         );
     }
 
@@ -1837,7 +1926,23 @@ mod tests {
     fn check_digits() {
         assert!(is_gln("5790000436101"));
         assert!(!is_gln("5790000436102"));
+        // Check digit 0 (the sum is a multiple of ten).
+        assert!(is_gln("5790000436170"));
         assert!(is_norwegian_org("987654325"));
         assert!(!is_norwegian_org("987654321"));
+        assert!(!is_norwegian_org("000000000"));
+    }
+
+    #[test]
+    fn type_codes_as_the_artefact_lists_them() {
+        for ok in ["1", "380", "381", "470", "1999", "998"] {
+            assert!(in_uncl1001_d17a(ok), "{ok}");
+        }
+        for bad in ["0", "01", "471", "817", "875", "877", "999", "380 ", "x"] {
+            assert!(!in_uncl1001_d17a(bad), "{bad}");
+        }
+        assert!(is_answerable_type_code("384"));
+        assert!(!is_answerable_type_code("817"));
+        assert!(!is_answerable_type_code("1"));
     }
 }

@@ -6,23 +6,32 @@
 //! Module layout:
 //! - [`xml`]: safe single-pass parse (own tokenizer) into a compact arena tree with limits,
 //! - [`detect`]: syntax, document type and profile detection,
+//! - [`invoice_response`]: Peppol Invoice Response 3 (build, parse, validate with the official rule ids),
 //! - [`model`]: the EN 16931 model (UBL and CII mappings),
 //! - [`rules`]: rule families per rule set and the registry of implemented ids,
 //! - [`codelists`]: code lists compiled in as data,
 //! - [`report`]: the serialisable report,
-//! - [`pdf`]: the invoice XML embedded in Factur-X / ZUGFeRD / XRechnung hybrid PDFs.
+//! - [`pdf`]: the invoice XML embedded in Factur-X / ZUGFeRD / XRechnung hybrid PDFs,
+//! - [`render`]: a readable rendering of an invoice, as HTML ([`render_html`]) or a generated
+//!   PDF ([`render_pdf`]), in Dutch or English,
+//! - [`attachment`]: the supporting PDF attached to an invoice ([`embedded_pdf`]).
 
+pub mod attachment;
 pub mod codelists;
 pub mod detect;
+pub mod invoice_response;
 pub mod model;
 pub mod pdf;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod summary;
 pub mod transform;
 pub mod xml;
 
+pub use attachment::{embedded_pdf, EmbeddedFile};
 pub use detect::{DocumentType, Profile, Syntax, UnknownProfile};
+pub use render::{render_html, render_pdf, Lang, RenderError, STYLESHEET};
 pub use report::{
     AppliedRuleSet, Container, ContainerFormat, DocumentInfo, Finding, Severity, ValidationReport,
 };

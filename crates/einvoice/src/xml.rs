@@ -27,6 +27,7 @@ pub enum Ns {
     None,
     UblInvoice,
     UblCreditNote,
+    UblApplicationResponse,
     Cac,
     Cbc,
     Ext,
@@ -42,6 +43,9 @@ impl Ns {
         match uri {
             b"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" => Ns::UblInvoice,
             b"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2" => Ns::UblCreditNote,
+            b"urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2" => {
+                Ns::UblApplicationResponse
+            }
             b"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" => Ns::Cac,
             b"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" => Ns::Cbc,
             b"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2" => Ns::Ext,

@@ -143,3 +143,86 @@ fn decimal_overflow_everywhere_is_not_a_panic() {
     let huge_tax = BASE.replacen(">42.00<", &format!(">{MAX_DECIMAL}<"), 2);
     assert_no_internal(&huge_tax, None);
 }
+
+/// Apply a few random byte edits.
+fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
+    let alphabet = b"<>/&;=\"' :0123456789.-abcXYZ\n";
+    let mut bytes = base.to_vec();
+    for _ in 0..1 + rng.below(8) {
+        let at = rng.below(bytes.len());
+        match rng.below(3) {
+            0 => bytes[at] = alphabet[rng.below(alphabet.len())],
+            1 => {
+                bytes.remove(at);
+            }
+            _ => bytes.insert(at, alphabet[rng.below(alphabet.len())]),
+        }
+    }
+    bytes
+}
+
+#[test]
+fn mutated_invoices_render_or_fail_cleanly() {
+    use haven_einvoice::{embedded_pdf, render_html, render_pdf, Lang};
+    let mut rng = Rng(7);
+    let mut rendered = 0;
+    for i in 0..400 {
+        let bytes = mutate(&mut rng, BASE.as_bytes());
+        let lang = if i % 2 == 0 { Lang::Nl } else { Lang::En };
+        if render_html(&bytes, lang).is_ok() {
+            rendered += 1;
+        }
+        if let Ok(pdf) = render_pdf(&bytes, lang) {
+            assert!(pdf.starts_with(b"%PDF-"));
+        }
+        assert_eq!(embedded_pdf(&bytes), None);
+    }
+    // Some edits leave a readable invoice; none rendering would mean the
+    // loop tests nothing.
+    assert!(rendered > 10, "{rendered}");
+}
+
+#[test]
+fn mutated_invoice_responses_parse_or_fail_cleanly() {
+    use haven_einvoice::invoice_response::{self as ir, ResponseCode};
+    let response = ir::InvoiceResponse {
+        id: "r1".into(),
+        issue_date: "2026-12-03".into(),
+        note: None,
+        sender: ir::ResponseParty {
+            endpoint: ir::Endpoint {
+                scheme: "0106".into(),
+                id: "12345678".into(),
+            },
+            name: "Koper".into(),
+            identifier: None,
+        },
+        receiver: ir::ResponseParty {
+            endpoint: ir::Endpoint {
+                scheme: "0106".into(),
+                id: "87654321".into(),
+            },
+            name: "Verkoper".into(),
+            identifier: None,
+        },
+        code: ResponseCode::Ap,
+        effective_date: None,
+        clarifications: vec![],
+        invoice: ir::InvoiceReference {
+            id: "INV-1".into(),
+            issue_date: None,
+            type_code: "380".into(),
+        },
+    };
+    let base = ir::build(&response).unwrap();
+    let mut rng = Rng(11);
+    let mut flagged = 0;
+    for _ in 0..1000 {
+        let bytes = mutate(&mut rng, base.as_bytes());
+        let _ = ir::parse(&bytes);
+        if !ir::validate_response(&bytes).is_empty() {
+            flagged += 1;
+        }
+    }
+    assert!(flagged > 100, "{flagged}");
+}

@@ -15,6 +15,16 @@ pub enum StorageConfig {
     S3(S3Config),
 }
 
+impl StorageConfig {
+    /// The default: files under `<data_dir>/documents`.
+    #[must_use]
+    pub fn under_data_dir(data_dir: &std::path::Path) -> Self {
+        Self::Filesystem {
+            root: data_dir.join("documents"),
+        }
+    }
+}
+
 /// S3-compatible object storage. Keys are `<prefix>documents/<hash>`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -138,6 +148,16 @@ mod tests {
                 .expect("valid");
         assert_eq!(
             config,
+            StorageConfig::Filesystem {
+                root: PathBuf::from("/srv/haven/documents")
+            }
+        );
+    }
+
+    #[test]
+    fn the_default_is_documents_under_the_data_dir() {
+        assert_eq!(
+            StorageConfig::under_data_dir(std::path::Path::new("/srv/haven")),
             StorageConfig::Filesystem {
                 root: PathBuf::from("/srv/haven/documents")
             }

@@ -8,7 +8,6 @@ use haven_domain::{
 };
 use object_store::{
     aws::{AmazonS3, AmazonS3Builder},
-    client::{HttpError, HttpErrorKind},
     path::Path as ObjectPath,
     BackoffConfig, ClientOptions, ObjectStore, PutPayload, RetryConfig,
 };
@@ -104,10 +103,16 @@ impl DocumentStore for S3Store {
             }
             // One PUT with the whole body: S3 stores an object only when all of it arrived,
             // so a dropped upload leaves nothing behind.
-            self.client
-                .put(&path, PutPayload::from(bytes))
-                .await
-                .map_err(|e| map_error(e, "store", &hash))?;
+            match self.client.put(&path, PutPayload::from(bytes)).await {
+                Ok(_) => {}
+                // A PUT names no existing object: a 404 means the bucket is missing.
+                Err(e @ object_store::Error::NotFound { .. }) => {
+                    return Err(DomainError::Unexpected(
+                        anyhow::Error::new(e).context(format!("could not store blob {hash}")),
+                    ));
+                }
+                Err(e) => return Err(map_error(e, "store", &hash)),
+            }
             Ok(hash)
         }
         .instrument(span)
@@ -177,16 +182,12 @@ fn map_error(error: object_store::Error, action: &str, hash: &ContentHash) -> Do
 fn is_unavailable(error: &(dyn StdError + 'static)) -> bool {
     let mut current = Some(error);
     while let Some(cause) = current {
-        if let Some(http) = cause.downcast_ref::<HttpError>() {
-            return matches!(
-                http.kind(),
-                HttpErrorKind::Connect
-                    | HttpErrorKind::Request
-                    | HttpErrorKind::Timeout
-                    | HttpErrorKind::Interrupted
-            );
+        // object_store keeps its own HTTP error out of the source chain, but the reqwest
+        // error under it is there.
+        if let Some(http) = cause.downcast_ref::<reqwest::Error>() {
+            return http.is_connect() || http.is_timeout() || http.is_request() || http.is_body();
         }
-        // object_store keeps its status error type private; its message is the only handle.
+        // Its status error type is private; the message is the only handle on a 5xx.
         if cause
             .to_string()
             .starts_with("Server returned non-2xx status code: 5")

@@ -111,10 +111,7 @@ async fn carry(mut client: TcpStream, upstream: SocketAddr, fault: Fault) {
     };
     let mut forwarded = 0;
     let mut buf = vec![0u8; 8192];
-    loop {
-        let Ok(read) = client_read.read(&mut buf).await else {
-            break;
-        };
+    while let Ok(read) = client_read.read(&mut buf).await {
         if read == 0 {
             break;
         }

@@ -6009,8 +6009,10 @@ export interface operations {
     downloadPurchaseInvoice: {
         parameters: {
             query?: {
-                /** @description `original` (default), `ubl` or `cii`. */
-                format?: "original" | "ubl" | "cii";
+                /** @description `original` (default), `ubl`, `cii`, `pdf` or `html`. */
+                format?: "original" | "ubl" | "cii" | "pdf" | "html";
+                /** @description The language of `pdf` and `html` renderings (default `nl`). */
+                lang?: "nl" | "en";
             };
             header?: never;
             path: {
@@ -6029,6 +6031,7 @@ export interface operations {
                 content: {
                     "application/xml": components["schemas"]["BinaryFile"];
                     "application/pdf": components["schemas"]["BinaryFile"];
+                    "text/html": string;
                 };
             };
             /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
@@ -6609,8 +6612,10 @@ export interface operations {
     downloadSalesInvoice: {
         parameters: {
             query?: {
-                /** @description `original` (default), `ubl` or `cii`. */
-                format?: "original" | "ubl" | "cii";
+                /** @description `original` (default), `ubl`, `cii`, `pdf` or `html`. */
+                format?: "original" | "ubl" | "cii" | "pdf" | "html";
+                /** @description The language of `pdf` and `html` renderings (default `nl`). */
+                lang?: "nl" | "en";
             };
             header?: never;
             path: {
@@ -6629,6 +6634,7 @@ export interface operations {
                 content: {
                     "application/xml": components["schemas"]["BinaryFile"];
                     "application/pdf": components["schemas"]["BinaryFile"];
+                    "text/html": string;
                 };
             };
             /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
@@ -6914,8 +6920,10 @@ export interface operations {
     downloadSharedInvoice: {
         parameters: {
             query?: {
-                /** @description `original` (default), `ubl` or `cii`. */
-                format?: "original" | "ubl" | "cii";
+                /** @description `original` (default), `ubl`, `cii`, `pdf` or `html`. */
+                format?: "original" | "ubl" | "cii" | "pdf" | "html";
+                /** @description The language of `pdf` and `html` renderings (default `nl`). */
+                lang?: "nl" | "en";
             };
             header: {
                 /** @description The token from the link in the invoice email. */
@@ -6934,6 +6942,7 @@ export interface operations {
                 content: {
                     "application/xml": components["schemas"]["BinaryFile"];
                     "application/pdf": components["schemas"]["BinaryFile"];
+                    "text/html": string;
                 };
             };
             /** @description The link is unknown or expired (`token_invalid`). */

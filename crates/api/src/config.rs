@@ -477,7 +477,7 @@ mod tests {
         assert!(keys.contains(&("kvk_ca_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("metrics_enabled".to_owned(), ValueKind::Bool)));
         assert!(keys.contains(&("job_lease_secs".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 30, "one key per field of Settings");
+        assert_eq!(keys.len(), 42, "one key per field of Settings");
     }
 
     #[test]

@@ -79,6 +79,33 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         &admin.token,
     )
     .await;
+    // Activated, so that its participant id is a party with an outbox and an inbox.
+    app.send(
+        Method::POST,
+        &format!("/api/v1/organizations/{org_id}/activation"),
+        Some(&json!({"method": "email_code"})),
+        &admin.token,
+    )
+    .await;
+    let code: String = app
+        .mail("facturen@tulpenveld-installatie.example", 0)
+        .await
+        .text
+        .lines()
+        .find(|l| l.contains("code:") || l.contains("Activatiecode:"))
+        .unwrap()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let activated = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{org_id}/activation/code"),
+            Some(&json!({"code": code})),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(activated.status().as_u16(), 200);
     // A background job (environment A's registration email), for the operators' job paths.
     let job_id = haven_domain::jobs::JobAdmin::list_jobs(
         app.database(),
@@ -103,11 +130,17 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("/api/v1/organizations/{id}", org_id.clone()),
         ("/api/v1/operator/organizations/{id}", org_id.clone()),
         ("/api/v1/operator/jobs/{id}", job_id),
+        // Party paths: the party is A's; the document id does not matter behind it.
+        (
+            "/api/v1/parties/{partyId}",
+            uuid::Uuid::new_v4().to_string(),
+        ),
     ]);
     // Second parameters, by name.
     let inner_ids: HashMap<&str, String> = HashMap::from([
         ("{identifierId}", identifier_id),
         ("{userId}", colleague.id()),
+        ("{partyId}", "0106:90000016".to_owned()),
     ]);
     // Public, token-addressed paths (the token is the secret) and public register data.
     let token_addressed = [
@@ -141,7 +174,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     !concrete.contains('{'),
                     "{path}: add its parameter to the isolation test"
                 );
-                assert!(template.contains("{id}"));
+                assert!(template.contains("{id}") || template.contains("{partyId}"));
                 // A well-formed body, so that only the foreign id can be the reason for a refusal.
                 let body = match path.rsplit('/').next().unwrap_or_default() {
                     "activation" => json!({"method": "operator_review"}),
@@ -149,6 +182,8 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     "members" => json!({"userId": colleague.id(), "role": "member"}),
                     "identifiers" => json!({"kind": "gln", "value": "8712345678906"}),
                     "{userId}" if method == Method::PATCH => json!({"role": "member"}),
+                    "query-recipient" => json!({"receiverIds": ["0106:90000016"]}),
+                    "status" => json!({"status": "approved"}),
                     _ => json!({}),
                 };
                 let response = app

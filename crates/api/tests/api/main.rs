@@ -6,6 +6,7 @@ mod accounts;
 mod accounts_more;
 mod documents;
 mod errors;
+mod exchange;
 mod health;
 mod helpers;
 mod isolation;

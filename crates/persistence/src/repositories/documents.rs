@@ -357,8 +357,10 @@ impl DocumentRecords for Database {
                 .await
                 .map_err(db("flagging a possible duplicate"))?;
         }
-        for event in events {
-            insert_event(&txn, document.id, document.status, event, now).await?;
+        // A microsecond apart, so that the history keeps their order.
+        for (step, event) in (0i64..).zip(events) {
+            let at = now + chrono::TimeDelta::microseconds(step);
+            insert_event(&txn, document.id, document.status, event, at).await?;
         }
         insert_usage(&txn, &document, usage, now).await?;
         enqueue_all(&txn, jobs).await?;

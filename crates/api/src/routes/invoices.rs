@@ -773,6 +773,7 @@ fn file_response(
     response.body(bytes)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn download(
     req: &HttpRequest,
     state: &AppState,

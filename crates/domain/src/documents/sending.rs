@@ -58,7 +58,7 @@ pub struct SendRequest {
 #[derive(Debug, Clone)]
 pub enum SendOutcome {
     /// Stored and queued for delivery.
-    Accepted(Document),
+    Accepted(Box<Document>),
     /// The idempotency key was used before: this is the document it sent.
     AlreadySent { original_id: Uuid },
     /// The document has fatal findings; nothing was stored.

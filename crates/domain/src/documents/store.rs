@@ -63,7 +63,7 @@ pub struct NewDocument {
 /// What storing an outgoing document came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Accepted {
-    Stored(Document),
+    Stored(Box<Document>),
     /// The idempotency key was used before, for this document.
     Replayed {
         original_id: Uuid,
@@ -73,7 +73,7 @@ pub enum Accepted {
 /// What storing an incoming document came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
-    Stored(Document),
+    Stored(Box<Document>),
     /// This delivery was stored before (a repeated delivery job).
     AlreadyThere(Uuid),
 }

@@ -368,7 +368,7 @@ impl DocumentRecords for Database {
             .await?
             .ok_or_else(|| corrupt("document vanished in its transaction"))?;
         commit(txn).await?;
-        Ok(Accepted::Stored(stored))
+        Ok(Accepted::Stored(Box::new(stored)))
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
@@ -440,7 +440,7 @@ impl DocumentRecords for Database {
             .await?
             .ok_or_else(|| corrupt("document vanished in its transaction"))?;
         commit(txn).await?;
-        Ok(Received::Stored(stored))
+        Ok(Received::Stored(Box::new(stored)))
     }
 
     async fn find_document(

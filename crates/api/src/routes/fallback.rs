@@ -64,12 +64,42 @@ impl RouteTable {
         self.methods_of(path, true)
     }
 
-    /// The methods of a documented path without parameters that is exactly this path. A
-    /// request for such a path with another method can otherwise be taken by a sibling with a
-    /// parameter (`PATCH /users/invitations` by `PATCH /users/{id}`), which is not what it meant.
+    /// The methods of the documented route this path fits most literally, when that route
+    /// names a literal segment where a sibling has a parameter. A request for such a path with
+    /// another method can otherwise be taken by the sibling (`PATCH /users/invitations` by
+    /// `PATCH /users/{id}`, `GET …/sales-invoices/query-recipient` by `GET …/sales-invoices/{id}`),
+    /// which is not what it meant.
     #[must_use]
     pub fn literal_route_methods(&self, path: &str) -> Option<&[&'static str]> {
-        self.methods_of(path, false)
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let literals = |segments: &[Segment]| {
+            segments
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count()
+        };
+        let fitting: Vec<&(Vec<Segment>, Vec<&'static str>)> = self
+            .routes
+            .iter()
+            .filter(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(segment, part)| match segment {
+                            Segment::Literal(literal) => literal == part,
+                            Segment::Parameter => true,
+                        })
+            })
+            .collect();
+        let best = fitting
+            .iter()
+            .max_by_key(|(segments, _)| literals(segments))?;
+        let more_literal_than_a_sibling = fitting
+            .iter()
+            .any(|(segments, _)| literals(segments) < literals(&best.0));
+        let all_literal = literals(&best.0) == best.0.len();
+        (all_literal || more_literal_than_a_sibling).then_some(best.1.as_slice())
     }
 
     /// The methods of the first route this path fits; a parameter segment fits any part only

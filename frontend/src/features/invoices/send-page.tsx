@@ -11,6 +11,7 @@ import { DocumentLink } from './components/document-link';
 import { FindingsList } from './components/findings-list';
 import { PartyPicker } from './components/party-picker';
 import { useChosenParty } from './use-party';
+import { newUuid } from './uuid';
 
 /** Send page: choose a file, see it validated right away, then send it from the chosen party. */
 export function SendPage() {
@@ -18,7 +19,7 @@ export function SendPage() {
   const { parties, query: partiesQuery, partyId, setPartyId } = useChosenParty((party) => party.send);
   const [file, setFile] = useState<File | null>(null);
   // One key per upload: pressing Send twice (or a retry) sends the document once.
-  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
+  const [idempotencyKey, setIdempotencyKey] = useState(() => newUuid());
   const validate = useValidateFile();
   const send = useSendInvoice();
   const [dragging, setDragging] = useState(false);
@@ -26,7 +27,7 @@ export function SendPage() {
   const choose = (next: File | null) => {
     if (next === null) return;
     setFile(next);
-    setIdempotencyKey(crypto.randomUUID());
+    setIdempotencyKey(newUuid());
     send.reset();
     validate.mutate(next);
   };

@@ -252,8 +252,7 @@ function InboxActions({ document }: { document: InvoiceDocument }) {
           description={t('invoices.actions.noteHint')}
           value={note}
           maxLength={1000}
-          autosize
-          minRows={2}
+          rows={2}
           onChange={(event) => {
             setNote(event.currentTarget.value);
           }}

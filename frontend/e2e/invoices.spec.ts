@@ -76,4 +76,7 @@ test('send a validated invoice and find it in the outbox', async ({ page }) => {
   await row.getByRole('link', { name: `Open invoice ${number}` }).click();
   await expect(page.getByRole('heading', { level: 1, name: number })).toBeVisible();
   await expect(page.getByText('Accepted', { exact: true })).toBeVisible();
+  // The server's HTML rendering, in its sandboxed frame.
+  const rendering = page.frameLocator(`iframe[title="Rendering of invoice ${number}"]`);
+  await expect(rendering.getByRole('heading', { level: 1, name: `Invoice ${number}` })).toBeVisible();
 });

@@ -100,7 +100,7 @@ export function SendPage() {
                   <Alert color={validate.data.valid ? 'green' : 'red'}>
                     {validate.data.valid ? t('invoices.send.valid') : t('invoices.send.invalid')}
                   </Alert>
-                  <FindingsList findings={validate.data.findings} />
+                  {validate.data.findings.length > 0 && <FindingsList findings={validate.data.findings} />}
                 </>
               )}
               {existing !== null && existing !== undefined ? (

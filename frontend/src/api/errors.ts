@@ -104,7 +104,8 @@ export const TRANSLATED_ERROR_CODES = [
   'identifier_exists', 'already_member', 'activation_not_allowed', 'no_pending_activation',
   'no_activation_code_pending', 'activation_code_unavailable', 'organization_not_active', 'receiving_not_enabled',
   'invitation_closed', 'user_not_joined', 'user_already_joined', 'email_verification_closed', 'two_factor_enabled',
-  'two_factor_setup_not_started', 'two_factor_required_by_environment', 'job_not_dead', 'payload_too_large',
+  'two_factor_setup_not_started', 'two_factor_required_by_environment', 'job_not_dead', 'document_purged',
+  'delivery_in_progress', 'document_exists', 'invalid_document', 'payload_too_large',
   'unsupported_media_type', 'too_many_requests', 'service_unavailable', 'register_unavailable', 'internal_error',
 ] as const satisfies readonly ErrorCode[];
 /** The codes whose server sentence is shown as it is. */

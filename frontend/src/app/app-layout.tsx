@@ -75,6 +75,9 @@ export function AppLayout() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label={t('nav.main')} component="nav">
         <NavLink component={Link} to="/" label={t('nav.dashboard')} onClick={close} activeOptions={{ exact: true }} />
+        <NavLink component={Link} to="/send" label={t('nav.send')} onClick={close} />
+        <NavLink component={Link} to="/outbox" label={t('nav.outbox')} onClick={close} />
+        <NavLink component={Link} to="/inbox" label={t('nav.inbox')} onClick={close} />
         <NavLink component={Link} to="/organizations" label={t('nav.organizations')} onClick={close} />
         <NavLink component={Link} to="/profile" label={t('nav.profile')} onClick={close} />
         {isAdmin && (

@@ -65,6 +65,21 @@ const page = {
   ),
   operator: lazyRouteComponent(withAllStyles(() => import('@/features/organizations/operator-page')), 'OperatorPage'),
   jobs: lazyRouteComponent(withAllStyles(() => import('@/features/operator/jobs-page')), 'JobsPage'),
+  outbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'OutboxPage'),
+  inbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'InboxPage'),
+  outboxDocument: lazyRouteComponent(
+    withAllStyles(() => import('@/features/invoices/document-page')),
+    'OutboxDocumentPage',
+  ),
+  inboxDocument: lazyRouteComponent(
+    withAllStyles(() => import('@/features/invoices/document-page')),
+    'InboxDocumentPage',
+  ),
+  sendInvoice: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/send-page')), 'SendPage'),
+  sharedInvoice: lazyRouteComponent(
+    withAllStyles(() => import('@/features/invoices/shared-invoice-page')),
+    'SharedInvoicePage',
+  ),
 };
 
 export interface RouterContext {
@@ -136,6 +151,13 @@ const publicRoutes = [
     validateSearch: tokenSearch,
     component: page.verifyAdditionalEmail,
   }),
+  // The link in an invoice email: no session, the token is the key.
+  createRoute({
+    getParentRoute: () => rootRoute,
+    path: '/shared-invoice',
+    validateSearch: tokenSearch,
+    component: page.sharedInvoice,
+  }),
 ];
 
 /** Guard: every route below this pathless layout needs a session. */
@@ -172,6 +194,19 @@ const appRoutes = [
   }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: page.operator }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: page.jobs }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/outbox', component: page.outbox }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/inbox', component: page.inbox }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/send', component: page.sendInvoice }),
+  createRoute({
+    getParentRoute: () => appLayoutRoute,
+    path: '/outbox/$partyId/$documentId',
+    component: page.outboxDocument,
+  }),
+  createRoute({
+    getParentRoute: () => appLayoutRoute,
+    path: '/inbox/$partyId/$documentId',
+    component: page.inboxDocument,
+  }),
 ];
 
 export const routeTree = rootRoute.addChildren([

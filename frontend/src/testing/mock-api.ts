@@ -137,7 +137,9 @@ export function mockApi(initial: Handlers = {}) {
     const request = input;
     const url = new URL(request.url);
     const text = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.clone().text();
-    const body: unknown = text === '' ? undefined : JSON.parse(text);
+    // JSON bodies parsed; anything else (an upload's multipart form) kept as text.
+    const json = request.headers.get('Content-Type')?.includes('json') ?? false;
+    const body: unknown = text === '' ? undefined : json ? JSON.parse(text) : text;
     for (const [route, handler] of [...handlers.entries()].reverse()) {
       const params = matcher(route)(request, url);
       if (params === null) continue;

@@ -953,6 +953,88 @@ async fn set_purchase_invoice_status(
     Ok(web::Json((&document).into()))
 }
 
+/// A reason or action code of an Invoice Response, with an optional text.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClarificationDto {
+    /// A code of `OPStatusReason` (reasons: NON, REF, LEG, REC, QUA, DEL, PRI, QTY, ITM,
+    /// PAY, UNR, FIN, PPD, OTH) or `OPStatusAction` (actions: NOA, PIN, NIN, CNF, CNP, CNA, OTH).
+    #[schema(example = "REF", max_length = 3)]
+    pub code: String,
+    #[schema(max_length = 1000)]
+    pub text: Option<String>,
+}
+
+/// The buyer's answer to a purchase invoice.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RespondRequest {
+    /// AB acknowledged, IP in process, UQ under query, CA conditionally accepted, RE rejected,
+    /// AP accepted, PD paid. UQ, CA and RE need a reason.
+    pub code: ResponseCode,
+    #[serde(default)]
+    pub reasons: Vec<ClarificationDto>,
+    #[serde(default)]
+    pub actions: Vec<ClarificationDto>,
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
+}
+
+/// Answer a purchase invoice with a Peppol Invoice Response.
+///
+/// The response is a UBL ApplicationResponse (Peppol Invoice Response 3.0), sent back to the
+/// seller through the same channels; the invoice's status follows the code (AP approved, RE
+/// rejected, PD paid, IP/UQ/CA under review) and the seller's outbox shows it.
+#[utoipa::path(tag = TAG, operation_id = "respondToPurchaseInvoice", security(("bearer" = [])),
+    params(("partyId" = String, Path), ("id" = Uuid, Path)),
+    request_body = RespondRequest,
+    responses(
+        (status = ACCEPTED, description = "The response is queued for the seller; the invoice as it is now.", body = DocumentDto),
+        (status = BAD_REQUEST, description = "A code outside the lists, or a missing reason for UQ, CA or RE.", body = ErrorBody),
+        (status = FORBIDDEN, body = ErrorBody),
+        (status = NOT_FOUND, description = "No such party or document for the caller.", body = ErrorBody)))]
+#[post("/parties/{partyId}/purchase-invoices/{id}/responses")]
+async fn respond_to_purchase_invoice(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, Uuid)>,
+    body: JsonBody<RespondRequest>,
+) -> Result<HttpResponse, ApiError> {
+    use haven_domain::documents::responses::{self, ClarificationInput, RespondInput};
+    let client = client_info(&req);
+    let (party, id) = path.into_inner();
+    let body = body.into_inner();
+    let clarify = |items: Vec<ClarificationDto>| {
+        items
+            .into_iter()
+            .map(|c| ClarificationInput {
+                code: c.code,
+                text: c.text,
+            })
+            .collect()
+    };
+    let input = RespondInput {
+        code: body.code,
+        reasons: clarify(body.reasons),
+        actions: clarify(body.actions),
+        note: body.note,
+    };
+    let document = responses::respond(
+        &state.db,
+        &state.db,
+        &state.blobs,
+        &state.send_settings.delivery,
+        &auth.caller(&client),
+        &party,
+        id,
+        input,
+    )
+    .await?;
+    state.job_waker.notify_one();
+    Ok(HttpResponse::Accepted().json(DocumentDto::from(&document)))
+}
+
 /// Delete a purchase invoice from the inbox; its details and history are kept.
 #[utoipa::path(tag = TAG, operation_id = "deletePurchaseInvoice", security(("bearer" = [])),
     params(("partyId" = String, Path), ("id" = Uuid, Path)),
@@ -1095,6 +1177,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(set_purchase_invoice_status)
         .service(delete_purchase_invoice)
         .service(open_purchase_invoice)
+        .service(respond_to_purchase_invoice)
         .service(open_shared_invoice)
         .service(download_shared_invoice);
 }

@@ -736,3 +736,83 @@ async fn query_recipient_keeps_not_registered_apart_and_finds_the_best_id() {
         .await;
     assert_error_body(empty, 400, "validation_failed").await;
 }
+
+#[tokio::test]
+async fn the_buyers_invoice_response_reaches_the_sellers_outbox() {
+    let app = spawn_app().await;
+    let (seller, seller_party, buyer, buyer_party) = two_parties(&app).await;
+    let response = send(
+        &app,
+        &seller.token,
+        &seller_party,
+        invoice("INV-11", SELLER_KVK, BUYER_KVK, None),
+        None,
+    )
+    .await;
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    wait_for_status(&app, &seller.token, &location, &["delivered"]).await;
+    let inbox = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),
+            &buyer.token,
+        )
+        .await;
+    let received = inbox["items"][0]["id"].as_str().unwrap().to_owned();
+    let respond = |body: Value| {
+        let path = format!("/api/v1/parties/{buyer_party}/purchase-invoices/{received}/responses");
+        let token = buyer.token.clone();
+        let app = &app;
+        async move { app.send(Method::POST, &path, Some(&body), &token).await }
+    };
+
+    // A rejection needs a reason; codes come from the official lists.
+    let no_reason = respond(json!({"code": "re"})).await;
+    assert_error_body(no_reason, 400, "validation_failed").await;
+    let unknown = respond(json!({"code": "re", "reasons": [{"code": "XYZ"}]})).await;
+    let body = assert_error_body(unknown, 400, "validation_failed").await;
+    assert_eq!(body["details"][0]["field"], "reasons[0].code");
+
+    let approved = respond(json!({"code": "ap", "note": "Approved for payment"})).await;
+    assert_eq!(approved.status().as_u16(), 202);
+    let approved: Value = approved.json().await.unwrap();
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["response"], "ap");
+
+    // The seller's outbox invoice shows the answer, and its history says from whom.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let sent = app.get_json(&location, &seller.token).await;
+        if sent["response"] == "ap" {
+            assert_eq!(sent["status"], "delivered");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no response arrived: {sent}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let history = app
+        .get_json(&format!("{location}/events"), &seller.token)
+        .await;
+    assert_eq!(history["items"][0]["event"], "response_received");
+    assert!(history["items"][0]["details"]
+        .as_str()
+        .unwrap()
+        .starts_with("AP from"));
+    // Responses are not listed as sales invoices of the buyer.
+    let buyer_outbox = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/sales-invoices"),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(buyer_outbox["items"].as_array().unwrap().len(), 0);
+    let buyer_history = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices/{received}/events"),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(buyer_history["items"][0]["event"], "response_sent");
+}

@@ -184,6 +184,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     "{userId}" if method == Method::PATCH => json!({"role": "member"}),
                     "query-recipient" => json!({"receiverIds": ["0106:90000016"]}),
                     "status" => json!({"status": "approved"}),
+                    "responses" => json!({"code": "ap"}),
                     _ => json!({}),
                 };
                 let response = app

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::{
     records::{
-        Channel, Direction, Document, DocumentEventKind, DocumentStatus, NewDocumentEvent,
-        UsageKind,
+        Channel, Direction, Document, DocumentEventKind, DocumentKind, DocumentStatus,
+        NewDocumentEvent, ResponseCode, UsageKind,
     },
     store::{DocumentRecords, NewDocument, NewShareLink, NewUsage, Received, StatusChange},
 };
@@ -198,7 +198,14 @@ where
     let candidates = receiver_candidates(&document, payload.receiver.as_deref());
 
     for receiver in &candidates {
-        match channels.internal.reach(receiver).await {
+        // A response goes to the seller of an invoice sent from here, whether or not that
+        // seller receives invoices: the channel itself checks it is one.
+        let reach = if document.kind == DocumentKind::InvoiceResponse {
+            Reach::Deliverable
+        } else {
+            channels.internal.reach(receiver).await
+        };
+        match reach {
             Reach::Deliverable => {
                 match channels
                     .internal
@@ -277,6 +284,12 @@ where
         .await;
     }
 
+    if document.kind == DocumentKind::InvoiceResponse {
+        // A response goes back the way invoices come: never by email.
+        let why = format!("No channel reaches the seller: {}", skipped.join("; "));
+        fail(records, &document, None, &why, job.attempt).await;
+        return Err(JobError::Permanent(why));
+    }
     if let Some(email) = document.facts.buyer_email.clone() {
         if channels.email.reach(&email).await == Reach::Deliverable {
             return match channels.email.deliver(&document, &email, job.attempt).await {
@@ -401,6 +414,9 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
             }
             Err(e) => return Err(DeliveryFailure::Transient(e.to_string())),
         };
+        if document.kind == DocumentKind::InvoiceResponse {
+            return self.deliver_response(document, &party, attempt).await;
+        }
         let incoming = NewDocument {
             id: Uuid::new_v4(),
             environment_id: party.environment_id,
@@ -417,6 +433,7 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
             size_bytes: document.size_bytes,
             idempotency_key: None,
             related_id: Some(document.id),
+            response: document.response,
         };
         let mut delivered = StatusChange::new(
             DocumentStatus::Delivered,
@@ -447,6 +464,69 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
             ))),
             Err(e) => Err(DeliveryFailure::Transient(e.to_string())),
         }
+    }
+}
+
+impl<R: DocumentRecords> InternalChannel<'_, R> {
+    /// A response to an invoice that went through this installation: recorded on the
+    /// seller's outbox invoice (the buyer's copy names it as its original).
+    async fn deliver_response(
+        &self,
+        response: &Document,
+        seller: &super::store::PartyRecord,
+        attempt: u32,
+    ) -> Result<(), DeliveryFailure> {
+        let transient = |e: DomainError| DeliveryFailure::Transient(e.to_string());
+        let not_here = || {
+            DeliveryFailure::NotReachable(
+                "the invoice answered did not come through this installation".into(),
+            )
+        };
+        let answered = match response.related_id {
+            Some(id) => self.records.document_for_job(id).await.map_err(transient)?,
+            None => None,
+        };
+        let Some(original_id) = answered.and_then(|a| a.related_id) else {
+            return Err(not_here());
+        };
+        let original = self
+            .records
+            .document_for_job(original_id)
+            .await
+            .map_err(transient)?
+            .filter(|o| {
+                o.organization_id == seller.organization_id && o.direction == Direction::Outgoing
+            })
+            .ok_or_else(not_here)?;
+        let code = response.response.map_or("?", ResponseCode::code);
+        let mut on_invoice = StatusChange::new(
+            original.status,
+            NewDocumentEvent::new(DocumentEventKind::ResponseReceived)
+                .channel(Channel::Internal)
+                .details(format!(
+                    "{code} from {}",
+                    response.facts.seller_name.clone().unwrap_or_default()
+                )),
+        );
+        on_invoice.response = response.response;
+        let mut delivered = StatusChange::new(
+            DocumentStatus::Delivered,
+            NewDocumentEvent::new(DocumentEventKind::Delivered)
+                .channel(Channel::Internal)
+                .details(format!(
+                    "To {} ({})",
+                    seller.organization_name, seller.participant_id
+                ))
+                .attempt(attempt),
+        )
+        .only_from(&UNFINISHED);
+        delivered.channel = Some(Channel::Internal);
+        delivered.receiver_id = Some(seller.participant_id.clone());
+        self.records
+            .deliver_response(response.id, delivered, original.id, on_invoice)
+            .await
+            .map(|_| ())
+            .map_err(transient)
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod blobs;
 pub mod delivery;
 pub mod records;
+pub mod responses;
 pub mod sending;
 pub mod service;
 pub mod store;

@@ -253,6 +253,7 @@ where
         size_bytes,
         idempotency_key,
         related_id: None,
+        response: None,
     };
     let by = Some(caller.user.email.as_str());
     let events = vec![

@@ -58,6 +58,8 @@ pub struct NewDocument {
     pub size_bytes: u64,
     pub idempotency_key: Option<String>,
     pub related_id: Option<Uuid>,
+    /// For an Invoice Response: its code.
+    pub response: Option<ResponseCode>,
 }
 
 /// What storing an outgoing document came to.
@@ -183,6 +185,29 @@ pub trait DocumentRecords: Send + Sync {
         usage: NewUsage,
         outgoing_change: Option<StatusChange>,
     ) -> impl Future<Output = DomainResult<Received>> + Send;
+
+    /// Stores an outgoing Invoice Response like [`DocumentRecords::accept_outgoing`] and, in
+    /// the same transaction, applies `invoice_change` to the purchase invoice it answers.
+    fn accept_response(
+        &self,
+        response: NewDocument,
+        events: Vec<NewDocumentEvent>,
+        usage: NewUsage,
+        jobs: Vec<NewJob>,
+        invoice_id: Uuid,
+        invoice_change: StatusChange,
+    ) -> impl Future<Output = DomainResult<Accepted>> + Send;
+
+    /// Hands an Invoice Response over inside the installation: marks the response delivered
+    /// and records it on the seller's invoice, in one transaction; `false` when the response
+    /// was delivered before (a repeated job).
+    fn deliver_response(
+        &self,
+        response_id: Uuid,
+        response_change: StatusChange,
+        invoice_id: Uuid,
+        invoice_change: StatusChange,
+    ) -> impl Future<Output = DomainResult<bool>> + Send;
 
     /// One document of the environment, deleted ones included.
     fn find_document(

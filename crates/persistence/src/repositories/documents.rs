@@ -136,7 +136,7 @@ fn new_row(d: &NewDocument, now: DateTime<Utc>) -> document::ActiveModel {
         delivery_key: Set(delivery_key),
         duplicate_of: Set(None),
         related_id: Set(d.related_id),
-        response: Set(None),
+        response: Set(d.response.map(|r| r.as_str().to_owned())),
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
@@ -275,49 +275,15 @@ async fn apply_change(
     load(txn, id).await
 }
 
-impl DocumentRecords for Database {
-    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
-    async fn find_party(&self, participant_id: &str) -> DomainResult<Option<PartyRecord>> {
-        let wanted = participant_id.trim().to_lowercase();
-        let found = organization_identifier::Entity::find()
-            .filter(
-                Expr::expr(Func::lower(Expr::col(
-                    organization_identifier::Column::ParticipantId,
-                )))
-                .eq(wanted),
-            )
-            .one(self.conn())
-            .await
-            .map_err(db("finding a participant"))?;
-        let Some(identifier) = found else {
-            return Ok(None);
-        };
-        let Some(org) = organization::Entity::find_by_id(identifier.organization_id)
-            .one(self.conn())
-            .await
-            .map_err(db("finding a participant's organization"))?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(PartyRecord {
-            participant_id: identifier.participant_id.unwrap_or_default(),
-            organization_id: org.id,
-            environment_id: org.environment_id,
-            organization_name: org.statutory_name,
-            organization_status: OrgStatus::parse(&org.status)
-                .ok_or_else(|| corrupt("organization status"))?,
-            send_enabled: identifier.send_enabled,
-            receive_enabled: identifier.receive_enabled,
-        }))
-    }
-
+impl Database {
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
-    async fn accept_outgoing(
+    async fn store_outgoing(
         &self,
         document: NewDocument,
         events: Vec<NewDocumentEvent>,
         usage: NewUsage,
         jobs: Vec<NewJob>,
+        answering: Option<(Uuid, StatusChange)>,
     ) -> DomainResult<Accepted> {
         let now = Utc::now();
         let txn = self
@@ -364,11 +330,106 @@ impl DocumentRecords for Database {
         }
         insert_usage(&txn, &document, usage, now).await?;
         enqueue_all(&txn, jobs).await?;
+        if let Some((invoice_id, change)) = answering {
+            apply_change(&txn, invoice_id, change, now).await?;
+        }
         let stored = load(&txn, document.id)
             .await?
             .ok_or_else(|| corrupt("document vanished in its transaction"))?;
         commit(txn).await?;
         Ok(Accepted::Stored(Box::new(stored)))
+    }
+}
+
+impl DocumentRecords for Database {
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn find_party(&self, participant_id: &str) -> DomainResult<Option<PartyRecord>> {
+        let wanted = participant_id.trim().to_lowercase();
+        let found = organization_identifier::Entity::find()
+            .filter(
+                Expr::expr(Func::lower(Expr::col(
+                    organization_identifier::Column::ParticipantId,
+                )))
+                .eq(wanted),
+            )
+            .one(self.conn())
+            .await
+            .map_err(db("finding a participant"))?;
+        let Some(identifier) = found else {
+            return Ok(None);
+        };
+        let Some(org) = organization::Entity::find_by_id(identifier.organization_id)
+            .one(self.conn())
+            .await
+            .map_err(db("finding a participant's organization"))?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(PartyRecord {
+            participant_id: identifier.participant_id.unwrap_or_default(),
+            organization_id: org.id,
+            environment_id: org.environment_id,
+            organization_name: org.statutory_name,
+            organization_status: OrgStatus::parse(&org.status)
+                .ok_or_else(|| corrupt("organization status"))?,
+            send_enabled: identifier.send_enabled,
+            receive_enabled: identifier.receive_enabled,
+        }))
+    }
+
+    async fn accept_outgoing(
+        &self,
+        document: NewDocument,
+        events: Vec<NewDocumentEvent>,
+        usage: NewUsage,
+        jobs: Vec<NewJob>,
+    ) -> DomainResult<Accepted> {
+        self.store_outgoing(document, events, usage, jobs, None)
+            .await
+    }
+
+    async fn accept_response(
+        &self,
+        response: NewDocument,
+        events: Vec<NewDocumentEvent>,
+        usage: NewUsage,
+        jobs: Vec<NewJob>,
+        invoice_id: Uuid,
+        invoice_change: StatusChange,
+    ) -> DomainResult<Accepted> {
+        self.store_outgoing(
+            response,
+            events,
+            usage,
+            jobs,
+            Some((invoice_id, invoice_change)),
+        )
+        .await
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(response_id = %response_id))]
+    async fn deliver_response(
+        &self,
+        response_id: Uuid,
+        response_change: StatusChange,
+        invoice_id: Uuid,
+        invoice_change: StatusChange,
+    ) -> DomainResult<bool> {
+        let now = Utc::now();
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        if apply_change(&txn, response_id, response_change, now)
+            .await?
+            .is_none()
+        {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Ok(false);
+        }
+        apply_change(&txn, invoice_id, invoice_change, now).await?;
+        commit(txn).await?;
+        Ok(true)
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
@@ -463,6 +524,8 @@ impl DocumentRecords for Database {
             .filter(D::EnvironmentId.eq(query.environment_id))
             .filter(D::OrganizationId.is_in(query.organization_ids.clone()))
             .filter(D::Direction.eq(query.direction.as_str()))
+            // Invoice responses show in the history of the invoice they answer.
+            .filter(D::Kind.ne(DocumentKind::InvoiceResponse.as_str()))
             .filter(D::DeletedAt.is_null());
         if let Some(status) = query.status {
             select = select.filter(D::Status.eq(status.as_str()));

@@ -955,6 +955,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/parties/{partyId}/purchase-invoices/{id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a purchase invoice with a Peppol Invoice Response.
+         * @description The response is a UBL ApplicationResponse (Peppol Invoice Response 3.0), sent back to the
+         *     seller through the same channels; the invoice's status follows the code (AP approved, RE
+         *     rejected, PD paid, IP/UQ/CA under review) and the seller's outbox shows it.
+         */
+        post: operations["respondToPurchaseInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/parties/{partyId}/purchase-invoices/{id}/status": {
         parameters: {
             query?: never;
@@ -1546,6 +1568,16 @@ export interface components {
          * @enum {string}
          */
         Channel: "internal" | "peppol" | "email" | "api";
+        /** @description A reason or action code of an Invoice Response, with an optional text. */
+        ClarificationDto: {
+            /**
+             * @description A code of `OPStatusReason` (reasons: NON, REF, LEG, REC, QUA, DEL, PRI, QTY, ITM,
+             *     PAY, UNR, FIN, PPD, OTH) or `OPStatusAction` (actions: NOA, PIN, NIN, CNF, CNP, CNA, OTH).
+             * @example REF
+             */
+            code: string;
+            text?: string | null;
+        };
         /** @description The container the invoice XML came from. */
         Container: {
             /** @description Name of the attachment that held the XML, e.g. `factur-x.xml`. */
@@ -2253,6 +2285,17 @@ export interface components {
         ResetPasswordRequest: {
             password: string;
             token: string;
+        };
+        /** @description The buyer's answer to a purchase invoice. */
+        RespondRequest: {
+            actions?: components["schemas"]["ClarificationDto"][];
+            /**
+             * @description AB acknowledged, IP in process, UQ under query, CA conditionally accepted, RE rejected,
+             *     AP accepted, PD paid. UQ, CA and RE need a reason.
+             */
+            code: components["schemas"]["ResponseCode"];
+            note?: string | null;
+            reasons?: components["schemas"]["ClarificationDto"][];
         };
         /**
          * @description The buyer's answer in a Peppol Invoice Response (UNCL4343 subset).
@@ -6204,6 +6247,87 @@ export interface operations {
             };
             /** @description No such party or document for the caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    respondToPurchaseInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RespondRequest"];
+            };
+        };
+        responses: {
+            /** @description The response is queued for the seller; the invoice as it is now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDto"];
+                };
+            };
+            /** @description A code outside the lists, or a missing reason for UQ, CA or RE. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -214,8 +214,142 @@ async fn list_audit_actions(auth: Authenticated) -> Result<web::Json<Vec<AuditAc
     Ok(web::Json(AuditAction::ALL.to_vec()))
 }
 
+/// The period of a usage report.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsageParams {
+    /// Start, inclusive (RFC 3339); default the first day of the month eleven months ago.
+    pub from: Option<DateTime<Utc>>,
+    /// End, exclusive (RFC 3339); default now. At most 400 days after `from`.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// One month, organization and kind of billable event.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageLineDto {
+    /// `YYYY-MM`.
+    #[schema(example = "2026-12")]
+    pub month: String,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub kind: haven_domain::documents::records::UsageKind,
+    pub count: u64,
+    /// The sum of the prices in force when each event happened, in euros (decimal string).
+    #[schema(example = "3.40")]
+    pub amount: String,
+}
+
+/// The environment's usage in a period. A report, bounded by months × organizations × kinds,
+/// so it is not paged.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageReportDto {
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub lines: Vec<UsageLineDto>,
+    /// The sum of all lines, in euros.
+    pub total: String,
+}
+
+fn usage_period(params: &UsageParams) -> (DateTime<Utc>, DateTime<Utc>) {
+    use chrono::{Datelike, TimeZone};
+    let until = params.until.unwrap_or_else(Utc::now);
+    let from = params.from.unwrap_or_else(|| {
+        let months_back = until.year() * 12 + i32::try_from(until.month0()).unwrap_or(0) - 11;
+        Utc.with_ymd_and_hms(
+            months_back.div_euclid(12),
+            u32::try_from(months_back.rem_euclid(12)).unwrap_or(0) + 1,
+            1,
+            0,
+            0,
+            0,
+        )
+        .single()
+        .unwrap_or(until)
+    });
+    (from, until)
+}
+
+async fn usage_lines(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Authenticated,
+    params: &UsageParams,
+) -> Result<
+    (
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Vec<haven_domain::documents::usage::UsageLine>,
+    ),
+    ApiError,
+> {
+    let client = client_info(req);
+    let (from, until) = usage_period(params);
+    let lines =
+        haven_domain::documents::usage::usage_report(&state.db, &auth.caller(&client), from, until)
+            .await?;
+    Ok((from, until, lines))
+}
+
+/// Usage per month and organization: documents sent and received, PDFs converted, each at the
+/// price in force when it happened. Administrators only.
+#[utoipa::path(tag = TAG, operation_id = "getUsage", security(("bearer" = [])), params(UsageParams),
+    responses((status = OK, body = UsageReportDto), (status = BAD_REQUEST, description = "A reversed period or one over 400 days.", body = ErrorBody), (status = FORBIDDEN, description = "Not an Administrator.", body = ErrorBody)))]
+#[get("/environment/usage")]
+async fn get_usage(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: web::Query<UsageParams>,
+) -> Result<web::Json<UsageReportDto>, ApiError> {
+    let (from, until, lines) = usage_lines(&req, &state, &auth, &params).await?;
+    let total: rust_decimal::Decimal = lines.iter().map(|l| l.amount).sum();
+    Ok(web::Json(UsageReportDto {
+        from,
+        until,
+        total: total.round_dp(2).to_string(),
+        lines: lines
+            .into_iter()
+            .map(|l| UsageLineDto {
+                month: l.month,
+                organization_id: l.organization_id,
+                organization_name: l.organization_name,
+                kind: l.kind,
+                count: l.count,
+                amount: l.amount.round_dp(2).to_string(),
+            })
+            .collect(),
+    }))
+}
+
+/// The usage report as CSV (one line per month, organization and kind).
+#[utoipa::path(tag = TAG, operation_id = "exportUsage", security(("bearer" = [])), params(UsageParams),
+    responses((status = OK, description = "CSV with a header line.", content_type = "text/csv", body = String), (status = BAD_REQUEST, description = "A reversed period or one over 400 days.", body = ErrorBody), (status = FORBIDDEN, description = "Not an Administrator.", body = ErrorBody)))]
+#[get("/environment/usage/export")]
+async fn export_usage(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: web::Query<UsageParams>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (from, _, lines) = usage_lines(&req, &state, &auth, &params).await?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"haven-usage-{}.csv\"",
+                from.format("%Y-%m")
+            ),
+        ))
+        .body(haven_domain::documents::usage::usage_csv(&lines)))
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_environment)
+    cfg.service(get_usage)
+        .service(export_usage)
+        .service(get_environment)
         .service(update_environment)
         .service(set_receiving)
         .service(list_audit_actions)

@@ -816,3 +816,80 @@ async fn the_buyers_invoice_response_reaches_the_sellers_outbox() {
         .await;
     assert_eq!(buyer_history["items"][0]["event"], "response_sent");
 }
+
+#[tokio::test]
+async fn usage_counts_what_was_sent_and_received_at_the_price_of_the_day() {
+    let app = spawn_app().await;
+    let (seller, seller_party, buyer, _buyer_party) = two_parties(&app).await;
+    for number in ["INV-20", "INV-21"] {
+        let response = send(
+            &app,
+            &seller.token,
+            &seller_party,
+            invoice(number, SELLER_KVK, BUYER_KVK, None),
+            None,
+        )
+        .await;
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        wait_for_status(&app, &seller.token, &location, &["delivered"]).await;
+    }
+
+    let sent = app
+        .get_json("/api/v1/environment/usage", &seller.token)
+        .await;
+    assert_eq!(sent["lines"].as_array().unwrap().len(), 1, "{sent}");
+    assert_eq!(sent["lines"][0]["kind"], "sent_api");
+    assert_eq!(sent["lines"][0]["count"], 2);
+    let received = app
+        .get_json("/api/v1/environment/usage", &buyer.token)
+        .await;
+    assert_eq!(received["lines"][0]["kind"], "received");
+    assert_eq!(received["lines"][0]["count"], 2);
+    assert_eq!(received["lines"][0]["amount"], "0.68");
+    assert_eq!(received["total"], "0.68");
+
+    let csv = app
+        .send(
+            Method::GET,
+            "/api/v1/environment/usage/export",
+            None,
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(csv.status().as_u16(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.starts_with("month,organization_id,organization,kind,count,amount_eur\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"Zeewind Logistiek B.V.\",received,2,0.68"),
+        "{text}"
+    );
+
+    let reversed = app
+        .send(
+            Method::GET,
+            "/api/v1/environment/usage?from=2026-12-01T00:00:00Z&until=2026-11-01T00:00:00Z",
+            None,
+            &buyer.token,
+        )
+        .await;
+    assert_error_body(reversed, 400, "validation_failed").await;
+    let member = app
+        .invite_and_accept(&buyer, "carl@example.com", "basic")
+        .await;
+    let forbidden = app
+        .send(
+            Method::GET,
+            "/api/v1/environment/usage",
+            None,
+            &member.token,
+        )
+        .await;
+    assert_error_body(forbidden, 403, "forbidden").await;
+}

@@ -13,3 +13,4 @@ pub mod responses;
 pub mod sending;
 pub mod service;
 pub mod store;
+pub mod usage;

@@ -721,3 +721,43 @@ impl DocumentRecords for Database {
         }))
     }
 }
+
+impl haven_domain::documents::usage::UsageRecords for Database {
+    async fn usage_between(
+        &self,
+        environment_id: Uuid,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> DomainResult<Vec<haven_domain::documents::usage::UsageRecord>> {
+        use haven_domain::documents::records::UsageKind;
+        use sea_orm::QueryOrder;
+        let rows = usage_record::Entity::find()
+            .filter(usage_record::Column::EnvironmentId.eq(environment_id))
+            .filter(usage_record::Column::CreatedAt.gte(from))
+            .filter(usage_record::Column::CreatedAt.lt(until))
+            .order_by_asc(usage_record::Column::CreatedAt)
+            .all(self.conn())
+            .await
+            .map_err(db("reading usage"))?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.organization_id).collect();
+        let names: std::collections::HashMap<Uuid, String> = organization::Entity::find()
+            .filter(organization::Column::Id.is_in(ids))
+            .all(self.conn())
+            .await
+            .map_err(db("reading organization names"))?
+            .into_iter()
+            .map(|o| (o.id, o.statutory_name))
+            .collect();
+        rows.into_iter()
+            .map(|r| {
+                Ok(haven_domain::documents::usage::UsageRecord {
+                    organization_name: names.get(&r.organization_id).cloned().unwrap_or_default(),
+                    organization_id: r.organization_id,
+                    kind: UsageKind::parse(&r.kind).ok_or_else(|| corrupt("usage kind"))?,
+                    price: r.price,
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
+    }
+}

@@ -367,6 +367,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/environment/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage per month and organization: documents sent and received, PDFs converted, each at the
+         *     price in force when it happened. Administrators only.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environment/usage/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The usage report as CSV (one line per month, organization and kind). */
+        get: operations["exportUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -2509,6 +2546,43 @@ export interface components {
              */
             file: string;
         };
+        /**
+         * @description What a usage record counts (billable events).
+         * @enum {string}
+         */
+        UsageKind: "sent_api" | "sent_email" | "received" | "pdf_converted";
+        /** @description One month, organization and kind of billable event. */
+        UsageLineDto: {
+            /**
+             * @description The sum of the prices in force when each event happened, in euros (decimal string).
+             * @example 3.40
+             */
+            amount: string;
+            /** Format: int64 */
+            count: number;
+            kind: components["schemas"]["UsageKind"];
+            /**
+             * @description `YYYY-MM`.
+             * @example 2026-12
+             */
+            month: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+        };
+        /**
+         * @description The environment's usage in a period. A report, bounded by months × organizations × kinds,
+         *     so it is not paged.
+         */
+        UsageReportDto: {
+            /** Format: date-time */
+            from: string;
+            lines: components["schemas"]["UsageLineDto"][];
+            /** @description The sum of all lines, in euros. */
+            total: string;
+            /** Format: date-time */
+            until: string;
+        };
         /** @description A user as Administrators see them. */
         UserDto: {
             /** Format: date-time */
@@ -3550,6 +3624,110 @@ export interface operations {
             };
             /** @description The body's Content-Type is not one this operation reads. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description Start, inclusive (RFC 3339); default the first day of the month eleven months ago. */
+                from?: string;
+                /** @description End, exclusive (RFC 3339); default now. At most 400 days after `from`. */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReportDto"];
+                };
+            };
+            /** @description A reversed period or one over 400 days. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an Administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exportUsage: {
+        parameters: {
+            query?: {
+                /** @description Start, inclusive (RFC 3339); default the first day of the month eleven months ago. */
+                from?: string;
+                /** @description End, exclusive (RFC 3339); default now. At most 400 days after `from`. */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV with a header line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description A reversed period or one over 400 days. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an Administrator. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -123,8 +123,10 @@ const QUICK: [(&str, &str); 2] = [
 const WORKER_SLOTS: usize = 4;
 
 /// Restarts `server` with its job worker held up: email goes over SMTP to a server that never
-/// answers, and a registration per worker slot fills every slot with a hanging email job. Jobs
-/// queued after this wait (for the SMTP time-out, 20 s) instead of running.
+/// answers, and a registration per worker slot gives it an email job for each. The worker
+/// claims in batches (once half its slots are free), so it hangs on all but the last, which
+/// stays queued ahead of anything queued later. Jobs queued after this wait (for the SMTP
+/// time-out, 20 s) instead of running; the tests check that they did.
 async fn with_worker_held_up(server: Running, db: &TestDatabase) -> Running {
     let (smtp_port, connections) = silent_smtp_server();
     let smtp_port = smtp_port.to_string();
@@ -157,7 +159,7 @@ async fn with_worker_held_up(server: Running, db: &TestDatabase) -> Running {
     wait_for(
         "every worker slot to hang on SMTP",
         Duration::from_secs(15),
-        || connections.load(Ordering::SeqCst) >= WORKER_SLOTS,
+        || connections.load(Ordering::SeqCst) >= WORKER_SLOTS - 1,
     )
     .await;
     held_up
@@ -369,4 +371,197 @@ async fn sends_cut_off_by_a_crash_are_stored_once_and_a_retry_with_the_same_key_
     assert_eq!(inbox_numbers(&second, &exchange).await, expected);
     assert_eq!(count(&db, INCOMING).await, SENDS as i64);
     assert_eq!(count(&db, NOT_ONE_COPY).await, 0);
+}
+
+/// Sends `invoices` (number, buyer email) one after another; returns the document ids.
+async fn send_all(
+    server: &Running,
+    exchange: &Exchange,
+    invoices: &[(String, Option<String>)],
+) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for (number, email) in invoices {
+        let body = invoice(number, SELLER_KVK, BUYER_KVK, email.as_deref());
+        let key = uuid::Uuid::new_v4().to_string();
+        let (status, answer) = exchange
+            .send(&client, &server.url(""), body, &key)
+            .await
+            .unwrap();
+        assert_eq!(status, 202, "{answer}");
+        ids.push(answer["documentId"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn deliveries_cut_off_by_a_crash_land_once_each_after_the_lease() {
+    const DOCUMENTS: usize = 40;
+    let db = TestDatabase::new().await;
+    let first = Running::start(&db, &QUICK).await;
+    let exchange = Exchange::set_up(&first).await;
+    let held_up = with_worker_held_up(first, &db).await;
+    let invoices: Vec<(String, Option<String>)> = (0..DOCUMENTS)
+        .map(|i| (format!("QUEUED-{i:03}"), None))
+        .collect();
+    send_all(&held_up, &exchange, &invoices).await;
+    assert_eq!(
+        count(&db, INCOMING).await,
+        0,
+        "all queued, none delivered yet"
+    );
+
+    // An instance starts on the queue and dies right after its first deliveries.
+    let mut delivering = held_up.restart(&db, &QUICK).await;
+    wait_for_count(
+        &db,
+        "the first deliveries",
+        Duration::from_secs(20),
+        INCOMING,
+        |n| n >= 1,
+    )
+    .await;
+    delivering.kill();
+    let delivered_at_crash = count(&db, INCOMING).await;
+    let claimed_at_crash = count(
+        &db,
+        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'deliver_document' AND status = 'running'",
+    )
+    .await;
+    assert!(
+        delivered_at_crash < DOCUMENTS as i64,
+        "the crash came after every delivery"
+    );
+    assert!(
+        claimed_at_crash >= 1,
+        "the crash caught no delivery job claimed"
+    );
+
+    // The next instance takes the claimed jobs over after their lease and runs the rest.
+    let after = delivering.restart(&db, &QUICK).await;
+    wait_for_count(
+        &db,
+        "every document delivered",
+        Duration::from_secs(30),
+        DELIVERED,
+        |n| n == DOCUMENTS as i64,
+    )
+    .await;
+    wait_for_count(
+        &db,
+        "no delivery left",
+        Duration::from_secs(10),
+        DELIVERIES_PENDING,
+        |n| n == 0,
+    )
+    .await;
+    let mut expected: Vec<String> = invoices.into_iter().map(|(number, _)| number).collect();
+    expected.sort();
+    assert_eq!(inbox_numbers(&after, &exchange).await, expected);
+    assert_eq!(count(&db, INCOMING).await, DOCUMENTS as i64);
+    assert_eq!(count(&db, NOT_ONE_COPY).await, 0);
+    // One "delivered" line in each seller's history, one billed receipt per document.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM document_events WHERE event = 'delivered'"
+        )
+        .await,
+        DOCUMENTS as i64
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM usage_records WHERE kind = 'received'"
+        )
+        .await,
+        DOCUMENTS as i64
+    );
+}
+
+#[tokio::test]
+async fn documents_queued_for_a_receiver_that_is_deactivated_fail_naming_it_or_go_by_email() {
+    let db = TestDatabase::new().await;
+    let first = Running::start(&db, &QUICK).await;
+    let exchange = Exchange::set_up(&first).await;
+    let held_up = with_worker_held_up(first, &db).await;
+    let without_email: Vec<(String, Option<String>)> =
+        (0..3).map(|i| (format!("GONE-{i}"), None)).collect();
+    let with_email: Vec<(String, Option<String>)> = (0..3)
+        .map(|i| {
+            (
+                format!("MAILED-{i}"),
+                Some(format!("ap{i}@zeewind-finance.example")),
+            )
+        })
+        .collect();
+    let to_fail = send_all(&held_up, &exchange, &without_email).await;
+    let to_mail = send_all(&held_up, &exchange, &with_email).await;
+
+    // The buyer leaves while the documents wait in the queue.
+    let response = reqwest::Client::new()
+        .post(held_up.url(&format!(
+            "/api/v1/organizations/{}/deactivate",
+            exchange.buyer_organization
+        )))
+        .bearer_auth(&exchange.buyer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "deactivate the buyer");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM documents WHERE direction = 'outgoing' AND status = 'validated'").await,
+        6,
+        "still queued when the buyer left"
+    );
+
+    let after = held_up.restart(&db, &QUICK).await;
+    wait_for_count(
+        &db,
+        "every delivery to end",
+        Duration::from_secs(30),
+        DELIVERIES_PENDING,
+        |n| n == 0,
+    )
+    .await;
+
+    for id in &to_fail {
+        let document: Value = sales_invoice(&after, &exchange, id, "")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(document["status"], "failed", "{document}");
+        let history: Value = sales_invoice(&after, &exchange, id, "/events")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let latest = &history["items"][0];
+        assert_eq!(latest["event"], "failed", "{history}");
+        let why = latest["details"].as_str().unwrap();
+        assert!(
+            why.contains(&exchange.buyer_party),
+            "the reason names the receiver: {why}"
+        );
+    }
+    for (id, (_, email)) in to_mail.iter().zip(&with_email) {
+        let email = email.as_deref().unwrap();
+        let document: Value = sales_invoice(&after, &exchange, id, "")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(document["status"], "delivered", "{document}");
+        assert_eq!(document["channel"], "email", "{document}");
+        assert_eq!(document["receiverId"], email, "{document}");
+        mail(&after, email, 0).await;
+        let mails = haven_mailer::testing::outbox_for(&after.data_dir().join("outbox"), email);
+        assert_eq!(mails.len(), 1, "one email to {email}");
+    }
+    assert_eq!(
+        count(&db, INCOMING).await,
+        0,
+        "nothing reached the deactivated inbox"
+    );
 }

@@ -2,6 +2,8 @@
 //! on its own port and data directory.
 #![allow(clippy::unwrap_used)] // test support: a failure should stop the test loudly
 
+pub mod exchange;
+
 use std::{
     io::Read,
     path::{Path, PathBuf},
@@ -47,7 +49,14 @@ pub struct Running {
 impl Running {
     /// Starts the binary on `db` with extra `HAVEN_*` variables and waits until it is healthy.
     pub async fn start(db: &TestDatabase, extra_env: &[(&str, &str)]) -> Self {
-        let data = tempfile::tempdir().unwrap();
+        Self::start_in(db, tempfile::tempdir().unwrap(), extra_env).await
+    }
+
+    async fn start_in(
+        db: &TestDatabase,
+        data: tempfile::TempDir,
+        extra_env: &[(&str, &str)],
+    ) -> Self {
         let port = free_port();
         let mut command = Command::new(haven_bin());
         command
@@ -124,6 +133,16 @@ impl Running {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Kills this instance (if it still runs) and starts another on the same data directory
+    /// (document store, signing key, mail outbox) and database, on a new port, with `extra_env`:
+    /// the same installation coming back after a crash, with the tokens it issued still valid.
+    pub async fn restart(mut self, db: &TestDatabase, extra_env: &[(&str, &str)]) -> Self {
+        self.kill();
+        // Leaves `self` an empty directory to drop; the data goes on to the new process.
+        let data = std::mem::replace(&mut self.data, tempfile::tempdir().unwrap());
+        Self::start_in(db, data, extra_env).await
     }
 
     /// The process's data directory (SQLite file, mail outbox).

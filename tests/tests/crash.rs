@@ -1,6 +1,7 @@
-//! Crashes at the dangerous points: an instance killed (SIGKILL) in the middle of a job leaves
-//! the job to another instance after its lease, and the work is done once, not lost and not
-//! doubled. Runs on SQLite, and on PostgreSQL when `HAVEN_TEST_DATABASE_URL` is set.
+//! Crashes at the dangerous points: an instance killed (SIGKILL) in the middle of a job or of
+//! requests leaves the work to the next instance (after the job's lease), and it is done once,
+//! not lost and not doubled. Runs on SQLite, and on PostgreSQL when `HAVEN_TEST_DATABASE_URL`
+//! is set.
 #![allow(clippy::unwrap_used)]
 
 use std::{
@@ -13,8 +14,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use haven_e2e::Running;
+use haven_e2e::{
+    exchange::{count, invoice, mail, Exchange, BUYER_KVK, SELLER_KVK},
+    Running,
+};
 use haven_persistence::testing::TestDatabase;
+use serde_json::Value;
 
 /// An SMTP server that accepts connections and never says a word: a delivery to it hangs in
 /// the middle of its job. Returns the port and how many connections it took.
@@ -107,4 +112,456 @@ async fn an_email_job_whose_instance_is_killed_mid_send_is_delivered_once_by_ano
     assert!(emails[0].contains("crash@jansen.nl"), "{}", emails[0]);
     assert!(emails[0].contains("/verify-email?token="), "{}", emails[0]);
     assert!(emails_in(first.data_dir()).is_empty());
+}
+
+/// A short lease and a fast poll: a killed instance's jobs come back within seconds.
+const QUICK: [(&str, &str); 2] = [
+    ("HAVEN_JOB_LEASE_SECS", "2"),
+    ("HAVEN_MAIL_POLL_INTERVAL_MS", "50"),
+];
+/// Jobs one instance runs at a time (the server's worker concurrency).
+const WORKER_SLOTS: usize = 4;
+
+/// Restarts `server` with its job worker held up: email goes over SMTP to a server that never
+/// answers, and a registration per worker slot gives it an email job for each. The worker
+/// claims in batches (once half its slots are free), so it hangs on all but the last, which
+/// stays queued ahead of anything queued later. Jobs queued after this wait (for the SMTP
+/// time-out, 20 s) instead of running; the tests check that they did.
+async fn with_worker_held_up(server: Running, db: &TestDatabase) -> Running {
+    let (smtp_port, connections) = silent_smtp_server();
+    let smtp_port = smtp_port.to_string();
+    let held_up = server
+        .restart(
+            db,
+            &[
+                QUICK[0],
+                QUICK[1],
+                ("HAVEN_SMTP_HOST", "127.0.0.1"),
+                ("HAVEN_SMTP_PORT", smtp_port.as_str()),
+                ("HAVEN_SMTP_TLS", "none"),
+            ],
+        )
+        .await;
+    let client = reqwest::Client::new();
+    for slot in 0..WORKER_SLOTS {
+        let response = client
+            .post(held_up.url("/api/v1/auth/register"))
+            .json(&serde_json::json!({
+                "email": format!("slot{slot}@jam.example"),
+                "password": "correct horse battery staple 42",
+                "name": "Slot Filler",
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 202);
+    }
+    wait_for(
+        "every worker slot to hang on SMTP",
+        Duration::from_secs(15),
+        || connections.load(Ordering::SeqCst) >= WORKER_SLOTS - 1,
+    )
+    .await;
+    held_up
+}
+
+/// Polls the database until the count `sql` answers satisfies `done`; returns that count.
+async fn wait_for_count(
+    db: &TestDatabase,
+    what: &str,
+    timeout: Duration,
+    sql: &str,
+    done: impl Fn(i64) -> bool,
+) -> i64 {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let n = count(db, sql).await;
+        if done(n) {
+            return n;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {n}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+const OUTGOING: &str = "SELECT COUNT(*) AS n FROM documents WHERE direction = 'outgoing'";
+const DELIVERED: &str =
+    "SELECT COUNT(*) AS n FROM documents WHERE direction = 'outgoing' AND status = 'delivered'";
+const INCOMING: &str = "SELECT COUNT(*) AS n FROM documents WHERE direction = 'incoming'";
+/// Outgoing documents that have not exactly one incoming copy.
+const NOT_ONE_COPY: &str = "SELECT COUNT(*) AS n FROM documents o WHERE o.direction = 'outgoing' \
+     AND (SELECT COUNT(*) FROM documents i WHERE i.related_id = o.id) <> 1";
+/// Delivery jobs not finished for good (queued again, or claimed).
+const DELIVERIES_PENDING: &str = "SELECT COUNT(*) AS n FROM jobs \
+     WHERE kind = 'deliver_document' AND status IN ('queued', 'running')";
+
+/// The buyer's inbox, by invoice number, through the API.
+async fn inbox_numbers(server: &Running, exchange: &Exchange) -> Vec<String> {
+    let inbox: Value = reqwest::Client::new()
+        .get(server.url(&format!(
+            "/api/v1/parties/{}/purchase-invoices?limit=200",
+            exchange.buyer_party
+        )))
+        .bearer_auth(&exchange.buyer_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut numbers: Vec<String> = inbox["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no inbox: {inbox}"))
+        .iter()
+        .map(|d| d["number"].as_str().unwrap().to_owned())
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+/// An outgoing document of the seller through the API.
+async fn sales_invoice(
+    server: &Running,
+    exchange: &Exchange,
+    id: &str,
+    tail: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(server.url(&format!(
+            "/api/v1/parties/{}/sales-invoices/{id}{tail}",
+            exchange.seller_party
+        )))
+        .bearer_auth(&exchange.seller_token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// What a send that was cut off by the crash may have become.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FirstTry {
+    /// 202 with this document id.
+    Accepted(String),
+    /// The connection broke: stored or not, the client cannot know.
+    CutOff,
+}
+
+#[tokio::test]
+async fn sends_cut_off_by_a_crash_are_stored_once_and_a_retry_with_the_same_key_completes_them() {
+    const SENDS: usize = 40;
+    let db = TestDatabase::new().await;
+    let mut first = Running::start(&db, &QUICK).await;
+    let exchange = Arc::new(Exchange::set_up(&first).await);
+    let invoices: Arc<Vec<(String, Vec<u8>)>> = Arc::new(
+        (0..SENDS)
+            .map(|i| {
+                let key = uuid::Uuid::new_v4().to_string();
+                (
+                    key,
+                    invoice(&format!("CRASH-{i:03}"), SELLER_KVK, BUYER_KVK, None),
+                )
+            })
+            .collect(),
+    );
+
+    // Every send at once; the instance dies once a few have been answered.
+    let client = reqwest::Client::new();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let sends: Vec<_> = (0..SENDS)
+        .map(|i| {
+            let (client, exchange, invoices, answered) = (
+                client.clone(),
+                exchange.clone(),
+                invoices.clone(),
+                answered.clone(),
+            );
+            let url = first.url("");
+            tokio::spawn(async move {
+                let (key, body) = &invoices[i];
+                match exchange.send(&client, &url, body.clone(), key).await {
+                    Ok((202, accepted)) => {
+                        answered.fetch_add(1, Ordering::SeqCst);
+                        FirstTry::Accepted(accepted["documentId"].as_str().unwrap().to_owned())
+                    }
+                    Ok((status, body)) => panic!("send {i} answered {status}: {body}"),
+                    Err(_) => FirstTry::CutOff,
+                }
+            })
+        })
+        .collect();
+    wait_for(
+        "the first sends to be accepted",
+        Duration::from_secs(30),
+        || answered.load(Ordering::SeqCst) >= SENDS / 2,
+    )
+    .await;
+    first.kill();
+    let mut first_tries = Vec::new();
+    for send in sends {
+        first_tries.push(send.await.unwrap());
+    }
+    let cut_off = first_tries
+        .iter()
+        .filter(|t| **t == FirstTry::CutOff)
+        .count();
+    assert!(cut_off > 0, "the crash came after every send was answered");
+
+    // The client retries every request with its key against the restarted installation.
+    let second = first.restart(&db, &QUICK).await;
+    let mut ids = Vec::new();
+    for (i, first_try) in first_tries.iter().enumerate() {
+        let (key, body) = &invoices[i];
+        let (status, answer) = exchange
+            .send(&client, &second.url(""), body.clone(), key)
+            .await
+            .unwrap();
+        let id = answer["documentId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .to_owned();
+        match (first_try, status) {
+            (FirstTry::Accepted(original), 409) => {
+                assert_eq!(answer["code"], "document_exists", "{answer}");
+                assert_eq!(&id, original, "a 409 names the document the key stored");
+            }
+            (FirstTry::CutOff, 202) => {}
+            (FirstTry::CutOff, 409) => assert_eq!(answer["code"], "document_exists", "{answer}"),
+            (first_try, status) => panic!("send {i}: first {first_try:?}, then {status}: {answer}"),
+        }
+        ids.push(id);
+    }
+    let mut distinct = ids.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), SENDS, "one document per key");
+    assert_eq!(
+        count(&db, OUTGOING).await,
+        SENDS as i64,
+        "nothing stored twice"
+    );
+
+    // Each one's bytes are there, exactly as sent.
+    for (id, (_, body)) in ids.iter().zip(invoices.iter()) {
+        let download = sales_invoice(&second, &exchange, id, "/download").await;
+        assert_eq!(download.status().as_u16(), 200, "download of {id}");
+        assert_eq!(download.bytes().await.unwrap().as_ref(), body.as_slice());
+    }
+
+    // Each one ends in the buyer's inbox once.
+    wait_for_count(
+        &db,
+        "every document delivered",
+        Duration::from_secs(30),
+        DELIVERED,
+        |n| n == SENDS as i64,
+    )
+    .await;
+    wait_for_count(
+        &db,
+        "no delivery left",
+        Duration::from_secs(10),
+        DELIVERIES_PENDING,
+        |n| n == 0,
+    )
+    .await;
+    let expected: Vec<String> = (0..SENDS).map(|i| format!("CRASH-{i:03}")).collect();
+    assert_eq!(inbox_numbers(&second, &exchange).await, expected);
+    assert_eq!(count(&db, INCOMING).await, SENDS as i64);
+    assert_eq!(count(&db, NOT_ONE_COPY).await, 0);
+}
+
+/// Sends `invoices` (number, buyer email) one after another; returns the document ids.
+async fn send_all(
+    server: &Running,
+    exchange: &Exchange,
+    invoices: &[(String, Option<String>)],
+) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for (number, email) in invoices {
+        let body = invoice(number, SELLER_KVK, BUYER_KVK, email.as_deref());
+        let key = uuid::Uuid::new_v4().to_string();
+        let (status, answer) = exchange
+            .send(&client, &server.url(""), body, &key)
+            .await
+            .unwrap();
+        assert_eq!(status, 202, "{answer}");
+        ids.push(answer["documentId"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn deliveries_cut_off_by_a_crash_land_once_each_after_the_lease() {
+    const DOCUMENTS: usize = 40;
+    let db = TestDatabase::new().await;
+    let first = Running::start(&db, &QUICK).await;
+    let exchange = Exchange::set_up(&first).await;
+    let held_up = with_worker_held_up(first, &db).await;
+    let invoices: Vec<(String, Option<String>)> = (0..DOCUMENTS)
+        .map(|i| (format!("QUEUED-{i:03}"), None))
+        .collect();
+    send_all(&held_up, &exchange, &invoices).await;
+    assert_eq!(
+        count(&db, INCOMING).await,
+        0,
+        "all queued, none delivered yet"
+    );
+
+    // An instance starts on the queue and dies right after its first deliveries.
+    let mut delivering = held_up.restart(&db, &QUICK).await;
+    wait_for_count(
+        &db,
+        "the first deliveries",
+        Duration::from_secs(20),
+        INCOMING,
+        |n| n >= 1,
+    )
+    .await;
+    delivering.kill();
+    let delivered_at_crash = count(&db, INCOMING).await;
+    let claimed_at_crash = count(
+        &db,
+        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'deliver_document' AND status = 'running'",
+    )
+    .await;
+    assert!(
+        delivered_at_crash < DOCUMENTS as i64,
+        "the crash came after every delivery"
+    );
+    assert!(
+        claimed_at_crash >= 1,
+        "the crash caught no delivery job claimed"
+    );
+
+    // The next instance takes the claimed jobs over after their lease and runs the rest.
+    let after = delivering.restart(&db, &QUICK).await;
+    wait_for_count(
+        &db,
+        "every document delivered",
+        Duration::from_secs(30),
+        DELIVERED,
+        |n| n == DOCUMENTS as i64,
+    )
+    .await;
+    wait_for_count(
+        &db,
+        "no delivery left",
+        Duration::from_secs(10),
+        DELIVERIES_PENDING,
+        |n| n == 0,
+    )
+    .await;
+    let mut expected: Vec<String> = invoices.into_iter().map(|(number, _)| number).collect();
+    expected.sort();
+    assert_eq!(inbox_numbers(&after, &exchange).await, expected);
+    assert_eq!(count(&db, INCOMING).await, DOCUMENTS as i64);
+    assert_eq!(count(&db, NOT_ONE_COPY).await, 0);
+    // One "delivered" line in each seller's history, one billed receipt per document.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM document_events WHERE event = 'delivered'"
+        )
+        .await,
+        DOCUMENTS as i64
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM usage_records WHERE kind = 'received'"
+        )
+        .await,
+        DOCUMENTS as i64
+    );
+}
+
+#[tokio::test]
+async fn documents_queued_for_a_receiver_that_is_deactivated_fail_naming_it_or_go_by_email() {
+    let db = TestDatabase::new().await;
+    let first = Running::start(&db, &QUICK).await;
+    let exchange = Exchange::set_up(&first).await;
+    let held_up = with_worker_held_up(first, &db).await;
+    let without_email: Vec<(String, Option<String>)> =
+        (0..3).map(|i| (format!("GONE-{i}"), None)).collect();
+    let with_email: Vec<(String, Option<String>)> = (0..3)
+        .map(|i| {
+            (
+                format!("MAILED-{i}"),
+                Some(format!("ap{i}@zeewind-finance.example")),
+            )
+        })
+        .collect();
+    let to_fail = send_all(&held_up, &exchange, &without_email).await;
+    let to_mail = send_all(&held_up, &exchange, &with_email).await;
+
+    // The buyer leaves while the documents wait in the queue.
+    let response = reqwest::Client::new()
+        .post(held_up.url(&format!(
+            "/api/v1/organizations/{}/deactivate",
+            exchange.buyer_organization
+        )))
+        .bearer_auth(&exchange.buyer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "deactivate the buyer");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM documents WHERE direction = 'outgoing' AND status = 'validated'").await,
+        6,
+        "still queued when the buyer left"
+    );
+
+    let after = held_up.restart(&db, &QUICK).await;
+    wait_for_count(
+        &db,
+        "every delivery to end",
+        Duration::from_secs(30),
+        DELIVERIES_PENDING,
+        |n| n == 0,
+    )
+    .await;
+
+    for id in &to_fail {
+        let document: Value = sales_invoice(&after, &exchange, id, "")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(document["status"], "failed", "{document}");
+        let history: Value = sales_invoice(&after, &exchange, id, "/events")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let latest = &history["items"][0];
+        assert_eq!(latest["event"], "failed", "{history}");
+        let why = latest["details"].as_str().unwrap();
+        assert!(
+            why.contains(&exchange.buyer_party),
+            "the reason names the receiver: {why}"
+        );
+    }
+    for (id, (_, email)) in to_mail.iter().zip(&with_email) {
+        let email = email.as_deref().unwrap();
+        let document: Value = sales_invoice(&after, &exchange, id, "")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(document["status"], "delivered", "{document}");
+        assert_eq!(document["channel"], "email", "{document}");
+        assert_eq!(document["receiverId"], email, "{document}");
+        mail(&after, email, 0).await;
+        let mails = haven_mailer::testing::outbox_for(&after.data_dir().join("outbox"), email);
+        assert_eq!(mails.len(), 1, "one email to {email}");
+    }
+    assert_eq!(
+        count(&db, INCOMING).await,
+        0,
+        "nothing reached the deactivated inbox"
+    );
 }

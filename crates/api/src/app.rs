@@ -176,7 +176,9 @@ impl Application {
             db.clone(),
             job_waker,
             send_settings.delivery.clone(),
+            blobs.clone(),
         )?;
+        crate::jobs::schedule_purge(&db).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {

@@ -117,6 +117,10 @@ pub struct Settings {
     pub peppol_fallback: String,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
+    /// When the originals of documents are removed (metadata and history stay), per direction
+    /// and status: `outgoing:delivered=3650, outgoing:*=730, incoming:*=3650`. Empty: keep
+    /// everything.
+    pub retention: String,
 }
 
 impl Default for Settings {
@@ -164,6 +168,7 @@ impl Default for Settings {
             delivery_max_attempts: 8,
             peppol_fallback: "email".into(),
             shared_link_days: 30,
+            retention: String::new(),
         }
     }
 }
@@ -477,7 +482,7 @@ mod tests {
         assert!(keys.contains(&("kvk_ca_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("metrics_enabled".to_owned(), ValueKind::Bool)));
         assert!(keys.contains(&("job_lease_secs".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 42, "one key per field of Settings");
+        assert_eq!(keys.len(), 43, "one key per field of Settings");
     }
 
     #[test]

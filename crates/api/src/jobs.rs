@@ -51,7 +51,10 @@ impl JobWorker {
         db: Database,
         wake: Arc<Notify>,
         delivery: DeliverySettings,
+        blobs: haven_storage::Storage,
     ) -> anyhow::Result<Self> {
+        let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
+            .map_err(|e| anyhow::anyhow!(e))?;
         let email = EmailHandler::new(mail_transport(settings)?, &settings.mail_from)
             .with_context(|| {
                 format!("mail_from {:?} is not an email address", settings.mail_from)
@@ -60,7 +63,16 @@ impl JobWorker {
             db: db.clone(),
             settings: delivery,
         };
-        let registry = Registry::new().with(email).with(deliver).with(NoopHandler);
+        let purge = PurgeHandler {
+            db: db.clone(),
+            blobs,
+            rules: retention,
+        };
+        let registry = Registry::new()
+            .with(email)
+            .with(deliver)
+            .with(purge)
+            .with(NoopHandler);
         let options = WorkerOptions {
             wake: wake.clone(),
             ..WorkerOptions::default()
@@ -162,6 +174,62 @@ impl JobHandler for DeliverDocumentHandler {
                 },
             };
             deliver_document(&self.db, &channels, &self.settings, job).await
+        })
+    }
+}
+
+/// The idempotency key of the purge run of `day`: one run per day, however many instances.
+fn purge_job(day: chrono::NaiveDate) -> haven_domain::jobs::NewJob {
+    let at = day
+        .and_hms_opt(3, 0, 0)
+        .map_or_else(chrono::Utc::now, |t| t.and_utc());
+    haven_domain::jobs::NewJob::new(JobKind::PurgeDocuments, serde_json::json!({}))
+        .idempotency_key(format!("purge:{day}"))
+        .run_at(at)
+}
+
+/// Queues today's purge run (if no instance did yet); each run queues the next day's.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn schedule_purge(db: &Database) -> anyhow::Result<()> {
+    let today = chrono::Utc::now().date_naive();
+    db.enqueue_job(purge_job(today))
+        .await
+        .map_err(|e| anyhow::anyhow!(e).context("could not schedule the retention run"))?;
+    Ok(())
+}
+
+/// Runs `purge_documents` jobs: the entrance of the retention use case.
+struct PurgeHandler {
+    db: Database,
+    blobs: haven_storage::Storage,
+    rules: Vec<haven_domain::documents::retention::RetentionRule>,
+}
+
+impl JobHandler for PurgeHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::PurgeDocuments
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let now = chrono::Utc::now();
+            let purged = haven_domain::documents::retention::purge_expired(
+                &self.db,
+                &self.blobs,
+                &self.rules,
+                now,
+            )
+            .await
+            .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            tracing::info!(purged = purged.len(), ids = ?purged, "retention run done");
+            let tomorrow = now.date_naive() + chrono::TimeDelta::days(1);
+            self.db
+                .enqueue_job(purge_job(tomorrow))
+                .await
+                .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            Ok(())
         })
     }
 }

@@ -67,6 +67,8 @@ pub enum JobKindDto {
     Email,
     /// Route and deliver one outgoing document.
     DeliverDocument,
+    /// Remove the originals of documents past their retention (daily).
+    PurgeDocuments,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -76,6 +78,7 @@ impl From<JobKind> for JobKindDto {
         match kind {
             JobKind::Email => Self::Email,
             JobKind::DeliverDocument => Self::DeliverDocument,
+            JobKind::PurgeDocuments => Self::PurgeDocuments,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -86,6 +89,7 @@ impl From<JobKindDto> for JobKind {
         match kind {
             JobKindDto::Email => Self::Email,
             JobKindDto::DeliverDocument => Self::DeliverDocument,
+            JobKindDto::PurgeDocuments => Self::PurgeDocuments,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -893,3 +893,121 @@ async fn usage_counts_what_was_sent_and_received_at_the_price_of_the_day() {
         .await;
     assert_error_body(forbidden, 403, "forbidden").await;
 }
+
+#[tokio::test]
+async fn retention_removes_originals_but_keeps_details_history_and_shared_bytes() {
+    use haven_domain::documents::retention::{parse_rules, purge_expired};
+    let app = spawn_app().await;
+    let (seller, seller_party, buyer, buyer_party) = two_parties(&app).await;
+    let response = send(
+        &app,
+        &seller.token,
+        &seller_party,
+        invoice("INV-30", SELLER_KVK, BUYER_KVK, None),
+        None,
+    )
+    .await;
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    wait_for_status(&app, &seller.token, &location, &["delivered"]).await;
+    let store = haven_storage::FsStore::new(app.data_dir.join("documents"));
+    let blobs = haven_storage::Storage::Fs(store);
+    let later = chrono::Utc::now() + chrono::TimeDelta::days(2);
+
+    // The daily run is scheduled at start.
+    let jobs = haven_domain::jobs::JobAdmin::list_jobs(
+        app.database(),
+        &haven_domain::jobs::JobQuery {
+            kind: Some(haven_domain::jobs::JobKind::PurgeDocuments),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Today's run (03:00 has passed, or is due) and, once it ran, tomorrow's.
+    assert!(!jobs.is_empty() && jobs.len() <= 2, "{jobs:?}");
+    let keys: Vec<String> = jobs
+        .iter()
+        .filter_map(|j| j.idempotency_key.clone())
+        .collect();
+    assert!(
+        keys.contains(&format!("purge:{}", chrono::Utc::now().date_naive())),
+        "{keys:?}"
+    );
+
+    // Too young for the rule: nothing happens.
+    let rules = parse_rules("outgoing:delivered=1").unwrap();
+    assert!(
+        purge_expired(app.database(), &blobs, &rules, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The seller's original goes; the buyer's copy shares the bytes, which stay.
+    let purged = purge_expired(app.database(), &blobs, &rules, later)
+        .await
+        .unwrap();
+    assert_eq!(purged.len(), 1);
+    let sent = app.get_json(&location, &seller.token).await;
+    assert_eq!(sent["purged"], true);
+    assert_eq!(sent["number"], "INV-30");
+    let gone = app
+        .send(
+            Method::GET,
+            &format!("{location}/download"),
+            None,
+            &seller.token,
+        )
+        .await;
+    assert_error_body(gone, 409, "document_purged").await;
+    let history = app
+        .get_json(&format!("{location}/events"), &seller.token)
+        .await;
+    assert_eq!(history["items"][0]["event"], "purged");
+    let inbox = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),
+            &buyer.token,
+        )
+        .await;
+    let received = inbox["items"][0]["id"].as_str().unwrap();
+    let copy = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices/{received}/download"),
+            None,
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(copy.status().as_u16(), 200);
+
+    // Once no document needs them, the bytes are deleted too; a second run finds nothing.
+    let rules = parse_rules("incoming:*=1").unwrap();
+    assert_eq!(
+        purge_expired(app.database(), &blobs, &rules, later)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let files = walk(&app.data_dir.join("documents"));
+    assert!(files.is_empty(), "bytes left: {files:?}");
+    assert!(purge_expired(app.database(), &blobs, &rules, later)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -10,6 +10,7 @@ pub mod blobs;
 pub mod delivery;
 pub mod records;
 pub mod responses;
+pub mod retention;
 pub mod sending;
 pub mod service;
 pub mod store;

@@ -32,12 +32,19 @@ pub enum JobKind {
     /// Route and deliver one outgoing document (payload: a
     /// [`crate::documents::delivery::DeliveryJob`]).
     DeliverDocument,
+    /// Remove the originals of documents past their retention (daily; payload `{}`).
+    PurgeDocuments,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 3] = [Self::Email, Self::DeliverDocument, Self::Noop];
+    pub const ALL: [Self; 4] = [
+        Self::Email,
+        Self::DeliverDocument,
+        Self::PurgeDocuments,
+        Self::Noop,
+    ];
 
     /// The name stored in the database and shown in the API.
     #[must_use]
@@ -45,6 +52,7 @@ impl JobKind {
         match self {
             Self::Email => "email",
             Self::DeliverDocument => "deliver_document",
+            Self::PurgeDocuments => "purge_documents",
             Self::Noop => "noop",
         }
     }
@@ -74,6 +82,12 @@ impl JobKind {
                 max_delay: Duration::from_secs(6 * 60 * 60),
                 jitter: 0.2,
             },
+            Self::PurgeDocuments => RetryPolicy {
+                max_attempts: 5,
+                first_delay: Duration::from_secs(5 * 60),
+                max_delay: Duration::from_secs(2 * 60 * 60),
+                jitter: 0.2,
+            },
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -89,7 +103,7 @@ impl JobKind {
     pub fn secret_fields(self) -> &'static [&'static str] {
         match self {
             Self::Email => &["text_body", "html_body"],
-            Self::DeliverDocument | Self::Noop => &[],
+            Self::DeliverDocument | Self::PurgeDocuments | Self::Noop => &[],
         }
     }
 

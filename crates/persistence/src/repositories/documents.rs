@@ -761,3 +761,69 @@ impl haven_domain::documents::usage::UsageRecords for Database {
             .collect()
     }
 }
+
+impl haven_domain::documents::retention::RetentionRecords for Database {
+    async fn expired(
+        &self,
+        direction: Direction,
+        status: Option<DocumentStatus>,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> DomainResult<Vec<Document>> {
+        let mut select = document::Entity::find()
+            .filter(D::Direction.eq(direction.as_str()))
+            .filter(D::PurgedAt.is_null())
+            .filter(D::CreatedAt.lt(before));
+        if let Some(status) = status {
+            select = select.filter(D::Status.eq(status.as_str()));
+        }
+        select
+            .limit(limit)
+            .all(self.conn())
+            .await
+            .map_err(db("finding expired documents"))?
+            .into_iter()
+            .map(to_document)
+            .collect()
+    }
+
+    async fn mark_purged(&self, id: Uuid, event: NewDocumentEvent) -> DomainResult<bool> {
+        let now = Utc::now();
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let marked = document::Entity::update_many()
+            .col_expr(D::PurgedAt, Expr::value(now))
+            .col_expr(D::UpdatedAt, Expr::value(now))
+            .filter(D::Id.eq(id))
+            .filter(D::PurgedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db("marking a document purged"))?
+            .rows_affected
+            == 1;
+        if marked {
+            let document = load(&txn, id)
+                .await?
+                .ok_or_else(|| corrupt("document vanished in its transaction"))?;
+            insert_event(&txn, id, document.status, event, now).await?;
+        }
+        commit(txn).await?;
+        Ok(marked)
+    }
+
+    async fn bytes_in_use(&self, hash: &ContentHash) -> DomainResult<bool> {
+        Ok(document::Entity::find()
+            .select_only()
+            .column(D::Id)
+            .filter(D::ContentHash.eq(hash.as_str()))
+            .filter(D::PurgedAt.is_null())
+            .limit(1)
+            .into_tuple::<Uuid>()
+            .one(self.conn())
+            .await
+            .map_err(db("checking whether bytes are in use"))?
+            .is_some())
+    }
+}

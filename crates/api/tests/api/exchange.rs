@@ -50,33 +50,7 @@ async fn active_party(app: &TestApp, admin: &Session, kvk: &str, contact: &str) 
         .await
         .unwrap();
     let id = org["id"].as_str().unwrap().to_owned();
-    let response = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/organizations/{id}/activation"),
-            Some(&json!({"method": "email_code"})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 200);
-    let mail = app.mail(contact, 0).await;
-    let code: String = mail
-        .text
-        .lines()
-        .find(|l| l.contains("code:") || l.contains("Activatiecode:"))
-        .unwrap()
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    let response = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/organizations/{id}/activation/code"),
-            Some(&json!({"code": code})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 200, "activation");
+    app.activate_by_code(admin, &id, contact, 0).await;
     format!("0106:{kvk}")
 }
 

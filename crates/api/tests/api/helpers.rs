@@ -322,3 +322,45 @@ pub async fn session_from(response: reqwest::Response) -> Session {
         me: body["user"].clone(),
     }
 }
+
+impl TestApp {
+    /// Activates an organization by the code mailed to the register's `contact` (its `nth`
+    /// message there), and returns the organization as the last call answered it.
+    pub async fn activate_by_code(
+        &self,
+        admin: &Session,
+        org_id: &str,
+        contact: &str,
+        nth: usize,
+    ) -> serde_json::Value {
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/organizations/{org_id}/activation"),
+                Some(&serde_json::json!({"method": "email_code"})),
+                &admin.token,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200, "activation requested");
+        let code: String = self
+            .mail(contact, nth)
+            .await
+            .text
+            .lines()
+            .find(|l| l.contains("code:") || l.contains("Activatiecode:"))
+            .expect("a code in the mail")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/organizations/{org_id}/activation/code"),
+                Some(&serde_json::json!({"code": code})),
+                &admin.token,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200, "activation");
+        response.json().await.unwrap()
+    }
+}

@@ -80,32 +80,14 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
     )
     .await;
     // Activated, so that its participant id is a party with an outbox and an inbox.
-    app.send(
-        Method::POST,
-        &format!("/api/v1/organizations/{org_id}/activation"),
-        Some(&json!({"method": "email_code"})),
-        &admin.token,
+    app.activate_by_code(
+        &admin,
+        &org_id,
+        "facturen@tulpenveld-installatie.example",
+        0,
     )
     .await;
-    let code: String = app
-        .mail("facturen@tulpenveld-installatie.example", 0)
-        .await
-        .text
-        .lines()
-        .find(|l| l.contains("code:") || l.contains("Activatiecode:"))
-        .unwrap()
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    let activated = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/organizations/{org_id}/activation/code"),
-            Some(&json!({"code": code})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(activated.status().as_u16(), 200);
+
     // A background job (environment A's registration email), for the operators' job paths.
     let job_id = haven_domain::jobs::JobAdmin::list_jobs(
         app.database(),

@@ -30,34 +30,8 @@ async fn added(app: &TestApp, admin: &Session) -> Value {
 
 /// Activates the organization by the code mailed to the register's contact address.
 async fn activate(app: &TestApp, admin: &Session, org_id: &str, nth_mail: usize) -> Value {
-    let response = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/organizations/{org_id}/activation"),
-            Some(&json!({"method": "email_code"})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 200);
-    let mail = app.mail(REGISTER_CONTACT, nth_mail).await;
-    let code: String = mail
-        .text
-        .lines()
-        .find(|l| l.contains("code:") || l.contains("Activatiecode:"))
-        .unwrap()
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    let response = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/organizations/{org_id}/activation/code"),
-            Some(&json!({"code": code})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 200, "activation");
-    response.json().await.unwrap()
+    app.activate_by_code(admin, org_id, REGISTER_CONTACT, nth_mail)
+        .await
 }
 
 #[tokio::test]

@@ -88,6 +88,7 @@ export function AppLayout() {
             <NavLink component={Link} to="/users" label={t('nav.users')} onClick={close} />
             <NavLink component={Link} to="/environment" label={t('nav.environment')} onClick={close} />
             <NavLink component={Link} to="/audit-log" label={t('nav.auditLog')} onClick={close} />
+            <NavLink component={Link} to="/usage" label={t('nav.usage')} onClick={close} />
           </>
         )}
         {isOperator && (

@@ -51,6 +51,7 @@ const page = {
     'EnvironmentPage',
   ),
   audit: lazyRouteComponent(withAllStyles(() => import('@/features/audit/audit-page')), 'AuditPage'),
+  usage: lazyRouteComponent(withAllStyles(() => import('@/features/usage/usage-page')), 'UsagePage'),
   organizations: lazyRouteComponent(
     withAllStyles(() => import('@/features/organizations/organizations-page')),
     'OrganizationsPage',
@@ -185,6 +186,7 @@ const appRoutes = [
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/users', component: page.users }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/environment', component: page.environment }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/audit-log', component: page.audit }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/usage', component: page.usage }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/organizations', component: page.organizations }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/organizations/new', component: page.addOrganization }),
   createRoute({

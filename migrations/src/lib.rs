@@ -9,6 +9,7 @@ mod m20261126_000003_create_accounts;
 mod m20261126_000004_create_organizations;
 mod m20261202_000001_create_jobs;
 mod m20261203_000001_create_documents;
+mod m20261203_000002_create_document_shares;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_organizations::Migration),
             Box::new(m20261202_000001_create_jobs::Migration),
             Box::new(m20261203_000001_create_documents::Migration),
+            Box::new(m20261203_000002_create_document_shares::Migration),
         ]
     }
 }

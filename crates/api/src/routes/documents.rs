@@ -219,7 +219,7 @@ pub struct UploadForm {
 }
 
 fn parse_profile(value: Option<&str>) -> Result<Option<Profile>, ApiError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
+    match value {
         None => Ok(None),
         Some(name) => name.parse::<Profile>().map(Some).map_err(|_| {
             ApiError::Validation(vec![ErrorDetail::field(
@@ -234,7 +234,8 @@ fn parse_profile(value: Option<&str>) -> Result<Option<Profile>, ApiError> {
 }
 
 fn parse_rule_set(value: Option<&str>) -> Result<Option<ReleaseId>, ApiError> {
-    let Some(name) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+    // A value that is present must be a release, as the schema's enum says (blank included).
+    let Some(name) = value else {
         return Ok(None);
     };
     let selectable = releases::selectable()

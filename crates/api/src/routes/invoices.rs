@@ -1161,7 +1161,215 @@ async fn download_shared_invoice(
     Ok(file_response(bytes, content_type, &name, extension))
 }
 
+/// Share with a user of the environment.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShareRequest {
+    pub user_id: Uuid,
+    pub access: haven_domain::documents::sharing::ShareAccess,
+}
+
+async fn share(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Authenticated,
+    party_id: &str,
+    id: Uuid,
+    direction: Direction,
+    body: ShareRequest,
+) -> Result<HttpResponse, ApiError> {
+    let client = client_info(req);
+    haven_domain::documents::sharing::share(
+        &state.db,
+        &state.db,
+        &state.db,
+        &state.db,
+        &auth.caller(&client),
+        party_id,
+        direction,
+        id,
+        body.user_id,
+        body.access,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Share a sales invoice with a user of the environment (view, or full access to the files);
+/// the history records it.
+#[utoipa::path(tag = TAG, operation_id = "shareSalesInvoice", security(("bearer" = [])),
+    params(("partyId" = String, Path), ("id" = Uuid, Path)), request_body = ShareRequest,
+    responses((status = NO_CONTENT, description = "Shared."), (status = BAD_REQUEST, description = "Not a user of this environment, or the caller.", body = ErrorBody), (status = FORBIDDEN, body = ErrorBody), (status = NOT_FOUND, description = "No such party or document for the caller.", body = ErrorBody)))]
+#[post("/parties/{partyId}/sales-invoices/{id}/shares")]
+async fn share_sales_invoice(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, Uuid)>,
+    body: JsonBody<ShareRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (party, id) = path.into_inner();
+    share(
+        &req,
+        &state,
+        &auth,
+        &party,
+        id,
+        Direction::Outgoing,
+        body.into_inner(),
+    )
+    .await
+}
+
+/// Share a purchase invoice with a user of the environment (view, or full access to the
+/// files); the history records it.
+#[utoipa::path(tag = TAG, operation_id = "sharePurchaseInvoice", security(("bearer" = [])),
+    params(("partyId" = String, Path), ("id" = Uuid, Path)), request_body = ShareRequest,
+    responses((status = NO_CONTENT, description = "Shared."), (status = BAD_REQUEST, description = "Not a user of this environment, or the caller.", body = ErrorBody), (status = FORBIDDEN, body = ErrorBody), (status = NOT_FOUND, description = "No such party or document for the caller.", body = ErrorBody)))]
+#[post("/parties/{partyId}/purchase-invoices/{id}/shares")]
+async fn share_purchase_invoice(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, Uuid)>,
+    body: JsonBody<ShareRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (party, id) = path.into_inner();
+    share(
+        &req,
+        &state,
+        &auth,
+        &party,
+        id,
+        Direction::Incoming,
+        body.into_inner(),
+    )
+    .await
+}
+
+/// A document shared with the caller.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedDocumentDto {
+    pub document: DocumentDto,
+    pub access: haven_domain::documents::sharing::ShareAccess,
+    pub shared_by: String,
+    pub shared_at: DateTime<Utc>,
+}
+
+impl From<haven_domain::documents::sharing::SharedWithMe> for SharedDocumentDto {
+    fn from(s: haven_domain::documents::sharing::SharedWithMe) -> Self {
+        Self {
+            document: (&s.document).into(),
+            access: s.access,
+            shared_by: s.shared_by,
+            shared_at: s.shared_at,
+        }
+    }
+}
+
+page_of!(
+    SharedDocumentPage,
+    SharedDocumentDto,
+    "One page of the documents shared with the caller, newest share first."
+);
+
+/// The documents other users shared with the caller.
+#[utoipa::path(tag = TAG, operation_id = "listSharedWithMe", security(("bearer" = [])), params(PageParams),
+    responses((status = OK, body = SharedDocumentPage), (status = BAD_REQUEST, description = "A malformed page size or cursor.", body = ErrorBody)))]
+#[get("/shared-with-me")]
+async fn list_shared_with_me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<SharedDocumentPage>, ApiError> {
+    let client = client_info(&req);
+    let page = haven_domain::documents::sharing::shared_with_me(
+        &state.db,
+        &auth.caller(&client),
+        &page.into_inner().into(),
+    )
+    .await?;
+    Ok(web::Json(SharedDocumentPage::from_page(page, Into::into)))
+}
+
+/// One document shared with the caller.
+#[utoipa::path(tag = TAG, operation_id = "getSharedWithMe", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = OK, body = SharedDocumentDto), (status = NOT_FOUND, description = "Not shared with the caller.", body = ErrorBody)))]
+#[get("/shared-with-me/{id}")]
+async fn get_shared_with_me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<SharedDocumentDto>, ApiError> {
+    let client = client_info(&req);
+    let shared = haven_domain::documents::sharing::shared_document(
+        &state.db,
+        &auth.caller(&client),
+        *path,
+        false,
+    )
+    .await?;
+    Ok(web::Json(shared.into()))
+}
+
+/// A document shared with the caller as a file: the rendering (`html`, `pdf`) with view
+/// access, the original and converted files (`original`, `ubl`, `cii`) with full access.
+#[utoipa::path(tag = TAG, operation_id = "downloadSharedWithMe", security(("bearer" = [])), params(("id" = Uuid, Path), DownloadParams),
+    responses(
+        (status = OK, description = "The document.", content((crate::routes::documents::BinaryFile = "application/xml"), (crate::routes::documents::BinaryFile = "application/pdf"), (String = "text/html"))),
+        (status = FORBIDDEN, description = "A view share asked for the files.", body = ErrorBody),
+        (status = NOT_FOUND, description = "Not shared with the caller.", body = ErrorBody),
+        (status = CONFLICT, description = "Retention removed the original (`document_purged`).", body = ErrorBody),
+        (status = UNPROCESSABLE_ENTITY, description = "The document cannot be converted to that syntax.", body = ErrorBody)))]
+#[get("/shared-with-me/{id}/download")]
+async fn download_shared_with_me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    query: web::Query<DownloadParams>,
+) -> Result<HttpResponse, ApiError> {
+    use haven_domain::documents::blobs::DocumentStore;
+    let client = client_info(&req);
+    let files = !matches!(
+        query.format,
+        Some(DownloadFormat::Html | DownloadFormat::Pdf)
+    );
+    let shared = haven_domain::documents::sharing::shared_document(
+        &state.db,
+        &auth.caller(&client),
+        *path,
+        files,
+    )
+    .await?;
+    if shared.document.purged_at.is_some() {
+        return Err(haven_domain::DomainError::conflict(
+            haven_domain::ConflictCode::DocumentPurged,
+            "The original of this document was removed under the retention policy.".into(),
+        )
+        .into());
+    }
+    let bytes = state.blobs.get(&shared.document.content_hash).await?;
+    let name = shared
+        .document
+        .facts
+        .number
+        .clone()
+        .unwrap_or_else(|| shared.document.id.to_string());
+    let (bytes, content_type, extension) =
+        in_format(&shared.document, bytes, query.format, query.lang).await?;
+    Ok(file_response(bytes, content_type, &name, extension))
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(share_sales_invoice)
+        .service(share_purchase_invoice)
+        .service(list_shared_with_me)
+        .service(get_shared_with_me)
+        .service(download_shared_with_me);
     // query-recipient before {id}, so that it is not taken for an id.
     cfg.service(query_recipient)
         .service(send_sales_invoice)

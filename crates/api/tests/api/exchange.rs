@@ -985,3 +985,110 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[tokio::test]
+async fn a_document_shared_with_a_colleague_is_theirs_to_view_or_download_as_granted() {
+    let app = spawn_app().await;
+    let (seller, seller_party, buyer, _) = two_parties(&app).await;
+    let colleague = app
+        .invite_and_accept(&seller, "dora@example.com", "basic")
+        .await;
+    let response = send(
+        &app,
+        &seller.token,
+        &seller_party,
+        invoice("INV-40", SELLER_KVK, BUYER_KVK, None),
+        None,
+    )
+    .await;
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id = location.rsplit('/').next().unwrap().to_owned();
+
+    // Not a member: the party is not theirs.
+    let before = app
+        .send(Method::GET, &location, None, &colleague.token)
+        .await;
+    assert_error_body(before, 404, "not_found").await;
+    let shared = app
+        .send(
+            Method::POST,
+            &format!("{location}/shares"),
+            Some(&json!({"userId": colleague.id(), "access": "view"})),
+            &seller.token,
+        )
+        .await;
+    assert_eq!(shared.status().as_u16(), 204);
+
+    let mine = app
+        .get_json("/api/v1/shared-with-me", &colleague.token)
+        .await;
+    assert_eq!(mine["items"][0]["document"]["number"], "INV-40");
+    assert_eq!(mine["items"][0]["access"], "view");
+    assert_eq!(mine["items"][0]["sharedBy"], "ada@seller.example");
+    let html = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/shared-with-me/{id}/download?format=html"),
+            None,
+            &colleague.token,
+        )
+        .await;
+    assert_eq!(html.status().as_u16(), 200);
+    let original = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/shared-with-me/{id}/download"),
+            None,
+            &colleague.token,
+        )
+        .await;
+    assert_error_body(original, 403, "forbidden").await;
+
+    // Full access: the files too. The history records both shares.
+    app.send(
+        Method::POST,
+        &format!("{location}/shares"),
+        Some(&json!({"userId": colleague.id(), "access": "full"})),
+        &seller.token,
+    )
+    .await;
+    let original = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/shared-with-me/{id}/download"),
+            None,
+            &colleague.token,
+        )
+        .await;
+    assert_eq!(original.status().as_u16(), 200);
+    let history = app
+        .get_json(&format!("{location}/events"), &seller.token)
+        .await;
+    let shares = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "shared")
+        .count();
+    assert_eq!(shares, 2);
+
+    // Only users of the same environment; nobody else sees it.
+    let outsider = app
+        .send(
+            Method::POST,
+            &format!("{location}/shares"),
+            Some(&json!({"userId": buyer.id(), "access": "view"})),
+            &seller.token,
+        )
+        .await;
+    assert_error_body(outsider, 400, "validation_failed").await;
+    let foreign = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/shared-with-me/{id}"),
+            None,
+            &buyer.token,
+        )
+        .await;
+    assert_error_body(foreign, 404, "not_found").await;
+}

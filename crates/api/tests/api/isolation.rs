@@ -117,6 +117,10 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
             "/api/v1/parties/{partyId}",
             uuid::Uuid::new_v4().to_string(),
         ),
+        (
+            "/api/v1/shared-with-me/{id}",
+            uuid::Uuid::new_v4().to_string(),
+        ),
     ]);
     // Second parameters, by name.
     let inner_ids: HashMap<&str, String> = HashMap::from([
@@ -167,6 +171,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     "query-recipient" => json!({"receiverIds": ["0106:90000016"]}),
                     "status" => json!({"status": "approved"}),
                     "responses" => json!({"code": "ap"}),
+                    "shares" => json!({"userId": colleague.id(), "access": "view"}),
                     _ => json!({}),
                 };
                 let response = app

@@ -13,5 +13,6 @@ pub mod responses;
 pub mod retention;
 pub mod sending;
 pub mod service;
+pub mod sharing;
 pub mod store;
 pub mod usage;

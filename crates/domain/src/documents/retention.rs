@@ -121,6 +121,7 @@ pub async fn purge_expired<R: RetentionRecords, B: DocumentStore>(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

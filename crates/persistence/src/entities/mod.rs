@@ -6,6 +6,7 @@ pub mod audit_event;
 pub mod document;
 pub mod document_event;
 pub mod document_link;
+pub mod document_share;
 pub mod email_token;
 pub mod environment;
 pub mod installation;

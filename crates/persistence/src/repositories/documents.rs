@@ -827,3 +827,109 @@ impl haven_domain::documents::retention::RetentionRecords for Database {
             .is_some())
     }
 }
+
+impl haven_domain::documents::sharing::DocumentShares for Database {
+    async fn share(
+        &self,
+        document_id: Uuid,
+        user_id: Uuid,
+        access: haven_domain::documents::sharing::ShareAccess,
+        shared_by: &str,
+        event: NewDocumentEvent,
+    ) -> DomainResult<()> {
+        use crate::entities::document_share;
+        let now = Utc::now();
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let document = load(&txn, document_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("document", document_id))?;
+        document_share::Entity::insert(document_share::ActiveModel {
+            document_id: Set(document_id),
+            user_id: Set(user_id),
+            access: Set(access.as_str().to_owned()),
+            shared_by: Set(shared_by.to_owned()),
+            created_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                document_share::Column::DocumentId,
+                document_share::Column::UserId,
+            ])
+            .update_columns([
+                document_share::Column::Access,
+                document_share::Column::SharedBy,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db("sharing a document"))?;
+        insert_event(&txn, document_id, document.status, event, now).await?;
+        commit(txn).await
+    }
+
+    async fn share_of(
+        &self,
+        document_id: Uuid,
+        user_id: Uuid,
+    ) -> DomainResult<Option<haven_domain::documents::sharing::SharedWithMe>> {
+        use crate::entities::document_share;
+        let Some(share) = document_share::Entity::find_by_id((document_id, user_id))
+            .one(self.conn())
+            .await
+            .map_err(db("reading a share"))?
+        else {
+            return Ok(None);
+        };
+        let Some(document) = load(self.conn(), document_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(to_shared(share, document)?))
+    }
+
+    async fn shared_with(
+        &self,
+        user_id: Uuid,
+        page: &PageRequest,
+    ) -> DomainResult<Vec<haven_domain::documents::sharing::SharedWithMe>> {
+        use crate::entities::document_share;
+        let select =
+            document_share::Entity::find().filter(document_share::Column::UserId.eq(user_id));
+        let shares = keyset_page(
+            select,
+            document_share::Column::CreatedAt,
+            document_share::Column::DocumentId,
+            page.before.as_ref(),
+            Order::Descending,
+            page.fetch(),
+        )
+        .all(self.conn())
+        .await
+        .map_err(db("listing shares"))?;
+        let mut out = Vec::with_capacity(shares.len());
+        for share in shares {
+            if let Some(document) = load(self.conn(), share.document_id).await? {
+                if document.deleted_at.is_none() {
+                    out.push(to_shared(share, document)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn to_shared(
+    share: crate::entities::document_share::Model,
+    document: Document,
+) -> DomainResult<haven_domain::documents::sharing::SharedWithMe> {
+    Ok(haven_domain::documents::sharing::SharedWithMe {
+        access: haven_domain::documents::sharing::ShareAccess::parse(&share.access)
+            .ok_or_else(|| corrupt("share access"))?,
+        shared_by: share.shared_by,
+        shared_at: share.created_at,
+        document,
+    })
+}

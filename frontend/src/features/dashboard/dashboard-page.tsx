@@ -177,11 +177,11 @@ export function DashboardPage() {
   const documents = usePartyDocuments(partyIds, from);
   const { sent, received } = useMemo(() => {
     const boxes = shown.flatMap((party) => {
-      const box = documents.byParty.get(party.partyId);
+      const box = documents.data?.get(party.partyId);
       return box === undefined ? [] : [box];
     });
     return { sent: boxes.flatMap((box) => box.outbox), received: boxes.flatMap((box) => box.inbox) };
-  }, [shown, documents.byParty]);
+  }, [shown, documents.data]);
 
   return (
     <Stack>

@@ -42,7 +42,7 @@ test('A sends to B on this installation; B approves; A sees the response', async
   await page.getByRole('tab', { name: 'Identifiers' }).click();
   const receive = page.getByRole('switch', { name: `Receive on 0106:${BUYER.kvk}` });
   await expect(receive).toBeEnabled();
-  await receive.check();
+  await receive.click();
   await expect(receive).toBeChecked();
 
   // A sends to B.

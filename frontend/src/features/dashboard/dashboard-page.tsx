@@ -134,7 +134,7 @@ function Receiving({ parties }: { parties: readonly Party[] }) {
   const { t } = useTranslation();
   const environment = useEnvironment();
   return (
-    <Card withBorder>
+    <Card withBorder component="section" aria-label={t('dashboard.receiving')}>
       <Title order={2} size="h4" mb="xs">
         {t('dashboard.receiving')}
       </Title>

@@ -5,18 +5,18 @@ import { addAndActivate, invoiceXml, registerAdministrator, sendOnSendPage, type
  * Organization A sends to organization B on this installation: one Administrator runs both
  * organizations in one environment, switches receiving on for the environment and for B, sends
  * A→B on the Send page, approves it in B's inbox (a Peppol Invoice Response, AP), and sees the
- * response on A's outbox document. Other specs use Tulpenveld and Polderdata; this one uses
- * Zeewind (A) and Brugwachter (B).
+ * response on A's outbox document. Other specs use Tulpenveld, Zeewind and Polderdata; this one
+ * uses Noorderlicht (A) and Brugwachter (B).
  */
 test.use({ locale: 'en-US' });
 
 const stamp = Date.now().toString(36);
-const admin: Person = { name: 'Zara Zeewind', email: `zara-${stamp}@example.com`, password: 'correct horse battery staple' };
+const admin: Person = { name: 'Nina Noorderlicht', email: `nina-${stamp}@example.com`, password: 'correct horse battery staple' };
 const SELLER = {
-  kvk: '90000032',
-  name: 'Zeewind Logistiek',
-  heading: 'Zeewind Logistiek B.V.',
-  contact: 'administratie@zeewind-logistiek.example',
+  kvk: '90000083',
+  name: 'Kaasmakerij Noorderlicht',
+  heading: 'Kaasmakerij Noorderlicht V.O.F.',
+  contact: 'info@noorderlicht-kaas.example',
 };
 const BUYER = {
   kvk: '90000121',

@@ -22,7 +22,8 @@ describe('router', () => {
   });
 
   it('sends the user to /login when the session ends', async () => {
-    const api = mockApi({ 'POST /api/v1/auth/logout': { status: 204 } });
+    // The dashboard asks for the user's parties.
+    const api = mockApi({ 'POST /api/v1/auth/logout': { status: 204 }, 'GET /api/v1/me/parties': { body: [] } });
     const { router, user } = await renderApp({ path: '/', language: 'en', session: session() });
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Sign in to Haven' })).toBeInTheDocument();

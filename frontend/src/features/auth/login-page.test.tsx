@@ -63,6 +63,8 @@ describe('login page', () => {
         body?.code === '123456'
           ? { body: loginResponse() }
           : errorReply(401, 'two_factor_required', 'Enter the code from your authenticator app.'),
+      // Signed in, the dashboard asks for the user's parties.
+      'GET /api/v1/me/parties': { body: [] },
     });
     const { user } = await renderApp({ path: '/login', language: 'en' });
     await fillCredentials(user);

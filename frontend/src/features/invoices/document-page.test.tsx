@@ -59,7 +59,7 @@ describe('inbox document page', { timeout: 15_000 }, () => {
 
     expect(await screen.findByRole('heading', { level: 1, name: 'INV-42' })).toBeInTheDocument();
     expect(screen.getByText('Polderdata B.V. — 0106:90000067')).toBeInTheDocument();
-    expect(await screen.findByText('Peppol', { exact: false })).toBeInTheDocument();
+    expect(await screen.findByText(/Ontvangen · Peppol/)).toBeInTheDocument();
     await waitFor(() => {
       expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/opened')).toHaveLength(1);
     });
@@ -74,21 +74,98 @@ describe('inbox document page', { timeout: 15_000 }, () => {
     expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/opened')).toHaveLength(1);
   });
 
-  it('sets a status with the note', async () => {
+  it('"Approve" sends an AP response with the note; "Under review" only sets the status', async () => {
     const api = mockInbox(inboxDocument());
     api.handle({
-      'POST /api/v1/parties/{partyId}/purchase-invoices/{id}/status': { body: inboxDocument({ status: 'approved' }) },
+      'POST /api/v1/parties/{partyId}/purchase-invoices/{id}/responses': {
+        status: 202,
+        body: inboxDocument({ status: 'approved', response: 'ap' }),
+      },
+      'POST /api/v1/parties/{partyId}/purchase-invoices/{id}/status': { body: inboxDocument({ status: 'under_review' }) },
     });
     const { user } = await renderApp({ path, language: 'en', session: session() });
-    await user.type(await screen.findByRole('textbox', { name: /Note/ }), 'Checked against order 17');
+    await user.type(await screen.findByRole('textbox', { name: /^Note/ }), 'Checked against order 17');
     await user.click(screen.getByRole('button', { name: 'Approve' }));
 
     expect(await screen.findByText('Status saved.')).toBeInTheDocument();
-    expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/status')[0]?.body).toEqual({
-      status: 'approved',
+    expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/responses')[0]?.body).toEqual({
+      code: 'ap',
       note: 'Checked against order 17',
     });
+    expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/status')).toHaveLength(0);
+
+    await user.click(screen.getByRole('button', { name: 'Under review' }));
+    await waitFor(() => {
+      expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/status')[0]?.body).toEqual({
+        status: 'under_review',
+      });
+    });
+    expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/responses')).toHaveLength(1);
     expect(screen.queryByRole('button', { name: 'Mark as original' })).toBeNull();
+  });
+
+  it('"Reject" asks for a reason and sends RE with it', async () => {
+    const api = mockInbox(inboxDocument());
+    api.handle({
+      'POST /api/v1/parties/{partyId}/purchase-invoices/{id}/responses': {
+        status: 202,
+        body: inboxDocument({ status: 'rejected', response: 're' }),
+      },
+    });
+    const { user } = await renderApp({ path, language: 'en', session: session() });
+    await user.click(await screen.findByRole('button', { name: 'Reject' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Reject this invoice' });
+    const submit = within(dialog).getByRole('button', { name: 'Reject invoice' });
+    expect(submit).toBeDisabled();
+    await user.click(within(dialog).getByRole('combobox', { name: 'Reason' }));
+    await user.click(await screen.findByRole('option', { name: 'PRI — Prices incorrect', hidden: true }));
+    await user.type(within(dialog).getByRole('textbox', { name: 'Explanation (optional)' }), 'Not the agreed rate');
+    await user.click(submit);
+
+    await waitFor(() => {
+      expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/responses')[0]?.body).toEqual({
+        code: 're',
+        reasons: [{ code: 'PRI', text: 'Not the agreed rate' }],
+      });
+    });
+  });
+
+  it('the Respond panel needs a reason for UQ and sends the code, reasons, actions and message', async () => {
+    const api = mockInbox(inboxDocument({ response: 'ab' }));
+    api.handle({
+      'POST /api/v1/parties/{partyId}/purchase-invoices/{id}/responses': {
+        status: 202,
+        body: inboxDocument({ status: 'under_review', response: 'uq' }),
+      },
+    });
+    const { user } = await renderApp({ path, language: 'en', session: session() });
+    // The last response so far, next to the status.
+    expect(await screen.findByText('Response: Acknowledged')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('combobox', { name: /^Response/ }));
+    await user.click(await screen.findByRole('option', { name: 'UQ — Under query', hidden: true }));
+    await user.click(screen.getByRole('button', { name: 'Send response' }));
+    expect(await screen.findByText(/need at least one reason/)).toBeInTheDocument();
+    expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/responses')).toHaveLength(0);
+
+    await user.click(screen.getByRole('button', { name: 'Add a reason' }));
+    await user.click(screen.getByRole('combobox', { name: 'Reason' }));
+    await user.click(await screen.findByRole('option', { name: 'QTY — Quantity incorrect', hidden: true }));
+    await user.click(screen.getByRole('button', { name: 'Add an action' }));
+    await user.click(screen.getByRole('combobox', { name: 'Requested action' }));
+    await user.click(await screen.findByRole('option', { name: 'PIN — Provide information', hidden: true }));
+    await user.type(screen.getByRole('textbox', { name: /Message to the seller/ }), 'Two pallets, not three?');
+    await user.click(screen.getByRole('button', { name: 'Send response' }));
+
+    await waitFor(() => {
+      expect(api.callsTo('POST /api/v1/parties/{partyId}/purchase-invoices/{id}/responses')[0]?.body).toEqual({
+        code: 'uq',
+        reasons: [{ code: 'QTY' }],
+        actions: [{ code: 'PIN' }],
+        note: 'Two pallets, not three?',
+      });
+    });
+    expect(await screen.findByText('The response is on its way to the seller.')).toBeInTheDocument();
   });
 
   it('offers "Mark as original" for a duplicate, which sets it back to received', async () => {

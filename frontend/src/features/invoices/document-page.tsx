@@ -17,12 +17,16 @@ import {
   useMarkOpened,
   useRendering,
   useResend,
+  useRespond,
   useSetStatus,
 } from './api/invoices';
 import { DocumentLink } from './components/document-link';
+import { ClarificationsInput, RespondPanel } from './components/respond-panel';
+import { ResponseBadge } from './components/response-badge';
 import { StatusBadge } from './components/status-badge';
 import { canMarkOriginal } from './labels';
-import { INBOX_ACTIONS, type Box, type DocumentStatus, type InvoiceDocument } from './model';
+import { INBOX_ACTIONS, type Box, type DocumentStatus, type InvoiceDocument, type ResponseCode } from './model';
+import { respondBody, toClarifications, type ClarificationDraft } from './respond';
 import { downloadFileName, saveBlob } from './save-blob';
 
 type Lang = 'nl' | 'en';
@@ -64,6 +68,10 @@ function Facts({ document }: { document: InvoiceDocument }) {
         <Fact label={t('invoices.receiverId')} value={document.receiverId} />
         <Fact label={t('invoices.format')} value={document.syntax.toUpperCase()} />
         <Fact label={t('invoices.received')} value={formatDateTime(document.createdAt, i18n.language)} />
+        <Fact
+          label={t('invoices.response.last')}
+          value={document.response ? `${document.response.toUpperCase()} — ${t(`invoices.response.code.${document.response}`)}` : null}
+        />
       </SimpleGrid>
     </Card>
   );
@@ -219,15 +227,28 @@ function ResendCard({ document }: { document: InvoiceDocument }) {
   );
 }
 
+/** The quick answers: Approve and Paid send AP and PD; Reject asks for a reason and sends RE. */
+const QUICK_RESPONSES = { approved: 'ap', paid: 'pd', rejected: 're' } as const satisfies Partial<
+  Record<DocumentStatus, ResponseCode>
+>;
+
 function InboxActions({ document }: { document: InvoiceDocument }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [note, setNote] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const setStatus = useSetStatus({
+  const [rejecting, setRejecting] = useState(false);
+  const [reasons, setReasons] = useState<ClarificationDraft[]>([{ code: null, text: '' }]);
+  const done = () => {
+    notifySuccess(t('invoices.actions.done'));
+    setNote('');
+  };
+  const setStatus = useSetStatus({ onSuccess: done });
+  const respond = useRespond({
     onSuccess: () => {
-      notifySuccess(t('invoices.actions.done'));
-      setNote('');
+      done();
+      setRejecting(false);
+      setReasons([{ code: null, text: '' }]);
     },
   });
   const remove = useDeleteInvoice({
@@ -237,9 +258,13 @@ function InboxActions({ document }: { document: InvoiceDocument }) {
     },
   });
   const path = { partyId: document.partyId, id: document.id };
+  const busy = setStatus.isPending || respond.isPending;
   const apply = (status: DocumentStatus) => {
     const text = note.trim();
     setStatus.mutate({ params: { path }, body: text === '' ? { status } : { status, note: text } });
+  };
+  const answer = (code: ResponseCode, withReasons: ClarificationDraft[] = []) => {
+    respond.mutate({ params: { path }, body: respondBody(code, withReasons, [], note) });
   };
   return (
     <Card withBorder>
@@ -257,16 +282,18 @@ function InboxActions({ document }: { document: InvoiceDocument }) {
             setNote(event.currentTarget.value);
           }}
         />
-        <FormError error={setStatus.error} />
+        <FormError error={setStatus.error ?? (rejecting ? null : respond.error)} />
         <Group gap="xs">
           {INBOX_ACTIONS.map((status) => (
             <Button
               key={status}
               variant={document.status === status ? 'filled' : 'default'}
               color={status === 'rejected' ? 'red' : undefined}
-              disabled={setStatus.isPending}
+              disabled={busy}
               onClick={() => {
-                apply(status);
+                if (status === 'under_review') apply(status);
+                else if (status === 'rejected') setRejecting(true);
+                else answer(QUICK_RESPONSES[status]);
               }}
             >
               {t(`invoices.actions.${status}`)}
@@ -275,7 +302,7 @@ function InboxActions({ document }: { document: InvoiceDocument }) {
           {canMarkOriginal(document.status) && (
             <Button
               variant="default"
-              disabled={setStatus.isPending}
+              disabled={busy}
               onClick={() => {
                 apply('received');
               }}
@@ -294,6 +321,40 @@ function InboxActions({ document }: { document: InvoiceDocument }) {
           </Button>
         </Group>
       </Stack>
+      <Modal
+        opened={rejecting}
+        onClose={() => {
+          setRejecting(false);
+        }}
+        title={t('invoices.actions.rejectTitle')}
+        size="lg"
+      >
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            answer('re', reasons);
+          }}
+        >
+          <Stack>
+            <Text size="sm">{t('invoices.actions.rejectText')}</Text>
+            <ClarificationsInput kind="reason" value={reasons} onChange={setReasons} />
+            <FormError error={respond.error} />
+            <Group justify="flex-end">
+              <Button
+                variant="default"
+                onClick={() => {
+                  setRejecting(false);
+                }}
+              >
+                {t('common.cancel')}
+              </Button>
+              <Button type="submit" color="red" loading={respond.isPending} disabled={toClarifications(reasons).length === 0}>
+                {t('invoices.actions.rejectSubmit')}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
       <Modal
         opened={confirming}
         onClose={() => {
@@ -362,7 +423,10 @@ export function DocumentPage({ box }: { box: Box }) {
         <>
           <Group justify="space-between">
             <Title order={1}>{data.number ?? t('invoices.unnamed')}</Title>
-            <StatusBadge status={data.status} />
+            <Group gap="xs">
+              <ResponseBadge code={data.response} size="md" />
+              <StatusBadge status={data.status} />
+            </Group>
           </Group>
           {data.possibleDuplicateOf && (
             <Alert color="yellow">
@@ -373,7 +437,14 @@ export function DocumentPage({ box }: { box: Box }) {
             </Alert>
           )}
           <Facts document={data} />
-          {box === 'outbox' ? <ResendCard document={data} /> : <InboxActions document={data} />}
+          {box === 'outbox' ? (
+            <ResendCard document={data} />
+          ) : (
+            <>
+              <InboxActions document={data} />
+              <RespondPanel document={data} />
+            </>
+          )}
           <Downloads box={box} document={data} />
           <Rendering box={box} document={data} />
           <History box={box} partyId={data.partyId} id={data.id} />

@@ -10,8 +10,10 @@ import { formatPrice } from '@/lib/format';
 import { useDocuments, type BoxQuery } from './api/invoices';
 import { DocumentLink } from './components/document-link';
 import { PartyPicker } from './components/party-picker';
+import { ResponseBadge } from './components/response-badge';
 import { StatusBadge } from './components/status-badge';
-import { BOX_STATUSES, type Box, type DocumentStatus, type InvoiceDocument } from './model';
+import { BOX_STATUSES, CHANNELS, type Box, type Channel, type DocumentStatus, type InvoiceDocument } from './model';
+import { periodQuery } from './period';
 import { useChosenParty } from './use-party';
 
 function formatDate(value: string | null | undefined, language: string): string {
@@ -38,7 +40,10 @@ function DocumentRow({ box, document }: { box: Box; document: InvoiceDocument })
       </Table.Td>
       <Table.Td>{formatDate(document.issueDate, i18n.language)}</Table.Td>
       <Table.Td>
-        <StatusBadge status={document.status} />
+        <Group gap={4} wrap="nowrap">
+          <StatusBadge status={document.status} />
+          <ResponseBadge code={document.response} size="xs" />
+        </Group>
       </Table.Td>
       <Table.Td>{document.channel ? t(`invoices.channel.${document.channel}`) : '—'}</Table.Td>
     </Table.Tr>
@@ -54,13 +59,18 @@ export function DocumentsPage({ box }: { box: Box }) {
   const [search, setSearch] = useState('');
   const [debouncedSearch] = useDebouncedValue(search.trim(), 300);
   const [status, setStatus] = useState<DocumentStatus | null>(null);
+  const [channel, setChannel] = useState<Channel | null>(null);
+  const [from, setFrom] = useState('');
+  const [until, setUntil] = useState('');
   const filters: BoxQuery = {
     ...(debouncedSearch === '' ? {} : { search: debouncedSearch }),
     ...(status === null ? {} : { status }),
+    ...(channel === null ? {} : { channel }),
+    ...periodQuery(from, until),
   };
   const documents = useDocuments(box, partyId, filters);
   const items = documents.data?.pages.flatMap((page) => page.items) ?? [];
-  const filtered = debouncedSearch !== '' || status !== null;
+  const filtered = debouncedSearch !== '' || status !== null || channel !== null || from !== '' || until !== '';
 
   return (
     <Stack>
@@ -97,6 +107,34 @@ export function DocumentsPage({ box }: { box: Box }) {
               value={status}
               onChange={(value) => {
                 setStatus(value);
+              }}
+            />
+            <Select
+              label={t('invoices.channelLabel')}
+              placeholder={t('invoices.allChannels')}
+              clearable
+              data={CHANNELS.map((value) => ({ value, label: t(`invoices.channel.${value}`) }))}
+              value={channel}
+              onChange={(value) => {
+                setChannel(value);
+              }}
+            />
+            <TextInput
+              type="date"
+              label={t('invoices.from')}
+              value={from}
+              max={until === '' ? undefined : until}
+              onChange={(event) => {
+                setFrom(event.currentTarget.value);
+              }}
+            />
+            <TextInput
+              type="date"
+              label={t('invoices.until')}
+              value={until}
+              min={from === '' ? undefined : from}
+              onChange={(event) => {
+                setUntil(event.currentTarget.value);
               }}
             />
           </Group>

@@ -32,3 +32,19 @@ export function statusColor(status: string): string {
 export function canMarkOriginal(status: DocumentStatus): boolean {
   return status === 'duplicate';
 }
+
+/** The badge colour of an Invoice Response: the colour of the status it leads to. */
+export function responseColor(code: string): string {
+  switch (code) {
+    case 'ap':
+    case 'pd':
+      return 'green';
+    case 're':
+      return 'red';
+    case 'uq':
+    case 'ca':
+      return 'yellow';
+    default:
+      return 'blue';
+  }
+}

@@ -31,3 +31,23 @@ export const BOX_STATUSES: Record<Box, readonly DocumentStatus[]> = {
 
 /** The statuses a person may set on an inbox document by hand (StatusRequest). */
 export const INBOX_ACTIONS = ['under_review', 'approved', 'paid', 'rejected'] as const satisfies readonly DocumentStatus[];
+
+export type ResponseCode = Schemas['ResponseCode'];
+export type Clarification = Schemas['ClarificationDto'];
+export type RespondRequest = Schemas['RespondRequest'];
+
+/** Peppol Invoice Response codes (UNCL4343 subset), in the order a buyer usually meets them. */
+export const RESPONSE_CODES = ['ab', 'ip', 'uq', 'ca', 're', 'ap', 'pd'] as const satisfies readonly ResponseCode[];
+
+/** The codes that need at least one reason (the server refuses them without). */
+export const NEEDS_REASON: readonly ResponseCode[] = ['uq', 'ca', 're'];
+
+/** OPStatusReason: why the buyer answers as it does. */
+export const REASON_CODES = [
+  'NON', 'REF', 'LEG', 'REC', 'QUA', 'DEL', 'PRI', 'QTY', 'ITM', 'PAY', 'UNR', 'FIN', 'PPD', 'OTH',
+] as const;
+
+/** OPStatusAction: what the buyer asks the seller to do. */
+export const ACTION_CODES = ['NOA', 'PIN', 'NIN', 'CNF', 'CNP', 'CNA', 'OTH'] as const;
+
+export const CHANNELS = ['internal', 'peppol', 'email', 'api'] as const satisfies readonly Channel[];

@@ -135,6 +135,20 @@ export function useSetStatus(options: ApiMutationOptions<'post', '/api/v1/partie
   });
 }
 
+/**
+ * Answers an inbox document with a Peppol Invoice Response (AP, RE, PD, ...); the server sets the
+ * status to follow the code and sends the response to the seller.
+ */
+export function useRespond(options: ApiMutationOptions<'post', '/api/v1/parties/{partyId}/purchase-invoices/{id}/responses'> = {}) {
+  const refresh = useRefreshDocument('inbox');
+  return $api.useMutation('post', '/api/v1/parties/{partyId}/purchase-invoices/{id}/responses', {
+    ...options,
+    onSuccess: withCache(options.onSuccess, {
+      refetch: (_data, variables) => refresh(variables.params.path.partyId, variables.params.path.id),
+    }),
+  });
+}
+
 /** Records that a person opened an inbox document. */
 export function useMarkOpened() {
   const refresh = useRefreshDocument('inbox');

@@ -18,6 +18,7 @@ function useActivationEffects(): CacheEffects<Organization, { params: { path: { 
         queryClient.invalidateQueries({ queryKey: orgKeys.history(params.path.id) }),
         queryClient.invalidateQueries({ queryKey: orgKeys.list, exact: true }),
         queryClient.invalidateQueries({ queryKey: orgKeys.reviewQueue }),
+        queryClient.invalidateQueries({ queryKey: orgKeys.myParties }),
       ]),
   };
 }

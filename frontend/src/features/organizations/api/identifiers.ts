@@ -20,6 +20,8 @@ export function useUpdateIdentifier(
             : { ...current, identifiers: current.identifiers.map((i) => (i.id === identifier.id ? identifier : i)) },
         );
       },
+      // Sending and receiving show on the user's parties.
+      refetch: () => queryClient.invalidateQueries({ queryKey: orgKeys.myParties }),
     }),
   });
 }
@@ -31,7 +33,10 @@ export function useAddIdentifier(options: ApiMutationOptions<'post', '/api/v1/or
     ...options,
     onSuccess: withCache(options.onSuccess, {
       refetch: (_identifier, { params }) =>
-        queryClient.invalidateQueries({ queryKey: orgKeys.one(params.path.id), exact: true }),
+        Promise.all([
+          queryClient.invalidateQueries({ queryKey: orgKeys.one(params.path.id), exact: true }),
+          queryClient.invalidateQueries({ queryKey: orgKeys.myParties }),
+        ]),
     }),
   });
 }

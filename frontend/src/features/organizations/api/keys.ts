@@ -11,4 +11,6 @@ export const orgKeys = {
   /** Every candidate search of the organization (whatever the search text). */
   candidates: (id: string) => $api.queryOptions('get', '/api/v1/organizations/{id}/member-candidates', byId(id)).queryKey,
   reviewQueue: $api.queryOptions('get', '/api/v1/operator/activation-requests').queryKey,
+  /** The participant ids the user may act for (the invoice screens and the dashboard). */
+  myParties: $api.queryOptions('get', '/api/v1/me/parties').queryKey,
 };

@@ -1,5 +1,6 @@
 import '@testing-library/jest-dom/vitest';
 
+import { notifications } from '@mantine/notifications';
 import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 
@@ -40,6 +41,10 @@ beforeEach(() => {
 
 afterEach(() => {
   cleanup();
+  // Mantine keeps notifications in a module-level store: one test's must not fill the next
+  // test's screen (only a few show at once; the rest wait in a queue).
+  notifications.clean();
+  notifications.cleanQueue();
   // Like msw's onUnhandledRequest: 'error': a request no handler answered fails the test.
   expect(takeUnhandledRequests(), 'requests without a mockApi handler').toEqual([]);
   vi.unstubAllGlobals();

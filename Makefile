@@ -89,10 +89,13 @@ bench-queue:
 	$(CARGO) run --release --locked -p haven-jobs --example bench_queue
 
 
-## bench-api: requests/s and p50/p99 of GET /api/health, GET /api/v1/me and POST /api/v1/validate
-## against the release server on SQLite; `make bench-api PG=postgres://...` (or PG=default for
-## postgres://postgres@127.0.0.1:5432/test) adds PostgreSQL in a fresh database. The load
-## generator is oha, installed into .tools on first use. See docs/performance.md.
+## bench-api: requests/s and p50/p99 of GET /api/health, GET /api/v1/me and POST /api/v1/validate,
+## then accepted invoices/s and p50/p99 of POST /api/v1/parties/{partyId}/sales-invoices at 1, 16
+## and 64 clients while the server delivers them internally, with the drain time and a count
+## that fails on a lost or doubled document; against the release server on SQLite;
+## `make bench-api PG=postgres://...` (or PG=default for postgres://postgres@127.0.0.1:5432/test)
+## adds PostgreSQL in a fresh database. The load generator is oha, installed into .tools on first
+## use. See docs/performance.md.
 OHA_VERSION := 1.16.0
 bench-api:
 	$(CARGO) build --release --locked -p haven-api

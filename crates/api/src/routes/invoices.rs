@@ -254,7 +254,7 @@ async fn send_sales_invoice(
     let caller = auth.caller(&client);
     let party_id = path.into_inner();
     // Who may send is checked before the body is read, so a stranger learns nothing from it.
-    sending::authorize_party(
+    let access = sending::authorize_party(
         &state.db,
         &state.db,
         &caller,
@@ -265,12 +265,11 @@ async fn send_sales_invoice(
     let bytes = read_document(&req, payload).await?;
     let outcome = sending::send_sales_invoice(
         &state.db,
-        &state.db,
         &state.blobs,
         &BlockingInspector,
         &state.send_settings,
         &caller,
-        &party_id,
+        &access,
         SendRequest {
             bytes,
             idempotency_key: idempotency_key(&req),

@@ -1,7 +1,7 @@
 //! The document records on SQLite and PostgreSQL. Every public method that writes is one
 //! transaction: the document or its status, its history lines, usage records and jobs.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 use haven_domain::{
     documents::{
         blobs::ContentHash,
@@ -23,8 +23,8 @@ use haven_domain::{
 use sea_orm::{
     sea_query::{Expr, Func, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType,
+    QueryFilter, QuerySelect, TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -168,6 +168,39 @@ async fn insert_event<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Several history lines of one document in one statement, a microsecond apart so that the
+/// history keeps their order.
+async fn insert_events<C: ConnectionTrait>(
+    conn: &C,
+    document_id: Uuid,
+    status: DocumentStatus,
+    events: Vec<NewDocumentEvent>,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    let rows: Vec<_> = (0i64..)
+        .zip(events)
+        .map(|(step, event)| document_event::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            document_id: Set(document_id),
+            event: Set(event.event.as_str().to_owned()),
+            status: Set(status.as_str().to_owned()),
+            channel: Set(event.channel.map(|c| c.as_str().to_owned())),
+            details: Set(event.details),
+            attempt: Set(event.attempt.and_then(|a| i32::try_from(a).ok())),
+            actor_email: Set(event.actor_email),
+            created_at: Set(at + chrono::TimeDelta::microseconds(step)),
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    document_event::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await
+        .map_err(db("writing document history"))?;
+    Ok(())
+}
+
 async fn insert_usage<C: ConnectionTrait>(
     conn: &C,
     d: &NewDocument,
@@ -285,12 +318,18 @@ impl Database {
         jobs: Vec<NewJob>,
         answering: Option<(Uuid, StatusChange)>,
     ) -> DomainResult<Accepted> {
-        let now = Utc::now();
+        // Microseconds, as both databases keep them: the answer is built from the row written
+        // instead of reading it back.
+        let now = Utc::now().trunc_subsecs(6);
         let txn = self
             .begin_write()
             .await
             .map_err(db("starting a transaction"))?;
-        let inserted = document::Entity::insert(new_row(&document, now))
+        // Looked for before the insert, so the row is written with it (no second write).
+        let twin = earlier_twin(&txn, &document).await?;
+        let mut row = new_row(&document, now);
+        row.duplicate_of = Set(twin);
+        let inserted = document::Entity::insert(row.clone())
             .on_conflict(
                 OnConflict::columns([D::OrganizationId, D::IdempotencyKey])
                     .do_nothing()
@@ -315,28 +354,17 @@ impl Database {
                 original_id: original,
             });
         }
-        if let Some(twin) = earlier_twin(&txn, &document).await? {
-            document::Entity::update_many()
-                .col_expr(D::DuplicateOf, Expr::value(twin))
-                .filter(D::Id.eq(document.id))
-                .exec(&txn)
-                .await
-                .map_err(db("flagging a possible duplicate"))?;
-        }
-        // A microsecond apart, so that the history keeps their order.
-        for (step, event) in (0i64..).zip(events) {
-            let at = now + chrono::TimeDelta::microseconds(step);
-            insert_event(&txn, document.id, document.status, event, at).await?;
-        }
+        insert_events(&txn, document.id, document.status, events, now).await?;
         insert_usage(&txn, &document, usage, now).await?;
         enqueue_all(&txn, jobs).await?;
         if let Some((invoice_id, change)) = answering {
             apply_change(&txn, invoice_id, change, now).await?;
         }
-        let stored = load(&txn, document.id)
-            .await?
-            .ok_or_else(|| corrupt("document vanished in its transaction"))?;
         commit(txn).await?;
+        let stored = row
+            .try_into_model()
+            .map_err(db("reading back a stored document"))
+            .and_then(to_document)?;
         Ok(Accepted::Stored(Box::new(stored)))
     }
 }
@@ -345,24 +373,25 @@ impl DocumentRecords for Database {
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn find_party(&self, participant_id: &str) -> DomainResult<Option<PartyRecord>> {
         let wanted = participant_id.trim().to_lowercase();
+        // The identifier and its organization in one query: every send looks a party up.
+        let owner = organization_identifier::Entity::belongs_to(organization::Entity)
+            .from(organization_identifier::Column::OrganizationId)
+            .to(organization::Column::Id)
+            .into();
         let found = organization_identifier::Entity::find()
+            .join(JoinType::InnerJoin, owner)
+            .select_also(organization::Entity)
             .filter(
-                Expr::expr(Func::lower(Expr::col(
+                Expr::expr(Func::lower(Expr::col((
+                    organization_identifier::Entity,
                     organization_identifier::Column::ParticipantId,
-                )))
+                ))))
                 .eq(wanted),
             )
             .one(self.conn())
             .await
             .map_err(db("finding a participant"))?;
-        let Some(identifier) = found else {
-            return Ok(None);
-        };
-        let Some(org) = organization::Entity::find_by_id(identifier.organization_id)
-            .one(self.conn())
-            .await
-            .map_err(db("finding a participant's organization"))?
-        else {
+        let Some((identifier, Some(org))) = found else {
             return Ok(None);
         };
         Ok(Some(PartyRecord {

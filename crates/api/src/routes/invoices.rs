@@ -1331,7 +1331,6 @@ async fn download_shared_with_me(
     path: web::Path<Uuid>,
     query: web::Query<DownloadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    use haven_domain::documents::blobs::DocumentStore;
     let client = client_info(&req);
     let files = !matches!(
         query.format,
@@ -1344,14 +1343,7 @@ async fn download_shared_with_me(
         files,
     )
     .await?;
-    if shared.document.purged_at.is_some() {
-        return Err(haven_domain::DomainError::conflict(
-            haven_domain::ConflictCode::DocumentPurged,
-            "The original of this document was removed under the retention policy.".into(),
-        )
-        .into());
-    }
-    let bytes = state.blobs.get(&shared.document.content_hash).await?;
+    let bytes = service::original_bytes(&state.blobs, &shared.document).await?;
     let name = shared
         .document
         .facts

@@ -58,12 +58,13 @@ pub struct DeliveryJob {
 }
 
 /// The job that delivers a document; `round` tells deliveries of the same document apart
-/// (0 for the first, then one per resend), so a repeated request queues one job per round.
+/// (0 for the first, a resend's own number after), so a repeated request queues one job per
+/// round.
 #[must_use]
 pub fn deliver_job(
     document_id: Uuid,
     receiver: Option<String>,
-    round: u32,
+    round: i64,
     settings: &DeliverySettings,
 ) -> NewJob {
     let payload = DeliveryJob {

@@ -1,16 +1,16 @@
 //! Documents as the domain sees them: the closed sets of their life and the records kept.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::blobs::ContentHash;
 
-/// A closed set stored and shown by snake_case name.
+/// A closed set stored and shown by snake_case name (the serde derives are spelled out, so the
+/// invoking module need not import serde).
 macro_rules! named_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name { $($(#[$vmeta])* $variant,)+ }
@@ -30,6 +30,7 @@ macro_rules! named_enum {
         }
     };
 }
+pub(crate) use named_enum;
 
 named_enum! {
     /// Which way a document travels for the organization that holds it.

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{
     blobs::DocumentStore,
-    delivery::{deliver_job, receiver_candidates, DeliveryChannel, DeliverySettings, Reach},
+    delivery::{deliver_job, DeliveryChannel, DeliverySettings, Reach},
     records::{
         Channel, Direction, Document, DocumentEvent, DocumentEventKind, DocumentStatus,
         NewDocumentEvent,
@@ -155,13 +155,7 @@ pub async fn download<R: DocumentRecords, O: OrganizationStore, B: DocumentStore
         OrgAction::View,
     )
     .await?;
-    if document.purged_at.is_some() {
-        return Err(DomainError::conflict(
-            ConflictCode::DocumentPurged,
-            "The original of this document was removed under the retention policy; its details and history remain.".into(),
-        ));
-    }
-    let bytes = blobs.get(&document.content_hash).await?;
+    let bytes = original_bytes(blobs, &document).await?;
     if direction == Direction::Incoming {
         let change = StatusChange::new(
             DocumentStatus::Downloaded,
@@ -171,6 +165,23 @@ pub async fn download<R: DocumentRecords, O: OrganizationStore, B: DocumentStore
         records.change_status(document.id, change).await?;
     }
     Ok((document, bytes))
+}
+
+/// The original bytes of a document the caller may already see.
+///
+/// # Errors
+/// `Conflict` (`document_purged`) when retention removed them; the store's error.
+pub async fn original_bytes<B: DocumentStore>(
+    blobs: &B,
+    document: &Document,
+) -> DomainResult<Vec<u8>> {
+    if document.purged_at.is_some() {
+        return Err(DomainError::conflict(
+            ConflictCode::DocumentPurged,
+            "The original of this document was removed under the retention policy; its details and history remain.".into(),
+        ));
+    }
+    blobs.get(&document.content_hash).await
 }
 
 /// Marks a purchase invoice Opened when it is viewed for the first time.
@@ -323,19 +334,10 @@ pub async fn resend<R: DocumentRecords, O: OrganizationStore>(
                 .to_string(),
         ),
     };
-    let round = records
-        .list_events(
-            document.id,
-            &PageRequest {
-                limit: 1000,
-                before: None,
-            },
-        )
-        .await?
-        .iter()
-        .filter(|e| e.event == DocumentEventKind::Resent)
-        .count() as u32
-        + 1;
+    // A resend starts from a finished delivery, whose status change moved `updated_at`; the
+    // compare-and-set below lets one resend through per finished state, so that time names
+    // this round.
+    let round = document.updated_at.timestamp_micros();
     let details = match &receiver {
         Some(r) => format!("Resent, to {r} first"),
         None => "Resent".to_owned(),
@@ -470,10 +472,4 @@ pub async fn open_shared<R: DocumentRecords>(
             .await?;
     }
     Ok(shared)
-}
-
-/// A candidate list of receivers for the document, for display.
-#[must_use]
-pub fn candidates_of(document: &Document) -> Vec<String> {
-    receiver_candidates(document, None)
 }

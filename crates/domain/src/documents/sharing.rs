@@ -4,10 +4,10 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
+    records::named_enum,
     records::{Direction, Document, DocumentEventKind, NewDocumentEvent},
     service::find_document,
     store::DocumentRecords,
@@ -19,33 +19,13 @@ use crate::{
     DomainError, DomainResult,
 };
 
-/// What a share allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ShareAccess {
-    /// Details, history and the readable rendering.
-    View,
-    /// Also the original and converted files.
-    Full,
-}
-
-impl ShareAccess {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::View => "view",
-            Self::Full => "full",
-        }
-    }
-
-    #[must_use]
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "view" => Some(Self::View),
-            "full" => Some(Self::Full),
-            _ => None,
-        }
+named_enum! {
+    /// What a share allows.
+    pub enum ShareAccess {
+        /// Details, history and the readable rendering.
+        View = "view",
+        /// Also the original and converted files.
+        Full = "full",
     }
 }
 

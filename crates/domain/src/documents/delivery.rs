@@ -199,37 +199,25 @@ where
     let candidates = receiver_candidates(&document, payload.receiver.as_deref());
 
     for receiver in &candidates {
-        // A response goes to the seller of an invoice sent from here, whether or not that
-        // seller receives invoices: the channel itself checks it is one.
-        let reach = if document.kind == DocumentKind::InvoiceResponse {
-            Reach::Deliverable
-        } else {
-            channels.internal.reach(receiver).await
-        };
-        match reach {
-            Reach::Deliverable => {
-                match channels
-                    .internal
-                    .deliver(&document, receiver, job.attempt)
-                    .await
-                {
-                    Ok(()) => return Ok(()),
-                    Err(DeliveryFailure::NotReachable(why)) => skipped.push(why),
-                    Err(failure) => {
-                        return attempt_failed(
-                            records,
-                            &document,
-                            Channel::Internal,
-                            failure,
-                            job,
-                            last_attempt,
-                        )
-                        .await
-                    }
-                }
-            }
-            Reach::NotRegistered(why) | Reach::LookupFailed(why) | Reach::Unavailable(why) => {
-                skipped.push(format!("{receiver}: {why}"));
+        // The internal channel looks the receiver up as it delivers (one look-up, not a
+        // `reach` first): one that is not here or not receiving is skipped.
+        match channels
+            .internal
+            .deliver(&document, receiver, job.attempt)
+            .await
+        {
+            Ok(()) => return Ok(()),
+            Err(DeliveryFailure::NotReachable(why)) => skipped.push(why),
+            Err(failure) => {
+                return attempt_failed(
+                    records,
+                    &document,
+                    Channel::Internal,
+                    failure,
+                    job,
+                    last_attempt,
+                )
+                .await
             }
         }
     }
@@ -410,13 +398,20 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
             Ok(Some(p)) => p,
             Ok(None) => {
                 return Err(DeliveryFailure::NotReachable(format!(
-                    "{receiver} left the installation"
+                    "{receiver}: not on this installation"
                 )))
             }
             Err(e) => return Err(DeliveryFailure::Transient(e.to_string())),
         };
+        // A response goes to the seller of an invoice sent from here, whether or not that
+        // seller receives invoices: `deliver_response` checks it is one.
         if document.kind == DocumentKind::InvoiceResponse {
             return self.deliver_response(document, &party, attempt).await;
+        }
+        if party.organization_status != OrgStatus::Active || !party.receive_enabled {
+            return Err(DeliveryFailure::NotReachable(format!(
+                "{receiver}: not receiving on this installation"
+            )));
         }
         let incoming = NewDocument {
             id: Uuid::new_v4(),

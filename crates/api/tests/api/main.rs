@@ -4,6 +4,7 @@
 
 mod accounts;
 mod accounts_more;
+mod connections;
 mod documents;
 mod errors;
 mod exchange;

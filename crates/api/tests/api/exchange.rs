@@ -134,7 +134,7 @@ async fn wait_for_status(app: &TestApp, token: &str, path: &str, statuses: &[&st
 
 /// Two environments on one installation: the seller's and the buyer's, both active, the
 /// buyer receiving.
-async fn two_parties(app: &TestApp) -> (Session, String, Session, String) {
+pub(crate) async fn two_parties(app: &TestApp) -> (Session, String, Session, String) {
     let seller = app.register_admin("ada@seller.example").await;
     let seller_party = active_party(app, &seller, SELLER_KVK, SELLER_CONTACT).await;
     let buyer = app.register_admin("bob@buyer.example").await;

@@ -3,7 +3,7 @@
 
 use std::{future::Future, pin::Pin};
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use chrono::Utc;
 use haven_domain::accounts::{
     auth_context::{AuthContext, AuthContextStore},
@@ -73,16 +73,24 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let (state, bearer) = state_and_token(req);
+        let req = req.clone();
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
             let token = bearer.ok_or(ApiError::Unauthenticated(ErrorCode::Unauthenticated))?;
             match read_token(&state, &token)? {
                 Presented::Session(claims) => load_session(&state, claims).await,
-                Presented::Connection(_) => Err(ApiError::Refused {
+                Presented::Connection(claims) => {
+                    // The refusal goes into the connection's usage log: its owners see the
+                    // software knocking on the wrong door.
+                    req.extensions_mut().insert(super::party::ConnectionUse {
+                        connection_id: claims.sub,
+                    });
+                    Err(ApiError::Refused {
                     code: ErrorCode::ConnectionNotAllowed,
                     message: "A connection key's token only reaches the /parties/{partyId}/… operations; this one needs a person's session.".into(),
-                }),
+                    })
+                }
             }
         })
     }

@@ -303,7 +303,11 @@ async fn get_api_docs(
 /// API would.
 async fn not_matched(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
     let (req, _) = req.into_parts();
-    if req.path() == "/api" || req.path().starts_with("/api/") {
+    // The token endpoint lives outside /api but is in the API document (405 with `Allow` too).
+    if req.path() == "/api"
+        || req.path().starts_with("/api/")
+        || req.path().starts_with("/connect/")
+    {
         let routes = req
             .app_data::<web::Data<RouteTable>>()
             .cloned()

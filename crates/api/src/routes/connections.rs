@@ -399,16 +399,26 @@ pub fn configure_token(cfg: &mut ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct ClientCredentialsRequest {
-    /// Always `client_credentials`.
-    #[schema(example = "client_credentials")]
-    grant_type: String,
+    grant_type: GrantType,
     /// The connection's client id (or send it with HTTP Basic authentication instead).
     client_id: Option<String>,
     /// The connection's secret (or send it with HTTP Basic authentication instead).
     client_secret: Option<String>,
-    /// Space-separated scopes to narrow the token to; default all of the connection's.
-    #[schema(example = "send receive")]
+    /// Space-separated scopes to narrow the token to (`send`, `receive`, `document_status`,
+    /// `webhooks`); default all of the connection's.
+    #[schema(
+        example = "send receive",
+        pattern = r"^ *((send|receive|document_status|webhooks)( +|$))* *$"
+    )]
     scope: Option<String>,
+}
+
+/// The OAuth grant this endpoint supports.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum GrantType {
+    ClientCredentials,
 }
 
 /// A bearer token for the connection.
@@ -466,15 +476,16 @@ fn oauth_error(code: OAuthErrorCode, description: &str, basic: bool) -> HttpResp
     })
 }
 
-/// Client id and secret from `Authorization: Basic` (each form-encoded, RFC 6749 §2.3.1).
+/// Client id and secret from `Authorization: Basic` (each form-encoded, RFC 6749 §2.3.1):
+/// `None` without a Basic header (another scheme is no client authentication), `Some(None)`
+/// for one that cannot be read.
 fn basic_credentials(req: &HttpRequest) -> Option<Option<(String, String)>> {
-    let value = req.headers().get(header::AUTHORIZATION)?;
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
     let parsed = (|| {
-        let value = value.to_str().ok()?;
-        let (scheme, encoded) = value.split_once(' ')?;
-        if !scheme.eq_ignore_ascii_case("basic") {
-            return None;
-        }
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(encoded.trim())
             .ok()?;

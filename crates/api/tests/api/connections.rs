@@ -289,6 +289,25 @@ async fn the_token_endpoint_answers_as_rfc_6749_says() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["scope"], "receive");
 
+    // Another Authorization scheme is no client authentication: the body's credentials count.
+    let response = app
+        .client
+        .post(app.url("/connect/token"))
+        .bearer_auth("something-else")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client_id),
+            ("client_secret", &secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    // Only POST: other methods get 405 with `Allow`, like the API's paths.
+    let response = app.get("/connect/token").await;
+    assert_eq!(response.headers()["allow"], "POST");
+    assert_error_body(response, 405, "method_not_allowed").await;
+
     // Both at once.
     let response = app
         .client

@@ -1830,13 +1830,10 @@ export interface components {
             client_id?: string | null;
             /** @description The connection's secret (or send it with HTTP Basic authentication instead). */
             client_secret?: string | null;
+            grant_type: components["schemas"]["GrantType"];
             /**
-             * @description Always `client_credentials`.
-             * @example client_credentials
-             */
-            grant_type: string;
-            /**
-             * @description Space-separated scopes to narrow the token to; default all of the connection's.
+             * @description Space-separated scopes to narrow the token to (`send`, `receive`, `document_status`,
+             *     `webhooks`); default all of the connection's.
              * @example send receive
              */
             scope?: string | null;
@@ -2196,6 +2193,11 @@ export interface components {
              */
             email: string;
         };
+        /**
+         * @description The OAuth grant this endpoint supports.
+         * @enum {string}
+         */
+        GrantType: "client_credentials";
         /** @enum {string} */
         Health: "ok" | "ready";
         HealthStatus: {

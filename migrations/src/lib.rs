@@ -10,6 +10,7 @@ mod m20261126_000004_create_organizations;
 mod m20261202_000001_create_jobs;
 mod m20261203_000001_create_documents;
 mod m20261203_000002_create_document_shares;
+mod m20261203_000010_create_connections;
 mod m20261203_000020_index_live_jobs;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_create_jobs::Migration),
             Box::new(m20261203_000001_create_documents::Migration),
             Box::new(m20261203_000002_create_document_shares::Migration),
+            Box::new(m20261203_000010_create_connections::Migration),
             Box::new(m20261203_000020_index_live_jobs::Migration),
         ]
     }

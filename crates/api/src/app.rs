@@ -26,9 +26,11 @@ use crate::{
         security_headers::SecurityHeaders,
     },
     openapi,
+    rate_limit::RateLimiter,
     routes::{self, fallback::RouteTable},
     secrets::SigningKey,
     state::AppState,
+    usage_log::UsageWriter,
 };
 
 /// The documented API: everything under `/api` that appears in the OpenAPI document.
@@ -51,11 +53,26 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::users::configure)
                 .configure(routes::environment::configure)
                 .configure(routes::organizations::configure)
+                .configure(routes::connections::configure)
                 .configure(routes::operator::configure)
                 .configure(routes::jobs::configure)
                 .configure(routes::documents::configure)
                 .configure(routes::invoices::configure),
         )
+}
+
+/// The OAuth token endpoint, outside `/api` as OAuth clients expect (`/connect/token`), yet
+/// in the OpenAPI document.
+pub(crate) fn connect_scope() -> scope::Scope<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    scope::scope("/connect").configure(routes::connections::configure_token)
 }
 
 /// A built, bound, not yet running server.
@@ -64,6 +81,7 @@ pub struct Application {
     port: u16,
     db: Database,
     job_worker: JobWorker,
+    usage_writer: UsageWriter,
 }
 
 impl Application {
@@ -99,6 +117,7 @@ impl Application {
         let blobs = haven_storage::Storage::from_config(&settings.document_store_config()?)
             .map_err(|e| anyhow::anyhow!(e).context("could not set up the document store"))?;
         let send_settings = send_settings(&settings)?;
+        let (usage, usage_writer) = UsageWriter::start(db.clone());
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
             send_settings: send_settings.clone(),
@@ -114,6 +133,12 @@ impl Application {
                 receiving_price: settings.receiving_price_per_document.clone(),
             },
             job_waker: job_waker.clone(),
+            connection_limiter: RateLimiter::per_minute(settings.connection_requests_per_minute),
+            token_client_limiter: RateLimiter::per_minute(
+                settings.token_requests_per_minute_per_client,
+            ),
+            token_ip_limiter: RateLimiter::per_minute(settings.token_requests_per_minute_per_ip),
+            usage,
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let security_headers = web::Data::new(SecurityHeaders::new(&settings.public_url));
@@ -142,6 +167,7 @@ impl Application {
                 .app_data(security_headers.clone())
                 .app_data(static_dir.clone())
                 .configure(|cfg| extractors::configure(cfg, max_body))
+                .service(connect_scope())
                 .service(
                     api_scope()
                         .route("/openapi.json", web::get().to(get_openapi_json))
@@ -179,6 +205,7 @@ impl Application {
             blobs.clone(),
         )?;
         crate::jobs::schedule_purge(&db).await?;
+        crate::jobs::schedule_usage_purge(&db).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {
@@ -186,6 +213,7 @@ impl Application {
             port,
             db,
             job_worker,
+            usage_writer,
         })
     }
 
@@ -202,6 +230,8 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.server.await.context("the HTTP server failed")?;
         tracing::info!("server stopped; stopping the job worker and closing the database pool");
+        // Requests have finished: write the last usage log entries.
+        self.usage_writer.stop().await;
         self.job_worker.stop().await;
         // Give background tasks a moment to release their connections.
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -273,7 +303,11 @@ async fn get_api_docs(
 /// API would.
 async fn not_matched(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
     let (req, _) = req.into_parts();
-    if req.path() == "/api" || req.path().starts_with("/api/") {
+    // The token endpoint lives outside /api but is in the API document (405 with `Allow` too).
+    if req.path() == "/api"
+        || req.path().starts_with("/api/")
+        || req.path().starts_with("/connect/")
+    {
         let routes = req
             .app_data::<web::Data<RouteTable>>()
             .cloned()

@@ -121,6 +121,13 @@ pub struct Settings {
     /// and status: `outgoing:delivered=3650, outgoing:*=730, incoming:*=3650`. Empty: keep
     /// everything.
     pub retention: String,
+    /// Requests per minute one connection key may make (429 with `Retry-After` above it);
+    /// 0: no limit. Counted per instance.
+    pub connection_requests_per_minute: u32,
+    /// Token requests per minute for one client id at `POST /connect/token`.
+    pub token_requests_per_minute_per_client: u32,
+    /// Token requests per minute from one address at `POST /connect/token`.
+    pub token_requests_per_minute_per_ip: u32,
 }
 
 impl Default for Settings {
@@ -169,6 +176,9 @@ impl Default for Settings {
             peppol_fallback: "email".into(),
             shared_link_days: 30,
             retention: String::new(),
+            connection_requests_per_minute: 600,
+            token_requests_per_minute_per_client: 20,
+            token_requests_per_minute_per_ip: 60,
         }
     }
 }
@@ -482,7 +492,11 @@ mod tests {
         assert!(keys.contains(&("kvk_ca_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("metrics_enabled".to_owned(), ValueKind::Bool)));
         assert!(keys.contains(&("job_lease_secs".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 43, "one key per field of Settings");
+        assert!(keys.contains(&(
+            "connection_requests_per_minute".to_owned(),
+            ValueKind::Number
+        )));
+        assert_eq!(keys.len(), 46, "one key per field of Settings");
     }
 
     #[test]

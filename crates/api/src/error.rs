@@ -83,6 +83,16 @@ pub enum ErrorCode {
     Unprocessable,
     /// Rate limited: wait for `Retry-After` seconds.
     TooManyRequests,
+    /// A connection key's token was sent to an operation that needs a person's session.
+    ConnectionNotAllowed,
+    /// The connection key's token lacks the scope this operation needs.
+    ScopeMissing,
+    /// The connection key was revoked, deleted or given a new secret: get a new token.
+    ConnectionInvalid,
+    /// The connection is revoked (it can only be deleted).
+    ConnectionNotActive,
+    /// Only a revoked connection can be deleted.
+    ConnectionNotRevoked,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -117,6 +127,8 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::JobNotDead => Self::JobNotDead,
             ConflictCode::DocumentPurged => Self::DocumentPurged,
             ConflictCode::DeliveryInProgress => Self::DeliveryInProgress,
+            ConflictCode::ConnectionNotActive => Self::ConnectionNotActive,
+            ConflictCode::ConnectionNotRevoked => Self::ConnectionNotRevoked,
         }
     }
 }
@@ -199,6 +211,9 @@ pub enum ApiError {
     Unauthenticated(ErrorCode),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 403 with a more specific code than `forbidden`.
+    #[error("refused ({code:?}): {message}")]
+    Refused { code: ErrorCode, message: String },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -238,9 +253,10 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => ErrorCode::BadRequest,
             Self::Validation(_) => ErrorCode::ValidationFailed,
-            Self::Unauthenticated(code) | Self::LinkToken(code) | Self::Conflict { code, .. } => {
-                *code
-            }
+            Self::Unauthenticated(code)
+            | Self::LinkToken(code)
+            | Self::Conflict { code, .. }
+            | Self::Refused { code, .. } => *code,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::DocumentExists { .. } => ErrorCode::DocumentExists,
             Self::InvalidDocument(_) => ErrorCode::InvalidDocument,
@@ -268,7 +284,10 @@ impl ApiError {
                 ErrorCode::InvalidTwoFactorCode => {
                     "The two-factor code is incorrect or already used.".into()
                 }
-                ErrorCode::TokenExpired => "Your session has expired; log in again.".into(),
+                ErrorCode::TokenExpired => {
+                    "Your session has expired; log in again (software: get a new token).".into()
+                }
+                ErrorCode::ConnectionInvalid => "This connection key was revoked, deleted or given a new secret; get a new token with valid credentials.".into(),
                 _ => "Log in to continue.".into(),
             },
             Self::Forbidden(message) => message.clone(),
@@ -291,7 +310,9 @@ impl ApiError {
                 "This address does not accept this method; allowed: {}.",
                 allowed.join(", ")
             ),
-            Self::Conflict { message, .. } | Self::Unprocessable { message, .. } => message.clone(),
+            Self::Conflict { message, .. }
+            | Self::Unprocessable { message, .. }
+            | Self::Refused { message, .. } => message.clone(),
             Self::PayloadTooLarge { limit } => {
                 format!("The request body is larger than the limit of {limit} bytes.")
             }
@@ -390,7 +411,7 @@ impl ResponseError for ApiError {
             }
             Self::DocumentExists { .. } => StatusCode::CONFLICT,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::Refused { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -437,6 +458,13 @@ impl From<DomainError> for ApiError {
                 message,
             },
             DomainError::Forbidden(message) => Self::Forbidden(message),
+            DomainError::MissingScope(scope) => Self::Refused {
+                code: ErrorCode::ScopeMissing,
+                message: format!(
+                    "This connection key has no `{}` scope; an Organization Administrator can create one that has.",
+                    scope.as_str()
+                ),
+            },
             DomainError::Validation(fields) => Self::Validation(
                 fields
                     .into_iter()

@@ -72,6 +72,7 @@ impl JobWorker {
             .with(email)
             .with(deliver)
             .with(purge)
+            .with(PurgeUsageHandler { db: db.clone() })
             .with(NoopHandler);
         let options = WorkerOptions {
             wake: wake.clone(),
@@ -227,6 +228,55 @@ impl JobHandler for PurgeHandler {
             let tomorrow = now.date_naive() + chrono::TimeDelta::days(1);
             self.db
                 .enqueue_job(purge_job(tomorrow))
+                .await
+                .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            Ok(())
+        })
+    }
+}
+
+/// The daily usage-log purge of `day`: one run per day, however many instances.
+fn usage_purge_job(day: chrono::NaiveDate) -> haven_domain::jobs::NewJob {
+    let at = day
+        .and_hms_opt(3, 30, 0)
+        .map_or_else(chrono::Utc::now, |t| t.and_utc());
+    haven_domain::jobs::NewJob::new(JobKind::PurgeConnectionUsage, serde_json::json!({}))
+        .idempotency_key(format!("purge-connection-usage:{day}"))
+        .run_at(at)
+}
+
+/// Queues today's usage-log purge (if no instance did yet); each run queues the next day's.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn schedule_usage_purge(db: &Database) -> anyhow::Result<()> {
+    db.enqueue_job(usage_purge_job(chrono::Utc::now().date_naive()))
+        .await
+        .map_err(|e| anyhow::anyhow!(e).context("could not schedule the usage log purge"))?;
+    Ok(())
+}
+
+/// Runs `purge_connection_usage` jobs: entries older than 30 days go.
+struct PurgeUsageHandler {
+    db: Database,
+}
+
+impl JobHandler for PurgeUsageHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::PurgeConnectionUsage
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let now = chrono::Utc::now();
+            let removed = haven_domain::connections::service::purge_usage(&self.db, now)
+                .await
+                .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            tracing::info!(removed, "usage log purge done");
+            self.db
+                .enqueue_job(usage_purge_job(
+                    now.date_naive() + chrono::TimeDelta::days(1),
+                ))
                 .await
                 .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
             Ok(())

@@ -12,10 +12,12 @@ pub mod jobs;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod rate_limit;
 mod routes;
 pub mod secrets;
 mod state;
 pub mod telemetry;
+pub mod usage_log;
 
 pub use app::Application;
 pub use config::Settings;

@@ -5,7 +5,7 @@ use actix_web::App;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
-use crate::app::api_scope;
+use crate::app::{api_scope, connect_scope};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,11 @@ use crate::app::api_scope;
         title = "Haven API",
         description = "REST API of Haven, the open e-invoicing platform: validate, send and receive \
                        e-invoices (UBL, CII; Peppol BIS Billing 3.0, NLCIUS) for your organizations.\n\n\
-                       Every error has the same JSON body (`ErrorBody`) with a stable `code`.",
+                       Every error has the same JSON body (`ErrorBody`) with a stable `code`, except \
+                       at the OAuth token endpoint `POST /connect/token`, which answers as RFC 6749 says.\n\n\
+                       Accounting software connects with a connection key: see the integration guide, \
+                       `docs/integration.md` in the repository (get a token, send an invoice, poll the \
+                       outbox and inbox, download purchase invoices).",
         license(name = "AGPL-3.0-or-later"),
     ),
     tags(
@@ -27,6 +31,7 @@ use crate::app::api_scope;
         (name = "business-register", description = "Search the Dutch business register (KvK)"),
         (name = "operator", description = "Platform operators review organization activations"),
         (name = "jobs", description = "Platform operators watch background jobs and retry dead ones"),
+        (name = "connections", description = "Connection keys for accounting software, their usage log, and the OAuth token endpoint"),
         (name = "documents", description = "Validate and transform e-invoices (UBL, CII, Factur-X; EN 16931, Peppol BIS 3, NLCIUS)"),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::ErrorCode)),
@@ -149,7 +154,7 @@ impl utoipa::Modify for BearerSecurity {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("Access token from /api/v1/auth/login (15 minutes)."))
+                    .description(Some("A person's access token from /api/v1/auth/login (15 minutes), or a connection key's from POST /connect/token (one hour; only the /parties/{partyId}/… operations accept it)."))
                     .build(),
             ),
         );
@@ -163,6 +168,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(api_scope())
+        .service(connect_scope())
         .split_for_parts();
     spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
     // After the routes are in: the modifiers of `ApiDoc` run before there are any.

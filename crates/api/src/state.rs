@@ -7,7 +7,11 @@ use haven_domain::{
 };
 use haven_persistence::Database;
 
-use crate::secrets::{SealingBox, SigningKey};
+use crate::{
+    rate_limit::RateLimiter,
+    secrets::{SealingBox, SigningKey},
+    usage_log::UsageRecorder,
+};
 
 pub struct AppState {
     pub db: Database,
@@ -30,6 +34,14 @@ pub struct AppState {
     pub organization_settings: OrganizationSettings,
     /// Wakes the job worker (after queueing a job it should run at once).
     pub job_waker: Arc<tokio::sync::Notify>,
+    /// Requests per connection and minute.
+    pub connection_limiter: RateLimiter,
+    /// Token requests per client id and minute.
+    pub token_client_limiter: RateLimiter,
+    /// Token requests per address and minute.
+    pub token_ip_limiter: RateLimiter,
+    /// Takes the usage log entries of connections' calls.
+    pub usage: UsageRecorder,
 }
 
 impl AppState {

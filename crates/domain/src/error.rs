@@ -13,6 +13,9 @@ pub enum DomainError {
     Conflict { code: ConflictCode, message: String },
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// A connection's token lacks the scope this needs.
+    #[error("missing scope {0:?}")]
+    MissingScope(crate::connections::Scope),
     #[error("invalid input")]
     Validation(Vec<FieldError>),
     /// A single-use link that cannot be used (unknown, expired or used).
@@ -64,6 +67,10 @@ pub enum ConflictCode {
     DocumentPurged,
     /// The document is still being delivered.
     DeliveryInProgress,
+    /// The connection is revoked (it can only be deleted).
+    ConnectionNotActive,
+    /// Only a revoked connection can be deleted.
+    ConnectionNotRevoked,
 }
 
 /// The outside services a use case may depend on.

@@ -5,6 +5,7 @@
 //! the `persistence` crate implements them. It never depends on a web framework or an ORM.
 
 pub mod accounts;
+pub mod connections;
 pub mod documents;
 pub mod error;
 pub mod installation;

@@ -107,6 +107,7 @@ export const TRANSLATED_ERROR_CODES = [
   'two_factor_setup_not_started', 'two_factor_required_by_environment', 'job_not_dead', 'document_purged',
   'delivery_in_progress', 'document_exists', 'invalid_document', 'payload_too_large',
   'unsupported_media_type', 'too_many_requests', 'service_unavailable', 'register_unavailable', 'internal_error',
+  'connection_not_allowed', 'scope_missing', 'connection_invalid', 'connection_not_active', 'connection_not_revoked',
 ] as const satisfies readonly ErrorCode[];
 /** The codes whose server sentence is shown as it is. */
 export const SPECIFIC_ERROR_CODES = ['bad_request', 'validation_failed', 'unprocessable'] as const satisfies readonly ErrorCode[];

@@ -29,3 +29,8 @@ export type RegisterHit = Schemas['RegisterHitDto'];
 export type RegisterCompany = Schemas['RegisterCompanyDto'];
 export type ReviewItem = Schemas['ReviewItemDto'];
 export type Job = Schemas['Job'];
+
+export type Connection = Schemas['ConnectionDto'];
+export type IssuedConnection = Schemas['IssuedConnectionDto'];
+export type ConnectionScope = Connection['scopes'][number];
+export type ConnectionUsageEntry = Schemas['UsageEntryDto'];

@@ -3,9 +3,11 @@
 
 pub mod cookies;
 pub mod extractor;
+pub mod party;
 pub mod tokens;
 
 pub use extractor::Authenticated;
+pub use party::PartyAuth;
 
 impl Authenticated {
     /// The caller a use case acts for, with the client the request came from.

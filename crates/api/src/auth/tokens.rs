@@ -49,6 +49,88 @@ pub fn issue(
     )?)
 }
 
+/// A connection's access token lives this long.
+pub const CONNECTION_TOKEN_SECONDS: i64 = 60 * 60;
+/// The `typ` claim of a connection's token, which a session token never has.
+const CONNECTION_TYPE: &str = "connection";
+
+/// What a connection's access token says. It has no `sid`, so it never verifies as a session
+/// token, and a session token (no `org`, `gen`, `typ`) never verifies as one of these.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ConnectionClaims {
+    /// The connection.
+    pub sub: Uuid,
+    pub env: Uuid,
+    /// The organization whose participant ids it acts for.
+    pub org: Uuid,
+    /// The secret generation the token was issued for (regenerating ends it).
+    pub gen: i32,
+    /// Space-separated scopes.
+    pub scope: String,
+    pub typ: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub iss: String,
+}
+
+/// Signs a connection's access token (one hour).
+///
+/// # Errors
+/// Only when signing fails, which would be a programming error.
+pub fn issue_connection(
+    key: &SigningKey,
+    connection_id: Uuid,
+    environment_id: Uuid,
+    organization_id: Uuid,
+    generation: i32,
+    scope: &str,
+) -> anyhow::Result<String> {
+    let now = Utc::now().timestamp();
+    let claims = ConnectionClaims {
+        sub: connection_id,
+        env: environment_id,
+        org: organization_id,
+        gen: generation,
+        scope: scope.to_owned(),
+        typ: CONNECTION_TYPE.to_owned(),
+        iat: now,
+        exp: now + CONNECTION_TOKEN_SECONDS,
+        iss: ISSUER.to_owned(),
+    };
+    Ok(encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key.as_bytes()),
+    )?)
+}
+
+/// Checks a connection's token like [`verify`] does a session's, and its type.
+///
+/// # Errors
+/// [`TokenError::Expired`] or [`TokenError::Invalid`].
+pub fn verify_connection(key: &SigningKey, token: &str) -> Result<ConnectionClaims, TokenError> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_issuer(&[ISSUER]);
+    validation.leeway = 0;
+    validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+    decode::<ConnectionClaims>(
+        token,
+        &DecodingKey::from_secret(key.as_bytes()),
+        &validation,
+    )
+    .map_err(|e| match e.kind() {
+        jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+        _ => TokenError::Invalid,
+    })
+    .and_then(|data| {
+        if data.claims.typ == CONNECTION_TYPE {
+            Ok(data.claims)
+        } else {
+            Err(TokenError::Invalid)
+        }
+    })
+}
+
 /// Why a presented token was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum TokenError {
@@ -110,6 +192,22 @@ mod tests {
             verify(&key(), "not.a.token").err(),
             Some(TokenError::Invalid)
         );
+    }
+
+    #[test]
+    fn session_and_connection_tokens_are_never_taken_for_each_other() {
+        let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let session = issue(&key(), a, b, c).unwrap();
+        let connection = issue_connection(&key(), a, b, c, 0, "send").unwrap();
+
+        assert_eq!(verify(&key(), &connection).err(), Some(TokenError::Invalid));
+        assert_eq!(
+            verify_connection(&key(), &session).err(),
+            Some(TokenError::Invalid)
+        );
+        let claims = verify_connection(&key(), &connection).unwrap();
+        assert_eq!((claims.sub, claims.org, claims.gen), (a, c, 0));
+        assert_eq!(claims.exp - claims.iat, 3600);
     }
 
     #[test]

@@ -17,7 +17,8 @@ use actix_web::{
 use tracing::Instrument;
 
 use super::security_headers::SecurityHeaders;
-use crate::{error::ApiError, metrics};
+use crate::{auth::party::ConnectionUse, error::ApiError, metrics, state::AppState};
+use haven_domain::connections::records::UsageEntry;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 const MAX_REQUEST_ID_LEN: usize = 128;
@@ -74,6 +75,7 @@ pub async fn request_context(
         route = tracing::field::Empty,
         user_id = tracing::field::Empty,
         session_id = tracing::field::Empty,
+        connection_id = tracing::field::Empty,
     );
     let method = req.method().clone();
     let security = req
@@ -139,6 +141,7 @@ pub async fn request_context(
                 response.status().as_u16(),
                 response.request().match_pattern(),
             );
+            record_connection_use(&response, started);
             Ok(response)
         }
         Err((mut response, cause)) => {
@@ -153,6 +156,29 @@ pub async fn request_context(
             Err(InternalError::from_response(cause, response).into())
         }
     }
+}
+
+/// A call made with a connection's token goes into the connection's usage log (written in
+/// batches off the request path, see `usage_log`).
+fn record_connection_use(response: &ServiceResponse, started: Instant) {
+    let request = response.request();
+    let Some(used) = request.extensions().get::<ConnectionUse>().copied() else {
+        return;
+    };
+    let Some(state) = request.app_data::<web::Data<AppState>>() else {
+        return;
+    };
+    state.usage.record(UsageEntry {
+        id: uuid::Uuid::new_v4(),
+        connection_id: used.connection_id,
+        at: chrono::Utc::now(),
+        method: request.method().as_str().to_owned(),
+        endpoint: request
+            .match_pattern()
+            .unwrap_or_else(|| request.path().to_owned()),
+        status: response.status().as_u16(),
+        duration_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+    });
 }
 
 /// Failures produced by framework parts we do not control (a file service, a stray extractor)

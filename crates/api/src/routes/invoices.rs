@@ -3,6 +3,7 @@
 
 use actix_web::{delete, get, http::header, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use haven_domain::connections::PartyAction;
 use haven_domain::documents::{
     delivery::{InternalChannel, PeppolNotConfigured, Reach},
     records::{
@@ -22,7 +23,7 @@ use super::auth::client_info;
 use super::documents::read_document;
 use super::paging::{page_of, PageParams};
 use crate::{
-    auth::Authenticated,
+    auth::{Authenticated, PartyAuth},
     error::{ApiError, ErrorBody},
     extractors::JsonBody,
     state::AppState,
@@ -246,7 +247,7 @@ struct SendHeaders {
 async fn send_sales_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -259,7 +260,7 @@ async fn send_sales_invoice(
         &state.db,
         &caller,
         &party_id,
-        haven_domain::organizations::policy::OrgAction::SendDocuments,
+        PartyAction::SendInvoices,
     )
     .await?;
     let bytes = read_document(&req, payload).await?;
@@ -380,7 +381,7 @@ pub struct QueryRecipientResult {
 async fn query_recipient(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<String>,
     body: JsonBody<QueryRecipientRequest>,
 ) -> Result<web::Json<QueryRecipientResult>, ApiError> {
@@ -436,7 +437,7 @@ impl From<ListParams> for ListFilter {
 async fn list(
     req: &HttpRequest,
     state: &AppState,
-    auth: &Authenticated,
+    auth: &PartyAuth,
     party_id: &str,
     direction: Direction,
     filter: ListParams,
@@ -464,7 +465,7 @@ async fn list(
 async fn list_sales_invoices(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<String>,
     filter: web::Query<ListParams>,
     page: web::Query<PageParams>,
@@ -489,7 +490,7 @@ async fn list_sales_invoices(
 async fn list_purchase_invoices(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<String>,
     filter: web::Query<ListParams>,
     page: web::Query<PageParams>,
@@ -509,7 +510,7 @@ async fn list_purchase_invoices(
 async fn get_one(
     req: &HttpRequest,
     state: &AppState,
-    auth: &Authenticated,
+    auth: &PartyAuth,
     party_id: &str,
     id: Uuid,
     direction: Direction,
@@ -522,7 +523,7 @@ async fn get_one(
         party_id,
         direction,
         id,
-        haven_domain::organizations::policy::OrgAction::View,
+        PartyAction::read(direction),
     )
     .await?;
     Ok(web::Json((&document).into()))
@@ -536,7 +537,7 @@ async fn get_one(
 async fn get_sales_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
 ) -> Result<web::Json<DocumentDto>, ApiError> {
     let (party, id) = path.into_inner();
@@ -551,7 +552,7 @@ async fn get_sales_invoice(
 async fn get_purchase_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
 ) -> Result<web::Json<DocumentDto>, ApiError> {
     let (party, id) = path.into_inner();
@@ -561,7 +562,7 @@ async fn get_purchase_invoice(
 async fn events(
     req: &HttpRequest,
     state: &AppState,
-    auth: &Authenticated,
+    auth: &PartyAuth,
     party_id: &str,
     id: Uuid,
     direction: Direction,
@@ -589,7 +590,7 @@ async fn events(
 async fn sales_invoice_events(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<DocumentEventPage>, ApiError> {
@@ -614,7 +615,7 @@ async fn sales_invoice_events(
 async fn purchase_invoice_events(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<DocumentEventPage>, ApiError> {
@@ -776,7 +777,7 @@ fn file_response(
 async fn download(
     req: &HttpRequest,
     state: &AppState,
-    auth: &Authenticated,
+    auth: &PartyAuth,
     party_id: &str,
     id: Uuid,
     direction: Direction,
@@ -815,7 +816,7 @@ async fn download(
 async fn download_sales_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
     query: web::Query<DownloadParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -846,7 +847,7 @@ async fn download_sales_invoice(
 async fn download_purchase_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
     query: web::Query<DownloadParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -887,7 +888,7 @@ pub struct ResendRequest {
 async fn resend_sales_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
     body: JsonBody<ResendRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -932,7 +933,7 @@ pub struct StatusRequest {
 async fn set_purchase_invoice_status(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
     body: JsonBody<StatusRequest>,
 ) -> Result<web::Json<DocumentDto>, ApiError> {
@@ -996,7 +997,7 @@ pub struct RespondRequest {
 async fn respond_to_purchase_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
     body: JsonBody<RespondRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -1045,7 +1046,7 @@ async fn respond_to_purchase_invoice(
 async fn delete_purchase_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let client = client_info(&req);
@@ -1064,7 +1065,7 @@ async fn delete_purchase_invoice(
 async fn open_purchase_invoice(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: PartyAuth,
     path: web::Path<(String, Uuid)>,
 ) -> Result<web::Json<DocumentDto>, ApiError> {
     let client = client_info(&req);
@@ -1077,7 +1078,7 @@ async fn open_purchase_invoice(
         &party,
         Direction::Incoming,
         id,
-        haven_domain::organizations::policy::OrgAction::View,
+        PartyAction::ReadReceived,
     )
     .await?;
     service::mark_opened(&state.db, &caller, &document).await?;

@@ -69,6 +69,8 @@ pub enum JobKindDto {
     DeliverDocument,
     /// Remove the originals of documents past their retention (daily).
     PurgeDocuments,
+    /// Remove connection usage log entries older than 30 days (daily).
+    PurgeConnectionUsage,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -79,6 +81,7 @@ impl From<JobKind> for JobKindDto {
             JobKind::Email => Self::Email,
             JobKind::DeliverDocument => Self::DeliverDocument,
             JobKind::PurgeDocuments => Self::PurgeDocuments,
+            JobKind::PurgeConnectionUsage => Self::PurgeConnectionUsage,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -90,6 +93,7 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::Email => Self::Email,
             JobKindDto::DeliverDocument => Self::DeliverDocument,
             JobKindDto::PurgeDocuments => Self::PurgeDocuments,
+            JobKindDto::PurgeConnectionUsage => Self::PurgeConnectionUsage,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod account_dto;
 pub mod auth;
+pub mod connections;
 pub mod documents;
 pub mod environment;
 pub mod fallback;

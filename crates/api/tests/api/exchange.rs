@@ -7,14 +7,19 @@ use serde_json::{json, Value};
 use crate::helpers::{assert_error_body, spawn_app, Session, TestApp};
 
 /// Tulpenveld (seller) and Zeewind (buyer) in the offline register, with their contacts.
-const SELLER_KVK: &str = "90000016";
-const SELLER_CONTACT: &str = "facturen@tulpenveld-installatie.example";
-const BUYER_KVK: &str = "90000032";
-const BUYER_CONTACT: &str = "administratie@zeewind-logistiek.example";
+pub(crate) const SELLER_KVK: &str = "90000016";
+pub(crate) const SELLER_CONTACT: &str = "facturen@tulpenveld-installatie.example";
+pub(crate) const BUYER_KVK: &str = "90000032";
+pub(crate) const BUYER_CONTACT: &str = "administratie@zeewind-logistiek.example";
 
 /// Our valid Peppol BIS 3 fixture, from `seller` to `buyer` (KvK numbers), numbered `number`,
 /// optionally with the buyer's contact email.
-fn invoice(number: &str, seller: &str, buyer: &str, buyer_email: Option<&str>) -> Vec<u8> {
+pub(crate) fn invoice(
+    number: &str,
+    seller: &str,
+    buyer: &str,
+    buyer_email: Option<&str>,
+) -> Vec<u8> {
     let xml = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../einvoice/tests/fixtures/peppol-minimal.xml"
@@ -37,7 +42,12 @@ fn invoice(number: &str, seller: &str, buyer: &str, buyer_email: Option<&str>) -
 
 /// Adds the organization with `kvk`, activates it by the code mailed to `contact`, and
 /// returns its participant id.
-async fn active_party(app: &TestApp, admin: &Session, kvk: &str, contact: &str) -> String {
+pub(crate) async fn active_party(
+    app: &TestApp,
+    admin: &Session,
+    kvk: &str,
+    contact: &str,
+) -> String {
     let org: Value = app
         .send(
             Method::POST,
@@ -55,7 +65,7 @@ async fn active_party(app: &TestApp, admin: &Session, kvk: &str, contact: &str) 
 }
 
 /// Opts the environment in to receiving and switches Receive on for the party's identifier.
-async fn receive_on(app: &TestApp, admin: &Session, party: &str) {
+pub(crate) async fn receive_on(app: &TestApp, admin: &Session, party: &str) {
     app.send(
         Method::PUT,
         "/api/v1/environment/receiving",
@@ -86,7 +96,7 @@ async fn receive_on(app: &TestApp, admin: &Session, party: &str) {
     }
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     token: &str,
     party: &str,
@@ -124,7 +134,7 @@ async fn wait_for_status(app: &TestApp, token: &str, path: &str, statuses: &[&st
 
 /// Two environments on one installation: the seller's and the buyer's, both active, the
 /// buyer receiving.
-async fn two_parties(app: &TestApp) -> (Session, String, Session, String) {
+pub(crate) async fn two_parties(app: &TestApp) -> (Session, String, Session, String) {
     let seller = app.register_admin("ada@seller.example").await;
     let seller_party = active_party(app, &seller, SELLER_KVK, SELLER_CONTACT).await;
     let buyer = app.register_admin("bob@buyer.example").await;

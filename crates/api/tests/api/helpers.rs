@@ -32,6 +32,10 @@ pub struct Options {
     pub max_organizations: Option<u64>,
     pub metrics_enabled: bool,
     pub metrics_token: Option<String>,
+    /// `connection_requests_per_minute`; the built-in default when `None`.
+    pub connection_requests_per_minute: Option<u32>,
+    /// `token_requests_per_minute_per_client`; the built-in default when `None`.
+    pub token_requests_per_minute_per_client: Option<u32>,
 }
 
 impl Default for Options {
@@ -46,6 +50,8 @@ impl Default for Options {
             max_organizations: None,
             metrics_enabled: false,
             metrics_token: None,
+            connection_requests_per_minute: None,
+            token_requests_per_minute_per_client: None,
         }
     }
 }
@@ -96,6 +102,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .unwrap_or(Settings::default().max_organizations_per_environment),
         metrics_enabled: options.metrics_enabled,
         metrics_token: options.metrics_token.clone(),
+        connection_requests_per_minute: options
+            .connection_requests_per_minute
+            .unwrap_or(Settings::default().connection_requests_per_minute),
+        token_requests_per_minute_per_client: options
+            .token_requests_per_minute_per_client
+            .unwrap_or(Settings::default().token_requests_per_minute_per_client),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -88,6 +88,20 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
     )
     .await;
 
+    // A connection key of the organization.
+    let connection: Value = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{org_id}/connections"),
+            Some(&json!({"name": "Books", "software": "Ledger", "scopes": ["send"]})),
+            &admin.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let connection_id = connection["connection"]["id"].as_str().unwrap().to_owned();
+
     // A background job (environment A's registration email), for the operators' job paths.
     let job_id = haven_domain::jobs::JobAdmin::list_jobs(
         app.database(),
@@ -127,6 +141,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("{identifierId}", identifier_id),
         ("{userId}", colleague.id()),
         ("{partyId}", "0106:90000016".to_owned()),
+        ("{connectionId}", connection_id),
     ]);
     // Public, token-addressed paths (the token is the secret) and public register data.
     let token_addressed = [
@@ -172,6 +187,9 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     "status" => json!({"status": "approved"}),
                     "responses" => json!({"code": "ap"}),
                     "shares" => json!({"userId": colleague.id(), "access": "view"}),
+                    "connections" => {
+                        json!({"name": "Mine", "software": "Ledger", "scopes": ["send"]})
+                    }
                     _ => json!({}),
                 };
                 let response = app

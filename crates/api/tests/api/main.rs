@@ -4,11 +4,13 @@
 
 mod accounts;
 mod accounts_more;
+mod connections;
 mod documents;
 mod errors;
 mod exchange;
 mod health;
 mod helpers;
+mod integration_guide;
 mod isolation;
 mod jobs;
 mod metrics;

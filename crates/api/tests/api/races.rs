@@ -443,3 +443,90 @@ async fn an_address_approved_and_rejected_at_once_is_decided_once() {
         assert_eq!(decided, 1, "round {round}: {decided} decisions succeeded");
     }
 }
+
+/// A connection revoked, regenerated and deleted by many requests at once: exactly one revoke
+/// and one delete succeed, a regenerate never revives a revoked connection, and the secret
+/// that counts is the last one handed out before the revoke.
+#[tokio::test]
+async fn a_connection_revoked_and_deleted_at_once_changes_once() {
+    let app = spawn_racing_app(None).await;
+    let admin = app.register_admin("ada@alpha.example").await;
+    let org: Value = app
+        .send(
+            Method::POST,
+            "/api/v1/organizations",
+            Some(&json!({"kvkNumber": KVK})),
+            &admin.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let org_id = org["id"].as_str().unwrap();
+    let base = format!("/api/v1/organizations/{org_id}/connections");
+    for _ in 0..3 {
+        let created: Value = app
+            .send(
+                Method::POST,
+                &base,
+                Some(&json!({"name": "Books", "software": "Ledger", "scopes": ["send"]})),
+                &admin.token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = created["connection"]["id"].as_str().unwrap();
+        let mut requests = Vec::new();
+        for i in 0..12 {
+            let action = if i % 3 == 0 { "secret" } else { "revoke" };
+            requests.push(request(
+                &app,
+                Method::POST,
+                &format!("{base}/{id}/{action}"),
+                None,
+                &admin.token,
+            ));
+        }
+        let results = fire(&app.client, requests).await;
+        let revoked = results
+            .iter()
+            .filter(|(s, b)| *s == 200 && b["status"] == "revoked")
+            .count();
+        assert_eq!(revoked, 1, "{results:?}");
+        assert!(results
+            .iter()
+            .all(|(s, b)| *s == 200 || b["code"] == "connection_not_active"));
+        // Regenerations that lost to the revoke did not reactivate it.
+        let now = app.get_json(&format!("{base}/{id}"), &admin.token).await;
+        assert_eq!(now["status"], "revoked");
+
+        let requests = (0..10)
+            .map(|_| {
+                request(
+                    &app,
+                    Method::DELETE,
+                    &format!("{base}/{id}"),
+                    None,
+                    &admin.token,
+                )
+            })
+            .collect();
+        let results = fire(&app.client, requests).await;
+        assert_eq!(
+            results.iter().filter(|(s, _)| *s == 204).count(),
+            1,
+            "{results:?}"
+        );
+        assert!(results
+            .iter()
+            .all(|(s, _)| *s == 204 || *s == 409 || *s == 404));
+    }
+    let audit = app
+        .get_json(
+            "/api/v1/audit-events?action=connection.deleted",
+            &admin.token,
+        )
+        .await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 3);
+}

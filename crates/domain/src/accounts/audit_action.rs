@@ -16,6 +16,16 @@ pub enum AuditAction {
     AdditionalEmailRemoved,
     #[serde(rename = "additional_email.verified")]
     AdditionalEmailVerified,
+    #[serde(rename = "connection.authentication_failed")]
+    ConnectionAuthenticationFailed,
+    #[serde(rename = "connection.created")]
+    ConnectionCreated,
+    #[serde(rename = "connection.deleted")]
+    ConnectionDeleted,
+    #[serde(rename = "connection.revoked")]
+    ConnectionRevoked,
+    #[serde(rename = "connection.secret_regenerated")]
+    ConnectionSecretRegenerated,
     #[serde(rename = "environment.receiving_changed")]
     EnvironmentReceivingChanged,
     #[serde(rename = "environment.settings_changed")]
@@ -101,12 +111,17 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 46] = [
+    pub const ALL: [AuditAction; 51] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
         Self::AdditionalEmailRemoved,
         Self::AdditionalEmailVerified,
+        Self::ConnectionAuthenticationFailed,
+        Self::ConnectionCreated,
+        Self::ConnectionDeleted,
+        Self::ConnectionRevoked,
+        Self::ConnectionSecretRegenerated,
         Self::EnvironmentReceivingChanged,
         Self::EnvironmentSettingsChanged,
         Self::InvitationAccepted,
@@ -158,6 +173,11 @@ impl AuditAction {
             Self::AdditionalEmailRejected => "additional_email.rejected",
             Self::AdditionalEmailRemoved => "additional_email.removed",
             Self::AdditionalEmailVerified => "additional_email.verified",
+            Self::ConnectionAuthenticationFailed => "connection.authentication_failed",
+            Self::ConnectionCreated => "connection.created",
+            Self::ConnectionDeleted => "connection.deleted",
+            Self::ConnectionRevoked => "connection.revoked",
+            Self::ConnectionSecretRegenerated => "connection.secret_regenerated",
             Self::EnvironmentReceivingChanged => "environment.receiving_changed",
             Self::EnvironmentSettingsChanged => "environment.settings_changed",
             Self::InvitationAccepted => "invitation.accepted",

@@ -1,7 +1,9 @@
 //! Who performs a use case: every entrance (a request with a session, later a connection key
 //! or an email) turns its credentials into a [`Caller`] before it calls the domain.
 
-use crate::{DomainError, DomainResult};
+use uuid::Uuid;
+
+use crate::{connections::ConnectionGrant, DomainError, DomainResult};
 
 use super::{
     records::{ClientInfo, NewAuditEvent, User},
@@ -30,6 +32,44 @@ impl<'a> Caller<'a> {
     #[must_use]
     pub fn audit(&self, action: super::AuditAction) -> NewAuditEvent {
         NewAuditEvent::new(action, self.client).by(self.user)
+    }
+}
+
+/// Who acts for a participant id (the `/parties/{partyId}/…` operations): a person with a
+/// session, or accounting software with a connection's token. Only these use cases take it;
+/// everything else takes a [`Caller`], so a connection cannot reach them by construction.
+#[derive(Debug, Clone, Copy)]
+pub enum PartyCaller<'a> {
+    User(Caller<'a>),
+    Connection {
+        grant: &'a ConnectionGrant,
+        client: &'a ClientInfo,
+    },
+}
+
+impl PartyCaller<'_> {
+    /// The environment the caller acts in.
+    #[must_use]
+    pub fn environment_id(&self) -> Uuid {
+        match self {
+            Self::User(caller) => caller.actor.environment_id,
+            Self::Connection { grant, .. } => grant.environment_id,
+        }
+    }
+
+    /// How a document's history names the caller: the person's address or the connection.
+    #[must_use]
+    pub fn by(&self) -> String {
+        match self {
+            Self::User(caller) => caller.user.email.clone(),
+            Self::Connection { grant, .. } => grant.label(),
+        }
+    }
+}
+
+impl<'a> From<Caller<'a>> for PartyCaller<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Self::User(caller)
     }
 }
 

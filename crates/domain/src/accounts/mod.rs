@@ -17,6 +17,6 @@ pub mod types;
 pub mod users;
 
 pub use audit_action::AuditAction;
-pub use caller::{Caller, Operators};
+pub use caller::{Caller, Operators, PartyCaller};
 pub use policy::{Action, Actor};
 pub use types::{EmailAddress, PersonName, Role, UserStatus};

@@ -20,8 +20,7 @@ use super::{
     store::{Accepted, DocumentRecords, NewDocument, NewUsage, StatusChange},
 };
 use crate::{
-    accounts::Caller,
-    organizations::{policy::OrgAction, store::OrganizationStore},
+    accounts::PartyCaller, connections::PartyAction, organizations::store::OrganizationStore,
     DomainError, DomainResult, FieldError,
 };
 
@@ -144,7 +143,7 @@ pub async fn respond<R, O, B>(
     organizations: &O,
     blobs: &B,
     settings: &DeliverySettings,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     id: Uuid,
     input: RespondInput,
@@ -161,7 +160,7 @@ where
         party_id,
         Direction::Incoming,
         id,
-        OrgAction::SendDocuments,
+        PartyAction::ChangeStatus,
     )
     .await?;
     if invoice.kind == DocumentKind::InvoiceResponse {
@@ -208,7 +207,8 @@ where
     let bytes = xml.into_bytes();
     let content_hash = blobs.put(&bytes).await?;
 
-    let by = Some(caller.user.email.as_str());
+    let by = caller.by();
+    let by = Some(by.as_str());
     let document = NewDocument {
         id: response_id,
         environment_id: invoice.environment_id,

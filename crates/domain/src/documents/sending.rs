@@ -16,11 +16,11 @@ use super::{
     store::{Accepted, DocumentRecords, NewDocument, NewUsage, PartyRecord},
 };
 use crate::{
-    accounts::Caller,
+    accounts::PartyCaller,
+    connections::PartyAction,
     organizations::{
-        policy::OrgAction,
         records::OrgStatus,
-        service::{authorize, Authorized},
+        service::{authorize, authorize_connection, Authorized},
         store::OrganizationStore,
     },
     ConflictCode, DomainError, DomainResult,
@@ -74,29 +74,55 @@ pub struct PartyAccess {
 
 /// Finds the participant id and checks the caller may do `action` for its organization: an
 /// unknown id or one of another environment is `NotFound`, like an organization the caller
-/// cannot see.
+/// cannot see. A person needs the action's organization role; a connection needs the party
+/// to be of its own organization (else `NotFound`) and the action's scope (else
+/// `MissingScope`): [`PartyAction`] is the one table for both.
 ///
 /// # Errors
-/// `NotFound`, `Forbidden`, or a store's error.
+/// `NotFound`, `Forbidden`, `MissingScope`, or a store's error.
 pub async fn authorize_party<R: DocumentRecords, O: OrganizationStore>(
     records: &R,
     organizations: &O,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
-    action: OrgAction,
+    action: PartyAction,
 ) -> DomainResult<PartyAccess> {
     let not_found = || DomainError::not_found("party", party_id);
     let party = records
         .find_party(party_id)
         .await?
-        .filter(|p| p.environment_id == caller.actor.environment_id)
+        .filter(|p| p.environment_id == caller.environment_id())
         .ok_or_else(not_found)?;
-    let organization = authorize(organizations, caller, party.organization_id, action)
-        .await
-        .map_err(|e| match e {
-            DomainError::NotFound { .. } => not_found(),
-            other => other,
-        })?;
+    let organization = match caller {
+        PartyCaller::User(caller) => {
+            authorize(
+                organizations,
+                caller,
+                party.organization_id,
+                action.org_action(),
+            )
+            .await
+        }
+        PartyCaller::Connection { grant, .. } => {
+            if party.organization_id != grant.organization_id {
+                return Err(not_found());
+            }
+            match action.required_scope() {
+                Some(scope) if grant.scopes.contains(&scope) => {}
+                Some(scope) => return Err(DomainError::MissingScope(scope)),
+                None => {
+                    return Err(DomainError::Forbidden(
+                        "Only a person can do this; a connection cannot.".into(),
+                    ))
+                }
+            }
+            authorize_connection(organizations, grant, party.organization_id).await
+        }
+    }
+    .map_err(|e| match e {
+        DomainError::NotFound { .. } => not_found(),
+        other => other,
+    })?;
     Ok(PartyAccess {
         party,
         organization,
@@ -167,7 +193,7 @@ fn checked_key(key: Option<String>) -> DomainResult<Option<String>> {
 }
 
 /// Sends an e-invoice or credit note for the party of `access`, which [`authorize_party`]
-/// returned for [`OrgAction::SendDocuments`] (the API checks that before it reads the body, so
+/// returned for [`PartyAction::SendInvoices`] (the API checks that before it reads the body, so
 /// it is not looked up twice): validates the document (fatal findings:
 /// [`SendOutcome::Rejected`], nothing stored), checks that its seller electronic address
 /// (BT-34) is a party of the same organization with sending on, stores the bytes and then, in
@@ -182,7 +208,7 @@ pub async fn send_sales_invoice<R, B, I>(
     blobs: &B,
     inspector: &I,
     settings: &SendSettings,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     access: &PartyAccess,
     request: SendRequest,
 ) -> DomainResult<SendOutcome>
@@ -245,11 +271,11 @@ where
         related_id: None,
         response: None,
     };
-    let by = Some(caller.user.email.as_str());
+    let by = caller.by();
     let events = vec![
         NewDocumentEvent::new(DocumentEventKind::Accepted)
             .channel(Channel::Api)
-            .by(by),
+            .by(Some(&by)),
         NewDocumentEvent::new(DocumentEventKind::Validated).details(rule_sets(&inspection.report)),
     ];
     let usage = NewUsage {

@@ -15,8 +15,9 @@ use super::{
     store::{DocumentQuery, DocumentRecords, SharedDocument, StatusChange},
 };
 use crate::{
-    accounts::{secrets::hash_token, Caller},
-    organizations::{policy::OrgAction, store::OrganizationStore},
+    accounts::{secrets::hash_token, PartyCaller},
+    connections::PartyAction,
+    organizations::store::OrganizationStore,
     paging::{Page, PageQuery, PageRequest},
     ConflictCode, DomainError, DomainResult,
 };
@@ -39,13 +40,20 @@ pub struct ListFilter {
 pub async fn list_documents<R: DocumentRecords, O: OrganizationStore>(
     records: &R,
     organizations: &O,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     direction: Direction,
     filter: ListFilter,
     page: &PageQuery,
 ) -> DomainResult<Page<Document>> {
-    let access = authorize_party(records, organizations, caller, party_id, OrgAction::View).await?;
+    let access = authorize_party(
+        records,
+        organizations,
+        caller,
+        party_id,
+        PartyAction::read(direction),
+    )
+    .await?;
     let page = PageRequest::parse(page.limit, page.before.as_deref())?;
     if let (Some(from), Some(until)) = (filter.from, filter.until) {
         if from > until {
@@ -57,7 +65,7 @@ pub async fn list_documents<R: DocumentRecords, O: OrganizationStore>(
         }
     }
     let query = DocumentQuery {
-        environment_id: caller.actor.environment_id,
+        environment_id: caller.environment_id(),
         direction,
         organization_ids: vec![access.party.organization_id],
         status: filter.status,
@@ -82,15 +90,15 @@ pub async fn list_documents<R: DocumentRecords, O: OrganizationStore>(
 pub async fn find_document<R: DocumentRecords, O: OrganizationStore>(
     records: &R,
     organizations: &O,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     direction: Direction,
     id: Uuid,
-    action: OrgAction,
+    action: PartyAction,
 ) -> DomainResult<(PartyAccess, Document)> {
     let access = authorize_party(records, organizations, caller, party_id, action).await?;
     let document = records
-        .find_document(caller.actor.environment_id, id)
+        .find_document(caller.environment_id(), id)
         .await?
         .filter(|d| {
             d.organization_id == access.party.organization_id
@@ -109,7 +117,7 @@ pub async fn find_document<R: DocumentRecords, O: OrganizationStore>(
 pub async fn history<R: DocumentRecords, O: OrganizationStore>(
     records: &R,
     organizations: &O,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     direction: Direction,
     id: Uuid,
@@ -122,7 +130,7 @@ pub async fn history<R: DocumentRecords, O: OrganizationStore>(
         party_id,
         direction,
         id,
-        OrgAction::View,
+        PartyAction::read(direction),
     )
     .await?;
     let page = PageRequest::parse(page.limit, page.before.as_deref())?;
@@ -140,7 +148,7 @@ pub async fn download<R: DocumentRecords, O: OrganizationStore, B: DocumentStore
     records: &R,
     organizations: &O,
     blobs: &B,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     direction: Direction,
     id: Uuid,
@@ -152,14 +160,14 @@ pub async fn download<R: DocumentRecords, O: OrganizationStore, B: DocumentStore
         party_id,
         direction,
         id,
-        OrgAction::View,
+        PartyAction::read(direction),
     )
     .await?;
     let bytes = original_bytes(blobs, &document).await?;
     if direction == Direction::Incoming {
         let change = StatusChange::new(
             DocumentStatus::Downloaded,
-            NewDocumentEvent::new(DocumentEventKind::Downloaded).by(Some(&caller.user.email)),
+            NewDocumentEvent::new(DocumentEventKind::Downloaded).by(Some(&caller.by())),
         )
         .only_from(&[DocumentStatus::Received]);
         records.change_status(document.id, change).await?;
@@ -190,7 +198,7 @@ pub async fn original_bytes<B: DocumentStore>(
 /// A store's error.
 pub async fn mark_opened<R: DocumentRecords>(
     records: &R,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     document: &Document,
 ) -> DomainResult<()> {
     if document.direction != Direction::Incoming {
@@ -198,7 +206,7 @@ pub async fn mark_opened<R: DocumentRecords>(
     }
     let change = StatusChange::new(
         DocumentStatus::Opened,
-        NewDocumentEvent::new(DocumentEventKind::Opened).by(Some(&caller.user.email)),
+        NewDocumentEvent::new(DocumentEventKind::Opened).by(Some(&caller.by())),
     )
     .only_from(&[DocumentStatus::Received, DocumentStatus::Downloaded]);
     records.change_status(document.id, change).await?;
@@ -215,7 +223,7 @@ pub async fn mark_opened<R: DocumentRecords>(
 pub async fn change_status<R: DocumentRecords, O: OrganizationStore>(
     records: &R,
     organizations: &O,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     id: Uuid,
     status: DocumentStatus,
@@ -228,7 +236,7 @@ pub async fn change_status<R: DocumentRecords, O: OrganizationStore>(
         party_id,
         Direction::Incoming,
         id,
-        OrgAction::SendDocuments,
+        PartyAction::ChangeStatus,
     )
     .await?;
     if !DocumentStatus::MANUAL_INCOMING.contains(&status) {
@@ -251,7 +259,7 @@ pub async fn change_status<R: DocumentRecords, O: OrganizationStore>(
     } else {
         DocumentEventKind::StatusChanged
     };
-    let mut event = NewDocumentEvent::new(kind).by(Some(&caller.user.email));
+    let mut event = NewDocumentEvent::new(kind).by(Some(&caller.by()));
     event.details = note;
     records
         .change_status(document.id, StatusChange::new(status, event))
@@ -267,7 +275,7 @@ pub async fn change_status<R: DocumentRecords, O: OrganizationStore>(
 pub async fn delete<R: DocumentRecords, O: OrganizationStore>(
     records: &R,
     organizations: &O,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     id: Uuid,
 ) -> DomainResult<()> {
@@ -278,13 +286,13 @@ pub async fn delete<R: DocumentRecords, O: OrganizationStore>(
         party_id,
         Direction::Incoming,
         id,
-        OrgAction::SendDocuments,
+        PartyAction::DeleteReceived,
     )
     .await?;
     records
         .delete_document(
             document.id,
-            NewDocumentEvent::new(DocumentEventKind::Deleted).by(Some(&caller.user.email)),
+            NewDocumentEvent::new(DocumentEventKind::Deleted).by(Some(&caller.by())),
         )
         .await
 }
@@ -300,7 +308,7 @@ pub async fn resend<R: DocumentRecords, O: OrganizationStore>(
     records: &R,
     organizations: &O,
     settings: &DeliverySettings,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     id: Uuid,
     receiver: Option<String>,
@@ -312,7 +320,7 @@ pub async fn resend<R: DocumentRecords, O: OrganizationStore>(
         party_id,
         Direction::Outgoing,
         id,
-        OrgAction::SendDocuments,
+        PartyAction::SendInvoices,
     )
     .await?;
     if !document.status.delivery_finished() {
@@ -346,7 +354,7 @@ pub async fn resend<R: DocumentRecords, O: OrganizationStore>(
         DocumentStatus::Validated,
         NewDocumentEvent::new(DocumentEventKind::Resent)
             .details(details)
-            .by(Some(&caller.user.email)),
+            .by(Some(&caller.by())),
     )
     .only_from(&[DocumentStatus::Delivered, DocumentStatus::Failed]);
     change.jobs = vec![deliver_job(document.id, receiver, round, settings)];
@@ -380,7 +388,7 @@ pub async fn query_recipient<R, O, I, P>(
     organizations: &O,
     internal: &I,
     peppol: &P,
-    caller: &Caller<'_>,
+    caller: &PartyCaller<'_>,
     party_id: &str,
     candidates: &[String],
 ) -> DomainResult<(Option<RecipientCheck>, Vec<RecipientCheck>)>
@@ -395,7 +403,7 @@ where
         organizations,
         caller,
         party_id,
-        OrgAction::SendDocuments,
+        PartyAction::SendInvoices,
     )
     .await?;
     if candidates.is_empty() || candidates.len() > 20 {

@@ -13,8 +13,9 @@ use super::{
     store::DocumentRecords,
 };
 use crate::{
-    accounts::{store::Directory, Caller},
-    organizations::{policy::OrgAction, store::OrganizationStore},
+    accounts::{store::Directory, Caller, PartyCaller},
+    connections::PartyAction,
+    organizations::store::OrganizationStore,
     paging::{Page, PageQuery, PageRequest},
     DomainError, DomainResult,
 };
@@ -94,11 +95,11 @@ where
     let (_, document) = find_document(
         records,
         organizations,
-        caller,
+        &PartyCaller::User(*caller),
         party_id,
         direction,
         id,
-        OrgAction::SendDocuments,
+        PartyAction::Share,
     )
     .await?;
     let user = directory

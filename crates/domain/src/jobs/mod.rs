@@ -34,15 +34,18 @@ pub enum JobKind {
     DeliverDocument,
     /// Remove the originals of documents past their retention (daily; payload `{}`).
     PurgeDocuments,
+    /// Remove connection usage log entries older than 30 days (daily; payload `{}`).
+    PurgeConnectionUsage,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
+        Self::PurgeConnectionUsage,
         Self::Noop,
     ];
 
@@ -53,6 +56,7 @@ impl JobKind {
             Self::Email => "email",
             Self::DeliverDocument => "deliver_document",
             Self::PurgeDocuments => "purge_documents",
+            Self::PurgeConnectionUsage => "purge_connection_usage",
             Self::Noop => "noop",
         }
     }
@@ -82,7 +86,7 @@ impl JobKind {
                 max_delay: Duration::from_secs(6 * 60 * 60),
                 jitter: 0.2,
             },
-            Self::PurgeDocuments => RetryPolicy {
+            Self::PurgeDocuments | Self::PurgeConnectionUsage => RetryPolicy {
                 max_attempts: 5,
                 first_delay: Duration::from_secs(5 * 60),
                 max_delay: Duration::from_secs(2 * 60 * 60),
@@ -103,7 +107,10 @@ impl JobKind {
     pub fn secret_fields(self) -> &'static [&'static str] {
         match self {
             Self::Email => &["text_body", "html_body"],
-            Self::DeliverDocument | Self::PurgeDocuments | Self::Noop => &[],
+            Self::DeliverDocument
+            | Self::PurgeDocuments
+            | Self::PurgeConnectionUsage
+            | Self::Noop => &[],
         }
     }
 

@@ -96,7 +96,7 @@ pub struct Authorized {
 }
 
 impl Authorized {
-    fn allow(&self, action: OrgAction) -> DomainResult<&Organization> {
+    pub(crate) fn allow(&self, action: OrgAction) -> DomainResult<&Organization> {
         if self.role >= action.minimum_role() {
             Ok(&self.organization)
         } else {
@@ -127,6 +127,28 @@ pub async fn authorize<S: OrganizationStore>(
     let membership = store.membership(organization.id, caller.user.id).await?;
     let role = policy::require(caller.actor, membership, action, organization.id)?;
     Ok(Authorized { organization, role })
+}
+
+/// The organization of a connection's grant, as [`authorize`] gives it to a person: a
+/// connection acts with a Member's rights, narrowed further by its scopes (which
+/// `documents::sending::authorize_party` checks). Another organization is `NotFound`.
+///
+/// # Errors
+/// `NotFound` or the store's error.
+pub async fn authorize_connection<S: OrganizationStore>(
+    store: &S,
+    grant: &crate::connections::ConnectionGrant,
+    organization_id: Uuid,
+) -> DomainResult<Authorized> {
+    let organization = store
+        .find_organization(grant.environment_id, organization_id)
+        .await?
+        .filter(|o| o.id == grant.organization_id)
+        .ok_or_else(|| DomainError::not_found("organization", organization_id))?;
+    Ok(Authorized {
+        organization,
+        role: OrgRole::Member,
+    })
 }
 
 async fn view<S: OrganizationStore>(

@@ -3,6 +3,8 @@
 
 pub mod additional_email;
 pub mod audit_event;
+pub mod connection;
+pub mod connection_usage;
 pub mod document;
 pub mod document_event;
 pub mod document_link;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod auth_context;
+mod connections;
 mod documents;
 mod installation;
 mod organizations;

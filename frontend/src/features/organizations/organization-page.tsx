@@ -1,5 +1,5 @@
 import { Anchor, Badge, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
-import { Link, useParams } from '@tanstack/react-router';
+import { Link, useNavigate, useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -15,13 +15,19 @@ import { orgRoleLabel, orgStatusColor, orgStatusLabel } from './labels';
 import { MembersTab } from './members-tab';
 
 type Tab = 'details' | 'activation' | 'identifiers' | 'members';
+const TABS: readonly string[] = ['details', 'activation', 'identifiers', 'members'] satisfies Tab[];
 
-/** One organization: details, activation, identifiers and members. */
+function isTab(value: string | null): value is Tab {
+  return value !== null && TABS.includes(value);
+}
+
+/** One organization: details, activation, identifiers, members and connection keys. */
 export function OrganizationPage() {
   const { t } = useTranslation();
   const { organizationId } = useParams({ from: '/app/organizations/$organizationId' });
   const organization = useOrganization(organizationId);
   const [tab, setTab] = useState<Tab>('details');
+  const navigate = useNavigate();
 
   if (isApiError(organization.error) && organization.error.status === 404) return <NotFound />;
   if (organization.isPending) return <Loader size="sm" />;
@@ -51,7 +57,9 @@ export function OrganizationPage() {
       <Tabs
         value={tab}
         onChange={(value) => {
-          if (value === 'details' || value === 'activation' || value === 'identifiers' || value === 'members') setTab(value);
+          if (isTab(value)) setTab(value);
+          // Connection keys have their own page (the connections feature).
+          else if (value === 'connections') void navigate({ to: '/organizations/$organizationId/connections', params: { organizationId } });
         }}
         keepMounted={false}
       >
@@ -60,6 +68,7 @@ export function OrganizationPage() {
           <Tabs.Tab value="activation">{t('organizations.tabs.activation')}</Tabs.Tab>
           <Tabs.Tab value="identifiers">{t('organizations.tabs.identifiers')}</Tabs.Tab>
           <Tabs.Tab value="members">{t('organizations.tabs.members')}</Tabs.Tab>
+          <Tabs.Tab value="connections">{t('organizations.tabs.connections')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
           <DetailsTab org={org} canManage={canManage} />

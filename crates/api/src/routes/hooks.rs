@@ -39,7 +39,7 @@ pub struct HookDto {
     pub id: Uuid,
     /// The participant id whose events it gets; null for an environment hook (every party).
     pub party_id: Option<String>,
-    /// Where events are POSTed (`https://…`), or `mailto:…` for a mail hook.
+    /// Where events are POSTed (`https://…`).
     #[schema(example = "https://books.example.com/haven/events")]
     pub target: String,
     /// Topics and patterns (`*`, `*Sent`, `Invoice*`).
@@ -96,8 +96,8 @@ impl From<IssuedHookSecret> for IssuedHookDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateHookRequest {
-    /// `https://…` (plain http only for hosts the installation allows), or `mailto:address`
-    /// with an optional `?format=ubl|cii`.
+    /// `https://…` (plain http only for hosts the installation allows). Mail hooks
+    /// (`mailto:`) are not available yet and are refused.
     #[schema(example = "https://books.example.com/haven/events", max_length = 2000)]
     pub target: String,
     /// One to 20 topics or patterns: a topic's name, `*`, or a name with `*` at its start or

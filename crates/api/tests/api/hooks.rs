@@ -440,6 +440,7 @@ async fn targets_must_be_https_and_public_when_saved_and_when_sent() {
         "https://user:secret@example.com/hook",
         "ftp://example.com/",
         "http://localhost/hook",
+        "mailto:books@example.com",
     ] {
         let response = app
             .send(

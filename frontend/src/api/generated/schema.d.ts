@@ -2147,8 +2147,8 @@ export interface components {
             active?: boolean;
             description?: string | null;
             /**
-             * @description `https://…` (plain http only for hosts the installation allows), or `mailto:address`
-             *     with an optional `?format=ubl|cii`.
+             * @description `https://…` (plain http only for hosts the installation allows). Mail hooks
+             *     (`mailto:`) are not available yet and are refused.
              * @example https://books.example.com/haven/events
              */
             target: string;
@@ -2523,7 +2523,7 @@ export interface components {
              */
             previousSecretUntil?: string | null;
             /**
-             * @description Where events are POSTed (`https://…`), or `mailto:…` for a mail hook.
+             * @description Where events are POSTed (`https://…`).
              * @example https://books.example.com/haven/events
              */
             target: string;

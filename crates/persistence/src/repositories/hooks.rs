@@ -27,8 +27,8 @@ use sea_orm::{
     sea_query::{Expr, Query},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -137,6 +137,21 @@ fn pending_row(hook_id: Uuid, event_id: Uuid, at: DateTime<Utc>) -> hook_deliver
         created_at: Set(at),
         finished_at: Set(None),
     }
+}
+
+/// Ends a change of hook `id`: writes its audit event, reads the hook as changed, commits.
+async fn finish_change(
+    txn: DatabaseTransaction,
+    id: Uuid,
+    audit: NewAuditEvent,
+) -> DomainResult<Option<Hook>> {
+    insert_audit_event(&txn, audit).await?;
+    let row = hook::Entity::find_by_id(id)
+        .one(&txn)
+        .await
+        .map_err(db("reading a hook"))?;
+    commit(txn).await?;
+    row.as_ref().map(to_hook).transpose()
 }
 
 /// Makes sure each hook has a delivery job: locks the rows (in id order, so that writers
@@ -425,13 +440,7 @@ impl HookAdmin for Database {
                 schedule_drains(&txn, vec![id]).await?;
             }
         }
-        insert_audit_event(&txn, audit).await?;
-        let row = hook::Entity::find_by_id(id)
-            .one(&txn)
-            .await
-            .map_err(db("reading a hook"))?;
-        commit(txn).await?;
-        row.as_ref().map(to_hook).transpose()
+        finish_change(txn, id, audit).await
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(hook_id = %id))]
@@ -505,13 +514,7 @@ impl HookAdmin for Database {
             txn.rollback().await.map_err(db("rolling back"))?;
             return Ok(None);
         }
-        insert_audit_event(&txn, audit).await?;
-        let row = hook::Entity::find_by_id(id)
-            .one(&txn)
-            .await
-            .map_err(db("reading a hook"))?;
-        commit(txn).await?;
-        row.as_ref().map(to_hook).transpose()
+        finish_change(txn, id, audit).await
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(hook_id = %hook_id))]

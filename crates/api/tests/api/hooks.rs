@@ -4,7 +4,10 @@
 
 use std::{
     collections::VecDeque,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
     time::{Duration, Instant},
 };
 
@@ -17,7 +20,7 @@ use crate::connections::{create as create_connection, organization_of, token};
 use crate::exchange::{
     active_party, invoice, receive_on, send, BUYER_CONTACT, BUYER_KVK, SELLER_CONTACT, SELLER_KVK,
 };
-use crate::helpers::{assert_error_body, spawn_app, Session, TestApp};
+use crate::helpers::{assert_error_body, spawn_app, spawn_app_with, Options, Session, TestApp};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -44,6 +47,11 @@ struct Shared {
     got: Mutex<Vec<Got>>,
     /// Statuses to answer, in order; 200 once they are used up.
     script: Mutex<VecDeque<u16>>,
+    /// How long to take over each answer.
+    delay: Duration,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
 }
 
 /// A webhook receiver on 127.0.0.1 that records what it gets and answers as scripted.
@@ -71,6 +79,10 @@ async fn receive(
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     });
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(shared.delay).await;
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     let status = shared.script.lock().unwrap().pop_front().unwrap_or(200);
     let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
     if (300..400).contains(&status) {
@@ -81,7 +93,15 @@ async fn receive(
 
 impl Receiver {
     pub async fn start(script: &[u16]) -> Self {
-        let shared = Arc::new(Shared::default());
+        Self::start_with(script, Duration::ZERO).await
+    }
+
+    /// A receiver that takes `delay` over each answer.
+    pub async fn start_with(script: &[u16], delay: Duration) -> Self {
+        let shared = Arc::new(Shared {
+            delay,
+            ..Shared::default()
+        });
         shared.script.lock().unwrap().extend(script);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -946,4 +966,47 @@ async fn the_documented_receiver_helper_accepts_real_deliveries_and_nothing_else
         helper_accepts(rotated["secret"].as_str().unwrap(), header, &got.body).await,
         "the new one"
     );
+}
+
+#[tokio::test]
+async fn events_queued_at_the_same_instant_go_to_a_hook_one_at_a_time_none_lost() {
+    const PINGS: usize = 16;
+    let app = spawn_app_with(Options {
+        database_max_connections: 10,
+        workers: 4,
+        ..Options::default()
+    })
+    .await;
+    let (admin, seller, _) = two_parties(&app).await;
+    let receiver = Receiver::start_with(&[], Duration::from_millis(30)).await;
+    let path = hooks_of(&seller);
+    let (hook, _) = create_hook(&app, &admin.token, &path, &receiver.url(), &["*"]).await;
+    let ping = format!("{path}/{}/ping", hook["id"].as_str().unwrap());
+    // Every writer locks the hook row and at most one delivery job exists per hook.
+    let barrier = Arc::new(tokio::sync::Barrier::new(PINGS));
+    let pings = (0..PINGS).map(|_| {
+        let (app, barrier, ping, token) =
+            (&app, barrier.clone(), ping.clone(), admin.token.clone());
+        async move {
+            barrier.wait().await;
+            app.send(Method::POST, &ping, None, &token)
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(pings).await;
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+    let got = receiver.wait_for(PINGS).await;
+    let mut ids: Vec<Value> = got.iter().map(|g| g.json()["id"].clone()).collect();
+    ids.sort_by_key(ToString::to_string);
+    ids.dedup();
+    assert_eq!(ids.len(), PINGS, "every event once");
+    assert_eq!(
+        receiver.shared.most_in_flight.load(Ordering::SeqCst),
+        1,
+        "one request at a time to one hook"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.got().len(), PINGS, "none doubled");
 }

@@ -71,6 +71,10 @@ pub enum JobKindDto {
     PurgeDocuments,
     /// Remove connection usage log entries older than 30 days (daily).
     PurgeConnectionUsage,
+    /// Send one webhook's pending deliveries in order.
+    DeliverHook,
+    /// Remove webhook deliveries older than 30 days (daily).
+    PurgeHookDeliveries,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -82,6 +86,8 @@ impl From<JobKind> for JobKindDto {
             JobKind::DeliverDocument => Self::DeliverDocument,
             JobKind::PurgeDocuments => Self::PurgeDocuments,
             JobKind::PurgeConnectionUsage => Self::PurgeConnectionUsage,
+            JobKind::DeliverHook => Self::DeliverHook,
+            JobKind::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -94,6 +100,8 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::DeliverDocument => Self::DeliverDocument,
             JobKindDto::PurgeDocuments => Self::PurgeDocuments,
             JobKindDto::PurgeConnectionUsage => Self::PurgeConnectionUsage,
+            JobKindDto::DeliverHook => Self::DeliverHook,
+            JobKindDto::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -758,7 +758,7 @@ pub struct PartyDto {
     pub organization_name: String,
     pub send: bool,
     pub receive: bool,
-    /// What the caller may do: `view`, `send`, `manage_details`, `manage_members`, `manage_connection_keys`.
+    /// What the caller may do: `view`, `send`, `manage_details`, `manage_members`, `manage_connection_keys`, `manage_hooks`.
     pub permissions: Vec<&'static str>,
 }
 

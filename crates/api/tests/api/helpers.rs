@@ -36,6 +36,10 @@ pub struct Options {
     pub connection_requests_per_minute: Option<u32>,
     /// `token_requests_per_minute_per_client`; the built-in default when `None`.
     pub token_requests_per_minute_per_client: Option<u32>,
+    /// `hook_retry_schedule`; seconds by default, so that retries happen within a test.
+    pub hook_retry_schedule: String,
+    /// `hook_insecure_hosts`: the tests' receivers listen on 127.0.0.1 over plain http.
+    pub hook_insecure_hosts: String,
 }
 
 impl Default for Options {
@@ -52,6 +56,8 @@ impl Default for Options {
             metrics_token: None,
             connection_requests_per_minute: None,
             token_requests_per_minute_per_client: None,
+            hook_retry_schedule: "1s,1s".into(),
+            hook_insecure_hosts: "127.0.0.1".into(),
         }
     }
 }
@@ -108,6 +114,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         token_requests_per_minute_per_client: options
             .token_requests_per_minute_per_client
             .unwrap_or(Settings::default().token_requests_per_minute_per_client),
+        hook_retry_schedule: options.hook_retry_schedule.clone(),
+        hook_insecure_hosts: options.hook_insecure_hosts.clone(),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

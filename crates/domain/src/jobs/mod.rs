@@ -36,16 +36,23 @@ pub enum JobKind {
     PurgeDocuments,
     /// Remove connection usage log entries older than 30 days (daily; payload `{}`).
     PurgeConnectionUsage,
+    /// Send one hook's pending deliveries in order (payload: a
+    /// [`crate::hooks::delivery::DrainJob`]).
+    DeliverHook,
+    /// Remove hook deliveries and their attempts older than 30 days (daily; payload `{}`).
+    PurgeHookDeliveries,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
         Self::PurgeConnectionUsage,
+        Self::DeliverHook,
+        Self::PurgeHookDeliveries,
         Self::Noop,
     ];
 
@@ -57,6 +64,8 @@ impl JobKind {
             Self::DeliverDocument => "deliver_document",
             Self::PurgeDocuments => "purge_documents",
             Self::PurgeConnectionUsage => "purge_connection_usage",
+            Self::DeliverHook => "deliver_hook",
+            Self::PurgeHookDeliveries => "purge_hook_deliveries",
             Self::Noop => "noop",
         }
     }
@@ -86,12 +95,22 @@ impl JobKind {
                 max_delay: Duration::from_secs(6 * 60 * 60),
                 jitter: 0.2,
             },
-            Self::PurgeDocuments | Self::PurgeConnectionUsage => RetryPolicy {
-                max_attempts: 5,
-                first_delay: Duration::from_secs(5 * 60),
-                max_delay: Duration::from_secs(2 * 60 * 60),
+            // The job retries its deliveries itself (the hook's schedule); the job's own retry
+            // is for a database that could not be reached.
+            Self::DeliverHook => RetryPolicy {
+                max_attempts: 20,
+                first_delay: Duration::from_secs(5),
+                max_delay: Duration::from_secs(10 * 60),
                 jitter: 0.2,
             },
+            Self::PurgeDocuments | Self::PurgeConnectionUsage | Self::PurgeHookDeliveries => {
+                RetryPolicy {
+                    max_attempts: 5,
+                    first_delay: Duration::from_secs(5 * 60),
+                    max_delay: Duration::from_secs(2 * 60 * 60),
+                    jitter: 0.2,
+                }
+            }
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -110,6 +129,8 @@ impl JobKind {
             Self::DeliverDocument
             | Self::PurgeDocuments
             | Self::PurgeConnectionUsage
+            | Self::DeliverHook
+            | Self::PurgeHookDeliveries
             | Self::Noop => &[],
         }
     }

@@ -128,6 +128,33 @@ pub struct Settings {
     pub token_requests_per_minute_per_client: u32,
     /// Token requests per minute from one address at `POST /connect/token`.
     pub token_requests_per_minute_per_ip: u32,
+    /// The mail domain of organizations' intake addresses.
+    pub intake_domain: String,
+    /// Local part of the purchase-invoice address, with `{kvk}`.
+    pub intake_purchase_pattern: String,
+    /// Local part of the sales-invoice address, with `{kvk}`.
+    pub intake_sales_pattern: String,
+    /// Largest message intake accepts, in bytes.
+    pub intake_max_message_bytes: u64,
+    /// Largest attachment intake processes, in bytes.
+    pub intake_max_attachment_bytes: u64,
+    /// Most invoices in one message.
+    pub intake_max_invoices: u32,
+    /// Images smaller than this (bytes) are taken for logos and ignored.
+    pub intake_image_floor_bytes: u64,
+    /// Rejection notices one sender gets per hour at most.
+    pub intake_replies_per_hour: u32,
+    /// Days a trusted sender's confirmation link is valid.
+    pub trusted_sender_invite_days: u32,
+    /// Run the built-in SMTP receiver for intake.
+    pub smtp_intake_enabled: bool,
+    /// Address the SMTP receiver listens on.
+    pub smtp_intake_host: String,
+    /// Port the SMTP receiver listens on (0 picks a free one).
+    pub smtp_intake_port: u16,
+    /// Shared secret of `POST /api/v1/inbound-email` (at least 32 characters); the endpoint
+    /// answers 404 while it is not set.
+    pub inbound_email_secret: Option<String>,
 }
 
 impl Default for Settings {
@@ -179,6 +206,19 @@ impl Default for Settings {
             connection_requests_per_minute: 600,
             token_requests_per_minute_per_client: 20,
             token_requests_per_minute_per_ip: 60,
+            intake_domain: "intake.localhost".into(),
+            intake_purchase_pattern: "{kvk}.inkoop".into(),
+            intake_sales_pattern: "{kvk}.verkoop".into(),
+            intake_max_message_bytes: 35 * 1024 * 1024,
+            intake_max_attachment_bytes: 10 * 1024 * 1024,
+            intake_max_invoices: 50,
+            intake_image_floor_bytes: 10 * 1024,
+            intake_replies_per_hour: 5,
+            trusted_sender_invite_days: 14,
+            smtp_intake_enabled: false,
+            smtp_intake_host: "127.0.0.1".into(),
+            smtp_intake_port: 2525,
+            inbound_email_secret: None,
         }
     }
 }
@@ -213,6 +253,10 @@ impl std::fmt::Debug for Settings {
             .field(
                 "s3_secret_access_key",
                 &self.s3_secret_access_key.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "inbound_email_secret",
+                &self.inbound_email_secret.as_ref().map(|_| "<set>"),
             )
             .field("metrics_enabled", &self.metrics_enabled)
             .field(
@@ -335,6 +379,36 @@ impl Settings {
     }
 
     /// Where emails go when no SMTP host is configured.
+    /// Email intake's behaviour from the settings.
+    ///
+    /// # Errors
+    /// When the domain or a pattern is unusable, or the inbound-email secret is too short.
+    pub fn intake_settings(&self) -> anyhow::Result<haven_domain::intake::service::IntakeSettings> {
+        use haven_domain::intake::{addresses::AddressScheme, service::IntakeSettings};
+        if let Some(secret) = &self.inbound_email_secret {
+            anyhow::ensure!(
+                secret.chars().count() >= 32,
+                "inbound_email_secret must be at least 32 characters"
+            );
+        }
+        let scheme = AddressScheme::new(
+            &self.intake_domain,
+            &self.intake_purchase_pattern,
+            &self.intake_sales_pattern,
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(IntakeSettings {
+            scheme,
+            max_message_bytes: self.intake_max_message_bytes,
+            max_attachment_bytes: self.intake_max_attachment_bytes,
+            max_invoices: self.intake_max_invoices.max(1) as usize,
+            image_floor_bytes: self.intake_image_floor_bytes,
+            replies_per_hour: self.intake_replies_per_hour,
+            invite_days: self.trusted_sender_invite_days.max(1),
+            links: haven_domain::links::Links::new(&self.public_url),
+        })
+    }
+
     #[must_use]
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
@@ -496,7 +570,7 @@ mod tests {
             "connection_requests_per_minute".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 46, "one key per field of Settings");
+        assert_eq!(keys.len(), 59, "one key per field of Settings");
     }
 
     #[test]

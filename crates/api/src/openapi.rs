@@ -158,6 +158,15 @@ impl utoipa::Modify for BearerSecurity {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "inboundEmail",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The installation's `inbound_email_secret`, for mail servers that hand messages to email intake."))
+                    .build(),
+            ),
+        );
     }
 }
 

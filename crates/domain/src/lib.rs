@@ -9,6 +9,7 @@ pub mod connections;
 pub mod documents;
 pub mod error;
 pub mod installation;
+pub mod intake;
 pub mod jobs;
 pub mod links;
 pub mod mail;

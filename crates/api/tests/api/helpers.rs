@@ -10,6 +10,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     pub backend: &'static str,
+    /// The SMTP intake receiver's port, when `Options::smtp_intake` started it.
+    pub smtp_port: Option<u16>,
     _db: TestDatabase,
     _dirs: Vec<tempfile::TempDir>,
 }
@@ -36,6 +38,10 @@ pub struct Options {
     pub connection_requests_per_minute: Option<u32>,
     /// `token_requests_per_minute_per_client`; the built-in default when `None`.
     pub token_requests_per_minute_per_client: Option<u32>,
+    /// `inbound_email_secret`.
+    pub inbound_email_secret: Option<String>,
+    /// Starts the SMTP intake receiver on a free port.
+    pub smtp_intake: bool,
 }
 
 impl Default for Options {
@@ -52,6 +58,8 @@ impl Default for Options {
             metrics_token: None,
             connection_requests_per_minute: None,
             token_requests_per_minute_per_client: None,
+            inbound_email_secret: None,
+            smtp_intake: false,
         }
     }
 }
@@ -108,6 +116,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         token_requests_per_minute_per_client: options
             .token_requests_per_minute_per_client
             .unwrap_or(Settings::default().token_requests_per_minute_per_client),
+        inbound_email_secret: options.inbound_email_secret.clone(),
+        smtp_intake_enabled: options.smtp_intake,
+        smtp_intake_port: 0,
+        intake_domain: "intake.haven.test".into(),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {
@@ -115,6 +127,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     }
     let app = Application::build(settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let smtp_port = app.smtp_port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -125,6 +138,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .unwrap(),
         data_dir: data_dir.path().to_owned(),
         backend: db.backend_name(),
+        smtp_port,
         _db: db,
         _dirs: vec![data_dir, static_dir],
     }

@@ -36,16 +36,20 @@ pub enum JobKind {
     PurgeDocuments,
     /// Remove connection usage log entries older than 30 days (daily; payload `{}`).
     PurgeConnectionUsage,
+    /// Read one message that came to an intake address and process its invoices (payload: a
+    /// [`crate::intake::service::IntakeJob`]).
+    ProcessIntakeMessage,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
         Self::PurgeConnectionUsage,
+        Self::ProcessIntakeMessage,
         Self::Noop,
     ];
 
@@ -57,6 +61,7 @@ impl JobKind {
             Self::DeliverDocument => "deliver_document",
             Self::PurgeDocuments => "purge_documents",
             Self::PurgeConnectionUsage => "purge_connection_usage",
+            Self::ProcessIntakeMessage => "process_intake_message",
             Self::Noop => "noop",
         }
     }
@@ -86,6 +91,14 @@ impl JobKind {
                 max_delay: Duration::from_secs(6 * 60 * 60),
                 jitter: 0.2,
             },
+            // Only the database or the document store can fail it, and they come back soon:
+            // 10 s, 20 s, … up to half an hour.
+            Self::ProcessIntakeMessage => RetryPolicy {
+                max_attempts: 10,
+                first_delay: Duration::from_secs(10),
+                max_delay: Duration::from_secs(30 * 60),
+                jitter: 0.2,
+            },
             Self::PurgeDocuments | Self::PurgeConnectionUsage => RetryPolicy {
                 max_attempts: 5,
                 first_delay: Duration::from_secs(5 * 60),
@@ -110,6 +123,7 @@ impl JobKind {
             Self::DeliverDocument
             | Self::PurgeDocuments
             | Self::PurgeConnectionUsage
+            | Self::ProcessIntakeMessage
             | Self::Noop => &[],
         }
     }

@@ -5,6 +5,7 @@ mod auth_context;
 mod connections;
 mod documents;
 mod installation;
+mod intake;
 mod organizations;
 
 use haven_domain::DomainError;

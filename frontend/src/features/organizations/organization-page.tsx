@@ -60,6 +60,8 @@ export function OrganizationPage() {
           if (isTab(value)) setTab(value);
           // Connection keys have their own page (the connections feature).
           else if (value === 'connections') void navigate({ to: '/organizations/$organizationId/connections', params: { organizationId } });
+          // So does email intake.
+          else if (value === 'intake') void navigate({ to: '/organizations/$organizationId/intake', params: { organizationId } });
         }}
         keepMounted={false}
       >
@@ -69,6 +71,7 @@ export function OrganizationPage() {
           <Tabs.Tab value="identifiers">{t('organizations.tabs.identifiers')}</Tabs.Tab>
           <Tabs.Tab value="members">{t('organizations.tabs.members')}</Tabs.Tab>
           <Tabs.Tab value="connections">{t('organizations.tabs.connections')}</Tabs.Tab>
+          <Tabs.Tab value="intake">{t('organizations.tabs.intake')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
           <DetailsTab org={org} canManage={canManage} />

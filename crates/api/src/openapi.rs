@@ -33,6 +33,7 @@ use crate::app::{api_scope, connect_scope};
         (name = "jobs", description = "Platform operators watch background jobs and retry dead ones"),
         (name = "connections", description = "Connection keys for accounting software, their usage log, and the OAuth token endpoint"),
         (name = "documents", description = "Validate and transform e-invoices (UBL, CII, Factur-X; EN 16931, Peppol BIS 3, NLCIUS)"),
+        (name = "intake", description = "Invoices by email: intake addresses, trusted senders, the intake log, and the inbound-email endpoint for mail servers"),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::ErrorCode)),
     modifiers(&BearerSecurity)

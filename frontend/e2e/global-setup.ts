@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { BASE_URL_ENV, DATA_DIR_ENV, OPERATOR_EMAIL } from './server';
+import { BASE_URL_ENV, DATA_DIR_ENV, INBOUND_EMAIL_SECRET, INTAKE_DOMAIN, OPERATOR_EMAIL } from './server';
 
 const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(frontendDir, 'dist');
@@ -97,6 +97,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     HAVEN_OPERATOR_EMAILS: OPERATOR_EMAIL,
     // Webhooks may call the specs' receivers on this machine over plain http.
     HAVEN_HOOK_INSECURE_HOSTS: '127.0.0.1',
+    // Email intake through the inbound-email endpoint (e2e/intake.spec.ts).
+    HAVEN_INBOUND_EMAIL_SECRET: INBOUND_EMAIL_SECRET,
+    HAVEN_INTAKE_DOMAIN: INTAKE_DOMAIN,
   });
 
   const child = spawn(bin, [], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });

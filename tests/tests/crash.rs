@@ -127,21 +127,22 @@ const WORKER_SLOTS: usize = 4;
 /// claims in batches (once half its slots are free), so it hangs on all but the last, which
 /// stays queued ahead of anything queued later. Jobs queued after this wait (for the SMTP
 /// time-out, 20 s) instead of running; the tests check that they did.
-async fn with_worker_held_up(server: Running, db: &TestDatabase) -> Running {
+async fn with_worker_held_up(
+    server: Running,
+    db: &TestDatabase,
+    extra: &[(&str, &str)],
+) -> Running {
     let (smtp_port, connections) = silent_smtp_server();
     let smtp_port = smtp_port.to_string();
-    let held_up = server
-        .restart(
-            db,
-            &[
-                QUICK[0],
-                QUICK[1],
-                ("HAVEN_SMTP_HOST", "127.0.0.1"),
-                ("HAVEN_SMTP_PORT", smtp_port.as_str()),
-                ("HAVEN_SMTP_TLS", "none"),
-            ],
-        )
-        .await;
+    let mut env = vec![
+        QUICK[0],
+        QUICK[1],
+        ("HAVEN_SMTP_HOST", "127.0.0.1"),
+        ("HAVEN_SMTP_PORT", smtp_port.as_str()),
+        ("HAVEN_SMTP_TLS", "none"),
+    ];
+    env.extend_from_slice(extra);
+    let held_up = server.restart(db, &env).await;
     let client = reqwest::Client::new();
     for slot in 0..WORKER_SLOTS {
         let response = client
@@ -400,7 +401,7 @@ async fn deliveries_cut_off_by_a_crash_land_once_each_after_the_lease() {
     let db = TestDatabase::new().await;
     let first = Running::start(&db, &QUICK).await;
     let exchange = Exchange::set_up(&first).await;
-    let held_up = with_worker_held_up(first, &db).await;
+    let held_up = with_worker_held_up(first, &db, &[]).await;
     let invoices: Vec<(String, Option<String>)> = (0..DOCUMENTS)
         .map(|i| (format!("QUEUED-{i:03}"), None))
         .collect();
@@ -484,7 +485,7 @@ async fn documents_queued_for_a_receiver_that_is_deactivated_fail_naming_it_or_g
     let db = TestDatabase::new().await;
     let first = Running::start(&db, &QUICK).await;
     let exchange = Exchange::set_up(&first).await;
-    let held_up = with_worker_held_up(first, &db).await;
+    let held_up = with_worker_held_up(first, &db, &[]).await;
     let without_email: Vec<(String, Option<String>)> =
         (0..3).map(|i| (format!("GONE-{i}"), None)).collect();
     let with_email: Vec<(String, Option<String>)> = (0..3)
@@ -564,4 +565,106 @@ async fn documents_queued_for_a_receiver_that_is_deactivated_fail_naming_it_or_g
         0,
         "nothing reached the deactivated inbox"
     );
+}
+
+const INBOUND_SECRET: &str = "inbound-secret-for-the-crash-test-0123456789";
+const PROCESSED: &str = "SELECT COUNT(*) AS n FROM intake_messages WHERE status <> 'received'";
+
+/// A message from the seller's administrator to the seller's sales intake address with one
+/// invoice attached.
+fn intake_message(number: &str) -> Vec<u8> {
+    let xml = String::from_utf8(invoice(number, SELLER_KVK, BUYER_KVK, None)).unwrap();
+    format!(
+        "From: Ada <ada@seller.example>\r\nTo: {SELLER_KVK}.verkoop@intake.localhost\r\n\
+         Subject: {number}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n\
+         --b\r\nContent-Type: application/xml; name=\"{number}.xml\"\r\n\
+         Content-Disposition: attachment; filename=\"{number}.xml\"\r\n\r\n{xml}\r\n--b--\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn intake_messages_accepted_before_a_crash_are_processed_once_after_it() {
+    const MESSAGES: usize = 20;
+    let secret = ("HAVEN_INBOUND_EMAIL_SECRET", INBOUND_SECRET);
+    let env = [QUICK[0], QUICK[1], secret];
+    let db = TestDatabase::new().await;
+    let first = Running::start(&db, &env).await;
+    let exchange = Exchange::set_up(&first).await;
+    // Accepted while no worker can process: 202 means stored with its job, nothing more.
+    let held_up = with_worker_held_up(first, &db, &[secret]).await;
+    let client = reqwest::Client::new();
+    for i in 0..MESSAGES {
+        let response = client
+            .post(held_up.url("/api/v1/inbound-email"))
+            .bearer_auth(INBOUND_SECRET)
+            .header("content-type", "message/rfc822")
+            .body(intake_message(&format!("MAILED-{i:03}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 202);
+    }
+    assert_eq!(
+        count(&db, PROCESSED).await,
+        0,
+        "none processed before the crash"
+    );
+    assert_eq!(count(&db, OUTGOING).await, 0);
+
+    // An instance starts on them and dies after the first; the next finishes the rest.
+    let mut processing = held_up.restart(&db, &env).await;
+    wait_for_count(
+        &db,
+        "the first processed message",
+        Duration::from_secs(20),
+        PROCESSED,
+        |n| n >= 1,
+    )
+    .await;
+    processing.kill();
+    assert!(
+        count(&db, PROCESSED).await < MESSAGES as i64,
+        "the crash came after every message"
+    );
+    let after = processing.restart(&db, &env).await;
+    wait_for_count(
+        &db,
+        "every message processed",
+        Duration::from_secs(30),
+        PROCESSED,
+        |n| n == MESSAGES as i64,
+    )
+    .await;
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) AS n FROM intake_messages WHERE status = 'processed'"
+        )
+        .await,
+        MESSAGES as i64,
+        "every message became a document"
+    );
+    // Nothing doubled: one document per message, and each item names its own.
+    assert_eq!(count(&db, OUTGOING).await, MESSAGES as i64);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(DISTINCT document_id) AS n FROM intake_items WHERE outcome = 'document'"
+        )
+        .await,
+        MESSAGES as i64
+    );
+    wait_for_count(
+        &db,
+        "every document delivered",
+        Duration::from_secs(30),
+        DELIVERED,
+        |n| n == MESSAGES as i64,
+    )
+    .await;
+    let expected: Vec<String> = (0..MESSAGES).map(|i| format!("MAILED-{i:03}")).collect();
+    assert_eq!(inbox_numbers(&after, &exchange).await, expected);
 }

@@ -58,7 +58,8 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::operator::configure)
                 .configure(routes::jobs::configure)
                 .configure(routes::documents::configure)
-                .configure(routes::invoices::configure),
+                .configure(routes::invoices::configure)
+                .configure(routes::intake::configure),
         )
 }
 
@@ -83,6 +84,7 @@ pub struct Application {
     db: Database,
     job_worker: JobWorker,
     usage_writer: UsageWriter,
+    smtp_receiver: Option<crate::intake::SmtpReceiver>,
 }
 
 impl Application {
@@ -118,12 +120,15 @@ impl Application {
         let blobs = haven_storage::Storage::from_config(&settings.document_store_config()?)
             .map_err(|e| anyhow::anyhow!(e).context("could not set up the document store"))?;
         let send_settings = send_settings(&settings)?;
+        let intake_settings = settings.intake_settings()?;
         let (usage, usage_writer) = UsageWriter::start(db.clone());
         let hook_settings = settings.hook_settings()?;
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
             send_settings: send_settings.clone(),
+            intake: intake_settings.clone(),
+            inbound_email_secret: settings.inbound_email_secret.clone(),
             db: db.clone(),
             installation,
             sealing: signing_key_sealing.clone(),
@@ -204,14 +209,23 @@ impl Application {
         let job_worker = JobWorker::start(
             &settings,
             db.clone(),
-            job_waker,
-            send_settings.delivery.clone(),
+            job_waker.clone(),
+            send_settings,
+            intake_settings.clone(),
             blobs.clone(),
             crate::jobs::HookJobs {
                 settings: hook_settings,
                 sealing: signing_key_sealing,
             },
         )?;
+        let smtp_receiver = crate::intake::SmtpReceiver::start(
+            &settings,
+            intake_settings,
+            db.clone(),
+            blobs.clone(),
+            job_waker,
+        )
+        .await?;
         crate::jobs::schedule_purge(&db).await?;
         crate::jobs::schedule_usage_purge(&db).await?;
         crate::jobs::schedule_hook_purge(&db).await?;
@@ -223,12 +237,21 @@ impl Application {
             db,
             job_worker,
             usage_writer,
+            smtp_receiver,
         })
     }
 
     #[must_use]
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the SMTP intake receiver, when it runs.
+    #[must_use]
+    pub fn smtp_port(&self) -> Option<u16> {
+        self.smtp_receiver
+            .as_ref()
+            .map(crate::intake::SmtpReceiver::port)
     }
 
     /// Serves until SIGINT/SIGTERM (actix stops accepting, lets in-flight requests finish),
@@ -238,6 +261,9 @@ impl Application {
     /// When the server fails or the pool cannot be closed cleanly.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.server.await.context("the HTTP server failed")?;
+        if let Some(smtp) = self.smtp_receiver {
+            smtp.stop().await;
+        }
         tracing::info!("server stopped; stopping the job worker and closing the database pool");
         // Requests have finished: write the last usage log entries.
         self.usage_writer.stop().await;

@@ -134,6 +134,33 @@ pub struct Settings {
     /// Hosts webhooks may call over plain http and at loopback or private addresses
     /// (comma-separated names or addresses; development and tests only).
     pub hook_insecure_hosts: String,
+    /// The mail domain of organizations' intake addresses.
+    pub intake_domain: String,
+    /// Local part of the purchase-invoice address, with `{kvk}`.
+    pub intake_purchase_pattern: String,
+    /// Local part of the sales-invoice address, with `{kvk}`.
+    pub intake_sales_pattern: String,
+    /// Largest message intake accepts, in bytes.
+    pub intake_max_message_bytes: u64,
+    /// Largest attachment intake processes, in bytes.
+    pub intake_max_attachment_bytes: u64,
+    /// Most invoices in one message.
+    pub intake_max_invoices: u32,
+    /// Images smaller than this (bytes) are taken for logos and ignored.
+    pub intake_image_floor_bytes: u64,
+    /// Rejection notices one sender gets per hour at most.
+    pub intake_replies_per_hour: u32,
+    /// Days a trusted sender's confirmation link is valid.
+    pub trusted_sender_invite_days: u32,
+    /// Run the built-in SMTP receiver for intake.
+    pub smtp_intake_enabled: bool,
+    /// Address the SMTP receiver listens on.
+    pub smtp_intake_host: String,
+    /// Port the SMTP receiver listens on (0 picks a free one).
+    pub smtp_intake_port: u16,
+    /// Shared secret of `POST /api/v1/inbound-email` (at least 32 characters); the endpoint
+    /// refuses every request (401) while it is not set.
+    pub inbound_email_secret: Option<String>,
 }
 
 impl Default for Settings {
@@ -187,6 +214,19 @@ impl Default for Settings {
             token_requests_per_minute_per_ip: 60,
             hook_retry_schedule: "1m,5m,30m,2h,6h,24h".into(),
             hook_insecure_hosts: String::new(),
+            intake_domain: "intake.localhost".into(),
+            intake_purchase_pattern: "{kvk}.inkoop".into(),
+            intake_sales_pattern: "{kvk}.verkoop".into(),
+            intake_max_message_bytes: 35 * 1024 * 1024,
+            intake_max_attachment_bytes: 10 * 1024 * 1024,
+            intake_max_invoices: 50,
+            intake_image_floor_bytes: 10 * 1024,
+            intake_replies_per_hour: 5,
+            trusted_sender_invite_days: 14,
+            smtp_intake_enabled: false,
+            smtp_intake_host: "127.0.0.1".into(),
+            smtp_intake_port: 2525,
+            inbound_email_secret: None,
         }
     }
 }
@@ -221,6 +261,10 @@ impl std::fmt::Debug for Settings {
             .field(
                 "s3_secret_access_key",
                 &self.s3_secret_access_key.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "inbound_email_secret",
+                &self.inbound_email_secret.as_ref().map(|_| "<set>"),
             )
             .field("metrics_enabled", &self.metrics_enabled)
             .field(
@@ -385,6 +429,36 @@ impl Settings {
     }
 
     /// Where emails go when no SMTP host is configured.
+    /// Email intake's behaviour from the settings.
+    ///
+    /// # Errors
+    /// When the domain or a pattern is unusable, or the inbound-email secret is too short.
+    pub fn intake_settings(&self) -> anyhow::Result<haven_domain::intake::service::IntakeSettings> {
+        use haven_domain::intake::{addresses::AddressScheme, service::IntakeSettings};
+        if let Some(secret) = &self.inbound_email_secret {
+            anyhow::ensure!(
+                secret.chars().count() >= 32,
+                "inbound_email_secret must be at least 32 characters"
+            );
+        }
+        let scheme = AddressScheme::new(
+            &self.intake_domain,
+            &self.intake_purchase_pattern,
+            &self.intake_sales_pattern,
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(IntakeSettings {
+            scheme,
+            max_message_bytes: self.intake_max_message_bytes,
+            max_attachment_bytes: self.intake_max_attachment_bytes,
+            max_invoices: self.intake_max_invoices.max(1) as usize,
+            image_floor_bytes: self.intake_image_floor_bytes,
+            replies_per_hour: self.intake_replies_per_hour,
+            invite_days: self.trusted_sender_invite_days.max(1),
+            links: haven_domain::links::Links::new(&self.public_url),
+        })
+    }
+
     #[must_use]
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
@@ -546,7 +620,7 @@ mod tests {
             "connection_requests_per_minute".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 48, "one key per field of Settings");
+        assert_eq!(keys.len(), 61, "one key per field of Settings");
     }
 
     #[test]

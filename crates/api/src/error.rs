@@ -93,6 +93,10 @@ pub enum ErrorCode {
     ConnectionNotActive,
     /// Only a revoked connection can be deleted.
     ConnectionNotRevoked,
+    /// The organization already trusts this address or domain.
+    TrustedSenderExists,
+    /// The trusted sender's status does not allow the change.
+    TrustedSenderStatus,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -129,6 +133,8 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::DeliveryInProgress => Self::DeliveryInProgress,
             ConflictCode::ConnectionNotActive => Self::ConnectionNotActive,
             ConflictCode::ConnectionNotRevoked => Self::ConnectionNotRevoked,
+            ConflictCode::TrustedSenderExists => Self::TrustedSenderExists,
+            ConflictCode::TrustedSenderStatus => Self::TrustedSenderStatus,
         }
     }
 }

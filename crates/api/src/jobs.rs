@@ -9,7 +9,12 @@ use haven_domain::{
         deliver_document, Channels, DeliverySettings, EmailChannel, InternalChannel,
         PeppolNotConfigured,
     },
-    jobs::{ClaimedJob, HandlerFuture, JobHandler, JobKind},
+    documents::sending::SendSettings,
+    intake::{
+        processing::{process_message, Processing},
+        service::{IntakeJob, IntakeSettings},
+    },
+    jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, JobKind},
 };
 use haven_jobs::{spawn_worker, Registry, WorkerOptions};
 use haven_mailer::{EmailHandler, SmtpConfig, Transport};
@@ -50,10 +55,12 @@ impl JobWorker {
         settings: &Settings,
         db: Database,
         wake: Arc<Notify>,
-        delivery: DeliverySettings,
+        send: SendSettings,
+        intake: IntakeSettings,
         blobs: haven_storage::Storage,
         hooks: HookJobs,
     ) -> anyhow::Result<Self> {
+        let delivery = send.delivery.clone();
         let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
             .map_err(|e| anyhow::anyhow!(e))?;
         let email = EmailHandler::new(mail_transport(settings)?, &settings.mail_from)
@@ -73,6 +80,12 @@ impl JobWorker {
             settings: hooks.settings,
             wake: wake.clone(),
         };
+        let process_intake = ProcessIntakeHandler {
+            db: db.clone(),
+            blobs: blobs.clone(),
+            send,
+            intake,
+        };
         let purge = PurgeHandler {
             db: db.clone(),
             blobs,
@@ -82,6 +95,7 @@ impl JobWorker {
             .with(email)
             .with(deliver)
             .with(purge)
+            .with(process_intake)
             .with(PurgeUsageHandler { db: db.clone() })
             .with(deliver_hook)
             .with(PurgeHookHandler { db: db.clone() })
@@ -191,6 +205,39 @@ impl JobHandler for DeliverDocumentHandler {
             let outcome = deliver_document(&self.db, &channels, &self.settings, job).await;
             self.wake.notify_one();
             outcome
+        })
+    }
+}
+
+/// Runs `process_intake_message` jobs: the entrance of intake processing.
+struct ProcessIntakeHandler {
+    db: Database,
+    blobs: haven_storage::Storage,
+    send: SendSettings,
+    intake: IntakeSettings,
+}
+
+impl JobHandler for ProcessIntakeHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::ProcessIntakeMessage
+    }
+
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let payload: IntakeJob = serde_json::from_value(job.payload.clone())
+                .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))?;
+            let ports = Processing {
+                intake: &self.db,
+                records: &self.db,
+                blobs: &self.blobs,
+                inspector: &crate::inspector::BlockingInspector,
+                reader: &haven_mailbox::reader::MimeReader,
+                settings: &self.intake,
+                send: &self.send,
+            };
+            process_message(&ports, payload.message_id)
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))
         })
     }
 }

@@ -8,6 +8,8 @@ pub mod auth;
 pub mod config;
 pub mod error;
 mod extractors;
+mod inspector;
+pub mod intake;
 pub mod jobs;
 pub mod metrics;
 pub mod middleware;

@@ -34,6 +34,7 @@ use crate::app::{api_scope, connect_scope};
         (name = "connections", description = "Connection keys for accounting software, their usage log, and the OAuth token endpoint"),
         (name = "hooks", description = "Webhooks of a party or the environment: signed event deliveries, their log, ping and redelivery"),
         (name = "documents", description = "Validate and transform e-invoices (UBL, CII, Factur-X; EN 16931, Peppol BIS 3, NLCIUS)"),
+        (name = "intake", description = "Invoices by email: intake addresses, trusted senders, the intake log, and the inbound-email endpoint for mail servers"),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::ErrorCode)),
     modifiers(&BearerSecurity)
@@ -156,6 +157,15 @@ impl utoipa::Modify for BearerSecurity {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some("A person's access token from /api/v1/auth/login (15 minutes), or a connection key's from POST /connect/token (one hour; only the /parties/{partyId}/… operations accept it)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "inboundEmail",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The installation's `inbound_email_secret`, for mail servers that hand messages to email intake."))
                     .build(),
             ),
         );

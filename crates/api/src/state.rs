@@ -19,6 +19,10 @@ pub struct AppState {
     pub blobs: haven_storage::Storage,
     /// Prices and delivery behaviour of document exchange.
     pub send_settings: haven_domain::documents::sending::SendSettings,
+    /// Email intake: addresses, limits, links.
+    pub intake: haven_domain::intake::service::IntakeSettings,
+    /// The shared secret of `POST /api/v1/inbound-email` (the endpoint is off without it).
+    pub inbound_email_secret: Option<String>,
     pub installation: Installation,
     /// Signs access tokens.
     pub signing_key: SigningKey,

@@ -71,6 +71,10 @@ pub enum ConflictCode {
     ConnectionNotActive,
     /// Only a revoked connection can be deleted.
     ConnectionNotRevoked,
+    /// The organization already trusts this address or domain.
+    TrustedSenderExists,
+    /// The trusted sender's status does not allow the change.
+    TrustedSenderStatus,
 }
 
 /// The outside services a use case may depend on.

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod error;
 pub mod hooks;
 pub mod installation;
+pub mod intake;
 pub mod jobs;
 pub mod links;
 pub mod mail;

@@ -69,6 +69,11 @@ const page = {
   connections: lazyRouteComponent(withAllStyles(() => import('@/features/connections/connections-page')), 'ConnectionsPage'),
   partyHooks: lazyRouteComponent(hooksPages, 'PartyHooksPage'),
   environmentHooks: lazyRouteComponent(hooksPages, 'EnvironmentHooksPage'),
+  intake: lazyRouteComponent(withAllStyles(() => import('@/features/intake/intake-page')), 'IntakePage'),
+  confirmSender: lazyRouteComponent(
+    withAllStyles(() => import('@/features/intake/confirm-sender-page')),
+    'ConfirmSenderPage',
+  ),
   operator: lazyRouteComponent(withAllStyles(() => import('@/features/organizations/operator-page')), 'OperatorPage'),
   jobs: lazyRouteComponent(withAllStyles(() => import('@/features/operator/jobs-page')), 'JobsPage'),
   outbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'OutboxPage'),
@@ -157,6 +162,13 @@ const publicRoutes = [
     validateSearch: tokenSearch,
     component: page.verifyAdditionalEmail,
   }),
+  // The link in a trusted sender's invitation: no session, the token is the key.
+  createRoute({
+    getParentRoute: () => rootRoute,
+    path: '/trusted-sender',
+    validateSearch: tokenSearch,
+    component: page.confirmSender,
+  }),
   // The link in an invoice email: no session, the token is the key.
   createRoute({
     getParentRoute: () => rootRoute,
@@ -210,6 +222,11 @@ const appRoutes = [
     component: page.partyHooks,
   }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/environment/webhooks', component: page.environmentHooks }),
+  createRoute({
+    getParentRoute: () => appLayoutRoute,
+    path: '/organizations/$organizationId/intake',
+    component: page.intake,
+  }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: page.operator }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: page.jobs }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/outbox', component: page.outbox }),

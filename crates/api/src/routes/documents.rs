@@ -305,14 +305,14 @@ pub(crate) async fn read_document(
 
 /// The body size the client announced, if any (the middleware already refused one above the
 /// limit).
-fn announced_length(req: &HttpRequest) -> Option<usize> {
+pub(crate) fn announced_length(req: &HttpRequest) -> Option<usize> {
     req.headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
 }
 
-async fn read_body(
+pub(crate) async fn read_body(
     mut payload: web::Payload,
     limit: usize,
     announced: Option<usize>,

@@ -10,10 +10,10 @@ use haven_domain::documents::{
         Channel, Direction, Document, DocumentEvent, DocumentEventKind, DocumentKind,
         DocumentStatus, ResponseCode,
     },
-    sending::{self, Inspector, SendOutcome, SendRequest},
+    sending::{self, SendOutcome, SendRequest},
     service::{self, ListFilter, RecipientCheck},
 };
-use haven_einvoice::{Inspection, Syntax, ValidateOptions};
+use haven_einvoice::Syntax;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -171,20 +171,6 @@ impl From<DocumentEvent> for DocumentEventDto {
     }
 }
 
-/// Runs the validation engine on actix's blocking pool, so a large document does not hold
-/// up other requests.
-struct BlockingInspector;
-
-impl Inspector for BlockingInspector {
-    async fn inspect(&self, bytes: Vec<u8>) -> Inspection {
-        let options = ValidateOptions::default();
-        match web::block(move || haven_einvoice::inspect(&bytes, &options)).await {
-            Ok(inspection) => inspection,
-            Err(_) => haven_einvoice::inspect(&[], &ValidateOptions::default()),
-        }
-    }
-}
-
 /// The accepted document.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -267,7 +253,7 @@ async fn send_sales_invoice(
     let outcome = sending::send_sales_invoice(
         &state.db,
         &state.blobs,
-        &BlockingInspector,
+        &crate::inspector::BlockingInspector,
         &state.send_settings,
         &caller,
         &access,

@@ -75,6 +75,8 @@ pub enum JobKindDto {
     DeliverHook,
     /// Remove webhook deliveries older than 30 days (daily).
     PurgeHookDeliveries,
+    /// Read a message that came to an intake address and process its invoices.
+    ProcessIntakeMessage,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -88,6 +90,7 @@ impl From<JobKind> for JobKindDto {
             JobKind::PurgeConnectionUsage => Self::PurgeConnectionUsage,
             JobKind::DeliverHook => Self::DeliverHook,
             JobKind::PurgeHookDeliveries => Self::PurgeHookDeliveries,
+            JobKind::ProcessIntakeMessage => Self::ProcessIntakeMessage,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -102,6 +105,7 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::PurgeConnectionUsage => Self::PurgeConnectionUsage,
             JobKindDto::DeliverHook => Self::DeliverHook,
             JobKindDto::PurgeHookDeliveries => Self::PurgeHookDeliveries,
+            JobKindDto::ProcessIntakeMessage => Self::ProcessIntakeMessage,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -8,6 +8,7 @@ pub mod environment;
 pub mod fallback;
 pub mod health;
 pub mod hooks;
+pub mod intake;
 pub mod invoices;
 pub mod jobs;
 pub mod me;

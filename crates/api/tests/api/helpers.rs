@@ -10,6 +10,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     pub backend: &'static str,
+    /// The SMTP intake receiver's port, when `Options::smtp_intake` started it.
+    pub smtp_port: Option<u16>,
     _db: TestDatabase,
     _dirs: Vec<tempfile::TempDir>,
 }
@@ -40,6 +42,10 @@ pub struct Options {
     pub hook_retry_schedule: String,
     /// `hook_insecure_hosts`: the tests' receivers listen on 127.0.0.1 over plain http.
     pub hook_insecure_hosts: String,
+    /// `inbound_email_secret`.
+    pub inbound_email_secret: Option<String>,
+    /// Starts the SMTP intake receiver on a free port.
+    pub smtp_intake: bool,
 }
 
 impl Default for Options {
@@ -58,6 +64,8 @@ impl Default for Options {
             token_requests_per_minute_per_client: None,
             hook_retry_schedule: "1s,1s".into(),
             hook_insecure_hosts: "127.0.0.1".into(),
+            inbound_email_secret: None,
+            smtp_intake: false,
         }
     }
 }
@@ -116,6 +124,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .unwrap_or(Settings::default().token_requests_per_minute_per_client),
         hook_retry_schedule: options.hook_retry_schedule.clone(),
         hook_insecure_hosts: options.hook_insecure_hosts.clone(),
+        inbound_email_secret: options.inbound_email_secret.clone(),
+        smtp_intake_enabled: options.smtp_intake,
+        smtp_intake_port: 0,
+        intake_domain: "intake.haven.test".into(),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {
@@ -123,6 +135,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     }
     let app = Application::build(settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let smtp_port = app.smtp_port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -133,6 +146,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .unwrap(),
         data_dir: data_dir.path().to_owned(),
         backend: db.backend_name(),
+        smtp_port,
         _db: db,
         _dirs: vec![data_dir, static_dir],
     }

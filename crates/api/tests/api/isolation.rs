@@ -116,6 +116,20 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         .unwrap();
     let hook_id = hook["hook"]["id"].as_str().unwrap().to_owned();
 
+    // A trusted sender of the organization's email intake.
+    let trusted: Value = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{org_id}/trusted-senders"),
+            Some(&json!({"kind": "domain", "value": "supplier.example", "contactEmail": "ap@supplier.example"})),
+            &admin.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sender_id = trusted["id"].as_str().unwrap().to_owned();
+
     // A background job (environment A's registration email), for the operators' job paths.
     let job_id = haven_domain::jobs::JobAdmin::list_jobs(
         app.database(),
@@ -158,6 +172,9 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("{partyId}", "0106:90000016".to_owned()),
         ("{connectionId}", connection_id),
         ("{deliveryId}", uuid::Uuid::new_v4().to_string()),
+        ("{senderId}", sender_id),
+        // The organization is A's; the message id does not matter behind it.
+        ("{messageId}", uuid::Uuid::new_v4().to_string()),
     ]);
     // Public, token-addressed paths (the token is the secret) and public register data.
     let token_addressed = [
@@ -200,7 +217,11 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     "identifiers" => json!({"kind": "gln", "value": "8712345678906"}),
                     "{userId}" if method == Method::PATCH => json!({"role": "member"}),
                     "query-recipient" => json!({"receiverIds": ["0106:90000016"]}),
+                    "status" if path.contains("trusted-senders") => json!({"status": "inactive"}),
                     "status" => json!({"status": "approved"}),
+                    "trusted-senders" => {
+                        json!({"kind": "address", "value": "eve@beta.example", "contactEmail": "eve@beta.example"})
+                    }
                     "responses" => json!({"code": "ap"}),
                     "shares" => json!({"userId": colleague.id(), "access": "view"}),
                     "connections" => {

@@ -11,6 +11,7 @@ mod exchange;
 mod health;
 mod helpers;
 mod hooks;
+mod intake;
 mod integration_guide;
 mod isolation;
 mod jobs;

@@ -100,6 +100,16 @@ pub enum AuditAction {
     SessionRefreshTokenReused,
     #[serde(rename = "session.revoked")]
     SessionRevoked,
+    #[serde(rename = "trusted_sender.added")]
+    TrustedSenderAdded,
+    #[serde(rename = "trusted_sender.confirmed")]
+    TrustedSenderConfirmed,
+    #[serde(rename = "trusted_sender.invited")]
+    TrustedSenderInvited,
+    #[serde(rename = "trusted_sender.removed")]
+    TrustedSenderRemoved,
+    #[serde(rename = "trusted_sender.status_changed")]
+    TrustedSenderStatusChanged,
     #[serde(rename = "two_factor.disabled")]
     TwoFactorDisabled,
     #[serde(rename = "two_factor.enabled")]
@@ -123,7 +133,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 57] = [
+    pub const ALL: [AuditAction; 62] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -171,6 +181,11 @@ impl AuditAction {
         Self::RegistrationRequested,
         Self::SessionRefreshTokenReused,
         Self::SessionRevoked,
+        Self::TrustedSenderAdded,
+        Self::TrustedSenderConfirmed,
+        Self::TrustedSenderInvited,
+        Self::TrustedSenderRemoved,
+        Self::TrustedSenderStatusChanged,
         Self::TwoFactorDisabled,
         Self::TwoFactorEnabled,
         Self::UserAdded,
@@ -233,6 +248,11 @@ impl AuditAction {
             Self::RegistrationRequested => "registration.requested",
             Self::SessionRefreshTokenReused => "session.refresh_token_reused",
             Self::SessionRevoked => "session.revoked",
+            Self::TrustedSenderAdded => "trusted_sender.added",
+            Self::TrustedSenderConfirmed => "trusted_sender.confirmed",
+            Self::TrustedSenderInvited => "trusted_sender.invited",
+            Self::TrustedSenderRemoved => "trusted_sender.removed",
+            Self::TrustedSenderStatusChanged => "trusted_sender.status_changed",
             Self::TwoFactorDisabled => "two_factor.disabled",
             Self::TwoFactorEnabled => "two_factor.enabled",
             Self::UserAdded => "user.added",

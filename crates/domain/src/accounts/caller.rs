@@ -36,7 +36,7 @@ impl<'a> Caller<'a> {
 }
 
 /// Who acts for a participant id (the `/parties/{partyId}/…` operations): a person with a
-/// session, or accounting software with a connection's token. Only these use cases take it;
+/// session, accounting software with a connection's token, or a trusted sender's email. Only these use cases take it;
 /// everything else takes a [`Caller`], so a connection cannot reach them by construction.
 #[derive(Debug, Clone, Copy)]
 pub enum PartyCaller<'a> {
@@ -44,6 +44,12 @@ pub enum PartyCaller<'a> {
     Connection {
         grant: &'a ConnectionGrant,
         client: &'a ClientInfo,
+    },
+    /// A trusted sender mailing an organization's intake address; email intake established
+    /// the trust before it calls a use case.
+    Email {
+        environment_id: Uuid,
+        sender: &'a str,
     },
 }
 
@@ -54,6 +60,7 @@ impl PartyCaller<'_> {
         match self {
             Self::User(caller) => caller.actor.environment_id,
             Self::Connection { grant, .. } => grant.environment_id,
+            Self::Email { environment_id, .. } => *environment_id,
         }
     }
 
@@ -63,6 +70,7 @@ impl PartyCaller<'_> {
         match self {
             Self::User(caller) => caller.user.email.clone(),
             Self::Connection { grant, .. } => grant.label(),
+            Self::Email { sender, .. } => format!("email from {sender}"),
         }
     }
 }

@@ -425,6 +425,7 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
             idempotency_key: None,
             related_id: Some(document.id),
             response: document.response,
+            handover_key: None,
         };
         let mut delivered = StatusChange::new(
             DocumentStatus::Delivered,

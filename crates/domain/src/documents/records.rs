@@ -115,6 +115,9 @@ named_enum! {
         Email = "email",
         /// Uploaded through the API or the web app (how an outgoing document came in).
         Api = "api",
+        /// Mailed to an organization's intake address by a trusted sender (how a document came
+        /// in).
+        EmailIntake = "email_intake",
     }
 }
 

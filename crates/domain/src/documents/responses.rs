@@ -235,6 +235,7 @@ where
         idempotency_key: None,
         related_id: Some(invoice.id),
         response: Some(input.code),
+        handover_key: None,
     };
     let mut answered = StatusChange::new(
         input.code.inbox_status().unwrap_or(invoice.status),

@@ -118,6 +118,9 @@ pub async fn authorize_party<R: DocumentRecords, O: OrganizationStore>(
             }
             authorize_connection(organizations, grant, party.organization_id).await
         }
+        // Intake checks a sender's trust for the organization the address names; a mail is
+        // never authorized for a party by this path.
+        PartyCaller::Email { .. } => Err(not_found()),
     }
     .map_err(|e| match e {
         DomainError::NotFound { .. } => not_found(),
@@ -270,16 +273,21 @@ where
         idempotency_key,
         related_id: None,
         response: None,
+        handover_key: None,
     };
     let by = caller.by();
+    let (came_in, usage_kind) = match caller {
+        PartyCaller::Email { .. } => (Channel::EmailIntake, UsageKind::SentEmail),
+        PartyCaller::User(_) | PartyCaller::Connection { .. } => (Channel::Api, UsageKind::SentApi),
+    };
     let events = vec![
         NewDocumentEvent::new(DocumentEventKind::Accepted)
-            .channel(Channel::Api)
+            .channel(came_in)
             .by(Some(&by)),
         NewDocumentEvent::new(DocumentEventKind::Validated).details(rule_sets(&inspection.report)),
     ];
     let usage = NewUsage {
-        kind: UsageKind::SentApi,
+        kind: usage_kind,
         price: settings.prices.sent.clone(),
     };
     let job = deliver_job(id, None, 0, &settings.delivery);

@@ -69,6 +69,9 @@ pub struct NewDocument {
     pub related_id: Option<Uuid>,
     /// For an Invoice Response: its code.
     pub response: Option<ResponseCode>,
+    /// For an incoming document that did not come from an outgoing one here: what makes a
+    /// repeated handover of the same document store it once (e.g. `intake:<message>:<n>`).
+    pub handover_key: Option<String>,
 }
 
 /// What storing an outgoing document came to.
@@ -85,7 +88,8 @@ pub enum Accepted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
     Stored(Box<Document>),
-    /// This delivery was stored before (a repeated delivery job).
+    /// This delivery was stored before (a repeated delivery job): the original it came from,
+    /// or for a handover key the document stored the first time.
     AlreadyThere(Uuid),
 }
 

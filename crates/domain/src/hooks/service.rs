@@ -108,6 +108,8 @@ pub async fn authorize_party_hooks<R: DocumentRecords, O: OrganizationStore>(
     let (actor_id, client) = match caller {
         PartyCaller::User(c) => (Some(c.user.id), c.client.clone()),
         PartyCaller::Connection { client, .. } => (None, (*client).clone()),
+        // `authorize_party` never lets a mail through; nothing to record should one come.
+        PartyCaller::Email { .. } => (None, Default::default()),
     };
     Ok(HookManager {
         environment_id: caller.environment_id(),

@@ -41,18 +41,22 @@ pub enum JobKind {
     DeliverHook,
     /// Remove hook deliveries and their attempts older than 30 days (daily; payload `{}`).
     PurgeHookDeliveries,
+    /// Read one message that came to an intake address and process its invoices (payload: a
+    /// [`crate::intake::service::IntakeJob`]).
+    ProcessIntakeMessage,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
         Self::PurgeConnectionUsage,
         Self::DeliverHook,
         Self::PurgeHookDeliveries,
+        Self::ProcessIntakeMessage,
         Self::Noop,
     ];
 
@@ -66,6 +70,7 @@ impl JobKind {
             Self::PurgeConnectionUsage => "purge_connection_usage",
             Self::DeliverHook => "deliver_hook",
             Self::PurgeHookDeliveries => "purge_hook_deliveries",
+            Self::ProcessIntakeMessage => "process_intake_message",
             Self::Noop => "noop",
         }
     }
@@ -103,6 +108,14 @@ impl JobKind {
                 max_delay: Duration::from_secs(10 * 60),
                 jitter: 0.2,
             },
+            // Only the database or the document store can fail it, and they come back soon:
+            // 10 s, 20 s, … up to half an hour.
+            Self::ProcessIntakeMessage => RetryPolicy {
+                max_attempts: 10,
+                first_delay: Duration::from_secs(10),
+                max_delay: Duration::from_secs(30 * 60),
+                jitter: 0.2,
+            },
             Self::PurgeDocuments | Self::PurgeConnectionUsage | Self::PurgeHookDeliveries => {
                 RetryPolicy {
                     max_attempts: 5,
@@ -131,6 +144,7 @@ impl JobKind {
             | Self::PurgeConnectionUsage
             | Self::DeliverHook
             | Self::PurgeHookDeliveries
+            | Self::ProcessIntakeMessage
             | Self::Noop => &[],
         }
     }

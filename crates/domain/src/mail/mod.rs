@@ -8,7 +8,7 @@ mod templates;
 
 use serde::{Deserialize, Serialize};
 
-pub use templates::render;
+pub use templates::{intake_reason_text, render};
 
 /// Languages the platform speaks (emails and the web app).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -91,6 +91,37 @@ pub enum MailTemplate {
         link: String,
         valid_days: u32,
     },
+    /// What of a message to an intake address could not be processed, and why (to the
+    /// sender and the trusted sender's contact).
+    IntakeRejected {
+        organization_name: String,
+        /// The intake address the message went to.
+        address: String,
+        subject: String,
+        /// When the message as a whole was refused.
+        reason: Option<crate::intake::records::IntakeReason>,
+        files: Vec<RejectedFile>,
+    },
+    /// A trusted sender's contact confirms that the sender may mail invoices to an
+    /// organization's intake addresses.
+    TrustedSenderInvitation {
+        organization_name: String,
+        /// The address or domain trusted.
+        sender: String,
+        purchase_address: String,
+        sales_address: String,
+        link: String,
+        valid_days: u32,
+    },
+}
+
+/// One file a rejection notice is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedFile {
+    pub name: String,
+    pub reason: crate::intake::records::IntakeReason,
+    /// Rule ids and what to fix, or what was missing.
+    pub detail: Option<String>,
 }
 
 /// A message ready for the queue (the payload of an email job).

@@ -1,6 +1,7 @@
 //! The texts of every message in Dutch and English, as plain text and HTML.
 
-use super::{Language, MailTemplate, OutgoingMail};
+use super::{Language, MailTemplate, OutgoingMail, RejectedFile};
+use crate::intake::records::IntakeReason;
 
 /// Renders a template for one recipient.
 #[must_use]
@@ -173,6 +174,29 @@ fn content(template: &MailTemplate, language: Language) -> Content {
             ],
             Some(("Factuur bekijken".into(), link.clone())),
         ),
+        (T::IntakeRejected { organization_name, address, subject, reason, files }, language) => {
+            intake_rejected(organization_name, address, subject, *reason, files, language)
+        }
+        (T::TrustedSenderInvitation { organization_name, sender, purchase_address, sales_address, link, valid_days }, En) => (
+            format!("{organization_name} accepts invoices from {sender} by email"),
+            vec![
+                format!("{organization_name} added {sender} as a trusted sender on Haven, the e-invoicing platform. Once you confirm, invoices mailed from it are processed:"),
+                format!("Purchase invoices of {organization_name} (into its inbox): {purchase_address}"),
+                format!("Sales invoices of {organization_name} (sent on to the buyer): {sales_address}"),
+                format!("Attach one invoice per file: UBL or CII XML, or a PDF with an embedded e-invoice (Factur-X, ZUGFeRD). The link is valid for {valid_days} days and works once."),
+            ],
+            Some(("Confirm".into(), link.clone())),
+        ),
+        (T::TrustedSenderInvitation { organization_name, sender, purchase_address, sales_address, link, valid_days }, Nl) => (
+            format!("{organization_name} ontvangt facturen van {sender} per e-mail"),
+            vec![
+                format!("{organization_name} heeft {sender} als vertrouwde afzender toegevoegd op Haven, het e-factuurplatform. Na je bevestiging worden facturen die daarvandaan gemaild worden verwerkt:"),
+                format!("Inkoopfacturen van {organization_name} (naar de inbox): {purchase_address}"),
+                format!("Verkoopfacturen van {organization_name} (doorgestuurd naar de koper): {sales_address}"),
+                format!("Voeg één factuur per bestand toe: UBL- of CII-XML, of een pdf met een ingebedde e-factuur (Factur-X, ZUGFeRD). De link is {valid_days} dagen geldig en werkt één keer."),
+            ],
+            Some(("Bevestigen".into(), link.clone())),
+        ),
         (T::TwoFactorChanged { enabled }, En) => (
             "Two-factor authentication changed".into(),
             vec![if *enabled {
@@ -207,6 +231,86 @@ fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// What an intake reason means, for a person.
+#[must_use]
+pub fn intake_reason_text(reason: IntakeReason, language: Language) -> &'static str {
+    use IntakeReason as R;
+    use Language::{En, Nl};
+    match (reason, language) {
+        (R::UntrustedSender, En) => "The sender is not a trusted sender of this organization. Ask its administrator to add your address or domain.",
+        (R::UntrustedSender, Nl) => "De afzender is geen vertrouwde afzender van deze organisatie. Vraag de beheerder om je adres of domein toe te voegen.",
+        (R::AlreadyProcessed, En) => "This file was processed before.",
+        (R::AlreadyProcessed, Nl) => "Dit bestand is al eerder verwerkt.",
+        (R::Unreadable, En) => "The file cannot be read; it is damaged or not what its type says.",
+        (R::Unreadable, Nl) => "Het bestand is onleesbaar: beschadigd of niet wat het type zegt.",
+        (R::NotAnInvoice, En) => "The file is not an invoice or credit note.",
+        (R::NotAnInvoice, Nl) => "Het bestand is geen factuur of creditnota.",
+        (R::EncryptedPdf, En) => "The PDF is encrypted or protected; send it without a password.",
+        (R::EncryptedPdf, Nl) => "De pdf is versleuteld of beveiligd; stuur hem zonder wachtwoord.",
+        (R::ValidationFailed, En) => "The invoice breaks rules of the e-invoicing standard (EN 16931, Peppol BIS, NLCIUS). Correct it in your software and send it again:",
+        (R::ValidationFailed, Nl) => "De factuur voldoet niet aan de regels van de e-factuurstandaard (EN 16931, Peppol BIS, NLCIUS). Corrigeer haar in je software en stuur haar opnieuw:",
+        (R::RecognitionUnavailable, En) => "The file holds no structured e-invoice (a PDF or image without embedded XML). Send the UBL or CII XML, or a Factur-X PDF.",
+        (R::RecognitionUnavailable, Nl) => "Het bestand bevat geen gestructureerde e-factuur (een pdf of afbeelding zonder ingebedde XML). Stuur de UBL- of CII-XML, of een Factur-X-pdf.",
+        (R::NotAllowed, En) => "The organization may not send this invoice:",
+        (R::NotAllowed, Nl) => "De organisatie mag deze factuur niet versturen:",
+        (R::ReceivingOff, En) => "Receiving is switched off for this organization; its administrator can switch it on.",
+        (R::ReceivingOff, Nl) => "Ontvangen staat uit voor deze organisatie; de beheerder kan het aanzetten.",
+        (R::TooLarge, En) => "The file is too large.",
+        (R::TooLarge, Nl) => "Het bestand is te groot.",
+        (R::TooManyInvoices, En) => "The message holds more invoices than one message may; send them in several messages.",
+        (R::TooManyInvoices, Nl) => "Het bericht bevat meer facturen dan één bericht mag bevatten; verdeel ze over meerdere berichten.",
+        (R::NoInvoice, En) => "The message has no invoice attached (XML, PDF, JPG or PNG).",
+        (R::NoInvoice, Nl) => "Er zit geen factuur bij het bericht (XML, pdf, jpg of png).",
+        (R::LoopProtection, En) => "Mail from the platform itself or automatic replies are not processed.",
+        (R::LoopProtection, Nl) => "Mail van het platform zelf en automatische antwoorden worden niet verwerkt.",
+        (R::SmallImage, En) => "An image this small is taken for a logo or signature.",
+        (R::SmallImage, Nl) => "Een zo kleine afbeelding wordt gezien als logo of handtekening.",
+        (R::NotACandidate, En) => "This type of file cannot hold an invoice.",
+        (R::NotACandidate, Nl) => "Dit type bestand kan geen factuur bevatten.",
+        (R::VisualOfXml, En) => "The PDF beside the XML invoice; the XML was processed.",
+        (R::VisualOfXml, Nl) => "De pdf naast de XML-factuur; de XML is verwerkt.",
+    }
+}
+
+fn intake_rejected(
+    organization_name: &str,
+    address: &str,
+    subject: &str,
+    reason: Option<IntakeReason>,
+    files: &[RejectedFile],
+    language: Language,
+) -> Content {
+    let (title, intro, file_label) = match language {
+        Language::En => (
+            format!("Not processed: {subject}"),
+            format!("Your message \"{subject}\" to {address} ({organization_name}) was not processed, or not all of it."),
+            "File",
+        ),
+        Language::Nl => (
+            format!("Niet verwerkt: {subject}"),
+            format!("Je bericht \"{subject}\" aan {address} ({organization_name}) is niet of niet helemaal verwerkt."),
+            "Bestand",
+        ),
+    };
+    let mut paragraphs = vec![intro];
+    if let Some(reason) = reason {
+        paragraphs.push(intake_reason_text(reason, language).to_owned());
+    }
+    for file in files {
+        let mut line = format!(
+            "{file_label} {}: {}",
+            file.name,
+            intake_reason_text(file.reason, language)
+        );
+        if let Some(detail) = &file.detail {
+            line.push('\n');
+            line.push_str(detail);
+        }
+        paragraphs.push(line);
+    }
+    (title, paragraphs, None)
 }
 
 #[cfg(test)]

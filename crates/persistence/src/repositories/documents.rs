@@ -102,6 +102,7 @@ fn new_row(d: &NewDocument, now: DateTime<Utc>) -> document::ActiveModel {
     let f = &d.facts;
     let delivery_key = match (d.direction, d.related_id) {
         (Direction::Incoming, Some(source)) => Some(format!("{source}:{}", d.organization_id)),
+        (Direction::Incoming, None) => d.handover_key.clone(),
         _ => None,
     };
     document::ActiveModel {
@@ -527,9 +528,19 @@ impl DocumentRecords for Database {
             .await
             .map_err(db("storing a received document"))?;
         if inserted == 0 {
+            // A handover without an original here names the document stored the first time.
+            let first = match (document.related_id, &document.handover_key) {
+                (None, Some(key)) => document::Entity::find()
+                    .filter(D::DeliveryKey.eq(key.clone()))
+                    .one(&txn)
+                    .await
+                    .map_err(db("finding the earlier handover"))?
+                    .map(|row| row.id),
+                _ => None,
+            };
             txn.rollback().await.map_err(db("rolling back"))?;
             return Ok(Received::AlreadyThere(
-                document.related_id.unwrap_or(document.id),
+                first.or(document.related_id).unwrap_or(document.id),
             ));
         }
         let from = document

@@ -6,6 +6,7 @@ mod connections;
 mod documents;
 pub(crate) mod hooks;
 mod installation;
+mod intake;
 mod organizations;
 
 use haven_domain::DomainError;

@@ -36,7 +36,7 @@ use crate::{
     Database,
 };
 
-fn to_organization(m: organization::Model) -> DomainResult<Organization> {
+pub(crate) fn to_organization(m: organization::Model) -> DomainResult<Organization> {
     Ok(Organization {
         id: m.id,
         environment_id: m.environment_id,

@@ -509,6 +509,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbound-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand over one email message for intake.
+         * @description For installations that receive mail in their own mail server (Postfix, a mail provider's
+         *     webhook) and pipe it to Haven instead of running the built-in SMTP receiver. The body is
+         *     the raw RFC 5322 message. Authenticate with the configured `inbound_email_secret` as a
+         *     bearer token; while no secret is configured the endpoint is off and answers 401 to every
+         *     request. The message is stored
+         *     and its processing queued before the answer: 202 means it cannot be lost any more.
+         */
+        post: operations["receiveInboundEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1046,6 +1071,57 @@ export interface paths {
         patch: operations["setIdentifierSwitches"];
         trace?: never;
     };
+    "/api/v1/organizations/{id}/intake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's intake addresses and limits. */
+        get: operations["getIntake"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/intake/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's intake log: every message with its status. */
+        get: operations["listIntakeMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/intake/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message of the intake log, with what became of each attachment. */
+        get: operations["getIntakeMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{id}/member-candidates": {
         parameters: {
             query?: never;
@@ -1097,6 +1173,79 @@ export interface paths {
         head?: never;
         /** Change a member's role (Organization Administrators). */
         patch: operations["changeMember"];
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/trusted-senders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's trusted senders. */
+        get: operations["listTrustedSenders"];
+        put?: never;
+        /**
+         * Trust an address or a whole domain to mail invoices (Organization Administrators).
+         * @description It starts as a draft: activate it, or invite its contact, who confirms with the emailed
+         *     link.
+         */
+        post: operations["addTrustedSender"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/trusted-senders/{senderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a trusted sender; its mail is no longer processed. */
+        delete: operations["removeTrustedSender"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/trusted-senders/{senderId}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail the contact a link to confirm the sender; it is `invited` until they do. */
+        post: operations["inviteTrustedSender"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/trusted-senders/{senderId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Switch a trusted sender on or off. */
+        put: operations["setTrustedSenderStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/parties/{partyId}/hooks": {
@@ -1649,6 +1798,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/trusted-senders/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a trusted sender with the link from the invitation (no account needed). */
+        post: operations["confirmTrustedSender"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1929,6 +2095,18 @@ export interface components {
              */
             userId: string;
         };
+        /** @description A new trusted sender; it starts as a draft. */
+        AddTrustedSenderRequest: {
+            /** @example administratie@leverancier.nl */
+            contactEmail: string;
+            kind: components["schemas"]["TrustedSenderKind"];
+            language?: null | components["schemas"]["Language"];
+            /**
+             * @description An address, or a domain for every address at it.
+             * @example facturen@leverancier.nl
+             */
+            value: string;
+        };
         AddUserRequest: {
             /**
              * Format: email
@@ -1992,7 +2170,7 @@ export interface components {
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
          * @enum {string}
          */
-        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "password.changed" | "password.reset" | "password.reset_requested" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "password.changed" | "password.reset" | "password.reset_requested" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
             action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
@@ -2029,7 +2207,7 @@ export interface components {
          * @description How a document reached (or will reach) its receiver.
          * @enum {string}
          */
-        Channel: "internal" | "peppol" | "email" | "api";
+        Channel: "internal" | "peppol" | "email" | "api" | "email_intake";
         /** @description A reason or action code of an Invoice Response, with an optional text. */
         ClarificationDto: {
             /**
@@ -2053,6 +2231,15 @@ export interface components {
              * @example send receive
              */
             scope?: string | null;
+        };
+        /** @description The token from the invitation's link. */
+        ConfirmSenderRequest: {
+            token: string;
+        };
+        /** @description What the confirmation link confirmed. */
+        ConfirmedSenderDto: {
+            kind: components["schemas"]["TrustedSenderKind"];
+            value: string;
         };
         /** @description A connection key of an organization; the secret is never in here. */
         ConnectionDto: {
@@ -2445,7 +2632,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -2589,6 +2776,104 @@ export interface components {
          * @enum {string}
          */
         IdentifierKind: "kvk" | "kvk_establishment" | "oin" | "vat" | "be_enterprise" | "gln" | "other";
+        /** @description The messages created, one per intake address the message was for. */
+        InboundAccepted: {
+            messageIds: string[];
+        };
+        /** @description What became of one attachment. */
+        IntakeItemDto: {
+            contentType: string;
+            /** @description Rule ids and what to fix, or what was missing. */
+            detail?: string | null;
+            /**
+             * Format: uuid
+             * @description The document it became.
+             */
+            documentId?: string | null;
+            filename?: string | null;
+            outcome: components["schemas"]["ItemOutcome"];
+            /**
+             * Format: int32
+             * @description Its place among the message's attachments, from 0.
+             */
+            position: number;
+            reason?: null | components["schemas"]["IntakeReason"];
+            /** Format: int64 */
+            sizeBytes: number;
+        };
+        /** @description One message with what became of each attachment. */
+        IntakeMessageDetailDto: {
+            items: components["schemas"]["IntakeItemDto"][];
+            message: components["schemas"]["IntakeMessageDto"];
+        };
+        /** @description One message of the intake log. */
+        IntakeMessageDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            processedAt?: string | null;
+            purpose: components["schemas"]["IntakePurpose"];
+            reason?: null | components["schemas"]["IntakeReason"];
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description The intake address it came to. */
+            recipient: string;
+            /** @description Whether a rejection notice was mailed back. */
+            replied: boolean;
+            /** @description The From address (null until the message is read, or when it has none). */
+            sender?: string | null;
+            /** Format: int64 */
+            sizeBytes: number;
+            status: components["schemas"]["IntakeStatus"];
+            subject?: string | null;
+            transport: components["schemas"]["IntakeTransport"];
+        };
+        /** @description One page of an organization's intake log, newest first. */
+        IntakeMessagePage: {
+            items: components["schemas"]["IntakeMessageDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /** @description An organization's intake addresses and the limits that apply. */
+        IntakeOverviewDto: {
+            /** Format: int64 */
+            maxAttachmentBytes: number;
+            maxInvoicesPerMessage: number;
+            /** Format: int64 */
+            maxMessageBytes: number;
+            /**
+             * @description Mail purchase invoices here: they land in the inbox. Null until the organization is
+             *     active.
+             * @example 90000016.inkoop@intake.haven.example
+             */
+            purchaseAddress?: string | null;
+            /**
+             * @description Mail sales invoices here: they are sent on to the buyer. Null until the organization
+             *     is active.
+             * @example 90000016.verkoop@intake.haven.example
+             */
+            salesAddress?: string | null;
+        };
+        /**
+         * @description Which of an organization's two intake addresses a message came to.
+         * @enum {string}
+         */
+        IntakePurpose: "purchase" | "sales";
+        /**
+         * @description Why a message or an attachment was not processed, or why one was ignored.
+         * @enum {string}
+         */
+        IntakeReason: "untrusted_sender" | "already_processed" | "unreadable" | "not_an_invoice" | "encrypted_pdf" | "validation_failed" | "recognition_unavailable" | "not_allowed" | "receiving_off" | "too_large" | "too_many_invoices" | "no_invoice" | "loop_protection" | "small_image" | "not_a_candidate" | "visual_of_xml";
+        /**
+         * @description Where a message stands.
+         * @enum {string}
+         */
+        IntakeStatus: "received" | "processed" | "partly_processed" | "rejected";
+        /**
+         * @description How a message reached Haven.
+         * @enum {string}
+         */
+        IntakeTransport: "smtp" | "http";
         /** @description What the invitation page shows before the invitee accepts. */
         InvitationInfo: {
             email: string;
@@ -2628,6 +2913,11 @@ export interface components {
              */
             secret: string;
         };
+        /**
+         * @description What became of one attachment.
+         * @enum {string}
+         */
+        ItemOutcome: "document" | "rejected" | "ignored";
         Job: {
             /**
              * Format: int32
@@ -2661,7 +2951,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "deliver_hook" | "purge_hook_deliveries" | "noop";
+        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "noop";
         JobPage: {
             items: components["schemas"]["Job"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
@@ -3086,6 +3376,9 @@ export interface components {
             possibleDuplicateOf?: string | null;
             status: components["schemas"]["DocumentStatus"];
         };
+        SenderStatusRequest: {
+            status: components["schemas"]["SettableSenderStatus"];
+        };
         SessionDto: {
             /** Format: date-time */
             createdAt: string;
@@ -3100,6 +3393,11 @@ export interface components {
             /** @example Mozilla/5.0 (X11; Linux x86_64) */
             userAgent?: string | null;
         };
+        /**
+         * @description The status to set by hand.
+         * @enum {string}
+         */
+        SettableSenderStatus: "active" | "inactive";
         /**
          * @description How bad a finding is. A fatal finding makes the document invalid.
          * @enum {string}
@@ -3199,6 +3497,42 @@ export interface components {
             /** @description Source content outside EN 16931 that the target syntax does not receive. */
             notCarried: components["schemas"]["NotCarried"][];
         };
+        /** @description An address or domain allowed to mail invoices to the organization. */
+        TrustedSenderDto: {
+            /** @description Receives the invitation and the rejection notices. */
+            contactEmail: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["TrustedSenderKind"];
+            language: components["schemas"]["Language"];
+            status: components["schemas"]["TrustedSenderStatus"];
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description The address, or the domain (every address at it).
+             * @example facturen@leverancier.nl
+             */
+            value: string;
+        };
+        /**
+         * @description Whether a trusted sender entry names one address or a whole domain.
+         * @enum {string}
+         */
+        TrustedSenderKind: "address" | "domain";
+        /** @description One page of an organization's trusted senders, newest first. */
+        TrustedSenderPage: {
+            items: components["schemas"]["TrustedSenderDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /**
+         * @description A trusted sender's life: added, invited (the contact confirms), active, switched off.
+         * @enum {string}
+         */
+        TrustedSenderStatus: "draft" | "invited" | "active" | "inactive";
         TwoFactorCode: {
             /**
              * @description The 6-digit code from the authenticator app.
@@ -5036,6 +5370,94 @@ export interface operations {
             };
             /** @description Not an Administrator. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    receiveInboundEmail: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The envelope recipients, comma-separated; when absent, `Delivered-To`, `X-Original-To`,
+                 *     `To` and `Cc` of the message are used.
+                 * @example 90000016.verkoop@intake.haven.example
+                 */
+                recipients?: string;
+                /** @description The envelope sender (`MAIL FROM`); empty for a bounce. */
+                sender?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": components["schemas"]["BinaryFile"];
+                "message/rfc822": components["schemas"]["BinaryFile"];
+            };
+        };
+        responses: {
+            /** @description Stored; processing is queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundAccepted"];
+                };
+            };
+            /** @description An empty body. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No or a wrong shared secret, or inbound email is not configured on this installation. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No recipient is an intake address of an active organization (`unknown_recipient`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7472,6 +7894,189 @@ export interface operations {
             };
         };
     };
+    getIntake: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeOverviewDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listIntakeMessages: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeMessagePage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getIntakeMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeMessageDetailDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or message for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listMemberCandidates: {
         parameters: {
             query?: {
@@ -7796,6 +8401,378 @@ export interface operations {
             };
             /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listTrustedSenders: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedSenderPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    addTrustedSender: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddTrustedSenderRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedSenderDto"];
+                };
+            };
+            /** @description Not an address or domain, the intake domain itself, or a bad contact address. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an Organization Administrator, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already a trusted sender of the organization (`trusted_sender_exists`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    removeTrustedSender: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                senderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an Organization Administrator, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or trusted sender for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inviteTrustedSender: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                senderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedSenderDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an Organization Administrator, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or trusted sender for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already active (`trusted_sender_status`), or the organization is not active. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setTrustedSenderStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                senderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SenderStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedSenderDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an Organization Administrator, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or trusted sender for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It already has that status (`trusted_sender_status`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10167,6 +11144,57 @@ export interface operations {
             };
             /** @description The document cannot be converted. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirmTrustedSender: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmSenderRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirmed: mail from the sender is processed now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmedSenderDto"];
+                };
+            };
+            /** @description The link is unknown, used or expired. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -66,7 +66,7 @@ export function perDay(documents: readonly InvoiceDocument[], days: readonly str
     .sort((a, b) => ORDER.indexOf(a.key) - ORDER.indexOf(b.key));
 }
 
-const ORDER: readonly Series['key'][] = [...DOCUMENT_STATUSES, 'internal', 'peppol', 'email', 'api', 'none'];
+const ORDER: readonly Series['key'][] = [...DOCUMENT_STATUSES, 'internal', 'peppol', 'email', 'api', 'email_intake', 'none'];
 
 /** A colour per status or channel that tells stacked neighbours apart (Mantine's palette). */
 export const SERIES_COLORS: Record<Series['key'], string> = {
@@ -88,5 +88,6 @@ export const SERIES_COLORS: Record<Series['key'], string> = {
   peppol: '#7950f2',
   email: '#fd7e14',
   api: '#15aabf',
+  email_intake: '#e64980',
   none: '#adb5bd',
 };

@@ -62,6 +62,8 @@ export function OrganizationPage() {
           else if (value === 'connections') void navigate({ to: '/organizations/$organizationId/connections', params: { organizationId } });
           // So have webhooks (the hooks feature).
           else if (value === 'webhooks') void navigate({ to: '/organizations/$organizationId/webhooks', params: { organizationId } });
+          // So does email intake.
+          else if (value === 'intake') void navigate({ to: '/organizations/$organizationId/intake', params: { organizationId } });
         }}
         keepMounted={false}
       >
@@ -72,6 +74,7 @@ export function OrganizationPage() {
           <Tabs.Tab value="members">{t('organizations.tabs.members')}</Tabs.Tab>
           <Tabs.Tab value="connections">{t('organizations.tabs.connections')}</Tabs.Tab>
           <Tabs.Tab value="webhooks">{t('organizations.tabs.webhooks')}</Tabs.Tab>
+          <Tabs.Tab value="intake">{t('organizations.tabs.intake')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
           <DetailsTab org={org} canManage={canManage} />

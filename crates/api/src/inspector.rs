@@ -1,0 +1,18 @@
+//! The validation engine behind the domain's `Inspector` port, run on the blocking pool so
+//! that a large document holds up no request and no job.
+
+use haven_domain::documents::sending::Inspector;
+use haven_einvoice::{Inspection, ValidateOptions};
+
+pub struct BlockingInspector;
+
+impl Inspector for BlockingInspector {
+    async fn inspect(&self, bytes: Vec<u8>) -> Inspection {
+        let options = ValidateOptions::default();
+        match tokio::task::spawn_blocking(move || haven_einvoice::inspect(&bytes, &options)).await {
+            Ok(inspection) => inspection,
+            // The engine catches its own panics; a cancelled task reads as an unreadable file.
+            Err(_) => haven_einvoice::inspect(&[], &ValidateOptions::default()),
+        }
+    }
+}

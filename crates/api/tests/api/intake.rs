@@ -1,0 +1,608 @@
+//! Email intake end to end: messages through `POST /api/v1/inbound-email` and the SMTP
+//! receiver, trust, what each attachment becomes, rejection notices, the intake log and
+//! trusted senders.
+
+use lettre::{
+    message::{header::ContentType, Attachment, MultiPart, SinglePart},
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::{
+    exchange::{
+        active_party, invoice, receive_on, two_parties, BUYER_KVK, SELLER_CONTACT, SELLER_KVK,
+    },
+    helpers::{assert_error_body, spawn_app_with, Options, Session, TestApp},
+};
+
+const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
+const DOMAIN: &str = "intake.haven.test";
+
+async fn app() -> TestApp {
+    spawn_app_with(Options {
+        inbound_email_secret: Some(SECRET.into()),
+        ..Options::default()
+    })
+    .await
+}
+
+/// A message from `from` to `to` with the given attachments (name, type, bytes).
+fn mail(from: &str, to: &str, subject: &str, files: &[(&str, &str, Vec<u8>)]) -> Vec<u8> {
+    let mut body = MultiPart::mixed().singlepart(SinglePart::plain("See attached.".to_owned()));
+    for (name, content_type, bytes) in files {
+        body = body.singlepart(
+            Attachment::new((*name).to_owned())
+                .body(bytes.clone(), ContentType::parse(content_type).unwrap()),
+        );
+    }
+    Message::builder()
+        .from(from.parse().unwrap())
+        .to(to.parse().unwrap())
+        .subject(subject)
+        .multipart(body)
+        .unwrap()
+        .formatted()
+}
+
+async fn hand_over(app: &TestApp, raw: Vec<u8>, query: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/inbound-email{query}")))
+        .bearer_auth(SECRET)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn organization_id(app: &TestApp, admin: &Session) -> String {
+    let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
+    orgs["items"][0]["id"].as_str().unwrap().to_owned()
+}
+
+/// Polls the intake message until it is processed one way or another.
+async fn processed(app: &TestApp, admin: &Session, org: &str, message: &str) -> Value {
+    let path = format!("/api/v1/organizations/{org}/intake/messages/{message}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let detail = app.get_json(&path, &admin.token).await;
+        if detail["message"]["status"] != "received" {
+            return detail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still received: {detail}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn accepted_id(response: reqwest::Response) -> String {
+    assert_eq!(response.status().as_u16(), 202);
+    let body: Value = response.json().await.unwrap();
+    let ids = body["messageIds"].as_array().unwrap();
+    assert_eq!(ids.len(), 1, "{body}");
+    ids[0].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_inbound_endpoint_needs_the_shared_secret_and_refuses_everyone_without_one() {
+    let app = app().await;
+    let raw = mail(
+        "a@b.nl",
+        &format!("{SELLER_KVK}.verkoop@{DOMAIN}"),
+        "x",
+        &[],
+    );
+    for auth in [None, Some("wrong-secret")] {
+        let mut request = app
+            .client
+            .post(app.url("/api/v1/inbound-email"))
+            .header("content-type", "message/rfc822")
+            .body(raw.clone());
+        if let Some(auth) = auth {
+            request = request.bearer_auth(auth);
+        }
+        let response = request.send().await.unwrap();
+        assert_error_body(response, 401, "unauthenticated").await;
+    }
+    let response = app
+        .client
+        .post(app.url("/api/v1/inbound-email"))
+        .bearer_auth(SECRET)
+        .header("content-type", "text/plain")
+        .body(raw.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 415);
+    // No intake address among the recipients: 422, nothing stored.
+    let response = hand_over(&app, mail("a@b.nl", "someone@elsewhere.test", "x", &[]), "").await;
+    assert_error_body(response, 422, "unprocessable").await;
+
+    let off = spawn_app_with(Options::default()).await;
+    let response = off
+        .client
+        .post(off.url("/api/v1/inbound-email"))
+        .bearer_auth(SECRET)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_error_body(response, 401, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn a_members_sales_invoice_by_email_is_sent_on_and_logged() {
+    let app = app().await;
+    let (seller, seller_party, buyer, buyer_party) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let intake = app
+        .get_json(
+            &format!("/api/v1/organizations/{org}/intake"),
+            &seller.token,
+        )
+        .await;
+    let sales = format!("{SELLER_KVK}.verkoop@{DOMAIN}");
+    assert_eq!(intake["salesAddress"], sales.as_str());
+    assert_eq!(
+        intake["purchaseAddress"],
+        format!("{SELLER_KVK}.inkoop@{DOMAIN}")
+    );
+
+    let xml = invoice("MAIL-1", SELLER_KVK, BUYER_KVK, None);
+    let raw = mail(
+        "Ada <ADA@seller.example>",
+        &sales,
+        "Invoice MAIL-1",
+        &[
+            ("logo.png", "image/png", b"\x89PNG\r\n\x1a\nsmall".to_vec()),
+            ("MAIL-1.xml", "application/xml", xml.clone()),
+        ],
+    );
+    let message = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["message"]["status"], "processed", "{detail}");
+    assert_eq!(detail["message"]["sender"], "ada@seller.example");
+    assert_eq!(detail["message"]["subject"], "Invoice MAIL-1");
+    assert_eq!(detail["message"]["transport"], "http");
+    let items = detail["items"].as_array().unwrap();
+    assert_eq!(items[0]["outcome"], "ignored");
+    assert_eq!(items[0]["reason"], "small_image");
+    assert_eq!(items[1]["outcome"], "document");
+    let document = items[1]["documentId"].as_str().unwrap();
+
+    // The outbox shows it as submitted by email; it reaches the buyer's inbox.
+    let history = app
+        .get_json(
+            &format!("/api/v1/parties/{seller_party}/sales-invoices/{document}/events"),
+            &seller.token,
+        )
+        .await;
+    let accepted = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "accepted")
+        .unwrap_or_else(|| panic!("{history}"));
+    assert_eq!(accepted["channel"], "email_intake");
+    assert_eq!(accepted["actorEmail"], "email from ada@seller.example");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let inbox = app
+            .get_json(
+                &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),
+                &buyer.token,
+            )
+            .await;
+        if inbox["items"].as_array().unwrap().len() == 1 {
+            assert_eq!(inbox["items"][0]["number"], "MAIL-1");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // The same file again: already processed, and the sender is told.
+    let again = mail(
+        "ada@seller.example",
+        &sales,
+        "Again",
+        &[("MAIL-1.xml", "application/xml", xml)],
+    );
+    let message = accepted_id(hand_over(&app, again, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["message"]["status"], "rejected");
+    assert_eq!(detail["items"][0]["reason"], "already_processed");
+    assert_eq!(detail["message"]["replied"], true);
+    let notice = app.mail("ada@seller.example", 1).await;
+    assert!(notice.subject.contains("Again"), "{}", notice.subject);
+    assert!(notice.text.contains("MAIL-1.xml"), "{}", notice.text);
+
+    // The log lists both, newest first.
+    let log = app
+        .get_json(
+            &format!("/api/v1/organizations/{org}/intake/messages"),
+            &seller.token,
+        )
+        .await;
+    assert_eq!(log["items"].as_array().unwrap().len(), 2);
+    assert_eq!(log["items"][0]["id"], message.as_str());
+}
+
+#[tokio::test]
+async fn mail_from_strangers_and_from_our_own_domain_is_not_processed() {
+    let app = app().await;
+    let (seller, _, _, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let sales = format!("{SELLER_KVK}.verkoop@{DOMAIN}");
+    let xml = invoice("X-1", SELLER_KVK, BUYER_KVK, None);
+
+    let stranger = mail(
+        "mallory@evil.example",
+        &sales,
+        "Pay me",
+        &[("x.xml", "application/xml", xml.clone())],
+    );
+    let message = accepted_id(hand_over(&app, stranger, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["message"]["status"], "rejected");
+    assert_eq!(detail["message"]["reason"], "untrusted_sender");
+    assert!(
+        detail["items"].as_array().unwrap().is_empty(),
+        "nothing looked at"
+    );
+    let notice = app.mail("mallory@evil.example", 0).await;
+    // A stranger's language is unknown: the notice is in the installation's default, Dutch.
+    assert!(
+        notice.text.contains("geen vertrouwde afzender"),
+        "{}",
+        notice.text
+    );
+
+    // Our own domain: never processed, never answered (no mail loops).
+    let own = mail(
+        &format!("noreply@{DOMAIN}"),
+        &sales,
+        "Loop",
+        &[("x.xml", "application/xml", xml)],
+    );
+    let message = accepted_id(hand_over(&app, own, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["message"]["reason"], "loop_protection");
+    assert_eq!(detail["message"]["replied"], false);
+}
+
+#[tokio::test]
+async fn an_invalid_invoice_is_rejected_with_its_rule_ids_and_nothing_is_sent() {
+    let app = app().await;
+    let (seller, seller_party, _, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let sales = format!("{SELLER_KVK}.verkoop@{DOMAIN}");
+    let broken = String::from_utf8(invoice("BAD-1", SELLER_KVK, BUYER_KVK, None))
+        .unwrap()
+        .replace("<cbc:IssueDate>", "<cbc:IssueDate>not-a-date")
+        .into_bytes();
+    let raw = mail(
+        "ada@seller.example",
+        &sales,
+        "Broken",
+        &[
+            ("BAD-1.xml", "application/xml", broken),
+            ("notes.txt", "text/plain", b"hello".to_vec()),
+        ],
+    );
+    let message = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["message"]["status"], "rejected", "{detail}");
+    assert_eq!(detail["items"][0]["reason"], "validation_failed");
+    let rules = detail["items"][0]["detail"].as_str().unwrap();
+    assert!(rules.contains(':'), "rule ids and messages: {rules}");
+    assert_eq!(detail["items"][1]["reason"], "not_a_candidate");
+    let notice = app.mail("ada@seller.example", 1).await;
+    let first_rule = rules.split(':').next().unwrap();
+    assert!(notice.text.contains(first_rule), "{}", notice.text);
+    let outbox = app
+        .get_json(
+            &format!("/api/v1/parties/{seller_party}/sales-invoices"),
+            &seller.token,
+        )
+        .await;
+    assert!(
+        outbox["items"].as_array().unwrap().is_empty(),
+        "nothing sent"
+    );
+}
+
+#[tokio::test]
+async fn a_trusted_domain_mails_purchase_invoices_into_the_inbox() {
+    let app = app().await;
+    let buyer = app.register_admin("bob@buyer.example").await;
+    let party = active_party(&app, &buyer, SELLER_KVK, SELLER_CONTACT).await;
+    let org = organization_id(&app, &buyer).await;
+    let base = format!("/api/v1/organizations/{org}/trusted-senders");
+    let purchase = format!("{SELLER_KVK}.inkoop@{DOMAIN}");
+    let xml = invoice("SUP-7", BUYER_KVK, SELLER_KVK, None);
+
+    // Bad input first: each field says what is wrong, nothing is added.
+    let response = app
+        .send(
+            Method::POST,
+            &base,
+            Some(&json!({"kind": "domain", "value": "not a domain", "contactEmail": "nope"})),
+            &buyer.token,
+        )
+        .await;
+    let body = assert_error_body(response, 400, "validation_failed").await;
+    let fields: Vec<_> = body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].clone())
+        .collect();
+    assert_eq!(fields, [json!("value"), json!("contactEmail")]);
+    let response = app
+        .send(
+            Method::POST,
+            &base,
+            Some(&json!({"kind": "domain", "value": DOMAIN, "contactEmail": "a@b.nl"})),
+            &buyer.token,
+        )
+        .await;
+    assert_error_body(response, 400, "validation_failed").await;
+
+    let response = app
+        .send(
+            Method::POST,
+            &base,
+            Some(&json!({"kind": "domain", "value": "@Leverancier.NL", "contactEmail": "admin@leverancier.nl", "language": "en"})),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let sender: Value = response.json().await.unwrap();
+    assert_eq!(sender["value"], "leverancier.nl");
+    assert_eq!(sender["status"], "draft");
+    let sender_id = sender["id"].as_str().unwrap();
+    let response = app
+        .send(
+            Method::POST,
+            &base,
+            Some(&json!({"kind": "domain", "value": "leverancier.nl", "contactEmail": "x@leverancier.nl"})),
+            &buyer.token,
+        )
+        .await;
+    assert_error_body(response, 409, "trusted_sender_exists").await;
+
+    // A draft is not trusted yet.
+    let raw = mail(
+        "facturen@leverancier.nl",
+        &purchase,
+        "SUP-7",
+        &[("SUP-7.xml", "application/xml", xml.clone())],
+    );
+    let message = accepted_id(hand_over(&app, raw.clone(), "").await).await;
+    let detail = processed(&app, &buyer, &org, &message).await;
+    assert_eq!(detail["message"]["reason"], "untrusted_sender");
+
+    // Invited, then confirmed by the contact with the emailed link (once).
+    let response = app
+        .send(
+            Method::POST,
+            &format!("{base}/{sender_id}/invite"),
+            None,
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let invitation = app.mail("admin@leverancier.nl", 0).await;
+    assert!(invitation.text.contains(&purchase), "{}", invitation.text);
+    let token = app
+        .link_token("admin@leverancier.nl", 0, "/trusted-sender")
+        .await;
+    let response = app
+        .post_json(
+            "/api/v1/trusted-senders/confirm",
+            &json!({"token": token}),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let response = app
+        .post_json(
+            "/api/v1/trusted-senders/confirm",
+            &json!({"token": token}),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 400, "the link works once");
+
+    // Receiving is off: the invoice is refused with that reason, the contact hears of it.
+    let message = accepted_id(hand_over(&app, raw.clone(), "").await).await;
+    let detail = processed(&app, &buyer, &org, &message).await;
+    assert_eq!(detail["items"][0]["reason"], "receiving_off", "{detail}");
+    app.mail("admin@leverancier.nl", 1).await;
+
+    receive_on(&app, &buyer, &party).await;
+    let message = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &buyer, &org, &message).await;
+    assert_eq!(detail["message"]["status"], "processed", "{detail}");
+    let inbox = app
+        .get_json(
+            &format!("/api/v1/parties/{party}/purchase-invoices"),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(inbox["items"][0]["number"], "SUP-7");
+    assert_eq!(inbox["items"][0]["id"], detail["items"][0]["documentId"]);
+
+    // Switched off: no longer trusted.
+    let response = app
+        .send(
+            Method::PUT,
+            &format!("{base}/{sender_id}/status"),
+            Some(&json!({"status": "inactive"})),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let raw = mail(
+        "facturen@leverancier.nl",
+        &purchase,
+        "SUP-8",
+        &[(
+            "SUP-8.xml",
+            "application/xml",
+            invoice("SUP-8", BUYER_KVK, SELLER_KVK, None),
+        )],
+    );
+    let message = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &buyer, &org, &message).await;
+    assert_eq!(detail["message"]["reason"], "untrusted_sender");
+
+    // Every change is in the audit log.
+    let audit = app
+        .get_json("/api/v1/audit-events?limit=200", &buyer.token)
+        .await;
+    let actions: Vec<_> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    for action in [
+        "trusted_sender.added",
+        "trusted_sender.invited",
+        "trusted_sender.confirmed",
+        "trusted_sender.status_changed",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
+    }
+
+    let response = app
+        .send(
+            Method::DELETE,
+            &format!("{base}/{sender_id}"),
+            None,
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 204);
+}
+
+#[tokio::test]
+async fn intake_is_the_organizations_own_business() {
+    let app = app().await;
+    let (seller, _, buyer, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let member = app
+        .invite_and_accept(&seller, "mia@seller.example", "basic")
+        .await;
+    for path in [
+        format!("/api/v1/organizations/{org}/intake"),
+        format!("/api/v1/organizations/{org}/intake/messages"),
+        format!("/api/v1/organizations/{org}/trusted-senders"),
+    ] {
+        let response = app.send(Method::GET, &path, None, &buyer.token).await;
+        assert_eq!(
+            response.status().as_u16(),
+            404,
+            "{path} from another environment"
+        );
+    }
+    let response = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{org}/trusted-senders"),
+            Some(&json!({"kind": "address", "value": "a@b.nl", "contactEmail": "a@b.nl"})),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 404);
+    // A user without access to the organization is not trusted for it either.
+    let raw = mail(
+        "mia@seller.example",
+        &format!("{SELLER_KVK}.verkoop@{DOMAIN}"),
+        "x",
+        &[(
+            "x.xml",
+            "application/xml",
+            invoice("M-1", SELLER_KVK, BUYER_KVK, None),
+        )],
+    );
+    let message = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["message"]["reason"], "untrusted_sender");
+    let response = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{org}/trusted-senders"),
+            Some(&json!({"kind": "address", "value": "a@b.nl", "contactEmail": "a@b.nl"})),
+            &member.token,
+        )
+        .await;
+    assert_eq!(
+        response.status().as_u16(),
+        404,
+        "not a member of the organization"
+    );
+}
+
+#[tokio::test]
+async fn the_smtp_receiver_refuses_unknown_addresses_and_queues_known_ones() {
+    let app = spawn_app_with(Options {
+        smtp_intake: true,
+        ..Options::default()
+    })
+    .await;
+    let (seller, seller_party, _, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let port = app.smtp_port.expect("the receiver runs");
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .build();
+    let unknown = Message::builder()
+        .from("ada@seller.example".parse().unwrap())
+        .to(format!("99999999.verkoop@{DOMAIN}").parse().unwrap())
+        .subject("x")
+        .body("x".to_owned())
+        .unwrap();
+    let error = client.send(unknown).await.unwrap_err();
+    assert!(error.is_permanent(), "{error}");
+
+    let xml = invoice("SMTP-1", SELLER_KVK, BUYER_KVK, None);
+    let message = Message::builder()
+        .from("ada@seller.example".parse().unwrap())
+        .to(format!("{SELLER_KVK}.verkoop@{DOMAIN}").parse().unwrap())
+        .subject("SMTP-1")
+        .multipart(
+            MultiPart::mixed().singlepart(
+                Attachment::new("SMTP-1.xml".into())
+                    .body(xml, ContentType::parse("application/xml").unwrap()),
+            ),
+        )
+        .unwrap();
+    client.send(message).await.unwrap();
+    let log = app
+        .get_json(
+            &format!("/api/v1/organizations/{org}/intake/messages"),
+            &seller.token,
+        )
+        .await;
+    let id = log["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(log["items"][0]["transport"], "smtp");
+    let detail = processed(&app, &seller, &org, &id).await;
+    assert_eq!(detail["message"]["status"], "processed", "{detail}");
+    let outbox = app
+        .get_json(
+            &format!("/api/v1/parties/{seller_party}/sales-invoices"),
+            &seller.token,
+        )
+        .await;
+    assert_eq!(outbox["items"][0]["number"], "SMTP-1");
+}

@@ -1,0 +1,596 @@
+//! Processing one stored message: who sent it, whether they may, and what each attachment
+//! becomes: a sent document, a received one, or a rejection the sender hears about.
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use haven_einvoice::{Inspection, Severity};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{
+    reading::{Attachment, FileKind, MessageReader, ReadMessage},
+    records::{IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus, ItemOutcome},
+    service::IntakeSettings,
+    store::{Finished, IntakeStore, IntakeTarget, Trust},
+};
+use crate::{
+    accounts::PartyCaller,
+    documents::{
+        blobs::{ContentHash, DocumentStore},
+        receiving::{receive_document, Handover, ReceiveOutcome},
+        records::Channel,
+        sending::{
+            send_sales_invoice, Inspector, PartyAccess, SendOutcome, SendRequest, SendSettings,
+        },
+        store::{DocumentRecords, PartyRecord},
+    },
+    mail::{render, Language, MailTemplate, RejectedFile},
+    organizations::{policy::OrgRole, service::Authorized},
+    DomainError, DomainResult,
+};
+
+/// The ports processing needs.
+pub struct Processing<'a, S, R, B, I, M> {
+    pub intake: &'a S,
+    pub records: &'a R,
+    pub blobs: &'a B,
+    pub inspector: &'a I,
+    pub reader: &'a M,
+    pub settings: &'a IntakeSettings,
+    pub send: &'a SendSettings,
+}
+
+/// Most fatal findings a rejection notice lists per file.
+const FINDINGS_IN_NOTICE: usize = 10;
+
+/// Reads the message `id` and processes it, once: a message already finished is left alone,
+/// and a repeated run after a crash stores no document twice (each attachment carries a key
+/// of its own into the send and receive use cases).
+///
+/// # Errors
+/// A store's error (the job tries again).
+#[tracing::instrument(name = "process intake message", skip_all, fields(message_id = %id, status))]
+pub async fn process_message<S, R, B, I, M>(
+    ports: &Processing<'_, S, R, B, I, M>,
+    id: Uuid,
+) -> DomainResult<()>
+where
+    S: IntakeStore,
+    R: DocumentRecords,
+    B: DocumentStore,
+    I: Inspector,
+    M: MessageReader,
+{
+    let Some(message) = ports.intake.message_for_job(id).await? else {
+        return Ok(());
+    };
+    if message.status != IntakeStatus::Received {
+        return Ok(());
+    }
+    let hash = ContentHash::parse(&message.raw_hash).ok_or_else(|| {
+        DomainError::Unexpected(anyhow::anyhow!("intake message {id} has a malformed hash"))
+    })?;
+    let raw = ports.blobs.get(&hash).await?;
+    let now = Utc::now();
+    let finished = match ports.reader.read(&raw) {
+        Some(read) => judge(ports, &message, read, now).await?,
+        None => Finished {
+            status: IntakeStatus::Rejected,
+            reason: Some(IntakeReason::Unreadable),
+            sender: None,
+            subject: None,
+            header_message_id: None,
+            items: Vec::new(),
+            replies: Vec::new(),
+            processed_at: now,
+        },
+    };
+    tracing::Span::current().record("status", finished.status.as_str());
+    ports.intake.finish_message(id, finished).await?;
+    Ok(())
+}
+
+async fn judge<S, R, B, I, M>(
+    ports: &Processing<'_, S, R, B, I, M>,
+    message: &IntakeMessage,
+    read: ReadMessage,
+    now: DateTime<Utc>,
+) -> DomainResult<Finished>
+where
+    S: IntakeStore,
+    R: DocumentRecords,
+    B: DocumentStore,
+    I: Inspector,
+    M: MessageReader,
+{
+    let sender = read
+        .from
+        .clone()
+        .or_else(|| Some(message.envelope_from.clone()).filter(|f| !f.is_empty()))
+        .map(|s| s.trim().to_ascii_lowercase());
+    let mut finished = Finished {
+        status: IntakeStatus::Rejected,
+        reason: None,
+        sender: sender.clone(),
+        subject: read.subject.clone(),
+        header_message_id: read.message_id.clone(),
+        items: Vec::new(),
+        replies: Vec::new(),
+        processed_at: now,
+    };
+    let Some(sender) = sender else {
+        finished.reason = Some(IntakeReason::Unreadable);
+        return Ok(finished);
+    };
+    // Our own mail is never processed and never answered: no loops between two addresses.
+    if ports.settings.scheme.is_own(&sender) {
+        finished.reason = Some(IntakeReason::LoopProtection);
+        return Ok(finished);
+    }
+    let Some(target) = ports
+        .intake
+        .intake_target_of(message.organization_id)
+        .await?
+    else {
+        finished.reason = Some(IntakeReason::NotAllowed);
+        return Ok(finished);
+    };
+    let trust = ports
+        .intake
+        .trust(message.environment_id, message.organization_id, &sender)
+        .await?;
+    let notice = Notice {
+        answerable: !read.automatic && !is_bounce(message),
+        language: match &trust {
+            Trust::User { language, .. } => *language,
+            Trust::Sender(s) => s.language,
+            Trust::None => Language::default(),
+        },
+        recipients: match &trust {
+            Trust::Sender(s) if s.contact_email != sender => {
+                vec![sender.clone(), s.contact_email.clone()]
+            }
+            _ => vec![sender.clone()],
+        },
+    };
+    if trust == Trust::None {
+        finished.reason = Some(IntakeReason::UntrustedSender);
+    } else {
+        let items = process_attachments(ports, message, &target, &sender, read.attachments).await?;
+        finished.reason = message_reason(&items, ports.settings.max_invoices);
+        finished.status = status_of(&items);
+        finished.items = items;
+    }
+    if finished.status != IntakeStatus::Processed
+        && notice.answerable
+        && ports
+            .intake
+            .take_reply_slot(&sender, hour_of(now), ports.settings.replies_per_hour)
+            .await?
+    {
+        finished.replies = notice.render(&target, message, &finished);
+    }
+    Ok(finished)
+}
+
+/// A bounce (empty envelope sender over SMTP) is never answered.
+fn is_bounce(message: &IntakeMessage) -> bool {
+    message.transport == super::records::IntakeTransport::Smtp && message.envelope_from.is_empty()
+}
+
+fn hour_of(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now)
+}
+
+/// Who hears about a rejection, and in which language.
+struct Notice {
+    answerable: bool,
+    language: Language,
+    recipients: Vec<String>,
+}
+
+impl Notice {
+    fn render(
+        &self,
+        target: &IntakeTarget,
+        message: &IntakeMessage,
+        finished: &Finished,
+    ) -> Vec<crate::mail::OutgoingMail> {
+        let files: Vec<RejectedFile> = finished
+            .items
+            .iter()
+            .filter(|i| i.outcome == ItemOutcome::Rejected)
+            .map(|i| RejectedFile {
+                name: i
+                    .filename
+                    .clone()
+                    .unwrap_or_else(|| format!("attachment {}", i.position + 1)),
+                reason: i.reason.unwrap_or(IntakeReason::Unreadable),
+                detail: i.detail.clone(),
+            })
+            .collect();
+        let template = MailTemplate::IntakeRejected {
+            organization_name: target.organization.statutory_name.clone(),
+            address: message.recipient.clone(),
+            subject: finished.subject.clone().unwrap_or_default(),
+            reason: finished.reason,
+            files,
+        };
+        self.recipients
+            .iter()
+            .map(|to| render(to, &template, self.language))
+            .collect()
+    }
+}
+
+/// What the message as a whole came to, when one reason says it.
+fn message_reason(items: &[IntakeItem], max_invoices: usize) -> Option<IntakeReason> {
+    let candidates = items
+        .iter()
+        .filter(|i| i.outcome != ItemOutcome::Ignored)
+        .count();
+    if candidates == 0 {
+        Some(IntakeReason::NoInvoice)
+    } else if candidates > max_invoices {
+        Some(IntakeReason::TooManyInvoices)
+    } else {
+        None
+    }
+}
+
+fn status_of(items: &[IntakeItem]) -> IntakeStatus {
+    let documents = items
+        .iter()
+        .filter(|i| i.outcome == ItemOutcome::Document)
+        .count();
+    let rejected = items
+        .iter()
+        .filter(|i| i.outcome == ItemOutcome::Rejected)
+        .count();
+    match (documents, rejected) {
+        (0, _) => IntakeStatus::Rejected,
+        (_, 0) => IntakeStatus::Processed,
+        _ => IntakeStatus::PartlyProcessed,
+    }
+}
+
+/// What the engine's verdict on one candidate file is.
+enum Verdict {
+    Invoice(Box<Inspection>),
+    /// A PDF without an embedded invoice.
+    PlainPdf,
+    Rejected(IntakeReason, Option<String>),
+}
+
+fn verdict(inspection: Inspection) -> Verdict {
+    if inspection.report.valid && inspection.summary.is_some() {
+        return Verdict::Invoice(Box::new(inspection));
+    }
+    let fatal: Vec<_> = inspection
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Fatal)
+        .collect();
+    let first = fatal
+        .first()
+        .map(|f| f.rule_id.as_str())
+        .unwrap_or_default();
+    let reason = match first {
+        "HAVEN-PDF-NO-INVOICE" => return Verdict::PlainPdf,
+        "HAVEN-PDF-ENCRYPTED" => IntakeReason::EncryptedPdf,
+        "HAVEN-PDF-UNREADABLE"
+        | "HAVEN-XML-MALFORMED"
+        | "HAVEN-XML-ENCODING"
+        | "HAVEN-XML-DOCTYPE" => IntakeReason::Unreadable,
+        "HAVEN-PDF-LIMIT" | "HAVEN-XML-LIMIT" => IntakeReason::TooLarge,
+        "HAVEN-DOC-UNSUPPORTED" | "" => IntakeReason::NotAnInvoice,
+        _ => {
+            let mut lines: Vec<String> = fatal
+                .iter()
+                .take(FINDINGS_IN_NOTICE)
+                .map(|f| format!("{}: {}", f.rule_id, f.message))
+                .collect();
+            if fatal.len() > FINDINGS_IN_NOTICE {
+                lines.push(format!("… {} more", fatal.len() - FINDINGS_IN_NOTICE));
+            }
+            return Verdict::Rejected(IntakeReason::ValidationFailed, Some(lines.join("\n")));
+        }
+    };
+    Verdict::Rejected(reason, fatal.first().map(|f| f.message.clone()))
+}
+
+async fn process_attachments<S, R, B, I, M>(
+    ports: &Processing<'_, S, R, B, I, M>,
+    message: &IntakeMessage,
+    target: &IntakeTarget,
+    sender: &str,
+    attachments: Vec<Attachment>,
+) -> DomainResult<Vec<IntakeItem>>
+where
+    S: IntakeStore,
+    R: DocumentRecords,
+    B: DocumentStore,
+    I: Inspector,
+    M: MessageReader,
+{
+    let settings = ports.settings;
+    let mut items: Vec<IntakeItem> = Vec::with_capacity(attachments.len());
+    let mut candidates: Vec<(usize, Attachment)> = Vec::new();
+    for (position, attachment) in attachments.into_iter().enumerate() {
+        let size = attachment.bytes.len() as u64;
+        let mut item = IntakeItem {
+            position: u32::try_from(position).unwrap_or(u32::MAX),
+            filename: attachment.filename.clone(),
+            content_type: attachment.content_type.clone(),
+            size_bytes: size,
+            content_hash: ContentHash::of(&attachment.bytes).as_str().to_owned(),
+            outcome: ItemOutcome::Ignored,
+            reason: None,
+            detail: None,
+            document_id: None,
+        };
+        match attachment.kind() {
+            FileKind::Other => item.reason = Some(IntakeReason::NotACandidate),
+            FileKind::Image if size < settings.image_floor_bytes => {
+                item.reason = Some(IntakeReason::SmallImage);
+            }
+            _ if size > settings.max_attachment_bytes => {
+                item.outcome = ItemOutcome::Rejected;
+                item.reason = Some(IntakeReason::TooLarge);
+                item.detail = Some(format!(
+                    "{size} bytes; at most {} bytes per file",
+                    settings.max_attachment_bytes
+                ));
+            }
+            _ => candidates.push((items.len(), attachment)),
+        }
+        items.push(item);
+    }
+    if candidates.len() > settings.max_invoices {
+        for (index, _) in &candidates {
+            reject(
+                &mut items[*index],
+                IntakeReason::TooManyInvoices,
+                Some(format!(
+                    "{} invoices in one message; at most {}",
+                    candidates.len(),
+                    settings.max_invoices
+                )),
+            );
+        }
+        return Ok(items);
+    }
+
+    let mut verdicts = Vec::with_capacity(candidates.len());
+    for (index, attachment) in candidates {
+        let verdict = if attachment.kind() == FileKind::Image {
+            Verdict::Rejected(IntakeReason::RecognitionUnavailable, None)
+        } else {
+            verdict(ports.inspector.inspect(attachment.bytes.clone()).await)
+        };
+        verdicts.push((index, attachment, verdict));
+    }
+    // A valid XML invoice wins over the PDF beside it; an invalid one leaves the PDF to stand
+    // on its own.
+    let has_xml_invoice = verdicts
+        .iter()
+        .any(|(_, a, v)| a.kind() == FileKind::Xml && matches!(v, Verdict::Invoice(_)));
+    for (index, attachment, verdict) in verdicts {
+        let item = &mut items[index];
+        match verdict {
+            Verdict::PlainPdf if has_xml_invoice => {
+                item.reason = Some(IntakeReason::VisualOfXml);
+            }
+            Verdict::PlainPdf => reject(item, IntakeReason::RecognitionUnavailable, None),
+            Verdict::Rejected(reason, detail) => reject(item, reason, detail),
+            Verdict::Invoice(inspection) => {
+                let earlier = ports
+                    .intake
+                    .processed_before(message.organization_id, &item.content_hash, message.id)
+                    .await?;
+                if let Some(document) = earlier {
+                    reject(
+                        item,
+                        IntakeReason::AlreadyProcessed,
+                        Some(format!("document {document}")),
+                    );
+                    continue;
+                }
+                let key = format!("intake:{}:{index}", message.id);
+                let handed = match message.purpose {
+                    IntakePurpose::Purchase => {
+                        receive(ports, target, &inspection, key, attachment.bytes).await?
+                    }
+                    IntakePurpose::Sales => {
+                        send(ports, message, target, sender, &key, attachment.bytes).await?
+                    }
+                };
+                match handed {
+                    Ok(document) => {
+                        item.outcome = ItemOutcome::Document;
+                        item.document_id = Some(document);
+                    }
+                    Err((reason, detail)) => reject(item, reason, detail),
+                }
+            }
+        }
+    }
+    Ok(items)
+}
+
+fn reject(item: &mut IntakeItem, reason: IntakeReason, detail: Option<String>) {
+    item.outcome = ItemOutcome::Rejected;
+    item.reason = Some(reason);
+    item.detail = detail;
+}
+
+type Handed = Result<Uuid, (IntakeReason, Option<String>)>;
+
+/// A purchase invoice into the inbox: for the buyer id in the document when it is one of the
+/// organization's receiving ids, else for the first of them that receives.
+async fn receive<S, R, B, I, M>(
+    ports: &Processing<'_, S, R, B, I, M>,
+    target: &IntakeTarget,
+    inspection: &Inspection,
+    key: String,
+    bytes: Vec<u8>,
+) -> DomainResult<Handed>
+where
+    R: DocumentRecords,
+    B: DocumentStore,
+    I: Inspector,
+{
+    let buyer = inspection
+        .summary
+        .as_ref()
+        .and_then(|s| s.buyer.endpoint.as_ref())
+        .map(|e| match &e.scheme {
+            Some(scheme) => format!("{scheme}:{}", e.value),
+            None => e.value.clone(),
+        });
+    let Some(party) = receiving_party(&target.parties, buyer.as_deref()) else {
+        return Ok(Err((IntakeReason::ReceivingOff, None)));
+    };
+    let handover = Handover {
+        party,
+        channel: Channel::EmailIntake,
+        key,
+        price: ports.send.prices.received.clone(),
+    };
+    match receive_document(ports.records, ports.blobs, ports.inspector, handover, bytes).await {
+        Ok(ReceiveOutcome::Stored(document)) => Ok(Ok(document.id)),
+        Ok(ReceiveOutcome::AlreadyThere(id)) => Ok(Ok(id)),
+        Ok(ReceiveOutcome::Rejected(_)) => Ok(Err((IntakeReason::ValidationFailed, None))),
+        Err(DomainError::Conflict { message, .. }) => {
+            Ok(Err((IntakeReason::ReceivingOff, Some(message))))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn receiving_party<'p>(parties: &'p [PartyRecord], buyer: Option<&str>) -> Option<&'p PartyRecord> {
+    let receiving = || parties.iter().filter(|p| p.receives());
+    buyer
+        .and_then(|b| receiving().find(|p| p.participant_id.eq_ignore_ascii_case(b.trim())))
+        .or_else(|| receiving().find(|p| p.participant_id.starts_with("0106:")))
+        .or_else(|| receiving().next())
+}
+
+/// A sales invoice sent on, as an upload from the organization would be.
+async fn send<S, R, B, I, M>(
+    ports: &Processing<'_, S, R, B, I, M>,
+    message: &IntakeMessage,
+    target: &IntakeTarget,
+    sender: &str,
+    key: &str,
+    bytes: Vec<u8>,
+) -> DomainResult<Handed>
+where
+    R: DocumentRecords,
+    B: DocumentStore,
+    I: Inspector,
+{
+    let Some(party) = target
+        .parties
+        .iter()
+        .find(|p| p.send_enabled && p.participant_id.starts_with("0106:"))
+        .or_else(|| target.parties.iter().find(|p| p.send_enabled))
+    else {
+        return Ok(Err((
+            IntakeReason::NotAllowed,
+            Some("Sending is switched off for every id of the organization.".into()),
+        )));
+    };
+    let access = PartyAccess {
+        party: party.clone(),
+        organization: Authorized {
+            organization: target.organization.clone(),
+            role: OrgRole::Member,
+        },
+    };
+    let caller = PartyCaller::Email {
+        environment_id: message.environment_id,
+        sender,
+    };
+    let request = SendRequest {
+        bytes,
+        idempotency_key: Some(key_uuid(key).to_string()),
+    };
+    let outcome = send_sales_invoice(
+        ports.records,
+        ports.blobs,
+        ports.inspector,
+        ports.send,
+        &caller,
+        &access,
+        request,
+    )
+    .await;
+    match outcome {
+        Ok(SendOutcome::Accepted(document)) => Ok(Ok(document.id)),
+        Ok(SendOutcome::AlreadySent { original_id }) => Ok(Ok(original_id)),
+        Ok(SendOutcome::Rejected(_)) => Ok(Err((IntakeReason::ValidationFailed, None))),
+        Err(DomainError::Forbidden(why) | DomainError::Conflict { message: why, .. }) => {
+            Ok(Err((IntakeReason::NotAllowed, Some(why))))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The same attachment of the same message always sends under the same idempotency key.
+fn key_uuid(key: &str) -> Uuid {
+    let digest = Sha256::digest(key.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_key_gives_the_same_uuid() {
+        assert_eq!(key_uuid("intake:a:1"), key_uuid("intake:a:1"));
+        assert_ne!(key_uuid("intake:a:1"), key_uuid("intake:a:2"));
+    }
+
+    fn item(outcome: ItemOutcome) -> IntakeItem {
+        IntakeItem {
+            position: 0,
+            filename: None,
+            content_type: "application/xml".into(),
+            size_bytes: 1,
+            content_hash: String::new(),
+            outcome,
+            reason: None,
+            detail: None,
+            document_id: None,
+        }
+    }
+
+    #[test]
+    fn the_status_counts_documents_and_rejections() {
+        use ItemOutcome::{Document, Ignored, Rejected};
+        assert_eq!(
+            status_of(&[item(Document), item(Ignored)]),
+            IntakeStatus::Processed
+        );
+        assert_eq!(
+            status_of(&[item(Document), item(Rejected)]),
+            IntakeStatus::PartlyProcessed
+        );
+        assert_eq!(status_of(&[item(Rejected)]), IntakeStatus::Rejected);
+        assert_eq!(status_of(&[]), IntakeStatus::Rejected);
+        assert_eq!(
+            message_reason(&[item(Ignored)], 50),
+            Some(IntakeReason::NoInvoice)
+        );
+        assert_eq!(
+            message_reason(&[item(Rejected), item(Rejected)], 1),
+            Some(IntakeReason::TooManyInvoices)
+        );
+        assert_eq!(message_reason(&[item(Document)], 50), None);
+    }
+}

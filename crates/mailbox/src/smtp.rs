@@ -1,0 +1,396 @@
+//! A small SMTP receiver (RFC 5321) for intake: enough of ESMTP for mail servers and
+//! accounting packages to hand messages over, and nothing that relays. Recipients are checked
+//! at `RCPT` (550 for an address the sink does not know), the size limit is enforced while the
+//! data arrives (552, without holding more than the limit in memory), and `250` is answered
+//! only after the sink has stored the message, so a message is either refused or kept.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use tokio::{
+    io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader},
+    net::TcpListener,
+    sync::Semaphore,
+};
+use tokio_util::sync::CancellationToken;
+
+/// Why the sink could not answer or store: the client should try again later (4xx).
+#[derive(Debug)]
+pub struct SinkError(pub String);
+
+/// Where accepted messages go.
+pub trait MailSink: Send + Sync + 'static {
+    /// Whether mail for `recipient` is accepted here.
+    fn accepts(&self, recipient: &str) -> impl Future<Output = Result<bool, SinkError>> + Send;
+
+    /// Stores the message durably for `recipients`; `Ok` means it cannot be lost any more.
+    fn deliver(
+        &self,
+        envelope_from: &str,
+        recipients: &[String],
+        raw: Vec<u8>,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// How the receiver behaves.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// The name in the greeting and the EHLO answer.
+    pub hostname: String,
+    /// Largest message accepted (announced as SIZE).
+    pub max_message_bytes: usize,
+    pub max_recipients: usize,
+    /// Connections served at once; more wait for a free slot.
+    pub max_connections: usize,
+    /// Time a client may take for one command or line.
+    pub idle_timeout: Duration,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            hostname: "localhost".into(),
+            max_message_bytes: 35 * 1024 * 1024,
+            max_recipients: 100,
+            max_connections: 64,
+            idle_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Longest command line (RFC 5321 allows 512 octets; we are lenient).
+const MAX_COMMAND: usize = 4096;
+/// Longest line inside DATA that is kept whole; longer lines count against the size limit.
+const MAX_DATA_LINE: usize = 64 * 1024;
+
+/// Serves SMTP on `listener` until `shutdown` is cancelled; sessions in progress finish.
+pub async fn serve<S: MailSink>(
+    listener: TcpListener,
+    settings: SmtpSettings,
+    sink: Arc<S>,
+    shutdown: CancellationToken,
+) {
+    let settings = Arc::new(settings);
+    let slots = Arc::new(Semaphore::new(settings.max_connections.max(1)));
+    loop {
+        let accepted = tokio::select! {
+            () = shutdown.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                tracing::warn!(error = %e, "SMTP accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let (settings, sink) = (settings.clone(), sink.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            let (read, write) = tokio::io::split(stream);
+            if let Err(e) = Session::new(&settings, sink.as_ref(), read, write)
+                .run()
+                .await
+            {
+                tracing::debug!(peer = %peer, error = %e, "SMTP session ended");
+            }
+        });
+    }
+}
+
+enum Line {
+    /// Up to and including its `\n`.
+    Text(Vec<u8>),
+    /// The line was longer than allowed; its start is dropped.
+    TooLong,
+    Closed,
+}
+
+struct Session<'a, S, R, W> {
+    settings: &'a SmtpSettings,
+    sink: &'a S,
+    reader: BufReader<R>,
+    writer: W,
+    greeted: bool,
+    from: Option<String>,
+    recipients: Vec<String>,
+}
+
+impl<'a, S: MailSink, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, S, R, W> {
+    fn new(settings: &'a SmtpSettings, sink: &'a S, read: R, writer: W) -> Self {
+        Self {
+            settings,
+            sink,
+            reader: BufReader::new(read),
+            writer,
+            greeted: false,
+            from: None,
+            recipients: Vec::new(),
+        }
+    }
+
+    async fn reply(&mut self, text: &str) -> std::io::Result<()> {
+        self.writer.write_all(text.as_bytes()).await?;
+        self.writer.write_all(b"\r\n").await?;
+        self.writer.flush().await
+    }
+
+    async fn read_line(&mut self, limit: usize) -> std::io::Result<Line> {
+        let mut line = Vec::new();
+        let mut too_long = false;
+        loop {
+            let read = tokio::time::timeout(self.settings.idle_timeout, async {
+                let buf = self.reader.fill_buf().await?;
+                if buf.is_empty() {
+                    return Ok::<_, std::io::Error>(None);
+                }
+                let (chunk, done) = match buf.iter().position(|b| *b == b'\n') {
+                    Some(i) => (&buf[..=i], true),
+                    None => (buf, false),
+                };
+                let taken = chunk.len();
+                if !too_long {
+                    line.extend_from_slice(chunk);
+                    if line.len() > limit {
+                        too_long = true;
+                        line.clear();
+                    }
+                }
+                self.reader.consume(taken);
+                Ok(Some(done))
+            })
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "client idle"))??;
+            match read {
+                None => return Ok(Line::Closed),
+                Some(false) => continue,
+                Some(true) if too_long => return Ok(Line::TooLong),
+                Some(true) => return Ok(Line::Text(line)),
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        self.from = None;
+        self.recipients.clear();
+    }
+
+    async fn run(mut self) -> std::io::Result<()> {
+        let greeting = format!("220 {} ESMTP Haven intake", self.settings.hostname);
+        self.reply(&greeting).await?;
+        loop {
+            let line = match self.read_line(MAX_COMMAND).await? {
+                Line::Closed => return Ok(()),
+                Line::TooLong => {
+                    self.reply("500 5.5.2 Line too long").await?;
+                    continue;
+                }
+                Line::Text(line) => String::from_utf8_lossy(&line).trim_end().to_owned(),
+            };
+            let (verb, rest) = match line.split_once(' ') {
+                Some((v, r)) => (v.to_ascii_uppercase(), r.trim().to_owned()),
+                None => (line.trim().to_ascii_uppercase(), String::new()),
+            };
+            match verb.as_str() {
+                "EHLO" => {
+                    self.greeted = true;
+                    self.reset();
+                    let answer = format!(
+                        "250-{} greets {}\r\n250-SIZE {}\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES",
+                        self.settings.hostname,
+                        if rest.is_empty() { "you" } else { &rest },
+                        self.settings.max_message_bytes
+                    );
+                    self.reply(&answer).await?;
+                }
+                "HELO" => {
+                    self.greeted = true;
+                    self.reset();
+                    let answer = format!("250 {}", self.settings.hostname);
+                    self.reply(&answer).await?;
+                }
+                "MAIL" => self.mail(&rest).await?,
+                "RCPT" => self.rcpt(&rest).await?,
+                "DATA" => self.data().await?,
+                "RSET" => {
+                    self.reset();
+                    self.reply("250 2.0.0 OK").await?;
+                }
+                "NOOP" => self.reply("250 2.0.0 OK").await?,
+                "VRFY" => {
+                    self.reply("252 2.5.0 Cannot verify; send the message")
+                        .await?
+                }
+                "HELP" => {
+                    self.reply("214 2.0.0 EHLO MAIL RCPT DATA RSET NOOP QUIT")
+                        .await?
+                }
+                "QUIT" => {
+                    self.reply("221 2.0.0 Bye").await?;
+                    return Ok(());
+                }
+                _ => self.reply("500 5.5.1 Command not recognised").await?,
+            }
+        }
+    }
+
+    async fn mail(&mut self, rest: &str) -> std::io::Result<()> {
+        if !self.greeted {
+            return self.reply("503 5.5.1 Say EHLO first").await;
+        }
+        if self.from.is_some() {
+            return self.reply("503 5.5.1 Sender already given").await;
+        }
+        let Some(arguments) = strip_keyword(rest, "FROM:") else {
+            return self.reply("501 5.5.4 Syntax: MAIL FROM:<address>").await;
+        };
+        let Some((address, parameters)) = path(arguments) else {
+            return self.reply("501 5.1.7 Bad sender address").await;
+        };
+        let declared = parameters.split_whitespace().find_map(|p| {
+            let (key, value) = p.split_once('=')?;
+            key.eq_ignore_ascii_case("SIZE")
+                .then(|| value.parse::<usize>().ok())
+                .flatten()
+        });
+        if declared.is_some_and(|size| size > self.settings.max_message_bytes) {
+            return self.reply("552 5.3.4 Message too large").await;
+        }
+        self.from = Some(address);
+        self.reply("250 2.1.0 OK").await
+    }
+
+    async fn rcpt(&mut self, rest: &str) -> std::io::Result<()> {
+        if self.from.is_none() {
+            return self.reply("503 5.5.1 Need MAIL first").await;
+        }
+        let Some(arguments) = strip_keyword(rest, "TO:") else {
+            return self.reply("501 5.5.4 Syntax: RCPT TO:<address>").await;
+        };
+        let Some((address, _)) = path(arguments).filter(|(a, _)| !a.is_empty()) else {
+            return self.reply("501 5.1.3 Bad recipient address").await;
+        };
+        if self.recipients.len() >= self.settings.max_recipients {
+            return self.reply("452 4.5.3 Too many recipients").await;
+        }
+        match self.sink.accepts(&address).await {
+            Ok(true) => {
+                self.recipients.push(address);
+                self.reply("250 2.1.5 OK").await
+            }
+            Ok(false) => self.reply("550 5.1.1 No such intake address").await,
+            Err(e) => {
+                tracing::warn!(error = %e.0, "SMTP recipient check failed");
+                self.reply("451 4.3.0 Try again later").await
+            }
+        }
+    }
+
+    async fn data(&mut self) -> std::io::Result<()> {
+        if self.from.is_none() {
+            return self.reply("503 5.5.1 Need MAIL first").await;
+        }
+        if self.recipients.is_empty() {
+            return self.reply("554 5.5.1 No valid recipients").await;
+        }
+        self.reply("354 End data with <CR><LF>.<CR><LF>").await?;
+        let limit = self.settings.max_message_bytes;
+        let mut message = Vec::new();
+        let mut too_large = false;
+        // Only CRLF ends a line (RFC 5321 §2.3.8): a bare LF is data, so `<LF>.<LF>` cannot
+        // end the message early (the "SMTP smuggling" ambiguity) and the bytes are kept as
+        // they came.
+        let mut at_line_start = true;
+        loop {
+            let segment = match self.read_line(MAX_DATA_LINE).await? {
+                Line::Closed => return Ok(()),
+                // A line this long is not RFC 5322 mail; refuse it rather than cut it.
+                Line::TooLong => {
+                    too_large = true;
+                    message = Vec::new();
+                    at_line_start = true;
+                    continue;
+                }
+                Line::Text(segment) => segment,
+            };
+            if at_line_start && segment == b".\r\n" {
+                break;
+            }
+            // Dot-stuffing (RFC 5321 §4.5.2): a leading dot was doubled by the client.
+            let data = if at_line_start {
+                segment.strip_prefix(b".").unwrap_or(&segment)
+            } else {
+                &segment
+            };
+            at_line_start = segment.ends_with(b"\r\n");
+            if too_large {
+                continue;
+            }
+            if message.len() + data.len() > limit {
+                too_large = true;
+                message = Vec::new();
+                continue;
+            }
+            message.extend_from_slice(data);
+        }
+        let from = self.from.take().unwrap_or_default();
+        let recipients = std::mem::take(&mut self.recipients);
+        if too_large {
+            return self.reply("552 5.3.4 Message too large").await;
+        }
+        match self.sink.deliver(&from, &recipients, message).await {
+            Ok(()) => self.reply("250 2.0.0 Accepted").await,
+            Err(e) => {
+                tracing::warn!(error = %e.0, "SMTP message could not be stored");
+                self.reply("451 4.3.0 Try again later").await
+            }
+        }
+    }
+}
+
+/// `rest` after a keyword such as `FROM:` (case-insensitive, spaces allowed after the colon).
+fn strip_keyword<'a>(rest: &'a str, keyword: &str) -> Option<&'a str> {
+    let head = rest.get(..keyword.len())?;
+    head.eq_ignore_ascii_case(keyword)
+        .then(|| rest[keyword.len()..].trim_start())
+}
+
+/// `<address> parameters` → the address (lower case; empty for the null path `<>`) and the
+/// parameters.
+fn path(arguments: &str) -> Option<(String, &str)> {
+    let arguments = arguments.trim();
+    let inner = arguments.strip_prefix('<')?;
+    let end = inner.find('>')?;
+    let address = inner[..end].trim();
+    // A source route (`@a,@b:user@c`) is obsolete; keep the mailbox.
+    let address = address.rsplit_once(':').map_or(address, |(_, a)| a);
+    if address.chars().any(char::is_whitespace) {
+        return None;
+    }
+    Some((address.to_ascii_lowercase(), inner[end + 1..].trim()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_parameters_are_read() {
+        assert_eq!(
+            path("<A@B.nl> SIZE=100"),
+            Some(("a@b.nl".to_owned(), "SIZE=100"))
+        );
+        assert_eq!(path("<>"), Some((String::new(), "")));
+        assert_eq!(
+            path("<@relay:user@x.nl>"),
+            Some(("user@x.nl".to_owned(), ""))
+        );
+        assert_eq!(path("a@b.nl"), None);
+        assert_eq!(strip_keyword("from: <a@b>", "FROM:"), Some("<a@b>"));
+        assert_eq!(strip_keyword("to:<a@b>", "FROM:"), None);
+    }
+}

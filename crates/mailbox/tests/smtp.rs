@@ -1,0 +1,184 @@
+//! The SMTP receiver spoken to by a real client (lettre) over 127.0.0.1, and by hand where a
+//! client would not misbehave on purpose.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use haven_mailbox::smtp::{serve, MailSink, SinkError, SmtpSettings};
+use lettre::{
+    message::{header::ContentType, Attachment, MultiPart, SinglePart},
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    net::{TcpListener, TcpStream},
+};
+use tokio_util::sync::CancellationToken;
+
+/// What the sink was handed: envelope sender, recipients, message.
+type Delivered = (String, Vec<String>, Vec<u8>);
+
+#[derive(Default)]
+struct Inbox {
+    delivered: Mutex<Vec<Delivered>>,
+}
+
+impl MailSink for Inbox {
+    async fn accepts(&self, recipient: &str) -> Result<bool, SinkError> {
+        Ok(recipient.ends_with("@in.haven.test"))
+    }
+
+    async fn deliver(
+        &self,
+        envelope_from: &str,
+        recipients: &[String],
+        raw: Vec<u8>,
+    ) -> Result<(), SinkError> {
+        self.delivered
+            .lock()
+            .unwrap()
+            .push((envelope_from.to_owned(), recipients.to_vec(), raw));
+        Ok(())
+    }
+}
+
+async fn start(max_message_bytes: usize) -> (u16, Arc<Inbox>, CancellationToken) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = Arc::new(Inbox::default());
+    let stop = CancellationToken::new();
+    let settings = SmtpSettings {
+        hostname: "in.haven.test".into(),
+        max_message_bytes,
+        ..SmtpSettings::default()
+    };
+    tokio::spawn(serve(listener, settings, inbox.clone(), stop.clone()));
+    (port, inbox, stop)
+}
+
+fn client(port: u16) -> AsyncSmtpTransport<Tokio1Executor> {
+    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .build()
+}
+
+fn message(to: &str, xml: &[u8]) -> Message {
+    Message::builder()
+        .from("boekhouding@klant.nl".parse().unwrap())
+        .to(to.parse().unwrap())
+        .subject("Factuur")
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(
+                    "Zie bijlage.\n.leading dot line".to_owned(),
+                ))
+                .singlepart(
+                    Attachment::new("invoice.xml".into())
+                        .body(xml.to_vec(), ContentType::parse("application/xml").unwrap()),
+                ),
+        )
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_message_for_a_known_address_is_handed_to_the_sink_whole() {
+    let (port, inbox, stop) = start(1024 * 1024).await;
+    let xml = b"<Invoice>\n.dotted line\n</Invoice>".to_vec();
+    client(port)
+        .send(message("90000016.verkoop@in.haven.test", &xml))
+        .await
+        .unwrap();
+    let delivered = inbox.delivered.lock().unwrap();
+    assert_eq!(delivered.len(), 1);
+    let (from, to, raw) = &delivered[0];
+    assert_eq!(from, "boekhouding@klant.nl");
+    assert_eq!(to, &["90000016.verkoop@in.haven.test".to_owned()]);
+    let parsed = mail_parser_check(raw);
+    assert_eq!(parsed, xml, "the attachment arrives byte for byte");
+    stop.cancel();
+}
+
+fn mail_parser_check(raw: &[u8]) -> Vec<u8> {
+    use haven_domain::intake::reading::MessageReader;
+    let read = haven_mailbox::reader::MimeReader.read(raw).unwrap();
+    read.attachments[0].bytes.clone()
+}
+
+#[tokio::test]
+async fn unknown_recipients_are_refused_with_550() {
+    let (port, inbox, stop) = start(1024 * 1024).await;
+    let error = client(port)
+        .send(message("someone@elsewhere.test", b"<Invoice/>"))
+        .await
+        .unwrap_err();
+    assert!(error.is_permanent(), "{error}");
+    assert!(
+        error.to_string().contains("550") || error.status().is_some_and(|c| c.to_string() == "550"),
+        "{error}"
+    );
+    assert!(inbox.delivered.lock().unwrap().is_empty());
+    stop.cancel();
+}
+
+#[tokio::test]
+async fn a_message_over_the_limit_is_refused_with_552_and_not_stored() {
+    let (port, inbox, stop) = start(2_000).await;
+    let big = vec![b'a'; 10_000];
+    let error = client(port)
+        .send(message("90000016.verkoop@in.haven.test", &big))
+        .await
+        .unwrap_err();
+    assert!(error.is_permanent(), "{error}");
+    assert!(inbox.delivered.lock().unwrap().is_empty());
+    stop.cancel();
+}
+
+/// Speaks SMTP by hand: order of commands, declared size, and the null sender of bounces.
+#[tokio::test]
+async fn commands_out_of_order_and_declared_sizes_get_their_codes() {
+    let (port, inbox, stop) = start(1_000).await;
+    let stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    let mut expect = async |send: Option<&str>, code: &str| {
+        if let Some(send) = send {
+            write
+                .write_all(format!("{send}\r\n").as_bytes())
+                .await
+                .unwrap();
+        }
+        loop {
+            let line = lines.next_line().await.unwrap().unwrap();
+            if line.as_bytes().get(3) != Some(&b'-') {
+                assert!(line.starts_with(code), "{send:?} → {line}");
+                break;
+            }
+        }
+    };
+    expect(None, "220").await;
+    expect(Some("MAIL FROM:<a@b.nl>"), "503").await;
+    expect(Some("EHLO client.test"), "250").await;
+    expect(Some("RCPT TO:<x@in.haven.test>"), "503").await;
+    expect(Some("MAIL FROM:<a@b.nl> SIZE=5000"), "552").await;
+    expect(Some("MAIL FROM:<>"), "250").await;
+    expect(Some("DATA"), "554").await;
+    expect(Some("RCPT TO:<x@in.haven.test>"), "250").await;
+    expect(Some("DATA"), "354").await;
+    expect(
+        Some("Subject: bounce\r\n\r\n..dotted\r\nbody\n.\nstill data\r\n."),
+        "250",
+    )
+    .await;
+    expect(Some("BOGUS"), "500").await;
+    expect(Some("QUIT"), "221").await;
+    let delivered = inbox.delivered.lock().unwrap();
+    assert_eq!(
+        delivered[0].0, "",
+        "the null sender of a bounce is kept empty"
+    );
+    assert_eq!(
+        delivered[0].2, b"Subject: bounce\r\n\r\n.dotted\r\nbody\n.\nstill data\r\n",
+        "dot-stuffing is undone, a bare-LF dot does not end the data, the end marker is not kept"
+    );
+    stop.cancel();
+}

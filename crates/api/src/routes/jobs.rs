@@ -71,6 +71,8 @@ pub enum JobKindDto {
     PurgeDocuments,
     /// Remove connection usage log entries older than 30 days (daily).
     PurgeConnectionUsage,
+    /// Mark authorisation requests past their lifetime as expired (hourly).
+    ExpirePartnerRequests,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -82,6 +84,7 @@ impl From<JobKind> for JobKindDto {
             JobKind::DeliverDocument => Self::DeliverDocument,
             JobKind::PurgeDocuments => Self::PurgeDocuments,
             JobKind::PurgeConnectionUsage => Self::PurgeConnectionUsage,
+            JobKind::ExpirePartnerRequests => Self::ExpirePartnerRequests,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -94,6 +97,7 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::DeliverDocument => Self::DeliverDocument,
             JobKindDto::PurgeDocuments => Self::PurgeDocuments,
             JobKindDto::PurgeConnectionUsage => Self::PurgeConnectionUsage,
+            JobKindDto::ExpirePartnerRequests => Self::ExpirePartnerRequests,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -36,16 +36,19 @@ pub enum JobKind {
     PurgeDocuments,
     /// Remove connection usage log entries older than 30 days (daily; payload `{}`).
     PurgeConnectionUsage,
+    /// Mark authorisation requests past their lifetime as expired (hourly; payload `{}`).
+    ExpirePartnerRequests,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
         Self::PurgeConnectionUsage,
+        Self::ExpirePartnerRequests,
         Self::Noop,
     ];
 
@@ -57,6 +60,7 @@ impl JobKind {
             Self::DeliverDocument => "deliver_document",
             Self::PurgeDocuments => "purge_documents",
             Self::PurgeConnectionUsage => "purge_connection_usage",
+            Self::ExpirePartnerRequests => "expire_partner_requests",
             Self::Noop => "noop",
         }
     }
@@ -86,12 +90,14 @@ impl JobKind {
                 max_delay: Duration::from_secs(6 * 60 * 60),
                 jitter: 0.2,
             },
-            Self::PurgeDocuments | Self::PurgeConnectionUsage => RetryPolicy {
-                max_attempts: 5,
-                first_delay: Duration::from_secs(5 * 60),
-                max_delay: Duration::from_secs(2 * 60 * 60),
-                jitter: 0.2,
-            },
+            Self::PurgeDocuments | Self::PurgeConnectionUsage | Self::ExpirePartnerRequests => {
+                RetryPolicy {
+                    max_attempts: 5,
+                    first_delay: Duration::from_secs(5 * 60),
+                    max_delay: Duration::from_secs(2 * 60 * 60),
+                    jitter: 0.2,
+                }
+            }
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -110,6 +116,7 @@ impl JobKind {
             Self::DeliverDocument
             | Self::PurgeDocuments
             | Self::PurgeConnectionUsage
+            | Self::ExpirePartnerRequests
             | Self::Noop => &[],
         }
     }

@@ -6,6 +6,7 @@ mod connections;
 mod documents;
 mod installation;
 mod organizations;
+mod partners;
 
 use haven_domain::DomainError;
 use sea_orm::DatabaseTransaction;

@@ -36,7 +36,7 @@ use crate::{
     Database,
 };
 
-fn to_organization(m: organization::Model) -> DomainResult<Organization> {
+pub(crate) fn to_organization(m: organization::Model) -> DomainResult<Organization> {
     Ok(Organization {
         id: m.id,
         environment_id: m.environment_id,
@@ -409,6 +409,16 @@ impl OrganizationStore for Database {
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err(level = "debug"))]
+    async fn partner_access(
+        &self,
+        user_id: Uuid,
+        environment_id: Uuid,
+        organization_id: Uuid,
+    ) -> DomainResult<Option<haven_domain::partners::PartnerAccess>> {
+        super::partners::partner_access_of(self.conn(), user_id, environment_id, organization_id)
+            .await
+    }
+
     async fn membership(
         &self,
         organization_id: Uuid,

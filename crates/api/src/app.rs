@@ -54,6 +54,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::environment::configure)
                 .configure(routes::organizations::configure)
                 .configure(routes::connections::configure)
+                .configure(routes::partners::configure)
                 .configure(routes::operator::configure)
                 .configure(routes::jobs::configure)
                 .configure(routes::documents::configure)
@@ -138,6 +139,10 @@ impl Application {
                 settings.token_requests_per_minute_per_client,
             ),
             token_ip_limiter: RateLimiter::per_minute(settings.token_requests_per_minute_per_ip),
+            partner_request_limiter: RateLimiter::per_hour(settings.partner_requests_per_hour),
+            partner_settings: haven_domain::partners::service::PartnerSettings {
+                request_days: settings.partner_request_days,
+            },
             usage,
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
@@ -206,6 +211,7 @@ impl Application {
         )?;
         crate::jobs::schedule_purge(&db).await?;
         crate::jobs::schedule_usage_purge(&db).await?;
+        crate::jobs::schedule_partner_expiry(&db).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import en from '@/locales/en.json';
 import nl from '@/locales/nl.json';
 
-import { ApiError, errorMessage, TRANSLATED_ERROR_CODES } from './errors';
+import { TRANSLATED_ERROR_CODES } from './error-codes';
+import { ApiError, errorMessage } from './errors';
 
 function apiError(status: number, code: string, message: string, headers: Record<string, string> = {}) {
   return new ApiError(new Response(null, { status, headers }), {

@@ -92,31 +92,16 @@ export function isApiError(error: unknown, code?: string): error is ApiError {
 type ErrorCode = ErrorBody['code'];
 
 /**
- * The codes whose text the web app says in its own words (`apiErrors.<code>` in the locales).
- * `bad_request`, `validation_failed` and `unprocessable` are about this one request (which
- * field, which line of the document), so their server sentence stays; the type below makes a
- * new code in the API fail the type check until it is placed in one list or the other.
+ * The codes whose server sentence is shown as it is: `bad_request`, `validation_failed` and
+ * `unprocessable` are about this one request (which field, which line of the document). Every
+ * other code is said in the web app's own words (`apiErrors.<code>` in the locales); the list
+ * of those lives in `error-codes.ts`, out of the first load, where the type check makes a new
+ * code in the API fail until it is placed.
  */
-export const TRANSLATED_ERROR_CODES = [
-  'unauthenticated', 'token_expired', 'invalid_credentials', 'two_factor_required', 'invalid_two_factor_code',
-  'token_invalid', 'token_used', 'forbidden', 'not_found', 'method_not_allowed', 'conflict', 'already_exists',
-  'email_taken', 'last_administrator', 'organization_limit_reached', 'participant_id_taken', 'organization_exists',
-  'identifier_exists', 'already_member', 'activation_not_allowed', 'no_pending_activation',
-  'no_activation_code_pending', 'activation_code_unavailable', 'organization_not_active', 'receiving_not_enabled',
-  'invitation_closed', 'user_not_joined', 'user_already_joined', 'email_verification_closed', 'two_factor_enabled',
-  'two_factor_setup_not_started', 'two_factor_required_by_environment', 'job_not_dead', 'document_purged',
-  'delivery_in_progress', 'document_exists', 'invalid_document', 'payload_too_large',
-  'unsupported_media_type', 'too_many_requests', 'service_unavailable', 'register_unavailable', 'internal_error',
-  'connection_not_allowed', 'scope_missing', 'connection_invalid', 'connection_not_active', 'connection_not_revoked',
-] as const satisfies readonly ErrorCode[];
-/** The codes whose server sentence is shown as it is. */
 export const SPECIFIC_ERROR_CODES = ['bad_request', 'validation_failed', 'unprocessable'] as const satisfies readonly ErrorCode[];
-type Unplaced = Exclude<ErrorCode, (typeof TRANSLATED_ERROR_CODES)[number] | (typeof SPECIFIC_ERROR_CODES)[number]>;
-/** `true` only while every code is placed: a new code makes this line fail the type check. */
-export const EVERY_ERROR_CODE_PLACED: [Unplaced] extends [never] ? true : Unplaced = true;
 
-function translatedCode(code: ErrorCode): code is (typeof TRANSLATED_ERROR_CODES)[number] {
-  return (TRANSLATED_ERROR_CODES as readonly string[]).includes(code);
+function specificCode(code: ErrorCode): boolean {
+  return (SPECIFIC_ERROR_CODES as readonly string[]).includes(code);
 }
 
 /** The text to show for a failed call: the code in the user's language, or the server's sentence. */
@@ -124,11 +109,12 @@ export function errorMessage(error: unknown, t: TFunction): string {
   if (error instanceof ApiError) {
     const code = error.body?.code;
     if (code === undefined) return t('common.unexpectedError');
-    const text = !translatedCode(code)
+    // A code this build does not know yet (a newer server) keeps the server's sentence.
+    const text = specificCode(code)
       ? (error.body?.message ?? t('common.unexpectedError'))
       : code === 'token_expired' && error.status === 401
         ? t('apiErrors.token_expired_session')
-        : t(`apiErrors.${code}`);
+        : t(`apiErrors.${code}`, { defaultValue: error.body?.message ?? t('common.unexpectedError') });
     if (error.status === 429 && error.retryAfter !== null) {
       return `${text} ${t('common.tooManyRequests', { seconds: error.retryAfter })}`;
     }

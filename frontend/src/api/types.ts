@@ -34,3 +34,7 @@ export type Connection = Schemas['ConnectionDto'];
 export type IssuedConnection = Schemas['IssuedConnectionDto'];
 export type ConnectionScope = Connection['scopes'][number];
 export type ConnectionUsageEntry = Schemas['UsageEntryDto'];
+
+export type PartnerRequest = Schemas['PartnerRequestDto'];
+export type Partnership = Schemas['PartnershipDto'];
+export type PartnerGrant = Schemas['PartnerGrantDto'];

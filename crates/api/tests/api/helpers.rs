@@ -36,6 +36,8 @@ pub struct Options {
     pub connection_requests_per_minute: Option<u32>,
     /// `token_requests_per_minute_per_client`; the built-in default when `None`.
     pub token_requests_per_minute_per_client: Option<u32>,
+    /// `partner_requests_per_hour`; the built-in default when `None`.
+    pub partner_requests_per_hour: Option<u32>,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
             metrics_token: None,
             connection_requests_per_minute: None,
             token_requests_per_minute_per_client: None,
+            partner_requests_per_hour: None,
         }
     }
 }
@@ -108,6 +111,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         token_requests_per_minute_per_client: options
             .token_requests_per_minute_per_client
             .unwrap_or(Settings::default().token_requests_per_minute_per_client),
+        partner_requests_per_hour: options
+            .partner_requests_per_hour
+            .unwrap_or(Settings::default().partner_requests_per_hour),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -65,6 +65,7 @@ const page = {
     'OrganizationPage',
   ),
   connections: lazyRouteComponent(withAllStyles(() => import('@/features/connections/connections-page')), 'ConnectionsPage'),
+  partners: lazyRouteComponent(withAllStyles(() => import('@/features/partners/partners-page')), 'PartnersPage'),
   operator: lazyRouteComponent(withAllStyles(() => import('@/features/organizations/operator-page')), 'OperatorPage'),
   jobs: lazyRouteComponent(withAllStyles(() => import('@/features/operator/jobs-page')), 'JobsPage'),
   outbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'OutboxPage'),
@@ -200,6 +201,8 @@ const appRoutes = [
     path: '/organizations/$organizationId/connections',
     component: page.connections,
   }),
+  // Also the landing page of an emailed authorisation request (`?token=`).
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/partners', validateSearch: tokenSearch, component: page.partners }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: page.operator }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: page.jobs }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/outbox', component: page.outbox }),

@@ -219,6 +219,20 @@ async fn a_partner_key_works_until_the_client_ends_the_partnership_then_stops_at
     )
     .await;
 
+    // The client's party is among the partner user's parties, without member management.
+    let mine = app.get_json("/api/v1/me/parties", &piet.token).await;
+    let reached: Vec<&Value> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["partyId"] == parties.party.as_str())
+        .collect();
+    assert_eq!(reached.len(), 1, "{mine}");
+    assert_eq!(reached[0]["partner"], true);
+    assert_eq!(
+        reached[0]["permissions"],
+        json!(["view", "send", "manage_details", "manage_connection_keys"])
+    );
     // The partner user reaches the client's organization with the granted role…
     let org = app
         .get_json(
@@ -325,6 +339,8 @@ async fn a_partner_key_works_until_the_client_ends_the_partnership_then_stops_at
         let response = app.send(Method::GET, &path, None, &piet.token).await;
         assert_error_body(response, 404, "not_found").await;
     }
+    let mine = app.get_json("/api/v1/me/parties", &piet.token).await;
+    assert!(mine.as_array().unwrap().is_empty(), "{mine}");
     // The client sees the key revoked; nothing else was sent.
     let keys = app
         .get_json(

@@ -85,6 +85,8 @@ pub struct Party {
     pub organization_id: Uuid,
     pub organization_name: String,
     pub role: OrgRole,
+    /// A client's organization, reached through partner access.
+    pub partner: bool,
 }
 
 /// An organization the caller was allowed to act on, and their role in it. Only
@@ -902,7 +904,7 @@ pub async fn member_candidates<S: OrganizationStore, A: Directory>(
 }
 
 /// The participant ids the caller may act for: the registered identifiers of the active
-/// organizations they can see.
+/// organizations they can see, their own environment's and their clients' (partner access).
 ///
 /// # Errors
 /// `Forbidden` or the store's error.
@@ -916,14 +918,21 @@ pub async fn my_parties<S: OrganizationStore>(
     let orgs = store
         .list_organizations(caller.actor.environment_id, caller.user.id, all)
         .await?;
-    let mut parties = Vec::new();
-    for (org, membership) in orgs
+    let partner_orgs = store
+        .partner_organizations(caller.user.id, caller.actor.environment_id)
+        .await?;
+    let reachable = orgs
         .into_iter()
-        .filter(|(o, _)| o.status == OrgStatus::Active)
-    {
-        let Some(role) = policy::effective_role(caller.actor, membership) else {
-            continue;
-        };
+        .filter_map(|(org, membership)| {
+            policy::effective_role(caller.actor, membership).map(|role| (org, role, false))
+        })
+        .chain(
+            partner_orgs
+                .into_iter()
+                .map(|(org, access)| (org, access.role, true)),
+        );
+    let mut parties = Vec::new();
+    for (org, role, partner) in reachable.filter(|(o, _, _)| o.status == OrgStatus::Active) {
         for identifier in store
             .list_identifiers(org.id)
             .await?
@@ -935,6 +944,7 @@ pub async fn my_parties<S: OrganizationStore>(
                 organization_id: org.id,
                 organization_name: org.statutory_name.clone(),
                 role,
+                partner,
             });
         }
     }

@@ -119,6 +119,13 @@ pub trait OrganizationStore {
         environment_id: Uuid,
         organization_id: Uuid,
     ) -> DomainResult<Option<crate::partners::PartnerAccess>>;
+    /// The other environments' organizations a user of `environment_id` reaches through
+    /// accepted grants in active partnerships, with that access.
+    async fn partner_organizations(
+        &self,
+        user_id: Uuid,
+        environment_id: Uuid,
+    ) -> DomainResult<Vec<(Organization, crate::partners::PartnerAccess)>>;
     async fn update_organization(
         &self,
         organization_id: Uuid,

@@ -419,6 +419,14 @@ impl OrganizationStore for Database {
             .await
     }
 
+    async fn partner_organizations(
+        &self,
+        user_id: Uuid,
+        environment_id: Uuid,
+    ) -> DomainResult<Vec<(Organization, haven_domain::partners::PartnerAccess)>> {
+        super::partners::partner_organizations_of(self.conn(), user_id, environment_id).await
+    }
+
     async fn membership(
         &self,
         organization_id: Uuid,

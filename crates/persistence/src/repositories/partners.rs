@@ -200,6 +200,40 @@ pub(crate) async fn partner_access_of<C: ConnectionTrait>(
     Ok(None)
 }
 
+/// The organizations `user_id` (of `environment_id`) reaches through accepted grants in
+/// active partnerships.
+pub(crate) async fn partner_organizations_of<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    environment_id: Uuid,
+) -> DomainResult<Vec<(Organization, PartnerAccess)>> {
+    let organization_ids: Vec<Uuid> = partner_grant::Entity::find()
+        .filter(partner_grant::Column::UserId.eq(user_id))
+        .filter(partner_grant::Column::Status.eq(GrantStatus::Active.as_str()))
+        .all(conn)
+        .await
+        .map_err(db("loading a user's partner grants"))?
+        .into_iter()
+        .map(|g| g.organization_id)
+        .collect();
+    let mut reached = Vec::new();
+    for organization_id in organization_ids {
+        let Some(access) =
+            partner_access_of(conn, user_id, environment_id, organization_id).await?
+        else {
+            continue;
+        };
+        if let Some(row) = organization::Entity::find_by_id(organization_id)
+            .one(conn)
+            .await
+            .map_err(db("loading a partner organization"))?
+        {
+            reached.push((to_organization(row)?, access));
+        }
+    }
+    Ok(reached)
+}
+
 /// Whether the connection's partnership (if it has one) has ended.
 pub(crate) async fn partnership_ended<C: ConnectionTrait>(
     conn: &C,

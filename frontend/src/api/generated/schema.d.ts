@@ -2888,6 +2888,8 @@ export interface components {
             /** Format: uuid */
             organizationId: string;
             organizationName: string;
+            /** @description A client's organization, reached through partner access (never `manage_members`). */
+            partner?: boolean;
             /**
              * @description `scheme:value`; URL-encode it in paths.
              * @example 0106:90000001

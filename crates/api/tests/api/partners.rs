@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::exchange::{active_party, invoice, send, BUYER_KVK, SELLER_CONTACT, SELLER_KVK};
 use crate::helpers::{assert_error_body, spawn_app, spawn_app_with, Options, Session, TestApp};
+use crate::races::{fire, request, spawn_racing_app};
 
 const CLIENT_EMAIL: &str = "carl@client.example";
 
@@ -851,46 +852,28 @@ async fn an_expired_request_cannot_be_answered_and_the_job_records_it_in_both_lo
 }
 
 #[tokio::test]
-async fn of_concurrent_accepts_exactly_one_wins() {
-    let app = spawn_app_with(Options {
-        database_max_connections: 10,
-        workers: 4,
-        ..Options::default()
-    })
-    .await;
+async fn of_concurrent_accepts_and_declines_exactly_one_wins() {
+    let app = spawn_racing_app(None).await;
     let parties = opened_request(&app).await;
-    let path = format!("/api/v1/partner-requests/{}/accept", parties.request_id);
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(8));
-    let mut tasks = Vec::new();
-    for i in 0..8 {
-        let (client, url, token, barrier) = (
-            app.client.clone(),
-            app.url(&path),
-            parties.client.token.clone(),
-            barrier.clone(),
-        );
-        // Every other one declines: still exactly one answer may win.
-        let url = if i % 2 == 0 {
-            url
-        } else {
-            url.replace("/accept", "/decline")
-        };
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            client
-                .post(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
+    let path = format!("/api/v1/partner-requests/{}", parties.request_id);
+    // Half accept, half decline: still exactly one answer may win.
+    let requests = (0..8)
+        .map(|i| {
+            let answer = if i % 2 == 0 { "accept" } else { "decline" };
+            request(
+                &app,
+                Method::POST,
+                &format!("{path}/{answer}"),
+                None,
+                &parties.client.token,
+            )
+        })
+        .collect();
+    let statuses: Vec<u16> = fire(&app.client, requests)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,
@@ -904,62 +887,42 @@ async fn of_concurrent_accepts_exactly_one_wins() {
     let partnerships = app
         .get_json("/api/v1/partnerships", &parties.client.token)
         .await;
-    let request = app
-        .get_json(
-            &format!("/api/v1/partner-requests/{}", parties.request_id),
-            &parties.client.token,
-        )
-        .await;
-    let expected = usize::from(request["status"] == "accepted");
+    let answered = app.get_json(&path, &parties.client.token).await;
+    let expected = usize::from(answered["status"] == "accepted");
     assert_eq!(partnerships["items"].as_array().unwrap().len(), expected);
 }
 
 #[tokio::test]
-async fn of_concurrent_ends_exactly_one_wins() {
-    let app = spawn_app_with(Options {
-        database_max_connections: 10,
-        workers: 4,
-        ..Options::default()
-    })
-    .await;
+async fn of_concurrent_ends_from_both_sides_exactly_one_wins() {
+    let app = spawn_racing_app(None).await;
     let (parties, partnership_id) = partnership(&app).await;
     let path = format!("/api/v1/partnerships/{partnership_id}/end");
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(8));
-    let mut tasks = Vec::new();
-    for i in 0..8 {
-        let token = if i % 2 == 0 {
-            parties.client.token.clone()
-        } else {
-            parties.accountant.token.clone()
-        };
-        let (client, url, barrier) = (app.client.clone(), app.url(&path), barrier.clone());
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            client
-                .post(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
+    let requests = (0..8)
+        .map(|i| {
+            let side = if i % 2 == 0 {
+                &parties.client
+            } else {
+                &parties.accountant
+            };
+            request(&app, Method::POST, &path, None, &side.token)
+        })
+        .collect();
+    let statuses: Vec<u16> = fire(&app.client, requests)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,
         "{statuses:?}"
     );
-    let ended: Vec<Value> = audit_actions(&app, &parties.client)
+    let ended = audit_actions(&app, &parties.client)
         .await
         .into_iter()
         .filter(|e| e["action"] == "partnership.ended")
-        .collect();
-    assert_eq!(ended.len(), 1, "one end, one event");
+        .count();
+    assert_eq!(ended, 1, "one end, one event");
 }
 
 #[tokio::test]

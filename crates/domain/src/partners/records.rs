@@ -185,3 +185,59 @@ pub struct PartnerAccess {
     pub partnership_id: Uuid,
     pub partner_environment_id: Uuid,
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn request(status: RequestStatus, expires_at: DateTime<Utc>) -> PartnerRequest {
+        PartnerRequest {
+            id: Uuid::nil(),
+            requester_environment_id: Uuid::from_u128(1),
+            requester_environment_name: "Accountants".into(),
+            requested_by_name: "Anna".into(),
+            requested_by_email: "anna@accountants.example".into(),
+            client_name: "Carl".into(),
+            client_email: "carl@client.example".into(),
+            software: "Ledger".into(),
+            kvk_number: "90000016".into(),
+            language: Language::En,
+            status,
+            client_environment_id: Some(Uuid::from_u128(2)),
+            client_environment_name: None,
+            partnership_id: None,
+            created_at: expires_at - TimeDelta::days(14),
+            expires_at,
+            answered_at: None,
+            answered_by_email: None,
+        }
+    }
+
+    #[test]
+    fn a_pending_request_past_its_expiry_is_expired_before_the_job_marks_it() {
+        let now = Utc::now();
+        assert_eq!(
+            request(RequestStatus::Pending, now + TimeDelta::seconds(1)).status_at(now),
+            RequestStatus::Pending
+        );
+        assert_eq!(
+            request(RequestStatus::Pending, now).status_at(now),
+            RequestStatus::Expired
+        );
+        // An answered request keeps its answer, however old.
+        assert_eq!(
+            request(RequestStatus::Declined, now - TimeDelta::days(1)).status_at(now),
+            RequestStatus::Declined
+        );
+    }
+
+    #[test]
+    fn both_sides_and_no_third_are_involved() {
+        let r = request(RequestStatus::Pending, Utc::now());
+        assert!(r.involves(Uuid::from_u128(1)));
+        assert!(r.involves(Uuid::from_u128(2)));
+        assert!(!r.involves(Uuid::from_u128(3)));
+    }
+}

@@ -5,7 +5,9 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::exchange::{active_party, invoice, send, BUYER_KVK, SELLER_CONTACT, SELLER_KVK};
+use crate::exchange::{
+    active_party, invoice, send, BUYER_CONTACT, BUYER_KVK, SELLER_CONTACT, SELLER_KVK,
+};
 use crate::helpers::{assert_error_body, spawn_app, spawn_app_with, Options, Session, TestApp};
 use crate::races::{fire, request, spawn_racing_app};
 
@@ -285,6 +287,27 @@ async fn a_partner_key_works_until_the_client_ends_the_partnership_then_stops_at
         )
         .await;
     assert_eq!(outbox["items"].as_array().unwrap().len(), 1);
+
+    // A second organization of the client, not granted: neither the partner user nor the key
+    // reaches it.
+    let other_party = active_party(&app, &parties.client, BUYER_KVK, BUYER_CONTACT).await;
+    let other_org = org_with_kvk(&app, &parties.client, BUYER_KVK).await;
+    for path in [
+        format!("/api/v1/organizations/{other_org}"),
+        format!("/api/v1/parties/{other_party}/sales-invoices"),
+    ] {
+        let response = app.send(Method::GET, &path, None, &piet.token).await;
+        assert_error_body(response, 404, "not_found").await;
+    }
+    let response = send(
+        &app,
+        &token,
+        &other_party,
+        invoice("P-X", BUYER_KVK, SELLER_KVK, None),
+        None,
+    )
+    .await;
+    assert_error_body(response, 404, "not_found").await;
 
     // The key's creation is in the client's log, naming the partner user and environment.
     let client_log = audit_actions(&app, &parties.client).await;

@@ -160,6 +160,21 @@ async fn partnership_row<C: ConnectionTrait>(
         .transpose()
 }
 
+/// Offered or active grants → revoked (and no longer live), for the caller to narrow down.
+fn revoke_live_grants(now: DateTime<Utc>) -> sea_orm::UpdateMany<partner_grant::Entity> {
+    partner_grant::Entity::update_many()
+        .col_expr(
+            partner_grant::Column::Status,
+            Expr::value(GrantStatus::Revoked.as_str()),
+        )
+        .col_expr(
+            partner_grant::Column::Live,
+            Expr::value(Option::<i16>::None),
+        )
+        .col_expr(partner_grant::Column::RevokedAt, Expr::value(now))
+        .filter(partner_grant::Column::Status.ne(GrantStatus::Revoked.as_str()))
+}
+
 async fn insert_audits(txn: &DatabaseTransaction, audits: Vec<NewAuditEvent>) -> DomainResult<()> {
     for audit in audits {
         insert_audit_event(txn, audit).await?;
@@ -580,18 +595,8 @@ impl PartnerStore for Database {
         if changed.rows_affected == 0 {
             return Ok(None);
         }
-        partner_grant::Entity::update_many()
-            .col_expr(
-                partner_grant::Column::Status,
-                Expr::value(GrantStatus::Revoked.as_str()),
-            )
-            .col_expr(
-                partner_grant::Column::Live,
-                Expr::value(Option::<i16>::None),
-            )
-            .col_expr(partner_grant::Column::RevokedAt, Expr::value(now))
+        revoke_live_grants(now)
             .filter(partner_grant::Column::PartnershipId.eq(id))
-            .filter(partner_grant::Column::Status.ne(GrantStatus::Revoked.as_str()))
             .exec(&txn)
             .await
             .map_err(db("revoking a partnership's grants"))?;
@@ -769,18 +774,8 @@ impl PartnerStore for Database {
             .begin_write()
             .await
             .map_err(db("starting a transaction"))?;
-        let changed = partner_grant::Entity::update_many()
-            .col_expr(
-                partner_grant::Column::Status,
-                Expr::value(GrantStatus::Revoked.as_str()),
-            )
-            .col_expr(
-                partner_grant::Column::Live,
-                Expr::value(Option::<i16>::None),
-            )
-            .col_expr(partner_grant::Column::RevokedAt, Expr::value(now))
+        let changed = revoke_live_grants(now)
             .filter(partner_grant::Column::Id.eq(id))
-            .filter(partner_grant::Column::Status.ne(GrantStatus::Revoked.as_str()))
             .exec(&txn)
             .await
             .map_err(db("revoking a partner grant"))?;

@@ -1089,3 +1089,73 @@ async fn the_email_carries_the_link_and_who_asks() {
     assert!(mail.text.contains(SELLER_KVK));
     assert!(mail.text.contains("Ledger Pro"));
 }
+
+#[tokio::test]
+async fn one_active_partnership_per_accountant_and_organization_until_it_ends() {
+    let app = spawn_app().await;
+    let (parties, partnership_id) = partnership(&app).await;
+    // A second request for the same organization from the same accountant.
+    let second = json_of(
+        send_request(&app, &parties.accountant, SELLER_KVK).await,
+        201,
+    )
+    .await;
+    let token = request_token(&app, CLIENT_EMAIL, 2).await;
+    json_of(
+        post(
+            &app,
+            "/api/v1/partner-requests/open",
+            Some(json!({"token": token})),
+            &parties.client,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let accept = format!(
+        "/api/v1/partner-requests/{}/accept",
+        second["id"].as_str().unwrap()
+    );
+    let response = post(&app, &accept, None, &parties.client).await;
+    assert_error_body(response, 409, "partnership_exists").await;
+    // Nothing changed: the request is still pending, one partnership.
+    let seen = app
+        .get_json(
+            &format!(
+                "/api/v1/partner-requests/{}",
+                second["id"].as_str().unwrap()
+            ),
+            &parties.client.token,
+        )
+        .await;
+    assert_eq!(seen["status"], "pending");
+    let list = app
+        .get_json("/api/v1/partnerships", &parties.client.token)
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    // Once the first has ended, the second may start.
+    json_of(
+        post(
+            &app,
+            &format!("/api/v1/partnerships/{partnership_id}/end"),
+            None,
+            &parties.client,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let started = json_of(post(&app, &accept, None, &parties.client).await, 200).await;
+    assert_eq!(started["status"], "active");
+    let list = app
+        .get_json("/api/v1/partnerships", &parties.client.token)
+        .await;
+    let statuses: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["active", "ended"]);
+}

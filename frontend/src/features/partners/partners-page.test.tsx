@@ -145,7 +145,9 @@ describe('partners page', { timeout: 20_000 }, () => {
     expect(
       screen.getByText(/Anna Accountant of Boekhouders BV asks for authorisation .* KvK number 90000016, with the software package Ledger Pro/),
     ).toBeInTheDocument();
-    await user.click(screen.getAllByRole('button', { name: 'Accept' })[0] as HTMLElement);
+    const [accept] = screen.getAllByRole('button', { name: 'Accept' });
+    if (accept === undefined) throw new Error('an Accept button expected');
+    await user.click(accept);
     expect(
       await screen.findByText('Add the organization with this KvK number to your environment first, then accept.'),
     ).toBeInTheDocument();

@@ -6,7 +6,7 @@ STAGE := scripts/stage
 TEST_RUNNER := $(shell command -v cargo-nextest >/dev/null 2>&1 && echo "nextest run --no-tests=pass" || echo "test")
 
 .PHONY: run build frontend-deps frontend-build test fmt-check clippy test-rust test-rust-pg \
-        frontend-check e2e api-fuzz openapi openapi-check fmt bench bench-validate bench-queue bench-api
+        frontend-check e2e api-fuzz openapi openapi-check fmt bench bench-validate bench-queue bench-api bench-hooks
 
 ## run: build the SPA and the server (release) and start Haven on 127.0.0.1:8080 with SQLite in ./data
 run: frontend-build
@@ -103,4 +103,12 @@ bench-api:
 	@[ -x .tools/bin/oha ] || $(CARGO) install --locked oha --version $(OHA_VERSION) --root .tools
 	scripts/bench-api $(if $(PG),--postgres $(if $(filter default,$(PG)),,$(PG)))
 
-bench: bench-validate bench-queue bench-api
+## bench-hooks: webhook events delivered per second to local receivers and the delay from a
+## document event to its delivery at p50/p99, while invoices are sent at 500/s, with a slow and
+## a dead receiver alongside the healthy ones (which they must not delay); release server on
+## SQLite, `make bench-hooks PG=default` (or PG=postgres://...) adds PostgreSQL.
+bench-hooks:
+	$(CARGO) build --release --locked -p haven-api
+	scripts/bench-hooks $(if $(PG),--postgres $(if $(filter default,$(PG)),,$(PG)))
+
+bench: bench-validate bench-queue bench-api bench-hooks

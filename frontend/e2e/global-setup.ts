@@ -95,6 +95,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     HAVEN_PUBLIC_URL: baseUrl,
     // Reviews organization activations (e2e/organizations.spec.ts registers this address).
     HAVEN_OPERATOR_EMAILS: OPERATOR_EMAIL,
+    // Webhooks may call the specs' receivers on this machine over plain http.
+    HAVEN_HOOK_INSECURE_HOSTS: '127.0.0.1',
   });
 
   const child = spawn(bin, [], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,6 +12,7 @@ mod m20261203_000001_create_documents;
 mod m20261203_000002_create_document_shares;
 mod m20261203_000010_create_connections;
 mod m20261203_000020_index_live_jobs;
+mod m20261204_000001_create_hooks;
 mod m20261204_000001_create_partners;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_create_document_shares::Migration),
             Box::new(m20261203_000010_create_connections::Migration),
             Box::new(m20261203_000020_index_live_jobs::Migration),
+            Box::new(m20261204_000001_create_hooks::Migration),
             Box::new(m20261204_000001_create_partners::Migration),
         ]
     }

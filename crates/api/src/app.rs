@@ -52,6 +52,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::me::configure)
                 .configure(routes::users::configure)
                 .configure(routes::environment::configure)
+                .configure(routes::hooks::configure)
                 .configure(routes::organizations::configure)
                 .configure(routes::connections::configure)
                 .configure(routes::partners::configure)
@@ -119,12 +120,14 @@ impl Application {
             .map_err(|e| anyhow::anyhow!(e).context("could not set up the document store"))?;
         let send_settings = send_settings(&settings)?;
         let (usage, usage_writer) = UsageWriter::start(db.clone());
+        let hook_settings = settings.hook_settings()?;
+        let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
             send_settings: send_settings.clone(),
             db: db.clone(),
             installation,
-            sealing: signing_key.sealing_box(),
+            sealing: signing_key_sealing.clone(),
             signing_key,
             links: haven_domain::links::Links::new(&settings.public_url),
             registry: business_register(&settings)?,
@@ -144,6 +147,7 @@ impl Application {
                 request_days: settings.partner_request_days,
             },
             usage,
+            hook_settings: hook_settings.clone(),
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let security_headers = web::Data::new(SecurityHeaders::new(&settings.public_url));
@@ -208,10 +212,15 @@ impl Application {
             job_waker,
             send_settings.delivery.clone(),
             blobs.clone(),
+            crate::jobs::HookJobs {
+                settings: hook_settings,
+                sealing: signing_key_sealing,
+            },
         )?;
         crate::jobs::schedule_purge(&db).await?;
         crate::jobs::schedule_usage_purge(&db).await?;
         crate::jobs::schedule_partner_expiry(&db).await?;
+        crate::jobs::schedule_hook_purge(&db).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {

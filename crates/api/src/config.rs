@@ -133,6 +133,12 @@ pub struct Settings {
     /// Authorisation requests one environment may send per hour (429 with `Retry-After`
     /// above it); 0: no limit. Counted per instance.
     pub partner_requests_per_hour: u32,
+    /// Waits between the attempts of a webhook delivery, comma-separated, each a number with
+    /// `s`, `m`, `h` or `d`: `1m,5m,30m,2h,6h,24h` (seven attempts in all).
+    pub hook_retry_schedule: String,
+    /// Hosts webhooks may call over plain http and at loopback or private addresses
+    /// (comma-separated names or addresses; development and tests only).
+    pub hook_insecure_hosts: String,
 }
 
 impl Default for Settings {
@@ -186,6 +192,8 @@ impl Default for Settings {
             token_requests_per_minute_per_ip: 60,
             partner_request_days: 14,
             partner_requests_per_hour: 20,
+            hook_retry_schedule: "1m,5m,30m,2h,6h,24h".into(),
+            hook_insecure_hosts: String::new(),
         }
     }
 }
@@ -228,6 +236,23 @@ impl std::fmt::Debug for Settings {
             )
             .finish_non_exhaustive()
     }
+}
+
+/// `90s`, `5m`, `2h`, `1d` as a duration.
+fn parse_wait(text: &str) -> anyhow::Result<std::time::Duration> {
+    let split = text.len().saturating_sub(1);
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| {
+        anyhow::anyhow!("hook_retry_schedule: {text:?} is not a number with s, m, h or d")
+    })?;
+    let seconds = match unit {
+        "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        "d" => number * 86_400,
+        _ => anyhow::bail!("hook_retry_schedule: {text:?} needs a unit: s, m, h or d"),
+    };
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 /// The settings plus what loading them noticed (logged once logging is up).
@@ -339,6 +364,31 @@ impl Settings {
             "wait" => Ok(PeppolFallback::Wait),
             other => anyhow::bail!("peppol_fallback must be email or wait, not {other:?}"),
         }
+    }
+
+    /// The webhook retry schedule and transport exceptions.
+    ///
+    /// # Errors
+    /// When `hook_retry_schedule` has a wait that is not a number with a unit.
+    pub fn hook_settings(&self) -> anyhow::Result<haven_domain::hooks::service::HookSettings> {
+        let retry_schedule = self
+            .hook_retry_schedule
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(parse_wait)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(haven_domain::hooks::service::HookSettings {
+            retry_schedule,
+            targets: haven_domain::hooks::target::TargetRules {
+                insecure_hosts: self
+                    .hook_insecure_hosts
+                    .split(',')
+                    .map(|h| h.trim().to_ascii_lowercase())
+                    .filter(|h| !h.is_empty())
+                    .collect(),
+            },
+        })
     }
 
     /// Where emails go when no SMTP host is configured.
@@ -503,7 +553,7 @@ mod tests {
             "connection_requests_per_minute".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 48, "one key per field of Settings");
+        assert_eq!(keys.len(), 50, "one key per field of Settings");
     }
 
     #[test]

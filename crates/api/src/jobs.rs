@@ -52,6 +52,7 @@ impl JobWorker {
         wake: Arc<Notify>,
         delivery: DeliverySettings,
         blobs: haven_storage::Storage,
+        hooks: HookJobs,
     ) -> anyhow::Result<Self> {
         let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
             .map_err(|e| anyhow::anyhow!(e))?;
@@ -62,6 +63,15 @@ impl JobWorker {
         let deliver = DeliverDocumentHandler {
             db: db.clone(),
             settings: delivery,
+            wake: wake.clone(),
+        };
+        let deliver_hook = DeliverHookHandler {
+            db: db.clone(),
+            transport: haven_hooks::HttpTransport::new(hooks.settings.targets.clone())
+                .context("could not set up the webhook HTTP client")?,
+            sealing: hooks.sealing,
+            settings: hooks.settings,
+            wake: wake.clone(),
         };
         let purge = PurgeHandler {
             db: db.clone(),
@@ -73,6 +83,8 @@ impl JobWorker {
             .with(deliver)
             .with(purge)
             .with(PurgeUsageHandler { db: db.clone() })
+            .with(deliver_hook)
+            .with(PurgeHookHandler { db: db.clone() })
             .with(ExpirePartnerRequestsHandler { db: db.clone() })
             .with(NoopHandler);
         let options = WorkerOptions {
@@ -154,6 +166,8 @@ impl JobHandler for NoopHandler {
 struct DeliverDocumentHandler {
     db: Database,
     settings: DeliverySettings,
+    /// Poked after a run: a delivery may have queued webhook jobs to run at once.
+    wake: Arc<Notify>,
 }
 
 impl JobHandler for DeliverDocumentHandler {
@@ -175,7 +189,9 @@ impl JobHandler for DeliverDocumentHandler {
                     link_days: self.settings.link_days,
                 },
             };
-            deliver_document(&self.db, &channels, &self.settings, job).await
+            let outcome = deliver_document(&self.db, &channels, &self.settings, job).await;
+            self.wake.notify_one();
+            outcome
         })
     }
 }
@@ -276,6 +292,98 @@ impl JobHandler for PurgeUsageHandler {
             tracing::info!(removed, "usage log purge done");
             self.db
                 .enqueue_job(usage_purge_job(
+                    now.date_naive() + chrono::TimeDelta::days(1),
+                ))
+                .await
+                .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            Ok(())
+        })
+    }
+}
+
+/// What the webhook jobs need besides the database.
+pub struct HookJobs {
+    pub settings: haven_domain::hooks::service::HookSettings,
+    /// Opens the hooks' sealed signing secrets.
+    pub sealing: crate::secrets::SealingBox,
+}
+
+/// Runs `deliver_hook` jobs: the entrance of the hook delivery use case.
+struct DeliverHookHandler {
+    db: Database,
+    transport: haven_hooks::HttpTransport,
+    sealing: crate::secrets::SealingBox,
+    settings: haven_domain::hooks::service::HookSettings,
+    /// Poked after a run: a failed delivery may have raised events for other hooks.
+    wake: Arc<Notify>,
+}
+
+impl JobHandler for DeliverHookHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::DeliverHook
+    }
+
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let outcome = haven_domain::hooks::delivery::drain_hook(
+                &self.db,
+                &self.transport,
+                &self.sealing,
+                &self.settings,
+                job,
+            )
+            .await;
+            self.wake.notify_one();
+            outcome
+        })
+    }
+}
+
+/// The daily purge of the webhook delivery log of `day`: one run per day, however many
+/// instances.
+fn hook_purge_job(day: chrono::NaiveDate) -> haven_domain::jobs::NewJob {
+    let at = day
+        .and_hms_opt(3, 45, 0)
+        .map_or_else(chrono::Utc::now, |t| t.and_utc());
+    haven_domain::jobs::NewJob::new(JobKind::PurgeHookDeliveries, serde_json::json!({}))
+        .idempotency_key(format!("purge-hook-deliveries:{day}"))
+        .run_at(at)
+}
+
+/// Queues today's delivery-log purge (if no instance did yet); each run queues the next day's.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn schedule_hook_purge(db: &Database) -> anyhow::Result<()> {
+    db.enqueue_job(hook_purge_job(chrono::Utc::now().date_naive()))
+        .await
+        .map_err(|e| anyhow::anyhow!(e).context("could not schedule the webhook log purge"))?;
+    Ok(())
+}
+
+/// Runs `purge_hook_deliveries` jobs: deliveries older than 30 days go, with their attempts.
+struct PurgeHookHandler {
+    db: Database,
+}
+
+impl JobHandler for PurgeHookHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::PurgeHookDeliveries
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        use haven_domain::hooks::store::HookDeliveries as _;
+        Box::pin(async move {
+            let now = chrono::Utc::now();
+            let before = now - chrono::TimeDelta::days(haven_domain::hooks::LOG_DAYS);
+            let removed = self
+                .db
+                .purge_deliveries(before)
+                .await
+                .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            tracing::info!(removed, "webhook delivery log purge done");
+            self.db
+                .enqueue_job(hook_purge_job(
                     now.date_naive() + chrono::TimeDelta::days(1),
                 ))
                 .await

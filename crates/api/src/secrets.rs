@@ -80,7 +80,9 @@ impl SigningKey {
     }
 }
 
-/// Encrypts small secrets that must be read back (TOTP seeds) with XChaCha20-Poly1305.
+/// Encrypts small secrets that must be read back (TOTP seeds, webhook signing secrets) with
+/// XChaCha20-Poly1305. `Debug` never shows the key.
+#[derive(Clone)]
 pub struct SealingBox([u8; 32]);
 
 impl SealingBox {

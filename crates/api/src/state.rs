@@ -22,7 +22,7 @@ pub struct AppState {
     pub installation: Installation,
     /// Signs access tokens.
     pub signing_key: SigningKey,
-    /// Encrypts stored TOTP secrets.
+    /// Encrypts stored secrets that must be recovered (TOTP, webhook signing secrets).
     pub sealing: SealingBox,
     /// Links into the web app that emails carry.
     pub links: haven_domain::links::Links,
@@ -46,6 +46,8 @@ pub struct AppState {
     pub partner_settings: haven_domain::partners::service::PartnerSettings,
     /// Takes the usage log entries of connections' calls.
     pub usage: UsageRecorder,
+    /// Webhook retry schedule and transport rules.
+    pub hook_settings: haven_domain::hooks::service::HookSettings,
 }
 
 impl AppState {

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod connections;
 pub mod documents;
 pub mod error;
+pub mod hooks;
 pub mod installation;
 pub mod jobs;
 pub mod links;

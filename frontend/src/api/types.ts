@@ -34,6 +34,12 @@ export type Connection = Schemas['ConnectionDto'];
 export type IssuedConnection = Schemas['IssuedConnectionDto'];
 export type ConnectionScope = Connection['scopes'][number];
 export type ConnectionUsageEntry = Schemas['UsageEntryDto'];
+export type Hook = Schemas['HookDto'];
+export type IssuedHook = Schemas['IssuedHookDto'];
+export type HookDelivery = Schemas['DeliveryDto'];
+export type HookDeliveryAttempt = Schemas['DeliveryAttemptDto'];
+export type HookTopic = Schemas['Topic'];
+export type HookDeliveryStatus = Schemas['DeliveryStatus'];
 
 export type PartnerRequest = Schemas['PartnerRequestDto'];
 export type Partnership = Schemas['PartnershipDto'];

@@ -23,6 +23,8 @@ function withAllStyles<T>(load: () => Promise<T>): () => Promise<T> {
   return () => Promise.all([import('./styles/all'), load()]).then(([, module]) => module);
 }
 
+const hooksPages = withAllStyles(() => import('@/features/hooks/pages'));
+
 // Every page is its own chunk, loaded when its route is entered (or preloaded on hover):
 // the first load carries the router, the providers and the public layout only.
 const page = {
@@ -66,6 +68,8 @@ const page = {
   ),
   connections: lazyRouteComponent(withAllStyles(() => import('@/features/connections/connections-page')), 'ConnectionsPage'),
   partners: lazyRouteComponent(withAllStyles(() => import('@/features/partners/partners-page')), 'PartnersPage'),
+  partyHooks: lazyRouteComponent(hooksPages, 'PartyHooksPage'),
+  environmentHooks: lazyRouteComponent(hooksPages, 'EnvironmentHooksPage'),
   operator: lazyRouteComponent(withAllStyles(() => import('@/features/organizations/operator-page')), 'OperatorPage'),
   jobs: lazyRouteComponent(withAllStyles(() => import('@/features/operator/jobs-page')), 'JobsPage'),
   outbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'OutboxPage'),
@@ -203,6 +207,12 @@ const appRoutes = [
   }),
   // Also the landing page of an emailed authorisation request (`?token=`).
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/partners', validateSearch: tokenSearch, component: page.partners }),
+  createRoute({
+    getParentRoute: () => appLayoutRoute,
+    path: '/organizations/$organizationId/webhooks',
+    component: page.partyHooks,
+  }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/environment/webhooks', component: page.environmentHooks }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: page.operator }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: page.jobs }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/outbox', component: page.outbox }),

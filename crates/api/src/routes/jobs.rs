@@ -73,6 +73,10 @@ pub enum JobKindDto {
     PurgeConnectionUsage,
     /// Mark authorisation requests past their lifetime as expired (hourly).
     ExpirePartnerRequests,
+    /// Send one webhook's pending deliveries in order.
+    DeliverHook,
+    /// Remove webhook deliveries older than 30 days (daily).
+    PurgeHookDeliveries,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -85,6 +89,8 @@ impl From<JobKind> for JobKindDto {
             JobKind::PurgeDocuments => Self::PurgeDocuments,
             JobKind::PurgeConnectionUsage => Self::PurgeConnectionUsage,
             JobKind::ExpirePartnerRequests => Self::ExpirePartnerRequests,
+            JobKind::DeliverHook => Self::DeliverHook,
+            JobKind::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -98,6 +104,8 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::PurgeDocuments => Self::PurgeDocuments,
             JobKindDto::PurgeConnectionUsage => Self::PurgeConnectionUsage,
             JobKindDto::ExpirePartnerRequests => Self::ExpirePartnerRequests,
+            JobKindDto::DeliverHook => Self::DeliverHook,
+            JobKindDto::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod environment;
 pub mod fallback;
 pub mod health;
+pub mod hooks;
 pub mod invoices;
 pub mod jobs;
 pub mod me;

@@ -758,9 +758,10 @@ pub struct PartyDto {
     pub organization_name: String,
     pub send: bool,
     pub receive: bool,
-    /// What the caller may do: `view`, `send`, `manage_details`, `manage_members`, `manage_connection_keys`.
+    /// What the caller may do: `view`, `send`, `manage_details`, `manage_members`, `manage_connection_keys`, `manage_hooks`.
     pub permissions: Vec<&'static str>,
-    /// A client's organization, reached through partner access (never `manage_members`).
+    /// A client's organization, reached through partner access (never `manage_members` or
+    /// `manage_hooks`).
     // `default` keeps it optional in the spec: older clients and their fixtures lack it.
     #[serde(default)]
     pub partner: bool,
@@ -788,7 +789,9 @@ async fn my_parties(
                 receive: p.identifier.receive_enabled,
                 permissions: policy::permissions(p.role)
                     .into_iter()
-                    .filter(|permission| !p.partner || *permission != "manage_members")
+                    .filter(|permission| {
+                        !p.partner || !matches!(*permission, "manage_members" | "manage_hooks")
+                    })
                     .collect(),
                 partner: p.partner,
             })

@@ -13,7 +13,7 @@ const OTHER_KVK: &str = "90000067";
 const OTHER_CONTACT: &str = "finance@polderdata.example";
 
 /// The id of the organization that holds `party`, as its administrator sees it.
-async fn organization_of(app: &TestApp, admin: &Session, party: &str) -> String {
+pub(crate) async fn organization_of(app: &TestApp, admin: &Session, party: &str) -> String {
     let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
     orgs["items"]
         .as_array()
@@ -31,7 +31,7 @@ async fn organization_of(app: &TestApp, admin: &Session, party: &str) -> String 
 }
 
 /// Creates a connection with `scopes`; returns (connection, client id, secret).
-async fn create(
+pub(crate) async fn create(
     app: &TestApp,
     admin: &Session,
     org_id: &str,
@@ -63,7 +63,7 @@ async fn token_request(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Respons
 }
 
 /// A token for the client (all its scopes).
-async fn token(app: &TestApp, client_id: &str, secret: &str) -> String {
+pub(crate) async fn token(app: &TestApp, client_id: &str, secret: &str) -> String {
     let response = token_request(
         app,
         &[

@@ -38,6 +38,10 @@ pub struct Options {
     pub token_requests_per_minute_per_client: Option<u32>,
     /// `partner_requests_per_hour`; the built-in default when `None`.
     pub partner_requests_per_hour: Option<u32>,
+    /// `hook_retry_schedule`; seconds by default, so that retries happen within a test.
+    pub hook_retry_schedule: String,
+    /// `hook_insecure_hosts`: the tests' receivers listen on 127.0.0.1 over plain http.
+    pub hook_insecure_hosts: String,
 }
 
 impl Default for Options {
@@ -55,6 +59,8 @@ impl Default for Options {
             connection_requests_per_minute: None,
             token_requests_per_minute_per_client: None,
             partner_requests_per_hour: None,
+            hook_retry_schedule: "1s,1s".into(),
+            hook_insecure_hosts: "127.0.0.1".into(),
         }
     }
 }
@@ -114,6 +120,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         partner_requests_per_hour: options
             .partner_requests_per_hour
             .unwrap_or(Settings::default().partner_requests_per_hour),
+        hook_retry_schedule: options.hook_retry_schedule.clone(),
+        hook_insecure_hosts: options.hook_insecure_hosts.clone(),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

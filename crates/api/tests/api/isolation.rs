@@ -102,6 +102,20 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         .unwrap();
     let connection_id = connection["connection"]["id"].as_str().unwrap().to_owned();
 
+    // An environment hook of A.
+    let hook: Value = app
+        .send(
+            Method::POST,
+            "/api/v1/environment/hooks",
+            Some(&json!({"target": "https://books.example.com/events", "topics": ["*"]})),
+            &admin.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hook_id = hook["hook"]["id"].as_str().unwrap().to_owned();
+
     // A partnership: environment P (an accountant) asked for A's organization, A accepted and
     // gave P's administrator access.
     let partner = app.register_admin("pat@partner.example").await;
@@ -176,6 +190,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("/api/v1/me/partner-access/{id}", grant_id.clone()),
         ("/api/v1/operator/organizations/{id}", org_id.clone()),
         ("/api/v1/operator/jobs/{id}", job_id),
+        ("/api/v1/environment/hooks/{id}", hook_id),
         // Party paths: the party is A's; the document id does not matter behind it.
         (
             "/api/v1/parties/{partyId}",
@@ -193,6 +208,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("{partyId}", "0106:90000016".to_owned()),
         ("{connectionId}", connection_id),
         ("{grantId}", grant_id),
+        ("{deliveryId}", uuid::Uuid::new_v4().to_string()),
     ]);
     // Public, token-addressed paths (the token is the secret) and public register data.
     let token_addressed = [
@@ -244,6 +260,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     "connections" => {
                         json!({"name": "Mine", "software": "Ledger", "scopes": ["send"]})
                     }
+                    "hooks" => json!({"target": "https://mine.example.com/", "topics": ["*"]}),
                     _ => json!({}),
                 };
                 let response = app

@@ -10,6 +10,7 @@ mod errors;
 mod exchange;
 mod health;
 mod helpers;
+mod hooks;
 mod integration_guide;
 mod isolation;
 mod jobs;

@@ -244,6 +244,24 @@ async fn a_partner_key_works_until_the_client_ends_the_partnership_then_stops_at
         )
         .await;
     assert_eq!(org["myRole"], "administrator");
+    // …but not webhooks: neither a party webhook nor a key that could make one.
+    let response = post(
+        &app,
+        &format!("/api/v1/organizations/{}/connections", parties.org_id),
+        Some(json!({"name": "Hooks", "software": "Ledger Pro", "scopes": ["send", "webhooks"]})),
+        &piet,
+    )
+    .await;
+    let body = assert_error_body(response, 400, "validation_failed").await;
+    assert_eq!(body["details"][0]["code"], "partner_scope");
+    let response = post(
+        &app,
+        &format!("/api/v1/parties/{}/hooks", parties.party),
+        Some(json!({"target": "https://books.example.com/events", "topics": ["*"]})),
+        &piet,
+    )
+    .await;
+    assert_error_body(response, 403, "forbidden").await;
     // …and creates a connection key for it.
     let created = json_of(
         post(

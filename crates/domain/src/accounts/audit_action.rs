@@ -30,6 +30,18 @@ pub enum AuditAction {
     EnvironmentReceivingChanged,
     #[serde(rename = "environment.settings_changed")]
     EnvironmentSettingsChanged,
+    #[serde(rename = "hook.created")]
+    HookCreated,
+    #[serde(rename = "hook.deleted")]
+    HookDeleted,
+    #[serde(rename = "hook.pinged")]
+    HookPinged,
+    #[serde(rename = "hook.redelivered")]
+    HookRedelivered,
+    #[serde(rename = "hook.secret_rotated")]
+    HookSecretRotated,
+    #[serde(rename = "hook.updated")]
+    HookUpdated,
     #[serde(rename = "invitation.accepted")]
     InvitationAccepted,
     #[serde(rename = "login.failed")]
@@ -131,7 +143,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 61] = [
+    pub const ALL: [AuditAction; 67] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -144,6 +156,12 @@ impl AuditAction {
         Self::ConnectionSecretRegenerated,
         Self::EnvironmentReceivingChanged,
         Self::EnvironmentSettingsChanged,
+        Self::HookCreated,
+        Self::HookDeleted,
+        Self::HookPinged,
+        Self::HookRedelivered,
+        Self::HookSecretRotated,
+        Self::HookUpdated,
         Self::InvitationAccepted,
         Self::LoginFailed,
         Self::LoginSucceeded,
@@ -210,6 +228,12 @@ impl AuditAction {
             Self::ConnectionSecretRegenerated => "connection.secret_regenerated",
             Self::EnvironmentReceivingChanged => "environment.receiving_changed",
             Self::EnvironmentSettingsChanged => "environment.settings_changed",
+            Self::HookCreated => "hook.created",
+            Self::HookDeleted => "hook.deleted",
+            Self::HookPinged => "hook.pinged",
+            Self::HookRedelivered => "hook.redelivered",
+            Self::HookSecretRotated => "hook.secret_rotated",
+            Self::HookUpdated => "hook.updated",
             Self::InvitationAccepted => "invitation.accepted",
             Self::LoginFailed => "login.failed",
             Self::LoginSucceeded => "login.succeeded",

@@ -20,16 +20,19 @@ pub enum PartyAction {
     ChangeStatus,
     /// Share a document with a colleague: for people only.
     Share,
+    /// Create, change, test and delete the party's webhooks, read their delivery log.
+    ManageHooks,
 }
 
 impl PartyAction {
-    pub const ALL: [PartyAction; 6] = [
+    pub const ALL: [PartyAction; 7] = [
         PartyAction::SendInvoices,
         PartyAction::ReadSent,
         PartyAction::ReadReceived,
         PartyAction::DeleteReceived,
         PartyAction::ChangeStatus,
         PartyAction::Share,
+        PartyAction::ManageHooks,
     ];
 
     /// Reading the outbox or the inbox.
@@ -49,6 +52,7 @@ impl PartyAction {
             Self::SendInvoices | Self::DeleteReceived | Self::ChangeStatus | Self::Share => {
                 OrgAction::SendDocuments
             }
+            Self::ManageHooks => OrgAction::ManageHooks,
         }
     }
 
@@ -59,6 +63,7 @@ impl PartyAction {
             Self::SendInvoices | Self::ReadSent => Some(Scope::Send),
             Self::ReadReceived | Self::DeleteReceived => Some(Scope::Receive),
             Self::ChangeStatus => Some(Scope::DocumentStatus),
+            Self::ManageHooks => Some(Scope::Webhooks),
             Self::Share => None,
         }
     }
@@ -88,6 +93,7 @@ mod tests {
                 Some(Scope::DocumentStatus),
             ),
             (Share, OrgAction::SendDocuments, None),
+            (ManageHooks, OrgAction::ManageHooks, Some(Scope::Webhooks)),
         ];
         assert_eq!(table.len(), PartyAction::ALL.len());
         for (action, org, scope) in table {

@@ -14,7 +14,7 @@ named_enum! {
         Receive = "receive",
         /// Change the status of purchase invoices and answer them (Invoice Responses).
         DocumentStatus = "document_status",
-        /// Manage webhooks (they arrive with the webhooks feature).
+        /// Manage the party's webhooks and read their delivery log.
         Webhooks = "webhooks",
     }
 }

@@ -101,6 +101,14 @@ pub async fn create_connection<S: ConnectionStore>(
             message: "Choose at least one scope.".into(),
         });
     }
+    // A webhook made with a partner's key would outlive the partnership: not through one.
+    if org.partner.is_some() && input.scopes.contains(&Scope::Webhooks) {
+        errors.push(FieldError {
+            field: "scopes".into(),
+            code: "partner_scope",
+            message: "A connection created through a partnership cannot manage webhooks.".into(),
+        });
+    }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }

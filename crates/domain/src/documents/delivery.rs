@@ -20,7 +20,6 @@ use crate::{
     jobs::{ClaimedJob, JobError, JobKind, NewJob},
     links::Links,
     mail::{render, Language, MailTemplate},
-    organizations::records::OrgStatus,
     DomainError,
 };
 
@@ -377,11 +376,7 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
 
     async fn reach(&self, receiver: &str) -> Reach {
         match self.records.find_party(receiver).await {
-            Ok(Some(party))
-                if party.organization_status == OrgStatus::Active && party.receive_enabled =>
-            {
-                Reach::Deliverable
-            }
+            Ok(Some(party)) if party.receives() => Reach::Deliverable,
             Ok(Some(_)) => Reach::NotRegistered("not receiving on this installation".into()),
             Ok(None) => Reach::NotRegistered("not on this installation".into()),
             Err(e) => Reach::LookupFailed(e.to_string()),
@@ -408,7 +403,7 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
         if document.kind == DocumentKind::InvoiceResponse {
             return self.deliver_response(document, &party, attempt).await;
         }
-        if party.organization_status != OrgStatus::Active || !party.receive_enabled {
+        if !party.receives() {
             return Err(DeliveryFailure::NotReachable(format!(
                 "{receiver}: not receiving on this installation"
             )));

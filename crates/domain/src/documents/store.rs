@@ -32,6 +32,15 @@ pub struct PartyRecord {
     pub receive_enabled: bool,
 }
 
+impl PartyRecord {
+    /// Whether documents addressed to this id go into an inbox here: the organization is
+    /// active and has receiving on for the id.
+    #[must_use]
+    pub fn receives(&self) -> bool {
+        self.organization_status == OrgStatus::Active && self.receive_enabled
+    }
+}
+
 /// A billable event, priced when it happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUsage {

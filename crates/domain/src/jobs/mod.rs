@@ -38,17 +38,24 @@ pub enum JobKind {
     PurgeConnectionUsage,
     /// Mark authorisation requests past their lifetime as expired (hourly; payload `{}`).
     ExpirePartnerRequests,
+    /// Send one hook's pending deliveries in order (payload: a
+    /// [`crate::hooks::delivery::DrainJob`]).
+    DeliverHook,
+    /// Remove hook deliveries and their attempts older than 30 days (daily; payload `{}`).
+    PurgeHookDeliveries,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
         Self::PurgeConnectionUsage,
         Self::ExpirePartnerRequests,
+        Self::DeliverHook,
+        Self::PurgeHookDeliveries,
         Self::Noop,
     ];
 
@@ -61,6 +68,8 @@ impl JobKind {
             Self::PurgeDocuments => "purge_documents",
             Self::PurgeConnectionUsage => "purge_connection_usage",
             Self::ExpirePartnerRequests => "expire_partner_requests",
+            Self::DeliverHook => "deliver_hook",
+            Self::PurgeHookDeliveries => "purge_hook_deliveries",
             Self::Noop => "noop",
         }
     }
@@ -90,14 +99,23 @@ impl JobKind {
                 max_delay: Duration::from_secs(6 * 60 * 60),
                 jitter: 0.2,
             },
-            Self::PurgeDocuments | Self::PurgeConnectionUsage | Self::ExpirePartnerRequests => {
-                RetryPolicy {
-                    max_attempts: 5,
-                    first_delay: Duration::from_secs(5 * 60),
-                    max_delay: Duration::from_secs(2 * 60 * 60),
-                    jitter: 0.2,
-                }
-            }
+            // The job retries its deliveries itself (the hook's schedule); the job's own retry
+            // is for a database that could not be reached.
+            Self::DeliverHook => RetryPolicy {
+                max_attempts: 20,
+                first_delay: Duration::from_secs(5),
+                max_delay: Duration::from_secs(10 * 60),
+                jitter: 0.2,
+            },
+            Self::PurgeDocuments
+            | Self::PurgeConnectionUsage
+            | Self::PurgeHookDeliveries
+            | Self::ExpirePartnerRequests => RetryPolicy {
+                max_attempts: 5,
+                first_delay: Duration::from_secs(5 * 60),
+                max_delay: Duration::from_secs(2 * 60 * 60),
+                jitter: 0.2,
+            },
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -117,6 +135,8 @@ impl JobKind {
             | Self::PurgeDocuments
             | Self::PurgeConnectionUsage
             | Self::ExpirePartnerRequests
+            | Self::DeliverHook
+            | Self::PurgeHookDeliveries
             | Self::Noop => &[],
         }
     }

@@ -50,24 +50,28 @@ pub enum OrgAction {
     ManageMembers,
     /// Create and revoke connection keys (the connection-keys feature).
     ManageConnectionKeys,
+    /// Create, change and delete the webhooks of the organization's parties.
+    ManageHooks,
 }
 
 impl OrgAction {
-    pub const ALL: [OrgAction; 5] = [
+    pub const ALL: [OrgAction; 6] = [
         OrgAction::View,
         OrgAction::SendDocuments,
         OrgAction::ManageDetails,
         OrgAction::ManageMembers,
         OrgAction::ManageConnectionKeys,
+        OrgAction::ManageHooks,
     ];
 
     #[must_use]
     pub fn minimum_role(self) -> OrgRole {
         match self {
             Self::View | Self::SendDocuments => OrgRole::Member,
-            Self::ManageDetails | Self::ManageMembers | Self::ManageConnectionKeys => {
-                OrgRole::Administrator
-            }
+            Self::ManageDetails
+            | Self::ManageMembers
+            | Self::ManageConnectionKeys
+            | Self::ManageHooks => OrgRole::Administrator,
         }
     }
 }
@@ -124,6 +128,7 @@ pub fn permissions(role: OrgRole) -> Vec<&'static str> {
             OrgAction::ManageDetails => "manage_details",
             OrgAction::ManageMembers => "manage_members",
             OrgAction::ManageConnectionKeys => "manage_connection_keys",
+            OrgAction::ManageHooks => "manage_hooks",
         })
         .collect()
 }
@@ -156,6 +161,7 @@ mod tests {
             (ManageDetails, [false, true, false, true]),
             (ManageMembers, [false, true, false, true]),
             (ManageConnectionKeys, [false, true, false, true]),
+            (ManageHooks, [false, true, false, true]),
         ];
         assert_eq!(table.len(), OrgAction::ALL.len());
         let cases = [
@@ -198,6 +204,6 @@ mod tests {
     #[test]
     fn permissions_grow_with_the_role() {
         assert_eq!(permissions(OrgRole::Member), vec!["view", "send"]);
-        assert_eq!(permissions(OrgRole::Administrator).len(), 5);
+        assert_eq!(permissions(OrgRole::Administrator).len(), 6);
     }
 }

@@ -105,7 +105,8 @@ impl Authorized {
     pub(crate) fn allow(&self, action: OrgAction) -> DomainResult<&Organization> {
         if self.partner.is_some() && !partner_may(action) {
             return Err(DomainError::Forbidden(
-                "Partner access does not include managing the organization's members.".into(),
+                "Partner access does not include managing the organization's members or webhooks."
+                    .into(),
             ));
         }
         if self.role >= action.minimum_role() {
@@ -119,9 +120,10 @@ impl Authorized {
 }
 
 /// What a partner user may do on a client's organization (within their granted role): not
-/// manage its members, which stay the client's own users.
-fn partner_may(action: OrgAction) -> bool {
-    action != OrgAction::ManageMembers
+/// manage its members, which stay the client's own users, nor its webhooks, which would keep
+/// sending the client's events to the partner after the partnership ends.
+pub(crate) fn partner_may(action: OrgAction) -> bool {
+    !matches!(action, OrgAction::ManageMembers | OrgAction::ManageHooks)
 }
 
 /// Loads an organization the caller may see and checks the action: one of their own

@@ -14,6 +14,7 @@ use haven_domain::{
             PartyRecord, Received, SharedDocument, StatusChange,
         },
     },
+    hooks::records::{NewHookEvent, Topic},
     jobs::NewJob,
     mail::OutgoingMail,
     organizations::records::OrgStatus,
@@ -28,7 +29,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{accounts::queue_mail, commit, corrupt, db};
+use super::{accounts::queue_mail, commit, corrupt, db, hooks};
 use crate::{
     entities::{
         document::{self, Column as D},
@@ -269,6 +270,30 @@ async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<Option<Doc
         .transpose()
 }
 
+/// Writes the hook event a history line raises, if any (the outbox), in the same transaction.
+async fn raise_hook_event<C: ConnectionTrait>(
+    conn: &C,
+    document: &Document,
+    event: DocumentEventKind,
+    details: Option<String>,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    let Some(topic) = Topic::of_document_event(document.direction, document.kind, event) else {
+        return Ok(());
+    };
+    let event = NewHookEvent {
+        topic,
+        environment_id: document.environment_id,
+        organization_id: Some(document.organization_id),
+        party_id: Some(document.party_id.clone()),
+        document_id: Some(document.id),
+        message: topic.message(document.facts.number.as_deref()),
+        details,
+        about_hook_id: None,
+    };
+    hooks::raise(conn, event, at).await
+}
+
 /// Applies a status change inside `txn`; `None` when the document is not in `change.from`.
 async fn apply_change(
     txn: &DatabaseTransaction,
@@ -303,9 +328,14 @@ async fn apply_change(
     if changed == 0 {
         return Ok(None);
     }
+    let (kind, details) = (change.event.event, change.event.details.clone());
     insert_event(txn, id, change.to, change.event, now).await?;
     enqueue_all(txn, change.jobs).await?;
-    load(txn, id).await
+    let document = load(txn, id).await?;
+    if let Some(document) = &document {
+        raise_hook_event(txn, document, kind, details, now).await?;
+    }
+    Ok(document)
 }
 
 impl Database {
@@ -502,14 +532,15 @@ impl DocumentRecords for Database {
                 document.related_id.unwrap_or(document.id),
             ));
         }
+        let from = document
+            .facts
+            .seller_name
+            .clone()
+            .map(|s| format!("From {s}"));
         let received = NewDocumentEvent {
             event: DocumentEventKind::Received,
             channel: document.channel,
-            details: document
-                .facts
-                .seller_name
-                .clone()
-                .map(|s| format!("From {s}")),
+            details: from.clone(),
             attempt: None,
             actor_email: None,
         };
@@ -529,6 +560,7 @@ impl DocumentRecords for Database {
         let stored = load(&txn, document.id)
             .await?
             .ok_or_else(|| corrupt("document vanished in its transaction"))?;
+        raise_hook_event(&txn, &stored, DocumentEventKind::Received, from, now).await?;
         commit(txn).await?;
         Ok(Received::Stored(Box::new(stored)))
     }

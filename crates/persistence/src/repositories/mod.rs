@@ -4,6 +4,7 @@ mod accounts;
 mod auth_context;
 mod connections;
 mod documents;
+pub(crate) mod hooks;
 mod installation;
 mod organizations;
 mod partners;

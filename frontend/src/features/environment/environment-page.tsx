@@ -1,5 +1,6 @@
 import { Button, Checkbox, Group, Loader, Paper, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -136,6 +137,19 @@ function EnvironmentContent() {
         <>
           <GeneralSettings environment={environment.data} />
           <ReceivingSettings key={String(environment.data.receiving.enabled)} environment={environment.data} />
+          <Paper withBorder p="lg" component="section" aria-label={t('hooks.environmentTitle')}>
+            <Stack gap="xs">
+              <Title order={2} size="h4">
+                {t('hooks.environmentTitle')}
+              </Title>
+              <Text size="sm">{t('hooks.environmentIntro')}</Text>
+              <Group>
+                <Button variant="default" renderRoot={(props) => <Link to="/environment/webhooks" {...props} />}>
+                  {t('hooks.manage')}
+                </Button>
+              </Group>
+            </Stack>
+          </Paper>
         </>
       )}
     </Stack>

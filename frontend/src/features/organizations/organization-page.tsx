@@ -21,7 +21,7 @@ function isTab(value: string | null): value is Tab {
   return value !== null && TABS.includes(value);
 }
 
-/** One organization: details, activation, identifiers, members and connection keys. */
+/** One organization: details, activation, identifiers, members, connection keys and webhooks. */
 export function OrganizationPage() {
   const { t } = useTranslation();
   const { organizationId } = useParams({ from: '/app/organizations/$organizationId' });
@@ -60,6 +60,8 @@ export function OrganizationPage() {
           if (isTab(value)) setTab(value);
           // Connection keys have their own page (the connections feature).
           else if (value === 'connections') void navigate({ to: '/organizations/$organizationId/connections', params: { organizationId } });
+          // So have webhooks (the hooks feature).
+          else if (value === 'webhooks') void navigate({ to: '/organizations/$organizationId/webhooks', params: { organizationId } });
         }}
         keepMounted={false}
       >
@@ -69,6 +71,7 @@ export function OrganizationPage() {
           <Tabs.Tab value="identifiers">{t('organizations.tabs.identifiers')}</Tabs.Tab>
           <Tabs.Tab value="members">{t('organizations.tabs.members')}</Tabs.Tab>
           <Tabs.Tab value="connections">{t('organizations.tabs.connections')}</Tabs.Tab>
+          <Tabs.Tab value="webhooks">{t('organizations.tabs.webhooks')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
           <DetailsTab org={org} canManage={canManage} />

@@ -1,0 +1,331 @@
+//! The hook delivery job against in-memory fakes: what a database test cannot force (a store
+//! that fails after the request went out, a clock far ahead) and the order of its steps.
+
+#![allow(clippy::unwrap_used)] // a test fails loudly, which is what it is for
+
+use std::{sync::Mutex, time::Duration};
+
+use chrono::{DateTime, Utc};
+use haven_domain::{
+    accounts::profile::SecretSealer,
+    hooks::{
+        delivery::{drain_hook, HookRequest, HookTransport, TransportOutcome},
+        records::{
+            AttemptRecord, Delivery, DeliveryStatus, Hook, HookEvent, HookOwner, SigningHook,
+            Topic, TopicPattern,
+        },
+        service::HookSettings,
+        store::HookDeliveries,
+    },
+    jobs::{ClaimedJob, JobError, JobKind},
+    DomainError, DomainResult,
+};
+use uuid::Uuid;
+
+/// Seals nothing: the secret is its own sealed form.
+struct Clear;
+
+impl SecretSealer for Clear {
+    fn seal(&self, plaintext: &str) -> anyhow::Result<String> {
+        Ok(plaintext.to_owned())
+    }
+
+    fn open(&self, sealed: &str) -> anyhow::Result<String> {
+        Ok(sealed.to_owned())
+    }
+}
+
+/// One hook with its deliveries in memory; `fail_records` makes recording fail that often.
+struct Store {
+    hook: SigningHook,
+    deliveries: Mutex<Vec<Delivery>>,
+    recorded: Mutex<Vec<AttemptRecord>>,
+    continued: Mutex<Vec<DateTime<Utc>>>,
+    finished: Mutex<bool>,
+    fail_records: Mutex<usize>,
+}
+
+impl Store {
+    fn new(events: usize) -> Self {
+        let now = Utc::now();
+        let hook = Hook {
+            id: Uuid::new_v4(),
+            environment_id: Uuid::new_v4(),
+            owner: HookOwner::Party {
+                organization_id: Uuid::new_v4(),
+                party_id: "0106:90000016".into(),
+            },
+            target: "https://books.example.com/events".into(),
+            topics: vec![TopicPattern::parse("*").unwrap()],
+            active: true,
+            description: String::new(),
+            previous_secret_until: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let deliveries = (0..events)
+            .map(|n| Delivery {
+                id: Uuid::new_v4(),
+                hook_id: hook.id,
+                event: HookEvent {
+                    id: Uuid::new_v4(),
+                    topic: Topic::InvoiceSent,
+                    party_id: Some("0106:90000016".into()),
+                    document_id: Some(Uuid::new_v4()),
+                    message: format!("Document {n} was delivered."),
+                    details: None,
+                    created_at: now,
+                },
+                status: DeliveryStatus::Pending,
+                attempts: 0,
+                next_attempt_at: None,
+                redelivery_of: None,
+                created_at: now + chrono::TimeDelta::milliseconds(i64::try_from(n).unwrap()),
+                attempt_log: Vec::new(),
+            })
+            .collect();
+        Self {
+            hook: SigningHook {
+                hook,
+                secret_sealed: "whsec_test".into(),
+                previous_secret_sealed: None,
+            },
+            deliveries: Mutex::new(deliveries),
+            recorded: Mutex::new(Vec::new()),
+            continued: Mutex::new(Vec::new()),
+            finished: Mutex::new(false),
+            fail_records: Mutex::new(0),
+        }
+    }
+}
+
+impl HookDeliveries for Store {
+    async fn signing_hook(&self, _id: Uuid) -> DomainResult<Option<SigningHook>> {
+        Ok(Some(self.hook.clone()))
+    }
+
+    async fn next_pending(&self, _hook_id: Uuid) -> DomainResult<Option<Delivery>> {
+        let deliveries = self.deliveries.lock().unwrap();
+        Ok(deliveries
+            .iter()
+            .filter(|d| d.status == DeliveryStatus::Pending)
+            .min_by_key(|d| d.created_at)
+            .cloned())
+    }
+
+    async fn record_attempt(&self, record: AttemptRecord) -> DomainResult<()> {
+        {
+            let mut failing = self.fail_records.lock().unwrap();
+            if *failing > 0 {
+                *failing -= 1;
+                return Err(DomainError::Unexpected(anyhow::anyhow!(
+                    "the database went away"
+                )));
+            }
+        }
+        let mut deliveries = self.deliveries.lock().unwrap();
+        let delivery = deliveries
+            .iter_mut()
+            .find(|d| d.id == record.delivery_id)
+            .unwrap();
+        delivery.status = record.status;
+        delivery.attempts = record.attempt;
+        delivery.next_attempt_at = record.next_attempt_at;
+        self.recorded.lock().unwrap().push(record);
+        Ok(())
+    }
+
+    async fn finish_draining(&self, _hook_id: Uuid) -> DomainResult<bool> {
+        *self.finished.lock().unwrap() = true;
+        Ok(true)
+    }
+
+    async fn continue_draining(
+        &self,
+        _hook_id: Uuid,
+        at: DateTime<Utc>,
+        _key: String,
+    ) -> DomainResult<()> {
+        self.continued.lock().unwrap().push(at);
+        Ok(())
+    }
+
+    async fn purge_deliveries(&self, _before: DateTime<Utc>) -> DomainResult<u64> {
+        Ok(0)
+    }
+}
+
+/// Answers with the statuses given, in order (200 after), and keeps the requests.
+struct Scripted {
+    statuses: Mutex<Vec<u16>>,
+    requests: Mutex<Vec<HookRequest>>,
+}
+
+impl Scripted {
+    fn new(statuses: &[u16]) -> Self {
+        Self {
+            statuses: Mutex::new(statuses.iter().rev().copied().collect()),
+            requests: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl HookTransport for Scripted {
+    async fn deliver(&self, request: &HookRequest) -> TransportOutcome {
+        self.requests.lock().unwrap().push(request.clone());
+        TransportOutcome::Answered {
+            status: self.statuses.lock().unwrap().pop().unwrap_or(200),
+            body: "ok".into(),
+        }
+    }
+}
+
+fn job(hook_id: Uuid) -> ClaimedJob {
+    ClaimedJob {
+        id: Uuid::new_v4(),
+        kind: JobKind::DeliverHook,
+        payload: serde_json::json!({ "hook_id": hook_id }),
+        attempt: 1,
+        max_attempts: 20,
+    }
+}
+
+fn settings() -> HookSettings {
+    HookSettings {
+        retry_schedule: vec![Duration::from_secs(60), Duration::from_secs(300)],
+        ..HookSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn deliveries_go_out_oldest_first_and_the_job_ends_when_none_is_left() {
+    let store = Store::new(3);
+    let transport = Scripted::new(&[]);
+    drain_hook(
+        &store,
+        &transport,
+        &Clear,
+        &settings(),
+        &job(store.hook.hook.id),
+    )
+    .await
+    .unwrap();
+    let sent: Vec<String> = transport
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "Document 0 was delivered.",
+            "Document 1 was delivered.",
+            "Document 2 was delivered."
+        ]
+    );
+    assert!(*store.finished.lock().unwrap());
+    assert!(store.continued.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_temporary_failure_holds_back_later_events_until_its_retry_time() {
+    let store = Store::new(2);
+    let transport = Scripted::new(&[503]);
+    let before = Utc::now();
+    drain_hook(
+        &store,
+        &transport,
+        &Clear,
+        &settings(),
+        &job(store.hook.hook.id),
+    )
+    .await
+    .unwrap();
+    // One request: the second event waits behind the first, whose retry is a minute away.
+    assert_eq!(transport.requests.lock().unwrap().len(), 1);
+    let continued = store.continued.lock().unwrap().clone();
+    assert_eq!(
+        continued.len(),
+        1,
+        "the next job is queued for the retry time"
+    );
+    assert!(continued[0] >= before + chrono::TimeDelta::seconds(59));
+    let recorded = store.recorded.lock().unwrap();
+    assert_eq!(recorded[0].status, DeliveryStatus::Pending);
+    assert_eq!(
+        recorded[0].raise.as_ref().unwrap().topic,
+        Topic::HookSentRetry
+    );
+    assert_eq!(
+        recorded[0].raise.as_ref().unwrap().about_hook_id,
+        Some(store.hook.hook.id)
+    );
+}
+
+#[tokio::test]
+async fn after_the_last_attempt_the_delivery_fails_with_hook_sent_error() {
+    let store = Store::new(1);
+    {
+        let mut deliveries = store.deliveries.lock().unwrap();
+        deliveries[0].attempts = 2; // the schedule has two waits: this is the third and last
+    }
+    let transport = Scripted::new(&[500]);
+    drain_hook(
+        &store,
+        &transport,
+        &Clear,
+        &settings(),
+        &job(store.hook.hook.id),
+    )
+    .await
+    .unwrap();
+    let recorded = store.recorded.lock().unwrap();
+    assert_eq!(recorded[0].attempt, 3);
+    assert_eq!(recorded[0].status, DeliveryStatus::Failed);
+    assert_eq!(
+        recorded[0].raise.as_ref().unwrap().topic,
+        Topic::HookSentError
+    );
+}
+
+#[tokio::test]
+async fn when_the_outcome_cannot_be_recorded_the_job_retries_and_sends_again_with_the_same_id() {
+    let store = Store::new(1);
+    *store.fail_records.lock().unwrap() = 1;
+    let transport = Scripted::new(&[]);
+    let first = drain_hook(
+        &store,
+        &transport,
+        &Clear,
+        &settings(),
+        &job(store.hook.hook.id),
+    )
+    .await;
+    assert!(matches!(first, Err(JobError::Retry(_))), "{first:?}");
+    drain_hook(
+        &store,
+        &transport,
+        &Clear,
+        &settings(),
+        &job(store.hook.hook.id),
+    )
+    .await
+    .unwrap();
+    let requests = transport.requests.lock().unwrap();
+    assert_eq!(requests.len(), 2, "at least once");
+    assert_eq!(
+        requests[0].event_id, requests[1].event_id,
+        "the same event id"
+    );
+    assert_eq!(
+        store.recorded.lock().unwrap()[0].status,
+        DeliveryStatus::Delivered
+    );
+}

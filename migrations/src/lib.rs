@@ -14,6 +14,7 @@ mod m20261203_000010_create_connections;
 mod m20261203_000020_index_live_jobs;
 mod m20261204_000001_create_hooks;
 mod m20261204_000002_create_intake;
+mod m20261204_000003_create_partners;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_index_live_jobs::Migration),
             Box::new(m20261204_000001_create_hooks::Migration),
             Box::new(m20261204_000002_create_intake::Migration),
+            Box::new(m20261204_000003_create_partners::Migration),
         ]
     }
 }

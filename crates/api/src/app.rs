@@ -55,6 +55,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::hooks::configure)
                 .configure(routes::organizations::configure)
                 .configure(routes::connections::configure)
+                .configure(routes::partners::configure)
                 .configure(routes::operator::configure)
                 .configure(routes::jobs::configure)
                 .configure(routes::documents::configure)
@@ -146,6 +147,10 @@ impl Application {
                 settings.token_requests_per_minute_per_client,
             ),
             token_ip_limiter: RateLimiter::per_minute(settings.token_requests_per_minute_per_ip),
+            partner_request_limiter: RateLimiter::per_hour(settings.partner_requests_per_hour),
+            partner_settings: haven_domain::partners::service::PartnerSettings {
+                request_days: settings.partner_request_days,
+            },
             usage,
             hook_settings: hook_settings.clone(),
         });
@@ -228,6 +233,7 @@ impl Application {
         .await?;
         crate::jobs::schedule_purge(&db).await?;
         crate::jobs::schedule_usage_purge(&db).await?;
+        crate::jobs::schedule_partner_expiry(&db).await?;
         crate::jobs::schedule_hook_purge(&db).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");

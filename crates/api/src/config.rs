@@ -128,6 +128,11 @@ pub struct Settings {
     pub token_requests_per_minute_per_client: u32,
     /// Token requests per minute from one address at `POST /connect/token`.
     pub token_requests_per_minute_per_ip: u32,
+    /// Days an authorisation request (partners) waits for the client's answer.
+    pub partner_request_days: u32,
+    /// Authorisation requests one environment may send per hour (429 with `Retry-After`
+    /// above it); 0: no limit. Counted per instance.
+    pub partner_requests_per_hour: u32,
     /// Waits between the attempts of a webhook delivery, comma-separated, each a number with
     /// `s`, `m`, `h` or `d`: `1m,5m,30m,2h,6h,24h` (seven attempts in all).
     pub hook_retry_schedule: String,
@@ -212,6 +217,8 @@ impl Default for Settings {
             connection_requests_per_minute: 600,
             token_requests_per_minute_per_client: 20,
             token_requests_per_minute_per_ip: 60,
+            partner_request_days: 14,
+            partner_requests_per_hour: 20,
             hook_retry_schedule: "1m,5m,30m,2h,6h,24h".into(),
             hook_insecure_hosts: String::new(),
             intake_domain: "intake.localhost".into(),
@@ -620,7 +627,7 @@ mod tests {
             "connection_requests_per_minute".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 61, "one key per field of Settings");
+        assert_eq!(keys.len(), 63, "one key per field of Settings");
     }
 
     #[test]

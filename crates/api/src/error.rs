@@ -97,6 +97,26 @@ pub enum ErrorCode {
     TrustedSenderExists,
     /// The trusted sender's status does not allow the change.
     TrustedSenderStatus,
+    /// The authorisation request was already answered or withdrawn.
+    PartnerRequestAnswered,
+    /// The authorisation request expired before it was answered.
+    PartnerRequestExpired,
+    /// Another environment opened the authorisation request's link first.
+    PartnerRequestTaken,
+    /// An environment cannot answer its own authorisation request.
+    OwnPartnerRequest,
+    /// Add the organization with the request's KvK number to your environment first.
+    PartnerOrganizationMissing,
+    /// The two environments already have an active partnership for this organization.
+    PartnershipExists,
+    /// The partnership has ended.
+    PartnershipNotActive,
+    /// The user already has an offered or active grant on this organization.
+    GrantExists,
+    /// Only an offered grant can be accepted.
+    GrantNotOffered,
+    /// The grant is already revoked.
+    GrantRevoked,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -135,6 +155,16 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::ConnectionNotRevoked => Self::ConnectionNotRevoked,
             ConflictCode::TrustedSenderExists => Self::TrustedSenderExists,
             ConflictCode::TrustedSenderStatus => Self::TrustedSenderStatus,
+            ConflictCode::PartnerRequestAnswered => Self::PartnerRequestAnswered,
+            ConflictCode::PartnerRequestExpired => Self::PartnerRequestExpired,
+            ConflictCode::PartnerRequestTaken => Self::PartnerRequestTaken,
+            ConflictCode::OwnPartnerRequest => Self::OwnPartnerRequest,
+            ConflictCode::PartnerOrganizationMissing => Self::PartnerOrganizationMissing,
+            ConflictCode::PartnershipExists => Self::PartnershipExists,
+            ConflictCode::PartnershipNotActive => Self::PartnershipNotActive,
+            ConflictCode::GrantExists => Self::GrantExists,
+            ConflictCode::GrantNotOffered => Self::GrantNotOffered,
+            ConflictCode::GrantRevoked => Self::GrantRevoked,
         }
     }
 }

@@ -99,6 +99,7 @@ impl JobWorker {
             .with(PurgeUsageHandler { db: db.clone() })
             .with(deliver_hook)
             .with(PurgeHookHandler { db: db.clone() })
+            .with(ExpirePartnerRequestsHandler { db: db.clone() })
             .with(NoopHandler);
         let options = WorkerOptions {
             wake: wake.clone(),
@@ -431,6 +432,64 @@ impl JobHandler for PurgeHookHandler {
             self.db
                 .enqueue_job(hook_purge_job(
                     now.date_naive() + chrono::TimeDelta::days(1),
+                ))
+                .await
+                .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            Ok(())
+        })
+    }
+}
+
+/// The expiry run of the hour that starts at `hour`: one run per hour, however many
+/// instances.
+fn partner_expiry_job(hour: chrono::DateTime<chrono::Utc>) -> haven_domain::jobs::NewJob {
+    haven_domain::jobs::NewJob::new(JobKind::ExpirePartnerRequests, serde_json::json!({}))
+        .idempotency_key(format!(
+            "expire-partner-requests:{}",
+            hour.format("%Y-%m-%dT%H")
+        ))
+        .run_at(hour)
+}
+
+/// The start of the hour `at` is in.
+fn hour_of(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    at.duration_trunc(TimeDelta::hours(1)).unwrap_or(at)
+}
+
+/// Queues this hour's expiry run of authorisation requests (if no instance did yet); each
+/// run queues the next hour's.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn schedule_partner_expiry(db: &Database) -> anyhow::Result<()> {
+    db.enqueue_job(partner_expiry_job(hour_of(chrono::Utc::now())))
+        .await
+        .map_err(|e| anyhow::anyhow!(e).context("could not schedule the partner request expiry"))?;
+    Ok(())
+}
+
+/// Runs `expire_partner_requests` jobs: pending requests past their lifetime become
+/// expired (answering one checks the expiry too, so the job only tidies up and records it).
+struct ExpirePartnerRequestsHandler {
+    db: Database,
+}
+
+impl JobHandler for ExpirePartnerRequestsHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::ExpirePartnerRequests
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let now = chrono::Utc::now();
+            let expired = haven_domain::partners::service::expire_requests(&self.db, now)
+                .await
+                .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            tracing::info!(expired, "partner request expiry done");
+            self.db
+                .enqueue_job(partner_expiry_job(
+                    hour_of(now) + chrono::TimeDelta::hours(1),
                 ))
                 .await
                 .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;

@@ -9,15 +9,16 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// Windows are this long.
+/// Windows are this long unless a limiter says otherwise.
 const WINDOW: Duration = Duration::from_secs(60);
 /// Above this many keys, ended windows are dropped on the next check.
 const PRUNE_ABOVE: usize = 10_000;
 
-/// Counts requests per key in one-minute windows.
+/// Counts requests per key in fixed windows (a minute, or an hour).
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: u32,
+    window: Duration,
     windows: Mutex<HashMap<String, (Instant, u32)>>,
 }
 
@@ -27,7 +28,17 @@ impl RateLimiter {
     pub fn per_minute(limit: u32) -> Self {
         Self {
             limit,
+            window: WINDOW,
             windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// At most `limit` requests per key and hour; 0 means no limit.
+    #[must_use]
+    pub fn per_hour(limit: u32) -> Self {
+        Self {
+            window: Duration::from_secs(60 * 60),
+            ..Self::per_minute(limit)
         }
     }
 
@@ -49,14 +60,14 @@ impl RateLimiter {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if windows.len() > PRUNE_ABOVE {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            windows.retain(|_, (start, _)| now.duration_since(*start) < self.window);
         }
         let entry = windows.entry(key.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= WINDOW {
+        if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
         if entry.1 >= self.limit {
-            let left = WINDOW.saturating_sub(now.duration_since(entry.0));
+            let left = self.window.saturating_sub(now.duration_since(entry.0));
             return Err(left.as_secs().max(1));
         }
         entry.1 += 1;

@@ -44,6 +44,10 @@ pub struct AppState {
     pub token_client_limiter: RateLimiter,
     /// Token requests per address and minute.
     pub token_ip_limiter: RateLimiter,
+    /// Authorisation requests per environment and hour.
+    pub partner_request_limiter: RateLimiter,
+    /// The lifetime of authorisation requests.
+    pub partner_settings: haven_domain::partners::service::PartnerSettings,
     /// Takes the usage log entries of connections' calls.
     pub usage: UsageRecorder,
     /// Webhook retry schedule and transport rules.

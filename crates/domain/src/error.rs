@@ -75,6 +75,26 @@ pub enum ConflictCode {
     TrustedSenderExists,
     /// The trusted sender's status does not allow the change.
     TrustedSenderStatus,
+    /// The authorisation request was already answered or withdrawn.
+    PartnerRequestAnswered,
+    /// The authorisation request expired before it was answered.
+    PartnerRequestExpired,
+    /// Another environment opened the authorisation request's link first.
+    PartnerRequestTaken,
+    /// An environment cannot answer its own authorisation request.
+    OwnPartnerRequest,
+    /// The client's environment has no organization with the request's KvK number.
+    PartnerOrganizationMissing,
+    /// The two environments already have an active partnership for this organization.
+    PartnershipExists,
+    /// The partnership has ended.
+    PartnershipNotActive,
+    /// The user already has an offered or active grant on this organization.
+    GrantExists,
+    /// Only an offered grant can be accepted.
+    GrantNotOffered,
+    /// The grant is already revoked.
+    GrantRevoked,
 }
 
 /// The outside services a use case may depend on.

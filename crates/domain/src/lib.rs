@@ -16,5 +16,6 @@ pub mod links;
 pub mod mail;
 pub mod organizations;
 pub mod paging;
+pub mod partners;
 
 pub use error::{ConflictCode, DomainError, DomainResult, ExternalService, FieldError};

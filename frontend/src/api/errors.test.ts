@@ -67,4 +67,11 @@ describe('error messages', () => {
     expect(errorMessage(apiError(400, 'token_expired', 'x'), t)).toBe(en.apiErrors.token_expired);
     expect(errorMessage(apiError(429, 'too_many_requests', 'x', { 'Retry-After': '30' }), t)).toContain('30');
   });
+
+  it('keeps the server sentence for a code this build does not know yet', async () => {
+    const t = await translator('nl');
+    expect(errorMessage(apiError(409, 'some_future_rule', 'A rule from a newer server.'), t)).toBe(
+      'A rule from a newer server.',
+    );
+  });
 });

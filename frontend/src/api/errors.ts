@@ -110,11 +110,12 @@ export function errorMessage(error: unknown, t: TFunction): string {
   if (error instanceof ApiError) {
     const code = error.body?.code;
     if (code === undefined) return t('common.unexpectedError');
+    // A code this build does not know yet (a newer server) keeps the server's sentence.
     const text = !translatedCode(code)
       ? (error.body?.message ?? t('common.unexpectedError'))
       : code === 'token_expired' && error.status === 401
         ? t('apiErrors.token_expired_session')
-        : t(`apiErrors.${code}`);
+        : t(`apiErrors.${code}`, { defaultValue: error.body?.message ?? t('common.unexpectedError') });
     if (error.status === 429 && error.retryAfter !== null) {
       return `${text} ${t('common.tooManyRequests', { seconds: error.retryAfter })}`;
     }

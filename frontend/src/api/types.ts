@@ -48,3 +48,7 @@ export type IntakeStatus = Schemas['IntakeStatus'];
 export type TrustedSender = Schemas['TrustedSenderDto'];
 export type TrustedSenderStatus = Schemas['TrustedSenderStatus'];
 export type TrustedSenderKind = Schemas['TrustedSenderKind'];
+
+export type PartnerRequest = Schemas['PartnerRequestDto'];
+export type Partnership = Schemas['PartnershipDto'];
+export type PartnerGrant = Schemas['PartnerGrantDto'];

@@ -79,6 +79,7 @@ export function AppLayout() {
         <NavLink component={Link} to="/outbox" label={t('nav.outbox')} onClick={close} />
         <NavLink component={Link} to="/inbox" label={t('nav.inbox')} onClick={close} />
         <NavLink component={Link} to="/organizations" label={t('nav.organizations')} onClick={close} />
+        <NavLink component={Link} to="/partners" label={t('nav.partners')} onClick={close} />
         <NavLink component={Link} to="/profile" label={t('nav.profile')} onClick={close} />
         {isAdmin && (
           <>

@@ -67,6 +67,7 @@ const page = {
     'OrganizationPage',
   ),
   connections: lazyRouteComponent(withAllStyles(() => import('@/features/connections/connections-page')), 'ConnectionsPage'),
+  partners: lazyRouteComponent(withAllStyles(() => import('@/features/partners/partners-page')), 'PartnersPage'),
   partyHooks: lazyRouteComponent(hooksPages, 'PartyHooksPage'),
   environmentHooks: lazyRouteComponent(hooksPages, 'EnvironmentHooksPage'),
   intake: lazyRouteComponent(withAllStyles(() => import('@/features/intake/intake-page')), 'IntakePage'),
@@ -216,6 +217,8 @@ const appRoutes = [
     path: '/organizations/$organizationId/connections',
     component: page.connections,
   }),
+  // Also the landing page of an emailed authorisation request (`?token=`).
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/partners', validateSearch: tokenSearch, component: page.partners }),
   createRoute({
     getParentRoute: () => appLayoutRoute,
     path: '/organizations/$organizationId/webhooks',

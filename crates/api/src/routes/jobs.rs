@@ -71,6 +71,8 @@ pub enum JobKindDto {
     PurgeDocuments,
     /// Remove connection usage log entries older than 30 days (daily).
     PurgeConnectionUsage,
+    /// Mark authorisation requests past their lifetime as expired (hourly).
+    ExpirePartnerRequests,
     /// Send one webhook's pending deliveries in order.
     DeliverHook,
     /// Remove webhook deliveries older than 30 days (daily).
@@ -88,6 +90,7 @@ impl From<JobKind> for JobKindDto {
             JobKind::DeliverDocument => Self::DeliverDocument,
             JobKind::PurgeDocuments => Self::PurgeDocuments,
             JobKind::PurgeConnectionUsage => Self::PurgeConnectionUsage,
+            JobKind::ExpirePartnerRequests => Self::ExpirePartnerRequests,
             JobKind::DeliverHook => Self::DeliverHook,
             JobKind::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKind::ProcessIntakeMessage => Self::ProcessIntakeMessage,
@@ -103,6 +106,7 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::DeliverDocument => Self::DeliverDocument,
             JobKindDto::PurgeDocuments => Self::PurgeDocuments,
             JobKindDto::PurgeConnectionUsage => Self::PurgeConnectionUsage,
+            JobKindDto::ExpirePartnerRequests => Self::ExpirePartnerRequests,
             JobKindDto::DeliverHook => Self::DeliverHook,
             JobKindDto::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKindDto::ProcessIntakeMessage => Self::ProcessIntakeMessage,

@@ -15,5 +15,6 @@ pub mod me;
 pub mod operator;
 pub mod organizations;
 pub mod paging;
+pub mod partners;
 pub mod system;
 pub mod users;

@@ -760,6 +760,11 @@ pub struct PartyDto {
     pub receive: bool,
     /// What the caller may do: `view`, `send`, `manage_details`, `manage_members`, `manage_connection_keys`, `manage_hooks`.
     pub permissions: Vec<&'static str>,
+    /// A client's organization, reached through partner access (never `manage_members` or
+    /// `manage_hooks`).
+    // `default` keeps it optional in the spec: older clients and their fixtures lack it.
+    #[serde(default)]
+    pub partner: bool,
 }
 
 /// The participant ids the caller may act for: the registered identifiers of the active
@@ -782,7 +787,13 @@ async fn my_parties(
                 organization_name: p.organization_name,
                 send: p.identifier.send_enabled,
                 receive: p.identifier.receive_enabled,
-                permissions: policy::permissions(p.role),
+                permissions: policy::permissions(p.role)
+                    .into_iter()
+                    .filter(|permission| {
+                        !p.partner || !matches!(*permission, "manage_members" | "manage_hooks")
+                    })
+                    .collect(),
+                partner: p.partner,
             })
             .collect(),
     ))

@@ -38,6 +38,8 @@ pub struct Options {
     pub connection_requests_per_minute: Option<u32>,
     /// `token_requests_per_minute_per_client`; the built-in default when `None`.
     pub token_requests_per_minute_per_client: Option<u32>,
+    /// `partner_requests_per_hour`; the built-in default when `None`.
+    pub partner_requests_per_hour: Option<u32>,
     /// `hook_retry_schedule`; seconds by default, so that retries happen within a test.
     pub hook_retry_schedule: String,
     /// `hook_insecure_hosts`: the tests' receivers listen on 127.0.0.1 over plain http.
@@ -62,6 +64,7 @@ impl Default for Options {
             metrics_token: None,
             connection_requests_per_minute: None,
             token_requests_per_minute_per_client: None,
+            partner_requests_per_hour: None,
             hook_retry_schedule: "1s,1s".into(),
             hook_insecure_hosts: "127.0.0.1".into(),
             inbound_email_secret: None,
@@ -122,6 +125,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         token_requests_per_minute_per_client: options
             .token_requests_per_minute_per_client
             .unwrap_or(Settings::default().token_requests_per_minute_per_client),
+        partner_requests_per_hour: options
+            .partner_requests_per_hour
+            .unwrap_or(Settings::default().partner_requests_per_hour),
         hook_retry_schedule: options.hook_retry_schedule.clone(),
         hook_insecure_hosts: options.hook_insecure_hosts.clone(),
         inbound_email_secret: options.inbound_email_secret.clone(),

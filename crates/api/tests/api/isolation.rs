@@ -130,6 +130,53 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         .unwrap();
     let sender_id = trusted["id"].as_str().unwrap().to_owned();
 
+    // A partnership: environment P (an accountant) asked for A's organization, A accepted and
+    // gave P's administrator access.
+    let partner = app.register_admin("pat@partner.example").await;
+    let request: Value = app
+        .send(
+            Method::POST,
+            "/api/v1/partner-requests",
+            Some(&json!({"clientName": "Ada", "clientEmail": "ada@alpha.example", "software": "Ledger", "kvkNumber": "90000016"})),
+            &partner.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let request_id = request["id"].as_str().unwrap().to_owned();
+    let request_token = crate::partners::request_token(&app, "ada@alpha.example", 1).await;
+    app.post_json(
+        "/api/v1/partner-requests/open",
+        &json!({"token": request_token}),
+        Some(&admin.token),
+    )
+    .await;
+    let partnership: Value = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/partner-requests/{request_id}/accept"),
+            None,
+            &admin.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let partnership_id = partnership["id"].as_str().unwrap().to_owned();
+    let grant: Value = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{org_id}/partner-access"),
+            Some(&json!({"partnershipId": partnership_id, "userEmail": "pat@partner.example", "role": "member"})),
+            &admin.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let grant_id = grant["id"].as_str().unwrap().to_owned();
+
     // A background job (environment A's registration email), for the operators' job paths.
     let job_id = haven_domain::jobs::JobAdmin::list_jobs(
         app.database(),
@@ -152,6 +199,9 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("/api/v1/me/emails/{id}", email_id),
         ("/api/v1/users/email-approvals/{id}", approval_id),
         ("/api/v1/organizations/{id}", org_id.clone()),
+        ("/api/v1/partner-requests/{id}", request_id),
+        ("/api/v1/partnerships/{id}", partnership_id),
+        ("/api/v1/me/partner-access/{id}", grant_id.clone()),
         ("/api/v1/operator/organizations/{id}", org_id.clone()),
         ("/api/v1/operator/jobs/{id}", job_id),
         ("/api/v1/environment/hooks/{id}", hook_id),
@@ -171,6 +221,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("{userId}", colleague.id()),
         ("{partyId}", "0106:90000016".to_owned()),
         ("{connectionId}", connection_id),
+        ("{grantId}", grant_id),
         ("{deliveryId}", uuid::Uuid::new_v4().to_string()),
         ("{senderId}", sender_id),
         // The organization is A's; the message id does not matter behind it.
@@ -224,6 +275,9 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     }
                     "responses" => json!({"code": "ap"}),
                     "shares" => json!({"userId": colleague.id(), "access": "view"}),
+                    "partner-access" => {
+                        json!({"partnershipId": uuid::Uuid::new_v4(), "userEmail": "eve@beta.example", "role": "member"})
+                    }
                     "connections" => {
                         json!({"name": "Mine", "software": "Ledger", "scopes": ["send"]})
                     }

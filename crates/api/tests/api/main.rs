@@ -19,6 +19,7 @@ mod metrics;
 mod openapi;
 mod organizations;
 mod paging;
+mod partners;
 mod races;
 mod security_headers;
 mod spa;

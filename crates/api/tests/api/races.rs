@@ -16,7 +16,7 @@ const KVK: &str = "90000016";
 const REGISTER_CONTACT: &str = "facturen@tulpenveld-installatie.example";
 
 /// A server with a pool large enough that requests really run at the same time.
-async fn spawn_racing_app(max_organizations: Option<u64>) -> TestApp {
+pub(crate) async fn spawn_racing_app(max_organizations: Option<u64>) -> TestApp {
     spawn_app_with(Options {
         database_max_connections: 16,
         workers: 2,
@@ -27,7 +27,7 @@ async fn spawn_racing_app(max_organizations: Option<u64>) -> TestApp {
 }
 
 /// Sends every request at the same instant; returns each status with its JSON body (or Null).
-async fn fire(client: &Client, requests: Vec<Request>) -> Vec<(u16, Value)> {
+pub(crate) async fn fire(client: &Client, requests: Vec<Request>) -> Vec<(u16, Value)> {
     let barrier = Arc::new(Barrier::new(requests.len()));
     let tasks: Vec<_> = requests
         .into_iter()
@@ -50,7 +50,7 @@ async fn fire(client: &Client, requests: Vec<Request>) -> Vec<(u16, Value)> {
     results
 }
 
-fn request(
+pub(crate) fn request(
     app: &TestApp,
     method: Method,
     path: &str,

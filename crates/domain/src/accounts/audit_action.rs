@@ -84,6 +84,26 @@ pub enum AuditAction {
     OrganizationSuspended,
     #[serde(rename = "organization.updated")]
     OrganizationUpdated,
+    #[serde(rename = "partner_grant.accepted")]
+    PartnerGrantAccepted,
+    #[serde(rename = "partner_grant.offered")]
+    PartnerGrantOffered,
+    #[serde(rename = "partner_grant.revoked")]
+    PartnerGrantRevoked,
+    #[serde(rename = "partner_request.accepted")]
+    PartnerRequestAccepted,
+    #[serde(rename = "partner_request.declined")]
+    PartnerRequestDeclined,
+    #[serde(rename = "partner_request.expired")]
+    PartnerRequestExpired,
+    #[serde(rename = "partner_request.received")]
+    PartnerRequestReceived,
+    #[serde(rename = "partner_request.sent")]
+    PartnerRequestSent,
+    #[serde(rename = "partner_request.withdrawn")]
+    PartnerRequestWithdrawn,
+    #[serde(rename = "partnership.ended")]
+    PartnershipEnded,
     #[serde(rename = "password.changed")]
     PasswordChanged,
     #[serde(rename = "password.reset")]
@@ -133,7 +153,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 62] = [
+    pub const ALL: [AuditAction; 72] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -173,6 +193,16 @@ impl AuditAction {
         Self::OrganizationMemberRemoved,
         Self::OrganizationSuspended,
         Self::OrganizationUpdated,
+        Self::PartnerGrantAccepted,
+        Self::PartnerGrantOffered,
+        Self::PartnerGrantRevoked,
+        Self::PartnerRequestAccepted,
+        Self::PartnerRequestDeclined,
+        Self::PartnerRequestExpired,
+        Self::PartnerRequestReceived,
+        Self::PartnerRequestSent,
+        Self::PartnerRequestWithdrawn,
+        Self::PartnershipEnded,
         Self::PasswordChanged,
         Self::PasswordReset,
         Self::PasswordResetRequested,
@@ -240,6 +270,16 @@ impl AuditAction {
             Self::OrganizationMemberRemoved => "organization.member_removed",
             Self::OrganizationSuspended => "organization.suspended",
             Self::OrganizationUpdated => "organization.updated",
+            Self::PartnerGrantAccepted => "partner_grant.accepted",
+            Self::PartnerGrantOffered => "partner_grant.offered",
+            Self::PartnerGrantRevoked => "partner_grant.revoked",
+            Self::PartnerRequestAccepted => "partner_request.accepted",
+            Self::PartnerRequestDeclined => "partner_request.declined",
+            Self::PartnerRequestExpired => "partner_request.expired",
+            Self::PartnerRequestReceived => "partner_request.received",
+            Self::PartnerRequestSent => "partner_request.sent",
+            Self::PartnerRequestWithdrawn => "partner_request.withdrawn",
+            Self::PartnershipEnded => "partnership.ended",
             Self::PasswordChanged => "password.changed",
             Self::PasswordReset => "password.reset",
             Self::PasswordResetRequested => "password.reset_requested",

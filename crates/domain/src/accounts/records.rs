@@ -257,6 +257,23 @@ impl NewAuditEvent {
         self.details = details;
         self
     }
+
+    /// Files the event in the log of the environment that owns the organization acted on. A
+    /// partner user's action on a client's organization so reaches the client's log, with
+    /// the partner's environment as `actorEnvironmentId` (call after [`Self::details`]).
+    #[must_use]
+    pub fn on_organization(mut self, organization_environment_id: Uuid) -> Self {
+        if let Some(own) = self
+            .environment_id
+            .filter(|own| *own != organization_environment_id)
+        {
+            if let serde_json::Value::Object(map) = &mut self.details {
+                map.insert("actorEnvironmentId".into(), own.to_string().into());
+            }
+            self.environment_id = Some(organization_environment_id);
+        }
+        self
+    }
 }
 
 /// Filters for reading the audit log, newest first.

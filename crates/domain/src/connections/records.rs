@@ -101,6 +101,8 @@ pub struct NewConnection {
     pub created_by: Uuid,
     pub created_by_name: String,
     pub created_by_email: String,
+    /// Set when a partner user creates it for a client's organization.
+    pub partnership_id: Option<Uuid>,
 }
 
 /// A connection as a bearer token presents it: what the request may act for. Made only from

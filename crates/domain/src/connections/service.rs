@@ -74,7 +74,9 @@ fn audit_of(caller: &Caller<'_>, action: AuditAction, connection: &Connection) -
             "organizationId": connection.organization_id,
             "clientId": connection.client_id,
             "name": connection.name,
+            "partnershipId": connection.partnership_id,
         }))
+        .on_organization(connection.environment_id)
 }
 
 /// Creates a connection for a software package; the secret is in the answer and nowhere else.
@@ -99,6 +101,14 @@ pub async fn create_connection<S: ConnectionStore>(
             message: "Choose at least one scope.".into(),
         });
     }
+    // A webhook made with a partner's key would outlive the partnership: not through one.
+    if org.partner.is_some() && input.scopes.contains(&Scope::Webhooks) {
+        errors.push(FieldError {
+            field: "scopes".into(),
+            code: "partner_scope",
+            message: "A connection created through a partnership cannot manage webhooks.".into(),
+        });
+    }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
@@ -118,6 +128,7 @@ pub async fn create_connection<S: ConnectionStore>(
         created_by: caller.user.id,
         created_by_name: caller.user.name.clone(),
         created_by_email: caller.user.email.clone(),
+        partnership_id: org.partner.map(|p| p.partnership_id),
     };
     let audit = caller
         .audit(AuditAction::ConnectionCreated)
@@ -128,7 +139,9 @@ pub async fn create_connection<S: ConnectionStore>(
             "name": name,
             "software": software,
             "scopes": Scope::join(&scopes),
-        }));
+            "partnershipId": new.partnership_id,
+        }))
+        .on_organization(organization.environment_id);
     let connection = store.create_connection(new, audit).await?;
     Ok(IssuedSecret {
         connection,
@@ -352,6 +365,7 @@ pub async fn authenticate_client<S: ConnectionStore + AuditLog>(
         connection,
         secret_hash,
         generation,
+        partnership_ended,
     } = stored;
     tracing::Span::current().record("connection_id", tracing::field::display(connection.id));
     let right_secret = same_hash(&hash_token(&credentials.client_secret), &secret_hash);
@@ -359,6 +373,8 @@ pub async fn authenticate_client<S: ConnectionStore + AuditLog>(
         Some("wrong_secret")
     } else if connection.status != ConnectionStatus::Active {
         Some("revoked")
+    } else if partnership_ended {
+        Some("partnership_ended")
     } else {
         None
     };
@@ -414,7 +430,10 @@ pub async fn grant_for_request<S: ConnectionStore>(
         return Ok(None);
     };
     let c = &stored.connection;
+    // A key created through a partnership stops with it, even while its own status is
+    // active: the partnership is read with the connection on every request.
     if c.status != ConnectionStatus::Active
+        || stored.partnership_ended
         || c.environment_id != claims.environment_id
         || c.organization_id != claims.organization_id
         || stored.generation != claims.generation

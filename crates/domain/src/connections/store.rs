@@ -18,6 +18,8 @@ pub struct StoredConnection {
     pub secret_hash: String,
     /// Counts regenerations; a token names the generation it was issued for.
     pub generation: i32,
+    /// It was created through a partnership that has ended since: it no longer works.
+    pub partnership_ended: bool,
 }
 
 /// Port: connections.

@@ -88,10 +88,14 @@ pub async fn authorize_party<R: DocumentRecords, O: OrganizationStore>(
     action: PartyAction,
 ) -> DomainResult<PartyAccess> {
     let not_found = || DomainError::not_found("party", party_id);
+    // A person may reach a party of another environment only through partner access, which
+    // `authorize` checks (and answers `NotFound` without it); a connection only its own.
     let party = records
         .find_party(party_id)
         .await?
-        .filter(|p| p.environment_id == caller.environment_id())
+        .filter(|p| {
+            matches!(caller, PartyCaller::User(_)) || p.environment_id == caller.environment_id()
+        })
         .ok_or_else(not_found)?;
     let organization = match caller {
         PartyCaller::User(caller) => {
@@ -102,6 +106,16 @@ pub async fn authorize_party<R: DocumentRecords, O: OrganizationStore>(
                 action.org_action(),
             )
             .await
+            .and_then(|org| {
+                // Sharing goes to the caller's colleagues, who have no grant of their own.
+                if org.partner.is_some() && action == PartyAction::Share {
+                    Err(DomainError::Forbidden(
+                        "Partner access does not include sharing documents.".into(),
+                    ))
+                } else {
+                    Ok(org)
+                }
+            })
         }
         PartyCaller::Connection { grant, .. } => {
             if party.organization_id != grant.organization_id {

@@ -65,7 +65,7 @@ pub async fn list_documents<R: DocumentRecords, O: OrganizationStore>(
         }
     }
     let query = DocumentQuery {
-        environment_id: caller.environment_id(),
+        environment_id: access.organization.organization.environment_id,
         direction,
         organization_ids: vec![access.party.organization_id],
         status: filter.status,
@@ -98,7 +98,7 @@ pub async fn find_document<R: DocumentRecords, O: OrganizationStore>(
 ) -> DomainResult<(PartyAccess, Document)> {
     let access = authorize_party(records, organizations, caller, party_id, action).await?;
     let document = records
-        .find_document(caller.environment_id(), id)
+        .find_document(access.organization.organization.environment_id, id)
         .await?
         .filter(|d| {
             d.organization_id == access.party.organization_id

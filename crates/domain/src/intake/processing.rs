@@ -506,6 +506,7 @@ where
         organization: Authorized {
             organization: target.organization.clone(),
             role: OrgRole::Member,
+            partner: None,
         },
     };
     let caller = PartyCaller::Email {

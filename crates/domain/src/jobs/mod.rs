@@ -36,6 +36,8 @@ pub enum JobKind {
     PurgeDocuments,
     /// Remove connection usage log entries older than 30 days (daily; payload `{}`).
     PurgeConnectionUsage,
+    /// Mark authorisation requests past their lifetime as expired (hourly; payload `{}`).
+    ExpirePartnerRequests,
     /// Send one hook's pending deliveries in order (payload: a
     /// [`crate::hooks::delivery::DrainJob`]).
     DeliverHook,
@@ -49,11 +51,12 @@ pub enum JobKind {
 }
 
 impl JobKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
         Self::PurgeConnectionUsage,
+        Self::ExpirePartnerRequests,
         Self::DeliverHook,
         Self::PurgeHookDeliveries,
         Self::ProcessIntakeMessage,
@@ -68,6 +71,7 @@ impl JobKind {
             Self::DeliverDocument => "deliver_document",
             Self::PurgeDocuments => "purge_documents",
             Self::PurgeConnectionUsage => "purge_connection_usage",
+            Self::ExpirePartnerRequests => "expire_partner_requests",
             Self::DeliverHook => "deliver_hook",
             Self::PurgeHookDeliveries => "purge_hook_deliveries",
             Self::ProcessIntakeMessage => "process_intake_message",
@@ -116,14 +120,15 @@ impl JobKind {
                 max_delay: Duration::from_secs(30 * 60),
                 jitter: 0.2,
             },
-            Self::PurgeDocuments | Self::PurgeConnectionUsage | Self::PurgeHookDeliveries => {
-                RetryPolicy {
-                    max_attempts: 5,
-                    first_delay: Duration::from_secs(5 * 60),
-                    max_delay: Duration::from_secs(2 * 60 * 60),
-                    jitter: 0.2,
-                }
-            }
+            Self::PurgeDocuments
+            | Self::PurgeConnectionUsage
+            | Self::PurgeHookDeliveries
+            | Self::ExpirePartnerRequests => RetryPolicy {
+                max_attempts: 5,
+                first_delay: Duration::from_secs(5 * 60),
+                max_delay: Duration::from_secs(2 * 60 * 60),
+                jitter: 0.2,
+            },
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -142,6 +147,7 @@ impl JobKind {
             Self::DeliverDocument
             | Self::PurgeDocuments
             | Self::PurgeConnectionUsage
+            | Self::ExpirePartnerRequests
             | Self::DeliverHook
             | Self::PurgeHookDeliveries
             | Self::ProcessIntakeMessage

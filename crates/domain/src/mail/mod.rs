@@ -91,6 +91,17 @@ pub enum MailTemplate {
         link: String,
         valid_days: u32,
     },
+    /// An accountant's environment asks the client for authorisation to act for one of its
+    /// organizations.
+    PartnerRequest {
+        requester_name: String,
+        environment_name: String,
+        client_name: String,
+        software: String,
+        kvk_number: String,
+        link: String,
+        valid_days: u32,
+    },
     /// What of a message to an intake address could not be processed, and why (to the
     /// sender and the trusted sender's contact).
     IntakeRejected {

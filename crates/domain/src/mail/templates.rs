@@ -197,6 +197,26 @@ fn content(template: &MailTemplate, language: Language) -> Content {
             ],
             Some(("Bevestigen".into(), link.clone())),
         ),
+        (T::PartnerRequest { requester_name, environment_name, client_name, software, kvk_number, link, valid_days }, En) => (
+            format!("{environment_name} asks for authorisation on Haven"),
+            vec![
+                format!("Dear {client_name},"),
+                format!("{requester_name} of {environment_name} asks for your authorisation to work for your organization with KvK number {kvk_number} on Haven, the e-invoicing platform, for the software package {software}."),
+                format!("Open the link to see the request and accept or decline it. If you have no Haven account yet, you register first. The link is valid for {valid_days} days."),
+                "If you do not know this sender, decline or ignore this message: nothing changes until you accept.".into(),
+            ],
+            Some(("View the request".into(), link.clone())),
+        ),
+        (T::PartnerRequest { requester_name, environment_name, client_name, software, kvk_number, link, valid_days }, Nl) => (
+            format!("{environment_name} vraagt je om een machtiging op Haven"),
+            vec![
+                format!("Beste {client_name},"),
+                format!("{requester_name} van {environment_name} vraagt je om een machtiging om voor je organisatie met KvK-nummer {kvk_number} te werken op Haven, het e-factuurplatform, voor het softwarepakket {software}."),
+                format!("Open de link om het verzoek te bekijken en het te accepteren of af te wijzen. Heb je nog geen account bij Haven, dan registreer je je eerst. De link is {valid_days} dagen geldig."),
+                "Ken je deze afzender niet, wijs het verzoek dan af of negeer dit bericht: er verandert niets tot je accepteert.".into(),
+            ],
+            Some(("Verzoek bekijken".into(), link.clone())),
+        ),
         (T::TwoFactorChanged { enabled }, En) => (
             "Two-factor authentication changed".into(),
             vec![if *enabled {

@@ -25,6 +25,7 @@ use crate::{
     accounts::{records::User, secrets::hash_token, store::Directory, Action, Caller, Role},
     mail::{render, MailTemplate},
     paging::{NamePage, Page, PageQuery, PageRequest},
+    partners::PartnerAccess,
     DomainError, DomainResult, FieldError,
 };
 
@@ -84,6 +85,8 @@ pub struct Party {
     pub organization_id: Uuid,
     pub organization_name: String,
     pub role: OrgRole,
+    /// A client's organization, reached through partner access.
+    pub partner: bool,
 }
 
 /// An organization the caller was allowed to act on, and their role in it. Only
@@ -93,10 +96,19 @@ pub struct Party {
 pub struct Authorized {
     pub organization: Organization,
     pub role: OrgRole,
+    /// Set when the caller is a partner user acting on a client's organization through a
+    /// grant (so the organization is of another environment).
+    pub partner: Option<PartnerAccess>,
 }
 
 impl Authorized {
     pub(crate) fn allow(&self, action: OrgAction) -> DomainResult<&Organization> {
+        if self.partner.is_some() && !partner_may(action) {
+            return Err(DomainError::Forbidden(
+                "Partner access does not include managing the organization's members or webhooks."
+                    .into(),
+            ));
+        }
         if self.role >= action.minimum_role() {
             Ok(&self.organization)
         } else {
@@ -107,10 +119,19 @@ impl Authorized {
     }
 }
 
-/// Loads an organization of the caller's environment and checks the action: a foreign or
-/// invisible organization is `NotFound`, a visible one without the right role `Forbidden`.
-/// Entrances call this before they look at the input, so that a stranger learns nothing from
-/// validation messages.
+/// What a partner user may do on a client's organization (within their granted role): not
+/// manage its members, which stay the client's own users, nor its webhooks, which would keep
+/// sending the client's events to the partner after the partnership ends.
+pub(crate) fn partner_may(action: OrgAction) -> bool {
+    !matches!(action, OrgAction::ManageMembers | OrgAction::ManageHooks)
+}
+
+/// Loads an organization the caller may see and checks the action: one of their own
+/// environment (by membership or as its Administrator), or a client's organization through
+/// an accepted grant in an active partnership (read again on every request, so ending
+/// either stops access at once). A foreign or invisible organization is `NotFound`, a
+/// visible one without the right role `Forbidden`. Entrances call this before they look at
+/// the input, so that a stranger learns nothing from validation messages.
 ///
 /// # Errors
 /// `NotFound`, `Forbidden`, or the store's error.
@@ -120,13 +141,40 @@ pub async fn authorize<S: OrganizationStore>(
     organization_id: Uuid,
     action: OrgAction,
 ) -> DomainResult<Authorized> {
-    let organization = store
+    if let Some(organization) = store
         .find_organization(caller.actor.environment_id, organization_id)
         .await?
-        .ok_or_else(|| DomainError::not_found("organization", organization_id))?;
-    let membership = store.membership(organization.id, caller.user.id).await?;
-    let role = policy::require(caller.actor, membership, action, organization.id)?;
-    Ok(Authorized { organization, role })
+    {
+        let membership = store.membership(organization.id, caller.user.id).await?;
+        let role = policy::require(caller.actor, membership, action, organization.id)?;
+        return Ok(Authorized {
+            organization,
+            role,
+            partner: None,
+        });
+    }
+    let not_found = || DomainError::not_found("organization", organization_id);
+    let access = store
+        .partner_access(caller.user.id, caller.actor.environment_id, organization_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let organization = store
+        .find_organization_anywhere(organization_id)
+        .await?
+        .ok_or_else(not_found)?;
+    // The partner user's own role in their environment does not count here: only the grant.
+    let partner_actor = crate::accounts::Actor {
+        role: Role::Basic,
+        ..caller.actor.clone()
+    };
+    let role = policy::require(&partner_actor, Some(access.role), action, organization.id)?;
+    let authorized = Authorized {
+        organization,
+        role,
+        partner: Some(access),
+    };
+    authorized.allow(action)?;
+    Ok(authorized)
 }
 
 /// The organization of a connection's grant, as [`authorize`] gives it to a person: a
@@ -148,6 +196,7 @@ pub async fn authorize_connection<S: OrganizationStore>(
     Ok(Authorized {
         organization,
         role: OrgRole::Member,
+        partner: None,
     })
 }
 
@@ -426,7 +475,9 @@ pub async fn update_organization<S: OrganizationStore>(
         .update_organization(
             org.id,
             change,
-            caller.audit(crate::accounts::AuditAction::OrganizationUpdated),
+            caller
+                .audit(crate::accounts::AuditAction::OrganizationUpdated)
+                .on_organization(org.environment_id),
         )
         .await?;
     view(store, updated, Some(role)).await
@@ -468,7 +519,9 @@ pub async fn add_identifier<S: OrganizationStore>(
         .add_identifier(
             org.id,
             new_identifier(&identifier),
-            caller.audit(crate::accounts::AuditAction::OrganizationIdentifierAdded),
+            caller
+                .audit(crate::accounts::AuditAction::OrganizationIdentifierAdded)
+                .on_organization(org.environment_id),
         )
         .await
 }
@@ -489,7 +542,9 @@ pub async fn remove_identifier<S: OrganizationStore>(
         .remove_identifier(
             org.id,
             identifier_id,
-            caller.audit(crate::accounts::AuditAction::OrganizationIdentifierRemoved),
+            caller
+                .audit(crate::accounts::AuditAction::OrganizationIdentifierRemoved)
+                .on_organization(org.environment_id),
         )
         .await
 }
@@ -537,7 +592,9 @@ pub async fn set_identifier_switches<S: OrganizationStore, A: Directory>(
             identifier_id,
             send,
             receive,
-            caller.audit(crate::accounts::AuditAction::OrganizationIdentifierSwitched),
+            caller
+                .audit(crate::accounts::AuditAction::OrganizationIdentifierSwitched)
+                .on_organization(org.environment_id),
         )
         .await
 }
@@ -560,7 +617,8 @@ pub async fn request_activation<S: OrganizationStore, R: BusinessRegistry>(
     let org = org.allow(OrgAction::ManageDetails)?;
     let audit = caller
         .audit(crate::accounts::AuditAction::OrganizationActivationRequested)
-        .details(serde_json::json!({ "method": method.as_str() }));
+        .details(serde_json::json!({ "method": method.as_str() }))
+        .on_organization(org.environment_id);
     let updated = match method {
         ActivationMethod::OperatorReview => {
             let note = "Waiting for review by a platform operator.".to_owned();
@@ -648,7 +706,8 @@ pub async fn enter_activation_code<S: OrganizationStore>(
     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
     let audit = caller
         .audit(crate::accounts::AuditAction::OrganizationActivated)
-        .details(serde_json::json!({ "method": "email_code" }));
+        .details(serde_json::json!({ "method": "email_code" }))
+        .on_organization(org.environment_id);
     let outcome = store
         .enter_activation_code(
             org.id,
@@ -699,7 +758,9 @@ pub async fn deactivate<S: OrganizationStore>(
             org.id,
             OrgStatus::Deactivated,
             org_event(OrgEventKind::Deactivated, caller, None),
-            caller.audit(crate::accounts::AuditAction::OrganizationDeactivated),
+            caller
+                .audit(crate::accounts::AuditAction::OrganizationDeactivated)
+                .on_organization(org.environment_id),
         )
         .await?;
     view(store, updated, Some(role)).await
@@ -845,7 +906,7 @@ pub async fn member_candidates<S: OrganizationStore, A: Directory>(
 }
 
 /// The participant ids the caller may act for: the registered identifiers of the active
-/// organizations they can see.
+/// organizations they can see, their own environment's and their clients' (partner access).
 ///
 /// # Errors
 /// `Forbidden` or the store's error.
@@ -859,14 +920,21 @@ pub async fn my_parties<S: OrganizationStore>(
     let orgs = store
         .list_organizations(caller.actor.environment_id, caller.user.id, all)
         .await?;
-    let mut parties = Vec::new();
-    for (org, membership) in orgs
+    let partner_orgs = store
+        .partner_organizations(caller.user.id, caller.actor.environment_id)
+        .await?;
+    let reachable = orgs
         .into_iter()
-        .filter(|(o, _)| o.status == OrgStatus::Active)
-    {
-        let Some(role) = policy::effective_role(caller.actor, membership) else {
-            continue;
-        };
+        .filter_map(|(org, membership)| {
+            policy::effective_role(caller.actor, membership).map(|role| (org, role, false))
+        })
+        .chain(
+            partner_orgs
+                .into_iter()
+                .map(|(org, access)| (org, access.role, true)),
+        );
+    let mut parties = Vec::new();
+    for (org, role, partner) in reachable.filter(|(o, _, _)| o.status == OrgStatus::Active) {
         for identifier in store
             .list_identifiers(org.id)
             .await?
@@ -878,6 +946,7 @@ pub async fn my_parties<S: OrganizationStore>(
                 organization_id: org.id,
                 organization_name: org.statutory_name.clone(),
                 role,
+                partner,
             });
         }
     }

@@ -111,6 +111,21 @@ pub trait OrganizationStore {
         organization_id: Uuid,
         user_id: Uuid,
     ) -> DomainResult<Option<OrgRole>>;
+    /// The access a user of `environment_id` has to another environment's organization
+    /// through an accepted grant in an active partnership, if any.
+    async fn partner_access(
+        &self,
+        user_id: Uuid,
+        environment_id: Uuid,
+        organization_id: Uuid,
+    ) -> DomainResult<Option<crate::partners::PartnerAccess>>;
+    /// The other environments' organizations a user of `environment_id` reaches through
+    /// accepted grants in active partnerships, with that access.
+    async fn partner_organizations(
+        &self,
+        user_id: Uuid,
+        environment_id: Uuid,
+    ) -> DomainResult<Vec<(Organization, crate::partners::PartnerAccess)>>;
     async fn update_organization(
         &self,
         organization_id: Uuid,

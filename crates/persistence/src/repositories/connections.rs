@@ -18,6 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::accounts::insert_audit_event;
+use super::partners::partnership_ended;
 use super::{commit, corrupt, db};
 use crate::{
     entities::{connection, connection_usage},
@@ -47,6 +48,7 @@ fn to_connection(m: connection::Model) -> DomainResult<StoredConnection> {
         connection,
         secret_hash: m.secret_hash,
         generation: m.generation,
+        partnership_ended: false,
     })
 }
 
@@ -62,17 +64,29 @@ fn to_usage(m: connection_usage::Model) -> UsageEntry {
     }
 }
 
+/// A stored connection with whether the partnership it came through has ended.
+async fn with_partnership<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    row: Option<connection::Model>,
+) -> DomainResult<Option<StoredConnection>> {
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let mut stored = to_connection(row)?;
+    stored.partnership_ended = partnership_ended(conn, stored.connection.partnership_id).await?;
+    Ok(Some(stored))
+}
+
 impl Database {
     async fn connection_row<C: sea_orm::ConnectionTrait>(
         conn: &C,
         id: Uuid,
     ) -> DomainResult<Option<StoredConnection>> {
-        connection::Entity::find_by_id(id)
+        let row = connection::Entity::find_by_id(id)
             .one(conn)
             .await
-            .map_err(db("loading a connection"))?
-            .map(to_connection)
-            .transpose()
+            .map_err(db("loading a connection"))?;
+        with_partnership(conn, row).await
     }
 }
 
@@ -104,7 +118,7 @@ impl ConnectionStore for Database {
             created_at: Set(Utc::now()),
             last_used_at: Set(None),
             revoked_at: Set(None),
-            partnership_id: Set(None),
+            partnership_id: Set(new.partnership_id),
         }
         .insert(&txn)
         .await
@@ -151,13 +165,12 @@ impl ConnectionStore for Database {
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn find_by_client_id(&self, client_id: &str) -> DomainResult<Option<StoredConnection>> {
-        connection::Entity::find()
+        let row = connection::Entity::find()
             .filter(connection::Column::ClientId.eq(client_id))
             .one(self.conn())
             .await
-            .map_err(db("loading a connection by client id"))?
-            .map(to_connection)
-            .transpose()
+            .map_err(db("loading a connection by client id"))?;
+        with_partnership(self.conn(), row).await
     }
 
     #[tracing::instrument(skip_all, fields(connection_id = %id), level = "debug", err(level = "debug"))]

@@ -8,6 +8,7 @@ pub(crate) mod hooks;
 mod installation;
 mod intake;
 mod organizations;
+mod partners;
 
 use haven_domain::DomainError;
 use sea_orm::DatabaseTransaction;

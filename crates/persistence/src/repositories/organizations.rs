@@ -409,6 +409,24 @@ impl OrganizationStore for Database {
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err(level = "debug"))]
+    async fn partner_access(
+        &self,
+        user_id: Uuid,
+        environment_id: Uuid,
+        organization_id: Uuid,
+    ) -> DomainResult<Option<haven_domain::partners::PartnerAccess>> {
+        super::partners::partner_access_of(self.conn(), user_id, environment_id, organization_id)
+            .await
+    }
+
+    async fn partner_organizations(
+        &self,
+        user_id: Uuid,
+        environment_id: Uuid,
+    ) -> DomainResult<Vec<(Organization, haven_domain::partners::PartnerAccess)>> {
+        super::partners::partner_organizations_of(self.conn(), user_id, environment_id).await
+    }
+
     async fn membership(
         &self,
         organization_id: Uuid,

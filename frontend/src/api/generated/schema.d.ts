@@ -612,6 +612,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/partner-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The access clients granted the signed-in user. */
+        get: operations["listMyPartnerAccess"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/partner-access/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept access a client offered the signed-in user. */
+        post: operations["acceptPartnerAccess"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password": {
         parameters: {
             query?: never;
@@ -1175,6 +1209,44 @@ export interface paths {
         patch: operations["changeMember"];
         trace?: never;
     };
+    "/api/v1/organizations/{id}/partner-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The access the organization granted to partner users (its members may see it). */
+        get: operations["listPartnerAccess"];
+        put?: never;
+        /**
+         * Offer a partner user access to the organization (its own Organization Administrators);
+         *     it starts when the user accepts.
+         */
+        post: operations["createPartnerAccess"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/partner-access/{grantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a partner user's access (or the offer of it): it ends on their next request. */
+        delete: operations["revokePartnerAccess"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{id}/trusted-senders": {
         parameters: {
             query?: never;
@@ -1636,6 +1708,174 @@ export interface paths {
          *     the history records it.
          */
         post: operations["shareSalesInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The environment's sent or received authorisation requests. */
+        get: operations["listPartnerRequests"];
+        put?: never;
+        /**
+         * Send an authorisation request to a client (relationship managers).
+         * @description The client gets an email with a link (valid `partner_request_days`); opening it while
+         *     signed in ties the request to their environment, where they accept or decline it.
+         */
+        post: operations["createPartnerRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner-requests/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open the emailed link: the request becomes one of the environment's received requests.
+         * @description The first environment to open it keeps it; it is shown whatever its status, so a link
+         *     opened again says what became of it.
+         */
+        post: operations["openPartnerRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One authorisation request the environment sent or received. */
+        get: operations["getPartnerRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner-requests/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a received request: creates the partnership for the organization with its KvK
+         *     number (Organization Administrators of that organization).
+         */
+        post: operations["acceptPartnerRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner-requests/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a received request. */
+        post: operations["declinePartnerRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner-requests/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a sent request that is still pending. */
+        post: operations["withdrawPartnerRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partnerships the environment is a side of. */
+        get: operations["listPartnerships"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One partnership the environment is a side of. */
+        get: operations["getPartnership"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a partnership (either side): its grants and the connection keys created through it
+         *     stop working on the next request.
+         */
+        post: operations["endPartnership"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2170,7 +2410,7 @@ export interface components {
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
          * @enum {string}
          */
-        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "password.changed" | "password.reset" | "password.reset_requested" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
             action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
@@ -2369,6 +2609,41 @@ export interface components {
             /** @example Voorbeeld Installatietechniek B.V. */
             statutoryName?: string | null;
             tradeNames?: string[];
+        };
+        /** @description Access offered to a user of a partner environment. */
+        CreatePartnerGrant: {
+            /**
+             * Format: uuid
+             * @description An active partnership of this organization.
+             */
+            partnershipId: string;
+            role: components["schemas"]["OrgRole"];
+            /**
+             * @description The partner user's sign-in address.
+             * @example piet@accountants.example
+             */
+            userEmail: string;
+        };
+        /** @description A new authorisation request. */
+        CreatePartnerRequest: {
+            /**
+             * @description Where the link goes.
+             * @example finance@korenschoof.example
+             */
+            clientEmail: string;
+            /** @example Bakkerij De Korenschoof */
+            clientName: string;
+            /**
+             * @description The organization's KvK number: eight digits (spaces and dots are ignored).
+             * @example 12345678
+             */
+            kvkNumber: string;
+            language?: null | components["schemas"]["Language"];
+            /**
+             * @description The software package the accountant will use for the client.
+             * @example Exact Online
+             */
+            software: string;
         };
         /**
          * @description The database engines Haven runs on.
@@ -2632,7 +2907,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -2682,6 +2957,11 @@ export interface components {
              */
             email: string;
         };
+        /**
+         * @description Where a grant of access to a partner user stands.
+         * @enum {string}
+         */
+        GrantStatus: "offered" | "active" | "revoked";
         /**
          * @description The OAuth grant this endpoint supports.
          * @enum {string}
@@ -2951,7 +3231,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "noop";
+        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "noop";
         JobPage: {
             items: components["schemas"]["Job"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
@@ -3068,6 +3348,10 @@ export interface components {
          * @enum {string}
          */
         OAuthErrorCode: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope";
+        /** @description The token of an emailed link. */
+        OpenPartnerRequest: {
+            token: string;
+        };
         OrgEventDto: {
             actorEmail?: string | null;
             /** Format: date-time */
@@ -3124,11 +3408,130 @@ export interface components {
             /** @description Pass as `before` for the next page; null on the last page. */
             nextCursor?: string | null;
         };
+        /** @description Access to a client's organization for one partner user. */
+        PartnerGrantDto: {
+            /** Format: date-time */
+            acceptedAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            offeredByEmail: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            /** @description The partner user's environment. */
+            partnerEnvironmentName: string;
+            /** Format: uuid */
+            partnershipId: string;
+            /** Format: date-time */
+            revokedAt?: string | null;
+            role: components["schemas"]["OrgRole"];
+            status: components["schemas"]["GrantStatus"];
+            userEmail: string;
+            /** Format: uuid */
+            userId: string;
+            userName: string;
+        };
+        /** @description One page of partner access grants, newest first. */
+        PartnerGrantPage: {
+            items: components["schemas"]["PartnerGrantDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /** @description An authorisation request as either side sees it. */
+        PartnerRequestDto: {
+            /** Format: date-time */
+            answeredAt?: string | null;
+            answeredByEmail?: string | null;
+            clientEmail: string;
+            /** @description The client's environment, once a user of it opened the link. */
+            clientEnvironmentName?: string | null;
+            clientName: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @example 12345678 */
+            kvkNumber: string;
+            language: components["schemas"]["Language"];
+            /**
+             * Format: uuid
+             * @description The partnership its acceptance created.
+             */
+            partnershipId?: string | null;
+            requestedByEmail: string;
+            requestedByName: string;
+            /** @description The environment that asks for authorisation. */
+            requesterEnvironmentName: string;
+            /** @description The caller's side: `partner` sent it, `client` received it. */
+            side: components["schemas"]["PartnerSide"];
+            /** @description The software package the accountant works with. */
+            software: string;
+            /** @description Where it stands now (a pending request past its expiry is `expired`). */
+            status: components["schemas"]["RequestStatus"];
+        };
+        /** @description One page of authorisation requests, newest first. */
+        PartnerRequestPage: {
+            items: components["schemas"]["PartnerRequestDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /**
+         * @description Which side of a request or partnership the caller's environment is.
+         * @enum {string}
+         */
+        PartnerSide: "partner" | "client";
+        /** @description A partnership between an accountant's environment and a client's, for one organization. */
+        PartnershipDto: {
+            clientEnvironmentName: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            endedAt?: string | null;
+            endedByEmail?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @example 12345678 */
+            kvkNumber: string;
+            /**
+             * Format: uuid
+             * @description The client's organization it is for.
+             */
+            organizationId: string;
+            organizationName: string;
+            /** @description The accountant's environment. */
+            partnerEnvironmentName: string;
+            /** Format: uuid */
+            requestId: string;
+            /** @description The caller's side. */
+            side: components["schemas"]["PartnerSide"];
+            software: string;
+            status: components["schemas"]["PartnershipStatus"];
+        };
+        /** @description One page of partnerships, newest first. */
+        PartnershipPage: {
+            items: components["schemas"]["PartnershipDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /**
+         * @description Whether a partnership still gives access.
+         * @enum {string}
+         */
+        PartnershipStatus: "active" | "ended";
         /** @description A participant id the caller may act for. */
         PartyDto: {
             /** Format: uuid */
             organizationId: string;
             organizationName: string;
+            /**
+             * @description A client's organization, reached through partner access (never `manage_members` or
+             *     `manage_hooks`).
+             */
+            partner?: boolean;
             /**
              * @description `scheme:value`; URL-encode it in paths.
              * @example 0106:90000001
@@ -3284,6 +3687,11 @@ export interface components {
             /** @description e.g. `1.3.16`. */
             version: string;
         };
+        /**
+         * @description Where an authorisation request stands.
+         * @enum {string}
+         */
+        RequestStatus: "pending" | "accepted" | "declined" | "withdrawn" | "expired";
         /** @description Send a document again. */
         ResendRequest: {
             /**
@@ -5775,6 +6183,126 @@ export interface operations {
             };
             /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listMyPartnerAccess: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerGrantPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    acceptPartnerAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The grant. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: the client's organization is now reachable. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerGrantDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such grant for the signed-in user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not offered any more (`grant_not_offered`) or the partnership ended (`partnership_not_active`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8428,6 +8956,227 @@ export interface operations {
             };
         };
     };
+    listPartnerAccess: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerGrantPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createPartnerAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePartnerGrant"];
+            };
+        };
+        responses: {
+            /** @description Offered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerGrantDto"];
+                };
+            };
+            /** @description No partnership of this organization with that id (`unknown_partnership`), or no active user with that address in the partner's environment (`unknown_partner_user`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an Organization Administrator of the client, or a partner user. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The partnership has ended (`partnership_not_active`) or the user already has access or an offer (`grant_exists`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokePartnerAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                grantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an Organization Administrator of the client, or a partner user. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or grant for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already revoked (`grant_revoked`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listTrustedSenders: {
         parameters: {
             query?: {
@@ -10724,6 +11473,658 @@ export interface operations {
             };
             /** @description The body's Content-Type is not one this operation reads. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listPartnerRequests: {
+        parameters: {
+            query?: {
+                /** @description `sent` (default) or `received`. */
+                side?: "sent" | "received";
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerRequestPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a relationship manager. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createPartnerRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePartnerRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerRequestDto"];
+                };
+            };
+            /** @description An empty or too long name, an invalid email address or a KvK number that is not eight digits. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a relationship manager (Advanced or Administrator role, or the relationship-manager flag). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The environment sent `partner_requests_per_hour` requests this hour; wait for `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    openPartnerRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenPartnerRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerRequestDto"];
+                };
+            };
+            /** @description The link's token is unknown (`token_invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a relationship manager. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's environment sent it (`own_partner_request`), another environment opened it (`partner_request_taken`), or it can no longer be answered (`partner_request_expired`, `partner_request_answered`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getPartnerRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerRequestDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a relationship manager. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The environment neither sent nor received this request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    acceptPartnerRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; the new partnership. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnershipDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a relationship manager, or not an Organization Administrator of the organization. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The environment did not receive this request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `partner_organization_missing`: the environment has no organization with the request's KvK number; `partner_request_expired`, `partner_request_answered`: it can no longer be answered; `partnership_exists`: already partners for this organization. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    declinePartnerRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Declined. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerRequestDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a relationship manager. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The environment did not receive this request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It can no longer be answered (`partner_request_expired`, `partner_request_answered`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdrawPartnerRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerRequestDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a relationship manager, or the caller's environment received rather than sent it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The environment neither sent nor received this request. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already answered or expired (`partner_request_answered`, `partner_request_expired`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listPartnerships: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnershipPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getPartnership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partnership. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnershipDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The environment is not a side of this partnership. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    endPartnership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partnership. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnershipDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a relationship manager. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The environment is not a side of this partnership. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already ended (`partnership_not_active`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

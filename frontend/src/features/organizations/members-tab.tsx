@@ -11,6 +11,7 @@ import { useCurrentUser } from '@/lib/session';
 
 import { useAddMember, useChangeMemberRole, useMemberCandidates, useMembers, useRemoveMember } from './api/members';
 import { isOrgRole, ORG_ROLES, orgRoleLabel, type OrgRole } from './labels';
+import { PartnerAccessSection } from './partner-access-section';
 
 function useRoleOptions() {
   const { t } = useTranslation();
@@ -229,6 +230,7 @@ export function MembersTab({ org, canManage }: { org: Organization; canManage: b
         </Table.ScrollContainer>
       )}
       {canManage && <AddMember org={org} />}
+      <PartnerAccessSection org={org} canManage={canManage} />
       <RemoveDialog
         org={org}
         member={removing}

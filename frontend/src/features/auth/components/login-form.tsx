@@ -54,7 +54,7 @@ export function LoginForm() {
   const form = useFields();
 
   const login = useLogin({
-    onSuccess: (response) => completeSignIn(response, redirect ?? '/'),
+    onSuccess: (response) => completeSignIn(response, redirect),
     onError: (error) => {
       if (isApiError(error, 'two_factor_required')) {
         setNeedsCode(true);

@@ -55,12 +55,19 @@ export function useHooks(scope: HookScope) {
   return useQuery({ queryKey: hookKeys.list(scope), queryFn: ({ signal }) => listHooks(scope, signal) });
 }
 
-/** The latest 50 deliveries of a hook; refreshed every few seconds while pending ones remain. */
+/**
+ * The latest 50 deliveries of a hook; refreshed every few seconds while pending ones remain or
+ * none has come yet (a ping's delivery may be committed just after the log was read).
+ */
 export function useDeliveries(scope: HookScope, id: string) {
   return useQuery({
     queryKey: hookKeys.deliveries(scope, id),
     queryFn: ({ signal }) => listDeliveries(scope, id, signal),
-    refetchInterval: (query) => (query.state.data?.some((d) => d.status === 'pending') === true ? 2000 : false),
+    refetchInterval: (query) => {
+      const deliveries = query.state.data;
+      const waiting = deliveries === undefined || deliveries.length === 0 || deliveries.some((d) => d.status === 'pending');
+      return waiting ? 2000 : false;
+    },
   });
 }
 

@@ -8,6 +8,8 @@ use std::{
     io::Read,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    thread::JoinHandle,
     time::{Duration, Instant},
 };
 
@@ -44,6 +46,31 @@ pub struct Running {
     child: Child,
     port: u16,
     data: tempfile::TempDir,
+    /// Everything the process wrote to stderr so far.
+    log: Arc<Mutex<Vec<u8>>>,
+    log_reader: Option<JoinHandle<()>>,
+}
+
+/// Reads `stream` to its end on a thread of its own, into `into` (when given). The process's
+/// output must be drained while it runs: once a pipe's buffer (64 KiB) is full, every write
+/// to it blocks, and a server that logs each request then stops answering mid-test.
+fn drain(
+    mut stream: impl Read + Send + 'static,
+    into: Option<Arc<Mutex<Vec<u8>>>>,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 8192];
+        loop {
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    if let Some(into) = &into {
+                        into.lock().unwrap().extend_from_slice(&chunk[..n]);
+                    }
+                }
+            }
+        }
+    })
 }
 
 impl Running {
@@ -73,8 +100,17 @@ impl Running {
         for (key, value) in extra_env {
             command.env(key, value);
         }
-        let child = command.spawn().unwrap();
-        let mut running = Self { child, port, data };
+        let mut child = command.spawn().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let log_reader = Some(drain(child.stderr.take().unwrap(), Some(log.clone())));
+        drain(child.stdout.take().unwrap(), None);
+        let mut running = Self {
+            child,
+            port,
+            data,
+            log,
+            log_reader,
+        };
         running.wait_until_healthy().await;
         running
     }
@@ -118,13 +154,14 @@ impl Running {
         }
     }
 
-    /// Everything the process logged; call after it exited.
+    /// Everything the process logged; call after it exited (then the log is complete).
     pub fn stderr(&mut self) -> String {
-        let mut text = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
-            stderr.read_to_string(&mut text).unwrap();
+        if self.child.try_wait().unwrap().is_some() {
+            if let Some(reader) = self.log_reader.take() {
+                reader.join().unwrap();
+            }
         }
-        text
+        String::from_utf8_lossy(&self.log.lock().unwrap()).into_owned()
     }
 }
 

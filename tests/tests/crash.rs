@@ -252,7 +252,7 @@ enum FirstTry {
 
 #[tokio::test]
 async fn sends_cut_off_by_a_crash_are_stored_once_and_a_retry_with_the_same_key_completes_them() {
-    const SENDS: usize = 40;
+    const SENDS: usize = 80;
     let db = TestDatabase::new().await;
     let mut first = Running::start(&db, &QUICK).await;
     let exchange = Arc::new(Exchange::set_up(&first).await);
@@ -268,7 +268,8 @@ async fn sends_cut_off_by_a_crash_are_stored_once_and_a_retry_with_the_same_key_
             .collect(),
     );
 
-    // Every send at once; the instance dies once a few have been answered.
+    // Every send at once; the instance dies as soon as one has been answered, so that some are
+    // answered, some are cut off mid-request and some never reached it.
     let client = reqwest::Client::new();
     let answered = Arc::new(AtomicUsize::new(0));
     let sends: Vec<_> = (0..SENDS)
@@ -294,9 +295,9 @@ async fn sends_cut_off_by_a_crash_are_stored_once_and_a_retry_with_the_same_key_
         })
         .collect();
     wait_for(
-        "the first sends to be accepted",
+        "the first send to be accepted",
         Duration::from_secs(30),
-        || answered.load(Ordering::SeqCst) >= SENDS / 2,
+        || answered.load(Ordering::SeqCst) >= 1,
     )
     .await;
     first.kill();

@@ -141,11 +141,10 @@ pub async fn authorize<S: OrganizationStore>(
     organization_id: Uuid,
     action: OrgAction,
 ) -> DomainResult<Authorized> {
-    if let Some(organization) = store
-        .find_organization(caller.actor.environment_id, organization_id)
+    if let Some((organization, membership)) = store
+        .find_organization_with_role(caller.actor.environment_id, organization_id, caller.user.id)
         .await?
     {
-        let membership = store.membership(organization.id, caller.user.id).await?;
         let role = policy::require(caller.actor, membership, action, organization.id)?;
         return Ok(Authorized {
             organization,

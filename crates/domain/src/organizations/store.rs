@@ -111,6 +111,14 @@ pub trait OrganizationStore {
         organization_id: Uuid,
         user_id: Uuid,
     ) -> DomainResult<Option<OrgRole>>;
+    /// [`OrganizationStore::find_organization`] with the user's membership role in it, in one
+    /// read: every organization-scoped request asks both.
+    async fn find_organization_with_role(
+        &self,
+        environment_id: Uuid,
+        organization_id: Uuid,
+        user_id: Uuid,
+    ) -> DomainResult<Option<(Organization, Option<OrgRole>)>>;
     /// The access a user of `environment_id` has to another environment's organization
     /// through an accepted grant in an active partnership, if any.
     async fn partner_access(

@@ -18,8 +18,11 @@ use haven_domain::{
     DomainError, DomainResult,
 };
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    sea_query::{Expr, IntoCondition},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef, SqlErr,
 };
 use uuid::Uuid;
 
@@ -406,6 +409,39 @@ impl OrganizationStore for Database {
             .map_err(db("loading an organization"))?
             .map(to_organization)
             .transpose()
+    }
+
+    async fn find_organization_with_role(
+        &self,
+        environment_id: Uuid,
+        organization_id: Uuid,
+        user_id: Uuid,
+    ) -> DomainResult<Option<(Organization, Option<OrgRole>)>> {
+        // The organization, and the user's membership row (if any) by a left join.
+        let membership: RelationDef = organization_member::Entity::belongs_to(organization::Entity)
+            .from(organization_member::Column::OrganizationId)
+            .to(organization::Column::Id)
+            .on_condition(move |_, _| {
+                Expr::col((
+                    organization_member::Entity,
+                    organization_member::Column::UserId,
+                ))
+                .eq(user_id)
+                .into_condition()
+            })
+            .into();
+        let Some((row, member)) = organization::Entity::find_by_id(organization_id)
+            .filter(organization::Column::EnvironmentId.eq(environment_id))
+            .join(JoinType::LeftJoin, membership.rev())
+            .select_also(organization_member::Entity)
+            .one(self.conn())
+            .await
+            .map_err(db("loading an organization"))?
+        else {
+            return Ok(None);
+        };
+        let role = member.and_then(|m| OrgRole::parse(&m.role));
+        Ok(Some((to_organization(row)?, role)))
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err(level = "debug"))]

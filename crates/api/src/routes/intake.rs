@@ -4,6 +4,7 @@
 use actix_web::{delete, get, http::header, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use haven_domain::{
+    accounts::secrets,
     intake::{
         records::{
             IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus, IntakeTransport,
@@ -16,7 +17,6 @@ use haven_domain::{
     DomainError,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -244,17 +244,6 @@ pub struct InboundAccepted {
 
 /// Compares the presented secret with the configured one without revealing where they differ
 /// (both are hashed first, so lengths do not leak either).
-fn secret_matches(presented: &str, configured: &str) -> bool {
-    let (a, b) = (
-        Sha256::digest(presented.as_bytes()),
-        Sha256::digest(configured.as_bytes()),
-    );
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-}
-
 /// Hand over one email message for intake.
 ///
 /// For installations that receive mail in their own mail server (Postfix, a mail provider's
@@ -286,7 +275,7 @@ async fn inbound_email(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if configured.is_empty() || !secret_matches(presented.trim(), configured) {
+    if configured.is_empty() || !secrets::secret_matches(presented.trim(), configured) {
         return Err(ApiError::Unauthenticated(ErrorCode::Unauthenticated));
     }
     let essence = req

@@ -19,6 +19,24 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Whether two strings are equal, in a time that depends on their lengths only, not on where
+/// they differ: for comparing a presented secret's hash with a stored one.
+#[must_use]
+pub fn equal_in_constant_time(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Whether `presented` is the `configured` shared secret. Both are hashed first, so the time
+/// taken tells nothing about the configured secret, not even its length.
+#[must_use]
+pub fn secret_matches(presented: &str, configured: &str) -> bool {
+    equal_in_constant_time(&hash_token(presented), &hash_token(configured))
+}
+
 /// Ten recovery codes like `k3f9-x2p7-q8m4` (lower-case, no look-alike characters).
 #[must_use]
 pub fn new_recovery_codes() -> Vec<String> {
@@ -51,6 +69,16 @@ pub fn normalise_recovery_code(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(equal_in_constant_time("abcd", "abcd"));
+        assert!(!equal_in_constant_time("abcd", "abce"));
+        assert!(!equal_in_constant_time("abcd", "abc"));
+        assert!(secret_matches("s3cret", "s3cret"));
+        assert!(!secret_matches("s3cret", "s3cre"));
+        assert!(!secret_matches("", "s3cret"));
+    }
 
     #[test]
     fn tokens_are_unique_and_hash_deterministically() {

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     accounts::{
         records::{ClientInfo, NewAuditEvent},
-        secrets::{hash_token, new_token},
+        secrets::{equal_in_constant_time, hash_token, new_token},
         store::AuditLog,
         AuditAction, Caller,
     },
@@ -46,14 +46,6 @@ fn new_client_id() -> String {
 }
 
 /// Compares two hashes in time that does not depend on where they differ.
-fn same_hash(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 fn checked_text(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > NAME_MAX {
@@ -368,7 +360,8 @@ pub async fn authenticate_client<S: ConnectionStore + AuditLog>(
         partnership_ended,
     } = stored;
     tracing::Span::current().record("connection_id", tracing::field::display(connection.id));
-    let right_secret = same_hash(&hash_token(&credentials.client_secret), &secret_hash);
+    let right_secret =
+        equal_in_constant_time(&hash_token(&credentials.client_secret), &secret_hash);
     let reason = if !right_secret {
         Some("wrong_secret")
     } else if connection.status != ConnectionStatus::Active {
@@ -465,12 +458,5 @@ mod tests {
         let (a, b) = (new_client_id(), new_client_id());
         assert_ne!(a, b);
         assert!(a.starts_with("hvn_") && a.len() == 36);
-    }
-
-    #[test]
-    fn hashes_compare_whole() {
-        assert!(same_hash("abcd", "abcd"));
-        assert!(!same_hash("abcd", "abce"));
-        assert!(!same_hash("abcd", "abc"));
     }
 }

@@ -54,7 +54,7 @@ pub fn build_hook_message(from: &Mailbox, mail: &HookMail) -> Result<Message, Se
         .message_id(Some(format!("<{}@{}>", mail.id, from.email.domain())));
     for (name, value) in &mail.headers {
         builder = builder.raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str(*name),
+            HeaderName::new_from_ascii_str(name),
             value.clone(),
         ));
     }

@@ -139,6 +139,9 @@ pub struct Settings {
     /// Hosts webhooks may call over plain http and at loopback or private addresses
     /// (comma-separated names or addresses; development and tests only).
     pub hook_insecure_hosts: String,
+    /// Messages the mail hooks (`mailto:` targets) of one environment may send per hour
+    /// together; deliveries beyond it wait for the next free slot. 0: no limit.
+    pub hook_mails_per_hour: u32,
     /// The mail domain of organizations' intake addresses.
     pub intake_domain: String,
     /// Local part of the purchase-invoice address, with `{kvk}`.
@@ -221,6 +224,7 @@ impl Default for Settings {
             partner_requests_per_hour: 20,
             hook_retry_schedule: "1m,5m,30m,2h,6h,24h".into(),
             hook_insecure_hosts: String::new(),
+            hook_mails_per_hour: 100,
             intake_domain: "intake.localhost".into(),
             intake_purchase_pattern: "{kvk}.inkoop".into(),
             intake_sales_pattern: "{kvk}.verkoop".into(),
@@ -431,7 +435,9 @@ impl Settings {
                     .map(|h| h.trim().to_ascii_lowercase())
                     .filter(|h| !h.is_empty())
                     .collect(),
+                refused_mail_domains: vec![self.intake_domain.trim().to_ascii_lowercase()],
             },
+            mails_per_hour: self.hook_mails_per_hour,
         })
     }
 
@@ -627,7 +633,7 @@ mod tests {
             "connection_requests_per_minute".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 63, "one key per field of Settings");
+        assert_eq!(keys.len(), 64, "one key per field of Settings");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use haven_domain::{
     jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, JobKind},
 };
 use haven_jobs::{spawn_worker, Registry, WorkerOptions};
-use haven_mailer::{EmailHandler, SmtpConfig, Transport};
+use haven_mailer::{EmailHandler, HookMailTransport, SmtpConfig, Transport};
 use haven_persistence::Database;
 use tokio::{sync::Notify, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
@@ -63,10 +63,14 @@ impl JobWorker {
         let delivery = send.delivery.clone();
         let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
             .map_err(|e| anyhow::anyhow!(e))?;
-        let email = EmailHandler::new(mail_transport(settings)?, &settings.mail_from)
-            .with_context(|| {
-                format!("mail_from {:?} is not an email address", settings.mail_from)
-            })?;
+        let mail = mail_transport(settings)?;
+        let email = EmailHandler::new(mail.clone(), &settings.mail_from).with_context(|| {
+            format!("mail_from {:?} is not an email address", settings.mail_from)
+        })?;
+        // Mail hooks send through the same transport and sender as every other email.
+        let hook_mail = HookMailTransport::new(mail, &settings.mail_from).with_context(|| {
+            format!("mail_from {:?} is not an email address", settings.mail_from)
+        })?;
         let deliver = DeliverDocumentHandler {
             db: db.clone(),
             settings: delivery,
@@ -76,6 +80,11 @@ impl JobWorker {
             db: db.clone(),
             transport: haven_hooks::HttpTransport::new(hooks.settings.targets.clone())
                 .context("could not set up the webhook HTTP client")?,
+            mail: hook_mail,
+            documents: HookDocumentReader {
+                db: db.clone(),
+                blobs: blobs.clone(),
+            },
             sealing: hooks.sealing,
             settings: hooks.settings,
             wake: wake.clone(),
@@ -359,6 +368,8 @@ pub struct HookJobs {
 struct DeliverHookHandler {
     db: Database,
     transport: haven_hooks::HttpTransport,
+    mail: HookMailTransport,
+    documents: HookDocumentReader,
     sealing: crate::secrets::SealingBox,
     settings: haven_domain::hooks::service::HookSettings,
     /// Poked after a run: a failed delivery may have raised events for other hooks.
@@ -372,9 +383,14 @@ impl JobHandler for DeliverHookHandler {
 
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
         Box::pin(async move {
+            let channels = haven_domain::hooks::delivery::HookChannels {
+                http: &self.transport,
+                mail: &self.mail,
+                documents: &self.documents,
+            };
             let outcome = haven_domain::hooks::delivery::drain_hook(
                 &self.db,
-                &self.transport,
+                &channels,
                 &self.sealing,
                 &self.settings,
                 job,
@@ -383,6 +399,41 @@ impl JobHandler for DeliverHookHandler {
             self.wake.notify_one();
             outcome
         })
+    }
+}
+
+/// Reads the documents mail hooks attach: the row from the database, the bytes from the
+/// document store.
+struct HookDocumentReader {
+    db: Database,
+    blobs: haven_storage::Storage,
+}
+
+impl haven_domain::hooks::mail::HookDocuments for HookDocumentReader {
+    async fn event_document(
+        &self,
+        environment_id: uuid::Uuid,
+        id: uuid::Uuid,
+    ) -> haven_domain::DomainResult<Option<haven_domain::hooks::mail::EventDocument>> {
+        use haven_domain::documents::{blobs::DocumentStore as _, store::DocumentRecords as _};
+        let Some(document) = self.db.find_document(environment_id, id).await? else {
+            return Ok(None);
+        };
+        let bytes = if document.purged_at.is_some() {
+            None
+        } else {
+            match self.blobs.get(&document.content_hash).await {
+                Ok(bytes) => Some(bytes),
+                Err(haven_domain::DomainError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            }
+        };
+        Ok(Some(haven_domain::hooks::mail::EventDocument {
+            number: document.facts.number,
+            syntax: document.facts.syntax,
+            content_type: document.content_type,
+            bytes,
+        }))
     }
 }
 

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use haven_domain::{
     accounts::profile::SecretSealer,
     hooks::{
-        delivery::{drain_hook, HookRequest, HookTransport, TransportOutcome},
+        delivery::{drain_hook, HookChannels, HookRequest, HookTransport, TransportOutcome},
+        mail::{EventDocument, HookDocuments, HookMail, HookMailer},
         records::{
             AttemptRecord, Delivery, DeliveryStatus, Hook, HookEvent, HookOwner, SigningHook,
             Topic, TopicPattern,
@@ -59,6 +60,7 @@ impl Store {
             topics: vec![TopicPattern::parse("*").unwrap()],
             active: true,
             description: String::new(),
+            language: haven_domain::mail::Language::En,
             previous_secret_until: None,
             created_at: now,
             updated_at: now,
@@ -150,8 +152,60 @@ impl HookDeliveries for Store {
         Ok(())
     }
 
+    async fn mail_attempts_since(
+        &self,
+        _environment_id: Uuid,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> DomainResult<Vec<DateTime<Utc>>> {
+        let mut times: Vec<DateTime<Utc>> = self
+            .recorded
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.at)
+            .filter(|at| *at >= since)
+            .collect();
+        times.sort_unstable_by(|a, b| b.cmp(a));
+        times.truncate(usize::try_from(limit).unwrap());
+        Ok(times)
+    }
+
     async fn purge_deliveries(&self, _before: DateTime<Utc>) -> DomainResult<u64> {
         Ok(0)
+    }
+}
+
+/// Takes every message and keeps it.
+#[derive(Default)]
+struct Mailbox {
+    sent: Mutex<Vec<HookMail>>,
+}
+
+impl HookMailer for Mailbox {
+    async fn send(&self, mail: &HookMail) -> TransportOutcome {
+        self.sent.lock().unwrap().push(mail.clone());
+        TransportOutcome::Handed {
+            reply: "250 accepted".into(),
+        }
+    }
+}
+
+/// Every document is a small UBL file.
+struct Documents;
+
+impl HookDocuments for Documents {
+    async fn event_document(
+        &self,
+        _environment_id: Uuid,
+        _id: Uuid,
+    ) -> DomainResult<Option<EventDocument>> {
+        Ok(Some(EventDocument {
+            number: Some("F-1".into()),
+            syntax: "ubl".into(),
+            content_type: "application/xml".into(),
+            bytes: Some(b"<Invoice/>".to_vec()),
+        }))
     }
 }
 
@@ -190,6 +244,17 @@ fn job(hook_id: Uuid) -> ClaimedJob {
     }
 }
 
+fn channels<'a, T: HookTransport>(
+    http: &'a T,
+    mail: &'a Mailbox,
+) -> HookChannels<'a, T, Mailbox, Documents> {
+    HookChannels {
+        http,
+        mail,
+        documents: &Documents,
+    }
+}
+
 fn settings() -> HookSettings {
     HookSettings {
         retry_schedule: vec![Duration::from_secs(60), Duration::from_secs(300)],
@@ -203,7 +268,7 @@ async fn deliveries_go_out_oldest_first_and_the_job_ends_when_none_is_left() {
     let transport = Scripted::new(&[]);
     drain_hook(
         &store,
-        &transport,
+        &channels(&transport, &Mailbox::default()),
         &Clear,
         &settings(),
         &job(store.hook.hook.id),
@@ -241,7 +306,7 @@ async fn a_temporary_failure_holds_back_later_events_until_its_retry_time() {
     let before = Utc::now();
     drain_hook(
         &store,
-        &transport,
+        &channels(&transport, &Mailbox::default()),
         &Clear,
         &settings(),
         &job(store.hook.hook.id),
@@ -279,7 +344,7 @@ async fn after_the_last_attempt_the_delivery_fails_with_hook_sent_error() {
     let transport = Scripted::new(&[500]);
     drain_hook(
         &store,
-        &transport,
+        &channels(&transport, &Mailbox::default()),
         &Clear,
         &settings(),
         &job(store.hook.hook.id),
@@ -302,7 +367,7 @@ async fn when_the_outcome_cannot_be_recorded_the_job_retries_and_sends_again_wit
     let transport = Scripted::new(&[]);
     let first = drain_hook(
         &store,
-        &transport,
+        &channels(&transport, &Mailbox::default()),
         &Clear,
         &settings(),
         &job(store.hook.hook.id),
@@ -311,7 +376,7 @@ async fn when_the_outcome_cannot_be_recorded_the_job_retries_and_sends_again_wit
     assert!(matches!(first, Err(JobError::Retry(_))), "{first:?}");
     drain_hook(
         &store,
-        &transport,
+        &channels(&transport, &Mailbox::default()),
         &Clear,
         &settings(),
         &job(store.hook.hook.id),
@@ -327,5 +392,52 @@ async fn when_the_outcome_cannot_be_recorded_the_job_retries_and_sends_again_wit
     assert_eq!(
         store.recorded.lock().unwrap()[0].status,
         DeliveryStatus::Delivered
+    );
+}
+
+#[tokio::test]
+async fn mail_hooks_send_one_message_per_event_until_the_hourly_limit_then_wait() {
+    let mut store = Store::new(3);
+    store.hook.hook.target = "mailto:books@example.com?format=ubl".into();
+    let http = Scripted::new(&[]);
+    let mailbox = Mailbox::default();
+    let limited = HookSettings {
+        mails_per_hour: 2,
+        ..settings()
+    };
+    let before = Utc::now();
+    drain_hook(
+        &store,
+        &channels(&http, &mailbox),
+        &Clear,
+        &limited,
+        &job(store.hook.hook.id),
+    )
+    .await
+    .unwrap();
+    assert!(http.requests.lock().unwrap().is_empty(), "no HTTP for mail");
+    let sent = mailbox.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "the third waits for a free slot");
+    assert_eq!(sent[0].to, "books@example.com");
+    assert!(sent[0]
+        .headers
+        .iter()
+        .any(|(name, value)| *name == "X-Haven-Event-Id" && !value.is_empty()));
+    assert_eq!(
+        sent[0].attachment.as_ref().unwrap().file_name,
+        "F-1.xml",
+        "the original when it is already UBL"
+    );
+    let recorded = store.recorded.lock().unwrap();
+    assert_eq!(recorded[0].status, DeliveryStatus::Delivered);
+    assert_eq!(recorded[0].status_code, None, "mail has no HTTP status");
+    assert!(recorded[0]
+        .request_body
+        .contains("Subject: [Haven] InvoiceSent"));
+    let continued = store.continued.lock().unwrap().clone();
+    assert_eq!(continued.len(), 1);
+    assert!(
+        continued[0] >= before + chrono::TimeDelta::minutes(59),
+        "the next job runs when the first message of the hour is an hour old"
     );
 }

@@ -192,6 +192,7 @@ mod tests {
         assert!(transport.admit("https://example.com/hook").is_ok());
         let local = HttpTransport::new(TargetRules {
             insecure_hosts: vec!["127.0.0.1".into()],
+            ..TargetRules::default()
         })
         .unwrap();
         assert!(local.admit("http://127.0.0.1:8080/hook").is_ok());

@@ -12,12 +12,14 @@
 //! development and tests. Message bodies carry single-use links: they are never logged.
 
 mod handler;
+mod hook;
 mod message;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod transport;
 
 pub use handler::EmailHandler;
+pub use hook::{build_hook_message, HookMailTransport};
 pub use message::build_message;
 pub use transport::{FileOutbox, SendError, SmtpConfig, TlsMode, Transport};
 

@@ -16,6 +16,19 @@ pub struct OutboxMail {
     pub text: String,
     /// The HTML part, decoded, with `\n` line ends.
     pub html: String,
+    /// Every header as written (name, value), in order.
+    pub headers: Vec<(String, String)>,
+    /// The attachments, decoded.
+    pub attachments: Vec<MailFile>,
+}
+
+/// An attachment of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFile {
+    pub name: String,
+    /// `type/subtype`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 impl OutboxMail {
@@ -23,6 +36,15 @@ impl OutboxMail {
     #[must_use]
     pub fn links(&self) -> Vec<String> {
         links_in(&self.text)
+    }
+
+    /// The value of the first header called `name` (case-insensitive), trimmed.
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
     }
 
     /// The first link that starts with `prefix`, e.g. `http://127.0.0.1:8080/verify`.
@@ -85,13 +107,38 @@ pub async fn wait_for_mail(
 #[must_use]
 pub fn parse_file(path: &Path) -> Option<OutboxMail> {
     let bytes = std::fs::read(path).ok()?;
-    let message = MessageParser::default().parse(&bytes)?;
+    parse_bytes(path, &bytes)
+}
+
+/// Decodes a message as it went over the wire (`path` names where it came from).
+#[must_use]
+pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Option<OutboxMail> {
+    use mail_parser::MimeHeaders as _;
+    let message = MessageParser::default().parse(bytes)?;
     let first_address = |addr: Option<&mail_parser::Address<'_>>| {
         addr.and_then(|a| a.first())
             .and_then(|a| a.address())
             .unwrap_or_default()
             .to_owned()
     };
+    let headers = message
+        .headers_raw()
+        .map(|(name, value)| (name.to_owned(), value.trim().to_owned()))
+        .collect();
+    let attachments = message
+        .attachments()
+        .map(|part| MailFile {
+            name: part.attachment_name().unwrap_or_default().to_owned(),
+            content_type: part
+                .content_type()
+                .map(|t| match t.subtype() {
+                    Some(sub) => format!("{}/{sub}", t.ctype()),
+                    None => t.ctype().to_owned(),
+                })
+                .unwrap_or_default(),
+            bytes: part.contents().to_vec(),
+        })
+        .collect();
     Some(OutboxMail {
         path: path.to_owned(),
         from: first_address(message.from()),
@@ -99,6 +146,8 @@ pub fn parse_file(path: &Path) -> Option<OutboxMail> {
         subject: message.subject().unwrap_or_default().to_owned(),
         text: body(message.body_text(0)),
         html: body(message.body_html(0)),
+        headers,
+        attachments,
     })
 }
 

@@ -96,8 +96,10 @@ impl From<IssuedHookSecret> for IssuedHookDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateHookRequest {
-    /// `https://…` (plain http only for hosts the installation allows). Mail hooks
-    /// (`mailto:`) are not available yet and are refused.
+    /// `https://…` (plain http only for hosts the installation allows), or
+    /// `mailto:address` for a mail hook, optionally with `?format=ubl` or `?format=cii` to
+    /// have the document attached in that syntax. One plain address: no display name, list
+    /// or other parameter. Stored with `mailto:` and the address's domain in lower case.
     #[schema(example = "https://books.example.com/haven/events", max_length = 2000)]
     pub target: String,
     /// One to 20 topics or patterns: a topic's name, `*`, or a name with `*` at its start or
@@ -152,13 +154,15 @@ pub struct DeliveryAttemptDto {
     /// From 1.
     pub attempt: u32,
     pub at: DateTime<Utc>,
-    /// The receiver's HTTP status; null when none came (refused, time-out, not allowed).
+    /// The receiver's HTTP status; null when none came (refused, time-out, not allowed) and
+    /// for mail hooks.
     pub status_code: Option<u16>,
     pub duration_ms: u32,
     pub error: Option<String>,
-    /// The JSON body as sent (and signed).
+    /// The JSON body as sent (and signed); for a mail hook the message's recipient, subject,
+    /// headers, attachment (name, type, size) and plain text.
     pub request_body: String,
-    /// The first kilobyte of the receiver's answer.
+    /// The first kilobyte of the receiver's answer; for a mail hook what the mail server did.
     pub response_body: Option<String>,
 }
 
@@ -181,8 +185,8 @@ impl From<DeliveryAttempt> for DeliveryAttemptDto {
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryDto {
     pub id: Uuid,
-    /// The event's id (`id` in the body, `X-Hook-Event-Id`): the same for every attempt and
-    /// redelivery.
+    /// The event's id (`id` in the body, `X-Hook-Event-Id`; `X-Haven-Event-Id` in a mail
+    /// hook's message): the same for every attempt and redelivery.
     pub event_id: Uuid,
     pub topic: Topic,
     pub document_id: Option<Uuid>,

@@ -12,6 +12,8 @@ pub struct TestApp {
     pub backend: &'static str,
     /// The SMTP intake receiver's port, when `Options::smtp_intake` started it.
     pub smtp_port: Option<u16>,
+    /// The SMTP server email goes to, when `Options::smtp_relay` asked for one.
+    pub relay: Option<crate::smtp_relay::SmtpRelay>,
     _db: TestDatabase,
     _dirs: Vec<tempfile::TempDir>,
 }
@@ -48,6 +50,11 @@ pub struct Options {
     pub inbound_email_secret: Option<String>,
     /// Starts the SMTP intake receiver on a free port.
     pub smtp_intake: bool,
+    /// Sends email over SMTP to a relay the test starts (which also writes every message into
+    /// the outbox directory), instead of writing the outbox itself.
+    pub smtp_relay: bool,
+    /// `hook_mails_per_hour`; the built-in default when `None`.
+    pub hook_mails_per_hour: Option<u32>,
 }
 
 impl Default for Options {
@@ -69,6 +76,8 @@ impl Default for Options {
             hook_insecure_hosts: "127.0.0.1".into(),
             inbound_email_secret: None,
             smtp_intake: false,
+            smtp_relay: false,
+            hook_mails_per_hour: None,
         }
     }
 }
@@ -91,8 +100,21 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         )
         .unwrap();
     }
+    let relay = if options.smtp_relay {
+        let relay = crate::smtp_relay::SmtpRelay::start().await;
+        relay.write_into(data_dir.path().join("outbox"));
+        Some(relay)
+    } else {
+        None
+    };
     let settings = Settings {
         port: 0,
+        smtp_host: relay.as_ref().map(|_| "127.0.0.1".to_owned()),
+        smtp_port: relay.as_ref().map_or(587, |r| r.port),
+        smtp_tls: haven_mailer::TlsMode::None,
+        hook_mails_per_hour: options
+            .hook_mails_per_hour
+            .unwrap_or(Settings::default().hook_mails_per_hour),
         database_url: Some(db.url.clone()),
         database_max_connections: options.database_max_connections,
         data_dir: data_dir.path().to_owned(),
@@ -153,6 +175,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         data_dir: data_dir.path().to_owned(),
         backend: db.backend_name(),
         smtp_port,
+        relay,
         _db: db,
         _dirs: vec![data_dir, static_dir],
     }

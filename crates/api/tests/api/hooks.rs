@@ -460,7 +460,7 @@ async fn targets_must_be_https_and_public_when_saved_and_when_sent() {
         "https://user:secret@example.com/hook",
         "ftp://example.com/",
         "http://localhost/hook",
-        "mailto:books@example.com",
+        "mailto:books@example.com?cc=someone@example.com",
     ] {
         let response = app
             .send(

@@ -11,11 +11,13 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use super::{
+    mail::{build_mail, log_text, HookDocuments, HookMailer},
     records::{
-        AttemptRecord, Delivery, DeliveryStatus, HookOwner, NewHookEvent, SigningHook, Topic,
+        AttemptRecord, Delivery, DeliveryStatus, Hook, HookOwner, NewHookEvent, SigningHook, Topic,
     },
     service::HookSettings,
     store::HookDeliveries,
+    target::{parse_target, Target},
 };
 use crate::{
     accounts::profile::SecretSealer,
@@ -68,15 +70,26 @@ pub struct HookRequest {
 /// What the target did with a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportOutcome {
-    /// An HTTP answer (or, for mail, 250 when queued) with the start of its body.
+    /// An HTTP answer with the start of its body.
     Answered { status: u16, body: String },
+    /// A mail hook's message was taken by the mail server (or written to the outbox): it
+    /// counts as delivered. `reply` says so for the log.
+    Handed { reply: String },
     /// No answer: refused, unreachable, timed out, not allowed by the rules.
     Failed { error: String, temporary: bool },
 }
 
-/// Port: hands a request to its target (HTTP, mail).
+/// Port: hands a request to its HTTP target.
 pub trait HookTransport: Send + Sync {
     fn deliver(&self, request: &HookRequest) -> impl Future<Output = TransportOutcome> + Send;
+}
+
+/// Where the delivery job sends: HTTP targets over `http`, `mailto:` targets through `mail`
+/// with the event's document read from `documents`.
+pub struct HookChannels<'a, T, M, D> {
+    pub http: &'a T,
+    pub mail: &'a M,
+    pub documents: &'a D,
 }
 
 /// `sha256=<hex HMAC-SHA256 of body>` for each secret, comma-separated: the current secret
@@ -108,6 +121,7 @@ pub enum Verdict {
 #[must_use]
 pub fn judge(outcome: &TransportOutcome) -> Verdict {
     match outcome {
+        TransportOutcome::Handed { .. } => Verdict::Delivered,
         TransportOutcome::Answered { status, .. } => match status {
             200..=299 => Verdict::Delivered,
             429 | 500..=599 => Verdict::Temporary(format!("The receiver answered {status}.")),
@@ -240,10 +254,38 @@ fn raised(
     })
 }
 
+/// Sends one delivery over its hook's channel; returns what the log keeps of the request and
+/// what came of it.
+async fn send<T, M, D, B>(
+    channels: &HookChannels<'_, T, M, D>,
+    sealer: &B,
+    hook: &SigningHook,
+    delivery: &Delivery,
+    now: DateTime<Utc>,
+) -> Result<(String, TransportOutcome), JobError>
+where
+    T: HookTransport,
+    M: HookMailer,
+    D: HookDocuments,
+    B: SecretSealer,
+{
+    if let Ok(Target::Mail { address, format }) = parse_target(&hook.hook.target) {
+        let mail = build_mail(channels.documents, &hook.hook, delivery, &address, format)
+            .await
+            .map_err(retry)?;
+        let outcome = channels.mail.send(&mail).await;
+        return Ok((log_text(&mail), outcome));
+    }
+    let request = build_request(sealer, hook, delivery, now)
+        .map_err(|e| JobError::Retry(format!("could not sign the event: {e}")))?;
+    let outcome = channels.http.deliver(&request).await;
+    Ok((request.body, outcome))
+}
+
 /// Sends one delivery and records the attempt.
-async fn attempt<S, T, B>(
+async fn attempt<S, T, M, D, B>(
     store: &S,
-    transport: &T,
+    channels: &HookChannels<'_, T, M, D>,
     sealer: &B,
     settings: &HookSettings,
     hook: &SigningHook,
@@ -252,13 +294,13 @@ async fn attempt<S, T, B>(
 where
     S: HookDeliveries,
     T: HookTransport,
+    M: HookMailer,
+    D: HookDocuments,
     B: SecretSealer,
 {
     let started = Utc::now();
-    let request = build_request(sealer, hook, delivery, started)
-        .map_err(|e| JobError::Retry(format!("could not sign the event: {e}")))?;
     let clock = std::time::Instant::now();
-    let outcome = transport.deliver(&request).await;
+    let (request_body, outcome) = send(channels, sealer, hook, delivery, started).await?;
     let duration_ms = u32::try_from(clock.elapsed().as_millis()).unwrap_or(u32::MAX);
     let attempt = delivery.attempts + 1;
     let (status_code, response_body) = match &outcome {
@@ -266,6 +308,9 @@ where
             Some(*status),
             Some(truncate(body.clone(), RESPONSE_LOG_BYTES)),
         ),
+        TransportOutcome::Handed { reply } => {
+            (None, Some(truncate(reply.clone(), RESPONSE_LOG_BYTES)))
+        }
         TransportOutcome::Failed { .. } => (None, None),
     };
     let now = Utc::now();
@@ -311,7 +356,7 @@ where
             status_code,
             duration_ms,
             error,
-            request_body: request.body,
+            request_body,
             response_body,
             status,
             next_attempt_at,
@@ -319,6 +364,33 @@ where
         })
         .await
         .map_err(retry)
+}
+
+/// For a mail hook whose environment used up its messages of the last hour
+/// (`mails_per_hour`): when the next slot frees. The delivery waits (it is not an attempt).
+async fn mail_slot_wait<S: HookDeliveries>(
+    store: &S,
+    settings: &HookSettings,
+    hook: &Hook,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, JobError> {
+    let limit = settings.mails_per_hour;
+    let is_mail = matches!(parse_target(&hook.target), Ok(Target::Mail { .. }));
+    if limit == 0 || !is_mail {
+        return Ok(None);
+    }
+    let hour = TimeDelta::hours(1);
+    let recent = store
+        .mail_attempts_since(hook.environment_id, now - hour, limit)
+        .await
+        .map_err(retry)?;
+    if recent.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
+        return Ok(None);
+    }
+    // Newest first: the last of them is the oldest of the hour, whose slot frees first.
+    let free = recent.last().map_or(now, |oldest| *oldest + hour);
+    tracing::info!(hook_id = %hook.id, %free, "mail hook limit reached; the delivery waits");
+    Ok(Some(free.max(now + TimeDelta::seconds(1))))
 }
 
 /// Runs a `deliver_hook` job: sends the hook's due deliveries oldest first until none is
@@ -329,9 +401,9 @@ where
 /// # Errors
 /// `Retry` when the store cannot be reached; `Permanent` for a malformed payload.
 #[tracing::instrument(name = "deliver hook", skip_all, fields(job_id = %job.id, hook_id))]
-pub async fn drain_hook<S, T, B>(
+pub async fn drain_hook<S, T, M, D, B>(
     store: &S,
-    transport: &T,
+    channels: &HookChannels<'_, T, M, D>,
     sealer: &B,
     settings: &HookSettings,
     job: &ClaimedJob,
@@ -339,6 +411,8 @@ pub async fn drain_hook<S, T, B>(
 where
     S: HookDeliveries,
     T: HookTransport,
+    M: HookMailer,
+    D: HookDocuments,
     B: SecretSealer,
 {
     let DrainJob { hook_id } = serde_json::from_value(job.payload.clone())
@@ -368,7 +442,13 @@ where
                 .await
                 .map_err(retry);
         }
-        attempt(store, transport, sealer, settings, &hook, &delivery).await?;
+        if let Some(free) = mail_slot_wait(store, settings, &hook.hook, now).await? {
+            return store
+                .continue_draining(hook_id, free, next_key)
+                .await
+                .map_err(retry);
+        }
+        attempt(store, channels, sealer, settings, &hook, &delivery).await?;
         if started.elapsed() > BATCH_TIME {
             break;
         }

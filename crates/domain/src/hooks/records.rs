@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::documents::records::{Direction, DocumentEventKind, DocumentKind};
+use crate::{
+    documents::records::{Direction, DocumentEventKind, DocumentKind},
+    mail::Language,
+};
 
 /// What a hook event is about. Names are PascalCase, as receivers see them in `topic`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -196,6 +199,8 @@ pub struct Hook {
     pub topics: Vec<TopicPattern>,
     pub active: bool,
     pub description: String,
+    /// The language of a mail hook's messages: that of the person who created the hook.
+    pub language: Language,
     /// Until when the previous secret still signs, after a rotation.
     pub previous_secret_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -228,6 +233,7 @@ pub struct NewHook {
     pub topics: Vec<TopicPattern>,
     pub active: bool,
     pub description: String,
+    pub language: Language,
     pub secret_sealed: String,
 }
 

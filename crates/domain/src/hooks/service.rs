@@ -21,6 +21,7 @@ use crate::{
     },
     connections::PartyAction,
     documents::{sending::authorize_party, store::DocumentRecords},
+    mail::Language,
     organizations::store::OrganizationStore,
     paging::{Page, PageQuery, PageRequest},
     DomainError, DomainResult, FieldError,
@@ -41,6 +42,8 @@ pub struct HookSettings {
     /// Waits between attempts; the number of attempts is one more than its length.
     pub retry_schedule: Vec<Duration>,
     pub targets: TargetRules,
+    /// Messages the mail hooks of one environment send per hour together; 0: no limit.
+    pub mails_per_hour: u32,
 }
 
 impl Default for HookSettings {
@@ -51,6 +54,7 @@ impl Default for HookSettings {
                 .map(Duration::from_secs)
                 .collect(),
             targets: TargetRules::default(),
+            mails_per_hour: 100,
         }
     }
 }
@@ -63,6 +67,8 @@ pub struct HookManager {
     actor_id: Option<Uuid>,
     actor_label: String,
     client: ClientInfo,
+    /// The language of the messages of the mail hooks this manager creates.
+    language: Language,
 }
 
 impl HookManager {
@@ -105,11 +111,11 @@ pub async fn authorize_party_hooks<R: DocumentRecords, O: OrganizationStore>(
         PartyAction::ManageHooks,
     )
     .await?;
-    let (actor_id, client) = match caller {
-        PartyCaller::User(c) => (Some(c.user.id), c.client.clone()),
-        PartyCaller::Connection { client, .. } => (None, (*client).clone()),
+    let (actor_id, client, language) = match caller {
+        PartyCaller::User(c) => (Some(c.user.id), c.client.clone(), c.user.language),
+        PartyCaller::Connection { client, .. } => (None, (*client).clone(), Language::default()),
         // `authorize_party` never lets a mail through; nothing to record should one come.
-        PartyCaller::Email { .. } => (None, Default::default()),
+        PartyCaller::Email { .. } => (None, Default::default(), Language::default()),
     };
     Ok(HookManager {
         environment_id: caller.environment_id(),
@@ -120,6 +126,7 @@ pub async fn authorize_party_hooks<R: DocumentRecords, O: OrganizationStore>(
         actor_id,
         actor_label: caller.by(),
         client,
+        language,
     })
 }
 
@@ -135,6 +142,7 @@ pub fn authorize_environment_hooks(caller: &Caller<'_>) -> DomainResult<HookMana
         actor_id: Some(caller.user.id),
         actor_label: caller.user.email.clone(),
         client: caller.client.clone(),
+        language: caller.user.language,
     })
 }
 
@@ -261,6 +269,7 @@ pub async fn create_hook<S: HookAdmin, B: SecretSealer>(
         topics,
         active: input.active,
         description,
+        language: manager.language,
         secret_sealed: sealer.seal(&secret).map_err(DomainError::Unexpected)?,
     };
     let now = Utc::now();
@@ -272,6 +281,7 @@ pub async fn create_hook<S: HookAdmin, B: SecretSealer>(
         topics: new.topics.clone(),
         active: new.active,
         description: new.description.clone(),
+        language: new.language,
         previous_secret_until: None,
         created_at: now,
         updated_at: now,

@@ -121,6 +121,15 @@ pub trait HookDeliveries: Send + Sync {
         key: String,
     ) -> impl Future<Output = DomainResult<()>> + Send;
 
+    /// When the mail hooks (`mailto:` targets) of the environment made their attempts since
+    /// `since`, newest first, at most `limit` of them: what the hourly mail limit counts.
+    fn mail_attempts_since(
+        &self,
+        environment_id: Uuid,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = DomainResult<Vec<DateTime<Utc>>>> + Send;
+
     /// Removes finished deliveries (with their attempts) and events created before `before`;
     /// returns how many deliveries went.
     fn purge_deliveries(

@@ -7,12 +7,16 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// Longest target.
 pub const TARGET_MAX: usize = 2000;
 
-/// Exceptions to the transport rules, for development and tests.
+/// Exceptions to the transport rules (development, tests) and the mail domains no hook may
+/// write to.
 #[derive(Debug, Clone, Default)]
 pub struct TargetRules {
     /// Hosts (names or addresses, lower case) that may be called over plain http and may
     /// resolve to loopback or private addresses.
     pub insecure_hosts: Vec<String>,
+    /// Mail domains (lower case) a mail hook may not send to: the platform's own intake
+    /// domain, so that a hook cannot feed the documents it reports back into intake.
+    pub refused_mail_domains: Vec<String>,
 }
 
 impl TargetRules {
@@ -62,7 +66,7 @@ pub fn parse_target(raw: &str) -> Result<Target, String> {
         return Err("A URL has no spaces.".into());
     }
     let lower = raw.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("mailto:") {
+    if lower.starts_with("mailto:") {
         let original = &raw["mailto:".len()..];
         let (address, query) = original.split_once('?').unwrap_or((original, ""));
         let format = match query.to_ascii_lowercase().as_str() {
@@ -71,17 +75,10 @@ pub fn parse_target(raw: &str) -> Result<Target, String> {
             "format=cii" => Some(MailFormat::Cii),
             _ => return Err("A mail target takes only `?format=ubl` or `?format=cii`.".into()),
         };
-        let _ = rest;
-        let valid = address.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.contains('@')
-        });
-        if !valid {
-            return Err("Enter one email address after `mailto:`.".into());
-        }
-        return Ok(Target::Mail {
-            address: address.to_owned(),
-            format,
-        });
+        let address = mail_address(address).ok_or(
+            "Enter one email address after `mailto:` (such as `mailto:books@example.com`).",
+        )?;
+        return Ok(Target::Mail { address, format });
     }
     let (https, rest) = if let Some(rest) = lower.strip_prefix("https://") {
         (true, rest)
@@ -128,6 +125,62 @@ pub fn parse_target(raw: &str) -> Result<Target, String> {
     Ok(Target::Http { https, host, port })
 }
 
+/// Longest email address (RFC 5321's path limit less its brackets).
+pub const ADDRESS_MAX: usize = 254;
+
+/// One plain address, `local@domain`, with its domain in lower case; `None` for anything
+/// else. Deliberately narrower than RFC 5322: no display names, comments, quoted local parts,
+/// lists or percent-escapes, so nothing in a target can become a second recipient or a header.
+fn mail_address(raw: &str) -> Option<String> {
+    if raw.len() > ADDRESS_MAX {
+        return None;
+    }
+    let (local, domain) = raw.split_once('@')?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".!#$'*+/=^_`{|}~-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    (local_ok && domain_ok).then(|| format!("{local}@{}", domain.to_ascii_lowercase()))
+}
+
+impl MailFormat {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ubl => "ubl",
+            Self::Cii => "cii",
+        }
+    }
+}
+
+impl Target {
+    /// The target as stored: a mail target in one spelling (`mailto:` and the domain in lower
+    /// case, `?format=` only when asked for); an HTTP target as entered.
+    #[must_use]
+    pub fn canonical(&self, raw: &str) -> String {
+        match self {
+            Self::Mail { address, format } => match format {
+                Some(f) => format!("mailto:{address}?format={}", f.as_str()),
+                None => format!("mailto:{address}"),
+            },
+            Self::Http { .. } => raw.to_owned(),
+        }
+    }
+}
+
 /// Checks a target against the rules as far as can be done without resolving it: https (or an
 /// allowed insecure host), and no forbidden address written as a literal. Returns it trimmed.
 ///
@@ -135,13 +188,25 @@ pub fn parse_target(raw: &str) -> Result<Target, String> {
 /// A sentence naming the problem.
 pub fn check_target(raw: &str, rules: &TargetRules) -> Result<String, String> {
     let raw = raw.trim();
-    match parse_target(raw)? {
-        // Parsed already so that the syntax is settled; sending by email is not built yet.
-        Target::Mail { .. } => {
-            return Err("Mail hooks are not available yet; use an https:// URL.".into());
+    let target = parse_target(raw)?;
+    match &target {
+        Target::Mail { address, .. } => {
+            let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+            let refused = rules.refused_mail_domains.iter().any(|r| {
+                domain == r.as_str()
+                    || domain
+                        .strip_suffix(r.as_str())
+                        .is_some_and(|rest| rest.ends_with('.'))
+            });
+            if refused {
+                return Err(
+                    "That is one of the platform's own intake addresses: a mail hook may not send there."
+                        .into(),
+                );
+            }
         }
         Target::Http { https, host, .. } => {
-            let exempt = rules.allows_insecure(&host);
+            let exempt = rules.allows_insecure(host);
             if !https && !exempt {
                 return Err("Use https://; plain http is not allowed for this host.".into());
             }
@@ -155,7 +220,7 @@ pub fn check_target(raw: &str, rules: &TargetRules) -> Result<String, String> {
             }
         }
     }
-    Ok(raw.to_owned())
+    Ok(target.canonical(raw))
 }
 
 /// Whether a hook may not connect to this address: loopback, private, shared (CGNAT),
@@ -254,6 +319,7 @@ mod tests {
         let none = TargetRules::default();
         let local = TargetRules {
             insecure_hosts: vec!["127.0.0.1".into()],
+            ..TargetRules::default()
         };
         assert!(check_target("https://example.com/hook", &none).is_ok());
         assert!(check_target("http://example.com/hook", &none).is_err());
@@ -267,6 +333,46 @@ mod tests {
         assert!(parse_target("mailto:books@example.com?format=cii").is_ok());
         assert!(parse_target("mailto:books@example.com?format=pdf").is_err());
         assert!(parse_target("mailto:nobody").is_err());
-        assert!(check_target("mailto:books@example.com", &none).is_err());
+    }
+
+    #[test]
+    fn mail_targets_are_one_plain_address() {
+        let rules = TargetRules {
+            refused_mail_domains: vec!["intake.example.com".into()],
+            ..TargetRules::default()
+        };
+        assert_eq!(
+            check_target(" MAILTO:Books@Example.COM?FORMAT=CII ", &rules).unwrap(),
+            "mailto:Books@example.com?format=cii"
+        );
+        assert_eq!(
+            check_target("mailto:a.b+hooks@example.co.uk", &rules).unwrap(),
+            "mailto:a.b+hooks@example.co.uk"
+        );
+        for bad in [
+            "mailto:",
+            "mailto:nobody",
+            "mailto:a@b",
+            "mailto:a@b@example.com",
+            "mailto:a@example.com,b@example.com",
+            "mailto:a@example.com;b@example.com",
+            "mailto:a@example.com?cc=b@example.com",
+            "mailto:a@example.com?format=cii&bcc=b@example.com",
+            "mailto:a@example.com?subject=x",
+            "mailto:a@example.com?format=pdf",
+            "mailto:a%0Abcc:b@example.com",
+            "mailto:%22a%22@example.com",
+            "mailto:<a@example.com>",
+            "mailto:Name<a@example.com>",
+            "mailto:.a@example.com",
+            "mailto:a..b@example.com",
+            "mailto:a@-example.com",
+            "mailto:a@example..com",
+            "mailto:a@intake.example.com",
+            "mailto:a@sub.intake.example.com",
+        ] {
+            assert!(check_target(bad, &rules).is_err(), "{bad}");
+        }
+        assert!(check_target("mailto:a@notintake.example.com", &rules).is_ok());
     }
 }

@@ -8,7 +8,7 @@ mod templates;
 
 use serde::{Deserialize, Serialize};
 
-pub use templates::{intake_reason_text, render};
+pub use templates::{hook_event_sentence, intake_reason_text, render};
 
 /// Languages the platform speaks (emails and the web app).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -124,6 +124,44 @@ pub enum MailTemplate {
         link: String,
         valid_days: u32,
     },
+    /// One event of a mail hook (a `mailto:` target), with the document attached when the
+    /// event has one.
+    HookEvent {
+        topic: crate::hooks::records::Topic,
+        /// The stable event id receivers deduplicate by.
+        event_id: uuid::Uuid,
+        party_id: Option<String>,
+        document_id: Option<uuid::Uuid>,
+        document_number: Option<String>,
+        /// RFC 3339.
+        created_on: String,
+        /// The event's details (JSON), for events about hooks.
+        details: Option<String>,
+        attachment: HookAttachmentNote,
+    },
+}
+
+/// What a mail hook's message says about its attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookAttachmentNote {
+    /// The event is not about a document (a ping, an event about a hook).
+    NoDocument,
+    /// The original as stored.
+    Original { file_name: String },
+    /// The document converted to the syntax the hook asked for (`UBL` or `CII`).
+    Converted {
+        file_name: String,
+        syntax: &'static str,
+    },
+    /// Conversion was asked for but is not possible: the original is attached instead.
+    NotConverted {
+        file_name: String,
+        syntax: &'static str,
+        /// Why, in the converter's words.
+        reason: String,
+    },
+    /// The document's bytes are no longer kept (retention) or it is gone.
+    Unavailable,
 }
 
 /// One file a rejection notice is about.

@@ -1,6 +1,7 @@
 //! The texts of every message in Dutch and English, as plain text and HTML.
 
-use super::{Language, MailTemplate, OutgoingMail, RejectedFile};
+use super::{HookAttachmentNote, Language, MailTemplate, OutgoingMail, RejectedFile};
+use crate::hooks::records::Topic;
 use crate::intake::records::IntakeReason;
 
 /// Renders a template for one recipient.
@@ -38,6 +39,31 @@ fn content(template: &MailTemplate, language: Language) -> Content {
     use Language::{En, Nl};
     use MailTemplate as T;
     match (template, language) {
+        (
+            T::HookEvent {
+                topic,
+                event_id,
+                party_id,
+                document_id,
+                document_number,
+                created_on,
+                details,
+                attachment,
+            },
+            language,
+        ) => hook_event(
+            &HookEventText {
+                topic: *topic,
+                event_id: *event_id,
+                party_id: party_id.as_deref(),
+                document_id: *document_id,
+                document_number: document_number.as_deref(),
+                created_on,
+                details: details.as_deref(),
+                attachment,
+            },
+            language,
+        ),
         (T::VerifyRegistration { link, valid_hours }, En) => (
             "Confirm your Haven registration".into(),
             vec![
@@ -236,6 +262,150 @@ fn content(template: &MailTemplate, language: Language) -> Content {
             None,
         ),
     }
+}
+
+/// The sentence that says what happened, as a mail hook's subject and first line.
+#[must_use]
+pub fn hook_event_sentence(topic: Topic, number: Option<&str>, language: Language) -> String {
+    let (doc, the_doc) = match (number, language) {
+        (Some(n), Language::En) => (format!("Document {n}"), format!("document {n}")),
+        (None, Language::En) => ("A document".to_owned(), "a document".to_owned()),
+        (Some(n), Language::Nl) => (format!("Document {n}"), format!("document {n}")),
+        (None, Language::Nl) => ("Een document".to_owned(), "een document".to_owned()),
+    };
+    match (topic, language) {
+        (Topic::InvoiceReceived, Language::En) => format!("{doc} was received."),
+        (Topic::InvoiceReceived, Language::Nl) => format!("{doc} is ontvangen."),
+        (Topic::InvoiceReceivedError, Language::En) => format!("{doc} could not be received."),
+        (Topic::InvoiceReceivedError, Language::Nl) => format!("{doc} kon niet worden ontvangen."),
+        (Topic::InvoiceSent, Language::En) => format!("{doc} was delivered."),
+        (Topic::InvoiceSent, Language::Nl) => format!("{doc} is afgeleverd."),
+        (Topic::InvoiceSentRetry, Language::En) => {
+            format!("Delivering {the_doc} failed; it is tried again.")
+        }
+        (Topic::InvoiceSentRetry, Language::Nl) => {
+            format!("Het afleveren van {the_doc} is mislukt; het wordt opnieuw geprobeerd.")
+        }
+        (Topic::InvoiceSentError, Language::En) => format!("{doc} could not be delivered."),
+        (Topic::InvoiceSentError, Language::Nl) => format!("{doc} kon niet worden afgeleverd."),
+        (Topic::InvoiceResponseReceived, Language::En) => {
+            format!("The buyer answered {the_doc}.")
+        }
+        (Topic::InvoiceResponseReceived, Language::Nl) => {
+            format!("De koper heeft op {the_doc} gereageerd.")
+        }
+        (Topic::HookSentRetry, Language::En) => {
+            "A webhook delivery failed; it is tried again.".into()
+        }
+        (Topic::HookSentRetry, Language::Nl) => {
+            "Een webhook-aflevering is mislukt; ze wordt opnieuw geprobeerd.".into()
+        }
+        (Topic::HookSentError, Language::En) => "A webhook delivery failed for good.".into(),
+        (Topic::HookSentError, Language::Nl) => {
+            "Een webhook-aflevering is definitief mislukt.".into()
+        }
+        (Topic::Ping, Language::En) => "A test event: this mail hook works.".into(),
+        (Topic::Ping, Language::Nl) => "Een testgebeurtenis: deze mailhook werkt.".into(),
+    }
+}
+
+struct HookEventText<'a> {
+    topic: Topic,
+    event_id: uuid::Uuid,
+    party_id: Option<&'a str>,
+    document_id: Option<uuid::Uuid>,
+    document_number: Option<&'a str>,
+    created_on: &'a str,
+    details: Option<&'a str>,
+    attachment: &'a HookAttachmentNote,
+}
+
+fn hook_event(event: &HookEventText<'_>, language: Language) -> Content {
+    let sentence = hook_event_sentence(event.topic, event.document_number, language);
+    let en = language == Language::En;
+    let mut facts = vec![
+        format!(
+            "{}: {}",
+            if en { "Topic" } else { "Onderwerp" },
+            event.topic.as_str()
+        ),
+        format!(
+            "{}: {}",
+            if en { "Event id" } else { "Gebeurtenis-id" },
+            event.event_id
+        ),
+        format!(
+            "{}: {}",
+            if en { "Created on" } else { "Aangemaakt op" },
+            event.created_on
+        ),
+    ];
+    if let Some(party) = event.party_id {
+        facts.push(format!("{}: {party}", if en { "Party" } else { "Partij" }));
+    }
+    if let Some(id) = event.document_id {
+        facts.push(format!(
+            "{}: {id}",
+            if en { "Document id" } else { "Document-id" }
+        ));
+    }
+    let mut paragraphs = vec![sentence.clone(), facts.join("\n")];
+    let note = match (event.attachment, language) {
+        (HookAttachmentNote::NoDocument, _) => None,
+        (HookAttachmentNote::Original { file_name }, Language::En) => {
+            Some(format!("The document is attached as {file_name}."))
+        }
+        (HookAttachmentNote::Original { file_name }, Language::Nl) => {
+            Some(format!("Het document zit in de bijlage: {file_name}."))
+        }
+        (HookAttachmentNote::Converted { file_name, syntax }, Language::En) => Some(format!(
+            "The document is attached converted to {syntax} as {file_name}."
+        )),
+        (HookAttachmentNote::Converted { file_name, syntax }, Language::Nl) => Some(format!(
+            "Het document zit omgezet naar {syntax} in de bijlage: {file_name}."
+        )),
+        (
+            HookAttachmentNote::NotConverted {
+                file_name,
+                syntax,
+                reason,
+            },
+            Language::En,
+        ) => Some(format!(
+            "The document could not be converted to {syntax}, so the original is attached as {file_name}. Reason: {reason}"
+        )),
+        (
+            HookAttachmentNote::NotConverted {
+                file_name,
+                syntax,
+                reason,
+            },
+            Language::Nl,
+        ) => Some(format!(
+            "Het document kon niet naar {syntax} worden omgezet; daarom zit het origineel in de bijlage: {file_name}. Reden: {reason}"
+        )),
+        (HookAttachmentNote::Unavailable, Language::En) => Some(
+            "The document itself is no longer kept (retention), so nothing is attached.".into(),
+        ),
+        (HookAttachmentNote::Unavailable, Language::Nl) => Some(
+            "Het document zelf wordt niet meer bewaard (bewaartermijn); er zit daarom geen bijlage bij.".into(),
+        ),
+    };
+    paragraphs.extend(note);
+    if let Some(details) = event.details {
+        paragraphs.push(format!("Details: {details}"));
+    }
+    paragraphs.push(if en {
+        "You get this message because a mail hook of a Haven environment sends its events to this address. A message can come more than once: the event id (also in the X-Haven-Event-Id header) stays the same, so deduplicate by it. The environment's administrators can change or switch off the hook on its Webhooks page.".into()
+    } else {
+        "Je krijgt dit bericht omdat een mailhook van een Haven-omgeving zijn gebeurtenissen naar dit adres stuurt. Een bericht kan vaker dan eens komen: het gebeurtenis-id (ook in de header X-Haven-Event-Id) blijft gelijk, dus ontdubbel daarop. De beheerders van de omgeving kunnen de hook wijzigen of uitzetten op de pagina Webhooks.".into()
+    });
+    let subject = format!(
+        "[Haven] {}: {}",
+        event.topic.as_str(),
+        sentence.trim_end_matches('.')
+    );
+    (subject, paragraphs, None)
 }
 
 fn escape_html(text: &str) -> String {

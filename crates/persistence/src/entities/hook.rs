@@ -16,6 +16,7 @@ pub struct Model {
     pub active: bool,
     #[sea_orm(column_type = "Text")]
     pub description: String,
+    pub language: String,
     #[sea_orm(column_type = "Text")]
     pub secret_sealed: String,
     #[sea_orm(column_type = "Text", nullable)]

@@ -20,6 +20,7 @@ use haven_domain::{
         store::{HookAdmin, HookDeliveries},
     },
     jobs::{JobKind, NewJob},
+    mail::Language,
     paging::PageRequest,
     DomainResult,
 };
@@ -67,6 +68,7 @@ fn to_hook(m: &hook::Model) -> DomainResult<Hook> {
         topics,
         active: m.active,
         description: m.description.clone(),
+        language: Language::parse(&m.language).unwrap_or_default(),
         previous_secret_until: m.previous_secret_until,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -335,6 +337,7 @@ impl HookAdmin for Database {
             topics: Set(joined(&new.topics)),
             active: Set(new.active),
             description: Set(new.description),
+            language: Set(new.language.code().to_owned()),
             secret_sealed: Set(new.secret_sealed),
             previous_secret_sealed: Set(None),
             previous_secret_until: Set(None),
@@ -725,6 +728,37 @@ impl HookDeliveries for Database {
         .await
         .map_err(db("queueing a hook delivery job"))?;
         Ok(())
+    }
+
+    async fn mail_attempts_since(
+        &self,
+        environment_id: Uuid,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> DomainResult<Vec<DateTime<Utc>>> {
+        let mail_hooks = Query::select()
+            .column(H::Id)
+            .from(hook::Entity)
+            .and_where(H::EnvironmentId.eq(environment_id))
+            .and_where(H::Target.like("mailto:%"))
+            .to_owned();
+        let deliveries = Query::select()
+            .column(HD::Id)
+            .from(hook_delivery::Entity)
+            .and_where(HD::HookId.in_subquery(mail_hooks))
+            .to_owned();
+        let times = hook_attempt::Entity::find()
+            .select_only()
+            .column(hook_attempt::Column::At)
+            .filter(hook_attempt::Column::At.gte(since))
+            .filter(hook_attempt::Column::DeliveryId.in_subquery(deliveries))
+            .order_by_desc(hook_attempt::Column::At)
+            .limit(u64::from(limit))
+            .into_tuple::<DateTime<Utc>>()
+            .all(self.conn())
+            .await
+            .map_err(db("counting mail hook messages"))?;
+        Ok(times)
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]

@@ -2574,8 +2574,10 @@ export interface components {
             active?: boolean;
             description?: string | null;
             /**
-             * @description `https://…` (plain http only for hosts the installation allows). Mail hooks
-             *     (`mailto:`) are not available yet and are refused.
+             * @description `https://…` (plain http only for hosts the installation allows), or
+             *     `mailto:address` for a mail hook, optionally with `?format=ubl` or `?format=cii` to
+             *     have the document attached in that syntax. One plain address: no display name, list
+             *     or other parameter. Stored with `mailto:` and the address's domain in lower case.
              * @example https://books.example.com/haven/events
              */
             target: string;
@@ -2662,13 +2664,17 @@ export interface components {
             /** Format: int32 */
             durationMs: number;
             error?: string | null;
-            /** @description The JSON body as sent (and signed). */
+            /**
+             * @description The JSON body as sent (and signed); for a mail hook the message's recipient, subject,
+             *     headers, attachment (name, type, size) and plain text.
+             */
             requestBody: string;
-            /** @description The first kilobyte of the receiver's answer. */
+            /** @description The first kilobyte of the receiver's answer; for a mail hook what the mail server did. */
             responseBody?: string | null;
             /**
              * Format: int32
-             * @description The receiver's HTTP status; null when none came (refused, time-out, not allowed).
+             * @description The receiver's HTTP status; null when none came (refused, time-out, not allowed) and
+             *     for mail hooks.
              */
             statusCode?: number | null;
         };
@@ -2684,8 +2690,8 @@ export interface components {
             documentId?: string | null;
             /**
              * Format: uuid
-             * @description The event's id (`id` in the body, `X-Hook-Event-Id`): the same for every attempt and
-             *     redelivery.
+             * @description The event's id (`id` in the body, `X-Hook-Event-Id`; `X-Haven-Event-Id` in a mail
+             *     hook's message): the same for every attempt and redelivery.
              */
             eventId: string;
             /** Format: uuid */

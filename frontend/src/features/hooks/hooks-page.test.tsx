@@ -1,5 +1,5 @@
 import { screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import type { Hook, HookDelivery } from '@/api/types';
 import { organization, orgIdentifier, session } from '@/testing/fixtures';
@@ -157,5 +157,50 @@ describe('webhooks page', { timeout: 20_000 }, () => {
     await user.click(await screen.findByRole('button', { name: 'New secret' }));
     expect(await screen.findByText('whsec_rotated')).toBeInTheDocument();
     expect(api.callsTo('POST /api/v1/environment/hooks/{id}/rotate-secret')).toHaveLength(1);
+  });
+  it('creates a mail hook with a converted attachment and shows it as email', async () => {
+    const mailHook = hook({ target: 'mailto:books@example.com?format=cii' });
+    const api = mockApi({
+      'GET /api/v1/organizations/{id}': { body: activeOrg() },
+      'GET /api/v1/parties/{partyId}/hooks': page([mailHook]),
+      'POST /api/v1/parties/{partyId}/hooks': { status: 201, body: { hook: mailHook, secret: 'whsec_x' } },
+    });
+    const { user } = await openHooks();
+    const list = await screen.findByRole('table', { name: 'Webhooks' });
+    expect(within(list).getByText('books@example.com')).toBeInTheDocument();
+    expect(within(list).getByText('Converted to CII')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'New webhook' }));
+    const form = await screen.findByRole('dialog', { name: 'New webhook' });
+    await user.click(within(form).getByRole('radio', { name: 'Email' }));
+    expect(within(form).queryByRole('textbox', { name: /Target URL/ })).not.toBeInTheDocument();
+    await user.type(within(form).getByRole('textbox', { name: /Email address/ }), 'books@example.com');
+    await user.click(within(form).getByRole('radio', { name: 'Converted to CII' }));
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    await screen.findByRole('dialog', { name: "The webhook's signing secret" });
+    expect(api.callsTo('POST /api/v1/parties/{partyId}/hooks')[0]?.body).toMatchObject({
+      target: 'mailto:books@example.com?format=cii',
+    });
+  });
+
+  it('edits a mail hook in Dutch, keeping its address and format', async () => {
+    const api = mockApi({
+      'GET /api/v1/organizations/{id}': { body: activeOrg() },
+      'GET /api/v1/parties/{partyId}/hooks': page([hook({ target: 'mailto:boeken@example.com' })]),
+      'PATCH /api/v1/parties/{partyId}/hooks/{id}': { body: hook({ target: 'mailto:boeken@example.com?format=ubl' }) },
+    });
+    const { user } = await openHooks('nl');
+    const list = await screen.findByRole('table', { name: 'Webhooks' });
+    expect(within(list).getByText('Origineel document')).toBeInTheDocument();
+    await user.click(within(list).getByRole('button', { name: 'Webhook wijzigen' }));
+    const form = await screen.findByRole('dialog', { name: 'Webhook wijzigen' });
+    expect(within(form).getByRole('radio', { name: 'E-mail' })).toBeChecked();
+    expect(within(form).getByRole('textbox', { name: /E-mailadres/ })).toHaveValue('boeken@example.com');
+    await user.click(within(form).getByRole('radio', { name: 'Omgezet naar UBL' }));
+    await user.click(within(form).getByRole('button', { name: 'Opslaan' }));
+    await vi.waitFor(() => {
+      expect(api.callsTo('PATCH /api/v1/parties/{partyId}/hooks/{id}')[0]?.body).toMatchObject({
+        target: 'mailto:boeken@example.com?format=ubl',
+      });
+    });
   });
 });

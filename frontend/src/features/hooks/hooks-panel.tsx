@@ -6,6 +6,7 @@ import {
   CopyButton,
   Group,
   Modal,
+  Radio,
   Stack,
   Switch,
   Table,
@@ -35,6 +36,7 @@ import {
   useRotateSecret,
   useUpdateHook,
 } from './api/hooks';
+import { joinTarget, splitTarget, type TargetParts } from './target';
 
 /** What the topics field suggests; any `*` pattern may be typed as well. */
 const TOPIC_SUGGESTIONS = [
@@ -98,6 +100,7 @@ function HookEditor({
 }) {
   const { t } = useTranslation();
   const [form, setForm] = useState<HookForm>(initial);
+  const [target, setTarget] = useState<TargetParts>(splitTarget(initial.target));
   const errors = fieldErrorsByPath(error);
   const topicErrors = Object.entries(errors)
     .filter(([path]) => path.startsWith('topics'))
@@ -106,21 +109,63 @@ function HookEditor({
     <form
       onSubmit={(event) => {
         event.preventDefault();
-        onSubmit({ ...form, target: form.target.trim(), description: form.description.trim() });
+        onSubmit({ ...form, target: joinTarget(target), description: form.description.trim() });
       }}
     >
       <Stack>
-        <TextInput
-          label={t('hooks.target')}
-          description={t('hooks.targetHelp')}
-          placeholder="https://books.example.com/haven/events"
-          required
-          value={form.target}
-          onChange={(e) => {
-            setForm({ ...form, target: e.currentTarget.value });
+        <Radio.Group
+          label={t('hooks.channel')}
+          value={target.channel}
+          onChange={(channel) => {
+            setTarget({ ...target, channel });
           }}
-          error={errors.target}
-        />
+        >
+          <Group mt={4}>
+            <Radio value="http" label={t('hooks.channels.http')} />
+            <Radio value="mail" label={t('hooks.channels.mail')} />
+          </Group>
+        </Radio.Group>
+        {target.channel === 'http' ? (
+          <TextInput
+            label={t('hooks.target')}
+            description={t('hooks.targetHelp')}
+            placeholder="https://books.example.com/haven/events"
+            required
+            value={target.url}
+            onChange={(e) => {
+              setTarget({ ...target, url: e.currentTarget.value });
+            }}
+            error={errors.target}
+          />
+        ) : (
+          <>
+            <TextInput
+              label={t('hooks.address')}
+              description={t('hooks.addressHelp')}
+              placeholder="books@example.com"
+              type="email"
+              required
+              value={target.address}
+              onChange={(e) => {
+                setTarget({ ...target, address: e.currentTarget.value });
+              }}
+              error={errors.target}
+            />
+            <Radio.Group
+              label={t('hooks.format')}
+              value={target.format}
+              onChange={(format) => {
+                setTarget({ ...target, format });
+              }}
+            >
+              <Group mt={4}>
+                <Radio value="original" label={t('hooks.formats.original')} />
+                <Radio value="ubl" label={t('hooks.formats.ubl')} />
+                <Radio value="cii" label={t('hooks.formats.cii')} />
+              </Group>
+            </Radio.Group>
+          </>
+        )}
         <TagsInput
           label={t('hooks.topics')}
           description={t('hooks.topicsHelp')}
@@ -202,7 +247,7 @@ function DeliveryLog({ scope, hook, canManage }: { scope: HookScope; hook: Hook;
               </Table.Td>
               <Table.Td>{d.attempts}</Table.Td>
               <Table.Td>
-                {last === undefined ? '–' : (last.statusCode ?? last.error ?? '–')}
+                {last === undefined ? '–' : (last.statusCode ?? last.error ?? last.responseBody ?? '–')}
                 {open === d.id && (
                   <Stack gap={4} mt="xs">
                     {d.attemptLog.map((a) => (
@@ -245,6 +290,24 @@ function DeliveryLog({ scope, hook, canManage }: { scope: HookScope; hook: Hook;
         })}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** A target as the list shows it: the URL, or the address with the attachment's syntax. */
+function TargetText({ target }: { target: string }) {
+  const { t } = useTranslation();
+  const parts = splitTarget(target);
+  if (parts.channel === 'http') return <Text style={{ wordBreak: 'break-all' }}>{target}</Text>;
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <Badge variant="outline" color="blue">
+        {t('hooks.channels.mail')}
+      </Badge>
+      <Text style={{ wordBreak: 'break-all' }}>{parts.address}</Text>
+      <Text size="xs" c="dimmed">
+        {t(`hooks.formats.${parts.format}`)}
+      </Text>
+    </Group>
   );
 }
 
@@ -302,7 +365,7 @@ export function HooksPanel({ scope, canManage }: { scope: HookScope; canManage: 
             {hooks.data.map((hook) => (
               <Table.Tr key={hook.id}>
                 <Table.Td>
-                  <Text style={{ wordBreak: 'break-all' }}>{hook.target}</Text>
+                  <TargetText target={hook.target} />
                   {hook.description !== '' && (
                     <Text size="xs" c="dimmed">
                       {hook.description}

@@ -242,8 +242,6 @@ pub struct InboundAccepted {
     pub message_ids: Vec<Uuid>,
 }
 
-/// Compares the presented secret with the configured one without revealing where they differ
-/// (both are hashed first, so lengths do not leak either).
 /// Hand over one email message for intake.
 ///
 /// For installations that receive mail in their own mail server (Postfix, a mail provider's

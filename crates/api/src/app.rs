@@ -124,6 +124,20 @@ impl Application {
         let intake_settings = settings.intake_settings()?;
         let (usage, usage_writer) = UsageWriter::start(db.clone());
         let hook_settings = settings.hook_settings()?;
+        // Discovery is checked at start so that a wrong setting stops here, not at the first
+        // delivery; nothing sends over Peppol yet (AS4 is not built), so it is not kept.
+        let peppol_discovery = settings.peppol_discovery()?;
+        if peppol_discovery
+            .build()
+            .map_err(|e| anyhow::anyhow!(e).context("Peppol discovery is misconfigured"))?
+            .is_some()
+        {
+            tracing::info!(
+                locator = ?peppol_discovery.locator,
+                zone = %peppol_discovery.zone,
+                "Peppol discovery is configured; Peppol delivery (AS4) is not available yet"
+            );
+        }
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),

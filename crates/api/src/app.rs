@@ -178,6 +178,9 @@ impl Application {
             );
         }
         let max_body = settings.max_body_bytes;
+        let smp = settings
+            .peppol_publisher()?
+            .map(|publisher| web::Data::new(crate::smp::Smp(Arc::new(publisher))));
         let metrics_access = settings.metrics_enabled.then(|| {
             web::Data::new(MetricsAccess {
                 token: settings.metrics_token.clone(),
@@ -203,6 +206,13 @@ impl Application {
                 );
             // Outside /api (not part of the API) and before the web app, whose fallback would
             // otherwise answer it with index.html.
+            let app = match &smp {
+                Some(smp) => app.app_data(smp.clone()).service(
+                    web::scope(crate::smp::SMP_PATH)
+                        .route("/{tail:.*}", web::get().to(crate::smp::serve)),
+                ),
+                None => app,
+            };
             let app = match &metrics_access {
                 Some(access) => app
                     .app_data(access.clone())

@@ -137,6 +137,15 @@ pub struct Settings {
     /// URL of its access point and a file with that access point's certificate, separated by
     /// spaces (`0106:12345678 https://ap.example/as4 /etc/haven/ap.pem`).
     pub peppol_static_endpoints: String,
+    /// Haven's own SMP: the SMP certificate's private key (PKCS#8 PEM). When set, Haven serves
+    /// signed service metadata for its receiving participants at `<public_url>/smp`.
+    pub peppol_smp_key_file: Option<PathBuf>,
+    /// The SMP certificate (PEM) that signs the metadata.
+    pub peppol_smp_certificate_file: Option<PathBuf>,
+    /// The access point certificate (PEM) the SMP publishes for senders to encrypt to.
+    pub peppol_ap_certificate_file: Option<PathBuf>,
+    /// The AS4 endpoint URL the SMP publishes.
+    pub peppol_as4_url: Option<String>,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -242,6 +251,10 @@ impl Default for Settings {
             peppol_smp_insecure_hosts: String::new(),
             peppol_discovery_cache_secs: 600,
             peppol_static_endpoints: String::new(),
+            peppol_smp_key_file: None,
+            peppol_smp_certificate_file: None,
+            peppol_ap_certificate_file: None,
+            peppol_as4_url: None,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -470,6 +483,52 @@ impl Settings {
         })
     }
 
+    /// Haven's own SMP, when `peppol_smp_key_file` is set.
+    ///
+    /// # Errors
+    /// When a file is missing or unreadable, or a setting the SMP needs is not set.
+    pub fn peppol_publisher(&self) -> anyhow::Result<Option<haven_peppol::publisher::Publisher>> {
+        let Some(key_file) = &self.peppol_smp_key_file else {
+            return Ok(None);
+        };
+        let read = |name: &str, path: &Option<PathBuf>| -> anyhow::Result<Vec<u8>> {
+            let path = path
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("{name} must be set for the SMP"))?;
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
+        };
+        let key_pem = read("peppol_smp_key_file", &Some(key_file.clone()))?;
+        let certificate_pem = read(
+            "peppol_smp_certificate_file",
+            &self.peppol_smp_certificate_file,
+        )?;
+        let key = haven_peppol::xmldsig::SigningKey::from_pem(&key_pem, &certificate_pem).map_err(
+            |e| anyhow::anyhow!("peppol_smp_key_file / peppol_smp_certificate_file: {e}"),
+        )?;
+        let ap_pem = read(
+            "peppol_ap_certificate_file",
+            &self.peppol_ap_certificate_file,
+        )?;
+        let ap_certificate = haven_peppol::xmldsig::first_certificate(&ap_pem)
+            .map_err(|e| anyhow::anyhow!("peppol_ap_certificate_file: {e}"))?;
+        let endpoint_url = self
+            .peppol_as4_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .ok_or_else(|| {
+                anyhow::anyhow!("peppol_as4_url must be set to an http(s) URL for the SMP")
+            })?;
+        let public = self.public_url.trim_end_matches('/');
+        Ok(Some(haven_peppol::publisher::Publisher {
+            base_url: format!("{public}{}", crate::smp::SMP_PATH),
+            endpoint_url,
+            ap_certificate,
+            key,
+            contact_url: public.to_owned(),
+        }))
+    }
+
     /// The webhook retry schedule and transport exceptions.
     ///
     /// # Errors
@@ -689,7 +748,7 @@ mod tests {
         )));
         assert!(keys.contains(&("peppol_smp_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_dns_timeout_ms".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 71, "one key per field of Settings");
+        assert_eq!(keys.len(), 75, "one key per field of Settings");
     }
 
     #[test]
@@ -712,6 +771,7 @@ mod tests {
         let discovery = defaults.peppol_discovery().unwrap();
         assert_eq!(discovery.locator, haven_peppol::config::LocatorKind::None);
         assert_eq!(discovery.zone, haven_peppol::sml::PRODUCTION_ZONE);
+        assert!(defaults.peppol_publisher().unwrap().is_none());
 
         let test_zone = Settings::load_from(
             None,
@@ -749,6 +809,14 @@ mod tests {
             let err = settings.peppol_discovery().unwrap_err();
             assert!(err.to_string().contains(named), "{err}");
         }
+        let smp = Settings::load_from(
+            None,
+            &vars(&[("HAVEN_PEPPOL_SMP_KEY_FILE", "/nonexistent/smp-key.pem")]),
+        )
+        .unwrap()
+        .settings;
+        let err = smp.peppol_publisher().err().unwrap();
+        assert!(err.to_string().contains("peppol_smp_key_file"), "{err}");
     }
 
     #[test]

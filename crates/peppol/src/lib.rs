@@ -7,6 +7,7 @@ pub mod config;
 pub mod http;
 pub mod identifiers;
 pub mod locator;
+pub mod publisher;
 pub mod sml;
 pub mod smp;
 #[cfg(feature = "test-support")]

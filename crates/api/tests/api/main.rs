@@ -20,6 +20,7 @@ mod openapi;
 mod organizations;
 mod paging;
 mod partners;
+mod peppol;
 mod races;
 mod security_headers;
 mod spa;

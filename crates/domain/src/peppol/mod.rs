@@ -3,3 +3,4 @@
 //! adapter, not here.
 
 pub mod discovery;
+pub mod publishing;

@@ -124,6 +124,20 @@ impl Application {
         let intake_settings = settings.intake_settings()?;
         let (usage, usage_writer) = UsageWriter::start(db.clone());
         let hook_settings = settings.hook_settings()?;
+        // Discovery is checked at start so that a wrong setting stops here, not at the first
+        // delivery; nothing sends over Peppol yet (AS4 is not built), so it is not kept.
+        let peppol_discovery = settings.peppol_discovery()?;
+        if peppol_discovery
+            .build()
+            .map_err(|e| anyhow::anyhow!(e).context("Peppol discovery is misconfigured"))?
+            .is_some()
+        {
+            tracing::info!(
+                locator = ?peppol_discovery.locator,
+                zone = %peppol_discovery.zone,
+                "Peppol discovery is configured; Peppol delivery (AS4) is not available yet"
+            );
+        }
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
@@ -164,6 +178,9 @@ impl Application {
             );
         }
         let max_body = settings.max_body_bytes;
+        let smp = settings
+            .peppol_publisher()?
+            .map(|publisher| web::Data::new(crate::smp::Smp(Arc::new(publisher))));
         let metrics_access = settings.metrics_enabled.then(|| {
             web::Data::new(MetricsAccess {
                 token: settings.metrics_token.clone(),
@@ -189,6 +206,13 @@ impl Application {
                 );
             // Outside /api (not part of the API) and before the web app, whose fallback would
             // otherwise answer it with index.html.
+            let app = match &smp {
+                Some(smp) => app.app_data(smp.clone()).service(
+                    web::scope(crate::smp::SMP_PATH)
+                        .route("/{tail:.*}", web::get().to(crate::smp::serve)),
+                ),
+                None => app,
+            };
             let app = match &metrics_access {
                 Some(access) => app
                     .app_data(access.clone())

@@ -115,6 +115,37 @@ pub struct Settings {
     /// For a receiver outside this installation while Peppol is not configured: `email`
     /// (fall through to the buyer's contact email) or `wait` (stay queued for the network).
     pub peppol_fallback: String,
+    /// How a Peppol receiver's access point is found: `none` (Peppol is not set up), `sml`
+    /// (the SML in DNS, then the participant's SMP) or `static` (`peppol_static_endpoints`).
+    /// Discovery only; Peppol delivery itself (AS4) is not built yet.
+    pub peppol_locator: String,
+    /// The SML DNS zone: `production`, `test` or the name of a local zone.
+    pub peppol_sml_zone: String,
+    /// Name servers for SML lookups (comma-separated `address:port`); empty: the system's.
+    pub peppol_dns_servers: String,
+    /// How long one SML DNS question may take, in milliseconds.
+    pub peppol_dns_timeout_ms: u64,
+    /// PEM file with the certificates that SMP signing certificates must be issued by (the
+    /// Peppol SMP CA of the network); required with `peppol_locator = "sml"`.
+    pub peppol_smp_trust_file: Option<PathBuf>,
+    /// Hosts an SMP may be reached at over plain http and at loopback or private addresses
+    /// (comma-separated; a local SMP, tests).
+    pub peppol_smp_insecure_hosts: String,
+    /// Seconds a discovery answer (an endpoint, or "not registered") is kept.
+    pub peppol_discovery_cache_secs: u64,
+    /// With `peppol_locator = "static"`: comma-separated entries of a participant, the AS4
+    /// URL of its access point and a file with that access point's certificate, separated by
+    /// spaces (`0106:12345678 https://ap.example/as4 /etc/haven/ap.pem`).
+    pub peppol_static_endpoints: String,
+    /// Haven's own SMP: the SMP certificate's private key (PKCS#8 PEM). When set, Haven serves
+    /// signed service metadata for its receiving participants at `<public_url>/smp`.
+    pub peppol_smp_key_file: Option<PathBuf>,
+    /// The SMP certificate (PEM) that signs the metadata.
+    pub peppol_smp_certificate_file: Option<PathBuf>,
+    /// The access point certificate (PEM) the SMP publishes for senders to encrypt to.
+    pub peppol_ap_certificate_file: Option<PathBuf>,
+    /// The AS4 endpoint URL the SMP publishes.
+    pub peppol_as4_url: Option<String>,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -215,6 +246,18 @@ impl Default for Settings {
             sending_price_per_document: "0.00".into(),
             delivery_max_attempts: 8,
             peppol_fallback: "email".into(),
+            peppol_locator: "none".into(),
+            peppol_sml_zone: "production".into(),
+            peppol_dns_servers: String::new(),
+            peppol_dns_timeout_ms: 5000,
+            peppol_smp_trust_file: None,
+            peppol_smp_insecure_hosts: String::new(),
+            peppol_discovery_cache_secs: 600,
+            peppol_static_endpoints: String::new(),
+            peppol_smp_key_file: None,
+            peppol_smp_certificate_file: None,
+            peppol_ap_certificate_file: None,
+            peppol_as4_url: None,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -412,6 +455,82 @@ impl Settings {
             "wait" => Ok(PeppolFallback::Wait),
             other => anyhow::bail!("peppol_fallback must be email or wait, not {other:?}"),
         }
+    }
+
+    /// Peppol discovery (how a receiver's access point is found), checked.
+    ///
+    /// # Errors
+    /// When `peppol_locator`, `peppol_sml_zone` or `peppol_dns_servers` has a value that is
+    /// not one of theirs.
+    pub fn peppol_discovery(&self) -> anyhow::Result<haven_peppol::config::DiscoverySettings> {
+        use haven_peppol::config::{parse_dns_servers, parse_zone, DiscoverySettings, LocatorKind};
+        let locator = LocatorKind::parse(&self.peppol_locator)
+            .map_err(|e| anyhow::anyhow!("peppol_locator: {e}"))?;
+        let zone = parse_zone(&self.peppol_sml_zone)
+            .map_err(|e| anyhow::anyhow!("peppol_sml_zone: {e}"))?;
+        let dns_servers = parse_dns_servers(&self.peppol_dns_servers)
+            .map_err(|e| anyhow::anyhow!("peppol_dns_servers: {e}"))?;
+        Ok(DiscoverySettings {
+            locator,
+            zone,
+            dns_servers,
+            dns_timeout: std::time::Duration::from_millis(self.peppol_dns_timeout_ms.max(1)),
+            smp_trust_file: self.peppol_smp_trust_file.clone(),
+            smp_insecure_hosts: self
+                .peppol_smp_insecure_hosts
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            cache_ttl: std::time::Duration::from_secs(self.peppol_discovery_cache_secs),
+            static_endpoints: self.peppol_static_endpoints.clone(),
+        })
+    }
+
+    /// Haven's own SMP, when `peppol_smp_key_file` is set.
+    ///
+    /// # Errors
+    /// When a file is missing or unreadable, or a setting the SMP needs is not set.
+    pub fn peppol_publisher(&self) -> anyhow::Result<Option<haven_peppol::publisher::Publisher>> {
+        let Some(key_file) = &self.peppol_smp_key_file else {
+            return Ok(None);
+        };
+        let read = |name: &str, path: &Option<PathBuf>| -> anyhow::Result<Vec<u8>> {
+            let path = path
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("{name} must be set for the SMP"))?;
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
+        };
+        let key_pem = read("peppol_smp_key_file", &Some(key_file.clone()))?;
+        let certificate_pem = read(
+            "peppol_smp_certificate_file",
+            &self.peppol_smp_certificate_file,
+        )?;
+        let key = haven_peppol::xmldsig::SigningKey::from_pem(&key_pem, &certificate_pem).map_err(
+            |e| anyhow::anyhow!("peppol_smp_key_file / peppol_smp_certificate_file: {e}"),
+        )?;
+        let ap_pem = read(
+            "peppol_ap_certificate_file",
+            &self.peppol_ap_certificate_file,
+        )?;
+        let ap_certificate = haven_peppol::xmldsig::first_certificate(&ap_pem)
+            .map_err(|e| anyhow::anyhow!("peppol_ap_certificate_file: {e}"))?;
+        let endpoint_url = self
+            .peppol_as4_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .ok_or_else(|| {
+                anyhow::anyhow!("peppol_as4_url must be set to an http(s) URL for the SMP")
+            })?;
+        let public = self.public_url.trim_end_matches('/');
+        Ok(Some(haven_peppol::publisher::Publisher {
+            base_url: format!("{public}{}", crate::smp::SMP_PATH),
+            endpoint_url,
+            ap_certificate,
+            key,
+            contact_url: public.to_owned(),
+        }))
     }
 
     /// The webhook retry schedule and transport exceptions.
@@ -633,7 +752,9 @@ mod tests {
             "connection_requests_per_minute".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 64, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_smp_trust_file".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("peppol_dns_timeout_ms".to_owned(), ValueKind::Number)));
+        assert_eq!(keys.len(), 76, "one key per field of Settings");
     }
 
     #[test]
@@ -648,6 +769,60 @@ mod tests {
         let err = Settings::load_from(None, &vars(&[("HAVEN_PORT", "eighty")])).unwrap_err();
 
         assert!(err.to_string().contains("port"), "{err}");
+    }
+
+    #[test]
+    fn peppol_settings_are_off_by_default_and_checked_when_set() {
+        let defaults = Settings::default();
+        let discovery = defaults.peppol_discovery().unwrap();
+        assert_eq!(discovery.locator, haven_peppol::config::LocatorKind::None);
+        assert_eq!(discovery.zone, haven_peppol::sml::PRODUCTION_ZONE);
+        assert!(defaults.peppol_publisher().unwrap().is_none());
+
+        let test_zone = Settings::load_from(
+            None,
+            &vars(&[
+                ("HAVEN_PEPPOL_LOCATOR", "sml"),
+                ("HAVEN_PEPPOL_SML_ZONE", "test"),
+                ("HAVEN_PEPPOL_DNS_SERVERS", "127.0.0.1:5353"),
+            ]),
+        )
+        .unwrap()
+        .settings
+        .peppol_discovery()
+        .unwrap();
+        assert_eq!(test_zone.zone, haven_peppol::sml::TEST_ZONE);
+        assert_eq!(test_zone.dns_servers.len(), 1);
+        // The sml locator cannot be built without the SMP CA to check signatures against.
+        assert!(test_zone
+            .build()
+            .err()
+            .unwrap()
+            .contains("peppol_smp_trust_file"));
+
+        for (key, value, named) in [
+            ("HAVEN_PEPPOL_LOCATOR", "dns", "peppol_locator"),
+            ("HAVEN_PEPPOL_SML_ZONE", "not a zone", "peppol_sml_zone"),
+            (
+                "HAVEN_PEPPOL_DNS_SERVERS",
+                "127.0.0.1",
+                "peppol_dns_servers",
+            ),
+        ] {
+            let settings = Settings::load_from(None, &vars(&[(key, value)]))
+                .unwrap()
+                .settings;
+            let err = settings.peppol_discovery().unwrap_err();
+            assert!(err.to_string().contains(named), "{err}");
+        }
+        let smp = Settings::load_from(
+            None,
+            &vars(&[("HAVEN_PEPPOL_SMP_KEY_FILE", "/nonexistent/smp-key.pem")]),
+        )
+        .unwrap()
+        .settings;
+        let err = smp.peppol_publisher().err().unwrap();
+        assert!(err.to_string().contains("peppol_smp_key_file"), "{err}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod rate_limit;
 mod routes;
 pub mod secrets;
+pub mod smp;
 mod state;
 pub mod telemetry;
 pub mod usage_log;

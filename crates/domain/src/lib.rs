@@ -17,5 +17,6 @@ pub mod mail;
 pub mod organizations;
 pub mod paging;
 pub mod partners;
+pub mod peppol;
 
 pub use error::{ConflictCode, DomainError, DomainResult, ExternalService, FieldError};

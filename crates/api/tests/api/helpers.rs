@@ -55,6 +55,17 @@ pub struct Options {
     pub smtp_relay: bool,
     /// `hook_mails_per_hour`; the built-in default when `None`.
     pub hook_mails_per_hour: Option<u32>,
+    /// Serves Haven's SMP with these files and AS4 URL.
+    pub peppol_smp: Option<SmpFiles>,
+}
+
+/// The settings of Haven's own SMP.
+#[derive(Clone)]
+pub struct SmpFiles {
+    pub key_file: PathBuf,
+    pub certificate_file: PathBuf,
+    pub ap_certificate_file: PathBuf,
+    pub as4_url: String,
 }
 
 impl Default for Options {
@@ -78,6 +89,7 @@ impl Default for Options {
             smtp_intake: false,
             smtp_relay: false,
             hook_mails_per_hour: None,
+            peppol_smp: None,
         }
     }
 }
@@ -156,6 +168,16 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         smtp_intake_enabled: options.smtp_intake,
         smtp_intake_port: 0,
         intake_domain: "intake.haven.test".into(),
+        peppol_smp_key_file: options.peppol_smp.as_ref().map(|s| s.key_file.clone()),
+        peppol_smp_certificate_file: options
+            .peppol_smp
+            .as_ref()
+            .map(|s| s.certificate_file.clone()),
+        peppol_ap_certificate_file: options
+            .peppol_smp
+            .as_ref()
+            .map(|s| s.ap_certificate_file.clone()),
+        peppol_as4_url: options.peppol_smp.as_ref().map(|s| s.as4_url.clone()),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -21,6 +21,7 @@ mod openapi;
 mod organizations;
 mod paging;
 mod partners;
+mod peppol;
 mod races;
 mod security_headers;
 mod smtp_relay;

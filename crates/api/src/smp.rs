@@ -1,0 +1,60 @@
+//! Haven's SMP (Peppol SMP 1.x read side): `GET /smp/{participant}` (the service group) and
+//! `GET /smp/{participant}/services/{document type}` (signed service metadata) for every
+//! participant id whose organization is active and receives on it; 404 for anything else.
+//! Public and unauthenticated, as the SMP specification requires, and outside `/api` (it is a
+//! Peppol interface, not part of Haven's API). Served only when the SMP is configured.
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use haven_domain::peppol::publishing::is_published;
+use haven_peppol::publisher::{document_type_from_path, participant_from_path, Publisher};
+
+use crate::{error::ApiError, state::AppState};
+
+/// Where the SMP is mounted.
+pub const SMP_PATH: &str = "/smp";
+
+/// The configured SMP.
+#[derive(Clone)]
+pub struct Smp(pub Arc<Publisher>);
+
+/// Answers both SMP resources; the path is read raw, since identifiers arrive percent-encoded
+/// (`iso6523-actorid-upis%3A%3A0106%3A12345678`) or not.
+pub async fn serve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    smp: web::Data<Smp>,
+) -> Result<HttpResponse, ApiError> {
+    let rest = req
+        .uri()
+        .path()
+        .strip_prefix(SMP_PATH)
+        .and_then(|p| p.strip_prefix('/'))
+        .unwrap_or_default();
+    let segments: Vec<&str> = rest.split('/').collect();
+    let (participant, document_type) = match segments.as_slice() {
+        [participant] => (*participant, None),
+        [participant, "services", document_type] => (*participant, Some(*document_type)),
+        _ => return Err(ApiError::NotFound),
+    };
+    let participant = participant_from_path(participant).ok_or(ApiError::NotFound)?;
+    if !is_published(&state.db, participant.value()).await? {
+        return Err(ApiError::NotFound);
+    }
+    let xml = match document_type {
+        None => smp.0.service_group(&participant),
+        Some(segment) => {
+            let document_type = document_type_from_path(segment).ok_or(ApiError::NotFound)?;
+            smp.0
+                .signed_metadata(&participant, &document_type)
+                .map_err(|e| {
+                    ApiError::Internal(anyhow::anyhow!(e).context("signing SMP metadata"))
+                })?
+                .ok_or(ApiError::NotFound)?
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/xml; charset=utf-8")
+        .body(xml))
+}

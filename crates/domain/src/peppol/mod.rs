@@ -1,0 +1,6 @@
+//! The Peppol network as the domain sees it: ports that the `haven-peppol` adapter implements
+//! and the decisions around them. Identifier rules, DNS, HTTP and XML signatures live in that
+//! adapter, not here.
+
+pub mod discovery;
+pub mod publishing;

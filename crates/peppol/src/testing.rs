@@ -1,0 +1,106 @@
+//! A test PKI made at test time, so that no key is ever committed: certificate authorities
+//! (ECDSA, quick to make) issuing leaves with RSA keys, as Peppol's SMP and AP certificates
+//! have. Only with the `test-support` feature.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::{
+    collections::HashMap,
+    sync::{Mutex, OnceLock},
+};
+
+use rcgen::{
+    date_time_ymd, BasicConstraints, CertificateParams, DnType, DnValue, IsCa, Issuer, KeyPair,
+    PKCS_RSA_SHA256,
+};
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+
+use crate::xmldsig::SigningKey;
+
+/// An RSA key as PKCS#8 DER. Keys are slow to make, so tests share one per slot.
+#[must_use]
+pub fn rsa_key(slot: usize) -> Vec<u8> {
+    static KEYS: OnceLock<Mutex<HashMap<usize, Vec<u8>>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut keys = keys.lock().unwrap();
+    keys.entry(slot)
+        .or_insert_with(|| {
+            let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+            key.to_pkcs8_der().unwrap().as_bytes().to_vec()
+        })
+        .clone()
+}
+
+/// A certificate authority.
+pub struct Ca {
+    issuer: Issuer<'static, KeyPair>,
+    pub der: Vec<u8>,
+    pub pem: String,
+}
+
+impl Ca {
+    #[must_use]
+    pub fn new(name: &str) -> Self {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        let cert = params.self_signed(&key).unwrap();
+        Self {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A leaf with an RSA key (`CN=cn`); `uid` adds a UID attribute to the subject, `expired`
+    /// makes it end in 2020.
+    #[must_use]
+    pub fn leaf(&self, cn: &str, uid: Option<&str>, expired: bool) -> Leaf {
+        let pkcs8 = rsa_key(usize::from(expired));
+        let key = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_slice().into(), &PKCS_RSA_SHA256)
+            .unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        if let Some(uid) = uid {
+            params.distinguished_name.push(
+                DnType::CustomDnType(vec![0, 9, 2342, 19_200_300, 100, 1, 1]),
+                DnValue::Utf8String(uid.to_owned()),
+            );
+        }
+        if expired {
+            params.not_before = date_time_ymd(2019, 1, 1);
+            params.not_after = date_time_ymd(2020, 1, 1);
+        }
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Leaf {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            pkcs8,
+        }
+    }
+}
+
+/// A certificate and its private key.
+pub struct Leaf {
+    pub der: Vec<u8>,
+    pub pem: String,
+    pub pkcs8: Vec<u8>,
+}
+
+impl Leaf {
+    #[must_use]
+    pub fn signing_key(&self) -> SigningKey {
+        SigningKey::new(&self.pkcs8, self.der.clone()).unwrap()
+    }
+
+    /// The private key as PKCS#8 PEM.
+    #[must_use]
+    pub fn key_pem(&self) -> String {
+        use rsa::pkcs8::DecodePrivateKey;
+        rsa::RsaPrivateKey::from_pkcs8_der(&self.pkcs8)
+            .unwrap()
+            .to_pkcs8_pem(LineEnding::LF)
+            .unwrap()
+            .to_string()
+    }
+}

@@ -15,6 +15,7 @@ mod m20261203_000020_index_live_jobs;
 mod m20261204_000001_create_hooks;
 mod m20261204_000002_create_intake;
 mod m20261204_000003_create_partners;
+mod m20261204_000010_create_intake_drafts;
 mod m20261204_200000_add_hook_language;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_create_hooks::Migration),
             Box::new(m20261204_000002_create_intake::Migration),
             Box::new(m20261204_000003_create_partners::Migration),
+            Box::new(m20261204_000010_create_intake_drafts::Migration),
             Box::new(m20261204_200000_add_hook_language::Migration),
         ]
     }

@@ -60,7 +60,8 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::jobs::configure)
                 .configure(routes::documents::configure)
                 .configure(routes::invoices::configure)
-                .configure(routes::intake::configure),
+                .configure(routes::intake::configure)
+                .configure(routes::drafts::configure),
         )
 }
 

@@ -117,6 +117,8 @@ pub enum ErrorCode {
     GrantNotOffered,
     /// The grant is already revoked.
     GrantRevoked,
+    /// The intake draft was completed or discarded already.
+    DraftNotOpen,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -165,6 +167,7 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::GrantExists => Self::GrantExists,
             ConflictCode::GrantNotOffered => Self::GrantNotOffered,
             ConflictCode::GrantRevoked => Self::GrantRevoked,
+            ConflictCode::DraftNotOpen => Self::DraftNotOpen,
         }
     }
 }

@@ -95,6 +95,8 @@ pub enum ConflictCode {
     GrantNotOffered,
     /// The grant is already revoked.
     GrantRevoked,
+    /// The intake draft was completed or discarded already.
+    DraftNotOpen,
 }
 
 /// The outside services a use case may depend on.

@@ -12,6 +12,8 @@
 //! - [`codelists`]: code lists compiled in as data,
 //! - [`report`]: the serialisable report,
 //! - [`pdf`]: the invoice XML embedded in Factur-X / ZUGFeRD / XRechnung hybrid PDFs,
+//! - [`recognition`]: the key fields of a PDF without structured data, read from its text,
+//!   and a UBL invoice made from them once completed,
 //! - [`render`]: a readable rendering of an invoice, as HTML ([`render_html`]) or a generated
 //!   PDF ([`render_pdf`]), in Dutch or English,
 //! - [`attachment`]: the supporting PDF attached to an invoice ([`embedded_pdf`]).
@@ -22,6 +24,7 @@ pub mod detect;
 pub mod invoice_response;
 pub mod model;
 pub mod pdf;
+pub mod recognition;
 pub mod render;
 pub mod report;
 pub mod rules;

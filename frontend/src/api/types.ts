@@ -48,6 +48,10 @@ export type IntakeStatus = Schemas['IntakeStatus'];
 export type TrustedSender = Schemas['TrustedSenderDto'];
 export type TrustedSenderStatus = Schemas['TrustedSenderStatus'];
 export type TrustedSenderKind = Schemas['TrustedSenderKind'];
+export type IntakeDraft = Schemas['DraftDto'];
+export type DraftStatus = Schemas['DraftStatus'];
+export type InvoiceFields = Schemas['InvoiceFields'];
+export type VatLine = Schemas['VatLine'];
 
 export type PartnerRequest = Schemas['PartnerRequestDto'];
 export type Partnership = Schemas['PartnershipDto'];

@@ -71,6 +71,7 @@ const page = {
   partyHooks: lazyRouteComponent(hooksPages, 'PartyHooksPage'),
   environmentHooks: lazyRouteComponent(hooksPages, 'EnvironmentHooksPage'),
   intake: lazyRouteComponent(withAllStyles(() => import('@/features/intake/intake-page')), 'IntakePage'),
+  intakeDraft: lazyRouteComponent(withAllStyles(() => import('@/features/intake/draft-page')), 'DraftPage'),
   confirmSender: lazyRouteComponent(
     withAllStyles(() => import('@/features/intake/confirm-sender-page')),
     'ConfirmSenderPage',
@@ -229,6 +230,11 @@ const appRoutes = [
     getParentRoute: () => appLayoutRoute,
     path: '/organizations/$organizationId/intake',
     component: page.intake,
+  }),
+  createRoute({
+    getParentRoute: () => appLayoutRoute,
+    path: '/organizations/$organizationId/intake/drafts/$draftId',
+    component: page.intakeDraft,
   }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: page.operator }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: page.jobs }),

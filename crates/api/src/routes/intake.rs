@@ -119,6 +119,8 @@ pub struct IntakeItemDto {
     pub detail: Option<String>,
     /// The document it became.
     pub document_id: Option<Uuid>,
+    /// The draft it became (a PDF with text only, recognised; a person completes it).
+    pub draft_id: Option<Uuid>,
 }
 
 impl From<IntakeItem> for IntakeItemDto {
@@ -132,6 +134,7 @@ impl From<IntakeItem> for IntakeItemDto {
             reason: i.reason,
             detail: i.detail,
             document_id: i.document_id,
+            draft_id: i.draft_id,
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod account_dto;
 pub mod auth;
 pub mod connections;
 pub mod documents;
+pub mod drafts;
 pub mod environment;
 pub mod fallback;
 pub mod health;

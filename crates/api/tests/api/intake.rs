@@ -17,9 +17,9 @@ use crate::{
 };
 
 const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
-const DOMAIN: &str = "intake.haven.test";
+pub(crate) const DOMAIN: &str = "intake.haven.test";
 
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     spawn_app_with(Options {
         inbound_email_secret: Some(SECRET.into()),
         ..Options::default()
@@ -28,7 +28,12 @@ async fn app() -> TestApp {
 }
 
 /// A message from `from` to `to` with the given attachments (name, type, bytes).
-fn mail(from: &str, to: &str, subject: &str, files: &[(&str, &str, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn mail(
+    from: &str,
+    to: &str,
+    subject: &str,
+    files: &[(&str, &str, Vec<u8>)],
+) -> Vec<u8> {
     let mut body = MultiPart::mixed().singlepart(SinglePart::plain("See attached.".to_owned()));
     for (name, content_type, bytes) in files {
         body = body.singlepart(
@@ -45,7 +50,7 @@ fn mail(from: &str, to: &str, subject: &str, files: &[(&str, &str, Vec<u8>)]) ->
         .formatted()
 }
 
-async fn hand_over(app: &TestApp, raw: Vec<u8>, query: &str) -> reqwest::Response {
+pub(crate) async fn hand_over(app: &TestApp, raw: Vec<u8>, query: &str) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/inbound-email{query}")))
         .bearer_auth(SECRET)
@@ -56,13 +61,13 @@ async fn hand_over(app: &TestApp, raw: Vec<u8>, query: &str) -> reqwest::Respons
         .unwrap()
 }
 
-async fn organization_id(app: &TestApp, admin: &Session) -> String {
+pub(crate) async fn organization_id(app: &TestApp, admin: &Session) -> String {
     let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
     orgs["items"][0]["id"].as_str().unwrap().to_owned()
 }
 
 /// Polls the intake message until it is processed one way or another.
-async fn processed(app: &TestApp, admin: &Session, org: &str, message: &str) -> Value {
+pub(crate) async fn processed(app: &TestApp, admin: &Session, org: &str, message: &str) -> Value {
     let path = format!("/api/v1/organizations/{org}/intake/messages/{message}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
@@ -78,7 +83,7 @@ async fn processed(app: &TestApp, admin: &Session, org: &str, message: &str) -> 
     }
 }
 
-async fn accepted_id(response: reqwest::Response) -> String {
+pub(crate) async fn accepted_id(response: reqwest::Response) -> String {
     assert_eq!(response.status().as_u16(), 202);
     let body: Value = response.json().await.unwrap();
     let ids = body["messageIds"].as_array().unwrap();

@@ -6,6 +6,7 @@ mod accounts;
 mod accounts_more;
 mod connections;
 mod documents;
+mod drafts;
 mod errors;
 mod exchange;
 mod health;

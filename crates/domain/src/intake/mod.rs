@@ -6,9 +6,12 @@
 //!   intake log and trusted senders;
 //! - [`processing`]: the job that reads a message and turns its attachments into documents
 //!   through the send and receive use cases, or rejections mailed to the sender;
+//! - [`drafts`]: PDFs with text only, recognised into drafts a person checks, corrects and
+//!   completes into an invoice;
 //! - [`reading`] and [`store`]: the ports for parsing mail and keeping intake's records.
 
 pub mod addresses;
+pub mod drafts;
 pub mod processing;
 pub mod reading;
 pub mod records;

@@ -7,8 +7,12 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
+    drafts::recognise_pdf,
     reading::{Attachment, FileKind, MessageReader, ReadMessage},
-    records::{IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus, ItemOutcome},
+    records::{
+        Draft, DraftStatus, IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus,
+        ItemOutcome,
+    },
     service::IntakeSettings,
     store::{Finished, IntakeStore, IntakeTarget, Trust},
 };
@@ -81,6 +85,7 @@ where
             header_message_id: None,
             items: Vec::new(),
             replies: Vec::new(),
+            drafts: Vec::new(),
             processed_at: now,
         },
     };
@@ -115,6 +120,7 @@ where
         header_message_id: read.message_id.clone(),
         items: Vec::new(),
         replies: Vec::new(),
+        drafts: Vec::new(),
         processed_at: now,
     };
     let Some(sender) = sender else {
@@ -155,10 +161,12 @@ where
     if trust == Trust::None {
         finished.reason = Some(IntakeReason::UntrustedSender);
     } else {
-        let items = process_attachments(ports, message, &target, &sender, read.attachments).await?;
+        let (items, drafts) =
+            process_attachments(ports, message, &target, &sender, read.attachments).await?;
         finished.reason = message_reason(&items, ports.settings.max_invoices);
         finished.status = status_of(&items);
         finished.items = items;
+        finished.drafts = drafts;
     }
     if finished.status != IntakeStatus::Processed
         && notice.answerable
@@ -237,10 +245,11 @@ fn message_reason(items: &[IntakeItem], max_invoices: usize) -> Option<IntakeRea
     }
 }
 
+/// A draft counts as processed: the sender's part is done, a person here completes it.
 fn status_of(items: &[IntakeItem]) -> IntakeStatus {
     let documents = items
         .iter()
-        .filter(|i| i.outcome == ItemOutcome::Document)
+        .filter(|i| matches!(i.outcome, ItemOutcome::Document | ItemOutcome::Draft))
         .count();
     let rejected = items
         .iter()
@@ -305,7 +314,7 @@ async fn process_attachments<S, R, B, I, M>(
     target: &IntakeTarget,
     sender: &str,
     attachments: Vec<Attachment>,
-) -> DomainResult<Vec<IntakeItem>>
+) -> DomainResult<(Vec<IntakeItem>, Vec<Draft>)>
 where
     S: IntakeStore,
     R: DocumentRecords,
@@ -328,6 +337,7 @@ where
             reason: None,
             detail: None,
             document_id: None,
+            draft_id: None,
         };
         match attachment.kind() {
             FileKind::Other => item.reason = Some(IntakeReason::NotACandidate),
@@ -358,7 +368,7 @@ where
                 )),
             );
         }
-        return Ok(items);
+        return Ok((items, Vec::new()));
     }
 
     let mut verdicts = Vec::with_capacity(candidates.len());
@@ -372,6 +382,7 @@ where
     }
     // A valid XML invoice wins over the PDF beside it; an invalid one leaves the PDF to stand
     // on its own.
+    let mut drafts = Vec::new();
     let has_xml_invoice = verdicts
         .iter()
         .any(|(_, a, v)| a.kind() == FileKind::Xml && matches!(v, Verdict::Invoice(_)));
@@ -381,7 +392,47 @@ where
             Verdict::PlainPdf if has_xml_invoice => {
                 item.reason = Some(IntakeReason::VisualOfXml);
             }
-            Verdict::PlainPdf => reject(item, IntakeReason::RecognitionUnavailable, None),
+            Verdict::PlainPdf => {
+                let earlier = ports
+                    .intake
+                    .drafted_before(message.organization_id, &item.content_hash, message.id)
+                    .await?;
+                if let Some(draft) = earlier {
+                    reject(
+                        item,
+                        IntakeReason::AlreadyProcessed,
+                        Some(format!("draft {draft}")),
+                    );
+                    continue;
+                }
+                match recognise_pdf(&attachment.bytes) {
+                    Ok(fields) => {
+                        let hash = ports.blobs.put(&attachment.bytes).await?;
+                        let draft = Draft {
+                            id: Uuid::new_v4(),
+                            environment_id: message.environment_id,
+                            organization_id: message.organization_id,
+                            message_id: message.id,
+                            position: item.position,
+                            purpose: message.purpose,
+                            status: DraftStatus::Open,
+                            filename: item.filename.clone(),
+                            pdf_hash: hash.as_str().to_owned(),
+                            pdf_size: item.size_bytes,
+                            fields,
+                            document_id: None,
+                            created_at: Utc::now(),
+                            updated_at: Utc::now(),
+                            finished_at: None,
+                            finished_by: None,
+                        };
+                        item.outcome = ItemOutcome::Draft;
+                        item.draft_id = Some(draft.id);
+                        drafts.push(draft);
+                    }
+                    Err((reason, detail)) => reject(item, reason, detail),
+                }
+            }
             Verdict::Rejected(reason, detail) => reject(item, reason, detail),
             Verdict::Invoice(inspection) => {
                 let earlier = ports
@@ -415,7 +466,7 @@ where
             }
         }
     }
-    Ok(items)
+    Ok((items, drafts))
 }
 
 fn reject(item: &mut IntakeItem, reason: IntakeReason, detail: Option<String>) {
@@ -539,7 +590,7 @@ where
 }
 
 /// The same attachment of the same message always sends under the same idempotency key.
-fn key_uuid(key: &str) -> Uuid {
+pub(super) fn key_uuid(key: &str) -> Uuid {
     let digest = Sha256::digest(key.as_bytes());
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
@@ -568,6 +619,7 @@ mod tests {
             reason: None,
             detail: None,
             document_id: None,
+            draft_id: None,
         }
     }
 

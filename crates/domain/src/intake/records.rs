@@ -3,6 +3,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+/// The fields of a draft: the engine's recognition output, corrected by people.
+pub use haven_einvoice::recognition::{InvoiceFields, VatLine};
+
 use crate::{documents::records::named_enum, mail::Language};
 
 named_enum! {
@@ -44,6 +47,8 @@ named_enum! {
     pub enum ItemOutcome {
         /// It became a document (sent on, or into the inbox).
         Document = "document",
+        /// A PDF with text only: its fields were recognised into a draft a person completes.
+        Draft = "draft",
         /// It was an invoice candidate that could not be processed.
         Rejected = "rejected",
         /// Not looked at as an invoice (a logo, a signature, the PDF twin of an XML invoice).
@@ -62,12 +67,15 @@ named_enum! {
         Unreadable = "unreadable",
         /// The file is not an invoice (an order, a reminder, another XML).
         NotAnInvoice = "not_an_invoice",
-        /// A PDF that is encrypted or signed cannot be processed.
+        /// A PDF that is encrypted or protected cannot be processed.
         EncryptedPdf = "encrypted_pdf",
+        /// A signed PDF without an embedded invoice: making an invoice of it would not carry
+        /// the signature.
+        SignedPdf = "signed_pdf",
         /// The invoice breaks rules of EN 16931, Peppol BIS or NLCIUS.
         ValidationFailed = "validation_failed",
-        /// A PDF or image without structured data: it needs recognition, which this
-        /// installation does not offer yet.
+        /// A scanned PDF or an image: no structured data and no text; reading it needs OCR,
+        /// which is not offered.
         RecognitionUnavailable = "recognition_unavailable",
         /// The organization may not send this invoice (seller address, sending switched off,
         /// organization not active).
@@ -165,4 +173,45 @@ pub struct IntakeItem {
     /// For people: rule ids and what to fix, or what was missing.
     pub detail: Option<String>,
     pub document_id: Option<Uuid>,
+    /// The draft recognised from a PDF with text only.
+    pub draft_id: Option<Uuid>,
+}
+
+named_enum! {
+    /// A draft's life: open until a person completes it (it becomes a document) or discards it.
+    pub enum DraftStatus {
+        /// Waiting to be checked and completed.
+        Open = "open",
+        /// Made into an invoice and handed on (sent, or into the inbox).
+        Completed = "completed",
+        /// Thrown away.
+        Discarded = "discarded",
+    }
+}
+
+/// An invoice recognised in a PDF with text only, waiting for a person to check and complete
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub id: Uuid,
+    pub environment_id: Uuid,
+    pub organization_id: Uuid,
+    /// The intake message and the attachment's position in it.
+    pub message_id: Uuid,
+    pub position: u32,
+    /// Purchase: the organization is the buyer; sales: the seller.
+    pub purpose: IntakePurpose,
+    pub status: DraftStatus,
+    pub filename: Option<String>,
+    /// The PDF in the document store.
+    pub pdf_hash: String,
+    pub pdf_size: u64,
+    pub fields: InvoiceFields,
+    /// The document completing it made.
+    pub document_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When it was completed or discarded, and by whom (an email address).
+    pub finished_at: Option<DateTime<Utc>>,
+    pub finished_by: Option<String>,
 }

@@ -3,9 +3,11 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use haven_einvoice::recognition::InvoiceFields;
+
 use super::records::{
-    IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus, IntakeTransport,
-    TrustedSender, TrustedSenderStatus,
+    Draft, DraftStatus, IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus,
+    IntakeTransport, TrustedSender, TrustedSenderStatus,
 };
 use crate::{
     accounts::records::NewAuditEvent,
@@ -64,6 +66,9 @@ pub struct Finished {
     pub items: Vec<IntakeItem>,
     /// Rejection notices to mail, queued in the same transaction.
     pub replies: Vec<OutgoingMail>,
+    /// Drafts recognised from PDFs with text only, stored in the same transaction (their
+    /// PDFs are in the document store already).
+    pub drafts: Vec<Draft>,
     pub processed_at: DateTime<Utc>,
 }
 
@@ -109,6 +114,15 @@ pub trait IntakeStore {
         &self,
         organization_id: Uuid,
         content_hash: &str,
+        except_message: Uuid,
+    ) -> DomainResult<Option<Uuid>>;
+
+    /// The draft an earlier message of the organization made from the same bytes, unless it
+    /// was discarded.
+    async fn drafted_before(
+        &self,
+        organization_id: Uuid,
+        pdf_hash: &str,
         except_message: Uuid,
     ) -> DomainResult<Option<Uuid>>;
 
@@ -186,4 +200,39 @@ pub trait IntakeStore {
 
     /// Removes the entry (with its audit event); `false` when it was gone.
     async fn delete_trusted_sender(&self, id: Uuid, audit: NewAuditEvent) -> DomainResult<bool>;
+}
+
+/// Port: the drafts recognised from intake PDFs, as people check and complete them.
+#[allow(async_fn_in_trait)]
+pub trait DraftStore {
+    /// One page of the organization's drafts, newest first; only those with `status` when
+    /// one is given.
+    async fn list_drafts(
+        &self,
+        organization_id: Uuid,
+        status: Option<DraftStatus>,
+        page: &PageRequest,
+    ) -> DomainResult<Vec<Draft>>;
+
+    async fn find_draft(&self, organization_id: Uuid, id: Uuid) -> DomainResult<Option<Draft>>;
+
+    /// Saves the fields while the draft is open; `None` when it is not (any more).
+    async fn save_draft_fields(
+        &self,
+        id: Uuid,
+        fields: &InvoiceFields,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Option<Draft>>;
+
+    /// Moves an open draft to `to` (completed with its document, or discarded) in one
+    /// conditional statement; `None` when it was not open, so only one of two concurrent
+    /// calls succeeds.
+    async fn finish_draft(
+        &self,
+        id: Uuid,
+        to: DraftStatus,
+        document_id: Option<Uuid>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Option<Draft>>;
 }

@@ -16,6 +16,7 @@ pub mod hook_attempt;
 pub mod hook_delivery;
 pub mod hook_event;
 pub mod installation;
+pub mod intake_draft;
 pub mod intake_item;
 pub mod intake_message;
 pub mod intake_reply_counter;

@@ -77,6 +77,7 @@ fn to_item(m: intake_item::Model) -> DomainResult<IntakeItem> {
         reason: m.reason.as_deref().and_then(IntakeReason::parse),
         detail: m.detail,
         document_id: m.document_id,
+        draft_id: m.draft_id,
     })
 }
 
@@ -341,6 +342,17 @@ impl IntakeStore for Database {
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn drafted_before(
+        &self,
+        organization_id: Uuid,
+        pdf_hash: &str,
+        except_message: Uuid,
+    ) -> DomainResult<Option<Uuid>> {
+        super::intake_drafts::drafted_before(self.conn(), organization_id, pdf_hash, except_message)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn take_reply_slot(
         &self,
         sender: &str,
@@ -404,10 +416,14 @@ impl IntakeStore for Database {
                 reason: Set(item.reason.map(|r| r.as_str().to_owned())),
                 detail: Set(item.detail),
                 document_id: Set(item.document_id),
+                draft_id: Set(item.draft_id),
             }
             .insert(&txn)
             .await
             .map_err(db("storing an intake item"))?;
+        }
+        for draft in &finished.drafts {
+            super::intake_drafts::insert_draft(&txn, draft).await?;
         }
         for mail in &finished.replies {
             queue_mail(&txn, mail).await?;

@@ -7,6 +7,7 @@ mod documents;
 pub(crate) mod hooks;
 mod installation;
 mod intake;
+mod intake_drafts;
 mod organizations;
 mod partners;
 

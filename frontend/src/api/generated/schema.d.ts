@@ -1122,6 +1122,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{id}/intake/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's drafts. */
+        get: operations["listIntakeDrafts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/intake/drafts/{draftId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One draft with its recognised fields. */
+        get: operations["getIntakeDraft"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/intake/drafts/{draftId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete the draft: a Peppol BIS Billing 3.0 invoice is made from its fields (with the
+         *     organization's own details on its side), validated, and handed on: a purchase invoice
+         *     into the inbox, a sales invoice sent to the buyer. Completing twice makes one document.
+         */
+        post: operations["completeIntakeDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/intake/drafts/{draftId}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Discard the draft; it stays listed as discarded. */
+        post: operations["discardIntakeDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/intake/drafts/{draftId}/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save corrected fields (members and Organization Administrators). The whole set is
+         *     replaced; each filled field is checked for its form (dates as `YYYY-MM-DD`, amounts with at
+         *     most two decimals, KvK and VAT numbers, the IBAN's check digits).
+         */
+        put: operations["updateIntakeDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/intake/drafts/{draftId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PDF the draft was recognised from. */
+        get: operations["getIntakeDraftPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{id}/intake/messages": {
         parameters: {
             query?: never;
@@ -2854,6 +2964,52 @@ export interface components {
          * @enum {string}
          */
         DocumentType: "invoice" | "creditNote";
+        /** @description An invoice recognised in a PDF, as it stands. */
+        DraftDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The document completing it made.
+             */
+            documentId?: string | null;
+            fields: components["schemas"]["InvoiceFields"];
+            filename?: string | null;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /** @description Who completed or discarded it. */
+            finishedBy?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The intake message it came in, and its attachment's position there.
+             */
+            messageId: string;
+            /** Format: int64 */
+            pdfSize: number;
+            /** Format: int32 */
+            position: number;
+            /**
+             * @description Purchase: the organization is the buyer (completing puts it in the inbox); sales: the
+             *     seller (completing sends it).
+             */
+            purpose: components["schemas"]["IntakePurpose"];
+            status: components["schemas"]["DraftStatus"];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description One page of an organization's intake drafts, newest first. */
+        DraftPage: {
+            items: components["schemas"]["DraftDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
+        };
+        /**
+         * @description A draft's life: open until a person completes it (it becomes a document) or discards it.
+         * @enum {string}
+         */
+        DraftStatus: "open" | "completed" | "discarded";
         /** @description An additional address that waits for an Administrator. */
         EmailApprovalDto: {
             /** Format: date-time */
@@ -2913,7 +3069,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -3076,6 +3232,11 @@ export interface components {
              * @description The document it became.
              */
             documentId?: string | null;
+            /**
+             * Format: uuid
+             * @description The draft it became (a PDF with text only, recognised; a person completes it).
+             */
+            draftId?: string | null;
             filename?: string | null;
             outcome: components["schemas"]["ItemOutcome"];
             /**
@@ -3149,7 +3310,7 @@ export interface components {
          * @description Why a message or an attachment was not processed, or why one was ignored.
          * @enum {string}
          */
-        IntakeReason: "untrusted_sender" | "already_processed" | "unreadable" | "not_an_invoice" | "encrypted_pdf" | "validation_failed" | "recognition_unavailable" | "not_allowed" | "receiving_off" | "too_large" | "too_many_invoices" | "no_invoice" | "loop_protection" | "small_image" | "not_a_candidate" | "visual_of_xml";
+        IntakeReason: "untrusted_sender" | "already_processed" | "unreadable" | "not_an_invoice" | "encrypted_pdf" | "signed_pdf" | "validation_failed" | "recognition_unavailable" | "not_allowed" | "receiving_off" | "too_large" | "too_many_invoices" | "no_invoice" | "loop_protection" | "small_image" | "not_a_candidate" | "visual_of_xml";
         /**
          * @description Where a message stands.
          * @enum {string}
@@ -3181,6 +3342,95 @@ export interface components {
             name?: string | null;
             role?: null | components["schemas"]["Role"];
         };
+        /**
+         * @description The key fields of an invoice, as recognised and then corrected by a person. Every field
+         *     may be missing until the invoice is completed.
+         */
+        InvoiceFields: {
+            /** @default null */
+            buyerCity: string | null;
+            /** @default null */
+            buyerCountry: string | null;
+            /** @default null */
+            buyerKvk: string | null;
+            /** @default null */
+            buyerName: string | null;
+            /** @default null */
+            buyerPostalCode: string | null;
+            /**
+             * @description The buyer's reference (BT-10), or their purchase order number.
+             * @default null
+             */
+            buyerReference: string | null;
+            /** @default null */
+            buyerStreet: string | null;
+            /** @default null */
+            buyerVat: string | null;
+            /**
+             * @description ISO 4217 (`EUR`).
+             * @default null
+             */
+            currency: string | null;
+            /**
+             * @description `YYYY-MM-DD`.
+             * @default null
+             */
+            dueDate: string | null;
+            /**
+             * @description The seller's account for payment (checked with ISO 13616 mod 97).
+             * @default null
+             */
+            iban: string | null;
+            /** @default null */
+            invoiceNumber: string | null;
+            /**
+             * @description `YYYY-MM-DD`.
+             * @default null
+             */
+            issueDate: string | null;
+            /**
+             * @description Total without VAT.
+             * @default null
+             * @example 1000.00
+             */
+            netTotal: string | null;
+            /**
+             * @description The amount due.
+             * @default null
+             * @example 1210.00
+             */
+            payable: string | null;
+            /** @default null */
+            sellerCity: string | null;
+            /**
+             * @description ISO 3166-1 alpha-2.
+             * @default null
+             */
+            sellerCountry: string | null;
+            /**
+             * @description The seller's KvK number (8 digits).
+             * @default null
+             */
+            sellerKvk: string | null;
+            /** @default null */
+            sellerName: string | null;
+            /** @default null */
+            sellerPostalCode: string | null;
+            /** @default null */
+            sellerStreet: string | null;
+            /**
+             * @description The seller's VAT number (`NL` + 9 digits + `B` + 2 digits, or another EU one).
+             * @default null
+             */
+            sellerVat: string | null;
+            /** @default [] */
+            vatBreakdown: components["schemas"]["VatLine"][];
+            /**
+             * @default null
+             * @example 210.00
+             */
+            vatTotal: string | null;
+        };
         /** @description A connection with its secret: shown this once, never again. */
         IssuedConnectionDto: {
             /**
@@ -3203,7 +3453,7 @@ export interface components {
          * @description What became of one attachment.
          * @enum {string}
          */
-        ItemOutcome: "document" | "rejected" | "ignored";
+        ItemOutcome: "document" | "draft" | "rejected" | "ignored";
         Job: {
             /**
              * Format: int32
@@ -4114,6 +4364,24 @@ export interface components {
             ruleSets: components["schemas"]["AppliedRuleSet"][];
             /** @description True when there is no fatal finding. */
             valid: boolean;
+        };
+        /** @description One rate of the VAT breakdown. */
+        VatLine: {
+            /**
+             * @description The rate in percent (`21`, `9`, `0`).
+             * @example 21
+             */
+            rate: string;
+            /**
+             * @description The VAT at this rate.
+             * @example 210.00
+             */
+            taxAmount: string;
+            /**
+             * @description The amount the rate applies to.
+             * @example 1000.00
+             */
+            taxableAmount?: string | null;
         };
     };
     responses: never;
@@ -8477,6 +8745,439 @@ export interface operations {
                 };
             };
             /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listIntakeDrafts: {
+        parameters: {
+            query?: {
+                /** @description Only drafts with this status. */
+                status?: components["schemas"]["DraftStatus"];
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getIntakeDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                draftId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or draft for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    completeIntakeDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                draftId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Completed; `documentId` names the document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only viewing the organization, sending switched off, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or draft for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Completed or discarded already (`draft_not_open`), the organization is not active, or receiving is off. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Fields missing or wrong, or the invoice breaks rules (`invoice` details with the rule ids). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    discardIntakeDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                draftId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only viewing the organization, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or draft for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Completed or discarded already (`draft_not_open`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateIntakeDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                draftId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoiceFields"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only viewing the organization, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or draft for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The draft was completed or discarded (`draft_not_open`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Fields in the wrong form; one detail per field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getIntakeDraftPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization. */
+                id: string;
+                draftId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF as it was mailed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["BinaryFile"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization or draft for the caller. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,7 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
-import type { IntakeMessage, TrustedSender } from '@/api/types';
+import type { InvoiceFields, IntakeMessage, TrustedSender } from '@/api/types';
 import { organization, session } from '@/testing/fixtures';
 import { errorReply, mockApi } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render-app';
@@ -12,6 +12,33 @@ const overview = {
   maxMessageBytes: 36_700_160,
   maxAttachmentBytes: 10_485_760,
   maxInvoicesPerMessage: 50,
+};
+
+const EMPTY_FIELDS: InvoiceFields = {
+  sellerName: null,
+  sellerKvk: null,
+  sellerVat: null,
+  sellerStreet: null,
+  sellerPostalCode: null,
+  sellerCity: null,
+  sellerCountry: null,
+  buyerName: null,
+  buyerKvk: null,
+  buyerVat: null,
+  buyerStreet: null,
+  buyerPostalCode: null,
+  buyerCity: null,
+  buyerCountry: null,
+  invoiceNumber: null,
+  issueDate: null,
+  dueDate: null,
+  currency: null,
+  netTotal: null,
+  vatTotal: null,
+  payable: null,
+  vatBreakdown: [],
+  iban: null,
+  buyerReference: null,
 };
 
 function sender(overrides: Partial<TrustedSender> = {}): TrustedSender {
@@ -65,6 +92,7 @@ describe('email intake page', { timeout: 20_000 }, () => {
       'GET /api/v1/organizations/{id}/intake': { body: overview },
       'GET /api/v1/organizations/{id}/trusted-senders': page([sender({ status: 'active' })]),
       'GET /api/v1/organizations/{id}/intake/messages': page([message()]),
+      'GET /api/v1/organizations/{id}/intake/drafts': page([]),
       'GET /api/v1/organizations/{id}/intake/messages/{messageId}': {
         body: {
           message: message(),
@@ -78,6 +106,18 @@ describe('email intake page', { timeout: 20_000 }, () => {
               reason: 'validation_failed',
               detail: 'BR-CO-15: totals do not add up',
               documentId: null,
+              draftId: null,
+            },
+            {
+              position: 1,
+              filename: 'factuur.pdf',
+              contentType: 'application/pdf',
+              sizeBytes: 40_000,
+              outcome: 'draft',
+              reason: null,
+              detail: null,
+              documentId: null,
+              draftId: 'draft-1',
             },
           ],
         },
@@ -92,6 +132,54 @@ describe('email intake page', { timeout: 20_000 }, () => {
     const dialog = await screen.findByRole('dialog', { name: 'Invoice 7' });
     expect(await within(dialog).findByText('The invoice breaks rules of the standard.')).toBeInTheDocument();
     expect(within(dialog).getByText('BR-CO-15: totals do not add up')).toBeInTheDocument();
+    expect(within(dialog).getByText('Recognised into a draft')).toBeInTheDocument();
+    expect(within(dialog).getByRole('link', { name: 'Open draft' })).toHaveAttribute(
+      'href',
+      '/organizations/org-1/intake/drafts/draft-1',
+    );
+  });
+
+  it('lists the open drafts and filters by status', async () => {
+    const draft = {
+      id: 'draft-1',
+      messageId: 'msg-1',
+      position: 0,
+      purpose: 'purchase' as const,
+      status: 'open' as const,
+      filename: 'factuur.pdf',
+      pdfSize: 4000,
+      fields: {
+        ...EMPTY_FIELDS,
+        sellerName: 'Zeewind Logistiek B.V.',
+        invoiceNumber: '2026-0042',
+        payable: '1210.00',
+        currency: 'EUR',
+      },
+      documentId: null,
+      createdAt: '2026-12-04T10:00:00Z',
+      updatedAt: '2026-12-04T10:00:00Z',
+      finishedAt: null,
+      finishedBy: null,
+    };
+    const api = mockApi({
+      'GET /api/v1/organizations/{id}': { body: organization({ status: 'active' }) },
+      'GET /api/v1/organizations/{id}/intake': { body: overview },
+      'GET /api/v1/organizations/{id}/trusted-senders': page([]),
+      'GET /api/v1/organizations/{id}/intake/messages': page([]),
+      'GET /api/v1/organizations/{id}/intake/drafts': page([draft]),
+    });
+    const { user } = await openIntake();
+    expect(await screen.findByRole('link', { name: 'Open factuur.pdf' })).toHaveAttribute(
+      'href',
+      '/organizations/org-1/intake/drafts/draft-1',
+    );
+    expect(screen.getByText('Zeewind Logistiek B.V.')).toBeInTheDocument();
+    expect(screen.getByText('2026-0042')).toBeInTheDocument();
+    expect(api.callsTo('GET /api/v1/organizations/{id}/intake/drafts')[0]?.path).toContain('status=open');
+    await user.click(screen.getByRole('radio', { name: 'Discarded' }));
+    await waitFor(() => {
+      expect(api.callsTo('GET /api/v1/organizations/{id}/intake/drafts').at(-1)?.path).toContain('status=discarded');
+    });
   });
 
   it('adds a trusted domain and shows field errors in Dutch', async () => {
@@ -100,6 +188,7 @@ describe('email intake page', { timeout: 20_000 }, () => {
       'GET /api/v1/organizations/{id}/intake': { body: overview },
       'GET /api/v1/organizations/{id}/trusted-senders': page([]),
       'GET /api/v1/organizations/{id}/intake/messages': page([]),
+      'GET /api/v1/organizations/{id}/intake/drafts': page([]),
       'POST /api/v1/organizations/{id}/trusted-senders': errorReply(400, 'validation_failed', 'Some fields are not valid.', [
         { field: 'value', code: 'format', message: 'Enter a domain name, such as example.nl.' },
       ]),
@@ -125,6 +214,7 @@ describe('email intake page', { timeout: 20_000 }, () => {
       'GET /api/v1/organizations/{id}/intake': { body: overview },
       'GET /api/v1/organizations/{id}/trusted-senders': page([sender()]),
       'GET /api/v1/organizations/{id}/intake/messages': page([]),
+      'GET /api/v1/organizations/{id}/intake/drafts': page([]),
       'POST /api/v1/organizations/{id}/trusted-senders/{senderId}/invite': errorReply(
         409,
         'trusted_sender_status',

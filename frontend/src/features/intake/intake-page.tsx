@@ -20,11 +20,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { fieldErrorsByPath, isApiError } from '@/api/errors';
-import type { IntakeMessage, Organization, TrustedSender, TrustedSenderKind } from '@/api/types';
+import type { DraftStatus, IntakeMessage, Organization, TrustedSender, TrustedSenderKind } from '@/api/types';
 import { NotFound } from '@/components/errors/not-found';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime, formatPrice } from '@/lib/format';
+
+import { useDrafts } from './api/drafts';
 
 import {
   useAddTrustedSender,
@@ -37,7 +39,14 @@ import {
   useSetTrustedSenderStatus,
   useTrustedSenders,
 } from './api/intake';
-import { messageStatusLabel, reasonLabel, senderKindLabel, senderStatusLabel, STATUS_COLOR } from './labels';
+import {
+  DRAFT_STATUS_COLOR,
+  messageStatusLabel,
+  reasonLabel,
+  senderKindLabel,
+  senderStatusLabel,
+  STATUS_COLOR,
+} from './labels';
 
 /** Organization → Email intake: the two addresses, trusted senders and the intake log. */
 export function IntakePage() {
@@ -59,6 +68,7 @@ export function IntakePage() {
       </Anchor>
       <Title order={1}>{t('intake.title', { name: org.statutoryName })}</Title>
       <Addresses org={org} />
+      <Drafts org={org} />
       <Senders org={org} canManage={org.myRole === 'administrator'} />
       <Log org={org} />
     </Stack>
@@ -317,10 +327,26 @@ function MessageDialog({ org, message, onClose }: { org: Organization; message: 
                       <Text size="sm">
                         {item.outcome === 'document'
                           ? t('intake.becameDocument')
-                          : item.reason !== null && item.reason !== undefined
+                          : item.outcome === 'draft'
+                            ? t('intake.becameDraft')
+                            : item.reason !== null && item.reason !== undefined
                             ? reasonLabel(t, item.reason)
-                            : t(`intake.outcomes.${item.outcome}`)}
+                              : t(`intake.outcomes.${item.outcome}`)}
                       </Text>
+                      {item.draftId !== null && item.draftId !== undefined && (
+                        <Anchor
+                          size="sm"
+                          renderRoot={(props) => (
+                            <Link
+                              to="/organizations/$organizationId/intake/drafts/$draftId"
+                              params={{ organizationId: org.id, draftId: item.draftId ?? '' }}
+                              {...props}
+                            />
+                          )}
+                        >
+                          {t('intake.openDraft')}
+                        </Anchor>
+                      )}
                       {item.detail !== null && item.detail !== undefined && (
                         <Code block style={{ whiteSpace: 'pre-wrap' }}>
                           {item.detail}
@@ -411,6 +437,110 @@ function Log({ org }: { org: Organization }) {
             setOpen(null);
           }}
         />
+      )}
+    </Stack>
+  );
+}
+
+const DRAFT_FILTERS = ['open', 'completed', 'discarded', 'all'] as const;
+
+/** The drafts recognised from PDFs with text only, open ones first shown. */
+function Drafts({ org }: { org: Organization }) {
+  const { t, i18n } = useTranslation();
+  const [filter, setFilter] = useState<(typeof DRAFT_FILTERS)[number]>('open');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const status: DraftStatus | undefined = filter === 'all' ? undefined : filter;
+  const drafts = useDrafts(org.id, status, cursors[cursors.length - 1]);
+  const items = drafts.data?.items ?? [];
+  const next = drafts.data?.nextCursor ?? null;
+  return (
+    <Stack>
+      <Title order={2} size="h3">
+        {t('intake.drafts.title')}
+      </Title>
+      <Text size="sm" c="dimmed">
+        {t('intake.drafts.intro')}
+      </Text>
+      <SegmentedControl
+        aria-label={t('intake.drafts.filter')}
+        value={filter}
+        onChange={(value) => {
+          setFilter(DRAFT_FILTERS.find((f) => f === value) ?? 'open');
+          setCursors([undefined]);
+        }}
+        data={DRAFT_FILTERS.map((f) => ({
+          value: f,
+          label: f === 'all' ? t('intake.drafts.all') : t(`intake.drafts.statuses.${f}`),
+        }))}
+      />
+      <FormError error={drafts.error} />
+      {drafts.data !== undefined && items.length === 0 && <Text c="dimmed">{t('intake.drafts.none')}</Text>}
+      {items.length > 0 && (
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('intake.drafts.created')}</Table.Th>
+                <Table.Th>{t('intake.drafts.file')}</Table.Th>
+                <Table.Th>{t('intake.drafts.party')}</Table.Th>
+                <Table.Th>{t('intake.drafts.number')}</Table.Th>
+                <Table.Th>{t('intake.drafts.payable')}</Table.Th>
+                <Table.Th>{t('intake.kind')}</Table.Th>
+                <Table.Th>{t('intake.drafts.status')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((draft) => {
+                const name = draft.filename ?? 'PDF';
+                const party = draft.purpose === 'purchase' ? draft.fields.sellerName : draft.fields.buyerName;
+                return (
+                  <Table.Tr key={draft.id}>
+                    <Table.Td>{formatDateTime(draft.createdAt, i18n.language)}</Table.Td>
+                    <Table.Td>
+                      <Anchor
+                        aria-label={t('intake.drafts.open', { name })}
+                        renderRoot={(props) => (
+                          <Link
+                            to="/organizations/$organizationId/intake/drafts/$draftId"
+                            params={{ organizationId: org.id, draftId: draft.id }}
+                            {...props}
+                          />
+                        )}
+                      >
+                        {name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{party ?? '—'}</Table.Td>
+                    <Table.Td>{draft.fields.invoiceNumber ?? '—'}</Table.Td>
+                    <Table.Td>
+                      {draft.fields.payable === null
+                        ? '—'
+                        : formatPrice(draft.fields.payable, draft.fields.currency ?? 'EUR', i18n.language)}
+                    </Table.Td>
+                    <Table.Td>{t(`intake.purposes.${draft.purpose}`)}</Table.Td>
+                    <Table.Td>
+                      <Badge color={DRAFT_STATUS_COLOR[draft.status]} variant="light">
+                        {t(`intake.drafts.statuses.${draft.status}`)}
+                      </Badge>
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      {next !== null && (
+        <Group>
+          <Button
+            variant="default"
+            onClick={() => {
+              setCursors([...cursors, next]);
+            }}
+          >
+            {t('intake.more')}
+          </Button>
+        </Group>
       )}
     </Stack>
   );

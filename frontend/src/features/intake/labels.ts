@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 
-import type { IntakeReason, IntakeStatus, TrustedSenderKind, TrustedSenderStatus } from '@/api/types';
+import type { DraftStatus, IntakeReason, IntakeStatus, TrustedSenderKind, TrustedSenderStatus } from '@/api/types';
 
 export function reasonLabel(t: TFunction, reason: IntakeReason): string {
   return t(`intake.reasons.${reason}`);
@@ -23,4 +23,10 @@ export const STATUS_COLOR: Record<IntakeStatus, string> = {
   processed: 'green',
   partly_processed: 'orange',
   rejected: 'red',
+};
+
+export const DRAFT_STATUS_COLOR: Record<DraftStatus, string> = {
+  open: 'blue',
+  completed: 'green',
+  discarded: 'gray',
 };

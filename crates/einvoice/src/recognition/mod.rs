@@ -23,13 +23,13 @@ pub use text::{extract_text, PdfText, TextError};
 #[serde(rename_all = "camelCase")]
 pub struct VatLine {
     /// The rate in percent (`21`, `9`, `0`).
-    #[schema(value_type = String, example = "21")]
+    #[schema(pattern = r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", value_type = String, example = "21")]
     pub rate: Decimal,
     /// The amount the rate applies to.
-    #[schema(value_type = Option<String>, example = "1000.00")]
+    #[schema(pattern = r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", value_type = Option<String>, example = "1000.00")]
     pub taxable_amount: Option<Decimal>,
     /// The VAT at this rate.
-    #[schema(value_type = String, example = "210.00")]
+    #[schema(pattern = r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", value_type = String, example = "210.00")]
     pub tax_amount: Decimal,
 }
 
@@ -63,12 +63,12 @@ pub struct InvoiceFields {
     /// ISO 4217 (`EUR`).
     pub currency: Option<String>,
     /// Total without VAT.
-    #[schema(value_type = Option<String>, example = "1000.00")]
+    #[schema(pattern = r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", value_type = Option<String>, example = "1000.00")]
     pub net_total: Option<Decimal>,
-    #[schema(value_type = Option<String>, example = "210.00")]
+    #[schema(pattern = r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", value_type = Option<String>, example = "210.00")]
     pub vat_total: Option<Decimal>,
     /// The amount due.
-    #[schema(value_type = Option<String>, example = "1210.00")]
+    #[schema(pattern = r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", value_type = Option<String>, example = "1210.00")]
     pub payable: Option<Decimal>,
     pub vat_breakdown: Vec<VatLine>,
     /// The seller's account for payment (checked with ISO 13616 mod 97).

@@ -91,6 +91,13 @@ pub struct Settings {
     /// How long a claimed job belongs to the instance that claimed it, in seconds. A job whose
     /// instance died is run again by another one after this; it must exceed the longest run.
     pub job_lease_secs: u64,
+    /// Background jobs one instance runs at a time, webhook deliveries apart (document
+    /// delivery, email, intake, housekeeping).
+    pub job_concurrency: u32,
+    /// Webhook deliveries one instance runs at a time, on their own slots: they wait on other
+    /// parties' servers rather than on this machine, and a slow or dead receiver must not take
+    /// the slots that deliver documents.
+    pub hook_concurrency: u32,
     /// Serve Prometheus metrics at `/metrics`.
     pub metrics_enabled: bool,
     /// When set, `/metrics` requires `Authorization: Bearer <metrics_token>`.
@@ -233,6 +240,8 @@ impl Default for Settings {
             smtp_password: None,
             mail_poll_interval_ms: 1000,
             job_lease_secs: 300,
+            job_concurrency: 4,
+            hook_concurrency: 16,
             metrics_enabled: false,
             metrics_token: None,
             document_store: "filesystem".into(),
@@ -748,13 +757,14 @@ mod tests {
         assert!(keys.contains(&("kvk_ca_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("metrics_enabled".to_owned(), ValueKind::Bool)));
         assert!(keys.contains(&("job_lease_secs".to_owned(), ValueKind::Number)));
+        assert!(keys.contains(&("hook_concurrency".to_owned(), ValueKind::Number)));
         assert!(keys.contains(&(
             "connection_requests_per_minute".to_owned(),
             ValueKind::Number
         )));
         assert!(keys.contains(&("peppol_smp_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_dns_timeout_ms".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 76, "one key per field of Settings");
+        assert_eq!(keys.len(), 78, "one key per field of Settings");
     }
 
     #[test]

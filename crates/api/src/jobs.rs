@@ -29,8 +29,6 @@ use crate::{config::Settings, metrics::jobs::CountingJobQueue};
 const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Limit for each SMTP command.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
-/// Jobs one instance runs at a time.
-const CONCURRENCY: usize = 4;
 /// The shortest lease accepted from the settings (`job_lease_secs`). The default, five
 /// minutes, covers an SMTP delivery of a handful of commands of at most `SMTP_TIMEOUT` each;
 /// crash tests use a few seconds to get a killed instance's job back quickly.
@@ -39,7 +37,8 @@ const MIN_LEASE: Duration = Duration::from_secs(1);
 /// The running job worker.
 pub struct JobWorker {
     shutdown: CancellationToken,
-    handle: JoinHandle<()>,
+    /// The workers (one per lane of slots) and the task that passes wakes on to them.
+    handles: Vec<JoinHandle<()>>,
     wake: Arc<Notify>,
 }
 
@@ -106,24 +105,47 @@ impl JobWorker {
             .with(purge)
             .with(process_intake)
             .with(PurgeUsageHandler { db: db.clone() })
-            .with(deliver_hook)
             .with(PurgeHookHandler { db: db.clone() })
             .with(ExpirePartnerRequestsHandler { db: db.clone() })
             .with(NoopHandler);
-        let options = WorkerOptions {
-            wake: wake.clone(),
-            ..WorkerOptions::default()
-        }
-        .poll_interval(Duration::from_millis(
-            settings.mail_poll_interval_ms.max(10),
-        ))
-        .concurrency(CONCURRENCY)
-        .lease(Duration::from_secs(settings.job_lease_secs).max(MIN_LEASE));
+        // Webhook deliveries get their own worker and slots: they wait on other parties'
+        // servers (up to the 10-second time-out each), so a backlog of them, or a slow
+        // receiver, must not hold the slots that deliver documents, nor the other way round.
+        let hook_registry = Registry::new().with(deliver_hook);
         let shutdown = CancellationToken::new();
-        let handle = spawn_worker(CountingJobQueue(db), registry, options, shutdown.clone());
+        let lanes = [
+            (registry, settings.job_concurrency),
+            (hook_registry, settings.hook_concurrency),
+        ];
+        let mut handles = Vec::with_capacity(lanes.len());
+        let mut lane_wakes = Vec::with_capacity(lanes.len());
+        for (registry, concurrency) in lanes {
+            let lane_wake = Arc::new(Notify::new());
+            let options = WorkerOptions {
+                wake: lane_wake.clone(),
+                ..WorkerOptions::default()
+            }
+            .poll_interval(Duration::from_millis(
+                settings.mail_poll_interval_ms.max(10),
+            ))
+            .concurrency(usize::try_from(concurrency).unwrap_or(usize::MAX))
+            .lease(Duration::from_secs(settings.job_lease_secs).max(MIN_LEASE));
+            handles.push(spawn_worker(
+                CountingJobQueue(db.clone()),
+                registry,
+                options,
+                shutdown.clone(),
+            ));
+            lane_wakes.push(lane_wake);
+        }
+        handles.push(tokio::spawn(forward_wakes(
+            wake.clone(),
+            lane_wakes,
+            shutdown.clone(),
+        )));
         Ok(Self {
             shutdown,
-            handle,
+            handles,
             wake,
         })
     }
@@ -134,16 +156,35 @@ impl JobWorker {
         self.wake.clone()
     }
 
-    /// Stops claiming and lets running jobs finish (at most [`STOP_TIMEOUT`]).
+    /// Stops claiming and lets running jobs finish (at most [`STOP_TIMEOUT`] in all).
     pub async fn stop(self) {
         self.shutdown.cancel();
-        let mut handle = self.handle;
-        match tokio::time::timeout(STOP_TIMEOUT, &mut handle).await {
-            Ok(Ok(())) => {}
-            Ok(Err(err)) => tracing::warn!(error = %err, "the job worker ended abnormally"),
-            Err(_) => {
-                tracing::warn!("the job worker did not stop in time; abandoning its running jobs");
-                handle.abort();
+        let deadline = tokio::time::Instant::now() + STOP_TIMEOUT;
+        for mut handle in self.handles {
+            match tokio::time::timeout_at(deadline, &mut handle).await {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => tracing::warn!(error = %err, "the job worker ended abnormally"),
+                Err(_) => {
+                    tracing::warn!(
+                        "the job worker did not stop in time; abandoning its running jobs"
+                    );
+                    handle.abort();
+                }
+            }
+        }
+    }
+}
+
+/// Passes every wake (someone enqueued a job) on to each lane's worker: a job may be of any
+/// lane's kind, and `notify_one` keeps one wake for a worker that is busy at the moment.
+async fn forward_wakes(wake: Arc<Notify>, lanes: Vec<Arc<Notify>>, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = wake.notified() => {
+                for lane in &lanes {
+                    lane.notify_one();
+                }
             }
         }
     }

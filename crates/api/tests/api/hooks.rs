@@ -1010,3 +1010,67 @@ async fn events_queued_at_the_same_instant_go_to_a_hook_one_at_a_time_none_lost(
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.got().len(), PINGS, "none doubled");
 }
+
+/// Slow receivers hold their own hooks back and nothing else: with six hooks whose receiver
+/// takes nine seconds over every answer busy at once, an invoice is still delivered and its
+/// event reaches a healthy hook within seconds. (When every background step shared four
+/// slots, the six slow pings took all four for nine seconds and the invoice waited behind
+/// them.)
+#[tokio::test]
+async fn slow_receivers_do_not_hold_up_documents_or_other_hooks() {
+    let app = spawn_app().await;
+    let (admin, seller, buyer) = two_parties(&app).await;
+    let slow = Receiver::start_with(&[], Duration::from_secs(9)).await;
+    let healthy = Receiver::start(&[]).await;
+    for _ in 0..6 {
+        let (hook, _) = create_hook(
+            &app,
+            &admin.token,
+            "/api/v1/environment/hooks",
+            &slow.url(),
+            &["InvoiceResponseReceived"],
+        )
+        .await;
+        let ping = format!(
+            "/api/v1/environment/hooks/{}/ping",
+            hook["id"].as_str().unwrap()
+        );
+        let response = app.send(Method::POST, &ping, None, &admin.token).await;
+        assert_eq!(response.status().as_u16(), 202);
+    }
+    create_hook(
+        &app,
+        &admin.token,
+        &hooks_of(&seller),
+        &healthy.url(),
+        &["InvoiceSent"],
+    )
+    .await;
+    // Every slow ping is being answered before the invoice goes out.
+    slow.wait_for(6).await;
+
+    let sent_at = Instant::now();
+    let response = send(
+        &app,
+        &admin.token,
+        &seller,
+        invoice("HOOK-SLOW-1", SELLER_KVK, BUYER_KVK, None),
+        None,
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 202);
+    let got = healthy.wait_for(1).await;
+    let waited = sent_at.elapsed();
+    assert_eq!(got[0].json()["topic"], "InvoiceSent");
+    assert!(
+        waited < Duration::from_secs(5),
+        "the healthy hook waited {waited:?} behind the slow ones"
+    );
+    let inbox = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer}/purchase-invoices"),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 1, "{inbox}");
+}

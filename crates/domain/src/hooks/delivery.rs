@@ -30,8 +30,9 @@ pub const RESPONSE_LOG_BYTES: usize = 1024;
 /// Deliveries one job sends before it hands over to the next job (so that a job stays well
 /// inside its lease).
 const BATCH: usize = 50;
-/// Time one job spends sending before it hands over.
-const BATCH_TIME: Duration = Duration::from_secs(60);
+/// Time one job spends sending before it hands over: the next job goes to the back of the
+/// queue, so when every hook slot is taken by slow receivers the other hooks get their turn.
+const BATCH_TIME: Duration = Duration::from_secs(10);
 
 /// The payload of a `deliver_hook` job.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]

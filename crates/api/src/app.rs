@@ -33,6 +33,9 @@ use crate::{
     usage_log::UsageWriter,
 };
 
+/// Most sends stored in one transaction by the group commit.
+const SEND_BATCH: usize = 32;
+
 /// The documented API: everything under `/api` that appears in the OpenAPI document.
 pub(crate) fn api_scope() -> scope::Scope<
     impl actix_web::dev::ServiceFactory<
@@ -103,7 +106,11 @@ impl Application {
         })?;
         let database_url = settings.database_url();
         tracing::info!(database = %redact_url(&database_url), "connecting to the database");
-        let db = Database::connect(&database_url, settings.database_max_connections).await?;
+        // Concurrent sends are stored in shared transactions (group commit), one wait for
+        // the disk per batch instead of one per document.
+        let db = Database::connect(&database_url, settings.database_max_connections)
+            .await?
+            .with_group_commit(SEND_BATCH);
         let installation = db
             .get_or_create()
             .await

@@ -45,6 +45,8 @@ impl Backend {
 pub struct Database {
     conn: DatabaseConnection,
     backend: Backend,
+    /// Set by [`Database::with_group_commit`]: outgoing documents are stored in batches.
+    pub(crate) outgoing: Option<crate::repositories::GroupCommit>,
 }
 
 impl Database {
@@ -82,7 +84,11 @@ impl Database {
         Migrator::up(&conn, None)
             .await
             .context("could not apply database migrations")?;
-        Ok(Self { conn, backend })
+        Ok(Self {
+            conn,
+            backend,
+            outgoing: None,
+        })
     }
 
     #[must_use]

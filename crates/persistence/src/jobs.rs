@@ -52,10 +52,49 @@ const SWEEP_LIMIT: u64 = 100;
 /// The database error, for the caller's transaction to handle.
 #[tracing::instrument(name = "jobs.enqueue", skip_all, fields(job.kind = job.kind.as_str(), job.id))]
 pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<Option<Uuid>, DbErr> {
-    let now = Utc::now();
     let id = Uuid::new_v4();
+    let row = new_row(&job, id, Utc::now());
     tracing::Span::current().record("job.id", tracing::field::display(id));
-    let row = job::ActiveModel {
+    let insert = Entity::insert(row);
+    let inserted = if job.idempotency_key.is_some() {
+        insert
+            .on_conflict(
+                OnConflict::column(Column::IdempotencyKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?
+    } else {
+        insert.exec_without_returning(conn).await?
+    };
+    Ok((inserted == 1).then_some(id))
+}
+
+/// Enqueues several jobs in one statement, like [`enqueue`] each: a job whose idempotency key
+/// is taken is left out.
+///
+/// # Errors
+/// The database error, for the caller's transaction to handle.
+#[tracing::instrument(name = "jobs.enqueue_many", skip_all, fields(jobs = jobs.len()))]
+pub async fn enqueue_many<C: ConnectionTrait>(conn: &C, jobs: &[NewJob]) -> Result<(), DbErr> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    Entity::insert_many(jobs.iter().map(|job| new_row(job, Uuid::new_v4(), now)))
+        .on_conflict(
+            OnConflict::column(Column::IdempotencyKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+fn new_row(job: &NewJob, id: Uuid, now: DateTime<Utc>) -> job::ActiveModel {
+    job::ActiveModel {
         id: Set(id),
         kind: Set(job.kind.as_str().to_owned()),
         payload: Set(job.payload.to_string()),
@@ -72,21 +111,7 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<Option
         last_error: Set(None),
         created_at: Set(now),
         finished_at: Set(None),
-    };
-    let insert = Entity::insert(row);
-    let inserted = if job.idempotency_key.is_some() {
-        insert
-            .on_conflict(
-                OnConflict::column(Column::IdempotencyKey)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(conn)
-            .await?
-    } else {
-        insert.exec_without_returning(conn).await?
-    };
-    Ok((inserted == 1).then_some(id))
+    }
 }
 
 impl Database {

@@ -40,7 +40,7 @@ use crate::{
     Database,
 };
 
-fn to_document(m: document::Model) -> DomainResult<Document> {
+pub(super) fn to_document(m: document::Model) -> DomainResult<Document> {
     Ok(Document {
         id: m.id,
         environment_id: m.environment_id,
@@ -98,7 +98,7 @@ fn to_event(m: document_event::Model) -> DomainResult<DocumentEvent> {
     })
 }
 
-fn new_row(d: &NewDocument, now: DateTime<Utc>) -> document::ActiveModel {
+pub(super) fn new_row(d: &NewDocument, now: DateTime<Utc>) -> document::ActiveModel {
     let f = &d.facts;
     let delivery_key = match (d.direction, d.related_id) {
         (Direction::Incoming, Some(source)) => Some(format!("{source}:{}", d.organization_id)),
@@ -179,7 +179,25 @@ async fn insert_events<C: ConnectionTrait>(
     events: Vec<NewDocumentEvent>,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let rows: Vec<_> = (0i64..)
+    let rows = event_rows(document_id, status, events, at);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    document_event::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await
+        .map_err(db("writing document history"))?;
+    Ok(())
+}
+
+/// The rows of a document's new history lines, a microsecond apart (see [`insert_events`]).
+pub(super) fn event_rows(
+    document_id: Uuid,
+    status: DocumentStatus,
+    events: Vec<NewDocumentEvent>,
+    at: DateTime<Utc>,
+) -> Vec<document_event::ActiveModel> {
+    (0i64..)
         .zip(events)
         .map(|(step, event)| document_event::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -192,15 +210,7 @@ async fn insert_events<C: ConnectionTrait>(
             actor_email: Set(event.actor_email),
             created_at: Set(at + chrono::TimeDelta::microseconds(step)),
         })
-        .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    document_event::Entity::insert_many(rows)
-        .exec_without_returning(conn)
-        .await
-        .map_err(db("writing document history"))?;
-    Ok(())
+        .collect()
 }
 
 async fn insert_usage<C: ConnectionTrait>(
@@ -209,7 +219,19 @@ async fn insert_usage<C: ConnectionTrait>(
     usage: NewUsage,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
-    usage_record::Entity::insert(usage_record::ActiveModel {
+    usage_record::Entity::insert(usage_row(d, usage, at))
+        .exec_without_returning(conn)
+        .await
+        .map_err(db("writing a usage record"))?;
+    Ok(())
+}
+
+pub(super) fn usage_row(
+    d: &NewDocument,
+    usage: NewUsage,
+    at: DateTime<Utc>,
+) -> usage_record::ActiveModel {
+    usage_record::ActiveModel {
         id: Set(Uuid::new_v4()),
         environment_id: Set(d.environment_id),
         organization_id: Set(d.organization_id),
@@ -217,11 +239,7 @@ async fn insert_usage<C: ConnectionTrait>(
         kind: Set(usage.kind.as_str().to_owned()),
         price: Set(usage.price),
         created_at: Set(at),
-    })
-    .exec_without_returning(conn)
-    .await
-    .map_err(db("writing a usage record"))?;
-    Ok(())
+    }
 }
 
 async fn enqueue_all<C: ConnectionTrait>(conn: &C, jobs: Vec<NewJob>) -> DomainResult<()> {
@@ -233,7 +251,10 @@ async fn enqueue_all<C: ConnectionTrait>(conn: &C, jobs: Vec<NewJob>) -> DomainR
 
 /// An earlier document of the same organization and direction with the same seller, number,
 /// issue date and total.
-async fn earlier_twin<C: ConnectionTrait>(conn: &C, d: &NewDocument) -> DomainResult<Option<Uuid>> {
+pub(super) async fn earlier_twin<C: ConnectionTrait>(
+    conn: &C,
+    d: &NewDocument,
+) -> DomainResult<Option<Uuid>> {
     let f = &d.facts;
     let (Some(number), Some(issue_date)) = (&f.number, &f.issue_date) else {
         return Ok(None);
@@ -341,7 +362,7 @@ async fn apply_change(
 
 impl Database {
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
-    async fn store_outgoing(
+    pub(super) async fn store_outgoing(
         &self,
         document: NewDocument,
         events: Vec<NewDocumentEvent>,
@@ -444,8 +465,13 @@ impl DocumentRecords for Database {
         usage: NewUsage,
         jobs: Vec<NewJob>,
     ) -> DomainResult<Accepted> {
-        self.store_outgoing(document, events, usage, jobs, None)
-            .await
+        match self.group_commit() {
+            Some(group) => group.accept(self, document, events, usage, jobs).await,
+            None => {
+                self.store_outgoing(document, events, usage, jobs, None)
+                    .await
+            }
+        }
     }
 
     async fn accept_response(

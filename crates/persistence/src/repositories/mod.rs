@@ -4,12 +4,15 @@ mod accounts;
 mod auth_context;
 mod connections;
 mod documents;
+mod group_commit;
 pub(crate) mod hooks;
 mod installation;
 mod intake;
 mod intake_drafts;
 mod organizations;
 mod partners;
+
+pub use group_commit::GroupCommit;
 
 use haven_domain::DomainError;
 use sea_orm::DatabaseTransaction;

@@ -44,6 +44,8 @@ struct Store {
     continued: Mutex<Vec<DateTime<Utc>>>,
     finished: Mutex<bool>,
     fail_records: Mutex<usize>,
+    /// Calls of `record_attempts` that wrote something.
+    writes: Mutex<usize>,
 }
 
 impl Store {
@@ -97,6 +99,7 @@ impl Store {
             continued: Mutex::new(Vec::new()),
             finished: Mutex::new(false),
             fail_records: Mutex::new(0),
+            writes: Mutex::new(0),
         }
     }
 }
@@ -106,16 +109,19 @@ impl HookDeliveries for Store {
         Ok(Some(self.hook.clone()))
     }
 
-    async fn next_pending(&self, _hook_id: Uuid) -> DomainResult<Option<Delivery>> {
+    async fn next_pending(&self, _hook_id: Uuid, limit: u32) -> DomainResult<Vec<Delivery>> {
         let deliveries = self.deliveries.lock().unwrap();
-        Ok(deliveries
+        let mut pending: Vec<Delivery> = deliveries
             .iter()
             .filter(|d| d.status == DeliveryStatus::Pending)
-            .min_by_key(|d| d.created_at)
-            .cloned())
+            .cloned()
+            .collect();
+        pending.sort_by_key(|d| d.created_at);
+        pending.truncate(usize::try_from(limit).unwrap());
+        Ok(pending)
     }
 
-    async fn record_attempt(&self, record: AttemptRecord) -> DomainResult<()> {
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> DomainResult<()> {
         {
             let mut failing = self.fail_records.lock().unwrap();
             if *failing > 0 {
@@ -125,15 +131,18 @@ impl HookDeliveries for Store {
                 )));
             }
         }
+        *self.writes.lock().unwrap() += 1;
         let mut deliveries = self.deliveries.lock().unwrap();
-        let delivery = deliveries
-            .iter_mut()
-            .find(|d| d.id == record.delivery_id)
-            .unwrap();
-        delivery.status = record.status;
-        delivery.attempts = record.attempt;
-        delivery.next_attempt_at = record.next_attempt_at;
-        self.recorded.lock().unwrap().push(record);
+        for record in records {
+            let delivery = deliveries
+                .iter_mut()
+                .find(|d| d.id == record.delivery_id)
+                .unwrap();
+            delivery.status = record.status;
+            delivery.attempts = record.attempt;
+            delivery.next_attempt_at = record.next_attempt_at;
+            self.recorded.lock().unwrap().push(record);
+        }
         Ok(())
     }
 
@@ -297,6 +306,45 @@ async fn deliveries_go_out_oldest_first_and_the_job_ends_when_none_is_left() {
     );
     assert!(*store.finished.lock().unwrap());
     assert!(store.continued.lock().unwrap().is_empty());
+}
+
+/// A busy hook's events go out a page at a time, each page's attempts written at once; a
+/// temporary failure ends the page there and holds back the rest.
+#[tokio::test]
+async fn attempts_are_recorded_a_page_at_a_time_up_to_a_temporary_failure() {
+    let store = Store::new(5);
+    let transport = Scripted::new(&[200, 200, 503]);
+    drain_hook(
+        &store,
+        &channels(&transport, &Mailbox::default()),
+        &Clear,
+        &settings(),
+        &job(store.hook.hook.id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(transport.requests.lock().unwrap().len(), 3);
+    assert_eq!(*store.writes.lock().unwrap(), 1, "one write for the page");
+    let statuses: Vec<DeliveryStatus> = store
+        .recorded
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            DeliveryStatus::Delivered,
+            DeliveryStatus::Delivered,
+            DeliveryStatus::Pending
+        ]
+    );
+    assert_eq!(
+        store.continued.lock().unwrap().len(),
+        1,
+        "back at retry time"
+    );
 }
 
 #[tokio::test]

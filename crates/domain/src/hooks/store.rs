@@ -96,16 +96,19 @@ pub trait HookDeliveries: Send + Sync {
         id: Uuid,
     ) -> impl Future<Output = DomainResult<Option<SigningHook>>> + Send;
 
-    /// The hook's oldest pending delivery (without its attempt log).
+    /// The hook's oldest pending deliveries, oldest first, at most `limit` (without their
+    /// attempt logs).
     fn next_pending(
         &self,
         hook_id: Uuid,
-    ) -> impl Future<Output = DomainResult<Option<Delivery>>> + Send;
+        limit: u32,
+    ) -> impl Future<Output = DomainResult<Vec<Delivery>>> + Send;
 
-    /// Writes an attempt and the delivery's new state (and the hook event it raises), at once.
-    fn record_attempt(
+    /// Writes attempts and their deliveries' new states (and the hook events they raise), all
+    /// at once.
+    fn record_attempts(
         &self,
-        record: AttemptRecord,
+        records: Vec<AttemptRecord>,
     ) -> impl Future<Output = DomainResult<()>> + Send;
 
     /// Ends the hook's delivery job when nothing is pending (or the hook is off): `true`.

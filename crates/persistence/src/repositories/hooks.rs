@@ -622,56 +622,83 @@ impl HookDeliveries for Database {
         }))
     }
 
-    async fn next_pending(&self, hook_id: Uuid) -> DomainResult<Option<Delivery>> {
+    async fn next_pending(&self, hook_id: Uuid, limit: u32) -> DomainResult<Vec<Delivery>> {
         hook_delivery::Entity::find()
             .filter(HD::HookId.eq(hook_id))
             .filter(HD::Status.eq(DeliveryStatus::Pending.as_str()))
             .order_by_asc(HD::CreatedAt)
             .order_by_asc(HD::Id)
             .find_also_related(hook_event::Entity)
-            .one(self.conn())
+            .limit(u64::from(limit))
+            .all(self.conn())
             .await
-            .map_err(db("finding the next delivery"))?
+            .map_err(db("finding the next deliveries"))?
+            .into_iter()
             .map(|(d, e)| to_delivery(d, e, Vec::new()))
-            .transpose()
+            .collect()
     }
 
-    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(delivery_id = %record.delivery_id))]
-    async fn record_attempt(&self, record: AttemptRecord) -> DomainResult<()> {
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(attempts = records.len()))]
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> DomainResult<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
         let now = Utc::now();
         let txn = self
             .begin_write()
             .await
             .map_err(db("starting a transaction"))?;
-        hook_attempt::Entity::insert(hook_attempt::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            delivery_id: Set(record.delivery_id),
-            attempt: Set(i32::try_from(record.attempt).unwrap_or(i32::MAX)),
-            at: Set(record.at),
-            status_code: Set(record.status_code.map(i32::from)),
-            duration_ms: Set(i32::try_from(record.duration_ms).unwrap_or(i32::MAX)),
-            error: Set(record.error),
-            request_body: Set(record.request_body),
-            response_body: Set(record.response_body),
-        })
-        .exec_without_returning(&txn)
-        .await
-        .map_err(db("writing a delivery attempt"))?;
-        let finished = (record.status != DeliveryStatus::Pending).then_some(now);
-        hook_delivery::Entity::update_many()
-            .col_expr(HD::Status, Expr::value(record.status.as_str()))
-            .col_expr(
-                HD::Attempts,
-                Expr::value(i32::try_from(record.attempt).unwrap_or(i32::MAX)),
-            )
-            .col_expr(HD::NextAttemptAt, Expr::value(record.next_attempt_at))
-            .col_expr(HD::FinishedAt, Expr::value(finished))
-            .filter(HD::Id.eq(record.delivery_id))
-            .exec(&txn)
+        let attempts: Vec<hook_attempt::ActiveModel> = records
+            .iter()
+            .map(|record| hook_attempt::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                delivery_id: Set(record.delivery_id),
+                attempt: Set(i32::try_from(record.attempt).unwrap_or(i32::MAX)),
+                at: Set(record.at),
+                status_code: Set(record.status_code.map(i32::from)),
+                duration_ms: Set(i32::try_from(record.duration_ms).unwrap_or(i32::MAX)),
+                error: Set(record.error.clone()),
+                request_body: Set(record.request_body.clone()),
+                response_body: Set(record.response_body.clone()),
+            })
+            .collect();
+        hook_attempt::Entity::insert_many(attempts)
+            .exec_without_returning(&txn)
             .await
-            .map_err(db("recording a delivery"))?;
-        if let Some(event) = record.raise {
-            raise(&txn, event, now).await?;
+            .map_err(db("writing delivery attempts"))?;
+        // Deliveries that came to the same state (usually: delivered at the first attempt)
+        // are updated together.
+        let mut states: Vec<(StateChange, Vec<Uuid>)> = Vec::new();
+        for record in &records {
+            let state = StateChange {
+                status: record.status,
+                attempt: record.attempt,
+                next_attempt_at: record.next_attempt_at,
+            };
+            match states.iter_mut().find(|(s, _)| *s == state) {
+                Some((_, ids)) => ids.push(record.delivery_id),
+                None => states.push((state, vec![record.delivery_id])),
+            }
+        }
+        for (state, ids) in states {
+            let finished = (state.status != DeliveryStatus::Pending).then_some(now);
+            hook_delivery::Entity::update_many()
+                .col_expr(HD::Status, Expr::value(state.status.as_str()))
+                .col_expr(
+                    HD::Attempts,
+                    Expr::value(i32::try_from(state.attempt).unwrap_or(i32::MAX)),
+                )
+                .col_expr(HD::NextAttemptAt, Expr::value(state.next_attempt_at))
+                .col_expr(HD::FinishedAt, Expr::value(finished))
+                .filter(HD::Id.is_in(ids))
+                .exec(&txn)
+                .await
+                .map_err(db("recording deliveries"))?;
+        }
+        for record in records {
+            if let Some(event) = record.raise {
+                raise(&txn, event, now).await?;
+            }
         }
         commit(txn).await
     }
@@ -798,4 +825,12 @@ impl HookDeliveries for Database {
         commit(txn).await?;
         Ok(removed)
     }
+}
+
+/// The state a recorded attempt leaves its delivery in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StateChange {
+    status: DeliveryStatus,
+    attempt: u32,
+    next_attempt_at: Option<DateTime<Utc>>,
 }

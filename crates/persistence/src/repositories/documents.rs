@@ -283,6 +283,24 @@ pub(super) async fn earlier_twin<C: ConnectionTrait>(
         .map_err(db("looking for duplicates"))
 }
 
+/// The answer to a document that reused an idempotency key: the document that used it first.
+pub(super) async fn original_of(
+    db_pool: &Database,
+    document: &NewDocument,
+) -> DomainResult<Accepted> {
+    let original_id = document::Entity::find()
+        .select_only()
+        .column(D::Id)
+        .filter(D::OrganizationId.eq(document.organization_id))
+        .filter(D::IdempotencyKey.eq(document.idempotency_key.clone()))
+        .into_tuple::<Uuid>()
+        .one(db_pool.conn())
+        .await
+        .map_err(db("finding the original document"))?
+        .ok_or_else(|| corrupt("idempotency key without its document"))?;
+    Ok(Accepted::Replayed { original_id })
+}
+
 async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<Option<Document>> {
     document::Entity::find_by_id(id)
         .one(conn)
@@ -392,19 +410,7 @@ impl Database {
             .map_err(db("storing a document"))?;
         if inserted == 0 {
             txn.rollback().await.map_err(db("rolling back"))?;
-            let original = document::Entity::find()
-                .select_only()
-                .column(D::Id)
-                .filter(D::OrganizationId.eq(document.organization_id))
-                .filter(D::IdempotencyKey.eq(document.idempotency_key.clone()))
-                .into_tuple::<Uuid>()
-                .one(self.conn())
-                .await
-                .map_err(db("finding the original document"))?
-                .ok_or_else(|| corrupt("idempotency key without its document"))?;
-            return Ok(Accepted::Replayed {
-                original_id: original,
-            });
+            return original_of(self, &document).await;
         }
         insert_events(&txn, document.id, document.status, events, now).await?;
         insert_usage(&txn, &document, usage, now).await?;

@@ -26,8 +26,8 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::{
-    commit, corrupt, db,
-    documents::{earlier_twin, event_rows, new_row, to_document, usage_row},
+    commit, db,
+    documents::{earlier_twin, event_rows, new_row, original_of, to_document, usage_row},
 };
 use crate::{
     entities::{
@@ -275,21 +275,6 @@ async fn store_batch(
         answers.push(answer);
     }
     Ok(answers)
-}
-
-/// The document that first used this document's idempotency key.
-async fn original_of(pool: &Database, document: &NewDocument) -> DomainResult<Accepted> {
-    let original_id = document::Entity::find()
-        .select_only()
-        .column(D::Id)
-        .filter(D::OrganizationId.eq(document.organization_id))
-        .filter(D::IdempotencyKey.eq(document.idempotency_key.clone()))
-        .into_tuple::<Uuid>()
-        .one(pool.conn())
-        .await
-        .map_err(db("finding the original document"))?
-        .ok_or_else(|| corrupt("idempotency key without its document"))?;
-    Ok(Accepted::Replayed { original_id })
 }
 
 #[cfg(test)]

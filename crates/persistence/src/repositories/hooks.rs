@@ -279,14 +279,54 @@ pub(crate) async fn raise<C: ConnectionTrait>(
     if wanted.is_empty() {
         return Ok(());
     }
-    // Locked before the deliveries are written: their foreign keys take a share lock on the
-    // hook rows, which would make two writers wait for each other's update lock.
-    schedule_drains(conn, wanted.clone()).await?;
     let event_id = insert_event(conn, event, at).await?;
     hook_delivery::Entity::insert_many(wanted.iter().map(|h| pending_row(*h, event_id, at)))
         .exec_without_returning(conn)
         .await
         .map_err(db("writing hook deliveries"))?;
+    wake_idle_hooks(conn, wanted).await
+}
+
+/// Queues a delivery job for each of the hooks that has none, after their new deliveries were
+/// written in this transaction. Every document event comes here, so it must not make
+/// concurrent writers wait for each other: the hooks are read without a lock, and only an
+/// idle hook (no job queued or running) is updated. That is safe because the deliveries'
+/// foreign keys hold a key-share lock on each hook row until the commit, which the finishing
+/// job's exclusive lock (`finish_draining`) waits for: either the job sees these deliveries
+/// and goes on, or it ended before and this reads the hook as idle. The update of an idle
+/// hook is conditional, so of two writers that both read it idle, one queues the job.
+async fn wake_idle_hooks<C: ConnectionTrait>(
+    conn: &C,
+    mut hook_ids: Vec<Uuid>,
+) -> DomainResult<()> {
+    hook_ids.sort_unstable();
+    hook_ids.dedup();
+    let idle: Vec<Uuid> = hook::Entity::find()
+        .select_only()
+        .column(H::Id)
+        .filter(H::Id.is_in(hook_ids))
+        .filter(H::DrainScheduled.eq(false))
+        .order_by_asc(H::Id)
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await
+        .map_err(db("reading hooks"))?;
+    // One at a time in id order, so that writers cannot deadlock one another.
+    for hook_id in idle {
+        let marked = hook::Entity::update_many()
+            .col_expr(H::DrainScheduled, Expr::value(true))
+            .filter(H::Id.eq(hook_id))
+            .filter(H::DrainScheduled.eq(false))
+            .exec(conn)
+            .await
+            .map_err(db("marking a hook scheduled"))?
+            .rows_affected;
+        if marked == 1 {
+            enqueue(conn, drain_job(hook_id))
+                .await
+                .map_err(db("queueing a hook delivery job"))?;
+        }
+    }
     Ok(())
 }
 

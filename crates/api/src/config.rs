@@ -191,6 +191,15 @@ pub struct Settings {
     pub intake_replies_per_hour: u32,
     /// Days a trusted sender's confirmation link is valid.
     pub trusted_sender_invite_days: u32,
+    /// The Tesseract program that reads scanned PDFs and images sent to intake (a name on
+    /// `PATH` or a path); when it is not installed, scans are rejected saying so.
+    pub ocr_command: String,
+    /// The `pdftoppm` program (poppler-utils) that turns scanned PDFs into page images.
+    pub ocr_rasterizer: String,
+    /// The longest OCR of one file may take, in seconds (its processes are killed then).
+    pub ocr_timeout_seconds: u64,
+    /// The first pages of a scanned PDF that OCR reads.
+    pub ocr_max_pages: u32,
     /// Run the built-in SMTP receiver for intake.
     pub smtp_intake_enabled: bool,
     /// Address the SMTP receiver listens on.
@@ -277,6 +286,10 @@ impl Default for Settings {
             intake_image_floor_bytes: 10 * 1024,
             intake_replies_per_hour: 5,
             trusted_sender_invite_days: 14,
+            ocr_command: "tesseract".into(),
+            ocr_rasterizer: "pdftoppm".into(),
+            ocr_timeout_seconds: 120,
+            ocr_max_pages: 5,
             smtp_intake_enabled: false,
             smtp_intake_host: "127.0.0.1".into(),
             smtp_intake_port: 2525,
@@ -589,6 +602,18 @@ impl Settings {
             invite_days: self.trusted_sender_invite_days.max(1),
             links: haven_domain::links::Links::new(&self.public_url),
         })
+    }
+
+    /// How OCR of scans runs.
+    #[must_use]
+    pub fn ocr_config(&self) -> haven_ocr::OcrConfig {
+        haven_ocr::OcrConfig {
+            tesseract: self.ocr_command.clone().into(),
+            rasterizer: self.ocr_rasterizer.clone().into(),
+            timeout: std::time::Duration::from_secs(self.ocr_timeout_seconds.max(1)),
+            max_pages: self.ocr_max_pages.max(1),
+            ..haven_ocr::OcrConfig::default()
+        }
     }
 
     #[must_use]

@@ -57,6 +57,8 @@ pub struct Options {
     pub hook_mails_per_hour: Option<u32>,
     /// Serves Haven's SMP with these files and AS4 URL.
     pub peppol_smp: Option<SmpFiles>,
+    /// `ocr_command`; the built-in default (`tesseract`) when `None`.
+    pub ocr_command: Option<String>,
 }
 
 /// The settings of Haven's own SMP.
@@ -90,6 +92,7 @@ impl Default for Options {
             smtp_relay: false,
             hook_mails_per_hour: None,
             peppol_smp: None,
+            ocr_command: None,
         }
     }
 }
@@ -168,6 +171,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         smtp_intake_enabled: options.smtp_intake,
         smtp_intake_port: 0,
         intake_domain: "intake.haven.test".into(),
+        ocr_command: options
+            .ocr_command
+            .clone()
+            .unwrap_or(Settings::default().ocr_command),
         peppol_smp_key_file: options.peppol_smp.as_ref().map(|s| s.key_file.clone()),
         peppol_smp_certificate_file: options
             .peppol_smp

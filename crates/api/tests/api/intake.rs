@@ -16,7 +16,7 @@ use crate::{
     helpers::{assert_error_body, spawn_app_with, Options, Session, TestApp},
 };
 
-const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
+pub(crate) const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
 pub(crate) const DOMAIN: &str = "intake.haven.test";
 
 pub(crate) async fn app() -> TestApp {

@@ -206,6 +206,14 @@ pub struct Settings {
     pub smtp_intake_host: String,
     /// Port the SMTP receiver listens on (0 picks a free one).
     pub smtp_intake_port: u16,
+    /// PEM certificate chain (leaf first) for STARTTLS on the SMTP receiver; with
+    /// `smtp_intake_tls_key_file`, STARTTLS is offered.
+    pub smtp_intake_tls_certificate_file: Option<PathBuf>,
+    /// PEM private key of that certificate.
+    pub smtp_intake_tls_key_file: Option<PathBuf>,
+    /// Refuse mail over the SMTP receiver until the client has started TLS (needs the
+    /// certificate and key).
+    pub smtp_intake_require_tls: bool,
     /// Shared secret of `POST /api/v1/inbound-email` (at least 32 characters); the endpoint
     /// refuses every request (401) while it is not set.
     pub inbound_email_secret: Option<String>,
@@ -293,6 +301,9 @@ impl Default for Settings {
             smtp_intake_enabled: false,
             smtp_intake_host: "127.0.0.1".into(),
             smtp_intake_port: 2525,
+            smtp_intake_tls_certificate_file: None,
+            smtp_intake_tls_key_file: None,
+            smtp_intake_require_tls: false,
             inbound_email_secret: None,
         }
     }
@@ -602,6 +613,47 @@ impl Settings {
             invite_days: self.trusted_sender_invite_days.max(1),
             links: haven_domain::links::Links::new(&self.public_url),
         })
+    }
+
+    /// STARTTLS for the SMTP receiver, from the certificate and key files; `None` when
+    /// neither is set.
+    ///
+    /// # Errors
+    /// Only one of the two set, a file that cannot be read or does not hold what it should,
+    /// or TLS required without them.
+    pub fn smtp_intake_tls(&self) -> anyhow::Result<Option<haven_mailbox::smtp::StartTls>> {
+        use anyhow::Context;
+        let read = |path: &PathBuf, what: &str| {
+            std::fs::read(path).with_context(|| {
+                format!(
+                    "could not read the SMTP intake TLS {what} {}",
+                    path.display()
+                )
+            })
+        };
+        match (
+            &self.smtp_intake_tls_certificate_file,
+            &self.smtp_intake_tls_key_file,
+        ) {
+            (None, None) => {
+                anyhow::ensure!(
+                    !self.smtp_intake_require_tls,
+                    "smtp_intake_require_tls needs smtp_intake_tls_certificate_file and smtp_intake_tls_key_file"
+                );
+                Ok(None)
+            }
+            (Some(certificate), Some(key)) => {
+                let tls = haven_mailbox::smtp::StartTls::from_pem(
+                    &read(certificate, "certificate")?,
+                    &read(key, "key")?,
+                )
+                .map_err(|e| anyhow::anyhow!("SMTP intake TLS: {e}"))?;
+                Ok(Some(tls))
+            }
+            _ => anyhow::bail!(
+                "smtp_intake_tls_certificate_file and smtp_intake_tls_key_file go together"
+            ),
+        }
     }
 
     /// How OCR of scans runs.
@@ -935,5 +987,35 @@ mod tests {
         );
         let shown = format!("{:?}", loaded.settings);
         assert!(!shown.contains("scrape-secret"), "{shown}");
+    }
+
+    #[test]
+    fn smtp_intake_tls_needs_both_files_and_required_tls_needs_them() {
+        let base = Settings::default();
+        assert!(base.smtp_intake_tls().unwrap().is_none());
+        let half = Settings {
+            smtp_intake_tls_certificate_file: Some("cert.pem".into()),
+            ..Settings::default()
+        };
+        assert!(half
+            .smtp_intake_tls()
+            .unwrap_err()
+            .to_string()
+            .contains("go together"));
+        let required = Settings {
+            smtp_intake_require_tls: true,
+            ..Settings::default()
+        };
+        assert!(required
+            .smtp_intake_tls()
+            .unwrap_err()
+            .to_string()
+            .contains("needs"));
+        let missing = Settings {
+            smtp_intake_tls_certificate_file: Some("/nonexistent/cert.pem".into()),
+            smtp_intake_tls_key_file: Some("/nonexistent/key.pem".into()),
+            ..Settings::default()
+        };
+        assert!(format!("{:#}", missing.smtp_intake_tls().unwrap_err()).contains("could not read"));
     }
 }

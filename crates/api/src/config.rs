@@ -831,7 +831,11 @@ mod tests {
         )));
         assert!(keys.contains(&("peppol_smp_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_dns_timeout_ms".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 76, "one key per field of Settings");
+        assert!(keys.contains(&("ocr_timeout_seconds".to_owned(), ValueKind::Number)));
+        assert!(keys.contains(&("ocr_command".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("smtp_intake_require_tls".to_owned(), ValueKind::Bool)));
+        assert!(keys.contains(&("smtp_intake_tls_key_file".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 83, "one key per field of Settings");
     }
 
     #[test]

@@ -130,6 +130,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!(e).context("could not set up the document store"))?;
         let send_settings = send_settings(&settings)?;
         let intake_settings = settings.intake_settings()?;
+        log_ocr(&settings).await;
         let (usage, usage_writer) = UsageWriter::start(db.clone());
         let hook_settings = settings.hook_settings()?;
         // Discovery is checked at start so that a wrong setting stops here, not at the first
@@ -408,4 +409,34 @@ async fn not_matched(req: ServiceRequest) -> Result<ServiceResponse, actix_web::
         }),
     };
     Ok(ServiceResponse::new(req, response))
+}
+
+/// Says at start whether scans sent to intake can be read, so that an operator who expects
+/// OCR sees why scans are rejected.
+async fn log_ocr(settings: &Settings) {
+    match haven_ocr::Tesseract::new(settings.ocr_config())
+        .languages()
+        .await
+    {
+        Ok(languages) => {
+            let missing: Vec<&str> = ["nld", "eng"]
+                .into_iter()
+                .filter(|l| !languages.iter().any(|have| have == l))
+                .collect();
+            if missing.is_empty() {
+                tracing::info!(
+                    ?languages,
+                    "OCR of scans and images: Tesseract is installed"
+                );
+            } else {
+                tracing::warn!(
+                    ?missing,
+                    "OCR: Tesseract lacks language data (tesseract-ocr-nld, tesseract-ocr-eng)"
+                );
+            }
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "OCR of scans and images is not available; scans sent to intake are rejected")
+        }
+    }
 }

@@ -198,12 +198,29 @@ pub struct Settings {
     pub intake_replies_per_hour: u32,
     /// Days a trusted sender's confirmation link is valid.
     pub trusted_sender_invite_days: u32,
+    /// The Tesseract program that reads scanned PDFs and images sent to intake (a name on
+    /// `PATH` or a path); when it is not installed, scans are rejected saying so.
+    pub ocr_command: String,
+    /// The `pdftoppm` program (poppler-utils) that turns scanned PDFs into page images.
+    pub ocr_rasterizer: String,
+    /// The longest OCR of one file may take, in seconds (its processes are killed then).
+    pub ocr_timeout_seconds: u64,
+    /// The first pages of a scanned PDF that OCR reads.
+    pub ocr_max_pages: u32,
     /// Run the built-in SMTP receiver for intake.
     pub smtp_intake_enabled: bool,
     /// Address the SMTP receiver listens on.
     pub smtp_intake_host: String,
     /// Port the SMTP receiver listens on (0 picks a free one).
     pub smtp_intake_port: u16,
+    /// PEM certificate chain (leaf first) for STARTTLS on the SMTP receiver; with
+    /// `smtp_intake_tls_key_file`, STARTTLS is offered.
+    pub smtp_intake_tls_certificate_file: Option<PathBuf>,
+    /// PEM private key of that certificate.
+    pub smtp_intake_tls_key_file: Option<PathBuf>,
+    /// Refuse mail over the SMTP receiver until the client has started TLS (needs the
+    /// certificate and key).
+    pub smtp_intake_require_tls: bool,
     /// Shared secret of `POST /api/v1/inbound-email` (at least 32 characters); the endpoint
     /// refuses every request (401) while it is not set.
     pub inbound_email_secret: Option<String>,
@@ -286,9 +303,16 @@ impl Default for Settings {
             intake_image_floor_bytes: 10 * 1024,
             intake_replies_per_hour: 5,
             trusted_sender_invite_days: 14,
+            ocr_command: "tesseract".into(),
+            ocr_rasterizer: "pdftoppm".into(),
+            ocr_timeout_seconds: 120,
+            ocr_max_pages: 5,
             smtp_intake_enabled: false,
             smtp_intake_host: "127.0.0.1".into(),
             smtp_intake_port: 2525,
+            smtp_intake_tls_certificate_file: None,
+            smtp_intake_tls_key_file: None,
+            smtp_intake_require_tls: false,
             inbound_email_secret: None,
         }
     }
@@ -600,6 +624,59 @@ impl Settings {
         })
     }
 
+    /// STARTTLS for the SMTP receiver, from the certificate and key files; `None` when
+    /// neither is set.
+    ///
+    /// # Errors
+    /// Only one of the two set, a file that cannot be read or does not hold what it should,
+    /// or TLS required without them.
+    pub fn smtp_intake_tls(&self) -> anyhow::Result<Option<haven_mailbox::smtp::StartTls>> {
+        use anyhow::Context;
+        let read = |path: &PathBuf, what: &str| {
+            std::fs::read(path).with_context(|| {
+                format!(
+                    "could not read the SMTP intake TLS {what} {}",
+                    path.display()
+                )
+            })
+        };
+        match (
+            &self.smtp_intake_tls_certificate_file,
+            &self.smtp_intake_tls_key_file,
+        ) {
+            (None, None) => {
+                anyhow::ensure!(
+                    !self.smtp_intake_require_tls,
+                    "smtp_intake_require_tls needs smtp_intake_tls_certificate_file and smtp_intake_tls_key_file"
+                );
+                Ok(None)
+            }
+            (Some(certificate), Some(key)) => {
+                let tls = haven_mailbox::smtp::StartTls::from_pem(
+                    &read(certificate, "certificate")?,
+                    &read(key, "key")?,
+                )
+                .map_err(|e| anyhow::anyhow!("SMTP intake TLS: {e}"))?;
+                Ok(Some(tls))
+            }
+            _ => anyhow::bail!(
+                "smtp_intake_tls_certificate_file and smtp_intake_tls_key_file go together"
+            ),
+        }
+    }
+
+    /// How OCR of scans runs.
+    #[must_use]
+    pub fn ocr_config(&self) -> haven_ocr::OcrConfig {
+        haven_ocr::OcrConfig {
+            tesseract: self.ocr_command.clone().into(),
+            rasterizer: self.ocr_rasterizer.clone().into(),
+            timeout: std::time::Duration::from_secs(self.ocr_timeout_seconds.max(1)),
+            max_pages: self.ocr_max_pages.max(1),
+            ..haven_ocr::OcrConfig::default()
+        }
+    }
+
     #[must_use]
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
@@ -764,7 +841,11 @@ mod tests {
         )));
         assert!(keys.contains(&("peppol_smp_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_dns_timeout_ms".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 78, "one key per field of Settings");
+        assert!(keys.contains(&("ocr_timeout_seconds".to_owned(), ValueKind::Number)));
+        assert!(keys.contains(&("ocr_command".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("smtp_intake_require_tls".to_owned(), ValueKind::Bool)));
+        assert!(keys.contains(&("smtp_intake_tls_key_file".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 85, "one key per field of Settings");
     }
 
     #[test]
@@ -920,5 +1001,35 @@ mod tests {
         );
         let shown = format!("{:?}", loaded.settings);
         assert!(!shown.contains("scrape-secret"), "{shown}");
+    }
+
+    #[test]
+    fn smtp_intake_tls_needs_both_files_and_required_tls_needs_them() {
+        let base = Settings::default();
+        assert!(base.smtp_intake_tls().unwrap().is_none());
+        let half = Settings {
+            smtp_intake_tls_certificate_file: Some("cert.pem".into()),
+            ..Settings::default()
+        };
+        assert!(half
+            .smtp_intake_tls()
+            .unwrap_err()
+            .to_string()
+            .contains("go together"));
+        let required = Settings {
+            smtp_intake_require_tls: true,
+            ..Settings::default()
+        };
+        assert!(required
+            .smtp_intake_tls()
+            .unwrap_err()
+            .to_string()
+            .contains("needs"));
+        let missing = Settings {
+            smtp_intake_tls_certificate_file: Some("/nonexistent/cert.pem".into()),
+            smtp_intake_tls_key_file: Some("/nonexistent/key.pem".into()),
+            ..Settings::default()
+        };
+        assert!(format!("{:#}", missing.smtp_intake_tls().unwrap_err()).contains("could not read"));
     }
 }

@@ -71,6 +71,7 @@ impl SmtpReceiver {
         if !settings.smtp_intake_enabled {
             return Ok(None);
         }
+        let tls = settings.smtp_intake_tls()?;
         let listener = TcpListener::bind((
             settings.smtp_intake_host.as_str(),
             settings.smtp_intake_port,
@@ -86,6 +87,8 @@ impl SmtpReceiver {
         let smtp = SmtpSettings {
             hostname: intake.scheme.domain().to_owned(),
             max_message_bytes: usize::try_from(intake.max_message_bytes).unwrap_or(usize::MAX),
+            require_tls: settings.smtp_intake_require_tls,
+            tls,
             ..SmtpSettings::default()
         };
         let sink = Arc::new(IntakeSink {
@@ -96,7 +99,12 @@ impl SmtpReceiver {
         });
         let stop = CancellationToken::new();
         let handle = tokio::spawn(serve(listener, smtp, sink, stop.clone()));
-        tracing::info!(address = %format!("{}:{port}", settings.smtp_intake_host), "SMTP intake is listening");
+        tracing::info!(
+            address = %format!("{}:{port}", settings.smtp_intake_host),
+            starttls = settings.smtp_intake_tls_certificate_file.is_some(),
+            require_tls = settings.smtp_intake_require_tls,
+            "SMTP intake is listening"
+        );
         Ok(Some(Self { port, stop, handle }))
     }
 

@@ -93,6 +93,7 @@ impl JobWorker {
             blobs: blobs.clone(),
             send,
             intake,
+            ocr: haven_ocr::Tesseract::new(settings.ocr_config()),
         };
         let purge = PurgeHandler {
             db: db.clone(),
@@ -266,6 +267,7 @@ struct ProcessIntakeHandler {
     blobs: haven_storage::Storage,
     send: SendSettings,
     intake: IntakeSettings,
+    ocr: haven_ocr::Tesseract,
 }
 
 impl JobHandler for ProcessIntakeHandler {
@@ -283,6 +285,7 @@ impl JobHandler for ProcessIntakeHandler {
                 blobs: &self.blobs,
                 inspector: &crate::inspector::BlockingInspector,
                 reader: &haven_mailbox::reader::MimeReader,
+                ocr: &self.ocr,
                 settings: &self.intake,
                 send: &self.send,
             };

@@ -3,13 +3,34 @@
 //! at `RCPT` (550 for an address the sink does not know), the size limit is enforced while the
 //! data arrives (552, without holding more than the limit in memory), and `250` is answered
 //! only after the sink has stored the message, so a message is either refused or kept.
+//!
+//! With a certificate configured it offers STARTTLS (RFC 3207): announced in the EHLO answer
+//! of a plain session only, and optionally required before `MAIL`. After the handshake the
+//! session starts over (the client greets again), and a client that sent more commands
+//! behind `STARTTLS` in the clear is disconnected, so that nothing sent in the clear is
+//! taken as said over TLS (the STARTTLS command-injection flaw).
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
 
 use tokio::{
-    io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader},
-    net::TcpListener,
+    io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf},
+    net::{TcpListener, TcpStream},
     sync::Semaphore,
+};
+use tokio_rustls::{
+    rustls::{
+        self,
+        pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer},
+    },
+    server::TlsStream,
+    TlsAcceptor,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -43,6 +64,10 @@ pub struct SmtpSettings {
     pub max_connections: usize,
     /// Time a client may take for one command or line.
     pub idle_timeout: Duration,
+    /// STARTTLS with this certificate; `None`: not offered.
+    pub tls: Option<StartTls>,
+    /// Refuse `MAIL` until the session is encrypted (needs `tls`).
+    pub require_tls: bool,
 }
 
 impl Default for SmtpSettings {
@@ -53,7 +78,46 @@ impl Default for SmtpSettings {
             max_recipients: 100,
             max_connections: 64,
             idle_timeout: Duration::from_secs(300),
+            tls: None,
+            require_tls: false,
         }
+    }
+}
+
+/// The server side of STARTTLS: a certificate chain and its key.
+#[derive(Clone)]
+pub struct StartTls(TlsAcceptor);
+
+impl fmt::Debug for StartTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StartTls")
+    }
+}
+
+impl StartTls {
+    /// From PEM: the certificate chain (leaf first) and its private key (PKCS #8, PKCS #1
+    /// or SEC 1).
+    ///
+    /// # Errors
+    /// A sentence saying what is wrong with the certificate or the key.
+    pub fn from_pem(certificates: &[u8], key: &[u8]) -> Result<StartTls, String> {
+        let chain = CertificateDer::pem_slice_iter(certificates)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("the certificate file is not PEM: {e}"))?;
+        if chain.is_empty() {
+            return Err("the certificate file holds no certificate".into());
+        }
+        let key = PrivateKeyDer::from_pem_slice(key)
+            .map_err(|e| format!("the key file holds no private key: {e}"))?;
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("the certificate and key do not fit: {e}"))?;
+        Ok(StartTls(TlsAcceptor::from(Arc::new(config))))
     }
 }
 
@@ -90,14 +154,72 @@ pub async fn serve<S: MailSink>(
         let (settings, sink) = (settings.clone(), sink.clone());
         tokio::spawn(async move {
             let _permit = permit;
-            let (read, write) = tokio::io::split(stream);
-            if let Err(e) = Session::new(&settings, sink.as_ref(), read, write)
+            if let Err(e) = Session::new(&settings, sink.as_ref(), Conn::Plain(stream))
                 .run()
                 .await
             {
                 tracing::debug!(peer = %peer, error = %e, "SMTP session ended");
             }
         });
+    }
+}
+
+/// The connection, in the clear or, after STARTTLS, encrypted.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Only while the handshake has the stream.
+    Upgrading,
+}
+
+fn upgrading() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::NotConnected,
+        "TLS handshake in progress",
+    )
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Conn::Upgrading => Poll::Ready(Err(upgrading())),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Conn::Upgrading => Poll::Ready(Err(upgrading())),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Conn::Upgrading => Poll::Ready(Err(upgrading())),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Conn::Upgrading => Poll::Ready(Err(upgrading())),
+        }
     }
 }
 
@@ -109,23 +231,24 @@ enum Line {
     Closed,
 }
 
-struct Session<'a, S, R, W> {
+struct Session<'a, S> {
     settings: &'a SmtpSettings,
     sink: &'a S,
-    reader: BufReader<R>,
-    writer: W,
+    /// Reads through the buffer; writes go to the connection under it.
+    conn: BufReader<Conn>,
+    encrypted: bool,
     greeted: bool,
     from: Option<String>,
     recipients: Vec<String>,
 }
 
-impl<'a, S: MailSink, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, S, R, W> {
-    fn new(settings: &'a SmtpSettings, sink: &'a S, read: R, writer: W) -> Self {
+impl<'a, S: MailSink> Session<'a, S> {
+    fn new(settings: &'a SmtpSettings, sink: &'a S, conn: Conn) -> Self {
         Self {
             settings,
             sink,
-            reader: BufReader::new(read),
-            writer,
+            conn: BufReader::new(conn),
+            encrypted: false,
             greeted: false,
             from: None,
             recipients: Vec::new(),
@@ -133,9 +256,46 @@ impl<'a, S: MailSink, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, S
     }
 
     async fn reply(&mut self, text: &str) -> std::io::Result<()> {
-        self.writer.write_all(text.as_bytes()).await?;
-        self.writer.write_all(b"\r\n").await?;
-        self.writer.flush().await
+        let writer = self.conn.get_mut();
+        writer.write_all(text.as_bytes()).await?;
+        writer.write_all(b"\r\n").await?;
+        writer.flush().await
+    }
+
+    /// STARTTLS: the handshake, then a fresh session over TLS.
+    async fn start_tls(&mut self, rest: &str) -> std::io::Result<bool> {
+        let Some(tls) = self.settings.tls.clone() else {
+            self.reply("502 5.5.1 STARTTLS is not offered").await?;
+            return Ok(true);
+        };
+        if self.encrypted {
+            self.reply("503 5.5.1 TLS is active already").await?;
+            return Ok(true);
+        }
+        if !rest.is_empty() {
+            self.reply("501 5.5.4 Syntax: STARTTLS").await?;
+            return Ok(true);
+        }
+        // Anything the client sent after STARTTLS arrived in the clear: it must not count as
+        // said over TLS, and a client that pipelines here is not one to talk to.
+        if !self.conn.buffer().is_empty() {
+            self.reply("554 5.5.0 Commands after STARTTLS before the handshake")
+                .await?;
+            return Ok(false);
+        }
+        self.reply("220 2.0.0 Ready to start TLS").await?;
+        let Conn::Plain(stream) = std::mem::replace(self.conn.get_mut(), Conn::Upgrading) else {
+            return Err(upgrading());
+        };
+        let encrypted = tokio::time::timeout(self.settings.idle_timeout, tls.0.accept(stream))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake"))??;
+        self.conn = BufReader::new(Conn::Tls(Box::new(encrypted)));
+        self.encrypted = true;
+        // RFC 3207 §4.2: everything learnt before the handshake is forgotten.
+        self.greeted = false;
+        self.reset();
+        Ok(true)
     }
 
     async fn read_line(&mut self, limit: usize) -> std::io::Result<Line> {
@@ -143,7 +303,7 @@ impl<'a, S: MailSink, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, S
         let mut too_long = false;
         loop {
             let read = tokio::time::timeout(self.settings.idle_timeout, async {
-                let buf = self.reader.fill_buf().await?;
+                let buf = self.conn.fill_buf().await?;
                 if buf.is_empty() {
                     return Ok::<_, std::io::Error>(None);
                 }
@@ -159,7 +319,7 @@ impl<'a, S: MailSink, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, S
                         line.clear();
                     }
                 }
-                self.reader.consume(taken);
+                self.conn.consume(taken);
                 Ok(Some(done))
             })
             .await
@@ -198,13 +358,23 @@ impl<'a, S: MailSink, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, S
                 "EHLO" => {
                     self.greeted = true;
                     self.reset();
+                    let starttls = if self.settings.tls.is_some() && !self.encrypted {
+                        "250-STARTTLS\r\n"
+                    } else {
+                        ""
+                    };
                     let answer = format!(
-                        "250-{} greets {}\r\n250-SIZE {}\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES",
+                        "250-{} greets {}\r\n250-SIZE {}\r\n250-8BITMIME\r\n{starttls}250 ENHANCEDSTATUSCODES",
                         self.settings.hostname,
                         if rest.is_empty() { "you" } else { &rest },
                         self.settings.max_message_bytes
                     );
                     self.reply(&answer).await?;
+                }
+                "STARTTLS" => {
+                    if !self.start_tls(&rest).await? {
+                        return Ok(());
+                    }
                 }
                 "HELO" => {
                     self.greeted = true;
@@ -225,7 +395,7 @@ impl<'a, S: MailSink, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, S
                         .await?
                 }
                 "HELP" => {
-                    self.reply("214 2.0.0 EHLO MAIL RCPT DATA RSET NOOP QUIT")
+                    self.reply("214 2.0.0 EHLO STARTTLS MAIL RCPT DATA RSET NOOP QUIT")
                         .await?
                 }
                 "QUIT" => {
@@ -240,6 +410,11 @@ impl<'a, S: MailSink, R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Session<'a, S
     async fn mail(&mut self, rest: &str) -> std::io::Result<()> {
         if !self.greeted {
             return self.reply("503 5.5.1 Say EHLO first").await;
+        }
+        if self.settings.require_tls && !self.encrypted {
+            return self
+                .reply("530 5.7.0 Must issue a STARTTLS command first")
+                .await;
         }
         if self.from.is_some() {
             return self.reply("503 5.5.1 Sender already given").await;

@@ -4,9 +4,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use haven_mailbox::smtp::{serve, MailSink, SinkError, SmtpSettings};
+use haven_mailbox::smtp::{serve, MailSink, SinkError, SmtpSettings, StartTls};
 use lettre::{
     message::{header::ContentType, Attachment, MultiPart, SinglePart},
+    transport::smtp::client::{Certificate, Tls, TlsParameters},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use tokio::{
@@ -43,17 +44,70 @@ impl MailSink for Inbox {
 }
 
 async fn start(max_message_bytes: usize) -> (u16, Arc<Inbox>, CancellationToken) {
+    start_with(SmtpSettings {
+        max_message_bytes,
+        ..SmtpSettings::default()
+    })
+    .await
+}
+
+async fn start_with(settings: SmtpSettings) -> (u16, Arc<Inbox>, CancellationToken) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let inbox = Arc::new(Inbox::default());
     let stop = CancellationToken::new();
     let settings = SmtpSettings {
         hostname: "in.haven.test".into(),
-        max_message_bytes,
-        ..SmtpSettings::default()
+        ..settings
     };
     tokio::spawn(serve(listener, settings, inbox.clone(), stop.clone()));
     (port, inbox, stop)
+}
+
+/// A self-signed certificate for `localhost`, made for the test: (certificate, key) in PEM.
+fn certificate() -> (String, String) {
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    (cert.pem(), signing_key.serialize_pem())
+}
+
+/// Sends `send` (if any) and checks the code of the (last line of the) answer.
+struct Conversation {
+    lines: tokio::io::Lines<BufReader<tokio::net::tcp::OwnedReadHalf>>,
+    write: tokio::net::tcp::OwnedWriteHalf,
+}
+
+impl Conversation {
+    async fn open(port: u16) -> (Conversation, String) {
+        let stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let (read, write) = stream.into_split();
+        let mut talk = Conversation {
+            lines: BufReader::new(read).lines(),
+            write,
+        };
+        let greeting = talk.expect(None, "220").await;
+        (talk, greeting)
+    }
+
+    /// The whole answer, its lines joined with `\n`.
+    async fn expect(&mut self, send: Option<&str>, code: &str) -> String {
+        if let Some(send) = send {
+            self.write
+                .write_all(format!("{send}\r\n").as_bytes())
+                .await
+                .unwrap();
+        }
+        let mut answer = Vec::new();
+        loop {
+            let line = self.lines.next_line().await.unwrap().unwrap();
+            let last = line.as_bytes().get(3) != Some(&b'-');
+            answer.push(line.clone());
+            if last {
+                assert!(line.starts_with(code), "{send:?} → {answer:?}");
+                return answer.join("\n");
+            }
+        }
+    }
 }
 
 fn client(port: u16) -> AsyncSmtpTransport<Tokio1Executor> {
@@ -181,4 +235,107 @@ async fn commands_out_of_order_and_declared_sizes_get_their_codes() {
         "dot-stuffing is undone, a bare-LF dot does not end the data, the end marker is not kept"
     );
     stop.cancel();
+}
+
+#[tokio::test]
+async fn lettre_delivers_over_starttls_with_the_configured_certificate() {
+    let (certificate, key) = certificate();
+    let (port, inbox, stop) = start_with(SmtpSettings {
+        tls: Some(StartTls::from_pem(certificate.as_bytes(), key.as_bytes()).unwrap()),
+        require_tls: true,
+        ..SmtpSettings::default()
+    })
+    .await;
+    let tls = TlsParameters::builder("localhost".to_owned())
+        .add_root_certificate(Certificate::from_pem(certificate.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .tls(Tls::Required(tls))
+        .build();
+    let xml = b"<Invoice>over TLS</Invoice>".to_vec();
+    client
+        .send(message("90000016.inkoop@in.haven.test", &xml))
+        .await
+        .unwrap();
+    let delivered = inbox.delivered.lock().unwrap();
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(mail_parser_check(&delivered[0].2), xml);
+    stop.cancel();
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_trust_the_certificate_sends_nothing() {
+    let (certificate, key) = certificate();
+    let (port, inbox, stop) = start_with(SmtpSettings {
+        tls: Some(StartTls::from_pem(certificate.as_bytes(), key.as_bytes()).unwrap()),
+        ..SmtpSettings::default()
+    })
+    .await;
+    // The client checks the certificate against its own roots, where ours is not.
+    let tls = TlsParameters::new("localhost".to_owned()).unwrap();
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .tls(Tls::Required(tls))
+        .build();
+    let sent = client
+        .send(message("90000016.inkoop@in.haven.test", b"<Invoice/>"))
+        .await;
+    assert!(sent.is_err());
+    assert!(inbox.delivered.lock().unwrap().is_empty());
+    stop.cancel();
+}
+
+#[tokio::test]
+async fn starttls_is_announced_only_when_configured_and_can_be_required() {
+    // Without a certificate: not announced, not available, mail in the clear is fine.
+    let (port, _, stop) = start(1_000).await;
+    let (mut talk, _) = Conversation::open(port).await;
+    let ehlo = talk.expect(Some("EHLO client.test"), "250").await;
+    assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
+    talk.expect(Some("STARTTLS"), "502").await;
+    talk.expect(Some("MAIL FROM:<a@b.nl>"), "250").await;
+    stop.cancel();
+
+    // With one and TLS required: announced, and MAIL in the clear is refused.
+    let (certificate, key) = certificate();
+    let (port, inbox, stop) = start_with(SmtpSettings {
+        tls: Some(StartTls::from_pem(certificate.as_bytes(), key.as_bytes()).unwrap()),
+        require_tls: true,
+        ..SmtpSettings::default()
+    })
+    .await;
+    let (mut talk, _) = Conversation::open(port).await;
+    let ehlo = talk.expect(Some("EHLO client.test"), "250").await;
+    assert!(ehlo.contains("250-STARTTLS"), "{ehlo}");
+    talk.expect(Some("MAIL FROM:<a@b.nl>"), "530").await;
+    talk.expect(Some("STARTTLS now"), "501").await;
+
+    // Commands sent behind STARTTLS in the clear end the session instead of being obeyed
+    // after the handshake (the STARTTLS command-injection flaw).
+    talk.write
+        .write_all(b"STARTTLS\r\nMAIL FROM:<evil@b.nl>\r\n")
+        .await
+        .unwrap();
+    let answer = talk.lines.next_line().await.unwrap().unwrap();
+    assert!(answer.starts_with("554"), "{answer}");
+    assert_eq!(talk.lines.next_line().await.unwrap(), None, "closed");
+    assert!(inbox.delivered.lock().unwrap().is_empty());
+    stop.cancel();
+}
+
+#[test]
+fn unusable_certificates_and_keys_are_named() {
+    let (certificate, key) = certificate();
+    let (other, _) = self::certificate();
+    assert!(StartTls::from_pem(b"", key.as_bytes())
+        .unwrap_err()
+        .contains("no certificate"));
+    assert!(StartTls::from_pem(certificate.as_bytes(), b"")
+        .unwrap_err()
+        .contains("no private key"));
+    assert!(StartTls::from_pem(other.as_bytes(), key.as_bytes())
+        .unwrap_err()
+        .contains("do not fit"));
 }

@@ -5,11 +5,13 @@
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 
 /// The web app and the API reference are bundles served from here; styles may be inline
-/// (the component library sets them), images may be data URLs (the two-factor QR code).
+/// (the component library sets them), images may be data URLs (the two-factor QR code), and
+/// frames may show blob URLs (an intake draft's PDF, fetched with the session and shown
+/// beside its fields as an `application/pdf` blob).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
 style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
-connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; \
-form-action 'self'; frame-ancestors 'none'";
+connect-src 'self'; worker-src 'self' blob:; frame-src 'self' blob:; object-src 'none'; \
+base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Two years, the preload list's minimum.
 const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";

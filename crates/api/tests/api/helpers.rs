@@ -57,6 +57,11 @@ pub struct Options {
     pub hook_mails_per_hour: Option<u32>,
     /// Serves Haven's SMP with these files and AS4 URL.
     pub peppol_smp: Option<SmpFiles>,
+    /// `ocr_command`; the built-in default (`tesseract`) when `None`.
+    pub ocr_command: Option<String>,
+    /// STARTTLS on the SMTP intake receiver: certificate and key files (PEM), and whether
+    /// TLS is required before MAIL.
+    pub smtp_intake_tls: Option<(PathBuf, PathBuf, bool)>,
 }
 
 /// The settings of Haven's own SMP.
@@ -90,6 +95,8 @@ impl Default for Options {
             smtp_relay: false,
             hook_mails_per_hour: None,
             peppol_smp: None,
+            ocr_command: None,
+            smtp_intake_tls: None,
         }
     }
 }
@@ -167,7 +174,14 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         inbound_email_secret: options.inbound_email_secret.clone(),
         smtp_intake_enabled: options.smtp_intake,
         smtp_intake_port: 0,
+        smtp_intake_tls_certificate_file: options.smtp_intake_tls.as_ref().map(|t| t.0.clone()),
+        smtp_intake_tls_key_file: options.smtp_intake_tls.as_ref().map(|t| t.1.clone()),
+        smtp_intake_require_tls: options.smtp_intake_tls.as_ref().is_some_and(|t| t.2),
         intake_domain: "intake.haven.test".into(),
+        ocr_command: options
+            .ocr_command
+            .clone()
+            .unwrap_or(Settings::default().ocr_command),
         peppol_smp_key_file: options.peppol_smp.as_ref().map(|s| s.key_file.clone()),
         peppol_smp_certificate_file: options
             .peppol_smp

@@ -4,6 +4,7 @@
 
 use lettre::{
     message::{header::ContentType, Attachment, MultiPart, SinglePart},
+    transport::smtp::client::{Certificate, Tls, TlsParameters},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use reqwest::Method;
@@ -16,7 +17,7 @@ use crate::{
     helpers::{assert_error_body, spawn_app_with, Options, Session, TestApp},
 };
 
-const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
+pub(crate) const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
 pub(crate) const DOMAIN: &str = "intake.haven.test";
 
 pub(crate) async fn app() -> TestApp {
@@ -610,4 +611,66 @@ async fn the_smtp_receiver_refuses_unknown_addresses_and_queues_known_ones() {
         )
         .await;
     assert_eq!(outbox["items"][0]["number"], "SMTP-1");
+}
+
+#[tokio::test]
+async fn the_smtp_receiver_takes_mail_over_starttls_and_can_require_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (certificate_file, key_file) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&certificate_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, signing_key.serialize_pem()).unwrap();
+    let app = spawn_app_with(Options {
+        smtp_intake: true,
+        smtp_intake_tls: Some((certificate_file, key_file, true)),
+        ..Options::default()
+    })
+    .await;
+    let (seller, _, _, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let port = app.smtp_port.expect("the receiver runs");
+    let message = |number: &str| {
+        Message::builder()
+            .from("ada@seller.example".parse().unwrap())
+            .to(format!("{SELLER_KVK}.verkoop@{DOMAIN}").parse().unwrap())
+            .subject(number)
+            .multipart(MultiPart::mixed().singlepart(
+                Attachment::new(format!("{number}.xml")).body(
+                    invoice(number, SELLER_KVK, BUYER_KVK, None),
+                    ContentType::parse("application/xml").unwrap(),
+                ),
+            ))
+            .unwrap()
+    };
+
+    // In the clear: refused, since TLS is required.
+    let plain = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .build();
+    let error = plain.send(message("TLS-0")).await.unwrap_err();
+    assert!(error.is_permanent(), "{error}");
+
+    // Over STARTTLS, trusting the test's certificate: accepted and processed.
+    let tls = TlsParameters::builder("localhost".to_owned())
+        .add_root_certificate(Certificate::from_pem(cert.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .tls(Tls::Required(tls))
+        .build();
+    client.send(message("TLS-1")).await.unwrap();
+    let log = app
+        .get_json(
+            &format!("/api/v1/organizations/{org}/intake/messages"),
+            &seller.token,
+        )
+        .await;
+    let items = log["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{log}");
+    assert_eq!(items[0]["subject"], "TLS-1");
+    let id = items[0]["id"].as_str().unwrap().to_owned();
+    let detail = processed(&app, &seller, &org, &id).await;
+    assert_eq!(detail["message"]["status"], "processed", "{detail}");
 }

@@ -18,6 +18,7 @@ mod isolation;
 mod jobs;
 mod mail_hooks;
 mod metrics;
+mod ocr;
 mod openapi;
 mod organizations;
 mod paging;

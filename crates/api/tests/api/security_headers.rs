@@ -28,6 +28,8 @@ async fn every_kind_of_response_carries_the_security_headers() {
         assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        // A draft's PDF is shown from a blob URL in a frame.
+        assert!(csp.contains("frame-src 'self' blob:"), "{path}: {csp}");
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");

@@ -7,14 +7,15 @@
 use chrono::Utc;
 use haven_einvoice::{
     recognition::{
-        check, compose_invoice, extract_text, recognize, FieldProblem, InvoiceFields, Party,
-        TextError, Visual,
+        check, compose_invoice, extract_text, recognize, text_from_tsv, FieldProblem,
+        InvoiceFields, Party, PdfText, TextError, Visual,
     },
     Severity,
 };
 use uuid::Uuid;
 
 use super::{
+    ocr::{Ocr, ScanKind},
     processing::key_uuid,
     records::{Draft, DraftStatus, IntakePurpose, IntakeReason},
     store::{DraftStore, IntakeStore, IntakeTarget},
@@ -41,16 +42,22 @@ use crate::{
 /// Why no draft can be made, as an intake reason with a detail for the sender: encrypted,
 /// signed, unreadable, no text (a scan), or text that is not an invoice.
 pub fn recognise_pdf(bytes: &[u8]) -> Result<InvoiceFields, (IntakeReason, Option<String>)> {
-    let text = extract_text(bytes).map_err(|e| {
-        let reason = match e {
-            TextError::Encrypted => IntakeReason::EncryptedPdf,
-            TextError::Signed => IntakeReason::SignedPdf,
-            TextError::Unreadable => IntakeReason::Unreadable,
-            TextError::NoText => IntakeReason::RecognitionUnavailable,
-        };
-        (reason, Some(e.to_string()))
-    })?;
-    let fields = recognize(&text);
+    let text = extract_text(bytes).map_err(text_problem)?;
+    fields_of(&text)
+}
+
+fn text_problem(e: TextError) -> (IntakeReason, Option<String>) {
+    let reason = match e {
+        TextError::Encrypted => IntakeReason::EncryptedPdf,
+        TextError::Signed => IntakeReason::SignedPdf,
+        TextError::Unreadable => IntakeReason::Unreadable,
+        TextError::NoText => IntakeReason::RecognitionUnavailable,
+    };
+    (reason, Some(e.to_string()))
+}
+
+fn fields_of(text: &PdfText) -> Result<InvoiceFields, (IntakeReason, Option<String>)> {
+    let fields = recognize(text);
     if fields.looks_like_an_invoice() {
         Ok(fields)
     } else {
@@ -59,6 +66,70 @@ pub fn recognise_pdf(bytes: &[u8]) -> Result<InvoiceFields, (IntakeReason, Optio
             Some("No invoice number or date with an amount was found in the text.".into()),
         ))
     }
+}
+
+/// A file recognised into a draft: its fields, and the PDF the draft shows (the PDF as
+/// mailed, or for an image a PDF of it).
+#[derive(Debug)]
+pub struct Recognised {
+    pub fields: InvoiceFields,
+    pub pdf: Vec<u8>,
+}
+
+/// Recognises the fields of a PDF without an embedded invoice, or of an image: from the
+/// PDF's text when it has some, else from the words OCR reads on the scan.
+///
+/// # Errors
+/// As [`recognise_pdf`]; a scan OCR cannot read is `recognition_unavailable`, saying why
+/// (OCR not installed, too slow, a broken file).
+#[tracing::instrument(name = "recognise intake file", skip_all, fields(image, ocr))]
+pub async fn recognise_file<O: Ocr>(
+    ocr: &O,
+    bytes: &[u8],
+    image: bool,
+) -> Result<Recognised, (IntakeReason, Option<String>)> {
+    tracing::Span::current().record("image", image);
+    if !image {
+        match extract_text(bytes) {
+            Ok(text) => {
+                return fields_of(&text).map(|fields| Recognised {
+                    fields,
+                    pdf: bytes.to_vec(),
+                });
+            }
+            Err(TextError::NoText) => {}
+            Err(e) => return Err(text_problem(e)),
+        }
+    }
+    tracing::Span::current().record("ocr", true);
+    let kind = if image {
+        ScanKind::Image
+    } else {
+        ScanKind::Pdf
+    };
+    let scanned = ocr.scan(bytes.to_vec(), kind).await.map_err(|e| {
+        tracing::info!(error = %e, "OCR could not read the scan");
+        (IntakeReason::RecognitionUnavailable, Some(e.to_string()))
+    })?;
+    let text = text_from_tsv(&scanned.pages);
+    if text.rows.is_empty() {
+        return Err((
+            IntakeReason::NotAnInvoice,
+            Some("OCR found no text on the scan.".into()),
+        ));
+    }
+    let fields = fields_of(&text)?;
+    let pdf = if image {
+        scanned.pdf.ok_or_else(|| {
+            (
+                IntakeReason::RecognitionUnavailable,
+                Some("OCR made no PDF of the image.".into()),
+            )
+        })?
+    } else {
+        bytes.to_vec()
+    };
+    Ok(Recognised { fields, pdf })
 }
 
 /// The ports the draft use cases need.

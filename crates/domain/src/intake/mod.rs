@@ -6,12 +6,13 @@
 //!   intake log and trusted senders;
 //! - [`processing`]: the job that reads a message and turns its attachments into documents
 //!   through the send and receive use cases, or rejections mailed to the sender;
-//! - [`drafts`]: PDFs with text only, recognised into drafts a person checks, corrects and
-//!   completes into an invoice;
+//! - [`drafts`]: PDFs with text, and scans and images read by OCR ([`ocr`], a port),
+//!   recognised into drafts a person checks, corrects and completes into an invoice;
 //! - [`reading`] and [`store`]: the ports for parsing mail and keeping intake's records.
 
 pub mod addresses;
 pub mod drafts;
+pub mod ocr;
 pub mod processing;
 pub mod reading;
 pub mod records;

@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
-    drafts::recognise_pdf,
+    drafts::recognise_file,
+    ocr::Ocr,
     reading::{Attachment, FileKind, MessageReader, ReadMessage},
     records::{
         Draft, DraftStatus, IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus,
@@ -33,12 +34,13 @@ use crate::{
 };
 
 /// The ports processing needs.
-pub struct Processing<'a, S, R, B, I, M> {
+pub struct Processing<'a, S, R, B, I, M, O> {
     pub intake: &'a S,
     pub records: &'a R,
     pub blobs: &'a B,
     pub inspector: &'a I,
     pub reader: &'a M,
+    pub ocr: &'a O,
     pub settings: &'a IntakeSettings,
     pub send: &'a SendSettings,
 }
@@ -53,8 +55,8 @@ const FINDINGS_IN_NOTICE: usize = 10;
 /// # Errors
 /// A store's error (the job tries again).
 #[tracing::instrument(name = "process intake message", skip_all, fields(message_id = %id, status))]
-pub async fn process_message<S, R, B, I, M>(
-    ports: &Processing<'_, S, R, B, I, M>,
+pub async fn process_message<S, R, B, I, M, O>(
+    ports: &Processing<'_, S, R, B, I, M, O>,
     id: Uuid,
 ) -> DomainResult<()>
 where
@@ -63,6 +65,7 @@ where
     B: DocumentStore,
     I: Inspector,
     M: MessageReader,
+    O: Ocr,
 {
     let Some(message) = ports.intake.message_for_job(id).await? else {
         return Ok(());
@@ -94,8 +97,8 @@ where
     Ok(())
 }
 
-async fn judge<S, R, B, I, M>(
-    ports: &Processing<'_, S, R, B, I, M>,
+async fn judge<S, R, B, I, M, O>(
+    ports: &Processing<'_, S, R, B, I, M, O>,
     message: &IntakeMessage,
     read: ReadMessage,
     now: DateTime<Utc>,
@@ -106,6 +109,7 @@ where
     B: DocumentStore,
     I: Inspector,
     M: MessageReader,
+    O: Ocr,
 {
     let sender = read
         .from
@@ -265,7 +269,7 @@ fn status_of(items: &[IntakeItem]) -> IntakeStatus {
 /// What the engine's verdict on one candidate file is.
 enum Verdict {
     Invoice(Box<Inspection>),
-    /// A PDF without an embedded invoice.
+    /// A PDF without an embedded invoice, or an image: recognised into a draft.
     PlainPdf,
     Rejected(IntakeReason, Option<String>),
 }
@@ -308,8 +312,8 @@ fn verdict(inspection: Inspection) -> Verdict {
     Verdict::Rejected(reason, fatal.first().map(|f| f.message.clone()))
 }
 
-async fn process_attachments<S, R, B, I, M>(
-    ports: &Processing<'_, S, R, B, I, M>,
+async fn process_attachments<S, R, B, I, M, O>(
+    ports: &Processing<'_, S, R, B, I, M, O>,
     message: &IntakeMessage,
     target: &IntakeTarget,
     sender: &str,
@@ -321,6 +325,7 @@ where
     B: DocumentStore,
     I: Inspector,
     M: MessageReader,
+    O: Ocr,
 {
     let settings = ports.settings;
     let mut items: Vec<IntakeItem> = Vec::with_capacity(attachments.len());
@@ -374,7 +379,8 @@ where
     let mut verdicts = Vec::with_capacity(candidates.len());
     for (index, attachment) in candidates {
         let verdict = if attachment.kind() == FileKind::Image {
-            Verdict::Rejected(IntakeReason::RecognitionUnavailable, None)
+            // An image is a scan: OCR, like a PDF without text.
+            Verdict::PlainPdf
         } else {
             verdict(ports.inspector.inspect(attachment.bytes.clone()).await)
         };
@@ -405,9 +411,10 @@ where
                     );
                     continue;
                 }
-                match recognise_pdf(&attachment.bytes) {
-                    Ok(fields) => {
-                        let hash = ports.blobs.put(&attachment.bytes).await?;
+                let image = attachment.kind() == FileKind::Image;
+                match recognise_file(ports.ocr, &attachment.bytes, image).await {
+                    Ok(recognised) => {
+                        let hash = ports.blobs.put(&recognised.pdf).await?;
                         let draft = Draft {
                             id: Uuid::new_v4(),
                             environment_id: message.environment_id,
@@ -416,10 +423,15 @@ where
                             position: item.position,
                             purpose: message.purpose,
                             status: DraftStatus::Open,
-                            filename: item.filename.clone(),
+                            // An image's draft shows (and its invoice embeds) a PDF of it.
+                            filename: if image {
+                                item.filename.as_deref().map(pdf_name)
+                            } else {
+                                item.filename.clone()
+                            },
                             pdf_hash: hash.as_str().to_owned(),
-                            pdf_size: item.size_bytes,
-                            fields,
+                            pdf_size: recognised.pdf.len() as u64,
+                            fields: recognised.fields,
                             document_id: None,
                             created_at: Utc::now(),
                             updated_at: Utc::now(),
@@ -469,6 +481,12 @@ where
     Ok((items, drafts))
 }
 
+/// `scan.jpg` → `scan.pdf`.
+fn pdf_name(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    format!("{stem}.pdf")
+}
+
 fn reject(item: &mut IntakeItem, reason: IntakeReason, detail: Option<String>) {
     item.outcome = ItemOutcome::Rejected;
     item.reason = Some(reason);
@@ -479,8 +497,8 @@ type Handed = Result<Uuid, (IntakeReason, Option<String>)>;
 
 /// A purchase invoice into the inbox: for the buyer id in the document when it is one of the
 /// organization's receiving ids, else for the first of them that receives.
-async fn receive<S, R, B, I, M>(
-    ports: &Processing<'_, S, R, B, I, M>,
+async fn receive<S, R, B, I, M, O>(
+    ports: &Processing<'_, S, R, B, I, M, O>,
     target: &IntakeTarget,
     inspection: &Inspection,
     key: String,
@@ -528,8 +546,8 @@ fn receiving_party<'p>(parties: &'p [PartyRecord], buyer: Option<&str>) -> Optio
 }
 
 /// A sales invoice sent on, as an upload from the organization would be.
-async fn send<S, R, B, I, M>(
-    ports: &Processing<'_, S, R, B, I, M>,
+async fn send<S, R, B, I, M, O>(
+    ports: &Processing<'_, S, R, B, I, M, O>,
     message: &IntakeMessage,
     target: &IntakeTarget,
     sender: &str,
@@ -601,6 +619,12 @@ pub(super) fn key_uuid(key: &str) -> Uuid {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_image_draft_is_named_as_a_pdf() {
+        assert_eq!(pdf_name("scan.jpeg"), "scan.pdf");
+        assert_eq!(pdf_name("factuur"), "factuur.pdf");
+    }
 
     #[test]
     fn the_same_key_gives_the_same_uuid() {

@@ -3,10 +3,12 @@
 //! completed them, a Peppol BIS Billing 3.0 UBL invoice made from them ([`compose`]).
 //!
 //! Pure, like the rest of the crate: bytes in, fields out, fields in, XML out. Scanned
-//! PDFs and images (no text) are not read: that needs OCR, which is not offered.
+//! PDFs and images have no text to extract: an OCR adapter reads them, and [`ocr`] lays its
+//! words out in the same rows and cells, for the same recognition.
 
 pub mod compose;
 pub mod fields;
+pub mod ocr;
 pub mod parse;
 pub mod text;
 
@@ -16,6 +18,7 @@ use utoipa::ToSchema;
 
 pub use compose::{compose_invoice, Party, Visual};
 pub use fields::recognize;
+pub use ocr::text_from_tsv;
 pub use text::{extract_text, PdfText, TextError};
 
 /// One rate of the VAT breakdown.

@@ -5,7 +5,8 @@
 //! (the text matrix times the current transformation matrix), grouped into rows by their
 //! baseline, sorted left to right, and runs that nearly touch are joined into one cell. A
 //! label and its value in two columns are then two cells of one row, which is what the
-//! recognizer looks for. Text in form XObjects and scanned images is not read.
+//! recognizer looks for. Text in form XObjects is not read; scans and images are read by
+//! OCR elsewhere, and their words join the same grouping ([`super::ocr`]).
 
 use lopdf::{content::Content, Document, Encoding, Object};
 
@@ -147,13 +148,15 @@ fn is_signed(document: &Document) -> bool {
     })
 }
 
-/// A run of text as placed: baseline `y`, left edge `x`, size, and text.
+/// A run of text as placed: baseline `y`, left edge `x`, width, size, and text (points,
+/// `y` upwards).
 #[derive(Debug, Clone)]
-struct Run {
-    x: f32,
-    y: f32,
-    size: f32,
-    text: String,
+pub(crate) struct Run {
+    pub(crate) x: f32,
+    pub(crate) y: f32,
+    pub(crate) width: f32,
+    pub(crate) size: f32,
+    pub(crate) text: String,
 }
 
 type Matrix = [f32; 6];
@@ -288,7 +291,15 @@ fn page_runs(document: &Document, page: lopdf::ObjectId) -> Vec<Run> {
                 state.text_matrix =
                     multiply(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], &state.text_matrix);
                 if !text.trim().is_empty() {
-                    runs.push(Run { x, y, size, text });
+                    // Without font metrics, half an em per character.
+                    let width = text.chars().count() as f32 * size * 0.5;
+                    runs.push(Run {
+                        x,
+                        y,
+                        width,
+                        size,
+                        text,
+                    });
                 }
             }
             _ => {}
@@ -316,7 +327,7 @@ fn collect(text: &mut String, encoding: &Encoding<'_>, operands: &[Object]) {
 
 /// Groups runs into rows by baseline (top of the page first) and joins the runs of a row
 /// that nearly touch into cells.
-fn rows_of(mut runs: Vec<Run>) -> Vec<Row> {
+pub(crate) fn rows_of(mut runs: Vec<Run>) -> Vec<Row> {
     runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
     let mut rows: Vec<(f32, Vec<Run>)> = Vec::new();
     for run in runs {
@@ -333,7 +344,7 @@ fn rows_of(mut runs: Vec<Run>) -> Vec<Row> {
             let mut end = f32::MIN;
             for run in members {
                 let gap = run.x - end;
-                let width = run.text.chars().count() as f32 * run.size * 0.5;
+                let width = run.width;
                 match cells.last_mut() {
                     Some(cell) if gap < run.size * 1.2 => {
                         if gap > run.size * 0.15 && !cell.text.ends_with(' ') {
@@ -419,24 +430,28 @@ mod tests {
             Run {
                 x: 300.0,
                 y: 700.2,
+                width: 30.0,
                 size: 10.0,
                 text: "2026-1".into(),
             },
             Run {
                 x: 50.0,
                 y: 700.0,
+                width: 35.0,
                 size: 10.0,
                 text: "Factuur".into(),
             },
             Run {
                 x: 90.0,
                 y: 700.0,
+                width: 30.0,
                 size: 10.0,
                 text: "nummer".into(),
             },
             Run {
                 x: 50.0,
                 y: 680.0,
+                width: 25.0,
                 size: 10.0,
                 text: "Datum".into(),
             },

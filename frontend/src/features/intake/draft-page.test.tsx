@@ -120,6 +120,32 @@ describe('intake draft page', { timeout: 20_000 }, () => {
     expect(screen.getByText('BR-CO-15: totals do not add up')).toBeInTheDocument();
   });
 
+  it('keeps the errors of completing after the save before it gave the draft a new time', async () => {
+    let saves = 0;
+    const api = mockApi({
+      ...routes(draft()),
+      // The server stamps every save: the page shows the draft as it is now.
+      'GET /api/v1/organizations/{id}/intake/drafts/{draftId}': () => ({
+        body: draft({ updatedAt: `2026-12-04T10:00:0${String(saves)}Z` }),
+      }),
+      'PUT /api/v1/organizations/{id}/intake/drafts/{draftId}/fields': () => {
+        saves += 1;
+        return { body: draft({ updatedAt: `2026-12-04T10:00:0${String(saves)}Z` }) };
+      },
+      'POST /api/v1/organizations/{id}/intake/drafts/{draftId}/complete': errorReply(
+        422,
+        'unprocessable',
+        'Some fields of the draft are missing or wrong; see details.',
+        [{ field: 'buyerReference', code: 'required', message: 'Required to complete the invoice.' }],
+      ),
+    });
+    const { user } = await renderApp({ path: '/organizations/org-1/intake/drafts/draft-1', session: session() });
+    await user.click(await screen.findByRole('button', { name: 'Complete into the inbox' }));
+    expect(await screen.findByText('Required to complete the invoice.')).toBeInTheDocument();
+    expect(api.callsTo('POST /api/v1/organizations/{id}/intake/drafts/{draftId}/complete')).toHaveLength(1);
+    expect(screen.getByRole('textbox', { name: 'Buyer reference' })).toHaveAttribute('aria-invalid', 'true');
+  });
+
   it('shows a finished draft without its actions', async () => {
     mockApi(routes(draft({ status: 'discarded' })));
     await renderApp({ path: '/organizations/org-1/intake/drafts/draft-1', session: session() });

@@ -36,6 +36,26 @@ export function DraftPage() {
   const { t } = useTranslation();
   const { organizationId, draftId } = useParams({ from: '/app/organizations/$organizationId/intake/drafts/$draftId' });
   const draft = useDraft(organizationId, draftId);
+  // Here rather than in the form: a save gives the draft a new `updatedAt`, which remounts the
+  // form, and a mutation in it would be dropped with it (Complete saves first, then completes,
+  // and its errors must stay on screen).
+  const actions: DraftActions = {
+    update: useUpdateDraft({
+      onSuccess: () => {
+        notifySuccess(t('intake.drafts.saved'));
+      },
+    }),
+    complete: useCompleteDraft({
+      onSuccess: () => {
+        notifySuccess(t('intake.drafts.completed'));
+      },
+    }),
+    discard: useDiscardDraft({
+      onSuccess: () => {
+        notifySuccess(t('intake.drafts.discarded'));
+      },
+    }),
+  };
   if (isApiError(draft.error) && draft.error.status === 404) return <NotFound />;
   if (draft.isPending) return <Loader size="sm" />;
   if (draft.data === undefined) return <FormError error={draft.error} />;
@@ -60,7 +80,7 @@ export function DraftPage() {
           <PdfView organizationId={organizationId} draftId={draftId} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>
-          <DraftForm key={draft.data.updatedAt} organizationId={organizationId} draft={draft.data} />
+          <DraftForm key={draft.data.updatedAt} organizationId={organizationId} draft={draft.data} actions={actions} />
         </Grid.Col>
       </Grid>
     </Stack>
@@ -93,26 +113,18 @@ function PdfView({ organizationId, draftId }: { organizationId: string; draftId:
   return <iframe title={t('intake.drafts.pdf')} src={url} style={{ width: '100%', height: '80vh', border: 0 }} />;
 }
 
-function DraftForm({ organizationId, draft }: { organizationId: string; draft: IntakeDraft }) {
+interface DraftActions {
+  update: ReturnType<typeof useUpdateDraft>;
+  complete: ReturnType<typeof useCompleteDraft>;
+  discard: ReturnType<typeof useDiscardDraft>;
+}
+
+function DraftForm({ organizationId, draft, actions }: { organizationId: string; draft: IntakeDraft; actions: DraftActions }) {
   const { t } = useTranslation();
   const [fields, setFields] = useState<InvoiceFields>(draft.fields);
   const open = draft.status === 'open';
   const params = { path: { id: organizationId, draftId: draft.id } };
-  const update = useUpdateDraft({
-    onSuccess: () => {
-      notifySuccess(t('intake.drafts.saved'));
-    },
-  });
-  const complete = useCompleteDraft({
-    onSuccess: () => {
-      notifySuccess(t('intake.drafts.completed'));
-    },
-  });
-  const discard = useDiscardDraft({
-    onSuccess: () => {
-      notifySuccess(t('intake.drafts.discarded'));
-    },
-  });
+  const { update, complete, discard } = actions;
   const failed = update.error ?? complete.error ?? discard.error;
   const errors = fieldErrorsByPath(failed);
   const invoiceProblems =

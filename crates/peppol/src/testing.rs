@@ -56,7 +56,20 @@ impl Ca {
     /// makes it end in 2020.
     #[must_use]
     pub fn leaf(&self, cn: &str, uid: Option<&str>, expired: bool) -> Leaf {
-        let pkcs8 = rsa_key(usize::from(expired));
+        self.leaf_with_key(cn, uid, expired, usize::from(expired))
+    }
+
+    /// As [`Ca::leaf`] with the RSA key of `key_slot` (leaves with different slots have
+    /// different keys; 0 and 1 are what [`Ca::leaf`] uses).
+    #[must_use]
+    pub fn leaf_with_key(
+        &self,
+        cn: &str,
+        uid: Option<&str>,
+        expired: bool,
+        key_slot: usize,
+    ) -> Leaf {
+        let pkcs8 = rsa_key(key_slot);
         let key = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_slice().into(), &PKCS_RSA_SHA256)
             .unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -91,6 +104,12 @@ impl Leaf {
     #[must_use]
     pub fn signing_key(&self) -> SigningKey {
         SigningKey::new(&self.pkcs8, self.der.clone()).unwrap()
+    }
+
+    /// The AS4 access point key of this leaf.
+    #[must_use]
+    pub fn ap_key(&self) -> crate::as4::ApKey {
+        crate::as4::ApKey::new(&self.pkcs8, self.der.clone()).unwrap()
     }
 
     /// The private key as PKCS#8 PEM.

@@ -21,7 +21,8 @@ frontend-build: frontend-deps
 	npm --prefix frontend run build
 
 ## test: formatting, lints, Rust tests on SQLite (and PostgreSQL when HAVEN_TEST_DATABASE_URL is set;
-## both against moto's S3 server, installed into .tools/moto by scripts/ensure-moto),
+## both against moto's S3 server, installed into .tools/moto by scripts/ensure-moto, and the
+## AS4 interoperability tests against the PyPI as4 package, in .tools/as4 by scripts/ensure-as4),
 ## frontend checks and unit tests, and the browser tests against the real server.
 test:
 	@start=$$(date +%s); \
@@ -36,10 +37,12 @@ clippy:
 
 test-rust:
 	@scripts/ensure-moto
+	@scripts/ensure-as4
 	@$(STAGE) "rust tests (SQLite)" env -u HAVEN_TEST_DATABASE_URL $(CARGO) $(TEST_RUNNER) --workspace --locked
 
 test-rust-pg:
 	@scripts/ensure-moto
+	@scripts/ensure-as4
 	@if [ -n "$$HAVEN_TEST_DATABASE_URL" ]; then \
 	  $(STAGE) "rust tests (PostgreSQL)" $(CARGO) $(TEST_RUNNER) --workspace --locked; \
 	else \

@@ -435,7 +435,7 @@ mod tests {
         let parsed = parse(sbd.as_bytes()).unwrap();
         assert_eq!(parsed.header, header());
         let start = INVOICE.find("<Invoice").unwrap();
-        assert_eq!(parsed.payload, INVOICE[start..].as_bytes());
+        assert_eq!(parsed.payload, &INVOICE.as_bytes()[start..]);
     }
 
     #[test]

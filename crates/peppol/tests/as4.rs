@@ -116,7 +116,7 @@ fn a_message_is_received_intact_and_its_receipt_verifies_on_the_sending_side() {
     assert_eq!(received.document.header.sender.value(), SENDER);
     assert_eq!(received.document.header.country_c1, "NL");
     let start = INVOICE.find("<Invoice").unwrap();
-    assert_eq!(received.document.payload, INVOICE[start..].as_bytes());
+    assert_eq!(received.document.payload, &INVOICE.as_bytes()[start..]);
     assert_eq!(received.signer, pki.c2.der);
 
     let receipt = signal::receipt(&received, &pki.c3.ap_key()).unwrap();
@@ -290,21 +290,19 @@ fn untrusted_expired_or_misnamed_signers_are_refused() {
         assert_eq!(code, EbmsCode::FailedAuthentication, "{what}: {detail}");
         assert!(detail.contains("not trusted"), "{what}: {detail}");
     }
-    // A trusted certificate whose CN is not the From PartyId.
-    let message = build_user_message(
-        &document,
+    // A trusted certificate whose CN is not the From PartyId it signs.
+    let message = build_from_parts(
+        &properties(SENDER),
+        &gzip(&document),
         &pki.peer.ap_key(),
         &pki.c3.der,
         &MessageOptions::default(),
+        Some("PXX000001"),
     )
     .unwrap();
-    let (content_type, body) = with_envelope(&message, |e| e.replace(">PXX000003<", ">PXX000001<"));
-    // The PartyId is signed, so editing it breaks the digest first; a signer that claims
-    // another seat id in a message it signs itself is the case to refuse.
-    assert_eq!(
-        refused(deliver_raw(&pki, &content_type, &body, 1 << 20)).0,
-        EbmsCode::FailedAuthentication
-    );
+    let (code, detail) = refused(deliver(&pki, &message, 1 << 20));
+    assert_eq!(code, EbmsCode::FailedAuthentication);
+    assert!(detail.contains("PXX000003"), "{detail}");
 }
 
 #[test]
@@ -321,18 +319,8 @@ fn a_message_encrypted_to_another_certificate_fails_decryption() {
     let (code, _) = refused(deliver(&pki, &message, 1 << 20));
     assert_eq!(code, EbmsCode::ValueInconsistent);
     // Addressed to us but encrypted to another certificate.
-    let (content_type, body) = with_envelope(&message, |e| e.to_owned());
-    let _ = (content_type, body);
-    let mut other = pki.peer.der.clone();
-    other.clone_from(&pki.peer.der);
     let forged = {
-        let message = build_user_message(
-            &sbd(SENDER, RECEIVER),
-            &pki.c2.ap_key(),
-            &pki.c3.der,
-            &MessageOptions::default(),
-        )
-        .unwrap();
+        let message = send(&pki, &sbd(SENDER, RECEIVER));
         let peer_b64 = base64_of(&pki.peer.der);
         let c3_b64 = base64_of(&pki.c3.der);
         with_envelope(&message, |e| e.replacen(&c3_b64, &peer_b64, 1))
@@ -357,6 +345,7 @@ fn corrupt_gzip_and_a_zip_bomb_beyond_the_cap_are_decompression_failures() {
         &key,
         &pki.c3.der,
         &options,
+        None,
     )
     .unwrap();
     assert_eq!(
@@ -366,8 +355,15 @@ fn corrupt_gzip_and_a_zip_bomb_beyond_the_cap_are_decompression_failures() {
 
     let bomb = gzip(&vec![b' '; 8 << 20]);
     assert!(bomb.len() < 64 << 10);
-    let message =
-        build_from_parts(&properties(SENDER), &bomb, &key, &pki.c3.der, &options).unwrap();
+    let message = build_from_parts(
+        &properties(SENDER),
+        &bomb,
+        &key,
+        &pki.c3.der,
+        &options,
+        None,
+    )
+    .unwrap();
     let (code, detail) = refused(deliver(&pki, &message, 1 << 20));
     assert_eq!(code, EbmsCode::DecompressionFailure);
     assert!(detail.contains("more than 1048576 bytes"), "{detail}");
@@ -382,6 +378,7 @@ fn an_original_sender_other_than_the_sbdh_sender_is_refused() {
         &pki.c2.ap_key(),
         &pki.c3.der,
         &MessageOptions::default(),
+        None,
     )
     .unwrap();
     let (code, detail) = refused(deliver(&pki, &message, 1 << 20));
@@ -397,6 +394,7 @@ fn an_original_sender_other_than_the_sbdh_sender_is_refused() {
         &pki.c2.ap_key(),
         &pki.c3.der,
         &MessageOptions::default(),
+        None,
     )
     .unwrap();
     let (code, detail) = refused(deliver(&pki, &message, 1 << 20));

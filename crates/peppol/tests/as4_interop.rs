@@ -149,11 +149,12 @@ fn the_python_peer_refuses_a_participant_it_does_not_serve_and_haven_reads_the_e
     );
 }
 
-/// The peer (C2, PXX000003) sends to Haven (C3, PXX000002); Haven answers with what
-/// `respond` makes of the message, and the peer reports what it made of the answer.
+/// The peer (C2, PXX000003) sends to Haven (C3, PXX000002), the body changed by `tamper` on
+/// the way; Haven answers with a receipt or an error, and the peer reports what it made of it.
 fn peer_to_haven(
     pki: &Pki,
     recipient: &str,
+    tamper: impl Fn(Vec<u8>) -> Vec<u8>,
 ) -> (
     Result<haven_peppol::as4::receive::Received, haven_peppol::as4::receive::Rejected>,
     Value,
@@ -194,7 +195,7 @@ fn peer_to_haven(
         .as_str()
         .unwrap()
         .to_owned();
-    let body = STANDARD.decode(built["body"].as_str().unwrap()).unwrap();
+    let body = tamper(STANDARD.decode(built["body"].as_str().unwrap()).unwrap());
 
     let key = pki.c3.ap_key();
     let trust = pki.trust();
@@ -228,7 +229,7 @@ fn haven_receives_what_the_python_peer_sends_and_the_peer_verifies_havens_receip
         return;
     }
     let pki = Pki::new();
-    let (outcome, result) = peer_to_haven(&pki, "0208:0000000002");
+    let (outcome, result) = peer_to_haven(&pki, "0208:0000000002", |body| body);
     let received = outcome.unwrap();
     assert_eq!(received.from_party, "PXX000003");
     assert_eq!(received.to_party, "PXX000002");
@@ -267,10 +268,29 @@ fn haven_refuses_a_participant_it_does_not_serve_and_the_peer_reads_the_error() 
         return;
     }
     let pki = Pki::new();
-    let (outcome, result) = peer_to_haven(&pki, "0208:0000000099");
+    let (outcome, result) = peer_to_haven(&pki, "0208:0000000099", |body| body);
     let rejected = outcome.unwrap_err();
     assert_eq!(rejected.error.detail, NOT_SERVICED);
     assert_eq!(result["state"], "rejected", "{result}");
     assert_eq!(result["error_code"], "EBMS:0004");
     assert_eq!(result["error_detail"], NOT_SERVICED);
+}
+
+#[test]
+fn haven_refuses_a_changed_message_from_the_python_peer_with_a_signed_error() {
+    if python().is_none() {
+        return;
+    }
+    let pki = Pki::new();
+    let (outcome, result) = peer_to_haven(&pki, "0208:0000000002", |body| {
+        // The peer's ConversationId starts "as4@"; change it inside the signed Messaging.
+        let at = body.windows(4).position(|w| w == b"as4@").unwrap();
+        let mut body = body;
+        body[at + 3] = b'X';
+        body
+    });
+    let rejected = outcome.unwrap_err();
+    assert_eq!(rejected.error.code.code(), "EBMS:0101");
+    assert_eq!(result["state"], "rejected", "{result}");
+    assert_eq!(result["error_code"], "EBMS:0101");
 }

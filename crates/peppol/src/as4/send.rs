@@ -83,7 +83,14 @@ pub fn build_user_message(
     let compressed = gzip
         .finish()
         .map_err(|e| BuildError::Failed(e.to_string()))?;
-    build(&properties, &compressed, key, receiver_certificate, options)
+    build(
+        &properties,
+        &compressed,
+        key,
+        key.seat_id(),
+        receiver_certificate,
+        options,
+    )
 }
 
 /// The ebMS header fields that come from the SBDH.
@@ -99,7 +106,7 @@ pub struct Properties {
 
 /// Builds a message from its parts as given, without checking them against each other: for
 /// tests that need a message a correct sender would not make (wrong properties, a payload
-/// that is not gzip).
+/// that is not gzip, a From PartyId other than the signer's seat id).
 ///
 /// # Errors
 /// As [`build_user_message`].
@@ -110,14 +117,24 @@ pub fn build_from_parts(
     key: &ApKey,
     receiver_certificate: &[u8],
     options: &MessageOptions,
+    from_party: Option<&str>,
 ) -> Result<Outgoing, BuildError> {
-    build(properties, compressed, key, receiver_certificate, options)
+    let from_party = from_party.unwrap_or(key.seat_id());
+    build(
+        properties,
+        compressed,
+        key,
+        from_party,
+        receiver_certificate,
+        options,
+    )
 }
 
 fn build(
     properties: &Properties,
     compressed: &[u8],
     key: &ApKey,
+    from_party: &str,
     receiver_certificate: &[u8],
     options: &MessageOptions,
 ) -> Result<Outgoing, BuildError> {
@@ -177,7 +194,7 @@ fn build(
 </eb:UserMessage></eb:Messaging>",
         timestamp = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         message_id_x = escape(&message_id),
-        from = escape(key.seat_id()),
+        from = escape(from_party),
         to = escape(&to_party),
         process = escape(&properties.process),
         action = escape(&properties.action),

@@ -8,9 +8,12 @@ use std::io::Write as _;
 
 use haven_peppol::{
     as4::{
-        mime,
+        is_seat_id, mime,
         receive::{receive, Received, ReceiverConfig, Rejected},
-        send::{build_from_parts, build_user_message, MessageOptions, Outgoing, Properties},
+        send::{
+            build_from_parts, build_user_message, check_receiver_certificate, MessageOptions,
+            Outgoing, Properties,
+        },
         signal::{self, Answer},
         EbmsCode, NOT_SERVICED,
     },
@@ -460,4 +463,53 @@ fn a_retry_keeps_the_message_id() {
         sbdh::parse(&received.sbd).unwrap().header.receiver.value(),
         RECEIVER
     );
+}
+
+#[test]
+fn the_receiver_certificate_is_checked_before_encrypting_to_it() {
+    let pki = Pki::new();
+    let trust = pki.trust();
+    assert_eq!(
+        check_receiver_certificate(&pki.c3.der, &trust, now()).unwrap(),
+        "PXX000002"
+    );
+    for leaf in [&pki.foreign, &pki.expired] {
+        assert!(check_receiver_certificate(&leaf.der, &trust, now()).is_err());
+    }
+    let not_a_seat = pki.ap_ca.leaf_with_key("ap.example.com", None, false, 3);
+    assert!(check_receiver_certificate(&not_a_seat.der, &trust, now()).is_err());
+    assert!(is_seat_id("POP000123") && !is_seat_id("pop000123") && !is_seat_id("POP00012"));
+}
+
+#[test]
+fn a_signer_without_a_seat_id_is_refused() {
+    let pki = Pki::new();
+    let leaf = pki.ap_ca.leaf_with_key("ap.example.com", None, false, 2);
+    let message = build_user_message(
+        &sbd(SENDER, RECEIVER),
+        &leaf.ap_key(),
+        &pki.c3.der,
+        &MessageOptions::default(),
+    )
+    .unwrap();
+    let (code, detail) = refused(deliver(&pki, &message, 1 << 20));
+    assert_eq!(code, EbmsCode::FailedAuthentication);
+    assert!(detail.contains("seat id"), "{detail}");
+}
+
+#[test]
+fn no_truncated_or_changed_message_panics_and_truncated_ones_are_refused() {
+    let pki = Pki::new();
+    let message = send(&pki, &sbd(SENDER, RECEIVER));
+    let body = &message.body;
+    let step = (body.len() / 97).max(1);
+    for end in (0..body.len()).step_by(step) {
+        assert!(deliver_raw(&pki, &message.content_type, &body[..end], 1 << 20).is_err());
+    }
+    for at in (0..body.len()).step_by(step) {
+        let mut changed = body.clone();
+        changed[at] ^= 0x20;
+        // Some flips are harmless (the case of a MIME header name); none may panic.
+        let _ = deliver_raw(&pki, &message.content_type, &changed, 1 << 20);
+    }
 }

@@ -193,6 +193,17 @@ pub fn common_name(certificate: &[u8]) -> Result<String, String> {
     cn.ok_or_else(|| "the certificate has no CN".to_owned())
 }
 
+/// Whether `id` has the form of a Peppol seat id (service provider id): `P`, two upper-case
+/// letters, six digits (`PXX000001`).
+#[must_use]
+pub fn is_seat_id(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    bytes.len() == 9
+        && bytes[0] == b'P'
+        && bytes[1..3].iter().all(u8::is_ascii_uppercase)
+        && bytes[3..].iter().all(u8::is_ascii_digit)
+}
+
 /// A fresh id for messages and `wsu:Id`s.
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

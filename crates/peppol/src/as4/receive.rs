@@ -163,6 +163,12 @@ fn check(
         .map_err(|e| error(EbmsCode::FailedAuthentication, e.to_string()))?;
     let signer_cn =
         common_name(&verified.signer).map_err(|e| error(EbmsCode::FailedAuthentication, e))?;
+    if !super::is_seat_id(&signer_cn) {
+        return Err(error(
+            EbmsCode::FailedAuthentication,
+            format!("the signing certificate's CN {signer_cn} is not a Peppol seat id"),
+        ));
+    }
     if signer_cn != message.from_party {
         return Err(error(
             EbmsCode::FailedAuthentication,

@@ -20,7 +20,7 @@ use super::{
 use crate::{
     identifiers::{PARTICIPANT_SCHEME, PROCESS_SCHEME},
     sbdh::{self, escape},
-    xmldsig::{DSIG_NAMESPACE, SHA256},
+    xmldsig::{TrustAnchors, DSIG_NAMESPACE, SHA256},
 };
 
 /// Why a message could not be built.
@@ -48,6 +48,29 @@ pub struct Outgoing {
     pub to_party: String,
 }
 
+/// Checks a receiving access point's certificate (DER, from the SMP) before encrypting to
+/// it: issued by one of the AP CAs in `ap_trust`, both valid at `now` (Unix seconds), with a
+/// seat id as its CN, which it returns (the message's `To` PartyId).
+///
+/// # Errors
+/// `ReceiverCertificate` saying why not.
+pub fn check_receiver_certificate(
+    certificate: &[u8],
+    ap_trust: &TrustAnchors,
+    now: i64,
+) -> Result<String, BuildError> {
+    ap_trust
+        .check(certificate, now)
+        .map_err(|e| BuildError::ReceiverCertificate(e.to_string()))?;
+    let seat_id = common_name(certificate).map_err(BuildError::ReceiverCertificate)?;
+    if !super::is_seat_id(&seat_id) {
+        return Err(BuildError::ReceiverCertificate(format!(
+            "its CN {seat_id} is not a Peppol seat id"
+        )));
+    }
+    Ok(seat_id)
+}
+
 /// Options of a message; `None` makes fresh ids. Re-sending after a transport failure uses
 /// the same message id.
 #[derive(Debug, Clone, Default)]
@@ -58,7 +81,8 @@ pub struct MessageOptions {
 
 /// Builds the UserMessage carrying `sbd` (an SBD: see [`sbdh::write`]) from `key`'s access
 /// point to the one holding `receiver_certificate` (DER, from the SMP). originalSender and
-/// finalRecipient, Service and Action come from the SBDH.
+/// finalRecipient, Service and Action come from the SBDH. Check the certificate with
+/// [`check_receiver_certificate`] first.
 ///
 /// # Errors
 /// When the SBD is invalid, the certificate is not an RSA certificate with a CN, or a

@@ -12,7 +12,7 @@ use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DnType, DnValue, IsCa, Issuer, KeyPair,
     PKCS_RSA_SHA256,
 };
-use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use rsa09::pkcs8::{EncodePrivateKey, LineEnding};
 
 use crate::xmldsig::SigningKey;
 
@@ -24,7 +24,7 @@ pub fn rsa_key(slot: usize) -> Vec<u8> {
     let mut keys = keys.lock().unwrap();
     keys.entry(slot)
         .or_insert_with(|| {
-            let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+            let key = rsa09::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
             key.to_pkcs8_der().unwrap().as_bytes().to_vec()
         })
         .clone()
@@ -115,8 +115,8 @@ impl Leaf {
     /// The private key as PKCS#8 PEM.
     #[must_use]
     pub fn key_pem(&self) -> String {
-        use rsa::pkcs8::DecodePrivateKey;
-        rsa::RsaPrivateKey::from_pkcs8_der(&self.pkcs8)
+        use rsa09::pkcs8::DecodePrivateKey;
+        rsa09::RsaPrivateKey::from_pkcs8_der(&self.pkcs8)
             .unwrap()
             .to_pkcs8_pem(LineEnding::LF)
             .unwrap()

@@ -131,7 +131,7 @@ impl As4Error {
 /// An access point's key and certificate: signs what it sends, decrypts what it receives.
 pub struct ApKey {
     signing: SigningKey,
-    decrypting: rsa::RsaPrivateKey,
+    decrypting: rsa::PrivateKey,
     seat_id: String,
 }
 
@@ -143,7 +143,7 @@ impl ApKey {
     pub fn new(pkcs8: &[u8], certificate: Vec<u8>) -> Result<Self, String> {
         use rsa::pkcs8::DecodePrivateKey;
         let seat_id = common_name(&certificate)?;
-        let decrypting = rsa::RsaPrivateKey::from_pkcs8_der(pkcs8)
+        let decrypting = rsa::PrivateKey::from_pkcs8_der(pkcs8)
             .map_err(|e| format!("not an RSA PKCS#8 key: {e}"))?;
         Ok(Self {
             signing: SigningKey::new(pkcs8, certificate)?,

@@ -9,8 +9,7 @@ use aes_gcm::{aead::Aead, Aes128Gcm, KeyInit, Nonce};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use flate2::read::GzDecoder;
 use roxmltree::{Document, Node};
-use rsa::Oaep;
-use sha2::Sha256;
+use rsa::sha2::Sha256;
 
 use super::{
     child_named, children_named, common_name, mime, trimmed_text, wss, ApKey, As4Error, EbmsCode,
@@ -447,7 +446,7 @@ fn decrypt(
         .ok_or_else(|| policy("the EncryptedKey has no readable CipherValue"))?;
     let session_key = key
         .decrypting
-        .decrypt(Oaep::new::<Sha256>(), &wrapped)
+        .oaep_decrypt::<Sha256>(&wrapped)
         .map_err(|_| decryption("the session key does not decrypt"))?;
     if session_key.len() != 16 {
         return Err(decryption("the session key is not an AES-128 key"));

@@ -8,8 +8,7 @@ use base64::{engine::general_purpose::STANDARD, Engine as _};
 use chrono::{SecondsFormat, Utc};
 use flate2::{write::GzEncoder, Compression};
 use ring::rand::{SecureRandom, SystemRandom};
-use rsa::{pkcs8::DecodePublicKey, Oaep, RsaPublicKey};
-use sha2::Sha256;
+use rsa::{pkcs8::DecodePublicKey, sha2::Sha256, PublicKey};
 use x509_parser::{certificate::X509Certificate, prelude::FromDer};
 
 use super::{
@@ -165,7 +164,7 @@ fn build(
     let to_party = common_name(receiver_certificate).map_err(BuildError::ReceiverCertificate)?;
     let (_, cert) = X509Certificate::from_der(receiver_certificate)
         .map_err(|e| BuildError::ReceiverCertificate(e.to_string()))?;
-    let receiver_key = RsaPublicKey::from_public_key_der(cert.public_key().raw)
+    let receiver_key = PublicKey::from_public_key_der(cert.public_key().raw)
         .map_err(|e| BuildError::ReceiverCertificate(format!("not an RSA key: {e}")))?;
     let failed = |e: String| BuildError::Failed(e);
 
@@ -201,7 +200,7 @@ fn build(
     encrypted.extend_from_slice(&iv);
     encrypted.extend_from_slice(&ciphertext);
     let wrapped_key = receiver_key
-        .encrypt(&mut rand::thread_rng(), Oaep::new::<Sha256>(), &session_key)
+        .oaep_encrypt::<Sha256>(&session_key)
         .map_err(|e| failed(e.to_string()))?;
 
     let messaging = format!(

@@ -55,8 +55,13 @@ fn path(dir: &Path, name: &str) -> String {
     dir.join(name).to_str().unwrap().to_owned()
 }
 
-/// Haven (C2, PXX000001) sends to the peer (C3, PXX000003), which serves 0208:0000000004.
-fn haven_to_peer(pki: &Pki, receiver: &str) -> (Vec<u8>, haven_peppol::as4::send::Outgoing, Value) {
+/// Haven (C2, PXX000001) sends to the peer (C3, PXX000003), which serves 0208:0000000004;
+/// `tamper` changes the body on the way.
+fn haven_to_peer(
+    pki: &Pki,
+    receiver: &str,
+    tamper: impl Fn(Vec<u8>) -> Vec<u8>,
+) -> (Vec<u8>, haven_peppol::as4::send::Outgoing, Value) {
     let python = python().unwrap();
     let dir = tempfile::tempdir().unwrap();
     write_pki(dir.path(), pki);
@@ -73,7 +78,7 @@ fn haven_to_peer(pki: &Pki, receiver: &str) -> (Vec<u8>, haven_peppol::as4::send
         json!({"Content-Type": message.content_type, "Mime-Version": "1.0"}).to_string(),
     )
     .unwrap();
-    std::fs::write(dir.path().join("body"), &message.body).unwrap();
+    std::fs::write(dir.path().join("body"), tamper(message.body.clone())).unwrap();
     let config = json!({
         "key": path(dir.path(), "peer.key"),
         "certificate": path(dir.path(), "peer.pem"),
@@ -105,7 +110,7 @@ fn the_python_peer_receives_what_haven_sends_and_haven_verifies_its_receipt() {
         return;
     }
     let pki = Pki::new();
-    let (document, message, result) = haven_to_peer(&pki, "0208:0000000004");
+    let (document, message, result) = haven_to_peer(&pki, "0208:0000000004", |body| body);
     assert_eq!(result["successful"], true, "{result}");
     assert_eq!(result["message_id"], message.message_id.as_str());
     assert_eq!(result["sender"], "0208:0000000001");
@@ -135,7 +140,7 @@ fn the_python_peer_refuses_a_participant_it_does_not_serve_and_haven_reads_the_e
         return;
     }
     let pki = Pki::new();
-    let (_, message, result) = haven_to_peer(&pki, "0208:0000000099");
+    let (_, message, result) = haven_to_peer(&pki, "0208:0000000099", |body| body);
     assert_eq!(result["successful"], false, "{result}");
     assert_eq!(result["error_code"], "EBMS:0004");
     let signal_body = STANDARD.decode(result["signal"].as_str().unwrap()).unwrap();
@@ -293,4 +298,26 @@ fn haven_refuses_a_changed_message_from_the_python_peer_with_a_signed_error() {
     assert_eq!(rejected.error.code.code(), "EBMS:0101");
     assert_eq!(result["state"], "rejected", "{result}");
     assert_eq!(result["error_code"], "EBMS:0101");
+}
+
+#[test]
+fn the_python_peer_refuses_a_changed_haven_message() {
+    if python().is_none() {
+        return;
+    }
+    let pki = Pki::new();
+    // Haven's ConversationId is inside the signed eb:Messaging.
+    let (_, _, result) = haven_to_peer(&pki, "0208:0000000004", |body| {
+        let marker = b"<eb:ConversationId>";
+        let at = body
+            .windows(marker.len())
+            .position(|w| w == marker)
+            .unwrap()
+            + marker.len();
+        let mut body = body;
+        body[at] = if body[at] == b'a' { b'b' } else { b'a' };
+        body
+    });
+    assert_eq!(result["successful"], false, "{result}");
+    assert_eq!(result["error_code"], "EBMS:0101", "{result}");
 }

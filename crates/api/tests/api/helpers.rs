@@ -57,6 +57,16 @@ pub struct Options {
     pub hook_mails_per_hour: Option<u32>,
     /// Serves Haven's SMP with these files and AS4 URL.
     pub peppol_smp: Option<SmpFiles>,
+    /// Receives AS4 messages with these files.
+    pub peppol_as4: Option<As4Files>,
+}
+
+/// The settings of Haven's AS4 receiving.
+#[derive(Clone)]
+pub struct As4Files {
+    pub key_file: PathBuf,
+    pub certificate_file: PathBuf,
+    pub trust_file: PathBuf,
 }
 
 /// The settings of Haven's own SMP.
@@ -90,6 +100,7 @@ impl Default for Options {
             smtp_relay: false,
             hook_mails_per_hour: None,
             peppol_smp: None,
+            peppol_as4: None,
         }
     }
 }
@@ -176,7 +187,15 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_ap_certificate_file: options
             .peppol_smp
             .as_ref()
-            .map(|s| s.ap_certificate_file.clone()),
+            .map(|s| s.ap_certificate_file.clone())
+            .or_else(|| {
+                options
+                    .peppol_as4
+                    .as_ref()
+                    .map(|a| a.certificate_file.clone())
+            }),
+        peppol_ap_key_file: options.peppol_as4.as_ref().map(|a| a.key_file.clone()),
+        peppol_ap_trust_file: options.peppol_as4.as_ref().map(|a| a.trust_file.clone()),
         peppol_as4_url: options.peppol_smp.as_ref().map(|s| s.as4_url.clone()),
         ..Settings::default()
     };

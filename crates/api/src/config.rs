@@ -808,7 +808,11 @@ mod tests {
         )));
         assert!(keys.contains(&("peppol_smp_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_dns_timeout_ms".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 76, "one key per field of Settings");
+        assert!(keys.contains(&(
+            "peppol_as4_max_decompressed_bytes".to_owned(),
+            ValueKind::Number
+        )));
+        assert_eq!(keys.len(), 79, "one key per field of Settings");
     }
 
     #[test]
@@ -877,6 +881,33 @@ mod tests {
         .settings;
         let err = smp.peppol_publisher().err().unwrap();
         assert!(err.to_string().contains("peppol_smp_key_file"), "{err}");
+
+        // AS4 receiving: off by default; once on, each missing file is named.
+        assert!(defaults.peppol_as4_receiver().unwrap().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let ca = haven_peppol::testing::Ca::new("HAVEN TEST AP CA");
+        let leaf = ca.leaf("PXX000002", None, false);
+        let key_file = dir.path().join("ap-key.pem");
+        let certificate_file = dir.path().join("ap.pem");
+        let trust_file = dir.path().join("ap-ca.pem");
+        std::fs::write(&key_file, leaf.key_pem()).unwrap();
+        std::fs::write(&certificate_file, &leaf.pem).unwrap();
+        std::fs::write(&trust_file, &ca.pem).unwrap();
+        let mut as4 = Settings {
+            peppol_ap_key_file: Some(key_file),
+            ..Settings::default()
+        };
+        let err = as4.peppol_as4_receiver().err().unwrap();
+        assert!(
+            err.to_string().contains("peppol_ap_certificate_file"),
+            "{err}"
+        );
+        as4.peppol_ap_certificate_file = Some(certificate_file);
+        let err = as4.peppol_as4_receiver().err().unwrap();
+        assert!(err.to_string().contains("peppol_ap_trust_file"), "{err}");
+        as4.peppol_ap_trust_file = Some(trust_file);
+        let receiver = as4.peppol_as4_receiver().unwrap().unwrap();
+        assert_eq!(receiver.key.seat_id(), "PXX000002");
     }
 
     #[test]

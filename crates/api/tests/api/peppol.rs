@@ -179,6 +179,7 @@ async fn unknown_or_not_receiving_participants_and_other_paths_are_not_found() {
 /// leaf of a foreign CA claiming the same seat id.
 struct As4App {
     app: TestApp,
+    ap_ca: Ca,
     receiver: Leaf,
     sender: Leaf,
     foreign: Leaf,
@@ -206,6 +207,7 @@ async fn app_with_as4() -> As4App {
     .await;
     As4App {
         app,
+        ap_ca,
         receiver,
         sender,
         foreign,
@@ -319,4 +321,82 @@ async fn as4_messages_for_no_one_here_or_from_untrusted_senders_get_signed_error
         )
         .await;
     assert_eq!(inbox["items"].as_array().unwrap().len(), 0, "{inbox}");
+}
+
+/// The venv with the independent AS4 implementation (PyPI `as4`, scripts/ensure-as4); `None`
+/// (after saying why) when it is not installed outside CI. Under CI a missing venv fails.
+fn as4_python() -> Option<std::path::PathBuf> {
+    let bin =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/as4/bin/python");
+    if !bin.exists() {
+        let why = "the as4 package is not installed in .tools/as4: run scripts/ensure-as4";
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("skipping the AS4 interoperability test: {why}");
+        return None;
+    }
+    Some(bin)
+}
+
+#[tokio::test]
+async fn the_python_as4_implementation_delivers_over_http_and_verifies_havens_receipt() {
+    let Some(python) = as4_python() else {
+        return;
+    };
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let peer = as4.ap_ca.leaf_with_key("PXX000003", None, false, 4);
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, content: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let config = serde_json::json!({
+        "key": file("peer.key", peer.key_pem().as_bytes()),
+        "certificate": file("peer.pem", peer.pem.as_bytes()),
+        "party_id": "PXX000003",
+        "remote_party_id": "PXX000002",
+        "remote_certificate": file("haven.pem", as4.receiver.pem.as_bytes()),
+        "sender": format!("0106:{SELLER_KVK}"),
+        "recipient": buyer_party,
+        "document_type": DocumentTypeIdentifier::bis_billing_invoice().value(),
+        "instance_identifier": uuid::Uuid::new_v4().to_string(),
+        "process": ProcessIdentifier::billing().value(),
+        "country": "NL",
+        "payload": file("invoice.xml", &invoice("INV-PY-1", SELLER_KVK, BUYER_KVK, None)),
+        "url": app.url("/as4"),
+    });
+    let config_path = file("config.json", config.to_string().as_bytes());
+    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../peppol/tests/as4_peer/peer.py");
+    // The peer posts to the app, so it runs off the test's runtime.
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(script)
+            .arg("post")
+            .arg(config_path)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let outcome: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // The peer verified Haven's receipt: signer, RefToMessageId, non-repudiation references.
+    assert_eq!(outcome["verified"], true, "{outcome}");
+    assert_eq!(outcome["state"], "acknowledged", "{outcome}");
+    let inbox = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),
+            &buyer.token,
+        )
+        .await;
+    let items = inbox["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{inbox}");
+    assert_eq!(items[0]["number"], "INV-PY-1");
 }

@@ -4,6 +4,8 @@
 Usage: peer.py receive CONFIG.json   reads the request named in the config, answers JSON on stdout
        peer.py send CONFIG.json      writes the built message as one JSON line, reads the signal
                                       (base64, one line) from stdin, then writes the outcome as JSON
+       peer.py post CONFIG.json      posts the built message to the config's url over HTTP and
+                                      writes the outcome of the answer as JSON
 
 Key material is PEM files the Rust test made with its test PKI; nothing here is stored.
 """
@@ -90,8 +92,14 @@ def send(config: dict) -> dict:
         c1_country_id=config["country"],
     )
     headers, body = exchange.build(Path(config["payload"]).read_bytes(), args)
-    print(json.dumps({"headers": headers, "body": b64(body), "message_id": exchange.message_id}), flush=True)
-    signal = base64.b64decode(sys.stdin.readline().strip())
+    if "url" in config:
+        import urllib3
+
+        response = urllib3.request("POST", config["url"], body=body, headers=headers, timeout=60)
+        signal = response.data
+    else:
+        print(json.dumps({"headers": headers, "body": b64(body), "message_id": exchange.message_id}), flush=True)
+        signal = base64.b64decode(sys.stdin.readline().strip())
     exchange.mark_sent()
     outcome = {"verified": False}
     try:
@@ -109,6 +117,8 @@ def send(config: dict) -> dict:
 def main() -> None:
     mode, config_path = sys.argv[1], sys.argv[2]
     config = json.loads(Path(config_path).read_text())
+    if mode == "post" and "url" not in config:
+        raise SystemExit("post needs a url in the config")
     result = receive(config) if mode == "receive" else send(config)
     print(json.dumps(result), flush=True)
 

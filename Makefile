@@ -22,7 +22,8 @@ frontend-build: frontend-deps
 
 ## test: formatting, lints, Rust tests on SQLite (and PostgreSQL when HAVEN_TEST_DATABASE_URL is set;
 ## both against moto's S3 server, installed into .tools/moto by scripts/ensure-moto, with Debian's
-## tesseract-ocr and poppler-utils for OCR, installed by scripts/ensure-tesseract),
+## tesseract-ocr and poppler-utils for OCR, installed by scripts/ensure-tesseract, and the
+## AS4 interoperability tests against the PyPI as4 package, in .tools/as4 by scripts/ensure-as4),
 ## frontend checks and unit tests, and the browser tests against the real server.
 test:
 	@start=$$(date +%s); \
@@ -38,11 +39,13 @@ clippy:
 test-rust:
 	@scripts/ensure-moto
 	@scripts/ensure-tesseract
+	@scripts/ensure-as4
 	@$(STAGE) "rust tests (SQLite)" env -u HAVEN_TEST_DATABASE_URL $(CARGO) $(TEST_RUNNER) --workspace --locked
 
 test-rust-pg:
 	@scripts/ensure-moto
 	@scripts/ensure-tesseract
+	@scripts/ensure-as4
 	@if [ -n "$$HAVEN_TEST_DATABASE_URL" ]; then \
 	  $(STAGE) "rust tests (PostgreSQL)" $(CARGO) $(TEST_RUNNER) --workspace --locked; \
 	else \

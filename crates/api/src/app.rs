@@ -190,6 +190,9 @@ impl Application {
         let smp = settings
             .peppol_publisher()?
             .map(|publisher| web::Data::new(crate::smp::Smp(Arc::new(publisher))));
+        let as4 = settings
+            .peppol_as4_receiver()?
+            .map(|receiver| web::Data::new(crate::as4::As4(Arc::new(receiver))));
         let metrics_access = settings.metrics_enabled.then(|| {
             web::Data::new(MetricsAccess {
                 token: settings.metrics_token.clone(),
@@ -220,6 +223,12 @@ impl Application {
                     web::scope(crate::smp::SMP_PATH)
                         .route("/{tail:.*}", web::get().to(crate::smp::serve)),
                 ),
+                None => app,
+            };
+            let app = match &as4 {
+                Some(as4) => app
+                    .app_data(as4.clone())
+                    .route(crate::as4::AS4_PATH, web::post().to(crate::as4::receive)),
                 None => app,
             };
             let app = match &metrics_access {

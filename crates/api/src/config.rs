@@ -153,6 +153,15 @@ pub struct Settings {
     pub peppol_ap_certificate_file: Option<PathBuf>,
     /// The AS4 endpoint URL the SMP publishes.
     pub peppol_as4_url: Option<String>,
+    /// AS4 receiving: the access point certificate's private key (PKCS#8 PEM). When set,
+    /// Haven receives Peppol AS4 messages at `<public_url>/as4`; `peppol_ap_certificate_file`
+    /// and `peppol_ap_trust_file` are then required.
+    pub peppol_ap_key_file: Option<PathBuf>,
+    /// PEM file with the AP CA certificates that senders' certificates must be issued by (the
+    /// Peppol AP CA of the network).
+    pub peppol_ap_trust_file: Option<PathBuf>,
+    /// The largest payload an AS4 message may decompress to, in bytes.
+    pub peppol_as4_max_decompressed_bytes: u64,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -284,6 +293,9 @@ impl Default for Settings {
             peppol_smp_certificate_file: None,
             peppol_ap_certificate_file: None,
             peppol_as4_url: None,
+            peppol_ap_key_file: None,
+            peppol_ap_trust_file: None,
+            peppol_as4_max_decompressed_bytes: 100 * 1024 * 1024,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -524,6 +536,48 @@ impl Settings {
     ///
     /// # Errors
     /// When a file is missing or unreadable, or a setting the SMP needs is not set.
+    /// Haven's AS4 receiving endpoint, when `peppol_ap_key_file` is set.
+    ///
+    /// # Errors
+    /// A sentence naming the setting that is missing or whose file does not read or parse.
+    pub fn peppol_as4_receiver(
+        &self,
+    ) -> anyhow::Result<Option<haven_peppol::as4::inbound::As4Receiver>> {
+        let Some(key_file) = &self.peppol_ap_key_file else {
+            return Ok(None);
+        };
+        let read = |name: &str, path: Option<&PathBuf>| -> anyhow::Result<Vec<u8>> {
+            let path =
+                path.ok_or_else(|| anyhow::anyhow!("{name} must be set for AS4 receiving"))?;
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
+        };
+        let key_pem = read("peppol_ap_key_file", Some(key_file))?;
+        let certificate_pem = read(
+            "peppol_ap_certificate_file",
+            self.peppol_ap_certificate_file.as_ref(),
+        )?;
+        let key = haven_peppol::as4::ApKey::from_pem(&key_pem, &certificate_pem)
+            .map_err(|e| anyhow::anyhow!("peppol_ap_key_file / peppol_ap_certificate_file: {e}"))?;
+        if !haven_peppol::as4::is_seat_id(key.seat_id()) {
+            anyhow::bail!(
+                "peppol_ap_certificate_file: its CN {} is not a Peppol seat id",
+                key.seat_id()
+            );
+        }
+        let trust_pem = read("peppol_ap_trust_file", self.peppol_ap_trust_file.as_ref())?;
+        let ap_trust = haven_peppol::xmldsig::TrustAnchors::from_pem(&trust_pem)
+            .map_err(|e| anyhow::anyhow!("peppol_ap_trust_file: {e}"))?;
+        if self.peppol_as4_max_decompressed_bytes == 0 {
+            anyhow::bail!("peppol_as4_max_decompressed_bytes must be more than 0");
+        }
+        Ok(Some(haven_peppol::as4::inbound::As4Receiver {
+            key,
+            ap_trust,
+            max_decompressed: self.peppol_as4_max_decompressed_bytes,
+        }))
+    }
+
     pub fn peppol_publisher(&self) -> anyhow::Result<Option<haven_peppol::publisher::Publisher>> {
         let Some(key_file) = &self.peppol_smp_key_file else {
             return Ok(None);
@@ -845,7 +899,11 @@ mod tests {
         assert!(keys.contains(&("ocr_command".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("smtp_intake_require_tls".to_owned(), ValueKind::Bool)));
         assert!(keys.contains(&("smtp_intake_tls_key_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 85, "one key per field of Settings");
+        assert!(keys.contains(&(
+            "peppol_as4_max_decompressed_bytes".to_owned(),
+            ValueKind::Number
+        )));
+        assert_eq!(keys.len(), 88, "one key per field of Settings");
     }
 
     #[test]
@@ -914,6 +972,33 @@ mod tests {
         .settings;
         let err = smp.peppol_publisher().err().unwrap();
         assert!(err.to_string().contains("peppol_smp_key_file"), "{err}");
+
+        // AS4 receiving: off by default; once on, each missing file is named.
+        assert!(defaults.peppol_as4_receiver().unwrap().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let ca = haven_peppol::testing::Ca::new("HAVEN TEST AP CA");
+        let leaf = ca.leaf("PXX000002", None, false);
+        let key_file = dir.path().join("ap-key.pem");
+        let certificate_file = dir.path().join("ap.pem");
+        let trust_file = dir.path().join("ap-ca.pem");
+        std::fs::write(&key_file, leaf.key_pem()).unwrap();
+        std::fs::write(&certificate_file, &leaf.pem).unwrap();
+        std::fs::write(&trust_file, &ca.pem).unwrap();
+        let mut as4 = Settings {
+            peppol_ap_key_file: Some(key_file),
+            ..Settings::default()
+        };
+        let err = as4.peppol_as4_receiver().err().unwrap();
+        assert!(
+            err.to_string().contains("peppol_ap_certificate_file"),
+            "{err}"
+        );
+        as4.peppol_ap_certificate_file = Some(certificate_file);
+        let err = as4.peppol_as4_receiver().err().unwrap();
+        assert!(err.to_string().contains("peppol_ap_trust_file"), "{err}");
+        as4.peppol_ap_trust_file = Some(trust_file);
+        let receiver = as4.peppol_as4_receiver().unwrap().unwrap();
+        assert_eq!(receiver.key.seat_id(), "PXX000002");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! become [`error::ApiError`], which renders the one error body.
 
 pub mod app;
+pub mod as4;
 pub mod auth;
 pub mod config;
 pub mod error;

@@ -12,7 +12,7 @@ use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DnType, DnValue, IsCa, Issuer, KeyPair,
     PKCS_RSA_SHA256,
 };
-use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use rsa09::pkcs8::{EncodePrivateKey, LineEnding};
 
 use crate::xmldsig::SigningKey;
 
@@ -24,7 +24,7 @@ pub fn rsa_key(slot: usize) -> Vec<u8> {
     let mut keys = keys.lock().unwrap();
     keys.entry(slot)
         .or_insert_with(|| {
-            let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+            let key = rsa09::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
             key.to_pkcs8_der().unwrap().as_bytes().to_vec()
         })
         .clone()
@@ -56,7 +56,20 @@ impl Ca {
     /// makes it end in 2020.
     #[must_use]
     pub fn leaf(&self, cn: &str, uid: Option<&str>, expired: bool) -> Leaf {
-        let pkcs8 = rsa_key(usize::from(expired));
+        self.leaf_with_key(cn, uid, expired, usize::from(expired))
+    }
+
+    /// As [`Ca::leaf`] with the RSA key of `key_slot` (leaves with different slots have
+    /// different keys; 0 and 1 are what [`Ca::leaf`] uses).
+    #[must_use]
+    pub fn leaf_with_key(
+        &self,
+        cn: &str,
+        uid: Option<&str>,
+        expired: bool,
+        key_slot: usize,
+    ) -> Leaf {
+        let pkcs8 = rsa_key(key_slot);
         let key = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_slice().into(), &PKCS_RSA_SHA256)
             .unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -93,11 +106,17 @@ impl Leaf {
         SigningKey::new(&self.pkcs8, self.der.clone()).unwrap()
     }
 
+    /// The AS4 access point key of this leaf.
+    #[must_use]
+    pub fn ap_key(&self) -> crate::as4::ApKey {
+        crate::as4::ApKey::new(&self.pkcs8, self.der.clone()).unwrap()
+    }
+
     /// The private key as PKCS#8 PEM.
     #[must_use]
     pub fn key_pem(&self) -> String {
-        use rsa::pkcs8::DecodePrivateKey;
-        rsa::RsaPrivateKey::from_pkcs8_der(&self.pkcs8)
+        use rsa09::pkcs8::DecodePrivateKey;
+        rsa09::RsaPrivateKey::from_pkcs8_der(&self.pkcs8)
             .unwrap()
             .to_pkcs8_pem(LineEnding::LF)
             .unwrap()

@@ -307,6 +307,33 @@ impl SigningKey {
     pub fn certificate(&self) -> &[u8] {
         &self.certificate
     }
+
+    /// An RSA PKCS#1 v1.5 signature with SHA-256 over `data`.
+    ///
+    /// # Errors
+    /// When the key cannot sign.
+    pub fn sign_rsa_sha256(&self, data: &[u8]) -> Result<Vec<u8>, String> {
+        let mut value = vec![0; self.key.public().modulus_len()];
+        self.key
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), data, &mut value)
+            .map_err(|e| format!("signing failed: {e}"))?;
+        Ok(value)
+    }
+}
+
+/// Whether `signature` is an RSA PKCS#1 v1.5 SHA-256 signature of `data` by the key of
+/// `certificate` (DER).
+#[must_use]
+pub fn verify_rsa_sha256(certificate: &[u8], data: &[u8], signature: &[u8]) -> bool {
+    let Ok((_, cert)) = X509Certificate::from_der(certificate) else {
+        return false;
+    };
+    UnparsedPublicKey::new(
+        &RSA_PKCS1_2048_8192_SHA256,
+        cert.public_key().subject_public_key.data.as_ref(),
+    )
+    .verify(data, signature)
+    .is_ok()
 }
 
 /// Puts an enveloped signature as the last child of the document element of `xml`, in the

@@ -62,6 +62,16 @@ pub struct Options {
     /// STARTTLS on the SMTP intake receiver: certificate and key files (PEM), and whether
     /// TLS is required before MAIL.
     pub smtp_intake_tls: Option<(PathBuf, PathBuf, bool)>,
+    /// Receives AS4 messages with these files.
+    pub peppol_as4: Option<As4Files>,
+}
+
+/// The settings of Haven's AS4 receiving.
+#[derive(Clone)]
+pub struct As4Files {
+    pub key_file: PathBuf,
+    pub certificate_file: PathBuf,
+    pub trust_file: PathBuf,
 }
 
 /// The settings of Haven's own SMP.
@@ -97,6 +107,7 @@ impl Default for Options {
             peppol_smp: None,
             ocr_command: None,
             smtp_intake_tls: None,
+            peppol_as4: None,
         }
     }
 }
@@ -190,7 +201,15 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_ap_certificate_file: options
             .peppol_smp
             .as_ref()
-            .map(|s| s.ap_certificate_file.clone()),
+            .map(|s| s.ap_certificate_file.clone())
+            .or_else(|| {
+                options
+                    .peppol_as4
+                    .as_ref()
+                    .map(|a| a.certificate_file.clone())
+            }),
+        peppol_ap_key_file: options.peppol_as4.as_ref().map(|a| a.key_file.clone()),
+        peppol_ap_trust_file: options.peppol_as4.as_ref().map(|a| a.trust_file.clone()),
         peppol_as4_url: options.peppol_smp.as_ref().map(|s| s.as4_url.clone()),
         ..Settings::default()
     };

@@ -4,3 +4,4 @@
 
 pub mod discovery;
 pub mod publishing;
+pub mod receiving;

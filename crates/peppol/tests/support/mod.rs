@@ -3,6 +3,8 @@
 //! 127.0.0.1.
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
+pub mod as4;
+
 use std::{
     collections::HashMap,
     net::SocketAddr,

@@ -1,0 +1,46 @@
+//! Haven's Peppol AS4 receiving endpoint (C3): `POST /as4` takes a message from another
+//! access point and answers, in the same HTTP response, with a signed receipt or ebMS error
+//! (HTTP 200 either way, as the Peppol AS4 profile does). A Peppol interface: outside `/api`,
+//! unauthenticated at the HTTP level (messages are signed), not in the OpenAPI document.
+//! Served only when AS4 receiving is configured; the work is the domain's `receive_message`.
+
+use std::sync::Arc;
+
+use actix_web::{http::header::CONTENT_TYPE, web, HttpRequest, HttpResponse};
+use haven_domain::peppol::receiving::receive_message;
+use haven_peppol::as4::inbound::As4Receiver;
+
+use crate::{error::ApiError, inspector::BlockingInspector, state::AppState};
+
+/// Where the endpoint is.
+pub const AS4_PATH: &str = "/as4";
+
+/// The configured receiver.
+#[derive(Clone)]
+pub struct As4(pub Arc<As4Receiver>);
+
+pub async fn receive(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    as4: web::Data<As4>,
+) -> Result<HttpResponse, ApiError> {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let signal = receive_message(
+        &state.db,
+        &state.blobs,
+        &BlockingInspector,
+        as4.0.as_ref(),
+        state.receiving_price().to_owned(),
+        content_type,
+        &body,
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(signal.content_type)
+        .body(signal.body))
+}

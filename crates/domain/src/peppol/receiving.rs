@@ -1,0 +1,136 @@
+//! Receiving over the Peppol network (C3): the AS4 adapter opens and checks the message, the
+//! document goes to the inbox of the organization that receives on the addressed id, and the
+//! answer is the adapter's signed receipt or ebMS error.
+
+use crate::{
+    documents::{
+        blobs::DocumentStore,
+        receiving::{receive_document, Handover, ReceiveOutcome},
+        records::Channel,
+        sending::Inspector,
+        store::{DocumentRecords, PartyRecord},
+    },
+    DomainError, DomainResult,
+};
+
+/// A message the adapter opened: signature, certificate, decryption and envelope checked.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    pub message_id: String,
+    /// The SBDH sender and receiver (`scheme:value`, e.g. `0106:12345678`).
+    pub sender: String,
+    pub receiver: String,
+    /// The SBDH InstanceIdentifier: a repeated delivery of the same document has the same.
+    pub instance_identifier: String,
+    /// The business document (UBL or CII), without the envelope.
+    pub document: Vec<u8>,
+}
+
+/// Why an opened message is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nobody here receives on the addressed id (`PEPPOL:NOT_SERVICED`).
+    NotServiced,
+    /// The document does not pass validation.
+    Invalid(String),
+}
+
+/// The answer to send back in the HTTP response.
+#[derive(Debug, Clone)]
+pub struct Signal {
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// The AS4 adapter, seen from here.
+pub trait As4Inbound {
+    /// What the adapter keeps of an opened message to answer it.
+    type Opened: Send + Sync;
+    /// A message the adapter refused itself (security, packaging, envelope).
+    type Failed: Send + Sync;
+
+    /// Opens a posted message.
+    ///
+    /// # Errors
+    /// The refusal, to answer with [`As4Inbound::answer_failed`].
+    fn open(
+        &self,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(Inbound, Self::Opened), Self::Failed>;
+
+    /// The signed receipt for an opened message.
+    ///
+    /// # Errors
+    /// When signing fails.
+    fn receipt(&self, opened: &Self::Opened) -> DomainResult<Signal>;
+
+    /// The signed error refusing an opened message.
+    ///
+    /// # Errors
+    /// When signing fails.
+    fn refuse(&self, opened: &Self::Opened, refusal: Refusal) -> DomainResult<Signal>;
+
+    /// The signed error for a message the adapter refused.
+    ///
+    /// # Errors
+    /// When signing fails.
+    fn answer_failed(&self, failed: &Self::Failed) -> DomainResult<Signal>;
+}
+
+/// Receives one posted AS4 message and says what to answer: a receipt once the document is
+/// in the inbox (or was already: a repeated delivery is stored once and acknowledged again),
+/// an ebMS error otherwise.
+///
+/// # Errors
+/// When the records or the document store fail; the sender then gets no signal and retries.
+#[tracing::instrument(name = "peppol.receive", skip_all, fields(message_id, receiver))]
+pub async fn receive_message<R, B, I, G>(
+    records: &R,
+    blobs: &B,
+    inspector: &I,
+    gateway: &G,
+    price: String,
+    content_type: &str,
+    body: &[u8],
+) -> DomainResult<Signal>
+where
+    R: DocumentRecords,
+    B: DocumentStore,
+    I: Inspector,
+    G: As4Inbound,
+{
+    let (inbound, opened) = match gateway.open(content_type, body) {
+        Ok(opened) => opened,
+        Err(failed) => return gateway.answer_failed(&failed),
+    };
+    let span = tracing::Span::current();
+    span.record("message_id", inbound.message_id.as_str());
+    span.record("receiver", inbound.receiver.as_str());
+    let Some(party) = records
+        .find_party(&inbound.receiver)
+        .await?
+        .filter(PartyRecord::receives)
+    else {
+        return gateway.refuse(&opened, Refusal::NotServiced);
+    };
+    let handover = Handover {
+        party: &party,
+        channel: Channel::Peppol,
+        key: format!("peppol:{}:{}", inbound.sender, inbound.instance_identifier),
+        price,
+    };
+    match receive_document(records, blobs, inspector, handover, inbound.document).await {
+        Ok(ReceiveOutcome::Stored(_) | ReceiveOutcome::AlreadyThere(_)) => gateway.receipt(&opened),
+        Ok(ReceiveOutcome::Rejected(report)) => {
+            let refusal = Refusal::Invalid(format!(
+                "the document does not pass validation ({} fatal findings)",
+                report.fatal_count()
+            ));
+            gateway.refuse(&opened, refusal)
+        }
+        // Receiving was switched off meanwhile.
+        Err(DomainError::Conflict { .. }) => gateway.refuse(&opened, Refusal::NotServiced),
+        Err(e) => Err(e),
+    }
+}

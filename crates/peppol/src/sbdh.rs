@@ -1,0 +1,512 @@
+//! The Peppol Business Message Envelope (SBDH, UN/CEFACT Standard Business Document Header
+//! with the Peppol rules of envelope 2.0.x): the only payload an AS4 message carries. Writing
+//! one around a UBL or CII document, and reading one back with every header field checked
+//! against the identifiers and the business document it wraps.
+//!
+//! Parsed with `roxmltree`, which refuses DTDs, so no entity is ever expanded.
+
+use std::ops::Range;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use roxmltree::{Document, Node};
+
+use crate::identifiers::{
+    DocumentTypeIdentifier, ParticipantIdentifier, ProcessIdentifier, DOCUMENT_TYPE_SCHEME,
+    PARTICIPANT_SCHEME, PROCESS_SCHEME,
+};
+
+pub const SBDH_NAMESPACE: &str =
+    "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader";
+
+/// Why an SBD was not written or not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SbdhError {
+    #[error("the business document is not well-formed XML without a DTD: {0}")]
+    Payload(String),
+    #[error("the SBD is not well-formed XML without a DTD: {0}")]
+    Xml(String),
+    #[error("the SBDH is invalid: {0}")]
+    Invalid(String),
+}
+
+fn invalid(why: impl Into<String>) -> SbdhError {
+    SbdhError::Invalid(why.into())
+}
+
+/// What the header says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sbdh {
+    pub sender: ParticipantIdentifier,
+    pub receiver: ParticipantIdentifier,
+    pub document_type: DocumentTypeIdentifier,
+    pub process: ProcessIdentifier,
+    /// `COUNTRY_C1`: the ISO 3166 code of the sender's country.
+    pub country_c1: String,
+    /// The document's unique id: the key for duplicates, MLS and reporting.
+    pub instance_identifier: String,
+    pub created: DateTime<Utc>,
+}
+
+/// A read SBD: the header and where the business document is.
+#[derive(Debug, Clone)]
+pub struct ParsedSbd {
+    pub header: Sbdh,
+    /// The business document as it stands in the SBD (namespaces it inherits from the
+    /// envelope declared on its root element).
+    pub payload: Vec<u8>,
+}
+
+/// The parts of a document type identifier value
+/// (`<root namespace>::<root name>##<customization>::<syntax version>`).
+struct DocumentTypeParts<'a> {
+    namespace: &'a str,
+    local_name: &'a str,
+    version: &'a str,
+}
+
+fn document_type_parts(
+    document_type: &DocumentTypeIdentifier,
+) -> Result<DocumentTypeParts<'_>, SbdhError> {
+    let value = document_type.value();
+    let (root, customization) = value
+        .split_once("##")
+        .ok_or_else(|| invalid("the document type has no '##' before the customization"))?;
+    let (namespace, local_name) = root
+        .rsplit_once("::")
+        .ok_or_else(|| invalid("the document type does not name the root element"))?;
+    let (_, version) = customization
+        .rsplit_once("::")
+        .ok_or_else(|| invalid("the document type names no syntax version"))?;
+    if namespace.is_empty() || local_name.is_empty() || version.is_empty() {
+        return Err(invalid("the document type has an empty part"));
+    }
+    Ok(DocumentTypeParts {
+        namespace,
+        local_name,
+        version,
+    })
+}
+
+/// `COUNTRY_C1` is two upper-case letters or digits.
+fn valid_country(code: &str) -> bool {
+    code.len() == 2
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// The root element of a business document, checked against the document type.
+fn check_root(root: Node<'_, '_>, parts: &DocumentTypeParts<'_>) -> Result<(), SbdhError> {
+    let namespace = root.tag_name().namespace().unwrap_or("");
+    if namespace != parts.namespace || root.tag_name().name() != parts.local_name {
+        return Err(invalid(format!(
+            "the business document is {{{namespace}}}{}, the document type names {{{}}}{}",
+            root.tag_name().name(),
+            parts.namespace,
+            parts.local_name
+        )));
+    }
+    Ok(())
+}
+
+/// Wraps `payload` (a UBL or CII document) in an SBD with the header `header`. Standard, Type
+/// and TypeVersion come from the document type, which must name the payload's root element.
+///
+/// # Errors
+/// When the payload is not well-formed XML, has a DTD, or is not what the document type names,
+/// or the country code is not two upper-case letters or digits.
+pub fn write(header: &Sbdh, payload: &[u8]) -> Result<Vec<u8>, SbdhError> {
+    let text = std::str::from_utf8(payload).map_err(|e| SbdhError::Payload(e.to_string()))?;
+    let doc = Document::parse(text).map_err(|e| SbdhError::Payload(e.to_string()))?;
+    let parts = document_type_parts(&header.document_type)?;
+    check_root(doc.root_element(), &parts)?;
+    if !valid_country(&header.country_c1) {
+        return Err(invalid(
+            "COUNTRY_C1 must be two upper-case letters or digits",
+        ));
+    }
+    if header.instance_identifier.trim().is_empty() {
+        return Err(invalid("the InstanceIdentifier is empty"));
+    }
+    let mut out = String::with_capacity(payload.len() + 2048);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<sh:StandardBusinessDocument xmlns:sh=\"{SBDH_NAMESPACE}\"><sh:StandardBusinessDocumentHeader>\
+<sh:HeaderVersion>1.0</sh:HeaderVersion>\
+<sh:Sender><sh:Identifier Authority=\"{PARTICIPANT_SCHEME}\">{sender}</sh:Identifier></sh:Sender>\
+<sh:Receiver><sh:Identifier Authority=\"{PARTICIPANT_SCHEME}\">{receiver}</sh:Identifier></sh:Receiver>\
+<sh:DocumentIdentification><sh:Standard>{standard}</sh:Standard><sh:TypeVersion>{version}</sh:TypeVersion>\
+<sh:InstanceIdentifier>{instance}</sh:InstanceIdentifier><sh:Type>{local}</sh:Type>\
+<sh:CreationDateAndTime>{created}</sh:CreationDateAndTime></sh:DocumentIdentification>\
+<sh:BusinessScope>\
+<sh:Scope><sh:Type>DOCUMENTID</sh:Type><sh:InstanceIdentifier>{document_type}</sh:InstanceIdentifier><sh:Identifier>{DOCUMENT_TYPE_SCHEME}</sh:Identifier></sh:Scope>\
+<sh:Scope><sh:Type>PROCESSID</sh:Type><sh:InstanceIdentifier>{process}</sh:InstanceIdentifier><sh:Identifier>{PROCESS_SCHEME}</sh:Identifier></sh:Scope>\
+<sh:Scope><sh:Type>COUNTRY_C1</sh:Type><sh:InstanceIdentifier>{country}</sh:InstanceIdentifier></sh:Scope>\
+</sh:BusinessScope></sh:StandardBusinessDocumentHeader>",
+        sender = escape(header.sender.value()),
+        receiver = escape(header.receiver.value()),
+        standard = escape(parts.namespace),
+        version = escape(parts.version),
+        instance = escape(&header.instance_identifier),
+        local = escape(parts.local_name),
+        created = header.created.to_rfc3339_opts(SecondsFormat::Millis, true),
+        document_type = escape(header.document_type.value()),
+        process = escape(header.process.value()),
+        country = header.country_c1,
+    ));
+    // The business document as written, without its XML declaration or prolog.
+    out.push_str(&text[doc.root_element().range()]);
+    out.push_str("</sh:StandardBusinessDocument>");
+    Ok(out.into_bytes())
+}
+
+/// Escapes text for element content and attribute values.
+#[must_use]
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn sbdh_children<'a, 'i: 'a>(
+    node: Node<'a, 'i>,
+    local: &'static str,
+) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
+    node.children()
+        .filter(move |n| n.has_tag_name((SBDH_NAMESPACE, local)))
+}
+
+fn one<'a, 'i: 'a>(node: Node<'a, 'i>, local: &'static str) -> Result<Node<'a, 'i>, SbdhError> {
+    let mut found = sbdh_children(node, local);
+    match (found.next(), found.next()) {
+        (Some(n), None) => Ok(n),
+        (None, _) => Err(invalid(format!("{local} is missing"))),
+        (Some(_), Some(_)) => Err(invalid(format!("{local} occurs more than once"))),
+    }
+}
+
+fn text_of(node: Node<'_, '_>) -> String {
+    node.text().unwrap_or("").trim().to_owned()
+}
+
+fn party(header: Node<'_, '_>, local: &'static str) -> Result<ParticipantIdentifier, SbdhError> {
+    let identifier = one(one(header, local)?, "Identifier")?;
+    if identifier.attribute("Authority") != Some(PARTICIPANT_SCHEME) {
+        return Err(invalid(format!(
+            "the {local} identifier's Authority must be {PARTICIPANT_SCHEME}"
+        )));
+    }
+    ParticipantIdentifier::from_value(&text_of(identifier))
+        .map_err(|e| invalid(format!("the {local} identifier: {e}")))
+}
+
+/// Reads an SBD and checks the header against the Peppol rules and the business document.
+///
+/// # Errors
+/// An [`SbdhError`] naming the first rule broken.
+pub fn parse(sbd: &[u8]) -> Result<ParsedSbd, SbdhError> {
+    let text = std::str::from_utf8(sbd).map_err(|e| SbdhError::Xml(e.to_string()))?;
+    let doc = Document::parse(text).map_err(|e| SbdhError::Xml(e.to_string()))?;
+    let root = doc.root_element();
+    if !root.has_tag_name((SBDH_NAMESPACE, "StandardBusinessDocument")) {
+        return Err(invalid(
+            "the document element is not a StandardBusinessDocument",
+        ));
+    }
+    let mut elements = root.children().filter(Node::is_element);
+    let header = elements
+        .next()
+        .filter(|n| n.has_tag_name((SBDH_NAMESPACE, "StandardBusinessDocumentHeader")))
+        .ok_or_else(|| invalid("the StandardBusinessDocumentHeader is not the first element"))?;
+    let payload = elements
+        .next()
+        .ok_or_else(|| invalid("there is no business document after the header"))?;
+    if elements.next().is_some() {
+        return Err(invalid("there is more than one business document"));
+    }
+    if text_of(one(header, "HeaderVersion")?) != "1.0" {
+        return Err(invalid("the HeaderVersion must be 1.0"));
+    }
+    let sender = party(header, "Sender")?;
+    let receiver = party(header, "Receiver")?;
+
+    let identification = one(header, "DocumentIdentification")?;
+    let standard = text_of(one(identification, "Standard")?);
+    let type_version = text_of(one(identification, "TypeVersion")?);
+    let instance_identifier = text_of(one(identification, "InstanceIdentifier")?);
+    let document_name = text_of(one(identification, "Type")?);
+    let created_text = text_of(one(identification, "CreationDateAndTime")?);
+    if instance_identifier.is_empty() {
+        return Err(invalid("the InstanceIdentifier is empty"));
+    }
+    let created = DateTime::parse_from_rfc3339(&created_text)
+        .map_err(|_| invalid("the CreationDateAndTime is not a date and time with an offset"))?
+        .with_timezone(&Utc);
+
+    let mut document_type = None;
+    let mut process = None;
+    let mut country_c1 = None;
+    for scope in sbdh_children(one(header, "BusinessScope")?, "Scope") {
+        let kind = text_of(one(scope, "Type")?);
+        let value = text_of(one(scope, "InstanceIdentifier")?);
+        let scheme = sbdh_children(scope, "Identifier").next().map(text_of);
+        let (slot, default_scheme) = match kind.as_str() {
+            "DOCUMENTID" => (&mut document_type, Some(DOCUMENT_TYPE_SCHEME)),
+            "PROCESSID" => (&mut process, Some(PROCESS_SCHEME)),
+            "COUNTRY_C1" => (&mut country_c1, None),
+            // MLS_TO, MLS_TYPE and other scopes are not needed to deliver.
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Err(invalid(format!("the {kind} scope occurs more than once")));
+        }
+        if let (Some(expected), Some(scheme)) = (default_scheme, scheme.as_deref()) {
+            if scheme != expected {
+                return Err(invalid(format!(
+                    "the {kind} scope's scheme must be {expected}"
+                )));
+            }
+        }
+        *slot = Some(value);
+    }
+    let document_type = DocumentTypeIdentifier::from_value(
+        &document_type.ok_or_else(|| invalid("the DOCUMENTID scope is missing"))?,
+    )
+    .map_err(|e| invalid(format!("the DOCUMENTID scope: {e}")))?;
+    let process = ProcessIdentifier::from_value(
+        &process.ok_or_else(|| invalid("the PROCESSID scope is missing"))?,
+    )
+    .map_err(|e| invalid(format!("the PROCESSID scope: {e}")))?;
+    let country_c1 = country_c1.ok_or_else(|| invalid("the COUNTRY_C1 scope is missing"))?;
+    if !valid_country(&country_c1) {
+        return Err(invalid(
+            "COUNTRY_C1 must be two upper-case letters or digits",
+        ));
+    }
+
+    let parts = document_type_parts(&document_type)?;
+    if standard != parts.namespace {
+        return Err(invalid(
+            "the Standard is not the document type's root namespace",
+        ));
+    }
+    if document_name != parts.local_name {
+        return Err(invalid(
+            "the Type is not the document type's root element name",
+        ));
+    }
+    if type_version != parts.version {
+        return Err(invalid(
+            "the TypeVersion is not the document type's syntax version",
+        ));
+    }
+    check_root(payload, &parts)?;
+
+    Ok(ParsedSbd {
+        header: Sbdh {
+            sender,
+            receiver,
+            document_type,
+            process,
+            country_c1,
+            instance_identifier,
+            created,
+        },
+        payload: standalone(text, payload),
+    })
+}
+
+/// The element's text with the namespace declarations it inherits (and does not itself
+/// make) added to its start tag, so that it stands on its own.
+fn standalone(text: &str, element: Node<'_, '_>) -> Vec<u8> {
+    let range: Range<usize> = element.range();
+    let source = &text[range.clone()];
+    let tag_end = start_tag_end(source);
+    let start_tag = &source[..tag_end];
+    // The prefixes the subtree uses ("" for the default namespace).
+    let mut used: Vec<&str> = Vec::new();
+    for node in element.descendants().filter(Node::is_element) {
+        let name = &text[node.range().start + 1..];
+        let name = &name[..name
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(name.len())];
+        used.push(name.split_once(':').map_or("", |(p, _)| p));
+        for attribute in node.attributes() {
+            if let Some((p, _)) = text[attribute.range_qname()].split_once(':') {
+                used.push(p);
+            }
+        }
+    }
+    let mut added = String::new();
+    for ns in element.namespaces() {
+        let prefix = ns.name().unwrap_or("");
+        if prefix == "xml" || !used.contains(&prefix) {
+            continue;
+        }
+        let declaration = if prefix.is_empty() {
+            "xmlns".to_owned()
+        } else {
+            format!("xmlns:{prefix}")
+        };
+        if !declares(start_tag, &declaration) {
+            added.push_str(&format!(" {declaration}=\"{}\"", escape(ns.uri())));
+        }
+    }
+    if added.is_empty() {
+        return source.as_bytes().to_vec();
+    }
+    let name_end = source[1..]
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .map_or(tag_end, |i| i + 1);
+    let mut out = String::with_capacity(source.len() + added.len());
+    out.push_str(&source[..name_end]);
+    out.push_str(&added);
+    out.push_str(&source[name_end..]);
+    out.into_bytes()
+}
+
+/// Where the start tag ends (the index of its `>`), skipping quoted attribute values.
+fn start_tag_end(source: &str) -> usize {
+    let mut quote = None;
+    for (i, c) in source.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return i,
+            _ => {}
+        }
+    }
+    source.len()
+}
+
+/// Whether a start tag has the attribute `name` (`xmlns`, `xmlns:p`).
+fn declares(start_tag: &str, name: &str) -> bool {
+    start_tag.match_indices(name).any(|(i, _)| {
+        let before = start_tag[..i].chars().last();
+        let after = start_tag[i + name.len()..].trim_start().chars().next();
+        before.is_some_and(char::is_whitespace) && after == Some('=')
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::identifiers::BIS_BILLING_INVOICE;
+
+    const INVOICE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>INV-1</cbc:ID></Invoice>"#;
+
+    fn header() -> Sbdh {
+        Sbdh {
+            sender: ParticipantIdentifier::from_value("0208:0000000004").unwrap(),
+            receiver: ParticipantIdentifier::from_value("0208:0000000002").unwrap(),
+            document_type: DocumentTypeIdentifier::from_value(BIS_BILLING_INVOICE).unwrap(),
+            process: ProcessIdentifier::billing(),
+            country_c1: "BE".into(),
+            instance_identifier: "4b8e6f0a-0000-4000-8000-000000000001".into(),
+            created: DateTime::parse_from_rfc3339("2026-12-01T10:00:00.000Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        }
+    }
+
+    fn written() -> String {
+        String::from_utf8(write(&header(), INVOICE.as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn what_is_written_reads_back_with_the_same_header_and_document() {
+        let sbd = written();
+        assert!(sbd.contains(
+            "<sh:Standard>urn:oasis:names:specification:ubl:schema:xsd:Invoice-2</sh:Standard>"
+        ));
+        assert!(sbd.contains("<sh:TypeVersion>2.1</sh:TypeVersion>"));
+        assert!(sbd.contains("<sh:Type>Invoice</sh:Type>"));
+        let parsed = parse(sbd.as_bytes()).unwrap();
+        assert_eq!(parsed.header, header());
+        let start = INVOICE.find("<Invoice").unwrap();
+        assert_eq!(parsed.payload, &INVOICE.as_bytes()[start..]);
+    }
+
+    #[test]
+    fn a_document_other_than_the_document_type_names_is_not_wrapped() {
+        let credit_note =
+            r#"<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"/>"#;
+        assert!(matches!(
+            write(&header(), credit_note.as_bytes()),
+            Err(SbdhError::Invalid(_))
+        ));
+        let with_dtd = "<!DOCTYPE Invoice [<!ENTITY x \"y\">]><Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\">&x;</Invoice>";
+        assert!(matches!(
+            write(&header(), with_dtd.as_bytes()),
+            Err(SbdhError::Payload(_))
+        ));
+        let mut bad_country = header();
+        bad_country.country_c1 = "be".into();
+        assert!(write(&bad_country, INVOICE.as_bytes()).is_err());
+    }
+
+    fn broken(from: &str, to: &str) -> SbdhError {
+        let sbd = written();
+        assert!(sbd.contains(from), "{from}");
+        parse(sbd.replacen(from, to, 1).as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn every_header_rule_is_checked() {
+        let cases = [
+            ("<sh:HeaderVersion>1.0", "<sh:HeaderVersion>2.0"),
+            ("Authority=\"iso6523-actorid-upis\">0208:0000000004", "Authority=\"other\">0208:0000000004"),
+            (">0208:0000000004<", ">not-a-participant<"),
+            ("<sh:TypeVersion>2.1", "<sh:TypeVersion>2.2"),
+            ("<sh:Type>Invoice</sh:Type>", "<sh:Type>CreditNote</sh:Type>"),
+            ("<sh:Standard>urn:oasis", "<sh:Standard>urn:other"),
+            ("<sh:InstanceIdentifier>4b8e", "<sh:InstanceIdentifier> </sh:InstanceIdentifier><sh:X>"),
+            ("2026-12-01T10:00:00.000Z", "yesterday"),
+            ("<sh:InstanceIdentifier>BE<", "<sh:InstanceIdentifier>Belgium<"),
+            ("<sh:Type>COUNTRY_C1", "<sh:Type>OTHER"),
+            ("<sh:Type>PROCESSID", "<sh:Type>NOT_PROCESSID"),
+            ("<sh:Identifier>cenbii-procid-ubl", "<sh:Identifier>other-procid-ubl"),
+            ("<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"", "<Invoice xmlns=\"urn:other\""),
+            ("</sh:StandardBusinessDocumentHeader>", "</sh:StandardBusinessDocumentHeader><Extra/>"),
+            ("<sh:Sender>", "<sh:Sender><sh:Identifier Authority=\"iso6523-actorid-upis\">0208:1</sh:Identifier>"),
+        ];
+        for (from, to) in cases {
+            assert!(
+                matches!(broken(from, to), SbdhError::Invalid(_) | SbdhError::Xml(_)),
+                "{from} -> {to}"
+            );
+        }
+        assert!(matches!(
+            parse(b"<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>"),
+            Err(SbdhError::Xml(_))
+        ));
+    }
+
+    #[test]
+    fn the_document_gets_the_namespaces_it_inherits_from_the_envelope() {
+        let sbd = written().replace(
+            "<sh:StandardBusinessDocument xmlns:sh=",
+            "<sh:StandardBusinessDocument xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" xmlns:sh=",
+        )
+        .replace(
+            " xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\"><cbc:ID>",
+            "><cbc:ID>",
+        );
+        let parsed = parse(sbd.as_bytes()).unwrap();
+        let payload = String::from_utf8(parsed.payload).unwrap();
+        let doc = Document::parse(&payload).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "Invoice");
+        assert!(payload.contains("xmlns:cbc="));
+    }
+}

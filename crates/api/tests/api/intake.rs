@@ -15,6 +15,7 @@ use crate::{
         active_party, invoice, receive_on, two_parties, BUYER_KVK, SELLER_CONTACT, SELLER_KVK,
     },
     helpers::{assert_error_body, spawn_app_with, Options, Session, TestApp},
+    hooks::{create_hook, Receiver},
 };
 
 pub(crate) const SECRET: &str = "inbound-secret-for-the-tests-0123456789";
@@ -673,4 +674,62 @@ async fn the_smtp_receiver_takes_mail_over_starttls_and_can_require_it() {
     let id = items[0]["id"].as_str().unwrap().to_owned();
     let detail = processed(&app, &seller, &org, &id).await;
     assert_eq!(detail["message"]["status"], "processed", "{detail}");
+}
+
+/// A purchase invoice mailed to the inbox address that cannot be taken in is an
+/// `InvoiceReceivedError` for the organization's webhooks (a sales mail's rejection is not:
+/// only its sender hears of it).
+#[tokio::test]
+async fn a_purchase_invoice_that_cannot_be_taken_in_raises_invoice_received_error() {
+    let app = app().await;
+    let (seller, seller_party, _, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let receiver = Receiver::start(&[]).await;
+    create_hook(
+        &app,
+        &seller.token,
+        "/api/v1/environment/hooks",
+        &receiver.url(),
+        &["InvoiceReceived*"],
+    )
+    .await;
+    let broken = String::from_utf8(invoice("SUP-9", BUYER_KVK, SELLER_KVK, None))
+        .unwrap()
+        .replace("<cbc:IssueDate>", "<cbc:IssueDate>not-a-date")
+        .into_bytes();
+    let files = [("SUP-9.xml", "application/xml", broken)];
+
+    let sales = mail(
+        "ada@seller.example",
+        &format!("{SELLER_KVK}.verkoop@{DOMAIN}"),
+        "Broken sale",
+        &files,
+    );
+    let sale = accepted_id(hand_over(&app, sales, "").await).await;
+    assert_eq!(
+        processed(&app, &seller, &org, &sale).await["message"]["status"],
+        "rejected"
+    );
+    let purchase = mail(
+        "ada@seller.example",
+        &format!("{SELLER_KVK}.inkoop@{DOMAIN}"),
+        "Broken purchase",
+        &files,
+    );
+    let message = accepted_id(hand_over(&app, purchase, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["message"]["status"], "rejected", "{detail}");
+
+    let got = receiver.wait_for(1).await;
+    let event = got[0].json();
+    assert_eq!(event["topic"], "InvoiceReceivedError");
+    assert_eq!(event["partyId"], seller_party.as_str());
+    assert!(event["documentId"].is_null());
+    let details: Value = serde_json::from_str(event["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["intakeMessageId"], message.as_str());
+    assert_eq!(details["file"], "SUP-9.xml");
+    assert_eq!(details["reason"], "validation_failed");
+    assert_eq!(details["sender"], "ada@seller.example");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(receiver.got().len(), 1, "the sales mail raised nothing");
 }

@@ -28,6 +28,7 @@ use crate::{
         },
         store::{DocumentRecords, PartyRecord},
     },
+    hooks::records::{NewHookEvent, Topic},
     mail::{render, Language, MailTemplate, RejectedFile},
     organizations::{policy::OrgRole, service::Authorized},
     DomainError, DomainResult,
@@ -89,6 +90,7 @@ where
             items: Vec::new(),
             replies: Vec::new(),
             drafts: Vec::new(),
+            events: Vec::new(),
             processed_at: now,
         },
     };
@@ -125,6 +127,7 @@ where
         items: Vec::new(),
         replies: Vec::new(),
         drafts: Vec::new(),
+        events: Vec::new(),
         processed_at: now,
     };
     let Some(sender) = sender else {
@@ -169,6 +172,9 @@ where
             process_attachments(ports, message, &target, &sender, read.attachments).await?;
         finished.reason = message_reason(&items, ports.settings.max_invoices);
         finished.status = status_of(&items);
+        if message.purpose == IntakePurpose::Purchase {
+            finished.events = received_errors(message, &target, &sender, &items);
+        }
         finished.items = items;
         finished.drafts = drafts;
     }
@@ -182,6 +188,47 @@ where
         finished.replies = notice.render(&target, message, &finished);
     }
     Ok(finished)
+}
+
+/// An `InvoiceReceivedError` webhook event for each file of a trusted sender's purchase mail
+/// that did not become a document or a draft, so that the organization's software hears of
+/// invoices that were meant for its inbox but did not arrive there.
+fn received_errors(
+    message: &IntakeMessage,
+    target: &IntakeTarget,
+    sender: &str,
+    items: &[IntakeItem],
+) -> Vec<NewHookEvent> {
+    let party_id = target
+        .parties
+        .iter()
+        .find(|p| p.receives())
+        .or_else(|| target.parties.first())
+        .map(|p| p.participant_id.clone());
+    items
+        .iter()
+        .filter(|i| i.outcome == ItemOutcome::Rejected)
+        .map(|item| NewHookEvent {
+            topic: Topic::InvoiceReceivedError,
+            environment_id: message.environment_id,
+            organization_id: Some(message.organization_id),
+            party_id: party_id.clone(),
+            document_id: None,
+            message: Topic::InvoiceReceivedError.message(None),
+            details: Some(
+                serde_json::json!({
+                    "channel": "email",
+                    "intakeMessageId": message.id,
+                    "sender": sender,
+                    "file": item.filename,
+                    "reason": item.reason.map(IntakeReason::as_str),
+                    "detail": item.detail,
+                })
+                .to_string(),
+            ),
+            about_hook_id: None,
+        })
+        .collect()
 }
 
 /// A bounce (empty envelope sender over SMTP) is never answered.

@@ -12,6 +12,7 @@ use super::records::{
 use crate::{
     accounts::records::NewAuditEvent,
     documents::store::PartyRecord,
+    hooks::records::NewHookEvent,
     jobs::NewJob,
     mail::{Language, OutgoingMail},
     organizations::records::Organization,
@@ -69,6 +70,9 @@ pub struct Finished {
     /// Drafts recognised from PDFs with text only, stored in the same transaction (their
     /// PDFs are in the document store already).
     pub drafts: Vec<Draft>,
+    /// Webhook events the outcome raises (`InvoiceReceivedError` for purchase invoices that
+    /// could not be taken in), written in the same transaction.
+    pub events: Vec<NewHookEvent>,
     pub processed_at: DateTime<Utc>,
 }
 

@@ -428,6 +428,9 @@ impl IntakeStore for Database {
         for mail in &finished.replies {
             queue_mail(&txn, mail).await?;
         }
+        for event in finished.events {
+            super::hooks::raise(&txn, event, finished.processed_at).await?;
+        }
         commit(txn).await?;
         Ok(true)
     }

@@ -1,8 +1,12 @@
 //! The validation engine behind the domain's `Inspector` port, run on the blocking pool so
-//! that a large document holds up no request and no job.
+//! that a large document holds up no request and no job; so is the reading of a PDF's text
+//! for intake drafts.
 
 use haven_domain::documents::sending::Inspector;
-use haven_einvoice::{Inspection, ValidateOptions};
+use haven_einvoice::{
+    recognition::{extract_text, PdfText, TextError},
+    Inspection, ValidateOptions,
+};
 
 pub struct BlockingInspector;
 
@@ -14,5 +18,11 @@ impl Inspector for BlockingInspector {
             // The engine catches its own panics; a cancelled task reads as an unreadable file.
             Err(_) => haven_einvoice::inspect(&[], &ValidateOptions::default()),
         }
+    }
+
+    async fn pdf_text(&self, pdf: Vec<u8>) -> Result<PdfText, TextError> {
+        tokio::task::spawn_blocking(move || extract_text(&pdf))
+            .await
+            .unwrap_or(Err(TextError::Unreadable))
     }
 }

@@ -30,6 +30,18 @@ use crate::{
 /// on its blocking pool).
 pub trait Inspector: Send + Sync {
     fn inspect(&self, bytes: Vec<u8>) -> impl Future<Output = Inspection> + Send;
+
+    /// The text of a PDF's pages laid out for recognition (intake drafts). Parsing a whole
+    /// PDF is CPU work like validation, so it runs where validation runs.
+    fn pdf_text(
+        &self,
+        pdf: Vec<u8>,
+    ) -> impl Future<
+        Output = Result<
+            haven_einvoice::recognition::PdfText,
+            haven_einvoice::recognition::TextError,
+        >,
+    > + Send;
 }
 
 /// Prices of billable events, as decimal strings in euros.

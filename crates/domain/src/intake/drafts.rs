@@ -83,14 +83,15 @@ pub struct Recognised {
 /// As [`recognise_pdf`]; a scan OCR cannot read is `recognition_unavailable`, saying why
 /// (OCR not installed, too slow, a broken file).
 #[tracing::instrument(name = "recognise intake file", skip_all, fields(image, ocr))]
-pub async fn recognise_file<O: Ocr>(
+pub async fn recognise_file<O: Ocr, I: Inspector>(
     ocr: &O,
+    inspector: &I,
     bytes: &[u8],
     image: bool,
 ) -> Result<Recognised, (IntakeReason, Option<String>)> {
     tracing::Span::current().record("image", image);
     if !image {
-        match extract_text(bytes) {
+        match inspector.pdf_text(bytes.to_vec()).await {
             Ok(text) => {
                 return fields_of(&text).map(|fields| Recognised {
                     fields,

@@ -459,7 +459,7 @@ where
                     continue;
                 }
                 let image = attachment.kind() == FileKind::Image;
-                match recognise_file(ports.ocr, &attachment.bytes, image).await {
+                match recognise_file(ports.ocr, ports.inspector, &attachment.bytes, image).await {
                     Ok(recognised) => {
                         let hash = ports.blobs.put(&recognised.pdf).await?;
                         let draft = Draft {

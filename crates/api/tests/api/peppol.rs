@@ -23,6 +23,7 @@ use crate::{
         SELLER_KVK,
     },
     helpers::{assert_error_body, spawn_app_with, As4Files, Options, SmpFiles, TestApp},
+    hooks::{create_hook, Receiver},
 };
 
 const AS4_URL: &str = "https://ap.haven.test/as4";
@@ -314,6 +315,51 @@ async fn as4_messages_for_no_one_here_or_from_untrusted_senders_get_signed_error
     assert_eq!(response.status().as_u16(), 200);
     assert!(response.text().await.unwrap().contains("EBMS:0007"));
     // Nothing reached the buyer's inbox.
+    let inbox = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 0, "{inbox}");
+}
+
+/// A document the network brings that does not pass validation is refused with a signed
+/// error, nothing is stored, and the receiving organization's hooks get `InvoiceReceivedError`.
+#[tokio::test]
+async fn an_invalid_document_over_as4_is_refused_and_raises_invoice_received_error() {
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let receiver = Receiver::start(&[]).await;
+    create_hook(
+        app,
+        &buyer.token,
+        "/api/v1/environment/hooks",
+        &receiver.url(),
+        &["InvoiceReceivedError"],
+    )
+    .await;
+    let broken = String::from_utf8(invoice("INV-AS4-BAD", SELLER_KVK, BUYER_KVK, None))
+        .unwrap()
+        .replace("<cbc:IssueDate>", "<cbc:IssueDate>not-a-date")
+        .into_bytes();
+    let message = as4.message(&as4.sender, &buyer_party, &broken);
+    match as4.post(&message).await {
+        Answer::Error { detail, .. } => assert!(detail.contains("validation"), "{detail}"),
+        Answer::Receipt => panic!("an invalid document got a receipt"),
+    }
+
+    let got = receiver.wait_for(1).await;
+    let event = got[0].json();
+    assert_eq!(event["topic"], "InvoiceReceivedError");
+    assert_eq!(event["partyId"], buyer_party.as_str());
+    let details: serde_json::Value =
+        serde_json::from_str(event["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["channel"], "peppol");
+    assert_eq!(details["reason"], "validation_failed");
+    assert!(details["fatalFindings"].as_u64().unwrap() >= 1, "{details}");
+    assert!(!details["rules"].as_array().unwrap().is_empty(), "{details}");
     let inbox = app
         .get_json(
             &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),

@@ -140,3 +140,9 @@ pub trait HookDeliveries: Send + Sync {
         before: DateTime<Utc>,
     ) -> impl Future<Output = DomainResult<u64>> + Send;
 }
+
+/// Port: writing a webhook event that no stored change carries (a document refused before
+/// anything was stored); it is delivered like every other event.
+pub trait HookEvents: Send + Sync {
+    fn raise_event(&self, event: NewHookEvent) -> impl Future<Output = DomainResult<()>> + Send;
+}

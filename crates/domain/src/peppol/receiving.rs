@@ -10,8 +10,16 @@ use crate::{
         sending::Inspector,
         store::{DocumentRecords, PartyRecord},
     },
+    hooks::{
+        records::{NewHookEvent, Topic},
+        store::HookEvents,
+    },
     DomainError, DomainResult,
 };
+use haven_einvoice::{Severity, ValidationReport};
+
+/// Rule ids an `InvoiceReceivedError` event names at most.
+const RULES_IN_EVENT: usize = 10;
 
 /// A message the adapter opened: signature, certificate, decryption and envelope checked.
 #[derive(Debug, Clone)]
@@ -95,7 +103,7 @@ pub async fn receive_message<R, B, I, G>(
     body: &[u8],
 ) -> DomainResult<Signal>
 where
-    R: DocumentRecords,
+    R: DocumentRecords + HookEvents,
     B: DocumentStore,
     I: Inspector,
     G: As4Inbound,
@@ -123,6 +131,15 @@ where
     match receive_document(records, blobs, inspector, handover, inbound.document).await {
         Ok(ReceiveOutcome::Stored(_) | ReceiveOutcome::AlreadyThere(_)) => gateway.receipt(&opened),
         Ok(ReceiveOutcome::Rejected(report)) => {
+            // The sender hears of it in the ebMS error; the receiver's software from its hooks.
+            records
+                .raise_event(refused_document(
+                    &party,
+                    &inbound.message_id,
+                    &inbound.sender,
+                    &report,
+                ))
+                .await?;
             let refusal = Refusal::Invalid(format!(
                 "the document does not pass validation ({} fatal findings)",
                 report.fatal_count()
@@ -132,5 +149,42 @@ where
         // Receiving was switched off meanwhile.
         Err(DomainError::Conflict { .. }) => gateway.refuse(&opened, Refusal::NotServiced),
         Err(e) => Err(e),
+    }
+}
+
+/// The `InvoiceReceivedError` event for a document the network brought for `party` that does
+/// not pass validation (it was refused; nothing was stored).
+fn refused_document(
+    party: &PartyRecord,
+    message_id: &str,
+    sender: &str,
+    report: &ValidationReport,
+) -> NewHookEvent {
+    let rules: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Fatal)
+        .map(|f| f.rule_id.as_str())
+        .take(RULES_IN_EVENT)
+        .collect();
+    NewHookEvent {
+        topic: Topic::InvoiceReceivedError,
+        environment_id: party.environment_id,
+        organization_id: Some(party.organization_id),
+        party_id: Some(party.participant_id.clone()),
+        document_id: None,
+        message: Topic::InvoiceReceivedError.message(None),
+        details: Some(
+            serde_json::json!({
+                "channel": "peppol",
+                "messageId": message_id,
+                "sender": sender,
+                "reason": "validation_failed",
+                "fatalFindings": report.fatal_count(),
+                "rules": rules,
+            })
+            .to_string(),
+        ),
+        about_hook_id: None,
     }
 }

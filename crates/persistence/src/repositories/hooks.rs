@@ -17,7 +17,7 @@ use haven_domain::{
             AttemptRecord, Delivery, DeliveryAttempt, DeliveryStatus, Hook, HookChange, HookEvent,
             HookOwner, NewHook, NewHookEvent, SigningHook, Topic, TopicPattern,
         },
-        store::{HookAdmin, HookDeliveries},
+        store::{HookAdmin, HookDeliveries, HookEvents},
     },
     jobs::{JobKind, NewJob},
     mail::Language,
@@ -873,4 +873,16 @@ struct StateChange {
     status: DeliveryStatus,
     attempt: u32,
     next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl HookEvents for Database {
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(topic = event.topic.as_str()))]
+    async fn raise_event(&self, event: NewHookEvent) -> DomainResult<()> {
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        raise(&txn, event, Utc::now()).await?;
+        commit(txn).await
+    }
 }

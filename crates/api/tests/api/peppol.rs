@@ -359,7 +359,10 @@ async fn an_invalid_document_over_as4_is_refused_and_raises_invoice_received_err
     assert_eq!(details["channel"], "peppol");
     assert_eq!(details["reason"], "validation_failed");
     assert!(details["fatalFindings"].as_u64().unwrap() >= 1, "{details}");
-    assert!(!details["rules"].as_array().unwrap().is_empty(), "{details}");
+    assert!(
+        !details["rules"].as_array().unwrap().is_empty(),
+        "{details}"
+    );
     let inbox = app
         .get_json(
             &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),

@@ -525,6 +525,115 @@ async fn the_accountant_can_end_it_too_and_a_member_grant_reaches_documents_but_
 }
 
 #[tokio::test]
+async fn revoking_one_grant_stops_the_keys_its_user_made_and_no_others() {
+    let app = spawn_app().await;
+    let (parties, partnership_id) = partnership(&app).await;
+    let (piet, piet_grant) = partner_user(
+        &app,
+        &parties,
+        &partnership_id,
+        "piet@accountants.example",
+        "administrator",
+    )
+    .await;
+    let (kees, _) = partner_user(
+        &app,
+        &parties,
+        &partnership_id,
+        "kees@accountants.example",
+        "administrator",
+    )
+    .await;
+    let org_path = format!("/api/v1/organizations/{}", parties.org_id);
+    let mut tokens = Vec::new();
+    for (who, name) in [
+        (&piet, "Piet's books"),
+        (&kees, "Kees's books"),
+        (&parties.client, "Own books"),
+    ] {
+        let created = json_of(
+            post(
+                &app,
+                &format!("{org_path}/connections"),
+                Some(json!({"name": name, "software": "Ledger Pro", "scopes": ["send"]})),
+                who,
+            )
+            .await,
+            201,
+        )
+        .await;
+        let client_id = created["connection"]["clientId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let secret = created["clientSecret"].as_str().unwrap().to_owned();
+        let token: Value = token_for(&app, &client_id, &secret)
+            .await
+            .json()
+            .await
+            .unwrap();
+        tokens.push((
+            name,
+            client_id,
+            secret,
+            token["access_token"].as_str().unwrap().to_owned(),
+        ));
+    }
+
+    let response = app
+        .send(
+            Method::DELETE,
+            &format!("{org_path}/partner-access/{piet_grant}"),
+            None,
+            &parties.client.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 204);
+
+    // Piet's key stops at once, token and secret alike; Kees's and the client's own go on.
+    for (number, (name, client_id, secret, token)) in tokens.iter().enumerate() {
+        let response = send(
+            &app,
+            token,
+            &parties.party,
+            invoice(
+                &format!("R-{number}"),
+                SELLER_KVK,
+                BUYER_KVK,
+                Some("ap@buyer.example"),
+            ),
+            None,
+        )
+        .await;
+        let issued = token_for(&app, client_id, secret).await.status().as_u16();
+        if *name == "Piet's books" {
+            assert_error_body(response, 401, "connection_invalid").await;
+            assert_eq!(issued, 401, "no new token for {name}");
+        } else {
+            assert_eq!(response.status().as_u16(), 202, "{name} still sends");
+            assert_eq!(issued, 200, "{name} still gets tokens");
+        }
+    }
+    let keys = app
+        .get_json(&format!("{org_path}/connections"), &parties.client.token)
+        .await;
+    let statuses: std::collections::BTreeMap<String, String> = keys["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["name"].as_str().unwrap().to_owned(),
+                k["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses["Piet's books"], "revoked", "{keys}");
+    assert_eq!(statuses["Kees's books"], "active", "{keys}");
+    assert_eq!(statuses["Own books"], "active", "{keys}");
+}
+
+#[tokio::test]
 async fn grants_refuse_unknown_users_duplicates_and_other_peoples_offers() {
     let app = spawn_app().await;
     let (parties, partnership_id) = partnership(&app).await;

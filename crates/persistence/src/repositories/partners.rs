@@ -782,8 +782,25 @@ impl PartnerStore for Database {
         if changed.rows_affected == 0 {
             return Ok(None);
         }
-        insert_audits(&txn, audits).await?;
         let grant = grant_row(&txn, id).await?;
+        if let Some(grant) = &grant {
+            // The keys the partner user made under this access were made on its authority:
+            // they stop with it, even while the partnership (and other grants) go on.
+            connection::Entity::update_many()
+                .col_expr(
+                    connection::Column::Status,
+                    Expr::value(ConnectionStatus::Revoked.as_str()),
+                )
+                .col_expr(connection::Column::RevokedAt, Expr::value(now))
+                .filter(connection::Column::PartnershipId.eq(grant.partnership_id))
+                .filter(connection::Column::OrganizationId.eq(grant.organization_id))
+                .filter(connection::Column::CreatedBy.eq(grant.user_id))
+                .filter(connection::Column::Status.eq(ConnectionStatus::Active.as_str()))
+                .exec(&txn)
+                .await
+                .map_err(db("revoking a grant's connection keys"))?;
+        }
+        insert_audits(&txn, audits).await?;
         commit(txn).await?;
         Ok(grant)
     }

@@ -2,14 +2,20 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { expect, test } from './fixtures';
-import { addAndActivate, registerAdministrator, type Person } from './helpers';
+import { addAndActivate, invoiceXml, registerAdministrator, sendOnSendPage, type Person } from './helpers';
+import { outboxDir, readOutbox, waitForText } from './mail';
 
 /**
  * Webhooks in the web app: an Organization Administrator creates a hook for the party, copies
  * its secret, sends a test event (ping) and sees the delivery in the log; the receiver (a
- * small server this spec starts on 127.0.0.1) got it signed with that secret. Other specs use
- * other companies; this one uses Van der Molen Advocaten.
+ * small server this spec starts on 127.0.0.1) got it signed with that secret. Then a mail hook
+ * of the same party: its test event and the event of an invoice sent from the Send page arrive
+ * as emails, the invoice converted to CII. Other specs use other companies; this one uses Van
+ * der Molen Advocaten (the invoice's buyer, Molenaar & Zonen, is never activated).
  */
 test.use({ locale: 'en-US' });
 
@@ -75,6 +81,39 @@ test('a webhook made in the web app is pinged and the delivery shows in its log'
     const expected = `sha256=${createHmac('sha256', secret).update(ping.body).digest('hex')}`;
     expect(ping.headers['x-signature']).toBe(expected);
     expect((JSON.parse(ping.body) as { topic: string }).topic).toBe('Ping');
+
+    // A mail hook with the documents converted to CII.
+    const books = `boeken-${stamp}@vandermolen-administratie.example`;
+    const mailTarget = `mailto:${books}?format=cii`;
+    await page.getByRole('button', { name: 'New webhook' }).click();
+    const mailForm = page.getByRole('dialog', { name: 'New webhook' });
+    await mailForm.getByRole('radio', { name: 'Email' }).click();
+    await mailForm.getByRole('textbox', { name: /Email address/ }).fill(books);
+    await mailForm.getByRole('radio', { name: 'Converted to CII' }).click();
+    await mailForm.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('dialog', { name: "The webhook's signing secret" }).getByRole('button', { name: 'Done' }).click();
+
+    // Its test event is an email, logged as delivered.
+    await page.getByRole('button', { name: `Send a test event to ${mailTarget}` }).click();
+    const mailLog = page.getByRole('table', { name: `Delivery log of ${mailTarget}` });
+    await expect(mailLog.getByRole('row').filter({ hasText: 'Ping' })).toContainText('Delivered', { timeout: 20_000 });
+    await waitForText(books, /Ping/, 20_000);
+    const raw = async (subject: RegExp) => {
+      const mail = (await readOutbox()).find((m) => m.to === books && subject.test(m.subject));
+      if (mail === undefined) throw new Error(`no mail to ${books} with a subject like ${String(subject)}`);
+      return readFile(join(outboxDir(), mail.file), 'utf8');
+    };
+    const pingMail = await raw(/Ping/);
+    expect(pingMail).toMatch(/^X-Haven-Topic: Ping\r?$/m);
+    expect(pingMail).toMatch(/^Auto-Submitted: auto-generated\r?$/m);
+
+    // An invoice sent from the Send page reaches the mailbox as CII.
+    const number = `HOOK-${stamp}`;
+    await sendOnSendPage(page, number, invoiceXml(number, COMPANY.kvk, '90000164', `inkoop-${stamp}@molenaar-bouw.example`));
+    await waitForText(books, new RegExp(number), 60_000);
+    const invoiceMail = await raw(new RegExp(number));
+    expect(invoiceMail).toMatch(/^X-Haven-Topic: Invoice\w+\r?$/m);
+    expect(invoiceMail).toContain(`${number}-cii.xml`);
   } finally {
     await new Promise((resolve) => receiver.close(resolve));
   }

@@ -310,18 +310,14 @@ async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<Option<Doc
         .transpose()
 }
 
-/// Writes the hook event a history line raises, if any (the outbox), in the same transaction.
-async fn raise_hook_event<C: ConnectionTrait>(
-    conn: &C,
+/// The hook event a history line raises, if any.
+fn hook_event_of(
     document: &Document,
     event: DocumentEventKind,
     details: Option<String>,
-    at: DateTime<Utc>,
-) -> DomainResult<()> {
-    let Some(topic) = Topic::of_document_event(document.direction, document.kind, event) else {
-        return Ok(());
-    };
-    let event = NewHookEvent {
+) -> Option<NewHookEvent> {
+    let topic = Topic::of_document_event(document.direction, document.kind, event)?;
+    Some(NewHookEvent {
         topic,
         environment_id: document.environment_id,
         organization_id: Some(document.organization_id),
@@ -330,8 +326,7 @@ async fn raise_hook_event<C: ConnectionTrait>(
         message: topic.message(document.facts.number.as_deref()),
         details,
         about_hook_id: None,
-    };
-    hooks::raise(conn, event, at).await
+    })
 }
 
 /// Applies a status change inside `txn`; `None` when the document is not in `change.from`.
@@ -341,6 +336,23 @@ async fn apply_change(
     change: StatusChange,
     now: DateTime<Utc>,
 ) -> DomainResult<Option<Document>> {
+    let Some((document, hook_event)) = change_status(txn, id, change, now).await? else {
+        return Ok(None);
+    };
+    if let Some(event) = hook_event {
+        hooks::raise(txn, event, now).await?;
+    }
+    Ok(Some(document))
+}
+
+/// [`apply_change`] without raising its hook event, which it returns for the caller to raise
+/// with the others of its transaction.
+async fn change_status(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    change: StatusChange,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<(Document, Option<NewHookEvent>)>> {
     let mut update = document::Entity::update_many()
         .col_expr(D::Status, Expr::value(change.to.as_str()))
         .col_expr(D::UpdatedAt, Expr::value(now))
@@ -379,8 +391,8 @@ async fn apply_change(
     let (kind, details) = (change.event.event, change.event.details.clone());
     insert_event(txn, id, change.to, change.event, now).await?;
     enqueue_all(txn, change.jobs).await?;
-    raise_hook_event(txn, &document, kind, details, now).await?;
-    Ok(Some(document))
+    let hook_event = hook_event_of(&document, kind, details);
+    Ok(Some((document, hook_event)))
 }
 
 impl Database {
@@ -603,15 +615,20 @@ impl DocumentRecords for Database {
             // A duplicate is not counted as new for billing either.
             insert_usage(&txn, &document, usage, now).await?;
         }
+        let mut hook_events = Vec::with_capacity(2);
         if let (Some(source), Some(change)) = (document.related_id, outgoing_change) {
-            apply_change(&txn, source, change, now).await?;
+            if let Some((_, event)) = change_status(&txn, source, change, now).await? {
+                hook_events.extend(event);
+            }
         }
         // Built from the row written, as the send does, instead of reading it back.
         let stored = row
             .try_into_model()
             .map_err(db("reading back a received document"))
             .and_then(to_document)?;
-        raise_hook_event(&txn, &stored, DocumentEventKind::Received, from, now).await?;
+        hook_events.extend(hook_event_of(&stored, DocumentEventKind::Received, from));
+        // The sender's and the receiver's events find their hooks in one query.
+        hooks::raise_all(&txn, hook_events, now).await?;
         commit(txn).await?;
         Ok(Received::Stored(Box::new(stored)))
     }

@@ -241,50 +241,94 @@ pub(crate) async fn raise<C: ConnectionTrait>(
     event: NewHookEvent,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let owners = match event.organization_id {
-        Some(org) => Condition::any()
-            .add(H::OrganizationId.is_null())
-            .add(H::OrganizationId.eq(org)),
-        None => Condition::all().add(H::OrganizationId.is_null()),
-    };
-    let candidates: Vec<(Uuid, Option<String>, String)> = hook::Entity::find()
+    raise_all(conn, vec![event], at).await
+}
+
+/// [`raise`] for several events of one transaction (a delivery raises one for the sender and
+/// one for the receiver): the hooks of all of them are found with one query.
+///
+/// # Errors
+/// The database's error, for the caller's transaction to roll back.
+pub(crate) async fn raise_all<C: ConnectionTrait>(
+    conn: &C,
+    events: Vec<NewHookEvent>,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut environments: Vec<Uuid> = events.iter().map(|e| e.environment_id).collect();
+    environments.sort_unstable();
+    environments.dedup();
+    let mut organizations: Vec<Uuid> = events.iter().filter_map(|e| e.organization_id).collect();
+    organizations.sort_unstable();
+    organizations.dedup();
+    let owners = Condition::any()
+        .add(H::OrganizationId.is_null())
+        .add(H::OrganizationId.is_in(organizations));
+    let candidates: Vec<HookCandidate> = hook::Entity::find()
         .select_only()
         .column(H::Id)
+        .column(H::EnvironmentId)
+        .column(H::OrganizationId)
         .column(H::PartyId)
         .column(H::Topics)
-        .filter(H::EnvironmentId.eq(event.environment_id))
+        .filter(H::EnvironmentId.is_in(environments))
         .filter(H::Active.eq(true))
         .filter(owners)
         .into_tuple()
         .all(conn)
         .await
         .map_err(db("finding hooks for an event"))?;
-    let wanted: Vec<Uuid> = candidates
-        .into_iter()
-        .filter(|(id, party, topics)| {
-            Some(*id) != event.about_hook_id
-                && party.as_deref().is_none_or(|p| {
-                    event
-                        .party_id
-                        .as_deref()
-                        .is_some_and(|e| e.eq_ignore_ascii_case(p))
-                })
-                && topics
-                    .split_whitespace()
-                    .filter_map(TopicPattern::parse)
-                    .any(|t| t.matches(event.topic))
-        })
-        .map(|(id, ..)| id)
-        .collect();
-    if wanted.is_empty() {
+    let mut deliveries = Vec::new();
+    let mut woken: Vec<Uuid> = Vec::new();
+    for event in events {
+        let wanted: Vec<Uuid> = candidates
+            .iter()
+            .filter(|candidate| wants(candidate, &event))
+            .map(|(id, ..)| *id)
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let event_id = insert_event(conn, event, at).await?;
+        deliveries.extend(wanted.iter().map(|h| pending_row(*h, event_id, at)));
+        woken.extend(wanted);
+    }
+    if deliveries.is_empty() {
         return Ok(());
     }
-    let event_id = insert_event(conn, event, at).await?;
-    hook_delivery::Entity::insert_many(wanted.iter().map(|h| pending_row(*h, event_id, at)))
+    hook_delivery::Entity::insert_many(deliveries)
         .exec_without_returning(conn)
         .await
         .map_err(db("writing hook deliveries"))?;
-    wake_idle_hooks(conn, wanted).await
+    woken.sort_unstable();
+    woken.dedup();
+    wake_idle_hooks(conn, woken).await
+}
+
+/// A hook as [`raise_all`] reads it: id, environment, organization, party and topics.
+type HookCandidate = (Uuid, Uuid, Option<Uuid>, Option<String>, String);
+
+/// Whether a hook gets an event: the event's environment; an environment hook, or the hook of
+/// the event's organization and party; a topic it subscribed to; never its own HookSent*.
+fn wants(
+    (id, environment_id, organization_id, party, topics): &HookCandidate,
+    event: &NewHookEvent,
+) -> bool {
+    *environment_id == event.environment_id
+        && organization_id.is_none_or(|org| event.organization_id == Some(org))
+        && Some(*id) != event.about_hook_id
+        && party.as_deref().is_none_or(|p| {
+            event
+                .party_id
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(p))
+        })
+        && topics
+            .split_whitespace()
+            .filter_map(TopicPattern::parse)
+            .any(|t| t.matches(event.topic))
 }
 
 /// Queues a delivery job for each of the hooks that has none, after their new deliveries were

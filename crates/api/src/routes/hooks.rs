@@ -5,9 +5,12 @@
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use haven_domain::hooks::{
-    records::{Delivery, DeliveryAttempt, DeliveryStatus, Hook, HookOwner, Topic},
-    service::{self, HookInput, HookManager, HookUpdate, IssuedHookSecret},
+use haven_domain::{
+    hooks::{
+        records::{Delivery, DeliveryAttempt, DeliveryStatus, Hook, HookOwner, Topic},
+        service::{self, HookInput, HookManager, HookUpdate, IssuedHookSecret},
+    },
+    mail::Language,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -48,6 +51,8 @@ pub struct HookDto {
     /// Off: no new events are queued for it; queued ones wait until it is on again.
     pub active: bool,
     pub description: String,
+    /// The language of a mail hook's messages.
+    pub language: Language,
     /// During a rotation's overlap: until when the previous secret still signs too.
     pub previous_secret_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -66,6 +71,7 @@ impl From<Hook> for HookDto {
             topics: h.topics.iter().map(|t| t.as_str().to_owned()).collect(),
             active: h.active,
             description: h.description,
+            language: h.language,
             previous_secret_until: h.previous_secret_until,
             created_at: h.created_at,
             updated_at: h.updated_at,
@@ -111,6 +117,9 @@ pub struct CreateHookRequest {
     pub active: bool,
     #[schema(max_length = 200)]
     pub description: Option<String>,
+    /// The language of a mail hook's messages; default the language of the person creating
+    /// it (Dutch for a connection key). HTTP deliveries are JSON and have none.
+    pub language: Option<Language>,
 }
 
 fn on() -> bool {
@@ -127,6 +136,7 @@ pub struct UpdateHookRequest {
     pub active: Option<bool>,
     #[schema(max_length = 200)]
     pub description: Option<String>,
+    pub language: Option<Language>,
 }
 
 /// How long the previous secret keeps signing after a rotation.
@@ -226,6 +236,7 @@ fn input(body: CreateHookRequest) -> HookInput {
         topics: body.topics,
         active: body.active,
         description: body.description,
+        language: body.language,
     }
 }
 
@@ -235,6 +246,7 @@ fn update(body: UpdateHookRequest) -> HookUpdate {
         topics: body.topics,
         active: body.active,
         description: body.description,
+        language: body.language,
     }
 }
 

@@ -186,6 +186,83 @@ async fn ping_on_a_mail_hook_sends_a_message_without_attachment_in_the_creators_
 }
 
 #[tokio::test]
+async fn a_mail_hooks_language_is_chosen_when_made_and_changed_later() {
+    let app = app_with_relay().await;
+    let admin = app.register_admin("ada@alpha.example").await;
+    let response = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&json!({"language": "nl"})),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let path = "/api/v1/environment/hooks";
+    // A Dutch user makes a hook for an English-speaking bookkeeper.
+    let response = app
+        .send(
+            Method::POST,
+            path,
+            Some(
+                &json!({"target": "mailto:books@alpha.example", "topics": ["*"], "language": "en"}),
+            ),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let created: Value = response.json().await.unwrap();
+    let hook = &created["hook"];
+    assert_eq!(hook["language"], "en");
+    let hook_path = format!("{path}/{}", hook["id"].as_str().unwrap());
+    let ping = |expected: usize| {
+        let app = &app;
+        let token = admin.token.clone();
+        let hook_path = hook_path.clone();
+        async move {
+            let response = app
+                .send(Method::POST, &format!("{hook_path}/ping"), None, &token)
+                .await;
+            assert_eq!(response.status().as_u16(), 202);
+            let mails = relay(app).wait_for("books@alpha.example", expected).await;
+            mails[expected - 1].text.clone()
+        }
+    };
+    let text = ping(1).await;
+    assert!(text.contains("A test event"), "English: {text}");
+
+    // Changed to Dutch: the next message is Dutch; other fields stay as they were.
+    let changed = app
+        .send(
+            Method::PATCH,
+            &hook_path,
+            Some(&json!({"language": "nl"})),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(changed.status().as_u16(), 200);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(changed["language"], "nl");
+    assert_eq!(changed["target"], "mailto:books@alpha.example");
+    let text = ping(2).await;
+    assert!(text.contains("testgebeurtenis"), "Dutch: {text}");
+
+    // Only the languages there are.
+    let response = app
+        .send(
+            Method::PATCH,
+            &hook_path,
+            Some(&json!({"language": "de"})),
+            &admin.token,
+        )
+        .await;
+    let body = assert_error_body(response, 400, "bad_request").await;
+    assert_eq!(body["details"][0]["code"], "invalid_value");
+    let hook: Value = app.get_json(&hook_path, &admin.token).await;
+    assert_eq!(hook["language"], "nl");
+}
+
+#[tokio::test]
 async fn a_busy_mail_server_is_tried_again_and_a_refused_address_fails_with_hook_sent_error() {
     let app = app_with_relay().await;
     let admin = app.register_admin("ada@alpha.example").await;

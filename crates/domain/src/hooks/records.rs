@@ -199,7 +199,7 @@ pub struct Hook {
     pub topics: Vec<TopicPattern>,
     pub active: bool,
     pub description: String,
-    /// The language of a mail hook's messages: that of the person who created the hook.
+    /// The language of a mail hook's messages: chosen, or that of the person who created it.
     pub language: Language,
     /// Until when the previous secret still signs, after a rotation.
     pub previous_secret_until: Option<DateTime<Utc>>,
@@ -244,6 +244,7 @@ pub struct HookChange {
     pub topics: Option<Vec<TopicPattern>>,
     pub active: Option<bool>,
     pub description: Option<String>,
+    pub language: Option<Language>,
 }
 
 /// An event for the outbox, written with the change that causes it.

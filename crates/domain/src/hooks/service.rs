@@ -153,6 +153,8 @@ pub struct HookInput {
     pub topics: Vec<String>,
     pub active: bool,
     pub description: Option<String>,
+    /// A mail hook's language; `None`: the creator's.
+    pub language: Option<Language>,
 }
 
 /// Changes as entered; `None` leaves a field as it is.
@@ -162,6 +164,7 @@ pub struct HookUpdate {
     pub topics: Option<Vec<String>>,
     pub active: Option<bool>,
     pub description: Option<String>,
+    pub language: Option<Language>,
 }
 
 /// A hook with its new secret: shown once, never again.
@@ -269,7 +272,7 @@ pub async fn create_hook<S: HookAdmin, B: SecretSealer>(
         topics,
         active: input.active,
         description,
-        language: manager.language,
+        language: input.language.unwrap_or(manager.language),
         secret_sealed: sealer.seal(&secret).map_err(DomainError::Unexpected)?,
     };
     let now = Utc::now();
@@ -353,6 +356,7 @@ pub async fn update_hook<S: HookAdmin>(
             .description
             .as_deref()
             .map(|d| checked_description(Some(d), &mut errors)),
+        language: update.language,
     };
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));

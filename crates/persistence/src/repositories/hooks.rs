@@ -506,6 +506,9 @@ impl HookAdmin for Database {
         if let Some(description) = change.description {
             update = update.col_expr(H::Description, Expr::value(description));
         }
+        if let Some(language) = change.language {
+            update = update.col_expr(H::Language, Expr::value(language.code()));
+        }
         let changed = update
             .exec(&txn)
             .await

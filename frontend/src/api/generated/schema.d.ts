@@ -2683,6 +2683,7 @@ export interface components {
             /** @description Default on. */
             active?: boolean;
             description?: string | null;
+            language?: null | components["schemas"]["Language"];
             /**
              * @description `https://…` (plain http only for hosts the installation allows), or
              *     `mailto:address` for a mail hook, optionally with `?format=ubl` or `?format=cii` to
@@ -3144,6 +3145,8 @@ export interface components {
             description: string;
             /** Format: uuid */
             id: string;
+            /** @description The language of a mail hook's messages. */
+            language: components["schemas"]["Language"];
             /** @description The participant id whose events it gets; null for an environment hook (every party). */
             partyId?: string | null;
             /**
@@ -4232,6 +4235,7 @@ export interface components {
         UpdateHookRequest: {
             active?: boolean | null;
             description?: string | null;
+            language?: null | components["schemas"]["Language"];
             target?: string | null;
             topics?: string[] | null;
         };

@@ -16,6 +16,7 @@ function hook(overrides: Partial<Hook> = {}): Hook {
     topics: ['InvoiceReceived', '*Sent'],
     active: true,
     description: 'Ledger',
+    language: 'en',
     previousSecretUntil: null,
     createdAt: '2026-12-01T10:00:00Z',
     updatedAt: '2026-12-01T10:00:00Z',
@@ -175,10 +176,14 @@ describe('webhooks page', { timeout: 20_000 }, () => {
     expect(within(form).queryByRole('textbox', { name: /Target URL/ })).not.toBeInTheDocument();
     await user.type(within(form).getByRole('textbox', { name: /Email address/ }), 'books@example.com');
     await user.click(within(form).getByRole('radio', { name: 'Converted to CII' }));
+    // The messages' language starts as the user's and can be chosen.
+    expect(within(form).getByRole('radio', { name: 'English' })).toBeChecked();
+    await user.click(within(form).getByRole('radio', { name: 'Nederlands' }));
     await user.click(within(form).getByRole('button', { name: 'Save' }));
     await screen.findByRole('dialog', { name: "The webhook's signing secret" });
     expect(api.callsTo('POST /api/v1/parties/{partyId}/hooks')[0]?.body).toMatchObject({
       target: 'mailto:books@example.com?format=cii',
+      language: 'nl',
     });
   });
 
@@ -200,6 +205,8 @@ describe('webhooks page', { timeout: 20_000 }, () => {
     await vi.waitFor(() => {
       expect(api.callsTo('PATCH /api/v1/parties/{partyId}/hooks/{id}')[0]?.body).toMatchObject({
         target: 'mailto:boeken@example.com?format=ubl',
+        // The hook's own language is kept, not replaced by the user's.
+        language: 'en',
       });
     });
   });

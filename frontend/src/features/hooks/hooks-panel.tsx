@@ -23,6 +23,7 @@ import type { Hook, HookDelivery, IssuedHook } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
 import { formatDateTime } from '@/lib/format';
+import { currentLanguage } from '@/lib/i18n';
 
 import {
   type HookForm,
@@ -98,8 +99,8 @@ function HookEditor({
   onSubmit: (form: HookForm) => void;
   onCancel: () => void;
 }) {
-  const { t } = useTranslation();
-  const [form, setForm] = useState<HookForm>(initial);
+  const { t, i18n } = useTranslation();
+  const [form, setForm] = useState<HookForm>({ ...initial, language: initial.language ?? currentLanguage(i18n) });
   const [target, setTarget] = useState<TargetParts>(splitTarget(initial.target));
   const errors = fieldErrorsByPath(error);
   const topicErrors = Object.entries(errors)
@@ -109,7 +110,9 @@ function HookEditor({
     <form
       onSubmit={(event) => {
         event.preventDefault();
-        onSubmit({ ...form, target: joinTarget(target), description: form.description.trim() });
+        const mail = target.channel === 'mail';
+        // Only mail hooks write text; an HTTP hook keeps whatever language it has.
+        onSubmit({ ...form, target: joinTarget(target), description: form.description.trim(), language: mail ? form.language : undefined });
       }}
     >
       <Stack>
@@ -162,6 +165,19 @@ function HookEditor({
                 <Radio value="original" label={t('hooks.formats.original')} />
                 <Radio value="ubl" label={t('hooks.formats.ubl')} />
                 <Radio value="cii" label={t('hooks.formats.cii')} />
+              </Group>
+            </Radio.Group>
+            <Radio.Group
+              label={t('language.label')}
+              value={form.language}
+              onChange={(language) => {
+                setForm({ ...form, language: language === 'en' ? 'en' : 'nl' });
+              }}
+            >
+              {/* Language names are written in their own language. */}
+              <Group mt={4}>
+                <Radio value="nl" label="Nederlands" />
+                <Radio value="en" label="English" />
               </Group>
             </Radio.Group>
           </>
@@ -469,7 +485,7 @@ export function HooksPanel({ scope, canManage }: { scope: HookScope; canManage: 
       <Modal opened={editing !== null} onClose={() => { setEditing(null); }} title={t('hooks.edit')} size="lg">
         {editing !== null && (
           <HookEditor
-            initial={{ target: editing.target, topics: editing.topics, active: editing.active, description: editing.description }}
+            initial={{ target: editing.target, topics: editing.topics, active: editing.active, description: editing.description, language: editing.language }}
             pending={update.isPending}
             error={update.error}
             onSubmit={(form) => {

@@ -12,6 +12,8 @@ export interface HookForm {
   topics: string[];
   active: boolean;
   description: string;
+  /** A mail hook's language; left out, the server takes the creator's. */
+  language?: 'nl' | 'en';
 }
 
 /** The hooks of a scope are few: one page of the largest size holds them. */

@@ -346,3 +346,172 @@ async fn an_answer_not_signed_by_the_receivers_certificate_does_not_count() {
     );
     assert!(inbox(&b, &buyer, &buyer_party).await.is_empty());
 }
+
+/// The independent Python AS4 implementation as the receiving access point (PXX000003),
+/// behind a small HTTP server that hands each request to `peer.py receive` and answers with
+/// the peer's signal. `served` is the participants it receives for; `results` what it said.
+struct PythonPeer {
+    url: String,
+    served: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    results: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+/// What the peer's HTTP front needs for each request.
+struct PeerFiles {
+    python: std::path::PathBuf,
+    script: std::path::PathBuf,
+    key: std::path::PathBuf,
+    certificate: std::path::PathBuf,
+    root: std::path::PathBuf,
+    served: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    results: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+/// One posted message: `peer.py receive` on it, answered with the peer's signal.
+async fn peer_receives(
+    req: actix_web::HttpRequest,
+    body: actix_web::web::Bytes,
+    files: actix_web::web::Data<PeerFiles>,
+) -> actix_web::HttpResponse {
+    use base64::{engine::general_purpose::STANDARD, Engine as _};
+    let dir = tempfile::tempdir().unwrap();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let headers = dir.path().join("headers.json");
+    std::fs::write(
+        &headers,
+        json!({"Content-Type": content_type, "Mime-Version": "1.0"}).to_string(),
+    )
+    .unwrap();
+    let body_file = dir.path().join("body");
+    std::fs::write(&body_file, &body).unwrap();
+    let config = dir.path().join("config.json");
+    let served = files.served.lock().unwrap().clone();
+    std::fs::write(
+        &config,
+        json!({
+            "key": files.key, "certificate": files.certificate, "party_id": "PXX000003",
+            "root": files.root, "served": served, "headers": headers, "body": body_file,
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let (python, script) = (files.python.clone(), files.script.clone());
+    // The peer runs off the server's runtime.
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(script)
+            .arg("receive")
+            .arg(config)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let signal = STANDARD.decode(result["signal"].as_str().unwrap()).unwrap();
+    let signal_type = result["signal_content_type"]
+        .as_str()
+        .unwrap_or("application/soap+xml")
+        .to_owned();
+    files.results.lock().unwrap().push(result);
+    drop(dir);
+    actix_web::HttpResponse::Ok()
+        .content_type(signal_type)
+        .body(signal)
+}
+
+async fn python_peer(python: std::path::PathBuf, network: &Network, leaf: &Leaf) -> PythonPeer {
+    use actix_web::{web, App, HttpServer};
+
+    let served = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let results = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    let files = web::Data::new(PeerFiles {
+        python,
+        script: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../peppol/tests/as4_peer/peer.py"),
+        key: network.file("peer.key", leaf.key_pem().as_bytes()),
+        certificate: network.file("peer.pem", leaf.pem.as_bytes()),
+        root: network.file("peer-ca.pem", network.ca.pem.as_bytes()),
+        served: served.clone(),
+        results: results.clone(),
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(files.clone())
+            .default_service(web::to(peer_receives))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    PythonPeer {
+        url: format!("http://127.0.0.1:{port}/as4"),
+        served,
+        results,
+    }
+}
+
+#[tokio::test]
+async fn haven_delivers_to_the_python_as4_implementation_and_reads_its_refusal() {
+    let Some(python) = crate::peppol::as4_python() else {
+        return;
+    };
+    let network = Network::new();
+    let leaf = network.ca.leaf_with_key("PXX000003", None, false, 4);
+    let peer = python_peer(python, &network, &leaf).await;
+    peer.served
+        .lock()
+        .unwrap()
+        .push(format!("0106:{BUYER_KVK}"));
+    let a = network.haven_a(&peer.url, &leaf.pem).await;
+    let (seller, location) = seller_sends(&a, "INV-PY-OUT-1").await;
+
+    let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "delivered", "{sent}");
+    assert_eq!(sent["channel"], "peppol");
+    let history = events(&a, &seller.token, &location).await;
+    let id = message_id(&history[0]);
+    let result = peer.results.lock().unwrap()[0].clone();
+    assert_eq!(result["successful"], true, "{result}");
+    assert_eq!(result["message_id"], id.as_str());
+    assert_eq!(result["sender"], format!("0106:{SELLER_KVK}"));
+    assert_eq!(result["recipient"], format!("0106:{BUYER_KVK}"));
+    let sbd = {
+        use base64::{engine::general_purpose::STANDARD, Engine as _};
+        String::from_utf8(STANDARD.decode(result["sbd"].as_str().unwrap()).unwrap()).unwrap()
+    };
+    assert!(sbd.contains("INV-PY-OUT-1"), "{sbd}");
+    assert!(sbd.contains("COUNTRY_C1"), "{sbd}");
+
+    // The peer stops serving the buyer: its NOT_SERVICED error fails the next invoice.
+    peer.served.lock().unwrap().clear();
+    let response = send(
+        &a,
+        &seller.token,
+        &format!("0106:{SELLER_KVK}"),
+        invoice("INV-PY-OUT-2", SELLER_KVK, BUYER_KVK, None),
+        None,
+    )
+    .await;
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let failed = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let history = events(&a, &seller.token, &location).await;
+    let details = history[0]["details"].as_str().unwrap();
+    assert!(details.contains("EBMS:0004"), "{details}");
+    assert!(details.contains("NOT_SERVICED"), "{details}");
+}

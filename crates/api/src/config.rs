@@ -963,7 +963,9 @@ mod tests {
             "peppol_as4_max_decompressed_bytes".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 88, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_as4_timeout_secs".to_owned(), ValueKind::Number)));
+        assert!(keys.contains(&("peppol_as4_insecure_hosts".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 90, "one key per field of Settings");
     }
 
     #[test]
@@ -1059,6 +1061,18 @@ mod tests {
         as4.peppol_ap_trust_file = Some(trust_file);
         let receiver = as4.peppol_as4_receiver().unwrap().unwrap();
         assert_eq!(receiver.key.seat_id(), "PXX000002");
+
+        // AS4 sending uses the same key and trust file; its time-out is bounded.
+        assert!(defaults.peppol_as4_sender().unwrap().is_none());
+        assert_eq!(
+            as4.peppol_as4_sender().unwrap().unwrap().seat_id(),
+            "PXX000002"
+        );
+        for timeout in [9, 31] {
+            as4.peppol_as4_timeout_secs = timeout;
+            let err = as4.peppol_as4_sender().err().unwrap();
+            assert!(err.to_string().contains("peppol_as4_timeout_secs"), "{err}");
+        }
     }
 
     #[test]

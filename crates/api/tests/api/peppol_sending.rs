@@ -515,3 +515,95 @@ async fn haven_delivers_to_the_python_as4_implementation_and_reads_its_refusal()
     assert!(details.contains("EBMS:0004"), "{details}");
     assert!(details.contains("NOT_SERVICED"), "{details}");
 }
+
+/// Forwards posts to `target`; the answer to the first one is lost (502 instead), as when a
+/// connection breaks after the receiver stored the message.
+struct LossyProxy {
+    target: String,
+    forwarded: std::sync::atomic::AtomicUsize,
+}
+
+async fn lossy_forward(
+    req: actix_web::HttpRequest,
+    body: actix_web::web::Bytes,
+    proxy: actix_web::web::Data<LossyProxy>,
+) -> actix_web::HttpResponse {
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let answer = reqwest::Client::new()
+        .post(&proxy.target)
+        .header("content-type", content_type)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let answer_type = answer.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let answer_body = answer.bytes().await.unwrap();
+    let n = proxy
+        .forwarded
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if n == 0 {
+        return actix_web::HttpResponse::BadGateway().finish();
+    }
+    actix_web::HttpResponse::Ok()
+        .content_type(answer_type)
+        .body(answer_body)
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_sent_again_as_the_same_message_and_stored_once() {
+    use actix_web::{web, App, HttpServer};
+    let network = Network::new();
+    let b = network.haven_b(0).await;
+    let (buyer, buyer_party) = buyer_on(&b, true).await;
+    let proxy = web::Data::new(LossyProxy {
+        target: b.url("/as4"),
+        forwarded: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let shared = proxy.clone();
+    tokio::spawn(
+        HttpServer::new(move || {
+            App::new()
+                .app_data(shared.clone())
+                .default_service(web::to(lossy_forward))
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run(),
+    );
+    let a = network
+        .haven_a(&format!("http://127.0.0.1:{port}/as4"), &network.b.pem)
+        .await;
+    let (seller, location) = seller_sends(&a, "INV-PEPPOL-6").await;
+
+    let retrying = wait_for(&a, &seller.token, &location, &["retrying", "failed"]).await;
+    assert_eq!(retrying["status"], "retrying", "{retrying}");
+    // B has it already, though A does not know.
+    assert_eq!(inbox(&b, &buyer, &buyer_party).await.len(), 1);
+    let history = events(&a, &seller.token, &location).await;
+    let first = message_id(&history[0]);
+
+    a.make_jobs_due("deliver_document").await;
+    let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "delivered", "{sent}");
+    let history = events(&a, &seller.token, &location).await;
+    assert_eq!(message_id(&history[0]), first, "the same MessageId");
+    assert_eq!(
+        proxy.forwarded.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "B got the message twice"
+    );
+    let items = inbox(&b, &buyer, &buyer_party).await;
+    assert_eq!(items.len(), 1, "stored once: {items:?}");
+}

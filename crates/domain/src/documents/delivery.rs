@@ -325,7 +325,8 @@ async fn fail<R: DocumentRecords>(
     }
 }
 
-const UNFINISHED: [DocumentStatus; 4] = [
+/// The statuses of an outgoing document whose delivery has not ended.
+pub(crate) const UNFINISHED: [DocumentStatus; 4] = [
     DocumentStatus::Pending,
     DocumentStatus::Validated,
     DocumentStatus::Routed,

@@ -13,7 +13,7 @@ use super::discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator};
 use crate::{
     documents::{
         blobs::DocumentStore,
-        delivery::{DeliveryChannel, DeliveryFailure, Reach},
+        delivery::{DeliveryChannel, DeliveryFailure, Reach, UNFINISHED},
         records::{
             Channel, Document, DocumentEventKind, DocumentKind, DocumentStatus, NewDocumentEvent,
         },
@@ -137,13 +137,6 @@ pub struct PeppolChannel<'a, R, B, L, S> {
 pub fn message_id(delivery_id: Uuid) -> String {
     format!("{delivery_id}@haven")
 }
-
-const UNFINISHED: [DocumentStatus; 4] = [
-    DocumentStatus::Pending,
-    DocumentStatus::Validated,
-    DocumentStatus::Routed,
-    DocumentStatus::Retrying,
-];
 
 impl<R, B, L, S> DeliveryChannel for PeppolChannel<'_, R, B, L, S>
 where

@@ -11,7 +11,7 @@ use crate::{
         active_party, invoice, receive_on, send, BUYER_CONTACT, BUYER_KVK, SELLER_CONTACT,
         SELLER_KVK,
     },
-    helpers::{spawn_app_with, As4Files, Options, Session, TestApp},
+    helpers::{spawn_app_with, As4Files, Options, Session, SmlSettings, SmpFiles, TestApp},
 };
 use haven_peppol::testing::{Ca, Leaf};
 
@@ -606,4 +606,86 @@ async fn a_lost_answer_is_sent_again_as_the_same_message_and_stored_once() {
     );
     let items = inbox(&b, &buyer, &buyer_party).await;
     assert_eq!(items.len(), 1, "stored once: {items:?}");
+}
+
+#[tokio::test]
+async fn haven_finds_the_other_haven_through_the_sml_and_its_smp_and_delivers() {
+    use haven_peppol::{
+        identifiers::ParticipantIdentifier,
+        sml::participant_hostname,
+        testing::{DnsAnswer, DnsServer},
+    };
+    const ZONE: &str = "sml.haven.test";
+    let network = Network::new();
+    let smp_ca = Ca::new("HAVEN TEST SMP CA");
+    let smp = smp_ca.leaf("PXX000009", None, false);
+    // B's SMP publishes B's AS4 address, so B's port is chosen first.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let b_files = network.files("b", &network.b);
+    let b = spawn_app_with(Options {
+        peppol_smp: Some(SmpFiles {
+            key_file: network.file("smp-key.pem", smp.key_pem().as_bytes()),
+            certificate_file: network.file("smp.pem", smp.pem.as_bytes()),
+            ap_certificate_file: b_files.certificate_file.clone(),
+            as4_url: format!("http://127.0.0.1:{port}/as4"),
+        }),
+        peppol_as4: Some(b_files),
+        port,
+        ..Options::default()
+    })
+    .await;
+    let (buyer, buyer_party) = buyer_on(&b, true).await;
+    // The SML: the buyer's name points at B's SMP; other names do not exist.
+    let dns = DnsServer::start().await;
+    dns.set(
+        &participant_hostname(
+            &ParticipantIdentifier::from_value(&buyer_party).unwrap(),
+            ZONE,
+        ),
+        DnsAnswer::Naptr(vec![(
+            100,
+            10,
+            "U",
+            "Meta:SMP",
+            format!("!^.*$!http://127.0.0.1:{port}/smp!"),
+        )]),
+    );
+    let a = spawn_app_with(Options {
+        peppol_as4: Some(network.files("a", &network.a)),
+        peppol_sml: Some(SmlSettings {
+            zone: ZONE.into(),
+            dns_server: dns.addr,
+            smp_trust_file: network.file("smp-ca.pem", smp_ca.pem.as_bytes()),
+        }),
+        ..Options::default()
+    })
+    .await;
+    let (seller, location) = seller_sends(&a, "INV-PEPPOL-SML").await;
+
+    let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "delivered", "{sent}");
+    assert_eq!(sent["channel"], "peppol");
+    let history = events(&a, &seller.token, &location).await;
+    let details = history[0]["details"].as_str().unwrap();
+    assert!(details.contains("from PXX000001 to PXX000002"), "{details}");
+    let items = inbox(&b, &buyer, &buyer_party).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["number"], "INV-PEPPOL-SML");
+
+    let response = a
+        .send(
+            Method::POST,
+            &format!("/api/v1/parties/0106:{SELLER_KVK}/sales-invoices/query-recipient"),
+            Some(&json!({"receiverIds": ["0106:99999999", buyer_party]})),
+            &seller.token,
+        )
+        .await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["best"]["receiverId"], buyer_party.as_str());
+    assert_eq!(body["best"]["channel"], "peppol");
+    assert_eq!(body["candidates"][0]["reachability"], "not_registered");
 }

@@ -133,20 +133,31 @@ impl Application {
         log_ocr(&settings).await;
         let (usage, usage_writer) = UsageWriter::start(db.clone());
         let hook_settings = settings.hook_settings()?;
-        // Discovery is checked at start so that a wrong setting stops here, not at the first
-        // delivery; nothing sends over Peppol yet (AS4 is not built), so it is not kept.
+        // Discovery and the AS4 sender are checked at start so that a wrong setting stops
+        // here, not at the first delivery.
         let peppol_discovery = settings.peppol_discovery()?;
-        if peppol_discovery
+        let locator = peppol_discovery
             .build()
-            .map_err(|e| anyhow::anyhow!(e).context("Peppol discovery is misconfigured"))?
-            .is_some()
-        {
-            tracing::info!(
-                locator = ?peppol_discovery.locator,
-                zone = %peppol_discovery.zone,
-                "Peppol discovery is configured; Peppol delivery (AS4) is not available yet"
-            );
-        }
+            .map_err(|e| anyhow::anyhow!(e).context("Peppol discovery is misconfigured"))?;
+        let as4_sender = settings.peppol_as4_sender()?;
+        let peppol = match (locator, as4_sender) {
+            (Some(locator), Some(sender)) => {
+                tracing::info!(
+                    locator = ?peppol_discovery.locator,
+                    zone = %peppol_discovery.zone,
+                    seat_id = sender.seat_id(),
+                    "Peppol delivery (AS4) is configured"
+                );
+                Some(Arc::new(crate::as4::PeppolNetwork { locator, sender }))
+            }
+            (Some(_), None) => {
+                tracing::warn!(
+                    "Peppol discovery is configured but peppol_ap_key_file is not: documents are not sent over Peppol"
+                );
+                None
+            }
+            (None, _) => None,
+        };
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
@@ -176,6 +187,7 @@ impl Application {
             },
             usage,
             hook_settings: hook_settings.clone(),
+            peppol: peppol.clone(),
         });
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let security_headers = web::Data::new(SecurityHeaders::new(&settings.public_url));
@@ -257,7 +269,10 @@ impl Application {
             &settings,
             db.clone(),
             job_waker.clone(),
-            send_settings,
+            crate::jobs::DocumentJobs {
+                send: send_settings,
+                peppol,
+            },
             intake_settings.clone(),
             blobs.clone(),
             crate::jobs::HookJobs {

@@ -15,6 +15,14 @@ use crate::{error::ApiError, inspector::BlockingInspector, state::AppState};
 /// Where the endpoint is.
 pub const AS4_PATH: &str = "/as4";
 
+/// What sending over Peppol needs: where receivers are found and the AS4 sender. Present
+/// only when both a locator and the access point's key are configured; without it the
+/// document exchange's Peppol channel is `PeppolNotConfigured`.
+pub struct PeppolNetwork {
+    pub locator: haven_peppol::config::Locator,
+    pub sender: haven_peppol::as4::outbound::As4Sender,
+}
+
 /// The configured receiver.
 #[derive(Clone)]
 pub struct As4(pub Arc<As4Receiver>);

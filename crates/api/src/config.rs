@@ -124,7 +124,7 @@ pub struct Settings {
     pub peppol_fallback: String,
     /// How a Peppol receiver's access point is found: `none` (Peppol is not set up), `sml`
     /// (the SML in DNS, then the participant's SMP) or `static` (`peppol_static_endpoints`).
-    /// Discovery only; Peppol delivery itself (AS4) is not built yet.
+    /// With `peppol_ap_key_file` set too, documents are delivered over Peppol (AS4).
     pub peppol_locator: String,
     /// The SML DNS zone: `production`, `test` or the name of a local zone.
     pub peppol_sml_zone: String,
@@ -162,6 +162,11 @@ pub struct Settings {
     pub peppol_ap_trust_file: Option<PathBuf>,
     /// The largest payload an AS4 message may decompress to, in bytes.
     pub peppol_as4_max_decompressed_bytes: u64,
+    /// Hosts a receiving access point may be posted to over plain http and at loopback or
+    /// private addresses (comma-separated; a local access point, tests).
+    pub peppol_as4_insecure_hosts: String,
+    /// Seconds one AS4 post may take (connection and answer), from 10 to 30.
+    pub peppol_as4_timeout_secs: u64,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -296,6 +301,8 @@ impl Default for Settings {
             peppol_ap_key_file: None,
             peppol_ap_trust_file: None,
             peppol_as4_max_decompressed_bytes: 100 * 1024 * 1024,
+            peppol_as4_insecure_hosts: String::new(),
+            peppol_as4_timeout_secs: 30,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -532,23 +539,25 @@ impl Settings {
         })
     }
 
-    /// Haven's own SMP, when `peppol_smp_key_file` is set.
-    ///
-    /// # Errors
-    /// When a file is missing or unreadable, or a setting the SMP needs is not set.
-    /// Haven's AS4 receiving endpoint, when `peppol_ap_key_file` is set.
+    /// The access point's key and the AP CAs, for AS4 receiving and sending; `None` when
+    /// `peppol_ap_key_file` is not set.
     ///
     /// # Errors
     /// A sentence naming the setting that is missing or whose file does not read or parse.
-    pub fn peppol_as4_receiver(
+    fn peppol_ap(
         &self,
-    ) -> anyhow::Result<Option<haven_peppol::as4::inbound::As4Receiver>> {
+    ) -> anyhow::Result<
+        Option<(
+            haven_peppol::as4::ApKey,
+            haven_peppol::xmldsig::TrustAnchors,
+        )>,
+    > {
         let Some(key_file) = &self.peppol_ap_key_file else {
             return Ok(None);
         };
         let read = |name: &str, path: Option<&PathBuf>| -> anyhow::Result<Vec<u8>> {
             let path =
-                path.ok_or_else(|| anyhow::anyhow!("{name} must be set for AS4 receiving"))?;
+                path.ok_or_else(|| anyhow::anyhow!("{name} must be set with peppol_ap_key_file"))?;
             std::fs::read(path)
                 .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
         };
@@ -568,6 +577,19 @@ impl Settings {
         let trust_pem = read("peppol_ap_trust_file", self.peppol_ap_trust_file.as_ref())?;
         let ap_trust = haven_peppol::xmldsig::TrustAnchors::from_pem(&trust_pem)
             .map_err(|e| anyhow::anyhow!("peppol_ap_trust_file: {e}"))?;
+        Ok(Some((key, ap_trust)))
+    }
+
+    /// Haven's AS4 receiving endpoint, when `peppol_ap_key_file` is set.
+    ///
+    /// # Errors
+    /// A sentence naming the setting that is missing or whose file does not read or parse.
+    pub fn peppol_as4_receiver(
+        &self,
+    ) -> anyhow::Result<Option<haven_peppol::as4::inbound::As4Receiver>> {
+        let Some((key, ap_trust)) = self.peppol_ap()? else {
+            return Ok(None);
+        };
         if self.peppol_as4_max_decompressed_bytes == 0 {
             anyhow::bail!("peppol_as4_max_decompressed_bytes must be more than 0");
         }
@@ -578,6 +600,44 @@ impl Settings {
         }))
     }
 
+    /// AS4 sending, when `peppol_ap_key_file` is set (the locator is configured apart).
+    ///
+    /// # Errors
+    /// A sentence naming the setting that is missing or wrong.
+    pub fn peppol_as4_sender(
+        &self,
+    ) -> anyhow::Result<Option<haven_peppol::as4::outbound::As4Sender>> {
+        if !(10..=30).contains(&self.peppol_as4_timeout_secs) {
+            anyhow::bail!(
+                "peppol_as4_timeout_secs must be from 10 to 30, not {}",
+                self.peppol_as4_timeout_secs
+            );
+        }
+        let Some((key, ap_trust)) = self.peppol_ap()? else {
+            return Ok(None);
+        };
+        let rules = haven_peppol::http::HostRules {
+            insecure_hosts: self
+                .peppol_as4_insecure_hosts
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        };
+        haven_peppol::as4::outbound::As4Sender::new(
+            key,
+            ap_trust,
+            rules,
+            std::time::Duration::from_secs(self.peppol_as4_timeout_secs),
+        )
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("AS4 sending: {e}"))
+    }
+
+    /// Haven's own SMP, when `peppol_smp_key_file` is set.
+    ///
+    /// # Errors
+    /// When a file is missing or unreadable, or a setting the SMP needs is not set.
     pub fn peppol_publisher(&self) -> anyhow::Result<Option<haven_peppol::publisher::Publisher>> {
         let Some(key_file) = &self.peppol_smp_key_file else {
             return Ok(None);
@@ -903,7 +963,9 @@ mod tests {
             "peppol_as4_max_decompressed_bytes".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 88, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_as4_timeout_secs".to_owned(), ValueKind::Number)));
+        assert!(keys.contains(&("peppol_as4_insecure_hosts".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 90, "one key per field of Settings");
     }
 
     #[test]
@@ -999,6 +1061,18 @@ mod tests {
         as4.peppol_ap_trust_file = Some(trust_file);
         let receiver = as4.peppol_as4_receiver().unwrap().unwrap();
         assert_eq!(receiver.key.seat_id(), "PXX000002");
+
+        // AS4 sending uses the same key and trust file; its time-out is bounded.
+        assert!(defaults.peppol_as4_sender().unwrap().is_none());
+        assert_eq!(
+            as4.peppol_as4_sender().unwrap().unwrap().seat_id(),
+            "PXX000002"
+        );
+        for timeout in [9, 31] {
+            as4.peppol_as4_timeout_secs = timeout;
+            let err = as4.peppol_as4_sender().err().unwrap();
+            assert!(err.to_string().contains("peppol_as4_timeout_secs"), "{err}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use haven_domain::{
         service::{IntakeJob, IntakeSettings},
     },
     jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, JobKind},
+    peppol::sending::PeppolChannel,
 };
 use haven_jobs::{spawn_worker, Registry, WorkerOptions};
 use haven_mailer::{EmailHandler, HookMailTransport, SmtpConfig, Transport};
@@ -54,11 +55,12 @@ impl JobWorker {
         settings: &Settings,
         db: Database,
         wake: Arc<Notify>,
-        send: SendSettings,
+        documents: DocumentJobs,
         intake: IntakeSettings,
         blobs: haven_storage::Storage,
         hooks: HookJobs,
     ) -> anyhow::Result<Self> {
+        let DocumentJobs { send, peppol } = documents;
         let delivery = send.delivery.clone();
         let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
             .map_err(|e| anyhow::anyhow!(e))?;
@@ -72,6 +74,8 @@ impl JobWorker {
         })?;
         let deliver = DeliverDocumentHandler {
             db: db.clone(),
+            blobs: blobs.clone(),
+            peppol,
             settings: delivery,
             wake: wake.clone(),
         };
@@ -230,6 +234,9 @@ impl JobHandler for NoopHandler {
 /// Runs `deliver_document` jobs: the entrance of the delivery use case.
 struct DeliverDocumentHandler {
     db: Database,
+    blobs: haven_storage::Storage,
+    /// The Peppol network when sending over it is configured.
+    peppol: Option<Arc<crate::as4::PeppolNetwork>>,
     settings: DeliverySettings,
     /// Poked after a run: a delivery may have queued webhook jobs to run at once.
     wake: Arc<Notify>,
@@ -242,19 +249,39 @@ impl JobHandler for DeliverDocumentHandler {
 
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
         Box::pin(async move {
-            let channels = Channels {
-                internal: InternalChannel {
-                    records: &self.db,
-                    received_price: self.settings.received_price.clone(),
-                },
-                peppol: PeppolNotConfigured,
-                email: EmailChannel {
-                    records: &self.db,
-                    links: &self.settings.links,
-                    link_days: self.settings.link_days,
-                },
+            let internal = InternalChannel {
+                records: &self.db,
+                received_price: self.settings.received_price.clone(),
             };
-            let outcome = deliver_document(&self.db, &channels, &self.settings, job).await;
+            let email = EmailChannel {
+                records: &self.db,
+                links: &self.settings.links,
+                link_days: self.settings.link_days,
+            };
+            let outcome = match &self.peppol {
+                Some(network) => {
+                    let channels = Channels {
+                        internal,
+                        peppol: PeppolChannel {
+                            records: &self.db,
+                            blobs: &self.blobs,
+                            locator: &network.locator,
+                            sender: &network.sender,
+                            delivery_id: job.id,
+                        },
+                        email,
+                    };
+                    deliver_document(&self.db, &channels, &self.settings, job).await
+                }
+                None => {
+                    let channels = Channels {
+                        internal,
+                        peppol: PeppolNotConfigured,
+                        email,
+                    };
+                    deliver_document(&self.db, &channels, &self.settings, job).await
+                }
+            };
             self.wake.notify_one();
             outcome
         })
@@ -399,6 +426,14 @@ impl JobHandler for PurgeUsageHandler {
             Ok(())
         })
     }
+}
+
+/// What the document jobs need besides the database and the document store.
+pub struct DocumentJobs {
+    /// Prices and delivery behaviour.
+    pub send: SendSettings,
+    /// The Peppol network when sending over it is configured.
+    pub peppol: Option<Arc<crate::as4::PeppolNetwork>>,
 }
 
 /// What the webhook jobs need besides the database.

@@ -52,6 +52,8 @@ pub struct AppState {
     pub usage: UsageRecorder,
     /// Webhook retry schedule and transport rules.
     pub hook_settings: haven_domain::hooks::service::HookSettings,
+    /// Peppol delivery (locator and AS4 sender), when configured.
+    pub peppol: Option<Arc<crate::as4::PeppolNetwork>>,
 }
 
 impl AppState {

@@ -1,12 +1,23 @@
 //! A test PKI made at test time, so that no key is ever committed: certificate authorities
 //! (ECDSA, quick to make) issuing leaves with RSA keys, as Peppol's SMP and AP certificates
-//! have. Only with the `test-support` feature.
+//! have; and a DNS server on 127.0.0.1 answering NAPTR questions, standing in for the SML.
+//! Only with the `test-support` feature.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::{
     collections::HashMap,
-    sync::{Mutex, OnceLock},
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex, OnceLock,
+    },
 };
+
+use hickory_proto::{
+    op::{Message, MessageType, OpCode, ResponseCode},
+    rr::{rdata::NAPTR, Name, RData, Record, RecordType},
+};
+use tokio::net::UdpSocket;
 
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DnType, DnValue, IsCa, Issuer, KeyPair,
@@ -121,5 +132,96 @@ impl Leaf {
             .to_pkcs8_pem(LineEnding::LF)
             .unwrap()
             .to_string()
+    }
+}
+
+/// How the test DNS server answers a name.
+#[derive(Clone)]
+pub enum DnsAnswer {
+    /// NAPTR records: (order, preference, flags, service, regexp).
+    Naptr(Vec<(u16, u16, &'static str, &'static str, String)>),
+    NoData,
+    ServFail,
+    /// Never answers.
+    Silent,
+}
+
+/// A DNS server on 127.0.0.1 (UDP) answering NAPTR questions from a table by name (lower
+/// case, without the final dot); other names get NXDOMAIN.
+#[derive(Clone)]
+pub struct DnsServer {
+    pub addr: SocketAddr,
+    names: Arc<Mutex<HashMap<String, DnsAnswer>>>,
+    pub queries: Arc<AtomicUsize>,
+}
+
+impl DnsServer {
+    pub async fn start() -> Self {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let server = Self {
+            addr: socket.local_addr().unwrap(),
+            names: Arc::default(),
+            queries: Arc::default(),
+        };
+        let shared = server.clone();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 4096];
+            loop {
+                let Ok((n, from)) = socket.recv_from(&mut buf).await else {
+                    return;
+                };
+                let Ok(request) = Message::from_vec(&buf[..n]) else {
+                    continue;
+                };
+                shared.queries.fetch_add(1, Ordering::SeqCst);
+                if let Some(response) = shared.respond(&request) {
+                    let _ = socket.send_to(&response.to_vec().unwrap(), from).await;
+                }
+            }
+        });
+        server
+    }
+
+    pub fn set(&self, name: &str, answer: DnsAnswer) {
+        self.names
+            .lock()
+            .unwrap()
+            .insert(name.trim_end_matches('.').to_ascii_lowercase(), answer);
+    }
+
+    fn respond(&self, request: &Message) -> Option<Message> {
+        let query = request.queries.first()?.clone();
+        let name = query.name().to_ascii();
+        let key = name.trim_end_matches('.').to_ascii_lowercase();
+        let found = self.names.lock().unwrap().get(&key).cloned();
+        let mut response = Message::new(request.metadata.id, MessageType::Response, OpCode::Query);
+        response.metadata.recursion_desired = request.metadata.recursion_desired;
+        response.metadata.recursion_available = true;
+        response.metadata.authoritative = true;
+        response.add_query(query.clone());
+        match found {
+            None => response.metadata.response_code = ResponseCode::NXDomain,
+            Some(DnsAnswer::Silent) => return None,
+            Some(DnsAnswer::ServFail) => response.metadata.response_code = ResponseCode::ServFail,
+            Some(DnsAnswer::NoData) => {}
+            Some(DnsAnswer::Naptr(records)) if query.query_type() == RecordType::NAPTR => {
+                for (order, preference, flags, service, regexp) in records {
+                    response.add_answer(Record::from_rdata(
+                        Name::from_ascii(&name).unwrap(),
+                        60,
+                        RData::NAPTR(NAPTR::new(
+                            order,
+                            preference,
+                            flags.as_bytes().into(),
+                            service.as_bytes().into(),
+                            regexp.as_bytes().into(),
+                            Name::root(),
+                        )),
+                    ));
+                }
+            }
+            Some(DnsAnswer::Naptr(_)) => {}
+        }
+        Some(response)
     }
 }

@@ -80,6 +80,27 @@ impl TestDatabase {
     pub fn connection(&self) -> &sea_orm::DatabaseConnection {
         self.db.conn()
     }
+
+    /// Makes every queued job of `kind` due now, as if its backoff had passed: for tests of
+    /// retries whose real delays are minutes.
+    ///
+    /// # Panics
+    /// When the database cannot be written.
+    pub async fn make_jobs_due(&self, kind: &str) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+        use crate::entities::job;
+        job::Entity::update_many()
+            .col_expr(
+                job::Column::RunAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+            )
+            .filter(job::Column::Status.eq("queued"))
+            .filter(job::Column::Kind.eq(kind))
+            .exec(self.db.conn())
+            .await
+            .expect("jobs made due");
+    }
 }
 
 impl Drop for TestDatabase {

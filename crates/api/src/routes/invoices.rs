@@ -13,6 +13,7 @@ use haven_domain::documents::{
     sending::{self, SendOutcome, SendRequest},
     service::{self, ListFilter, RecipientCheck},
 };
+use haven_domain::peppol::sending::PeppolChannel;
 use haven_einvoice::Syntax;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -376,16 +377,36 @@ async fn query_recipient(
         records: &state.db,
         received_price: String::new(),
     };
-    let (best, checks) = service::query_recipient(
-        &state.db,
-        &state.db,
-        &internal,
-        &PeppolNotConfigured,
-        &auth.caller(&client),
-        &path,
-        &body.into_inner().receiver_ids,
-    )
-    .await?;
+    let caller = auth.caller(&client);
+    let ids = body.into_inner().receiver_ids;
+    let (best, checks) = match &state.peppol {
+        Some(network) => {
+            let peppol = PeppolChannel {
+                records: &state.db,
+                blobs: &state.blobs,
+                locator: &network.locator,
+                sender: &network.sender,
+                // Asking sends nothing, so no delivery is named.
+                delivery_id: Uuid::nil(),
+            };
+            service::query_recipient(
+                &state.db, &state.db, &internal, &peppol, &caller, &path, &ids,
+            )
+            .await?
+        }
+        None => {
+            service::query_recipient(
+                &state.db,
+                &state.db,
+                &internal,
+                &PeppolNotConfigured,
+                &caller,
+                &path,
+                &ids,
+            )
+            .await?
+        }
+    };
     Ok(web::Json(QueryRecipientResult {
         best: best.map(Into::into),
         candidates: checks.into_iter().map(Into::into).collect(),

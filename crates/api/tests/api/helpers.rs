@@ -64,6 +64,22 @@ pub struct Options {
     pub smtp_intake_tls: Option<(PathBuf, PathBuf, bool)>,
     /// Receives AS4 messages with these files.
     pub peppol_as4: Option<As4Files>,
+    /// Sends over Peppol (with the `peppol_as4` key) to these `peppol_static_endpoints`,
+    /// allowing plain http to 127.0.0.1.
+    pub peppol_static_endpoints: Option<String>,
+    /// Finds Peppol receivers through this SML zone and DNS server and their SMPs (signed by
+    /// the CA in the trust file), allowing plain http to 127.0.0.1.
+    pub peppol_sml: Option<SmlSettings>,
+    /// The port to listen on; 0 for a free one.
+    pub port: u16,
+}
+
+/// The settings of the `sml` locator.
+#[derive(Clone)]
+pub struct SmlSettings {
+    pub zone: String,
+    pub dns_server: std::net::SocketAddr,
+    pub smp_trust_file: PathBuf,
 }
 
 /// The settings of Haven's AS4 receiving.
@@ -108,6 +124,9 @@ impl Default for Options {
             ocr_command: None,
             smtp_intake_tls: None,
             peppol_as4: None,
+            peppol_static_endpoints: None,
+            peppol_sml: None,
+            port: 0,
         }
     }
 }
@@ -138,7 +157,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         None
     };
     let settings = Settings {
-        port: 0,
+        port: options.port,
         smtp_host: relay.as_ref().map(|_| "127.0.0.1".to_owned()),
         smtp_port: relay.as_ref().map_or(587, |r| r.port),
         smtp_tls: haven_mailer::TlsMode::None,
@@ -211,6 +230,30 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_ap_key_file: options.peppol_as4.as_ref().map(|a| a.key_file.clone()),
         peppol_ap_trust_file: options.peppol_as4.as_ref().map(|a| a.trust_file.clone()),
         peppol_as4_url: options.peppol_smp.as_ref().map(|s| s.as4_url.clone()),
+        peppol_locator: if options.peppol_static_endpoints.is_some() {
+            "static".into()
+        } else if options.peppol_sml.is_some() {
+            "sml".into()
+        } else {
+            "none".into()
+        },
+        peppol_sml_zone: options
+            .peppol_sml
+            .as_ref()
+            .map_or_else(|| "production".to_owned(), |s| s.zone.clone()),
+        peppol_dns_servers: options
+            .peppol_sml
+            .as_ref()
+            .map(|s| s.dns_server.to_string())
+            .unwrap_or_default(),
+        peppol_smp_trust_file: options
+            .peppol_sml
+            .as_ref()
+            .map(|s| s.smp_trust_file.clone()),
+        peppol_smp_insecure_hosts: "127.0.0.1".into(),
+        peppol_static_endpoints: options.peppol_static_endpoints.clone().unwrap_or_default(),
+        peppol_as4_insecure_hosts: "127.0.0.1".into(),
+        peppol_as4_timeout_secs: 10,
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {
@@ -239,6 +282,11 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// Makes the queued jobs of `kind` due now (their backoff is minutes).
+    pub async fn make_jobs_due(&self, kind: &str) {
+        self._db.make_jobs_due(kind).await;
     }
 
     /// The app's database through a pool of its own (as a second instance would see it), to

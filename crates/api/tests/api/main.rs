@@ -24,6 +24,7 @@ mod organizations;
 mod paging;
 mod partners;
 mod peppol;
+mod peppol_sending;
 mod races;
 mod security_headers;
 mod smtp_relay;

@@ -374,7 +374,7 @@ async fn an_invalid_document_over_as4_is_refused_and_raises_invoice_received_err
 
 /// The venv with the independent AS4 implementation (PyPI `as4`, scripts/ensure-as4); `None`
 /// (after saying why) when it is not installed outside CI. Under CI a missing venv fails.
-fn as4_python() -> Option<std::path::PathBuf> {
+pub(crate) fn as4_python() -> Option<std::path::PathBuf> {
     let bin =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/as4/bin/python");
     if !bin.exists() {

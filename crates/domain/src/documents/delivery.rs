@@ -106,8 +106,8 @@ pub trait DeliveryChannel: Send + Sync {
     fn channel(&self) -> Channel;
 
     /// Whether `receiver` (a participant id `scheme:value`, or an email address for the email
-    /// channel) can be reached.
-    fn reach(&self, receiver: &str) -> impl Future<Output = Reach> + Send;
+    /// channel) can be reached with a document of `kind` (the network asks per document type).
+    fn reach(&self, receiver: &str, kind: DocumentKind) -> impl Future<Output = Reach> + Send;
 
     /// Delivers `document` to `receiver`, recording the outcome on the document in the same
     /// transaction as the handover. Returns the history details.
@@ -223,7 +223,7 @@ where
 
     let mut waiting_for_peppol = None;
     for receiver in &candidates {
-        match channels.peppol.reach(receiver).await {
+        match channels.peppol.reach(receiver, document.kind).await {
             Reach::Deliverable => {
                 match channels
                     .peppol
@@ -279,7 +279,7 @@ where
         return Err(JobError::Permanent(why));
     }
     if let Some(email) = document.facts.buyer_email.clone() {
-        if channels.email.reach(&email).await == Reach::Deliverable {
+        if channels.email.reach(&email, document.kind).await == Reach::Deliverable {
             return match channels.email.deliver(&document, &email, job.attempt).await {
                 Ok(()) => Ok(()),
                 Err(failure) => {
@@ -325,7 +325,8 @@ async fn fail<R: DocumentRecords>(
     }
 }
 
-const UNFINISHED: [DocumentStatus; 4] = [
+/// The statuses of an outgoing document whose delivery has not ended.
+pub(crate) const UNFINISHED: [DocumentStatus; 4] = [
     DocumentStatus::Pending,
     DocumentStatus::Validated,
     DocumentStatus::Routed,
@@ -374,7 +375,7 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
         Channel::Internal
     }
 
-    async fn reach(&self, receiver: &str) -> Reach {
+    async fn reach(&self, receiver: &str, _kind: DocumentKind) -> Reach {
         match self.records.find_party(receiver).await {
             Ok(Some(party)) if party.receives() => Reach::Deliverable,
             Ok(Some(_)) => Reach::NotRegistered("not receiving on this installation".into()),
@@ -534,7 +535,7 @@ impl DeliveryChannel for PeppolNotConfigured {
         Channel::Peppol
     }
 
-    async fn reach(&self, _receiver: &str) -> Reach {
+    async fn reach(&self, _receiver: &str, _kind: DocumentKind) -> Reach {
         Reach::Unavailable(PEPPOL_NOT_CONFIGURED.into())
     }
 
@@ -561,7 +562,7 @@ impl<R: DocumentRecords> DeliveryChannel for EmailChannel<'_, R> {
         Channel::Email
     }
 
-    async fn reach(&self, receiver: &str) -> Reach {
+    async fn reach(&self, receiver: &str, _kind: DocumentKind) -> Reach {
         let plausible = receiver
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))

@@ -8,8 +8,8 @@ use super::{
     blobs::DocumentStore,
     delivery::{deliver_job, DeliveryChannel, DeliverySettings, Reach},
     records::{
-        Channel, Direction, Document, DocumentEvent, DocumentEventKind, DocumentStatus,
-        NewDocumentEvent,
+        Channel, Direction, Document, DocumentEvent, DocumentEventKind, DocumentKind,
+        DocumentStatus, NewDocumentEvent,
     },
     sending::{authorize_party, PartyAccess},
     store::{DocumentQuery, DocumentRecords, SharedDocument, StatusChange},
@@ -430,10 +430,10 @@ where
     let mut best = None;
     let mut checks = Vec::new();
     for id in ids {
-        let (channel, answer) = match internal.reach(&id).await {
+        let (channel, answer) = match internal.reach(&id, DocumentKind::Invoice).await {
             Reach::Deliverable => (Channel::Internal, Reach::Deliverable),
             Reach::NotRegistered(here) | Reach::LookupFailed(here) | Reach::Unavailable(here) => {
-                match peppol.reach(&id).await {
+                match peppol.reach(&id, DocumentKind::Invoice).await {
                     // Not on this installation and no network to ask: not reachable, and why.
                     Reach::Unavailable(network) => (
                         Channel::Internal,

@@ -5,3 +5,4 @@
 pub mod discovery;
 pub mod publishing;
 pub mod receiving;
+pub mod sending;

@@ -9,6 +9,7 @@
 
 pub mod inbound;
 pub mod mime;
+pub mod outbound;
 pub mod receive;
 pub mod send;
 pub mod signal;

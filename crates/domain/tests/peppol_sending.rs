@@ -1,0 +1,518 @@
+//! The Peppol delivery channel against in-memory fakes: what the HTTP tests cannot force (a
+//! document store that fails after the receipt came, an invalid query, a lookup that fails
+//! between reach and deliver) and what it hands the AS4 port.
+
+#![allow(clippy::unwrap_used)] // a test fails loudly, which is what it is for
+
+use std::sync::Mutex;
+
+use chrono::Utc;
+use haven_domain::{
+    documents::{
+        blobs::{ContentHash, DocumentStore},
+        delivery::{DeliveryChannel, DeliveryFailure, Reach},
+        records::{
+            Channel, Direction, Document, DocumentEvent, DocumentFacts, DocumentKind,
+            DocumentStatus, NewDocumentEvent,
+        },
+        store::{
+            Accepted, DocumentQuery, DocumentRecords, NewDocument, NewShareLink, NewUsage,
+            PartyRecord, Received, SharedDocument, StatusChange,
+        },
+    },
+    jobs::NewJob,
+    mail::OutgoingMail,
+    paging::PageRequest,
+    peppol::{
+        discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator},
+        sending::{
+            As4Answer, As4Outbound, Exchange, Outbound, PeppolChannel, SendError,
+            BIS_BILLING_CREDIT_NOTE, BIS_BILLING_INVOICE, INVOICE_RESPONSE,
+            INVOICE_RESPONSE_PROCESS,
+        },
+    },
+    DomainError, DomainResult,
+};
+use uuid::Uuid;
+
+const BUYER: &str = "0106:90000032";
+
+fn unused<T>() -> DomainResult<T> {
+    Err(DomainError::Unexpected(anyhow::anyhow!(
+        "not used by the Peppol channel"
+    )))
+}
+
+/// Records the status changes; nothing else is used.
+#[derive(Default)]
+struct Records {
+    changes: Mutex<Vec<StatusChange>>,
+}
+
+impl DocumentRecords for Records {
+    async fn find_party(&self, _: &str) -> DomainResult<Option<PartyRecord>> {
+        unused()
+    }
+    async fn accept_outgoing(
+        &self,
+        _: NewDocument,
+        _: Vec<NewDocumentEvent>,
+        _: NewUsage,
+        _: Vec<NewJob>,
+    ) -> DomainResult<Accepted> {
+        unused()
+    }
+    async fn accept_incoming(
+        &self,
+        _: NewDocument,
+        _: NewUsage,
+        _: Option<StatusChange>,
+    ) -> DomainResult<Received> {
+        unused()
+    }
+    async fn accept_response(
+        &self,
+        _: NewDocument,
+        _: Vec<NewDocumentEvent>,
+        _: NewUsage,
+        _: Vec<NewJob>,
+        _: Uuid,
+        _: StatusChange,
+    ) -> DomainResult<Accepted> {
+        unused()
+    }
+    async fn deliver_response(
+        &self,
+        _: Uuid,
+        _: StatusChange,
+        _: Uuid,
+        _: StatusChange,
+    ) -> DomainResult<bool> {
+        unused()
+    }
+    async fn find_document(&self, _: Uuid, _: Uuid) -> DomainResult<Option<Document>> {
+        unused()
+    }
+    async fn document_for_job(&self, _: Uuid) -> DomainResult<Option<Document>> {
+        unused()
+    }
+    async fn list_documents(&self, _: &DocumentQuery) -> DomainResult<Vec<Document>> {
+        unused()
+    }
+    async fn list_events(&self, _: Uuid, _: &PageRequest) -> DomainResult<Vec<DocumentEvent>> {
+        unused()
+    }
+    async fn change_status(&self, _: Uuid, change: StatusChange) -> DomainResult<Option<Document>> {
+        self.changes.lock().unwrap().push(change);
+        Ok(None)
+    }
+    async fn add_event(&self, _: Uuid, _: NewDocumentEvent) -> DomainResult<()> {
+        unused()
+    }
+    async fn delete_document(&self, _: Uuid, _: NewDocumentEvent) -> DomainResult<()> {
+        unused()
+    }
+    async fn deliver_by_email(
+        &self,
+        _: Uuid,
+        _: NewShareLink,
+        _: OutgoingMail,
+        _: StatusChange,
+    ) -> DomainResult<Option<Document>> {
+        unused()
+    }
+    async fn open_share_link(
+        &self,
+        _: &str,
+        _: chrono::DateTime<Utc>,
+    ) -> DomainResult<Option<SharedDocument>> {
+        unused()
+    }
+}
+
+/// Blobs in memory; `failing_puts` makes storing fail.
+struct Blobs {
+    stored: Mutex<Vec<Vec<u8>>>,
+    failing_puts: bool,
+}
+
+impl Blobs {
+    fn with(original: &[u8], failing_puts: bool) -> Self {
+        Self {
+            stored: Mutex::new(vec![original.to_vec()]),
+            failing_puts,
+        }
+    }
+}
+
+impl DocumentStore for Blobs {
+    async fn put(&self, bytes: &[u8]) -> DomainResult<ContentHash> {
+        if self.failing_puts {
+            return Err(DomainError::Unavailable {
+                service: haven_domain::ExternalService::ObjectStorage,
+                message: "the object store is down".into(),
+            });
+        }
+        self.stored.lock().unwrap().push(bytes.to_vec());
+        Ok(ContentHash::of(bytes))
+    }
+    async fn get(&self, hash: &ContentHash) -> DomainResult<Vec<u8>> {
+        self.stored
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|b| hash.matches(b))
+            .cloned()
+            .ok_or_else(|| DomainError::NotFound {
+                entity: "blob",
+                id: hash.to_string(),
+            })
+    }
+    async fn exists(&self, hash: &ContentHash) -> DomainResult<bool> {
+        Ok(self.get(hash).await.is_ok())
+    }
+    async fn delete(&self, _: &ContentHash) -> DomainResult<()> {
+        Ok(())
+    }
+}
+
+/// Answers every query alike and keeps the queries.
+struct Locator {
+    answer: Result<PeppolEndpoint, LocateError>,
+    asked: Mutex<Vec<EndpointQuery>>,
+}
+
+impl Locator {
+    fn answering(answer: Result<PeppolEndpoint, LocateError>) -> Self {
+        Self {
+            answer,
+            asked: Mutex::default(),
+        }
+    }
+}
+
+impl SmpLocator for Locator {
+    async fn find_endpoint(&self, query: &EndpointQuery) -> Result<PeppolEndpoint, LocateError> {
+        self.asked.lock().unwrap().push(query.clone());
+        self.answer.clone()
+    }
+}
+
+fn endpoint() -> PeppolEndpoint {
+    PeppolEndpoint {
+        url: "https://ap.example/as4".into(),
+        transport_profile: "peppol-transport-as4-v2_0".into(),
+        certificate: vec![1, 2, 3],
+    }
+}
+
+/// What was handed to the AS4 port.
+#[derive(Debug, Clone)]
+struct Sent {
+    sender: String,
+    receiver: String,
+    document_type: String,
+    instance_identifier: String,
+    message_id: String,
+}
+
+struct Sender {
+    answer: Result<As4Answer, SendError>,
+    sent: Mutex<Vec<Sent>>,
+}
+
+impl Sender {
+    fn answering(answer: Result<As4Answer, SendError>) -> Self {
+        Self {
+            answer,
+            sent: Mutex::default(),
+        }
+    }
+}
+
+impl As4Outbound for Sender {
+    async fn send(
+        &self,
+        _: &PeppolEndpoint,
+        outbound: &Outbound<'_>,
+    ) -> Result<Exchange, SendError> {
+        self.sent.lock().unwrap().push(Sent {
+            sender: outbound.sender.to_owned(),
+            receiver: outbound.receiver.to_owned(),
+            document_type: outbound.document_type.to_owned(),
+            instance_identifier: outbound.instance_identifier.clone(),
+            message_id: outbound.message_id.clone(),
+        });
+        let answer = self.answer.clone()?;
+        Ok(Exchange {
+            message_id: outbound.message_id.clone(),
+            our_seat: "PXX000001".into(),
+            their_seat: "PXX000002".into(),
+            answer,
+            answered_at: Utc::now(),
+            message: b"the signed message".to_vec(),
+            signal: b"the signed signal".to_vec(),
+        })
+    }
+}
+
+const ORIGINAL: &[u8] = b"<Invoice/>";
+
+fn document(kind: DocumentKind, syntax: &str) -> Document {
+    let now = Utc::now();
+    Document {
+        id: Uuid::new_v4(),
+        environment_id: Uuid::new_v4(),
+        organization_id: Uuid::new_v4(),
+        direction: Direction::Outgoing,
+        kind,
+        status: DocumentStatus::Validated,
+        channel: None,
+        party_id: "0106:90000016".into(),
+        receiver_id: None,
+        facts: DocumentFacts {
+            syntax: syntax.into(),
+            seller_endpoint: Some("0190:00000000000000000001".into()),
+            buyer_endpoint: Some(BUYER.into()),
+            ..DocumentFacts::default()
+        },
+        content_hash: ContentHash::of(ORIGINAL),
+        content_type: "application/xml".into(),
+        size_bytes: ORIGINAL.len() as u64,
+        idempotency_key: None,
+        duplicate_of: None,
+        related_id: None,
+        response: None,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+        purged_at: None,
+    }
+}
+
+struct Fixture {
+    records: Records,
+    blobs: Blobs,
+    locator: Locator,
+    sender: Sender,
+}
+
+impl Fixture {
+    fn new(answer: Result<As4Answer, SendError>) -> Self {
+        Self {
+            records: Records::default(),
+            blobs: Blobs::with(ORIGINAL, false),
+            locator: Locator::answering(Ok(endpoint())),
+            sender: Sender::answering(answer),
+        }
+    }
+
+    fn channel(&self, delivery_id: Uuid) -> PeppolChannel<'_, Records, Blobs, Locator, Sender> {
+        PeppolChannel {
+            records: &self.records,
+            blobs: &self.blobs,
+            locator: &self.locator,
+            sender: &self.sender,
+            delivery_id,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_receipt_delivers_with_the_exchange_and_its_evidence_in_the_history() {
+    let fixture = Fixture::new(Ok(As4Answer::Receipt));
+    let invoice = document(DocumentKind::Invoice, "ubl");
+    let delivery = Uuid::new_v4();
+    fixture
+        .channel(delivery)
+        .deliver(&invoice, BUYER, 3)
+        .await
+        .unwrap();
+
+    let sent = fixture.sender.sent.lock().unwrap()[0].clone();
+    assert_eq!(
+        sent.sender, "0190:00000000000000000001",
+        "the seller's EndpointID"
+    );
+    assert_eq!(sent.receiver, BUYER);
+    assert_eq!(sent.document_type, BIS_BILLING_INVOICE);
+    assert_eq!(sent.instance_identifier, invoice.id.to_string());
+    assert_eq!(sent.message_id, format!("{delivery}@haven"));
+    let changes = fixture.records.changes.lock().unwrap();
+    assert_eq!(changes.len(), 1);
+    let change = &changes[0];
+    assert_eq!(change.to, DocumentStatus::Delivered);
+    assert_eq!(change.channel, Some(Channel::Peppol));
+    assert_eq!(change.receiver_id.as_deref(), Some(BUYER));
+    assert_eq!(change.event.attempt, Some(3));
+    let details = change.event.details.clone().unwrap();
+    for part in [
+        sent.message_id.as_str(),
+        "from PXX000001 to PXX000002",
+        &format!("message sha256:{}", ContentHash::of(b"the signed message")),
+        &format!("signal sha256:{}", ContentHash::of(b"the signed signal")),
+    ] {
+        assert!(details.contains(part), "{part} in {details}");
+    }
+    assert_eq!(
+        fixture.blobs.stored.lock().unwrap().len(),
+        3,
+        "evidence stored"
+    );
+}
+
+#[tokio::test]
+async fn attempts_of_one_delivery_share_the_message_id_and_resends_get_another() {
+    let fixture = Fixture::new(Err(SendError::Transient("could not connect".into())));
+    let invoice = document(DocumentKind::Invoice, "ubl");
+    let (round_one, round_two) = (Uuid::new_v4(), Uuid::new_v4());
+    for (delivery, attempt) in [(round_one, 1), (round_one, 2), (round_two, 1)] {
+        let failure = fixture
+            .channel(delivery)
+            .deliver(&invoice, BUYER, attempt)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&failure, DeliveryFailure::Transient(why) if why.contains("could not connect")),
+            "{failure:?}"
+        );
+    }
+    let ids: Vec<String> = fixture
+        .sender
+        .sent
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.message_id.clone())
+        .collect();
+    assert_eq!(ids[0], ids[1]);
+    assert_ne!(ids[0], ids[2]);
+    assert!(fixture.records.changes.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn refusals_are_final_and_nothing_is_recorded_by_the_channel() {
+    for (answer, expected) in [
+        (
+            Ok(As4Answer::Error {
+                code: "EBMS:0004".into(),
+                detail: "PEPPOL:NOT_SERVICED".into(),
+            }),
+            "EBMS:0004 PEPPOL:NOT_SERVICED",
+        ),
+        (
+            Err(SendError::Refused("untrusted certificate".into())),
+            "untrusted certificate",
+        ),
+        (Err(SendError::Rejected("HTTP 404".into())), "HTTP 404"),
+    ] {
+        let fixture = Fixture::new(answer);
+        let failure = fixture
+            .channel(Uuid::new_v4())
+            .deliver(&document(DocumentKind::Invoice, "ubl"), BUYER, 1)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&failure, DeliveryFailure::Permanent(why) if why.contains(expected)),
+            "{failure:?}"
+        );
+        // The delivery job records the failure; the channel only reports it.
+        assert!(fixture.records.changes.lock().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_receipt_whose_evidence_cannot_be_stored_is_sent_again_later() {
+    let mut fixture = Fixture::new(Ok(As4Answer::Receipt));
+    fixture.blobs = Blobs::with(ORIGINAL, true);
+    let failure = fixture
+        .channel(Uuid::new_v4())
+        .deliver(&document(DocumentKind::Invoice, "ubl"), BUYER, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(failure, DeliveryFailure::Transient(_)),
+        "{failure:?}"
+    );
+    assert!(fixture.records.changes.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn only_ubl_goes_and_a_lookup_failing_at_delivery_is_passing() {
+    let fixture = Fixture::new(Ok(As4Answer::Receipt));
+    let cii = fixture
+        .channel(Uuid::new_v4())
+        .deliver(&document(DocumentKind::Invoice, "cii"), BUYER, 1)
+        .await
+        .unwrap_err();
+    assert!(matches!(cii, DeliveryFailure::NotReachable(_)), "{cii:?}");
+    assert!(fixture.sender.sent.lock().unwrap().is_empty());
+
+    let mut failing = Fixture::new(Ok(As4Answer::Receipt));
+    failing.locator = Locator::answering(Err(LocateError::Failed("SMP said 503".into())));
+    let failure = failing
+        .channel(Uuid::new_v4())
+        .deliver(&document(DocumentKind::Invoice, "ubl"), BUYER, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&failure, DeliveryFailure::Transient(why) if why.contains("503")),
+        "{failure:?}"
+    );
+}
+
+#[tokio::test]
+async fn reach_asks_for_the_documents_type_and_keeps_not_registered_apart_from_failures() {
+    let fixture = Fixture::new(Ok(As4Answer::Receipt));
+    let channel = fixture.channel(Uuid::nil());
+    assert_eq!(
+        channel.reach(BUYER, DocumentKind::CreditNote).await,
+        Reach::Deliverable
+    );
+    assert_eq!(
+        channel.reach(BUYER, DocumentKind::InvoiceResponse).await,
+        Reach::Deliverable
+    );
+    let asked = fixture.locator.asked.lock().unwrap().clone();
+    assert_eq!(
+        asked[0].participant,
+        format!("iso6523-actorid-upis::{BUYER}")
+    );
+    assert_eq!(
+        asked[0].document_type,
+        format!("busdox-docid-qns::{BIS_BILLING_CREDIT_NOTE}")
+    );
+    assert_eq!(
+        asked[1].document_type,
+        format!("busdox-docid-qns::{INVOICE_RESPONSE}")
+    );
+    assert_eq!(
+        asked[1].process,
+        format!("cenbii-procid-ubl::{INVOICE_RESPONSE_PROCESS}")
+    );
+
+    for (answer, expected) in [
+        (
+            LocateError::NotRegistered("no SMP".into()),
+            Reach::NotRegistered("no SMP".into()),
+        ),
+        (
+            LocateError::InvalidQuery("bad id".into()),
+            Reach::NotRegistered("bad id".into()),
+        ),
+        (
+            LocateError::Failed("SERVFAIL".into()),
+            Reach::LookupFailed("SERVFAIL".into()),
+        ),
+    ] {
+        let mut fixture = Fixture::new(Ok(As4Answer::Receipt));
+        fixture.locator = Locator::answering(Err(answer));
+        assert_eq!(
+            fixture
+                .channel(Uuid::nil())
+                .reach(BUYER, DocumentKind::Invoice)
+                .await,
+            expected
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! The domain's `As4Outbound` port over this module: Haven's AS4 sending side (C2). Checks
+//! the receiving access point's certificate, wraps the document in an SBDH, builds the signed
+//! and encrypted UserMessage, posts it over the SSRF-safe client and checks the signed answer.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use haven_domain::peppol::{
+    discovery::PeppolEndpoint,
+    sending::{As4Answer, As4Outbound, Exchange, Outbound, SendError},
+};
+
+use super::{
+    send::{build_user_message, check_receiver_certificate, MessageOptions},
+    signal::{verify_answer, Answer},
+    ApKey,
+};
+use crate::{
+    http::{self, HostRules},
+    identifiers::{DocumentTypeIdentifier, ParticipantIdentifier, ProcessIdentifier},
+    sbdh::{self, Sbdh},
+    xmldsig::TrustAnchors,
+};
+
+/// How long one post may take, connection and answer included.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest answer read: signals are a few kilobytes.
+const MAX_ANSWER: usize = 1024 * 1024;
+
+/// Sends for this access point: its key, the AP CA(s) receivers' certificates must be issued
+/// by, and the HTTP client with the address rules.
+pub struct As4Sender {
+    key: ApKey,
+    ap_trust: TrustAnchors,
+    rules: HostRules,
+    client: reqwest::Client,
+}
+
+impl As4Sender {
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn new(
+        key: ApKey,
+        ap_trust: TrustAnchors,
+        rules: HostRules,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let client = http::client(&rules, timeout)?;
+        Ok(Self {
+            key,
+            ap_trust,
+            rules,
+            client,
+        })
+    }
+
+    #[must_use]
+    pub fn seat_id(&self) -> &str {
+        self.key.seat_id()
+    }
+}
+
+impl As4Outbound for As4Sender {
+    #[tracing::instrument(name = "as4.send", skip_all, fields(message_id = %outbound.message_id, url = %endpoint.url))]
+    async fn send(
+        &self,
+        endpoint: &PeppolEndpoint,
+        outbound: &Outbound<'_>,
+    ) -> Result<Exchange, SendError> {
+        let refused = |why: String| SendError::Refused(why);
+        let now = Utc::now();
+        // The certificate comes from the receiver's SMP: it must be a Peppol AP certificate
+        // before anything is encrypted to it.
+        let their_seat =
+            check_receiver_certificate(&endpoint.certificate, &self.ap_trust, now.timestamp())
+                .map_err(|e| refused(e.to_string()))?;
+        let url = self
+            .rules
+            .admit(&endpoint.url)
+            .map_err(|e| refused(format!("the access point's address: {e}")))?;
+        let participant = |id: &str| {
+            ParticipantIdentifier::from_value(id).map_err(|e| refused(format!("{id}: {e}")))
+        };
+        let header = Sbdh {
+            sender: participant(outbound.sender)?,
+            receiver: participant(outbound.receiver)?,
+            document_type: DocumentTypeIdentifier::from_value(outbound.document_type)
+                .map_err(|e| refused(e.to_string()))?,
+            process: ProcessIdentifier::from_value(outbound.process)
+                .map_err(|e| refused(e.to_string()))?,
+            country_c1: country_c1(outbound.document, outbound.sender).ok_or_else(|| {
+                refused("the sender's country (COUNTRY_C1) is not in the document".into())
+            })?,
+            instance_identifier: outbound.instance_identifier.clone(),
+            created: now,
+        };
+        let sbd = sbdh::write(&header, outbound.document).map_err(|e| refused(e.to_string()))?;
+        let options = MessageOptions {
+            message_id: Some(outbound.message_id.clone()),
+            conversation_id: Some(outbound.instance_identifier.clone()),
+        };
+        let message = build_user_message(&sbd, &self.key, &endpoint.certificate, &options)
+            .map_err(|e| refused(e.to_string()))?;
+
+        let response = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, &message.content_type)
+            .body(message.body.clone())
+            .send()
+            .await
+            .map_err(|e| SendError::Transient(http::describe(&e)))?;
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = read_capped(response).await?;
+        let answered_at = Utc::now();
+        let answer = match verify_answer(&content_type, &body, &message, &endpoint.certificate) {
+            Ok(Answer::Receipt) => As4Answer::Receipt,
+            Ok(Answer::Error { code, detail }) => As4Answer::Error { code, detail },
+            Err(invalid) => {
+                let passing = status.is_success()
+                    || status.is_server_error()
+                    || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                    || status == reqwest::StatusCode::REQUEST_TIMEOUT;
+                return Err(if passing {
+                    SendError::Transient(format!("HTTP {}: {invalid}", status.as_u16()))
+                } else {
+                    SendError::Rejected(format!("HTTP {} without a valid signal", status.as_u16()))
+                });
+            }
+        };
+        Ok(Exchange {
+            message_id: message.message_id,
+            our_seat: self.key.seat_id().to_owned(),
+            their_seat,
+            answer,
+            answered_at,
+            message: mime_evidence(&message.content_type, &message.body),
+            signal: mime_evidence(&content_type, &body),
+        })
+    }
+}
+
+/// A message kept as evidence: its Content-Type header, a blank line, the body as sent.
+fn mime_evidence(content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Type: {content_type}\r\n\r\n").into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, SendError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| SendError::Transient(http::describe(&e)))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(SendError::Transient(
+                "the answer is larger than a signal can be".into(),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `COUNTRY_C1`, the country of the sender (C1): the seller's country (BT-40) in an invoice
+/// or credit note; otherwise the country the sender's identifier scheme belongs to.
+fn country_c1(document: &[u8], sender: &str) -> Option<String> {
+    supplier_country(document).or_else(|| {
+        let scheme = sender.split_once(':')?.0;
+        let country = match scheme {
+            "0106" | "0190" | "9944" => "NL",
+            "0208" | "9925" => "BE",
+            "9930" => "DE",
+            _ => return None,
+        };
+        Some(country.to_owned())
+    })
+}
+
+const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+
+/// `AccountingSupplierParty/Party/PostalAddress/Country/IdentificationCode` of a UBL document.
+fn supplier_country(document: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(document).ok()?;
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let path = [
+        (CAC, "AccountingSupplierParty"),
+        (CAC, "Party"),
+        (CAC, "PostalAddress"),
+        (CAC, "Country"),
+        (CBC, "IdentificationCode"),
+    ];
+    let mut node = doc.root_element();
+    for (namespace, name) in path {
+        node = node
+            .children()
+            .find(|n| n.tag_name().namespace() == Some(namespace) && n.tag_name().name() == name)?;
+    }
+    let code = node.text()?.trim().to_ascii_uppercase();
+    (code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(code)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sender_country_comes_from_the_seller_address_or_the_scheme() {
+        let ubl = format!(
+            "<Invoice xmlns=\"urn:x\" xmlns:cac=\"{CAC}\" xmlns:cbc=\"{CBC}\"><cac:AccountingSupplierParty><cac:Party><cac:PostalAddress><cac:Country><cbc:IdentificationCode> be </cbc:IdentificationCode></cac:Country></cac:PostalAddress></cac:Party></cac:AccountingSupplierParty></Invoice>"
+        );
+        assert_eq!(country_c1(ubl.as_bytes(), "0106:1").unwrap(), "BE");
+        assert_eq!(country_c1(b"<x/>", "0106:12345678").unwrap(), "NL");
+        assert_eq!(country_c1(b"<x/>", "9930:DE1").unwrap(), "DE");
+        assert_eq!(country_c1(b"<x/>", "0088:123"), None);
+        assert_eq!(country_c1(b"not xml", "0088:123"), None);
+    }
+}

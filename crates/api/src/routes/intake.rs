@@ -253,6 +253,7 @@ pub struct InboundAccepted {
 /// bearer token; while no secret is configured the endpoint is off and answers 401 to every
 /// request. The message is stored
 /// and its processing queued before the answer: 202 means it cannot be lost any more.
+/// Messages up to `intake_max_message_bytes` are taken, even above the general body limit.
 #[utoipa::path(tag = TAG, operation_id = "receiveInboundEmail", security(("inboundEmail" = [])),
     params(InboundParams),
     request_body(content((BinaryFile = "message/rfc822"), (BinaryFile = "application/octet-stream"))),
@@ -260,6 +261,7 @@ pub struct InboundAccepted {
         (status = ACCEPTED, description = "Stored; processing is queued.", body = InboundAccepted),
         (status = BAD_REQUEST, description = "An empty body.", body = ErrorBody),
         (status = UNAUTHORIZED, description = "No or a wrong shared secret, or inbound email is not configured on this installation.", body = ErrorBody),
+        (status = PAYLOAD_TOO_LARGE, description = "Larger than `intake_max_message_bytes` (this endpoint's limit, instead of `max_body_bytes`).", body = ErrorBody),
         (status = UNPROCESSABLE_ENTITY, description = "No recipient is an intake address of an active organization (`unknown_recipient`).", body = ErrorBody)))]
 #[post("/inbound-email")]
 async fn inbound_email(

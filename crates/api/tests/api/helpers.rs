@@ -64,6 +64,8 @@ pub struct Options {
     pub smtp_intake_tls: Option<(PathBuf, PathBuf, bool)>,
     /// Receives AS4 messages with these files.
     pub peppol_as4: Option<As4Files>,
+    /// `intake_max_message_bytes`; the built-in default when `None`.
+    pub intake_max_message_bytes: Option<u64>,
 }
 
 /// The settings of Haven's AS4 receiving.
@@ -108,6 +110,7 @@ impl Default for Options {
             ocr_command: None,
             smtp_intake_tls: None,
             peppol_as4: None,
+            intake_max_message_bytes: None,
         }
     }
 }
@@ -189,6 +192,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         smtp_intake_tls_key_file: options.smtp_intake_tls.as_ref().map(|t| t.1.clone()),
         smtp_intake_require_tls: options.smtp_intake_tls.as_ref().is_some_and(|t| t.2),
         intake_domain: "intake.haven.test".into(),
+        intake_max_message_bytes: options
+            .intake_max_message_bytes
+            .unwrap_or(Settings::default().intake_max_message_bytes),
         ocr_command: options
             .ocr_command
             .clone()

@@ -66,6 +66,8 @@ pub struct Options {
     pub peppol_as4: Option<As4Files>,
     /// `intake_max_message_bytes`; the built-in default when `None`.
     pub intake_max_message_bytes: Option<u64>,
+    /// `intake_ocr_budget_seconds`; the built-in default when `None`.
+    pub intake_ocr_budget_seconds: Option<u64>,
 }
 
 /// The settings of Haven's AS4 receiving.
@@ -111,6 +113,7 @@ impl Default for Options {
             smtp_intake_tls: None,
             peppol_as4: None,
             intake_max_message_bytes: None,
+            intake_ocr_budget_seconds: None,
         }
     }
 }
@@ -195,6 +198,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         intake_max_message_bytes: options
             .intake_max_message_bytes
             .unwrap_or(Settings::default().intake_max_message_bytes),
+        intake_ocr_budget_seconds: options
+            .intake_ocr_budget_seconds
+            .unwrap_or(Settings::default().intake_ocr_budget_seconds),
         ocr_command: options
             .ocr_command
             .clone()

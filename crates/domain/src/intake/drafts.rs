@@ -77,7 +77,8 @@ pub struct Recognised {
 }
 
 /// Recognises the fields of a PDF without an embedded invoice, or of an image: from the
-/// PDF's text when it has some, else from the words OCR reads on the scan.
+/// PDF's text when it has some, else from the words OCR reads on the scan, which is given up
+/// at `deadline`.
 ///
 /// # Errors
 /// As [`recognise_pdf`]; a scan OCR cannot read is `recognition_unavailable`, saying why
@@ -88,6 +89,7 @@ pub async fn recognise_file<O: Ocr, I: Inspector>(
     inspector: &I,
     bytes: &[u8],
     image: bool,
+    deadline: std::time::Instant,
 ) -> Result<Recognised, (IntakeReason, Option<String>)> {
     tracing::Span::current().record("image", image);
     if !image {
@@ -108,10 +110,13 @@ pub async fn recognise_file<O: Ocr, I: Inspector>(
     } else {
         ScanKind::Pdf
     };
-    let scanned = ocr.scan(bytes.to_vec(), kind).await.map_err(|e| {
-        tracing::info!(error = %e, "OCR could not read the scan");
-        (IntakeReason::RecognitionUnavailable, Some(e.to_string()))
-    })?;
+    let scanned = ocr
+        .scan_until(bytes.to_vec(), kind, deadline)
+        .await
+        .map_err(|e| {
+            tracing::info!(error = %e, "OCR could not read the scan");
+            (IntakeReason::RecognitionUnavailable, Some(e.to_string()))
+        })?;
     let text = text_from_tsv(&scanned.pages);
     if text.rows.is_empty() {
         return Err((

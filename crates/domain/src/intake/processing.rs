@@ -423,6 +423,9 @@ where
         return Ok((items, Vec::new()));
     }
 
+    // Reading scans is slow: the message's files share one budget, so that its processing
+    // ends within the job's lease instead of being claimed again by another worker.
+    let budget_end = std::time::Instant::now() + settings.ocr_budget;
     let mut verdicts = Vec::with_capacity(candidates.len());
     for (index, attachment) in candidates {
         let verdict = if attachment.kind() == FileKind::Image {
@@ -459,7 +462,32 @@ where
                     continue;
                 }
                 let image = attachment.kind() == FileKind::Image;
-                match recognise_file(ports.ocr, ports.inspector, &attachment.bytes, image).await {
+                let used_up = || {
+                    Err((
+                        IntakeReason::RecognitionUnavailable,
+                        Some(format!(
+                            "The time for reading the scans of one message ({} seconds) was used up before this file; send it in a message of its own.",
+                            settings.ocr_budget.as_secs()
+                        )),
+                    ))
+                };
+                let recognised = if std::time::Instant::now() >= budget_end {
+                    used_up()
+                } else {
+                    let image_bytes = &attachment.bytes;
+                    match recognise_file(ports.ocr, ports.inspector, image_bytes, image, budget_end)
+                        .await
+                    {
+                        // OCR was stopped at the message's deadline.
+                        Err((IntakeReason::RecognitionUnavailable, _))
+                            if std::time::Instant::now() >= budget_end =>
+                        {
+                            used_up()
+                        }
+                        other => other,
+                    }
+                };
+                match recognised {
                     Ok(recognised) => {
                         let hash = ports.blobs.put(&recognised.pdf).await?;
                         let draft = Draft {

@@ -45,6 +45,9 @@ pub struct IntakeSettings {
     pub replies_per_hour: u32,
     /// How long a trusted sender's confirmation link is valid.
     pub invite_days: u32,
+    /// The longest recognition (text and OCR) of one message's PDFs and scans may take, so
+    /// that processing ends within the job's lease.
+    pub ocr_budget: std::time::Duration,
     pub links: Links,
 }
 

@@ -17,6 +17,7 @@ mod m20261204_000002_create_intake;
 mod m20261204_000003_create_partners;
 mod m20261204_000010_create_intake_drafts;
 mod m20261204_200000_add_hook_language;
+mod m20261205_000001_add_intake_sales_drafts;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000003_create_partners::Migration),
             Box::new(m20261204_000010_create_intake_drafts::Migration),
             Box::new(m20261204_200000_add_hook_language::Migration),
+            Box::new(m20261205_000001_add_intake_sales_drafts::Migration),
         ]
     }
 }

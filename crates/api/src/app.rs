@@ -189,7 +189,10 @@ impl Application {
             hook_settings: hook_settings.clone(),
             peppol: peppol.clone(),
         });
-        let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
+        let body_limit = web::Data::new(BodyLimit {
+            default: settings.max_body_bytes,
+            inbound_email: usize::try_from(settings.intake_max_message_bytes).unwrap_or(usize::MAX),
+        });
         let security_headers = web::Data::new(SecurityHeaders::new(&settings.public_url));
         let static_dir = web::Data::new(StaticDir(settings.static_dir.clone()));
         if !settings.static_dir.join("index.html").is_file() {

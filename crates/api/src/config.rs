@@ -221,6 +221,10 @@ pub struct Settings {
     pub ocr_timeout_seconds: u64,
     /// The first pages of a scanned PDF that OCR reads.
     pub ocr_max_pages: u32,
+    /// The longest reading of the PDFs and scans of one message may take, in seconds (at most
+    /// four fifths of `job_lease_secs`, so that its processing ends within the job's lease);
+    /// files left when it is used up are rejected saying so.
+    pub intake_ocr_budget_seconds: u64,
     /// Run the built-in SMTP receiver for intake.
     pub smtp_intake_enabled: bool,
     /// Address the SMTP receiver listens on.
@@ -326,6 +330,7 @@ impl Default for Settings {
             ocr_rasterizer: "pdftoppm".into(),
             ocr_timeout_seconds: 120,
             ocr_max_pages: 5,
+            intake_ocr_budget_seconds: 240,
             smtp_intake_enabled: false,
             smtp_intake_host: "127.0.0.1".into(),
             smtp_intake_port: 2525,
@@ -734,6 +739,13 @@ impl Settings {
             image_floor_bytes: self.intake_image_floor_bytes,
             replies_per_hour: self.intake_replies_per_hour,
             invite_days: self.trusted_sender_invite_days.max(1),
+            // Never more than four fifths of the lease: the message must be finished by the
+            // worker that claimed it, with time left to record the outcome.
+            ocr_budget: std::time::Duration::from_secs(
+                self.intake_ocr_budget_seconds
+                    .min(self.job_lease_secs.saturating_mul(4) / 5)
+                    .max(1),
+            ),
             links: haven_domain::links::Links::new(&self.public_url),
         })
     }
@@ -965,7 +977,27 @@ mod tests {
         )));
         assert!(keys.contains(&("peppol_as4_timeout_secs".to_owned(), ValueKind::Number)));
         assert!(keys.contains(&("peppol_as4_insecure_hosts".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 90, "one key per field of Settings");
+        assert!(keys.contains(&("intake_ocr_budget_seconds".to_owned(), ValueKind::Number)));
+        assert_eq!(keys.len(), 91, "one key per field of Settings");
+    }
+
+    #[test]
+    fn a_messages_ocr_budget_stays_within_the_job_lease() {
+        let budget = |budget: u64, lease: u64| {
+            Settings {
+                intake_ocr_budget_seconds: budget,
+                job_lease_secs: lease,
+                ..Settings::default()
+            }
+            .intake_settings()
+            .unwrap()
+            .ocr_budget
+            .as_secs()
+        };
+        assert_eq!(budget(240, 300), 240);
+        assert_eq!(budget(240, 100), 80);
+        assert_eq!(budget(30, 300), 30);
+        assert_eq!(budget(0, 300), 1);
     }
 
     #[test]

@@ -119,6 +119,8 @@ pub enum ErrorCode {
     GrantRevoked,
     /// The intake draft was completed or discarded already.
     DraftNotOpen,
+    /// The intake draft holds a valid invoice as mailed; it is sent as it is.
+    DraftIsInvoice,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -168,6 +170,7 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::GrantNotOffered => Self::GrantNotOffered,
             ConflictCode::GrantRevoked => Self::GrantRevoked,
             ConflictCode::DraftNotOpen => Self::DraftNotOpen,
+            ConflictCode::DraftIsInvoice => Self::DraftIsInvoice,
         }
     }
 }

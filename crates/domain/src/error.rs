@@ -97,6 +97,9 @@ pub enum ConflictCode {
     GrantRevoked,
     /// The intake draft was completed or discarded already.
     DraftNotOpen,
+    /// The intake draft holds a valid invoice as mailed: it is sent as it is, its fields
+    /// cannot be changed.
+    DraftIsInvoice,
 }
 
 /// The outside services a use case may depend on.

@@ -98,10 +98,7 @@ const HOSTILE: &[&str] = &[
 fn corpus() -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let testdata = std::env::var("HAVEN_TESTDATA").map_or_else(
-        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/invoices"),
-        PathBuf::from,
-    );
+    let testdata = haven_testdata::invoices_path();
     let mut files = Vec::new();
     collect(&fixtures, &mut files);
     collect(&testdata, &mut files);

@@ -134,14 +134,25 @@ impl Tesseract {
 }
 
 impl Ocr for Tesseract {
-    #[tracing::instrument(name = "ocr scan", skip_all, fields(?kind, size = bytes.len(), pages))]
     async fn scan(&self, bytes: Vec<u8>, kind: ScanKind) -> Result<Scanned, OcrError> {
-        let _permit = self
-            .running
-            .acquire()
+        let deadline = std::time::Instant::now() + self.config.timeout;
+        self.scan_until(bytes, kind, deadline).await
+    }
+
+    #[tracing::instrument(name = "ocr scan", skip_all, fields(?kind, size = bytes.len(), pages))]
+    async fn scan_until(
+        &self,
+        bytes: Vec<u8>,
+        kind: ScanKind,
+        until: std::time::Instant,
+    ) -> Result<Scanned, OcrError> {
+        // The caller's deadline counts from now, including the wait for another scan.
+        let deadline = Instant::from_std(until);
+        let _permit = tokio::time::timeout_at(deadline, self.running.acquire())
             .await
+            .map_err(|_| OcrError::TimedOut(self.seconds()))?
             .map_err(|_| OcrError::Failed("OCR is shutting down".into()))?;
-        let deadline = Instant::now() + self.config.timeout;
+        let deadline = deadline.min(Instant::now() + self.config.timeout);
         let dir = tempfile::tempdir().map_err(failed)?;
         let images = match kind {
             ScanKind::Image => {

@@ -39,9 +39,29 @@ pub fn current_request_id() -> String {
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// Limits that apply before routing.
+/// Limits that apply before routing: `max_body_bytes` for every request, except the
+/// inbound-email endpoint, which takes whole mail messages up to `intake_max_message_bytes`
+/// (as the SMTP receiver does), whatever the general limit.
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyLimit {
+    pub default: usize,
+    pub inbound_email: usize,
+}
+
+/// The path of the inbound-email endpoint, which has its own body limit.
+pub const INBOUND_EMAIL_PATH: &str = "/api/v1/inbound-email";
+
+impl BodyLimit {
+    /// The limit for a request to `path`.
+    #[must_use]
+    pub fn for_path(&self, path: &str) -> usize {
+        if path == INBOUND_EMAIL_PATH {
+            self.inbound_email
+        } else {
+            self.default
+        }
+    }
+}
 
 fn accepted_request_id(req: &ServiceRequest) -> Option<String> {
     let value = req.headers().get(&REQUEST_ID_HEADER)?.to_str().ok()?;
@@ -82,7 +102,9 @@ pub async fn request_context(
         .app_data::<web::Data<SecurityHeaders>>()
         .map(|h| h.get_ref().clone());
 
-    let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0);
+    let limit = req
+        .app_data::<web::Data<BodyLimit>>()
+        .map(|l| l.for_path(req.path()));
     let declared_length = req
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -266,7 +266,7 @@ pub(crate) async fn read_document(
 ) -> Result<Vec<u8>, ApiError> {
     let limit = req
         .app_data::<web::Data<BodyLimit>>()
-        .map_or(25 * 1024 * 1024, |l| l.0);
+        .map_or(25 * 1024 * 1024, |l| l.default);
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

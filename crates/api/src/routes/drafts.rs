@@ -51,6 +51,10 @@ pub struct DraftDto {
     pub status: DraftStatus,
     pub filename: Option<String>,
     pub pdf_size: u64,
+    /// A valid invoice as mailed, kept as a draft (the organization's preference for sales
+    /// invoices by email): completing sends it unchanged, and its fields cannot be changed
+    /// (`draft_is_invoice`); they only describe it.
+    pub from_invoice: bool,
     pub fields: InvoiceFields,
     /// The document completing it made.
     pub document_id: Option<Uuid>,
@@ -71,6 +75,7 @@ impl From<Draft> for DraftDto {
             status: d.status,
             filename: d.filename,
             pdf_size: d.pdf_size,
+            from_invoice: d.invoice_hash.is_some(),
             fields: d.fields,
             document_id: d.document_id,
             created_at: d.created_at,

@@ -61,6 +61,17 @@ pub struct IntakeOverviewDto {
     pub max_message_bytes: u64,
     pub max_attachment_bytes: u64,
     pub max_invoices_per_message: usize,
+    /// Valid sales invoices by email become drafts a person sends from the drafts, instead of
+    /// being sent on at once (the default).
+    pub sales_as_drafts: bool,
+}
+
+/// The organization's intake preferences.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IntakePreferencesRequest {
+    /// Keep valid sales invoices by email as drafts (`true`) or send them on at once (`false`).
+    pub sales_as_drafts: bool,
 }
 
 /// One message of the intake log.
@@ -253,6 +264,7 @@ pub struct InboundAccepted {
 /// bearer token; while no secret is configured the endpoint is off and answers 401 to every
 /// request. The message is stored
 /// and its processing queued before the answer: 202 means it cannot be lost any more.
+/// Messages up to `intake_max_message_bytes` are taken, even above the general body limit.
 #[utoipa::path(tag = TAG, operation_id = "receiveInboundEmail", security(("inboundEmail" = [])),
     params(InboundParams),
     request_body(content((BinaryFile = "message/rfc822"), (BinaryFile = "application/octet-stream"))),
@@ -260,6 +272,7 @@ pub struct InboundAccepted {
         (status = ACCEPTED, description = "Stored; processing is queued.", body = InboundAccepted),
         (status = BAD_REQUEST, description = "An empty body.", body = ErrorBody),
         (status = UNAUTHORIZED, description = "No or a wrong shared secret, or inbound email is not configured on this installation.", body = ErrorBody),
+        (status = PAYLOAD_TOO_LARGE, description = "Larger than `intake_max_message_bytes` (this endpoint's limit, instead of `max_body_bytes`).", body = ErrorBody),
         (status = UNPROCESSABLE_ENTITY, description = "No recipient is an intake address of an active organization (`unknown_recipient`).", body = ErrorBody)))]
 #[post("/inbound-email")]
 async fn inbound_email(
@@ -354,14 +367,47 @@ async fn get_intake(
     let client = client_info(&req);
     let caller = auth.caller(&client);
     let org = authorize(&state.db, &caller, *path, OrgAction::View).await?;
-    let addresses = service::intake_addresses(&state.intake, &org);
-    Ok(web::Json(IntakeOverviewDto {
+    overview(&state, &org).await.map(web::Json)
+}
+
+async fn overview(
+    state: &AppState,
+    org: &haven_domain::organizations::service::Authorized,
+) -> Result<IntakeOverviewDto, ApiError> {
+    let addresses = service::intake_addresses(&state.intake, org);
+    Ok(IntakeOverviewDto {
         purchase_address: addresses.as_ref().map(|a| a.purchase.clone()),
         sales_address: addresses.map(|a| a.sales),
         max_message_bytes: state.intake.max_message_bytes,
         max_attachment_bytes: state.intake.max_attachment_bytes,
         max_invoices_per_message: state.intake.max_invoices,
-    }))
+        sales_as_drafts: service::sales_as_drafts(&state.db, org).await?,
+    })
+}
+
+/// Set the organization's intake preferences (Organization Administrators): whether valid
+/// sales invoices by email are sent on at once or kept as drafts.
+#[utoipa::path(tag = TAG, operation_id = "setIntakePreferences", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The organization.")),
+    request_body = IntakePreferencesRequest,
+    responses(
+        (status = OK, body = IntakeOverviewDto),
+        (status = BAD_REQUEST, description = "A malformed body.", body = ErrorBody),
+        (status = FORBIDDEN, description = "Not an Organization Administrator, or a connection key's token.", body = ErrorBody),
+        (status = NOT_FOUND, description = "No such organization for the caller.", body = ErrorBody)))]
+#[put("/organizations/{id}/intake")]
+async fn set_preferences(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: JsonBody<IntakePreferencesRequest>,
+) -> Result<web::Json<IntakeOverviewDto>, ApiError> {
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    let org = authorize(&state.db, &caller, *path, OrgAction::View).await?;
+    service::set_sales_as_drafts(&state.db, &caller, &org, body.sales_as_drafts).await?;
+    overview(&state, &org).await.map(web::Json)
 }
 
 /// The organization's intake log: every message with its status.
@@ -573,6 +619,7 @@ async fn confirm_sender(
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(inbound_email)
         .service(get_intake)
+        .service(set_preferences)
         .service(list_messages)
         .service(get_message)
         .service(list_senders)

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::{
-    exchange::{two_parties, BUYER_KVK, SELLER_KVK},
+    exchange::{invoice, two_parties, BUYER_KVK, SELLER_KVK},
     helpers::{assert_error_body, TestApp},
     intake::{accepted_id, app, hand_over, mail, organization_id, processed, DOMAIN},
 };
@@ -483,4 +483,193 @@ async fn pdfs_without_usable_text_are_rejected_with_their_reason() {
     assert_eq!(detail["items"][0]["reason"], "not_an_invoice");
     let list = app.get_json(&drafts_path(&org), &buyer.token).await;
     assert_eq!(list["items"], json!([]));
+}
+
+/// An organization that prefers it keeps valid sales invoices by email as drafts: nothing is
+/// sent until a person completes the draft, which sends the invoice as mailed. Only an
+/// Organization Administrator of the organization sets the preference; it is audited.
+#[tokio::test]
+async fn sales_invoices_by_email_can_be_kept_as_drafts_and_sent_from_there() {
+    let app = app().await;
+    let (seller, seller_party, buyer, buyer_party) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let intake = format!("/api/v1/organizations/{org}/intake");
+    let sales = format!("{SELLER_KVK}.verkoop@{DOMAIN}");
+    assert_eq!(
+        app.get_json(&intake, &seller.token).await["salesAsDrafts"],
+        false,
+        "sent at once by default"
+    );
+
+    // Unhappy paths first: another environment, a malformed body.
+    let on = json!({"salesAsDrafts": true});
+    let response = app
+        .send(Method::PUT, &intake, Some(&on), &buyer.token)
+        .await;
+    assert_error_body(response, 404, "not_found").await;
+    let response = app
+        .send(
+            Method::PUT,
+            &intake,
+            Some(&json!({"salesAsDrafts": "yes"})),
+            &seller.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 400);
+    // A Member of the organization sees the preference but may not change it.
+    let member = app
+        .invite_and_accept(&seller, "mia@seller.example", "basic")
+        .await;
+    let response = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organizations/{org}/members"),
+            Some(&json!({"userId": member.id(), "role": "member"})),
+            &seller.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(
+        app.get_json(&intake, &member.token).await["salesAsDrafts"],
+        false
+    );
+    let response = app
+        .send(Method::PUT, &intake, Some(&on), &member.token)
+        .await;
+    assert_error_body(response, 403, "forbidden").await;
+    assert_eq!(
+        app.get_json(&intake, &seller.token).await["salesAsDrafts"],
+        false
+    );
+
+    let response = app
+        .send(Method::PUT, &intake, Some(&on), &seller.token)
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["salesAsDrafts"], true, "{body}");
+    assert_eq!(body["salesAddress"], sales.as_str());
+
+    let xml = invoice("KEEP-1", SELLER_KVK, BUYER_KVK, None);
+    let files = [("KEEP-1.xml", "application/xml", xml.clone())];
+    let raw = mail("ada@seller.example", &sales, "KEEP-1", &files);
+    let message = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["message"]["status"], "processed", "{detail}");
+    assert_eq!(detail["message"]["replied"], false);
+    let item = &detail["items"][0];
+    assert_eq!(item["outcome"], "draft", "{detail}");
+    assert_eq!(item["reason"], "kept_as_draft", "{detail}");
+    assert!(item["documentId"].is_null());
+    let outbox = format!("/api/v1/parties/{seller_party}/sales-invoices");
+    assert!(
+        app.get_json(&outbox, &seller.token).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing sent yet"
+    );
+
+    let path = format!(
+        "{}/{}",
+        drafts_path(&org),
+        item["draftId"].as_str().unwrap()
+    );
+    let draft = app.get_json(&path, &seller.token).await;
+    assert_eq!(draft["status"], "open", "{draft}");
+    assert_eq!(draft["purpose"], "sales");
+    assert_eq!(draft["fromInvoice"], true);
+    assert_eq!(draft["filename"], "KEEP-1.pdf");
+    let pdf = app
+        .client
+        .get(app.url(&format!("{path}/pdf")))
+        .bearer_auth(&seller.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status().as_u16(), 200);
+    assert!(
+        pdf.bytes().await.unwrap().starts_with(b"%PDF"),
+        "a rendering to look at"
+    );
+
+    // Its fields describe the invoice; they are not what is sent, so they cannot be changed.
+    let response = app
+        .send(
+            Method::PUT,
+            &format!("{path}/fields"),
+            Some(&draft["fields"]),
+            &seller.token,
+        )
+        .await;
+    assert_error_body(response, 409, "draft_is_invoice").await;
+    // The same file again is already there, as a draft.
+    let raw = mail("ada@seller.example", &sales, "KEEP-1 again", &files);
+    let again = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &seller, &org, &again).await;
+    assert_eq!(
+        detail["items"][0]["reason"], "already_processed",
+        "{detail}"
+    );
+
+    // Completing sends the invoice as mailed; it reaches the buyer.
+    let response = complete(&app, &seller.token, &path).await;
+    let status = response.status().as_u16();
+    let done: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["status"], "completed");
+    let document = done["documentId"].as_str().unwrap();
+    let original = app
+        .client
+        .get(app.url(&format!("{outbox}/{document}/download")))
+        .bearer_auth(&seller.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(original.bytes().await.unwrap().as_ref(), xml.as_slice());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let inbox = app
+            .get_json(
+                &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),
+                &buyer.token,
+            )
+            .await;
+        if inbox["items"].as_array().unwrap().len() == 1 {
+            assert_eq!(inbox["items"][0]["number"], "KEEP-1");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Switched back: the next one is sent at once. The changes are in the audit log.
+    let off = json!({"salesAsDrafts": false});
+    let response = app
+        .send(Method::PUT, &intake, Some(&off), &seller.token)
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let raw = mail(
+        "ada@seller.example",
+        &sales,
+        "KEEP-2",
+        &[(
+            "KEEP-2.xml",
+            "application/xml",
+            invoice("KEEP-2", SELLER_KVK, BUYER_KVK, None),
+        )],
+    );
+    let message = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    assert_eq!(detail["items"][0]["outcome"], "document", "{detail}");
+    let audit = app
+        .get_json("/api/v1/audit-events?limit=200", &seller.token)
+        .await;
+    let changes = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "intake.preferences_changed")
+        .count();
+    assert_eq!(changes, 2, "{audit}");
 }

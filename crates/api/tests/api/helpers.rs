@@ -72,6 +72,10 @@ pub struct Options {
     pub peppol_sml: Option<SmlSettings>,
     /// The port to listen on; 0 for a free one.
     pub port: u16,
+    /// `intake_max_message_bytes`; the built-in default when `None`.
+    pub intake_max_message_bytes: Option<u64>,
+    /// `intake_ocr_budget_seconds`; the built-in default when `None`.
+    pub intake_ocr_budget_seconds: Option<u64>,
 }
 
 /// The settings of the `sml` locator.
@@ -127,6 +131,8 @@ impl Default for Options {
             peppol_static_endpoints: None,
             peppol_sml: None,
             port: 0,
+            intake_max_message_bytes: None,
+            intake_ocr_budget_seconds: None,
         }
     }
 }
@@ -208,6 +214,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         smtp_intake_tls_key_file: options.smtp_intake_tls.as_ref().map(|t| t.1.clone()),
         smtp_intake_require_tls: options.smtp_intake_tls.as_ref().is_some_and(|t| t.2),
         intake_domain: "intake.haven.test".into(),
+        intake_max_message_bytes: options
+            .intake_max_message_bytes
+            .unwrap_or(Settings::default().intake_max_message_bytes),
+        intake_ocr_budget_seconds: options
+            .intake_ocr_budget_seconds
+            .unwrap_or(Settings::default().intake_ocr_budget_seconds),
         ocr_command: options
             .ocr_command
             .clone()

@@ -670,9 +670,10 @@ async fn the_smtp_receiver_takes_mail_over_starttls_and_can_require_it() {
         .await;
     let items = log["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{log}");
-    assert_eq!(items[0]["subject"], "TLS-1");
     let id = items[0]["id"].as_str().unwrap().to_owned();
+    // The subject is read from the message when it is processed, not when it is stored.
     let detail = processed(&app, &seller, &org, &id).await;
+    assert_eq!(detail["message"]["subject"], "TLS-1");
     assert_eq!(detail["message"]["status"], "processed", "{detail}");
 }
 
@@ -732,4 +733,116 @@ async fn a_purchase_invoice_that_cannot_be_taken_in_raises_invoice_received_erro
     assert_eq!(details["sender"], "ada@seller.example");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(receiver.got().len(), 1, "the sales mail raised nothing");
+}
+
+/// The inbound-email endpoint takes messages up to `intake_max_message_bytes`, like the SMTP
+/// receiver, even when that is above the general body limit; above it, 413 with the usual
+/// error body, whether the length is announced or the body is streamed.
+#[tokio::test]
+async fn the_inbound_endpoint_has_the_intake_message_limit_not_the_general_one() {
+    const GENERAL: usize = 4 * 1024;
+    const INTAKE: u64 = 32 * 1024;
+    let app = spawn_app_with(Options {
+        inbound_email_secret: Some(SECRET.into()),
+        max_body_bytes: GENERAL,
+        intake_max_message_bytes: Some(INTAKE),
+        ..Options::default()
+    })
+    .await;
+    let (seller, _, _, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let sales = format!("{SELLER_KVK}.verkoop@{DOMAIN}");
+    // A plain-text message of exactly `size` bytes (no invoice in it).
+    let message = |size: usize| {
+        let mut raw = format!(
+            "From: ada@seller.example\r\nTo: {sales}\r\nSubject: Size\r\n\
+             Content-Type: text/plain\r\n\r\n"
+        )
+        .into_bytes();
+        while raw.len() < size {
+            let line = (size - raw.len()).min(78);
+            raw.extend(std::iter::repeat_n(b'x', line.saturating_sub(2)));
+            raw.extend_from_slice(&b"\r\n"[..line.min(2)]);
+        }
+        raw
+    };
+
+    // Above the general limit, below the intake limit: stored.
+    let under = message(16 * 1024);
+    assert!(under.len() > GENERAL);
+    let id = accepted_id(hand_over(&app, under, "").await).await;
+    let detail = processed(&app, &seller, &org, &id).await;
+    assert_eq!(detail["message"]["reason"], "no_invoice", "{detail}");
+
+    // Above the intake limit: 413 when announced, and when streamed without a length.
+    let over = message(40 * 1024);
+    assert!(over.len() as u64 > INTAKE);
+    let body = assert_error_body(
+        hand_over(&app, over.clone(), "").await,
+        413,
+        "payload_too_large",
+    )
+    .await;
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains(&INTAKE.to_string()),
+        "{body}"
+    );
+    let answer = chunked_post(&app, "/api/v1/inbound-email", &over).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"payload_too_large\""), "{answer}");
+    let log = app
+        .get_json(
+            &format!("/api/v1/organizations/{org}/intake/messages"),
+            &seller.token,
+        )
+        .await;
+    assert_eq!(
+        log["items"].as_array().unwrap().len(),
+        1,
+        "nothing more stored"
+    );
+
+    // Other endpoints keep the general limit.
+    let response = app
+        .client
+        .post(app.url("/api/v1/validate"))
+        .header("content-type", "application/xml")
+        .body(vec![b' '; GENERAL + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_error_body(response, 413, "payload_too_large").await;
+}
+
+/// POSTs `body` with chunked transfer encoding (no announced length) and returns the raw
+/// answer.
+async fn chunked_post(app: &TestApp, path: &str, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {SECRET}\r\n\
+         Content-Type: message/rfc822\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.chunks(1024) {
+        let sent = async {
+            stream
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await?;
+            stream.write_all(chunk).await?;
+            stream.write_all(b"\r\n").await
+        };
+        // The server may answer and close before the whole body is sent.
+        if sent.await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).into_owned()
 }

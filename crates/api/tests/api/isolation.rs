@@ -275,6 +275,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                         json!({"kind": "address", "value": "eve@beta.example", "contactEmail": "eve@beta.example"})
                     }
                     "responses" => json!({"code": "ap"}),
+                    "intake" => json!({"salesAsDrafts": true}),
                     "shares" => json!({"userId": colleague.id(), "access": "view"}),
                     "partner-access" => {
                         json!({"partnershipId": uuid::Uuid::new_v4(), "userEmail": "eve@beta.example", "role": "member"})

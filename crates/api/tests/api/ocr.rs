@@ -262,3 +262,87 @@ async fn scans_are_rejected_saying_tesseract_is_missing_where_it_is() {
     let list = app.get_json(&drafts_path(&org), &buyer.token).await;
     assert_eq!(list["items"], json!([]));
 }
+
+/// A stand-in for Tesseract that takes a second per file and then fails, like a slow scan
+/// that cannot be read: enough to measure a message's time without Tesseract.
+fn slow_tesseract(dir: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("slow-tesseract");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\ncase \"$1\" in --list-langs) printf 'List of available languages (2):\\neng\\nnld\\n'; exit 0;; esac\nsleep 1\necho 'slow-tesseract: unreadable' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// A PNG header of an A4 page at 300 dpi, padded to 20 KiB (above the logo floor), unique by
+/// `n`; only its header is read before OCR.
+fn png(n: u8) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend(2480u32.to_be_bytes());
+    png.extend(3508u32.to_be_bytes());
+    png.push(n);
+    png.resize(20 * 1024, 0);
+    png
+}
+
+/// The scans of one message share `intake_ocr_budget_seconds`: once it is used up, the files
+/// left are rejected saying so, and the message is finished within the budget instead of
+/// outlasting the job's lease. With time enough, every scan is read.
+#[tokio::test]
+async fn the_scans_of_one_message_share_a_time_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let tesseract = slow_tesseract(dir.path());
+    let scans: Vec<(String, Vec<u8>)> = (0..5).map(|n| (format!("scan-{n}.png"), png(n))).collect();
+    let files: Vec<(&str, &str, Vec<u8>)> = scans
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), "image/png", bytes.clone()))
+        .collect();
+    for (budget, cut) in [(2, true), (60, false)] {
+        let app = spawn_app_with(Options {
+            inbound_email_secret: Some(SECRET.into()),
+            ocr_command: Some(tesseract.clone()),
+            intake_ocr_budget_seconds: Some(budget),
+            ..Options::default()
+        })
+        .await;
+        let (_, _, buyer, _) = two_parties(&app).await;
+        let org = organization_id(&app, &buyer).await;
+        let raw = mail(
+            "bob@buyer.example",
+            &format!("{BUYER_KVK}.inkoop@{DOMAIN}"),
+            "Scans",
+            &files,
+        );
+        let message = accepted_id(hand_over(&app, raw, "").await).await;
+        let detail = processed_slowly(&app, &buyer, &org, &message).await;
+        assert_eq!(detail["message"]["status"], "rejected", "{detail}");
+        let details: Vec<&str> = detail["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                assert_eq!(item["reason"], "recognition_unavailable", "{detail}");
+                item["detail"].as_str().unwrap()
+            })
+            .collect();
+        let over_budget = |d: &str| d.contains("was used up before this file");
+        // The first scan is always read (and fails as the stand-in does).
+        assert!(
+            details[0].contains("slow-tesseract: unreadable"),
+            "{detail}"
+        );
+        if cut {
+            // Five scans of a second each cannot all fit in two seconds.
+            assert!(over_budget(details[4]), "{detail}");
+            assert!(
+                details.iter().filter(|d| over_budget(d)).count() >= 2,
+                "{detail}"
+            );
+        } else {
+            assert!(!details.iter().any(|d| over_budget(d)), "{detail}");
+        }
+    }
+}

@@ -42,6 +42,8 @@ pub enum AuditAction {
     HookSecretRotated,
     #[serde(rename = "hook.updated")]
     HookUpdated,
+    #[serde(rename = "intake.preferences_changed")]
+    IntakePreferencesChanged,
     #[serde(rename = "invitation.accepted")]
     InvitationAccepted,
     #[serde(rename = "login.failed")]
@@ -153,7 +155,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 72] = [
+    pub const ALL: [AuditAction; 73] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -172,6 +174,7 @@ impl AuditAction {
         Self::HookRedelivered,
         Self::HookSecretRotated,
         Self::HookUpdated,
+        Self::IntakePreferencesChanged,
         Self::InvitationAccepted,
         Self::LoginFailed,
         Self::LoginSucceeded,
@@ -249,6 +252,7 @@ impl AuditAction {
             Self::HookRedelivered => "hook.redelivered",
             Self::HookSecretRotated => "hook.secret_rotated",
             Self::HookUpdated => "hook.updated",
+            Self::IntakePreferencesChanged => "intake.preferences_changed",
             Self::InvitationAccepted => "invitation.accepted",
             Self::LoginFailed => "login.failed",
             Self::LoginSucceeded => "login.succeeded",

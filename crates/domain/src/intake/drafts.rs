@@ -77,7 +77,8 @@ pub struct Recognised {
 }
 
 /// Recognises the fields of a PDF without an embedded invoice, or of an image: from the
-/// PDF's text when it has some, else from the words OCR reads on the scan.
+/// PDF's text when it has some, else from the words OCR reads on the scan, which is given up
+/// at `deadline`.
 ///
 /// # Errors
 /// As [`recognise_pdf`]; a scan OCR cannot read is `recognition_unavailable`, saying why
@@ -88,6 +89,7 @@ pub async fn recognise_file<O: Ocr, I: Inspector>(
     inspector: &I,
     bytes: &[u8],
     image: bool,
+    deadline: std::time::Instant,
 ) -> Result<Recognised, (IntakeReason, Option<String>)> {
     tracing::Span::current().record("image", image);
     if !image {
@@ -108,10 +110,13 @@ pub async fn recognise_file<O: Ocr, I: Inspector>(
     } else {
         ScanKind::Pdf
     };
-    let scanned = ocr.scan(bytes.to_vec(), kind).await.map_err(|e| {
-        tracing::info!(error = %e, "OCR could not read the scan");
-        (IntakeReason::RecognitionUnavailable, Some(e.to_string()))
-    })?;
+    let scanned = ocr
+        .scan_until(bytes.to_vec(), kind, deadline)
+        .await
+        .map_err(|e| {
+            tracing::info!(error = %e, "OCR could not read the scan");
+            (IntakeReason::RecognitionUnavailable, Some(e.to_string()))
+        })?;
     let text = text_from_tsv(&scanned.pages);
     if text.rows.is_empty() {
         return Err((
@@ -218,8 +223,12 @@ pub async fn draft_pdf<D: DraftStore, B: DocumentStore>(
 }
 
 async fn stored_pdf<B: DocumentStore>(blobs: &B, draft: &Draft) -> DomainResult<Vec<u8>> {
-    let hash = ContentHash::parse(&draft.pdf_hash).ok_or_else(|| {
-        DomainError::Unexpected(anyhow::anyhow!("draft {} has a malformed hash", draft.id))
+    stored(blobs, &draft.pdf_hash, draft.id).await
+}
+
+async fn stored<B: DocumentStore>(blobs: &B, hash: &str, draft: Uuid) -> DomainResult<Vec<u8>> {
+    let hash = ContentHash::parse(hash).ok_or_else(|| {
+        DomainError::Unexpected(anyhow::anyhow!("draft {draft} has a malformed hash"))
     })?;
     blobs.get(&hash).await
 }
@@ -244,6 +253,12 @@ pub async fn update_draft<D: DraftStore>(
         .ok_or_else(|| not_found(id))?;
     if draft.status != DraftStatus::Open {
         return Err(not_open(&draft));
+    }
+    if draft.invoice_hash.is_some() {
+        return Err(DomainError::conflict(
+            ConflictCode::DraftIsInvoice,
+            "The draft is a valid invoice as mailed; it is sent as it is. Discard it to send a corrected one.".into(),
+        ));
     }
     let problems = check(&fields);
     if !problems.is_empty() {
@@ -326,18 +341,29 @@ where
                 "Only an active organization completes drafts.".into(),
             )
         })?;
-    let (seller, buyer, party) = sides(&draft, &target)?;
-    let pdf = stored_pdf(ports.blobs, &draft).await?;
-    let visual = Visual {
-        filename: draft.filename.as_deref().unwrap_or("invoice.pdf"),
-        pdf: &pdf,
+    let (xml, party) = match &draft.invoice_hash {
+        // A valid invoice as mailed, kept as a draft: it is handed on unchanged (the use case
+        // it goes to validates it again).
+        Some(hash) => (
+            stored(ports.blobs, hash, draft.id).await?,
+            own_party(draft.purpose, &target)?,
+        ),
+        None => {
+            let (seller, buyer, party) = sides(&draft, &target)?;
+            let pdf = stored_pdf(ports.blobs, &draft).await?;
+            let visual = Visual {
+                filename: draft.filename.as_deref().unwrap_or("invoice.pdf"),
+                pdf: &pdf,
+            };
+            let xml = compose_invoice(&draft.fields, &seller, &buyer, Some(visual))
+                .map_err(field_errors)?;
+            let inspection = ports.inspector.inspect(xml.clone()).await;
+            if !inspection.report.valid {
+                return Err(rule_errors(&inspection.report));
+            }
+            (xml, party)
+        }
     };
-    let xml =
-        compose_invoice(&draft.fields, &seller, &buyer, Some(visual)).map_err(field_errors)?;
-    let inspection = ports.inspector.inspect(xml.clone()).await;
-    if !inspection.report.valid {
-        return Err(rule_errors(&inspection.report));
-    }
     let key = format!("draft:{id}");
     let document_id = match draft.purpose {
         IntakePurpose::Purchase => {
@@ -431,8 +457,9 @@ fn rule_errors(report: &haven_einvoice::ValidationReport) -> DomainError {
 /// Seller and buyer of the invoice and the organization's participant id it goes through:
 /// for a purchase invoice the organization is the buyer (through an id that receives), for
 /// a sales invoice the seller (through an id that sends).
-fn sides(draft: &Draft, target: &IntakeTarget) -> DomainResult<(Party, Party, PartyRecord)> {
-    let org = &target.organization;
+/// The organization's participant id a draft is handed on for: the first that receives (a
+/// purchase) or sends (a sale), its KvK id first.
+fn own_party(purpose: IntakePurpose, target: &IntakeTarget) -> DomainResult<PartyRecord> {
     let kvk_first = |ok: fn(&PartyRecord) -> bool| {
         target
             .parties
@@ -442,6 +469,23 @@ fn sides(draft: &Draft, target: &IntakeTarget) -> DomainResult<(Party, Party, Pa
             .or_else(|| target.parties.iter().find(|p| ok(p)))
             .cloned()
     };
+    match purpose {
+        IntakePurpose::Purchase => kvk_first(PartyRecord::receives).ok_or_else(|| {
+            DomainError::conflict(
+                ConflictCode::ReceivingNotEnabled,
+                "Receiving is switched off for every id of the organization.".into(),
+            )
+        }),
+        IntakePurpose::Sales => kvk_first(|p| p.send_enabled).ok_or_else(|| {
+            DomainError::Forbidden(
+                "Sending is switched off for every id of the organization.".into(),
+            )
+        }),
+    }
+}
+
+fn sides(draft: &Draft, target: &IntakeTarget) -> DomainResult<(Party, Party, PartyRecord)> {
+    let org = &target.organization;
     // The organization's VAT number: its registered one, else (on its own sales invoice) the
     // one the invoice shows for the seller.
     let vat = target
@@ -476,21 +520,12 @@ fn sides(draft: &Draft, target: &IntakeTarget) -> DomainResult<(Party, Party, Pa
     };
     match draft.purpose {
         IntakePurpose::Purchase => {
-            let party = kvk_first(PartyRecord::receives).ok_or_else(|| {
-                DomainError::conflict(
-                    ConflictCode::ReceivingNotEnabled,
-                    "Receiving is switched off for every id of the organization.".into(),
-                )
-            })?;
+            let party = own_party(draft.purpose, target)?;
             let seller = Party::seller_from(&draft.fields).map_err(field_errors)?;
             Ok((seller, own(&party), party))
         }
         IntakePurpose::Sales => {
-            let party = kvk_first(|p| p.send_enabled).ok_or_else(|| {
-                DomainError::Forbidden(
-                    "Sending is switched off for every id of the organization.".into(),
-                )
-            })?;
+            let party = own_party(draft.purpose, target)?;
             let buyer = Party::buyer_from(&draft.fields).map_err(field_errors)?;
             Ok((own(&party), buyer, party))
         }

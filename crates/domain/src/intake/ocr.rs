@@ -45,6 +45,19 @@ pub trait Ocr: Send + Sync {
         bytes: Vec<u8>,
         kind: ScanKind,
     ) -> impl Future<Output = Result<Scanned, OcrError>> + Send;
+
+    /// As [`Ocr::scan`], but given up at `deadline` (what is left of a message's time for
+    /// its scans) when that comes before the adapter's own limit. Without an override, the
+    /// adapter's own limit alone applies.
+    fn scan_until(
+        &self,
+        bytes: Vec<u8>,
+        kind: ScanKind,
+        deadline: std::time::Instant,
+    ) -> impl Future<Output = Result<Scanned, OcrError>> + Send {
+        let _ = deadline;
+        self.scan(bytes, kind)
+    }
 }
 
 /// No OCR at all: every scan is refused as not readable here.

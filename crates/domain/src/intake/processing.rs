@@ -423,6 +423,9 @@ where
         return Ok((items, Vec::new()));
     }
 
+    // Reading scans is slow: the message's files share one budget, so that its processing
+    // ends within the job's lease instead of being claimed again by another worker.
+    let budget_end = std::time::Instant::now() + settings.ocr_budget;
     let mut verdicts = Vec::with_capacity(candidates.len());
     for (index, attachment) in candidates {
         let verdict = if attachment.kind() == FileKind::Image {
@@ -459,7 +462,32 @@ where
                     continue;
                 }
                 let image = attachment.kind() == FileKind::Image;
-                match recognise_file(ports.ocr, ports.inspector, &attachment.bytes, image).await {
+                let used_up = || {
+                    Err((
+                        IntakeReason::RecognitionUnavailable,
+                        Some(format!(
+                            "The time for reading the scans of one message ({} seconds) was used up before this file; send it in a message of its own.",
+                            settings.ocr_budget.as_secs()
+                        )),
+                    ))
+                };
+                let recognised = if std::time::Instant::now() >= budget_end {
+                    used_up()
+                } else {
+                    let image_bytes = &attachment.bytes;
+                    match recognise_file(ports.ocr, ports.inspector, image_bytes, image, budget_end)
+                        .await
+                    {
+                        // OCR was stopped at the message's deadline.
+                        Err((IntakeReason::RecognitionUnavailable, _))
+                            if std::time::Instant::now() >= budget_end =>
+                        {
+                            used_up()
+                        }
+                        other => other,
+                    }
+                };
+                match recognised {
                     Ok(recognised) => {
                         let hash = ports.blobs.put(&recognised.pdf).await?;
                         let draft = Draft {
@@ -478,6 +506,7 @@ where
                             },
                             pdf_hash: hash.as_str().to_owned(),
                             pdf_size: recognised.pdf.len() as u64,
+                            invoice_hash: None,
                             fields: recognised.fields,
                             document_id: None,
                             created_at: Utc::now(),
@@ -506,6 +535,33 @@ where
                     );
                     continue;
                 }
+                let drafted = ports
+                    .intake
+                    .drafted_before(message.organization_id, &item.content_hash, message.id)
+                    .await?;
+                if let Some(draft) = drafted {
+                    reject(
+                        item,
+                        IntakeReason::AlreadyProcessed,
+                        Some(format!("draft {draft}")),
+                    );
+                    continue;
+                }
+                if message.purpose == IntakePurpose::Sales && target.sales_as_drafts {
+                    match invoice_draft(ports, message, item, &attachment, &inspection).await? {
+                        Ok(draft) => {
+                            item.outcome = ItemOutcome::Draft;
+                            item.reason = Some(IntakeReason::KeptAsDraft);
+                            item.detail = Some(
+                                "Kept as a draft, as the organization prefers: send it from the drafts.".into(),
+                            );
+                            item.draft_id = Some(draft.id);
+                            drafts.push(draft);
+                        }
+                        Err((reason, detail)) => reject(item, reason, detail),
+                    }
+                    continue;
+                }
                 let key = format!("intake:{}:{index}", message.id);
                 let handed = match message.purpose {
                     IntakePurpose::Purchase => {
@@ -526,6 +582,68 @@ where
         }
     }
     Ok((items, drafts))
+}
+
+/// A valid sales invoice kept as a draft: the invoice as mailed is stored to be sent
+/// unchanged when a person completes the draft; the draft shows a PDF of it (a Factur-X is
+/// one; an XML invoice shows its own visual, BT-125, else Haven's rendering), and its fields
+/// are read from that PDF's text to describe it in the list.
+async fn invoice_draft<S, R, B, I, M, O>(
+    ports: &Processing<'_, S, R, B, I, M, O>,
+    message: &IntakeMessage,
+    item: &IntakeItem,
+    attachment: &Attachment,
+    inspection: &Inspection,
+) -> DomainResult<Result<Draft, (IntakeReason, Option<String>)>>
+where
+    B: DocumentStore,
+    I: Inspector,
+{
+    let (pdf, filename) = if inspection.embedded_xml.is_some() {
+        (attachment.bytes.clone(), item.filename.clone())
+    } else {
+        let shown = match haven_einvoice::embedded_pdf(&attachment.bytes) {
+            Some(visual) => Ok(visual.bytes),
+            None => haven_einvoice::render_pdf(&attachment.bytes, haven_einvoice::Lang::Nl),
+        };
+        match shown {
+            Ok(pdf) => (pdf, item.filename.as_deref().map(pdf_name)),
+            Err(e) => {
+                return Ok(Err((
+                    IntakeReason::Unreadable,
+                    Some(format!("No PDF could be made of the invoice: {e}")),
+                )))
+            }
+        }
+    };
+    let fields = ports
+        .inspector
+        .pdf_text(pdf.clone())
+        .await
+        .map(|text| haven_einvoice::recognition::recognize(&text))
+        .unwrap_or_default();
+    let invoice_hash = ports.blobs.put(&attachment.bytes).await?;
+    let pdf_hash = ports.blobs.put(&pdf).await?;
+    let now = Utc::now();
+    Ok(Ok(Draft {
+        id: Uuid::new_v4(),
+        environment_id: message.environment_id,
+        organization_id: message.organization_id,
+        message_id: message.id,
+        position: item.position,
+        purpose: message.purpose,
+        status: DraftStatus::Open,
+        filename,
+        pdf_hash: pdf_hash.as_str().to_owned(),
+        pdf_size: pdf.len() as u64,
+        invoice_hash: Some(invoice_hash.as_str().to_owned()),
+        fields,
+        document_id: None,
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+        finished_by: None,
+    }))
 }
 
 /// `scan.jpg` → `scan.pdf`.

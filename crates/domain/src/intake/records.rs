@@ -96,6 +96,9 @@ named_enum! {
         NotACandidate = "not_a_candidate",
         /// Ignored: the PDF beside a valid XML invoice (the XML wins).
         VisualOfXml = "visual_of_xml",
+        /// A valid sales invoice kept as a draft, as the organization prefers: a person sends
+        /// it from the drafts.
+        KeptAsDraft = "kept_as_draft",
     }
 }
 
@@ -206,6 +209,9 @@ pub struct Draft {
     /// The PDF in the document store.
     pub pdf_hash: String,
     pub pdf_size: u64,
+    /// A valid invoice as mailed (a sales invoice kept as a draft), in the document store:
+    /// completing the draft sends it unchanged, and its fields only describe it.
+    pub invoice_hash: Option<String>,
     pub fields: InvoiceFields,
     /// The document completing it made.
     pub document_id: Option<Uuid>,

@@ -45,6 +45,9 @@ pub struct IntakeSettings {
     pub replies_per_hour: u32,
     /// How long a trusted sender's confirmation link is valid.
     pub invite_days: u32,
+    /// The longest recognition (text and OCR) of one message's PDFs and scans may take, so
+    /// that processing ends within the job's lease.
+    pub ocr_budget: std::time::Duration,
     pub links: Links,
 }
 
@@ -174,6 +177,40 @@ pub fn intake_addresses(settings: &IntakeSettings, org: &Authorized) -> Option<I
         (Some(kvk), OrgStatus::Active) => Some(settings.scheme.addresses(kvk)),
         _ => None,
     }
+}
+
+/// Whether the organization keeps valid sales invoices by email as drafts (`true`) or sends
+/// them on at once (`false`, the default).
+///
+/// # Errors
+/// `Forbidden`, a store's error.
+#[tracing::instrument(name = "get intake preferences", skip_all, fields(organization_id = %org.organization.id))]
+pub async fn sales_as_drafts<S: IntakeStore>(store: &S, org: &Authorized) -> DomainResult<bool> {
+    let organization = org.allow(OrgAction::View)?;
+    Ok(store
+        .intake_target_of(organization.id)
+        .await?
+        .is_some_and(|t| t.sales_as_drafts))
+}
+
+/// Sets whether valid sales invoices by email become drafts a person sends from the drafts
+/// page, instead of being sent on at once (Organization Administrators).
+///
+/// # Errors
+/// `Forbidden`, `NotFound`, a store's error.
+#[tracing::instrument(name = "set intake preferences", skip_all, fields(organization_id = %org.organization.id, sales_as_drafts = on))]
+pub async fn set_sales_as_drafts<S: IntakeStore>(
+    store: &S,
+    caller: &Caller<'_>,
+    org: &Authorized,
+    on: bool,
+) -> DomainResult<()> {
+    let organization = org.allow(OrgAction::ManageDetails)?;
+    let audit = caller
+        .audit(AuditAction::IntakePreferencesChanged)
+        .target("organization", organization.id)
+        .details(serde_json::json!({ "salesAsDrafts": on }));
+    store.set_sales_as_drafts(organization.id, on, audit).await
 }
 
 /// One page of the organization's intake log, newest first.

@@ -25,6 +25,9 @@ use crate::{
 pub struct IntakeTarget {
     pub organization: Organization,
     pub parties: Vec<PartyRecord>,
+    /// The organization's preference: valid sales invoices by email become drafts a person
+    /// sends, instead of being sent at once.
+    pub sales_as_drafts: bool,
 }
 
 /// A message accepted for one intake address, before it is read.
@@ -204,6 +207,15 @@ pub trait IntakeStore {
 
     /// Removes the entry (with its audit event); `false` when it was gone.
     async fn delete_trusted_sender(&self, id: Uuid, audit: NewAuditEvent) -> DomainResult<bool>;
+
+    /// Sets whether the organization's sales invoices by email become drafts (with its audit
+    /// event, in one transaction).
+    async fn set_sales_as_drafts(
+        &self,
+        organization_id: Uuid,
+        on: bool,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()>;
 }
 
 /// Port: the drafts recognised from intake PDFs, as people check and complete them.

@@ -463,6 +463,8 @@ pub fn intake_reason_text(reason: IntakeReason, language: Language) -> &'static 
         (R::NotACandidate, Nl) => "Dit type bestand kan geen factuur bevatten.",
         (R::VisualOfXml, En) => "The PDF beside the XML invoice; the XML was processed.",
         (R::VisualOfXml, Nl) => "De pdf naast de XML-factuur; de XML is verwerkt.",
+        (R::KeptAsDraft, En) => "Kept as a draft, as the organization prefers; it is sent once someone there completes it.",
+        (R::KeptAsDraft, Nl) => "Als concept bewaard, zoals de organisatie wil; het wordt verstuurd zodra iemand daar het afrondt.",
     }
 }
 

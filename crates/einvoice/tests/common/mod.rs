@@ -1,61 +1,17 @@
-//! Where the tests find the public corpus, and what they do when it is missing.
-//!
-//! The corpus is not part of this repository. `HAVEN_TESTDATA` names its `invoices` folder;
-//! without it the sibling checkout is used. A test that needs the corpus skips when it is
-//! absent, except under CI (`CI` set, and not `false` or `0`): there a missing corpus fails
-//! the test, so that CI can never pass without having run it.
+//! What the conformance tests share: the corpus (found by `haven-testdata`) and its rule
+//! tables.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+// Not every test binary that includes this module uses both.
+#[allow(unused_imports)]
+pub use haven_testdata::{invoices, rule_tables};
 
 use haven_einvoice::rules::registry::RuleSet;
 use haven_einvoice::rules::releases::{nearest_implemented, ReleaseId, CATALOGUE};
 use haven_einvoice::Syntax;
-
-/// The corpus's `invoices` folder (holding `expected.json`), wherever it is.
-pub fn invoices_path() -> PathBuf {
-    match std::env::var("HAVEN_TESTDATA") {
-        Ok(p) => PathBuf::from(p),
-        Err(_) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/invoices"),
-    }
-}
-
-/// Whether the tests run under CI.
-pub fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// `dir` when it holds `marker`; otherwise `None` (skip) or, under CI, a failure.
-fn required(test: &str, dir: PathBuf, marker: &str) -> Option<PathBuf> {
-    if dir.join(marker).exists() {
-        return Some(dir);
-    }
-    assert!(
-        !under_ci(),
-        "{test}: the corpus is required under CI but {} is missing (set HAVEN_TESTDATA)",
-        dir.join(marker).display()
-    );
-    println!(
-        "{test}: corpus not found at {} (set HAVEN_TESTDATA); skipping",
-        dir.display()
-    );
-    None
-}
-
-/// The invoice corpus (with `expected.json`).
-pub fn invoices(test: &str) -> Option<PathBuf> {
-    required(test, invoices_path(), "expected.json")
-}
-
-/// The official rule id tables (`*.tsv`), next to the invoice corpus.
-pub fn rule_tables(test: &str) -> Option<PathBuf> {
-    required(
-        test,
-        invoices_path().join("../rules"),
-        "CEN-EN16931-UBL-1.3.16.tsv",
-    )
-}
 
 /// The ids of one official rule table, by flag.
 pub struct TsvRules {

@@ -15,6 +15,8 @@ pub struct Model {
     pub filename: Option<String>,
     pub pdf_hash: String,
     pub pdf_size: i64,
+    /// A valid invoice as mailed (a sales invoice kept as a draft), in the document store.
+    pub invoice_hash: Option<String>,
     /// The fields as JSON.
     #[sea_orm(column_type = "Text")]
     pub fields: String,

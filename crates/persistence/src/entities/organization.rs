@@ -24,6 +24,8 @@ pub struct Model {
     pub activation_attempts: i32,
     #[sea_orm(column_type = "Text")]
     pub register_snapshot: Option<String>,
+    /// Intake: sales invoices by email become drafts instead of being sent at once.
+    pub intake_sales_drafts: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

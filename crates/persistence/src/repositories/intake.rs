@@ -106,6 +106,7 @@ async fn target_of<C: ConnectionTrait>(
     conn: &C,
     org: organization::Model,
 ) -> DomainResult<IntakeTarget> {
+    let sales_as_drafts = org.intake_sales_drafts;
     let organization = to_organization(org)?;
     let parties = organization_identifier::Entity::find()
         .filter(organization_identifier::Column::OrganizationId.eq(organization.id))
@@ -127,6 +128,7 @@ async fn target_of<C: ConnectionTrait>(
     Ok(IntakeTarget {
         organization,
         parties,
+        sales_as_drafts,
     })
 }
 
@@ -681,5 +683,34 @@ impl IntakeStore for Database {
         insert_audit_event(&txn, audit).await?;
         commit(txn).await?;
         Ok(true)
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %organization_id), level = "debug", err(level = "debug"))]
+    async fn set_sales_as_drafts(
+        &self,
+        organization_id: Uuid,
+        on: bool,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let updated = organization::Entity::update_many()
+            .col_expr(organization::Column::IntakeSalesDrafts, Expr::value(on))
+            .col_expr(organization::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(organization::Column::Id.eq(organization_id))
+            .exec(&txn)
+            .await
+            .map_err(db("setting an organization's intake preference"))?;
+        if updated.rows_affected == 0 {
+            return Err(haven_domain::DomainError::not_found(
+                "organization",
+                organization_id,
+            ));
+        }
+        insert_audit_event(&txn, audit).await?;
+        commit(txn).await?;
+        Ok(())
     }
 }

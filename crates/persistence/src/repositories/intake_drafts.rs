@@ -36,6 +36,7 @@ fn to_draft(m: intake_draft::Model) -> DomainResult<Draft> {
         filename: m.filename,
         pdf_hash: m.pdf_hash,
         pdf_size: u64::try_from(m.pdf_size).unwrap_or(0),
+        invoice_hash: m.invoice_hash,
         fields: serde_json::from_str(&m.fields).map_err(|_| corrupt("draft fields"))?,
         document_id: m.document_id,
         created_at: m.created_at,
@@ -62,6 +63,7 @@ pub(super) async fn insert_draft<C: ConnectionTrait>(conn: &C, draft: &Draft) ->
         filename: Set(draft.filename.clone()),
         pdf_hash: Set(draft.pdf_hash.clone()),
         pdf_size: Set(i64::try_from(draft.pdf_size).unwrap_or(i64::MAX)),
+        invoice_hash: Set(draft.invoice_hash.clone()),
         fields: Set(fields_json(&draft.fields)),
         document_id: Set(draft.document_id),
         created_at: Set(draft.created_at),
@@ -75,7 +77,8 @@ pub(super) async fn insert_draft<C: ConnectionTrait>(conn: &C, draft: &Draft) ->
     Ok(())
 }
 
-/// The newest draft of the organization from the same PDF that was not discarded.
+/// The newest draft of the organization from the same file (its PDF, or the invoice kept as
+/// a draft) that was not discarded.
 pub(super) async fn drafted_before<C: ConnectionTrait>(
     conn: &C,
     organization_id: Uuid,
@@ -85,7 +88,11 @@ pub(super) async fn drafted_before<C: ConnectionTrait>(
     use intake_draft::Column as D;
     Ok(intake_draft::Entity::find()
         .filter(D::OrganizationId.eq(organization_id))
-        .filter(D::PdfHash.eq(pdf_hash))
+        .filter(
+            sea_orm::Condition::any()
+                .add(D::PdfHash.eq(pdf_hash))
+                .add(D::InvoiceHash.eq(pdf_hash)),
+        )
         .filter(D::MessageId.ne(except_message))
         .filter(D::Status.ne(DraftStatus::Discarded.as_str()))
         .one(conn)

@@ -316,6 +316,7 @@ impl OrganizationStore for Database {
             activation_code_expires_at: Set(None),
             activation_attempts: Set(0),
             register_snapshot: Set(new.register_snapshot),
+            intake_sales_drafts: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
         }

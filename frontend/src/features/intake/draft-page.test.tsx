@@ -42,6 +42,7 @@ function draft(overrides: Partial<IntakeDraft> = {}): IntakeDraft {
     status: 'open',
     filename: 'factuur.pdf',
     pdfSize: 4000,
+    fromInvoice: false,
     fields: {
       ...EMPTY_FIELDS,
       sellerName: 'Tulpenveld Installatietechniek B.V.',

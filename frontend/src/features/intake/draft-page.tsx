@@ -123,6 +123,8 @@ function DraftForm({ organizationId, draft, actions }: { organizationId: string;
   const { t } = useTranslation();
   const [fields, setFields] = useState<InvoiceFields>(draft.fields);
   const open = draft.status === 'open';
+  // A valid invoice as mailed is sent as it is: its fields only describe it.
+  const editable = open && !draft.fromInvoice;
   const params = { path: { id: organizationId, draftId: draft.id } };
   const { update, complete, discard } = actions;
   const failed = update.error ?? complete.error ?? discard.error;
@@ -140,7 +142,7 @@ function DraftForm({ organizationId, draft, actions }: { organizationId: string;
       label={t(`intake.drafts.fields.${name}`)}
       value={fields[name] ?? ''}
       error={errors[name]}
-      disabled={!open}
+      disabled={!editable}
       onChange={(e) => {
         set(name, e.currentTarget.value);
       }}
@@ -183,7 +185,7 @@ function DraftForm({ organizationId, draft, actions }: { organizationId: string;
           label={t(`intake.drafts.fields.${name}`)}
           value={fields[name] ?? ''}
           error={errors[name]}
-          disabled={!open}
+          disabled={!editable}
           inputMode="decimal"
           onChange={(e) => {
             set(name, e.currentTarget.value);
@@ -200,7 +202,7 @@ function DraftForm({ organizationId, draft, actions }: { organizationId: string;
             label={t('intake.drafts.fields.rate')}
             value={line.rate}
             error={errors[`vatBreakdown[${String(index)}].rate`]}
-            disabled={!open}
+            disabled={!editable}
             onChange={(e) => {
               setLine(index, { rate: e.currentTarget.value });
             }}
@@ -209,7 +211,7 @@ function DraftForm({ organizationId, draft, actions }: { organizationId: string;
             label={t('intake.drafts.fields.taxableAmount')}
             value={line.taxableAmount ?? ''}
             error={errors[`vatBreakdown[${String(index)}].taxableAmount`]}
-            disabled={!open}
+            disabled={!editable}
             onChange={(e) => {
               setLine(index, { taxableAmount: orNull(e.currentTarget.value) });
             }}
@@ -218,7 +220,7 @@ function DraftForm({ organizationId, draft, actions }: { organizationId: string;
             label={t('intake.drafts.fields.taxAmount')}
             value={line.taxAmount}
             error={errors[`vatBreakdown[${String(index)}].taxAmount`]}
-            disabled={!open}
+            disabled={!editable}
             onChange={(e) => {
               setLine(index, { taxAmount: e.currentTarget.value });
             }}
@@ -267,18 +269,24 @@ function DraftForm({ organizationId, draft, actions }: { organizationId: string;
       {invoiceProblems.length === 0 && <FormError error={failed} />}
       {open && (
         <Group>
-          <Button
-            loading={update.isPending}
-            variant="default"
-            onClick={() => {
-              update.mutate({ params, body: fields });
-            }}
-          >
-            {t('intake.drafts.save')}
-          </Button>
+          {editable && (
+            <Button
+              loading={update.isPending}
+              variant="default"
+              onClick={() => {
+                update.mutate({ params, body: fields });
+              }}
+            >
+              {t('intake.drafts.save')}
+            </Button>
+          )}
           <Button
             loading={complete.isPending}
             onClick={() => {
+              if (!editable) {
+                complete.mutate({ params });
+                return;
+              }
               // Saved first, so what is completed is what is on the screen.
               update.mutate(
                 { params, body: fields },

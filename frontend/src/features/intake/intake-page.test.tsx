@@ -12,6 +12,7 @@ const overview = {
   maxMessageBytes: 36_700_160,
   maxAttachmentBytes: 10_485_760,
   maxInvoicesPerMessage: 50,
+  salesAsDrafts: false,
 };
 
 const EMPTY_FIELDS: InvoiceFields = {
@@ -155,6 +156,7 @@ describe('email intake page', { timeout: 20_000 }, () => {
         payable: '1210.00',
         currency: 'EUR',
       },
+      fromInvoice: false,
       documentId: null,
       createdAt: '2026-12-04T10:00:00Z',
       updatedAt: '2026-12-04T10:00:00Z',
@@ -228,5 +230,24 @@ describe('email intake page', { timeout: 20_000 }, () => {
       id: 'org-1',
       senderId: 'ts-1',
     });
+  });
+
+  it('keeps sales invoices as drafts when an administrator switches it on', async () => {
+    const api = mockApi({
+      'GET /api/v1/organizations/{id}': { body: organization({ status: 'active' }) },
+      'GET /api/v1/organizations/{id}/intake': { body: overview },
+      'GET /api/v1/organizations/{id}/trusted-senders': page([]),
+      'GET /api/v1/organizations/{id}/intake/messages': page([]),
+      'GET /api/v1/organizations/{id}/intake/drafts': page([]),
+      'PUT /api/v1/organizations/{id}/intake': { body: { ...overview, salesAsDrafts: true } },
+    });
+    const { user } = await openIntake('nl');
+    const toggle = await screen.findByRole('switch', { name: /^Verkoopfacturen als concept bewaren/ });
+    expect(toggle).not.toBeChecked();
+    await user.click(toggle);
+    await waitFor(() => {
+      expect(toggle).toBeChecked();
+    });
+    expect(api.callsTo('PUT /api/v1/organizations/{id}/intake')[0]?.body).toEqual({ salesAsDrafts: true });
   });
 });

@@ -10,6 +10,7 @@ import {
   SegmentedControl,
   Select,
   Stack,
+  Switch,
   Table,
   Text,
   TextInput,
@@ -36,6 +37,7 @@ import {
   useInviteTrustedSender,
   useOrganization,
   useRemoveTrustedSender,
+  useSetIntakePreferences,
   useSetTrustedSenderStatus,
   useTrustedSenders,
 } from './api/intake';
@@ -67,7 +69,7 @@ export function IntakePage() {
         ← {org.statutoryName}
       </Anchor>
       <Title order={1}>{t('intake.title', { name: org.statutoryName })}</Title>
-      <Addresses org={org} />
+      <Addresses org={org} canManage={org.myRole === 'administrator'} />
       <Drafts org={org} />
       <Senders org={org} canManage={org.myRole === 'administrator'} />
       <Log org={org} />
@@ -75,9 +77,10 @@ export function IntakePage() {
   );
 }
 
-function Addresses({ org }: { org: Organization }) {
+function Addresses({ org, canManage }: { org: Organization; canManage: boolean }) {
   const { t } = useTranslation();
   const intake = useIntake(org.id);
+  const preferences = useSetIntakePreferences();
   if (intake.data === undefined) return <FormError error={intake.error} />;
   const { purchaseAddress, salesAddress } = intake.data;
   if (purchaseAddress === null || purchaseAddress === undefined || salesAddress === null || salesAddress === undefined) {
@@ -117,6 +120,19 @@ function Addresses({ org }: { org: Organization }) {
           fileMb: Math.round(intake.data.maxAttachmentBytes / 1048576),
         })}
       </Text>
+      <Switch
+        label={t('intake.salesAsDrafts')}
+        description={t('intake.salesAsDraftsHelp')}
+        checked={intake.data.salesAsDrafts}
+        disabled={!canManage || preferences.isPending}
+        onChange={(event) => {
+          preferences.mutate({
+            params: { path: { id: org.id } },
+            body: { salesAsDrafts: event.currentTarget.checked },
+          });
+        }}
+      />
+      <FormError error={preferences.error} />
     </Stack>
   );
 }

@@ -14,6 +14,22 @@ export function useIntake(organizationId: string) {
   return $api.useQuery('get', '/api/v1/organizations/{id}/intake', byId(organizationId));
 }
 
+/** Sends sales invoices by email on at once, or keeps them as drafts. */
+export function useSetIntakePreferences(options: ApiMutationOptions<'put', '/api/v1/organizations/{id}/intake'> = {}) {
+  const queryClient = useQueryClient();
+  return $api.useMutation('put', '/api/v1/organizations/{id}/intake', {
+    ...options,
+    onSuccess: withCache(options.onSuccess, {
+      update: (data, { params }) => {
+        queryClient.setQueryData(
+          $api.queryOptions('get', '/api/v1/organizations/{id}/intake', byId(params.path.id)).queryKey,
+          data,
+        );
+      },
+    }),
+  });
+}
+
 /** One page of the intake log; `before` is the cursor of the page before. */
 export function useIntakeMessages(organizationId: string, before: string | undefined) {
   return $api.useQuery('get', '/api/v1/organizations/{id}/intake/messages', {

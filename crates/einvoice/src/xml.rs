@@ -1803,7 +1803,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let dirs = [
             root.join("tests/fixtures"),
-            root.join("../../../shared/testdata/invoices"),
+            haven_testdata::invoices_path(),
             std::path::PathBuf::from(
                 std::env::var("HAVEN_OFFICIAL_UNITS").unwrap_or_else(|_| "/tmp/cen/test".into()),
             ),

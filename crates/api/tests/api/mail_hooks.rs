@@ -33,6 +33,21 @@ async fn two_parties(app: &TestApp) -> (Session, String, String) {
     (admin, seller, buyer)
 }
 
+/// An Administrator who reads Haven in Dutch.
+async fn dutch_admin(app: &TestApp) -> Session {
+    let admin = app.register_admin("ada@alpha.example").await;
+    let response = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&json!({"language": "nl"})),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    admin
+}
+
 fn log_of(path: &str, hook: &Value) -> String {
     format!("{path}/{}/deliveries", hook["id"].as_str().unwrap())
 }
@@ -140,16 +155,7 @@ async fn mail_hooks_get_every_event_with_the_document_attached_original_or_conve
 #[tokio::test]
 async fn ping_on_a_mail_hook_sends_a_message_without_attachment_in_the_creators_language() {
     let app = app_with_relay().await;
-    let admin = app.register_admin("ada@alpha.example").await;
-    let response = app
-        .send(
-            Method::PATCH,
-            "/api/v1/me",
-            Some(&json!({"language": "nl"})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 200);
+    let admin = dutch_admin(&app).await;
     let path = "/api/v1/environment/hooks";
     let (hook, _) = create_hook(
         &app,
@@ -188,16 +194,7 @@ async fn ping_on_a_mail_hook_sends_a_message_without_attachment_in_the_creators_
 #[tokio::test]
 async fn a_mail_hooks_language_is_chosen_when_made_and_changed_later() {
     let app = app_with_relay().await;
-    let admin = app.register_admin("ada@alpha.example").await;
-    let response = app
-        .send(
-            Method::PATCH,
-            "/api/v1/me",
-            Some(&json!({"language": "nl"})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 200);
+    let admin = dutch_admin(&app).await;
     let path = "/api/v1/environment/hooks";
     // A Dutch user makes a hook for an English-speaking bookkeeper.
     let response = app

@@ -197,6 +197,40 @@ async fn token_for(app: &TestApp, client_id: &str, secret: &str) -> reqwest::Res
         .unwrap()
 }
 
+/// Creates a connection key for the organization as `who` and gets a token with it:
+/// (client id, secret, access token).
+async fn key_with_token(
+    app: &TestApp,
+    org_id: &str,
+    who: &Session,
+    name: &str,
+    scopes: &[&str],
+) -> (String, String, String) {
+    let created = json_of(
+        post(
+            app,
+            &format!("/api/v1/organizations/{org_id}/connections"),
+            Some(json!({"name": name, "software": "Ledger Pro", "scopes": scopes})),
+            who,
+        )
+        .await,
+        201,
+    )
+    .await;
+    let client_id = created["connection"]["clientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let secret = created["clientSecret"].as_str().unwrap().to_owned();
+    let token: Value = token_for(app, &client_id, &secret)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    (client_id, secret, token)
+}
+
 async fn audit_actions(app: &TestApp, admin: &Session) -> Vec<Value> {
     app.get_json("/api/v1/audit-events?limit=200", &admin.token)
         .await["items"]
@@ -263,28 +297,8 @@ async fn a_partner_key_works_until_the_client_ends_the_partnership_then_stops_at
     .await;
     assert_error_body(response, 403, "forbidden").await;
     // …and creates a connection key for it.
-    let created = json_of(
-        post(
-            &app,
-            &format!("/api/v1/organizations/{}/connections", parties.org_id),
-            Some(json!({"name": "Books", "software": "Ledger Pro", "scopes": ["send", "receive"]})),
-            &piet,
-        )
-        .await,
-        201,
-    )
-    .await;
-    let client_id = created["connection"]["clientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let secret = created["clientSecret"].as_str().unwrap().to_owned();
-    let token: Value = token_for(&app, &client_id, &secret)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_owned();
+    let (client_id, secret, token) =
+        key_with_token(&app, &parties.org_id, &piet, "Books", &["send", "receive"]).await;
     let response = send(
         &app,
         &token,
@@ -551,33 +565,9 @@ async fn revoking_one_grant_stops_the_keys_its_user_made_and_no_others() {
         (&kees, "Kees's books"),
         (&parties.client, "Own books"),
     ] {
-        let created = json_of(
-            post(
-                &app,
-                &format!("{org_path}/connections"),
-                Some(json!({"name": name, "software": "Ledger Pro", "scopes": ["send"]})),
-                who,
-            )
-            .await,
-            201,
-        )
-        .await;
-        let client_id = created["connection"]["clientId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let secret = created["clientSecret"].as_str().unwrap().to_owned();
-        let token: Value = token_for(&app, &client_id, &secret)
-            .await
-            .json()
-            .await
-            .unwrap();
-        tokens.push((
-            name,
-            client_id,
-            secret,
-            token["access_token"].as_str().unwrap().to_owned(),
-        ));
+        let (client_id, secret, token) =
+            key_with_token(&app, &parties.org_id, who, name, &["send"]).await;
+        tokens.push((name, client_id, secret, token));
     }
 
     let response = app

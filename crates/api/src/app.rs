@@ -181,6 +181,7 @@ impl Application {
                 settings.token_requests_per_minute_per_client,
             ),
             token_ip_limiter: RateLimiter::per_minute(settings.token_requests_per_minute_per_ip),
+            as4_ip_limiter: RateLimiter::per_minute(settings.peppol_as4_requests_per_minute_per_ip),
             partner_request_limiter: RateLimiter::per_hour(settings.partner_requests_per_hour),
             partner_settings: haven_domain::partners::service::PartnerSettings {
                 request_days: settings.partner_request_days,

@@ -10,7 +10,9 @@ use actix_web::{http::header::CONTENT_TYPE, web, HttpRequest, HttpResponse};
 use haven_domain::peppol::receiving::receive_message;
 use haven_peppol::as4::inbound::As4Receiver;
 
-use crate::{error::ApiError, inspector::BlockingInspector, state::AppState};
+use crate::{
+    error::ApiError, inspector::BlockingInspector, routes::auth::client_info, state::AppState,
+};
 
 /// Where the endpoint is.
 pub const AS4_PATH: &str = "/as4";
@@ -33,6 +35,12 @@ pub async fn receive(
     state: web::Data<AppState>,
     as4: web::Data<As4>,
 ) -> Result<HttpResponse, ApiError> {
+    // Checked before any signature or decryption work: the endpoint is open to anyone.
+    let address = client_info(&req).ip.unwrap_or_default();
+    if let Err(retry_after_secs) = state.as4_ip_limiter.check(&address) {
+        tracing::warn!(%address, "AS4 messages over the limit per address");
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)

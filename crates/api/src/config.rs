@@ -180,6 +180,9 @@ pub struct Settings {
     pub token_requests_per_minute_per_client: u32,
     /// Token requests per minute from one address at `POST /connect/token`.
     pub token_requests_per_minute_per_ip: u32,
+    /// AS4 messages per minute from one address at `POST /as4` (each costs RSA work before
+    /// anything is known of its sender); 0: no limit.
+    pub peppol_as4_requests_per_minute_per_ip: u32,
     /// Days an authorisation request (partners) waits for the client's answer.
     pub partner_request_days: u32,
     /// Authorisation requests one environment may send per hour (429 with `Retry-After`
@@ -312,6 +315,7 @@ impl Default for Settings {
             connection_requests_per_minute: 600,
             token_requests_per_minute_per_client: 20,
             token_requests_per_minute_per_ip: 60,
+            peppol_as4_requests_per_minute_per_ip: 6000,
             partner_request_days: 14,
             partner_requests_per_hour: 20,
             hook_retry_schedule: "1m,5m,30m,2h,6h,24h".into(),
@@ -978,7 +982,11 @@ mod tests {
         assert!(keys.contains(&("peppol_as4_timeout_secs".to_owned(), ValueKind::Number)));
         assert!(keys.contains(&("peppol_as4_insecure_hosts".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("intake_ocr_budget_seconds".to_owned(), ValueKind::Number)));
-        assert_eq!(keys.len(), 91, "one key per field of Settings");
+        assert!(keys.contains(&(
+            "peppol_as4_requests_per_minute_per_ip".to_owned(),
+            ValueKind::Number
+        )));
+        assert_eq!(keys.len(), 92, "one key per field of Settings");
     }
 
     #[test]

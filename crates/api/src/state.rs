@@ -44,6 +44,8 @@ pub struct AppState {
     pub token_client_limiter: RateLimiter,
     /// Token requests per address and minute.
     pub token_ip_limiter: RateLimiter,
+    /// AS4 messages per address and minute.
+    pub as4_ip_limiter: RateLimiter,
     /// Authorisation requests per environment and hour.
     pub partner_request_limiter: RateLimiter,
     /// The lifetime of authorisation requests.

@@ -76,6 +76,8 @@ pub struct Options {
     pub intake_max_message_bytes: Option<u64>,
     /// `intake_ocr_budget_seconds`; the built-in default when `None`.
     pub intake_ocr_budget_seconds: Option<u64>,
+    /// `peppol_as4_requests_per_minute_per_ip`; the built-in default when `None`.
+    pub peppol_as4_requests_per_minute_per_ip: Option<u32>,
 }
 
 /// The settings of the `sml` locator.
@@ -133,6 +135,7 @@ impl Default for Options {
             port: 0,
             intake_max_message_bytes: None,
             intake_ocr_budget_seconds: None,
+            peppol_as4_requests_per_minute_per_ip: None,
         }
     }
 }
@@ -220,6 +223,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         intake_ocr_budget_seconds: options
             .intake_ocr_budget_seconds
             .unwrap_or(Settings::default().intake_ocr_budget_seconds),
+        peppol_as4_requests_per_minute_per_ip: options
+            .peppol_as4_requests_per_minute_per_ip
+            .unwrap_or(Settings::default().peppol_as4_requests_per_minute_per_ip),
         ocr_command: options
             .ocr_command
             .clone()

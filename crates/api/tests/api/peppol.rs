@@ -188,6 +188,11 @@ struct As4App {
 }
 
 async fn app_with_as4() -> As4App {
+    app_with_as4_limited(None).await
+}
+
+/// [`app_with_as4`] with `peppol_as4_requests_per_minute_per_ip` set.
+async fn app_with_as4_limited(per_minute: Option<u32>) -> As4App {
     let dir = tempfile::tempdir().unwrap();
     let ap_ca = Ca::new("HAVEN TEST AP CA");
     let receiver = ap_ca.leaf_with_key("PXX000002", None, false, 3);
@@ -203,6 +208,7 @@ async fn app_with_as4() -> As4App {
     std::fs::write(&files.trust_file, &ap_ca.pem).unwrap();
     let app = spawn_app_with(Options {
         peppol_as4: Some(files),
+        peppol_as4_requests_per_minute_per_ip: per_minute,
         ..Options::default()
     })
     .await;
@@ -322,6 +328,47 @@ async fn as4_messages_for_no_one_here_or_from_untrusted_senders_get_signed_error
         )
         .await;
     assert_eq!(inbox["items"].as_array().unwrap().len(), 0, "{inbox}");
+}
+
+#[tokio::test]
+async fn as4_messages_from_one_address_are_limited_before_any_work_is_done() {
+    let as4 = app_with_as4_limited(Some(3)).await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let post = |body: Vec<u8>, content_type: String| {
+        reqwest::Client::new()
+            .post(app.url("/as4"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    // Within the limit each message is answered, a signed message with its receipt.
+    let document = invoice("INV-AS4-LIMIT", SELLER_KVK, BUYER_KVK, None);
+    let message = as4.message(&as4.sender, &buyer_party, &document);
+    assert_eq!(as4.post(&message).await, Answer::Receipt);
+    for _ in 0..2 {
+        let response = post(b"hello".to_vec(), "text/plain".into()).await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    // Above it: 429 with Retry-After, even for a well-formed message, which is not opened.
+    let message = as4.message(&as4.sender, &buyer_party, &document);
+    let response = post(message.body.clone(), message.content_type.clone())
+        .await
+        .unwrap();
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_error_body(response, 429, "too_many_requests").await;
+    let inbox = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 1, "{inbox}");
 }
 
 /// A document the network brings that does not pass validation is refused with a signed

@@ -398,7 +398,10 @@ async fn send_all(
 
 #[tokio::test]
 async fn deliveries_cut_off_by_a_crash_land_once_each_after_the_lease() {
-    const DOCUMENTS: usize = 40;
+    // Enough that the crash, a poll (10 ms) after the first delivery, comes while most are
+    // still queued or claimed: an internal delivery takes a few milliseconds, and with 40 the
+    // instance had once delivered them all before it was killed.
+    const DOCUMENTS: usize = 150;
     let db = TestDatabase::new().await;
     let first = Running::start(&db, &QUICK).await;
     let exchange = Exchange::set_up(&first).await;

@@ -282,6 +282,24 @@ async fn an_as4_message_lands_in_the_inbox_once_and_is_acknowledged_with_a_signe
     assert_eq!(items.len(), 1, "{inbox}");
     assert_eq!(items[0]["status"], "received");
     assert_eq!(items[0]["number"], "INV-AS4-1");
+    // Its history names the message and both access points.
+    let history = app
+        .get_json(
+            &format!("{inbox_path}/{}/events", items[0]["id"].as_str().unwrap()),
+            &buyer.token,
+        )
+        .await;
+    let received = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "received")
+        .unwrap_or_else(|| panic!("no received line: {history}"));
+    let details = received["details"].as_str().unwrap();
+    for part in [message.message_id.as_str(), "PXX000001", "PXX000002"] {
+        assert!(details.contains(part), "{part} in {details}");
+    }
+    assert_eq!(received["channel"], "peppol");
 
     // The same message again (a sender retrying after a lost answer): acknowledged, stored once.
     assert_eq!(as4.post(&message).await, Answer::Receipt);

@@ -427,6 +427,7 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
             related_id: Some(document.id),
             response: document.response,
             handover_key: None,
+            received_note: None,
         };
         let mut delivered = StatusChange::new(
             DocumentStatus::Delivered,

@@ -23,6 +23,8 @@ pub struct Handover<'a> {
     pub key: String,
     /// The price of a received document at this moment.
     pub price: String,
+    /// Added to the "received" history line (see [`NewDocument::received_note`]).
+    pub note: Option<String>,
 }
 
 /// What came of a handover.
@@ -94,6 +96,7 @@ where
         related_id: None,
         response: None,
         handover_key: Some(handover.key),
+        received_note: handover.note,
     };
     let usage = NewUsage {
         kind: UsageKind::Received,

@@ -236,6 +236,7 @@ where
         related_id: Some(invoice.id),
         response: Some(input.code),
         handover_key: None,
+        received_note: None,
     };
     let mut answered = StatusChange::new(
         input.code.inbox_status().unwrap_or(invoice.status),

@@ -300,6 +300,7 @@ where
         related_id: None,
         response: None,
         handover_key: None,
+        received_note: None,
     };
     let by = caller.by();
     let (came_in, usage_kind) = match caller {

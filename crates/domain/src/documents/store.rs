@@ -72,6 +72,9 @@ pub struct NewDocument {
     /// For an incoming document that did not come from an outgoing one here: what makes a
     /// repeated handover of the same document store it once (e.g. `intake:<message>:<n>`).
     pub handover_key: Option<String>,
+    /// What the "received" history line adds to "From <seller>": how it came (the network's
+    /// message id and access points, say).
+    pub received_note: Option<String>,
 }
 
 /// What storing an outgoing document came to.

@@ -368,6 +368,7 @@ where
     let document_id = match draft.purpose {
         IntakePurpose::Purchase => {
             let handover = Handover {
+                note: None,
                 party: &party,
                 channel: Channel::EmailIntake,
                 key,

@@ -686,6 +686,7 @@ where
         return Ok(Err((IntakeReason::ReceivingOff, None)));
     };
     let handover = Handover {
+        note: None,
         party,
         channel: Channel::EmailIntake,
         key,

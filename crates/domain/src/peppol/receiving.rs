@@ -25,6 +25,9 @@ const RULES_IN_EVENT: usize = 10;
 #[derive(Debug, Clone)]
 pub struct Inbound {
     pub message_id: String,
+    /// The seat ids of the sending (C2) and receiving (C3) access points.
+    pub sender_access_point: String,
+    pub receiver_access_point: String,
     /// The SBDH sender and receiver (`scheme:value`, e.g. `0106:12345678`).
     pub sender: String,
     pub receiver: String,
@@ -123,6 +126,10 @@ where
         return gateway.refuse(&opened, Refusal::NotServiced);
     };
     let handover = Handover {
+        note: Some(format!(
+            "over Peppol, AS4 message {} from access point {} to {}",
+            inbound.message_id, inbound.sender_access_point, inbound.receiver_access_point
+        )),
         party: &party,
         channel: Channel::Peppol,
         key: format!("peppol:{}:{}", inbound.sender, inbound.instance_identifier),

@@ -46,6 +46,8 @@ impl As4Inbound for As4Receiver {
         let header = &received.document.header;
         let inbound = Inbound {
             message_id: received.message_id.clone(),
+            sender_access_point: received.from_party.clone(),
+            receiver_access_point: received.to_party.clone(),
             sender: header.sender.value().to_owned(),
             receiver: header.receiver.value().to_owned(),
             instance_identifier: header.instance_identifier.clone(),

@@ -593,11 +593,15 @@ impl DocumentRecords for Database {
                 first.or(document.related_id).unwrap_or(document.id),
             ));
         }
-        let from = document
-            .facts
-            .seller_name
-            .clone()
-            .map(|s| format!("From {s}"));
+        let from = match (
+            document.facts.seller_name.as_deref(),
+            &document.received_note,
+        ) {
+            (Some(seller), Some(note)) => Some(format!("From {seller}, {note}")),
+            (Some(seller), None) => Some(format!("From {seller}")),
+            (None, Some(note)) => Some(format!("Received {note}")),
+            (None, None) => None,
+        };
         let received = NewDocumentEvent {
             event: DocumentEventKind::Received,
             channel: document.channel,

@@ -361,6 +361,7 @@ mod tests {
             related_id: None,
             response: None,
             handover_key: None,
+            received_note: None,
         }
     }
 

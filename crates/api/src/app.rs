@@ -206,9 +206,11 @@ impl Application {
         let smp = settings
             .peppol_publisher()?
             .map(|publisher| web::Data::new(crate::smp::Smp(Arc::new(publisher))));
-        let as4 = settings
-            .peppol_as4_receiver()?
-            .map(|receiver| web::Data::new(crate::as4::As4(Arc::new(receiver))));
+        let as4 = settings.peppol_as4_receiver()?.map(|receiver| {
+            web::Data::new(crate::as4::As4(
+                haven_peppol::as4::inbound::BlockingAs4Receiver(Arc::new(receiver)),
+            ))
+        });
         let metrics_access = settings.metrics_enabled.then(|| {
             web::Data::new(MetricsAccess {
                 token: settings.metrics_token.clone(),

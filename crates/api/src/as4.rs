@@ -4,11 +4,9 @@
 //! unauthenticated at the HTTP level (messages are signed), not in the OpenAPI document.
 //! Served only when AS4 receiving is configured; the work is the domain's `receive_message`.
 
-use std::sync::Arc;
-
 use actix_web::{http::header::CONTENT_TYPE, web, HttpRequest, HttpResponse};
 use haven_domain::peppol::receiving::receive_message;
-use haven_peppol::as4::inbound::As4Receiver;
+use haven_peppol::as4::inbound::BlockingAs4Receiver;
 
 use crate::{
     error::ApiError, inspector::BlockingInspector, routes::auth::client_info, state::AppState,
@@ -27,7 +25,7 @@ pub struct PeppolNetwork {
 
 /// The configured receiver.
 #[derive(Clone)]
-pub struct As4(pub Arc<As4Receiver>);
+pub struct As4(pub BlockingAs4Receiver);
 
 pub async fn receive(
     req: HttpRequest,
@@ -45,15 +43,16 @@ pub async fn receive(
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .to_owned();
     let signal = receive_message(
         &state.db,
         &state.blobs,
         &BlockingInspector,
-        as4.0.as_ref(),
+        &as4.0,
         state.receiving_price().to_owned(),
         content_type,
-        &body,
+        body.to_vec(),
     )
     .await?;
     Ok(HttpResponse::Ok()

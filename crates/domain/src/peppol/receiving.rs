@@ -2,6 +2,8 @@
 //! document goes to the inbox of the organization that receives on the addressed id, and the
 //! answer is the adapter's signed receipt or ebMS error.
 
+use std::future::Future;
+
 use crate::{
     documents::{
         blobs::DocumentStore,
@@ -53,7 +55,8 @@ pub struct Signal {
     pub body: Vec<u8>,
 }
 
-/// The AS4 adapter, seen from here.
+/// The AS4 adapter, seen from here. Its work is cryptography (signatures, RSA, AES, gzip):
+/// asynchronous, so that an adapter can do it off the request's worker.
 pub trait As4Inbound {
     /// What the adapter keeps of an opened message to answer it.
     type Opened: Send + Sync;
@@ -66,27 +69,34 @@ pub trait As4Inbound {
     /// The refusal, to answer with [`As4Inbound::answer_failed`].
     fn open(
         &self,
-        content_type: &str,
-        body: &[u8],
-    ) -> Result<(Inbound, Self::Opened), Self::Failed>;
+        content_type: String,
+        body: Vec<u8>,
+    ) -> impl Future<Output = Result<(Inbound, Self::Opened), Self::Failed>> + Send;
 
     /// The signed receipt for an opened message.
     ///
     /// # Errors
     /// When signing fails.
-    fn receipt(&self, opened: &Self::Opened) -> DomainResult<Signal>;
+    fn receipt(&self, opened: &Self::Opened) -> impl Future<Output = DomainResult<Signal>> + Send;
 
     /// The signed error refusing an opened message.
     ///
     /// # Errors
     /// When signing fails.
-    fn refuse(&self, opened: &Self::Opened, refusal: Refusal) -> DomainResult<Signal>;
+    fn refuse(
+        &self,
+        opened: &Self::Opened,
+        refusal: Refusal,
+    ) -> impl Future<Output = DomainResult<Signal>> + Send;
 
     /// The signed error for a message the adapter refused.
     ///
     /// # Errors
     /// When signing fails.
-    fn answer_failed(&self, failed: &Self::Failed) -> DomainResult<Signal>;
+    fn answer_failed(
+        &self,
+        failed: &Self::Failed,
+    ) -> impl Future<Output = DomainResult<Signal>> + Send;
 }
 
 /// Receives one posted AS4 message and says what to answer: a receipt once the document is
@@ -102,8 +112,8 @@ pub async fn receive_message<R, B, I, G>(
     inspector: &I,
     gateway: &G,
     price: String,
-    content_type: &str,
-    body: &[u8],
+    content_type: String,
+    body: Vec<u8>,
 ) -> DomainResult<Signal>
 where
     R: DocumentRecords + HookEvents,
@@ -111,9 +121,9 @@ where
     I: Inspector,
     G: As4Inbound,
 {
-    let (inbound, opened) = match gateway.open(content_type, body) {
+    let (inbound, opened) = match gateway.open(content_type, body).await {
         Ok(opened) => opened,
-        Err(failed) => return gateway.answer_failed(&failed),
+        Err(failed) => return gateway.answer_failed(&failed).await,
     };
     let span = tracing::Span::current();
     span.record("message_id", inbound.message_id.as_str());
@@ -123,7 +133,7 @@ where
         .await?
         .filter(PartyRecord::receives)
     else {
-        return gateway.refuse(&opened, Refusal::NotServiced);
+        return gateway.refuse(&opened, Refusal::NotServiced).await;
     };
     let handover = Handover {
         note: Some(format!(
@@ -136,7 +146,9 @@ where
         price,
     };
     match receive_document(records, blobs, inspector, handover, inbound.document).await {
-        Ok(ReceiveOutcome::Stored(_) | ReceiveOutcome::AlreadyThere(_)) => gateway.receipt(&opened),
+        Ok(ReceiveOutcome::Stored(_) | ReceiveOutcome::AlreadyThere(_)) => {
+            gateway.receipt(&opened).await
+        }
         Ok(ReceiveOutcome::Rejected(report)) => {
             // The sender hears of it in the ebMS error; the receiver's software from its hooks.
             records
@@ -151,10 +163,10 @@ where
                 "the document does not pass validation ({} fatal findings)",
                 report.fatal_count()
             ));
-            gateway.refuse(&opened, refusal)
+            gateway.refuse(&opened, refusal).await
         }
         // Receiving was switched off meanwhile.
-        Err(DomainError::Conflict { .. }) => gateway.refuse(&opened, Refusal::NotServiced),
+        Err(DomainError::Conflict { .. }) => gateway.refuse(&opened, Refusal::NotServiced).await,
         Err(e) => Err(e),
     }
 }

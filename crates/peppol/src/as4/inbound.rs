@@ -1,5 +1,7 @@
 //! The domain's `As4Inbound` port over this module: Haven's AS4 receiving endpoint.
 
+use std::sync::Arc;
+
 use haven_domain::{
     peppol::receiving::{As4Inbound, Inbound, Refusal, Signal},
     DomainError, DomainResult,
@@ -30,11 +32,16 @@ fn to_signal(signal: signal::Signal) -> Signal {
     }
 }
 
-impl As4Inbound for As4Receiver {
-    type Opened = Received;
-    type Failed = Rejected;
-
-    fn open(&self, content_type: &str, body: &[u8]) -> Result<(Inbound, Received), Rejected> {
+impl As4Receiver {
+    /// Opens a posted message: every check of [`receive`] but whether the receiver is served.
+    ///
+    /// # Errors
+    /// The refusal to answer with.
+    pub fn open_message(
+        &self,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(Inbound, Received), Rejected> {
         let config = ReceiverConfig {
             key: &self.key,
             ap_trust: &self.ap_trust,
@@ -56,13 +63,13 @@ impl As4Inbound for As4Receiver {
         Ok((inbound, received))
     }
 
-    fn receipt(&self, opened: &Received) -> DomainResult<Signal> {
+    fn receipt_for(&self, opened: &Received) -> DomainResult<Signal> {
         signal::receipt(opened, &self.key)
             .map(to_signal)
             .map_err(signing_failed)
     }
 
-    fn refuse(&self, opened: &Received, refusal: Refusal) -> DomainResult<Signal> {
+    fn refusal_for(&self, opened: &Received, refusal: Refusal) -> DomainResult<Signal> {
         let error = match refusal {
             Refusal::NotServiced => As4Error::new(EbmsCode::Other, NOT_SERVICED),
             Refusal::Invalid(detail) => As4Error::new(EbmsCode::Other, detail),
@@ -72,9 +79,62 @@ impl As4Inbound for As4Receiver {
             .map_err(signing_failed)
     }
 
-    fn answer_failed(&self, failed: &Rejected) -> DomainResult<Signal> {
+    fn error_for(&self, failed: &Rejected) -> DomainResult<Signal> {
         signal::error(failed.message_id.as_deref(), &failed.error, &self.key)
             .map(to_signal)
             .map_err(signing_failed)
+    }
+}
+
+/// Runs `work` on the blocking pool: the cryptography of a large message would otherwise hold
+/// up every other request on the worker that received it.
+async fn off_the_worker<T: Send + 'static>(
+    work: impl FnOnce() -> DomainResult<T> + Send + 'static,
+) -> DomainResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("AS4 work stopped: {e}")))?
+}
+
+/// The receiver shared by the requests, each message's work on the blocking pool.
+#[derive(Clone)]
+pub struct BlockingAs4Receiver(pub Arc<As4Receiver>);
+
+impl As4Inbound for BlockingAs4Receiver {
+    type Opened = Arc<Received>;
+    type Failed = Rejected;
+
+    async fn open(
+        &self,
+        content_type: String,
+        body: Vec<u8>,
+    ) -> Result<(Inbound, Arc<Received>), Rejected> {
+        let receiver = Arc::clone(&self.0);
+        let opened =
+            tokio::task::spawn_blocking(move || receiver.open_message(&content_type, &body)).await;
+        match opened {
+            Ok(Ok((inbound, received))) => Ok((inbound, Arc::new(received))),
+            Ok(Err(rejected)) => Err(rejected),
+            // A panic in the checks: refused as unreadable rather than answered with nothing.
+            Err(_) => Err(Rejected {
+                message_id: None,
+                error: As4Error::new(EbmsCode::InvalidHeader, "the message could not be read"),
+            }),
+        }
+    }
+
+    async fn receipt(&self, opened: &Arc<Received>) -> DomainResult<Signal> {
+        let (receiver, opened) = (Arc::clone(&self.0), Arc::clone(opened));
+        off_the_worker(move || receiver.receipt_for(&opened)).await
+    }
+
+    async fn refuse(&self, opened: &Arc<Received>, refusal: Refusal) -> DomainResult<Signal> {
+        let (receiver, opened) = (Arc::clone(&self.0), Arc::clone(opened));
+        off_the_worker(move || receiver.refusal_for(&opened, refusal)).await
+    }
+
+    async fn answer_failed(&self, failed: &Rejected) -> DomainResult<Signal> {
+        let (receiver, failed) = (Arc::clone(&self.0), failed.clone());
+        off_the_worker(move || receiver.error_for(&failed)).await
     }
 }

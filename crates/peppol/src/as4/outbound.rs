@@ -2,7 +2,7 @@
 //! the receiving access point's certificate, wraps the document in an SBDH, builds the signed
 //! and encrypted UserMessage, posts it over the SSRF-safe client and checks the signed answer.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 use haven_domain::peppol::{
@@ -30,7 +30,7 @@ const MAX_ANSWER: usize = 1024 * 1024;
 /// Sends for this access point: its key, the AP CA(s) receivers' certificates must be issued
 /// by, and the HTTP client with the address rules.
 pub struct As4Sender {
-    key: ApKey,
+    key: Arc<ApKey>,
     ap_trust: TrustAnchors,
     rules: HostRules,
     client: reqwest::Client,
@@ -47,7 +47,7 @@ impl As4Sender {
     ) -> Result<Self, String> {
         let client = http::client(&rules, timeout)?;
         Ok(Self {
-            key,
+            key: Arc::new(key),
             ap_trust,
             rules,
             client,
@@ -99,8 +99,14 @@ impl As4Outbound for As4Sender {
             message_id: Some(outbound.message_id.clone()),
             conversation_id: Some(outbound.instance_identifier.clone()),
         };
-        let message = build_user_message(&sbd, &self.key, &endpoint.certificate, &options)
-            .map_err(|e| refused(e.to_string()))?;
+        // Signing, encryption and gzip on the blocking pool, off the job worker's thread.
+        let (key, certificate) = (Arc::clone(&self.key), endpoint.certificate.clone());
+        let message = blocking(move || {
+            build_user_message(&sbd, &key, &certificate, &options).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(refused)?;
+        let message = Arc::new(message);
 
         let response = self
             .client
@@ -119,7 +125,14 @@ impl As4Outbound for As4Sender {
             .to_owned();
         let body = read_capped(response).await?;
         let answered_at = Utc::now();
-        let answer = match verify_answer(&content_type, &body, &message, &endpoint.certificate) {
+        let checked = {
+            let (message, certificate) = (Arc::clone(&message), endpoint.certificate.clone());
+            let (content_type, body) = (content_type.clone(), body.clone());
+            blocking(move || Ok(verify_answer(&content_type, &body, &message, &certificate)))
+                .await
+                .map_err(SendError::Transient)?
+        };
+        let answer = match checked {
             Ok(Answer::Receipt) => As4Answer::Receipt,
             Ok(Answer::Error { code, detail }) => As4Answer::Error { code, detail },
             Err(invalid) => {
@@ -135,7 +148,7 @@ impl As4Outbound for As4Sender {
             }
         };
         Ok(Exchange {
-            message_id: message.message_id,
+            message_id: message.message_id.clone(),
             our_seat: self.key.seat_id().to_owned(),
             their_seat,
             answer,
@@ -144,6 +157,15 @@ impl As4Outbound for As4Sender {
             signal: mime_evidence(&content_type, &body),
         })
     }
+}
+
+/// Runs `work` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("AS4 work stopped: {e}"))?
 }
 
 /// A message kept as evidence: its Content-Type header, a blank line, the body as sent.

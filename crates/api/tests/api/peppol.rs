@@ -349,6 +349,37 @@ async fn as4_messages_for_no_one_here_or_from_untrusted_senders_get_signed_error
 }
 
 #[tokio::test]
+async fn a_document_not_between_the_envelopes_parties_is_refused_and_not_stored() {
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    // Addressed to the buyer here, but the invoice is for another buyer (BT-49)…
+    let for_someone_else = invoice("INV-AS4-ELSEWHERE", SELLER_KVK, "87654321", None);
+    // …or from another seller (BT-34) than the envelope's sender.
+    let from_someone_else = invoice("INV-AS4-OTHER", "87654321", BUYER_KVK, None);
+    for (document, expected) in [
+        (for_someone_else, "BT-49, BT-47, BT-48"),
+        (from_someone_else, "BT-34"),
+    ] {
+        let message = as4.message(&as4.sender, &buyer_party, &document);
+        match as4.post(&message).await {
+            Answer::Error { code, detail } => {
+                assert_eq!(code, "EBMS:0004");
+                assert!(detail.contains(expected), "{expected} in {detail}");
+            }
+            Answer::Receipt => panic!("a receipt for a document not as addressed"),
+        }
+    }
+    let inbox = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices"),
+            &buyer.token,
+        )
+        .await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 0, "{inbox}");
+}
+
+#[tokio::test]
 async fn as4_messages_from_one_address_are_limited_before_any_work_is_done() {
     let as4 = app_with_as4_limited(Some(3)).await;
     let app = &as4.app;

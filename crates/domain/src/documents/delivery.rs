@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::{
     records::{
-        Channel, Direction, Document, DocumentEventKind, DocumentKind, DocumentStatus,
-        NewDocumentEvent, ResponseCode, UsageKind,
+        Channel, Direction, Document, DocumentEventKind, DocumentFacts, DocumentKind,
+        DocumentStatus, NewDocumentEvent, ResponseCode, UsageKind,
     },
     store::{DocumentRecords, NewDocument, NewShareLink, NewUsage, Received, StatusChange},
 };
@@ -131,11 +131,24 @@ pub struct Channels<I, P, E> {
 /// one is not implied: VAT ids are tried as written).
 #[must_use]
 pub fn receiver_candidates(document: &Document, chosen: Option<&str>) -> Vec<String> {
-    let facts = &document.facts;
     let mut ids: Vec<String> = chosen
         .into_iter()
         .map(str::to_owned)
-        .chain(facts.buyer_endpoint.clone())
+        .chain(buyer_ids(&document.facts))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.to_ascii_lowercase()));
+    ids
+}
+
+/// The buyer's ids a document can be delivered to, in the order they are tried: electronic
+/// address (BT-49), legal registration id (BT-47) and VAT id (BT-48) as participant ids.
+#[must_use]
+pub fn buyer_ids(facts: &DocumentFacts) -> Vec<String> {
+    facts
+        .buyer_endpoint
+        .clone()
+        .into_iter()
         .chain(facts.buyer_legal_id.clone().filter(|id| id.contains(':')))
         .chain(
             facts
@@ -143,10 +156,7 @@ pub fn receiver_candidates(document: &Document, chosen: Option<&str>) -> Vec<Str
                 .as_ref()
                 .and_then(|vat| vat_participant(vat)),
         )
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    ids.retain(|id| seen.insert(id.to_ascii_lowercase()));
-    ids
+        .collect()
 }
 
 /// A VAT id as a participant id: the EAS scheme of the country's VAT numbers (Dutch `9944`,

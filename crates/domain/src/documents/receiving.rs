@@ -25,6 +25,16 @@ pub struct Handover<'a> {
     pub price: String,
     /// Added to the "received" history line (see [`NewDocument::received_note`]).
     pub note: Option<String>,
+    /// The sender and receiver an envelope names (Peppol's SBDH): the document's seller and
+    /// buyer electronic addresses (BT-34, BT-49) must be these.
+    pub envelope: Option<Envelope>,
+}
+
+/// The parties an envelope around the document names, as `scheme:value`.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub sender: String,
+    pub receiver: String,
 }
 
 /// What came of a handover.
@@ -36,6 +46,8 @@ pub enum ReceiveOutcome {
     AlreadyThere(Uuid),
     /// The document has fatal findings; nothing was stored.
     Rejected(Box<ValidationReport>),
+    /// The document is not between the parties its envelope names (why); nothing was stored.
+    NotAsAddressed(String),
 }
 
 /// Validates the document and stores it in the inbox of `handover.party`'s organization,
@@ -71,6 +83,12 @@ where
     let Some(summary) = inspection.summary.filter(|_| inspection.report.valid) else {
         return Ok(ReceiveOutcome::Rejected(Box::new(inspection.report)));
     };
+    let facts = facts_of(&summary);
+    if let Some(envelope) = &handover.envelope {
+        if let Some(why) = not_as_addressed(envelope, &facts) {
+            return Ok(ReceiveOutcome::NotAsAddressed(why));
+        }
+    }
     let content_hash = blobs.put(&bytes).await?;
     let id = Uuid::new_v4();
     tracing::Span::current().record("document_id", tracing::field::display(id));
@@ -84,7 +102,7 @@ where
         channel: Some(handover.channel),
         party_id: party.participant_id.clone(),
         receiver_id: Some(party.participant_id.clone()),
-        facts: facts_of(&summary),
+        facts,
         content_hash,
         content_type: if inspection.embedded_xml.is_some() {
             "application/pdf".into()
@@ -109,4 +127,33 @@ where
         Err(DomainError::NotFound { .. }) => Err(not_receiving()),
         Err(e) => Err(e),
     }
+}
+
+/// Why the document is not between the envelope's parties, if it is not: the sender must be
+/// the seller's electronic address; the receiver one of the buyer's ids a sender may route
+/// by (as this installation's own delivery does). Participant ids compare without regard to
+/// case (the Peppol identifier policy).
+fn not_as_addressed(envelope: &Envelope, facts: &super::records::DocumentFacts) -> Option<String> {
+    let same =
+        |id: Option<&str>, expected: &str| id.is_some_and(|id| id.eq_ignore_ascii_case(expected));
+    if !same(facts.seller_endpoint.as_deref(), &envelope.sender) {
+        return Some(format!(
+            "the envelope's sender {} is not the seller's electronic address (BT-34) {}",
+            envelope.sender,
+            facts.seller_endpoint.as_deref().unwrap_or("(none)")
+        ));
+    }
+    let buyer = super::delivery::buyer_ids(facts);
+    if !buyer.iter().any(|id| same(Some(id), &envelope.receiver)) {
+        return Some(format!(
+            "the envelope's receiver {} is not one of the buyer's ids (BT-49, BT-47, BT-48): {}",
+            envelope.receiver,
+            if buyer.is_empty() {
+                "(none)".to_owned()
+            } else {
+                buyer.join(", ")
+            }
+        ));
+    }
+    None
 }

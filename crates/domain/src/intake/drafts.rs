@@ -369,6 +369,7 @@ where
         IntakePurpose::Purchase => {
             let handover = Handover {
                 note: None,
+                envelope: None,
                 party: &party,
                 channel: Channel::EmailIntake,
                 key,
@@ -380,6 +381,14 @@ where
                 ReceiveOutcome::Stored(document) => document.id,
                 ReceiveOutcome::AlreadyThere(id) => id,
                 ReceiveOutcome::Rejected(report) => return Err(rule_errors(&report)),
+                // Email has no envelope to check against; kept for completeness.
+                ReceiveOutcome::NotAsAddressed(why) => {
+                    return Err(DomainError::Validation(vec![FieldError {
+                        field: "invoice".into(),
+                        code: "not_as_addressed",
+                        message: why,
+                    }]))
+                }
             }
         }
         IntakePurpose::Sales => {

@@ -687,6 +687,7 @@ where
     };
     let handover = Handover {
         note: None,
+        envelope: None,
         party,
         channel: Channel::EmailIntake,
         key,
@@ -696,6 +697,10 @@ where
         Ok(ReceiveOutcome::Stored(document)) => Ok(Ok(document.id)),
         Ok(ReceiveOutcome::AlreadyThere(id)) => Ok(Ok(id)),
         Ok(ReceiveOutcome::Rejected(_)) => Ok(Err((IntakeReason::ValidationFailed, None))),
+        // Email has no envelope to check against; kept for completeness.
+        Ok(ReceiveOutcome::NotAsAddressed(why)) => {
+            Ok(Err((IntakeReason::ValidationFailed, Some(why))))
+        }
         Err(DomainError::Conflict { message, .. }) => {
             Ok(Err((IntakeReason::ReceivingOff, Some(message))))
         }

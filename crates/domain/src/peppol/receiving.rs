@@ -7,7 +7,7 @@ use std::future::Future;
 use crate::{
     documents::{
         blobs::DocumentStore,
-        receiving::{receive_document, Handover, ReceiveOutcome},
+        receiving::{receive_document, Envelope, Handover, ReceiveOutcome},
         records::Channel,
         sending::Inspector,
         store::{DocumentRecords, PartyRecord},
@@ -136,6 +136,10 @@ where
         return gateway.refuse(&opened, Refusal::NotServiced).await;
     };
     let handover = Handover {
+        envelope: Some(Envelope {
+            sender: inbound.sender.clone(),
+            receiver: inbound.receiver.clone(),
+        }),
         note: Some(format!(
             "over Peppol, AS4 message {} from access point {} to {}",
             inbound.message_id, inbound.sender_access_point, inbound.receiver_access_point
@@ -164,6 +168,9 @@ where
                 report.fatal_count()
             ));
             gateway.refuse(&opened, refusal).await
+        }
+        Ok(ReceiveOutcome::NotAsAddressed(why)) => {
+            gateway.refuse(&opened, Refusal::Invalid(why)).await
         }
         // Receiving was switched off meanwhile.
         Err(DomainError::Conflict { .. }) => gateway.refuse(&opened, Refusal::NotServiced).await,

@@ -7,7 +7,6 @@ use anyhow::Context;
 use haven_domain::{
     documents::delivery::{
         deliver_document, Channels, DeliverySettings, EmailChannel, InternalChannel,
-        PeppolNotConfigured,
     },
     documents::sending::SendSettings,
     intake::{
@@ -258,30 +257,19 @@ impl JobHandler for DeliverDocumentHandler {
                 links: &self.settings.links,
                 link_days: self.settings.link_days,
             };
-            let outcome = match &self.peppol {
-                Some(network) => {
-                    let channels = Channels {
-                        internal,
-                        peppol: PeppolChannel {
-                            records: &self.db,
-                            blobs: &self.blobs,
-                            locator: &network.locator,
-                            sender: &network.sender,
-                            delivery_id: job.id,
-                        },
-                        email,
-                    };
-                    deliver_document(&self.db, &channels, &self.settings, job).await
-                }
-                None => {
-                    let channels = Channels {
-                        internal,
-                        peppol: PeppolNotConfigured,
-                        email,
-                    };
-                    deliver_document(&self.db, &channels, &self.settings, job).await
-                }
+            let peppol = self.peppol.as_deref().map(|network| PeppolChannel {
+                records: &self.db,
+                blobs: &self.blobs,
+                locator: &network.locator,
+                sender: &network.sender,
+                delivery_id: job.id,
+            });
+            let channels = Channels {
+                internal,
+                peppol,
+                email,
             };
+            let outcome = deliver_document(&self.db, &channels, &self.settings, job).await;
             self.wake.notify_one();
             outcome
         })

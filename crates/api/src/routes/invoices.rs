@@ -5,7 +5,7 @@ use actix_web::{delete, get, http::header, post, web, HttpRequest, HttpResponse}
 use chrono::{DateTime, Utc};
 use haven_domain::connections::PartyAction;
 use haven_domain::documents::{
-    delivery::{InternalChannel, PeppolNotConfigured, Reach},
+    delivery::{InternalChannel, Reach},
     records::{
         Channel, Direction, Document, DocumentEvent, DocumentEventKind, DocumentKind,
         DocumentStatus, ResponseCode,
@@ -379,34 +379,18 @@ async fn query_recipient(
     };
     let caller = auth.caller(&client);
     let ids = body.into_inner().receiver_ids;
-    let (best, checks) = match &state.peppol {
-        Some(network) => {
-            let peppol = PeppolChannel {
-                records: &state.db,
-                blobs: &state.blobs,
-                locator: &network.locator,
-                sender: &network.sender,
-                // Asking sends nothing, so no delivery is named.
-                delivery_id: Uuid::nil(),
-            };
-            service::query_recipient(
-                &state.db, &state.db, &internal, &peppol, &caller, &path, &ids,
-            )
-            .await?
-        }
-        None => {
-            service::query_recipient(
-                &state.db,
-                &state.db,
-                &internal,
-                &PeppolNotConfigured,
-                &caller,
-                &path,
-                &ids,
-            )
-            .await?
-        }
-    };
+    let peppol = state.peppol.as_deref().map(|network| PeppolChannel {
+        records: &state.db,
+        blobs: &state.blobs,
+        locator: &network.locator,
+        sender: &network.sender,
+        // Asking sends nothing, so no delivery is named.
+        delivery_id: Uuid::nil(),
+    });
+    let (best, checks) = service::query_recipient(
+        &state.db, &state.db, &internal, &peppol, &caller, &path, &ids,
+    )
+    .await?;
     Ok(web::Json(QueryRecipientResult {
         best: best.map(Into::into),
         candidates: checks.into_iter().map(Into::into).collect(),

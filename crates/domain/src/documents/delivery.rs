@@ -560,6 +560,39 @@ impl DeliveryChannel for PeppolNotConfigured {
     }
 }
 
+/// The Peppol slot of an installation that may send over the network or not: a configured
+/// channel, or (`None`) [`PeppolNotConfigured`]. Lets the entrances build one set of channels
+/// whichever it is.
+impl<C: DeliveryChannel> DeliveryChannel for Option<C> {
+    fn channel(&self) -> Channel {
+        self.as_ref()
+            .map_or(Channel::Peppol, DeliveryChannel::channel)
+    }
+
+    async fn reach(&self, receiver: &str, kind: DocumentKind) -> Reach {
+        match self {
+            Some(channel) => channel.reach(receiver, kind).await,
+            None => PeppolNotConfigured.reach(receiver, kind).await,
+        }
+    }
+
+    async fn deliver(
+        &self,
+        document: &Document,
+        receiver: &str,
+        attempt: u32,
+    ) -> Result<(), DeliveryFailure> {
+        match self {
+            Some(channel) => channel.deliver(document, receiver, attempt).await,
+            None => {
+                PeppolNotConfigured
+                    .deliver(document, receiver, attempt)
+                    .await
+            }
+        }
+    }
+}
+
 /// The email channel: a message to the buyer's contact address with a private, expiring link
 /// to view and download the invoice without an account.
 pub struct EmailChannel<'a, R> {

@@ -18,12 +18,13 @@ pub const PROCESS_SCHEME: &str = "cenbii-procid-ubl";
 /// The AS4 transport profile of the Peppol AS4 profile 2.0 (the only active one).
 pub const TRANSPORT_PROFILE_AS4: &str = "peppol-transport-as4-v2_0";
 
+// The BIS Billing 3.0 values are the domain's (its Peppol channel asks for them): one source.
 /// Document type value of a Peppol BIS Billing 3.0 invoice.
-pub const BIS_BILLING_INVOICE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1";
+pub const BIS_BILLING_INVOICE: &str = haven_domain::peppol::sending::BIS_BILLING_INVOICE;
 /// Document type value of a Peppol BIS Billing 3.0 credit note.
-pub const BIS_BILLING_CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1";
+pub const BIS_BILLING_CREDIT_NOTE: &str = haven_domain::peppol::sending::BIS_BILLING_CREDIT_NOTE;
 /// Process value of Peppol BIS Billing 3.0.
-pub const BILLING_PROCESS: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
+pub const BILLING_PROCESS: &str = haven_domain::peppol::sending::BILLING_PROCESS;
 
 /// Longest participant value: a 4-digit scheme code, a colon and at most 130 characters.
 pub const MAX_PARTICIPANT_VALUE: usize = 135;

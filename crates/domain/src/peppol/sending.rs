@@ -30,8 +30,8 @@ pub const BIS_BILLING_CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:sch
 pub const BILLING_PROCESS: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
 /// The Peppol Invoice Response 3.0 (document type value).
 pub const INVOICE_RESPONSE: &str = "urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2::ApplicationResponse##urn:fdc:peppol.eu:poacc:trns:invoice_response:3::2.1";
-/// The process of Invoice Response 3.0.
-pub const INVOICE_RESPONSE_PROCESS: &str = "urn:fdc:peppol.eu:poacc:bis:invoice_response:3";
+/// The process of Invoice Response 3.0: the ProfileID the response documents carry.
+pub const INVOICE_RESPONSE_PROCESS: &str = haven_einvoice::invoice_response::PROFILE_ID;
 
 /// The document type and process a document of `kind` travels under.
 #[must_use]

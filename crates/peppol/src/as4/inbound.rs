@@ -8,6 +8,7 @@ use haven_domain::{
 };
 
 use super::{
+    off_the_worker,
     receive::{receive, Received, ReceiverConfig, Rejected},
     signal, ApKey, As4Error, EbmsCode, NOT_SERVICED,
 };
@@ -86,14 +87,8 @@ impl As4Receiver {
     }
 }
 
-/// Runs `work` on the blocking pool: the cryptography of a large message would otherwise hold
-/// up every other request on the worker that received it.
-async fn off_the_worker<T: Send + 'static>(
-    work: impl FnOnce() -> DomainResult<T> + Send + 'static,
-) -> DomainResult<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("AS4 work stopped: {e}")))?
+fn stopped(e: String) -> DomainError {
+    DomainError::Unexpected(anyhow::anyhow!(e))
 }
 
 /// The receiver shared by the requests, each message's work on the blocking pool.
@@ -110,9 +105,7 @@ impl As4Inbound for BlockingAs4Receiver {
         body: Vec<u8>,
     ) -> Result<(Inbound, Arc<Received>), Rejected> {
         let receiver = Arc::clone(&self.0);
-        let opened =
-            tokio::task::spawn_blocking(move || receiver.open_message(&content_type, &body)).await;
-        match opened {
+        match off_the_worker(move || receiver.open_message(&content_type, &body)).await {
             Ok(Ok((inbound, received))) => Ok((inbound, Arc::new(received))),
             Ok(Err(rejected)) => Err(rejected),
             // A panic in the checks: refused as unreadable rather than answered with nothing.
@@ -125,16 +118,22 @@ impl As4Inbound for BlockingAs4Receiver {
 
     async fn receipt(&self, opened: &Arc<Received>) -> DomainResult<Signal> {
         let (receiver, opened) = (Arc::clone(&self.0), Arc::clone(opened));
-        off_the_worker(move || receiver.receipt_for(&opened)).await
+        off_the_worker(move || receiver.receipt_for(&opened))
+            .await
+            .map_err(stopped)?
     }
 
     async fn refuse(&self, opened: &Arc<Received>, refusal: Refusal) -> DomainResult<Signal> {
         let (receiver, opened) = (Arc::clone(&self.0), Arc::clone(opened));
-        off_the_worker(move || receiver.refusal_for(&opened, refusal)).await
+        off_the_worker(move || receiver.refusal_for(&opened, refusal))
+            .await
+            .map_err(stopped)?
     }
 
     async fn answer_failed(&self, failed: &Rejected) -> DomainResult<Signal> {
         let (receiver, failed) = (Arc::clone(&self.0), failed.clone());
-        off_the_worker(move || receiver.error_for(&failed)).await
+        off_the_worker(move || receiver.error_for(&failed))
+            .await
+            .map_err(stopped)?
     }
 }

@@ -19,6 +19,16 @@ use x509_parser::{certificate::X509Certificate, pem::Pem, prelude::FromDer};
 
 use crate::xmldsig::SigningKey;
 
+/// Runs `work` on the blocking pool: AS4 cryptography (RSA, AES, gzip, C14N) would otherwise
+/// hold up the other tasks of the async worker it runs on. `Err` when the work panicked.
+pub(crate) async fn off_the_worker<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("AS4 work stopped: {e}"))
+}
+
 pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 pub const EBMS: &str = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/";
 pub const EBBP: &str = "http://docs.oasis-open.org/ebxml-bp/ebbp-signals-2.0";

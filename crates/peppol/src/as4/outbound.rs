@@ -11,6 +11,7 @@ use haven_domain::peppol::{
 };
 
 use super::{
+    off_the_worker,
     send::{build_user_message, check_receiver_certificate, MessageOptions},
     signal::{verify_answer, Answer},
     ApKey,
@@ -101,11 +102,11 @@ impl As4Outbound for As4Sender {
         };
         // Signing, encryption and gzip on the blocking pool, off the job worker's thread.
         let (key, certificate) = (Arc::clone(&self.key), endpoint.certificate.clone());
-        let message = blocking(move || {
-            build_user_message(&sbd, &key, &certificate, &options).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(refused)?;
+        let message =
+            off_the_worker(move || build_user_message(&sbd, &key, &certificate, &options))
+                .await
+                .map_err(refused)?
+                .map_err(|e| refused(e.to_string()))?;
         let message = Arc::new(message);
 
         let response = self
@@ -128,7 +129,7 @@ impl As4Outbound for As4Sender {
         let checked = {
             let (message, certificate) = (Arc::clone(&message), endpoint.certificate.clone());
             let (content_type, body) = (content_type.clone(), body.clone());
-            blocking(move || Ok(verify_answer(&content_type, &body, &message, &certificate)))
+            off_the_worker(move || verify_answer(&content_type, &body, &message, &certificate))
                 .await
                 .map_err(SendError::Transient)?
         };
@@ -157,15 +158,6 @@ impl As4Outbound for As4Sender {
             signal: mime_evidence(&content_type, &body),
         })
     }
-}
-
-/// Runs `work` on the blocking pool.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| format!("AS4 work stopped: {e}"))?
 }
 
 /// A message kept as evidence: its Content-Type header, a blank line, the body as sent.

@@ -172,6 +172,23 @@ impl Running {
         let _ = self.child.wait();
     }
 
+    /// SIGSTOP: the process stands still where it is, so its state in the database can be
+    /// read without racing it; [`Running::thaw`] lets it go on.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// SIGCONT after [`Running::freeze`].
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill").args([signal, &pid]).status().unwrap();
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// Kills this instance (if it still runs) and starts another on the same data directory
     /// (document store, signing key, mail outbox) and database, on a new port, with `extra_env`:
     /// the same installation coming back after a crash, with the tokens it issued still valid.

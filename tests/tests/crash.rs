@@ -195,6 +195,9 @@ const INCOMING: &str = "SELECT COUNT(*) AS n FROM documents WHERE direction = 'i
 /// Outgoing documents that have not exactly one incoming copy.
 const NOT_ONE_COPY: &str = "SELECT COUNT(*) AS n FROM documents o WHERE o.direction = 'outgoing' \
      AND (SELECT COUNT(*) FROM documents i WHERE i.related_id = o.id) <> 1";
+/// Delivery jobs claimed by a worker and not finished.
+const CLAIMED: &str =
+    "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'deliver_document' AND status = 'running'";
 /// Delivery jobs not finished for good (queued again, or claimed).
 const DELIVERIES_PENDING: &str = "SELECT COUNT(*) AS n FROM jobs \
      WHERE kind = 'deliver_document' AND status IN ('queued', 'running')";
@@ -398,10 +401,11 @@ async fn send_all(
 
 #[tokio::test]
 async fn deliveries_cut_off_by_a_crash_land_once_each_after_the_lease() {
-    // Enough that the crash, a poll (10 ms) after the first delivery, comes while most are
-    // still queued or claimed: an internal delivery takes a few milliseconds, and with 40 the
-    // instance had once delivered them all before it was killed.
+    // Enough that the instance is still busy when it is first frozen, a poll (10 ms) after
+    // its first delivery: an internal delivery takes a few milliseconds.
     const DOCUMENTS: usize = 150;
+    // Tries at freezing it with a delivery job claimed; nearly always the first succeeds.
+    const STEPS: usize = 50;
     let db = TestDatabase::new().await;
     let first = Running::start(&db, &QUICK).await;
     let exchange = Exchange::set_up(&first).await;
@@ -416,7 +420,9 @@ async fn deliveries_cut_off_by_a_crash_land_once_each_after_the_lease() {
         "all queued, none delivered yet"
     );
 
-    // An instance starts on the queue and dies right after its first deliveries.
+    // An instance starts on the queue and dies in the middle of it: frozen (SIGSTOP) so its
+    // state can be read without racing it, and let go for a moment at a time until it is
+    // caught with some documents delivered and some delivery jobs claimed; then killed.
     let mut delivering = held_up.restart(&db, &QUICK).await;
     wait_for_count(
         &db,
@@ -426,13 +432,18 @@ async fn deliveries_cut_off_by_a_crash_land_once_each_after_the_lease() {
         |n| n >= 1,
     )
     .await;
+    for _ in 0..STEPS {
+        delivering.freeze();
+        if count(&db, CLAIMED).await >= 1 {
+            break;
+        }
+        delivering.thaw();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     delivering.kill();
+    // Read again once dead: a commit sent just before the freeze may have landed since.
     let delivered_at_crash = count(&db, INCOMING).await;
-    let claimed_at_crash = count(
-        &db,
-        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'deliver_document' AND status = 'running'",
-    )
-    .await;
+    let claimed_at_crash = count(&db, CLAIMED).await;
     assert!(
         delivered_at_crash < DOCUMENTS as i64,
         "the crash came after every delivery"

@@ -1,6 +1,6 @@
 //! The validation engine behind the domain's `Inspector` port, run on the blocking pool so
 //! that a large document holds up no request and no job; so is the reading of a PDF's text
-//! for intake drafts.
+//! for intake drafts and the making of a PDF to show of an invoice.
 
 use haven_domain::documents::sending::Inspector;
 use haven_einvoice::{
@@ -24,5 +24,15 @@ impl Inspector for BlockingInspector {
         tokio::task::spawn_blocking(move || extract_text(&pdf))
             .await
             .unwrap_or(Err(TextError::Unreadable))
+    }
+
+    async fn visual_pdf(&self, invoice: Vec<u8>) -> Result<Vec<u8>, String> {
+        tokio::task::spawn_blocking(move || match haven_einvoice::embedded_pdf(&invoice) {
+            Some(visual) => Ok(visual.bytes),
+            None => haven_einvoice::render_pdf(&invoice, haven_einvoice::Lang::Nl)
+                .map_err(|e| e.to_string()),
+        })
+        .await
+        .unwrap_or_else(|_| Err("the rendering was cancelled".into()))
     }
 }

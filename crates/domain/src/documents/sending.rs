@@ -42,6 +42,13 @@ pub trait Inspector: Send + Sync {
             haven_einvoice::recognition::TextError,
         >,
     > + Send;
+
+    /// A PDF to show of an invoice: the one it carries (BT-125), else a rendering of it in
+    /// Dutch. CPU work as well.
+    ///
+    /// # Errors
+    /// Why no PDF could be made, in words for the user.
+    fn visual_pdf(&self, invoice: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, String>> + Send;
 }
 
 /// Prices of billable events, as decimal strings in euros.

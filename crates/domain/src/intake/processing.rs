@@ -2,7 +2,7 @@
 //! becomes: a sent document, a received one, or a rejection the sender hears about.
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use haven_einvoice::{Inspection, Severity};
+use haven_einvoice::{recognition::InvoiceFields, Inspection, Severity};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -449,16 +449,8 @@ where
                 item.reason = Some(IntakeReason::VisualOfXml);
             }
             Verdict::PlainPdf => {
-                let earlier = ports
-                    .intake
-                    .drafted_before(message.organization_id, &item.content_hash, message.id)
-                    .await?;
-                if let Some(draft) = earlier {
-                    reject(
-                        item,
-                        IntakeReason::AlreadyProcessed,
-                        Some(format!("draft {draft}")),
-                    );
+                if let Some(earlier) = handled_before(ports.intake, message, item, false).await? {
+                    reject(item, IntakeReason::AlreadyProcessed, Some(earlier));
                     continue;
                 }
                 let image = attachment.kind() == FileKind::Image;
@@ -490,30 +482,14 @@ where
                 match recognised {
                     Ok(recognised) => {
                         let hash = ports.blobs.put(&recognised.pdf).await?;
-                        let draft = Draft {
-                            id: Uuid::new_v4(),
-                            environment_id: message.environment_id,
-                            organization_id: message.organization_id,
-                            message_id: message.id,
-                            position: item.position,
-                            purpose: message.purpose,
-                            status: DraftStatus::Open,
-                            // An image's draft shows (and its invoice embeds) a PDF of it.
-                            filename: if image {
-                                item.filename.as_deref().map(pdf_name)
-                            } else {
-                                item.filename.clone()
-                            },
-                            pdf_hash: hash.as_str().to_owned(),
-                            pdf_size: recognised.pdf.len() as u64,
-                            invoice_hash: None,
-                            fields: recognised.fields,
-                            document_id: None,
-                            created_at: Utc::now(),
-                            updated_at: Utc::now(),
-                            finished_at: None,
-                            finished_by: None,
+                        // An image's draft shows (and its invoice embeds) a PDF of it.
+                        let filename = if image {
+                            item.filename.as_deref().map(pdf_name)
+                        } else {
+                            item.filename.clone()
                         };
+                        let (pdf, fields) = (&recognised.pdf, recognised.fields);
+                        let draft = open_draft(message, item, filename, pdf, hash, fields);
                         item.outcome = ItemOutcome::Draft;
                         item.draft_id = Some(draft.id);
                         drafts.push(draft);
@@ -523,28 +499,8 @@ where
             }
             Verdict::Rejected(reason, detail) => reject(item, reason, detail),
             Verdict::Invoice(inspection) => {
-                let earlier = ports
-                    .intake
-                    .processed_before(message.organization_id, &item.content_hash, message.id)
-                    .await?;
-                if let Some(document) = earlier {
-                    reject(
-                        item,
-                        IntakeReason::AlreadyProcessed,
-                        Some(format!("document {document}")),
-                    );
-                    continue;
-                }
-                let drafted = ports
-                    .intake
-                    .drafted_before(message.organization_id, &item.content_hash, message.id)
-                    .await?;
-                if let Some(draft) = drafted {
-                    reject(
-                        item,
-                        IntakeReason::AlreadyProcessed,
-                        Some(format!("draft {draft}")),
-                    );
+                if let Some(earlier) = handled_before(ports.intake, message, item, true).await? {
+                    reject(item, IntakeReason::AlreadyProcessed, Some(earlier));
                     continue;
                 }
                 if message.purpose == IntakePurpose::Sales && target.sales_as_drafts {
@@ -602,11 +558,7 @@ where
     let (pdf, filename) = if inspection.embedded_xml.is_some() {
         (attachment.bytes.clone(), item.filename.clone())
     } else {
-        let shown = match haven_einvoice::embedded_pdf(&attachment.bytes) {
-            Some(visual) => Ok(visual.bytes),
-            None => haven_einvoice::render_pdf(&attachment.bytes, haven_einvoice::Lang::Nl),
-        };
-        match shown {
+        match ports.inspector.visual_pdf(attachment.bytes.clone()).await {
             Ok(pdf) => (pdf, item.filename.as_deref().map(pdf_name)),
             Err(e) => {
                 return Ok(Err((
@@ -624,8 +576,22 @@ where
         .unwrap_or_default();
     let invoice_hash = ports.blobs.put(&attachment.bytes).await?;
     let pdf_hash = ports.blobs.put(&pdf).await?;
+    let mut draft = open_draft(message, item, filename, &pdf, pdf_hash, fields);
+    draft.invoice_hash = Some(invoice_hash.as_str().to_owned());
+    Ok(Ok(draft))
+}
+
+/// A new open draft of `item`, showing `pdf` (stored as `pdf_hash`), with the fields read.
+fn open_draft(
+    message: &IntakeMessage,
+    item: &IntakeItem,
+    filename: Option<String>,
+    pdf: &[u8],
+    pdf_hash: ContentHash,
+    fields: InvoiceFields,
+) -> Draft {
     let now = Utc::now();
-    Ok(Ok(Draft {
+    Draft {
         id: Uuid::new_v4(),
         environment_id: message.environment_id,
         organization_id: message.organization_id,
@@ -636,14 +602,37 @@ where
         filename,
         pdf_hash: pdf_hash.as_str().to_owned(),
         pdf_size: pdf.len() as u64,
-        invoice_hash: Some(invoice_hash.as_str().to_owned()),
+        invoice_hash: None,
         fields,
         document_id: None,
         created_at: now,
         updated_at: now,
         finished_at: None,
         finished_by: None,
-    }))
+    }
+}
+
+/// Whether the organization had this file before, in an earlier message: as a draft, or
+/// (for an invoice, `as_document`) as a document. Says which, for the item's detail.
+async fn handled_before<S: IntakeStore>(
+    intake: &S,
+    message: &IntakeMessage,
+    item: &IntakeItem,
+    as_document: bool,
+) -> DomainResult<Option<String>> {
+    let (organization, hash) = (message.organization_id, item.content_hash.as_str());
+    if as_document {
+        if let Some(document) = intake
+            .processed_before(organization, hash, message.id)
+            .await?
+        {
+            return Ok(Some(format!("document {document}")));
+        }
+    }
+    Ok(intake
+        .drafted_before(organization, hash, message.id)
+        .await?
+        .map(|draft| format!("draft {draft}")))
 }
 
 /// `scan.jpg` → `scan.pdf`.

@@ -3,7 +3,7 @@
 //! however many requests at once) into the inbox or the outbox, or discard it. Other
 //! environments see none of it.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{types::AssociationKind, Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -15,6 +15,16 @@ use crate::{
 
 /// A one-page PDF with the text at the given positions (Helvetica, WinAnsi).
 pub(crate) fn text_pdf(items: &[(f32, f32, &str)]) -> Vec<u8> {
+    pdf_with(items, None)
+}
+
+/// A Factur-X: the page shows `items`, and `xml` is attached as `factur-x.xml`, the
+/// alternative form of what the page shows.
+fn factur_x(items: &[(f32, f32, &str)], xml: &[u8]) -> Vec<u8> {
+    pdf_with(items, Some(xml))
+}
+
+fn pdf_with(items: &[(f32, f32, &str)], attached_xml: Option<&[u8]>) -> Vec<u8> {
     let mut content = Content::new();
     for (x, y, text) in items {
         let bytes: Vec<u8> = text
@@ -42,7 +52,16 @@ pub(crate) fn text_pdf(items: &[(f32, f32, &str)]) -> Vec<u8> {
         Ref::new(4),
         Ref::new(5),
     );
-    pdf.catalog(catalog).pages(tree);
+    let (spec, file) = (Ref::new(6), Ref::new(7));
+    let mut root = pdf.catalog(catalog);
+    root.pages(tree);
+    if attached_xml.is_some() {
+        root.names()
+            .embedded_files()
+            .names()
+            .insert(Str(b"factur-x.xml"), spec);
+    }
+    root.finish();
     pdf.pages(tree).kids([page]).count(1);
     let mut p = pdf.page(page);
     p.parent(tree)
@@ -54,6 +73,14 @@ pub(crate) fn text_pdf(items: &[(f32, f32, &str)]) -> Vec<u8> {
         .base_font(Name(b"Helvetica"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.stream(stream, &content.finish());
+    if let Some(xml) = attached_xml {
+        pdf.file_spec(spec)
+            .path(Str(b"factur-x.xml"))
+            .unic_file(TextStr("factur-x.xml"))
+            .embedded_file(file)
+            .association_kind(AssociationKind::Alternative);
+        pdf.embedded_file(file, xml).subtype(Name(b"text/xml"));
+    }
     pdf.finish()
 }
 
@@ -672,4 +699,85 @@ async fn sales_invoices_by_email_can_be_kept_as_drafts_and_sent_from_there() {
         .filter(|e| e["action"] == "intake.preferences_changed")
         .count();
     assert_eq!(changes, 2, "{audit}");
+}
+
+/// A Factur-X mailed to the sales address of an organization that keeps sales invoices as
+/// drafts: the draft shows the PDF as mailed (it is its own visual), its fields are read from
+/// the page, and completing it sends the PDF unchanged.
+#[tokio::test]
+async fn a_factur_x_kept_as_a_sales_draft_shows_and_sends_the_pdf_as_mailed() {
+    let app = app().await;
+    let (seller, seller_party, _buyer, _buyer_party) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let response = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/organizations/{org}/intake"),
+            Some(&json!({"salesAsDrafts": true})),
+            &seller.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+
+    let ubl = invoice("KEEP-FX-1", SELLER_KVK, BUYER_KVK, None);
+    let cii = haven_einvoice::transform(&ubl, haven_einvoice::Syntax::Cii).unwrap();
+    let page = [
+        (50.0, 790.0, "FACTUUR"),
+        (330.0, 670.0, "Factuurnummer: KEEP-FX-1"),
+        (330.0, 656.0, "Factuurdatum: 04-12-2026"),
+    ];
+    let pdf = factur_x(&page, &cii);
+    let raw = mail(
+        "ada@seller.example",
+        &format!("{SELLER_KVK}.verkoop@{DOMAIN}"),
+        "KEEP-FX-1",
+        &[("KEEP-FX-1.pdf", "application/pdf", pdf.clone())],
+    );
+    let message = accepted_id(hand_over(&app, raw, "").await).await;
+    let detail = processed(&app, &seller, &org, &message).await;
+    let item = &detail["items"][0];
+    assert_eq!(item["outcome"], "draft", "{detail}");
+    assert_eq!(item["reason"], "kept_as_draft", "{detail}");
+
+    let path = format!(
+        "{}/{}",
+        drafts_path(&org),
+        item["draftId"].as_str().unwrap()
+    );
+    let draft = app.get_json(&path, &seller.token).await;
+    assert_eq!(draft["fromInvoice"], true, "{draft}");
+    assert_eq!(draft["filename"], "KEEP-FX-1.pdf");
+    assert_eq!(draft["fields"]["invoiceNumber"], "KEEP-FX-1", "{draft}");
+    let shown = app
+        .client
+        .get(app.url(&format!("{path}/pdf")))
+        .bearer_auth(&seller.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status().as_u16(), 200);
+    assert_eq!(
+        shown.bytes().await.unwrap().as_ref(),
+        pdf.as_slice(),
+        "the Factur-X itself, not a rendering"
+    );
+
+    let response = complete(&app, &seller.token, &path).await;
+    let status = response.status().as_u16();
+    let done: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{done}");
+    let document = done["documentId"].as_str().unwrap();
+    let outbox = format!("/api/v1/parties/{seller_party}/sales-invoices");
+    let sent = app
+        .get_json(&format!("{outbox}/{document}"), &seller.token)
+        .await;
+    assert_eq!(sent["number"], "KEEP-FX-1", "{sent}");
+    let original = app
+        .client
+        .get(app.url(&format!("{outbox}/{document}/download")))
+        .bearer_auth(&seller.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(original.bytes().await.unwrap().as_ref(), pdf.as_slice());
 }

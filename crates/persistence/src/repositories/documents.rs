@@ -249,6 +249,68 @@ async fn enqueue_all<C: ConnectionTrait>(conn: &C, jobs: Vec<NewJob>) -> DomainR
     Ok(())
 }
 
+/// What the "received" history line and hook event say about where a document came from.
+pub(super) fn received_from(document: &NewDocument) -> Option<String> {
+    match (
+        document.facts.seller_name.as_deref(),
+        &document.received_note,
+    ) {
+        (Some(seller), Some(note)) => Some(format!("From {seller}, {note}")),
+        (Some(seller), None) => Some(format!("From {seller}")),
+        (None, Some(note)) => Some(format!("Received {note}")),
+        (None, None) => None,
+    }
+}
+
+/// The history lines of a received document, each with the status it is written under: its
+/// receipt, and when it has a twin, its marking as a duplicate.
+pub(super) fn received_lines(
+    document: &NewDocument,
+    twin: Option<Uuid>,
+) -> Vec<(DocumentStatus, NewDocumentEvent)> {
+    let mut lines = vec![(
+        DocumentStatus::Received,
+        NewDocumentEvent {
+            event: DocumentEventKind::Received,
+            channel: document.channel,
+            details: received_from(document),
+            attempt: None,
+            actor_email: None,
+        },
+    )];
+    if let Some(twin) = twin {
+        lines.push((
+            DocumentStatus::Duplicate,
+            NewDocumentEvent::new(DocumentEventKind::MarkedDuplicate).details(format!(
+                "Same seller, number, issue date and total as document {twin}"
+            )),
+        ));
+    }
+    lines
+}
+
+/// The answer to a delivery stored before: the original it came from, or for a handover
+/// without an original here, the document stored the first time.
+pub(super) async fn already_there<C: ConnectionTrait>(
+    conn: &C,
+    document: &NewDocument,
+) -> DomainResult<Received> {
+    let first = match (document.related_id, &document.handover_key) {
+        (None, Some(key)) => document::Entity::find()
+            .select_only()
+            .column(D::Id)
+            .filter(D::DeliveryKey.eq(key.clone()))
+            .into_tuple::<Uuid>()
+            .one(conn)
+            .await
+            .map_err(db("finding the earlier handover"))?,
+        _ => None,
+    };
+    Ok(Received::AlreadyThere(
+        first.or(document.related_id).unwrap_or(document.id),
+    ))
+}
+
 /// An earlier document of the same organization and direction with the same seller, number,
 /// issue date and total.
 pub(super) async fn earlier_twin<C: ConnectionTrait>(
@@ -311,7 +373,7 @@ async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<Option<Doc
 }
 
 /// The hook event a history line raises, if any.
-fn hook_event_of(
+pub(super) fn hook_event_of(
     document: &Document,
     event: DocumentEventKind,
     details: Option<String>,
@@ -347,7 +409,7 @@ async fn apply_change(
 
 /// [`apply_change`] without raising its hook event, which it returns for the caller to raise
 /// with the others of its transaction.
-async fn change_status(
+pub(super) async fn change_status(
     txn: &DatabaseTransaction,
     id: Uuid,
     change: StatusChange,
@@ -396,6 +458,73 @@ async fn change_status(
 }
 
 impl Database {
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
+    pub(super) async fn store_incoming(
+        &self,
+        mut document: NewDocument,
+        usage: NewUsage,
+        outgoing_change: Option<StatusChange>,
+    ) -> DomainResult<Received> {
+        // Microseconds, as both databases keep them: the answer is built from the row written.
+        let now = Utc::now().trunc_subsecs(6);
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        // The receiver may have stopped receiving since the lookup: check under the write.
+        let still_receiving = organization_identifier::Entity::find()
+            .filter(organization_identifier::Column::ParticipantId.eq(document.party_id.clone()))
+            .filter(organization_identifier::Column::ReceiveEnabled.eq(true))
+            .one(&txn)
+            .await
+            .map_err(db("checking the receiver"))?
+            .is_some();
+        if !still_receiving {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Err(DomainError::not_found("party", &document.party_id));
+        }
+        let twin = earlier_twin(&txn, &document).await?;
+        if twin.is_some() {
+            document.status = DocumentStatus::Duplicate;
+        }
+        let mut row = new_row(&document, now);
+        row.duplicate_of = Set(twin);
+        let inserted = document::Entity::insert(row.clone())
+            .on_conflict(OnConflict::column(D::DeliveryKey).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("storing a received document"))?;
+        if inserted == 0 {
+            let first = already_there(&txn, &document).await?;
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Ok(first);
+        }
+        let from = received_from(&document);
+        for (status, event) in received_lines(&document, twin) {
+            insert_event(&txn, document.id, status, event, now).await?;
+        }
+        if twin.is_none() {
+            // A duplicate is not counted as new for billing either.
+            insert_usage(&txn, &document, usage, now).await?;
+        }
+        let mut hook_events = Vec::with_capacity(2);
+        if let (Some(source), Some(change)) = (document.related_id, outgoing_change) {
+            if let Some((_, event)) = change_status(&txn, source, change, now).await? {
+                hook_events.extend(event);
+            }
+        }
+        // Built from the row written, as the send does, instead of reading it back.
+        let stored = row
+            .try_into_model()
+            .map_err(db("reading back a received document"))
+            .and_then(to_document)?;
+        hook_events.extend(hook_event_of(&stored, DocumentEventKind::Received, from));
+        // The sender's and the receiver's events find their hooks in one query.
+        hooks::raise_all(&txn, hook_events, now).await?;
+        commit(txn).await?;
+        Ok(Received::Stored(Box::new(stored)))
+    }
+
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
     pub(super) async fn store_outgoing(
         &self,
@@ -541,100 +670,16 @@ impl DocumentRecords for Database {
         Ok(true)
     }
 
-    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %document.id))]
     async fn accept_incoming(
         &self,
-        mut document: NewDocument,
+        document: NewDocument,
         usage: NewUsage,
         outgoing_change: Option<StatusChange>,
     ) -> DomainResult<Received> {
-        // Microseconds, as both databases keep them: the answer is built from the row written.
-        let now = Utc::now().trunc_subsecs(6);
-        let txn = self
-            .begin_write()
-            .await
-            .map_err(db("starting a transaction"))?;
-        // The receiver may have stopped receiving since the lookup: check under the write.
-        let still_receiving = organization_identifier::Entity::find()
-            .filter(organization_identifier::Column::ParticipantId.eq(document.party_id.clone()))
-            .filter(organization_identifier::Column::ReceiveEnabled.eq(true))
-            .one(&txn)
-            .await
-            .map_err(db("checking the receiver"))?
-            .is_some();
-        if !still_receiving {
-            txn.rollback().await.map_err(db("rolling back"))?;
-            return Err(DomainError::not_found("party", &document.party_id));
+        match self.group_commit() {
+            Some(group) => group.receive(self, document, usage, outgoing_change).await,
+            None => self.store_incoming(document, usage, outgoing_change).await,
         }
-        let twin = earlier_twin(&txn, &document).await?;
-        if twin.is_some() {
-            document.status = DocumentStatus::Duplicate;
-        }
-        let mut row = new_row(&document, now);
-        row.duplicate_of = Set(twin);
-        let inserted = document::Entity::insert(row.clone())
-            .on_conflict(OnConflict::column(D::DeliveryKey).do_nothing().to_owned())
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db("storing a received document"))?;
-        if inserted == 0 {
-            // A handover without an original here names the document stored the first time.
-            let first = match (document.related_id, &document.handover_key) {
-                (None, Some(key)) => document::Entity::find()
-                    .filter(D::DeliveryKey.eq(key.clone()))
-                    .one(&txn)
-                    .await
-                    .map_err(db("finding the earlier handover"))?
-                    .map(|row| row.id),
-                _ => None,
-            };
-            txn.rollback().await.map_err(db("rolling back"))?;
-            return Ok(Received::AlreadyThere(
-                first.or(document.related_id).unwrap_or(document.id),
-            ));
-        }
-        let from = match (
-            document.facts.seller_name.as_deref(),
-            &document.received_note,
-        ) {
-            (Some(seller), Some(note)) => Some(format!("From {seller}, {note}")),
-            (Some(seller), None) => Some(format!("From {seller}")),
-            (None, Some(note)) => Some(format!("Received {note}")),
-            (None, None) => None,
-        };
-        let received = NewDocumentEvent {
-            event: DocumentEventKind::Received,
-            channel: document.channel,
-            details: from.clone(),
-            attempt: None,
-            actor_email: None,
-        };
-        insert_event(&txn, document.id, DocumentStatus::Received, received, now).await?;
-        if let Some(twin) = twin {
-            let marked = NewDocumentEvent::new(DocumentEventKind::MarkedDuplicate).details(
-                format!("Same seller, number, issue date and total as document {twin}"),
-            );
-            insert_event(&txn, document.id, DocumentStatus::Duplicate, marked, now).await?;
-        } else {
-            // A duplicate is not counted as new for billing either.
-            insert_usage(&txn, &document, usage, now).await?;
-        }
-        let mut hook_events = Vec::with_capacity(2);
-        if let (Some(source), Some(change)) = (document.related_id, outgoing_change) {
-            if let Some((_, event)) = change_status(&txn, source, change, now).await? {
-                hook_events.extend(event);
-            }
-        }
-        // Built from the row written, as the send does, instead of reading it back.
-        let stored = row
-            .try_into_model()
-            .map_err(db("reading back a received document"))
-            .and_then(to_document)?;
-        hook_events.extend(hook_event_of(&stored, DocumentEventKind::Received, from));
-        // The sender's and the receiver's events find their hooks in one query.
-        hooks::raise_all(&txn, hook_events, now).await?;
-        commit(txn).await?;
-        Ok(Received::Stored(Box::new(stored)))
     }
 
     async fn find_document(

@@ -1,42 +1,66 @@
-//! Group commit of outgoing documents: sends that arrive while another batch is being written
-//! are stored together in the next transaction, with one statement per table and one commit
-//! (one wait for the disk) for all of them, instead of seven round trips and a commit each.
+//! Group commit of documents: sends that arrive while another batch is being written are
+//! stored together in the next transaction, with one statement per table and one commit (one
+//! wait for the disk) for all of them, instead of seven round trips and a commit each; and so
+//! are the received copies that concurrent delivery jobs store.
 //!
-//! Each sender still gets its own answer only after the commit that holds its document, so
+//! Each caller still gets its own answer only after the commit that holds its document, so
 //! an accepted document is as durable as before. A batch that fails as a whole (a constraint
 //! one of its documents breaks, say) is written again one document at a time, so that only the
 //! document at fault fails.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    future::Future,
+};
 
 use chrono::{SubsecRound as _, Utc};
 use haven_domain::{
     documents::{
-        records::NewDocumentEvent,
-        store::{Accepted, NewDocument, NewUsage},
+        records::{DocumentStatus, NewDocumentEvent},
+        store::{Accepted, NewDocument, NewUsage, Received, StatusChange},
     },
     jobs::NewJob,
     DomainError, DomainResult,
 };
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
-    TryIntoModel,
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QuerySelect, TryIntoModel,
 };
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::{
     commit, db,
-    documents::{earlier_twin, event_rows, new_row, original_of, to_document, usage_row},
+    documents::{
+        already_there, change_status, earlier_twin, event_rows, hook_event_of, new_row,
+        original_of, received_from, received_lines, to_document, usage_row,
+    },
+    hooks,
 };
 use crate::{
     entities::{
         document::{self, Column as D},
-        document_event, usage_record,
+        document_event, organization_identifier, usage_record,
     },
     jobs::enqueue_many,
     Database,
 };
+
+/// A call waiting for its batch: what one writer task stores.
+trait Batched: Sized + Send + 'static {
+    type Answer: Send;
+
+    fn reply(self, answer: DomainResult<Self::Answer>);
+
+    /// Stores this one alone, in its own transaction, and answers.
+    fn store_alone(self, db: &Database) -> impl Future<Output = ()> + Send;
+
+    /// Stores the batch in one transaction; the answers are in the batch's order.
+    fn store_together(
+        db: &Database,
+        batch: &[Self],
+    ) -> impl Future<Output = DomainResult<Vec<DomainResult<Self::Answer>>>> + Send;
+}
 
 /// One `accept_outgoing` call waiting for its batch.
 struct Pending {
@@ -47,16 +71,88 @@ struct Pending {
     reply: oneshot::Sender<DomainResult<Accepted>>,
 }
 
-/// The way into the writer task of a pool (see [`Database::with_group_commit`]).
+impl Batched for Pending {
+    type Answer = Accepted;
+
+    fn reply(self, answer: DomainResult<Accepted>) {
+        let _ = self.reply.send(answer);
+    }
+
+    async fn store_alone(self, db: &Database) {
+        let stored = db
+            .store_outgoing(self.document, self.events, self.usage, self.jobs, None)
+            .await;
+        let _ = self.reply.send(stored);
+    }
+
+    fn store_together(
+        db: &Database,
+        batch: &[Self],
+    ) -> impl Future<Output = DomainResult<Vec<DomainResult<Accepted>>>> + Send {
+        store_batch(db, batch)
+    }
+}
+
+/// One `accept_incoming` call (a delivery job storing the receiver's copy) waiting for its
+/// batch.
+struct PendingIncoming {
+    document: NewDocument,
+    usage: NewUsage,
+    outgoing_change: Option<StatusChange>,
+    reply: oneshot::Sender<DomainResult<Received>>,
+}
+
+impl Batched for PendingIncoming {
+    type Answer = Received;
+
+    fn reply(self, answer: DomainResult<Received>) {
+        let _ = self.reply.send(answer);
+    }
+
+    async fn store_alone(self, db: &Database) {
+        let stored = db
+            .store_incoming(self.document, self.usage, self.outgoing_change)
+            .await;
+        let _ = self.reply.send(stored);
+    }
+
+    fn store_together(
+        db: &Database,
+        batch: &[Self],
+    ) -> impl Future<Output = DomainResult<Vec<DomainResult<Received>>>> + Send {
+        store_incoming_batch(db, batch)
+    }
+}
+
+/// The way into the writer tasks of a pool (see [`Database::with_group_commit`]).
 #[derive(Clone)]
 pub struct GroupCommit {
-    queue: mpsc::Sender<Pending>,
+    outgoing: mpsc::Sender<Pending>,
+    incoming: mpsc::Sender<PendingIncoming>,
 }
 
 impl std::fmt::Debug for GroupCommit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GroupCommit").finish_non_exhaustive()
     }
+}
+
+/// Hands `pending` to its writer and waits for the answer; writes it here when the writer is
+/// gone (the runtime is shutting down).
+async fn through<P: Batched>(
+    writer: &mpsc::Sender<P>,
+    db: &Database,
+    pending: P,
+    answer: oneshot::Receiver<DomainResult<P::Answer>>,
+) -> DomainResult<P::Answer> {
+    if let Err(mpsc::error::SendError(pending)) = writer.send(pending).await {
+        pending.store_alone(db).await;
+    }
+    answer.await.unwrap_or_else(|_| {
+        Err(DomainError::Unexpected(anyhow::anyhow!(
+            "the document writer stopped before storing the document"
+        )))
+    })
 }
 
 impl GroupCommit {
@@ -77,39 +173,45 @@ impl GroupCommit {
             jobs,
             reply,
         };
-        if let Err(mpsc::error::SendError(pending)) = self.queue.send(pending).await {
-            // The writer is gone (the runtime is shutting down): write it here.
-            return db
-                .store_outgoing(
-                    pending.document,
-                    pending.events,
-                    pending.usage,
-                    pending.jobs,
-                    None,
-                )
-                .await;
-        }
-        answer.await.unwrap_or_else(|_| {
-            Err(DomainError::Unexpected(anyhow::anyhow!(
-                "the document writer stopped before storing the document"
-            )))
-        })
+        through(&self.outgoing, db, pending, answer).await
+    }
+
+    /// Stores the received copy in the next batch of received ones and answers when that
+    /// batch is committed.
+    pub(super) async fn receive(
+        &self,
+        db: &Database,
+        document: NewDocument,
+        usage: NewUsage,
+        outgoing_change: Option<StatusChange>,
+    ) -> DomainResult<Received> {
+        let (reply, answer) = oneshot::channel();
+        let pending = PendingIncoming {
+            document,
+            usage,
+            outgoing_change,
+            reply,
+        };
+        through(&self.incoming, db, pending, answer).await
     }
 }
 
 impl Database {
     /// Writes this pool's concurrent `accept_outgoing` calls in shared transactions of up to
-    /// `most` documents, on a task of the current tokio runtime. The task ends when the last
-    /// clone of the returned pool is dropped.
+    /// `most` documents, and its concurrent `accept_incoming` calls likewise, each on a task
+    /// of the current tokio runtime. The tasks end when the last clone of the returned pool is
+    /// dropped.
     #[must_use]
     pub fn with_group_commit(mut self, most: usize) -> Self {
         let most = most.max(1);
-        let (queue, waiting) = mpsc::channel(most * 4);
-        // The writer's own pool has no group commit: it writes.
+        // The writers' own pool has no group commit: it writes.
         let mut writer = self.clone();
         writer.outgoing = None;
-        tokio::spawn(write_batches(writer, waiting, most));
-        self.outgoing = Some(GroupCommit { queue });
+        let (outgoing, waiting) = mpsc::channel(most * 4);
+        tokio::spawn(write_batches::<Pending>(writer.clone(), waiting, most));
+        let (incoming, waiting) = mpsc::channel(most * 4);
+        tokio::spawn(write_batches::<PendingIncoming>(writer, waiting, most));
+        self.outgoing = Some(GroupCommit { outgoing, incoming });
         self
     }
 
@@ -118,32 +220,26 @@ impl Database {
     }
 }
 
-async fn write_batches(db: Database, mut waiting: mpsc::Receiver<Pending>, most: usize) {
+async fn write_batches<P: Batched>(db: Database, mut waiting: mpsc::Receiver<P>, most: usize) {
     let mut batch = Vec::with_capacity(most);
     while waiting.recv_many(&mut batch, most).await > 0 {
         let pending = std::mem::take(&mut batch);
         if pending.len() == 1 {
             for one in pending {
-                let stored = db
-                    .store_outgoing(one.document, one.events, one.usage, one.jobs, None)
-                    .await;
-                let _ = one.reply.send(stored);
+                one.store_alone(&db).await;
             }
             continue;
         }
-        match store_batch(&db, &pending).await {
+        match P::store_together(&db, &pending).await {
             Ok(answers) => {
                 for (one, answer) in pending.into_iter().zip(answers) {
-                    let _ = one.reply.send(answer);
+                    one.reply(answer);
                 }
             }
             Err(err) => {
                 tracing::warn!(error = %err, documents = pending.len(), "a batch of documents could not be stored together; storing them one by one");
                 for one in pending {
-                    let stored = db
-                        .store_outgoing(one.document, one.events, one.usage, one.jobs, None)
-                        .await;
-                    let _ = one.reply.send(stored);
+                    one.store_alone(&db).await;
                 }
             }
         }
@@ -172,6 +268,29 @@ fn twin_key(d: &NewDocument) -> Option<TwinKey> {
     ))
 }
 
+/// The twins of a batch's documents: a document's twin is an earlier stored one, or else the
+/// first of its kind in this batch.
+#[derive(Default)]
+struct Twins(HashMap<TwinKey, Uuid>);
+
+impl Twins {
+    async fn of(
+        &mut self,
+        txn: &DatabaseTransaction,
+        document: &NewDocument,
+    ) -> DomainResult<Option<Uuid>> {
+        let Some(key) = twin_key(document) else {
+            return Ok(None);
+        };
+        if let Some(first) = self.0.get(&key) {
+            return Ok(Some(*first));
+        }
+        let earlier = earlier_twin(txn, document).await?;
+        self.0.insert(key, earlier.unwrap_or(document.id));
+        Ok(earlier)
+    }
+}
+
 /// Stores every document of the batch that is not a replay of an idempotency key, with its
 /// history, usage and jobs, in one transaction; the answers are in the batch's order.
 #[tracing::instrument(name = "store outgoing batch", skip_all, fields(documents = batch.len()))]
@@ -184,22 +303,11 @@ async fn store_batch(
         .begin_write()
         .await
         .map_err(db("starting a transaction"))?;
-    // A document's twin is an earlier stored one, or else the first of its kind in this batch.
-    let mut twins: HashMap<TwinKey, Uuid> = HashMap::new();
+    let mut twins = Twins::default();
     let mut rows = Vec::with_capacity(batch.len());
     for pending in batch {
         let document = &pending.document;
-        let twin = match twin_key(document) {
-            Some(key) => match twins.get(&key) {
-                Some(first) => Some(*first),
-                None => {
-                    let earlier = earlier_twin(&txn, document).await?;
-                    twins.insert(key, earlier.unwrap_or(document.id));
-                    earlier
-                }
-            },
-            None => None,
-        };
+        let twin = twins.of(&txn, document).await?;
         let mut row = new_row(document, now);
         row.duplicate_of = Set(twin);
         rows.push(row);
@@ -277,6 +385,145 @@ async fn store_batch(
     Ok(answers)
 }
 
+/// Stores the received copies of the batch whose receiver still receives and that were not
+/// stored before, each with its history and usage, the sender's status change and the hook
+/// events of both, in one transaction; the answers are in the batch's order.
+#[tracing::instrument(name = "store incoming batch", skip_all, fields(documents = batch.len()))]
+async fn store_incoming_batch(
+    pool: &Database,
+    batch: &[PendingIncoming],
+) -> DomainResult<Vec<DomainResult<Received>>> {
+    let now = Utc::now().trunc_subsecs(6);
+    let txn = pool
+        .begin_write()
+        .await
+        .map_err(db("starting a transaction"))?;
+    // A receiver may have stopped receiving since the lookup: checked under the write.
+    let receiving: HashSet<String> = organization_identifier::Entity::find()
+        .select_only()
+        .column(organization_identifier::Column::ParticipantId)
+        .filter(
+            organization_identifier::Column::ParticipantId
+                .is_in(batch.iter().map(|p| p.document.party_id.clone())),
+        )
+        .filter(organization_identifier::Column::ReceiveEnabled.eq(true))
+        .into_tuple::<String>()
+        .all(&txn)
+        .await
+        .map_err(db("checking the receivers"))?
+        .into_iter()
+        .collect();
+    let mut twins = Twins::default();
+    let mut writing = Vec::with_capacity(batch.len());
+    for (index, pending) in batch.iter().enumerate() {
+        if !receiving.contains(&pending.document.party_id) {
+            continue;
+        }
+        let mut document = pending.document.clone();
+        let twin = twins.of(&txn, &document).await?;
+        if twin.is_some() {
+            document.status = DocumentStatus::Duplicate;
+        }
+        let mut row = new_row(&document, now);
+        row.duplicate_of = Set(twin);
+        writing.push((index, document, twin, row));
+    }
+    let stored = insert_received(&txn, &writing).await?;
+
+    let mut events = Vec::new();
+    let mut usage = Vec::new();
+    let mut hook_events = Vec::new();
+    let mut received = HashMap::with_capacity(stored.len());
+    for (index, document, twin, row) in &writing {
+        if !stored.contains(&document.id) {
+            continue;
+        }
+        for (status, event) in received_lines(document, *twin) {
+            events.extend(event_rows(document.id, status, vec![event], now));
+        }
+        if twin.is_none() {
+            // A duplicate is not counted as new for billing either.
+            usage.push(usage_row(document, batch[*index].usage.clone(), now));
+        }
+        if let (Some(source), Some(change)) =
+            (document.related_id, batch[*index].outgoing_change.clone())
+        {
+            if let Some((_, event)) = change_status(&txn, source, change, now).await? {
+                hook_events.extend(event);
+            }
+        }
+        let copy = row
+            .clone()
+            .try_into_model()
+            .map_err(db("reading back a received document"))
+            .and_then(to_document)?;
+        hook_events.extend(hook_event_of(
+            &copy,
+            haven_domain::documents::records::DocumentEventKind::Received,
+            received_from(document),
+        ));
+        received.insert(*index, copy);
+    }
+    if !events.is_empty() {
+        document_event::Entity::insert_many(events)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("writing document history"))?;
+    }
+    if !usage.is_empty() {
+        usage_record::Entity::insert_many(usage)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("writing usage records"))?;
+    }
+    hooks::raise_all(&txn, hook_events, now).await?;
+    commit(txn).await?;
+
+    // Committed: from here on an error is the one document's, never the batch's.
+    let mut answers = Vec::with_capacity(batch.len());
+    for (index, pending) in batch.iter().enumerate() {
+        let document = &pending.document;
+        let answer = if let Some(copy) = received.remove(&index) {
+            Ok(Received::Stored(Box::new(copy)))
+        } else if receiving.contains(&document.party_id) {
+            already_there(pool.conn(), document).await
+        } else {
+            Err(DomainError::not_found("party", &document.party_id))
+        };
+        answers.push(answer);
+    }
+    Ok(answers)
+}
+
+/// Inserts the received copies; those whose delivery was stored before are left out. Returns
+/// the ids of the copies written.
+async fn insert_received(
+    txn: &DatabaseTransaction,
+    writing: &[(usize, NewDocument, Option<Uuid>, document::ActiveModel)],
+) -> DomainResult<HashSet<Uuid>> {
+    if writing.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let inserted = document::Entity::insert_many(writing.iter().map(|w| w.3.clone()))
+        .on_conflict(OnConflict::column(D::DeliveryKey).do_nothing().to_owned())
+        .exec_without_returning(txn)
+        .await
+        .map_err(db("storing received documents"))?;
+    if usize::try_from(inserted).ok() == Some(writing.len()) {
+        return Ok(writing.iter().map(|w| w.1.id).collect());
+    }
+    Ok(document::Entity::find()
+        .select_only()
+        .column(D::Id)
+        .filter(D::Id.is_in(writing.iter().map(|w| w.1.id)))
+        .into_tuple::<Uuid>()
+        .all(txn)
+        .await
+        .map_err(db("reading back received documents"))?
+        .into_iter()
+        .collect())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -286,8 +533,8 @@ mod tests {
         documents::{
             blobs::ContentHash,
             records::{
-                Direction, DocumentEventKind, DocumentFacts, DocumentKind, DocumentStatus,
-                UsageKind,
+                Channel, Direction, Document, DocumentEventKind, DocumentFacts, DocumentKind,
+                DocumentStatus, UsageKind,
             },
             store::DocumentRecords,
         },
@@ -473,6 +720,145 @@ mod tests {
                 .await
                 .unwrap(),
             10
+        );
+    }
+
+    /// Received copies that concurrent delivery jobs store are written together, each with its
+    /// history, usage and the sender's status change; a repeated delivery names the original,
+    /// and a copy for a party that does not receive fails alone.
+    #[tokio::test]
+    async fn concurrent_deliveries_are_stored_together_each_with_its_own_answer() {
+        let test = TestDatabase::new().await;
+        let db = test.db.clone().with_group_commit(8);
+        let seller = organization(&db).await;
+        let buyer = organization(&db).await;
+        organization_identifier::Entity::insert(organization_identifier::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            organization_id: Set(buyer.1),
+            kind: Set("kvk".into()),
+            scheme: Set("0106".into()),
+            value: Set("90000032".into()),
+            send_enabled: Set(true),
+            receive_enabled: Set(true),
+            participant_id: Set(Some("0106:90000032".into())),
+            created_at: Set(Utc::now()),
+        })
+        .exec_without_returning(db.conn())
+        .await
+        .unwrap();
+        let mut sent = Vec::new();
+        for i in 0..8 {
+            match accept(&db, document(seller, &format!("INV-{i}"), None)).await {
+                Ok(Accepted::Stored(d)) => sent.push(*d),
+                other => panic!("{other:?}"),
+            }
+        }
+        let copy = |original: &Document, party: &str| NewDocument {
+            id: Uuid::new_v4(),
+            environment_id: buyer.0,
+            organization_id: buyer.1,
+            direction: Direction::Incoming,
+            status: DocumentStatus::Received,
+            channel: Some(Channel::Internal),
+            party_id: party.into(),
+            related_id: Some(original.id),
+            facts: original.facts.clone(),
+            ..document(buyer, "unused", None)
+        };
+        let delivered = || {
+            StatusChange::new(
+                DocumentStatus::Delivered,
+                NewDocumentEvent::new(DocumentEventKind::Delivered),
+            )
+            .only_from(&[DocumentStatus::Validated])
+        };
+        let plan: Vec<NewDocument> = sent
+            .iter()
+            .map(|d| copy(d, "0106:90000032"))
+            .chain([
+                copy(&sent[0], "0106:90000032"),
+                copy(&sent[1], "0106:99999999"),
+            ])
+            .collect();
+        let barrier = Arc::new(tokio::sync::Barrier::new(plan.len()));
+        let mut tasks = Vec::new();
+        for d in plan {
+            let (db, barrier, change) = (db.clone(), barrier.clone(), delivered());
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                db.accept_incoming(
+                    d,
+                    NewUsage {
+                        kind: UsageKind::Received,
+                        price: "0.00".into(),
+                    },
+                    Some(change),
+                )
+                .await
+            }));
+        }
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+
+        // Of the two copies of INV-0, one is stored and the other names the original.
+        let of_first: Vec<&DomainResult<Received>> = [&answers[0], &answers[8]].into();
+        assert_eq!(
+            of_first
+                .iter()
+                .filter(|a| matches!(a, Ok(Received::Stored(_))))
+                .count(),
+            1,
+            "{of_first:?}"
+        );
+        assert!(
+            of_first
+                .iter()
+                .any(|a| matches!(a, Ok(Received::AlreadyThere(id)) if *id == sent[0].id)),
+            "{of_first:?}"
+        );
+        for answer in &answers[1..8] {
+            assert!(matches!(answer, Ok(Received::Stored(_))), "{answer:?}");
+        }
+        assert!(
+            matches!(&answers[9], Err(DomainError::NotFound { .. })),
+            "{:?}",
+            answers[9]
+        );
+
+        let count = |direction: &'static str, status: &'static str| {
+            let db = db.clone();
+            async move {
+                document::Entity::find()
+                    .filter(D::Direction.eq(direction))
+                    .filter(D::Status.eq(status))
+                    .count(db.conn())
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(count("incoming", "received").await, 8);
+        assert_eq!(count("outgoing", "delivered").await, 8);
+        let lines = |kind: &'static str| {
+            let db = db.clone();
+            async move {
+                document_event::Entity::find()
+                    .filter(document_event::Column::Event.eq(kind))
+                    .count(db.conn())
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(lines("received").await, 8);
+        assert_eq!(lines("delivered").await, 8);
+        assert_eq!(
+            usage_record::Entity::find()
+                .filter(usage_record::Column::Kind.eq("received"))
+                .count(db.conn())
+                .await
+                .unwrap(),
+            8
         );
     }
 }

@@ -25,7 +25,7 @@ use sea_orm::{
     sea_query::{Expr, Func, OnConflict},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QuerySelect, QueryTrait, TryIntoModel,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -100,9 +100,13 @@ fn to_event(m: document_event::Model) -> DomainResult<DocumentEvent> {
 
 pub(super) fn new_row(d: &NewDocument, now: DateTime<Utc>) -> document::ActiveModel {
     let f = &d.facts;
-    let delivery_key = match (d.direction, d.related_id) {
-        (Direction::Incoming, Some(source)) => Some(format!("{source}:{}", d.organization_id)),
-        (Direction::Incoming, None) => d.handover_key.clone(),
+    // A handover key wins: an Invoice Response received from outside names the invoice it
+    // answers (`related_id`), but each response is its own handover.
+    let delivery_key = match (d.direction, d.related_id, &d.handover_key) {
+        (Direction::Incoming, _, Some(key)) => Some(key.clone()),
+        (Direction::Incoming, Some(source), None) => {
+            Some(format!("{source}:{}", d.organization_id))
+        }
         _ => None,
     };
     document::ActiveModel {
@@ -579,14 +583,14 @@ impl DocumentRecords for Database {
             .map_err(db("storing a received document"))?;
         if inserted == 0 {
             // A handover without an original here names the document stored the first time.
-            let first = match (document.related_id, &document.handover_key) {
-                (None, Some(key)) => document::Entity::find()
+            let first = match &document.handover_key {
+                Some(key) => document::Entity::find()
                     .filter(D::DeliveryKey.eq(key.clone()))
                     .one(&txn)
                     .await
                     .map_err(db("finding the earlier handover"))?
                     .map(|row| row.id),
-                _ => None,
+                None => None,
             };
             txn.rollback().await.map_err(db("rolling back"))?;
             return Ok(Received::AlreadyThere(
@@ -635,6 +639,93 @@ impl DocumentRecords for Database {
         hooks::raise_all(&txn, hook_events, now).await?;
         commit(txn).await?;
         Ok(Received::Stored(Box::new(stored)))
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %response.id))]
+    async fn accept_received_response(
+        &self,
+        response: NewDocument,
+        invoice_change: StatusChange,
+    ) -> DomainResult<Received> {
+        let now = Utc::now().trunc_subsecs(6);
+        let (Some(invoice_id), Some(key)) = (response.related_id, response.handover_key.clone())
+        else {
+            return Err(DomainError::Unexpected(anyhow::anyhow!(
+                "a received response needs the invoice it answers and a handover key"
+            )));
+        };
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let row = new_row(&response, now);
+        let inserted = document::Entity::insert(row.clone())
+            .on_conflict(OnConflict::column(D::DeliveryKey).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("storing a received response"))?;
+        if inserted == 0 {
+            let first = document::Entity::find()
+                .filter(D::DeliveryKey.eq(key))
+                .one(&txn)
+                .await
+                .map_err(db("finding the earlier handover"))?
+                .map_or(response.id, |row| row.id);
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Ok(Received::AlreadyThere(first));
+        }
+        let details = match (
+            response.facts.seller_name.as_deref(),
+            &response.received_note,
+        ) {
+            (Some(sender), Some(note)) => Some(format!("From {sender}, {note}")),
+            (Some(sender), None) => Some(format!("From {sender}")),
+            (None, Some(note)) => Some(format!("Received {note}")),
+            (None, None) => None,
+        };
+        let received = NewDocumentEvent {
+            event: DocumentEventKind::Received,
+            channel: response.channel,
+            details,
+            attempt: None,
+            actor_email: None,
+        };
+        insert_event(&txn, response.id, response.status, received, now).await?;
+        // The invoice's history line raises `InvoiceResponseReceived` in this transaction.
+        if apply_change(&txn, invoice_id, invoice_change, now)
+            .await?
+            .is_none()
+        {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Err(DomainError::not_found("document", invoice_id));
+        }
+        let stored = row
+            .try_into_model()
+            .map_err(db("reading back a received response"))
+            .and_then(to_document)?;
+        commit(txn).await?;
+        Ok(Received::Stored(Box::new(stored)))
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn sent_with_number(
+        &self,
+        organization_id: Uuid,
+        number: &str,
+    ) -> DomainResult<Vec<Document>> {
+        document::Entity::find()
+            .filter(D::OrganizationId.eq(organization_id))
+            .filter(D::Direction.eq(Direction::Outgoing.as_str()))
+            .filter(D::Kind.ne(DocumentKind::InvoiceResponse.as_str()))
+            .filter(D::Number.eq(number))
+            .order_by_desc(D::CreatedAt)
+            .limit(20)
+            .all(self.conn())
+            .await
+            .map_err(db("finding sent documents by number"))?
+            .into_iter()
+            .map(to_document)
+            .collect()
     }
 
     async fn find_document(
@@ -863,7 +954,6 @@ impl haven_domain::documents::usage::UsageRecords for Database {
         until: DateTime<Utc>,
     ) -> DomainResult<Vec<haven_domain::documents::usage::UsageRecord>> {
         use haven_domain::documents::records::UsageKind;
-        use sea_orm::QueryOrder;
         let rows = usage_record::Entity::find()
             .filter(usage_record::Column::EnvironmentId.eq(environment_id))
             .filter(usage_record::Column::CreatedAt.gte(from))

@@ -1,8 +1,9 @@
 //! Invoice Responses over Peppol: Haven A (the seller's access point, PXX000001) sends an
 //! invoice to Haven B (the buyer's, PXX000002); the buyer answers through B's API and the
 //! response travels back over AS4 to A's `/as4`, where it is recorded on A's outbox invoice.
-//! And what A refuses: an answer to an invoice it did not send, one the rules refuse; and
-//! what it records once: the same response delivered twice.
+//! And what A refuses: an answer to an invoice it did not send, one the rules refuse, one
+//! whose parties are not the envelope's; and what it records once: the same response
+//! delivered twice.
 
 use chrono::Utc;
 use haven_einvoice::invoice_response::{
@@ -309,4 +310,17 @@ async fn a_response_over_as4_is_recorded_once_and_refused_when_it_answers_nothin
     let sent = pair.a.get_json(&pair.location, &pair.seller.token).await;
     assert_eq!(sent["response"], "pd");
     assert_eq!(pair.history().await.len(), before + 1);
+
+    // Another response to the same invoice is a handover of its own: recorded too.
+    let approved = response_xml("INV-IMR-2", imr::ResponseCode::Ap, false);
+    let message = pair.message(&approved, &uuid::Uuid::new_v4().to_string());
+    assert_eq!(pair.post(&message).await, Answer::Receipt);
+    let sent = wait_for_response(&pair, "ap").await;
+    assert_eq!(sent["status"], "delivered");
+    let history = pair.history().await;
+    assert_eq!(history.len(), before + 2, "{history:?}");
+    assert!(history[0]["details"]
+        .as_str()
+        .unwrap()
+        .starts_with("AP from Buyer B.V., over Peppol"));
 }

@@ -90,6 +90,16 @@ impl DocumentRecords for Records {
     ) -> DomainResult<bool> {
         unused()
     }
+    async fn accept_received_response(
+        &self,
+        _: NewDocument,
+        _: StatusChange,
+    ) -> DomainResult<Received> {
+        unused()
+    }
+    async fn sent_with_number(&self, _: Uuid, _: &str) -> DomainResult<Vec<Document>> {
+        unused()
+    }
     async fn find_document(&self, _: Uuid, _: Uuid) -> DomainResult<Option<Document>> {
         unused()
     }

@@ -25,6 +25,10 @@ pub const BIS_BILLING_INVOICE: &str = haven_domain::peppol::sending::BIS_BILLING
 pub const BIS_BILLING_CREDIT_NOTE: &str = haven_domain::peppol::sending::BIS_BILLING_CREDIT_NOTE;
 /// Process value of Peppol BIS Billing 3.0.
 pub const BILLING_PROCESS: &str = haven_domain::peppol::sending::BILLING_PROCESS;
+/// Document type value of a Peppol Invoice Response 3.0.
+pub const INVOICE_RESPONSE: &str = haven_domain::peppol::sending::INVOICE_RESPONSE;
+/// Process value of Peppol Invoice Response 3.0.
+pub const INVOICE_RESPONSE_PROCESS: &str = haven_domain::peppol::sending::INVOICE_RESPONSE_PROCESS;
 
 /// Longest participant value: a 4-digit scheme code, a colon and at most 130 characters.
 pub const MAX_PARTICIPANT_VALUE: usize = 135;
@@ -193,6 +197,14 @@ impl DocumentTypeIdentifier {
         }
     }
 
+    /// The Peppol Invoice Response 3.0.
+    #[must_use]
+    pub fn invoice_response() -> Self {
+        Self {
+            value: INVOICE_RESPONSE.to_owned(),
+        }
+    }
+
     #[must_use]
     pub fn scheme(&self) -> &'static str {
         DOCUMENT_TYPE_SCHEME
@@ -253,6 +265,14 @@ impl ProcessIdentifier {
     pub fn billing() -> Self {
         Self {
             value: BILLING_PROCESS.to_owned(),
+        }
+    }
+
+    /// The Peppol Invoice Response 3.0 process.
+    #[must_use]
+    pub fn invoice_response() -> Self {
+        Self {
+            value: INVOICE_RESPONSE_PROCESS.to_owned(),
         }
     }
 

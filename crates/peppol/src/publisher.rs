@@ -14,13 +14,24 @@ use crate::{
     xmldsig::{sign_enveloped, SigningKey},
 };
 
-/// The document types Haven receives and publishes, each in the BIS Billing process.
+/// The document types Haven receives and publishes: the BIS Billing 3.0 invoice and credit
+/// note, and the Invoice Response 3.0 (buyers elsewhere answering invoices sent from here).
 #[must_use]
 pub fn published_document_types() -> Vec<DocumentTypeIdentifier> {
     vec![
         DocumentTypeIdentifier::bis_billing_invoice(),
         DocumentTypeIdentifier::bis_billing_credit_note(),
+        DocumentTypeIdentifier::invoice_response(),
     ]
+}
+
+/// The process a published document type is received in.
+fn process_of(document_type: &DocumentTypeIdentifier) -> ProcessIdentifier {
+    if *document_type == DocumentTypeIdentifier::invoice_response() {
+        ProcessIdentifier::invoice_response()
+    } else {
+        ProcessIdentifier::billing()
+    }
 }
 
 /// What the SMP publishes about Haven's access point.
@@ -89,7 +100,7 @@ impl Publisher {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SignedServiceMetadata xmlns=\"{SMP_NAMESPACE}\" xmlns:ids=\"{IDS_NAMESPACE}\" xmlns:wsa=\"{WSA_NAMESPACE}\"><ServiceMetadata><ServiceInformation><ids:ParticipantIdentifier scheme=\"{PARTICIPANT_SCHEME}\">{participant}</ids:ParticipantIdentifier><ids:DocumentIdentifier scheme=\"{DOCUMENT_TYPE_SCHEME}\">{document}</ids:DocumentIdentifier><ProcessList><Process><ids:ProcessIdentifier scheme=\"{PROCESS_SCHEME}\">{process}</ids:ProcessIdentifier><ServiceEndpointList><Endpoint transportProfile=\"{TRANSPORT_PROFILE_AS4}\"><wsa:EndpointReference><wsa:Address>{url}</wsa:Address></wsa:EndpointReference><RequireBusinessLevelSignature>false</RequireBusinessLevelSignature><Certificate>{certificate}</Certificate><ServiceDescription>Haven access point</ServiceDescription><TechnicalContactUrl>{contact}</TechnicalContactUrl></Endpoint></ServiceEndpointList></Process></ProcessList></ServiceInformation></ServiceMetadata></SignedServiceMetadata>",
             participant = escape(participant.value()),
             document = escape(document_type.value()),
-            process = escape(ProcessIdentifier::billing().value()),
+            process = escape(process_of(document_type).value()),
             url = escape(&self.endpoint_url),
             certificate = STANDARD.encode(&self.ap_certificate),
             contact = escape(&self.contact_url),

@@ -25,6 +25,7 @@ mod organizations;
 mod paging;
 mod partners;
 mod peppol;
+mod peppol_responses;
 mod peppol_sending;
 mod races;
 mod security_headers;

@@ -75,12 +75,22 @@ impl Smp {
         participant: &str,
         document_type: DocumentTypeIdentifier,
     ) -> Result<PeppolEndpoint, LocateError> {
+        self.endpoint_in(participant, document_type, ProcessIdentifier::billing())
+            .await
+    }
+
+    async fn endpoint_in(
+        &self,
+        participant: &str,
+        document_type: DocumentTypeIdentifier,
+        process: ProcessIdentifier,
+    ) -> Result<PeppolEndpoint, LocateError> {
         self.client
             .endpoint(
                 &self.app.url("/smp"),
                 &ParticipantIdentifier::from_value(participant).unwrap(),
                 &document_type,
-                &ProcessIdentifier::billing(),
+                &process,
                 Utc::now(),
             )
             .await
@@ -116,6 +126,24 @@ async fn receiving_participants_get_signed_metadata_that_our_client_verifies() {
         .await
         .unwrap();
     assert_eq!(credit_note.url, AS4_URL);
+    // Invoice Responses are received too, in their own process (and not in BIS Billing's).
+    let response = smp
+        .endpoint_in(
+            &party,
+            DocumentTypeIdentifier::invoice_response(),
+            ProcessIdentifier::invoice_response(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.url, AS4_URL);
+    assert_eq!(response.certificate, smp.ap_certificate);
+    let wrong_process = smp
+        .endpoint(&party, DocumentTypeIdentifier::invoice_response())
+        .await;
+    assert!(
+        matches!(wrong_process, Err(LocateError::NotRegistered(_))),
+        "{wrong_process:?}"
+    );
 
     // A document type Haven does not receive is not published.
     let other = DocumentTypeIdentifier::from_value("urn:example:other::Invoice##x::2.1").unwrap();
@@ -124,14 +152,17 @@ async fn receiving_participants_get_signed_metadata_that_our_client_verifies() {
         Err(LocateError::NotRegistered(_))
     ));
 
-    // The service group lists both document types under the public address.
+    // The service group lists the three document types under the public address.
     let participant = ParticipantIdentifier::from_value(&party).unwrap();
     let references = smp
         .client
         .service_group(&app.url("/smp"), &participant)
         .await
         .unwrap();
-    assert_eq!(references.len(), 2);
+    assert_eq!(references.len(), 3);
+    assert!(references
+        .iter()
+        .any(|r| r.contains("ApplicationResponse") && r.contains("invoice_response")));
     assert!(references
         .iter()
         .all(|r| r.starts_with("http://haven.test/smp/iso6523-actorid-upis%3A%3A0106%3A")));

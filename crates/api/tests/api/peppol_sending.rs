@@ -16,15 +16,15 @@ use crate::{
 use haven_peppol::testing::{Ca, Leaf};
 
 /// The test network: one AP CA, the two access points' leaves, and files for the settings.
-struct Network {
-    ca: Ca,
-    a: Leaf,
-    b: Leaf,
+pub(crate) struct Network {
+    pub ca: Ca,
+    pub a: Leaf,
+    pub b: Leaf,
     dir: tempfile::TempDir,
 }
 
 impl Network {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let ca = Ca::new("HAVEN TEST AP CA");
         let a = ca.leaf_with_key("PXX000001", None, false, 2);
         let b = ca.leaf_with_key("PXX000002", None, false, 3);
@@ -36,13 +36,13 @@ impl Network {
         }
     }
 
-    fn file(&self, name: &str, content: &[u8]) -> std::path::PathBuf {
+    pub fn file(&self, name: &str, content: &[u8]) -> std::path::PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content).unwrap();
         path
     }
 
-    fn files(&self, name: &str, leaf: &Leaf) -> As4Files {
+    pub fn files(&self, name: &str, leaf: &Leaf) -> As4Files {
         As4Files {
             key_file: self.file(&format!("{name}-key.pem"), leaf.key_pem().as_bytes()),
             certificate_file: self.file(&format!("{name}.pem"), leaf.pem.as_bytes()),
@@ -51,7 +51,7 @@ impl Network {
     }
 
     /// Haven B, receiving as PXX000002 on `port` (0: any).
-    async fn haven_b(&self, port: u16) -> TestApp {
+    pub async fn haven_b(&self, port: u16) -> TestApp {
         spawn_app_with(Options {
             peppol_as4: Some(self.files("b", &self.b)),
             port,
@@ -62,7 +62,12 @@ impl Network {
 
     /// Haven A, sending as PXX000001; the buyer's access point is at `url` with the
     /// certificate `certificate` (PEM).
-    async fn haven_a(&self, url: &str, certificate: &str) -> TestApp {
+    pub async fn haven_a(&self, url: &str, certificate: &str) -> TestApp {
+        self.haven_a_on(0, url, certificate).await
+    }
+
+    /// [`Network::haven_a`] listening on `port` (0: any).
+    pub async fn haven_a_on(&self, port: u16, url: &str, certificate: &str) -> TestApp {
         let certificate_file = self.file("endpoint.pem", certificate.as_bytes());
         spawn_app_with(Options {
             peppol_as4: Some(self.files("a", &self.a)),
@@ -70,6 +75,7 @@ impl Network {
                 "0106:{BUYER_KVK} {url} {}",
                 certificate_file.display()
             )),
+            port,
             ..Options::default()
         })
         .await
@@ -77,7 +83,7 @@ impl Network {
 }
 
 /// The buyer on Haven B, active; receiving when `receiving`.
-async fn buyer_on(b: &TestApp, receiving: bool) -> (Session, String) {
+pub(crate) async fn buyer_on(b: &TestApp, receiving: bool) -> (Session, String) {
     let buyer = b.register_admin("bob@buyer.example").await;
     let party = active_party(b, &buyer, BUYER_KVK, BUYER_CONTACT).await;
     if receiving {
@@ -87,7 +93,7 @@ async fn buyer_on(b: &TestApp, receiving: bool) -> (Session, String) {
 }
 
 /// The seller on Haven A sends invoice `number` to the buyer; returns the outbox path.
-async fn seller_sends(a: &TestApp, number: &str) -> (Session, String) {
+pub(crate) async fn seller_sends(a: &TestApp, number: &str) -> (Session, String) {
     let seller = a.register_admin("ada@seller.example").await;
     let party = active_party(a, &seller, SELLER_KVK, SELLER_CONTACT).await;
     let response = send(
@@ -103,7 +109,7 @@ async fn seller_sends(a: &TestApp, number: &str) -> (Session, String) {
     (seller, location)
 }
 
-async fn wait_for(app: &TestApp, token: &str, path: &str, statuses: &[&str]) -> Value {
+pub(crate) async fn wait_for(app: &TestApp, token: &str, path: &str, statuses: &[&str]) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let document = app.get_json(path, token).await;
@@ -120,14 +126,14 @@ async fn wait_for(app: &TestApp, token: &str, path: &str, statuses: &[&str]) -> 
     }
 }
 
-async fn events(app: &TestApp, token: &str, location: &str) -> Vec<Value> {
+pub(crate) async fn events(app: &TestApp, token: &str, location: &str) -> Vec<Value> {
     app.get_json(&format!("{location}/events"), token).await["items"]
         .as_array()
         .unwrap()
         .clone()
 }
 
-fn kinds(events: &[Value]) -> Vec<&str> {
+pub(crate) fn kinds(events: &[Value]) -> Vec<&str> {
     events
         .iter()
         .map(|e| e["event"].as_str().unwrap())
@@ -145,7 +151,7 @@ fn message_id(event: &Value) -> String {
         .to_owned()
 }
 
-async fn inbox(b: &TestApp, buyer: &Session, party: &str) -> Vec<Value> {
+pub(crate) async fn inbox(b: &TestApp, buyer: &Session, party: &str) -> Vec<Value> {
     b.get_json(
         &format!("/api/v1/parties/{party}/purchase-invoices"),
         &buyer.token,

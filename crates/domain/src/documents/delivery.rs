@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     records::{
         Channel, Direction, Document, DocumentEventKind, DocumentFacts, DocumentKind,
-        DocumentStatus, NewDocumentEvent, ResponseCode, UsageKind,
+        DocumentStatus, NewDocumentEvent, UsageKind,
     },
     store::{DocumentRecords, NewDocument, NewShareLink, NewUsage, Received, StatusChange},
 };
@@ -502,17 +502,13 @@ impl<R: DocumentRecords> InternalChannel<'_, R> {
                 o.organization_id == seller.organization_id && o.direction == Direction::Outgoing
             })
             .ok_or_else(not_here)?;
-        let code = response.response.map_or("?", ResponseCode::code);
-        let mut on_invoice = StatusChange::new(
+        let on_invoice = super::responses::response_on_invoice(
             original.status,
-            NewDocumentEvent::new(DocumentEventKind::ResponseReceived)
-                .channel(Channel::Internal)
-                .details(format!(
-                    "{code} from {}",
-                    response.facts.seller_name.clone().unwrap_or_default()
-                )),
+            response.response,
+            &response.facts.seller_name.clone().unwrap_or_default(),
+            Channel::Internal,
+            None,
         );
-        on_invoice.response = response.response;
         let mut delivered = StatusChange::new(
             DocumentStatus::Delivered,
             NewDocumentEvent::new(DocumentEventKind::Delivered)

@@ -225,6 +225,25 @@ pub trait DocumentRecords: Send + Sync {
         invoice_change: StatusChange,
     ) -> impl Future<Output = DomainResult<bool>> + Send;
 
+    /// Stores an Invoice Response that came from outside the installation (incoming, for the
+    /// seller; `response.related_id` is the outgoing invoice it answers) with its "received"
+    /// history line, and applies `invoice_change` to that invoice (whose history line raises
+    /// `InvoiceResponseReceived`), in one transaction. A second handover with the same
+    /// `handover_key` is [`Received::AlreadyThere`] and changes nothing.
+    fn accept_received_response(
+        &self,
+        response: NewDocument,
+        invoice_change: StatusChange,
+    ) -> impl Future<Output = DomainResult<Received>> + Send;
+
+    /// The outgoing documents (invoices and credit notes) of an organization with this
+    /// number, newest first (at most 20).
+    fn sent_with_number(
+        &self,
+        organization_id: Uuid,
+        number: &str,
+    ) -> impl Future<Output = DomainResult<Vec<Document>>> + Send;
+
     /// One document of the environment, deleted ones included.
     fn find_document(
         &self,

@@ -1,6 +1,7 @@
 //! Receiving over the Peppol network (C3): the AS4 adapter opens and checks the message, the
-//! document goes to the inbox of the organization that receives on the addressed id, and the
-//! answer is the adapter's signed receipt or ebMS error.
+//! document goes to the inbox of the organization that receives on the addressed id (an
+//! Invoice Response is recorded on the invoice it answers instead), and the answer is the
+//! adapter's signed receipt or ebMS error.
 
 use std::future::Future;
 
@@ -9,6 +10,7 @@ use crate::{
         blobs::DocumentStore,
         receiving::{receive_document, Envelope, Handover, ReceiveOutcome},
         records::Channel,
+        responses::{receive_response, ResponseHandover, ResponseOutcome},
         sending::Inspector,
         store::{DocumentRecords, PartyRecord},
     },
@@ -18,7 +20,7 @@ use crate::{
     },
     DomainError, DomainResult,
 };
-use haven_einvoice::{Severity, ValidationReport};
+use haven_einvoice::{invoice_response::is_invoice_response, Severity, ValidationReport};
 
 /// Rule ids an `InvoiceReceivedError` event names at most.
 const RULES_IN_EVENT: usize = 10;
@@ -135,18 +137,37 @@ where
     else {
         return gateway.refuse(&opened, Refusal::NotServiced).await;
     };
+    let envelope = Envelope {
+        sender: inbound.sender.clone(),
+        receiver: inbound.receiver.clone(),
+    };
+    let note = format!(
+        "over Peppol, AS4 message {} from access point {} to {}",
+        inbound.message_id, inbound.sender_access_point, inbound.receiver_access_point
+    );
+    let key = format!("peppol:{}:{}", inbound.sender, inbound.instance_identifier);
+    if is_invoice_response(&inbound.document) {
+        // A buyer elsewhere answers an invoice sent from here.
+        let handover = ResponseHandover {
+            party: &party,
+            channel: Channel::Peppol,
+            key,
+            note: Some(note),
+            envelope: Some(envelope),
+        };
+        return match receive_response(records, blobs, handover, inbound.document).await? {
+            ResponseOutcome::Recorded(_) | ResponseOutcome::AlreadyThere => {
+                gateway.receipt(&opened).await
+            }
+            ResponseOutcome::Refused(why) => gateway.refuse(&opened, Refusal::Invalid(why)).await,
+        };
+    }
     let handover = Handover {
-        envelope: Some(Envelope {
-            sender: inbound.sender.clone(),
-            receiver: inbound.receiver.clone(),
-        }),
-        note: Some(format!(
-            "over Peppol, AS4 message {} from access point {} to {}",
-            inbound.message_id, inbound.sender_access_point, inbound.receiver_access_point
-        )),
+        envelope: Some(envelope),
+        note: Some(note),
         party: &party,
         channel: Channel::Peppol,
-        key: format!("peppol:{}:{}", inbound.sender, inbound.instance_identifier),
+        key,
         price,
     };
     match receive_document(records, blobs, inspector, handover, inbound.document).await {

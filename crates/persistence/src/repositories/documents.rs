@@ -25,7 +25,7 @@ use sea_orm::{
     sea_query::{Expr, Func, OnConflict},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QuerySelect, QueryTrait, TryIntoModel,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -100,9 +100,13 @@ fn to_event(m: document_event::Model) -> DomainResult<DocumentEvent> {
 
 pub(super) fn new_row(d: &NewDocument, now: DateTime<Utc>) -> document::ActiveModel {
     let f = &d.facts;
-    let delivery_key = match (d.direction, d.related_id) {
-        (Direction::Incoming, Some(source)) => Some(format!("{source}:{}", d.organization_id)),
-        (Direction::Incoming, None) => d.handover_key.clone(),
+    // A handover key wins: an Invoice Response received from outside names the invoice it
+    // answers (`related_id`), but each response is its own handover.
+    let delivery_key = match (d.direction, d.related_id, &d.handover_key) {
+        (Direction::Incoming, _, Some(key)) => Some(key.clone()),
+        (Direction::Incoming, Some(source), None) => {
+            Some(format!("{source}:{}", d.organization_id))
+        }
         _ => None,
     };
     document::ActiveModel {
@@ -262,22 +266,24 @@ pub(super) fn received_from(document: &NewDocument) -> Option<String> {
     }
 }
 
+/// The "received" history line of a document.
+fn received_line(document: &NewDocument) -> NewDocumentEvent {
+    NewDocumentEvent {
+        event: DocumentEventKind::Received,
+        channel: document.channel,
+        details: received_from(document),
+        attempt: None,
+        actor_email: None,
+    }
+}
+
 /// The history lines of a received document, each with the status it is written under: its
 /// receipt, and when it has a twin, its marking as a duplicate.
 pub(super) fn received_lines(
     document: &NewDocument,
     twin: Option<Uuid>,
 ) -> Vec<(DocumentStatus, NewDocumentEvent)> {
-    let mut lines = vec![(
-        DocumentStatus::Received,
-        NewDocumentEvent {
-            event: DocumentEventKind::Received,
-            channel: document.channel,
-            details: received_from(document),
-            attempt: None,
-            actor_email: None,
-        },
-    )];
+    let mut lines = vec![(DocumentStatus::Received, received_line(document))];
     if let Some(twin) = twin {
         lines.push((
             DocumentStatus::Duplicate,
@@ -289,14 +295,14 @@ pub(super) fn received_lines(
     lines
 }
 
-/// The answer to a delivery stored before: the original it came from, or for a handover
-/// without an original here, the document stored the first time.
+/// The answer to a delivery stored before: for a handover (it has a key), the document stored
+/// the first time; otherwise the original it came from.
 pub(super) async fn already_there<C: ConnectionTrait>(
     conn: &C,
     document: &NewDocument,
 ) -> DomainResult<Received> {
-    let first = match (document.related_id, &document.handover_key) {
-        (None, Some(key)) => document::Entity::find()
+    let first = match &document.handover_key {
+        Some(key) => document::Entity::find()
             .select_only()
             .column(D::Id)
             .filter(D::DeliveryKey.eq(key.clone()))
@@ -304,7 +310,7 @@ pub(super) async fn already_there<C: ConnectionTrait>(
             .one(conn)
             .await
             .map_err(db("finding the earlier handover"))?,
-        _ => None,
+        None => None,
     };
     Ok(Received::AlreadyThere(
         first.or(document.related_id).unwrap_or(document.id),
@@ -682,6 +688,72 @@ impl DocumentRecords for Database {
         }
     }
 
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"), fields(document_id = %response.id))]
+    async fn accept_received_response(
+        &self,
+        response: NewDocument,
+        invoice_change: StatusChange,
+    ) -> DomainResult<Received> {
+        let now = Utc::now().trunc_subsecs(6);
+        let (Some(invoice_id), Some(_)) = (response.related_id, &response.handover_key) else {
+            return Err(DomainError::Unexpected(anyhow::anyhow!(
+                "a received response needs the invoice it answers and a handover key"
+            )));
+        };
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let row = new_row(&response, now);
+        let inserted = document::Entity::insert(row.clone())
+            .on_conflict(OnConflict::column(D::DeliveryKey).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db("storing a received response"))?;
+        if inserted == 0 {
+            let first = already_there(&txn, &response).await?;
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Ok(first);
+        }
+        let received = received_line(&response);
+        insert_event(&txn, response.id, response.status, received, now).await?;
+        // The invoice's history line raises `InvoiceResponseReceived` in this transaction.
+        if apply_change(&txn, invoice_id, invoice_change, now)
+            .await?
+            .is_none()
+        {
+            txn.rollback().await.map_err(db("rolling back"))?;
+            return Err(DomainError::not_found("document", invoice_id));
+        }
+        let stored = row
+            .try_into_model()
+            .map_err(db("reading back a received response"))
+            .and_then(to_document)?;
+        commit(txn).await?;
+        Ok(Received::Stored(Box::new(stored)))
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn sent_with_number(
+        &self,
+        organization_id: Uuid,
+        number: &str,
+    ) -> DomainResult<Vec<Document>> {
+        document::Entity::find()
+            .filter(D::OrganizationId.eq(organization_id))
+            .filter(D::Direction.eq(Direction::Outgoing.as_str()))
+            .filter(D::Kind.ne(DocumentKind::InvoiceResponse.as_str()))
+            .filter(D::Number.eq(number))
+            .order_by_desc(D::CreatedAt)
+            .limit(20)
+            .all(self.conn())
+            .await
+            .map_err(db("finding sent documents by number"))?
+            .into_iter()
+            .map(to_document)
+            .collect()
+    }
+
     async fn find_document(
         &self,
         environment_id: Uuid,
@@ -908,7 +980,6 @@ impl haven_domain::documents::usage::UsageRecords for Database {
         until: DateTime<Utc>,
     ) -> DomainResult<Vec<haven_domain::documents::usage::UsageRecord>> {
         use haven_domain::documents::records::UsageKind;
-        use sea_orm::QueryOrder;
         let rows = usage_record::Entity::find()
             .filter(usage_record::Column::EnvironmentId.eq(environment_id))
             .filter(usage_record::Column::CreatedAt.gte(from))

@@ -4,8 +4,8 @@
 //! CRL Distribution Point). An answer counts only when it is signed by the issuer (or, for
 //! OCSP, by a responder certificate the issuer made for OCSP signing) and is current.
 //!
-//! Answers are cached until their `nextUpdate`, at most [`MAX_CACHE`]; "unknown" is not
-//! cached, so the next message asks again. The [`Policy`] says what an unknown status means.
+//! Answers are cached until their `nextUpdate`, at most [`MAX_CACHE`]; an unknown status is
+//! not cached (the next message asks again), except that a certificate names no source. The [`Policy`] says what an unknown status means.
 //! Fetches go through the SSRF-safe client of [`crate::http`]: OCSP and CRL URLs are plain
 //! http by custom (the answers are signed), but internal addresses are refused unless the
 //! host is exempt. Parsing and signature checks run on the blocking pool.
@@ -166,7 +166,9 @@ impl RevocationChecker {
             }
         }
         if reasons.is_empty() {
-            Status::Unknown("the certificate names no OCSP responder and no CRL".into())
+            // A fact of the certificate, kept like an answer.
+            let none = Status::Unknown("the certificate names no OCSP responder and no CRL".into());
+            self.keep(&target, none, None)
         } else {
             Status::Unknown(reasons.join("; "))
         }

@@ -533,14 +533,28 @@ fn read_crl(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i6
     }
     crl.verify_signature(issuer.public_key())
         .map_err(|_| "the CRL is not signed by the issuer")?;
-    if crl.extensions().iter().any(|e| {
-        e.critical
-            && !matches!(
-                e.parsed_extension(),
-                ParsedExtension::CRLNumber(_) | ParsedExtension::AuthorityKeyIdentifier(_)
-            )
-    }) {
-        return Err("the CRL has a critical extension Haven does not read (a partial CRL?)".into());
+    // A CRL that covers end-entity certificates for every reason: an Issuing Distribution
+    // Point may name the point and limit it to user certificates, nothing narrower; delta
+    // CRLs and other critical extensions are not read.
+    for extension in crl.extensions() {
+        match extension.parsed_extension() {
+            ParsedExtension::CRLNumber(_) | ParsedExtension::AuthorityKeyIdentifier(_) => {}
+            ParsedExtension::IssuingDistributionPoint(point)
+                if point.only_contains_ca_certs
+                    || point.only_contains_attribute_certs
+                    || point.only_some_reasons.is_some()
+                    || point.indirect_crl =>
+            {
+                return Err("the CRL does not cover every reason for this certificate".into());
+            }
+            ParsedExtension::IssuingDistributionPoint(_) => {}
+            _ if extension.critical => {
+                return Err(
+                    "the CRL has a critical extension Haven does not read (a delta CRL?)".into(),
+                );
+            }
+            _ => {}
+        }
     }
     if crl.last_update().timestamp() > now + SKEW_SECS {
         return Err("the CRL's thisUpdate is in the future".into());

@@ -26,9 +26,9 @@ use tokio::net::UdpSocket;
 
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
-    CrlDistributionPoint, CustomExtension, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer,
-    KeyIdMethod, KeyPair, PublicKeyData as _, RevokedCertParams, SerialNumber, SigningKey as _,
-    PKCS_RSA_SHA256,
+    CrlDistributionPoint, CrlIssuingDistributionPoint, CrlScope, CustomExtension, DnType, DnValue,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, PublicKeyData as _,
+    RevokedCertParams, SerialNumber, SigningKey as _, PKCS_RSA_SHA256,
 };
 use rsa09::pkcs8::{EncodePrivateKey, LineEnding};
 
@@ -146,6 +146,12 @@ impl Ca {
         }
     }
 
+    /// The CA's private key as PKCS#8 PEM (for an independent OCSP responder in tests).
+    #[must_use]
+    pub fn key_pem(&self) -> String {
+        self.issuer.key().serialize_pem()
+    }
+
     /// Starts this CA's revocation server on 127.0.0.1 (nothing revoked, both sources up).
     pub async fn revocation_server(&self) -> RevocationServer {
         RevocationServer::start(Arc::clone(&self.issuer), self.der.clone()).await
@@ -218,6 +224,8 @@ pub enum Responder {
     /// OCSP only: signed by a responder certificate the CA issued for OCSP signing, which
     /// the answer carries.
     Delegated,
+    /// CRL only: its Issuing Distribution Point says it lists CA certificates only.
+    CaCertsOnly,
 }
 
 struct RevocationState {
@@ -388,7 +396,17 @@ impl RevocationServer {
             this_update,
             next_update,
             crl_number: SerialNumber::from(1u64),
-            issuing_distribution_point: None,
+            // As real CAs do: the point, for user certificates (a critical extension).
+            issuing_distribution_point: Some(CrlIssuingDistributionPoint {
+                distribution_point: CrlDistributionPoint {
+                    uris: vec![self.crl_url()],
+                },
+                scope: Some(if mode == Responder::CaCertsOnly {
+                    CrlScope::CaCertsOnly
+                } else {
+                    CrlScope::UserCertsOnly
+                }),
+            }),
             revoked_certs: self
                 .revoked()
                 .into_iter()

@@ -1,6 +1,7 @@
 //! The revocation checker (`haven_peppol::revocation`) against the test PKI's revocation
 //! server: real OCSP and CRL DER over real HTTP on 127.0.0.1, signed by the test AP CA (or, to
-//! be refused, by another key, or out of date).
+//! be refused, by another key, or out of date); and against OpenSSL's OCSP responder, an
+//! independent implementation, when `openssl` is installed.
 #![allow(clippy::unwrap_used)]
 
 use std::{sync::atomic::Ordering, time::Duration};
@@ -184,6 +185,17 @@ async fn answers_signed_by_another_key_are_not_believed() {
 }
 
 #[tokio::test]
+async fn a_crl_for_ca_certificates_only_says_nothing_about_a_leaf() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    server.set_crl(Responder::CaCertsOnly);
+    let bad = ca.leaf_with_sources("PXX000002", 3, &crl_only(&server));
+    server.revoke(&bad);
+    let status = checker(Policy::Hard).status(&bad.der, &ca.der).await;
+    assert!(is_unknown(&status, "does not cover"), "{status:?}");
+}
+
+#[tokio::test]
 async fn out_of_date_answers_are_not_believed() {
     let ca = Ca::new("Test AP CA");
     let server = ca.revocation_server().await;
@@ -217,4 +229,87 @@ async fn internal_addresses_need_the_exemption_and_off_asks_nothing() {
         is_unknown(&status, "not the certificate's issuer"),
         "{status:?}"
     );
+}
+
+/// `openssl ocsp` as the CA's responder (signing with the CA key, responder id by name):
+/// our request is understood and its answers are read. Skipped without `openssl`.
+#[tokio::test]
+async fn openssls_ocsp_responder_understands_our_requests_and_we_its_answers() {
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        eprintln!("openssl is not installed: skipped");
+        return;
+    }
+    let ca = Ca::new("Test AP CA");
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let sources = Sources {
+        ocsp: Some(format!("http://127.0.0.1:{port}/")),
+        crl: None,
+    };
+    let good = ca.leaf_with_sources("PXX000001", 2, &sources);
+    let bad = ca.leaf_with_sources("PXX000002", 3, &sources);
+    let hex = |serial: &[u8]| {
+        serial
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<String>()
+    };
+    // The responder's database: V(alid) or R(evoked), expiry, revocation date, serial.
+    let index = format!(
+        "V\t491231235959Z\t\t{}\tunknown\t/CN=PXX000001\nR\t491231235959Z\t250101000000Z\t{}\tunknown\t/CN=PXX000002\n",
+        hex(&good.serial),
+        hex(&bad.serial)
+    );
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(path("index.txt"), index).unwrap();
+    std::fs::write(path("ca.pem"), &ca.pem).unwrap();
+    std::fs::write(path("ca-key.pem"), ca.key_pem()).unwrap();
+    let responder = std::process::Command::new("openssl")
+        .args(["ocsp", "-index"])
+        .arg(path("index.txt"))
+        .args(["-port", &port.to_string(), "-rsigner"])
+        .arg(path("ca.pem"))
+        .arg("-rkey")
+        .arg(path("ca-key.pem"))
+        .arg("-CA")
+        .arg(path("ca.pem"))
+        .args(["-ndays", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _responder = Stop(responder);
+    // The responder serves one connection at a time, so no probe: ask until it listens.
+    let checker = checker(Policy::Hard);
+    let mut status = checker.status(&good.der, &ca.der).await;
+    for _ in 0..50 {
+        if !matches!(&status, Status::Unknown(why) if why.contains("could not connect")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        status = checker.status(&good.der, &ca.der).await;
+    }
+    assert_eq!(status, Status::Good);
+    let revoked = checker.status(&bad.der, &ca.der).await;
+    assert!(
+        matches!(&revoked, Status::Revoked(how) if how.starts_with("OCSP since 2025-01-01")),
+        "{revoked:?}"
+    );
+}
+
+/// Ends the child process it holds when dropped, also when the test fails.
+struct Stop(std::process::Child);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

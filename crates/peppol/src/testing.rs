@@ -232,6 +232,8 @@ struct RevocationState {
     revoked: Vec<Vec<u8>>,
     ocsp: Responder,
     crl: Responder,
+    /// A CRL made elsewhere, served as it is instead of the CA's own.
+    crl_as_is: Option<Vec<u8>>,
 }
 
 /// An HTTP server on 127.0.0.1 for one CA: `POST /ocsp` answers OCSP requests (RFC 6960,
@@ -259,6 +261,7 @@ impl RevocationServer {
                 revoked: Vec::new(),
                 ocsp: Responder::Normal,
                 crl: Responder::Normal,
+                crl_as_is: None,
             })),
             ocsp_requests: Arc::default(),
             crl_requests: Arc::default(),
@@ -310,6 +313,11 @@ impl RevocationServer {
         self.state.lock().unwrap().crl = responder;
     }
 
+    /// Serves `der` at `/crl` from now on (a CRL made by another implementation).
+    pub fn serve_crl(&self, der: Vec<u8>) {
+        self.state.lock().unwrap().crl_as_is = Some(der);
+    }
+
     async fn serve(&self, mut stream: tokio::net::TcpStream) {
         let mut data = Vec::new();
         let mut buf = [0u8; 4096];
@@ -353,9 +361,12 @@ impl RevocationServer {
             }
             ("GET", "/crl") => {
                 self.crl_requests.fetch_add(1, Ordering::SeqCst);
-                let mode = self.state.lock().unwrap().crl;
+                let (mode, as_is) = {
+                    let state = self.state.lock().unwrap();
+                    (state.crl, state.crl_as_is.clone())
+                };
                 (mode != Responder::Down)
-                    .then(|| self.crl(mode))
+                    .then(|| as_is.unwrap_or_else(|| self.crl(mode)))
                     .map(|b| ("application/pkix-crl", b))
             }
             _ => None,

@@ -1,7 +1,7 @@
 //! The revocation checker (`haven_peppol::revocation`) against the test PKI's revocation
 //! server: real OCSP and CRL DER over real HTTP on 127.0.0.1, signed by the test AP CA (or, to
-//! be refused, by another key, or out of date); and against OpenSSL's OCSP responder, an
-//! independent implementation, when `openssl` is installed.
+//! be refused, by another key, or out of date); and against OpenSSL's OCSP responder and a
+//! CRL OpenSSL made, an independent implementation, when `openssl` is installed.
 #![allow(clippy::unwrap_used)]
 
 use std::{sync::atomic::Ordering, time::Duration};
@@ -300,6 +300,81 @@ async fn openssls_ocsp_responder_understands_our_requests_and_we_its_answers() {
     let revoked = checker.status(&bad.der, &ca.der).await;
     assert!(
         matches!(&revoked, Status::Revoked(how) if how.starts_with("OCSP since 2025-01-01")),
+        "{revoked:?}"
+    );
+}
+
+/// A CRL made by OpenSSL (`openssl ca -gencrl`) for the test CA: read, its signature
+/// verified, and its revoked serial found. Skipped without `openssl`.
+#[tokio::test]
+async fn a_crl_made_by_openssl_is_read() {
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        eprintln!("openssl is not installed: skipped");
+        return;
+    }
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    let good = ca.leaf_with_sources("PXX000001", 2, &crl_only(&server));
+    let bad = ca.leaf_with_sources("PXX000002", 3, &crl_only(&server));
+    let hex = |serial: &[u8]| {
+        serial
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<String>()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(
+        path("index.txt"),
+        format!(
+            "R\t491231235959Z\t250101000000Z\t{}\tunknown\t/CN=PXX000002\n",
+            hex(&bad.serial)
+        ),
+    )
+    .unwrap();
+    std::fs::write(path("crlnumber"), "01\n").unwrap();
+    std::fs::write(
+        path("ca.cnf"),
+        format!(
+            "[ ca ]\ndefault_ca = test\n[ test ]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\ndefault_crl_days = 1\n",
+            path("index.txt").display(),
+            path("crlnumber").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(path("ca.pem"), &ca.pem).unwrap();
+    std::fs::write(path("ca-key.pem"), ca.key_pem()).unwrap();
+    let made = std::process::Command::new("openssl")
+        .args(["ca", "-gencrl", "-config"])
+        .arg(path("ca.cnf"))
+        .arg("-keyfile")
+        .arg(path("ca-key.pem"))
+        .arg("-cert")
+        .arg(path("ca.pem"))
+        .arg("-out")
+        .arg(path("crl.pem"))
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let converted = std::process::Command::new("openssl")
+        .args(["crl", "-outform", "DER", "-in"])
+        .arg(path("crl.pem"))
+        .arg("-out")
+        .arg(path("crl.der"))
+        .output()
+        .unwrap();
+    assert!(converted.status.success(), "{converted:?}");
+    server.serve_crl(std::fs::read(path("crl.der")).unwrap());
+
+    let checker = checker(Policy::Hard);
+    assert_eq!(checker.status(&good.der, &ca.der).await, Status::Good);
+    let revoked = checker.status(&bad.der, &ca.der).await;
+    assert!(
+        matches!(&revoked, Status::Revoked(how) if how.starts_with("CRL since 2025-01-01")),
         "{revoked:?}"
     );
 }

@@ -1,7 +1,10 @@
 //! Configuration: built-in defaults, then an optional TOML file, then `HAVEN_*` environment
 //! variables, each layer overriding the one before.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use figment::{
     providers::{Format, Serialized, Toml},
@@ -167,6 +170,13 @@ pub struct Settings {
     pub peppol_as4_insecure_hosts: String,
     /// Seconds one AS4 post may take (connection and answer), from 10 to 30.
     pub peppol_as4_timeout_secs: u64,
+    /// Revocation checks (OCSP, then CRL) of AP certificates, of senders when receiving and
+    /// of receivers before sending: `off`; `soft` (revoked is refused, an unknown status is
+    /// accepted with a warning); `hard` (anything but good is refused).
+    pub peppol_revocation: String,
+    /// Hosts an OCSP responder or CRL may be fetched from at loopback or private addresses
+    /// (comma-separated; a local CA, tests). Plain http is allowed for all: answers are signed.
+    pub peppol_revocation_insecure_hosts: String,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -310,6 +320,8 @@ impl Default for Settings {
             peppol_as4_max_decompressed_bytes: 100 * 1024 * 1024,
             peppol_as4_insecure_hosts: String::new(),
             peppol_as4_timeout_secs: 30,
+            peppol_revocation: "soft".into(),
+            peppol_revocation_insecure_hosts: String::new(),
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -391,6 +403,14 @@ impl std::fmt::Debug for Settings {
 }
 
 /// `90s`, `5m`, `2h`, `1d` as a duration.
+/// A comma-separated host list, trimmed and in lower case.
+fn host_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
 fn parse_wait(text: &str) -> anyhow::Result<std::time::Duration> {
     let split = text.len().saturating_sub(1);
     let (number, unit) = text.split_at(split);
@@ -589,6 +609,27 @@ impl Settings {
         Ok(Some((key, ap_trust)))
     }
 
+    /// The revocation checker of AP certificates (`peppol_revocation`).
+    ///
+    /// # Errors
+    /// A sentence naming the setting when the policy is not one Haven knows.
+    fn peppol_revocation_checker(
+        &self,
+    ) -> anyhow::Result<Arc<haven_peppol::revocation::RevocationChecker>> {
+        let policy = haven_peppol::revocation::Policy::parse(&self.peppol_revocation)
+            .map_err(|e| anyhow::anyhow!("peppol_revocation: {e}"))?;
+        let rules = haven_peppol::http::HostRules {
+            insecure_hosts: host_list(&self.peppol_revocation_insecure_hosts),
+        };
+        haven_peppol::revocation::RevocationChecker::new(
+            policy,
+            rules,
+            haven_peppol::revocation::DEFAULT_TIMEOUT,
+        )
+        .map(Arc::new)
+        .map_err(|e| anyhow::anyhow!("peppol_revocation: {e}"))
+    }
+
     /// Haven's AS4 receiving endpoint, when `peppol_ap_key_file` is set.
     ///
     /// # Errors
@@ -596,6 +637,7 @@ impl Settings {
     pub fn peppol_as4_receiver(
         &self,
     ) -> anyhow::Result<Option<haven_peppol::as4::inbound::As4Receiver>> {
+        let revocation = self.peppol_revocation_checker()?;
         let Some((key, ap_trust)) = self.peppol_ap()? else {
             return Ok(None);
         };
@@ -606,6 +648,7 @@ impl Settings {
             key,
             ap_trust,
             max_decompressed: self.peppol_as4_max_decompressed_bytes,
+            revocation,
         }))
     }
 
@@ -622,16 +665,12 @@ impl Settings {
                 self.peppol_as4_timeout_secs
             );
         }
+        let revocation = self.peppol_revocation_checker()?;
         let Some((key, ap_trust)) = self.peppol_ap()? else {
             return Ok(None);
         };
         let rules = haven_peppol::http::HostRules {
-            insecure_hosts: self
-                .peppol_as4_insecure_hosts
-                .split(',')
-                .map(|h| h.trim().to_ascii_lowercase())
-                .filter(|h| !h.is_empty())
-                .collect(),
+            insecure_hosts: host_list(&self.peppol_as4_insecure_hosts),
         };
         haven_peppol::as4::outbound::As4Sender::new(
             key,
@@ -639,7 +678,7 @@ impl Settings {
             rules,
             std::time::Duration::from_secs(self.peppol_as4_timeout_secs),
         )
-        .map(Some)
+        .map(|sender| Some(sender.with_revocation(revocation)))
         .map_err(|e| anyhow::anyhow!("AS4 sending: {e}"))
     }
 
@@ -981,12 +1020,17 @@ mod tests {
         )));
         assert!(keys.contains(&("peppol_as4_timeout_secs".to_owned(), ValueKind::Number)));
         assert!(keys.contains(&("peppol_as4_insecure_hosts".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("peppol_revocation".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&(
+            "peppol_revocation_insecure_hosts".to_owned(),
+            ValueKind::Text
+        )));
         assert!(keys.contains(&("intake_ocr_budget_seconds".to_owned(), ValueKind::Number)));
         assert!(keys.contains(&(
             "peppol_as4_requests_per_minute_per_ip".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 92, "one key per field of Settings");
+        assert_eq!(keys.len(), 94, "one key per field of Settings");
     }
 
     #[test]
@@ -1112,6 +1156,36 @@ mod tests {
             as4.peppol_as4_timeout_secs = timeout;
             let err = as4.peppol_as4_sender().err().unwrap();
             assert!(err.to_string().contains("peppol_as4_timeout_secs"), "{err}");
+        }
+        as4.peppol_as4_timeout_secs = 30;
+
+        // The revocation policy is one of three, checked at start even without an AP key.
+        assert_eq!(
+            defaults.peppol_revocation_checker().unwrap().policy(),
+            haven_peppol::revocation::Policy::Soft
+        );
+        for (policy, expected) in [
+            ("off", haven_peppol::revocation::Policy::Off),
+            ("HARD", haven_peppol::revocation::Policy::Hard),
+        ] {
+            as4.peppol_revocation = policy.into();
+            assert_eq!(as4.peppol_revocation_checker().unwrap().policy(), expected);
+            assert!(as4.peppol_as4_receiver().unwrap().is_some());
+        }
+        for settings in [
+            &mut as4,
+            &mut Settings {
+                peppol_revocation: "strict".into(),
+                ..Settings::default()
+            },
+        ] {
+            settings.peppol_revocation = "strict".into();
+            for err in [
+                settings.peppol_as4_receiver().err().unwrap(),
+                settings.peppol_as4_sender().err().unwrap(),
+            ] {
+                assert!(err.to_string().contains("peppol_revocation"), "{err}");
+            }
         }
     }
 

@@ -62,6 +62,25 @@ impl HostRules {
         }
         Ok(parsed)
     }
+
+    /// As [`HostRules::admit`], but plain http is allowed for every host: for sources whose
+    /// answers are signed, such as OCSP responders and CRLs (commonly http only). Internal
+    /// addresses are still refused unless the host is exempt.
+    ///
+    /// # Errors
+    /// Why the URL may not be called.
+    pub fn admit_plain(&self, url: &str) -> Result<reqwest::Url, String> {
+        let parsed = reqwest::Url::parse(url).map_err(|_| format!("{url} is not a URL"))?;
+        if parsed.scheme() == "http" {
+            let mut as_https = parsed.clone();
+            as_https
+                .set_scheme("https")
+                .map_err(|()| format!("{url} is not an http(s) URL"))?;
+            self.admit(as_https.as_str())?;
+            return Ok(parsed);
+        }
+        self.admit(url)
+    }
 }
 
 #[derive(Debug)]
@@ -158,6 +177,12 @@ mod tests {
         };
         assert!(local.admit("http://127.0.0.1:8080/smp").is_ok());
         assert!(local.admit("http://127.0.0.2:8080/smp").is_err());
+        // Signed sources (OCSP, CRL) may be plain http, never internal unless exempt.
+        assert!(strict.admit_plain("http://ocsp.example/x").is_ok());
+        assert!(strict.admit_plain("https://ocsp.example/x").is_ok());
+        assert!(strict.admit_plain("http://127.0.0.1/x").is_err());
+        assert!(strict.admit_plain("ftp://ocsp.example/x").is_err());
+        assert!(local.admit_plain("http://127.0.0.1:8080/crl").is_ok());
     }
 
     #[tokio::test]

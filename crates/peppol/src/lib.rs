@@ -10,6 +10,7 @@ pub mod http;
 pub mod identifiers;
 pub mod locator;
 pub mod publisher;
+pub mod revocation;
 pub mod sbdh;
 pub mod sml;
 pub mod smp;

@@ -1,17 +1,22 @@
 //! A test PKI made at test time, so that no key is ever committed: certificate authorities
 //! (ECDSA, quick to make) issuing leaves with RSA keys, as Peppol's SMP and AP certificates
-//! have; and a DNS server on 127.0.0.1 answering NAPTR questions, standing in for the SML.
-//! Only with the `test-support` feature.
+//! have; a revocation server on 127.0.0.1 serving the CA's signed CRL and OCSP answers (real
+//! DER over real HTTP), with switches for a responder that is down, stale or signs with the
+//! wrong key; and a DNS server on 127.0.0.1 answering NAPTR questions, standing in for the
+//! SML. Only with the `test-support` feature.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::{
     collections::HashMap,
     net::SocketAddr,
     sync::{
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
         Arc, Mutex, OnceLock,
     },
 };
+
+use der::{Decode as _, Encode as _};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use hickory_proto::{
     op::{Message, MessageType, OpCode, ResponseCode},
@@ -20,8 +25,10 @@ use hickory_proto::{
 use tokio::net::UdpSocket;
 
 use rcgen::{
-    date_time_ymd, BasicConstraints, CertificateParams, DnType, DnValue, IsCa, Issuer, KeyPair,
-    PKCS_RSA_SHA256,
+    date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
+    CrlDistributionPoint, CrlIssuingDistributionPoint, CrlScope, CustomExtension, DnType, DnValue,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, PublicKeyData as _,
+    RevokedCertParams, SerialNumber, SigningKey as _, PKCS_RSA_SHA256,
 };
 use rsa09::pkcs8::{EncodePrivateKey, LineEnding};
 
@@ -43,7 +50,7 @@ pub fn rsa_key(slot: usize) -> Vec<u8> {
 
 /// A certificate authority.
 pub struct Ca {
-    issuer: Issuer<'static, KeyPair>,
+    issuer: Arc<Issuer<'static, KeyPair>>,
     pub der: Vec<u8>,
     pub pem: String,
 }
@@ -59,7 +66,7 @@ impl Ca {
         Self {
             der: cert.der().to_vec(),
             pem: cert.pem(),
-            issuer: Issuer::new(params, key),
+            issuer: Arc::new(Issuer::new(params, key)),
         }
     }
 
@@ -80,6 +87,31 @@ impl Ca {
         expired: bool,
         key_slot: usize,
     ) -> Leaf {
+        self.issue(cn, uid, expired, key_slot, &Sources::default())
+    }
+
+    /// A leaf (`CN=cn`, the RSA key of `key_slot`) naming revocation sources: an OCSP
+    /// responder in its Authority Information Access, a CRL Distribution Point, or both
+    /// (see [`RevocationServer`]).
+    #[must_use]
+    pub fn leaf_with_sources(&self, cn: &str, key_slot: usize, sources: &Sources) -> Leaf {
+        self.issue(cn, None, false, key_slot, sources)
+    }
+
+    /// A serial number no other leaf of this process has.
+    fn next_serial() -> u64 {
+        static NEXT: AtomicU64 = AtomicU64::new(0x0100_0000);
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    }
+
+    fn issue(
+        &self,
+        cn: &str,
+        uid: Option<&str>,
+        expired: bool,
+        key_slot: usize,
+        sources: &Sources,
+    ) -> Leaf {
         let pkcs8 = rsa_key(key_slot);
         let key = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_slice().into(), &PKCS_RSA_SHA256)
             .unwrap();
@@ -95,13 +127,54 @@ impl Ca {
             params.not_before = date_time_ymd(2019, 1, 1);
             params.not_after = date_time_ymd(2020, 1, 1);
         }
+        let serial = Self::next_serial().to_be_bytes().to_vec();
+        params.serial_number = Some(SerialNumber::from_slice(&serial));
+        if let Some(url) = &sources.ocsp {
+            params.custom_extensions.push(authority_info_access(url));
+        }
+        if let Some(url) = &sources.crl {
+            params.crl_distribution_points = vec![CrlDistributionPoint {
+                uris: vec![url.clone()],
+            }];
+        }
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         Leaf {
             der: cert.der().to_vec(),
             pem: cert.pem(),
             pkcs8,
+            serial,
         }
     }
+
+    /// The CA's private key as PKCS#8 PEM (for an independent OCSP responder in tests).
+    #[must_use]
+    pub fn key_pem(&self) -> String {
+        self.issuer.key().serialize_pem()
+    }
+
+    /// Starts this CA's revocation server on 127.0.0.1 (nothing revoked, both sources up).
+    pub async fn revocation_server(&self) -> RevocationServer {
+        RevocationServer::start(Arc::clone(&self.issuer), self.der.clone()).await
+    }
+}
+
+/// Where a leaf says its revocation status is found.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub ocsp: Option<String>,
+    pub crl: Option<String>,
+}
+
+/// The Authority Information Access extension naming an OCSP responder.
+fn authority_info_access(url: &str) -> CustomExtension {
+    use x509_cert::ext::pkix::{name::GeneralName, AccessDescription, AuthorityInfoAccessSyntax};
+    let aia = AuthorityInfoAccessSyntax(vec![AccessDescription {
+        access_method: der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1"),
+        access_location: GeneralName::UniformResourceIdentifier(
+            der::asn1::Ia5String::new(url).unwrap(),
+        ),
+    }]);
+    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], aia.to_der().unwrap())
 }
 
 /// A certificate and its private key.
@@ -109,6 +182,8 @@ pub struct Leaf {
     pub der: Vec<u8>,
     pub pem: String,
     pub pkcs8: Vec<u8>,
+    /// The serial number (big-endian, as issued).
+    pub serial: Vec<u8>,
 }
 
 impl Leaf {
@@ -132,6 +207,346 @@ impl Leaf {
             .to_pkcs8_pem(LineEnding::LF)
             .unwrap()
             .to_string()
+    }
+}
+
+/// How a source of the [`RevocationServer`] answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Responder {
+    /// Signed by the CA, current.
+    Normal,
+    /// HTTP 503.
+    Down,
+    /// Signed by a key that is not the CA's.
+    ForeignSigner,
+    /// Signed by the CA, but its nextUpdate has passed.
+    Stale,
+    /// OCSP only: signed by a responder certificate the CA issued for OCSP signing, which
+    /// the answer carries.
+    Delegated,
+    /// CRL only: its Issuing Distribution Point says it lists CA certificates only.
+    CaCertsOnly,
+}
+
+struct RevocationState {
+    revoked: Vec<Vec<u8>>,
+    ocsp: Responder,
+    crl: Responder,
+    /// A CRL made elsewhere, served as it is instead of the CA's own.
+    crl_as_is: Option<Vec<u8>>,
+}
+
+/// An HTTP server on 127.0.0.1 for one CA: `POST /ocsp` answers OCSP requests (RFC 6960,
+/// basic responses) and `GET /crl` serves the CRL, both signed at request time from the
+/// current list of revoked serials.
+#[derive(Clone)]
+pub struct RevocationServer {
+    pub base: String,
+    issuer: Arc<Issuer<'static, KeyPair>>,
+    issuer_der: Vec<u8>,
+    state: Arc<Mutex<RevocationState>>,
+    /// Requests answered, per path.
+    pub ocsp_requests: Arc<AtomicUsize>,
+    pub crl_requests: Arc<AtomicUsize>,
+}
+
+impl RevocationServer {
+    async fn start(issuer: Arc<Issuer<'static, KeyPair>>, issuer_der: Vec<u8>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = Self {
+            base: format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port()),
+            issuer,
+            issuer_der,
+            state: Arc::new(Mutex::new(RevocationState {
+                revoked: Vec::new(),
+                ocsp: Responder::Normal,
+                crl: Responder::Normal,
+                crl_as_is: None,
+            })),
+            ocsp_requests: Arc::default(),
+            crl_requests: Arc::default(),
+        };
+        let shared = server.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let shared = shared.clone();
+                tokio::spawn(async move { shared.serve(stream).await });
+            }
+        });
+        server
+    }
+
+    /// The OCSP responder's URL, for [`Sources`].
+    #[must_use]
+    pub fn ocsp_url(&self) -> String {
+        format!("{}/ocsp", self.base)
+    }
+
+    /// The CRL's URL, for [`Sources`].
+    #[must_use]
+    pub fn crl_url(&self) -> String {
+        format!("{}/crl", self.base)
+    }
+
+    /// Both sources of this server.
+    #[must_use]
+    pub fn sources(&self) -> Sources {
+        Sources {
+            ocsp: Some(self.ocsp_url()),
+            crl: Some(self.crl_url()),
+        }
+    }
+
+    /// Marks `leaf` revoked from now on.
+    pub fn revoke(&self, leaf: &Leaf) {
+        self.state.lock().unwrap().revoked.push(leaf.serial.clone());
+    }
+
+    pub fn set_ocsp(&self, responder: Responder) {
+        self.state.lock().unwrap().ocsp = responder;
+    }
+
+    pub fn set_crl(&self, responder: Responder) {
+        self.state.lock().unwrap().crl = responder;
+    }
+
+    /// Serves `der` at `/crl` from now on (a CRL made by another implementation).
+    pub fn serve_crl(&self, der: Vec<u8>) {
+        self.state.lock().unwrap().crl_as_is = Some(der);
+    }
+
+    async fn serve(&self, mut stream: tokio::net::TcpStream) {
+        let mut data = Vec::new();
+        let mut buf = [0u8; 4096];
+        let head_end = loop {
+            if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => data.extend_from_slice(&buf[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&data[..head_end]).to_string();
+        let length = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())?
+            })
+            .unwrap_or(0);
+        while data.len() < head_end + length {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => data.extend_from_slice(&buf[..n]),
+            }
+        }
+        let body = &data[head_end..head_end + length];
+        let mut request_line = head.lines().next().unwrap_or("").split_whitespace();
+        let (method, path) = (
+            request_line.next().unwrap_or(""),
+            request_line.next().unwrap_or(""),
+        );
+        let answer = match (method, path) {
+            ("POST", "/ocsp") => {
+                self.ocsp_requests.fetch_add(1, Ordering::SeqCst);
+                let mode = self.state.lock().unwrap().ocsp;
+                (mode != Responder::Down)
+                    .then(|| self.ocsp_answer(body, mode))
+                    .map(|b| ("application/ocsp-response", b))
+            }
+            ("GET", "/crl") => {
+                self.crl_requests.fetch_add(1, Ordering::SeqCst);
+                let (mode, as_is) = {
+                    let state = self.state.lock().unwrap();
+                    (state.crl, state.crl_as_is.clone())
+                };
+                (mode != Responder::Down)
+                    .then(|| as_is.unwrap_or_else(|| self.crl(mode)))
+                    .map(|b| ("application/pkix-crl", b))
+            }
+            _ => None,
+        };
+        let response = match answer {
+            Some((content_type, body)) => {
+                let mut out = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+                .into_bytes();
+                out.extend_from_slice(&body);
+                out
+            }
+            None => b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                .to_vec(),
+        };
+        let _ = stream.write_all(&response).await;
+        let _ = stream.shutdown().await;
+    }
+
+    fn revoked(&self) -> Vec<Vec<u8>> {
+        self.state.lock().unwrap().revoked.clone()
+    }
+
+    /// The CRL, signed now (or by another key, or already stale).
+    fn crl(&self, mode: Responder) -> Vec<u8> {
+        let now = time::OffsetDateTime::now_utc();
+        let (this_update, next_update) = if mode == Responder::Stale {
+            (now - time::Duration::days(2), now - time::Duration::days(1))
+        } else {
+            (
+                now - time::Duration::minutes(1),
+                now + time::Duration::hours(6),
+            )
+        };
+        let params = CertificateRevocationListParams {
+            this_update,
+            next_update,
+            crl_number: SerialNumber::from(1u64),
+            // As real CAs do: the point, for user certificates (a critical extension).
+            issuing_distribution_point: Some(CrlIssuingDistributionPoint {
+                distribution_point: CrlDistributionPoint {
+                    uris: vec![self.crl_url()],
+                },
+                scope: Some(if mode == Responder::CaCertsOnly {
+                    CrlScope::CaCertsOnly
+                } else {
+                    CrlScope::UserCertsOnly
+                }),
+            }),
+            revoked_certs: self
+                .revoked()
+                .into_iter()
+                .map(|serial| RevokedCertParams {
+                    serial_number: SerialNumber::from_slice(&serial),
+                    revocation_time: now - time::Duration::minutes(1),
+                    reason_code: None,
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: KeyIdMethod::Sha256,
+        };
+        if mode == Responder::ForeignSigner {
+            // Same name, another key.
+            let impostor = Ca::new(&crate::as4::common_name(&self.issuer_der).unwrap());
+            return params.signed_by(&impostor.issuer).unwrap().der().to_vec();
+        }
+        params.signed_by(&self.issuer).unwrap().der().to_vec()
+    }
+
+    /// The OCSP response to `request` (DER).
+    fn ocsp_answer(&self, request: &[u8], mode: Responder) -> Vec<u8> {
+        use x509_ocsp::{
+            BasicOcspResponse, CertStatus, OcspGeneralizedTime, OcspRequest, OcspResponse,
+            OcspResponseStatus, ResponderId, ResponseBytes, ResponseData, RevokedInfo,
+            SingleResponse, Version,
+        };
+        let Ok(request) = OcspRequest::from_der(request) else {
+            return OcspResponse {
+                response_status: OcspResponseStatus::MalformedRequest,
+                response_bytes: None,
+            }
+            .to_der()
+            .unwrap();
+        };
+        let time = |offset: i64| {
+            let at = u64::try_from(chrono::Utc::now().timestamp() + offset).unwrap();
+            OcspGeneralizedTime(
+                der::asn1::GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(at))
+                    .unwrap(),
+            )
+        };
+        let (this_update, next_update) = if mode == Responder::Stale {
+            (time(-2 * 86_400), time(-86_400))
+        } else {
+            (time(-60), time(6 * 3600))
+        };
+        let revoked = self.revoked();
+        let responses = request
+            .tbs_request
+            .request_list
+            .iter()
+            .map(|r| {
+                let serial = r.req_cert.serial_number.as_bytes();
+                let trimmed = &serial[serial.iter().take_while(|b| **b == 0).count()..];
+                let is_revoked = revoked.iter().any(|s| {
+                    let s = &s[s.iter().take_while(|b| **b == 0).count()..];
+                    s == trimmed
+                });
+                SingleResponse {
+                    cert_id: r.req_cert.clone(),
+                    cert_status: if is_revoked {
+                        CertStatus::Revoked(RevokedInfo {
+                            revocation_time: time(-60),
+                            revocation_reason: None,
+                        })
+                    } else {
+                        CertStatus::good()
+                    },
+                    this_update,
+                    next_update: Some(next_update),
+                    single_extensions: None,
+                }
+            })
+            .collect();
+        // Who signs: the CA; a responder certificate it issued; or a foreign key.
+        let delegate = (mode == Responder::Delegated).then(|| {
+            let key = KeyPair::generate().unwrap();
+            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+            params
+                .distinguished_name
+                .push(DnType::CommonName, "Test OCSP responder");
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
+            let cert = params.signed_by(&key, &self.issuer).unwrap();
+            (key, cert.der().to_vec())
+        });
+        let foreign = (mode == Responder::ForeignSigner).then(|| KeyPair::generate().unwrap());
+        let signer: &KeyPair = match (&delegate, &foreign) {
+            (Some((key, _)), _) => key,
+            (_, Some(key)) => key,
+            _ => self.issuer.key(),
+        };
+        let key_hash = ring::digest::digest(
+            &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            if mode == Responder::ForeignSigner {
+                self.issuer.key().der_bytes()
+            } else {
+                signer.der_bytes()
+            },
+        );
+        let data = ResponseData {
+            version: Version::V1,
+            responder_id: ResponderId::ByKey(
+                der::asn1::OctetString::new(key_hash.as_ref()).unwrap(),
+            ),
+            produced_at: time(0),
+            responses,
+            response_extensions: None,
+        };
+        let tbs = data.to_der().unwrap();
+        let signature = signer.sign(&tbs).unwrap();
+        let basic = BasicOcspResponse {
+            tbs_response_data: data,
+            signature_algorithm: x509_cert::spki::AlgorithmIdentifierOwned {
+                oid: der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+                parameters: None,
+            },
+            signature: der::asn1::BitString::from_bytes(&signature).unwrap(),
+            certs: delegate.map(|(_, der)| vec![x509_cert::Certificate::from_der(&der).unwrap()]),
+        };
+        OcspResponse {
+            response_status: OcspResponseStatus::Successful,
+            response_bytes: Some(ResponseBytes {
+                response_type: der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1"),
+                response: der::asn1::OctetString::new(basic.to_der().unwrap()).unwrap(),
+            }),
+        }
+        .to_der()
+        .unwrap()
     }
 }
 

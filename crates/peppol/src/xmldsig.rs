@@ -109,6 +109,24 @@ impl TrustAnchors {
     }
 }
 
+impl TrustAnchors {
+    /// The anchor (DER) that issued `leaf` (DER): the one named as its issuer whose key
+    /// verifies its signature. For revocation checks after [`TrustAnchors::check`].
+    #[must_use]
+    pub fn issuer_of(&self, leaf: &[u8]) -> Option<&[u8]> {
+        let (_, cert) = X509Certificate::from_der(leaf).ok()?;
+        self.certificates
+            .iter()
+            .find(|anchor| {
+                X509Certificate::from_der(anchor).is_ok_and(|(_, anchor)| {
+                    anchor.subject().as_raw() == cert.issuer().as_raw()
+                        && cert.verify_signature(Some(anchor.public_key())).is_ok()
+                })
+            })
+            .map(Vec::as_slice)
+    }
+}
+
 /// The first certificate (DER) in PEM text.
 ///
 /// # Errors

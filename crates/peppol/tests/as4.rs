@@ -513,3 +513,89 @@ fn no_truncated_or_changed_message_panics_and_truncated_ones_are_refused() {
         let _ = deliver_raw(&pki, &message.content_type, &changed, 1 << 20);
     }
 }
+
+/// The receiving endpoint's adapter with the revocation policy `policy`; the revocation
+/// server on loopback is exempt.
+fn endpoint_receiver(
+    pki: &Pki,
+    policy: haven_peppol::revocation::Policy,
+) -> haven_peppol::as4::inbound::BlockingAs4Receiver {
+    use haven_peppol::{as4::inbound::As4Receiver, http::HostRules, revocation::RevocationChecker};
+    let checker = RevocationChecker::new(
+        policy,
+        HostRules {
+            insecure_hosts: vec!["127.0.0.1".into()],
+        },
+        std::time::Duration::from_secs(3),
+    )
+    .unwrap();
+    haven_peppol::as4::inbound::BlockingAs4Receiver(std::sync::Arc::new(As4Receiver {
+        key: pki.c3.ap_key(),
+        ap_trust: pki.trust(),
+        max_decompressed: haven_peppol::as4::DEFAULT_MAX_DECOMPRESSED,
+        revocation: std::sync::Arc::new(checker),
+    }))
+}
+
+#[tokio::test]
+async fn the_endpoint_refuses_a_revoked_signer_and_under_hard_one_whose_status_is_unknown() {
+    use haven_domain::peppol::receiving::As4Inbound as _;
+    use haven_peppol::{revocation::Policy, testing::Responder};
+    let pki = Pki::new();
+    let revocation = pki.ap_ca.revocation_server().await;
+    let message_from = |signer: &haven_peppol::testing::Leaf| {
+        build_user_message(
+            &sbd(SENDER, RECEIVER),
+            &signer.ap_key(),
+            &pki.c3.der,
+            &MessageOptions::default(),
+        )
+        .unwrap()
+    };
+    let open = |policy: Policy, message: Outgoing| {
+        let receiver = endpoint_receiver(&pki, policy);
+        async move { receiver.open(message.content_type, message.body).await }
+    };
+
+    // Good: opened under either policy.
+    let good = pki
+        .ap_ca
+        .leaf_with_sources("PXX000001", 2, &revocation.sources());
+    assert!(open(Policy::Hard, message_from(&good)).await.is_ok());
+
+    // Neither source answers: soft opens it, hard refuses it.
+    revocation.set_ocsp(Responder::Down);
+    revocation.set_crl(Responder::Down);
+    let unknown = pki
+        .ap_ca
+        .leaf_with_sources("PXX000001", 2, &revocation.sources());
+    assert!(open(Policy::Soft, message_from(&unknown)).await.is_ok());
+    let rejected = open(Policy::Hard, message_from(&unknown))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(rejected.error.code, EbmsCode::FailedAuthentication);
+    assert!(
+        rejected
+            .error
+            .detail
+            .contains("revocation status is unknown"),
+        "{}",
+        rejected.error.detail
+    );
+    assert!(rejected.message_id.is_some());
+
+    // Revoked: refused under soft too.
+    revocation.set_ocsp(Responder::Normal);
+    revocation.revoke(&unknown);
+    let rejected = open(Policy::Soft, message_from(&unknown))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(rejected.error.code, EbmsCode::FailedAuthentication);
+    assert!(
+        rejected.error.detail.contains("revoked"),
+        "{}",
+        rejected.error.detail
+    );
+}

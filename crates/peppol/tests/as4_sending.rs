@@ -144,3 +144,67 @@ async fn untrusted_certificates_and_forbidden_addresses_are_refused_before_posti
     assert!(matches!(outcome, Err(SendError::Refused(_))), "{outcome:?}");
     assert_eq!(server.request_count(), 0, "nothing was posted");
 }
+
+#[tokio::test]
+async fn revoked_receivers_are_refused_and_under_hard_unknown_ones_wait() {
+    use haven_peppol::{
+        revocation::{Policy, RevocationChecker},
+        testing::Responder,
+    };
+    use std::sync::Arc;
+    let pki = Pki::new();
+    let server = HttpServer::start().await;
+    server.answer("/as4", Answer::status(503));
+    let url = format!("{}/as4", server.base);
+    let revocation = pki.ap_ca.revocation_server().await;
+    let with_policy = |policy| {
+        sender(&pki, &["127.0.0.1"], Duration::from_secs(5)).with_revocation(Arc::new(
+            RevocationChecker::new(
+                policy,
+                HostRules {
+                    insecure_hosts: vec!["127.0.0.1".into()],
+                },
+                Duration::from_secs(3),
+            )
+            .unwrap(),
+        ))
+    };
+    let (soft, hard) = (with_policy(Policy::Soft), with_policy(Policy::Hard));
+    let posted = |outcome: &Result<_, SendError>| matches!(outcome, Err(SendError::Transient(why)) if why.contains("HTTP 503"));
+
+    // Good: posted (and answered 503 by this server).
+    let good = pki
+        .ap_ca
+        .leaf_with_sources("PXX000002", 3, &revocation.sources());
+    let outcome = hard.send(&endpoint(&url, &good.der), &outbound()).await;
+    assert!(posted(&outcome), "{outcome:?}");
+    assert_eq!(server.request_count(), 1);
+
+    // Neither source answers: soft posts; hard waits without posting (passing).
+    revocation.set_ocsp(Responder::Down);
+    revocation.set_crl(Responder::Down);
+    let unknown = pki
+        .ap_ca
+        .leaf_with_sources("PXX000002", 3, &revocation.sources());
+    let outcome = soft.send(&endpoint(&url, &unknown.der), &outbound()).await;
+    assert!(posted(&outcome), "{outcome:?}");
+    assert_eq!(server.request_count(), 2);
+    let outcome = hard.send(&endpoint(&url, &unknown.der), &outbound()).await;
+    assert!(
+        matches!(&outcome, Err(SendError::Transient(why)) if why.contains("revocation status is unknown")),
+        "{outcome:?}"
+    );
+    assert_eq!(server.request_count(), 2);
+
+    // Revoked: final under both, nothing posted.
+    revocation.set_crl(Responder::Normal);
+    revocation.revoke(&unknown);
+    for as4 in [&soft, &hard] {
+        let outcome = as4.send(&endpoint(&url, &unknown.der), &outbound()).await;
+        assert!(
+            matches!(&outcome, Err(SendError::Refused(why)) if why.contains("revoked")),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(server.request_count(), 2);
+}

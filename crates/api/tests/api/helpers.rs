@@ -271,6 +271,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_smp_insecure_hosts: "127.0.0.1".into(),
         peppol_static_endpoints: options.peppol_static_endpoints.clone().unwrap_or_default(),
         peppol_as4_insecure_hosts: "127.0.0.1".into(),
+        peppol_revocation_insecure_hosts: "127.0.0.1".into(),
         peppol_as4_timeout_secs: 10,
         ..Settings::default()
     };

@@ -380,6 +380,49 @@ async fn as4_messages_for_no_one_here_or_from_untrusted_senders_get_signed_error
 }
 
 #[tokio::test]
+async fn as4_messages_signed_with_a_revoked_certificate_are_refused_and_not_stored() {
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    // The AP CA's OCSP responder and CRL on loopback (exempt in the test settings); it has
+    // revoked one of two certificates of the sending access point.
+    let revocation = as4.ap_ca.revocation_server().await;
+    let revoked = as4
+        .ap_ca
+        .leaf_with_sources("PXX000001", 2, &revocation.sources());
+    let current = as4
+        .ap_ca
+        .leaf_with_sources("PXX000001", 2, &revocation.sources());
+    revocation.revoke(&revoked);
+    let inbox_path = format!("/api/v1/parties/{buyer_party}/purchase-invoices");
+
+    let document = invoice("INV-AS4-REVOKED", SELLER_KVK, BUYER_KVK, None);
+    let message = as4.message(&revoked, &buyer_party, &document);
+    match as4.post(&message).await {
+        Answer::Error { code, detail } => {
+            assert_eq!(code, "EBMS:0101");
+            assert!(detail.contains("revoked"), "{detail}");
+        }
+        Answer::Receipt => panic!("a revoked sender got a receipt"),
+    }
+    let inbox = app.get_json(&inbox_path, &buyer.token).await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 0, "{inbox}");
+
+    // The same sender with its current certificate is received.
+    let document = invoice("INV-AS4-CURRENT", SELLER_KVK, BUYER_KVK, None);
+    let message = as4.message(&current, &buyer_party, &document);
+    assert_eq!(as4.post(&message).await, Answer::Receipt);
+    let inbox = app.get_json(&inbox_path, &buyer.token).await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 1, "{inbox}");
+    assert!(
+        revocation
+            .ocsp_requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 2
+    );
+}
+
+#[tokio::test]
 async fn a_document_not_between_the_envelopes_parties_is_refused_and_not_stored() {
     let as4 = app_with_as4().await;
     let app = &as4.app;

@@ -1,7 +1,7 @@
 //! Sending over Peppol: two Haven installations over HTTP. Haven A (access point PXX000001)
 //! finds the buyer through a static locator and posts AS4 to Haven B's `/as4` (PXX000002),
 //! where the buyer receives. Delivery, the receiver's refusal, a receiver that is down, an
-//! untrusted receiver certificate and an answer signed by someone else.
+//! untrusted or revoked receiver certificate and an answer signed by someone else.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -321,6 +321,42 @@ async fn a_receiver_certificate_from_another_ca_is_refused_before_sending() {
     let details = history[0]["details"].as_str().unwrap();
     assert!(details.contains("Not sent over Peppol"), "{details}");
     assert!(details.contains("certificate"), "{details}");
+    assert!(inbox(&b, &buyer, &buyer_party).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_receiver_certificate_its_ca_has_revoked_fails_the_document_before_sending() {
+    let network = Network::new();
+    let b = network.haven_b(0).await;
+    let (buyer, buyer_party) = buyer_on(&b, true).await;
+    // B's certificate as the SMP would publish it, naming the CA's OCSP responder (on
+    // loopback, exempt in the test settings); the CA has revoked it.
+    let revocation = network.ca.revocation_server().await;
+    let revoked = network.ca.leaf_with_sources(
+        "PXX000002",
+        3,
+        &haven_peppol::testing::Sources {
+            ocsp: Some(revocation.ocsp_url()),
+            crl: None,
+        },
+    );
+    revocation.revoke(&revoked);
+    let a = network.haven_a(&b.url("/as4"), &revoked.pem).await;
+    let (seller, location) = seller_sends(&a, "INV-PEPPOL-REVOKED").await;
+
+    let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "failed", "{sent}");
+    let history = events(&a, &seller.token, &location).await;
+    assert_eq!(kinds(&history), ["failed", "validated", "accepted"]);
+    let details = history[0]["details"].as_str().unwrap();
+    assert!(details.contains("Not sent over Peppol"), "{details}");
+    assert!(details.contains("revoked"), "{details}");
+    assert!(
+        revocation
+            .ocsp_requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 1
+    );
     assert!(inbox(&b, &buyer, &buyer_party).await.is_empty());
 }
 

@@ -12,14 +12,16 @@ use super::{
     receive::{receive, Received, ReceiverConfig, Rejected},
     signal, ApKey, As4Error, EbmsCode, NOT_SERVICED,
 };
-use crate::xmldsig::TrustAnchors;
+use crate::{revocation::RevocationChecker, xmldsig::TrustAnchors};
 
 /// Receives for this access point: its key and certificate, the AP CA(s) senders' certificates
-/// must be issued by, and the cap on a decompressed payload.
+/// must be issued by, the cap on a decompressed payload, and the revocation check of the
+/// sender's certificate.
 pub struct As4Receiver {
     pub key: ApKey,
     pub ap_trust: TrustAnchors,
     pub max_decompressed: u64,
+    pub revocation: Arc<RevocationChecker>,
 }
 
 fn signing_failed(e: String) -> DomainError {
@@ -64,6 +66,34 @@ impl As4Receiver {
         Ok((inbound, received))
     }
 
+    /// Whether the sender's certificate is still good under the revocation policy; a
+    /// refusal is EBMS:0101, as for any other certificate that is not accepted.
+    ///
+    /// # Errors
+    /// The refusal to answer with.
+    pub async fn check_revocation(&self, received: &Received) -> Result<(), Rejected> {
+        let Some(issuer) = self.ap_trust.issuer_of(&received.signer) else {
+            // Not reached: `open_message` has checked the chain.
+            return Ok(());
+        };
+        self.revocation
+            .check(&received.signer, issuer)
+            .await
+            .map_err(|refused| {
+                let detail = format!("the signing certificate is not accepted: {refused}");
+                tracing::info!(
+                    message_id = %received.message_id,
+                    from = %received.from_party,
+                    %detail,
+                    "AS4 message refused"
+                );
+                Rejected {
+                    message_id: Some(received.message_id.clone()),
+                    error: As4Error::new(EbmsCode::FailedAuthentication, detail),
+                }
+            })
+    }
+
     fn receipt_for(&self, opened: &Received) -> DomainResult<Signal> {
         signal::receipt(opened, &self.key)
             .map(to_signal)
@@ -106,7 +136,11 @@ impl As4Inbound for BlockingAs4Receiver {
     ) -> Result<(Inbound, Arc<Received>), Rejected> {
         let receiver = Arc::clone(&self.0);
         match off_the_worker(move || receiver.open_message(&content_type, &body)).await {
-            Ok(Ok((inbound, received))) => Ok((inbound, Arc::new(received))),
+            Ok(Ok((inbound, received))) => {
+                // The signer's certificate is checked with its CA before anything is stored.
+                self.0.check_revocation(&received).await?;
+                Ok((inbound, Arc::new(received)))
+            }
             Ok(Err(rejected)) => Err(rejected),
             // A panic in the checks: refused as unreadable rather than answered with nothing.
             Err(_) => Err(Rejected {

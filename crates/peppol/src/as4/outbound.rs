@@ -19,6 +19,7 @@ use super::{
 use crate::{
     http::{self, HostRules},
     identifiers::{DocumentTypeIdentifier, ParticipantIdentifier, ProcessIdentifier},
+    revocation::{Refused, RevocationChecker},
     sbdh::{self, Sbdh},
     xmldsig::TrustAnchors,
 };
@@ -29,12 +30,14 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_ANSWER: usize = 1024 * 1024;
 
 /// Sends for this access point: its key, the AP CA(s) receivers' certificates must be issued
-/// by, and the HTTP client with the address rules.
+/// by, the HTTP client with the address rules, and the revocation check of receivers'
+/// certificates (none unless [`As4Sender::with_revocation`]).
 pub struct As4Sender {
     key: Arc<ApKey>,
     ap_trust: TrustAnchors,
     rules: HostRules,
     client: reqwest::Client,
+    revocation: Option<Arc<RevocationChecker>>,
 }
 
 impl As4Sender {
@@ -52,7 +55,15 @@ impl As4Sender {
             ap_trust,
             rules,
             client,
+            revocation: None,
         })
+    }
+
+    /// Checks each receiver's certificate with `checker` before sending.
+    #[must_use]
+    pub fn with_revocation(mut self, checker: Arc<RevocationChecker>) -> Self {
+        self.revocation = Some(checker);
+        self
     }
 
     #[must_use]
@@ -75,6 +86,7 @@ impl As4Outbound for As4Sender {
         let their_seat =
             check_receiver_certificate(&endpoint.certificate, &self.ap_trust, now.timestamp())
                 .map_err(|e| refused(e.to_string()))?;
+        self.check_revocation(&endpoint.certificate).await?;
         let url = self
             .rules
             .admit(&endpoint.url)
@@ -157,6 +169,28 @@ impl As4Outbound for As4Sender {
             message: mime_evidence(&message.content_type, &message.body),
             signal: mime_evidence(&content_type, &body),
         })
+    }
+}
+
+impl As4Sender {
+    /// The receiver's certificate under the revocation policy: revoked is final (the
+    /// certificate will not come back); unknown under `hard` is passing, as the responder may
+    /// answer at the next attempt.
+    async fn check_revocation(&self, certificate: &[u8]) -> Result<(), SendError> {
+        let (Some(checker), Some(issuer)) =
+            (&self.revocation, self.ap_trust.issuer_of(certificate))
+        else {
+            return Ok(());
+        };
+        match checker.check(certificate, issuer).await {
+            Ok(()) => Ok(()),
+            Err(refused @ Refused::Revoked(_)) => Err(SendError::Refused(format!(
+                "the receiving access point's certificate is not accepted: {refused}"
+            ))),
+            Err(refused @ Refused::Unknown(_)) => Err(SendError::Transient(format!(
+                "the receiving access point's certificate is not accepted yet: {refused}"
+            ))),
+        }
     }
 }
 

@@ -1,0 +1,605 @@
+//! Revocation checks of Peppol access point certificates: is a leaf the AP CA issued still
+//! good? Asked over OCSP (RFC 6960, the responder named in the certificate's Authority
+//! Information Access) and, when that gives no answer, the CRL (RFC 5280, the certificate's
+//! CRL Distribution Point). An answer counts only when it is signed by the issuer (or, for
+//! OCSP, by a responder certificate the issuer made for OCSP signing) and is current.
+//!
+//! Answers are cached until their `nextUpdate`, at most [`MAX_CACHE`]; an unknown status is
+//! not cached (the next message asks again), except that a certificate names no source. The [`Policy`] says what an unknown status means.
+//! Fetches go through the SSRF-safe client of [`crate::http`]: OCSP and CRL URLs are plain
+//! http by custom (the answers are signed), but internal addresses are refused unless the
+//! host is exempt. Parsing and signature checks run on the blocking pool.
+
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use der::{Decode as _, Encode as _, Reader as _};
+use sha2::Digest as _;
+use x509_parser::{
+    certificate::X509Certificate,
+    extensions::{DistributionPointName, GeneralName, ParsedExtension},
+    prelude::FromDer,
+    revocation_list::CertificateRevocationList,
+    time::ASN1Time,
+    x509::{AlgorithmIdentifier, SubjectPublicKeyInfo},
+};
+
+use crate::http::{self, HostRules};
+
+/// How long an answer without `nextUpdate` is kept, and the most any answer is kept.
+pub const MAX_CACHE: Duration = Duration::from_secs(3600);
+/// The most certificates whose status is kept.
+const MAX_ENTRIES: usize = 10_000;
+/// The largest OCSP answer read.
+const MAX_OCSP: usize = 64 * 1024;
+/// The largest CRL read.
+const MAX_CRL: usize = 20 * 1024 * 1024;
+/// The clock difference tolerated on `thisUpdate` (an answer from the near future).
+const SKEW_SECS: i64 = 300;
+/// The default time-out of one OCSP or CRL fetch.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+const OID_SHA1: &str = "1.3.14.3.2.26";
+const OID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
+const OID_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
+
+/// What an unknown revocation status means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// No checks.
+    Off,
+    /// Revoked is refused; unknown (no URL, responder down, bad answer) is accepted with a
+    /// warning in the log.
+    Soft,
+    /// Anything but good is refused.
+    Hard,
+}
+
+impl Policy {
+    /// # Errors
+    /// For a name other than `off`, `soft` or `hard`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "" | "soft" => Ok(Self::Soft),
+            "hard" => Ok(Self::Hard),
+            other => Err(format!(
+                "{other:?} is not a revocation policy: use off, soft or hard"
+            )),
+        }
+    }
+}
+
+/// The revocation status of a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Good,
+    /// Revoked, saying by which source and since when.
+    Revoked(String),
+    /// No trustworthy answer, saying why.
+    Unknown(String),
+}
+
+/// Why a certificate is not accepted under the policy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("the certificate is revoked ({0})")]
+    Revoked(String),
+    #[error("the certificate's revocation status is unknown ({0})")]
+    Unknown(String),
+}
+
+/// Checks certificates under a policy, with a cache.
+pub struct RevocationChecker {
+    policy: Policy,
+    rules: HostRules,
+    client: reqwest::Client,
+    cache: Mutex<HashMap<Vec<u8>, (Status, Instant)>>,
+}
+
+impl RevocationChecker {
+    /// `rules` says which hosts may be at internal addresses; `timeout` bounds each fetch.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn new(policy: Policy, rules: HostRules, timeout: Duration) -> Result<Self, String> {
+        Ok(Self {
+            policy,
+            client: http::client(&rules, timeout)?,
+            rules,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    #[must_use]
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// Applies the policy to `leaf` (DER) issued by `issuer` (DER): `Ok` to go on, with a
+    /// warning logged for an unknown status under `soft`.
+    ///
+    /// # Errors
+    /// Revoked, or unknown under `hard`.
+    pub async fn check(&self, leaf: &[u8], issuer: &[u8]) -> Result<(), Refused> {
+        match self.policy {
+            Policy::Off => Ok(()),
+            policy => match self.status(leaf, issuer).await {
+                Status::Good => Ok(()),
+                Status::Revoked(why) => Err(Refused::Revoked(why)),
+                Status::Unknown(why) if policy == Policy::Hard => Err(Refused::Unknown(why)),
+                Status::Unknown(why) => {
+                    tracing::warn!(
+                        subject = %subject(leaf),
+                        reason = %why,
+                        "certificate revocation status unknown; accepted (peppol_revocation = soft)"
+                    );
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// The status of `leaf` (DER) issued by `issuer` (DER): OCSP first, then the CRL.
+    pub async fn status(&self, leaf: &[u8], issuer: &[u8]) -> Status {
+        let target = match Target::read(leaf, issuer) {
+            Ok(target) => target,
+            Err(why) => return Status::Unknown(why),
+        };
+        if let Some(status) = self.cached(&target.cache_key) {
+            return status;
+        }
+        let mut reasons = Vec::new();
+        for url in &target.ocsp_urls {
+            match self.ask_ocsp(url, &target).await {
+                Ok((status, next_update)) => return self.keep(&target, status, next_update),
+                Err(why) => reasons.push(format!("OCSP {url}: {why}")),
+            }
+        }
+        for url in &target.crl_urls {
+            match self.ask_crl(url, &target).await {
+                Ok((status, next_update)) => return self.keep(&target, status, next_update),
+                Err(why) => reasons.push(format!("CRL {url}: {why}")),
+            }
+        }
+        if reasons.is_empty() {
+            // A fact of the certificate, kept like an answer.
+            let none = Status::Unknown("the certificate names no OCSP responder and no CRL".into());
+            self.keep(&target, none, None)
+        } else {
+            Status::Unknown(reasons.join("; "))
+        }
+    }
+
+    fn cached(&self, key: &[u8]) -> Option<Status> {
+        let cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .get(key)
+            .filter(|(_, until)| *until > Instant::now())
+            .map(|(status, _)| status.clone())
+    }
+
+    fn keep(&self, target: &Target, status: Status, next_update: Option<i64>) -> Status {
+        let now = chrono::Utc::now().timestamp();
+        let ttl = next_update
+            .map(|next| Duration::from_secs(u64::try_from(next - now).unwrap_or(0)))
+            .map_or(MAX_CACHE, |d| d.min(MAX_CACHE));
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= MAX_ENTRIES {
+            let now = Instant::now();
+            cache.retain(|_, (_, until)| *until > now);
+            if cache.len() >= MAX_ENTRIES {
+                cache.clear();
+            }
+        }
+        cache.insert(
+            target.cache_key.clone(),
+            (status.clone(), Instant::now() + ttl),
+        );
+        status
+    }
+
+    async fn fetch(&self, request: reqwest::RequestBuilder, cap: usize) -> Result<Vec<u8>, String> {
+        let mut response = request.send().await.map_err(|e| http::describe(&e))?;
+        if !response.status().is_success() {
+            return Err(format!("HTTP {}", response.status().as_u16()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| http::describe(&e))? {
+            if body.len() + chunk.len() > cap {
+                return Err(format!("the answer is larger than {cap} bytes"));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    async fn ask_ocsp(&self, url: &str, target: &Target) -> Result<(Status, Option<i64>), String> {
+        let parsed = self.rules.admit_plain(url)?;
+        let request = ocsp_request(target)?;
+        let body = self
+            .fetch(
+                self.client
+                    .post(parsed)
+                    .header(reqwest::header::CONTENT_TYPE, "application/ocsp-request")
+                    .header(reqwest::header::ACCEPT, "application/ocsp-response")
+                    .body(request),
+                MAX_OCSP,
+            )
+            .await?;
+        let target = target.clone();
+        crate::as4::off_the_worker(move || {
+            read_ocsp(&body, &target, chrono::Utc::now().timestamp())
+        })
+        .await?
+    }
+
+    async fn ask_crl(&self, url: &str, target: &Target) -> Result<(Status, Option<i64>), String> {
+        let parsed = self.rules.admit_plain(url)?;
+        let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
+        let target = target.clone();
+        crate::as4::off_the_worker(move || read_crl(&body, &target, chrono::Utc::now().timestamp()))
+            .await?
+    }
+}
+
+fn subject(leaf: &[u8]) -> String {
+    X509Certificate::from_der(leaf).map_or_else(|_| "?".into(), |(_, c)| c.subject().to_string())
+}
+
+/// What the checks need of a leaf and its issuer.
+#[derive(Debug, Clone)]
+struct Target {
+    /// The leaf's serial number, without leading zeros.
+    serial: Vec<u8>,
+    issuer: Vec<u8>,
+    ocsp_urls: Vec<String>,
+    crl_urls: Vec<String>,
+    cache_key: Vec<u8>,
+}
+
+impl Target {
+    fn read(leaf: &[u8], issuer: &[u8]) -> Result<Self, String> {
+        let (_, cert) =
+            X509Certificate::from_der(leaf).map_err(|e| format!("not a certificate: {e}"))?;
+        let (_, issuer_cert) =
+            X509Certificate::from_der(issuer).map_err(|e| format!("bad issuer: {e}"))?;
+        if cert.issuer().as_raw() != issuer_cert.subject().as_raw() {
+            return Err("the issuer given is not the certificate's issuer".into());
+        }
+        let mut ocsp_urls = Vec::new();
+        let mut crl_urls = Vec::new();
+        for extension in cert.extensions() {
+            match extension.parsed_extension() {
+                ParsedExtension::AuthorityInfoAccess(aia) => {
+                    for desc in aia.iter() {
+                        if desc.access_method.to_id_string() == "1.3.6.1.5.5.7.48.1" {
+                            if let GeneralName::URI(uri) = desc.access_location {
+                                ocsp_urls.push(uri.to_owned());
+                            }
+                        }
+                    }
+                }
+                ParsedExtension::CRLDistributionPoints(points) => {
+                    for point in points.iter() {
+                        if let Some(DistributionPointName::FullName(names)) =
+                            &point.distribution_point
+                        {
+                            for name in names {
+                                if let GeneralName::URI(uri) = name {
+                                    crl_urls.push((*uri).to_owned());
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Only http(s) sources are asked (no LDAP).
+        let web = |u: &String| {
+            let lower = u.to_ascii_lowercase();
+            lower.starts_with("http://") || lower.starts_with("https://")
+        };
+        ocsp_urls.retain(web);
+        crl_urls.retain(web);
+        let serial = trim_serial(cert.raw_serial()).to_vec();
+        let mut cache_key = sha2::Sha256::digest(issuer).to_vec();
+        cache_key.extend_from_slice(&serial);
+        Ok(Self {
+            serial,
+            issuer: issuer.to_vec(),
+            ocsp_urls,
+            crl_urls,
+            cache_key,
+        })
+    }
+}
+
+fn trim_serial(serial: &[u8]) -> &[u8] {
+    let start = serial
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(serial.len().saturating_sub(1));
+    &serial[start..]
+}
+
+fn sha1(data: &[u8]) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, data)
+        .as_ref()
+        .to_vec()
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    sha2::Sha256::digest(data).to_vec()
+}
+
+fn to_unix(time: x509_ocsp::OcspGeneralizedTime) -> i64 {
+    i64::try_from(time.0.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+}
+
+/// The DER OCSP request for the target: one CertID with SHA-1 (what RFC 5019 responders
+/// are required to take), no nonce, unsigned.
+fn ocsp_request(target: &Target) -> Result<Vec<u8>, String> {
+    let (_, issuer) =
+        X509Certificate::from_der(&target.issuer).map_err(|e| format!("bad issuer: {e}"))?;
+    let bad = |e: der::Error| format!("cannot encode the OCSP request: {e}");
+    let cert_id = x509_ocsp::CertId {
+        hash_algorithm: x509_cert::spki::AlgorithmIdentifierOwned {
+            oid: der::oid::ObjectIdentifier::new_unwrap(OID_SHA1),
+            parameters: Some(der::Any::null()),
+        },
+        issuer_name_hash: der::asn1::OctetString::new(sha1(issuer.subject().as_raw()))
+            .map_err(bad)?,
+        issuer_key_hash: der::asn1::OctetString::new(sha1(
+            &issuer.public_key().subject_public_key.data,
+        ))
+        .map_err(bad)?,
+        serial_number: x509_cert::serial_number::SerialNumber::new(&target.serial).map_err(bad)?,
+    };
+    x509_ocsp::OcspRequest {
+        tbs_request: x509_ocsp::TbsRequest {
+            version: x509_ocsp::Version::V1,
+            requestor_name: None,
+            request_list: vec![x509_ocsp::Request {
+                req_cert: cert_id,
+                single_request_extensions: None,
+            }],
+            request_extensions: None,
+        },
+        optional_signature: None,
+    }
+    .to_der()
+    .map_err(bad)
+}
+
+/// Reads an OCSP response for the target at `now` (Unix seconds): the status and the
+/// `nextUpdate`.
+fn read_ocsp(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i64>), String> {
+    let response = x509_ocsp::OcspResponse::from_der(body)
+        .map_err(|e| format!("not an OCSP response: {e}"))?;
+    if response.response_status != x509_ocsp::OcspResponseStatus::Successful {
+        return Err(format!(
+            "the responder answered {:?}",
+            response.response_status
+        ));
+    }
+    let bytes = response
+        .response_bytes
+        .ok_or("a successful answer without a response")?;
+    if bytes.response_type.to_string() != OID_OCSP_BASIC {
+        return Err(format!(
+            "response type {} is not basic",
+            bytes.response_type
+        ));
+    }
+    let raw = bytes.response.as_bytes();
+    let basic = x509_ocsp::BasicOcspResponse::from_der(raw)
+        .map_err(|e| format!("not a basic OCSP response: {e}"))?;
+    // The signed bytes as sent, not re-encoded.
+    let tbs = der::SliceReader::new(raw)
+        .and_then(|mut r| {
+            r.sequence(|inner| {
+                let tbs = inner.tlv_bytes()?;
+                while !inner.is_finished() {
+                    inner.tlv_bytes()?;
+                }
+                Ok(tbs)
+            })
+        })
+        .map_err(|e| format!("not a basic OCSP response: {e}"))?;
+    let (_, issuer) =
+        X509Certificate::from_der(&target.issuer).map_err(|e| format!("bad issuer: {e}"))?;
+
+    // The signer: the issuer itself, or a responder certificate it issued for OCSP signing.
+    let data = &basic.tbs_response_data;
+    let names_issuer = match &data.responder_id {
+        x509_ocsp::ResponderId::ByName(name) => {
+            name.to_der().is_ok_and(|n| n == issuer.subject().as_raw())
+        }
+        x509_ocsp::ResponderId::ByKey(hash) => {
+            hash.as_bytes() == sha1(&issuer.public_key().subject_public_key.data)
+        }
+    };
+    let delegated: Vec<Vec<u8>> = basic
+        .certs
+        .iter()
+        .flatten()
+        .filter_map(|c| c.to_der().ok())
+        .collect();
+    let signature_algorithm = basic
+        .signature_algorithm
+        .to_der()
+        .map_err(|e| format!("bad signature algorithm: {e}"))?;
+    let (_, algorithm) = AlgorithmIdentifier::from_der(&signature_algorithm)
+        .map_err(|e| format!("bad signature algorithm: {e}"))?;
+    let signature = x509_parser::asn1_rs::BitString::new(0, basic.signature.raw_bytes());
+    let verify = |key: &SubjectPublicKeyInfo<'_>| {
+        x509_parser::verify::verify_signature(key, &algorithm, &signature, tbs).is_ok()
+    };
+    let signed = if names_issuer {
+        verify(issuer.public_key())
+    } else {
+        delegated.iter().any(|der| {
+            let Ok((_, responder)) = X509Certificate::from_der(der) else {
+                return false;
+            };
+            let named = match &data.responder_id {
+                x509_ocsp::ResponderId::ByName(name) => name
+                    .to_der()
+                    .is_ok_and(|n| n == responder.subject().as_raw()),
+                x509_ocsp::ResponderId::ByKey(hash) => {
+                    hash.as_bytes() == sha1(&responder.public_key().subject_public_key.data)
+                }
+            };
+            let for_ocsp = responder
+                .extended_key_usage()
+                .ok()
+                .flatten()
+                .is_some_and(|eku| eku.value.ocsp_signing);
+            let valid =
+                ASN1Time::from_timestamp(now).is_ok_and(|t| responder.validity().is_valid_at(t));
+            named
+                && for_ocsp
+                && valid
+                && responder.issuer().as_raw() == issuer.subject().as_raw()
+                && responder
+                    .verify_signature(Some(issuer.public_key()))
+                    .is_ok()
+                && verify(responder.public_key())
+        })
+    };
+    if !signed {
+        return Err("the answer is not signed by the issuer or a responder it authorised".into());
+    }
+
+    // The answer about this certificate.
+    let name_raw = issuer.subject().as_raw();
+    let key_bits = &issuer.public_key().subject_public_key.data;
+    let single = data
+        .responses
+        .iter()
+        .find(|single| {
+            let id = &single.cert_id;
+            let hash: fn(&[u8]) -> Vec<u8> = match id.hash_algorithm.oid.to_string().as_str() {
+                OID_SHA1 => sha1,
+                OID_SHA256 => sha256,
+                _ => return false,
+            };
+            id.issuer_name_hash.as_bytes() == hash(name_raw)
+                && id.issuer_key_hash.as_bytes() == hash(key_bits)
+                && trim_serial(id.serial_number.as_bytes()) == target.serial.as_slice()
+        })
+        .ok_or("the answer is not about this certificate")?;
+    let this_update = to_unix(single.this_update);
+    if this_update > now + SKEW_SECS {
+        return Err("the answer's thisUpdate is in the future".into());
+    }
+    let next_update = single.next_update.map(to_unix);
+    if next_update.is_some_and(|next| next < now) {
+        return Err("the answer is out of date (nextUpdate has passed)".into());
+    }
+    let status = match &single.cert_status {
+        x509_ocsp::CertStatus::Good(_) => Status::Good,
+        x509_ocsp::CertStatus::Revoked(info) => {
+            let since = chrono::DateTime::from_timestamp(to_unix(info.revocation_time), 0)
+                .map_or_else(String::new, |t| format!(" since {}", t.to_rfc3339()));
+            Status::Revoked(format!("OCSP{since}"))
+        }
+        x509_ocsp::CertStatus::Unknown(_) => {
+            return Err("the responder does not know the certificate".into())
+        }
+    };
+    Ok((status, next_update))
+}
+
+/// Reads a CRL for the target at `now` (Unix seconds): the status and the `nextUpdate`.
+fn read_crl(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i64>), String> {
+    let (_, crl) =
+        CertificateRevocationList::from_der(body).map_err(|e| format!("not a CRL: {e}"))?;
+    let (_, issuer) =
+        X509Certificate::from_der(&target.issuer).map_err(|e| format!("bad issuer: {e}"))?;
+    if crl.issuer().as_raw() != issuer.subject().as_raw() {
+        return Err("the CRL is of another issuer".into());
+    }
+    crl.verify_signature(issuer.public_key())
+        .map_err(|_| "the CRL is not signed by the issuer")?;
+    // A CRL that covers end-entity certificates for every reason: an Issuing Distribution
+    // Point may name the point and limit it to user certificates, nothing narrower; delta
+    // CRLs and other critical extensions are not read.
+    for extension in crl.extensions() {
+        match extension.parsed_extension() {
+            ParsedExtension::CRLNumber(_) | ParsedExtension::AuthorityKeyIdentifier(_) => {}
+            ParsedExtension::IssuingDistributionPoint(point)
+                if point.only_contains_ca_certs
+                    || point.only_contains_attribute_certs
+                    || point.only_some_reasons.is_some()
+                    || point.indirect_crl =>
+            {
+                return Err("the CRL does not cover every reason for this certificate".into());
+            }
+            ParsedExtension::IssuingDistributionPoint(_) => {}
+            _ if extension.critical => {
+                return Err(
+                    "the CRL has a critical extension Haven does not read (a delta CRL?)".into(),
+                );
+            }
+            _ => {}
+        }
+    }
+    if crl.last_update().timestamp() > now + SKEW_SECS {
+        return Err("the CRL's thisUpdate is in the future".into());
+    }
+    let next_update = crl
+        .next_update()
+        .map(|t| t.timestamp())
+        .ok_or("the CRL has no nextUpdate")?;
+    if next_update < now {
+        return Err("the CRL is out of date (nextUpdate has passed)".into());
+    }
+    let revoked = crl
+        .iter_revoked_certificates()
+        .find(|r| trim_serial(r.raw_serial()) == target.serial.as_slice());
+    let status = match revoked {
+        Some(entry) => {
+            let since = chrono::DateTime::from_timestamp(entry.revocation_date.timestamp(), 0)
+                .map_or_else(String::new, |t| format!(" since {}", t.to_rfc3339()));
+            Status::Revoked(format!("CRL{since}"))
+        }
+        None => Status::Good,
+    };
+    Ok((status, Some(next_update)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_parse_or_say_what_is_wrong() {
+        assert_eq!(Policy::parse("off").unwrap(), Policy::Off);
+        assert_eq!(Policy::parse(" SOFT ").unwrap(), Policy::Soft);
+        assert_eq!(Policy::parse("").unwrap(), Policy::Soft);
+        assert_eq!(Policy::parse("hard").unwrap(), Policy::Hard);
+        assert!(Policy::parse("strict")
+            .unwrap_err()
+            .contains("off, soft or hard"));
+    }
+
+    #[test]
+    fn serials_compare_without_leading_zeros() {
+        assert_eq!(trim_serial(&[0, 0x80, 1]), &[0x80, 1]);
+        assert_eq!(trim_serial(&[0]), &[0]);
+        assert_eq!(trim_serial(&[5]), &[5]);
+    }
+}

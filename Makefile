@@ -23,7 +23,8 @@ frontend-build: frontend-deps
 ## test: formatting, lints, Rust tests on SQLite (and PostgreSQL when HAVEN_TEST_DATABASE_URL is set;
 ## both against moto's S3 server, installed into .tools/moto by scripts/ensure-moto, with Debian's
 ## tesseract-ocr and poppler-utils for OCR, installed by scripts/ensure-tesseract, and the
-## AS4 interoperability tests against the PyPI as4 package, in .tools/as4 by scripts/ensure-as4),
+## AS4 interoperability tests against the PyPI as4 package, in .tools/as4 by scripts/ensure-as4,
+## and the revocation tests against Debian's openssl, by scripts/ensure-openssl),
 ## frontend checks and unit tests, and the browser tests against the real server.
 test:
 	@start=$$(date +%s); \
@@ -40,12 +41,14 @@ test-rust:
 	@scripts/ensure-moto
 	@scripts/ensure-tesseract
 	@scripts/ensure-as4
+	@scripts/ensure-openssl
 	@$(STAGE) "rust tests (SQLite)" env -u HAVEN_TEST_DATABASE_URL $(CARGO) $(TEST_RUNNER) --workspace --locked
 
 test-rust-pg:
 	@scripts/ensure-moto
 	@scripts/ensure-tesseract
 	@scripts/ensure-as4
+	@scripts/ensure-openssl
 	@if [ -n "$$HAVEN_TEST_DATABASE_URL" ]; then \
 	  $(STAGE) "rust tests (PostgreSQL)" $(CARGO) $(TEST_RUNNER) --workspace --locked; \
 	else \

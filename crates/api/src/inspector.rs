@@ -1,8 +1,12 @@
 //! The validation engine behind the domain's `Inspector` port, run on the blocking pool so
 //! that a large document holds up no request and no job; so is the reading of a PDF's text
-//! for intake drafts and the making of a PDF to show of an invoice.
+//! for intake drafts, the making of a PDF to show of an invoice, and the UBL form of a CII or
+//! PDF original that the Peppol channel sends.
 
-use haven_domain::documents::sending::Inspector;
+use haven_domain::{
+    documents::sending::Inspector,
+    peppol::sending::{peppol_ubl, PeppolForms, PeppolUbl},
+};
 use haven_einvoice::{
     recognition::{extract_text, PdfText, TextError},
     Inspection, ValidateOptions,
@@ -34,5 +38,13 @@ impl Inspector for BlockingInspector {
         })
         .await
         .unwrap_or_else(|_| Err("the rendering was cancelled".into()))
+    }
+}
+
+impl PeppolForms for BlockingInspector {
+    async fn peppol_ubl(&self, original: Vec<u8>) -> Result<PeppolUbl, String> {
+        tokio::task::spawn_blocking(move || peppol_ubl(&original))
+            .await
+            .unwrap_or_else(|_| Err("the conversion to UBL was cancelled".into()))
     }
 }

@@ -262,6 +262,7 @@ impl JobHandler for DeliverDocumentHandler {
                 blobs: &self.blobs,
                 locator: &network.locator,
                 sender: &network.sender,
+                forms: &crate::inspector::BlockingInspector,
                 delivery_id: job.id,
             });
             let channels = Channels {

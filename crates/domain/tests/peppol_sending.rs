@@ -1,6 +1,7 @@
 //! The Peppol delivery channel against in-memory fakes: what the HTTP tests cannot force (a
 //! document store that fails after the receipt came, an invalid query, a lookup that fails
-//! between reach and deliver) and what it hands the AS4 port.
+//! between reach and deliver) and what it hands the AS4 port, including the UBL form of a
+//! CII original.
 
 #![allow(clippy::unwrap_used)] // a test fails loudly, which is what it is for
 
@@ -26,8 +27,8 @@ use haven_domain::{
     peppol::{
         discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator},
         sending::{
-            As4Answer, As4Outbound, Exchange, Outbound, PeppolChannel, SendError,
-            BIS_BILLING_CREDIT_NOTE, BIS_BILLING_INVOICE, INVOICE_RESPONSE,
+            peppol_ubl, As4Answer, As4Outbound, Exchange, Outbound, PeppolChannel, PeppolForms,
+            PeppolUbl, SendError, BIS_BILLING_CREDIT_NOTE, BIS_BILLING_INVOICE, INVOICE_RESPONSE,
             INVOICE_RESPONSE_PROCESS,
         },
     },
@@ -224,6 +225,7 @@ struct Sent {
     document_type: String,
     instance_identifier: String,
     message_id: String,
+    document: Vec<u8>,
 }
 
 struct Sender {
@@ -252,6 +254,7 @@ impl As4Outbound for Sender {
             document_type: outbound.document_type.to_owned(),
             instance_identifier: outbound.instance_identifier.clone(),
             message_id: outbound.message_id.clone(),
+            document: outbound.document.to_vec(),
         });
         let answer = self.answer.clone()?;
         Ok(Exchange {
@@ -266,7 +269,39 @@ impl As4Outbound for Sender {
     }
 }
 
+/// The engine's conversion, run inline.
+struct Forms;
+
+impl PeppolForms for Forms {
+    async fn peppol_ubl(&self, original: Vec<u8>) -> Result<PeppolUbl, String> {
+        peppol_ubl(&original)
+    }
+}
+
 const ORIGINAL: &[u8] = b"<Invoice/>";
+
+/// A valid Peppol BIS Billing 3.0 invoice in UBL.
+const UBL: &str = include_str!("../../einvoice/tests/fixtures/peppol-minimal.xml");
+
+/// [`UBL`] in CII, with `changes` (from, to) made to it.
+fn cii(changes: &[(&str, &str)]) -> Vec<u8> {
+    let mut xml = String::from_utf8(
+        haven_einvoice::transform(UBL.as_bytes(), haven_einvoice::Syntax::Cii).unwrap(),
+    )
+    .unwrap();
+    for (from, to) in changes {
+        assert!(xml.contains(from), "{from} in the CII");
+        xml = xml.replace(from, to);
+    }
+    xml.into_bytes()
+}
+
+fn root(xml: &[u8]) -> String {
+    let xml = std::str::from_utf8(xml).unwrap();
+    let start = xml.find("?>").map_or(0, |i| i + 2);
+    let tag = xml[start..].trim_start().trim_start_matches('<');
+    tag[..tag.find([' ', '>']).unwrap()].to_owned()
+}
 
 fn document(kind: DocumentKind, syntax: &str) -> Document {
     let now = Utc::now();
@@ -317,12 +352,16 @@ impl Fixture {
         }
     }
 
-    fn channel(&self, delivery_id: Uuid) -> PeppolChannel<'_, Records, Blobs, Locator, Sender> {
+    fn channel(
+        &self,
+        delivery_id: Uuid,
+    ) -> PeppolChannel<'_, Records, Blobs, Locator, Sender, Forms> {
         PeppolChannel {
             records: &self.records,
             blobs: &self.blobs,
             locator: &self.locator,
             sender: &self.sender,
+            forms: &Forms,
             delivery_id,
         }
     }
@@ -447,9 +486,200 @@ async fn a_receipt_whose_evidence_cannot_be_stored_is_sent_again_later() {
     assert!(fixture.records.changes.lock().unwrap().is_empty());
 }
 
+/// A fixture whose stored original is `original`, of `kind` in `syntax`.
+fn with_original(original: &[u8], kind: DocumentKind, syntax: &str) -> (Fixture, Document) {
+    let mut fixture = Fixture::new(Ok(As4Answer::Receipt));
+    fixture.blobs = Blobs::with(original, false);
+    let mut document = document(kind, syntax);
+    document.content_hash = ContentHash::of(original);
+    document.size_bytes = original.len() as u64;
+    (fixture, document)
+}
+
 #[tokio::test]
-async fn only_ubl_goes_and_a_lookup_failing_at_delivery_is_passing() {
-    let fixture = Fixture::new(Ok(As4Answer::Receipt));
+async fn a_cii_original_goes_in_its_ubl_form_named_in_the_history() {
+    let original = cii(&[]);
+    let (fixture, invoice) = with_original(&original, DocumentKind::Invoice, "cii");
+    fixture
+        .channel(Uuid::new_v4())
+        .deliver(&invoice, BUYER, 1)
+        .await
+        .unwrap();
+
+    let sent = fixture.sender.sent.lock().unwrap()[0].clone();
+    assert_eq!(root(&sent.document), "Invoice", "UBL went");
+    assert_eq!(sent.document_type, BIS_BILLING_INVOICE);
+    let ubl = std::str::from_utf8(&sent.document).unwrap();
+    assert!(
+        ubl.contains("<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>"),
+        "{ubl}"
+    );
+    assert!(
+        ubl.contains("<cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0</cbc:ProfileID>"),
+        "{ubl}"
+    );
+    let report =
+        haven_einvoice::validate(&sent.document, &haven_einvoice::ValidateOptions::default());
+    assert!(report.valid, "{:?}", report.findings);
+    // The UBL sent is stored next to the evidence, and the original is unchanged.
+    let converted = ContentHash::of(&sent.document);
+    assert!(fixture
+        .blobs
+        .stored
+        .lock()
+        .unwrap()
+        .contains(&sent.document));
+    assert!(fixture.blobs.stored.lock().unwrap().contains(&original));
+    let changes = fixture.records.changes.lock().unwrap();
+    let details = changes[0].event.details.clone().unwrap();
+    assert!(
+        details.contains(&format!(
+            "UBL sent sha256:{converted} (made from the CII original)"
+        )),
+        "{details}"
+    );
+    assert!(details.contains("message sha256:"), "{details}");
+}
+
+#[tokio::test]
+async fn a_cii_credit_note_is_looked_up_and_sent_as_a_ubl_credit_note() {
+    // A Dutch seller's credit note names the invoice it corrects (NL-R-001).
+    let original = cii(&[
+        (
+            "<ram:TypeCode>380</ram:TypeCode>",
+            "<ram:TypeCode>381</ram:TypeCode>",
+        ),
+        (
+            "</ram:SpecifiedTradeSettlementHeaderMonetarySummation>",
+            "</ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:InvoiceReferencedDocument><ram:IssuerAssignedID>HAVEN-0000</ram:IssuerAssignedID></ram:InvoiceReferencedDocument>",
+        ),
+    ]);
+    let (fixture, credit_note) = with_original(&original, DocumentKind::CreditNote, "cii");
+    fixture
+        .channel(Uuid::new_v4())
+        .deliver(&credit_note, BUYER, 1)
+        .await
+        .unwrap();
+    let asked = fixture.locator.asked.lock().unwrap().clone();
+    assert_eq!(
+        asked[0].document_type,
+        format!("busdox-docid-qns::{BIS_BILLING_CREDIT_NOTE}")
+    );
+    let sent = fixture.sender.sent.lock().unwrap()[0].clone();
+    assert_eq!(sent.document_type, BIS_BILLING_CREDIT_NOTE);
+    assert_eq!(root(&sent.document), "CreditNote");
+}
+
+/// A hybrid PDF (Factur-X) carrying `xml` as `factur-x.xml`, uncompressed.
+fn factur_x(xml: &[u8]) -> Vec<u8> {
+    let mut embedded = format!(
+        "<< /Type /EmbeddedFile /Subtype /text#2Fxml /Length {} >>\nstream\n",
+        xml.len()
+    )
+    .into_bytes();
+    embedded.extend_from_slice(xml);
+    embedded.extend_from_slice(b"\nendstream");
+    let objects = [
+        b"<< /Type /Catalog /Names << /EmbeddedFiles << /Names [(factur-x.xml) 2 0 R] >> >> >>".to_vec(),
+        b"<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 3 0 R >> /AFRelationship /Data >>".to_vec(),
+        embedded,
+    ];
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    for (i, object) in objects.iter().enumerate() {
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    pdf.extend_from_slice(b"trailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    pdf
+}
+
+#[tokio::test]
+async fn a_factur_x_original_goes_as_the_ubl_made_from_its_cii() {
+    let original = factur_x(&cii(&[]));
+    let (fixture, mut invoice) = with_original(&original, DocumentKind::Invoice, "cii");
+    invoice.content_type = "application/pdf".into();
+    fixture
+        .channel(Uuid::new_v4())
+        .deliver(&invoice, BUYER, 1)
+        .await
+        .unwrap();
+    let sent = fixture.sender.sent.lock().unwrap()[0].clone();
+    assert_eq!(root(&sent.document), "Invoice");
+    let changes = fixture.records.changes.lock().unwrap();
+    let details = changes[0].event.details.clone().unwrap();
+    assert!(
+        details.contains(&format!(
+            "UBL sent sha256:{} (made from the CII in the PDF original)",
+            ContentHash::of(&sent.document)
+        )),
+        "{details}"
+    );
+}
+
+#[tokio::test]
+async fn an_nlcius_cii_goes_as_si_ubl_under_its_own_identifier() {
+    const NLCIUS: &str = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0";
+    let original = cii(&[(
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+        NLCIUS,
+    )]);
+    let (fixture, invoice) = with_original(&original, DocumentKind::Invoice, "cii");
+    fixture
+        .channel(Uuid::new_v4())
+        .deliver(&invoice, BUYER, 1)
+        .await
+        .unwrap();
+    let sent = fixture.sender.sent.lock().unwrap()[0].clone();
+    let ubl = std::str::from_utf8(&sent.document).unwrap();
+    assert!(
+        ubl.contains(&format!(
+            "<cbc:CustomizationID>{NLCIUS}</cbc:CustomizationID>"
+        )),
+        "{ubl}"
+    );
+}
+
+#[tokio::test]
+async fn a_cii_that_is_not_peppol_bis_fails_with_the_rule_ids_and_nothing_is_sent() {
+    // EN 16931 but not Peppol BIS: not relabelled, refused by the Peppol rules.
+    let original = cii(&[(
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+        "urn:cen.eu:en16931:2017",
+    )]);
+    let (fixture, invoice) = with_original(&original, DocumentKind::Invoice, "cii");
+    let failure = fixture
+        .channel(Uuid::new_v4())
+        .deliver(&invoice, BUYER, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&failure, DeliveryFailure::Permanent(why)
+            if why.contains("PEPPOL-EN16931-R004") && why.contains("Not sent over Peppol")),
+        "{failure:?}"
+    );
+    assert!(fixture.sender.sent.lock().unwrap().is_empty());
+    assert!(fixture.records.changes.lock().unwrap().is_empty());
+
+    // Not an invoice at all: the conversion fails, permanently too.
+    let (fixture, invoice) = with_original(ORIGINAL, DocumentKind::Invoice, "cii");
+    let failure = fixture
+        .channel(Uuid::new_v4())
+        .deliver(&invoice, BUYER, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(failure, DeliveryFailure::Permanent(_)),
+        "{failure:?}"
+    );
+    assert!(fixture.sender.sent.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_cii_original_to_an_unregistered_receiver_falls_through_and_a_failing_lookup_is_passing()
+{
+    let mut fixture = Fixture::new(Ok(As4Answer::Receipt));
+    fixture.locator = Locator::answering(Err(LocateError::NotRegistered("no SMP".into())));
     let cii = fixture
         .channel(Uuid::new_v4())
         .deliver(&document(DocumentKind::Invoice, "cii"), BUYER, 1)

@@ -384,6 +384,7 @@ async fn query_recipient(
         blobs: &state.blobs,
         locator: &network.locator,
         sender: &network.sender,
+        forms: &crate::inspector::BlockingInspector,
         // Asking sends nothing, so no delivery is named.
         delivery_id: Uuid::nil(),
     });

@@ -3,8 +3,13 @@
 //! document to the `As4Outbound` port, which checks the access point's certificate, wraps the
 //! document (SBDH), signs, encrypts, posts and checks the signed answer. The cryptography
 //! stays in the adapter; what an answer means for the document is decided here.
+//!
+//! Peppol BIS Billing 3.0 carries UBL only. An original in CII (or a hybrid PDF such as
+//! Factur-X) is sent in the UBL form the engine makes of it ([`peppol_ubl`], run off the
+//! async worker through the [`PeppolForms`] port), after that form passed the Peppol rules;
+//! the form is kept in the document store and named in the history, the original stays.
 
-use std::future::Future;
+use std::{borrow::Cow, future::Future};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use uuid::Uuid;
@@ -52,6 +57,109 @@ pub fn endpoint_query(receiver: &str, kind: DocumentKind) -> EndpointQuery {
         document_type: format!("busdox-docid-qns::{document_type}"),
         process: format!("cenbii-procid-ubl::{process}"),
     }
+}
+
+/// The UBL form of an original that Peppol carries, and the kind its root element says.
+#[derive(Debug, Clone)]
+pub struct PeppolUbl {
+    pub ubl: Vec<u8>,
+    pub kind: DocumentKind,
+    /// How it came from the original, for the history: "made from the CII original", "made
+    /// from the CII in the PDF original", "taken from the PDF original".
+    pub from: &'static str,
+}
+
+/// Port: [`peppol_ubl`] where it holds up no other work (the API runs it on the blocking
+/// pool, as it runs validation).
+pub trait PeppolForms: Send + Sync {
+    /// # Errors
+    /// Why the original has no UBL form Peppol may carry, in words for the history.
+    fn peppol_ubl(
+        &self,
+        original: Vec<u8>,
+    ) -> impl Future<Output = Result<PeppolUbl, String>> + Send;
+}
+
+/// The UBL form Peppol carries of an original that is not UBL XML: the invoice XML of a
+/// hybrid PDF (Factur-X, ZUGFeRD), and a CII invoice converted to UBL by the engine, which
+/// keeps the specification identifier (BT-24) and business process (BT-23). The result must
+/// pass the rules of the network: Peppol BIS Billing 3.0, or NLCIUS when it declares NLCIUS
+/// (SI-UBL 2.0, which Dutch receivers take over Peppol). An original of another guideline
+/// (plain EN 16931, XRechnung, Factur-X) is not relabelled: the Peppol rules refuse its
+/// identifier (PEPPOL-EN16931-R004), and the refusal names the rule ids.
+///
+/// # Errors
+/// Why there is no such form: the PDF holds no invoice, the conversion failed, or the UBL
+/// has fatal findings (their rule ids named).
+pub fn peppol_ubl(original: &[u8]) -> Result<PeppolUbl, String> {
+    use haven_einvoice::{
+        detect::{profile_from_customization, ProfileMatch},
+        pdf, xml, DocumentType, Profile, Severity, Syntax, ValidateOptions,
+    };
+    let in_pdf = pdf::is_pdf(original);
+    let xml: Cow<'_, [u8]> = if in_pdf {
+        pdf::extract_invoice(original, &pdf::PdfLimits::default())
+            .map_err(|e| format!("the invoice could not be taken out of the PDF: {e}"))?
+            .xml
+            .into()
+    } else {
+        original.into()
+    };
+    let source = xml::parse(&xml, &xml::Limits::default())
+        .ok()
+        .as_ref()
+        .and_then(|doc| haven_einvoice::detect::detect(doc).map(|d| d.syntax))
+        .ok_or_else(|| "the original is not a UBL or CII invoice".to_owned())?;
+    let (ubl, from) = match (source, in_pdf) {
+        (Syntax::Ubl, _) => (xml.into_owned(), "taken from the PDF original"),
+        (Syntax::Cii, in_pdf) => (
+            haven_einvoice::transform(&xml, Syntax::Ubl)
+                .map_err(|e| format!("the CII could not be converted to UBL: {e}"))?,
+            if in_pdf {
+                "made from the CII in the PDF original"
+            } else {
+                "made from the CII original"
+            },
+        ),
+    };
+    let declared = xml::parse(&ubl, &xml::Limits::default())
+        .ok()
+        .as_ref()
+        .and_then(haven_einvoice::detect::detect)
+        .and_then(|d| d.customization_id.map(str::to_owned));
+    // NLCIUS keeps its own rules; everything else must be Peppol BIS Billing 3.0.
+    let required_profile = match profile_from_customization(declared.as_deref(), Syntax::Ubl) {
+        ProfileMatch::Known(Profile::NlciusUbl | Profile::NlGaccount) => None,
+        _ => Some(Profile::PeppolBis3),
+    };
+    let report = haven_einvoice::validate(
+        &ubl,
+        &ValidateOptions {
+            required_profile,
+            ..ValidateOptions::default()
+        },
+    );
+    let fatal: Vec<&haven_einvoice::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Fatal)
+        .collect();
+    if let Some(first) = fatal.first() {
+        let mut ids: Vec<&str> = fatal.iter().map(|f| f.rule_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        return Err(format!(
+            "the UBL {from} is not valid under {} ({}): {}",
+            report.rule_set_labels().join(", "),
+            ids.join(", "),
+            first.message
+        ));
+    }
+    let kind = match report.document.map(|d| d.document_type) {
+        Some(DocumentType::CreditNote) => DocumentKind::CreditNote,
+        _ => DocumentKind::Invoice,
+    };
+    Ok(PeppolUbl { ubl, kind, from })
 }
 
 /// One document to send, as the adapter needs it.
@@ -121,15 +229,25 @@ pub trait As4Outbound: Send + Sync {
 }
 
 /// The Peppol channel: the receiver's access point from the locator, the document over AS4.
-pub struct PeppolChannel<'a, R, B, L, S> {
+pub struct PeppolChannel<'a, R, B, L, S, F> {
     pub records: &'a R,
     pub blobs: &'a B,
     pub locator: &'a L,
     pub sender: &'a S,
+    /// Makes the UBL form of a CII or PDF original.
+    pub forms: &'a F,
     /// The delivery job's id: one per document and delivery round (its idempotency key is
     /// `deliver:<document>:<round>`) and the same across that job's attempts, so the AS4
     /// MessageId made from it stays the same when a failed attempt is retried.
     pub delivery_id: Uuid,
+}
+
+fn kind_name(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Invoice => "invoice",
+        DocumentKind::CreditNote => "credit note",
+        DocumentKind::InvoiceResponse => "invoice response",
+    }
 }
 
 /// The MessageId of the AS4 message that carries a delivery.
@@ -138,12 +256,13 @@ pub fn message_id(delivery_id: Uuid) -> String {
     format!("{delivery_id}@haven")
 }
 
-impl<R, B, L, S> DeliveryChannel for PeppolChannel<'_, R, B, L, S>
+impl<R, B, L, S, F> DeliveryChannel for PeppolChannel<'_, R, B, L, S, F>
 where
     R: DocumentRecords,
     B: DocumentStore,
     L: SmpLocator,
     S: As4Outbound,
+    F: PeppolForms,
 {
     fn channel(&self) -> Channel {
         Channel::Peppol
@@ -172,12 +291,8 @@ where
     ) -> Result<(), DeliveryFailure> {
         let span = tracing::Span::current();
         span.record("receiver", receiver);
-        // BIS documents are UBL; a CII or PDF original has no Peppol document type here.
-        if document.content_type != "application/xml" || document.facts.syntax != "ubl" {
-            return Err(DeliveryFailure::NotReachable(format!(
-                "Peppol {receiver}: only UBL documents are sent over Peppol"
-            )));
-        }
+        // The receiver is looked up first: one the network does not know falls through to the
+        // next channel whatever the original's syntax.
         let endpoint = match self
             .locator
             .find_endpoint(&endpoint_query(receiver, document.kind))
@@ -203,6 +318,32 @@ where
                 ))
             }
             Err(e) => return Err(DeliveryFailure::Transient(e.to_string())),
+        };
+        // BIS documents are UBL: another original goes in its UBL form, which must pass the
+        // network's rules (else it fails now, with nothing sent) and is kept as evidence.
+        let mut converted = None;
+        let bytes = if document.content_type == "application/xml" && document.facts.syntax == "ubl"
+        {
+            bytes
+        } else {
+            let form = self.forms.peppol_ubl(bytes).await.map_err(|why| {
+                DeliveryFailure::Permanent(format!("Not sent over Peppol to {receiver}: {why}"))
+            })?;
+            if form.kind != document.kind {
+                return Err(DeliveryFailure::Permanent(format!(
+                    "Not sent over Peppol to {receiver}: the UBL {} is a {}, the document a {}",
+                    form.from,
+                    kind_name(form.kind),
+                    kind_name(document.kind)
+                )));
+            }
+            let hash = self
+                .blobs
+                .put(&form.ubl)
+                .await
+                .map_err(|e| DeliveryFailure::Transient(e.to_string()))?;
+            converted = Some((hash, form.from));
+            form.ubl
         };
         let sender = document
             .facts
@@ -246,7 +387,7 @@ where
         let transient = |e: DomainError| DeliveryFailure::Transient(e.to_string());
         let message_hash = self.blobs.put(&exchange.message).await.map_err(transient)?;
         let signal_hash = self.blobs.put(&exchange.signal).await.map_err(transient)?;
-        let exchanged = format!(
+        let mut exchanged = format!(
             "AS4 message {} from {} to {}, answered at {}; evidence: message sha256:{message_hash}, signal sha256:{signal_hash}",
             exchange.message_id,
             exchange.our_seat,
@@ -255,6 +396,9 @@ where
                 .answered_at
                 .to_rfc3339_opts(SecondsFormat::Millis, true),
         );
+        if let Some((hash, from)) = converted {
+            exchanged.push_str(&format!(", UBL sent sha256:{hash} ({from})"));
+        }
         match exchange.answer {
             As4Answer::Error { code, detail } => Err(DeliveryFailure::Permanent(format!(
                 "The receiving access point refused it: {code} {detail}. {exchanged}"

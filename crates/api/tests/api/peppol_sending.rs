@@ -731,3 +731,153 @@ async fn haven_finds_the_other_haven_through_the_sml_and_its_smp_and_delivers() 
     assert_eq!(body["best"]["channel"], "peppol");
     assert_eq!(body["candidates"][0]["reachability"], "not_registered");
 }
+
+/// The test invoice in CII (as the engine converts it), with `changes` (from, to) made.
+fn cii_invoice(number: &str, changes: &[(&str, &str)]) -> Vec<u8> {
+    let ubl = invoice(number, SELLER_KVK, BUYER_KVK, None);
+    let mut xml =
+        String::from_utf8(haven_einvoice::transform(&ubl, haven_einvoice::Syntax::Cii).unwrap())
+            .unwrap();
+    for (from, to) in changes {
+        assert!(xml.contains(from), "{from} in the CII");
+        xml = xml.replace(from, to);
+    }
+    xml.into_bytes()
+}
+
+/// The seller on Haven A sends `body`; returns the outbox path.
+async fn seller_sends_body(a: &TestApp, body: Vec<u8>) -> (Session, String) {
+    let seller = a.register_admin("ada@seller.example").await;
+    let party = active_party(a, &seller, SELLER_KVK, SELLER_CONTACT).await;
+    let response = send(a, &seller.token, &party, body, None).await;
+    assert_eq!(response.status().as_u16(), 202);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    (seller, location)
+}
+
+async fn download(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+    let response = app
+        .send(Method::GET, &format!("{path}/download"), None, token)
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    response.bytes().await.unwrap().to_vec()
+}
+
+/// The name of the root element (after the XML declaration and comments).
+fn root_element(xml: &[u8]) -> String {
+    let xml = std::str::from_utf8(xml).unwrap();
+    let mut rest = xml;
+    loop {
+        rest = rest.trim_start();
+        if rest.starts_with("<?") || rest.starts_with("<!--") {
+            let end = if rest.starts_with("<?") { "?>" } else { "-->" };
+            rest = &rest[rest.find(end).unwrap() + end.len()..];
+        } else {
+            break;
+        }
+    }
+    let tag = rest.trim_start_matches('<');
+    tag[..tag.find([' ', '>', '\n']).unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_cii_invoice_goes_over_peppol_in_its_ubl_form_and_the_original_stays() {
+    let network = Network::new();
+    let b = network.haven_b(0).await;
+    let (buyer, buyer_party) = buyer_on(&b, true).await;
+    let a = network.haven_a(&b.url("/as4"), &network.b.pem).await;
+    let original = cii_invoice("INV-PEPPOL-CII", &[]);
+    let (seller, location) = seller_sends_body(&a, original.clone()).await;
+
+    let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "delivered", "{sent}");
+    assert_eq!(sent["channel"], "peppol");
+    let history = events(&a, &seller.token, &location).await;
+    assert_eq!(kinds(&history), ["delivered", "validated", "accepted"]);
+    let details = history[0]["details"].as_str().unwrap();
+    let label = "UBL sent sha256:";
+    let start = details.find(label).expect(details) + label.len();
+    let converted = details[start..start + 64].to_owned();
+    assert!(
+        details.contains("(made from the CII original)"),
+        "{details}"
+    );
+    assert!(details.contains("message sha256:"), "{details}");
+    // The UBL form is in A's document store; the seller's document keeps its original.
+    let stored = walk(&a.data_dir.join("documents"))
+        .into_iter()
+        .find(|name| name.ends_with(&converted))
+        .expect("the UBL sent is stored");
+    let stored = std::fs::read(stored).unwrap();
+    assert_eq!(
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&stored)),
+        converted
+    );
+    assert_eq!(download(&a, &seller.token, &location).await, original);
+
+    // B received the UBL form A names (as it stood in the SBD, without its XML declaration):
+    // its original is UBL with the same business terms, and valid.
+    let items = inbox(&b, &buyer, &buyer_party).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["number"], "INV-PEPPOL-CII");
+    assert_eq!(items[0]["channel"], "peppol");
+    let received = download(
+        &b,
+        &buyer.token,
+        &format!(
+            "/api/v1/parties/{buyer_party}/purchase-invoices/{}",
+            items[0]["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(root_element(&original), "rsm:CrossIndustryInvoice");
+    assert_eq!(root_element(&stored), "Invoice");
+    assert_eq!(root_element(&received), "Invoice");
+    assert_eq!(
+        haven_einvoice::compare_business_terms(&stored, &received),
+        Some(vec![])
+    );
+    assert_eq!(
+        haven_einvoice::compare_business_terms(&original, &received),
+        Some(vec![]),
+        "nothing of the CII was lost"
+    );
+    let report = haven_einvoice::validate(&received, &haven_einvoice::ValidateOptions::default());
+    assert!(report.valid, "{:?}", report.findings);
+    assert_eq!(
+        report.document.unwrap().detected_profile,
+        Some(haven_einvoice::Profile::PeppolBis3)
+    );
+}
+
+#[tokio::test]
+async fn a_cii_invoice_the_peppol_rules_refuse_fails_at_once_and_nothing_is_posted() {
+    let network = Network::new();
+    let b = network.haven_b(0).await;
+    let (buyer, buyer_party) = buyer_on(&b, true).await;
+    let a = network.haven_a(&b.url("/as4"), &network.b.pem).await;
+    // Valid EN 16931, but not Peppol BIS Billing 3.0: not relabelled, refused.
+    let original = cii_invoice(
+        "INV-PEPPOL-EN16931",
+        &[(
+            "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+            "urn:cen.eu:en16931:2017",
+        )],
+    );
+    let (seller, location) = seller_sends_body(&a, original).await;
+
+    let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "failed", "{sent}");
+    let history = events(&a, &seller.token, &location).await;
+    assert_eq!(kinds(&history), ["failed", "validated", "accepted"]);
+    let failed = &history[0];
+    assert_eq!(failed["attempt"], 1);
+    let details = failed["details"].as_str().unwrap();
+    assert!(details.contains("Not sent over Peppol"), "{details}");
+    assert!(details.contains("PEPPOL-EN16931-R004"), "{details}");
+    assert!(
+        !details.contains("AS4 message"),
+        "nothing was posted: {details}"
+    );
+    assert!(inbox(&b, &buyer, &buyer_party).await.is_empty());
+}

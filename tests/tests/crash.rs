@@ -114,12 +114,14 @@ async fn an_email_job_whose_instance_is_killed_mid_send_is_delivered_once_by_ano
     assert!(emails_in(first.data_dir()).is_empty());
 }
 
-/// A short lease and a fast poll: a killed instance's jobs come back within seconds.
-const QUICK: [(&str, &str); 2] = [
+/// A short lease and a fast poll: a killed instance's jobs come back within seconds. Four job
+/// slots, which the tests that hold the worker up fill.
+const QUICK: [(&str, &str); 3] = [
     ("HAVEN_JOB_LEASE_SECS", "2"),
     ("HAVEN_MAIL_POLL_INTERVAL_MS", "50"),
+    ("HAVEN_JOB_CONCURRENCY", "4"),
 ];
-/// Jobs one instance runs at a time (the server's worker concurrency).
+/// Jobs one instance runs at a time (`HAVEN_JOB_CONCURRENCY` in `QUICK`).
 const WORKER_SLOTS: usize = 4;
 
 /// Restarts `server` with its job worker held up: email goes over SMTP to a server that never
@@ -137,6 +139,7 @@ async fn with_worker_held_up(
     let mut env = vec![
         QUICK[0],
         QUICK[1],
+        QUICK[2],
         ("HAVEN_SMTP_HOST", "127.0.0.1"),
         ("HAVEN_SMTP_PORT", smtp_port.as_str()),
         ("HAVEN_SMTP_TLS", "none"),
@@ -604,7 +607,7 @@ fn intake_message(number: &str) -> Vec<u8> {
 async fn intake_messages_accepted_before_a_crash_are_processed_once_after_it() {
     const MESSAGES: usize = 20;
     let secret = ("HAVEN_INBOUND_EMAIL_SECRET", INBOUND_SECRET);
-    let env = [QUICK[0], QUICK[1], secret];
+    let env = [QUICK[0], QUICK[1], QUICK[2], secret];
     let db = TestDatabase::new().await;
     let first = Running::start(&db, &env).await;
     let exchange = Exchange::set_up(&first).await;

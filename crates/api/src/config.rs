@@ -95,7 +95,8 @@ pub struct Settings {
     /// instance died is run again by another one after this; it must exceed the longest run.
     pub job_lease_secs: u64,
     /// Background jobs one instance runs at a time, webhook deliveries apart (document
-    /// delivery, email, intake, housekeeping).
+    /// delivery, email, intake, housekeeping). Concurrent deliveries store their received
+    /// copies in shared transactions, so more slots mean fewer, larger commits.
     pub job_concurrency: u32,
     /// Webhook deliveries one instance runs at a time, on their own slots: they wait on other
     /// parties' servers rather than on this machine, and a slow or dead receiver must not take
@@ -288,7 +289,7 @@ impl Default for Settings {
             smtp_password: None,
             mail_poll_interval_ms: 1000,
             job_lease_secs: 300,
-            job_concurrency: 4,
+            job_concurrency: 16,
             hook_concurrency: 16,
             metrics_enabled: false,
             metrics_token: None,

@@ -366,7 +366,16 @@ async fn stored_receipt<B: DocumentStore>(
     blobs: &B,
     seen: &ReceivedMessage,
 ) -> DomainResult<Signal> {
-    let bytes = blobs.get(&seen.receipt_hash).await?;
+    // A missing receipt is the store's failure, not something the sender asked for that is
+    // not there: never a 404, which a sender would take as final.
+    let bytes = blobs.get(&seen.receipt_hash).await.map_err(|e| match e {
+        DomainError::NotFound { .. } => DomainError::Unexpected(anyhow::anyhow!(
+            "the stored receipt {} of AS4 message {} is missing",
+            seen.receipt_hash,
+            seen.message_id
+        )),
+        e => e,
+    })?;
     read_evidence(&bytes).ok_or_else(|| {
         DomainError::Unexpected(anyhow::anyhow!(
             "stored receipt {} is not a signal with its content type",

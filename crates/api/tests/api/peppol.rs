@@ -2,7 +2,13 @@
 //! participant ids whose organization is active and receives on them.
 
 use chrono::Utc;
-use haven_domain::peppol::discovery::{LocateError, PeppolEndpoint};
+use haven_domain::{
+    documents::blobs::ContentHash,
+    peppol::{
+        discovery::{LocateError, PeppolEndpoint},
+        receiving::{evidence, ReceivedMessage, ReceivedMessages},
+    },
+};
 use haven_peppol::{
     as4::{
         send::{build_user_message, MessageOptions, Outgoing},
@@ -224,6 +230,15 @@ async fn app_with_as4() -> As4App {
 
 /// [`app_with_as4`] with `peppol_as4_requests_per_minute_per_ip` set.
 async fn app_with_as4_limited(per_minute: Option<u32>) -> As4App {
+    app_with_as4_options(Options {
+        peppol_as4_requests_per_minute_per_ip: per_minute,
+        ..Options::default()
+    })
+    .await
+}
+
+/// [`app_with_as4`] with other options too.
+async fn app_with_as4_options(options: Options) -> As4App {
     let dir = tempfile::tempdir().unwrap();
     let ap_ca = Ca::new("HAVEN TEST AP CA");
     let receiver = ap_ca.leaf_with_key("PXX000002", None, false, 3);
@@ -239,8 +254,7 @@ async fn app_with_as4_limited(per_minute: Option<u32>) -> As4App {
     std::fs::write(&files.trust_file, &ap_ca.pem).unwrap();
     let app = spawn_app_with(Options {
         peppol_as4: Some(files),
-        peppol_as4_requests_per_minute_per_ip: per_minute,
-        ..Options::default()
+        ..options
     })
     .await;
     As4App {
@@ -256,13 +270,26 @@ async fn app_with_as4_limited(per_minute: Option<u32>) -> As4App {
 impl As4App {
     /// An AS4 message with `invoice` from the seller to `receiver`, signed by `signer`.
     fn message(&self, signer: &Leaf, receiver: &str, document: &[u8]) -> Outgoing {
+        let instance_identifier = uuid::Uuid::new_v4().to_string();
+        self.message_as(signer, receiver, document, &instance_identifier, None)
+    }
+
+    /// [`As4App::message`] with the SBDH InstanceIdentifier and the MessageId given.
+    fn message_as(
+        &self,
+        signer: &Leaf,
+        receiver: &str,
+        document: &[u8],
+        instance_identifier: &str,
+        message_id: Option<String>,
+    ) -> Outgoing {
         let header = Sbdh {
             sender: ParticipantIdentifier::from_value(&format!("0106:{SELLER_KVK}")).unwrap(),
             receiver: ParticipantIdentifier::from_value(receiver).unwrap(),
             document_type: DocumentTypeIdentifier::bis_billing_invoice(),
             process: ProcessIdentifier::billing(),
             country_c1: "NL".into(),
-            instance_identifier: uuid::Uuid::new_v4().to_string(),
+            instance_identifier: instance_identifier.to_owned(),
             created: Utc::now(),
         };
         let sbd = sbdh::write(&header, document).unwrap();
@@ -270,13 +297,22 @@ impl As4App {
             &sbd,
             &signer.ap_key(),
             &self.receiver.der,
-            &MessageOptions::default(),
+            &MessageOptions {
+                message_id,
+                conversation_id: None,
+            },
         )
         .unwrap()
     }
 
     /// Posts the message to /as4 and checks the answer as the sender does.
     async fn post(&self, message: &Outgoing) -> Answer {
+        let (content_type, body) = self.post_raw(message).await;
+        verify_answer(&content_type, &body, message, &self.receiver.der).unwrap()
+    }
+
+    /// Posts the message to /as4: the answer's Content-Type and body, as they came.
+    async fn post_raw(&self, message: &Outgoing) -> (String, Vec<u8>) {
         let response = reqwest::Client::new()
             .post(self.app.url("/as4"))
             .header("content-type", &message.content_type)
@@ -293,8 +329,8 @@ impl As4App {
             content_type.starts_with("application/soap+xml"),
             "{content_type}"
         );
-        let body = response.bytes().await.unwrap();
-        verify_answer(&content_type, &body, message, &self.receiver.der).unwrap()
+        let body = response.bytes().await.unwrap().to_vec();
+        (content_type, body)
     }
 }
 
@@ -336,6 +372,166 @@ async fn an_as4_message_lands_in_the_inbox_once_and_is_acknowledged_with_a_signe
     assert_eq!(as4.post(&message).await, Answer::Receipt);
     let inbox = app.get_json(&inbox_path, &buyer.token).await;
     assert_eq!(inbox["items"].as_array().unwrap().len(), 1, "{inbox}");
+}
+
+impl As4App {
+    /// The record of `message` from the sender's access point (PXX000001).
+    async fn received(&self, message: &Outgoing) -> Option<ReceivedMessage> {
+        self.app
+            .database()
+            .find_received("PXX000001", &message.message_id)
+            .await
+            .unwrap()
+    }
+
+    /// A blob of the app's document store.
+    fn blob(&self, hash: &ContentHash) -> Vec<u8> {
+        let hex = hash.as_str();
+        std::fs::read(
+            self.app
+                .data_dir
+                .join("documents")
+                .join(&hex[..2])
+                .join(&hex[2..4])
+                .join(hex),
+        )
+        .unwrap_or_else(|e| panic!("blob {hex}: {e}"))
+    }
+}
+
+/// The items of a party's inbox.
+async fn purchase_invoices(app: &TestApp, token: &str, party: &str) -> Vec<serde_json::Value> {
+    let inbox = app
+        .get_json(&format!("/api/v1/parties/{party}/purchase-invoices"), token)
+        .await;
+    inbox["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_message_id_sent_again_gets_the_stored_receipt_and_the_evidence_is_kept() {
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let document = invoice("INV-AS4-DUP", SELLER_KVK, BUYER_KVK, None);
+    let instance = uuid::Uuid::new_v4().to_string();
+    let message = as4.message_as(&as4.sender, &buyer_party, &document, &instance, None);
+    let (content_type, first) = as4.post_raw(&message).await;
+    assert_eq!(
+        verify_answer(&content_type, &first, &message, &as4.receiver.der).unwrap(),
+        Answer::Receipt
+    );
+
+    // The same MessageId again: the receipt sent then, byte for byte; nothing new stored.
+    let row = as4
+        .received(&message)
+        .await
+        .expect("the message is recorded");
+    let (again_type, again) = as4.post_raw(&message).await;
+    assert_eq!(again_type, content_type);
+    assert!(again == first, "the second answer is the first receipt");
+    assert_eq!(as4.received(&message).await.as_ref(), Some(&row));
+    let items = purchase_invoices(app, &buyer.token, &buyer_party).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let document_id = items[0]["id"].as_str().unwrap();
+    assert_eq!(
+        row.document_id.map(|id| id.to_string()).as_deref(),
+        Some(document_id)
+    );
+
+    // The evidence: the message as posted and the receipt as answered, in the document store
+    // under the hashes the row and the history name.
+    assert_eq!(
+        as4.blob(&row.message_hash),
+        evidence(&message.content_type, &message.body)
+    );
+    assert_eq!(as4.blob(&row.receipt_hash), evidence(&content_type, &first));
+    let history = app
+        .get_json(
+            &format!("/api/v1/parties/{buyer_party}/purchase-invoices/{document_id}/events"),
+            &buyer.token,
+        )
+        .await;
+    let received = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "received")
+        .unwrap_or_else(|| panic!("no received line: {history}"));
+    let details = received["details"].as_str().unwrap();
+    for part in [
+        format!("message sha256:{}", row.message_hash),
+        format!("receipt sha256:{}", row.receipt_hash),
+    ] {
+        assert!(details.contains(&part), "{part} in {details}");
+    }
+
+    // Built again under the same MessageId (a new timestamp and signature, as a sender that
+    // rebuilds its retry does): the receipt sent then does not name this message's
+    // references, so it gets its own; still one document, and the record is the first.
+    let rebuilt = as4.message_as(
+        &as4.sender,
+        &buyer_party,
+        &document,
+        &instance,
+        Some(message.message_id.clone()),
+    );
+    assert_ne!(rebuilt.body, message.body);
+    assert_eq!(as4.post(&rebuilt).await, Answer::Receipt);
+    assert_eq!(as4.received(&message).await.as_ref(), Some(&row));
+    let items = purchase_invoices(app, &buyer.token, &buyer_party).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+
+    // The same document under another MessageId (InstanceIdentifier known): stored once, a
+    // fresh receipt, and a record of its own naming the same document.
+    let instance = uuid::Uuid::new_v4().to_string();
+    let document = invoice("INV-AS4-DUP-2", SELLER_KVK, BUYER_KVK, None);
+    let one = as4.message_as(&as4.sender, &buyer_party, &document, &instance, None);
+    let other = as4.message_as(&as4.sender, &buyer_party, &document, &instance, None);
+    assert_ne!(one.message_id, other.message_id);
+    assert_eq!(as4.post(&one).await, Answer::Receipt);
+    assert_eq!(as4.post(&other).await, Answer::Receipt);
+    let items = purchase_invoices(app, &buyer.token, &buyer_party).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    let (one, other) = (
+        as4.received(&one).await.unwrap(),
+        as4.received(&other).await.unwrap(),
+    );
+    assert_eq!(one.document_id, other.document_id);
+    assert_ne!(one.receipt_hash, other.receipt_hash);
+}
+
+#[tokio::test]
+async fn the_same_message_posted_twice_at_once_is_stored_once_and_both_get_the_receipt() {
+    let as4 = app_with_as4_options(Options {
+        database_max_connections: 8,
+        ..Options::default()
+    })
+    .await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    for round in 0..3 {
+        let document = invoice(
+            &format!("INV-AS4-RACE-{round}"),
+            SELLER_KVK,
+            BUYER_KVK,
+            None,
+        );
+        let message = as4.message(&as4.sender, &buyer_party, &document);
+        let ((type_a, a), (type_b, b)) =
+            tokio::join!(as4.post_raw(&message), as4.post_raw(&message));
+        for (content_type, body) in [(&type_a, &a), (&type_b, &b)] {
+            assert_eq!(
+                verify_answer(content_type, body, &message, &as4.receiver.der).unwrap(),
+                Answer::Receipt
+            );
+        }
+        // One MessageId, one receipt: the one recorded.
+        assert!(a == b, "both answers are the recorded receipt");
+        let row = as4.received(&message).await.unwrap();
+        assert_eq!(as4.blob(&row.receipt_hash), evidence(&type_a, &a));
+        let items = purchase_invoices(app, &buyer.token, &buyer_party).await;
+        assert_eq!(items.len(), round + 1, "{items:?}");
+    }
 }
 
 #[tokio::test]

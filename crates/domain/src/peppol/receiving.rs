@@ -1,13 +1,18 @@
 //! Receiving over the Peppol network (C3): the AS4 adapter opens and checks the message, the
 //! document goes to the inbox of the organization that receives on the addressed id (an
 //! Invoice Response is recorded on the invoice it answers instead), and the answer is the
-//! adapter's signed receipt or ebMS error.
+//! adapter's signed receipt or ebMS error. Each acknowledged message is recorded with its
+//! evidence (the message as posted and the receipt that answered it, in the document store),
+//! so that the same MessageId from the same access point is answered with the same receipt.
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
 use crate::{
     documents::{
-        blobs::DocumentStore,
+        blobs::{ContentHash, DocumentStore},
         receiving::{receive_document, Envelope, Handover, ReceiveOutcome},
         records::Channel,
         responses::{receive_response, ResponseHandover, ResponseOutcome},
@@ -57,6 +62,69 @@ pub struct Signal {
     pub body: Vec<u8>,
 }
 
+/// A message acknowledged with a receipt: the evidence of the exchange. One per sending access
+/// point and MessageId.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedMessage {
+    /// The seat id (certificate CN) of the access point that sent it.
+    pub sender_access_point: String,
+    pub message_id: String,
+    /// The document it brought into an inbox (the first one stored when it was delivered
+    /// before under another MessageId); none for an Invoice Response, which is recorded on
+    /// the invoice it answers.
+    pub document_id: Option<Uuid>,
+    /// The message as posted and the receipt as answered, each stored as its Content-Type
+    /// header, a blank line and the body ([`evidence`]).
+    pub message_hash: ContentHash,
+    pub receipt_hash: ContentHash,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Port: the record of received AS4 messages.
+pub trait ReceivedMessages: Send + Sync {
+    /// The message `message_id` from `sender_access_point`, when it was acknowledged before.
+    ///
+    /// # Errors
+    /// When the records cannot be read.
+    fn find_received(
+        &self,
+        sender_access_point: &str,
+        message_id: &str,
+    ) -> impl Future<Output = DomainResult<Option<ReceivedMessage>>> + Send;
+
+    /// Records `message` unless its access point and MessageId are recorded already, and
+    /// returns the record that is there: `message`, or the one a concurrent delivery of the
+    /// same message wrote first.
+    ///
+    /// # Errors
+    /// When the records cannot be written or read.
+    fn record_received(
+        &self,
+        message: ReceivedMessage,
+    ) -> impl Future<Output = DomainResult<ReceivedMessage>> + Send;
+}
+
+/// The bytes kept as evidence of a message or signal: its Content-Type header, a blank line
+/// and the body, as the sending side keeps its messages and answers.
+#[must_use]
+pub fn evidence(content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Type: {content_type}\r\n\r\n").into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// The content type and body of stored [`evidence`].
+#[must_use]
+pub fn read_evidence(bytes: &[u8]) -> Option<Signal> {
+    let rest = bytes.strip_prefix(b"Content-Type: ")?;
+    let end = rest.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let content_type = std::str::from_utf8(&rest[..end]).ok()?.to_owned();
+    Some(Signal {
+        content_type,
+        body: rest[end + 4..].to_vec(),
+    })
+}
+
 /// The AS4 adapter, seen from here. Its work is cryptography (signatures, RSA, AES, gzip):
 /// asynchronous, so that an adapter can do it off the request's worker.
 pub trait As4Inbound {
@@ -103,7 +171,9 @@ pub trait As4Inbound {
 
 /// Receives one posted AS4 message and says what to answer: a receipt once the document is
 /// in the inbox (or was already: a repeated delivery is stored once and acknowledged again),
-/// an ebMS error otherwise.
+/// an ebMS error otherwise. A message this access point sent before and that was
+/// acknowledged (the same MessageId and the same bytes) is answered with the receipt sent
+/// then, byte for byte, and nothing else happens.
 ///
 /// # Errors
 /// When the records or the document store fail; the sender then gets no signal and retries.
@@ -118,18 +188,42 @@ pub async fn receive_message<R, B, I, G>(
     body: Vec<u8>,
 ) -> DomainResult<Signal>
 where
-    R: DocumentRecords + HookEvents,
+    R: DocumentRecords + HookEvents + ReceivedMessages,
     B: DocumentStore,
     I: Inspector,
     G: As4Inbound,
 {
-    let (inbound, opened) = match gateway.open(content_type, body).await {
+    let posted = evidence(&content_type, &body);
+    let (mut inbound, opened) = match gateway.open(content_type, body).await {
         Ok(opened) => opened,
         Err(failed) => return gateway.answer_failed(&failed).await,
     };
+    let document = std::mem::take(&mut inbound.document);
     let span = tracing::Span::current();
     span.record("message_id", inbound.message_id.as_str());
     span.record("receiver", inbound.receiver.as_str());
+    let posted_hash = ContentHash::of(&posted);
+    if let Some(seen) = records
+        .find_received(&inbound.sender_access_point, &inbound.message_id)
+        .await?
+    {
+        if seen.message_hash == posted_hash {
+            tracing::info!(
+                sender_access_point = %inbound.sender_access_point,
+                received_at = %seen.received_at,
+                "AS4 message received before; answering with the receipt sent then"
+            );
+            return stored_receipt(blobs, &seen).await;
+        }
+        // The sender built the message again under its MessageId (a new timestamp and
+        // signature): the receipt sent then does not name this message's references, so it
+        // gets its own; the InstanceIdentifier keeps its document from being stored twice.
+        tracing::info!(
+            sender_access_point = %inbound.sender_access_point,
+            received_at = %seen.received_at,
+            "AS4 MessageId received before with other content; answering with a new receipt"
+        );
+    }
     let Some(party) = records
         .find_party(&inbound.receiver)
         .await?
@@ -137,16 +231,31 @@ where
     else {
         return gateway.refuse(&opened, Refusal::NotServiced).await;
     };
+    // The evidence first, so that the history can name it: the message as posted and the
+    // receipt that will answer it (unused when the document is refused).
+    let receipt = gateway.receipt(&opened).await?;
+    let message_hash = blobs.put(&posted).await?;
+    drop(posted);
+    debug_assert_eq!(message_hash, posted_hash);
+    let receipt_hash = blobs
+        .put(&evidence(&receipt.content_type, &receipt.body))
+        .await?;
     let envelope = Envelope {
         sender: inbound.sender.clone(),
         receiver: inbound.receiver.clone(),
     };
     let note = format!(
-        "over Peppol, AS4 message {} from access point {} to {}",
+        "over Peppol, AS4 message {} from access point {} to {}; evidence: message sha256:{message_hash}, receipt sha256:{receipt_hash}",
         inbound.message_id, inbound.sender_access_point, inbound.receiver_access_point
     );
+    let acknowledged = Acknowledged {
+        inbound: &inbound,
+        message_hash,
+        receipt_hash,
+        receipt,
+    };
     let key = format!("peppol:{}:{}", inbound.sender, inbound.instance_identifier);
-    if is_invoice_response(&inbound.document) {
+    if is_invoice_response(&document) {
         // A buyer elsewhere answers an invoice sent from here.
         let handover = ResponseHandover {
             party: &party,
@@ -155,9 +264,9 @@ where
             note: Some(note),
             envelope: Some(envelope),
         };
-        return match receive_response(records, blobs, handover, inbound.document).await? {
+        return match receive_response(records, blobs, handover, document).await? {
             ResponseOutcome::Recorded(_) | ResponseOutcome::AlreadyThere => {
-                gateway.receipt(&opened).await
+                acknowledged.record(records, blobs, None).await
             }
             ResponseOutcome::Refused(why) => gateway.refuse(&opened, Refusal::Invalid(why)).await,
         };
@@ -170,9 +279,12 @@ where
         key,
         price,
     };
-    match receive_document(records, blobs, inspector, handover, inbound.document).await {
-        Ok(ReceiveOutcome::Stored(_) | ReceiveOutcome::AlreadyThere(_)) => {
-            gateway.receipt(&opened).await
+    match receive_document(records, blobs, inspector, handover, document).await {
+        Ok(ReceiveOutcome::Stored(document)) => {
+            acknowledged.record(records, blobs, Some(document.id)).await
+        }
+        Ok(ReceiveOutcome::AlreadyThere(first)) => {
+            acknowledged.record(records, blobs, Some(first)).await
         }
         Ok(ReceiveOutcome::Rejected(report)) => {
             // The sender hears of it in the ebMS error; the receiver's software from its hooks.
@@ -197,6 +309,79 @@ where
         Err(DomainError::Conflict { .. }) => gateway.refuse(&opened, Refusal::NotServiced).await,
         Err(e) => Err(e),
     }
+}
+
+/// A message whose document is stored, with its receipt and evidence.
+struct Acknowledged<'a> {
+    inbound: &'a Inbound,
+    message_hash: ContentHash,
+    receipt_hash: ContentHash,
+    receipt: Signal,
+}
+
+impl Acknowledged<'_> {
+    /// Records the message and answers with its receipt; when the same message was recorded
+    /// meanwhile (posted twice at the same instant), with the receipt recorded then, so that
+    /// a MessageId has one receipt.
+    async fn record<R: ReceivedMessages, B: DocumentStore>(
+        self,
+        records: &R,
+        blobs: &B,
+        document_id: Option<Uuid>,
+    ) -> DomainResult<Signal> {
+        let recorded = records
+            .record_received(ReceivedMessage {
+                sender_access_point: self.inbound.sender_access_point.clone(),
+                message_id: self.inbound.message_id.clone(),
+                document_id,
+                message_hash: self.message_hash.clone(),
+                receipt_hash: self.receipt_hash.clone(),
+                received_at: Utc::now(),
+            })
+            .await?;
+        if recorded.receipt_hash == self.receipt_hash {
+            Ok(self.receipt)
+        } else if recorded.message_hash == self.message_hash {
+            tracing::info!(
+                sender_access_point = %self.inbound.sender_access_point,
+                "AS4 message received twice at once; answering with the receipt recorded first"
+            );
+            stored_receipt(blobs, &recorded).await
+        } else {
+            // The MessageId with other content (see `receive_message`): the record keeps the
+            // first; this exchange's evidence is in the store under the hashes logged here.
+            tracing::info!(
+                sender_access_point = %self.inbound.sender_access_point,
+                message_hash = %self.message_hash,
+                receipt_hash = %self.receipt_hash,
+                "AS4 MessageId recorded before with other content; answering with its own receipt"
+            );
+            Ok(self.receipt)
+        }
+    }
+}
+
+/// The receipt recorded for a message, as it was sent.
+async fn stored_receipt<B: DocumentStore>(
+    blobs: &B,
+    seen: &ReceivedMessage,
+) -> DomainResult<Signal> {
+    // A missing receipt is the store's failure, not something the sender asked for that is
+    // not there: never a 404, which a sender would take as final.
+    let bytes = blobs.get(&seen.receipt_hash).await.map_err(|e| match e {
+        DomainError::NotFound { .. } => DomainError::Unexpected(anyhow::anyhow!(
+            "the stored receipt {} of AS4 message {} is missing",
+            seen.receipt_hash,
+            seen.message_id
+        )),
+        e => e,
+    })?;
+    read_evidence(&bytes).ok_or_else(|| {
+        DomainError::Unexpected(anyhow::anyhow!(
+            "stored receipt {} is not a signal with its content type",
+            seen.receipt_hash
+        ))
+    })
 }
 
 /// The `InvoiceReceivedError` event for a document the network brought for `party` that does

@@ -11,6 +11,7 @@ mod intake;
 mod intake_drafts;
 mod organizations;
 mod partners;
+mod peppol_received;
 
 pub use group_commit::GroupCommit;
 

@@ -1,0 +1,82 @@
+//! The record of received AS4 messages on SQLite and PostgreSQL. Recording is an insert that
+//! does nothing on the unique (sender access point, MessageId) and a read of the row that is
+//! there, so two deliveries of one message at the same instant end with one row, which both
+//! read.
+
+use haven_domain::{
+    documents::blobs::ContentHash,
+    peppol::receiving::{ReceivedMessage, ReceivedMessages},
+    DomainError, DomainResult,
+};
+use sea_orm::{sea_query::OnConflict, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::db;
+use crate::{
+    entities::peppol_received_message::{ActiveModel, Column, Entity, Model},
+    Database,
+};
+
+fn to_received(m: Model) -> DomainResult<ReceivedMessage> {
+    let hash = |h: &str| {
+        ContentHash::parse(h).ok_or_else(|| {
+            DomainError::Unexpected(anyhow::anyhow!("stored evidence hash {h} is malformed"))
+        })
+    };
+    Ok(ReceivedMessage {
+        message_hash: hash(&m.message_hash)?,
+        receipt_hash: hash(&m.receipt_hash)?,
+        sender_access_point: m.sender_access_point,
+        message_id: m.message_id,
+        document_id: m.document_id,
+        received_at: m.received_at,
+    })
+}
+
+impl ReceivedMessages for Database {
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn find_received(
+        &self,
+        sender_access_point: &str,
+        message_id: &str,
+    ) -> DomainResult<Option<ReceivedMessage>> {
+        Entity::find()
+            .filter(Column::SenderAccessPoint.eq(sender_access_point))
+            .filter(Column::MessageId.eq(message_id))
+            .one(self.conn())
+            .await
+            .map_err(db("reading a received AS4 message"))?
+            .map(to_received)
+            .transpose()
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn record_received(&self, message: ReceivedMessage) -> DomainResult<ReceivedMessage> {
+        let row = ActiveModel {
+            id: Set(Uuid::new_v4()),
+            sender_access_point: Set(message.sender_access_point.clone()),
+            message_id: Set(message.message_id.clone()),
+            document_id: Set(message.document_id),
+            message_hash: Set(message.message_hash.as_str().to_owned()),
+            receipt_hash: Set(message.receipt_hash.as_str().to_owned()),
+            received_at: Set(message.received_at),
+        };
+        // Not read-then-write: under READ COMMITTED both of two concurrent deliveries would
+        // read nothing. The insert waits for the other's commit and does nothing; then the
+        // read sees its row.
+        Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([Column::SenderAccessPoint, Column::MessageId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(self.conn())
+            .await
+            .map_err(db("recording a received AS4 message"))?;
+        self.find_received(&message.sender_access_point, &message.message_id)
+            .await?
+            .ok_or_else(|| {
+                DomainError::Unexpected(anyhow::anyhow!("received AS4 message row vanished"))
+            })
+    }
+}

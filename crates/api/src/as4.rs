@@ -5,7 +5,7 @@
 //! Served only when AS4 receiving is configured; the work is the domain's `receive_message`.
 
 use actix_web::{http::header::CONTENT_TYPE, web, HttpRequest, HttpResponse};
-use haven_domain::peppol::receiving::receive_message;
+use haven_domain::peppol::{receiving::receive_message, sending::PeppolChannel};
 use haven_peppol::as4::inbound::BlockingAs4Receiver;
 
 use crate::{
@@ -21,6 +21,34 @@ pub const AS4_PATH: &str = "/as4";
 pub struct PeppolNetwork {
     pub locator: haven_peppol::config::Locator,
     pub sender: haven_peppol::as4::outbound::As4Sender,
+}
+
+impl PeppolNetwork {
+    /// The document exchange's Peppol channel over this network, for the delivery
+    /// `delivery_id` (its AS4 MessageId is made from it; nil when only asking whether a
+    /// receiver can be reached, which sends nothing).
+    pub fn channel<'a, R, B>(
+        &'a self,
+        records: &'a R,
+        blobs: &'a B,
+        delivery_id: uuid::Uuid,
+    ) -> PeppolChannel<
+        'a,
+        R,
+        B,
+        haven_peppol::config::Locator,
+        haven_peppol::as4::outbound::As4Sender,
+        BlockingInspector,
+    > {
+        PeppolChannel {
+            records,
+            blobs,
+            locator: &self.locator,
+            sender: &self.sender,
+            forms: &BlockingInspector,
+            delivery_id,
+        }
+    }
 }
 
 /// The configured receiver.

@@ -14,7 +14,6 @@ use haven_domain::{
         service::{IntakeJob, IntakeSettings},
     },
     jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, JobKind},
-    peppol::sending::PeppolChannel,
 };
 use haven_jobs::{spawn_worker, Registry, WorkerOptions};
 use haven_mailer::{EmailHandler, HookMailTransport, SmtpConfig, Transport};
@@ -257,14 +256,10 @@ impl JobHandler for DeliverDocumentHandler {
                 links: &self.settings.links,
                 link_days: self.settings.link_days,
             };
-            let peppol = self.peppol.as_deref().map(|network| PeppolChannel {
-                records: &self.db,
-                blobs: &self.blobs,
-                locator: &network.locator,
-                sender: &network.sender,
-                forms: &crate::inspector::BlockingInspector,
-                delivery_id: job.id,
-            });
+            let peppol = self
+                .peppol
+                .as_deref()
+                .map(|network| network.channel(&self.db, &self.blobs, job.id));
             let channels = Channels {
                 internal,
                 peppol,

@@ -13,7 +13,6 @@ use haven_domain::documents::{
     sending::{self, SendOutcome, SendRequest},
     service::{self, ListFilter, RecipientCheck},
 };
-use haven_domain::peppol::sending::PeppolChannel;
 use haven_einvoice::Syntax;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -379,15 +378,11 @@ async fn query_recipient(
     };
     let caller = auth.caller(&client);
     let ids = body.into_inner().receiver_ids;
-    let peppol = state.peppol.as_deref().map(|network| PeppolChannel {
-        records: &state.db,
-        blobs: &state.blobs,
-        locator: &network.locator,
-        sender: &network.sender,
-        forms: &crate::inspector::BlockingInspector,
-        // Asking sends nothing, so no delivery is named.
-        delivery_id: Uuid::nil(),
-    });
+    // Asking sends nothing, so no delivery is named.
+    let peppol = state
+        .peppol
+        .as_deref()
+        .map(|network| network.channel(&state.db, &state.blobs, Uuid::nil()));
     let (best, checks) = service::query_recipient(
         &state.db, &state.db, &internal, &peppol, &caller, &path, &ids,
     )

@@ -16,7 +16,7 @@ use std::{
 use chrono::{SubsecRound as _, Utc};
 use haven_domain::{
     documents::{
-        records::{DocumentStatus, NewDocumentEvent},
+        records::{DocumentEventKind, DocumentStatus, NewDocumentEvent},
         store::{Accepted, NewDocument, NewUsage, Received, StatusChange},
     },
     jobs::NewJob,
@@ -459,7 +459,7 @@ async fn store_incoming_batch(
             .and_then(to_document)?;
         hook_events.extend(hook_event_of(
             &copy,
-            haven_domain::documents::records::DocumentEventKind::Received,
+            DocumentEventKind::Received,
             received_from(document),
         ));
         received.insert(*index, copy);

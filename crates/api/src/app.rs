@@ -130,6 +130,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!(e).context("could not set up the document store"))?;
         let send_settings = send_settings(&settings)?;
         let intake_settings = settings.intake_settings()?;
+        let intake_authenticator = settings.intake_authenticator()?;
         log_ocr(&settings).await;
         let (usage, usage_writer) = UsageWriter::start(db.clone());
         let hook_settings = settings.hook_settings()?;
@@ -163,6 +164,7 @@ impl Application {
             blobs: blobs.clone(),
             send_settings: send_settings.clone(),
             intake: intake_settings.clone(),
+            intake_authenticator: intake_authenticator.clone(),
             inbound_email_secret: settings.inbound_email_secret.clone(),
             db: db.clone(),
             installation,
@@ -289,6 +291,7 @@ impl Application {
         let smtp_receiver = crate::intake::SmtpReceiver::start(
             &settings,
             intake_settings,
+            intake_authenticator,
             db.clone(),
             blobs.clone(),
             job_waker,

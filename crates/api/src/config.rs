@@ -239,6 +239,17 @@ pub struct Settings {
     /// four fifths of `job_lease_secs`, so that its processing ends within the job's lease);
     /// files left when it is used up are rejected saying so.
     pub intake_ocr_budget_seconds: u64,
+    /// SPF, DKIM and DMARC of intake mail: `off` (not checked), `report` (checked and shown
+    /// in the intake log) or `enforce` (mail whose `From` domain is not authenticated is
+    /// refused without a reply).
+    pub intake_sender_authentication: String,
+    /// The authserv-id of the mail server in front of `POST /api/v1/inbound-email` whose
+    /// `Authentication-Results` header is believed; empty: such headers are ignored and
+    /// DKIM and DMARC are checked by Haven.
+    pub intake_authserv_id: String,
+    /// Name servers for the DNS questions of sender authentication (comma-separated
+    /// `address:port`); empty: the system's.
+    pub intake_dns_servers: String,
     /// Run the built-in SMTP receiver for intake.
     pub smtp_intake_enabled: bool,
     /// Address the SMTP receiver listens on.
@@ -348,6 +359,9 @@ impl Default for Settings {
             ocr_timeout_seconds: 120,
             ocr_max_pages: 5,
             intake_ocr_budget_seconds: 240,
+            intake_sender_authentication: "enforce".into(),
+            intake_authserv_id: String::new(),
+            intake_dns_servers: String::new(),
             smtp_intake_enabled: false,
             smtp_intake_host: "127.0.0.1".into(),
             smtp_intake_port: 2525,
@@ -762,7 +776,9 @@ impl Settings {
     /// # Errors
     /// When the domain or a pattern is unusable, or the inbound-email secret is too short.
     pub fn intake_settings(&self) -> anyhow::Result<haven_domain::intake::service::IntakeSettings> {
-        use haven_domain::intake::{addresses::AddressScheme, service::IntakeSettings};
+        use haven_domain::intake::{
+            addresses::AddressScheme, authentication::AuthenticationMode, service::IntakeSettings,
+        };
         if let Some(secret) = &self.inbound_email_secret {
             anyhow::ensure!(
                 secret.chars().count() >= 32,
@@ -790,8 +806,34 @@ impl Settings {
                     .min(self.job_lease_secs.saturating_mul(4) / 5)
                     .max(1),
             ),
+            sender_authentication: AuthenticationMode::parse(&self.intake_sender_authentication)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "intake_sender_authentication must be off, report or enforce, not {:?}",
+                        self.intake_sender_authentication
+                    )
+                })?,
             links: haven_domain::links::Links::new(&self.public_url),
         })
+    }
+
+    /// The sender authenticator of intake (SPF, DKIM, DMARC) with its resolver.
+    ///
+    /// # Errors
+    /// When `intake_dns_servers` is not a list of addresses with ports, or the system's DNS
+    /// configuration cannot be read.
+    pub fn intake_authenticator(
+        &self,
+    ) -> anyhow::Result<haven_mailbox::authentication::MailAuthenticator> {
+        let servers = haven_peppol::config::parse_dns_servers(&self.intake_dns_servers)
+            .map_err(|e| anyhow::anyhow!("intake_dns_servers: {e}"))?;
+        haven_mailbox::authentication::MailAuthenticator::new(
+            &servers,
+            std::time::Duration::from_secs(5),
+            &self.intake_domain,
+            Some(self.intake_authserv_id.clone()),
+        )
+        .map_err(|e| anyhow::anyhow!("intake sender authentication: {e}"))
     }
 
     /// STARTTLS for the SMTP receiver, from the certificate and key files; `None` when
@@ -1031,7 +1073,9 @@ mod tests {
             "peppol_as4_requests_per_minute_per_ip".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 94, "one key per field of Settings");
+        assert!(keys.contains(&("intake_sender_authentication".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("intake_dns_servers".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 97, "one key per field of Settings");
     }
 
     #[test]

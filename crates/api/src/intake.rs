@@ -8,7 +8,10 @@ use haven_domain::intake::{
     records::IntakeTransport,
     service::{accept_message, is_intake_address, Envelope, IntakeSettings},
 };
-use haven_mailbox::smtp::{serve, MailSink, SinkError, SmtpSettings};
+use haven_mailbox::{
+    authentication::MailAuthenticator,
+    smtp::{serve, MailSink, SinkError, SmtpClient, SmtpSettings},
+};
 use haven_persistence::Database;
 use tokio::{net::TcpListener, sync::Notify, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
@@ -19,6 +22,7 @@ use crate::config::Settings;
 struct IntakeSink {
     db: Database,
     blobs: haven_storage::Storage,
+    authenticator: MailAuthenticator,
     settings: IntakeSettings,
     wake: Arc<Notify>,
 }
@@ -32,6 +36,7 @@ impl MailSink for IntakeSink {
 
     async fn deliver(
         &self,
+        client: &SmtpClient,
         envelope_from: &str,
         recipients: &[String],
         raw: Vec<u8>,
@@ -40,10 +45,18 @@ impl MailSink for IntakeSink {
             from: envelope_from.to_owned(),
             recipients: recipients.to_vec(),
             transport: IntakeTransport::Smtp,
+            client: Some((client.ip, client.helo.clone())),
         };
-        accept_message(&self.db, &self.blobs, &self.settings, &envelope, &raw)
-            .await
-            .map_err(|e| SinkError(e.to_string()))?;
+        accept_message(
+            &self.db,
+            &self.blobs,
+            &self.authenticator,
+            &self.settings,
+            &envelope,
+            &raw,
+        )
+        .await
+        .map_err(|e| SinkError(e.to_string()))?;
         self.wake.notify_one();
         Ok(())
     }
@@ -64,6 +77,7 @@ impl SmtpReceiver {
     pub async fn start(
         settings: &Settings,
         intake: IntakeSettings,
+        authenticator: MailAuthenticator,
         db: Database,
         blobs: haven_storage::Storage,
         wake: Arc<Notify>,
@@ -94,6 +108,7 @@ impl SmtpReceiver {
         let sink = Arc::new(IntakeSink {
             db,
             blobs,
+            authenticator,
             settings: intake,
             wake,
         });

@@ -21,6 +21,8 @@ pub struct AppState {
     pub send_settings: haven_domain::documents::sending::SendSettings,
     /// Email intake: addresses, limits, links.
     pub intake: haven_domain::intake::service::IntakeSettings,
+    /// SPF, DKIM and DMARC of intake mail.
+    pub intake_authenticator: haven_mailbox::authentication::MailAuthenticator,
     /// The shared secret of `POST /api/v1/inbound-email` (the endpoint is off without it).
     pub inbound_email_secret: Option<String>,
     pub installation: Installation,

@@ -44,12 +44,22 @@ pub trait MailSink: Send + Sync + 'static {
     fn accepts(&self, recipient: &str) -> impl Future<Output = Result<bool, SinkError>> + Send;
 
     /// Stores the message durably for `recipients`; `Ok` means it cannot be lost any more.
+    /// `client` is who handed it over (for SPF and DMARC).
     fn deliver(
         &self,
+        client: &SmtpClient,
         envelope_from: &str,
         recipients: &[String],
         raw: Vec<u8>,
     ) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// The client of a session: its address and the name it gave in `EHLO`/`HELO`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpClient {
+    pub ip: std::net::IpAddr,
+    /// Empty when the client sent no greeting with a name.
+    pub helo: String,
 }
 
 /// How the receiver behaves.
@@ -154,7 +164,7 @@ pub async fn serve<S: MailSink>(
         let (settings, sink) = (settings.clone(), sink.clone());
         tokio::spawn(async move {
             let _permit = permit;
-            if let Err(e) = Session::new(&settings, sink.as_ref(), Conn::Plain(stream))
+            if let Err(e) = Session::new(&settings, sink.as_ref(), Conn::Plain(stream), peer.ip())
                 .run()
                 .await
             {
@@ -238,18 +248,23 @@ struct Session<'a, S> {
     conn: BufReader<Conn>,
     encrypted: bool,
     greeted: bool,
+    client: SmtpClient,
     from: Option<String>,
     recipients: Vec<String>,
 }
 
 impl<'a, S: MailSink> Session<'a, S> {
-    fn new(settings: &'a SmtpSettings, sink: &'a S, conn: Conn) -> Self {
+    fn new(settings: &'a SmtpSettings, sink: &'a S, conn: Conn, ip: std::net::IpAddr) -> Self {
         Self {
             settings,
             sink,
             conn: BufReader::new(conn),
             encrypted: false,
             greeted: false,
+            client: SmtpClient {
+                ip,
+                helo: String::new(),
+            },
             from: None,
             recipients: Vec::new(),
         }
@@ -294,6 +309,7 @@ impl<'a, S: MailSink> Session<'a, S> {
         self.encrypted = true;
         // RFC 3207 §4.2: everything learnt before the handshake is forgotten.
         self.greeted = false;
+        self.client.helo.clear();
         self.reset();
         Ok(true)
     }
@@ -357,6 +373,7 @@ impl<'a, S: MailSink> Session<'a, S> {
             match verb.as_str() {
                 "EHLO" => {
                     self.greeted = true;
+                    self.client.helo = helo_name(&rest);
                     self.reset();
                     let starttls = if self.settings.tls.is_some() && !self.encrypted {
                         "250-STARTTLS\r\n"
@@ -378,6 +395,7 @@ impl<'a, S: MailSink> Session<'a, S> {
                 }
                 "HELO" => {
                     self.greeted = true;
+                    self.client.helo = helo_name(&rest);
                     self.reset();
                     let answer = format!("250 {}", self.settings.hostname);
                     self.reply(&answer).await?;
@@ -516,7 +534,11 @@ impl<'a, S: MailSink> Session<'a, S> {
         if too_large {
             return self.reply("552 5.3.4 Message too large").await;
         }
-        match self.sink.deliver(&from, &recipients, message).await {
+        match self
+            .sink
+            .deliver(&self.client, &from, &recipients, message)
+            .await
+        {
             Ok(()) => self.reply("250 2.0.0 Accepted").await,
             Err(e) => {
                 tracing::warn!(error = %e.0, "SMTP message could not be stored");
@@ -524,6 +546,16 @@ impl<'a, S: MailSink> Session<'a, S> {
             }
         }
     }
+}
+
+/// The name a client gave in `EHLO`/`HELO` (its first word, at most a DNS name's length).
+fn helo_name(rest: &str) -> String {
+    rest.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(255)
+        .collect()
 }
 
 /// `rest` after a keyword such as `FROM:` (case-insensitive, spaces allowed after the colon).

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use haven_mailbox::smtp::{serve, MailSink, SinkError, SmtpSettings, StartTls};
+use haven_mailbox::smtp::{serve, MailSink, SinkError, SmtpClient, SmtpSettings, StartTls};
 use lettre::{
     message::{header::ContentType, Attachment, MultiPart, SinglePart},
     transport::smtp::client::{Certificate, Tls, TlsParameters},
@@ -31,6 +31,7 @@ impl MailSink for Inbox {
 
     async fn deliver(
         &self,
+        _client: &SmtpClient,
         envelope_from: &str,
         recipients: &[String],
         raw: Vec<u8>,

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use haven_domain::{
     accounts::secrets,
     intake::{
+        authentication::SenderVerdict,
         records::{
             IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus, IntakeTransport,
             ItemOutcome, TrustedSender, TrustedSenderKind, TrustedSenderStatus,
@@ -94,6 +95,9 @@ pub struct IntakeMessageDto {
     pub replied: bool,
     pub received_at: DateTime<Utc>,
     pub processed_at: Option<DateTime<Utc>>,
+    /// SPF, DKIM and DMARC of the sender as checked when the message arrived; null when
+    /// sender authentication is off.
+    pub sender_verdict: Option<SenderVerdict>,
 }
 
 impl From<IntakeMessage> for IntakeMessageDto {
@@ -111,6 +115,7 @@ impl From<IntakeMessage> for IntakeMessageDto {
             replied: m.replied,
             received_at: m.received_at,
             processed_at: m.processed_at,
+            sender_verdict: m.sender_verdict,
         }
     }
 }
@@ -332,20 +337,30 @@ async fn inbound_email(
         from: params.sender.unwrap_or_default(),
         recipients,
         transport: IntakeTransport::Http,
+        client: None,
     };
-    let ids = service::accept_message(&state.db, &state.blobs, &state.intake, &envelope, &raw)
-        .await
-        .map_err(|e| match e {
-            DomainError::NotFound { .. } => ApiError::Unprocessable {
-                message: "No recipient of the message is an intake address of an active organization here.".into(),
-                details: vec![ErrorDetail::field(
-                    "recipients",
-                    "unknown_recipient",
-                    "Name an intake address, such as 12345678.inkoop@ followed by the intake domain.",
-                )],
-            },
-            other => other.into(),
-        })?;
+    let ids = service::accept_message(
+        &state.db,
+        &state.blobs,
+        &state.intake_authenticator,
+        &state.intake,
+        &envelope,
+        &raw,
+    )
+    .await
+    .map_err(|e| match e {
+        DomainError::NotFound { .. } => ApiError::Unprocessable {
+            message:
+                "No recipient of the message is an intake address of an active organization here."
+                    .into(),
+            details: vec![ErrorDetail::field(
+                "recipients",
+                "unknown_recipient",
+                "Name an intake address, such as 12345678.inkoop@ followed by the intake domain.",
+            )],
+        },
+        other => other.into(),
+    })?;
     state.job_waker.notify_one();
     Ok(HttpResponse::Accepted().json(InboundAccepted { message_ids: ids }))
 }

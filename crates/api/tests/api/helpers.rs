@@ -78,6 +78,14 @@ pub struct Options {
     pub intake_ocr_budget_seconds: Option<u64>,
     /// `peppol_as4_requests_per_minute_per_ip`; the built-in default when `None`.
     pub peppol_as4_requests_per_minute_per_ip: Option<u32>,
+    /// `intake_sender_authentication`; `off` when `None`, not the built-in `enforce`: the
+    /// intake tests mail from made-up domains on 127.0.0.1 without DKIM, which no DNS
+    /// vouches for. The sender authentication tests set it with their own DNS server.
+    pub intake_sender_authentication: Option<String>,
+    /// `intake_dns_servers`: the tests' DNS server publishing SPF, DKIM and DMARC records.
+    pub intake_dns_server: Option<std::net::SocketAddr>,
+    /// `intake_authserv_id`.
+    pub intake_authserv_id: Option<String>,
 }
 
 /// The settings of the `sml` locator.
@@ -136,6 +144,9 @@ impl Default for Options {
             intake_max_message_bytes: None,
             intake_ocr_budget_seconds: None,
             peppol_as4_requests_per_minute_per_ip: None,
+            intake_sender_authentication: None,
+            intake_dns_server: None,
+            intake_authserv_id: None,
         }
     }
 }
@@ -226,6 +237,15 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_as4_requests_per_minute_per_ip: options
             .peppol_as4_requests_per_minute_per_ip
             .unwrap_or(Settings::default().peppol_as4_requests_per_minute_per_ip),
+        intake_sender_authentication: options
+            .intake_sender_authentication
+            .clone()
+            .unwrap_or_else(|| "off".into()),
+        intake_dns_servers: options
+            .intake_dns_server
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        intake_authserv_id: options.intake_authserv_id.clone().unwrap_or_default(),
         ocr_command: options
             .ocr_command
             .clone()

@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod hooks;
 mod intake;
+mod intake_authentication;
 mod intake_corpus;
 mod integration_guide;
 mod isolation;

@@ -12,7 +12,7 @@ use std::{
     },
 };
 
-use haven_mailbox::smtp::{serve, MailSink, SinkError, SmtpSettings};
+use haven_mailbox::smtp::{serve, MailSink, SinkError, SmtpClient, SmtpSettings};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Default)]
@@ -37,6 +37,7 @@ impl MailSink for Sink {
 
     async fn deliver(
         &self,
+        _client: &SmtpClient,
         _envelope_from: &str,
         recipients: &[String],
         raw: Vec<u8>,

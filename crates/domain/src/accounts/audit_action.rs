@@ -44,6 +44,10 @@ pub enum AuditAction {
     HookUpdated,
     #[serde(rename = "intake.preferences_changed")]
     IntakePreferencesChanged,
+    /// Intake mail refused because its `From` domain was not authenticated (SPF, DKIM,
+    /// DMARC): a possible forgery of a trusted sender.
+    #[serde(rename = "intake.sender_not_authenticated")]
+    IntakeSenderNotAuthenticated,
     #[serde(rename = "invitation.accepted")]
     InvitationAccepted,
     #[serde(rename = "login.failed")]
@@ -155,7 +159,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 73] = [
+    pub const ALL: [AuditAction; 74] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -175,6 +179,7 @@ impl AuditAction {
         Self::HookSecretRotated,
         Self::HookUpdated,
         Self::IntakePreferencesChanged,
+        Self::IntakeSenderNotAuthenticated,
         Self::InvitationAccepted,
         Self::LoginFailed,
         Self::LoginSucceeded,
@@ -253,6 +258,7 @@ impl AuditAction {
             Self::HookSecretRotated => "hook.secret_rotated",
             Self::HookUpdated => "hook.updated",
             Self::IntakePreferencesChanged => "intake.preferences_changed",
+            Self::IntakeSenderNotAuthenticated => "intake.sender_not_authenticated",
             Self::InvitationAccepted => "invitation.accepted",
             Self::LoginFailed => "login.failed",
             Self::LoginSucceeded => "login.succeeded",

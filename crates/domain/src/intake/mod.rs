@@ -8,9 +8,12 @@
 //!   through the send and receive use cases, or rejections mailed to the sender;
 //! - [`drafts`]: PDFs with text, and scans and images read by OCR ([`ocr`], a port),
 //!   recognised into drafts a person checks, corrects and completes into an invoice;
+//! - [`authentication`]: SPF, DKIM and DMARC of the sender (a port), checked at acceptance
+//!   and applied before trust;
 //! - [`reading`] and [`store`]: the ports for parsing mail and keeping intake's records.
 
 pub mod addresses;
+pub mod authentication;
 pub mod drafts;
 pub mod ocr;
 pub mod processing;

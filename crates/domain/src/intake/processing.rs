@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
+    authentication::AuthenticationMode,
     drafts::recognise_file,
     ocr::Ocr,
     reading::{Attachment, FileKind, MessageReader, ReadMessage},
@@ -18,7 +19,10 @@ use super::{
     store::{Finished, IntakeStore, IntakeTarget, Trust},
 };
 use crate::{
-    accounts::PartyCaller,
+    accounts::{
+        records::{ClientInfo, NewAuditEvent},
+        AuditAction, PartyCaller,
+    },
     documents::{
         blobs::{ContentHash, DocumentStore},
         receiving::{receive_document, Handover, ReceiveOutcome},
@@ -91,6 +95,7 @@ where
             replies: Vec::new(),
             drafts: Vec::new(),
             events: Vec::new(),
+            audit: None,
             processed_at: now,
         },
     };
@@ -128,6 +133,7 @@ where
         replies: Vec::new(),
         drafts: Vec::new(),
         events: Vec::new(),
+        audit: None,
         processed_at: now,
     };
     let Some(sender) = sender else {
@@ -151,8 +157,11 @@ where
         .intake
         .trust(message.environment_id, message.organization_id, &sender)
         .await?;
+    let unauthenticated = unauthenticated(ports.settings, message, &trust);
     let notice = Notice {
-        answerable: !read.automatic && !is_bounce(message),
+        // A sender who is not authenticated may be forged: a notice would go to whoever the
+        // forger named (backscatter), so none is sent.
+        answerable: !read.automatic && !is_bounce(message) && unauthenticated.is_none(),
         language: match &trust {
             Trust::User { language, .. } => *language,
             Trust::Sender(s) => s.language,
@@ -165,7 +174,10 @@ where
             _ => vec![sender.clone()],
         },
     };
-    if trust == Trust::None {
+    if unauthenticated == Some(true) {
+        finished.reason = Some(IntakeReason::SenderNotAuthenticated);
+        finished.audit = Some(refusal_audit(message, &sender));
+    } else if trust == Trust::None {
         finished.reason = Some(IntakeReason::UntrustedSender);
     } else {
         let (items, drafts) =
@@ -188,6 +200,42 @@ where
         finished.replies = notice.render(&target, message, &finished);
     }
     Ok(finished)
+}
+
+/// Under `enforce`, whether the sender fails authentication: `None` when it passes (or is
+/// not enforced), `Some(true)` when the message is refused for it (the domain's DMARC policy
+/// rejects it, or a trusted sender's domain is not authenticated), `Some(false)` when an
+/// untrusted sender is not authenticated either (rejected as untrusted, but not answered).
+fn unauthenticated(
+    settings: &IntakeSettings,
+    message: &IntakeMessage,
+    trust: &Trust,
+) -> Option<bool> {
+    if settings.sender_authentication != AuthenticationMode::Enforce {
+        return None;
+    }
+    let verdict = message.sender_verdict.as_ref()?;
+    if verdict.dmarc_rejects() {
+        return Some(true);
+    }
+    verdict.refused().then_some(*trust != Trust::None)
+}
+
+/// The security event of a refused message, for the environment's audit log.
+fn refusal_audit(message: &IntakeMessage, sender: &str) -> NewAuditEvent {
+    NewAuditEvent::new(
+        AuditAction::IntakeSenderNotAuthenticated,
+        &ClientInfo::default(),
+    )
+    .in_environment(message.environment_id)
+    .target("intake_message", message.id)
+    .details(serde_json::json!({
+        "organizationId": message.organization_id,
+        "sender": sender,
+        "envelopeFrom": message.envelope_from,
+        "transport": message.transport.as_str(),
+        "verdict": message.sender_verdict,
+    }))
 }
 
 /// An `InvoiceReceivedError` webhook event for each file of a trusted sender's purchase mail

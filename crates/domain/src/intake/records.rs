@@ -99,6 +99,10 @@ named_enum! {
         /// A valid sales invoice kept as a draft, as the organization prefers: a person sends
         /// it from the drafts.
         KeptAsDraft = "kept_as_draft",
+        /// The `From` domain is not authenticated (SPF and DKIM do not pass for it, or its
+        /// DMARC policy rejects the message) while sender authentication is enforced: refused
+        /// without a reply, as the address may be forged.
+        SenderNotAuthenticated = "sender_not_authenticated",
     }
 }
 
@@ -161,6 +165,8 @@ pub struct IntakeMessage {
     pub replied: bool,
     pub received_at: DateTime<Utc>,
     pub processed_at: Option<DateTime<Utc>>,
+    /// SPF, DKIM and DMARC as checked at acceptance; `None` when not checked.
+    pub sender_verdict: Option<super::authentication::SenderVerdict>,
 }
 
 /// What became of one attachment.

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{
     addresses::{domain_of, AddressScheme, IntakeAddresses},
+    authentication::{AuthenticationMode, MailHandover, SenderAuthenticator},
     records::{
         IntakeItem, IntakeMessage, IntakeTransport, TrustedSender, TrustedSenderKind,
         TrustedSenderStatus,
@@ -48,6 +49,8 @@ pub struct IntakeSettings {
     /// The longest recognition (text and OCR) of one message's PDFs and scans may take, so
     /// that processing ends within the job's lease.
     pub ocr_budget: std::time::Duration,
+    /// SPF, DKIM and DMARC of the sender: not checked, checked and recorded, or enforced.
+    pub sender_authentication: AuthenticationMode,
     pub links: Links,
 }
 
@@ -72,6 +75,8 @@ pub struct Envelope {
     pub from: String,
     pub recipients: Vec<String>,
     pub transport: IntakeTransport,
+    /// The SMTP client's address and `HELO` name (the SMTP receiver); `None` over HTTP.
+    pub client: Option<(std::net::IpAddr, String)>,
 }
 
 /// Whether `recipient` is an intake address of an active organization here (the SMTP
@@ -102,9 +107,10 @@ pub async fn is_intake_address<S: IntakeStore>(
 /// `Validation` (too large), `NotFound` (no recipient is an intake address here), a store's
 /// error.
 #[tracing::instrument(name = "accept intake message", skip_all, fields(transport = envelope.transport.as_str(), size = raw.len(), messages))]
-pub async fn accept_message<S: IntakeStore, B: DocumentStore>(
+pub async fn accept_message<S: IntakeStore, B: DocumentStore, A: SenderAuthenticator>(
     store: &S,
     blobs: &B,
+    authenticator: &A,
     settings: &IntakeSettings,
     envelope: &Envelope,
     raw: &[u8],
@@ -145,6 +151,17 @@ pub async fn accept_message<S: IntakeStore, B: DocumentStore>(
             envelope.recipients.join(", "),
         ));
     }
+    // Checked once, at acceptance: SPF is about the connection that handed the message over,
+    // and DNS answers (keys, policies) are those of the moment it arrived.
+    let verdict = if settings.sender_authentication == AuthenticationMode::Off {
+        None
+    } else {
+        let handover = MailHandover {
+            client: envelope.client.clone(),
+            mail_from: envelope.from.trim().to_owned(),
+        };
+        Some(authenticator.authenticate(&handover, raw).await)
+    };
     let raw_hash = blobs.put(raw).await?;
     let received_at = Utc::now();
     let mut ids = Vec::with_capacity(targets.len());
@@ -161,6 +178,7 @@ pub async fn accept_message<S: IntakeStore, B: DocumentStore>(
             raw_hash: raw_hash.as_str().to_owned(),
             size_bytes: size,
             received_at,
+            sender_verdict: verdict.clone(),
         };
         store.record_message(message, process_job(id)).await?;
         ids.push(id);

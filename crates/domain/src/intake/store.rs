@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use haven_einvoice::recognition::InvoiceFields;
 
+use super::authentication::SenderVerdict;
 use super::records::{
     Draft, DraftStatus, IntakeItem, IntakeMessage, IntakePurpose, IntakeReason, IntakeStatus,
     IntakeTransport, TrustedSender, TrustedSenderStatus,
@@ -43,6 +44,8 @@ pub struct NewIntakeMessage {
     pub raw_hash: String,
     pub size_bytes: u64,
     pub received_at: DateTime<Utc>,
+    /// SPF, DKIM and DMARC as checked at acceptance; `None` when not checked.
+    pub sender_verdict: Option<SenderVerdict>,
 }
 
 /// Why a sender may submit to an organization.
@@ -76,6 +79,9 @@ pub struct Finished {
     /// Webhook events the outcome raises (`InvoiceReceivedError` for purchase invoices that
     /// could not be taken in), written in the same transaction.
     pub events: Vec<NewHookEvent>,
+    /// A security event for the environment's audit log (mail refused because its sender
+    /// was not authenticated), written in the same transaction.
+    pub audit: Option<NewAuditEvent>,
     pub processed_at: DateTime<Utc>,
 }
 

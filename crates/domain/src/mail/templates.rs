@@ -465,6 +465,8 @@ pub fn intake_reason_text(reason: IntakeReason, language: Language) -> &'static 
         (R::VisualOfXml, Nl) => "De pdf naast de XML-factuur; de XML is verwerkt.",
         (R::KeptAsDraft, En) => "Kept as a draft, as the organization prefers; it is sent once someone there completes it.",
         (R::KeptAsDraft, Nl) => "Als concept bewaard, zoals de organisatie wil; het wordt verstuurd zodra iemand daar het afrondt.",
+        (R::SenderNotAuthenticated, En) => "The sender's domain could not be authenticated (SPF, DKIM and DMARC do not pass for it), so the address may be forged. Send from your mail server with SPF or DKIM set up for the domain.",
+        (R::SenderNotAuthenticated, Nl) => "Het domein van de afzender kon niet worden geauthenticeerd (SPF, DKIM en DMARC slagen er niet voor), dus het adres kan vervalst zijn. Verstuur via je eigen mailserver met SPF of DKIM voor het domein.",
     }
 }
 

@@ -26,6 +26,9 @@ pub struct Model {
     pub replied: bool,
     pub received_at: DateTimeUtc,
     pub processed_at: Option<DateTimeUtc>,
+    /// The sender authentication verdict as JSON; null when not checked.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub sender_verdict: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

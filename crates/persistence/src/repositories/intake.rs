@@ -63,6 +63,12 @@ fn to_message(m: intake_message::Model) -> DomainResult<IntakeMessage> {
         replied: m.replied,
         received_at: m.received_at,
         processed_at: m.processed_at,
+        sender_verdict: m
+            .sender_verdict
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|_| corrupt("intake sender verdict"))?,
     })
 }
 
@@ -219,6 +225,12 @@ impl IntakeStore for Database {
             replied: Set(false),
             received_at: Set(message.received_at),
             processed_at: Set(None),
+            sender_verdict: Set(message
+                .sender_verdict
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| haven_domain::DomainError::Unexpected(e.into()))?),
         }
         .insert(&txn)
         .await
@@ -432,6 +444,9 @@ impl IntakeStore for Database {
         }
         for event in finished.events {
             super::hooks::raise(&txn, event, finished.processed_at).await?;
+        }
+        if let Some(audit) = finished.audit {
+            insert_audit_event(&txn, audit).await?;
         }
         commit(txn).await?;
         Ok(true)

@@ -2525,7 +2525,7 @@ export interface components {
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
          * @enum {string}
          */
-        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
             action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
@@ -2546,6 +2546,11 @@ export interface components {
             /** @description Pass as `before` for the next (older) page; null on the last page. */
             nextCursor?: string | null;
         };
+        /**
+         * @description A DKIM or DMARC result (RFC 6376, RFC 7489).
+         * @enum {string}
+         */
+        AuthOutcome: "pass" | "fail" | "neutral" | "none" | "temp_error" | "perm_error";
         /**
          * Format: binary
          * @description The bytes of a file, as sent (the body of a raw upload or download).
@@ -2842,6 +2847,19 @@ export interface components {
          * @enum {string}
          */
         Direction: "outgoing" | "incoming";
+        /** @description One DKIM signature's result. */
+        DkimSignatureVerdict: {
+            /** @description Whether the signing domain is aligned with the `From` domain. */
+            aligned: boolean;
+            /** @description The signing domain (`d=`). */
+            domain: string;
+            result: components["schemas"]["AuthOutcome"];
+        };
+        /**
+         * @description The policy a DMARC record asks for; `absent` when the domain publishes none.
+         * @enum {string}
+         */
+        DmarcPolicy: "none" | "quarantine" | "reject" | "absent";
         /** @description A document in an outbox or inbox: its facts, status and delivery. */
         DocumentDto: {
             buyer: components["schemas"]["DocumentPartyDto"];
@@ -3283,6 +3301,7 @@ export interface components {
             replied: boolean;
             /** @description The From address (null until the message is read, or when it has none). */
             sender?: string | null;
+            senderVerdict?: null | components["schemas"]["SenderVerdict"];
             /** Format: int64 */
             sizeBytes: number;
             status: components["schemas"]["IntakeStatus"];
@@ -3334,7 +3353,7 @@ export interface components {
          * @description Why a message or an attachment was not processed, or why one was ignored.
          * @enum {string}
          */
-        IntakeReason: "untrusted_sender" | "already_processed" | "unreadable" | "not_an_invoice" | "encrypted_pdf" | "signed_pdf" | "validation_failed" | "recognition_unavailable" | "not_allowed" | "receiving_off" | "too_large" | "too_many_invoices" | "no_invoice" | "loop_protection" | "small_image" | "not_a_candidate" | "visual_of_xml" | "kept_as_draft";
+        IntakeReason: "untrusted_sender" | "already_processed" | "unreadable" | "not_an_invoice" | "encrypted_pdf" | "signed_pdf" | "validation_failed" | "recognition_unavailable" | "not_allowed" | "receiving_off" | "too_large" | "too_many_invoices" | "no_invoice" | "loop_protection" | "small_image" | "not_a_candidate" | "visual_of_xml" | "kept_as_draft" | "sender_not_authenticated";
         /**
          * @description Where a message stands.
          * @enum {string}
@@ -4067,6 +4086,27 @@ export interface components {
         SenderStatusRequest: {
             status: components["schemas"]["SettableSenderStatus"];
         };
+        /** @description What sender authentication found for a message. */
+        SenderVerdict: {
+            /**
+             * @description Whether the `From` domain is authenticated: SPF or DKIM passed for an aligned domain
+             *     (DMARC pass).
+             */
+            authenticated: boolean;
+            dkim: components["schemas"]["DkimSignatureVerdict"][];
+            dmarc: components["schemas"]["AuthOutcome"];
+            dmarcPolicy: components["schemas"]["DmarcPolicy"];
+            /** @description The domain of the `From` address (empty when the message has none, or several). */
+            fromDomain: string;
+            source: components["schemas"]["VerdictSource"];
+            /**
+             * @description SPF of the `MAIL FROM` (or `HELO`) identity; `none` when not checked (no client
+             *     address over HTTP).
+             */
+            spf: components["schemas"]["SpfOutcome"];
+            /** @description The domain SPF was checked for. */
+            spfDomain?: string | null;
+        };
         SessionDto: {
             /** Format: date-time */
             createdAt: string;
@@ -4125,6 +4165,11 @@ export interface components {
              */
             expiresAt: string;
         };
+        /**
+         * @description An SPF result (RFC 7208).
+         * @enum {string}
+         */
+        SpfOutcome: "pass" | "fail" | "soft_fail" | "neutral" | "none" | "temp_error" | "perm_error";
         /** @description A status set by hand. */
         StatusRequest: {
             /** @description Kept in the history. */
@@ -4408,6 +4453,11 @@ export interface components {
              */
             taxableAmount?: string | null;
         };
+        /**
+         * @description Where the verdict came from.
+         * @enum {string}
+         */
+        VerdictSource: "checked" | "receiving_server";
     };
     responses: never;
     parameters: never;

@@ -71,6 +71,16 @@ function message(overrides: Partial<IntakeMessage> = {}): IntakeMessage {
     replied: true,
     receivedAt: '2026-12-02T10:00:00Z',
     processedAt: '2026-12-02T10:00:01Z',
+    senderVerdict: {
+      source: 'checked',
+      fromDomain: 'alpha.example',
+      spf: 'fail',
+      spfDomain: 'alpha.example',
+      dkim: [{ domain: 'alpha.example', result: 'pass', aligned: true }],
+      dmarc: 'pass',
+      dmarcPolicy: 'reject',
+      authenticated: true,
+    },
     ...overrides,
   };
 }
@@ -133,6 +143,11 @@ describe('email intake page', { timeout: 20_000 }, () => {
     const dialog = await screen.findByRole('dialog', { name: 'Invoice 7' });
     expect(await within(dialog).findByText('The invoice breaks rules of the standard.')).toBeInTheDocument();
     expect(within(dialog).getByText('BR-CO-15: totals do not add up')).toBeInTheDocument();
+    expect(
+      within(dialog).getByText(
+        'Sender authenticated: SPF fail · DKIM alpha.example pass · DMARC pass (policy reject)',
+      ),
+    ).toBeInTheDocument();
     expect(within(dialog).getByText('Recognised into a draft')).toBeInTheDocument();
     expect(within(dialog).getByRole('link', { name: 'Open draft' })).toHaveAttribute(
       'href',

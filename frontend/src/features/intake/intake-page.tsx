@@ -313,6 +313,17 @@ function Senders({ org, canManage }: { org: Organization; canManage: boolean }) 
   );
 }
 
+function Verdict({ verdict }: { verdict: NonNullable<IntakeMessage['senderVerdict']> }) {
+  const { t } = useTranslation();
+  const dkim = verdict.dkim.map((d) => `${d.domain} ${d.result}`).join(', ') || 'none';
+  return (
+    <Text size="sm" c={verdict.authenticated ? 'dimmed' : 'red'}>
+      {t(verdict.authenticated ? 'intake.authenticated' : 'intake.notAuthenticated')}:{' '}
+      {t('intake.verdict', { spf: verdict.spf, dkim, dmarc: verdict.dmarc, policy: verdict.dmarcPolicy })}
+    </Text>
+  );
+}
+
 function MessageDialog({ org, message, onClose }: { org: Organization; message: IntakeMessage; onClose: () => void }) {
   const { t } = useTranslation();
   const detail = useIntakeMessage(org.id, message.id);
@@ -325,6 +336,7 @@ function MessageDialog({ org, message, onClose }: { org: Organization; message: 
         {message.reason !== null && message.reason !== undefined && (
           <Text role="status">{reasonLabel(t, message.reason)}</Text>
         )}
+        {message.senderVerdict != null && <Verdict verdict={message.senderVerdict} />}
         <FormError error={detail.error} />
         {detail.data !== undefined && detail.data.items.length > 0 && (
           <Table>

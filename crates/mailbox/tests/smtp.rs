@@ -22,6 +22,8 @@ type Delivered = (String, Vec<String>, Vec<u8>);
 #[derive(Default)]
 struct Inbox {
     delivered: Mutex<Vec<Delivered>>,
+    /// Who handed each message over (for SPF).
+    clients: Mutex<Vec<SmtpClient>>,
 }
 
 impl MailSink for Inbox {
@@ -31,11 +33,12 @@ impl MailSink for Inbox {
 
     async fn deliver(
         &self,
-        _client: &SmtpClient,
+        client: &SmtpClient,
         envelope_from: &str,
         recipients: &[String],
         raw: Vec<u8>,
     ) -> Result<(), SinkError> {
+        self.clients.lock().unwrap().push(client.clone());
         self.delivered
             .lock()
             .unwrap()
@@ -234,6 +237,14 @@ async fn commands_out_of_order_and_declared_sizes_get_their_codes() {
     assert_eq!(
         delivered[0].2, b"Subject: bounce\r\n\r\n.dotted\r\nbody\n.\nstill data\r\n",
         "dot-stuffing is undone, a bare-LF dot does not end the data, the end marker is not kept"
+    );
+    // The client's address and EHLO name go with the message, for SPF.
+    assert_eq!(
+        inbox.clients.lock().unwrap()[0],
+        SmtpClient {
+            ip: std::net::Ipv4Addr::LOCALHOST.into(),
+            helo: "client.test".into(),
+        }
     );
     stop.cancel();
 }

@@ -19,7 +19,7 @@ use haven_domain::{
         records::{DocumentEventKind, DocumentStatus, NewDocumentEvent},
         store::{Accepted, NewDocument, NewUsage, Received, StatusChange},
     },
-    jobs::NewJob,
+    jobs::{NewJob, Outcome},
     DomainError, DomainResult,
 };
 use sea_orm::{
@@ -42,7 +42,8 @@ use crate::{
         document::{self, Column as D},
         document_event, organization_identifier, usage_record,
     },
-    jobs::enqueue_many,
+    error::map_db_err,
+    jobs::{enqueue_many, record_successes},
     Database,
 };
 
@@ -124,11 +125,46 @@ impl Batched for PendingIncoming {
     }
 }
 
+/// One job's success waiting for its batch: the claim (id and attempt) to close.
+struct PendingSuccess {
+    claim: (Uuid, u32),
+    reply: oneshot::Sender<DomainResult<Outcome>>,
+}
+
+impl Batched for PendingSuccess {
+    type Answer = Outcome;
+
+    fn reply(self, answer: DomainResult<Outcome>) {
+        let _ = self.reply.send(answer);
+    }
+
+    async fn store_alone(self, db: &Database) {
+        let recorded = record_successes(db.conn(), Utc::now(), &[self.claim])
+            .await
+            .map(|mut outcomes| outcomes.pop().unwrap_or(Outcome::Stale))
+            .map_err(|e| map_db_err(e, "recording a job's outcome"));
+        let _ = self.reply.send(recorded);
+    }
+
+    async fn store_together(
+        db: &Database,
+        batch: &[Self],
+    ) -> DomainResult<Vec<DomainResult<Outcome>>> {
+        let claims: Vec<(Uuid, u32)> = batch.iter().map(|p| p.claim).collect();
+        // One statement: atomic on its own, no transaction needed.
+        let outcomes = record_successes(db.conn(), Utc::now(), &claims)
+            .await
+            .map_err(|e| map_db_err(e, "recording jobs' outcomes"))?;
+        Ok(outcomes.into_iter().map(Ok).collect())
+    }
+}
+
 /// The way into the writer tasks of a pool (see [`Database::with_group_commit`]).
 #[derive(Clone)]
 pub struct GroupCommit {
     outgoing: mpsc::Sender<Pending>,
     incoming: mpsc::Sender<PendingIncoming>,
+    succeeded: mpsc::Sender<PendingSuccess>,
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -194,6 +230,22 @@ impl GroupCommit {
         };
         through(&self.incoming, db, pending, answer).await
     }
+
+    /// Records the success of the job claimed as attempt `attempt` in the next batch of
+    /// successes and answers when that batch is written: `Stale` when the claim had ended.
+    pub(crate) async fn succeed(
+        &self,
+        db: &Database,
+        id: Uuid,
+        attempt: u32,
+    ) -> DomainResult<Outcome> {
+        let (reply, answer) = oneshot::channel();
+        let pending = PendingSuccess {
+            claim: (id, attempt),
+            reply,
+        };
+        through(&self.succeeded, db, pending, answer).await
+    }
 }
 
 impl Database {
@@ -210,12 +262,22 @@ impl Database {
         let (outgoing, waiting) = mpsc::channel(most * 4);
         tokio::spawn(write_batches::<Pending>(writer.clone(), waiting, most));
         let (incoming, waiting) = mpsc::channel(most * 4);
-        tokio::spawn(write_batches::<PendingIncoming>(writer, waiting, most));
-        self.outgoing = Some(GroupCommit { outgoing, incoming });
+        tokio::spawn(write_batches::<PendingIncoming>(
+            writer.clone(),
+            waiting,
+            most,
+        ));
+        let (succeeded, waiting) = mpsc::channel(most * 4);
+        tokio::spawn(write_batches::<PendingSuccess>(writer, waiting, most));
+        self.outgoing = Some(GroupCommit {
+            outgoing,
+            incoming,
+            succeeded,
+        });
         self
     }
 
-    pub(super) fn group_commit(&self) -> Option<&GroupCommit> {
+    pub(crate) fn group_commit(&self) -> Option<&GroupCommit> {
         self.outgoing.as_ref()
     }
 }

@@ -10,13 +10,17 @@
 use std::{collections::HashMap, future::Future, hash::Hash};
 
 use haven_domain::{
+    accounts::auth_context::AuthContext,
     documents::{records::Document, store::PartyRecord},
     DomainError, DomainResult,
 };
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::documents::{find_parties, load_many};
+use super::{
+    auth_context::load_sessions,
+    documents::{find_parties, load_many},
+};
 use crate::Database;
 
 /// The look-ups a pool coalesces (see [`Database::with_group_commit`]).
@@ -26,6 +30,9 @@ pub(crate) struct BatchedReads {
     pub(crate) parties: Coalesced<String, PartyRecord>,
     /// Documents by id: every delivery job reads its document first.
     pub(crate) documents: Coalesced<Uuid, Document>,
+    /// Callers by session id: every request with a session reads it, with its user and
+    /// environment.
+    pub(crate) sessions: Coalesced<Uuid, AuthContext>,
 }
 
 impl BatchedReads {
@@ -37,6 +44,9 @@ impl BatchedReads {
             }),
             documents: Coalesced::spawn(db.clone(), most, |db, ids| async move {
                 load_many(db.conn(), ids).await
+            }),
+            sessions: Coalesced::spawn(db.clone(), most, |db, ids| async move {
+                load_sessions(db.conn(), ids).await
             }),
         }
     }

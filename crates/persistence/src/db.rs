@@ -47,6 +47,8 @@ pub struct Database {
     backend: Backend,
     /// Set by [`Database::with_group_commit`]: outgoing documents are stored in batches.
     pub(crate) outgoing: Option<crate::repositories::GroupCommit>,
+    /// Set by [`Database::with_group_commit`] too: concurrent look-ups share a query.
+    pub(crate) reads: Option<crate::repositories::BatchedReads>,
 }
 
 impl Database {
@@ -88,6 +90,7 @@ impl Database {
             conn,
             backend,
             outgoing: None,
+            reads: None,
         })
     }
 

@@ -608,3 +608,56 @@ async fn the_migration_moves_undelivered_emails_into_jobs() {
         .await;
     assert!(gone.is_err(), "the old table is dropped");
 }
+
+#[tokio::test]
+async fn successes_recorded_at_once_share_a_statement_and_a_stale_claim_stays_stale() {
+    let test_db = TestDatabase::new().await;
+    let db = test_db.db.clone().with_group_commit(8);
+    for n in 0..12 {
+        db.enqueue_job(noop(n)).await.unwrap().unwrap();
+    }
+    let now = Utc::now();
+    let claimed = db.claim_jobs_at(now, "w1", NOOP, 12, LEASE).await.unwrap();
+    assert_eq!(claimed.len(), 12, "on {}", test_db.backend_name());
+    // One lease ended and another worker took the job over: the first holder's success of
+    // that job must not count.
+    let taken_over = claim_one(&db, now + TimeDelta::seconds(61)).await.unwrap();
+
+    let outcomes =
+        futures_util::future::join_all(claimed.iter().map(|job| db.record(job, &Ok(())))).await;
+
+    for (job, outcome) in claimed.iter().zip(&outcomes) {
+        let record = db.job(job.id).await.unwrap().unwrap();
+        if job.id == taken_over.id {
+            assert_eq!(
+                outcome.as_ref().unwrap(),
+                &Outcome::Stale,
+                "on {}",
+                test_db.backend_name()
+            );
+            assert_eq!(
+                record.status,
+                JobStatus::Running,
+                "still the second worker's"
+            );
+            assert_eq!(record.attempts, 2);
+            assert_eq!(record.finished_at, None);
+        } else {
+            assert_eq!(
+                outcome.as_ref().unwrap(),
+                &Outcome::Succeeded,
+                "on {}",
+                test_db.backend_name()
+            );
+            assert_eq!(record.status, JobStatus::Succeeded);
+            assert!(record.finished_at.is_some());
+            assert_eq!(record.locked_until, None);
+            assert_eq!(record.locked_by, None);
+        }
+    }
+    assert_eq!(
+        db.record(&taken_over, &Ok(())).await.unwrap(),
+        Outcome::Succeeded,
+        "the second worker's claim is current"
+    );
+}

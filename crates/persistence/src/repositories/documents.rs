@@ -1,6 +1,8 @@
 //! The document records on SQLite and PostgreSQL. Every public method that writes is one
 //! transaction: the document or its status, its history lines, usage records and jobs.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, SubsecRound as _, Utc};
 use haven_domain::{
     documents::{
@@ -378,6 +380,72 @@ async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<Option<Doc
         .transpose()
 }
 
+/// The documents of `ids` that exist, by id.
+pub(super) async fn load_many<C: ConnectionTrait>(
+    conn: &C,
+    ids: Vec<Uuid>,
+) -> DomainResult<HashMap<Uuid, Document>> {
+    document::Entity::find()
+        .filter(D::Id.is_in(ids))
+        .all(conn)
+        .await
+        .map_err(db("reading documents"))?
+        .into_iter()
+        .map(|m| to_document(m).map(|d| (d.id, d)))
+        .collect()
+}
+
+/// The parties of `keys` (participant ids trimmed and in lower case) that exist, by key; each
+/// with its organization, read in the same query.
+pub(super) async fn find_parties<C: ConnectionTrait>(
+    conn: &C,
+    keys: Vec<String>,
+) -> DomainResult<HashMap<String, PartyRecord>> {
+    let owner = organization_identifier::Entity::belongs_to(organization::Entity)
+        .from(organization_identifier::Column::OrganizationId)
+        .to(organization::Column::Id)
+        .into();
+    let rows = organization_identifier::Entity::find()
+        .join(JoinType::InnerJoin, owner)
+        .select_also(organization::Entity)
+        .filter(
+            Expr::expr(Func::lower(Expr::col((
+                organization_identifier::Entity,
+                organization_identifier::Column::ParticipantId,
+            ))))
+            .is_in(keys),
+        )
+        .all(conn)
+        .await
+        .map_err(db("finding participants"))?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for (identifier, org) in rows {
+        let (Some(participant_id), Some(org)) = (identifier.participant_id, org) else {
+            continue;
+        };
+        let party = PartyRecord {
+            participant_id,
+            organization_id: org.id,
+            environment_id: org.environment_id,
+            organization_name: org.statutory_name,
+            organization_status: OrgStatus::parse(&org.status)
+                .ok_or_else(|| corrupt("organization status"))?,
+            send_enabled: identifier.send_enabled,
+            receive_enabled: identifier.receive_enabled,
+        };
+        // The key as the query compared it: the stored id in lower case.
+        found
+            .entry(party.participant_id.to_lowercase())
+            .or_insert(party);
+    }
+    Ok(found)
+}
+
+/// One party by its key (see [`find_parties`]).
+async fn one_party<C: ConnectionTrait>(conn: &C, key: String) -> DomainResult<Option<PartyRecord>> {
+    Ok(find_parties(conn, vec![key.clone()]).await?.remove(&key))
+}
+
 /// The hook event a history line raises, if any.
 pub(super) fn hook_event_of(
     document: &Document,
@@ -583,37 +651,11 @@ impl DocumentRecords for Database {
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn find_party(&self, participant_id: &str) -> DomainResult<Option<PartyRecord>> {
         let wanted = participant_id.trim().to_lowercase();
-        // The identifier and its organization in one query: every send looks a party up.
-        let owner = organization_identifier::Entity::belongs_to(organization::Entity)
-            .from(organization_identifier::Column::OrganizationId)
-            .to(organization::Column::Id)
-            .into();
-        let found = organization_identifier::Entity::find()
-            .join(JoinType::InnerJoin, owner)
-            .select_also(organization::Entity)
-            .filter(
-                Expr::expr(Func::lower(Expr::col((
-                    organization_identifier::Entity,
-                    organization_identifier::Column::ParticipantId,
-                ))))
-                .eq(wanted),
-            )
-            .one(self.conn())
-            .await
-            .map_err(db("finding a participant"))?;
-        let Some((identifier, Some(org))) = found else {
-            return Ok(None);
-        };
-        Ok(Some(PartyRecord {
-            participant_id: identifier.participant_id.unwrap_or_default(),
-            organization_id: org.id,
-            environment_id: org.environment_id,
-            organization_name: org.statutory_name,
-            organization_status: OrgStatus::parse(&org.status)
-                .ok_or_else(|| corrupt("organization status"))?,
-            send_enabled: identifier.send_enabled,
-            receive_enabled: identifier.receive_enabled,
-        }))
+        let alone = one_party(self.conn(), wanted.clone());
+        match self.batched_reads() {
+            Some(reads) => reads.parties.get(wanted, alone).await,
+            None => alone.await,
+        }
     }
 
     async fn accept_outgoing(
@@ -765,7 +807,11 @@ impl DocumentRecords for Database {
     }
 
     async fn document_for_job(&self, id: Uuid) -> DomainResult<Option<Document>> {
-        load(self.conn(), id).await
+        let alone = load(self.conn(), id);
+        match self.batched_reads() {
+            Some(reads) => reads.documents.get(id, alone).await,
+            None => alone.await,
+        }
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]

@@ -19,7 +19,7 @@ use haven_domain::{
         records::{DocumentEventKind, DocumentStatus, NewDocumentEvent},
         store::{Accepted, NewDocument, NewUsage, Received, StatusChange},
     },
-    jobs::NewJob,
+    jobs::{NewJob, Outcome},
     DomainError, DomainResult,
 };
 use sea_orm::{
@@ -42,7 +42,8 @@ use crate::{
         document::{self, Column as D},
         document_event, organization_identifier, usage_record,
     },
-    jobs::enqueue_many,
+    error::map_db_err,
+    jobs::{enqueue_many, record_successes},
     Database,
 };
 
@@ -124,11 +125,46 @@ impl Batched for PendingIncoming {
     }
 }
 
+/// One job's success waiting for its batch: the claim (id and attempt) to close.
+struct PendingSuccess {
+    claim: (Uuid, u32),
+    reply: oneshot::Sender<DomainResult<Outcome>>,
+}
+
+impl Batched for PendingSuccess {
+    type Answer = Outcome;
+
+    fn reply(self, answer: DomainResult<Outcome>) {
+        let _ = self.reply.send(answer);
+    }
+
+    async fn store_alone(self, db: &Database) {
+        let recorded = record_successes(db.conn(), Utc::now(), &[self.claim])
+            .await
+            .map(|mut outcomes| outcomes.pop().unwrap_or(Outcome::Stale))
+            .map_err(|e| map_db_err(e, "recording a job's outcome"));
+        let _ = self.reply.send(recorded);
+    }
+
+    async fn store_together(
+        db: &Database,
+        batch: &[Self],
+    ) -> DomainResult<Vec<DomainResult<Outcome>>> {
+        let claims: Vec<(Uuid, u32)> = batch.iter().map(|p| p.claim).collect();
+        // One statement: atomic on its own, no transaction needed.
+        let outcomes = record_successes(db.conn(), Utc::now(), &claims)
+            .await
+            .map_err(|e| map_db_err(e, "recording jobs' outcomes"))?;
+        Ok(outcomes.into_iter().map(Ok).collect())
+    }
+}
+
 /// The way into the writer tasks of a pool (see [`Database::with_group_commit`]).
 #[derive(Clone)]
 pub struct GroupCommit {
     outgoing: mpsc::Sender<Pending>,
     incoming: mpsc::Sender<PendingIncoming>,
+    succeeded: mpsc::Sender<PendingSuccess>,
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -194,12 +230,29 @@ impl GroupCommit {
         };
         through(&self.incoming, db, pending, answer).await
     }
+
+    /// Records the success of the job claimed as attempt `attempt` in the next batch of
+    /// successes and answers when that batch is written: `Stale` when the claim had ended.
+    pub(crate) async fn succeed(
+        &self,
+        db: &Database,
+        id: Uuid,
+        attempt: u32,
+    ) -> DomainResult<Outcome> {
+        let (reply, answer) = oneshot::channel();
+        let pending = PendingSuccess {
+            claim: (id, attempt),
+            reply,
+        };
+        through(&self.succeeded, db, pending, answer).await
+    }
 }
 
 impl Database {
     /// Writes this pool's concurrent `accept_outgoing` calls in shared transactions of up to
-    /// `most` documents, and its concurrent `accept_incoming` calls likewise, each on a task
-    /// of the current tokio runtime. The tasks end when the last clone of the returned pool is
+    /// `most` documents, its concurrent `accept_incoming` calls and job successes likewise,
+    /// and reads its concurrent party and delivery-document look-ups together, each on a
+    /// task of the current tokio runtime. The tasks end when the last clone of the returned pool is
     /// dropped.
     #[must_use]
     pub fn with_group_commit(mut self, most: usize) -> Self {
@@ -207,16 +260,32 @@ impl Database {
         // The writers' own pool has no group commit: it writes.
         let mut writer = self.clone();
         writer.outgoing = None;
+        writer.reads = None;
+        self.reads = Some(super::BatchedReads::spawn(&writer, most));
         let (outgoing, waiting) = mpsc::channel(most * 4);
         tokio::spawn(write_batches::<Pending>(writer.clone(), waiting, most));
         let (incoming, waiting) = mpsc::channel(most * 4);
-        tokio::spawn(write_batches::<PendingIncoming>(writer, waiting, most));
-        self.outgoing = Some(GroupCommit { outgoing, incoming });
+        tokio::spawn(write_batches::<PendingIncoming>(
+            writer.clone(),
+            waiting,
+            most,
+        ));
+        let (succeeded, waiting) = mpsc::channel(most * 4);
+        tokio::spawn(write_batches::<PendingSuccess>(writer, waiting, most));
+        self.outgoing = Some(GroupCommit {
+            outgoing,
+            incoming,
+            succeeded,
+        });
         self
     }
 
-    pub(super) fn group_commit(&self) -> Option<&GroupCommit> {
+    pub(crate) fn group_commit(&self) -> Option<&GroupCommit> {
         self.outgoing.as_ref()
+    }
+
+    pub(crate) fn batched_reads(&self) -> Option<&super::BatchedReads> {
+        self.reads.as_ref()
     }
 }
 
@@ -860,5 +929,94 @@ mod tests {
                 .unwrap(),
             8
         );
+    }
+
+    /// Look-ups made at the same instant are answered by shared queries, each with its own
+    /// row: parties in any case, unknown ones as none, documents by id.
+    #[tokio::test]
+    async fn concurrent_lookups_each_get_their_own_row() {
+        let test = TestDatabase::new().await;
+        let db = test.db.clone().with_group_commit(8);
+        let mut parties = Vec::new();
+        for n in 0..6 {
+            let org = organization(&db).await;
+            let participant = format!("0106:9000{n:04}");
+            organization_identifier::Entity::insert(organization_identifier::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                organization_id: Set(org.1),
+                kind: Set("kvk".into()),
+                scheme: Set("0106".into()),
+                value: Set(format!("9000{n:04}")),
+                send_enabled: Set(true),
+                receive_enabled: Set(n % 2 == 0),
+                participant_id: Set(Some(participant.clone())),
+                created_at: Set(Utc::now()),
+            })
+            .exec_without_returning(db.conn())
+            .await
+            .unwrap();
+            parties.push((participant, org));
+        }
+        let mut documents = Vec::new();
+        for (n, (_, org)) in parties.iter().enumerate() {
+            match accept(&db, document(*org, &format!("LOOK-{n}"), None)).await {
+                Ok(Accepted::Stored(d)) => documents.push(*d),
+                other => panic!("{other:?}"),
+            }
+        }
+
+        let barrier = Arc::new(tokio::sync::Barrier::new(24));
+        let mut party_reads = Vec::new();
+        for n in 0..12 {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            // Each party twice, once as stored and once in upper case; every third an unknown.
+            let asked = match n % 3 {
+                0 => format!(" {} ", parties[n / 2].0.to_uppercase()),
+                1 => parties[n / 2].0.clone(),
+                _ => format!("0106:1{n:07}"),
+            };
+            party_reads.push(tokio::spawn(async move {
+                barrier.wait().await;
+                (asked.clone(), db.find_party(&asked).await.unwrap())
+            }));
+        }
+        let mut document_reads = Vec::new();
+        for n in 0..12 {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            let id = documents.get(n).map_or_else(Uuid::new_v4, |d| d.id);
+            document_reads.push(tokio::spawn(async move {
+                barrier.wait().await;
+                (id, db.document_for_job(id).await.unwrap())
+            }));
+        }
+
+        for task in party_reads {
+            let (asked, found) = task.await.unwrap();
+            let expected = parties
+                .iter()
+                .find(|(p, _)| p.eq_ignore_ascii_case(asked.trim()));
+            match (expected, found) {
+                (Some((participant, org)), Some(party)) => {
+                    assert_eq!(
+                        &party.participant_id,
+                        participant,
+                        "on {}",
+                        test.backend_name()
+                    );
+                    assert_eq!(party.organization_id, org.1);
+                    assert_eq!(party.environment_id, org.0);
+                }
+                (None, None) => {}
+                (expected, found) => panic!("{asked}: expected {expected:?}, found {found:?}"),
+            }
+        }
+        for task in document_reads {
+            let (id, found) = task.await.unwrap();
+            let expected = documents.iter().find(|d| d.id == id);
+            assert_eq!(found.as_ref().map(|d| d.id), expected.map(|d| d.id));
+            if let (Some(found), Some(expected)) = (found, expected) {
+                assert_eq!(found.facts.number, expected.facts.number);
+            }
+        }
     }
 }

@@ -12,8 +12,10 @@ mod intake_drafts;
 mod organizations;
 mod partners;
 mod peppol_received;
+mod read_batch;
 
 pub use group_commit::GroupCommit;
+pub(crate) use read_batch::BatchedReads;
 
 use haven_domain::DomainError;
 use sea_orm::DatabaseTransaction;

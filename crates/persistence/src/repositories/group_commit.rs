@@ -1019,4 +1019,98 @@ mod tests {
             }
         }
     }
+
+    /// Role checks made at the same instant for several users share a query, and each gets
+    /// its own user's role: a member's, none for a non-member, nothing for another
+    /// environment.
+    #[tokio::test]
+    async fn concurrent_role_checks_each_get_their_own_users_role() {
+        use haven_domain::organizations::{policy::OrgRole, store::OrganizationStore};
+
+        use crate::entities::{organization_member, user};
+
+        let test = TestDatabase::new().await;
+        let db = test.db.clone().with_group_commit(8);
+        let (environment_id, organization_id) = organization(&db).await;
+        let mut users = Vec::new();
+        for (n, role) in [Some("administrator"), Some("member"), None]
+            .into_iter()
+            .enumerate()
+        {
+            let id = Uuid::new_v4();
+            let now = Utc::now();
+            user::Entity::insert(user::ActiveModel {
+                id: Set(id),
+                environment_id: Set(environment_id),
+                email: Set(format!("user{n}@example.com")),
+                name: Set(format!("User {n}")),
+                password_hash: Set(None),
+                role: Set("basic".into()),
+                relationship_manager: Set(false),
+                status: Set("active".into()),
+                language: Set("en".into()),
+                phone: Set(None),
+                totp_secret: Set(None),
+                totp_enabled: Set(false),
+                totp_last_step: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                last_login_at: Set(None),
+            })
+            .exec_without_returning(db.conn())
+            .await
+            .unwrap();
+            if let Some(role) = role {
+                organization_member::Entity::insert(organization_member::ActiveModel {
+                    organization_id: Set(organization_id),
+                    user_id: Set(id),
+                    role: Set(role.into()),
+                    created_at: Set(now),
+                })
+                .exec_without_returning(db.conn())
+                .await
+                .unwrap();
+            }
+            users.push((id, role.map(|r| OrgRole::parse(r).expect("a role"))));
+        }
+        let barrier = Arc::new(tokio::sync::Barrier::new(8));
+        let mut tasks = Vec::new();
+        for n in 0..8 {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            let (user_id, _) = users[n % 3];
+            // Every fourth asks in an environment the organization is not in.
+            let environment = if n % 4 == 3 {
+                Uuid::new_v4()
+            } else {
+                environment_id
+            };
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let found = db
+                    .find_organization_with_role(environment, organization_id, user_id)
+                    .await
+                    .unwrap();
+                (n, found)
+            }));
+        }
+        for task in tasks {
+            let (n, found) = task.await.unwrap();
+            if n % 4 == 3 {
+                assert!(
+                    found.is_none(),
+                    "check {n}: another environment, on {}",
+                    test.backend_name()
+                );
+                continue;
+            }
+            let (organization, role) = found.expect("the organization");
+            assert_eq!(organization.id, organization_id);
+            assert_eq!(
+                role,
+                users[n % 3].1,
+                "check {n}, on {}",
+                test.backend_name()
+            );
+        }
+    }
 }

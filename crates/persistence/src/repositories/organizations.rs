@@ -1,5 +1,7 @@
 //! The organization store on SQLite and PostgreSQL. Every public method is one transaction.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use haven_domain::{
     accounts::records::NewAuditEvent,
@@ -418,31 +420,16 @@ impl OrganizationStore for Database {
         organization_id: Uuid,
         user_id: Uuid,
     ) -> DomainResult<Option<(Organization, Option<OrgRole>)>> {
-        // The organization, and the user's membership row (if any) by a left join.
-        let membership: RelationDef = organization_member::Entity::belongs_to(organization::Entity)
-            .from(organization_member::Column::OrganizationId)
-            .to(organization::Column::Id)
-            .on_condition(move |_, _| {
-                Expr::col((
-                    organization_member::Entity,
-                    organization_member::Column::UserId,
-                ))
-                .eq(user_id)
-                .into_condition()
-            })
-            .into();
-        let Some((row, member)) = organization::Entity::find_by_id(organization_id)
-            .filter(organization::Column::EnvironmentId.eq(environment_id))
-            .join(JoinType::LeftJoin, membership.rev())
-            .select_also(organization_member::Entity)
-            .one(self.conn())
-            .await
-            .map_err(db("loading an organization"))?
-        else {
-            return Ok(None);
+        let key = (environment_id, organization_id, user_id);
+        let alone = async {
+            Ok(organizations_with_roles(self.conn(), vec![key])
+                .await?
+                .remove(&key))
         };
-        let role = member.and_then(|m| OrgRole::parse(&m.role));
-        Ok(Some((to_organization(row)?, role)))
+        match self.batched_reads() {
+            Some(reads) => reads.roles.get(key, alone).await,
+            None => alone.await,
+        }
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %organization_id, user_id = %user_id), level = "debug", err(level = "debug"))]
@@ -1057,4 +1044,51 @@ async fn insert_identifier<C: ConnectionTrait>(
         }
         Err(err) => Err(map_db_err(err, "adding an identifier")),
     }
+}
+
+/// Who asks for which organization: environment, organization and user.
+pub(super) type RoleKey = (Uuid, Uuid, Uuid);
+
+/// For each key whose organization is in its environment: the organization and the user's
+/// role in it, if a member. One query: the organizations with a left join on the memberships
+/// of the users asked about.
+pub(super) async fn organizations_with_roles<C: ConnectionTrait>(
+    conn: &C,
+    keys: Vec<RoleKey>,
+) -> DomainResult<HashMap<RoleKey, (Organization, Option<OrgRole>)>> {
+    let users: Vec<Uuid> = keys.iter().map(|k| k.2).collect();
+    let membership: RelationDef = organization_member::Entity::belongs_to(organization::Entity)
+        .from(organization_member::Column::OrganizationId)
+        .to(organization::Column::Id)
+        .on_condition(move |_, _| {
+            Expr::col((
+                organization_member::Entity,
+                organization_member::Column::UserId,
+            ))
+            .is_in(users.clone())
+            .into_condition()
+        })
+        .into();
+    let rows = organization::Entity::find()
+        .filter(organization::Column::Id.is_in(keys.iter().map(|k| k.1)))
+        .join(JoinType::LeftJoin, membership.rev())
+        .select_also(organization_member::Entity)
+        .all(conn)
+        .await
+        .map_err(db("loading organizations"))?;
+    let mut found = HashMap::with_capacity(keys.len());
+    for key in keys {
+        let (environment_id, organization_id, user_id) = key;
+        let mut of_key = rows
+            .iter()
+            .filter(|(o, _)| o.id == organization_id && o.environment_id == environment_id);
+        let Some((row, _)) = of_key.clone().next() else {
+            continue;
+        };
+        let role = of_key
+            .find_map(|(_, m)| m.as_ref().filter(|m| m.user_id == user_id))
+            .and_then(|m| OrgRole::parse(&m.role));
+        found.insert(key, (to_organization(row.clone())?, role));
+    }
+    Ok(found)
 }

@@ -12,6 +12,7 @@ use std::{collections::HashMap, future::Future, hash::Hash};
 use haven_domain::{
     accounts::auth_context::AuthContext,
     documents::{records::Document, store::PartyRecord},
+    organizations::{policy::OrgRole, records::Organization},
     DomainError, DomainResult,
 };
 use tokio::sync::{mpsc, oneshot};
@@ -20,6 +21,7 @@ use uuid::Uuid;
 use super::{
     auth_context::load_sessions,
     documents::{find_parties, load_many},
+    organizations::{organizations_with_roles, RoleKey},
 };
 use crate::Database;
 
@@ -33,6 +35,8 @@ pub(crate) struct BatchedReads {
     /// Callers by session id: every request with a session reads it, with its user and
     /// environment.
     pub(crate) sessions: Coalesced<Uuid, AuthContext>,
+    /// Organizations with the caller's role: every send checks the sender's.
+    pub(crate) roles: Coalesced<RoleKey, (Organization, Option<OrgRole>)>,
 }
 
 impl BatchedReads {
@@ -47,6 +51,9 @@ impl BatchedReads {
             }),
             sessions: Coalesced::spawn(db.clone(), most, |db, ids| async move {
                 load_sessions(db.conn(), ids).await
+            }),
+            roles: Coalesced::spawn(db.clone(), most, |db, keys| async move {
+                organizations_with_roles(db.conn(), keys).await
             }),
         }
     }

@@ -292,3 +292,29 @@ pub async fn registrations<R: SmlRecords>(
         })
         .collect())
 }
+
+/// The SML registration of each participant id `org` receives on (registered identifiers
+/// with Receive on), for its people: anyone who may view the organization may see it.
+///
+/// # Errors
+/// When the records cannot be read.
+#[tracing::instrument(name = "peppol.sml_registrations", skip_all, fields(organization_id = %org.organization.id))]
+pub async fn organization_registrations<S, R>(
+    store: &S,
+    records: &R,
+    org: &crate::organizations::service::Authorized,
+    enabled: bool,
+) -> DomainResult<Vec<SmlRegistration>>
+where
+    S: crate::organizations::store::OrganizationStore,
+    R: SmlRecords,
+{
+    let ids: Vec<String> = store
+        .list_identifiers(org.organization.id)
+        .await?
+        .into_iter()
+        .filter(|i| i.registered && i.receive_enabled)
+        .map(|i| i.participant_id().to_ascii_lowercase())
+        .collect();
+    registrations(records, enabled, &ids).await
+}

@@ -12,6 +12,7 @@ mod intake_drafts;
 mod organizations;
 mod partners;
 mod peppol_received;
+pub(crate) mod sml;
 
 pub use group_commit::GroupCommit;
 

@@ -567,6 +567,7 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<()> {
         let txn = self.org_txn().await?;
+        let published = super::sml::published_of(&txn, organization_id).await?;
         let result = organization_identifier::Entity::delete_many()
             .filter(organization_identifier::Column::Id.eq(identifier_id))
             .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
@@ -580,6 +581,7 @@ impl OrganizationStore for Database {
             });
         }
         insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
+        super::sml::follow(&txn, organization_id, &published).await?;
         commit(txn).await
     }
 
@@ -593,6 +595,7 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<OrgIdentifier> {
         let txn = self.org_txn().await?;
+        let published = super::sml::published_of(&txn, organization_id).await?;
         let row = organization_identifier::Entity::find_by_id(identifier_id)
             .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
             .one(&txn)
@@ -617,6 +620,7 @@ impl OrganizationStore for Database {
             "participantId": format!("{}:{}", updated.scheme, updated.value), "send": send, "receive": receive
         })))
         .await?;
+        super::sml::follow(&txn, organization_id, &published).await?;
         commit(txn).await?;
         Ok(to_identifier(updated))
     }
@@ -717,6 +721,8 @@ impl OrganizationStore for Database {
         let organization = set_status(&txn, row, OrgStatus::Active).await?;
         insert_event(&txn, organization_id, OrgStatus::Active, event).await?;
         insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
+        // Not active before, so nothing was published: whatever is now is new.
+        super::sml::follow(&txn, organization_id, &[]).await?;
         commit(txn).await?;
         Ok(CodeOutcome::Activated(Box::new(organization)))
     }
@@ -746,6 +752,7 @@ impl OrganizationStore for Database {
                 .target("organization", organization_id),
         )
         .await?;
+        super::sml::follow(&txn, organization_id, &[]).await?;
         commit(txn).await?;
         Ok(organization)
     }
@@ -788,6 +795,7 @@ impl OrganizationStore for Database {
     ) -> DomainResult<Organization> {
         let txn = self.org_txn().await?;
         let row = load(&txn, organization_id).await?;
+        let published = super::sml::published_of(&txn, organization_id).await?;
         organization_identifier::Entity::update_many()
             .col_expr(
                 organization_identifier::Column::SendEnabled,
@@ -814,6 +822,7 @@ impl OrganizationStore for Database {
                 .target("organization", organization_id),
         )
         .await?;
+        super::sml::follow(&txn, organization_id, &published).await?;
         commit(txn).await?;
         Ok(organization)
     }

@@ -20,6 +20,7 @@ mod m20261204_200000_add_hook_language;
 mod m20261205_000001_add_intake_sales_drafts;
 mod m20261206_000001_create_peppol_received_messages;
 mod m20261206_000002_add_intake_sender_verdict;
+mod m20261206_000100_create_sml_registrations;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_add_intake_sales_drafts::Migration),
             Box::new(m20261206_000001_create_peppol_received_messages::Migration),
             Box::new(m20261206_000002_add_intake_sender_verdict::Migration),
+            Box::new(m20261206_000100_create_sml_registrations::Migration),
         ]
     }
 }

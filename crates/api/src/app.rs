@@ -57,6 +57,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::environment::configure)
                 .configure(routes::hooks::configure)
                 .configure(routes::organizations::configure)
+                .configure(routes::sml::configure)
                 .configure(routes::connections::configure)
                 .configure(routes::partners::configure)
                 .configure(routes::operator::configure)
@@ -177,6 +178,7 @@ impl Application {
                 max_organizations: settings.max_organizations_per_environment,
                 receiving_price: settings.receiving_price_per_document.clone(),
             },
+            sml_registration: settings.peppol_sml_registration,
             job_waker: job_waker.clone(),
             connection_limiter: RateLimiter::per_minute(settings.connection_requests_per_minute),
             token_client_limiter: RateLimiter::per_minute(
@@ -301,6 +303,7 @@ impl Application {
         crate::jobs::schedule_usage_purge(&db).await?;
         crate::jobs::schedule_partner_expiry(&db).await?;
         crate::jobs::schedule_hook_purge(&db).await?;
+        crate::jobs::schedule_sml_reconcile(&db, &settings).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {

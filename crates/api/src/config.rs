@@ -178,6 +178,17 @@ pub struct Settings {
     /// Hosts an OCSP responder or CRL may be fetched from at loopback or private addresses
     /// (comma-separated; a local CA, tests). Plain http is allowed for all: answers are signed.
     pub peppol_revocation_insecure_hosts: String,
+    /// SML registration: when on, Haven creates the participant ids its SMP publishes in the
+    /// SML and deletes those it stops publishing (jobs `sml_register`, `sml_unregister`,
+    /// `sml_reconcile`), over mutual TLS with the SMP certificate. Off: nothing is called.
+    pub peppol_sml_registration: bool,
+    /// The SML's management interface: `production`, `test` (SMK) or an https base URL.
+    pub peppol_sml_url: String,
+    /// Haven's SMP id at the SML (required with `peppol_sml_registration`; never change it).
+    pub peppol_smp_id: Option<String>,
+    /// PEM file with extra CA certificates trusted for the SML's TLS certificate (a local SML,
+    /// tests); the public roots are trusted as well.
+    pub peppol_sml_trust_file: Option<PathBuf>,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -334,6 +345,10 @@ impl Default for Settings {
             peppol_as4_timeout_secs: 30,
             peppol_revocation: "soft".into(),
             peppol_revocation_insecure_hosts: String::new(),
+            peppol_sml_registration: false,
+            peppol_sml_url: "production".into(),
+            peppol_smp_id: None,
+            peppol_sml_trust_file: None,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -743,6 +758,56 @@ impl Settings {
         }))
     }
 
+    /// The SML management client, when `peppol_sml_registration` is on: the SMP key and
+    /// certificate as the TLS client identity, `peppol_smp_id`, `peppol_sml_url`.
+    ///
+    /// # Errors
+    /// When a setting registration needs is missing or a file cannot be read or used.
+    pub fn peppol_sml_client(
+        &self,
+    ) -> anyhow::Result<Option<haven_peppol::sml_manage::SmlManageClient>> {
+        use haven_peppol::sml_manage::{
+            SmlManageClient, SmlManageConfig, PRODUCTION_URL, TEST_URL,
+        };
+        if !self.peppol_sml_registration {
+            return Ok(None);
+        }
+        let read = |name: &str, path: &Option<PathBuf>| -> anyhow::Result<String> {
+            let path = path
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("{name} must be set for SML registration"))?;
+            std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
+        };
+        let base_url = match self.peppol_sml_url.as_str() {
+            "production" => PRODUCTION_URL.to_owned(),
+            "test" => TEST_URL.to_owned(),
+            other => other.to_owned(),
+        };
+        let smp_id = self
+            .peppol_smp_id
+            .clone()
+            .filter(|id| !id.trim().is_empty())
+            .ok_or_else(|| anyhow::anyhow!("peppol_smp_id must be set for SML registration"))?;
+        let extra_roots_pem = match &self.peppol_sml_trust_file {
+            Some(_) => vec![read("peppol_sml_trust_file", &self.peppol_sml_trust_file)?],
+            None => Vec::new(),
+        };
+        SmlManageClient::new(&SmlManageConfig {
+            base_url,
+            smp_id,
+            certificate_pem: read(
+                "peppol_smp_certificate_file",
+                &self.peppol_smp_certificate_file,
+            )?,
+            key_pem: read("peppol_smp_key_file", &self.peppol_smp_key_file)?,
+            extra_roots_pem,
+            timeout: std::time::Duration::from_secs(30),
+        })
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("SML registration: {e}"))
+    }
+
     /// The webhook retry schedule and transport exceptions.
     ///
     /// # Errors
@@ -1075,7 +1140,11 @@ mod tests {
         )));
         assert!(keys.contains(&("intake_sender_authentication".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("intake_dns_servers".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 97, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_sml_registration".to_owned(), ValueKind::Bool)));
+        assert!(keys.contains(&("peppol_sml_url".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("peppol_smp_id".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("peppol_sml_trust_file".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 101, "one key per field of Settings");
     }
 
     #[test]

@@ -63,6 +63,7 @@ impl JobWorker {
         let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
             .map_err(|e| anyhow::anyhow!(e))?;
         let mail = mail_transport(settings)?;
+        let sml = settings.peppol_sml_client()?;
         let email = EmailHandler::new(mail.clone(), &settings.mail_from).with_context(|| {
             format!("mail_from {:?} is not an email address", settings.mail_from)
         })?;
@@ -110,6 +111,26 @@ impl JobWorker {
             .with(PurgeUsageHandler { db: db.clone() })
             .with(PurgeHookHandler { db: db.clone() })
             .with(ExpirePartnerRequestsHandler { db: db.clone() })
+            .with(SmlHandler {
+                kind: JobKind::SmlRegister,
+                db: db.clone(),
+                client: sml.clone(),
+            })
+            .with(SmlHandler {
+                kind: JobKind::SmlUnregister,
+                db: db.clone(),
+                client: sml.clone(),
+            })
+            .with(SmlReconcileHandler {
+                db: db.clone(),
+                client: sml,
+                smp_url: format!(
+                    "{}{}",
+                    settings.public_url.trim_end_matches('/'),
+                    crate::smp::SMP_PATH
+                ),
+                wake: wake.clone(),
+            })
             .with(NoopHandler);
         // Webhook deliveries get their own worker and slots: they wait on other parties'
         // servers (up to the 10-second time-out each), so a backlog of them, or a slow
@@ -607,6 +628,126 @@ impl JobHandler for ExpirePartnerRequestsHandler {
                 ))
                 .await
                 .map_err(|e| haven_domain::jobs::JobError::Retry(e.to_string()))?;
+            Ok(())
+        })
+    }
+}
+
+/// Runs `sml_register` and `sml_unregister` jobs: the entrance of
+/// `peppol::registration::sync_participant`, which acts on what the SMP publishes when the job
+/// runs. A temporary failure is retried with the kind's backoff and marked failed at the last
+/// attempt; a refusal by the SML is permanent.
+struct SmlHandler {
+    kind: JobKind,
+    db: Database,
+    /// `None` when registration is off: the job does nothing.
+    client: Option<haven_peppol::sml_manage::SmlManageClient>,
+}
+
+impl JobHandler for SmlHandler {
+    fn kind(&self) -> JobKind {
+        self.kind
+    }
+
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        use haven_domain::peppol::registration::{give_up, sync_participant, SmlJob, SyncError};
+        Box::pin(async move {
+            let payload: SmlJob = serde_json::from_value(job.payload.clone())
+                .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))?;
+            match sync_participant(&self.db, self.client.as_ref(), &payload.participant_id).await {
+                Ok(synced) => {
+                    tracing::info!(participant_id = %payload.participant_id, ?synced, "SML in step");
+                    Ok(())
+                }
+                Err(SyncError::Sml(error)) if error.is_temporary() => {
+                    if job.attempt >= job.max_attempts {
+                        give_up(&self.db, &payload.participant_id, &error.to_string())
+                            .await
+                            .map_err(|e| JobError::Retry(e.to_string()))?;
+                    }
+                    Err(JobError::Retry(error.to_string()))
+                }
+                Err(SyncError::Sml(error)) => {
+                    tracing::warn!(participant_id = %payload.participant_id, error = %error, "the SML refused a registration");
+                    Err(JobError::Permanent(error.to_string()))
+                }
+                Err(SyncError::Domain(error)) => Err(JobError::Retry(error.to_string())),
+            }
+        })
+    }
+}
+
+/// The daily SML reconcile of `day`: one run per day, however many instances.
+fn sml_reconcile_job(day: chrono::NaiveDate) -> haven_domain::jobs::NewJob {
+    let at = day
+        .and_hms_opt(4, 0, 0)
+        .map_or_else(chrono::Utc::now, |t| t.and_utc());
+    haven_domain::jobs::NewJob::new(JobKind::SmlReconcile, serde_json::json!({}))
+        .idempotency_key(format!("sml-reconcile:{day}"))
+        .run_at(at)
+}
+
+/// With SML registration on, queues a reconcile run now (each start: registration may just
+/// have been switched on) and today's daily one.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn schedule_sml_reconcile(db: &Database, settings: &Settings) -> anyhow::Result<()> {
+    if !settings.peppol_sml_registration {
+        return Ok(());
+    }
+    let now = haven_domain::jobs::NewJob::new(JobKind::SmlReconcile, serde_json::json!({}));
+    for job in [now, sml_reconcile_job(chrono::Utc::now().date_naive())] {
+        db.enqueue_job(job)
+            .await
+            .map_err(|e| anyhow::anyhow!(e).context("could not schedule the SML reconcile"))?;
+    }
+    Ok(())
+}
+
+/// Runs `sml_reconcile` jobs: registers the SMP itself (created, or updated when its URL
+/// changed), then queues a job for every participant id out of step.
+struct SmlReconcileHandler {
+    db: Database,
+    client: Option<haven_peppol::sml_manage::SmlManageClient>,
+    /// The SMP's public URL, registered as its logical address.
+    smp_url: String,
+    wake: Arc<Notify>,
+}
+
+impl JobHandler for SmlReconcileHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::SmlReconcile
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let Some(client) = &self.client else {
+                return Ok(());
+            };
+            // The SML takes any address as the physical one; the logical one is what counts.
+            match client.register_smp(&self.smp_url, "1.1.1.1").await {
+                Ok(done) => {
+                    tracing::info!(smp_id = client.smp_id(), ?done, "SMP registration checked")
+                }
+                Err(error) => {
+                    tracing::warn!(smp_id = client.smp_id(), error = %error, "the SMP could not be registered with the SML")
+                }
+            }
+            let queued = haven_domain::peppol::registration::reconcile(&self.db)
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))?;
+            tracing::info!(queued, "SML reconcile done");
+            if queued > 0 {
+                self.wake.notify_one();
+            }
+            // Tomorrow's run (its key makes one, whichever run queues it).
+            self.db
+                .enqueue_job(sml_reconcile_job(
+                    chrono::Utc::now().date_naive() + chrono::TimeDelta::days(1),
+                ))
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))?;
             Ok(())
         })
     }

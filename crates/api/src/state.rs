@@ -38,6 +38,8 @@ pub struct AppState {
     pub operators: Operators,
     /// Limits and prices of the organization use cases.
     pub organization_settings: OrganizationSettings,
+    /// Whether participant ids are registered in the SML (`peppol_sml_registration`).
+    pub sml_registration: bool,
     /// Wakes the job worker (after queueing a job it should run at once).
     pub job_waker: Arc<tokio::sync::Notify>,
     /// Requests per connection and minute.

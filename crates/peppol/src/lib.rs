@@ -13,6 +13,9 @@ pub mod publisher;
 pub mod revocation;
 pub mod sbdh;
 pub mod sml;
+#[cfg(feature = "test-support")]
+pub mod sml_fake;
+pub mod sml_manage;
 pub mod smp;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -146,6 +146,18 @@ impl Ca {
         }
     }
 
+    /// A TLS server certificate for `host` (a name or an IP address, as its only subject
+    /// alternative name) with a fresh ECDSA key: (certificate DER, PKCS#8 key DER).
+    #[must_use]
+    pub fn tls_server(&self, host: &str) -> (Vec<u8>, Vec<u8>) {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec![host.to_owned()]).unwrap();
+        params.distinguished_name.push(DnType::CommonName, host);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        (cert.der().to_vec(), key.serialize_der())
+    }
+
     /// The CA's private key as PKCS#8 PEM (for an independent OCSP responder in tests).
     #[must_use]
     pub fn key_pem(&self) -> String {

@@ -56,3 +56,4 @@ export type VatLine = Schemas['VatLine'];
 export type PartnerRequest = Schemas['PartnerRequestDto'];
 export type Partnership = Schemas['PartnershipDto'];
 export type PartnerGrant = Schemas['PartnerGrantDto'];
+export type SmlRegistration = Schemas['SmlRegistration'];

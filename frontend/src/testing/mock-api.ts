@@ -130,6 +130,8 @@ export function mockApi(initial: Handlers = {}) {
   // The navigation asks whether the user is a platform operator; by default they are not.
   handle({
     'GET /api/v1/operator/activation-requests': errorReply(404, 'not_found', 'No resource exists at this address.'),
+    // No participant id in the SML unless a test says so.
+    'GET /api/v1/organizations/{id}/sml-registrations': { body: { items: [] } },
   });
   handle(initial);
 

@@ -79,6 +79,12 @@ pub enum JobKindDto {
     PurgeHookDeliveries,
     /// Read a message that came to an intake address and process its invoices.
     ProcessIntakeMessage,
+    /// Create a participant id in the SML.
+    SmlRegister,
+    /// Delete a participant id from the SML.
+    SmlUnregister,
+    /// Register the SMP and queue SML jobs for participant ids out of step (start and daily).
+    SmlReconcile,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -94,6 +100,9 @@ impl From<JobKind> for JobKindDto {
             JobKind::DeliverHook => Self::DeliverHook,
             JobKind::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKind::ProcessIntakeMessage => Self::ProcessIntakeMessage,
+            JobKind::SmlRegister => Self::SmlRegister,
+            JobKind::SmlUnregister => Self::SmlUnregister,
+            JobKind::SmlReconcile => Self::SmlReconcile,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -110,6 +119,9 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::DeliverHook => Self::DeliverHook,
             JobKindDto::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKindDto::ProcessIntakeMessage => Self::ProcessIntakeMessage,
+            JobKindDto::SmlRegister => Self::SmlRegister,
+            JobKindDto::SmlUnregister => Self::SmlUnregister,
+            JobKindDto::SmlReconcile => Self::SmlReconcile,
             JobKindDto::Noop => Self::Noop,
         }
     }

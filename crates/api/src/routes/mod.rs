@@ -17,5 +17,6 @@ pub mod operator;
 pub mod organizations;
 pub mod paging;
 pub mod partners;
+pub mod sml;
 pub mod system;
 pub mod users;

@@ -86,6 +86,17 @@ pub struct Options {
     pub intake_dns_server: Option<std::net::SocketAddr>,
     /// `intake_authserv_id`.
     pub intake_authserv_id: Option<String>,
+    /// Registers participants in this SML (with the `peppol_smp` key and certificate).
+    pub peppol_sml_registration: Option<SmlRegistrationSettings>,
+}
+
+/// The settings of SML registration.
+#[derive(Clone)]
+pub struct SmlRegistrationSettings {
+    pub url: String,
+    pub smp_id: String,
+    /// The CA of the SML's TLS certificate.
+    pub trust_file: PathBuf,
 }
 
 /// The settings of the `sml` locator.
@@ -147,6 +158,7 @@ impl Default for Options {
             intake_sender_authentication: None,
             intake_dns_server: None,
             intake_authserv_id: None,
+            peppol_sml_registration: None,
         }
     }
 }
@@ -293,6 +305,19 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_as4_insecure_hosts: "127.0.0.1".into(),
         peppol_revocation_insecure_hosts: "127.0.0.1".into(),
         peppol_as4_timeout_secs: 10,
+        peppol_sml_registration: options.peppol_sml_registration.is_some(),
+        peppol_sml_url: options
+            .peppol_sml_registration
+            .as_ref()
+            .map_or_else(|| "production".to_owned(), |s| s.url.clone()),
+        peppol_smp_id: options
+            .peppol_sml_registration
+            .as_ref()
+            .map(|s| s.smp_id.clone()),
+        peppol_sml_trust_file: options
+            .peppol_sml_registration
+            .as_ref()
+            .map(|s| s.trust_file.clone()),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -30,5 +30,6 @@ mod peppol_responses;
 mod peppol_sending;
 mod races;
 mod security_headers;
+mod sml;
 mod smtp_relay;
 mod spa;

@@ -46,12 +46,20 @@ pub enum JobKind {
     /// Read one message that came to an intake address and process its invoices (payload: a
     /// [`crate::intake::service::IntakeJob`]).
     ProcessIntakeMessage,
+    /// Create a participant id in the SML (payload: a
+    /// [`crate::peppol::registration::SmlJob`]).
+    SmlRegister,
+    /// Delete a participant id from the SML (payload: a
+    /// [`crate::peppol::registration::SmlJob`]).
+    SmlUnregister,
+    /// Queue SML jobs for participant ids out of step (at start and daily; payload `{}`).
+    SmlReconcile,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 12] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
@@ -60,6 +68,9 @@ impl JobKind {
         Self::DeliverHook,
         Self::PurgeHookDeliveries,
         Self::ProcessIntakeMessage,
+        Self::SmlRegister,
+        Self::SmlUnregister,
+        Self::SmlReconcile,
         Self::Noop,
     ];
 
@@ -75,6 +86,9 @@ impl JobKind {
             Self::DeliverHook => "deliver_hook",
             Self::PurgeHookDeliveries => "purge_hook_deliveries",
             Self::ProcessIntakeMessage => "process_intake_message",
+            Self::SmlRegister => "sml_register",
+            Self::SmlUnregister => "sml_unregister",
+            Self::SmlReconcile => "sml_reconcile",
             Self::Noop => "noop",
         }
     }
@@ -120,9 +134,18 @@ impl JobKind {
                 max_delay: Duration::from_secs(30 * 60),
                 jitter: 0.2,
             },
+            // The SML is down for minutes to hours: 1 min, 2 min, … up to three hours, twelve
+            // attempts (about a day); the daily reconcile tries again after that.
+            Self::SmlRegister | Self::SmlUnregister => RetryPolicy {
+                max_attempts: 12,
+                first_delay: Duration::from_secs(60),
+                max_delay: Duration::from_secs(3 * 60 * 60),
+                jitter: 0.2,
+            },
             Self::PurgeDocuments
             | Self::PurgeConnectionUsage
             | Self::PurgeHookDeliveries
+            | Self::SmlReconcile
             | Self::ExpirePartnerRequests => RetryPolicy {
                 max_attempts: 5,
                 first_delay: Duration::from_secs(5 * 60),
@@ -151,6 +174,9 @@ impl JobKind {
             | Self::DeliverHook
             | Self::PurgeHookDeliveries
             | Self::ProcessIntakeMessage
+            | Self::SmlRegister
+            | Self::SmlUnregister
+            | Self::SmlReconcile
             | Self::Noop => &[],
         }
     }

@@ -5,4 +5,5 @@
 pub mod discovery;
 pub mod publishing;
 pub mod receiving;
+pub mod registration;
 pub mod sending;

@@ -33,6 +33,7 @@ pub mod peppol_received_message;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod session;
+pub mod sml_registration;
 pub mod trusted_sender;
 pub mod usage_record;
 pub mod user;

@@ -554,6 +554,7 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<()> {
         let txn = self.org_txn().await?;
+        let published = super::sml::published_of(&txn, organization_id).await?;
         let result = organization_identifier::Entity::delete_many()
             .filter(organization_identifier::Column::Id.eq(identifier_id))
             .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
@@ -567,6 +568,7 @@ impl OrganizationStore for Database {
             });
         }
         insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
+        super::sml::follow(&txn, organization_id, &published).await?;
         commit(txn).await
     }
 
@@ -580,6 +582,7 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<OrgIdentifier> {
         let txn = self.org_txn().await?;
+        let published = super::sml::published_of(&txn, organization_id).await?;
         let row = organization_identifier::Entity::find_by_id(identifier_id)
             .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
             .one(&txn)
@@ -604,6 +607,7 @@ impl OrganizationStore for Database {
             "participantId": format!("{}:{}", updated.scheme, updated.value), "send": send, "receive": receive
         })))
         .await?;
+        super::sml::follow(&txn, organization_id, &published).await?;
         commit(txn).await?;
         Ok(to_identifier(updated))
     }
@@ -704,6 +708,8 @@ impl OrganizationStore for Database {
         let organization = set_status(&txn, row, OrgStatus::Active).await?;
         insert_event(&txn, organization_id, OrgStatus::Active, event).await?;
         insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
+        // Not active before, so nothing was published: whatever is now is new.
+        super::sml::follow(&txn, organization_id, &[]).await?;
         commit(txn).await?;
         Ok(CodeOutcome::Activated(Box::new(organization)))
     }
@@ -733,6 +739,7 @@ impl OrganizationStore for Database {
                 .target("organization", organization_id),
         )
         .await?;
+        super::sml::follow(&txn, organization_id, &[]).await?;
         commit(txn).await?;
         Ok(organization)
     }
@@ -775,6 +782,7 @@ impl OrganizationStore for Database {
     ) -> DomainResult<Organization> {
         let txn = self.org_txn().await?;
         let row = load(&txn, organization_id).await?;
+        let published = super::sml::published_of(&txn, organization_id).await?;
         organization_identifier::Entity::update_many()
             .col_expr(
                 organization_identifier::Column::SendEnabled,
@@ -801,6 +809,7 @@ impl OrganizationStore for Database {
                 .target("organization", organization_id),
         )
         .await?;
+        super::sml::follow(&txn, organization_id, &published).await?;
         commit(txn).await?;
         Ok(organization)
     }

@@ -82,4 +82,19 @@ describe('identifiers tab', { timeout: 15_000 }, () => {
     expect(screen.queryByRole('button', { name: 'Add identifier' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Remove 0106:90000016' })).not.toBeInTheDocument();
   });
+
+  it('shows where a receiving participant id is in the SML, with the reason of a failure', async () => {
+    mockApi({
+      'GET /api/v1/organizations/{id}': {
+        body: organization({ status: 'active', identifiers: [orgIdentifier({ registered: true, receive: true })] }),
+      },
+      'GET /api/v1/organizations/{id}/sml-registrations': {
+        body: { items: [{ participantId: '0106:90000016', state: 'failed', reason: 'the SML refused the request' }] },
+      },
+    });
+    const { user } = await openIdentifiers({ receiving: true });
+    const badge = await screen.findByText('Network registration failed');
+    await user.hover(badge);
+    expect(await screen.findByText('the SML refused the request')).toBeInTheDocument();
+  });
 });

@@ -4,13 +4,26 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { fieldErrorsByPath } from '@/api/errors';
-import type { OrgIdentifier, Organization } from '@/api/types';
+import type { OrgIdentifier, Organization, SmlRegistration } from '@/api/types';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
 import { useCurrentUser } from '@/lib/session';
 
-import { useAddIdentifier, useRemoveIdentifier, useUpdateIdentifier } from './api/identifiers';
+import { useAddIdentifier, useRemoveIdentifier, useSmlRegistrations, useUpdateIdentifier } from './api/identifiers';
 import { identifierKindLabel, identifierKindsFor } from './labels';
+
+const smlColor = { registered: 'green', pending: 'yellow', failed: 'red', not_registering: 'gray' } as const;
+
+/** The participant id's state in the SML (shown while it receives). */
+function SmlBadge({ registration }: { registration: SmlRegistration }) {
+  const { t } = useTranslation();
+  const badge = (
+    <Badge color={smlColor[registration.state]} variant="light" ml="xs">
+      {t(`organizations.identifiers.sml.${registration.state}`)}
+    </Badge>
+  );
+  return registration.reason == null ? badge : <Tooltip label={registration.reason} multiline w={300}>{badge}</Tooltip>;
+}
 
 interface SwitchState {
   /** Why switching on is not possible, or null. */
@@ -23,6 +36,7 @@ function IdentifierRow({
   canManage,
   send,
   receive,
+  sml,
   onRemove,
   onConflict,
 }: {
@@ -31,6 +45,7 @@ function IdentifierRow({
   canManage: boolean;
   send: SwitchState;
   receive: SwitchState;
+  sml: SmlRegistration | undefined;
   onRemove: (identifier: OrgIdentifier) => void;
   onConflict: (message: string) => void;
 }) {
@@ -85,7 +100,12 @@ function IdentifierRow({
         )}
       </Table.Td>
       <Table.Td>{switchFor('send', send)}</Table.Td>
-      <Table.Td>{switchFor('receive', receive)}</Table.Td>
+      <Table.Td>
+        <Group gap={0} wrap="nowrap">
+          {switchFor('receive', receive)}
+          {identifier.receive && sml !== undefined && <SmlBadge registration={sml} />}
+        </Group>
+      </Table.Td>
       {canManage && (
         <Table.Td>
           <Button
@@ -204,6 +224,7 @@ export function IdentifiersTab({ org, canManage }: { org: Organization; canManag
   const me = useCurrentUser();
   const [removing, setRemoving] = useState<OrgIdentifier | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
+  const sml = useSmlRegistrations(org.id).data ?? [];
   const active = org.status === 'active';
   const receivingEnabled = me.environment.receiving.enabled;
   const notActive = active ? null : t('organizations.identifiers.notActive');
@@ -252,6 +273,7 @@ export function IdentifiersTab({ org, canManage }: { org: Organization; canManag
                   canManage={canManage}
                   send={send}
                   receive={receive}
+                  sml={sml.find((r) => r.participantId === identifier.participantId.toLowerCase())}
                   onRemove={setRemoving}
                   onConflict={(message) => {
                     setConflict(message);

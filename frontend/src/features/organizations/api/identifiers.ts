@@ -20,8 +20,12 @@ export function useUpdateIdentifier(
             : { ...current, identifiers: current.identifiers.map((i) => (i.id === identifier.id ? identifier : i)) },
         );
       },
-      // Sending and receiving show on the user's parties.
-      refetch: () => queryClient.invalidateQueries({ queryKey: orgKeys.myParties }),
+      // Sending and receiving show on the user's parties; receiving changes the SML state.
+      refetch: (_identifier, { params }) =>
+        Promise.all([
+          queryClient.invalidateQueries({ queryKey: orgKeys.myParties }),
+          queryClient.invalidateQueries({ queryKey: orgKeys.sml(params.path.id) }),
+        ]),
     }),
   });
 }
@@ -51,5 +55,13 @@ export function useRemoveIdentifier(
       refetch: (_result, { params }) =>
         queryClient.invalidateQueries({ queryKey: orgKeys.one(params.path.id), exact: true }),
     }),
+  });
+}
+
+/** Where the organization's receiving participant ids are in the SML; asked again while one is pending. */
+export function useSmlRegistrations(id: string) {
+  return $api.useQuery('get', '/api/v1/organizations/{id}/sml-registrations', { params: { path: { id } } }, {
+    select: (list) => list.items,
+    refetchInterval: (query) => (query.state.data?.items.some((r) => r.state === 'pending') === true ? 5000 : false),
   });
 }

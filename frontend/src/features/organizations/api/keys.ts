@@ -7,6 +7,7 @@ export const orgKeys = {
   list: $api.queryOptions('get', '/api/v1/organizations').queryKey,
   one: (id: string) => $api.queryOptions('get', '/api/v1/organizations/{id}', byId(id)).queryKey,
   history: (id: string) => $api.queryOptions('get', '/api/v1/organizations/{id}/history', byId(id)).queryKey,
+  sml: (id: string) => $api.queryOptions('get', '/api/v1/organizations/{id}/sml-registrations', byId(id)).queryKey,
   members: (id: string) => $api.queryOptions('get', '/api/v1/organizations/{id}/members', byId(id)).queryKey,
   /** Every candidate search of the organization (whatever the search text). */
   candidates: (id: string) => $api.queryOptions('get', '/api/v1/organizations/{id}/member-candidates', byId(id)).queryKey,

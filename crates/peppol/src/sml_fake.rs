@@ -1,0 +1,384 @@
+//! A fake SML for tests: HTTPS on 127.0.0.1 that demands a TLS client certificate issued by
+//! the test PKI's SMP CA, reads the SOAP 1.1 requests of the two management services
+//! (participants and SMPs), keeps what they create in memory, and answers as the SML does:
+//! an empty response or a SOAP fault with its detail element. Optionally it publishes each
+//! participant's NAPTR record into a test [`DnsServer`], so that a lookup through the SML
+//! zone finds the SMP afterwards. Only with the `test-support` feature.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
+};
+
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio_rustls::{
+    rustls::{
+        self,
+        pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer},
+        server::WebPkiClientVerifier,
+    },
+    TlsAcceptor,
+};
+
+use crate::{
+    identifiers::ParticipantIdentifier,
+    sml::participant_hostname,
+    sml_manage::{FaultKind, IDENTIFIERS_NS, LOCATOR_NS, SOAP11_NS},
+    testing::{Ca, DnsAnswer, DnsServer},
+};
+
+#[derive(Default)]
+struct SmlState {
+    /// SMP id → (the certificate that created it, its logical address).
+    smps: HashMap<String, (Vec<u8>, String)>,
+    /// Participant (lower case `scheme:value`) → SMP id.
+    participants: HashMap<String, String>,
+    /// Answer 503 to everything.
+    down: bool,
+    dns: Option<(DnsServer, String)>,
+}
+
+/// The fake SML. `base` is the management base URL (`https://127.0.0.1:<port>`).
+#[derive(Clone)]
+pub struct FakeSml {
+    pub base: String,
+    /// The CA of the fake's TLS certificate (PEM), for the client's trusted roots.
+    pub tls_ca_pem: String,
+    state: Arc<Mutex<SmlState>>,
+    /// SOAP requests answered (not counting refused TLS handshakes).
+    pub requests: Arc<AtomicUsize>,
+}
+
+impl FakeSml {
+    /// Starts the fake; only clients with a certificate issued by `client_ca` get through the
+    /// TLS handshake.
+    pub async fn start(client_ca: &Ca) -> Self {
+        let tls_ca = Ca::new("Fake SML TLS CA");
+        let (cert, key) = tls_ca.tls_server("127.0.0.1");
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(client_ca.der.clone()))
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(
+                vec![CertificateDer::from(cert)],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
+            )
+            .unwrap();
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sml = Self {
+            base: format!(
+                "https://127.0.0.1:{}",
+                listener.local_addr().unwrap().port()
+            ),
+            tls_ca_pem: tls_ca.pem.clone(),
+            state: Arc::default(),
+            requests: Arc::default(),
+        };
+        let shared = sml.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let acceptor = acceptor.clone();
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    shared.serve(tls).await;
+                });
+            }
+        });
+        sml
+    }
+
+    /// Registers an SMP as if its `Create` had been called with `certificate` (DER).
+    pub fn add_smp(&self, smp_id: &str, certificate: &[u8], logical_address: &str) {
+        self.state.lock().unwrap().smps.insert(
+            smp_id.to_owned(),
+            (certificate.to_vec(), logical_address.to_owned()),
+        );
+    }
+
+    /// Publishes every participant created from now on as a NAPTR record in `zone` of `dns`
+    /// (and removes it on delete).
+    pub fn publish_into(&self, dns: DnsServer, zone: &str) {
+        self.state.lock().unwrap().dns = Some((dns, zone.to_owned()));
+    }
+
+    /// Makes the fake answer 503 (`true`) or normally again.
+    pub fn set_down(&self, down: bool) {
+        self.state.lock().unwrap().down = down;
+    }
+
+    /// The SMP id `participant` is registered under, if any.
+    #[must_use]
+    pub fn smp_of(&self, participant: &str) -> Option<String> {
+        self.state
+            .lock()
+            .unwrap()
+            .participants
+            .get(&participant.to_ascii_lowercase())
+            .cloned()
+    }
+
+    /// Registers `participant` under `smp_id` directly (another SMP's participant).
+    pub fn add_participant(&self, participant: &str, smp_id: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .participants
+            .insert(participant.to_ascii_lowercase(), smp_id.to_owned());
+    }
+
+    /// The logical address of `smp_id`, if registered.
+    #[must_use]
+    pub fn smp_address(&self, smp_id: &str) -> Option<String> {
+        self.state
+            .lock()
+            .unwrap()
+            .smps
+            .get(smp_id)
+            .map(|(_, a)| a.clone())
+    }
+
+    async fn serve(&self, mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>) {
+        let client = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.as_ref().to_vec())
+            .unwrap_or_default();
+        // One request per connection (the answer says `Connection: close`).
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 8192];
+        let (head_end, length, path) = loop {
+            let Ok(n) = tls.read(&mut chunk).await else {
+                return;
+            };
+            if n == 0 {
+                return;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                let path = head
+                    .lines()
+                    .next()
+                    .and_then(|l| l.split(' ').nth(1))
+                    .unwrap_or("")
+                    .to_owned();
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                break (end + 4, length, path);
+            }
+        };
+        while buf.len() < head_end + length {
+            let Ok(n) = tls.read(&mut chunk).await else {
+                return;
+            };
+            if n == 0 {
+                return;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let body = String::from_utf8_lossy(&buf[head_end..head_end + length]).to_string();
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        let (status, answer) = self.answer(&path, &body, &client);
+        let response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+            answer.len()
+        );
+        let _ = tls.write_all(response.as_bytes()).await;
+        let _ = tls.shutdown().await;
+    }
+
+    fn answer(&self, path: &str, body: &str, client: &[u8]) -> (&'static str, String) {
+        let mut state = self.state.lock().unwrap();
+        if state.down {
+            return ("503 Service Unavailable", "down".into());
+        }
+        let Ok(doc) = roxmltree::Document::parse(body) else {
+            return fault(FaultKind::BadRequest, "not XML");
+        };
+        let Some(request) = doc
+            .descendants()
+            .find(|n| n.is_element() && n.tag_name().name() == "Body")
+            .and_then(|b| b.children().find(roxmltree::Node::is_element))
+        else {
+            return fault(FaultKind::BadRequest, "no request element");
+        };
+        if request.tag_name().namespace() != Some(LOCATOR_NS) {
+            return fault(FaultKind::BadRequest, "unknown namespace");
+        }
+        let text = |ns: &str, name: &str| {
+            request
+                .descendants()
+                .find(|n| n.has_tag_name((ns, name)))
+                .and_then(|n| n.text())
+                .map(str::to_owned)
+        };
+        let Some(smp_id) = text(LOCATOR_NS, "ServiceMetadataPublisherID") else {
+            return fault(FaultKind::BadRequest, "no ServiceMetadataPublisherID");
+        };
+        let owner = state.smps.get(&smp_id).map(|(cert, _)| cert.clone());
+        let element = request.tag_name().name();
+        match (path.trim_end_matches('/').rsplit('/').next(), element) {
+            (Some("manageservicemetadata"), "CreateServiceMetadataPublisherService") => {
+                if owner.is_some() {
+                    return fault(FaultKind::BadRequest, "The SMP already exists");
+                }
+                let address = text(LOCATOR_NS, "LogicalAddress").unwrap_or_default();
+                state.smps.insert(smp_id, (client.to_vec(), address));
+                ok(None)
+            }
+            (Some("manageservicemetadata"), "ReadServiceMetadataPublisherService") => {
+                match state.smps.get(&smp_id) {
+                    None => fault(FaultKind::NotFound, "The SMP was not found"),
+                    Some((cert, _)) if cert != client => {
+                        fault(FaultKind::Unauthorized, "The SMP belongs to another certificate")
+                    }
+                    Some((_, address)) => ok(Some(format!(
+                        "<l:ServiceMetadataPublisherService xmlns:l=\"{LOCATOR_NS}\"><l:PublisherEndpoint>\
+                         <l:LogicalAddress>{address}</l:LogicalAddress><l:PhysicalAddress>1.1.1.1</l:PhysicalAddress>\
+                         </l:PublisherEndpoint><l:ServiceMetadataPublisherID>{smp_id}</l:ServiceMetadataPublisherID>\
+                         </l:ServiceMetadataPublisherService>"
+                    ))),
+                }
+            }
+            (Some("manageservicemetadata"), "UpdateServiceMetadataPublisherService") => match owner
+            {
+                None => fault(FaultKind::NotFound, "The SMP was not found"),
+                Some(cert) if cert != client => fault(
+                    FaultKind::Unauthorized,
+                    "The SMP belongs to another certificate",
+                ),
+                Some(cert) => {
+                    let address = text(LOCATOR_NS, "LogicalAddress").unwrap_or_default();
+                    state.smps.insert(smp_id, (cert, address));
+                    ok(None)
+                }
+            },
+            (
+                Some("manageparticipantidentifier"),
+                "CreateParticipantIdentifier" | "DeleteParticipantIdentifier",
+            ) => {
+                let create = element == "CreateParticipantIdentifier";
+                match owner {
+                    None => return fault(FaultKind::NotFound, "The SMP was not found"),
+                    Some(cert) if cert != client => {
+                        return fault(
+                            FaultKind::Unauthorized,
+                            "The SMP belongs to another certificate",
+                        )
+                    }
+                    Some(_) => {}
+                }
+                let scheme = request
+                    .descendants()
+                    .find(|n| n.has_tag_name((IDENTIFIERS_NS, "ParticipantIdentifier")))
+                    .and_then(|n| n.attribute("scheme"));
+                let value = text(IDENTIFIERS_NS, "ParticipantIdentifier");
+                let (Some("iso6523-actorid-upis"), Some(value)) = (scheme, value) else {
+                    return fault(FaultKind::BadRequest, "no valid ParticipantIdentifier");
+                };
+                let Ok(participant) = ParticipantIdentifier::from_value(&value) else {
+                    return fault(
+                        FaultKind::BadRequest,
+                        "the participant identifier is invalid",
+                    );
+                };
+                let key = participant.value().to_owned();
+                match (create, state.participants.get(&key)) {
+                    (_, Some(other)) if *other != smp_id => fault(
+                        FaultKind::Unauthorized,
+                        "The participant identifier belongs to another SMP",
+                    ),
+                    (true, Some(_)) => fault(
+                        FaultKind::BadRequest,
+                        &format!("The participant identifier {key} already exists"),
+                    ),
+                    (false, None) => fault(
+                        FaultKind::NotFound,
+                        &format!("The participant identifier {key} was not found"),
+                    ),
+                    (true, None) => {
+                        let address = state.smps[&smp_id].1.clone();
+                        if let Some((dns, zone)) = &state.dns {
+                            dns.set(
+                                &participant_hostname(&participant, zone),
+                                DnsAnswer::Naptr(vec![(
+                                    100,
+                                    10,
+                                    "U",
+                                    "Meta:SMP",
+                                    format!("!^.*$!{address}!"),
+                                )]),
+                            );
+                        }
+                        state.participants.insert(key, smp_id);
+                        ok(None)
+                    }
+                    (false, Some(_)) => {
+                        if let Some((dns, zone)) = &state.dns {
+                            dns.set(&participant_hostname(&participant, zone), DnsAnswer::NoData);
+                        }
+                        state.participants.remove(&key);
+                        ok(None)
+                    }
+                }
+            }
+            _ => fault(FaultKind::BadRequest, "unknown operation"),
+        }
+    }
+}
+
+fn ok(body: Option<String>) -> (&'static str, String) {
+    (
+        "200 OK",
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><S:Envelope xmlns:S=\"{SOAP11_NS}\"><S:Body>{}</S:Body></S:Envelope>",
+            body.unwrap_or_default()
+        ),
+    )
+}
+
+fn fault(kind: FaultKind, message: &str) -> (&'static str, String) {
+    let code = if kind == FaultKind::InternalError {
+        "S:Server"
+    } else {
+        "S:Client"
+    };
+    (
+        "500 Internal Server Error",
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><S:Envelope xmlns:S=\"{SOAP11_NS}\"><S:Body><S:Fault>\
+             <faultcode>{code}</faultcode><faultstring>{message}</faultstring><detail>\
+             <ns2:{0} xmlns:ns2=\"{LOCATOR_NS}\"><ns2:FaultMessage>{message}</ns2:FaultMessage></ns2:{0}>\
+             </detail></S:Fault></S:Body></S:Envelope>",
+            kind.element()
+        ),
+    )
+}

@@ -19,6 +19,7 @@ mod m20261204_000010_create_intake_drafts;
 mod m20261204_200000_add_hook_language;
 mod m20261205_000001_add_intake_sales_drafts;
 mod m20261206_000001_create_peppol_received_messages;
+mod m20261206_100000_add_directory_listed;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_200000_add_hook_language::Migration),
             Box::new(m20261205_000001_add_intake_sales_drafts::Migration),
             Box::new(m20261206_000001_create_peppol_received_messages::Migration),
+            Box::new(m20261206_100000_add_directory_listed::Migration),
         ]
     }
 }

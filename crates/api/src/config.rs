@@ -178,6 +178,14 @@ pub struct Settings {
     /// Hosts an OCSP responder or CRL may be fetched from at loopback or private addresses
     /// (comma-separated; a local CA, tests). Plain http is allowed for all: answers are signed.
     pub peppol_revocation_insecure_hosts: String,
+    /// The Peppol Directory that Haven's SMP tells about its listed participants: empty (off),
+    /// `production` (`https://directory.peppol.eu`), `test`
+    /// (`https://test-directory.peppol.eu`) or an https base URL. Needs the SMP
+    /// (`peppol_smp_key_file`), whose certificate is the TLS client certificate.
+    pub peppol_directory: String,
+    /// PEM file with certificate authorities the Directory's server certificate may be issued
+    /// by, besides the public ones (a private Directory, tests).
+    pub peppol_directory_ca_file: Option<PathBuf>,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -323,6 +331,8 @@ impl Default for Settings {
             peppol_as4_timeout_secs: 30,
             peppol_revocation: "soft".into(),
             peppol_revocation_insecure_hosts: String::new(),
+            peppol_directory: String::new(),
+            peppol_directory_ca_file: None,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -729,6 +739,53 @@ impl Settings {
         }))
     }
 
+    /// The Peppol Directory's indexer client, when `peppol_directory` is set.
+    ///
+    /// # Errors
+    /// When the value is not `production`, `test` or an https URL, the SMP is not configured,
+    /// or a file cannot be read or used.
+    pub fn peppol_directory(
+        &self,
+    ) -> anyhow::Result<Option<haven_peppol::directory::DirectoryClient>> {
+        let base = match self.peppol_directory.trim() {
+            "" => return Ok(None),
+            "production" => haven_peppol::directory::PRODUCTION_DIRECTORY,
+            "test" => haven_peppol::directory::TEST_DIRECTORY,
+            url if url.starts_with("https://") => url,
+            other => anyhow::bail!(
+                "peppol_directory must be production, test or an https URL, not {other:?}"
+            ),
+        };
+        let read = |name: &str, path: &Option<PathBuf>| -> anyhow::Result<Vec<u8>> {
+            let path = path.as_ref().ok_or_else(|| {
+                anyhow::anyhow!("{name} must be set for the Peppol Directory (peppol_directory)")
+            })?;
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
+        };
+        let key = read("peppol_smp_key_file", &self.peppol_smp_key_file)?;
+        let certificate = read(
+            "peppol_smp_certificate_file",
+            &self.peppol_smp_certificate_file,
+        )?;
+        let roots = match &self.peppol_directory_ca_file {
+            Some(_) => Some(read(
+                "peppol_directory_ca_file",
+                &self.peppol_directory_ca_file,
+            )?),
+            None => None,
+        };
+        haven_peppol::directory::DirectoryClient::new(
+            base,
+            &key,
+            &certificate,
+            roots.as_deref(),
+            std::time::Duration::from_secs(30),
+        )
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("peppol_directory: {e}"))
+    }
+
     /// The webhook retry schedule and transport exceptions.
     ///
     /// # Errors
@@ -1031,7 +1088,9 @@ mod tests {
             "peppol_as4_requests_per_minute_per_ip".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 94, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_directory".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 96, "one key per field of Settings");
     }
 
     #[test]
@@ -1119,6 +1178,22 @@ mod tests {
         .settings;
         let err = smp.peppol_publisher().err().unwrap();
         assert!(err.to_string().contains("peppol_smp_key_file"), "{err}");
+
+        // The Directory: off by default; a value that is no choice nor https URL, or no SMP
+        // key, is named.
+        assert!(defaults.peppol_directory().unwrap().is_none());
+        for (value, named) in [
+            ("http://directory.example", "peppol_directory"),
+            ("staging", "peppol_directory"),
+            ("test", "peppol_smp_key_file"),
+        ] {
+            let settings = Settings {
+                peppol_directory: value.into(),
+                ..Settings::default()
+            };
+            let err = settings.peppol_directory().err().unwrap();
+            assert!(err.to_string().contains(named), "{value}: {err}");
+        }
 
         // AS4 receiving: off by default; once on, each missing file is named.
         assert!(defaults.peppol_as4_receiver().unwrap().is_none());

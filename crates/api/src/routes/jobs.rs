@@ -79,6 +79,10 @@ pub enum JobKindDto {
     PurgeHookDeliveries,
     /// Read a message that came to an intake address and process its invoices.
     ProcessIntakeMessage,
+    /// Tell the Peppol Directory to (re)index a participant's business card.
+    DirectoryIndex,
+    /// Tell the Peppol Directory to drop a participant.
+    DirectoryRemove,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -94,6 +98,8 @@ impl From<JobKind> for JobKindDto {
             JobKind::DeliverHook => Self::DeliverHook,
             JobKind::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKind::ProcessIntakeMessage => Self::ProcessIntakeMessage,
+            JobKind::DirectoryIndex => Self::DirectoryIndex,
+            JobKind::DirectoryRemove => Self::DirectoryRemove,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -110,6 +116,8 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::DeliverHook => Self::DeliverHook,
             JobKindDto::PurgeHookDeliveries => Self::PurgeHookDeliveries,
             JobKindDto::ProcessIntakeMessage => Self::ProcessIntakeMessage,
+            JobKindDto::DirectoryIndex => Self::DirectoryIndex,
+            JobKindDto::DirectoryRemove => Self::DirectoryRemove,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -78,6 +78,9 @@ pub struct Options {
     pub intake_ocr_budget_seconds: Option<u64>,
     /// `peppol_as4_requests_per_minute_per_ip`; the built-in default when `None`.
     pub peppol_as4_requests_per_minute_per_ip: Option<u32>,
+    /// `peppol_directory` and `peppol_directory_ca_file`: a fake Directory's base URL and the
+    /// CA of its server certificate.
+    pub peppol_directory: Option<(String, PathBuf)>,
 }
 
 /// The settings of the `sml` locator.
@@ -136,6 +139,7 @@ impl Default for Options {
             intake_max_message_bytes: None,
             intake_ocr_budget_seconds: None,
             peppol_as4_requests_per_minute_per_ip: None,
+            peppol_directory: None,
         }
     }
 }
@@ -273,6 +277,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_as4_insecure_hosts: "127.0.0.1".into(),
         peppol_revocation_insecure_hosts: "127.0.0.1".into(),
         peppol_as4_timeout_secs: 10,
+        peppol_directory: options
+            .peppol_directory
+            .as_ref()
+            .map(|(url, _)| url.clone())
+            .unwrap_or_default(),
+        peppol_directory_ca_file: options.peppol_directory.as_ref().map(|(_, ca)| ca.clone()),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -46,12 +46,18 @@ pub enum JobKind {
     /// Read one message that came to an intake address and process its invoices (payload: a
     /// [`crate::intake::service::IntakeJob`]).
     ProcessIntakeMessage,
+    /// Tell the Peppol Directory to (re)index a participant's business card (payload: a
+    /// [`crate::peppol::directory::DirectoryJob`]).
+    DirectoryIndex,
+    /// Tell the Peppol Directory to drop a participant (payload: a
+    /// [`crate::peppol::directory::DirectoryJob`]).
+    DirectoryRemove,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
@@ -60,6 +66,8 @@ impl JobKind {
         Self::DeliverHook,
         Self::PurgeHookDeliveries,
         Self::ProcessIntakeMessage,
+        Self::DirectoryIndex,
+        Self::DirectoryRemove,
         Self::Noop,
     ];
 
@@ -75,6 +83,8 @@ impl JobKind {
             Self::DeliverHook => "deliver_hook",
             Self::PurgeHookDeliveries => "purge_hook_deliveries",
             Self::ProcessIntakeMessage => "process_intake_message",
+            Self::DirectoryIndex => "directory_index",
+            Self::DirectoryRemove => "directory_remove",
             Self::Noop => "noop",
         }
     }
@@ -129,6 +139,14 @@ impl JobKind {
                 max_delay: Duration::from_secs(2 * 60 * 60),
                 jitter: 0.2,
             },
+            // The Directory is one service that comes back: 30 s doubling to six hours, for
+            // about two days.
+            Self::DirectoryIndex | Self::DirectoryRemove => RetryPolicy {
+                max_attempts: 12,
+                first_delay: Duration::from_secs(30),
+                max_delay: Duration::from_secs(6 * 60 * 60),
+                jitter: 0.2,
+            },
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -151,6 +169,8 @@ impl JobKind {
             | Self::DeliverHook
             | Self::PurgeHookDeliveries
             | Self::ProcessIntakeMessage
+            | Self::DirectoryIndex
+            | Self::DirectoryRemove
             | Self::Noop => &[],
         }
     }

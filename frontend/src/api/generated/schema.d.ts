@@ -3511,7 +3511,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "noop";
+        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "directory_index" | "directory_remove" | "noop";
         JobPage: {
             items: components["schemas"]["Job"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
@@ -3671,6 +3671,8 @@ export interface components {
             country: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description Whether its receiving participant ids are listed in the Peppol Directory. */
+            directoryListed: boolean;
             /** Format: uuid */
             id: string;
             identifiers: components["schemas"]["IdentifierDto"][];
@@ -4278,6 +4280,11 @@ export interface components {
             /** Format: email */
             contactEmail?: string | null;
             contactName?: string | null;
+            /**
+             * @description List the organization's receiving participant ids in the Peppol Directory (its
+             *     business card is published and the Directory told).
+             */
+            directoryListed?: boolean | null;
             statutoryName?: string | null;
             tradeNames?: string[] | null;
         };

@@ -21,6 +21,7 @@ mod m20261205_000001_add_intake_sales_drafts;
 mod m20261206_000001_create_peppol_received_messages;
 mod m20261206_000002_add_intake_sender_verdict;
 mod m20261206_000100_create_sml_registrations;
+mod m20261206_100000_add_directory_listed;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_create_peppol_received_messages::Migration),
             Box::new(m20261206_000002_add_intake_sender_verdict::Migration),
             Box::new(m20261206_000100_create_sml_registrations::Migration),
+            Box::new(m20261206_100000_add_directory_listed::Migration),
         ]
     }
 }

@@ -178,6 +178,14 @@ pub struct Settings {
     /// Hosts an OCSP responder or CRL may be fetched from at loopback or private addresses
     /// (comma-separated; a local CA, tests). Plain http is allowed for all: answers are signed.
     pub peppol_revocation_insecure_hosts: String,
+    /// The Peppol Directory that Haven's SMP tells about its listed participants: empty (off),
+    /// `production` (`https://directory.peppol.eu`), `test`
+    /// (`https://test-directory.peppol.eu`) or an https base URL. Needs the SMP
+    /// (`peppol_smp_key_file`), whose certificate is the TLS client certificate.
+    pub peppol_directory: String,
+    /// PEM file with certificate authorities the Directory's server certificate may be issued
+    /// by, besides the public ones (a private Directory, tests).
+    pub peppol_directory_ca_file: Option<PathBuf>,
     /// SML registration: when on, Haven creates the participant ids its SMP publishes in the
     /// SML and deletes those it stops publishing (jobs `sml_register`, `sml_unregister`,
     /// `sml_reconcile`), over mutual TLS with the SMP certificate. Off: nothing is called.
@@ -323,6 +331,8 @@ impl Default for Settings {
             s3_secret_access_key: None,
             s3_key_prefix: String::new(),
             s3_allow_http: false,
+            peppol_directory: String::new(),
+            peppol_directory_ca_file: None,
             sending_price_per_document: "0.00".into(),
             delivery_max_attempts: 8,
             peppol_fallback: "email".into(),
@@ -808,6 +818,53 @@ impl Settings {
         .map_err(|e| anyhow::anyhow!("SML registration: {e}"))
     }
 
+    /// The Peppol Directory's indexer client, when `peppol_directory` is set.
+    ///
+    /// # Errors
+    /// When the value is not `production`, `test` or an https URL, the SMP is not configured,
+    /// or a file cannot be read or used.
+    pub fn peppol_directory(
+        &self,
+    ) -> anyhow::Result<Option<haven_peppol::directory::DirectoryClient>> {
+        let base = match self.peppol_directory.trim() {
+            "" => return Ok(None),
+            "production" => haven_peppol::directory::PRODUCTION_DIRECTORY,
+            "test" => haven_peppol::directory::TEST_DIRECTORY,
+            url if url.starts_with("https://") => url,
+            other => anyhow::bail!(
+                "peppol_directory must be production, test or an https URL, not {other:?}"
+            ),
+        };
+        let read = |name: &str, path: &Option<PathBuf>| -> anyhow::Result<Vec<u8>> {
+            let path = path.as_ref().ok_or_else(|| {
+                anyhow::anyhow!("{name} must be set for the Peppol Directory (peppol_directory)")
+            })?;
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
+        };
+        let key = read("peppol_smp_key_file", &self.peppol_smp_key_file)?;
+        let certificate = read(
+            "peppol_smp_certificate_file",
+            &self.peppol_smp_certificate_file,
+        )?;
+        let roots = match &self.peppol_directory_ca_file {
+            Some(_) => Some(read(
+                "peppol_directory_ca_file",
+                &self.peppol_directory_ca_file,
+            )?),
+            None => None,
+        };
+        haven_peppol::directory::DirectoryClient::new(
+            base,
+            &key,
+            &certificate,
+            roots.as_deref(),
+            std::time::Duration::from_secs(30),
+        )
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("peppol_directory: {e}"))
+    }
+
     /// The webhook retry schedule and transport exceptions.
     ///
     /// # Errors
@@ -1144,7 +1201,9 @@ mod tests {
         assert!(keys.contains(&("peppol_sml_url".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_smp_id".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_sml_trust_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 101, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_directory".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 103, "one key per field of Settings");
     }
 
     #[test]
@@ -1232,6 +1291,22 @@ mod tests {
         .settings;
         let err = smp.peppol_publisher().err().unwrap();
         assert!(err.to_string().contains("peppol_smp_key_file"), "{err}");
+
+        // The Directory: off by default; a value that is no choice nor https URL, or no SMP
+        // key, is named.
+        assert!(defaults.peppol_directory().unwrap().is_none());
+        for (value, named) in [
+            ("http://directory.example", "peppol_directory"),
+            ("staging", "peppol_directory"),
+            ("test", "peppol_smp_key_file"),
+        ] {
+            let settings = Settings {
+                peppol_directory: value.into(),
+                ..Settings::default()
+            };
+            let err = settings.peppol_directory().err().unwrap();
+            assert!(err.to_string().contains(named), "{value}: {err}");
+        }
 
         // AS4 receiving: off by default; once on, each missing file is named.
         assert!(defaults.peppol_as4_receiver().unwrap().is_none());

@@ -103,7 +103,19 @@ impl JobWorker {
             blobs,
             rules: retention,
         };
+        // Without a Directory configured its jobs succeed at once, doing nothing.
+        let directory = settings.peppol_directory()?.map(Arc::new);
         let registry = Registry::new()
+            .with(DirectoryHandler {
+                db: db.clone(),
+                kind: JobKind::DirectoryIndex,
+                indexer: directory.clone(),
+            })
+            .with(DirectoryHandler {
+                db: db.clone(),
+                kind: JobKind::DirectoryRemove,
+                indexer: directory,
+            })
             .with(email)
             .with(deliver)
             .with(purge)
@@ -749,6 +761,40 @@ impl JobHandler for SmlReconcileHandler {
                 .await
                 .map_err(|e| JobError::Retry(e.to_string()))?;
             Ok(())
+        })
+    }
+}
+
+/// Runs `directory_index` and `directory_remove` jobs: the entrance of the Directory use case.
+struct DirectoryHandler {
+    db: Database,
+    kind: JobKind,
+    /// `None` when no Directory is configured.
+    indexer: Option<Arc<haven_peppol::directory::DirectoryClient>>,
+}
+
+impl JobHandler for DirectoryHandler {
+    fn kind(&self) -> JobKind {
+        self.kind
+    }
+
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let payload: haven_domain::peppol::directory::DirectoryJob =
+                serde_json::from_value(job.payload.clone())
+                    .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))?;
+            let Some(indexer) = &self.indexer else {
+                tracing::debug!("no Peppol Directory configured; nothing to tell");
+                return Ok(());
+            };
+            haven_domain::peppol::directory::run_directory_job(
+                &self.db,
+                &self.db,
+                indexer.as_ref(),
+                self.kind,
+                &payload,
+            )
+            .await
         })
     }
 }

@@ -3,11 +3,15 @@
 //! participant id whose organization is active and receives on it; 404 for anything else.
 //! Public and unauthenticated, as the SMP specification requires, and outside `/api` (it is a
 //! Peppol interface, not part of Haven's API). Served only when the SMP is configured.
+//!
+//! `GET /smp/businesscard/{participant}` is the participant's Peppol Directory business card
+//! (the Directory's convention, not SMP 1.x), for published participants whose organization
+//! is listed in the Directory; 404 otherwise.
 
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use haven_domain::peppol::publishing::is_published;
+use haven_domain::peppol::publishing::{business_card, is_published};
 use haven_peppol::publisher::{document_type_from_path, participant_from_path, Publisher};
 
 use crate::{error::ApiError, state::AppState};
@@ -33,6 +37,9 @@ pub async fn serve(
         .and_then(|p| p.strip_prefix('/'))
         .unwrap_or_default();
     let segments: Vec<&str> = rest.split('/').collect();
+    if let ["businesscard", participant] = segments.as_slice() {
+        return serve_business_card(&state, participant).await;
+    }
     let (participant, document_type) = match segments.as_slice() {
         [participant] => (*participant, None),
         [participant, "services", document_type] => (*participant, Some(*document_type)),
@@ -57,4 +64,15 @@ pub async fn serve(
     Ok(HttpResponse::Ok()
         .content_type("text/xml; charset=utf-8")
         .body(xml))
+}
+
+/// The business card of a published, listed participant.
+async fn serve_business_card(state: &AppState, segment: &str) -> Result<HttpResponse, ApiError> {
+    let participant = participant_from_path(segment).ok_or(ApiError::NotFound)?;
+    let card = business_card(&state.db, &state.db, participant.value())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/xml; charset=utf-8")
+        .body(haven_peppol::publisher::business_card(&participant, &card)))
 }

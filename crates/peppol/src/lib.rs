@@ -6,6 +6,7 @@
 pub mod as4;
 pub mod c14n;
 pub mod config;
+pub mod directory;
 pub mod http;
 pub mod identifiers;
 pub mod locator;

@@ -4,6 +4,7 @@
 //! the domain's decision; this module only writes the XML.
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
+use haven_domain::peppol::publishing::BusinessCard;
 
 use crate::{
     identifiers::{
@@ -109,6 +110,45 @@ impl Publisher {
     }
 }
 
+/// The namespace of the Peppol Directory business card, version 3 (2018-06-21).
+pub const BUSINESS_CARD_NAMESPACE: &str = "http://www.peppol.eu/schema/pd/businesscard/20180621/";
+
+/// The Peppol Directory business card of a published participant: the participant and one
+/// business entity, its elements in the order of the schema (`Name`, `CountryCode`,
+/// `GeographicalInformation`, `Identifier`*; `WebsiteURI`, `Contact` and
+/// `AdditionalInformation` are not written, Haven has nothing for them) and the activation
+/// date as `registrationDate`. Not signed: the Directory fetches it over TLS from the SMP.
+#[must_use]
+pub fn business_card(participant: &ParticipantIdentifier, card: &BusinessCard) -> String {
+    let registration = card
+        .registration_date
+        .map(|d| format!(" registrationDate=\"{}\"", d.format("%Y-%m-%d")))
+        .unwrap_or_default();
+    let mut entity = format!(
+        "<BusinessEntity{registration}><Name>{}</Name><CountryCode>{}</CountryCode>",
+        escape(card.name.trim()),
+        escape(&card.country.to_ascii_uppercase()),
+    );
+    if let Some(address) = &card.address {
+        entity.push_str(&format!(
+            "<GeographicalInformation>{}</GeographicalInformation>",
+            escape(address)
+        ));
+    }
+    for (scheme, value) in &card.identifiers {
+        entity.push_str(&format!(
+            "<Identifier scheme=\"{}\">{}</Identifier>",
+            escape(scheme),
+            escape(value)
+        ));
+    }
+    entity.push_str("</BusinessEntity>");
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<BusinessCard xmlns=\"{BUSINESS_CARD_NAMESPACE}\"><ParticipantIdentifier scheme=\"{PARTICIPANT_SCHEME}\">{}</ParticipantIdentifier>{entity}</BusinessCard>",
+        escape(participant.value())
+    )
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -130,5 +170,89 @@ mod tests {
         assert!(participant_from_path("%zz").is_none());
         let doc = DocumentTypeIdentifier::bis_billing_invoice();
         assert_eq!(document_type_from_path(&doc.url_encoded()), Some(doc));
+    }
+
+    fn card() -> BusinessCard {
+        BusinessCard {
+            participant_id: "0106:12345678".into(),
+            name: "Bakker & Zonen <B.V.>".into(),
+            country: "nl".into(),
+            address: Some("Dorpsstraat 1, 1234 AB \"Ons\" Dorp".into()),
+            identifiers: vec![
+                ("0106".into(), "12345678".into()),
+                ("9944".into(), "NL123456789B01".into()),
+            ],
+            registration_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+        }
+    }
+
+    /// The child elements of `node` by local name, each checked to be in the card namespace.
+    fn children<'a>(node: roxmltree::Node<'a, 'a>) -> Vec<roxmltree::Node<'a, 'a>> {
+        node.children()
+            .filter(roxmltree::Node::is_element)
+            .inspect(|c| assert_eq!(c.tag_name().namespace(), Some(BUSINESS_CARD_NAMESPACE)))
+            .collect()
+    }
+
+    #[test]
+    fn the_business_card_follows_the_schema_order_and_escapes_text() {
+        let participant = participant_from_path("iso6523-actorid-upis::0106:12345678").unwrap();
+        let xml = business_card(&participant, &card());
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "BusinessCard");
+        assert_eq!(root.tag_name().namespace(), Some(BUSINESS_CARD_NAMESPACE));
+        let top = children(root);
+        let names: Vec<&str> = top.iter().map(|n| n.tag_name().name()).collect();
+        assert_eq!(names, ["ParticipantIdentifier", "BusinessEntity"]);
+        assert_eq!(top[0].attribute("scheme"), Some(PARTICIPANT_SCHEME));
+        assert_eq!(top[0].text(), Some("0106:12345678"));
+        let entity = top[1];
+        assert_eq!(entity.attribute("registrationDate"), Some("2026-12-01"));
+        let fields = children(entity);
+        let names: Vec<&str> = fields.iter().map(|n| n.tag_name().name()).collect();
+        assert_eq!(
+            names,
+            [
+                "Name",
+                "CountryCode",
+                "GeographicalInformation",
+                "Identifier",
+                "Identifier"
+            ]
+        );
+        assert_eq!(fields[0].text(), Some("Bakker & Zonen <B.V.>"));
+        assert_eq!(fields[1].text(), Some("NL"));
+        assert_eq!(
+            fields[2].text(),
+            Some("Dorpsstraat 1, 1234 AB \"Ons\" Dorp")
+        );
+        assert_eq!(fields[3].attribute("scheme"), Some("0106"));
+        assert_eq!(fields[4].attribute("scheme"), Some("9944"));
+        assert_eq!(fields[4].text(), Some("NL123456789B01"));
+        assert!(xml.contains("Bakker &amp; Zonen &lt;B.V.&gt;"), "{xml}");
+    }
+
+    #[test]
+    fn what_is_unknown_is_left_out() {
+        let participant = participant_from_path("iso6523-actorid-upis::0106:12345678").unwrap();
+        let bare = BusinessCard {
+            address: None,
+            identifiers: Vec::new(),
+            registration_date: None,
+            ..card()
+        };
+        let xml = business_card(&participant, &bare);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let entity = doc
+            .descendants()
+            .find(|n| n.has_tag_name((BUSINESS_CARD_NAMESPACE, "BusinessEntity")))
+            .unwrap();
+        assert_eq!(entity.attribute("registrationDate"), None);
+        let names: Vec<&str> = children(entity)
+            .iter()
+            .map(|n| n.tag_name().name())
+            .collect();
+        assert_eq!(names, ["Name", "CountryCode"]);
     }
 }

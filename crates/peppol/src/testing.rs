@@ -158,6 +158,26 @@ impl Ca {
         (cert.der().to_vec(), key.serialize_der())
     }
 
+    /// A TLS server certificate for `127.0.0.1` and `localhost` (an ECDSA key), as a leaf.
+    #[must_use]
+    pub fn tls_server_leaf(&self) -> Leaf {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        let serial = Self::next_serial().to_be_bytes().to_vec();
+        params.serial_number = Some(SerialNumber::from_slice(&serial));
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Leaf {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            pkcs8: key.serialize_der(),
+            serial,
+        }
+    }
+
     /// The CA's private key as PKCS#8 PEM (for an independent OCSP responder in tests).
     #[must_use]
     pub fn key_pem(&self) -> String {
@@ -651,4 +671,241 @@ impl DnsServer {
         }
         Some(response)
     }
+}
+
+/// One call the [`DirectoryServer`] received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryCall {
+    /// `PUT` (index) or `DELETE` (remove).
+    pub method: String,
+    /// The participant id as sent (`iso6523-actorid-upis::…`, decoded).
+    pub participant: String,
+    /// The common name of the client certificate the call came with.
+    pub client: Option<String>,
+    /// For `PUT`: the business card fetched back from the SMP, as the `Name` of its business
+    /// entity when it parsed and named this participant, else why not.
+    pub card: Option<Result<String, String>>,
+}
+
+#[derive(Default)]
+struct DirectoryState {
+    calls: Vec<DirectoryCall>,
+    smp: Option<String>,
+    down: bool,
+}
+
+/// A Peppol Directory indexer on 127.0.0.1 over HTTPS that requires a client certificate
+/// issued by a given CA (the SMP CA): `PUT /indexer/1.0/` with a participant id as the body
+/// fetches the business card back from the SMP (as the real Directory does) and answers 204;
+/// `DELETE /indexer/1.0/{participant}` answers 204. Every call is recorded; while down, it
+/// answers 503 and records nothing.
+#[derive(Clone)]
+pub struct DirectoryServer {
+    /// `https://127.0.0.1:<port>`.
+    pub base: String,
+    state: Arc<Mutex<DirectoryState>>,
+}
+
+impl DirectoryServer {
+    /// Starts the server with a certificate from `server_ca`, accepting clients whose
+    /// certificate `client_ca` (DER) issued.
+    pub async fn start(server_ca: &Ca, client_ca: &[u8]) -> Self {
+        use tokio_rustls::rustls::{
+            self,
+            pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer},
+            server::WebPkiClientVerifier,
+        };
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from(client_ca.to_vec())).unwrap();
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .unwrap();
+        let leaf = server_ca.tls_server_leaf();
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(
+                vec![CertificateDer::from(leaf.der.clone())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.pkcs8.clone())),
+            )
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = Self {
+            base: format!(
+                "https://127.0.0.1:{}",
+                listener.local_addr().unwrap().port()
+            ),
+            state: Arc::default(),
+        };
+        let shared = server.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let (shared, acceptor) = (shared.clone(), acceptor.clone());
+                tokio::spawn(async move {
+                    if let Ok(tls) = acceptor.accept(stream).await {
+                        shared.serve(tls).await;
+                    }
+                });
+            }
+        });
+        server
+    }
+
+    /// Where business cards are fetched from (`<public_url>/smp`).
+    pub fn set_smp(&self, base: &str) {
+        self.state.lock().unwrap().smp = Some(base.trim_end_matches('/').to_owned());
+    }
+
+    /// While down, every call is answered 503 and not recorded.
+    pub fn set_down(&self, down: bool) {
+        self.state.lock().unwrap().down = down;
+    }
+
+    /// The calls so far, oldest first.
+    #[must_use]
+    pub fn calls(&self) -> Vec<DirectoryCall> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    async fn serve(&self, mut stream: tokio_rustls::server::TlsStream<tokio::net::TcpStream>) {
+        let client = stream
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|chain| chain.first())
+            .and_then(|der| {
+                let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+                let cn = cert
+                    .subject()
+                    .iter_common_name()
+                    .next()?
+                    .as_str()
+                    .ok()?
+                    .to_owned();
+                Some(cn)
+            });
+        let Some((method, path, body)) = read_request(&mut stream).await else {
+            return;
+        };
+        let (down, smp) = {
+            let state = self.state.lock().unwrap();
+            (state.down, state.smp.clone())
+        };
+        let status = if down {
+            "503 Service Unavailable"
+        } else {
+            match (method.as_str(), path.strip_prefix("/indexer/1.0/")) {
+                ("PUT", Some("")) => {
+                    let participant = String::from_utf8_lossy(&body).trim().to_owned();
+                    let card = Some(fetch_card(smp.as_deref(), &participant).await);
+                    self.record(&method, participant, client, card);
+                    "204 No Content"
+                }
+                ("DELETE", Some(encoded)) if !encoded.is_empty() => {
+                    let participant = crate::identifiers::percent_decode(encoded)
+                        .unwrap_or_else(|| encoded.to_owned());
+                    self.record(&method, participant, client, None);
+                    "204 No Content"
+                }
+                _ => "404 Not Found",
+            }
+        };
+        let response =
+            format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    }
+
+    fn record(
+        &self,
+        method: &str,
+        participant: String,
+        client: Option<String>,
+        card: Option<Result<String, String>>,
+    ) {
+        self.state.lock().unwrap().calls.push(DirectoryCall {
+            method: method.to_owned(),
+            participant,
+            client,
+            card,
+        });
+    }
+}
+
+/// Reads one HTTP/1.1 request: method, path and body (by `Content-Length`).
+async fn read_request<S: tokio::io::AsyncRead + Unpin>(
+    stream: &mut S,
+) -> Option<(String, String, Vec<u8>)> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).to_string();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    while data.len() < head_end + length {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    }
+    let mut line = head.lines().next().unwrap_or("").split_whitespace();
+    Some((
+        line.next().unwrap_or("").to_owned(),
+        line.next().unwrap_or("").to_owned(),
+        data[head_end..head_end + length].to_vec(),
+    ))
+}
+
+/// Fetches `participant`'s business card from the SMP and reads it as the Directory would.
+async fn fetch_card(smp: Option<&str>, participant: &str) -> Result<String, String> {
+    const NS: &str = crate::publisher::BUSINESS_CARD_NAMESPACE;
+    let smp = smp.ok_or("no SMP set")?;
+    let id = crate::identifiers::ParticipantIdentifier::parse(participant)
+        .map_err(|e| format!("not a participant id: {e}"))?;
+    let url = format!("{smp}/businesscard/{}", id.url_encoded());
+    let response = reqwest::get(&url).await.map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("the SMP answered {}", response.status()));
+    }
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    let doc = roxmltree::Document::parse(&text).map_err(|e| e.to_string())?;
+    let root = doc.root_element();
+    if !root.has_tag_name((NS, "BusinessCard")) {
+        return Err(format!("not a business card: {}", root.tag_name().name()));
+    }
+    let named = root
+        .children()
+        .find(|n| n.has_tag_name((NS, "ParticipantIdentifier")))
+        .and_then(|n| n.text())
+        .is_some_and(|v| v.eq_ignore_ascii_case(id.value()));
+    if !named {
+        return Err("the card names another participant".into());
+    }
+    root.children()
+        .find(|n| n.has_tag_name((NS, "BusinessEntity")))
+        .and_then(|e| e.children().find(|n| n.has_tag_name((NS, "Name"))))
+        .and_then(|n| n.text())
+        .map(str::to_owned)
+        .ok_or_else(|| "no business entity name".into())
 }

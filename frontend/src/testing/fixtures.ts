@@ -75,6 +75,7 @@ export function organization(overrides: Partial<Organization> = {}): Organizatio
     contactEmail: null,
     kvkNumber: '90000016',
     status: 'added',
+    directoryListed: true,
     activationMethod: null,
     myRole: 'administrator',
     identifiers: [orgIdentifier()],

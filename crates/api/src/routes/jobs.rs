@@ -79,6 +79,10 @@ pub enum JobKindDto {
     PurgeHookDeliveries,
     /// Read a message that came to an intake address and process its invoices.
     ProcessIntakeMessage,
+    /// Tell the Peppol Directory to (re)index a participant's business card.
+    DirectoryIndex,
+    /// Tell the Peppol Directory to drop a participant.
+    DirectoryRemove,
     /// Create a participant id in the SML.
     SmlRegister,
     /// Delete a participant id from the SML.
@@ -94,6 +98,8 @@ impl From<JobKind> for JobKindDto {
         match kind {
             JobKind::Email => Self::Email,
             JobKind::DeliverDocument => Self::DeliverDocument,
+            JobKind::DirectoryIndex => Self::DirectoryIndex,
+            JobKind::DirectoryRemove => Self::DirectoryRemove,
             JobKind::PurgeDocuments => Self::PurgeDocuments,
             JobKind::PurgeConnectionUsage => Self::PurgeConnectionUsage,
             JobKind::ExpirePartnerRequests => Self::ExpirePartnerRequests,
@@ -111,6 +117,8 @@ impl From<JobKind> for JobKindDto {
 impl From<JobKindDto> for JobKind {
     fn from(kind: JobKindDto) -> Self {
         match kind {
+            JobKindDto::DirectoryIndex => Self::DirectoryIndex,
+            JobKindDto::DirectoryRemove => Self::DirectoryRemove,
             JobKindDto::Email => Self::Email,
             JobKindDto::DeliverDocument => Self::DeliverDocument,
             JobKindDto::PurgeDocuments => Self::PurgeDocuments,

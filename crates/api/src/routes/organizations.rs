@@ -135,6 +135,8 @@ pub struct OrganizationDto {
     #[schema(example = "90000001")]
     pub kvk_number: Option<String>,
     pub status: OrgStatus,
+    /// Whether its receiving participant ids are listed in the Peppol Directory.
+    pub directory_listed: bool,
     /// How activation was requested, while it is.
     pub activation_method: Option<ActivationMethod>,
     /// The caller's role here (environment Administrators act as `administrator` everywhere).
@@ -155,6 +157,7 @@ impl OrganizationDto {
             contact_email: org.contact_email.clone(),
             kvk_number: org.kvk_number.clone(),
             status: org.status,
+            directory_listed: org.directory_listed,
             activation_method: org.activation_method,
             my_role: role,
             identifiers: identifiers.iter().map(IdentifierDto::from).collect(),
@@ -328,6 +331,9 @@ pub struct UpdateOrganizationRequest {
     #[schema(max_length = 254)]
     #[schema(format = Email)]
     pub contact_email: Option<String>,
+    /// List the organization's receiving participant ids in the Peppol Directory (its
+    /// business card is published and the Directory told).
+    pub directory_listed: Option<bool>,
 }
 
 /// Change an organization's details (Organization Administrators).
@@ -352,6 +358,7 @@ async fn update_organization(
         address: body.address.map(Address::from),
         contact_name: body.contact_name.map(Some),
         contact_email: body.contact_email.map(Some),
+        directory_listed: body.directory_listed,
     };
     let view = service::update_organization(&state.db, &caller, &org, change).await?;
     Ok(web::Json(view.into()))

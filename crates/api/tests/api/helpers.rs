@@ -78,6 +78,9 @@ pub struct Options {
     pub intake_ocr_budget_seconds: Option<u64>,
     /// `peppol_as4_requests_per_minute_per_ip`; the built-in default when `None`.
     pub peppol_as4_requests_per_minute_per_ip: Option<u32>,
+    /// `peppol_directory` and `peppol_directory_ca_file`: a fake Directory's base URL and the
+    /// CA of its server certificate.
+    pub peppol_directory: Option<(String, PathBuf)>,
     /// `intake_sender_authentication`; `off` when `None`, not the built-in `enforce`: the
     /// intake tests mail from made-up domains on 127.0.0.1 without DKIM, which no DNS
     /// vouches for. The sender authentication tests set it with their own DNS server.
@@ -136,6 +139,7 @@ impl Default for Options {
             max_organizations: None,
             metrics_enabled: false,
             metrics_token: None,
+            peppol_directory: None,
             connection_requests_per_minute: None,
             token_requests_per_minute_per_client: None,
             partner_requests_per_hour: None,
@@ -318,6 +322,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .peppol_sml_registration
             .as_ref()
             .map(|s| s.trust_file.clone()),
+        peppol_directory: options
+            .peppol_directory
+            .as_ref()
+            .map(|(url, _)| url.clone())
+            .unwrap_or_default(),
+        peppol_directory_ca_file: options.peppol_directory.as_ref().map(|(_, ca)| ca.clone()),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -26,6 +26,7 @@ mod organizations;
 mod paging;
 mod partners;
 mod peppol;
+mod peppol_directory;
 mod peppol_responses;
 mod peppol_sending;
 mod races;

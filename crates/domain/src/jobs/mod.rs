@@ -54,12 +54,18 @@ pub enum JobKind {
     SmlUnregister,
     /// Queue SML jobs for participant ids out of step (at start and daily; payload `{}`).
     SmlReconcile,
+    /// Tell the Peppol Directory to (re)index a participant's business card (payload: a
+    /// [`crate::peppol::directory::DirectoryJob`]).
+    DirectoryIndex,
+    /// Tell the Peppol Directory to drop a participant (payload: a
+    /// [`crate::peppol::directory::DirectoryJob`]).
+    DirectoryRemove,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 14] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
@@ -71,6 +77,8 @@ impl JobKind {
         Self::SmlRegister,
         Self::SmlUnregister,
         Self::SmlReconcile,
+        Self::DirectoryIndex,
+        Self::DirectoryRemove,
         Self::Noop,
     ];
 
@@ -89,6 +97,8 @@ impl JobKind {
             Self::SmlRegister => "sml_register",
             Self::SmlUnregister => "sml_unregister",
             Self::SmlReconcile => "sml_reconcile",
+            Self::DirectoryIndex => "directory_index",
+            Self::DirectoryRemove => "directory_remove",
             Self::Noop => "noop",
         }
     }
@@ -152,6 +162,14 @@ impl JobKind {
                 max_delay: Duration::from_secs(2 * 60 * 60),
                 jitter: 0.2,
             },
+            // The Directory is one service that comes back: 30 s doubling to six hours, for
+            // about two days.
+            Self::DirectoryIndex | Self::DirectoryRemove => RetryPolicy {
+                max_attempts: 12,
+                first_delay: Duration::from_secs(30),
+                max_delay: Duration::from_secs(6 * 60 * 60),
+                jitter: 0.2,
+            },
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -174,6 +192,8 @@ impl JobKind {
             | Self::DeliverHook
             | Self::PurgeHookDeliveries
             | Self::ProcessIntakeMessage
+            | Self::DirectoryIndex
+            | Self::DirectoryRemove
             | Self::SmlRegister
             | Self::SmlUnregister
             | Self::SmlReconcile

@@ -151,6 +151,10 @@ pub struct Organization {
     /// What the business register said when the organization was added (JSON), shown to
     /// the operator next to what the user entered.
     pub register_snapshot: Option<String>,
+    /// Whether its receiving participant ids are listed in the Peppol Directory (the SMP
+    /// serves their business card and the Directory is told); on unless the organization
+    /// chose otherwise.
+    pub directory_listed: bool,
     pub created_at: DateTime<Utc>,
     /// When its status or details last changed.
     pub updated_at: DateTime<Utc>,

@@ -38,6 +38,8 @@ pub struct OrganizationChange {
     pub address: Option<Address>,
     pub contact_name: Option<Option<String>>,
     pub contact_email: Option<Option<String>>,
+    /// Listed in the Peppol Directory.
+    pub directory_listed: Option<bool>,
 }
 
 /// A step to record in the status history.

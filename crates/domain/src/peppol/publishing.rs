@@ -1,6 +1,13 @@
-//! Haven's own SMP: which participants it publishes.
+//! Haven's own SMP: which participants it publishes, and what their Peppol Directory business
+//! card says.
 
-use crate::{documents::store::DocumentRecords, DomainResult};
+use chrono::NaiveDate;
+
+use crate::{
+    documents::store::DocumentRecords,
+    organizations::{identifiers::scheme, records::OrgEventKind, store::OrganizationStore},
+    DomainResult,
+};
 
 /// Whether Haven's SMP publishes `participant_id` (`scheme:value`, any case): a participant
 /// id registered here whose organization is active and receives on it. Anything else is
@@ -17,4 +24,127 @@ pub async fn is_published<R: DocumentRecords>(
         .find_party(participant_id)
         .await?
         .is_some_and(|party| party.receives()))
+}
+
+/// What the Peppol Directory shows of a participant: the one business entity behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusinessCard {
+    /// The participant id as registered (`scheme:value`).
+    pub participant_id: String,
+    /// The organization's statutory (legal) name.
+    pub name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// The address on one line, when the organization has one.
+    pub address: Option<String>,
+    /// The organization's other identifiers as (ISO 6523 ICD scheme, value): its KvK number
+    /// and the identifiers it registered, except the participant id itself.
+    pub identifiers: Vec<(String, String)>,
+    /// When the organization was activated here (last activation).
+    pub registration_date: Option<NaiveDate>,
+}
+
+/// The business card of `participant_id` when Haven's SMP publishes it ([`is_published`]) and
+/// its organization is listed in the Directory; `None` otherwise, with no reason given.
+///
+/// # Errors
+/// When the records cannot be read.
+#[tracing::instrument(name = "peppol.business_card", skip(records, organizations))]
+pub async fn business_card<R: DocumentRecords, S: OrganizationStore>(
+    records: &R,
+    organizations: &S,
+    participant_id: &str,
+) -> DomainResult<Option<BusinessCard>> {
+    let Some(party) = records.find_party(participant_id).await? else {
+        return Ok(None);
+    };
+    if !party.receives() {
+        return Ok(None);
+    }
+    let Some(org) = organizations
+        .find_organization_anywhere(party.organization_id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !org.directory_listed {
+        return Ok(None);
+    }
+    let kvk = org
+        .kvk_number
+        .iter()
+        .map(|kvk| (scheme::KVK.to_owned(), kvk.clone()));
+    let registered = organizations
+        .list_identifiers(org.id)
+        .await?
+        .into_iter()
+        .map(|i| (i.scheme, i.value));
+    let mut identifiers: Vec<(String, String)> = Vec::new();
+    for pair in kvk.chain(registered) {
+        let own = format!("{}:{}", pair.0, pair.1).eq_ignore_ascii_case(&party.participant_id);
+        if !own && !identifiers.contains(&pair) {
+            identifiers.push(pair);
+        }
+    }
+    let registration_date = organizations
+        .list_events(org.id)
+        .await?
+        .iter()
+        .filter(|e| e.event == OrgEventKind::Activated)
+        .map(|e| e.created_at.date_naive())
+        .next_back();
+    Ok(Some(BusinessCard {
+        participant_id: party.participant_id,
+        name: org.statutory_name,
+        country: org.country,
+        address: one_line(&org.address),
+        identifiers,
+        registration_date,
+    }))
+}
+
+/// `Street 12, 1234 AB City`, leaving out what is missing; `None` when nothing is known.
+fn one_line(address: &crate::organizations::records::Address) -> Option<String> {
+    let join = |parts: [&Option<String>; 2]| {
+        let parts: Vec<&str> = parts
+            .iter()
+            .filter_map(|p| p.as_deref().map(str::trim).filter(|p| !p.is_empty()))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    };
+    let lines: Vec<String> = [
+        join([&address.street, &address.house_number]),
+        join([&address.postal_code, &address.city]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!lines.is_empty()).then(|| lines.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::organizations::records::Address;
+
+    #[test]
+    fn the_address_is_one_line_of_what_is_known() {
+        let full = Address {
+            street: Some("Keizersgracht".into()),
+            house_number: Some("1a".into()),
+            postal_code: Some("1015 AA".into()),
+            city: Some("Amsterdam".into()),
+        };
+        assert_eq!(
+            one_line(&full).as_deref(),
+            Some("Keizersgracht 1a, 1015 AA Amsterdam")
+        );
+        let city_only = Address {
+            city: Some("Utrecht".into()),
+            street: Some("  ".into()),
+            ..Address::default()
+        };
+        assert_eq!(one_line(&city_only).as_deref(), Some("Utrecht"));
+        assert_eq!(one_line(&Address::default()), None);
+    }
 }

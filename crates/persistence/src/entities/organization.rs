@@ -26,6 +26,8 @@ pub struct Model {
     pub register_snapshot: Option<String>,
     /// Intake: sales invoices by email become drafts instead of being sent at once.
     pub intake_sales_drafts: bool,
+    /// Peppol Directory: the business card of its receiving ids is served and indexed.
+    pub directory_listed: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -26,6 +26,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, RelationDef, SqlErr,
 };
+use std::collections::BTreeSet;
+
+use haven_domain::peppol::directory::directory_jobs;
 use uuid::Uuid;
 
 use super::accounts::{insert_audit_event, lock_environment, queue_mail};
@@ -38,6 +41,7 @@ use crate::{
         organization, organization_event, organization_identifier, organization_member, user,
     },
     error::map_db_err,
+    jobs::enqueue_many,
     Database,
 };
 
@@ -63,6 +67,7 @@ pub(crate) fn to_organization(m: organization::Model) -> DomainResult<Organizati
             .as_deref()
             .and_then(ActivationMethod::parse),
         register_snapshot: m.register_snapshot,
+        directory_listed: m.directory_listed,
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
@@ -242,6 +247,45 @@ async fn member_row(
     })
 }
 
+/// The participant ids of the organization that the Peppol Directory lists: registered, Receive
+/// on, the organization active and listed (what `domain::peppol::publishing::business_card`
+/// serves).
+async fn listed_participants<C: ConnectionTrait>(
+    conn: &C,
+    organization_id: Uuid,
+) -> DomainResult<BTreeSet<String>> {
+    let org = organization::Entity::find_by_id(organization_id)
+        .one(conn)
+        .await
+        .map_err(db("loading an organization"))?;
+    if !org.is_some_and(|o| o.directory_listed && o.status == OrgStatus::Active.as_str()) {
+        return Ok(BTreeSet::new());
+    }
+    Ok(organization_identifier::Entity::find()
+        .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
+        .filter(organization_identifier::Column::ReceiveEnabled.eq(true))
+        .filter(organization_identifier::Column::ParticipantId.is_not_null())
+        .all(conn)
+        .await
+        .map_err(db("listing listed participant ids"))?
+        .into_iter()
+        .filter_map(|i| i.participant_id)
+        .collect())
+}
+
+/// Queues the Peppol Directory jobs of a change, in its transaction: `before` is what
+/// [`listed_participants`] said before the change.
+async fn queue_directory_jobs(
+    txn: &DatabaseTransaction,
+    organization_id: Uuid,
+    before: &BTreeSet<String>,
+) -> DomainResult<()> {
+    let after = listed_participants(txn, organization_id).await?;
+    enqueue_many(txn, &directory_jobs(before, &after))
+        .await
+        .map_err(db("queueing Peppol Directory jobs"))
+}
+
 impl Database {
     async fn org_txn(&self) -> DomainResult<DatabaseTransaction> {
         self.begin_write()
@@ -319,6 +363,7 @@ impl OrganizationStore for Database {
             activation_attempts: Set(0),
             register_snapshot: Set(new.register_snapshot),
             intake_sales_drafts: Set(false),
+            directory_listed: Set(true),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -474,6 +519,7 @@ impl OrganizationStore for Database {
     ) -> DomainResult<Organization> {
         let txn = self.org_txn().await?;
         let row = load(&txn, organization_id).await?;
+        let listed = listed_participants(&txn, organization_id).await?;
         let mut active: organization::ActiveModel = row.into();
         if let Some(name) = change.statutory_name {
             active.statutory_name = Set(name);
@@ -493,11 +539,15 @@ impl OrganizationStore for Database {
         if let Some(email) = change.contact_email {
             active.contact_email = Set(email);
         }
+        if let Some(listed) = change.directory_listed {
+            active.directory_listed = Set(listed);
+        }
         active.updated_at = Set(Utc::now());
         let updated = active
             .update(&txn)
             .await
             .map_err(db("updating an organization"))?;
+        queue_directory_jobs(&txn, organization_id, &listed).await?;
         insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
         commit(txn).await?;
         to_organization(updated)
@@ -525,10 +575,12 @@ impl OrganizationStore for Database {
     ) -> DomainResult<OrgIdentifier> {
         let txn = self.org_txn().await?;
         let org = load(&txn, organization_id).await?;
+        let listed = listed_participants(&txn, organization_id).await?;
         let row = insert_identifier(&txn, organization_id, identifier).await?;
         if org.status == OrgStatus::Active.as_str() {
             register_participant(&txn, row.clone()).await?;
         }
+        queue_directory_jobs(&txn, organization_id, &listed).await?;
         let stored = organization_identifier::Entity::find_by_id(row.id)
             .one(&txn)
             .await
@@ -554,6 +606,7 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<()> {
         let txn = self.org_txn().await?;
+        let listed = listed_participants(&txn, organization_id).await?;
         let published = super::sml::published_of(&txn, organization_id).await?;
         let result = organization_identifier::Entity::delete_many()
             .filter(organization_identifier::Column::Id.eq(identifier_id))
@@ -567,6 +620,7 @@ impl OrganizationStore for Database {
                 id: identifier_id.to_string(),
             });
         }
+        queue_directory_jobs(&txn, organization_id, &listed).await?;
         insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
         super::sml::follow(&txn, organization_id, &published).await?;
         commit(txn).await
@@ -582,6 +636,7 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<OrgIdentifier> {
         let txn = self.org_txn().await?;
+        let listed = listed_participants(&txn, organization_id).await?;
         let published = super::sml::published_of(&txn, organization_id).await?;
         let row = organization_identifier::Entity::find_by_id(identifier_id)
             .filter(organization_identifier::Column::OrganizationId.eq(organization_id))
@@ -603,6 +658,7 @@ impl OrganizationStore for Database {
             .update(&txn)
             .await
             .map_err(db("switching an identifier"))?;
+        queue_directory_jobs(&txn, organization_id, &listed).await?;
         insert_audit_event(&txn, audit.target("organization", organization_id).details(serde_json::json!({
             "participantId": format!("{}:{}", updated.scheme, updated.value), "send": send, "receive": receive
         })))
@@ -704,8 +760,10 @@ impl OrganizationStore for Database {
             commit(txn).await?;
             return Ok(CodeOutcome::Wrong { attempts_left });
         }
+        let listed = listed_participants(&txn, organization_id).await?;
         register_participants(&txn, organization_id).await?;
         let organization = set_status(&txn, row, OrgStatus::Active).await?;
+        queue_directory_jobs(&txn, organization_id, &listed).await?;
         insert_event(&txn, organization_id, OrgStatus::Active, event).await?;
         insert_audit_event(&txn, audit.target("organization", organization_id)).await?;
         // Not active before, so nothing was published: whatever is now is new.
@@ -729,8 +787,10 @@ impl OrganizationStore for Database {
                 "This organization has no pending activation request.".into(),
             ));
         }
+        let listed = listed_participants(&txn, organization_id).await?;
         register_participants(&txn, organization_id).await?;
         let organization = set_status(&txn, row, OrgStatus::Active).await?;
+        queue_directory_jobs(&txn, organization_id, &listed).await?;
         insert_event(&txn, organization_id, OrgStatus::Active, event).await?;
         insert_audit_event(
             &txn,
@@ -781,6 +841,7 @@ impl OrganizationStore for Database {
         audit: NewAuditEvent,
     ) -> DomainResult<Organization> {
         let txn = self.org_txn().await?;
+        let listed = listed_participants(&txn, organization_id).await?;
         let row = load(&txn, organization_id).await?;
         let published = super::sml::published_of(&txn, organization_id).await?;
         organization_identifier::Entity::update_many()
@@ -801,6 +862,7 @@ impl OrganizationStore for Database {
             .await
             .map_err(db("switching identifiers off"))?;
         let organization = set_status(&txn, row, status).await?;
+        queue_directory_jobs(&txn, organization_id, &listed).await?;
         insert_event(&txn, organization_id, status, event).await?;
         insert_audit_event(
             &txn,

@@ -1362,6 +1362,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{id}/sml-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the participant ids this organization receives on are in the SML: the Peppol
+         *     network finds them only once they are registered.
+         */
+        get: operations["getSmlRegistrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{id}/trusted-senders": {
         parameters: {
             query?: never;
@@ -3530,7 +3550,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "noop";
+        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "directory_index" | "directory_remove" | "sml_register" | "sml_unregister" | "sml_reconcile" | "noop";
         JobPage: {
             items: components["schemas"]["Job"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
@@ -3690,6 +3710,8 @@ export interface components {
             country: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description Whether its receiving participant ids are listed in the Peppol Directory. */
+            directoryListed: boolean;
             /** Format: uuid */
             id: string;
             identifiers: components["schemas"]["IdentifierDto"][];
@@ -4165,6 +4187,27 @@ export interface components {
              */
             expiresAt: string;
         };
+        /** @description One participant id's registration in the SML. */
+        SmlRegistration: {
+            /** @description `scheme:value`, lower case. */
+            participantId: string;
+            /** @description Why it failed, or why the last attempt did. */
+            reason?: string | null;
+            /**
+             * @description `registered`; `pending` (queued or being retried); `failed` (see `reason`);
+             *     `not_registering` (this installation does not register with the SML).
+             */
+            state: components["schemas"]["SmlState"];
+        };
+        /** @description The SML registrations of an organization's receiving participant ids. */
+        SmlRegistrations: {
+            items: components["schemas"]["SmlRegistration"][];
+        };
+        /**
+         * @description Where a participant id is in the SML, as Haven last learnt it.
+         * @enum {string}
+         */
+        SmlState: "pending" | "registered" | "failed" | "not_registering";
         /**
          * @description An SPF result (RFC 7208).
          * @enum {string}
@@ -4323,6 +4366,11 @@ export interface components {
             /** Format: email */
             contactEmail?: string | null;
             contactName?: string | null;
+            /**
+             * @description List the organization's receiving participant ids in the Peppol Directory (its
+             *     business card is published and the Directory told).
+             */
+            directoryListed?: boolean | null;
             statutoryName?: string | null;
             tradeNames?: string[] | null;
         };
@@ -10031,6 +10079,64 @@ export interface operations {
             };
             /** @description Already revoked (`grant_revoked`). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSmlRegistrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmlRegistrations"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -97,4 +97,17 @@ describe('identifiers tab', { timeout: 15_000 }, () => {
     await user.hover(badge);
     expect(await screen.findByText('the SML refused the request')).toBeInTheDocument();
   });
+
+  it('switches the Peppol Directory listing off through the organization', async () => {
+    const api = mockApi({
+      'GET /api/v1/organizations/{id}': { body: organization({ status: 'active' }) },
+      'PATCH /api/v1/organizations/{id}': ({ body }) => ({
+        body: organization({ status: 'active', directoryListed: body?.directoryListed ?? true }),
+      }),
+    });
+    const { user } = await openIdentifiers({ receiving: true });
+    await user.click(screen.getByRole('switch', { name: /Listed in the Peppol Directory/ }));
+    expect(await screen.findByRole('switch', { name: /Listed in the Peppol Directory/, checked: false })).toBeInTheDocument();
+    expect(api.callsTo('PATCH /api/v1/organizations/{id}')[0]?.body).toEqual({ directoryListed: false });
+  });
 });

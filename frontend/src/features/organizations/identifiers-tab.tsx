@@ -10,6 +10,7 @@ import { notifySuccess } from '@/components/forms/notify';
 import { useCurrentUser } from '@/lib/session';
 
 import { useAddIdentifier, useRemoveIdentifier, useSmlRegistrations, useUpdateIdentifier } from './api/identifiers';
+import { useUpdateOrganization } from './api/organizations';
 import { identifierKindLabel, identifierKindsFor } from './labels';
 
 const smlColor = { registered: 'green', pending: 'yellow', failed: 'red', not_registering: 'gray' } as const;
@@ -218,6 +219,23 @@ function RemoveDialog({ org, identifier, onClose }: { org: Organization; identif
   );
 }
 
+/** Whether the receiving ids are listed in the Peppol Directory (their business card). */
+function DirectorySwitch({ org, canManage }: { org: Organization; canManage: boolean }) {
+  const { t } = useTranslation();
+  const save = useUpdateOrganization();
+  return (
+    <Switch
+      label={t('organizations.identifiers.directory')}
+      description={t('organizations.identifiers.directoryHint')}
+      checked={org.directoryListed}
+      disabled={!canManage || save.isPending}
+      onChange={() => {
+        save.mutate({ params: { path: { id: org.id } }, body: { directoryListed: !org.directoryListed } });
+      }}
+    />
+  );
+}
+
 /** Identifiers with their participant ids and the Send / Receive switches. */
 export function IdentifiersTab({ org, canManage }: { org: Organization; canManage: boolean }) {
   const { t } = useTranslation();
@@ -284,6 +302,7 @@ export function IdentifiersTab({ org, canManage }: { org: Organization; canManag
           </Table>
         </Table.ScrollContainer>
       )}
+      <DirectorySwitch org={org} canManage={canManage} />
       {canManage && <AddIdentifier org={org} />}
       <RemoveDialog
         org={org}

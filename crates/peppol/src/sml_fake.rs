@@ -15,20 +15,12 @@ use std::{
 };
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio_rustls::{
-    rustls::{
-        self,
-        pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer},
-        server::WebPkiClientVerifier,
-    },
-    TlsAcceptor,
-};
 
 use crate::{
     identifiers::ParticipantIdentifier,
     sml::participant_hostname,
     sml_manage::{FaultKind, IDENTIFIERS_NS, LOCATOR_NS, SOAP11_NS},
-    testing::{Ca, DnsAnswer, DnsServer},
+    testing::{mutual_tls_acceptor, Ca, DnsAnswer, DnsServer},
 };
 
 #[derive(Default)]
@@ -58,26 +50,7 @@ impl FakeSml {
     /// TLS handshake.
     pub async fn start(client_ca: &Ca) -> Self {
         let tls_ca = Ca::new("Fake SML TLS CA");
-        let (cert, key) = tls_ca.tls_server("127.0.0.1");
-        let mut roots = rustls::RootCertStore::empty();
-        roots
-            .add(CertificateDer::from(client_ca.der.clone()))
-            .unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_client_cert_verifier(verifier)
-            .with_single_cert(
-                vec![CertificateDer::from(cert)],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
-            )
-            .unwrap();
-        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let acceptor = mutual_tls_acceptor(&tls_ca, &client_ca.der);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sml = Self {
             base: format!(

@@ -146,21 +146,9 @@ impl Ca {
         }
     }
 
-    /// A TLS server certificate for `host` (a name or an IP address, as its only subject
-    /// alternative name) with a fresh ECDSA key: (certificate DER, PKCS#8 key DER).
+    /// A TLS server certificate for `127.0.0.1` and `localhost` (an ECDSA key).
     #[must_use]
-    pub fn tls_server(&self, host: &str) -> (Vec<u8>, Vec<u8>) {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(vec![host.to_owned()]).unwrap();
-        params.distinguished_name.push(DnType::CommonName, host);
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        (cert.der().to_vec(), key.serialize_der())
-    }
-
-    /// A TLS server certificate for `127.0.0.1` and `localhost` (an ECDSA key), as a leaf.
-    #[must_use]
-    pub fn tls_server_leaf(&self) -> Leaf {
+    pub fn tls_server(&self) -> Leaf {
         let key = KeyPair::generate().unwrap();
         let mut params =
             CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
@@ -687,6 +675,35 @@ pub struct DirectoryCall {
     pub card: Option<Result<String, String>>,
 }
 
+/// The TLS side of a fake HTTPS service on 127.0.0.1 that, like the SML and the Directory,
+/// knows its callers by their certificate: its own certificate comes from `server_ca`, and
+/// only clients with a certificate issued by `client_ca` (DER) complete the handshake.
+#[must_use]
+pub fn mutual_tls_acceptor(server_ca: &Ca, client_ca: &[u8]) -> tokio_rustls::TlsAcceptor {
+    use tokio_rustls::rustls::{
+        self,
+        pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer},
+        server::WebPkiClientVerifier,
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(client_ca.to_vec())).unwrap();
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .unwrap();
+    let leaf = server_ca.tls_server();
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from(leaf.der)],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.pkcs8)),
+        )
+        .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
 #[derive(Default)]
 struct DirectoryState {
     calls: Vec<DirectoryCall>,
@@ -710,29 +727,7 @@ impl DirectoryServer {
     /// Starts the server with a certificate from `server_ca`, accepting clients whose
     /// certificate `client_ca` (DER) issued.
     pub async fn start(server_ca: &Ca, client_ca: &[u8]) -> Self {
-        use tokio_rustls::rustls::{
-            self,
-            pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer},
-            server::WebPkiClientVerifier,
-        };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(CertificateDer::from(client_ca.to_vec())).unwrap();
-        let verifier =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .unwrap();
-        let leaf = server_ca.tls_server_leaf();
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_client_cert_verifier(verifier)
-            .with_single_cert(
-                vec![CertificateDer::from(leaf.der.clone())],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.pkcs8.clone())),
-            )
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let acceptor = mutual_tls_acceptor(server_ca, client_ca);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Self {
             base: format!(

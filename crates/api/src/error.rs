@@ -518,7 +518,8 @@ impl From<DomainError> for ApiError {
                 tracing::warn!(?service, %message, "an outside service is unavailable");
                 match service {
                     haven_domain::ExternalService::BusinessRegister => Self::RegisterUnavailable,
-                    haven_domain::ExternalService::ObjectStorage => Self::Unavailable,
+                    haven_domain::ExternalService::ObjectStorage
+                    | haven_domain::ExternalService::SenderDns => Self::Unavailable,
                 }
             }
             DomainError::Unexpected(cause) => Self::Internal(cause),

@@ -109,6 +109,8 @@ pub enum ExternalService {
     BusinessRegister,
     /// The S3-compatible object storage that holds document blobs.
     ObjectStorage,
+    /// The DNS of a sender's domain (SPF, DKIM and DMARC records of intake mail).
+    SenderDns,
 }
 
 impl DomainError {

@@ -25,6 +25,8 @@ use tokio::net::UdpSocket;
 pub struct TxtDnsServer {
     pub addr: SocketAddr,
     names: Arc<Mutex<HashMap<String, Vec<String>>>>,
+    /// While set, every question is answered SERVFAIL (a resolver in trouble).
+    failing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl TxtDnsServer {
@@ -37,6 +39,7 @@ impl TxtDnsServer {
         let server = Self {
             addr: socket.local_addr().expect("the port"),
             names: Arc::default(),
+            failing: Arc::default(),
         };
         let shared = server.clone();
         tokio::spawn(async move {
@@ -67,6 +70,12 @@ impl TxtDnsServer {
         );
     }
 
+    /// Answers every question SERVFAIL while `failing` is set.
+    pub fn set_failing(&self, failing: bool) {
+        self.failing
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
+    }
+
     fn respond(&self, request: &Message) -> Option<Message> {
         let query = request.queries.first()?.clone();
         let name = query.name().to_ascii();
@@ -77,6 +86,10 @@ impl TxtDnsServer {
         response.metadata.recursion_available = true;
         response.metadata.authoritative = true;
         response.add_query(query.clone());
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            response.metadata.response_code = ResponseCode::ServFail;
+            return Some(response);
+        }
         match found {
             None => response.metadata.response_code = ResponseCode::NXDomain,
             Some(records) if query.query_type() == RecordType::TXT => {

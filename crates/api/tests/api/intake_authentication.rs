@@ -193,6 +193,41 @@ async fn enforced_authentication_takes_signed_mail_and_refuses_forgeries_without
     assert!(!numbers.contains(&Value::from("AUTH-3")), "{sent}");
 }
 
+/// DNS trouble is no verdict: under `enforce` the message is deferred (SMTP 451), nothing is
+/// stored, and the sender's server delivers it when the DNS answers again.
+#[tokio::test]
+async fn a_sender_domain_whose_dns_fails_is_deferred_and_accepted_on_retry() {
+    let (dns, key) = sender_dns("reject").await;
+    let app = smtp_app("enforce", &dns).await;
+    let (seller, _, _, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(app.smtp_port.expect("the receiver runs"))
+        .build();
+    let envelope = Envelope::new(
+        Some(SENDER.parse().unwrap()),
+        vec![format!("{SELLER_KVK}.verkoop@{DOMAIN}").parse().unwrap()],
+    )
+    .unwrap();
+    let signed = key.sign(&sales_mail("AUTH-DNS"));
+
+    dns.set_failing(true);
+    let refused = client
+        .send_raw(&envelope, &signed)
+        .await
+        .expect_err("deferred while the DNS fails");
+    assert!(
+        refused.is_transient(),
+        "a 4xx, for the sender to retry: {refused}"
+    );
+    assert_eq!(log_len(&app, &seller, &org).await, 0, "nothing stored");
+
+    dns.set_failing(false);
+    let detail = over_smtp(&app, &seller, &org, &signed).await;
+    assert_eq!(detail["message"]["status"], "processed", "{detail}");
+    assert_eq!(detail["message"]["senderVerdict"]["authenticated"], true);
+}
+
 #[tokio::test]
 async fn report_mode_records_the_verdict_and_processes_as_before() {
     let (dns, _key) = sender_dns("none").await;

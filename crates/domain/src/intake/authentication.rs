@@ -111,6 +111,18 @@ impl SenderVerdict {
         !self.authenticated
     }
 
+    /// Whether the verdict rests on DNS trouble that may pass: nothing authenticated the
+    /// domain, and SPF, a DKIM key or the DMARC policy could not be read (`temperror`).
+    /// Under `enforce` such a message is deferred for the sender's server to try again, as
+    /// RFC 7489 asks, not refused.
+    #[must_use]
+    pub fn undecided(&self) -> bool {
+        !self.authenticated
+            && (self.dmarc == AuthOutcome::TempError
+                || self.spf == SpfOutcome::TempError
+                || self.dkim.iter().any(|d| d.result == AuthOutcome::TempError))
+    }
+
     /// Whether the domain's own DMARC policy asks receivers to refuse this message.
     #[must_use]
     pub fn dmarc_rejects(&self) -> bool {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     addresses::{domain_of, AddressScheme, IntakeAddresses},
-    authentication::{AuthenticationMode, MailHandover, SenderAuthenticator},
+    authentication::{AuthenticationMode, MailHandover, SenderAuthenticator, SenderVerdict},
     records::{
         IntakeItem, IntakeMessage, IntakeTransport, TrustedSender, TrustedSenderKind,
         TrustedSenderStatus,
@@ -162,6 +162,19 @@ pub async fn accept_message<S: IntakeStore, B: DocumentStore, A: SenderAuthentic
         };
         Some(authenticator.authenticate(&handover, raw).await)
     };
+    if settings.sender_authentication == AuthenticationMode::Enforce
+        && verdict.as_ref().is_some_and(SenderVerdict::undecided)
+    {
+        // Nothing is stored: the sender's server keeps the message and tries again (SMTP
+        // 451; 503 to a server piping mail to the inbound endpoint).
+        return Err(DomainError::Unavailable {
+            service: crate::ExternalService::SenderDns,
+            message: format!(
+                "the DNS of the sender's domain could not be read (from {})",
+                envelope.from.trim()
+            ),
+        });
+    }
     let raw_hash = blobs.put(raw).await?;
     let received_at = Utc::now();
     let mut ids = Vec::with_capacity(targets.len());

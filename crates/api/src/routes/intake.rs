@@ -278,7 +278,8 @@ pub struct InboundAccepted {
         (status = BAD_REQUEST, description = "An empty body.", body = ErrorBody),
         (status = UNAUTHORIZED, description = "No or a wrong shared secret, or inbound email is not configured on this installation.", body = ErrorBody),
         (status = PAYLOAD_TOO_LARGE, description = "Larger than `intake_max_message_bytes` (this endpoint's limit, instead of `max_body_bytes`).", body = ErrorBody),
-        (status = UNPROCESSABLE_ENTITY, description = "No recipient is an intake address of an active organization (`unknown_recipient`).", body = ErrorBody)))]
+        (status = UNPROCESSABLE_ENTITY, description = "No recipient is an intake address of an active organization (`unknown_recipient`).", body = ErrorBody),
+        (status = SERVICE_UNAVAILABLE, description = "Not stored, try again later (`service_unavailable`): the DNS of the sender's domain could not be read while sender authentication is enforced, or the document store is unreachable. A piping mail server should defer the message (a temporary failure).", body = ErrorBody)))]
 #[post("/inbound-email")]
 async fn inbound_email(
     req: HttpRequest,

@@ -6270,6 +6270,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not stored, try again later (`service_unavailable`): the DNS of the sender's domain could not be read while sender authentication is enforced, or the document store is unreachable. A piping mail server should defer the message (a temporary failure). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getMe: {

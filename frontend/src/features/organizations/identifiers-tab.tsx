@@ -19,7 +19,7 @@ const smlColor = { registered: 'green', pending: 'yellow', failed: 'red', not_re
 function SmlBadge({ registration }: { registration: SmlRegistration }) {
   const { t } = useTranslation();
   const badge = (
-    <Badge color={smlColor[registration.state]} variant="light" ml="xs">
+    <Badge color={smlColor[registration.state]} variant="light" mt={4}>
       {t(`organizations.identifiers.sml.${registration.state}`)}
     </Badge>
   );
@@ -102,10 +102,8 @@ function IdentifierRow({
       </Table.Td>
       <Table.Td>{switchFor('send', send)}</Table.Td>
       <Table.Td>
-        <Group gap={0} wrap="nowrap">
-          {switchFor('receive', receive)}
-          {identifier.receive && sml !== undefined && <SmlBadge registration={sml} />}
-        </Group>
+        {switchFor('receive', receive)}
+        {identifier.receive && sml !== undefined && <SmlBadge registration={sml} />}
       </Table.Td>
       {canManage && (
         <Table.Td>

@@ -14,13 +14,13 @@ use std::{
     },
 };
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 
 use crate::{
     identifiers::ParticipantIdentifier,
     sml::participant_hostname,
     sml_manage::{FaultKind, IDENTIFIERS_NS, LOCATOR_NS, SOAP11_NS},
-    testing::{mutual_tls_acceptor, Ca, DnsAnswer, DnsServer},
+    testing::{mutual_tls_acceptor, read_request, Ca, DnsAnswer, DnsServer},
 };
 
 #[derive(Default)]
@@ -139,45 +139,10 @@ impl FakeSml {
             .map(|c| c.as_ref().to_vec())
             .unwrap_or_default();
         // One request per connection (the answer says `Connection: close`).
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 8192];
-        let (head_end, length, path) = loop {
-            let Ok(n) = tls.read(&mut chunk).await else {
-                return;
-            };
-            if n == 0 {
-                return;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..end]).to_string();
-                let path = head
-                    .lines()
-                    .next()
-                    .and_then(|l| l.split(' ').nth(1))
-                    .unwrap_or("")
-                    .to_owned();
-                let length = head
-                    .lines()
-                    .find_map(|l| {
-                        let (name, value) = l.split_once(':')?;
-                        name.eq_ignore_ascii_case("content-length")
-                            .then(|| value.trim().parse::<usize>().ok())?
-                    })
-                    .unwrap_or(0);
-                break (end + 4, length, path);
-            }
+        let Some((_, path, body)) = read_request(&mut tls).await else {
+            return;
         };
-        while buf.len() < head_end + length {
-            let Ok(n) = tls.read(&mut chunk).await else {
-                return;
-            };
-            if n == 0 {
-                return;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        let body = String::from_utf8_lossy(&buf[head_end..head_end + length]).to_string();
+        let body = String::from_utf8_lossy(&body).to_string();
         self.requests.fetch_add(1, Ordering::SeqCst);
         let (status, answer) = self.answer(&path, &body, &client);
         let response = format!(

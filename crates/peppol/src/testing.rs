@@ -339,39 +339,11 @@ impl RevocationServer {
     }
 
     async fn serve(&self, mut stream: tokio::net::TcpStream) {
-        let mut data = Vec::new();
-        let mut buf = [0u8; 4096];
-        let head_end = loop {
-            if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-                break at + 4;
-            }
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => data.extend_from_slice(&buf[..n]),
-            }
+        let Some((method, path, body)) = read_request(&mut stream).await else {
+            return;
         };
-        let head = String::from_utf8_lossy(&data[..head_end]).to_string();
-        let length = head
-            .lines()
-            .find_map(|l| {
-                let (name, value) = l.split_once(':')?;
-                name.eq_ignore_ascii_case("content-length")
-                    .then(|| value.trim().parse::<usize>().ok())?
-            })
-            .unwrap_or(0);
-        while data.len() < head_end + length {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => data.extend_from_slice(&buf[..n]),
-            }
-        }
-        let body = &data[head_end..head_end + length];
-        let mut request_line = head.lines().next().unwrap_or("").split_whitespace();
-        let (method, path) = (
-            request_line.next().unwrap_or(""),
-            request_line.next().unwrap_or(""),
-        );
-        let answer = match (method, path) {
+        let body = body.as_slice();
+        let answer = match (method.as_str(), path.as_str()) {
             ("POST", "/ocsp") => {
                 self.ocsp_requests.fetch_add(1, Ordering::SeqCst);
                 let mode = self.state.lock().unwrap().ocsp;
@@ -835,7 +807,7 @@ impl DirectoryServer {
 }
 
 /// Reads one HTTP/1.1 request: method, path and body (by `Content-Length`).
-async fn read_request<S: tokio::io::AsyncRead + Unpin>(
+pub(crate) async fn read_request<S: tokio::io::AsyncRead + Unpin>(
     stream: &mut S,
 ) -> Option<(String, String, Vec<u8>)> {
     let mut data = Vec::new();

@@ -56,8 +56,9 @@ fn sales_mail(number: &str) -> Vec<u8> {
     )
 }
 
-/// Mails `raw` over SMTP from `SENDER` and returns the processed intake message.
-async fn over_smtp(app: &TestApp, seller: &Session, org: &str, raw: &[u8]) -> Value {
+/// An SMTP client of the app's receiver, and the envelope from `SENDER` to the seller's sales
+/// address.
+fn smtp_to_sales(app: &TestApp) -> (AsyncSmtpTransport<Tokio1Executor>, Envelope) {
     let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(app.smtp_port.expect("the receiver runs"))
         .build();
@@ -66,6 +67,12 @@ async fn over_smtp(app: &TestApp, seller: &Session, org: &str, raw: &[u8]) -> Va
         vec![format!("{SELLER_KVK}.verkoop@{DOMAIN}").parse().unwrap()],
     )
     .unwrap();
+    (client, envelope)
+}
+
+/// Mails `raw` over SMTP from `SENDER` and returns the processed intake message.
+async fn over_smtp(app: &TestApp, seller: &Session, org: &str, raw: &[u8]) -> Value {
+    let (client, envelope) = smtp_to_sales(app);
     let before = log_len(app, seller, org).await;
     client.send_raw(&envelope, raw).await.unwrap();
     let log = app
@@ -201,14 +208,7 @@ async fn a_sender_domain_whose_dns_fails_is_deferred_and_accepted_on_retry() {
     let app = smtp_app("enforce", &dns).await;
     let (seller, _, _, _) = two_parties(&app).await;
     let org = organization_id(&app, &seller).await;
-    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(app.smtp_port.expect("the receiver runs"))
-        .build();
-    let envelope = Envelope::new(
-        Some(SENDER.parse().unwrap()),
-        vec![format!("{SELLER_KVK}.verkoop@{DOMAIN}").parse().unwrap()],
-    )
-    .unwrap();
+    let (client, envelope) = smtp_to_sales(&app);
     let signed = key.sign(&sales_mail("AUTH-DNS"));
 
     dns.set_failing(true);

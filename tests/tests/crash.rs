@@ -247,18 +247,25 @@ async fn sales_invoice(
         .unwrap()
 }
 
-/// What a send that was cut off by the crash may have become.
+/// What became of a send before the crash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum FirstTry {
     /// 202 with this document id.
     Accepted(String),
-    /// The connection broke: stored or not, the client cannot know.
+    /// The connection broke with the request under way: stored or not, the client cannot know.
     CutOff,
+    /// The instance was gone before the request was sent, or it was never sent at all.
+    NotSent,
 }
 
 #[tokio::test]
 async fn sends_cut_off_by_a_crash_are_stored_once_and_a_retry_with_the_same_key_completes_them() {
-    const SENDS: usize = 80;
+    const SENDS: usize = 200;
+    // Clients sending one invoice after another, so that requests are under way at any moment:
+    // a batch of simultaneous sends can all be answered by one group commit before the kill.
+    const CLIENTS: usize = 12;
+    // The instance is killed once this many have been answered.
+    const ANSWERED_BEFORE_THE_CRASH: usize = 30;
     let db = TestDatabase::new().await;
     let mut first = Running::start(&db, &QUICK).await;
     let exchange = Arc::new(Exchange::set_up(&first).await);
@@ -274,48 +281,71 @@ async fn sends_cut_off_by_a_crash_are_stored_once_and_a_retry_with_the_same_key_
             .collect(),
     );
 
-    // Every send at once; the instance dies as soon as one has been answered, so that some are
-    // answered, some are cut off mid-request and some never reached it.
     let client = reqwest::Client::new();
+    let next = Arc::new(AtomicUsize::new(0));
     let answered = Arc::new(AtomicUsize::new(0));
-    let sends: Vec<_> = (0..SENDS)
-        .map(|i| {
-            let (client, exchange, invoices, answered) = (
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (client, exchange, invoices, next, answered) = (
                 client.clone(),
                 exchange.clone(),
                 invoices.clone(),
+                next.clone(),
                 answered.clone(),
             );
             let url = first.url("");
             tokio::spawn(async move {
-                let (key, body) = &invoices[i];
-                match exchange.send(&client, &url, body.clone(), key).await {
-                    Ok((202, accepted)) => {
-                        answered.fetch_add(1, Ordering::SeqCst);
-                        FirstTry::Accepted(accepted["documentId"].as_str().unwrap().to_owned())
+                let mut tries = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= SENDS {
+                        return tries;
                     }
-                    Ok((status, body)) => panic!("send {i} answered {status}: {body}"),
-                    Err(_) => FirstTry::CutOff,
+                    let (key, body) = &invoices[i];
+                    let first_try = match exchange.send(&client, &url, body.clone(), key).await {
+                        Ok((202, accepted)) => {
+                            answered.fetch_add(1, Ordering::SeqCst);
+                            let id = accepted["documentId"].as_str().unwrap();
+                            FirstTry::Accepted(id.to_owned())
+                        }
+                        Ok((status, body)) => panic!("send {i} answered {status}: {body}"),
+                        Err(e) if e.is_connect() => FirstTry::NotSent,
+                        Err(_) => FirstTry::CutOff,
+                    };
+                    let stop = !matches!(first_try, FirstTry::Accepted(_));
+                    tries.push((i, first_try));
+                    if stop {
+                        return tries;
+                    }
                 }
             })
         })
         .collect();
     wait_for(
-        "the first send to be accepted",
-        Duration::from_secs(30),
-        || answered.load(Ordering::SeqCst) >= 1,
+        "the first sends to be accepted",
+        Duration::from_secs(60),
+        || answered.load(Ordering::SeqCst) >= ANSWERED_BEFORE_THE_CRASH,
     )
     .await;
     first.kill();
-    let mut first_tries = Vec::new();
-    for send in sends {
-        first_tries.push(send.await.unwrap());
+    let mut first_tries = vec![FirstTry::NotSent; SENDS];
+    for sender in clients {
+        for (i, first_try) in sender.await.unwrap() {
+            first_tries[i] = first_try;
+        }
     }
     let cut_off = first_tries
         .iter()
         .filter(|t| **t == FirstTry::CutOff)
         .count();
-    assert!(cut_off > 0, "the crash came after every send was answered");
+    assert!(
+        cut_off > 0,
+        "no request was under way when the instance died"
+    );
+    assert!(
+        first_tries.contains(&FirstTry::NotSent),
+        "every invoice was sent before the crash"
+    );
 
     // The client retries every request with its key against the restarted installation.
     let second = first.restart(&db, &QUICK).await;
@@ -335,7 +365,7 @@ async fn sends_cut_off_by_a_crash_are_stored_once_and_a_retry_with_the_same_key_
                 assert_eq!(answer["code"], "document_exists", "{answer}");
                 assert_eq!(&id, original, "a 409 names the document the key stored");
             }
-            (FirstTry::CutOff, 202) => {}
+            (FirstTry::CutOff, 202) | (FirstTry::NotSent, 202) => {}
             (FirstTry::CutOff, 409) => assert_eq!(answer["code"], "document_exists", "{answer}"),
             (first_try, status) => panic!("send {i}: first {first_try:?}, then {status}: {answer}"),
         }

@@ -44,6 +44,8 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
+    /// SQLite only: the one connection write transactions run on. See [`Database::begin_write`].
+    writer: Option<DatabaseConnection>,
     backend: Backend,
     /// Set by [`Database::with_group_commit`]: outgoing documents are stored in batches.
     pub(crate) outgoing: Option<crate::repositories::GroupCommit>,
@@ -58,36 +60,25 @@ impl Database {
     /// When the database cannot be reached or a migration fails.
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
         let backend = Backend::from_url(url)?;
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .max_connections(max_connections)
-            .min_connections(1)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10))
-            // The pool already pings every connection when it is given back after use; a
-            // second ping each time one is taken doubled the round trips of every query (and
-            // on SQLite a ping is a hop to the connection's thread and back). A connection
-            // that breaks while idle now fails the one query that finds it broken, and is
-            // then dropped.
-            .test_before_acquire(false)
-            .sqlx_logging(false);
-        let conn = sea_orm::Database::connect(options)
-            .await
-            .context("could not connect to the database")?;
-        if backend == Backend::Sqlite {
-            // WAL lets readers proceed while one writer commits; busy_timeout makes concurrent
-            // writers wait instead of failing with SQLITE_BUSY.
+        let conn = pool(url, max_connections).await?;
+        let writer = if backend == Backend::Sqlite {
+            // WAL lets readers proceed while one writer commits; busy_timeout makes a write
+            // outside the writer connection wait instead of failing with SQLITE_BUSY.
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000"] {
                 conn.execute(Statement::from_string(DbBackend::Sqlite, pragma))
                     .await
                     .context("could not configure SQLite")?;
             }
-        }
+            Some(pool(url, 1).await?)
+        } else {
+            None
+        };
         Migrator::up(&conn, None)
             .await
             .context("could not apply database migrations")?;
         Ok(Self {
             conn,
+            writer,
             backend,
             outgoing: None,
             reads: None,
@@ -103,13 +94,24 @@ impl Database {
         &self.conn
     }
 
-    /// Starts a transaction that will write. SQLite begins transactions as readers and fails
-    /// at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when such a transaction later wants to
-    /// write after another connection committed; taking the write lock first makes it wait its
-    /// turn instead. PostgreSQL needs nothing special.
+    /// Where a write outside a transaction goes: on SQLite the writer connection, so that it
+    /// takes its turn with the write transactions (see [`Database::begin_write`]).
+    pub(crate) fn write_conn(&self) -> &DatabaseConnection {
+        self.writer.as_ref().unwrap_or(&self.conn)
+    }
+
+    /// Starts a transaction that will write. PostgreSQL needs nothing special.
+    ///
+    /// On SQLite every such transaction runs on the one writer connection, so they queue for
+    /// it in the order they asked (the pool hands it out first come, first served). Left to
+    /// SQLite's own lock, concurrent writers poll with growing sleeps (up to 100 ms each) and
+    /// a newcomer can take the lock ahead of one that has waited for a second: under load
+    /// that gave seconds-long stalls. SQLite also begins transactions as readers and fails at
+    /// once (SQLITE_BUSY_SNAPSHOT, no busy wait) when such a transaction later wants to write
+    /// after another connection committed, so the write lock is taken first.
     pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
         use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
-        let txn = self.conn.begin().await?;
+        let txn = self.write_conn().begin().await?;
         if self.backend == Backend::Sqlite {
             // An UPDATE that matches no row still takes SQLite's write lock.
             crate::entities::installation::Entity::update_many()
@@ -129,11 +131,37 @@ impl Database {
     /// # Errors
     /// When the pool reports a failure while closing.
     pub async fn close(self) -> anyhow::Result<()> {
+        if let Some(writer) = self.writer {
+            writer
+                .close()
+                .await
+                .context("could not close the database writer")?;
+        }
         self.conn
             .close()
             .await
             .context("could not close the database pool")
     }
+}
+
+/// A pool of at most `max_connections` to `url`.
+async fn pool(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        // The pool already pings every connection when it is given back after use; a
+        // second ping each time one is taken doubled the round trips of every query (and
+        // on SQLite a ping is a hop to the connection's thread and back). A connection
+        // that breaks while idle now fails the one query that finds it broken, and is
+        // then dropped.
+        .test_before_acquire(false)
+        .sqlx_logging(false);
+    sea_orm::Database::connect(options)
+        .await
+        .context("could not connect to the database")
 }
 
 impl StoreHealth for Database {

@@ -120,7 +120,7 @@ impl Database {
     /// # Errors
     /// [`DomainError::Unexpected`] when the store cannot be reached.
     pub async fn enqueue_job(&self, job: NewJob) -> DomainResult<Option<Uuid>> {
-        enqueue(self.conn(), job)
+        enqueue(self.write_conn(), job)
             .await
             .map_err(|e| map_db_err(e, "enqueueing a job"))
     }
@@ -163,7 +163,7 @@ impl Database {
         result: &Result<(), JobError>,
         unit: Option<f64>,
     ) -> DomainResult<Outcome> {
-        record(self.conn(), now, job, result, unit)
+        record(self.write_conn(), now, job, result, unit)
             .await
             .map_err(|e| map_db_err(e, "recording a job's outcome"))
     }

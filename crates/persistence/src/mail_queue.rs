@@ -39,7 +39,7 @@ impl Database {
     /// # Errors
     /// [`haven_domain::DomainError::Unexpected`] when the store cannot be reached.
     pub async fn enqueue_mail(&self, mail: &OutgoingMail) -> DomainResult<()> {
-        enqueue(self.conn(), mail)
+        enqueue(self.write_conn(), mail)
             .await
             .map_err(|e| map_db_err(e, "queueing an email"))
     }

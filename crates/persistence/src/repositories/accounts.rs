@@ -677,7 +677,7 @@ impl Sessions for Database {
         session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, Expr::value(now))
             .filter(session::Column::Id.eq(current.id))
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("touching a session"))?;
         Ok(())
@@ -943,7 +943,7 @@ impl LoginThrottle for Database {
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn clear_throttle(&self, key: &str) -> DomainResult<()> {
         login_throttle::Entity::delete_by_id(key.to_owned())
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("clearing a login throttle"))?;
         Ok(())
@@ -980,7 +980,7 @@ impl Profiles for Database {
         active.updated_at = Set(Utc::now());
         to_user(
             active
-                .update(self.conn())
+                .update(self.write_conn())
                 .await
                 .map_err(db("updating a profile"))?,
         )
@@ -1017,7 +1017,7 @@ impl SecondFactor for Database {
             .col_expr(user::Column::TotpSecret, Expr::value(encrypted_secret))
             .filter(user::Column::Id.eq(user_id))
             .filter(user::Column::TotpEnabled.eq(false))
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("storing a two-factor secret"))?;
         Ok(())
@@ -1109,7 +1109,7 @@ impl SecondFactor for Database {
                     .add(user::Column::TotpLastStep.is_null())
                     .add(user::Column::TotpLastStep.lt(step)),
             )
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("recording a two-factor code"))?;
         Ok(result.rows_affected == 1)
@@ -1122,7 +1122,7 @@ impl SecondFactor for Database {
             .filter(recovery_code::Column::UserId.eq(user_id))
             .filter(recovery_code::Column::CodeHash.eq(code_hash))
             .filter(recovery_code::Column::UsedAt.is_null())
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("using a recovery code"))?;
         Ok(result.rows_affected >= 1)

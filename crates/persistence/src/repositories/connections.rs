@@ -274,7 +274,7 @@ impl ConnectionStore for Database {
                     .is_null()
                     .or(connection::Column::LastUsedAt.lt(now - TimeDelta::minutes(1))),
             )
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("noting a connection's use"))?;
         Ok(())
@@ -297,7 +297,7 @@ impl UsageLog for Database {
             duration_ms: Set(i32::try_from(e.duration_ms).unwrap_or(i32::MAX)),
         });
         connection_usage::Entity::insert_many(rows)
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("writing connection usage"))?;
         Ok(())
@@ -330,7 +330,7 @@ impl UsageLog for Database {
     async fn purge_usage(&self, before: DateTime<Utc>) -> DomainResult<u64> {
         Ok(connection_usage::Entity::delete_many()
             .filter(connection_usage::Column::At.lt(before))
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("purging connection usage"))?
             .rows_affected)

@@ -139,7 +139,7 @@ impl Batched for PendingSuccess {
     }
 
     async fn store_alone(self, db: &Database) {
-        let recorded = record_successes(db.conn(), Utc::now(), &[self.claim])
+        let recorded = record_successes(db.write_conn(), Utc::now(), &[self.claim])
             .await
             .map(|mut outcomes| outcomes.pop().unwrap_or(Outcome::Stale))
             .map_err(|e| map_db_err(e, "recording a job's outcome"));
@@ -152,7 +152,7 @@ impl Batched for PendingSuccess {
     ) -> DomainResult<Vec<DomainResult<Outcome>>> {
         let claims: Vec<(Uuid, u32)> = batch.iter().map(|p| p.claim).collect();
         // One statement: atomic on its own, no transaction needed.
-        let outcomes = record_successes(db.conn(), Utc::now(), &claims)
+        let outcomes = record_successes(db.write_conn(), Utc::now(), &claims)
             .await
             .map_err(|e| map_db_err(e, "recording jobs' outcomes"))?;
         Ok(outcomes.into_iter().map(Ok).collect())

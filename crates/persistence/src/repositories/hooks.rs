@@ -836,7 +836,7 @@ impl HookDeliveries for Database {
         key: String,
     ) -> DomainResult<()> {
         enqueue(
-            self.conn(),
+            self.write_conn(),
             drain_job(hook_id).run_at(at).idempotency_key(key),
         )
         .await

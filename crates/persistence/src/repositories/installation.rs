@@ -27,7 +27,7 @@ impl InstallationRepository for Database {
                     .to_owned(),
             )
             .do_nothing()
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(|e| map_db_err(e, "creating the installation"))?;
         installation::Entity::find_by_id(SINGLETON)

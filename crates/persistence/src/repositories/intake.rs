@@ -385,7 +385,7 @@ impl IntakeStore for Database {
             count: Set(1),
         })
         .on_conflict(upsert)
-        .exec_without_returning(self.conn())
+        .exec_without_returning(self.write_conn())
         .await
         .map_err(db("counting a sender's rejection notices"))?;
         Ok(taken > 0 && limit > 0)

@@ -162,7 +162,7 @@ impl DraftStore for Database {
             .col_expr(D::UpdatedAt, Expr::value(now))
             .filter(D::Id.eq(id))
             .filter(D::Status.eq(DraftStatus::Open.as_str()))
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("saving an intake draft"))?;
         if changed.rows_affected == 0 {
@@ -189,7 +189,7 @@ impl DraftStore for Database {
             .col_expr(D::UpdatedAt, Expr::value(now))
             .filter(D::Id.eq(id))
             .filter(D::Status.eq(DraftStatus::Open.as_str()))
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("finishing an intake draft"))?;
         if changed.rows_affected == 0 {

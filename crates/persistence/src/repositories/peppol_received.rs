@@ -70,7 +70,7 @@ impl ReceivedMessages for Database {
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(self.conn())
+            .exec_without_returning(self.write_conn())
             .await
             .map_err(db("recording a received AS4 message"))?;
         self.find_received(&message.sender_access_point, &message.message_id)

@@ -149,7 +149,7 @@ impl SmlRecords for Database {
     async fn forget_sml(&self, participant_id: &str) -> DomainResult<()> {
         sml_registration::Entity::delete_many()
             .filter(sml_registration::Column::ParticipantId.eq(participant_id.to_ascii_lowercase()))
-            .exec(self.conn())
+            .exec(self.write_conn())
             .await
             .map_err(db("forgetting an SML registration"))?;
         Ok(())

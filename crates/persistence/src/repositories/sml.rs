@@ -142,7 +142,7 @@ impl SmlRecords for Database {
         state: SmlState,
         reason: Option<&str>,
     ) -> DomainResult<()> {
-        upsert(self.conn(), participant_id, state, reason).await
+        upsert(self.write_conn(), participant_id, state, reason).await
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]

@@ -62,6 +62,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::partners::configure)
                 .configure(routes::operator::configure)
                 .configure(routes::jobs::configure)
+                .configure(routes::certificates::configure)
                 .configure(routes::documents::configure)
                 .configure(routes::invoices::configure)
                 .configure(routes::intake::configure)
@@ -160,6 +161,7 @@ impl Application {
             }
             (None, _) => None,
         };
+        let certificates: Arc<[_]> = settings.peppol_certificates()?.into();
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
@@ -192,6 +194,8 @@ impl Application {
             },
             usage,
             hook_settings: hook_settings.clone(),
+            certificates: certificates.clone(),
+            certificate_warning: settings.peppol_certificate_warning(),
             peppol: peppol.clone(),
         });
         let body_limit = web::Data::new(BodyLimit {
@@ -304,6 +308,7 @@ impl Application {
         crate::jobs::schedule_partner_expiry(&db).await?;
         crate::jobs::schedule_hook_purge(&db).await?;
         crate::jobs::schedule_sml_reconcile(&db, &settings).await?;
+        crate::jobs::schedule_certificate_check(&db, &certificates).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {

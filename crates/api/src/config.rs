@@ -197,6 +197,9 @@ pub struct Settings {
     /// PEM file with extra CA certificates trusted for the SML's TLS certificate (a local SML,
     /// tests); the public roots are trusted as well.
     pub peppol_sml_trust_file: Option<PathBuf>,
+    /// Days before the end of the access point's or SMP's certificate from which operators
+    /// are warned (their page, the log, the installation's audit log daily).
+    pub peppol_certificate_warning_days: u32,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -359,6 +362,7 @@ impl Default for Settings {
             peppol_sml_url: "production".into(),
             peppol_smp_id: None,
             peppol_sml_trust_file: None,
+            peppol_certificate_warning_days: 30,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -647,6 +651,49 @@ impl Settings {
         let ap_trust = haven_peppol::xmldsig::TrustAnchors::from_pem(&trust_pem)
             .map_err(|e| anyhow::anyhow!("peppol_ap_trust_file: {e}"))?;
         Ok(Some((key, ap_trust)))
+    }
+
+    /// The installation's own certificates (the access point's and the SMP's, where set), for
+    /// the expiry warnings.
+    ///
+    /// # Errors
+    /// As [`Settings::peppol_as4_sender`] and [`Settings::peppol_publisher`].
+    pub fn peppol_certificates(
+        &self,
+    ) -> anyhow::Result<Vec<haven_domain::peppol::certificates::InstalledCertificate>> {
+        use haven_domain::peppol::certificates::CertificatePurpose;
+        let describe = |purpose: CertificatePurpose, der: &[u8]| {
+            haven_peppol::certificates::describe(purpose, der)
+                .map_err(|e| anyhow::anyhow!("the {} certificate: {e}", purpose.as_str()))
+        };
+        let mut certificates = Vec::new();
+        let ap = self.peppol_ap()?;
+        if let Some((key, _)) = &ap {
+            certificates.push(describe(
+                CertificatePurpose::AccessPoint,
+                key.certificate(),
+            )?);
+        }
+        if let Some(publisher) = self.peppol_publisher()? {
+            // An SMP-only installation still publishes the access point's certificate.
+            if ap.is_none() {
+                certificates.push(describe(
+                    CertificatePurpose::AccessPoint,
+                    &publisher.ap_certificate,
+                )?);
+            }
+            certificates.push(describe(
+                CertificatePurpose::Smp,
+                publisher.key.certificate(),
+            )?);
+        }
+        Ok(certificates)
+    }
+
+    /// The warning period of [`Settings::peppol_certificate_warning_days`].
+    #[must_use]
+    pub fn peppol_certificate_warning(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::days(i64::from(self.peppol_certificate_warning_days))
     }
 
     /// The revocation checker of AP certificates (`peppol_revocation`).
@@ -1203,7 +1250,7 @@ mod tests {
         assert!(keys.contains(&("peppol_sml_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 103, "one key per field of Settings");
+        assert_eq!(keys.len(), 104, "one key per field of Settings");
     }
 
     #[test]

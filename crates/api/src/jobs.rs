@@ -143,6 +143,11 @@ impl JobWorker {
                 ),
                 wake: wake.clone(),
             })
+            .with(CheckCertificatesHandler {
+                db: db.clone(),
+                certificates: settings.peppol_certificates()?.into(),
+                warning: settings.peppol_certificate_warning(),
+            })
             .with(NoopHandler);
         // Webhook deliveries get their own worker and slots: they wait on other parties'
         // servers (up to the 10-second time-out each), so a backlog of them, or a slow
@@ -685,6 +690,75 @@ impl JobHandler for SmlHandler {
                 }
                 Err(SyncError::Domain(error)) => Err(JobError::Retry(error.to_string())),
             }
+        })
+    }
+}
+
+/// The certificate check of `day` (at `at`): one run per day, however many instances or
+/// restarts, so each certificate is warned of once a day.
+fn certificate_check_job(
+    day: chrono::NaiveDate,
+    at: chrono::DateTime<chrono::Utc>,
+) -> haven_domain::jobs::NewJob {
+    haven_domain::jobs::NewJob::new(JobKind::CheckCertificates, serde_json::json!({}))
+        .idempotency_key(format!("check-certificates:{day}"))
+        .run_at(at)
+}
+
+/// Queues today's certificate check, to run now (unless it ran today), when the installation
+/// has Peppol certificates; each run queues the next day's.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn schedule_certificate_check(
+    db: &Database,
+    certificates: &[haven_domain::peppol::certificates::InstalledCertificate],
+) -> anyhow::Result<()> {
+    if certificates.is_empty() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    db.enqueue_job(certificate_check_job(now.date_naive(), now))
+        .await
+        .map_err(|e| anyhow::anyhow!(e).context("could not schedule the certificate check"))?;
+    Ok(())
+}
+
+/// Runs `check_certificates` jobs: warns of certificates that expire soon or have expired,
+/// then queues tomorrow's check.
+struct CheckCertificatesHandler {
+    db: Database,
+    certificates: Arc<[haven_domain::peppol::certificates::InstalledCertificate]>,
+    warning: chrono::TimeDelta,
+}
+
+impl JobHandler for CheckCertificatesHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::CheckCertificates
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let retry = |e: haven_domain::DomainError| JobError::Retry(e.to_string());
+            let now = chrono::Utc::now();
+            let warned = haven_domain::peppol::certificates::warn_of_expiry(
+                &self.db,
+                &self.certificates,
+                now,
+                self.warning,
+            )
+            .await
+            .map_err(retry)?;
+            tracing::info!(warned, "certificate check done");
+            let tomorrow = now.date_naive() + chrono::TimeDelta::days(1);
+            let at = tomorrow
+                .and_hms_opt(6, 0, 0)
+                .map_or(now + chrono::TimeDelta::days(1), |t| t.and_utc());
+            self.db
+                .enqueue_job(certificate_check_job(tomorrow, at))
+                .await
+                .map_err(retry)?;
+            Ok(())
         })
     }
 }

@@ -58,6 +58,10 @@ pub struct AppState {
     pub usage: UsageRecorder,
     /// Webhook retry schedule and transport rules.
     pub hook_settings: haven_domain::hooks::service::HookSettings,
+    /// The installation's own Peppol certificates and how long before their end operators are
+    /// warned.
+    pub certificates: Arc<[haven_domain::peppol::certificates::InstalledCertificate]>,
+    pub certificate_warning: chrono::TimeDelta,
     /// Peppol delivery (locator and AS4 sender), when configured.
     pub peppol: Option<Arc<crate::as4::PeppolNetwork>>,
 }

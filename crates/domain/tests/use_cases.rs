@@ -126,7 +126,11 @@ impl AuditLog for FakeAccounts {
         self.audit.lock().unwrap().push(audit.action);
         Ok(())
     }
-    async fn list_audit_events(&self, _: Uuid, _: AuditQuery) -> DomainResult<Vec<AuditEvent>> {
+    async fn list_audit_events(
+        &self,
+        _: Option<Uuid>,
+        _: AuditQuery,
+    ) -> DomainResult<Vec<AuditEvent>> {
         unreachable!("not used here")
     }
 }

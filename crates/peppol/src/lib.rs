@@ -5,6 +5,7 @@
 
 pub mod as4;
 pub mod c14n;
+pub mod certificates;
 pub mod config;
 pub mod directory;
 pub mod http;

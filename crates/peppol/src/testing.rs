@@ -55,6 +55,16 @@ pub struct Ca {
     pub pem: String,
 }
 
+/// How long a test leaf is valid.
+enum Validity {
+    /// rcgen's default: until the year 4096.
+    Lasting,
+    /// 2019 to 2020.
+    Ended,
+    /// From yesterday until this long from now.
+    EndsIn(time::Duration),
+}
+
 impl Ca {
     #[must_use]
     pub fn new(name: &str) -> Self {
@@ -87,7 +97,12 @@ impl Ca {
         expired: bool,
         key_slot: usize,
     ) -> Leaf {
-        self.issue(cn, uid, expired, key_slot, &Sources::default())
+        let validity = if expired {
+            Validity::Ended
+        } else {
+            Validity::Lasting
+        };
+        self.issue(cn, uid, validity, key_slot, &Sources::default())
     }
 
     /// A leaf (`CN=cn`, the RSA key of `key_slot`) naming revocation sources: an OCSP
@@ -95,7 +110,19 @@ impl Ca {
     /// (see [`RevocationServer`]).
     #[must_use]
     pub fn leaf_with_sources(&self, cn: &str, key_slot: usize, sources: &Sources) -> Leaf {
-        self.issue(cn, None, false, key_slot, sources)
+        self.issue(cn, None, Validity::Lasting, key_slot, sources)
+    }
+
+    /// A leaf (`CN=cn`) that began yesterday and ends `days` from now (negative: ended).
+    #[must_use]
+    pub fn leaf_ending_in(&self, cn: &str, days: i64) -> Leaf {
+        self.issue(
+            cn,
+            None,
+            Validity::EndsIn(time::Duration::days(days)),
+            0,
+            &Sources::default(),
+        )
     }
 
     /// A serial number no other leaf of this process has.
@@ -108,7 +135,7 @@ impl Ca {
         &self,
         cn: &str,
         uid: Option<&str>,
-        expired: bool,
+        validity: Validity,
         key_slot: usize,
         sources: &Sources,
     ) -> Leaf {
@@ -123,9 +150,17 @@ impl Ca {
                 DnValue::Utf8String(uid.to_owned()),
             );
         }
-        if expired {
-            params.not_before = date_time_ymd(2019, 1, 1);
-            params.not_after = date_time_ymd(2020, 1, 1);
+        match validity {
+            Validity::Lasting => {}
+            Validity::Ended => {
+                params.not_before = date_time_ymd(2019, 1, 1);
+                params.not_after = date_time_ymd(2020, 1, 1);
+            }
+            Validity::EndsIn(left) => {
+                let now = time::OffsetDateTime::now_utc();
+                params.not_before = now - time::Duration::days(1);
+                params.not_after = now + left;
+            }
         }
         let serial = Self::next_serial().to_be_bytes().to_vec();
         params.serial_number = Some(SerialNumber::from_slice(&serial));

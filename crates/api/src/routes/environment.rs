@@ -165,6 +165,43 @@ pub struct AuditPage {
     pub next_cursor: Option<String>,
 }
 
+impl From<AuditParams> for AuditFilter {
+    fn from(params: AuditParams) -> Self {
+        Self {
+            action: params.action,
+            actor_id: params.actor_id,
+            from: params.from,
+            to: params.to,
+            limit: params.limit,
+            before: params.before,
+        }
+    }
+}
+
+impl From<environment::AuditPage> for AuditPage {
+    fn from(page: environment::AuditPage) -> Self {
+        Self {
+            items: page
+                .items
+                .into_iter()
+                .map(|e| AuditEventDto {
+                    id: e.id,
+                    action: e.action,
+                    actor_id: e.actor_id,
+                    actor_email: e.actor_email,
+                    target_type: e.target_type,
+                    target_id: e.target_id,
+                    details: e.details,
+                    ip: e.ip,
+                    user_agent: e.user_agent,
+                    created_at: e.created_at,
+                })
+                .collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
 /// The environment's security audit log, newest first (Administrators).
 #[utoipa::path(tag = TAG, operation_id = "listAuditEvents", security(("bearer" = [])), params(AuditParams), responses((status = OK, body = AuditPage), (status = BAD_REQUEST, body = ErrorBody), (status = FORBIDDEN, body = ErrorBody)))]
 #[get("/audit-events")]
@@ -174,36 +211,44 @@ async fn list_audit_events(
     auth: Authenticated,
     params: web::Query<AuditParams>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
-    let params = params.into_inner();
-    let filter = AuditFilter {
-        action: params.action,
-        actor_id: params.actor_id,
-        from: params.from,
-        to: params.to,
-        limit: params.limit,
-        before: params.before,
-    };
     let client = client_info(&req);
-    let page = environment::audit_log(&state.db, &auth.caller(&client), filter).await?;
-    Ok(web::Json(AuditPage {
-        items: page
-            .items
-            .into_iter()
-            .map(|e| AuditEventDto {
-                id: e.id,
-                action: e.action,
-                actor_id: e.actor_id,
-                actor_email: e.actor_email,
-                target_type: e.target_type,
-                target_id: e.target_id,
-                details: e.details,
-                ip: e.ip,
-                user_agent: e.user_agent,
-                created_at: e.created_at,
-            })
-            .collect(),
-        next_cursor: page.next_cursor,
-    }))
+    let page = environment::audit_log(&state.db, &auth.caller(&client), params.into_inner().into())
+        .await?;
+    Ok(web::Json(page.into()))
+}
+
+/// The installation's own audit log, newest first: events that belong to no environment,
+/// such as warnings about the access point's and SMP's certificates (platform operators
+/// only).
+#[utoipa::path(
+    tag = "operator",
+    operation_id = "listInstallationAuditEvents",
+    security(("bearer" = [])),
+    params(AuditParams),
+    responses(
+        (status = OK, body = AuditPage),
+        (status = BAD_REQUEST, body = ErrorBody),
+        (status = UNAUTHORIZED, body = ErrorBody),
+        (status = FORBIDDEN, description = "Two-factor authentication is required first.", body = ErrorBody),
+        (status = NOT_FOUND, description = "Not an operator.", body = ErrorBody),
+    )
+)]
+#[get("/operator/audit-events")]
+async fn list_installation_audit_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: web::Query<AuditParams>,
+) -> Result<web::Json<AuditPage>, ApiError> {
+    let client = client_info(&req);
+    let page = environment::installation_audit_log(
+        &state.db,
+        &state.operators,
+        &auth.caller(&client),
+        params.into_inner().into(),
+    )
+    .await?;
+    Ok(web::Json(page.into()))
 }
 
 /// Every action the audit log records, for filtering (Administrators).
@@ -353,5 +398,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_environment)
         .service(set_receiving)
         .service(list_audit_actions)
-        .service(list_audit_events);
+        .service(list_audit_events)
+        .service(list_installation_audit_events);
 }

@@ -89,6 +89,8 @@ pub enum JobKindDto {
     SmlUnregister,
     /// Register the SMP and queue SML jobs for participant ids out of step (start and daily).
     SmlReconcile,
+    /// Warn of Peppol certificates that expire soon or have expired (start and daily).
+    CheckCertificates,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -109,6 +111,7 @@ impl From<JobKind> for JobKindDto {
             JobKind::SmlRegister => Self::SmlRegister,
             JobKind::SmlUnregister => Self::SmlUnregister,
             JobKind::SmlReconcile => Self::SmlReconcile,
+            JobKind::CheckCertificates => Self::CheckCertificates,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -130,6 +133,7 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::SmlRegister => Self::SmlRegister,
             JobKindDto::SmlUnregister => Self::SmlUnregister,
             JobKindDto::SmlReconcile => Self::SmlReconcile,
+            JobKindDto::CheckCertificates => Self::CheckCertificates,
             JobKindDto::Noop => Self::Noop,
         }
     }

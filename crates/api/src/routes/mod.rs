@@ -2,6 +2,7 @@
 
 pub mod account_dto;
 pub mod auth;
+pub mod certificates;
 pub mod connections;
 pub mod documents;
 pub mod drafts;

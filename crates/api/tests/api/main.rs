@@ -4,6 +4,7 @@
 
 mod accounts;
 mod accounts_more;
+mod certificates;
 mod connections;
 mod documents;
 mod drafts;

@@ -104,6 +104,7 @@ pub enum AuditAction {
     PartnerRequestExpired,
     #[serde(rename = "partner_request.received")]
     PartnerRequestReceived,
+
     #[serde(rename = "partner_request.sent")]
     PartnerRequestSent,
     #[serde(rename = "partner_request.withdrawn")]
@@ -116,6 +117,10 @@ pub enum AuditAction {
     PasswordReset,
     #[serde(rename = "password.reset_requested")]
     PasswordResetRequested,
+    #[serde(rename = "peppol.certificate_expired")]
+    PeppolCertificateExpired,
+    #[serde(rename = "peppol.certificate_expires_soon")]
+    PeppolCertificateExpiresSoon,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -159,7 +164,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 74] = [
+    pub const ALL: [AuditAction; 76] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -214,6 +219,8 @@ impl AuditAction {
         Self::PasswordChanged,
         Self::PasswordReset,
         Self::PasswordResetRequested,
+        Self::PeppolCertificateExpired,
+        Self::PeppolCertificateExpiresSoon,
         Self::RegistrationCompleted,
         Self::RegistrationExistingAddress,
         Self::RegistrationRequested,
@@ -293,6 +300,8 @@ impl AuditAction {
             Self::PasswordChanged => "password.changed",
             Self::PasswordReset => "password.reset",
             Self::PasswordResetRequested => "password.reset_requested",
+            Self::PeppolCertificateExpired => "peppol.certificate_expired",
+            Self::PeppolCertificateExpiresSoon => "peppol.certificate_expires_soon",
             Self::RegistrationCompleted => "registration.completed",
             Self::RegistrationExistingAddress => "registration.existing_address",
             Self::RegistrationRequested => "registration.requested",

@@ -164,10 +164,34 @@ pub async fn audit_log<A: AuditLog>(
     filter: AuditFilter,
 ) -> DomainResult<AuditPage> {
     caller.actor.require(Action::ViewAuditLog)?;
+    audit_page(accounts, Some(caller.actor.environment_id), filter).await
+}
+
+/// The installation's own audit log (events of no environment, such as warnings about its
+/// Peppol certificates), newest first; platform operators only.
+///
+/// # Errors
+/// `NotFound` for anyone but an operator, `Forbidden` for an operator without two-factor
+/// authentication yet, `Validation` as [`audit_log`].
+pub async fn installation_audit_log<A: AuditLog>(
+    accounts: &A,
+    operators: &crate::accounts::Operators,
+    caller: &Caller<'_>,
+    filter: AuditFilter,
+) -> DomainResult<AuditPage> {
+    operators.require(caller)?;
+    audit_page(accounts, None, filter).await
+}
+
+async fn audit_page<A: AuditLog>(
+    accounts: &A,
+    environment_id: Option<Uuid>,
+    filter: AuditFilter,
+) -> DomainResult<AuditPage> {
     let page = PageRequest::parse(filter.limit, filter.before.as_deref())?;
     let items = accounts
         .list_audit_events(
-            caller.actor.environment_id,
+            environment_id,
             AuditQuery {
                 action: filter.action,
                 actor_id: filter.actor_id,

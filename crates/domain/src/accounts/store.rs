@@ -113,9 +113,11 @@ pub trait Directory {
 pub trait AuditLog {
     /// Queues a mail and records an event (no other change).
     async fn notify(&self, mail: Option<OutgoingMail>, audit: NewAuditEvent) -> DomainResult<()>;
+    /// The events of `environment_id`, or with `None` the installation's own (events of no
+    /// environment, such as certificate warnings).
     async fn list_audit_events(
         &self,
-        environment_id: Uuid,
+        environment_id: Option<Uuid>,
         query: AuditQuery,
     ) -> DomainResult<Vec<AuditEvent>>;
 }

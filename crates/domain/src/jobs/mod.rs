@@ -60,12 +60,15 @@ pub enum JobKind {
     /// Tell the Peppol Directory to drop a participant (payload: a
     /// [`crate::peppol::directory::DirectoryJob`]).
     DirectoryRemove,
+    /// Warn of the installation's Peppol certificates that expire soon or have expired (at
+    /// start and daily; payload `{}`).
+    CheckCertificates,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
@@ -79,6 +82,7 @@ impl JobKind {
         Self::SmlReconcile,
         Self::DirectoryIndex,
         Self::DirectoryRemove,
+        Self::CheckCertificates,
         Self::Noop,
     ];
 
@@ -99,6 +103,7 @@ impl JobKind {
             Self::SmlReconcile => "sml_reconcile",
             Self::DirectoryIndex => "directory_index",
             Self::DirectoryRemove => "directory_remove",
+            Self::CheckCertificates => "check_certificates",
             Self::Noop => "noop",
         }
     }
@@ -156,6 +161,7 @@ impl JobKind {
             | Self::PurgeConnectionUsage
             | Self::PurgeHookDeliveries
             | Self::SmlReconcile
+            | Self::CheckCertificates
             | Self::ExpirePartnerRequests => RetryPolicy {
                 max_attempts: 5,
                 first_delay: Duration::from_secs(5 * 60),
@@ -197,6 +203,7 @@ impl JobKind {
             | Self::SmlRegister
             | Self::SmlUnregister
             | Self::SmlReconcile
+            | Self::CheckCertificates
             | Self::Noop => &[],
         }
     }

@@ -2,6 +2,7 @@
 //! and the decisions around them. Identifier rules, DNS, HTTP and XML signatures live in that
 //! adapter, not here.
 
+pub mod certificates;
 pub mod directory;
 pub mod discovery;
 pub mod publishing;

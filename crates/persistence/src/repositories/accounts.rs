@@ -407,14 +407,16 @@ impl AuditLog for Database {
         commit(txn).await
     }
 
-    #[tracing::instrument(skip_all, fields(environment_id = %environment_id), level = "debug", err(level = "debug"))]
+    #[tracing::instrument(skip_all, fields(environment_id = ?environment_id), level = "debug", err(level = "debug"))]
     async fn list_audit_events(
         &self,
-        environment_id: Uuid,
+        environment_id: Option<Uuid>,
         query: AuditQuery,
     ) -> DomainResult<Vec<AuditEvent>> {
-        let mut select = audit_event::Entity::find()
-            .filter(audit_event::Column::EnvironmentId.eq(environment_id));
+        let mut select = audit_event::Entity::find().filter(match environment_id {
+            Some(id) => audit_event::Column::EnvironmentId.eq(id),
+            None => audit_event::Column::EnvironmentId.is_null(),
+        });
         if let Some(action) = query.action {
             select = select.filter(audit_event::Column::Action.eq(action.as_str()));
         }

@@ -769,6 +769,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operator/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The installation's own audit log, newest first: events that belong to no environment,
+         *     such as warnings about the access point's and SMP's certificates (platform operators
+         *     only).
+         */
+        get: operations["listInstallationAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The access point's and the SMP's certificates with their expiry (platform operators only). */
+        get: operations["listCertificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operator/jobs": {
         parameters: {
             query?: never;
@@ -2545,7 +2583,7 @@ export interface components {
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
          * @enum {string}
          */
-        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
             action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
@@ -2576,6 +2614,40 @@ export interface components {
          * @description The bytes of a file, as sent (the body of a raw upload or download).
          */
         BinaryFile: string;
+        /** @description One certificate of the installation. */
+        CertificateDto: {
+            /**
+             * Format: int64
+             * @description Whole days until `notAfter`; negative once it has passed.
+             */
+            daysLeft: number;
+            issuer: string;
+            /** Format: date-time */
+            notAfter: string;
+            /** Format: date-time */
+            notBefore: string;
+            purpose: components["schemas"]["CertificatePurpose"];
+            /** @description Hexadecimal. */
+            serialNumber: string;
+            state: components["schemas"]["ExpiryState"];
+            /** @description The subject's distinguished name (the access point's CN is its seat id). */
+            subject: string;
+        };
+        /** @description The installation's certificates: at most one per purpose, so never more than a page. */
+        CertificateList: {
+            /** @description Empty when no access point or SMP is configured. */
+            items: components["schemas"]["CertificateDto"][];
+            /**
+             * Format: int64
+             * @description Days before the end from which a certificate counts as expiring soon.
+             */
+            warningDays: number;
+        };
+        /**
+         * @description What a certificate of the installation is for.
+         * @enum {string}
+         */
+        CertificatePurpose: "access_point" | "smp";
         ChangeMemberRequest: {
             role: components["schemas"]["OrgRole"];
         };
@@ -3139,6 +3211,11 @@ export interface components {
             /** @example Must be a valid email address. */
             message: string;
         };
+        /**
+         * @description Where a certificate stands on a given day.
+         * @enum {string}
+         */
+        ExpiryState: "valid" | "expires_soon" | "expired" | "not_yet_valid";
         /** @description One rule that did not hold (or a note about the validation itself). */
         Finding: {
             /** @description For calculations: the value found in the document. */
@@ -3550,7 +3627,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "directory_index" | "directory_remove" | "sml_register" | "sml_unregister" | "sml_reconcile" | "noop";
+        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "directory_index" | "directory_remove" | "sml_register" | "sml_unregister" | "sml_reconcile" | "check_certificates" | "noop";
         JobPage: {
             items: components["schemas"]["Job"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
@@ -7122,6 +7199,122 @@ export interface operations {
                 };
             };
             /** @description An operator who has not set up two-factor authentication yet. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listInstallationAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only this action. */
+                action?: null | components["schemas"]["AuditAction"];
+                /** @description Only events by this user. */
+                actorId?: string | null;
+                /** @description From this time (inclusive, RFC 3339). */
+                from?: string | null;
+                /** @description Until this time (exclusive, RFC 3339). */
+                to?: string | null;
+                /** @description Page size (default 50). */
+                limit?: number | null;
+                /** @description `nextCursor` of the previous page. */
+                before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateList"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first. */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -8,6 +8,7 @@ import type { ReviewItem } from '@/api/types';
 import { NotFound } from '@/components/errors/not-found';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
+import { CertificatesSection } from './certificates-section';
 
 import { useApproveActivation, useRejectActivation, useReviewQueue } from './api/review';
 import { formatAddress, identifierKindLabel } from './labels';
@@ -209,6 +210,7 @@ export function OperatorPage() {
           setRejecting(null);
         }}
       />
+      <CertificatesSection />
     </Stack>
   );
 }

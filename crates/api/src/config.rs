@@ -283,6 +283,14 @@ pub struct Settings {
     /// Refuse mail over the SMTP receiver until the client has started TLS (needs the
     /// certificate and key).
     pub smtp_intake_require_tls: bool,
+    /// Also listen for SMTP with implicit TLS (RFC 8314: TLS from the first byte) with the
+    /// same certificate, limits and checks (needs `smtp_intake_enabled`, the certificate and
+    /// the key).
+    pub smtp_intake_implicit_tls: bool,
+    /// Address the implicit-TLS listener binds to.
+    pub smtp_intake_implicit_tls_host: String,
+    /// Port of the implicit-TLS listener (0 picks a free one).
+    pub smtp_intake_implicit_tls_port: u16,
     /// Shared secret of `POST /api/v1/inbound-email` (at least 32 characters); the endpoint
     /// refuses every request (401) while it is not set.
     pub inbound_email_secret: Option<String>,
@@ -393,6 +401,9 @@ impl Default for Settings {
             smtp_intake_tls_certificate_file: None,
             smtp_intake_tls_key_file: None,
             smtp_intake_require_tls: false,
+            smtp_intake_implicit_tls: false,
+            smtp_intake_implicit_tls_host: "127.0.0.1".into(),
+            smtp_intake_implicit_tls_port: 465,
             inbound_email_secret: None,
         }
     }
@@ -958,22 +969,16 @@ impl Settings {
         .map_err(|e| anyhow::anyhow!("intake sender authentication: {e}"))
     }
 
-    /// STARTTLS for the SMTP receiver, from the certificate and key files; `None` when
-    /// neither is set.
+    /// The SMTP receiver's certificate (for STARTTLS and implicit TLS), read from the
+    /// certificate and key files now and again whenever they change; `None` when neither is
+    /// set.
     ///
     /// # Errors
     /// Only one of the two set, a file that cannot be read or does not hold what it should,
-    /// or TLS required without them.
-    pub fn smtp_intake_tls(&self) -> anyhow::Result<Option<haven_mailbox::smtp::StartTls>> {
-        use anyhow::Context;
-        let read = |path: &PathBuf, what: &str| {
-            std::fs::read(path).with_context(|| {
-                format!(
-                    "could not read the SMTP intake TLS {what} {}",
-                    path.display()
-                )
-            })
-        };
+    /// or TLS (required or implicit) without them.
+    pub async fn smtp_intake_tls(
+        &self,
+    ) -> anyhow::Result<Option<haven_mailbox::smtp::ReceiverTls>> {
         match (
             &self.smtp_intake_tls_certificate_file,
             &self.smtp_intake_tls_key_file,
@@ -983,14 +988,16 @@ impl Settings {
                     !self.smtp_intake_require_tls,
                     "smtp_intake_require_tls needs smtp_intake_tls_certificate_file and smtp_intake_tls_key_file"
                 );
+                anyhow::ensure!(
+                    !self.smtp_intake_implicit_tls,
+                    "smtp_intake_implicit_tls needs smtp_intake_tls_certificate_file and smtp_intake_tls_key_file"
+                );
                 Ok(None)
             }
             (Some(certificate), Some(key)) => {
-                let tls = haven_mailbox::smtp::StartTls::from_pem(
-                    &read(certificate, "certificate")?,
-                    &read(key, "key")?,
-                )
-                .map_err(|e| anyhow::anyhow!("SMTP intake TLS: {e}"))?;
+                let tls = haven_mailbox::smtp::ReceiverTls::from_files(certificate, key)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("SMTP intake TLS: {e}"))?;
                 Ok(Some(tls))
             }
             _ => anyhow::bail!(
@@ -1179,6 +1186,11 @@ mod tests {
         assert!(keys.contains(&("ocr_command".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("smtp_intake_require_tls".to_owned(), ValueKind::Bool)));
         assert!(keys.contains(&("smtp_intake_tls_key_file".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("smtp_intake_implicit_tls".to_owned(), ValueKind::Bool)));
+        assert!(keys.contains(&(
+            "smtp_intake_implicit_tls_port".to_owned(),
+            ValueKind::Number
+        )));
         assert!(keys.contains(&(
             "peppol_as4_max_decompressed_bytes".to_owned(),
             ValueKind::Number
@@ -1203,7 +1215,7 @@ mod tests {
         assert!(keys.contains(&("peppol_sml_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 103, "one key per field of Settings");
+        assert_eq!(keys.len(), 106, "one key per field of Settings");
     }
 
     #[test]
@@ -1465,16 +1477,17 @@ mod tests {
         assert!(!shown.contains("scrape-secret"), "{shown}");
     }
 
-    #[test]
-    fn smtp_intake_tls_needs_both_files_and_required_tls_needs_them() {
+    #[tokio::test]
+    async fn smtp_intake_tls_needs_both_files_and_required_or_implicit_tls_needs_them() {
         let base = Settings::default();
-        assert!(base.smtp_intake_tls().unwrap().is_none());
+        assert!(base.smtp_intake_tls().await.unwrap().is_none());
         let half = Settings {
             smtp_intake_tls_certificate_file: Some("cert.pem".into()),
             ..Settings::default()
         };
         assert!(half
             .smtp_intake_tls()
+            .await
             .unwrap_err()
             .to_string()
             .contains("go together"));
@@ -1484,14 +1497,26 @@ mod tests {
         };
         assert!(required
             .smtp_intake_tls()
+            .await
             .unwrap_err()
             .to_string()
-            .contains("needs"));
-        let missing = Settings {
-            smtp_intake_tls_certificate_file: Some("/nonexistent/cert.pem".into()),
-            smtp_intake_tls_key_file: Some("/nonexistent/key.pem".into()),
+            .contains("smtp_intake_require_tls needs"));
+        let implicit = Settings {
+            smtp_intake_implicit_tls: true,
             ..Settings::default()
         };
-        assert!(format!("{:#}", missing.smtp_intake_tls().unwrap_err()).contains("could not read"));
+        assert!(implicit
+            .smtp_intake_tls()
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("smtp_intake_implicit_tls needs"));
+        let missing = Settings {
+            smtp_intake_tls_certificate_file: Some("missing/cert.pem".into()),
+            smtp_intake_tls_key_file: Some("missing/key.pem".into()),
+            ..Settings::default()
+        };
+        let error = format!("{:#}", missing.smtp_intake_tls().await.unwrap_err());
+        assert!(error.contains("could not read"), "{error}");
     }
 }

@@ -12,6 +12,9 @@ pub struct TestApp {
     pub backend: &'static str,
     /// The SMTP intake receiver's port, when `Options::smtp_intake` started it.
     pub smtp_port: Option<u16>,
+    /// The port of its implicit-TLS listener, when `Options::smtp_intake_implicit_tls` asked
+    /// for one.
+    pub smtp_implicit_tls_port: Option<u16>,
     /// The SMTP server email goes to, when `Options::smtp_relay` asked for one.
     pub relay: Option<crate::smtp_relay::SmtpRelay>,
     _db: TestDatabase,
@@ -62,6 +65,8 @@ pub struct Options {
     /// STARTTLS on the SMTP intake receiver: certificate and key files (PEM), and whether
     /// TLS is required before MAIL.
     pub smtp_intake_tls: Option<(PathBuf, PathBuf, bool)>,
+    /// Also starts the receiver's implicit-TLS listener (needs `smtp_intake_tls`).
+    pub smtp_intake_implicit_tls: bool,
     /// Receives AS4 messages with these files.
     pub peppol_as4: Option<As4Files>,
     /// Sends over Peppol (with the `peppol_as4` key) to these `peppol_static_endpoints`,
@@ -152,6 +157,7 @@ impl Default for Options {
             peppol_smp: None,
             ocr_command: None,
             smtp_intake_tls: None,
+            smtp_intake_implicit_tls: false,
             peppol_as4: None,
             peppol_static_endpoints: None,
             peppol_sml: None,
@@ -243,6 +249,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         smtp_intake_tls_certificate_file: options.smtp_intake_tls.as_ref().map(|t| t.0.clone()),
         smtp_intake_tls_key_file: options.smtp_intake_tls.as_ref().map(|t| t.1.clone()),
         smtp_intake_require_tls: options.smtp_intake_tls.as_ref().is_some_and(|t| t.2),
+        smtp_intake_implicit_tls: options.smtp_intake_implicit_tls,
+        smtp_intake_implicit_tls_port: 0,
         intake_domain: "intake.haven.test".into(),
         intake_max_message_bytes: options
             .intake_max_message_bytes
@@ -336,6 +344,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let app = Application::build(settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let smtp_port = app.smtp_port();
+    let smtp_implicit_tls_port = app.smtp_implicit_tls_port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -347,6 +356,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         data_dir: data_dir.path().to_owned(),
         backend: db.backend_name(),
         smtp_port,
+        smtp_implicit_tls_port,
         relay,
         _db: db,
         _dirs: vec![data_dir, static_dir],

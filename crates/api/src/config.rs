@@ -950,23 +950,31 @@ impl Settings {
         })
     }
 
-    /// The sender authenticator of intake (SPF, DKIM, DMARC) with its resolver.
+    /// The sender authenticator of intake (SPF, DKIM, DMARC) with its resolver; `None` when
+    /// `intake_sender_authentication` is `off`, so that an installation that does not check
+    /// senders builds no resolver (and needs no readable DNS configuration).
     ///
     /// # Errors
-    /// When `intake_dns_servers` is not a list of addresses with ports, or the system's DNS
-    /// configuration cannot be read.
+    /// When `intake_dns_servers` is not a list of addresses with ports, or the system's DNS configuration cannot be read.
     pub fn intake_authenticator(
         &self,
-    ) -> anyhow::Result<haven_mailbox::authentication::MailAuthenticator> {
+    ) -> anyhow::Result<Option<haven_mailbox::authentication::MailAuthenticator>> {
+        use haven_domain::intake::authentication::AuthenticationMode;
+        if AuthenticationMode::parse(&self.intake_sender_authentication)
+            == Some(AuthenticationMode::Off)
+        {
+            return Ok(None);
+        }
         let servers = haven_peppol::config::parse_dns_servers(&self.intake_dns_servers)
             .map_err(|e| anyhow::anyhow!("intake_dns_servers: {e}"))?;
-        haven_mailbox::authentication::MailAuthenticator::new(
+        let authenticator = haven_mailbox::authentication::MailAuthenticator::new(
             &servers,
             std::time::Duration::from_secs(5),
             &self.intake_domain,
             Some(self.intake_authserv_id.clone()),
         )
-        .map_err(|e| anyhow::anyhow!("intake sender authentication: {e}"))
+        .map_err(|e| anyhow::anyhow!("intake sender authentication: {e}"))?;
+        Ok(Some(authenticator))
     }
 
     /// The SMTP receiver's certificate (for STARTTLS and implicit TLS), read from the
@@ -1518,5 +1526,29 @@ mod tests {
         };
         let error = format!("{:#}", missing.smtp_intake_tls().await.unwrap_err());
         assert!(error.contains("could not read"), "{error}");
+    }
+
+    #[test]
+    fn the_dns_resolver_of_sender_authentication_is_built_only_when_it_is_used() {
+        // A DNS server list that cannot be parsed shows whether the resolver is built.
+        let unusable = |mode: &str| Settings {
+            intake_sender_authentication: mode.into(),
+            intake_dns_servers: "not a name server".into(),
+            ..Settings::default()
+        };
+        assert!(unusable("off").intake_authenticator().unwrap().is_none());
+        for mode in ["report", "enforce"] {
+            let Err(error) = unusable(mode).intake_authenticator() else {
+                panic!("{mode}: the resolver was built from an unusable setting");
+            };
+            let error = format!("{error:#}");
+            assert!(error.contains("intake_dns_servers"), "{mode}: {error}");
+        }
+        let checked = Settings {
+            intake_sender_authentication: "report".into(),
+            intake_dns_servers: "127.0.0.1:53".into(),
+            ..Settings::default()
+        };
+        assert!(checked.intake_authenticator().unwrap().is_some());
     }
 }

@@ -22,7 +22,8 @@ use crate::config::Settings;
 struct IntakeSink {
     db: Database,
     blobs: haven_storage::Storage,
-    authenticator: MailAuthenticator,
+    /// `None` when senders are not checked (`intake_sender_authentication = "off"`).
+    authenticator: Option<MailAuthenticator>,
     settings: IntakeSettings,
     wake: Arc<Notify>,
 }
@@ -87,7 +88,7 @@ impl SmtpReceiver {
     pub async fn start(
         settings: &Settings,
         intake: IntakeSettings,
-        authenticator: MailAuthenticator,
+        authenticator: Option<MailAuthenticator>,
         db: Database,
         blobs: haven_storage::Storage,
         wake: Arc<Notify>,

@@ -79,6 +79,8 @@ pub struct Options {
     pub port: u16,
     /// `intake_max_message_bytes`; the built-in default when `None`.
     pub intake_max_message_bytes: Option<u64>,
+    /// `intake_max_invoices`; the built-in default when `None`.
+    pub intake_max_invoices: Option<u32>,
     /// `intake_ocr_budget_seconds`; the built-in default when `None`.
     pub intake_ocr_budget_seconds: Option<u64>,
     /// `peppol_as4_requests_per_minute_per_ip`; the built-in default when `None`.
@@ -163,6 +165,7 @@ impl Default for Options {
             peppol_sml: None,
             port: 0,
             intake_max_message_bytes: None,
+            intake_max_invoices: None,
             intake_ocr_budget_seconds: None,
             peppol_as4_requests_per_minute_per_ip: None,
             intake_sender_authentication: None,
@@ -255,6 +258,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         intake_max_message_bytes: options
             .intake_max_message_bytes
             .unwrap_or(Settings::default().intake_max_message_bytes),
+        intake_max_invoices: options
+            .intake_max_invoices
+            .unwrap_or(Settings::default().intake_max_invoices),
         intake_ocr_budget_seconds: options
             .intake_ocr_budget_seconds
             .unwrap_or(Settings::default().intake_ocr_budget_seconds),

@@ -334,6 +334,14 @@ impl Application {
             .map(crate::intake::SmtpReceiver::port)
     }
 
+    /// The port of the SMTP intake receiver's implicit-TLS listener, when it runs.
+    #[must_use]
+    pub fn smtp_implicit_tls_port(&self) -> Option<u16> {
+        self.smtp_receiver
+            .as_ref()
+            .and_then(crate::intake::SmtpReceiver::implicit_tls_port)
+    }
+
     /// Serves until SIGINT/SIGTERM (actix stops accepting, lets in-flight requests finish),
     /// then closes the database pool.
     ///

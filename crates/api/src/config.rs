@@ -286,6 +286,14 @@ pub struct Settings {
     /// Refuse mail over the SMTP receiver until the client has started TLS (needs the
     /// certificate and key).
     pub smtp_intake_require_tls: bool,
+    /// Also listen for SMTP with implicit TLS (RFC 8314: TLS from the first byte) with the
+    /// same certificate, limits and checks (needs `smtp_intake_enabled`, the certificate and
+    /// the key).
+    pub smtp_intake_implicit_tls: bool,
+    /// Address the implicit-TLS listener binds to.
+    pub smtp_intake_implicit_tls_host: String,
+    /// Port of the implicit-TLS listener (0 picks a free one).
+    pub smtp_intake_implicit_tls_port: u16,
     /// Shared secret of `POST /api/v1/inbound-email` (at least 32 characters); the endpoint
     /// refuses every request (401) while it is not set.
     pub inbound_email_secret: Option<String>,
@@ -397,6 +405,9 @@ impl Default for Settings {
             smtp_intake_tls_certificate_file: None,
             smtp_intake_tls_key_file: None,
             smtp_intake_require_tls: false,
+            smtp_intake_implicit_tls: false,
+            smtp_intake_implicit_tls_host: "127.0.0.1".into(),
+            smtp_intake_implicit_tls_port: 465,
             inbound_email_secret: None,
         }
     }
@@ -986,41 +997,43 @@ impl Settings {
         })
     }
 
-    /// The sender authenticator of intake (SPF, DKIM, DMARC) with its resolver.
+    /// The sender authenticator of intake (SPF, DKIM, DMARC) with its resolver; `None` when
+    /// `intake_sender_authentication` is `off`, so that an installation that does not check
+    /// senders builds no resolver (and needs no readable DNS configuration).
     ///
     /// # Errors
-    /// When `intake_dns_servers` is not a list of addresses with ports, or the system's DNS
-    /// configuration cannot be read.
+    /// When `intake_dns_servers` is not a list of addresses with ports, or the system's DNS configuration cannot be read.
     pub fn intake_authenticator(
         &self,
-    ) -> anyhow::Result<haven_mailbox::authentication::MailAuthenticator> {
+    ) -> anyhow::Result<Option<haven_mailbox::authentication::MailAuthenticator>> {
+        use haven_domain::intake::authentication::AuthenticationMode;
+        if AuthenticationMode::parse(&self.intake_sender_authentication)
+            == Some(AuthenticationMode::Off)
+        {
+            return Ok(None);
+        }
         let servers = haven_peppol::config::parse_dns_servers(&self.intake_dns_servers)
             .map_err(|e| anyhow::anyhow!("intake_dns_servers: {e}"))?;
-        haven_mailbox::authentication::MailAuthenticator::new(
+        let authenticator = haven_mailbox::authentication::MailAuthenticator::new(
             &servers,
             std::time::Duration::from_secs(5),
             &self.intake_domain,
             Some(self.intake_authserv_id.clone()),
         )
-        .map_err(|e| anyhow::anyhow!("intake sender authentication: {e}"))
+        .map_err(|e| anyhow::anyhow!("intake sender authentication: {e}"))?;
+        Ok(Some(authenticator))
     }
 
-    /// STARTTLS for the SMTP receiver, from the certificate and key files; `None` when
-    /// neither is set.
+    /// The SMTP receiver's certificate (for STARTTLS and implicit TLS), read from the
+    /// certificate and key files now and again whenever they change; `None` when neither is
+    /// set.
     ///
     /// # Errors
     /// Only one of the two set, a file that cannot be read or does not hold what it should,
-    /// or TLS required without them.
-    pub fn smtp_intake_tls(&self) -> anyhow::Result<Option<haven_mailbox::smtp::StartTls>> {
-        use anyhow::Context;
-        let read = |path: &PathBuf, what: &str| {
-            std::fs::read(path).with_context(|| {
-                format!(
-                    "could not read the SMTP intake TLS {what} {}",
-                    path.display()
-                )
-            })
-        };
+    /// or TLS (required or implicit) without them.
+    pub async fn smtp_intake_tls(
+        &self,
+    ) -> anyhow::Result<Option<haven_mailbox::smtp::ReceiverTls>> {
         match (
             &self.smtp_intake_tls_certificate_file,
             &self.smtp_intake_tls_key_file,
@@ -1030,14 +1043,16 @@ impl Settings {
                     !self.smtp_intake_require_tls,
                     "smtp_intake_require_tls needs smtp_intake_tls_certificate_file and smtp_intake_tls_key_file"
                 );
+                anyhow::ensure!(
+                    !self.smtp_intake_implicit_tls,
+                    "smtp_intake_implicit_tls needs smtp_intake_tls_certificate_file and smtp_intake_tls_key_file"
+                );
                 Ok(None)
             }
             (Some(certificate), Some(key)) => {
-                let tls = haven_mailbox::smtp::StartTls::from_pem(
-                    &read(certificate, "certificate")?,
-                    &read(key, "key")?,
-                )
-                .map_err(|e| anyhow::anyhow!("SMTP intake TLS: {e}"))?;
+                let tls = haven_mailbox::smtp::ReceiverTls::from_files(certificate, key)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("SMTP intake TLS: {e}"))?;
                 Ok(Some(tls))
             }
             _ => anyhow::bail!(
@@ -1226,6 +1241,11 @@ mod tests {
         assert!(keys.contains(&("ocr_command".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("smtp_intake_require_tls".to_owned(), ValueKind::Bool)));
         assert!(keys.contains(&("smtp_intake_tls_key_file".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("smtp_intake_implicit_tls".to_owned(), ValueKind::Bool)));
+        assert!(keys.contains(&(
+            "smtp_intake_implicit_tls_port".to_owned(),
+            ValueKind::Number
+        )));
         assert!(keys.contains(&(
             "peppol_as4_max_decompressed_bytes".to_owned(),
             ValueKind::Number
@@ -1250,7 +1270,7 @@ mod tests {
         assert!(keys.contains(&("peppol_sml_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 104, "one key per field of Settings");
+        assert_eq!(keys.len(), 107, "one key per field of Settings");
     }
 
     #[test]
@@ -1512,16 +1532,17 @@ mod tests {
         assert!(!shown.contains("scrape-secret"), "{shown}");
     }
 
-    #[test]
-    fn smtp_intake_tls_needs_both_files_and_required_tls_needs_them() {
+    #[tokio::test]
+    async fn smtp_intake_tls_needs_both_files_and_required_or_implicit_tls_needs_them() {
         let base = Settings::default();
-        assert!(base.smtp_intake_tls().unwrap().is_none());
+        assert!(base.smtp_intake_tls().await.unwrap().is_none());
         let half = Settings {
             smtp_intake_tls_certificate_file: Some("cert.pem".into()),
             ..Settings::default()
         };
         assert!(half
             .smtp_intake_tls()
+            .await
             .unwrap_err()
             .to_string()
             .contains("go together"));
@@ -1531,14 +1552,50 @@ mod tests {
         };
         assert!(required
             .smtp_intake_tls()
+            .await
             .unwrap_err()
             .to_string()
-            .contains("needs"));
-        let missing = Settings {
-            smtp_intake_tls_certificate_file: Some("/nonexistent/cert.pem".into()),
-            smtp_intake_tls_key_file: Some("/nonexistent/key.pem".into()),
+            .contains("smtp_intake_require_tls needs"));
+        let implicit = Settings {
+            smtp_intake_implicit_tls: true,
             ..Settings::default()
         };
-        assert!(format!("{:#}", missing.smtp_intake_tls().unwrap_err()).contains("could not read"));
+        assert!(implicit
+            .smtp_intake_tls()
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("smtp_intake_implicit_tls needs"));
+        let missing = Settings {
+            smtp_intake_tls_certificate_file: Some("missing/cert.pem".into()),
+            smtp_intake_tls_key_file: Some("missing/key.pem".into()),
+            ..Settings::default()
+        };
+        let error = format!("{:#}", missing.smtp_intake_tls().await.unwrap_err());
+        assert!(error.contains("could not read"), "{error}");
+    }
+
+    #[test]
+    fn the_dns_resolver_of_sender_authentication_is_built_only_when_it_is_used() {
+        // A DNS server list that cannot be parsed shows whether the resolver is built.
+        let unusable = |mode: &str| Settings {
+            intake_sender_authentication: mode.into(),
+            intake_dns_servers: "not a name server".into(),
+            ..Settings::default()
+        };
+        assert!(unusable("off").intake_authenticator().unwrap().is_none());
+        for mode in ["report", "enforce"] {
+            let Err(error) = unusable(mode).intake_authenticator() else {
+                panic!("{mode}: the resolver was built from an unusable setting");
+            };
+            let error = format!("{error:#}");
+            assert!(error.contains("intake_dns_servers"), "{mode}: {error}");
+        }
+        let checked = Settings {
+            intake_sender_authentication: "report".into(),
+            intake_dns_servers: "127.0.0.1:53".into(),
+            ..Settings::default()
+        };
+        assert!(checked.intake_authenticator().unwrap().is_some());
     }
 }

@@ -10,7 +10,7 @@ use haven_domain::intake::{
 };
 use haven_mailbox::{
     authentication::MailAuthenticator,
-    smtp::{serve, MailSink, SinkError, SmtpClient, SmtpSettings},
+    smtp::{serve_listeners, Entry, MailSink, SinkError, SmtpClient, SmtpSettings},
 };
 use haven_persistence::Database;
 use tokio::{net::TcpListener, sync::Notify, task::JoinHandle};
@@ -22,7 +22,8 @@ use crate::config::Settings;
 struct IntakeSink {
     db: Database,
     blobs: haven_storage::Storage,
-    authenticator: MailAuthenticator,
+    /// `None` when senders are not checked (`intake_sender_authentication = "off"`).
+    authenticator: Option<MailAuthenticator>,
     settings: IntakeSettings,
     wake: Arc<Notify>,
 }
@@ -65,39 +66,64 @@ impl MailSink for IntakeSink {
 /// The running SMTP receiver.
 pub struct SmtpReceiver {
     port: u16,
+    implicit_tls_port: Option<u16>,
     stop: CancellationToken,
     handle: JoinHandle<()>,
 }
 
+/// Binds `host:port` for the receiver, saying which setting to look at when it fails.
+async fn bind(host: &str, port: u16, what: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind((host, port))
+        .await
+        .with_context(|| format!("could not listen for {what} on {host}:{port}"))
+}
+
 impl SmtpReceiver {
-    /// Binds and starts the receiver when `smtp_intake_enabled` is set.
+    /// Binds and starts the receiver when `smtp_intake_enabled` is set: the plain listener
+    /// (STARTTLS when a certificate is configured) and, with `smtp_intake_implicit_tls`, the
+    /// implicit-TLS one beside it.
     ///
     /// # Errors
-    /// When the address cannot be bound.
+    /// When an address cannot be bound, or the TLS settings do not go together.
     pub async fn start(
         settings: &Settings,
         intake: IntakeSettings,
-        authenticator: MailAuthenticator,
+        authenticator: Option<MailAuthenticator>,
         db: Database,
         blobs: haven_storage::Storage,
         wake: Arc<Notify>,
     ) -> anyhow::Result<Option<Self>> {
         if !settings.smtp_intake_enabled {
+            anyhow::ensure!(
+                !settings.smtp_intake_implicit_tls,
+                "smtp_intake_implicit_tls needs smtp_intake_enabled"
+            );
             return Ok(None);
         }
-        let tls = settings.smtp_intake_tls()?;
-        let listener = TcpListener::bind((
-            settings.smtp_intake_host.as_str(),
+        let tls = settings.smtp_intake_tls().await?;
+        let plain = bind(
+            &settings.smtp_intake_host,
             settings.smtp_intake_port,
-        ))
-        .await
-        .with_context(|| {
-            format!(
-                "could not listen for SMTP on {}:{}",
-                settings.smtp_intake_host, settings.smtp_intake_port
+            "SMTP",
+        )
+        .await?;
+        let port = plain.local_addr()?.port();
+        let mut listeners = vec![(plain, Entry::Plain)];
+        let mut implicit_tls_port = None;
+        if settings.smtp_intake_implicit_tls {
+            // `smtp_intake_tls` has refused implicit TLS without a certificate.
+            let certificate = tls
+                .clone()
+                .context("smtp_intake_implicit_tls needs a certificate")?;
+            let listener = bind(
+                &settings.smtp_intake_implicit_tls_host,
+                settings.smtp_intake_implicit_tls_port,
+                "SMTP with implicit TLS",
             )
-        })?;
-        let port = listener.local_addr()?.port();
+            .await?;
+            implicit_tls_port = Some(listener.local_addr()?.port());
+            listeners.push((listener, Entry::ImplicitTls(certificate)));
+        }
         let smtp = SmtpSettings {
             hostname: intake.scheme.domain().to_owned(),
             max_message_bytes: usize::try_from(intake.max_message_bytes).unwrap_or(usize::MAX),
@@ -113,19 +139,32 @@ impl SmtpReceiver {
             wake,
         });
         let stop = CancellationToken::new();
-        let handle = tokio::spawn(serve(listener, smtp, sink, stop.clone()));
+        let handle = tokio::spawn(serve_listeners(listeners, smtp, sink, stop.clone()));
         tracing::info!(
             address = %format!("{}:{port}", settings.smtp_intake_host),
             starttls = settings.smtp_intake_tls_certificate_file.is_some(),
             require_tls = settings.smtp_intake_require_tls,
+            implicit_tls_address = ?implicit_tls_port
+                .map(|port| format!("{}:{port}", settings.smtp_intake_implicit_tls_host)),
             "SMTP intake is listening"
         );
-        Ok(Some(Self { port, stop, handle }))
+        Ok(Some(Self {
+            port,
+            implicit_tls_port,
+            stop,
+            handle,
+        }))
     }
 
     #[must_use]
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the implicit-TLS listener, when it runs.
+    #[must_use]
+    pub fn implicit_tls_port(&self) -> Option<u16> {
+        self.implicit_tls_port
     }
 
     /// Stops accepting connections; sessions in progress finish on their own.

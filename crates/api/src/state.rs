@@ -21,8 +21,9 @@ pub struct AppState {
     pub send_settings: haven_domain::documents::sending::SendSettings,
     /// Email intake: addresses, limits, links.
     pub intake: haven_domain::intake::service::IntakeSettings,
-    /// SPF, DKIM and DMARC of intake mail.
-    pub intake_authenticator: haven_mailbox::authentication::MailAuthenticator,
+    /// SPF, DKIM and DMARC of intake mail; `None` when `intake_sender_authentication` is
+    /// `off`.
+    pub intake_authenticator: Option<haven_mailbox::authentication::MailAuthenticator>,
     /// The shared secret of `POST /api/v1/inbound-email` (the endpoint is off without it).
     pub inbound_email_secret: Option<String>,
     pub installation: Installation,

@@ -131,6 +131,30 @@ pub const EN16931_ID: &str = "urn:cen.eu:en16931:2017";
 /// [`NLCIUS_ID`] and contains this).
 pub const GACCOUNT_MARKER: &str = "#conformant#urn:fdc:nen.nl:gaccount:v1.0";
 
+/// What marks KoSIT's XRechnung CIUS in BT-24, by the releases that used it:
+/// `urn:cen.eu:en16931:2017:compliant:xoev-de:kosit:standard:xrechnung_1.1` (1.0 and 1.1,
+/// written with colons), `urn:cen.eu:en16931:2017#compliant#urn:xoev-de:kosit:standard:xrechnung_1.2`
+/// (1.2 to 2.2) and `urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_2.3`
+/// (2.3, 3.0 and later). An identifier of the XRechnung extension starts with one of these.
+const XRECHNUNG_MARKERS: &[&str] = &[
+    "xoev-de:kosit:standard:xrechnung",
+    "xeinkauf.de:kosit:xrechnung",
+];
+
+/// BT-24 of a document using the XRechnung extension (2.x: `xoev-de`, 2.3 on: `xeinkauf.de`).
+pub const XRECHNUNG_EXTENSION_MARKERS: &[&str] = &[
+    "urn:xoev-de:kosit:extension:xrechnung",
+    "urn:xeinkauf.de:kosit:extension:xrechnung",
+];
+
+/// Whether BT-24 names XRechnung, of any release.
+fn is_xrechnung(id: &str) -> bool {
+    XRECHNUNG_MARKERS
+        .iter()
+        .chain(XRECHNUNG_EXTENSION_MARKERS)
+        .any(|marker| id.contains(marker))
+}
+
 /// Outcome of reading BT-24: a known profile, or an identifier we do not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProfileMatch {
@@ -150,7 +174,7 @@ pub fn profile_from_customization(id: Option<&str>, syntax: Syntax) -> ProfileMa
         Profile::NlGaccount.for_syntax(syntax)
     } else if id.starts_with(NLCIUS_ID) {
         Profile::NlciusUbl.for_syntax(syntax)
-    } else if id.contains("xeinkauf.de:kosit:xrechnung") {
+    } else if is_xrechnung(id) {
         Profile::XRechnung
     } else if id.contains("factur-x.eu:1p0:minimum") || id.contains("zugferd.de:2p0:minimum") {
         Profile::FacturXMinimum
@@ -267,6 +291,23 @@ mod tests {
             ),
             Known(Profile::XRechnung)
         );
+        // Every release's identifier, in UBL and CII, base CIUS and extension.
+        for id in [
+            "urn:cen.eu:en16931:2017:compliant:xoev-de:kosit:standard:xrechnung_1.1",
+            "urn:cen.eu:en16931:2017#compliant#urn:xoev-de:kosit:standard:xrechnung_1.2",
+            "urn:cen.eu:en16931:2017#compliant#urn:xoev-de:kosit:standard:xrechnung_2.0",
+            "urn:cen.eu:en16931:2017#compliant#urn:xoev-de:kosit:standard:xrechnung_2.2#conformant#urn:xoev-de:kosit:extension:xrechnung_2.2",
+            "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_2.3",
+            "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0#conformant#urn:xeinkauf.de:kosit:extension:xrechnung_3.0",
+        ] {
+            for syntax in [Syntax::Ubl, Syntax::Cii] {
+                assert_eq!(
+                    profile_from_customization(Some(id), syntax),
+                    Known(Profile::XRechnung),
+                    "{id}"
+                );
+            }
+        }
         assert_eq!(
             profile_from_customization(Some("urn:factur-x.eu:1p0:minimum"), Syntax::Cii),
             Known(Profile::FacturXMinimum)

@@ -9,14 +9,21 @@
 //! session starts over (the client greets again), and a client that sent more commands
 //! behind `STARTTLS` in the clear is disconnected, so that nothing sent in the clear is
 //! taken as said over TLS (the STARTTLS command-injection flaw).
+//!
+//! A listener can also speak implicit TLS (RFC 8314 §3: TLS from the first byte, the
+//! "submissions" port 465): the handshake comes before the greeting and the session is the
+//! same one, with the same limits and the same sink. Certificates read from files
+//! ([`ReceiverTls::from_files`]) are read again when the files change, so that a renewed
+//! certificate is used without a restart.
 
 use std::{
     fmt,
     future::Future,
+    path::{Path, PathBuf},
     pin::Pin,
-    sync::Arc,
+    sync::{Arc, Mutex},
     task::{Context, Poll},
-    time::Duration,
+    time::{Duration, SystemTime},
 };
 
 use tokio::{
@@ -33,6 +40,7 @@ use tokio_rustls::{
     TlsAcceptor,
 };
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 /// Why the sink could not answer or store: the client should try again later (4xx).
 #[derive(Debug)]
@@ -75,7 +83,7 @@ pub struct SmtpSettings {
     /// Time a client may take for one command or line.
     pub idle_timeout: Duration,
     /// STARTTLS with this certificate; `None`: not offered.
-    pub tls: Option<StartTls>,
+    pub tls: Option<ReceiverTls>,
     /// Refuse `MAIL` until the session is encrypted (needs `tls`).
     pub require_tls: bool,
 }
@@ -94,41 +102,205 @@ impl Default for SmtpSettings {
     }
 }
 
-/// The server side of STARTTLS: a certificate chain and its key.
+/// The receiver's certificate chain and key, for STARTTLS and implicit TLS: fixed, or read
+/// from files and read again when they change. Clones share one certificate.
 #[derive(Clone)]
-pub struct StartTls(TlsAcceptor);
+pub struct ReceiverTls(Arc<CertificateSource>);
 
-impl fmt::Debug for StartTls {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("StartTls")
+enum CertificateSource {
+    Fixed(TlsAcceptor),
+    Files(CertificateFiles),
+}
+
+/// Certificate and key files, and what was last read from them.
+struct CertificateFiles {
+    certificate: PathBuf,
+    key: PathBuf,
+    current: Mutex<LoadedCertificate>,
+}
+
+struct LoadedCertificate {
+    acceptor: TlsAcceptor,
+    /// The files as they were when last read, successfully or not: a broken file is reported
+    /// once, not at every connection.
+    seen: [Option<FileStamp>; 2],
+}
+
+/// What tells a changed file from the one read before without reading it. Renewal tools
+/// write a new file and rename it (or move a symbolic link), which changes the inode too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<SystemTime>,
+    length: u64,
+    inode: u64,
+}
+
+impl FileStamp {
+    async fn of(path: &Path) -> Option<FileStamp> {
+        let metadata = tokio::fs::metadata(path).await.ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileStamp {
+            modified: metadata.modified().ok(),
+            length: metadata.len(),
+            inode,
+        })
     }
 }
 
-impl StartTls {
+impl fmt::Debug for ReceiverTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_ref() {
+            CertificateSource::Fixed(_) => f.write_str("ReceiverTls(fixed)"),
+            CertificateSource::Files(files) => f
+                .debug_struct("ReceiverTls")
+                .field("certificate", &files.certificate)
+                .field("key", &files.key)
+                .finish(),
+        }
+    }
+}
+
+impl ReceiverTls {
     /// From PEM: the certificate chain (leaf first) and its private key (PKCS #8, PKCS #1
     /// or SEC 1).
     ///
     /// # Errors
     /// A sentence saying what is wrong with the certificate or the key.
-    pub fn from_pem(certificates: &[u8], key: &[u8]) -> Result<StartTls, String> {
-        let chain = CertificateDer::pem_slice_iter(certificates)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("the certificate file is not PEM: {e}"))?;
-        if chain.is_empty() {
-            return Err("the certificate file holds no certificate".into());
-        }
-        let key = PrivateKeyDer::from_pem_slice(key)
-            .map_err(|e| format!("the key file holds no private key: {e}"))?;
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(|e| format!("the certificate and key do not fit: {e}"))?;
-        Ok(StartTls(TlsAcceptor::from(Arc::new(config))))
+    pub fn from_pem(certificates: &[u8], key: &[u8]) -> Result<ReceiverTls, String> {
+        Ok(ReceiverTls(Arc::new(CertificateSource::Fixed(acceptor(
+            certificates,
+            key,
+        )?))))
     }
+
+    /// From PEM files, read now and again whenever either file changes (checked as each
+    /// connection needs the certificate). A changed file that cannot be used leaves the
+    /// certificate read before in use, with an error in the log.
+    ///
+    /// # Errors
+    /// A file that cannot be read, or a sentence saying what is wrong with its contents.
+    pub async fn from_files(certificate: &Path, key: &Path) -> Result<ReceiverTls, String> {
+        let seen = [FileStamp::of(certificate).await, FileStamp::of(key).await];
+        let acceptor = read_acceptor(certificate, key).await?;
+        Ok(ReceiverTls(Arc::new(CertificateSource::Files(
+            CertificateFiles {
+                certificate: certificate.to_owned(),
+                key: key.to_owned(),
+                current: Mutex::new(LoadedCertificate { acceptor, seen }),
+            },
+        ))))
+    }
+
+    /// The acceptor for a new handshake, after reading the files again if they changed.
+    async fn acceptor(&self) -> TlsAcceptor {
+        let files = match self.0.as_ref() {
+            CertificateSource::Fixed(acceptor) => return acceptor.clone(),
+            CertificateSource::Files(files) => files,
+        };
+        let now = [
+            FileStamp::of(&files.certificate).await,
+            FileStamp::of(&files.key).await,
+        ];
+        {
+            let mut current = lock(&files.current);
+            if current.seen == now {
+                return current.acceptor.clone();
+            }
+            // Marked before reading, so that concurrent connections do not all read.
+            current.seen = now;
+        }
+        let span = tracing::info_span!(
+            "reload_smtp_certificate",
+            certificate = %files.certificate.display()
+        );
+        files.reload().instrument(span).await
+    }
+}
+
+impl CertificateFiles {
+    /// Reads the files again: their certificate from now on, or the one before if they
+    /// cannot be used.
+    async fn reload(&self) -> TlsAcceptor {
+        match read_acceptor(&self.certificate, &self.key).await {
+            Ok(acceptor) => {
+                tracing::info!("the SMTP intake certificate was read again");
+                lock(&self.current).acceptor = acceptor.clone();
+                acceptor
+            }
+            Err(error) => {
+                tracing::error!(
+                    %error,
+                    "the changed SMTP intake certificate cannot be used; the previous one stays in use"
+                );
+                lock(&self.current).acceptor.clone()
+            }
+        }
+    }
+}
+
+/// The lock of a certificate, even if a thread panicked while holding it (what it guards is
+/// replaced whole, so it is never half-written).
+fn lock(current: &Mutex<LoadedCertificate>) -> std::sync::MutexGuard<'_, LoadedCertificate> {
+    current
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn read_acceptor(certificate: &Path, key: &Path) -> Result<TlsAcceptor, String> {
+    let certificates = tokio::fs::read(certificate).await.map_err(|e| {
+        format!(
+            "could not read the certificate file {}: {e}",
+            certificate.display()
+        )
+    })?;
+    let key_pem = tokio::fs::read(key)
+        .await
+        .map_err(|e| format!("could not read the key file {}: {e}", key.display()))?;
+    acceptor(&certificates, &key_pem)
+}
+
+fn acceptor(certificates: &[u8], key: &[u8]) -> Result<TlsAcceptor, String> {
+    let chain = CertificateDer::pem_slice_iter(certificates)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("the certificate file is not PEM: {e}"))?;
+    if chain.is_empty() {
+        return Err("the certificate file holds no certificate".into());
+    }
+    let key = PrivateKeyDer::from_pem_slice(key)
+        .map_err(|e| format!("the key file holds no private key: {e}"))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| format!("the certificate and key do not fit: {e}"))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// How connections on a listener begin.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// In the clear, with STARTTLS offered when [`SmtpSettings::tls`] is set (ports 25, 587).
+    Plain,
+    /// TLS from the first byte with this certificate (RFC 8314 implicit TLS, port 465).
+    ImplicitTls(ReceiverTls),
+}
+
+/// The TLS handshake of a connection, within the idle time-out.
+async fn handshake(
+    tls: &ReceiverTls,
+    stream: TcpStream,
+    timeout: Duration,
+) -> std::io::Result<TlsStream<TcpStream>> {
+    let acceptor = tls.acceptor().await;
+    tokio::time::timeout(timeout, acceptor.accept(stream))
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake"))?
 }
 
 /// Longest command line (RFC 5321 allows 512 octets; we are lenient).
@@ -143,8 +315,46 @@ pub async fn serve<S: MailSink>(
     sink: Arc<S>,
     shutdown: CancellationToken,
 ) {
+    serve_listeners(vec![(listener, Entry::Plain)], settings, sink, shutdown).await;
+}
+
+/// Serves SMTP on several listeners (say, port 25 in the clear and port 465 with implicit
+/// TLS) until `shutdown` is cancelled: one session code, one sink, and one limit of
+/// connections across them all. Sessions in progress finish.
+pub async fn serve_listeners<S: MailSink>(
+    listeners: Vec<(TcpListener, Entry)>,
+    settings: SmtpSettings,
+    sink: Arc<S>,
+    shutdown: CancellationToken,
+) {
     let settings = Arc::new(settings);
     let slots = Arc::new(Semaphore::new(settings.max_connections.max(1)));
+    let loops: Vec<_> = listeners
+        .into_iter()
+        .map(|(listener, entry)| {
+            tokio::spawn(accept_loop(
+                listener,
+                entry,
+                settings.clone(),
+                sink.clone(),
+                slots.clone(),
+                shutdown.clone(),
+            ))
+        })
+        .collect();
+    for accepting in loops {
+        let _ = accepting.await;
+    }
+}
+
+async fn accept_loop<S: MailSink>(
+    listener: TcpListener,
+    entry: Entry,
+    settings: Arc<SmtpSettings>,
+    sink: Arc<S>,
+    slots: Arc<Semaphore>,
+    shutdown: CancellationToken,
+) {
     loop {
         let accepted = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -161,17 +371,36 @@ pub async fn serve<S: MailSink>(
         let Ok(permit) = slots.clone().acquire_owned().await else {
             break;
         };
-        let (settings, sink) = (settings.clone(), sink.clone());
+        let (settings, sink, entry) = (settings.clone(), sink.clone(), entry.clone());
         tokio::spawn(async move {
             let _permit = permit;
-            if let Err(e) = Session::new(&settings, sink.as_ref(), Conn::Plain(stream), peer.ip())
-                .run()
-                .await
-            {
+            if let Err(e) = connection(stream, peer, &entry, &settings, sink.as_ref()).await {
                 tracing::debug!(peer = %peer, error = %e, "SMTP session ended");
             }
         });
     }
+}
+
+/// One connection: the handshake first on an implicit-TLS listener, then the session.
+async fn connection<S: MailSink>(
+    stream: TcpStream,
+    peer: std::net::SocketAddr,
+    entry: &Entry,
+    settings: &SmtpSettings,
+    sink: &S,
+) -> std::io::Result<()> {
+    let (conn, encrypted) = match entry {
+        Entry::Plain => (Conn::Plain(stream), false),
+        // A client speaking plain SMTP here fails the handshake and is disconnected; it never
+        // sees a greeting.
+        Entry::ImplicitTls(tls) => {
+            let encrypted = handshake(tls, stream, settings.idle_timeout).await?;
+            (Conn::Tls(Box::new(encrypted)), true)
+        }
+    };
+    Session::new(settings, sink, conn, peer.ip(), encrypted)
+        .run()
+        .await
 }
 
 /// The connection, in the clear or, after STARTTLS, encrypted.
@@ -254,12 +483,18 @@ struct Session<'a, S> {
 }
 
 impl<'a, S: MailSink> Session<'a, S> {
-    fn new(settings: &'a SmtpSettings, sink: &'a S, conn: Conn, ip: std::net::IpAddr) -> Self {
+    fn new(
+        settings: &'a SmtpSettings,
+        sink: &'a S,
+        conn: Conn,
+        ip: std::net::IpAddr,
+        encrypted: bool,
+    ) -> Self {
         Self {
             settings,
             sink,
             conn: BufReader::new(conn),
-            encrypted: false,
+            encrypted,
             greeted: false,
             client: SmtpClient {
                 ip,
@@ -302,9 +537,7 @@ impl<'a, S: MailSink> Session<'a, S> {
         let Conn::Plain(stream) = std::mem::replace(self.conn.get_mut(), Conn::Upgrading) else {
             return Err(upgrading());
         };
-        let encrypted = tokio::time::timeout(self.settings.idle_timeout, tls.0.accept(stream))
-            .await
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake"))??;
+        let encrypted = handshake(&tls, stream, self.settings.idle_timeout).await?;
         self.conn = BufReader::new(Conn::Tls(Box::new(encrypted)));
         self.encrypted = true;
         // RFC 3207 §4.2: everything learnt before the handshake is forgotten.

@@ -12,6 +12,9 @@ pub struct TestApp {
     pub backend: &'static str,
     /// The SMTP intake receiver's port, when `Options::smtp_intake` started it.
     pub smtp_port: Option<u16>,
+    /// The port of its implicit-TLS listener, when `Options::smtp_intake_implicit_tls` asked
+    /// for one.
+    pub smtp_implicit_tls_port: Option<u16>,
     /// The SMTP server email goes to, when `Options::smtp_relay` asked for one.
     pub relay: Option<crate::smtp_relay::SmtpRelay>,
     _db: TestDatabase,
@@ -62,6 +65,8 @@ pub struct Options {
     /// STARTTLS on the SMTP intake receiver: certificate and key files (PEM), and whether
     /// TLS is required before MAIL.
     pub smtp_intake_tls: Option<(PathBuf, PathBuf, bool)>,
+    /// Also starts the receiver's implicit-TLS listener (needs `smtp_intake_tls`).
+    pub smtp_intake_implicit_tls: bool,
     /// Receives AS4 messages with these files.
     pub peppol_as4: Option<As4Files>,
     /// Sends over Peppol (with the `peppol_as4` key) to these `peppol_static_endpoints`,
@@ -74,6 +79,8 @@ pub struct Options {
     pub port: u16,
     /// `intake_max_message_bytes`; the built-in default when `None`.
     pub intake_max_message_bytes: Option<u64>,
+    /// `intake_max_invoices`; the built-in default when `None`.
+    pub intake_max_invoices: Option<u32>,
     /// `intake_ocr_budget_seconds`; the built-in default when `None`.
     pub intake_ocr_budget_seconds: Option<u64>,
     /// `peppol_as4_requests_per_minute_per_ip`; the built-in default when `None`.
@@ -152,11 +159,13 @@ impl Default for Options {
             peppol_smp: None,
             ocr_command: None,
             smtp_intake_tls: None,
+            smtp_intake_implicit_tls: false,
             peppol_as4: None,
             peppol_static_endpoints: None,
             peppol_sml: None,
             port: 0,
             intake_max_message_bytes: None,
+            intake_max_invoices: None,
             intake_ocr_budget_seconds: None,
             peppol_as4_requests_per_minute_per_ip: None,
             intake_sender_authentication: None,
@@ -243,10 +252,15 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         smtp_intake_tls_certificate_file: options.smtp_intake_tls.as_ref().map(|t| t.0.clone()),
         smtp_intake_tls_key_file: options.smtp_intake_tls.as_ref().map(|t| t.1.clone()),
         smtp_intake_require_tls: options.smtp_intake_tls.as_ref().is_some_and(|t| t.2),
+        smtp_intake_implicit_tls: options.smtp_intake_implicit_tls,
+        smtp_intake_implicit_tls_port: 0,
         intake_domain: "intake.haven.test".into(),
         intake_max_message_bytes: options
             .intake_max_message_bytes
             .unwrap_or(Settings::default().intake_max_message_bytes),
+        intake_max_invoices: options
+            .intake_max_invoices
+            .unwrap_or(Settings::default().intake_max_invoices),
         intake_ocr_budget_seconds: options
             .intake_ocr_budget_seconds
             .unwrap_or(Settings::default().intake_ocr_budget_seconds),
@@ -336,6 +350,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let app = Application::build(settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let smtp_port = app.smtp_port();
+    let smtp_implicit_tls_port = app.smtp_implicit_tls_port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -347,6 +362,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         data_dir: data_dir.path().to_owned(),
         backend: db.backend_name(),
         smtp_port,
+        smtp_implicit_tls_port,
         relay,
         _db: db,
         _dirs: vec![data_dir, static_dir],

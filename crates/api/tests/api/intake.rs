@@ -677,6 +677,80 @@ async fn the_smtp_receiver_takes_mail_over_starttls_and_can_require_it() {
     assert_eq!(detail["message"]["status"], "processed", "{detail}");
 }
 
+/// Implicit TLS (RFC 8314) beside STARTTLS: a message over the TLS port is stored and
+/// processed as one over STARTTLS is, with the same recipient check.
+#[tokio::test]
+async fn the_smtp_receiver_takes_mail_over_implicit_tls_like_over_starttls() {
+    let dir = tempfile::tempdir().unwrap();
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (certificate_file, key_file) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&certificate_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, signing_key.serialize_pem()).unwrap();
+    let app = spawn_app_with(Options {
+        smtp_intake: true,
+        smtp_intake_tls: Some((certificate_file, key_file, true)),
+        smtp_intake_implicit_tls: true,
+        ..Options::default()
+    })
+    .await;
+    let (seller, seller_party, _, _) = two_parties(&app).await;
+    let org = organization_id(&app, &seller).await;
+    let tls_port = app.smtp_implicit_tls_port.expect("the TLS listener runs");
+    assert_ne!(Some(tls_port), app.smtp_port);
+    let tls = TlsParameters::builder("localhost".to_owned())
+        .add_root_certificate(Certificate::from_pem(cert.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(tls_port)
+        .tls(Tls::Wrapper(tls))
+        .build();
+    let message = |to: String, number: &str| {
+        Message::builder()
+            .from("ada@seller.example".parse().unwrap())
+            .to(to.parse().unwrap())
+            .subject(number)
+            .multipart(MultiPart::mixed().singlepart(
+                Attachment::new(format!("{number}.xml")).body(
+                    invoice(number, SELLER_KVK, BUYER_KVK, None),
+                    ContentType::parse("application/xml").unwrap(),
+                ),
+            ))
+            .unwrap()
+    };
+    let unknown = client
+        .send(message(format!("99999999.verkoop@{DOMAIN}"), "TLS-0"))
+        .await
+        .unwrap_err();
+    assert!(unknown.is_permanent(), "{unknown}");
+
+    client
+        .send(message(format!("{SELLER_KVK}.verkoop@{DOMAIN}"), "SMTPS-1"))
+        .await
+        .unwrap();
+    let log = app
+        .get_json(
+            &format!("/api/v1/organizations/{org}/intake/messages"),
+            &seller.token,
+        )
+        .await;
+    let items = log["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "only the known address's message: {log}");
+    assert_eq!(items[0]["transport"], "smtp");
+    let id = items[0]["id"].as_str().unwrap().to_owned();
+    let detail = processed(&app, &seller, &org, &id).await;
+    assert_eq!(detail["message"]["subject"], "SMTPS-1");
+    assert_eq!(detail["message"]["status"], "processed", "{detail}");
+    let outbox = app
+        .get_json(
+            &format!("/api/v1/parties/{seller_party}/sales-invoices"),
+            &seller.token,
+        )
+        .await;
+    assert_eq!(outbox["items"][0]["number"], "SMTPS-1");
+}
+
 /// A purchase invoice mailed to the inbox address that cannot be taken in is an
 /// `InvoiceReceivedError` for the organization's webhooks (a sales mail's rejection is not:
 /// only its sender hears of it).

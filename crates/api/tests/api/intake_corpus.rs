@@ -7,9 +7,9 @@
 //! purchase address it was mailed to, with the PDF as the document's original (its visual);
 //! at the sales address it is refused, as its seller is not the organization. An invalid one
 //! is refused, and the rejection mail names its rule ids. (Today: `invoice_EN16931.pdf` is a
-//! valid EN 16931 Factur-X; `invalidXRechnung.pdf` declares XRechnung 1.2, whose
-//! specification identifier Haven does not support, so it is refused as
-//! `HAVEN-PROFILE-UNKNOWN`.)
+//! valid EN 16931 Factur-X; `invalidXRechnung.pdf` declares XRechnung 1.2, which Haven
+//! recognises and checks against the EN 16931 core rules, which it passes: it is invalid
+//! only under the German national rules, which Haven does not apply.)
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde_json::Value;

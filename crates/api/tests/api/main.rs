@@ -16,6 +16,7 @@ mod hooks;
 mod intake;
 mod intake_authentication;
 mod intake_corpus;
+mod intake_notices;
 mod integration_guide;
 mod isolation;
 mod jobs;

@@ -174,6 +174,17 @@ impl SenderAuthenticator for NoAuthentication {
     }
 }
 
+/// An authenticator that may not exist: `None` checks nothing, like [`NoAuthentication`].
+/// The API builds the DNS resolver only when `intake_sender_authentication` is not `off`.
+impl<A: SenderAuthenticator> SenderAuthenticator for Option<A> {
+    async fn authenticate(&self, handover: &MailHandover, raw: &[u8]) -> SenderVerdict {
+        match self {
+            Some(authenticator) => authenticator.authenticate(handover, raw).await,
+            None => NoAuthentication.authenticate(handover, raw).await,
+        }
+    }
+}
+
 /// Whether `domain` is aligned with the `From` domain in DMARC's relaxed mode, approximated
 /// without the public suffix list: equal, or one a subdomain of the other.
 #[must_use]

@@ -369,10 +369,11 @@ pub fn transform_with_report(xml: &[u8], target: Syntax) -> Result<Transformed, 
         Syntax::Ubl => read::ubl(&r),
         Syntax::Cii => read::cii(&r),
     };
-    let extension_doc = sem
-        .customization
-        .as_deref()
-        .is_some_and(|c| c.contains(XRECHNUNG_EXTENSION));
+    let extension_doc = sem.customization.as_deref().is_some_and(|c| {
+        crate::detect::XRECHNUNG_EXTENSION_MARKERS
+            .iter()
+            .any(|marker| c.contains(marker))
+    });
     let credit_source = det.document_type == crate::DocumentType::CreditNote;
     let document = match target {
         Syntax::Ubl => write::ubl(&sem, credit_source),
@@ -384,9 +385,6 @@ pub fn transform_with_report(xml: &[u8], target: Syntax) -> Result<Transformed, 
         not_carried: r.not_carried(extension_doc),
     })
 }
-
-/// BT-24 marker of an XRechnung document using the XRechnung extension.
-const XRECHNUNG_EXTENSION: &str = "urn:xeinkauf.de:kosit:extension:xrechnung";
 
 /// Convert without the EN 16931 gate (used by tests and by [`transform`]).
 #[cfg(test)]

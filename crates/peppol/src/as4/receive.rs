@@ -217,6 +217,7 @@ fn check(
     let compressed = decrypt(doc, security, &content_id, &attachment.content, config.key)?;
     wss::check_attachment(&verified, &content_id, &compressed)?;
     let sbd = decompress(&compressed, config.max_decompressed)?;
+    drop(compressed);
 
     // 5. The SBDH, and the ebMS header against it.
     let document = sbdh::parse(&sbd).map_err(|e| error(EbmsCode::Other, e.to_string()))?;

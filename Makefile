@@ -6,7 +6,7 @@ STAGE := scripts/stage
 TEST_RUNNER := $(shell command -v cargo-nextest >/dev/null 2>&1 && echo "nextest run --no-tests=pass" || echo "test")
 
 .PHONY: run build frontend-deps frontend-build test fmt-check clippy test-rust test-rust-pg \
-        frontend-check e2e api-fuzz openapi openapi-check fmt bench bench-validate bench-queue bench-api bench-hooks
+        frontend-check e2e api-fuzz openapi openapi-check fmt bench bench-validate bench-queue bench-api bench-hooks bench-as4
 
 ## run: build the SPA and the server (release) and start Haven on 127.0.0.1:8080 with SQLite in ./data
 run: frontend-build
@@ -120,4 +120,11 @@ bench-hooks:
 	$(CARGO) build --release --locked -p haven-api
 	scripts/bench-hooks $(if $(PG),--postgres $(if $(filter default,$(PG)),,$(PG)))
 
-bench: bench-validate bench-queue bench-api bench-hooks
+## bench-as4: AS4 messages/s and p50/p99 from access point A to B on 127.0.0.1 (a 10-line invoice,
+## gzipped, signed, encrypted, the signed receipt verified) at 1, 4 and 16 at once, then each
+## side's peak memory for a 50 MB payload against twice the payload (release build of
+## haven-peppol only; B is the crate's AS4 receiver without the database). See docs/performance.md.
+bench-as4:
+	$(CARGO) run --release --locked -p haven-peppol --example bench_as4
+
+bench: bench-validate bench-queue bench-api bench-hooks bench-as4

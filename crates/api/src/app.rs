@@ -155,7 +155,7 @@ impl Application {
             }
             (Some(_), None) => {
                 tracing::warn!(
-                    "Peppol discovery is configured but peppol_ap_key_file is not: documents are not sent over Peppol"
+                    "Peppol discovery is configured but the access point key (peppol_ap_key_file or peppol_ap_pkcs12_file) is not: documents are not sent over Peppol"
                 );
                 None
             }

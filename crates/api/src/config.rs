@@ -153,6 +153,11 @@ pub struct Settings {
     pub peppol_smp_key_file: Option<PathBuf>,
     /// The SMP certificate (PEM) that signs the metadata.
     pub peppol_smp_certificate_file: Option<PathBuf>,
+    /// Instead of `peppol_smp_key_file` and `peppol_smp_certificate_file`: a PKCS#12 file
+    /// (`.p12`, `.pfx`) with the SMP key and its certificate chain.
+    pub peppol_smp_pkcs12_file: Option<PathBuf>,
+    /// The password of `peppol_smp_pkcs12_file` (a secret: never logged).
+    pub peppol_smp_pkcs12_password: Option<String>,
     /// The access point certificate (PEM) the SMP publishes for senders to encrypt to.
     pub peppol_ap_certificate_file: Option<PathBuf>,
     /// The AS4 endpoint URL the SMP publishes.
@@ -161,6 +166,11 @@ pub struct Settings {
     /// Haven receives Peppol AS4 messages at `<public_url>/as4`; `peppol_ap_certificate_file`
     /// and `peppol_ap_trust_file` are then required.
     pub peppol_ap_key_file: Option<PathBuf>,
+    /// Instead of `peppol_ap_key_file` and `peppol_ap_certificate_file`: a PKCS#12 file
+    /// (`.p12`, `.pfx`) with the access point key and its certificate chain.
+    pub peppol_ap_pkcs12_file: Option<PathBuf>,
+    /// The password of `peppol_ap_pkcs12_file` (a secret: never logged).
+    pub peppol_ap_pkcs12_password: Option<String>,
     /// PEM file with the AP CA certificates that senders' certificates must be issued by (the
     /// Peppol AP CA of the network).
     pub peppol_ap_trust_file: Option<PathBuf>,
@@ -357,9 +367,13 @@ impl Default for Settings {
             peppol_static_endpoints: String::new(),
             peppol_smp_key_file: None,
             peppol_smp_certificate_file: None,
+            peppol_smp_pkcs12_file: None,
+            peppol_smp_pkcs12_password: None,
             peppol_ap_certificate_file: None,
             peppol_as4_url: None,
             peppol_ap_key_file: None,
+            peppol_ap_pkcs12_file: None,
+            peppol_ap_pkcs12_password: None,
             peppol_ap_trust_file: None,
             peppol_as4_max_decompressed_bytes: 100 * 1024 * 1024,
             peppol_as4_insecure_hosts: String::new(),
@@ -448,12 +462,84 @@ impl std::fmt::Debug for Settings {
                 "inbound_email_secret",
                 &self.inbound_email_secret.as_ref().map(|_| "<set>"),
             )
+            .field(
+                "peppol_ap_pkcs12_password",
+                &self.peppol_ap_pkcs12_password.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "peppol_smp_pkcs12_password",
+                &self.peppol_smp_pkcs12_password.as_ref().map(|_| "<set>"),
+            )
             .field("metrics_enabled", &self.metrics_enabled)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<set>"),
             )
             .finish_non_exhaustive()
+    }
+}
+
+/// A key and its certificates as PEM text, read from the PEM settings or a PKCS#12 file, and
+/// which settings they came from (for the sentences of later checks).
+struct PemKey {
+    key: Vec<u8>,
+    certificates: Vec<u8>,
+    source: String,
+}
+
+impl PemKey {
+    /// From `{prefix}_pkcs12_file` with `{prefix}_pkcs12_password`, or `{prefix}_key_file` with
+    /// `{prefix}_certificate_file`; `None` when neither file is set. Only one form may be set.
+    fn load(
+        prefix: &str,
+        key_file: Option<&PathBuf>,
+        certificate_file: Option<&PathBuf>,
+        pkcs12_file: Option<&PathBuf>,
+        pkcs12_password: Option<&str>,
+    ) -> anyhow::Result<Option<Self>> {
+        let read = |name: String, path: &PathBuf| -> anyhow::Result<Vec<u8>> {
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
+        };
+        match (key_file, pkcs12_file) {
+            (None, None) => Ok(None),
+            (Some(_), Some(_)) => anyhow::bail!(
+                "{prefix}_key_file and {prefix}_pkcs12_file are both set: use one of them"
+            ),
+            (Some(key_file), None) => {
+                let certificate_file = certificate_file.ok_or_else(|| {
+                    anyhow::anyhow!("{prefix}_certificate_file must be set with {prefix}_key_file")
+                })?;
+                Ok(Some(Self {
+                    key: read(format!("{prefix}_key_file"), key_file)?,
+                    certificates: read(format!("{prefix}_certificate_file"), certificate_file)?,
+                    source: format!("{prefix}_key_file / {prefix}_certificate_file"),
+                }))
+            }
+            (None, Some(pkcs12_file)) => {
+                if certificate_file.is_some() {
+                    anyhow::bail!(
+                        "{prefix}_certificate_file is set with {prefix}_pkcs12_file, which holds the certificate: use one of them"
+                    );
+                }
+                // An empty password is a password (some tools write such files); no setting
+                // at all is more likely a mistake.
+                let password = pkcs12_password.ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{prefix}_pkcs12_password must be set with {prefix}_pkcs12_file"
+                    )
+                })?;
+                let name = format!("{prefix}_pkcs12_file");
+                let data = read(name.clone(), pkcs12_file)?;
+                let loaded = haven_peppol::keystore::KeyAndChain::from_pkcs12(&data, password)
+                    .map_err(|e| anyhow::anyhow!("{name}: {}: {e}", pkcs12_file.display()))?;
+                Ok(Some(Self {
+                    key: loaded.key_pem().into_bytes(),
+                    certificates: loaded.certificates_pem().into_bytes(),
+                    source: name,
+                }))
+            }
+        }
     }
 }
 
@@ -623,8 +709,38 @@ impl Settings {
         })
     }
 
+    /// The access point's key (PEM), from `peppol_ap_pkcs12_file` or `peppol_ap_key_file` with
+    /// `peppol_ap_certificate_file`; `None` when neither is set.
+    ///
+    /// # Errors
+    /// A sentence naming the setting that is missing, conflicting or whose file is unusable.
+    fn peppol_ap_pem(&self) -> anyhow::Result<Option<PemKey>> {
+        PemKey::load(
+            "peppol_ap",
+            self.peppol_ap_key_file.as_ref(),
+            self.peppol_ap_certificate_file.as_ref(),
+            self.peppol_ap_pkcs12_file.as_ref(),
+            self.peppol_ap_pkcs12_password.as_deref(),
+        )
+    }
+
+    /// The SMP key (PEM), from `peppol_smp_pkcs12_file` or `peppol_smp_key_file` with
+    /// `peppol_smp_certificate_file`; `None` when neither is set.
+    ///
+    /// # Errors
+    /// A sentence naming the setting that is missing, conflicting or whose file is unusable.
+    fn peppol_smp_pem(&self) -> anyhow::Result<Option<PemKey>> {
+        PemKey::load(
+            "peppol_smp",
+            self.peppol_smp_key_file.as_ref(),
+            self.peppol_smp_certificate_file.as_ref(),
+            self.peppol_smp_pkcs12_file.as_ref(),
+            self.peppol_smp_pkcs12_password.as_deref(),
+        )
+    }
+
     /// The access point's key and the AP CAs, for AS4 receiving and sending; `None` when
-    /// `peppol_ap_key_file` is not set.
+    /// neither `peppol_ap_key_file` nor `peppol_ap_pkcs12_file` is set.
     ///
     /// # Errors
     /// A sentence naming the setting that is missing or whose file does not read or parse.
@@ -636,29 +752,27 @@ impl Settings {
             haven_peppol::xmldsig::TrustAnchors,
         )>,
     > {
-        let Some(key_file) = &self.peppol_ap_key_file else {
+        let Some(pem) = self.peppol_ap_pem()? else {
             return Ok(None);
         };
-        let read = |name: &str, path: Option<&PathBuf>| -> anyhow::Result<Vec<u8>> {
-            let path =
-                path.ok_or_else(|| anyhow::anyhow!("{name} must be set with peppol_ap_key_file"))?;
-            std::fs::read(path)
-                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
-        };
-        let key_pem = read("peppol_ap_key_file", Some(key_file))?;
-        let certificate_pem = read(
-            "peppol_ap_certificate_file",
-            self.peppol_ap_certificate_file.as_ref(),
-        )?;
-        let key = haven_peppol::as4::ApKey::from_pem(&key_pem, &certificate_pem)
-            .map_err(|e| anyhow::anyhow!("peppol_ap_key_file / peppol_ap_certificate_file: {e}"))?;
+        let key = haven_peppol::as4::ApKey::from_pem(&pem.key, &pem.certificates)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", pem.source))?;
         if !haven_peppol::as4::is_seat_id(key.seat_id()) {
             anyhow::bail!(
-                "peppol_ap_certificate_file: its CN {} is not a Peppol seat id",
+                "{}: the certificate's CN {} is not a Peppol seat id",
+                pem.source,
                 key.seat_id()
             );
         }
-        let trust_pem = read("peppol_ap_trust_file", self.peppol_ap_trust_file.as_ref())?;
+        let trust_file = self.peppol_ap_trust_file.as_ref().ok_or_else(|| {
+            anyhow::anyhow!("peppol_ap_trust_file must be set with the access point key")
+        })?;
+        let trust_pem = std::fs::read(trust_file).map_err(|e| {
+            anyhow::anyhow!(
+                "peppol_ap_trust_file: cannot read {}: {e}",
+                trust_file.display()
+            )
+        })?;
         let ap_trust = haven_peppol::xmldsig::TrustAnchors::from_pem(&trust_pem)
             .map_err(|e| anyhow::anyhow!("peppol_ap_trust_file: {e}"))?;
         Ok(Some((key, ap_trust)))
@@ -728,7 +842,7 @@ impl Settings {
         .map_err(|e| anyhow::anyhow!("peppol_revocation: {e}"))
     }
 
-    /// Haven's AS4 receiving endpoint, when `peppol_ap_key_file` is set.
+    /// Haven's AS4 receiving endpoint, when the access point key is set.
     ///
     /// # Errors
     /// A sentence naming the setting that is missing or whose file does not read or parse.
@@ -750,7 +864,7 @@ impl Settings {
         }))
     }
 
-    /// AS4 sending, when `peppol_ap_key_file` is set (the locator is configured apart).
+    /// AS4 sending, when the access point key is set (the locator is configured apart).
     ///
     /// # Errors
     /// A sentence naming the setting that is missing or wrong.
@@ -780,35 +894,42 @@ impl Settings {
         .map_err(|e| anyhow::anyhow!("AS4 sending: {e}"))
     }
 
-    /// Haven's own SMP, when `peppol_smp_key_file` is set.
+    /// Haven's own SMP, when `peppol_smp_key_file` or `peppol_smp_pkcs12_file` is set.
     ///
     /// # Errors
     /// When a file is missing or unreadable, or a setting the SMP needs is not set.
     pub fn peppol_publisher(&self) -> anyhow::Result<Option<haven_peppol::publisher::Publisher>> {
-        let Some(key_file) = &self.peppol_smp_key_file else {
+        let Some(smp) = self.peppol_smp_pem()? else {
             return Ok(None);
         };
-        let read = |name: &str, path: &Option<PathBuf>| -> anyhow::Result<Vec<u8>> {
-            let path = path
-                .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("{name} must be set for the SMP"))?;
-            std::fs::read(path)
-                .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
-        };
-        let key_pem = read("peppol_smp_key_file", &Some(key_file.clone()))?;
-        let certificate_pem = read(
-            "peppol_smp_certificate_file",
-            &self.peppol_smp_certificate_file,
-        )?;
-        let key = haven_peppol::xmldsig::SigningKey::from_pem(&key_pem, &certificate_pem).map_err(
-            |e| anyhow::anyhow!("peppol_smp_key_file / peppol_smp_certificate_file: {e}"),
-        )?;
-        let ap_pem = read(
-            "peppol_ap_certificate_file",
+        let key = haven_peppol::xmldsig::SigningKey::from_pem(&smp.key, &smp.certificates)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", smp.source))?;
+        // The AP certificate alone (the AP may run elsewhere), else the configured AP key's.
+        let ap_certificate = match (
             &self.peppol_ap_certificate_file,
-        )?;
-        let ap_certificate = haven_peppol::xmldsig::first_certificate(&ap_pem)
-            .map_err(|e| anyhow::anyhow!("peppol_ap_certificate_file: {e}"))?;
+            &self.peppol_ap_pkcs12_file,
+        ) {
+            (Some(path), _) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    anyhow::anyhow!(
+                        "peppol_ap_certificate_file: cannot read {}: {e}",
+                        path.display()
+                    )
+                })?;
+                haven_peppol::xmldsig::first_certificate(&pem)
+                    .map_err(|e| anyhow::anyhow!("peppol_ap_certificate_file: {e}"))?
+            }
+            (None, Some(_)) => {
+                let ap = self.peppol_ap_pem()?.ok_or_else(|| {
+                    anyhow::anyhow!("peppol_ap_pkcs12_file must be set for the SMP")
+                })?;
+                haven_peppol::xmldsig::first_certificate(&ap.certificates)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", ap.source))?
+            }
+            (None, None) => anyhow::bail!(
+                "peppol_ap_certificate_file (or peppol_ap_pkcs12_file) must be set for the SMP"
+            ),
+        };
         let endpoint_url = self
             .peppol_as4_url
             .clone()
@@ -861,14 +982,20 @@ impl Settings {
             Some(_) => vec![read("peppol_sml_trust_file", &self.peppol_sml_trust_file)?],
             None => Vec::new(),
         };
+        let smp = self.peppol_smp_pem()?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "peppol_smp_key_file (or peppol_smp_pkcs12_file) must be set for SML registration"
+            )
+        })?;
+        let text = |pem: Vec<u8>| {
+            String::from_utf8(pem)
+                .map_err(|_| anyhow::anyhow!("{}: the PEM text is not UTF-8", smp.source))
+        };
         SmlManageClient::new(&SmlManageConfig {
             base_url,
             smp_id,
-            certificate_pem: read(
-                "peppol_smp_certificate_file",
-                &self.peppol_smp_certificate_file,
-            )?,
-            key_pem: read("peppol_smp_key_file", &self.peppol_smp_key_file)?,
+            certificate_pem: text(smp.certificates.clone())?,
+            key_pem: text(smp.key.clone())?,
             extra_roots_pem,
             timeout: std::time::Duration::from_secs(30),
         })
@@ -900,11 +1027,11 @@ impl Settings {
             std::fs::read(path)
                 .map_err(|e| anyhow::anyhow!("{name}: cannot read {}: {e}", path.display()))
         };
-        let key = read("peppol_smp_key_file", &self.peppol_smp_key_file)?;
-        let certificate = read(
-            "peppol_smp_certificate_file",
-            &self.peppol_smp_certificate_file,
-        )?;
+        let smp = self.peppol_smp_pem()?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "peppol_smp_key_file (or peppol_smp_pkcs12_file) must be set for the Peppol Directory (peppol_directory)"
+            )
+        })?;
         let roots = match &self.peppol_directory_ca_file {
             Some(_) => Some(read(
                 "peppol_directory_ca_file",
@@ -914,8 +1041,8 @@ impl Settings {
         };
         haven_peppol::directory::DirectoryClient::new(
             base,
-            &key,
-            &certificate,
+            &smp.key,
+            &smp.certificates,
             roots.as_deref(),
             std::time::Duration::from_secs(30),
         )
@@ -1270,7 +1397,9 @@ mod tests {
         assert!(keys.contains(&("peppol_sml_trust_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 107, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_ap_pkcs12_password".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&("peppol_smp_pkcs12_file".to_owned(), ValueKind::Text)));
+        assert_eq!(keys.len(), 111, "one key per field of Settings");
     }
 
     #[test]
@@ -1304,6 +1433,116 @@ mod tests {
         let err = Settings::load_from(None, &vars(&[("HAVEN_PORT", "eighty")])).unwrap_err();
 
         assert!(err.to_string().contains("port"), "{err}");
+    }
+
+    #[test]
+    fn peppol_keys_come_from_pkcs12_files_and_bad_ones_stop_the_start_with_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = haven_peppol::testing::Ca::new("HAVEN TEST AP CA");
+        let ap = ca.leaf("PXX000002", None, false);
+        let smp = ca.leaf_with_key("HAVEN TEST SMP", None, false, 5);
+        let password = "p12-Geheim-7391";
+        let path = |name: &str, content: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, content).unwrap();
+            path.display().to_string()
+        };
+        let ap_file = path("ap.p12", &ap.pkcs12(&[&ca.der], password));
+        let smp_file = path("smp.pfx", &smp.pkcs12(&[], password));
+        let trust_file = path("ap-ca.pem", ca.pem.as_bytes());
+        let settings = Settings::load_from(
+            None,
+            &vars(&[
+                ("HAVEN_PEPPOL_AP_PKCS12_FILE", ap_file.as_str()),
+                ("HAVEN_PEPPOL_AP_PKCS12_PASSWORD", password),
+                ("HAVEN_PEPPOL_AP_TRUST_FILE", trust_file.as_str()),
+                ("HAVEN_PEPPOL_SMP_PKCS12_FILE", smp_file.as_str()),
+                ("HAVEN_PEPPOL_SMP_PKCS12_PASSWORD", password),
+                ("HAVEN_PEPPOL_AS4_URL", "https://ap.example/as4"),
+            ]),
+        )
+        .unwrap()
+        .settings;
+        assert!(!format!("{settings:?}").contains(password));
+        let receiver = settings.peppol_as4_receiver().unwrap().unwrap();
+        assert_eq!(receiver.key.certificate(), ap.der);
+        assert_eq!(
+            settings.peppol_as4_sender().unwrap().unwrap().seat_id(),
+            "PXX000002"
+        );
+        // The SMP signs with its own key and publishes the AP certificate from the AP's file.
+        let publisher = settings.peppol_publisher().unwrap().unwrap();
+        assert_eq!(publisher.ap_certificate, ap.der);
+        assert_eq!(publisher.key.certificate(), smp.der);
+
+        // A numeric password stays text.
+        let numeric =
+            Settings::load_from(None, &vars(&[("HAVEN_PEPPOL_AP_PKCS12_PASSWORD", "007")]))
+                .unwrap()
+                .settings;
+        assert_eq!(numeric.peppol_ap_pkcs12_password.as_deref(), Some("007"));
+
+        let key_file = path("ap-key.pem", ap.key_pem().as_bytes());
+        let no_key = path(
+            "trust.p12",
+            &haven_peppol::testing::certificates_pkcs12(&[&ca.der], password),
+        );
+        for (change, expected) in [
+            (
+                ("HAVEN_PEPPOL_AP_PKCS12_PASSWORD", "wrong"),
+                "peppol_ap_pkcs12_file: ",
+            ),
+            (
+                ("HAVEN_PEPPOL_AP_PKCS12_FILE", "/nonexistent/ap.p12"),
+                "peppol_ap_pkcs12_file: cannot read /nonexistent/ap.p12",
+            ),
+            (
+                ("HAVEN_PEPPOL_AP_PKCS12_FILE", no_key.as_str()),
+                "the PKCS#12 file holds no private key",
+            ),
+            (
+                ("HAVEN_PEPPOL_AP_PKCS12_FILE", trust_file.as_str()),
+                "not a PKCS#12 file",
+            ),
+            (
+                ("HAVEN_PEPPOL_AP_KEY_FILE", key_file.as_str()),
+                "peppol_ap_key_file and peppol_ap_pkcs12_file are both set",
+            ),
+        ] {
+            let mut env = vec![
+                ("HAVEN_PEPPOL_AP_PKCS12_FILE", ap_file.as_str()),
+                ("HAVEN_PEPPOL_AP_PKCS12_PASSWORD", password),
+                ("HAVEN_PEPPOL_AP_TRUST_FILE", trust_file.as_str()),
+            ];
+            env.retain(|(key, _)| *key != change.0);
+            env.push(change);
+            let settings = Settings::load_from(None, &vars(&env)).unwrap().settings;
+            let err = settings.peppol_as4_receiver().err().unwrap().to_string();
+            assert!(err.contains(expected), "{change:?}: {err}");
+            assert!(!err.contains(password), "{err}");
+        }
+        let wrong = Settings {
+            peppol_ap_pkcs12_password: Some("wrong".into()),
+            ..settings.clone()
+        };
+        let err = wrong.peppol_as4_sender().err().unwrap().to_string();
+        assert!(
+            err.ends_with("the password is wrong (or the file is damaged)"),
+            "{err}"
+        );
+        let without_password = Settings {
+            peppol_smp_pkcs12_password: None,
+            ..settings
+        };
+        let err = without_password
+            .peppol_publisher()
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("peppol_smp_pkcs12_password must be set with peppol_smp_pkcs12_file"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod directory;
 pub mod http;
 pub mod identifiers;
+pub mod keystore;
 pub mod locator;
 pub mod publisher;
 pub mod revocation;

@@ -214,6 +214,24 @@ fn party(header: Node<'_, '_>, local: &'static str) -> Result<ParticipantIdentif
 /// # Errors
 /// An [`SbdhError`] naming the first rule broken.
 pub fn parse(sbd: &[u8]) -> Result<ParsedSbd, SbdhError> {
+    let (header, payload) = read(sbd, standalone)?;
+    Ok(ParsedSbd { header, payload })
+}
+
+/// As [`parse`], every check included, without copying the business document out: what a
+/// sender needs, which has the document already.
+///
+/// # Errors
+/// An [`SbdhError`] naming the first rule broken.
+pub fn parse_header(sbd: &[u8]) -> Result<Sbdh, SbdhError> {
+    read(sbd, |_, _| ()).map(|(header, ())| header)
+}
+
+/// The checked header, and what `payload_of` makes of the business document's element.
+fn read<T>(
+    sbd: &[u8],
+    payload_of: impl FnOnce(&str, Node<'_, '_>) -> T,
+) -> Result<(Sbdh, T), SbdhError> {
     let text = std::str::from_utf8(sbd).map_err(|e| SbdhError::Xml(e.to_string()))?;
     let doc = Document::parse(text).map_err(|e| SbdhError::Xml(e.to_string()))?;
     let root = doc.root_element();
@@ -311,8 +329,8 @@ pub fn parse(sbd: &[u8]) -> Result<ParsedSbd, SbdhError> {
     }
     check_root(payload, &parts)?;
 
-    Ok(ParsedSbd {
-        header: Sbdh {
+    Ok((
+        Sbdh {
             sender,
             receiver,
             document_type,
@@ -321,8 +339,8 @@ pub fn parse(sbd: &[u8]) -> Result<ParsedSbd, SbdhError> {
             instance_identifier,
             created,
         },
-        payload: standalone(text, payload),
-    })
+        payload_of(text, payload),
+    ))
 }
 
 /// The element's text with the namespace declarations it inherits (and does not itself
@@ -486,7 +504,19 @@ mod tests {
                 matches!(broken(from, to), SbdhError::Invalid(_) | SbdhError::Xml(_)),
                 "{from} -> {to}"
             );
+            // The sender's header-only reading checks the same rules.
+            let changed = written().replacen(from, to, 1);
+            assert_eq!(
+                parse_header(changed.as_bytes()).unwrap_err(),
+                broken(from, to),
+                "{from} -> {to}"
+            );
         }
+        let sbd = written();
+        assert_eq!(
+            parse_header(sbd.as_bytes()).unwrap(),
+            parse(sbd.as_bytes()).unwrap().header
+        );
         assert!(matches!(
             parse(b"<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>"),
             Err(SbdhError::Xml(_))

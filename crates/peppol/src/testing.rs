@@ -253,6 +253,23 @@ impl Leaf {
         crate::as4::ApKey::new(&self.pkcs8, self.der.clone()).unwrap()
     }
 
+    /// This leaf's key with its certificate, then `chain` (DER), as a PKCS#12 file encrypted
+    /// under `password` (PBES2 with AES-256, the default of current tools).
+    #[must_use]
+    pub fn pkcs12(&self, chain: &[&[u8]], password: &str) -> Vec<u8> {
+        let certificates = std::iter::once(self.der.as_slice())
+            .chain(chain.iter().copied())
+            .map(|der| p12_keystore::Certificate::from_der(der).unwrap());
+        let entry = p12_keystore::PrivateKeyChain::new(
+            self.serial.clone(),
+            p12_keystore::PrivateKey::from_der(&self.pkcs8).unwrap(),
+            certificates,
+        );
+        let mut store = p12_keystore::KeyStore::new();
+        store.add_entry("key", p12_keystore::KeyStoreEntry::PrivateKeyChain(entry));
+        store.writer(password).write().unwrap()
+    }
+
     /// The private key as PKCS#8 PEM.
     #[must_use]
     pub fn key_pem(&self) -> String {
@@ -263,6 +280,21 @@ impl Leaf {
             .unwrap()
             .to_string()
     }
+}
+
+/// A PKCS#12 file with certificates (DER) and no private key, as a trust store is.
+#[must_use]
+pub fn certificates_pkcs12(certificates: &[&[u8]], password: &str) -> Vec<u8> {
+    let mut store = p12_keystore::KeyStore::new();
+    for (index, der) in certificates.iter().enumerate() {
+        store.add_entry(
+            &format!("certificate-{index}"),
+            p12_keystore::KeyStoreEntry::Certificate(
+                p12_keystore::Certificate::from_der(der).unwrap(),
+            ),
+        );
+    }
+    store.writer(password).write().unwrap()
 }
 
 /// How a source of the [`RevocationServer`] answers.

@@ -52,7 +52,9 @@ impl As4Receiver {
             now: chrono::Utc::now().timestamp(),
         };
         // Whether the receiver is served is the domain's question, asked next.
-        let received = receive(content_type, body, &config, &|_, _, _| true)?;
+        let mut received = receive(content_type, body, &config, &|_, _, _| true)?;
+        // The business document goes on to the domain; the receipt needs only the references.
+        let document = std::mem::take(&mut received.document.payload);
         let header = &received.document.header;
         let inbound = Inbound {
             message_id: received.message_id.clone(),
@@ -61,7 +63,7 @@ impl As4Receiver {
             sender: header.sender.value().to_owned(),
             receiver: header.receiver.value().to_owned(),
             instance_identifier: header.instance_identifier.clone(),
-            document: received.document.payload.clone(),
+            document,
         };
         Ok((inbound, received))
     }

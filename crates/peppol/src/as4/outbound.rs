@@ -119,13 +119,18 @@ impl As4Outbound for As4Sender {
                 .await
                 .map_err(refused)?
                 .map_err(|e| refused(e.to_string()))?;
+        // The evidence is kept before the body moves into the request, which then sends it
+        // without another copy.
+        let mut message = message;
+        let evidence = mime_evidence(&message.content_type, &message.body);
+        let body = std::mem::take(&mut message.body);
         let message = Arc::new(message);
 
         let response = self
             .client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, &message.content_type)
-            .body(message.body.clone())
+            .body(body)
             .send()
             .await
             .map_err(|e| SendError::Transient(http::describe(&e)))?;
@@ -166,7 +171,7 @@ impl As4Outbound for As4Sender {
             their_seat,
             answer,
             answered_at,
-            message: mime_evidence(&message.content_type, &message.body),
+            message: evidence,
             signal: mime_evidence(&content_type, &body),
         })
     }

@@ -5,7 +5,7 @@
 
 use std::io::Read as _;
 
-use aes_gcm::{aead::Aead, Aes128Gcm, KeyInit, Nonce};
+use aes_gcm::{aead::AeadInPlace, Aes128Gcm, KeyInit, Nonce};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use flate2::read::GzDecoder;
 use roxmltree::{Document, Node};
@@ -77,19 +77,23 @@ pub fn receive(
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
 ) -> Result<Received, Rejected> {
-    let parts = mime::parse(content_type, body).map_err(|error| Rejected {
+    let mut parts = mime::parse(content_type, body).map_err(|error| Rejected {
         message_id: None,
         error,
     })?;
     let Some(root) = parts
         .iter()
-        .find(|p| p.media_type() == "application/soap+xml")
+        .position(|p| p.media_type() == "application/soap+xml")
     else {
         return Err(Rejected {
             message_id: None,
             error: error(EbmsCode::MimeInconsistency, "no application/soap+xml part"),
         });
     };
+    // The attachments are owned apart from the envelope, so that the payload is decrypted
+    // where it lies rather than into a second buffer of its size.
+    let root = parts.remove(root);
+    let attachments = parts;
     let text = std::str::from_utf8(&root.content).map_err(|_| Rejected {
         message_id: None,
         error: error(EbmsCode::InvalidHeader, "the SOAP part is not UTF-8"),
@@ -111,8 +115,7 @@ pub fn receive(
     if let Some(id) = &message_id {
         tracing::Span::current().record("message_id", id.as_str());
     }
-    let attachments: Vec<&mime::Part> = parts.iter().filter(|p| !std::ptr::eq(*p, root)).collect();
-    check(&doc, &attachments, config, serves).map_err(|error| {
+    check(&doc, attachments, config, serves).map_err(|error| {
         tracing::info!(code = error.code.code(), detail = %error.detail, "AS4 message refused");
         Rejected {
             message_id: message_id.clone(),
@@ -123,7 +126,7 @@ pub fn receive(
 
 fn check(
     doc: &Document<'_>,
-    attachments: &[&mime::Part],
+    attachments: Vec<mime::Part>,
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
 ) -> Result<Received, As4Error> {
@@ -188,7 +191,7 @@ fn check(
     }
 
     // 3. Exactly one payload, the one PartInfo names.
-    let [attachment] = attachments else {
+    let Ok([attachment]) = <[mime::Part; 1]>::try_from(attachments) else {
         return Err(error(
             EbmsCode::MimeInconsistency,
             "a Peppol message carries exactly one attachment",
@@ -214,9 +217,10 @@ fn check(
     }
 
     // 4. Decrypt, check the signed digest of the compressed bytes, decompress within the cap.
-    let compressed = decrypt(doc, security, &content_id, &attachment.content, config.key)?;
+    let compressed = decrypt(doc, security, &content_id, attachment.content, config.key)?;
     wss::check_attachment(&verified, &content_id, &compressed)?;
     let sbd = decompress(&compressed, config.max_decompressed)?;
+    drop(compressed);
 
     // 5. The SBDH, and the ebMS header against it.
     let document = sbdh::parse(&sbd).map_err(|e| error(EbmsCode::Other, e.to_string()))?;
@@ -373,7 +377,7 @@ fn decrypt(
     doc: &Document<'_>,
     security: Node<'_, '_>,
     content_id: &str,
-    content: &[u8],
+    mut content: Vec<u8>,
     key: &ApKey,
 ) -> Result<Vec<u8>, As4Error> {
     let uri = format!("cid:{content_id}");
@@ -456,9 +460,18 @@ fn decrypt(
     }
     let cipher =
         Aes128Gcm::new_from_slice(&session_key).map_err(|_| decryption("bad session key"))?;
+    // In place: IV first, GCM tag last, the ciphertext between them becomes the plaintext.
+    let iv: [u8; 12] = content[..12].try_into().map_err(|_| decryption("no IV"))?;
+    let tag_at = content.len() - 16;
+    let tag = aes_gcm::Tag::clone_from_slice(&content[tag_at..]);
+    content.truncate(tag_at);
+    content.drain(..12);
     cipher
-        .decrypt(Nonce::from_slice(&content[..12]), &content[12..])
-        .map_err(|_| decryption("the payload does not decrypt (wrong key or changed ciphertext)"))
+        .decrypt_in_place_detached(Nonce::from_slice(&iv), b"", &mut content, &tag)
+        .map_err(|_| {
+            decryption("the payload does not decrypt (wrong key or changed ciphertext)")
+        })?;
+    Ok(content)
 }
 
 /// Gunzips `compressed`, refusing more than `cap` bytes of output.

@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 
-use aes_gcm::{aead::Aead, Aes128Gcm, KeyInit, Nonce};
+use aes_gcm::{aead::AeadInPlace, Aes128Gcm, KeyInit, Nonce};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use chrono::{SecondsFormat, Utc};
 use flate2::{write::GzEncoder, Compression};
@@ -93,7 +93,7 @@ pub fn build_user_message(
     receiver_certificate: &[u8],
     options: &MessageOptions,
 ) -> Result<Outgoing, BuildError> {
-    let header = sbdh::parse(sbd)?.header;
+    let header = sbdh::parse_header(sbd)?;
     let properties = Properties {
         original_sender: header.sender.value().to_owned(),
         final_recipient: header.receiver.value().to_owned(),
@@ -108,7 +108,7 @@ pub fn build_user_message(
         .map_err(|e| BuildError::Failed(e.to_string()))?;
     build(
         &properties,
-        &compressed,
+        compressed,
         key,
         key.seat_id(),
         receiver_certificate,
@@ -145,7 +145,7 @@ pub fn build_from_parts(
     let from_party = from_party.unwrap_or(key.seat_id());
     build(
         properties,
-        compressed,
+        compressed.to_vec(),
         key,
         from_party,
         receiver_certificate,
@@ -155,7 +155,7 @@ pub fn build_from_parts(
 
 fn build(
     properties: &Properties,
-    compressed: &[u8],
+    compressed: Vec<u8>,
     key: &ApKey,
     from_party: &str,
     receiver_certificate: &[u8],
@@ -193,12 +193,6 @@ fn build(
         .fill(&mut iv)
         .map_err(|_| failed("no randomness".into()))?;
     let cipher = Aes128Gcm::new_from_slice(&session_key).map_err(|e| failed(e.to_string()))?;
-    let ciphertext = cipher
-        .encrypt(Nonce::from_slice(&iv), compressed)
-        .map_err(|e| failed(e.to_string()))?;
-    let mut encrypted = Vec::with_capacity(12 + ciphertext.len());
-    encrypted.extend_from_slice(&iv);
-    encrypted.extend_from_slice(&ciphertext);
     let wrapped_key = receiver_key
         .oaep_encrypt::<Sha256>(&session_key)
         .map_err(|e| failed(e.to_string()))?;
@@ -248,11 +242,21 @@ fn build(
     let (signature, references) = wss::sign(
         &envelope(""),
         &[&messaging_id, &body_id],
-        &[(&cid, compressed)],
+        &[(&cid, &compressed)],
         &key.signing,
         &signer_bst,
     )
     .map_err(failed)?;
+    // Encrypted where it lies, IV first and the GCM tag last: the payload is the one large
+    // thing here, and a second buffer for the ciphertext would double it.
+    let mut encrypted = compressed;
+    encrypted.reserve_exact(iv.len() + 16);
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(&iv), b"", &mut encrypted)
+        .map_err(|e| failed(e.to_string()))?;
+    encrypted.extend_from_slice(&tag);
+    encrypted.extend_from_slice(&iv);
+    encrypted.rotate_right(iv.len());
     let (content_type, body) = mime::build(&envelope(&signature), &[(&cid, &encrypted)]);
     Ok(Outgoing {
         message_id,

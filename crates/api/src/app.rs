@@ -62,6 +62,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::partners::configure)
                 .configure(routes::operator::configure)
                 .configure(routes::jobs::configure)
+                .configure(routes::peppol_reporting::configure)
                 .configure(routes::documents::configure)
                 .configure(routes::invoices::configure)
                 .configure(routes::intake::configure)

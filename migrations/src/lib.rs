@@ -22,6 +22,7 @@ mod m20261206_000001_create_peppol_received_messages;
 mod m20261206_000002_add_intake_sender_verdict;
 mod m20261206_000100_create_sml_registrations;
 mod m20261206_100000_add_directory_listed;
+mod m20261206_200000_create_peppol_exchanges;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000002_add_intake_sender_verdict::Migration),
             Box::new(m20261206_000100_create_sml_registrations::Migration),
             Box::new(m20261206_100000_add_directory_listed::Migration),
+            Box::new(m20261206_200000_create_peppol_exchanges::Migration),
         ]
     }
 }

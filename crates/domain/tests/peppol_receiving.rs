@@ -21,9 +21,13 @@ use haven_domain::{
     jobs::NewJob,
     mail::OutgoingMail,
     paging::PageRequest,
-    peppol::receiving::{
-        evidence, receive_message, As4Inbound, Inbound, ReceivedMessage, ReceivedMessages, Refusal,
-        Signal,
+    peppol::{
+        receiving::{
+            evidence, receive_message, As4Inbound, Inbound, ReceivedMessage, ReceivedMessages,
+            Refusal, Signal,
+        },
+        reporting::{ExchangeRecord, SchemedId},
+        sending::{BILLING_PROCESS, BIS_BILLING_INVOICE},
     },
     DomainError, DomainResult,
 };
@@ -155,7 +159,11 @@ impl ReceivedMessages for Records {
             .clone()
             .filter(|m| m.sender_access_point == sender_access_point && m.message_id == message_id))
     }
-    async fn record_received(&self, _: ReceivedMessage) -> DomainResult<ReceivedMessage> {
+    async fn record_received(
+        &self,
+        _: ReceivedMessage,
+        _: ExchangeRecord,
+    ) -> DomainResult<ReceivedMessage> {
         unused()
     }
 }
@@ -228,6 +236,11 @@ impl As4Inbound for Gateway {
                 sender: "0106:12345678".into(),
                 receiver: "0106:90000032".into(),
                 instance_identifier: "INSTANCE-1".into(),
+                participant_scheme: "iso6523-actorid-upis".into(),
+                document_type: SchemedId::new("busdox-docid-qns", BIS_BILLING_INVOICE),
+                process: SchemedId::new("cenbii-procid-ubl", BILLING_PROCESS),
+                country_c1: "NL".into(),
+                transport_profile: "peppol-transport-as4-v2_0".into(),
                 document: b"<Invoice/>".to_vec(),
             },
             (),

@@ -26,6 +26,7 @@ use haven_domain::{
     paging::PageRequest,
     peppol::{
         discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator},
+        reporting::{self, SchemedId},
         sending::{
             peppol_ubl, As4Answer, As4Outbound, Exchange, Outbound, PeppolChannel, PeppolForms,
             PeppolUbl, SendError, BIS_BILLING_CREDIT_NOTE, BIS_BILLING_INVOICE, INVOICE_RESPONSE,
@@ -263,6 +264,7 @@ impl As4Outbound for Sender {
             their_seat: "PXX000002".into(),
             answer,
             answered_at: Utc::now(),
+            country_c1: "NL".into(),
             message: b"the signed message".to_vec(),
             signal: b"the signed signal".to_vec(),
         })
@@ -408,6 +410,38 @@ async fn a_receipt_delivers_with_the_exchange_and_its_evidence_in_the_history() 
         3,
         "evidence stored"
     );
+    // The reporting record travels with the status change, so it is written in its
+    // transaction.
+    let exchange = change.exchange.clone().expect("a reporting record");
+    assert_eq!(exchange.direction, reporting::Direction::Outgoing);
+    assert_eq!(exchange.message_id, sent.message_id);
+    assert_eq!(
+        (exchange.our_seat.as_str(), exchange.their_seat.as_str()),
+        ("PXX000001", "PXX000002")
+    );
+    assert_eq!(
+        exchange.sender,
+        SchemedId::new("iso6523-actorid-upis", "0190:00000000000000000001")
+    );
+    assert_eq!(
+        exchange.receiver,
+        SchemedId::new("iso6523-actorid-upis", BUYER)
+    );
+    assert_eq!(
+        exchange.document_type,
+        SchemedId::new("busdox-docid-qns", BIS_BILLING_INVOICE)
+    );
+    assert_eq!(
+        exchange.process,
+        SchemedId::new(
+            "cenbii-procid-ubl",
+            "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+        )
+    );
+    assert_eq!(exchange.transport_profile, "peppol-transport-as4-v2_0");
+    assert_eq!(exchange.country_c1, "NL");
+    assert_eq!(exchange.country_c4, None);
+    assert_eq!(exchange.end_user_id, invoice.organization_id);
 }
 
 #[tokio::test]

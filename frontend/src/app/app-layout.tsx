@@ -99,6 +99,7 @@ export function AppLayout() {
             </Text>
             <NavLink component={Link} to="/operator" label={t('nav.operator')} onClick={close} />
             <NavLink component={Link} to="/operator/jobs" label={t('nav.jobs')} onClick={close} />
+            <NavLink component={Link} to="/operator/peppol" label={t('nav.peppol')} onClick={close} />
           </>
         )}
       </AppShell.Navbar>

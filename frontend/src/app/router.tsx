@@ -77,7 +77,7 @@ const page = {
     'ConfirmSenderPage',
   ),
   operator: lazyRouteComponent(withAllStyles(() => import('@/features/organizations/operator-page')), 'OperatorPage'),
-  jobs: lazyRouteComponent(withAllStyles(() => import('@/features/operator/jobs-page')), 'JobsPage'),
+  operatorTool: lazyRouteComponent(withAllStyles(() => import('@/features/operator/operator-tool-page')), 'OperatorToolPage'),
   outbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'OutboxPage'),
   inbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'InboxPage'),
   outboxDocument: lazyRouteComponent(
@@ -237,7 +237,7 @@ const appRoutes = [
     component: page.intakeDraft,
   }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator', component: page.operator }),
-  createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/jobs', component: page.jobs }),
+  createRoute({ getParentRoute: () => appLayoutRoute, path: '/operator/$tool', component: page.operatorTool }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/outbox', component: page.outbox }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/inbox', component: page.inbox }),
   createRoute({ getParentRoute: () => appLayoutRoute, path: '/send', component: page.sendInvoice }),

@@ -204,6 +204,11 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         ("/api/v1/me/partner-access/{id}", grant_id.clone()),
         ("/api/v1/operator/organizations/{id}", org_id.clone()),
         ("/api/v1/operator/jobs/{id}", job_id),
+        // Installation-wide, for operators only: a month is no one's id.
+        (
+            "/api/v1/operator/peppol-reports/{month}",
+            chrono::Utc::now().format("%Y-%m").to_string(),
+        ),
         ("/api/v1/environment/hooks/{id}", hook_id),
         // Party paths: the party is A's; the document id does not matter behind it.
         (
@@ -252,7 +257,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     .iter()
                     .find(|(prefix, _)| path.starts_with(*prefix))
                     .unwrap_or_else(|| panic!("{method} {path}: add a foreign id for this kind of path to the isolation test"));
-                let mut concrete = path.replace("{id}", id);
+                let mut concrete = path.replace("{id}", id).replace("{month}", id);
                 for (name, value) in &inner_ids {
                     concrete = concrete.replace(name, value);
                 }
@@ -260,7 +265,11 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     !concrete.contains('{'),
                     "{path}: add its parameter to the isolation test"
                 );
-                assert!(template.contains("{id}") || template.contains("{partyId}"));
+                assert!(
+                    template.contains("{id}")
+                        || template.contains("{partyId}")
+                        || template.contains("{month}")
+                );
                 // A well-formed body, so that only the foreign id can be the reason for a refusal.
                 let body = match path.rsplit('/').next().unwrap_or_default() {
                     "activation" => json!({"method": "operator_review"}),

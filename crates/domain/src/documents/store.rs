@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     jobs::NewJob, mail::OutgoingMail, organizations::records::OrgStatus, paging::PageRequest,
-    DomainResult,
+    peppol::reporting::ExchangeRecord, DomainResult,
 };
 
 /// A registered participant id on this installation and what its organization allows.
@@ -30,6 +30,9 @@ pub struct PartyRecord {
     pub organization_status: OrgStatus,
     pub send_enabled: bool,
     pub receive_enabled: bool,
+    /// The organization's country (ISO 3166-1 alpha-2): the end user's country in the Peppol
+    /// reports.
+    pub organization_country: String,
 }
 
 impl PartyRecord {
@@ -127,6 +130,9 @@ pub struct StatusChange {
     pub response: Option<ResponseCode>,
     /// Jobs to enqueue with the change.
     pub jobs: Vec<NewJob>,
+    /// The Peppol exchange the change records (a delivery acknowledged with an AS4 receipt),
+    /// written with it for the Peppol reports; only when the change is made.
+    pub exchange: Option<ExchangeRecord>,
 }
 
 impl StatusChange {
@@ -140,6 +146,7 @@ impl StatusChange {
             receiver_id: None,
             response: None,
             jobs: Vec::new(),
+            exchange: None,
         }
     }
 

@@ -8,4 +8,5 @@ pub mod discovery;
 pub mod publishing;
 pub mod receiving;
 pub mod registration;
+pub mod reporting;
 pub mod sending;

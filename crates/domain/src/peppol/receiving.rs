@@ -23,6 +23,7 @@ use crate::{
         records::{NewHookEvent, Topic},
         store::HookEvents,
     },
+    peppol::reporting::{Direction, ExchangeRecord, SchemedId},
     DomainError, DomainResult,
 };
 use haven_einvoice::{invoice_response::is_invoice_response, Severity, ValidationReport};
@@ -40,6 +41,13 @@ pub struct Inbound {
     /// The SBDH sender and receiver (`scheme:value`, e.g. `0106:12345678`).
     pub sender: String,
     pub receiver: String,
+    /// What the reports need of the envelope: the identifiers' schemes and the document type,
+    /// process and `COUNTRY_C1` of the SBDH, and the transport profile it came over.
+    pub participant_scheme: String,
+    pub document_type: SchemedId,
+    pub process: SchemedId,
+    pub country_c1: String,
+    pub transport_profile: String,
     /// The SBDH InstanceIdentifier: a repeated delivery of the same document has the same.
     pub instance_identifier: String,
     /// The business document (UBL or CII), without the envelope.
@@ -94,13 +102,15 @@ pub trait ReceivedMessages: Send + Sync {
 
     /// Records `message` unless its access point and MessageId are recorded already, and
     /// returns the record that is there: `message`, or the one a concurrent delivery of the
-    /// same message wrote first.
+    /// same message wrote first. `exchange`, the message's reporting record, is written in the
+    /// same transaction when `message` is, so a message is counted once.
     ///
     /// # Errors
     /// When the records cannot be written or read.
     fn record_received(
         &self,
         message: ReceivedMessage,
+        exchange: ExchangeRecord,
     ) -> impl Future<Output = DomainResult<ReceivedMessage>> + Send;
 }
 
@@ -250,6 +260,7 @@ where
     );
     let acknowledged = Acknowledged {
         inbound: &inbound,
+        end_user: &party,
         message_hash,
         receipt_hash,
         receipt,
@@ -314,6 +325,8 @@ where
 /// A message whose document is stored, with its receipt and evidence.
 struct Acknowledged<'a> {
     inbound: &'a Inbound,
+    /// The receiving organization's party: our end user.
+    end_user: &'a PartyRecord,
     message_hash: ContentHash,
     receipt_hash: ContentHash,
     receipt: Signal,
@@ -329,15 +342,35 @@ impl Acknowledged<'_> {
         blobs: &B,
         document_id: Option<Uuid>,
     ) -> DomainResult<Signal> {
+        let received_at = Utc::now();
+        let inbound = self.inbound;
+        let exchange = ExchangeRecord {
+            direction: Direction::Incoming,
+            exchanged_at: received_at,
+            message_id: inbound.message_id.clone(),
+            our_seat: inbound.receiver_access_point.clone(),
+            their_seat: inbound.sender_access_point.clone(),
+            sender: SchemedId::new(&inbound.participant_scheme, &inbound.sender),
+            receiver: SchemedId::new(&inbound.participant_scheme, &inbound.receiver),
+            document_type: inbound.document_type.clone(),
+            process: inbound.process.clone(),
+            transport_profile: inbound.transport_profile.clone(),
+            country_c1: inbound.country_c1.clone(),
+            country_c4: Some(self.end_user.organization_country.clone()),
+            end_user_id: self.end_user.organization_id,
+        };
         let recorded = records
-            .record_received(ReceivedMessage {
-                sender_access_point: self.inbound.sender_access_point.clone(),
-                message_id: self.inbound.message_id.clone(),
-                document_id,
-                message_hash: self.message_hash.clone(),
-                receipt_hash: self.receipt_hash.clone(),
-                received_at: Utc::now(),
-            })
+            .record_received(
+                ReceivedMessage {
+                    sender_access_point: inbound.sender_access_point.clone(),
+                    message_id: inbound.message_id.clone(),
+                    document_id,
+                    message_hash: self.message_hash.clone(),
+                    receipt_hash: self.receipt_hash.clone(),
+                    received_at,
+                },
+                exchange,
+            )
             .await?;
         if recorded.receipt_hash == self.receipt_hash {
             Ok(self.receipt)

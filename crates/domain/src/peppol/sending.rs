@@ -14,7 +14,10 @@ use std::{borrow::Cow, future::Future};
 use chrono::{DateTime, SecondsFormat, Utc};
 use uuid::Uuid;
 
-use super::discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator};
+use super::{
+    discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator},
+    reporting::{self, ExchangeRecord, SchemedId},
+};
 use crate::{
     documents::{
         blobs::DocumentStore,
@@ -48,14 +51,21 @@ pub fn document_type(kind: DocumentKind) -> (&'static str, &'static str) {
     }
 }
 
+/// The scheme of participant identifiers (ISO 6523 codes) in Peppol.
+pub const PARTICIPANT_SCHEME: &str = "iso6523-actorid-upis";
+/// The scheme of document type identifiers.
+pub const DOCUMENT_TYPE_SCHEME: &str = "busdox-docid-qns";
+/// The scheme of process identifiers.
+pub const PROCESS_SCHEME: &str = "cenbii-procid-ubl";
+
 /// The discovery question for `receiver` (`scheme:value`) and a document of `kind`.
 #[must_use]
 pub fn endpoint_query(receiver: &str, kind: DocumentKind) -> EndpointQuery {
     let (document_type, process) = document_type(kind);
     EndpointQuery {
-        participant: format!("iso6523-actorid-upis::{receiver}"),
-        document_type: format!("busdox-docid-qns::{document_type}"),
-        process: format!("cenbii-procid-ubl::{process}"),
+        participant: format!("{PARTICIPANT_SCHEME}::{receiver}"),
+        document_type: format!("{DOCUMENT_TYPE_SCHEME}::{document_type}"),
+        process: format!("{PROCESS_SCHEME}::{process}"),
     }
 }
 
@@ -168,7 +178,8 @@ pub struct Outbound<'a> {
     /// The SBDH sender and receiver (`scheme:value`).
     pub sender: &'a str,
     pub receiver: &'a str,
-    /// Document type and process values (without their schemes).
+    /// Document type and process values (without their schemes: `busdox-docid-qns` and
+    /// `cenbii-procid-ubl`).
     pub document_type: &'a str,
     pub process: &'a str,
     /// The SBDH InstanceIdentifier: the same for every attempt at one document, so that a
@@ -199,6 +210,8 @@ pub struct Exchange {
     pub their_seat: String,
     pub answer: As4Answer,
     pub answered_at: DateTime<Utc>,
+    /// The `COUNTRY_C1` the envelope carried.
+    pub country_c1: String,
     /// The message as posted (signed and encrypted, MIME), and the signal that answered it:
     /// the evidence of the exchange.
     pub message: Vec<u8>,
@@ -247,6 +260,30 @@ fn kind_name(kind: DocumentKind) -> &'static str {
         DocumentKind::Invoice => "invoice",
         DocumentKind::CreditNote => "credit note",
         DocumentKind::InvoiceResponse => "invoice response",
+    }
+}
+
+/// The reporting record of a message sent and acknowledged with a receipt.
+fn sent_exchange(
+    document: &Document,
+    outbound: &Outbound<'_>,
+    endpoint: &PeppolEndpoint,
+    exchange: &Exchange,
+) -> ExchangeRecord {
+    ExchangeRecord {
+        direction: reporting::Direction::Outgoing,
+        exchanged_at: exchange.answered_at,
+        message_id: exchange.message_id.clone(),
+        our_seat: exchange.our_seat.clone(),
+        their_seat: exchange.their_seat.clone(),
+        sender: SchemedId::new(PARTICIPANT_SCHEME, outbound.sender),
+        receiver: SchemedId::new(PARTICIPANT_SCHEME, outbound.receiver),
+        document_type: SchemedId::new(DOCUMENT_TYPE_SCHEME, outbound.document_type),
+        process: SchemedId::new(PROCESS_SCHEME, outbound.process),
+        transport_profile: endpoint.transport_profile.clone(),
+        country_c1: exchange.country_c1.clone(),
+        country_c4: None,
+        end_user_id: document.organization_id,
     }
 }
 
@@ -416,6 +453,7 @@ where
                 .only_from(&UNFINISHED);
                 delivered.channel = Some(Channel::Peppol);
                 delivered.receiver_id = Some(receiver.to_owned());
+                delivered.exchange = Some(sent_exchange(document, &outbound, &endpoint, &exchange));
                 self.records
                     .change_status(document.id, delivered)
                     .await

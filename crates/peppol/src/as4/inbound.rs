@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use haven_domain::{
-    peppol::receiving::{As4Inbound, Inbound, Refusal, Signal},
+    peppol::{
+        receiving::{As4Inbound, Inbound, Refusal, Signal},
+        reporting::SchemedId,
+    },
     DomainError, DomainResult,
 };
 
@@ -12,7 +15,9 @@ use super::{
     receive::{receive, Received, ReceiverConfig, Rejected},
     signal, ApKey, As4Error, EbmsCode, NOT_SERVICED,
 };
-use crate::{revocation::RevocationChecker, xmldsig::TrustAnchors};
+use crate::{
+    identifiers::TRANSPORT_PROFILE_AS4, revocation::RevocationChecker, xmldsig::TrustAnchors,
+};
 
 /// Receives for this access point: its key and certificate, the AP CA(s) senders' certificates
 /// must be issued by, the cap on a decompressed payload, and the revocation check of the
@@ -62,6 +67,15 @@ impl As4Receiver {
             receiver_access_point: received.to_party.clone(),
             sender: header.sender.value().to_owned(),
             receiver: header.receiver.value().to_owned(),
+            participant_scheme: header.sender.scheme().to_owned(),
+            document_type: SchemedId::new(
+                header.document_type.scheme(),
+                header.document_type.value(),
+            ),
+            process: SchemedId::new(header.process.scheme(), header.process.value()),
+            country_c1: header.country_c1.clone(),
+            // The only transport this endpoint speaks.
+            transport_profile: TRANSPORT_PROFILE_AS4.to_owned(),
             instance_identifier: header.instance_identifier.clone(),
             document,
         };

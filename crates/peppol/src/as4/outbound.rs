@@ -108,6 +108,7 @@ impl As4Outbound for As4Sender {
             created: now,
         };
         let sbd = sbdh::write(&header, outbound.document).map_err(|e| refused(e.to_string()))?;
+        let header_country = header.country_c1;
         let options = MessageOptions {
             message_id: Some(outbound.message_id.clone()),
             conversation_id: Some(outbound.instance_identifier.clone()),
@@ -171,6 +172,7 @@ impl As4Outbound for As4Sender {
             their_seat,
             answer,
             answered_at,
+            country_c1: header_country,
             message: evidence,
             signal: mime_evidence(&content_type, &body),
         })

@@ -31,7 +31,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{accounts::queue_mail, commit, corrupt, db, hooks};
+use super::{accounts::queue_mail, commit, corrupt, db, hooks, reporting::insert_exchange};
 use crate::{
     entities::{
         document::{self, Column as D},
@@ -432,6 +432,7 @@ pub(super) async fn find_parties<C: ConnectionTrait>(
                 .ok_or_else(|| corrupt("organization status"))?,
             send_enabled: identifier.send_enabled,
             receive_enabled: identifier.receive_enabled,
+            organization_country: org.country,
         };
         // The key as the query compared it: the stored id in lower case.
         found
@@ -527,6 +528,9 @@ pub(super) async fn change_status(
     let (kind, details) = (change.event.event, change.event.details.clone());
     insert_event(txn, id, change.to, change.event, now).await?;
     enqueue_all(txn, change.jobs).await?;
+    if let Some(exchange) = change.exchange {
+        insert_exchange(txn, exchange).await?;
+    }
     let hook_event = hook_event_of(&document, kind, details);
     Ok(Some((document, hook_event)))
 }

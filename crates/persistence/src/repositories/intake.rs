@@ -129,6 +129,7 @@ async fn target_of<C: ConnectionTrait>(
             organization_status: organization.status,
             send_enabled: i.send_enabled,
             receive_enabled: i.receive_enabled,
+            organization_country: organization.country.clone(),
         })
         .collect();
     Ok(IntakeTarget {

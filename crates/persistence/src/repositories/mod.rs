@@ -13,6 +13,7 @@ mod organizations;
 mod partners;
 mod peppol_received;
 mod read_batch;
+mod reporting;
 pub(crate) mod sml;
 
 pub use group_commit::GroupCommit;

@@ -5,13 +5,16 @@
 
 use haven_domain::{
     documents::blobs::ContentHash,
-    peppol::receiving::{ReceivedMessage, ReceivedMessages},
+    peppol::{
+        receiving::{ReceivedMessage, ReceivedMessages},
+        reporting::ExchangeRecord,
+    },
     DomainError, DomainResult,
 };
 use sea_orm::{sea_query::OnConflict, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::db;
+use super::{commit, db, reporting::insert_exchange};
 use crate::{
     entities::peppol_received_message::{ActiveModel, Column, Entity, Model},
     Database,
@@ -51,7 +54,11 @@ impl ReceivedMessages for Database {
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
-    async fn record_received(&self, message: ReceivedMessage) -> DomainResult<ReceivedMessage> {
+    async fn record_received(
+        &self,
+        message: ReceivedMessage,
+        exchange: ExchangeRecord,
+    ) -> DomainResult<ReceivedMessage> {
         let row = ActiveModel {
             id: Set(Uuid::new_v4()),
             sender_access_point: Set(message.sender_access_point.clone()),
@@ -63,16 +70,25 @@ impl ReceivedMessages for Database {
         };
         // Not read-then-write: under READ COMMITTED both of two concurrent deliveries would
         // read nothing. The insert waits for the other's commit and does nothing; then the
-        // read sees its row.
-        Entity::insert(row)
+        // read sees its row. The reporting record goes with the row that was inserted, so a
+        // message is counted once and only when it is recorded.
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        let inserted = Entity::insert(row)
             .on_conflict(
                 OnConflict::columns([Column::SenderAccessPoint, Column::MessageId])
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(self.write_conn())
+            .exec_without_returning(&txn)
             .await
             .map_err(db("recording a received AS4 message"))?;
+        if inserted == 1 {
+            insert_exchange(&txn, exchange).await?;
+        }
+        commit(txn).await?;
         self.find_received(&message.sender_access_point, &message.message_id)
             .await?
             .ok_or_else(|| {

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import en from '@/locales/en.json';
 import nl from '@/locales/nl.json';
+import operatorEn from '@/locales/operator/en.json';
+import operatorNl from '@/locales/operator/nl.json';
 
 import { createI18n, LANGUAGE_STORAGE_KEY } from './i18n';
 
@@ -17,10 +19,16 @@ describe('i18n', () => {
 
   it('has the same keys in every language', () => {
     expect(keys(nl).sort()).toEqual(keys(en).sort());
+    expect(keys(operatorNl).sort()).toEqual(keys(operatorEn).sort());
+  });
+
+  it('keeps the operators\' strings apart from everyone\'s', () => {
+    const shared = keys(operatorEn).filter((key) => keys(en).includes(key));
+    expect(shared).toEqual([]);
   });
 
   it('has no empty translations', () => {
-    for (const messages of [en, nl]) {
+    for (const messages of [en, nl, operatorEn, operatorNl]) {
       for (const key of keys(messages)) {
         const text = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], messages);
         expect(text, key).toEqual(expect.stringMatching(/\S/));

@@ -1,10 +1,11 @@
 import 'i18next';
 
 import type en from '@/locales/en.json';
+import type operatorEn from '@/locales/operator/en.json';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof en };
+    resources: { translation: typeof en & typeof operatorEn };
   }
 }

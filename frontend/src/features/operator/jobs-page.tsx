@@ -6,6 +6,7 @@ import type { Job } from '@/api/types';
 import { NotFound } from '@/components/errors/not-found';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
+import { useOperatorTranslations } from '@/lib/operator-translations';
 
 import { useDeadJobs, useRetryJob } from './api/jobs';
 
@@ -51,6 +52,7 @@ function JobRow({ job }: { job: Job }) {
 
 /** Platform operators: background jobs that gave up, with a button to queue each again. */
 export function JobsPage() {
+  useOperatorTranslations();
   const { t } = useTranslation();
   const jobs = useDeadJobs();
   if (isApiError(jobs.error) && jobs.error.status === 404) return <NotFound />;

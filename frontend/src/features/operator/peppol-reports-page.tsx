@@ -6,6 +6,7 @@ import { isApiError } from '@/api/errors';
 import { NotFound } from '@/components/errors/not-found';
 import { FormError } from '@/components/forms/form-error';
 import { saveBlob } from '@/lib/save-blob';
+import { useOperatorTranslations } from '@/lib/operator-translations';
 
 import { downloadReport, type ReportKind, useReportingMonths } from './api/peppol-reports';
 
@@ -37,6 +38,7 @@ function DownloadButton({ month, kind, onError }: { month: string; kind: ReportK
 
 /** Platform operators: the monthly Peppol reports (TSR and EUSR) to submit to OpenPeppol. */
 export function PeppolReportsPage() {
+  useOperatorTranslations();
   const { t } = useTranslation();
   const months = useReportingMonths();
   const [downloadFailed, setDownloadFailed] = useState(false);

@@ -8,6 +8,7 @@ import type { ReviewItem } from '@/api/types';
 import { NotFound } from '@/components/errors/not-found';
 import { FormError } from '@/components/forms/form-error';
 import { notifySuccess } from '@/components/forms/notify';
+import { useOperatorTranslations } from '@/lib/operator-translations';
 import { CertificatesSection } from './certificates-section';
 
 import { useApproveActivation, useRejectActivation, useReviewQueue } from './api/review';
@@ -190,6 +191,7 @@ function RequestCard({ item, onReject }: { item: ReviewItem; onReject: (item: Re
 
 /** Platform operators: the activation requests waiting for review. */
 export function OperatorPage() {
+  useOperatorTranslations();
   const { t } = useTranslation();
   const queue = useReviewQueue();
   const [rejecting, setRejecting] = useState<ReviewItem | null>(null);

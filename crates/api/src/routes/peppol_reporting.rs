@@ -57,8 +57,11 @@ impl From<MonthSummary> for ReportingMonthDto {
 #[derive(serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct MonthPath {
-    /// The calendar month, `YYYY-MM`.
-    #[param(example = "2026-11")]
+    /// The calendar month, `YYYY-MM` (year 0001 to 9999, month 01 to 12).
+    #[param(
+        example = "2026-11",
+        pattern = "^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$"
+    )]
     pub month: String,
 }
 

@@ -7867,7 +7867,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The calendar month, `YYYY-MM`.
+                 * @description The calendar month, `YYYY-MM` (year 0001 to 9999, month 01 to 12).
                  * @example 2026-11
                  */
                 month: string;
@@ -7938,7 +7938,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The calendar month, `YYYY-MM`.
+                 * @description The calendar month, `YYYY-MM` (year 0001 to 9999, month 01 to 12).
                  * @example 2026-11
                  */
                 month: string;

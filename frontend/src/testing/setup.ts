@@ -1,12 +1,16 @@
 import '@testing-library/jest-dom/vitest';
 
 import { notifications } from '@mantine/notifications';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 
 import { sessionStore } from '@/lib/session';
 
 import { takeUnhandledRequests } from './mock-api';
+
+// A lazy page and its chunk take more than the default second on a machine busy with builds;
+// a `findBy…` still fails when what it looks for never comes.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom lacks a few browser APIs that Mantine uses.
 Object.defineProperty(window, 'matchMedia', {

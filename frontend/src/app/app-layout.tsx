@@ -9,11 +9,13 @@ import { $api } from '@/api/client';
 import { LanguageSwitch } from '@/components/language/language-switch';
 import { AppFooter } from '@/components/layouts/app-footer';
 import { ReceivingDecisionModal } from '@/features/setup/receiving-decision-modal';
+import { useAppTranslations } from '@/lib/app-translations';
 import { auth } from '@/lib/auth';
 import { sessionStore, useCurrentUser } from '@/lib/session';
 
 /** Layout of every authenticated page: header, navigation (admin pages for admins), footer. */
 export function AppLayout() {
+  useAppTranslations();
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import appEn from '@/locales/app/en.json';
+import appNl from '@/locales/app/nl.json';
 import en from '@/locales/en.json';
 import nl from '@/locales/nl.json';
 import operatorEn from '@/locales/operator/en.json';
@@ -19,7 +21,13 @@ describe('i18n', () => {
 
   it('has the same keys in every language', () => {
     expect(keys(nl).sort()).toEqual(keys(en).sort());
+    expect(keys(appNl).sort()).toEqual(keys(appEn).sort());
     expect(keys(operatorNl).sort()).toEqual(keys(operatorEn).sort());
+  });
+
+  it('keeps the application\'s strings apart from the public pages\'', () => {
+    const shared = keys(appEn).filter((key) => keys(en).includes(key) || keys(operatorEn).includes(key));
+    expect(shared).toEqual([]);
   });
 
   it('keeps the operators\' strings apart from everyone\'s', () => {
@@ -28,7 +36,7 @@ describe('i18n', () => {
   });
 
   it('has no empty translations', () => {
-    for (const messages of [en, nl, operatorEn, operatorNl]) {
+    for (const messages of [en, nl, appEn, appNl, operatorEn, operatorNl]) {
       for (const key of keys(messages)) {
         const text = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], messages);
         expect(text, key).toEqual(expect.stringMatching(/\S/));

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 
 import { FormError } from '@/components/forms/form-error';
 import { AuthCard } from '@/components/layouts/auth-card';
+import { useAppTranslations } from '@/lib/app-translations';
 
 import { useConfirmTrustedSender } from './api/intake';
 
@@ -12,6 +13,7 @@ const route = getRouteApi('/trusted-sender');
 
 /** `/trusted-sender?token=`: the contact confirms a trusted sender (no account needed). */
 export function ConfirmSenderPage() {
+  useAppTranslations();
   const { t } = useTranslation();
   const { token } = route.useSearch();
   const confirm = useConfirmTrustedSender();

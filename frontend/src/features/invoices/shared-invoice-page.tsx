@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { errorMessage } from '@/api/errors';
 import { PublicLayout } from '@/components/layouts/public-layout';
 import { formatDateTime, formatPrice } from '@/lib/format';
+import { useAppTranslations } from '@/lib/app-translations';
 
 import { downloadShared, useSharedInvoice } from './api/shared';
 import type { DownloadFormat } from './model';
@@ -123,6 +124,7 @@ function SharedInvoice({ token }: { token: string }) {
 
 /** `/shared-invoice?token=`: the invoice behind the link in an invoice email, without signing in. */
 export function SharedInvoicePage() {
+  useAppTranslations();
   const { t } = useTranslation();
   const { token } = route.useSearch();
   return (

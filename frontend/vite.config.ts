@@ -63,7 +63,9 @@ export default defineConfig({
               test: (id) =>
                 !id.includes('node_modules') &&
                 /[\\/]src[\\/](app|api|components|lib)[\\/]/.test(id) &&
-                !/[\\/]src[\\/]app[\\/]main\.tsx$/.test(id),
+                !/[\\/]src[\\/]app[\\/]main\.tsx$/.test(id) &&
+                // Loaded with the first page after sign-in, never up front (see the module).
+                !/[\\/]src[\\/]app[\\/]app-pages\.ts$/.test(id),
               tags: ['$initial'],
               // Its dependencies stay where they are: Vite's preload helper, say, is the API
               // reference's too.

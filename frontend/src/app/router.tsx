@@ -15,6 +15,8 @@ import { PublicLayout } from '@/components/layouts/public-layout';
 import { auth as appAuth, type Auth } from '@/lib/auth';
 import { sessionStore, type SessionStore } from '@/lib/session';
 
+import type { appPages as appPagesType } from './app-pages';
+
 /**
  * A page's module together with all of Mantine's CSS: only the sign-in page makes do with the
  * first load's part of it (./styles/first-load.ts).
@@ -23,7 +25,15 @@ function withAllStyles<T>(load: () => Promise<T>): () => Promise<T> {
   return () => Promise.all([import('./styles/all'), load()]).then(([, module]) => module);
 }
 
-const hooksPages = withAllStyles(() => import('@/features/hooks/pages'));
+type AppPages = typeof appPagesType;
+type AppPageModule<K extends keyof AppPages> = Awaited<ReturnType<AppPages[K]>>;
+
+/** A page of the signed-in application, loaded through ./app-pages (with all of Mantine's CSS). */
+function appPage<K extends keyof AppPages>(name: K): () => Promise<AppPageModule<K>> {
+  return withAllStyles(() =>
+    import('./app-pages').then(({ appPages }) => (appPages[name] as () => Promise<AppPageModule<K>>)()),
+  );
+}
 
 // Every page is its own chunk, loaded when its route is entered (or preloaded on hover):
 // the first load carries the router, the providers and the public layout only.
@@ -44,51 +54,33 @@ const page = {
     withAllStyles(() => import('@/features/auth/verify-additional-email-page')),
     'VerifyAdditionalEmailPage',
   ),
-  appLayout: lazyRouteComponent(withAllStyles(() => import('./app-layout')), 'AppLayout'),
-  dashboard: lazyRouteComponent(withAllStyles(() => import('@/features/dashboard/dashboard-page')), 'DashboardPage'),
-  profile: lazyRouteComponent(withAllStyles(() => import('@/features/profile/profile-page')), 'ProfilePage'),
-  users: lazyRouteComponent(withAllStyles(() => import('@/features/users/users-page')), 'UsersPage'),
-  environment: lazyRouteComponent(
-    withAllStyles(() => import('@/features/environment/environment-page')),
-    'EnvironmentPage',
-  ),
-  audit: lazyRouteComponent(withAllStyles(() => import('@/features/audit/audit-page')), 'AuditPage'),
-  usage: lazyRouteComponent(withAllStyles(() => import('@/features/usage/usage-page')), 'UsagePage'),
-  organizations: lazyRouteComponent(
-    withAllStyles(() => import('@/features/organizations/organizations-page')),
-    'OrganizationsPage',
-  ),
-  addOrganization: lazyRouteComponent(
-    withAllStyles(() => import('@/features/organizations/add-organization-page')),
-    'AddOrganizationPage',
-  ),
-  organization: lazyRouteComponent(
-    withAllStyles(() => import('@/features/organizations/organization-page')),
-    'OrganizationPage',
-  ),
-  connections: lazyRouteComponent(withAllStyles(() => import('@/features/connections/connections-page')), 'ConnectionsPage'),
-  partners: lazyRouteComponent(withAllStyles(() => import('@/features/partners/partners-page')), 'PartnersPage'),
-  partyHooks: lazyRouteComponent(hooksPages, 'PartyHooksPage'),
-  environmentHooks: lazyRouteComponent(hooksPages, 'EnvironmentHooksPage'),
-  intake: lazyRouteComponent(withAllStyles(() => import('@/features/intake/intake-page')), 'IntakePage'),
-  intakeDraft: lazyRouteComponent(withAllStyles(() => import('@/features/intake/draft-page')), 'DraftPage'),
+  appLayout: lazyRouteComponent(appPage('appLayout'), 'AppLayout'),
+  dashboard: lazyRouteComponent(appPage('dashboard'), 'DashboardPage'),
+  profile: lazyRouteComponent(appPage('profile'), 'ProfilePage'),
+  users: lazyRouteComponent(appPage('users'), 'UsersPage'),
+  environment: lazyRouteComponent(appPage('environment'), 'EnvironmentPage'),
+  audit: lazyRouteComponent(appPage('audit'), 'AuditPage'),
+  usage: lazyRouteComponent(appPage('usage'), 'UsagePage'),
+  organizations: lazyRouteComponent(appPage('organizations'), 'OrganizationsPage'),
+  addOrganization: lazyRouteComponent(appPage('addOrganization'), 'AddOrganizationPage'),
+  organization: lazyRouteComponent(appPage('organization'), 'OrganizationPage'),
+  connections: lazyRouteComponent(appPage('connections'), 'ConnectionsPage'),
+  partners: lazyRouteComponent(appPage('partners'), 'PartnersPage'),
+  partyHooks: lazyRouteComponent(appPage('hooks'), 'PartyHooksPage'),
+  environmentHooks: lazyRouteComponent(appPage('hooks'), 'EnvironmentHooksPage'),
+  intake: lazyRouteComponent(appPage('intake'), 'IntakePage'),
+  intakeDraft: lazyRouteComponent(appPage('intakeDraft'), 'DraftPage'),
   confirmSender: lazyRouteComponent(
     withAllStyles(() => import('@/features/intake/confirm-sender-page')),
     'ConfirmSenderPage',
   ),
-  operator: lazyRouteComponent(withAllStyles(() => import('@/features/organizations/operator-page')), 'OperatorPage'),
-  operatorTool: lazyRouteComponent(withAllStyles(() => import('@/features/operator/operator-tool-page')), 'OperatorToolPage'),
-  outbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'OutboxPage'),
-  inbox: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/documents-page')), 'InboxPage'),
-  outboxDocument: lazyRouteComponent(
-    withAllStyles(() => import('@/features/invoices/document-page')),
-    'OutboxDocumentPage',
-  ),
-  inboxDocument: lazyRouteComponent(
-    withAllStyles(() => import('@/features/invoices/document-page')),
-    'InboxDocumentPage',
-  ),
-  sendInvoice: lazyRouteComponent(withAllStyles(() => import('@/features/invoices/send-page')), 'SendPage'),
+  operator: lazyRouteComponent(appPage('operator'), 'OperatorPage'),
+  operatorTool: lazyRouteComponent(appPage('operatorTool'), 'OperatorToolPage'),
+  outbox: lazyRouteComponent(appPage('documents'), 'OutboxPage'),
+  inbox: lazyRouteComponent(appPage('documents'), 'InboxPage'),
+  outboxDocument: lazyRouteComponent(appPage('document'), 'OutboxDocumentPage'),
+  inboxDocument: lazyRouteComponent(appPage('document'), 'InboxDocumentPage'),
+  sendInvoice: lazyRouteComponent(appPage('sendInvoice'), 'SendPage'),
   sharedInvoice: lazyRouteComponent(
     withAllStyles(() => import('@/features/invoices/shared-invoice-page')),
     'SharedInvoicePage',

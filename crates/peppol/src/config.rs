@@ -5,6 +5,7 @@ use std::{
     collections::HashMap,
     net::SocketAddr,
     path::{Path, PathBuf},
+    sync::Arc,
     time::Duration,
 };
 
@@ -15,6 +16,7 @@ use crate::{
     http::HostRules,
     identifiers::{ParticipantIdentifier, TRANSPORT_PROFILE_AS4},
     locator::{NetworkLocator, StaticLocator},
+    revocation::RevocationChecker,
     sml::{DnsTiming, Sml, PRODUCTION_ZONE, TEST_ZONE},
     smp::SmpClient,
     xmldsig::TrustAnchors,
@@ -184,11 +186,15 @@ impl SmpLocator for Locator {
 }
 
 impl DiscoverySettings {
-    /// The locator these settings describe; `None` when discovery is off.
+    /// The locator these settings describe; `None` when discovery is off. With `revocation`,
+    /// the network locator checks SMP certificates for revocation too.
     ///
     /// # Errors
     /// A sentence naming the setting that is wrong.
-    pub fn build(&self) -> Result<Option<Locator>, String> {
+    pub fn build(
+        &self,
+        revocation: Option<Arc<RevocationChecker>>,
+    ) -> Result<Option<Locator>, String> {
         match self.locator {
             LocatorKind::None => Ok(None),
             LocatorKind::Static => {
@@ -218,7 +224,10 @@ impl DiscoverySettings {
                 let rules = HostRules {
                     insecure_hosts: self.smp_insecure_hosts.clone(),
                 };
-                let smp = SmpClient::new(anchors, rules)?;
+                let mut smp = SmpClient::new(anchors, rules)?;
+                if let Some(checker) = revocation {
+                    smp = smp.with_revocation(checker);
+                }
                 Ok(Some(Locator::Network(Box::new(NetworkLocator::new(
                     sml,
                     smp,
@@ -281,7 +290,7 @@ mod tests {
             static_endpoints: String::new(),
         };
         assert!(settings
-            .build()
+            .build(None)
             .err()
             .unwrap()
             .contains("peppol_smp_trust_file"));
@@ -289,6 +298,6 @@ mod tests {
             locator: LocatorKind::None,
             ..settings
         };
-        assert!(off.build().unwrap().is_none());
+        assert!(off.build(None).unwrap().is_none());
     }
 }

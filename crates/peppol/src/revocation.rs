@@ -12,7 +12,7 @@
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -33,6 +33,8 @@ use crate::http::{self, HostRules};
 pub const MAX_CACHE: Duration = Duration::from_secs(3600);
 /// The most certificates whose status is kept.
 const MAX_ENTRIES: usize = 10_000;
+/// The most CRLs kept (one per CA and distribution point).
+const MAX_CRLS: usize = 64;
 /// The largest OCSP answer read.
 const MAX_OCSP: usize = 64 * 1024;
 /// The largest CRL read.
@@ -92,12 +94,18 @@ pub enum Refused {
     Unknown(String),
 }
 
+/// A CRL's URL and the SHA-256 of the issuer it was verified against.
+type CrlKey = (String, Vec<u8>);
+
 /// Checks certificates under a policy, with a cache.
 pub struct RevocationChecker {
     policy: Policy,
     rules: HostRules,
     client: reqwest::Client,
     cache: Mutex<HashMap<Vec<u8>, (Status, Instant)>>,
+    /// Verified CRLs by URL and issuer, until their `nextUpdate` (at most [`MAX_CACHE`]): every
+    /// certificate of a CA names the same CRL, which is fetched and parsed once for all.
+    crls: Mutex<HashMap<CrlKey, (Arc<RevokedSerials>, Instant)>>,
 }
 
 impl RevocationChecker {
@@ -111,6 +119,7 @@ impl RevocationChecker {
             client: http::client(&rules, timeout)?,
             rules,
             cache: Mutex::new(HashMap::new()),
+            crls: Mutex::new(HashMap::new()),
         })
     }
 
@@ -244,11 +253,51 @@ impl RevocationChecker {
     }
 
     async fn ask_crl(&self, url: &str, target: &Target) -> Result<(Status, Option<i64>), String> {
-        let parsed = self.rules.admit_plain(url)?;
-        let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
-        let target = target.clone();
-        crate::as4::off_the_worker(move || read_crl(&body, &target, chrono::Utc::now().timestamp()))
-            .await?
+        let key = (url.to_owned(), target.issuer_hash.clone());
+        let cached = {
+            let crls = self
+                .crls
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            crls.get(&key)
+                .filter(|(_, until)| *until > Instant::now())
+                .map(|(crl, _)| Arc::clone(crl))
+        };
+        let crl = match cached {
+            Some(crl) => crl,
+            None => {
+                let parsed = self.rules.admit_plain(url)?;
+                let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
+                let issuer = target.issuer.clone();
+                let crl = Arc::new(
+                    crate::as4::off_the_worker(move || {
+                        read_crl(&body, &issuer, chrono::Utc::now().timestamp())
+                    })
+                    .await??,
+                );
+                self.keep_crl(key, Arc::clone(&crl));
+                crl
+            }
+        };
+        Ok((crl.status_of(&target.serial), Some(crl.next_update)))
+    }
+
+    fn keep_crl(&self, key: CrlKey, crl: Arc<RevokedSerials>) {
+        let ttl = u64::try_from(crl.next_update - chrono::Utc::now().timestamp())
+            .map_or(Duration::ZERO, Duration::from_secs)
+            .min(MAX_CACHE);
+        let mut crls = self
+            .crls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if crls.len() >= MAX_CRLS {
+            let now = Instant::now();
+            crls.retain(|_, (_, until)| *until > now);
+            if crls.len() >= MAX_CRLS {
+                crls.clear();
+            }
+        }
+        crls.insert(key, (crl, Instant::now() + ttl));
     }
 }
 
@@ -262,6 +311,8 @@ struct Target {
     /// The leaf's serial number, without leading zeros.
     serial: Vec<u8>,
     issuer: Vec<u8>,
+    /// SHA-256 of the issuer's certificate.
+    issuer_hash: Vec<u8>,
     ocsp_urls: Vec<String>,
     crl_urls: Vec<String>,
     cache_key: Vec<u8>,
@@ -313,11 +364,13 @@ impl Target {
         ocsp_urls.retain(web);
         crl_urls.retain(web);
         let serial = trim_serial(cert.raw_serial()).to_vec();
-        let mut cache_key = sha2::Sha256::digest(issuer).to_vec();
+        let issuer_hash = sha2::Sha256::digest(issuer).to_vec();
+        let mut cache_key = issuer_hash.clone();
         cache_key.extend_from_slice(&serial);
         Ok(Self {
             serial,
             issuer: issuer.to_vec(),
+            issuer_hash,
             ocsp_urls,
             crl_urls,
             cache_key,
@@ -523,11 +576,10 @@ fn read_ocsp(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i
 }
 
 /// Reads a CRL for the target at `now` (Unix seconds): the status and the `nextUpdate`.
-fn read_crl(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i64>), String> {
+fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, String> {
     let (_, crl) =
         CertificateRevocationList::from_der(body).map_err(|e| format!("not a CRL: {e}"))?;
-    let (_, issuer) =
-        X509Certificate::from_der(&target.issuer).map_err(|e| format!("bad issuer: {e}"))?;
+    let (_, issuer) = X509Certificate::from_der(issuer).map_err(|e| format!("bad issuer: {e}"))?;
     if crl.issuer().as_raw() != issuer.subject().as_raw() {
         return Err("the CRL is of another issuer".into());
     }
@@ -568,16 +620,38 @@ fn read_crl(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i6
     }
     let revoked = crl
         .iter_revoked_certificates()
-        .find(|r| trim_serial(r.raw_serial()) == target.serial.as_slice());
-    let status = match revoked {
-        Some(entry) => {
-            let since = chrono::DateTime::from_timestamp(entry.revocation_date.timestamp(), 0)
-                .map_or_else(String::new, |t| format!(" since {}", t.to_rfc3339()));
-            Status::Revoked(format!("CRL{since}"))
+        .map(|entry| {
+            (
+                trim_serial(entry.raw_serial()).to_vec(),
+                entry.revocation_date.timestamp(),
+            )
+        })
+        .collect();
+    Ok(RevokedSerials {
+        revoked,
+        next_update,
+    })
+}
+
+/// What a verified CRL says: the serial numbers it lists (without leading zeros) with their
+/// revocation times, and when it is to be replaced.
+#[derive(Debug)]
+struct RevokedSerials {
+    revoked: HashMap<Vec<u8>, i64>,
+    next_update: i64,
+}
+
+impl RevokedSerials {
+    fn status_of(&self, serial: &[u8]) -> Status {
+        match self.revoked.get(serial) {
+            Some(&revoked_at) => {
+                let since = chrono::DateTime::from_timestamp(revoked_at, 0)
+                    .map_or_else(String::new, |t| format!(" since {}", t.to_rfc3339()));
+                Status::Revoked(format!("CRL{since}"))
+            }
+            None => Status::Good,
         }
-        None => Status::Good,
-    };
-    Ok((status, Some(next_update)))
+    }
 }
 
 #[cfg(test)]

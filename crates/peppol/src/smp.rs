@@ -2,7 +2,7 @@
 //! participant and the signed service metadata of one document type, whose XML signature is
 //! checked against the configured SMP trust anchors before anything in it is believed.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -16,6 +16,7 @@ use crate::{
         DocumentTypeIdentifier, ParticipantIdentifier, ProcessIdentifier, DOCUMENT_TYPE_SCHEME,
         PARTICIPANT_SCHEME, PROCESS_SCHEME, TRANSPORT_PROFILE_AS4,
     },
+    revocation::RevocationChecker,
     xmldsig::{verify_enveloped, TrustAnchors},
 };
 
@@ -37,6 +38,8 @@ pub struct SmpClient {
     http: reqwest::Client,
     rules: HostRules,
     anchors: TrustAnchors,
+    /// Asks whether the SMP's signing certificate is revoked; none: not asked.
+    revocation: Option<Arc<RevocationChecker>>,
 }
 
 impl SmpClient {
@@ -59,7 +62,16 @@ impl SmpClient {
             http: http::client(&rules, timeout)?,
             rules,
             anchors,
+            revocation: None,
         })
+    }
+
+    /// Checks the SMP's signing certificate for revocation under the checker's policy before
+    /// an answer is believed.
+    #[must_use]
+    pub fn with_revocation(mut self, checker: Arc<RevocationChecker>) -> Self {
+        self.revocation = Some(checker);
+        self
     }
 
     /// The document types a participant's service group lists (the `href`s of its
@@ -123,6 +135,19 @@ impl SmpClient {
                     "the SMP answer for {participant} is not trusted: {e}"
                 ))
             })?;
+            if let (Some(checker), Some(issuer)) =
+                (&self.revocation, self.anchors.issuer_of(&verified.signer))
+            {
+                checker
+                    .check(&verified.signer, issuer)
+                    .await
+                    .map_err(|refused| {
+                        tracing::warn!(error = %refused, url, "SMP certificate refused");
+                        LocateError::Failed(format!(
+                            "the SMP answer for {participant} is not trusted: {refused}"
+                        ))
+                    })?;
+            }
             if let Some(uid) = &required_uid {
                 if !certificate_has_uid(&verified.signer, uid) {
                     return Err(LocateError::Failed(format!(

@@ -395,3 +395,29 @@ fn openssl_installed() -> bool {
     }
     there
 }
+
+#[tokio::test]
+async fn one_fetch_of_a_crl_serves_every_certificate_of_its_ca() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    let good = ca.leaf_with_sources("PXX000001", 2, &crl_only(&server));
+    let bad = ca.leaf_with_sources("PXX000002", 3, &crl_only(&server));
+    server.revoke(&bad);
+    let checker = checker(Policy::Hard);
+
+    assert_eq!(checker.status(&good.der, &ca.der).await, Status::Good);
+    let revoked = checker.status(&bad.der, &ca.der).await;
+    assert!(
+        matches!(&revoked, Status::Revoked(how) if how.starts_with("CRL since")),
+        "{revoked:?}"
+    );
+    // The second certificate's status came from the CRL fetched for the first.
+    assert_eq!(server.crl_requests.load(Ordering::SeqCst), 1);
+
+    // Another CA behind the same URL is not answered from this CA's CRL.
+    let other = Ca::new("Other AP CA");
+    let stranger = other.leaf_with_sources("PXX000003", 4, &crl_only(&server));
+    let status = checker.status(&stranger.der, &other.der).await;
+    assert!(is_unknown(&status, "another issuer"), "{status:?}");
+    assert_eq!(server.crl_requests.load(Ordering::SeqCst), 2);
+}

@@ -295,3 +295,88 @@ async fn the_service_group_lists_the_metadata_references() {
         Err(LocateError::NotRegistered(_))
     ));
 }
+
+#[tokio::test]
+async fn an_smp_whose_certificate_is_revoked_is_not_believed() {
+    use haven_peppol::revocation::{Policy, RevocationChecker};
+
+    let server = HttpServer::start().await;
+    let ca = Ca::new("HAVEN TEST SMP CA");
+    let revocation = ca.revocation_server().await;
+    let smp = ca.leaf_with_sources("PXX000001", 2, &revocation.sources());
+    let checker = std::sync::Arc::new(
+        RevocationChecker::new(
+            Policy::Soft,
+            HostRules {
+                insecure_hosts: vec!["127.0.0.1".into()],
+            },
+            Duration::from_secs(3),
+        )
+        .unwrap(),
+    );
+    let client = SmpClient::with_timeout(
+        TrustAnchors::from_der(vec![ca.der.clone()]).unwrap(),
+        HostRules {
+            insecure_hosts: vec!["127.0.0.1".into()],
+        },
+        Duration::from_millis(700),
+    )
+    .unwrap()
+    .with_revocation(checker);
+    let xml = service_metadata(
+        PARTICIPANT,
+        "https://ap-b.example/as4",
+        &smp.der,
+        None,
+        None,
+    );
+    server.answer(
+        METADATA_PATH,
+        Answer::ok(sign_enveloped(&xml, &smp.signing_key()).unwrap()),
+    );
+    let participant = ParticipantIdentifier::from_value(PARTICIPANT).unwrap();
+    let base = format!("{}/", server.base);
+    let invoice = DocumentTypeIdentifier::bis_billing_invoice();
+
+    // Good: the endpoint is believed.
+    let endpoint = client
+        .endpoint(
+            &base,
+            &participant,
+            &invoice,
+            &ProcessIdentifier::billing(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(endpoint.url, "https://ap-b.example/as4");
+
+    // Revoked (a new client, as the answer above is cached): a lookup failure, not "not
+    // registered", naming the revocation.
+    revocation.revoke(&smp);
+    let fresh = std::sync::Arc::new(
+        RevocationChecker::new(
+            Policy::Soft,
+            HostRules {
+                insecure_hosts: vec!["127.0.0.1".into()],
+            },
+            Duration::from_secs(3),
+        )
+        .unwrap(),
+    );
+    let client = client.with_revocation(fresh);
+    let err = client
+        .endpoint(
+            &base,
+            &participant,
+            &invoice,
+            &ProcessIdentifier::billing(),
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, LocateError::Failed(why) if why.contains("revoked")),
+        "{err:?}"
+    );
+}

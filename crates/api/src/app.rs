@@ -140,10 +140,12 @@ impl Application {
         // Discovery and the AS4 sender are checked at start so that a wrong setting stops
         // here, not at the first delivery.
         let peppol_discovery = settings.peppol_discovery()?;
+        // One revocation checker: discovery, sending and receiving share its answers and CRLs.
+        let revocation = settings.peppol_revocation_checker()?;
         let locator = peppol_discovery
-            .build()
+            .build(Some(Arc::clone(&revocation)))
             .map_err(|e| anyhow::anyhow!(e).context("Peppol discovery is misconfigured"))?;
-        let as4_sender = settings.peppol_as4_sender()?;
+        let as4_sender = settings.peppol_as4_sender(&revocation)?;
         let peppol = match (locator, as4_sender) {
             (Some(locator), Some(sender)) => {
                 tracing::info!(
@@ -215,7 +217,7 @@ impl Application {
         let smp = settings
             .peppol_publisher()?
             .map(|publisher| web::Data::new(crate::smp::Smp(Arc::new(publisher))));
-        let as4 = settings.peppol_as4_receiver()?.map(|receiver| {
+        let as4 = settings.peppol_as4_receiver(&revocation)?.map(|receiver| {
             web::Data::new(crate::as4::As4(
                 haven_peppol::as4::inbound::BlockingAs4Receiver(Arc::new(receiver)),
             ))

@@ -188,6 +188,8 @@ pub struct Settings {
     /// Hosts an OCSP responder or CRL may be fetched from at loopback or private addresses
     /// (comma-separated; a local CA, tests). Plain http is allowed for all: answers are signed.
     pub peppol_revocation_insecure_hosts: String,
+    /// Seconds one OCSP or CRL fetch may take, from 1 to 30.
+    pub peppol_revocation_timeout_secs: u64,
     /// The Peppol Directory that Haven's SMP tells about its listed participants: empty (off),
     /// `production` (`https://directory.peppol.eu`), `test`
     /// (`https://test-directory.peppol.eu`) or an https base URL. Needs the SMP
@@ -380,6 +382,7 @@ impl Default for Settings {
             peppol_as4_timeout_secs: 30,
             peppol_revocation: "soft".into(),
             peppol_revocation_insecure_hosts: String::new(),
+            peppol_revocation_timeout_secs: 5,
             peppol_sml_registration: false,
             peppol_sml_url: "production".into(),
             peppol_smp_id: None,
@@ -821,22 +824,30 @@ impl Settings {
         chrono::TimeDelta::days(i64::from(self.peppol_certificate_warning_days))
     }
 
-    /// The revocation checker of AP certificates (`peppol_revocation`).
+    /// The revocation checker of AP and SMP certificates (`peppol_revocation`), one for the
+    /// installation so that receiving, sending and discovery share its answers and CRLs.
     ///
     /// # Errors
-    /// A sentence naming the setting when the policy is not one Haven knows.
-    fn peppol_revocation_checker(
+    /// A sentence naming the setting when the policy is not one Haven knows or the time-out is
+    /// out of range.
+    pub fn peppol_revocation_checker(
         &self,
     ) -> anyhow::Result<Arc<haven_peppol::revocation::RevocationChecker>> {
         let policy = haven_peppol::revocation::Policy::parse(&self.peppol_revocation)
             .map_err(|e| anyhow::anyhow!("peppol_revocation: {e}"))?;
+        if !(1..=30).contains(&self.peppol_revocation_timeout_secs) {
+            anyhow::bail!(
+                "peppol_revocation_timeout_secs must be from 1 to 30, not {}",
+                self.peppol_revocation_timeout_secs
+            );
+        }
         let rules = haven_peppol::http::HostRules {
             insecure_hosts: host_list(&self.peppol_revocation_insecure_hosts),
         };
         haven_peppol::revocation::RevocationChecker::new(
             policy,
             rules,
-            haven_peppol::revocation::DEFAULT_TIMEOUT,
+            std::time::Duration::from_secs(self.peppol_revocation_timeout_secs),
         )
         .map(Arc::new)
         .map_err(|e| anyhow::anyhow!("peppol_revocation: {e}"))
@@ -848,8 +859,8 @@ impl Settings {
     /// A sentence naming the setting that is missing or whose file does not read or parse.
     pub fn peppol_as4_receiver(
         &self,
+        revocation: &Arc<haven_peppol::revocation::RevocationChecker>,
     ) -> anyhow::Result<Option<haven_peppol::as4::inbound::As4Receiver>> {
-        let revocation = self.peppol_revocation_checker()?;
         let Some((key, ap_trust)) = self.peppol_ap()? else {
             return Ok(None);
         };
@@ -860,7 +871,7 @@ impl Settings {
             key,
             ap_trust,
             max_decompressed: self.peppol_as4_max_decompressed_bytes,
-            revocation,
+            revocation: Arc::clone(revocation),
         }))
     }
 
@@ -870,6 +881,7 @@ impl Settings {
     /// A sentence naming the setting that is missing or wrong.
     pub fn peppol_as4_sender(
         &self,
+        revocation: &Arc<haven_peppol::revocation::RevocationChecker>,
     ) -> anyhow::Result<Option<haven_peppol::as4::outbound::As4Sender>> {
         if !(10..=30).contains(&self.peppol_as4_timeout_secs) {
             anyhow::bail!(
@@ -877,7 +889,6 @@ impl Settings {
                 self.peppol_as4_timeout_secs
             );
         }
-        let revocation = self.peppol_revocation_checker()?;
         let Some((key, ap_trust)) = self.peppol_ap()? else {
             return Ok(None);
         };
@@ -890,7 +901,7 @@ impl Settings {
             rules,
             std::time::Duration::from_secs(self.peppol_as4_timeout_secs),
         )
-        .map(|sender| Some(sender.with_revocation(revocation)))
+        .map(|sender| Some(sender.with_revocation(Arc::clone(revocation))))
         .map_err(|e| anyhow::anyhow!("AS4 sending: {e}"))
     }
 
@@ -1384,6 +1395,10 @@ mod tests {
             "peppol_revocation_insecure_hosts".to_owned(),
             ValueKind::Text
         )));
+        assert!(keys.contains(&(
+            "peppol_revocation_timeout_secs".to_owned(),
+            ValueKind::Number
+        )));
         assert!(keys.contains(&("intake_ocr_budget_seconds".to_owned(), ValueKind::Number)));
         assert!(keys.contains(&(
             "peppol_as4_requests_per_minute_per_ip".to_owned(),
@@ -1399,7 +1414,7 @@ mod tests {
         assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_ap_pkcs12_password".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_smp_pkcs12_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 111, "one key per field of Settings");
+        assert_eq!(keys.len(), 112, "one key per field of Settings");
     }
 
     #[test]
@@ -1464,10 +1479,17 @@ mod tests {
         .unwrap()
         .settings;
         assert!(!format!("{settings:?}").contains(password));
-        let receiver = settings.peppol_as4_receiver().unwrap().unwrap();
+        let receiver = settings
+            .peppol_as4_receiver(&settings.peppol_revocation_checker().unwrap())
+            .unwrap()
+            .unwrap();
         assert_eq!(receiver.key.certificate(), ap.der);
         assert_eq!(
-            settings.peppol_as4_sender().unwrap().unwrap().seat_id(),
+            settings
+                .peppol_as4_sender(&settings.peppol_revocation_checker().unwrap())
+                .unwrap()
+                .unwrap()
+                .seat_id(),
             "PXX000002"
         );
         // The SMP signs with its own key and publishes the AP certificate from the AP's file.
@@ -1517,7 +1539,11 @@ mod tests {
             env.retain(|(key, _)| *key != change.0);
             env.push(change);
             let settings = Settings::load_from(None, &vars(&env)).unwrap().settings;
-            let err = settings.peppol_as4_receiver().err().unwrap().to_string();
+            let err = settings
+                .peppol_as4_receiver(&settings.peppol_revocation_checker().unwrap())
+                .err()
+                .unwrap()
+                .to_string();
             assert!(err.contains(expected), "{change:?}: {err}");
             assert!(!err.contains(password), "{err}");
         }
@@ -1525,7 +1551,11 @@ mod tests {
             peppol_ap_pkcs12_password: Some("wrong".into()),
             ..settings.clone()
         };
-        let err = wrong.peppol_as4_sender().err().unwrap().to_string();
+        let err = wrong
+            .peppol_as4_sender(&wrong.peppol_revocation_checker().unwrap())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             err.ends_with("the password is wrong (or the file is damaged)"),
             "{err}"
@@ -1569,7 +1599,7 @@ mod tests {
         assert_eq!(test_zone.dns_servers.len(), 1);
         // The sml locator cannot be built without the SMP CA to check signatures against.
         assert!(test_zone
-            .build()
+            .build(None)
             .err()
             .unwrap()
             .contains("peppol_smp_trust_file"));
@@ -1615,7 +1645,10 @@ mod tests {
         }
 
         // AS4 receiving: off by default; once on, each missing file is named.
-        assert!(defaults.peppol_as4_receiver().unwrap().is_none());
+        assert!(defaults
+            .peppol_as4_receiver(&defaults.peppol_revocation_checker().unwrap())
+            .unwrap()
+            .is_none());
         let dir = tempfile::tempdir().unwrap();
         let ca = haven_peppol::testing::Ca::new("HAVEN TEST AP CA");
         let leaf = ca.leaf("PXX000002", None, false);
@@ -1629,27 +1662,45 @@ mod tests {
             peppol_ap_key_file: Some(key_file),
             ..Settings::default()
         };
-        let err = as4.peppol_as4_receiver().err().unwrap();
+        let err = as4
+            .peppol_as4_receiver(&as4.peppol_revocation_checker().unwrap())
+            .err()
+            .unwrap();
         assert!(
             err.to_string().contains("peppol_ap_certificate_file"),
             "{err}"
         );
         as4.peppol_ap_certificate_file = Some(certificate_file);
-        let err = as4.peppol_as4_receiver().err().unwrap();
+        let err = as4
+            .peppol_as4_receiver(&as4.peppol_revocation_checker().unwrap())
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("peppol_ap_trust_file"), "{err}");
         as4.peppol_ap_trust_file = Some(trust_file);
-        let receiver = as4.peppol_as4_receiver().unwrap().unwrap();
+        let receiver = as4
+            .peppol_as4_receiver(&as4.peppol_revocation_checker().unwrap())
+            .unwrap()
+            .unwrap();
         assert_eq!(receiver.key.seat_id(), "PXX000002");
 
         // AS4 sending uses the same key and trust file; its time-out is bounded.
-        assert!(defaults.peppol_as4_sender().unwrap().is_none());
+        assert!(defaults
+            .peppol_as4_sender(&defaults.peppol_revocation_checker().unwrap())
+            .unwrap()
+            .is_none());
         assert_eq!(
-            as4.peppol_as4_sender().unwrap().unwrap().seat_id(),
+            as4.peppol_as4_sender(&as4.peppol_revocation_checker().unwrap())
+                .unwrap()
+                .unwrap()
+                .seat_id(),
             "PXX000002"
         );
         for timeout in [9, 31] {
             as4.peppol_as4_timeout_secs = timeout;
-            let err = as4.peppol_as4_sender().err().unwrap();
+            let err = as4
+                .peppol_as4_sender(&as4.peppol_revocation_checker().unwrap())
+                .err()
+                .unwrap();
             assert!(err.to_string().contains("peppol_as4_timeout_secs"), "{err}");
         }
         as4.peppol_as4_timeout_secs = 30;
@@ -1665,7 +1716,10 @@ mod tests {
         ] {
             as4.peppol_revocation = policy.into();
             assert_eq!(as4.peppol_revocation_checker().unwrap().policy(), expected);
-            assert!(as4.peppol_as4_receiver().unwrap().is_some());
+            assert!(as4
+                .peppol_as4_receiver(&as4.peppol_revocation_checker().unwrap())
+                .unwrap()
+                .is_some());
         }
         for settings in [
             &mut as4,
@@ -1675,12 +1729,19 @@ mod tests {
             },
         ] {
             settings.peppol_revocation = "strict".into();
-            for err in [
-                settings.peppol_as4_receiver().err().unwrap(),
-                settings.peppol_as4_sender().err().unwrap(),
-            ] {
-                assert!(err.to_string().contains("peppol_revocation"), "{err}");
-            }
+            let err = settings.peppol_revocation_checker().err().unwrap();
+            assert!(err.to_string().contains("peppol_revocation"), "{err}");
+        }
+        for timeout in [0, 31] {
+            let settings = Settings {
+                peppol_revocation_timeout_secs: timeout,
+                ..Settings::default()
+            };
+            let err = settings.peppol_revocation_checker().err().unwrap();
+            assert!(
+                err.to_string().contains("peppol_revocation_timeout_secs"),
+                "{err}"
+            );
         }
     }
 

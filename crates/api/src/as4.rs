@@ -5,7 +5,10 @@
 //! Served only when AS4 receiving is configured; the work is the domain's `receive_message`.
 
 use actix_web::{http::header::CONTENT_TYPE, web, HttpRequest, HttpResponse};
-use haven_domain::peppol::{receiving::receive_message, sending::PeppolChannel};
+use haven_domain::peppol::{
+    receiving::{receive_message, Posted},
+    sending::PeppolChannel,
+};
 use haven_peppol::as4::inbound::BlockingAs4Receiver;
 
 use crate::{
@@ -73,14 +76,17 @@ pub async fn receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    // actix's buffer becomes the message's own (no copy while nothing else shares it), with
+    // the Content-Type line put in front of the body where it lies: the form the message is
+    // kept in as evidence, so that neither the adapter nor the evidence needs a copy.
+    let posted = Posted::from_body(content_type, Vec::from(body));
     let signal = receive_message(
         &state.db,
         &state.blobs,
         &BlockingInspector,
         &as4.0,
         state.receiving_price().to_owned(),
-        content_type,
-        body.to_vec(),
+        posted,
     )
     .await?;
     Ok(HttpResponse::Ok()

@@ -23,8 +23,8 @@ use haven_domain::{
     paging::PageRequest,
     peppol::{
         receiving::{
-            evidence, receive_message, As4Inbound, Inbound, ReceivedMessage, ReceivedMessages,
-            Refusal, Signal,
+            evidence, receive_message, As4Inbound, Inbound, Posted, ReceivedMessage,
+            ReceivedMessages, Refusal, Signal,
         },
         reporting::{ExchangeRecord, SchemedId},
         sending::{BILLING_PROCESS, BIS_BILLING_INVOICE},
@@ -227,7 +227,7 @@ impl As4Inbound for Gateway {
     type Opened = ();
     type Failed = ();
 
-    async fn open(&self, _: String, _: Vec<u8>) -> Result<(Inbound, ()), ()> {
+    async fn open(&self, posted: Posted) -> Result<(Inbound, (), Posted), ()> {
         Ok((
             Inbound {
                 message_id: "MSG-1".into(),
@@ -244,6 +244,7 @@ impl As4Inbound for Gateway {
                 document: b"<Invoice/>".to_vec(),
             },
             (),
+            posted,
         ))
     }
     async fn receipt(&self, _: &()) -> DomainResult<Signal> {
@@ -302,8 +303,7 @@ async fn a_message_received_before_gets_the_stored_receipt_and_nothing_else_happ
         &NoInspector,
         &gateway,
         "0.34".into(),
-        CONTENT_TYPE.into(),
-        b"the message".to_vec(),
+        Posted::from_body(CONTENT_TYPE.into(), b"the message".to_vec()),
     )
     .await
     .unwrap();
@@ -339,8 +339,7 @@ async fn the_same_message_id_with_other_bytes_is_handled_as_a_new_delivery() {
         &NoInspector,
         &gateway,
         "0.34".into(),
-        CONTENT_TYPE.into(),
-        b"the message, built again".to_vec(),
+        Posted::from_body(CONTENT_TYPE.into(), b"the message, built again".to_vec()),
     )
     .await
     .unwrap();
@@ -372,8 +371,7 @@ async fn a_stored_receipt_that_is_missing_is_an_error_not_a_new_receipt() {
         &NoInspector,
         &gateway,
         "0.34".into(),
-        CONTENT_TYPE.into(),
-        b"the message".to_vec(),
+        Posted::from_body(CONTENT_TYPE.into(), b"the message".to_vec()),
     )
     .await;
 

@@ -36,7 +36,7 @@ use std::{
 
 use haven_domain::peppol::{
     discovery::PeppolEndpoint,
-    receiving::{As4Inbound as _, Signal},
+    receiving::{As4Inbound as _, Posted, Signal},
     sending::{As4Answer, As4Outbound as _, Outbound, BILLING_PROCESS, BIS_BILLING_INVOICE},
 };
 use haven_peppol::{
@@ -128,7 +128,7 @@ fn endpoint(dir: &Path, url: &str) -> PeppolEndpoint {
 
 /// Sends `document` once; panics unless B answered with a receipt whose signature and
 /// references checked out.
-async fn send_one(sender: &As4Sender, endpoint: &PeppolEndpoint, document: &[u8]) {
+async fn send_one(sender: &As4Sender, endpoint: &PeppolEndpoint, document: &Arc<Vec<u8>>) {
     let id = uuid::Uuid::new_v4();
     let outbound = Outbound {
         sender: SENDER,
@@ -137,7 +137,7 @@ async fn send_one(sender: &As4Sender, endpoint: &PeppolEndpoint, document: &[u8]
         process: BILLING_PROCESS,
         instance_identifier: id.to_string(),
         message_id: format!("{id}@bench"),
-        document,
+        document: Arc::clone(document),
     };
     let exchange = sender.send(endpoint, &outbound).await.unwrap();
     assert_eq!(exchange.answer, As4Answer::Receipt, "B did not accept");
@@ -239,8 +239,8 @@ async fn read_more(stream: &mut TcpStream, into: &mut Vec<u8>) -> usize {
 /// What `receive_message` does with the adapter, less the storage: open the message, then a
 /// receipt, or the signed error for a message that did not open.
 async fn answer(receiver: &BlockingAs4Receiver, content_type: String, body: Vec<u8>) -> Signal {
-    match receiver.open(content_type, body).await {
-        Ok((_, opened)) => receiver.receipt(&opened).await.unwrap(),
+    match receiver.open(Posted::from_body(content_type, body)).await {
+        Ok((_, opened, _)) => receiver.receipt(&opened).await.unwrap(),
         Err(failed) => {
             eprintln!("B refused a message: {}", failed.error);
             receiver.answer_failed(&failed).await.unwrap()
@@ -332,7 +332,7 @@ async fn throughput(dir: &Path) {
     let receiver = start_receiver(dir);
     let sender = Arc::new(sender(dir));
     let endpoint = Arc::new(endpoint(dir, &receiver.url));
-    let document: Arc<[u8]> = invoice(10, 0).into_bytes().into();
+    let document = Arc::new(invoice(10, 0).into_bytes());
     println!("invoice: {} bytes", document.len());
     // Warm-up: connections, the blocking pool, caches.
     for _ in 0..20 {
@@ -433,9 +433,9 @@ async fn send_large(dir: &Path, url: &str, bytes: usize) {
     let sender = sender(dir);
     let endpoint = endpoint(dir, url);
     let baseline = memory_kib("VmRSS:");
-    let document = invoice(1, bytes);
+    let document = Arc::new(invoice(1, bytes).into_bytes());
     let started = Instant::now();
-    send_one(&sender, &endpoint, document.as_bytes()).await;
+    send_one(&sender, &endpoint, &document).await;
     let millis = started.elapsed().as_millis();
     println!(
         "{} {millis} {baseline} {}",

@@ -5,7 +5,7 @@
 //!
 //! Parsed with `roxmltree`, which refuses DTDs, so no entity is ever expanded.
 
-use std::ops::Range;
+use std::{io::Write, ops::Range};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use roxmltree::{Document, Node};
@@ -47,13 +47,46 @@ pub struct Sbdh {
     pub created: DateTime<Utc>,
 }
 
-/// A read SBD: the header and where the business document is.
+/// A read SBD: the header, and where the business document is in the SBD's bytes and what
+/// it needs to stand on its own. The document is not copied out: [`ParsedSbd::document`]
+/// copies it, [`ParsedSbd::into_document`] makes it of the SBD's own buffer.
 #[derive(Debug, Clone)]
 pub struct ParsedSbd {
     pub header: Sbdh,
-    /// The business document as it stands in the SBD (namespaces it inherits from the
-    /// envelope declared on its root element).
-    pub payload: Vec<u8>,
+    /// The business document's element in the SBD.
+    pub payload: Range<usize>,
+    /// Where its root element's name ends in the SBD: where `inherited` goes.
+    pub name_end: usize,
+    /// The declarations (` xmlns:p="…"`) of the namespaces the document uses and inherits
+    /// from the envelope rather than declares itself; mostly empty.
+    pub inherited: String,
+}
+
+impl ParsedSbd {
+    /// The business document standing on its own, copied out of `sbd` (the SBD this was
+    /// read from).
+    #[must_use]
+    pub fn document(&self, sbd: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.payload.len() + self.inherited.len());
+        out.extend_from_slice(&sbd[self.payload.start..self.name_end]);
+        out.extend_from_slice(self.inherited.as_bytes());
+        out.extend_from_slice(&sbd[self.name_end..self.payload.end]);
+        out
+    }
+
+    /// The business document standing on its own, made of `sbd` (the SBD this was read
+    /// from) where it lies: the envelope around it is cut away and the inherited
+    /// declarations are put in, without a second buffer of the document's size.
+    #[must_use]
+    pub fn into_document(&self, mut sbd: Vec<u8>) -> Vec<u8> {
+        sbd.truncate(self.payload.end);
+        sbd.drain(..self.payload.start);
+        if !self.inherited.is_empty() {
+            let at = self.name_end - self.payload.start;
+            sbd.splice(at..at, self.inherited.bytes());
+        }
+        sbd
+    }
 }
 
 /// The parts of a document type identifier value
@@ -109,13 +142,77 @@ fn check_root(root: Node<'_, '_>, parts: &DocumentTypeParts<'_>) -> Result<(), S
     Ok(())
 }
 
-/// Wraps `payload` (a UBL or CII document) in an SBD with the header `header`. Standard, Type
-/// and TypeVersion come from the document type, which must name the payload's root element.
+/// An SBD ready to be written: the header, the business document (borrowed) and the closing
+/// tag, so that it can be written out, into gzip say, without being built in memory.
+#[derive(Debug, Clone)]
+pub struct Wrapped<'a> {
+    /// The XML declaration, the SBD's start tag and the whole header.
+    head: String,
+    /// The business document as written, without its XML declaration or prolog.
+    document: &'a [u8],
+    /// The business document's root element: namespace and local name.
+    root: (String, String),
+}
+
+const TAIL: &str = "</sh:StandardBusinessDocument>";
+
+impl Wrapped<'_> {
+    /// Writes the SBD to `out`.
+    ///
+    /// # Errors
+    /// When `out` fails.
+    pub fn write_to(&self, mut out: impl Write) -> std::io::Result<()> {
+        out.write_all(self.head.as_bytes())?;
+        out.write_all(self.document)?;
+        out.write_all(TAIL.as_bytes())
+    }
+
+    /// The SBD's length in bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.head.len() + self.document.len() + TAIL.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The SBD in one buffer.
+    #[must_use]
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len());
+        out.extend_from_slice(self.head.as_bytes());
+        out.extend_from_slice(self.document);
+        out.extend_from_slice(TAIL.as_bytes());
+        out
+    }
+
+    /// Reads the header back as a receiver will, every rule of [`parse_header`] checked,
+    /// over the header with an empty root element of the business document's name in place
+    /// of the document (whose root [`wrap`] has checked).
+    ///
+    /// # Errors
+    /// An [`SbdhError`] naming the first rule broken.
+    pub fn read_header(&self) -> Result<Sbdh, SbdhError> {
+        let (namespace, local) = &self.root;
+        let stand_in = format!(
+            "{}<{local} xmlns=\"{}\"/>{TAIL}",
+            self.head,
+            escape(namespace)
+        );
+        parse_header(stand_in.as_bytes())
+    }
+}
+
+/// Wraps `payload` (a UBL or CII document) in an SBD with the header `header`, to be written
+/// with [`Wrapped::write_to`]. Standard, Type and TypeVersion come from the document type,
+/// which must name the payload's root element.
 ///
 /// # Errors
 /// When the payload is not well-formed XML, has a DTD, or is not what the document type names,
 /// or the country code is not two upper-case letters or digits.
-pub fn write(header: &Sbdh, payload: &[u8]) -> Result<Vec<u8>, SbdhError> {
+pub fn wrap<'a>(header: &Sbdh, payload: &'a [u8]) -> Result<Wrapped<'a>, SbdhError> {
     let text = std::str::from_utf8(payload).map_err(|e| SbdhError::Payload(e.to_string()))?;
     let doc = Document::parse(text).map_err(|e| SbdhError::Payload(e.to_string()))?;
     let parts = document_type_parts(&header.document_type)?;
@@ -128,10 +225,9 @@ pub fn write(header: &Sbdh, payload: &[u8]) -> Result<Vec<u8>, SbdhError> {
     if header.instance_identifier.trim().is_empty() {
         return Err(invalid("the InstanceIdentifier is empty"));
     }
-    let mut out = String::with_capacity(payload.len() + 2048);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<sh:StandardBusinessDocument xmlns:sh=\"{SBDH_NAMESPACE}\"><sh:StandardBusinessDocumentHeader>\
+    let head = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<sh:StandardBusinessDocument xmlns:sh=\"{SBDH_NAMESPACE}\"><sh:StandardBusinessDocumentHeader>\
 <sh:HeaderVersion>1.0</sh:HeaderVersion>\
 <sh:Sender><sh:Identifier Authority=\"{PARTICIPANT_SCHEME}\">{sender}</sh:Identifier></sh:Sender>\
 <sh:Receiver><sh:Identifier Authority=\"{PARTICIPANT_SCHEME}\">{receiver}</sh:Identifier></sh:Receiver>\
@@ -153,11 +249,20 @@ pub fn write(header: &Sbdh, payload: &[u8]) -> Result<Vec<u8>, SbdhError> {
         document_type = escape(header.document_type.value()),
         process = escape(header.process.value()),
         country = header.country_c1,
-    ));
-    // The business document as written, without its XML declaration or prolog.
-    out.push_str(&text[doc.root_element().range()]);
-    out.push_str("</sh:StandardBusinessDocument>");
-    Ok(out.into_bytes())
+    );
+    Ok(Wrapped {
+        head,
+        document: &payload[doc.root_element().range()],
+        root: (parts.namespace.to_owned(), parts.local_name.to_owned()),
+    })
+}
+
+/// Wraps `payload` in an SBD, as [`wrap`], and writes it into one buffer.
+///
+/// # Errors
+/// As [`wrap`].
+pub fn write(header: &Sbdh, payload: &[u8]) -> Result<Vec<u8>, SbdhError> {
+    Ok(wrap(header, payload)?.to_vec())
 }
 
 /// Escapes text for element content and attribute values.
@@ -214,8 +319,16 @@ fn party(header: Node<'_, '_>, local: &'static str) -> Result<ParticipantIdentif
 /// # Errors
 /// An [`SbdhError`] naming the first rule broken.
 pub fn parse(sbd: &[u8]) -> Result<ParsedSbd, SbdhError> {
-    let (header, payload) = read(sbd, standalone)?;
-    Ok(ParsedSbd { header, payload })
+    let (header, (payload, name_end, inherited)) = read(sbd, |text, element| {
+        let (name_end, inherited) = inherited(text, element);
+        (element.range(), name_end, inherited)
+    })?;
+    Ok(ParsedSbd {
+        header,
+        payload,
+        name_end,
+        inherited,
+    })
 }
 
 /// As [`parse`], every check included, without copying the business document out: what a
@@ -343,9 +456,10 @@ fn read<T>(
     ))
 }
 
-/// The element's text with the namespace declarations it inherits (and does not itself
-/// make) added to its start tag, so that it stands on its own.
-fn standalone(text: &str, element: Node<'_, '_>) -> Vec<u8> {
+/// Where the element's name ends in `text`, and the declarations of the namespaces it and
+/// its subtree use that it inherits (and does not itself make): what its start tag needs
+/// so that it stands on its own.
+fn inherited(text: &str, element: Node<'_, '_>) -> (usize, String) {
     let range: Range<usize> = element.range();
     let source = &text[range.clone()];
     let tag_end = start_tag_end(source);
@@ -379,17 +493,10 @@ fn standalone(text: &str, element: Node<'_, '_>) -> Vec<u8> {
             added.push_str(&format!(" {declaration}=\"{}\"", escape(ns.uri())));
         }
     }
-    if added.is_empty() {
-        return source.as_bytes().to_vec();
-    }
     let name_end = source[1..]
         .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
         .map_or(tag_end, |i| i + 1);
-    let mut out = String::with_capacity(source.len() + added.len());
-    out.push_str(&source[..name_end]);
-    out.push_str(&added);
-    out.push_str(&source[name_end..]);
-    out.into_bytes()
+    (range.start + name_end, added)
 }
 
 /// Where the start tag ends (the index of its `>`), skipping quoted attribute values.
@@ -453,7 +560,14 @@ mod tests {
         let parsed = parse(sbd.as_bytes()).unwrap();
         assert_eq!(parsed.header, header());
         let start = INVOICE.find("<Invoice").unwrap();
-        assert_eq!(parsed.payload, &INVOICE.as_bytes()[start..]);
+        assert_eq!(
+            parsed.document(sbd.as_bytes()),
+            &INVOICE.as_bytes()[start..]
+        );
+        assert_eq!(
+            parsed.into_document(sbd.into_bytes()),
+            &INVOICE.as_bytes()[start..]
+        );
     }
 
     #[test]
@@ -534,9 +648,23 @@ mod tests {
             "><cbc:ID>",
         );
         let parsed = parse(sbd.as_bytes()).unwrap();
-        let payload = String::from_utf8(parsed.payload).unwrap();
+        let payload = String::from_utf8(parsed.document(sbd.as_bytes())).unwrap();
         let doc = Document::parse(&payload).unwrap();
         assert_eq!(doc.root_element().tag_name().name(), "Invoice");
         assert!(payload.contains("xmlns:cbc="));
+        // Made in the SBD's own buffer, it is the same document.
+        let in_place = parsed.into_document(sbd.into_bytes());
+        assert_eq!(String::from_utf8(in_place).unwrap(), payload);
+    }
+
+    #[test]
+    fn the_wrapped_sbd_writes_what_write_does_and_reads_its_header_back() {
+        let wrapped = wrap(&header(), INVOICE.as_bytes()).unwrap();
+        let mut streamed = Vec::new();
+        wrapped.write_to(&mut streamed).unwrap();
+        assert_eq!(streamed, wrapped.to_vec());
+        assert_eq!(streamed.len(), wrapped.len());
+        assert_eq!(wrapped.read_header().unwrap(), header());
+        assert_eq!(parse(&streamed).unwrap().header, header());
     }
 }

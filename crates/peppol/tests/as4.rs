@@ -29,9 +29,10 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Haven-B receiving `message` with `pki.c3`'s key, serving `RECEIVER` only, with `cap`.
+/// Haven-B receiving `message` with `pki.c3`'s key, serving `RECEIVER` only, with `cap`; the
+/// body it works in must be as posted afterwards, whatever the outcome.
 fn deliver(pki: &Pki, message: &Outgoing, cap: u64) -> Result<Received, Rejected> {
-    deliver_raw(pki, &message.content_type, &message.body, cap)
+    deliver_raw(pki, &message.content_type, message.body(), cap)
 }
 
 fn deliver_raw(pki: &Pki, content_type: &str, body: &[u8], cap: u64) -> Result<Received, Rejected> {
@@ -43,9 +44,15 @@ fn deliver_raw(pki: &Pki, content_type: &str, body: &[u8], cap: u64) -> Result<R
         max_decompressed: cap,
         now: now(),
     };
-    receive(content_type, body, &config, &|participant, _, _| {
-        participant.value() == RECEIVER
-    })
+    let mut worked_in = body.to_vec();
+    let outcome = receive(
+        content_type,
+        &mut worked_in,
+        &config,
+        &|participant, _, _| participant.value() == RECEIVER,
+    );
+    assert!(worked_in == body, "the body is not left as it was posted");
+    outcome
 }
 
 fn send(pki: &Pki, sbd: &[u8]) -> Outgoing {
@@ -65,7 +72,7 @@ fn refused(result: Result<Received, Rejected>) -> (EbmsCode, String) {
 
 /// The message with its SOAP envelope rewritten by `edit` (attachments kept).
 fn with_envelope(message: &Outgoing, edit: impl Fn(&str) -> String) -> (String, Vec<u8>) {
-    let parts = mime::parse(&message.content_type, &message.body).unwrap();
+    let parts = mime::parse(&message.content_type, message.body()).unwrap();
     let envelope = edit(std::str::from_utf8(&parts[0].content).unwrap());
     let cid = parts[1].content_id().unwrap();
     mime::build(&envelope, &[(&cid, &parts[1].content)])
@@ -91,7 +98,7 @@ fn a_message_is_received_intact_and_its_receipt_verifies_on_the_sending_side() {
     let pki = Pki::new();
     let document = sbd(SENDER, RECEIVER);
     let message = send(&pki, &document);
-    let envelope = String::from_utf8_lossy(&message.body).into_owned();
+    let envelope = String::from_utf8_lossy(message.body()).into_owned();
     for expected in [
         "<eb:PartyId type=\"urn:fdc:peppol.eu:2017:identifiers:ap\">PXX000001</eb:PartyId>",
         "<eb:PartyId type=\"urn:fdc:peppol.eu:2017:identifiers:ap\">PXX000002</eb:PartyId>",
@@ -119,7 +126,23 @@ fn a_message_is_received_intact_and_its_receipt_verifies_on_the_sending_side() {
     assert_eq!(received.document.header.sender.value(), SENDER);
     assert_eq!(received.document.header.country_c1, "NL");
     let start = INVOICE.find("<Invoice").unwrap();
-    assert_eq!(received.document.payload, &INVOICE.as_bytes()[start..]);
+    assert_eq!(
+        received.document.document(&received.sbd),
+        &INVOICE.as_bytes()[start..]
+    );
+    assert_eq!(
+        received.document.into_document(received.sbd.clone()),
+        &INVOICE.as_bytes()[start..]
+    );
+    // The evidence is the Content-Type line, a blank line and the body.
+    assert_eq!(
+        message.evidence,
+        [
+            format!("Content-Type: {}\r\n\r\n", message.content_type).as_bytes(),
+            message.body()
+        ]
+        .concat()
+    );
     assert_eq!(received.signer, pki.c2.der);
 
     let receipt = signal::receipt(&received, &pki.c3.ap_key()).unwrap();
@@ -197,7 +220,7 @@ fn a_changed_payload_fails_the_signature_or_the_decryption() {
     let pki = Pki::new();
     let message = send(&pki, &sbd(SENDER, RECEIVER));
     // A flipped ciphertext byte: AES-GCM's tag fails.
-    let parts = mime::parse(&message.content_type, &message.body).unwrap();
+    let parts = mime::parse(&message.content_type, message.body()).unwrap();
     let mut ciphertext = parts[1].content.clone();
     let middle = ciphertext.len() / 2;
     ciphertext[middle] ^= 1;
@@ -225,8 +248,8 @@ fn a_changed_payload_fails_the_signature_or_the_decryption() {
         &MessageOptions::default(),
     )
     .unwrap();
-    let original_parts = mime::parse(&original.content_type, &original.body).unwrap();
-    let forged_parts = mime::parse(&forged.content_type, &forged.body).unwrap();
+    let original_parts = mime::parse(&original.content_type, original.body()).unwrap();
+    let forged_parts = mime::parse(&forged.content_type, forged.body()).unwrap();
     // Keep the original signature; take the forged payload and its session key.
     let original_envelope = std::str::from_utf8(&original_parts[0].content).unwrap();
     let forged_envelope = std::str::from_utf8(&forged_parts[0].content).unwrap();
@@ -501,7 +524,7 @@ fn a_signer_without_a_seat_id_is_refused() {
 fn no_truncated_or_changed_message_panics_and_truncated_ones_are_refused() {
     let pki = Pki::new();
     let message = send(&pki, &sbd(SENDER, RECEIVER));
-    let body = &message.body;
+    let body = message.body();
     let step = (body.len() / 97).max(1);
     // Every part ends where the close delimiter's line begins: a cut after that loses no
     // content (only the final `--` or line break) and may be read whole, so only cuts
@@ -525,7 +548,7 @@ fn no_truncated_or_changed_message_panics_and_truncated_ones_are_refused() {
         );
     }
     for at in (0..body.len()).step_by(step) {
-        let mut changed = body.clone();
+        let mut changed = body.to_vec();
         changed[at] ^= 0x20;
         // Some flips are harmless (the case of a MIME header name); none may panic.
         let _ = deliver_raw(&pki, &message.content_type, &changed, 1 << 20);
@@ -557,7 +580,7 @@ fn endpoint_receiver(
 
 #[tokio::test]
 async fn the_endpoint_refuses_a_revoked_signer_and_under_hard_one_whose_status_is_unknown() {
-    use haven_domain::peppol::receiving::As4Inbound as _;
+    use haven_domain::peppol::receiving::{As4Inbound as _, Posted};
     use haven_peppol::{revocation::Policy, testing::Responder};
     let pki = Pki::new();
     let revocation = pki.ap_ca.revocation_server().await;
@@ -572,7 +595,8 @@ async fn the_endpoint_refuses_a_revoked_signer_and_under_hard_one_whose_status_i
     };
     let open = |policy: Policy, message: Outgoing| {
         let receiver = endpoint_receiver(&pki, policy);
-        async move { receiver.open(message.content_type, message.body).await }
+        let posted = Posted::from_body(message.content_type.clone(), message.body().to_vec());
+        async move { receiver.open(posted).await }
     };
 
     // Good: opened under either policy.

@@ -78,7 +78,7 @@ fn haven_to_peer(
         json!({"Content-Type": message.content_type, "Mime-Version": "1.0"}).to_string(),
     )
     .unwrap();
-    std::fs::write(dir.path().join("body"), tamper(message.body.clone())).unwrap();
+    std::fs::write(dir.path().join("body"), tamper(message.body().to_vec())).unwrap();
     let config = json!({
         "key": path(dir.path(), "peer.key"),
         "certificate": path(dir.path(), "peer.pem"),
@@ -200,7 +200,7 @@ fn peer_to_haven(
         .as_str()
         .unwrap()
         .to_owned();
-    let body = tamper(STANDARD.decode(built["body"].as_str().unwrap()).unwrap());
+    let mut body = tamper(STANDARD.decode(built["body"].as_str().unwrap()).unwrap());
 
     let key = pki.c3.ap_key();
     let trust = pki.trust();
@@ -210,7 +210,7 @@ fn peer_to_haven(
         max_decompressed: 1 << 20,
         now: chrono::Utc::now().timestamp(),
     };
-    let outcome = receive(&content_type, &body, &config, &|participant, _, _| {
+    let outcome = receive(&content_type, &mut body, &config, &|participant, _, _| {
         participant.value() == "0208:0000000002"
     });
     let answer = match &outcome {
@@ -249,7 +249,8 @@ fn haven_receives_what_the_python_peer_sends_and_the_peer_verifies_havens_receip
     );
     assert_eq!(header.document_type.value(), BIS_BILLING_INVOICE);
     // The business document stands on its own, namespaces included.
-    let payload = std::str::from_utf8(&received.document.payload).unwrap();
+    let payload = received.document.document(&received.sbd);
+    let payload = std::str::from_utf8(&payload).unwrap();
     let invoice = roxmltree::Document::parse(payload).unwrap();
     let id = invoice
         .descendants()

@@ -45,7 +45,7 @@ fn outbound() -> Outbound<'static> {
         process: BILLING_PROCESS,
         instance_identifier: "6a0f0bb6-6f39-4d5c-8a44-0d8f7e0b6c01".into(),
         message_id: "6a0f0bb6-6f39-4d5c-8a44-0d8f7e0b6c02@haven".into(),
-        document: INVOICE.as_bytes(),
+        document: std::sync::Arc::new(INVOICE.as_bytes().to_vec()),
     }
 }
 
@@ -138,8 +138,10 @@ async fn untrusted_certificates_and_forbidden_addresses_are_refused_before_posti
     }
     // A document that is not what the document type names cannot be enveloped.
     let mut wrong = outbound();
-    wrong.document =
-        b"<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\"/>";
+    wrong.document = std::sync::Arc::new(
+        b"<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\"/>"
+            .to_vec(),
+    );
     let outcome = lenient.send(&endpoint(&url, &pki.c3.der), &wrong).await;
     assert!(matches!(outcome, Err(SendError::Refused(_))), "{outcome:?}");
     assert_eq!(server.request_count(), 0, "nothing was posted");

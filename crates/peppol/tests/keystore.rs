@@ -72,9 +72,12 @@ fn exchange(pki: &Pki, sender: &ApKey, receiver: &ApKey) {
         max_decompressed: 1 << 20,
         now: chrono::Utc::now().timestamp(),
     };
-    let received = receive(&message.content_type, &message.body, &config, &|_, _, _| {
-        true
-    })
+    let received = receive(
+        &message.content_type,
+        &mut message.body().to_vec(),
+        &config,
+        &|_, _, _| true,
+    )
     .map_err(|r| r.error)
     .unwrap();
     assert_eq!(received.sbd, document);

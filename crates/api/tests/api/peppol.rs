@@ -316,7 +316,7 @@ impl As4App {
         let response = reqwest::Client::new()
             .post(self.app.url("/as4"))
             .header("content-type", &message.content_type)
-            .body(message.body.clone())
+            .body(message.body().to_vec())
             .send()
             .await
             .unwrap();
@@ -442,7 +442,7 @@ async fn a_message_id_sent_again_gets_the_stored_receipt_and_the_evidence_is_kep
     // under the hashes the row and the history name.
     assert_eq!(
         as4.blob(&row.message_hash),
-        evidence(&message.content_type, &message.body)
+        evidence(&message.content_type, message.body())
     );
     assert_eq!(as4.blob(&row.receipt_hash), evidence(&content_type, &first));
     let history = app
@@ -475,7 +475,7 @@ async fn a_message_id_sent_again_gets_the_stored_receipt_and_the_evidence_is_kep
         &instance,
         Some(message.message_id.clone()),
     );
-    assert_ne!(rebuilt.body, message.body);
+    assert_ne!(rebuilt.body(), message.body());
     assert_eq!(as4.post(&rebuilt).await, Answer::Receipt);
     assert_eq!(as4.received(&message).await.as_ref(), Some(&row));
     let items = purchase_invoices(app, &buyer.token, &buyer_party).await;
@@ -671,7 +671,7 @@ async fn as4_messages_from_one_address_are_limited_before_any_work_is_done() {
     }
     // Above it: 429 with Retry-After, even for a well-formed message, which is not opened.
     let message = as4.message(&as4.sender, &buyer_party, &document);
-    let response = post(message.body.clone(), message.content_type.clone())
+    let response = post(message.body().to_vec(), message.content_type.clone())
         .await
         .unwrap();
     let retry_after: u64 = response.headers()["retry-after"]

@@ -162,7 +162,7 @@ impl Pair {
         let response = reqwest::Client::new()
             .post(self.a.url("/as4"))
             .header("content-type", &message.content_type)
-            .body(message.body.clone())
+            .body(message.body().to_vec())
             .send()
             .await
             .unwrap();

@@ -123,6 +123,53 @@ pub fn evidence(content_type: &str, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A posted AS4 message held in the form it is kept as evidence ([`evidence`]: its
+/// Content-Type header, a blank line, the body), so that keeping it costs no second copy of
+/// the body.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    content_type: String,
+    bytes: Vec<u8>,
+    body_start: usize,
+}
+
+impl Posted {
+    /// The message `body` posted with `content_type`, put into the evidence form where it
+    /// lies (the header goes in front of it in its own buffer).
+    #[must_use]
+    pub fn from_body(content_type: String, mut body: Vec<u8>) -> Self {
+        let header = format!("Content-Type: {content_type}\r\n\r\n").into_bytes();
+        let body_start = header.len();
+        body.splice(0..0, header);
+        Self {
+            content_type,
+            bytes: body,
+            body_start,
+        }
+    }
+
+    #[must_use]
+    pub fn content_type(&self) -> &str {
+        &self.content_type
+    }
+
+    #[must_use]
+    pub fn body(&self) -> &[u8] {
+        &self.bytes[self.body_start..]
+    }
+
+    /// The body, for an adapter that works in it and leaves it as it was posted.
+    pub fn body_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes[self.body_start..]
+    }
+
+    /// The message as kept: [`evidence`] of its content type and body.
+    #[must_use]
+    pub fn evidence(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// The content type and body of stored [`evidence`].
 #[must_use]
 pub fn read_evidence(bytes: &[u8]) -> Option<Signal> {
@@ -143,15 +190,15 @@ pub trait As4Inbound {
     /// A message the adapter refused itself (security, packaging, envelope).
     type Failed: Send + Sync;
 
-    /// Opens a posted message.
+    /// Opens a posted message, and hands it back as it was posted (an adapter may work in
+    /// its bytes, but must leave them as they came: they are the evidence).
     ///
     /// # Errors
     /// The refusal, to answer with [`As4Inbound::answer_failed`].
     fn open(
         &self,
-        content_type: String,
-        body: Vec<u8>,
-    ) -> impl Future<Output = Result<(Inbound, Self::Opened), Self::Failed>> + Send;
+        posted: Posted,
+    ) -> impl Future<Output = Result<(Inbound, Self::Opened, Posted), Self::Failed>> + Send;
 
     /// The signed receipt for an opened message.
     ///
@@ -194,8 +241,7 @@ pub async fn receive_message<R, B, I, G>(
     inspector: &I,
     gateway: &G,
     price: String,
-    content_type: String,
-    body: Vec<u8>,
+    posted: Posted,
 ) -> DomainResult<Signal>
 where
     R: DocumentRecords + HookEvents + ReceivedMessages,
@@ -203,16 +249,23 @@ where
     I: Inspector,
     G: As4Inbound,
 {
-    let posted = evidence(&content_type, &body);
-    let (mut inbound, opened) = match gateway.open(content_type, body).await {
+    #[cfg(debug_assertions)]
+    let as_posted = ContentHash::of(posted.evidence());
+    let (mut inbound, opened, posted) = match gateway.open(posted).await {
         Ok(opened) => opened,
         Err(failed) => return gateway.answer_failed(&failed).await,
     };
+    #[cfg(debug_assertions)]
+    debug_assert_eq!(
+        ContentHash::of(posted.evidence()),
+        as_posted,
+        "the adapter changed the posted message"
+    );
     let document = std::mem::take(&mut inbound.document);
     let span = tracing::Span::current();
     span.record("message_id", inbound.message_id.as_str());
     span.record("receiver", inbound.receiver.as_str());
-    let posted_hash = ContentHash::of(&posted);
+    let posted_hash = ContentHash::of(posted.evidence());
     if let Some(seen) = records
         .find_received(&inbound.sender_access_point, &inbound.message_id)
         .await?
@@ -244,7 +297,7 @@ where
     // The evidence first, so that the history can name it: the message as posted and the
     // receipt that will answer it (unused when the document is refused).
     let receipt = gateway.receipt(&opened).await?;
-    let message_hash = blobs.put(&posted).await?;
+    let message_hash = blobs.put(posted.evidence()).await?;
     drop(posted);
     debug_assert_eq!(message_hash, posted_hash);
     let receipt_hash = blobs

@@ -188,8 +188,9 @@ pub struct Outbound<'a> {
     /// The AS4 MessageId: the same for every attempt of one delivery, so that a retry after a
     /// lost answer is recognised as the same message.
     pub message_id: String,
-    /// The business document (UBL).
-    pub document: &'a [u8],
+    /// The business document (UBL), shared so that the adapter can work on it off the
+    /// async worker without a copy of it.
+    pub document: std::sync::Arc<Vec<u8>>,
 }
 
 /// What the receiving access point answered, once its signature was checked.
@@ -396,7 +397,7 @@ where
             process,
             instance_identifier: document.id.to_string(),
             message_id: message_id(self.delivery_id),
-            document: &bytes,
+            document: std::sync::Arc::new(bytes),
         };
         span.record("message_id", outbound.message_id.as_str());
         let exchange = match self.sender.send(&endpoint, &outbound).await {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use haven_domain::{
     peppol::{
-        receiving::{As4Inbound, Inbound, Refusal, Signal},
+        receiving::{As4Inbound, Inbound, Posted, Refusal, Signal},
         reporting::SchemedId,
     },
     DomainError, DomainResult,
@@ -42,13 +42,14 @@ fn to_signal(signal: signal::Signal) -> Signal {
 
 impl As4Receiver {
     /// Opens a posted message: every check of [`receive`] but whether the receiver is served.
+    /// `body` is worked in and left as it was posted.
     ///
     /// # Errors
     /// The refusal to answer with.
     pub fn open_message(
         &self,
         content_type: &str,
-        body: &[u8],
+        body: &mut [u8],
     ) -> Result<(Inbound, Received), Rejected> {
         let config = ReceiverConfig {
             key: &self.key,
@@ -58,8 +59,11 @@ impl As4Receiver {
         };
         // Whether the receiver is served is the domain's question, asked next.
         let mut received = receive(content_type, body, &config, &|_, _, _| true)?;
-        // The business document goes on to the domain; the receipt needs only the references.
-        let document = std::mem::take(&mut received.document.payload);
+        // The business document goes on to the domain, made of the SBD's buffer where it
+        // lies; the receipt needs only the references.
+        let document = received
+            .document
+            .into_document(std::mem::take(&mut received.sbd));
         let header = &received.document.header;
         let inbound = Inbound {
             message_id: received.message_id.clone(),
@@ -145,17 +149,20 @@ impl As4Inbound for BlockingAs4Receiver {
     type Opened = Arc<Received>;
     type Failed = Rejected;
 
-    async fn open(
-        &self,
-        content_type: String,
-        body: Vec<u8>,
-    ) -> Result<(Inbound, Arc<Received>), Rejected> {
+    async fn open(&self, posted: Posted) -> Result<(Inbound, Arc<Received>, Posted), Rejected> {
         let receiver = Arc::clone(&self.0);
-        match off_the_worker(move || receiver.open_message(&content_type, &body)).await {
-            Ok(Ok((inbound, received))) => {
+        let opened = off_the_worker(move || {
+            let mut posted = posted;
+            let content_type = posted.content_type().to_owned();
+            let opened = receiver.open_message(&content_type, posted.body_mut());
+            opened.map(|(inbound, received)| (inbound, received, posted))
+        })
+        .await;
+        match opened {
+            Ok(Ok((inbound, received, posted))) => {
                 // The signer's certificate is checked with its CA before anything is stored.
                 self.0.check_revocation(&received).await?;
-                Ok((inbound, Arc::new(received)))
+                Ok((inbound, Arc::new(received), posted))
             }
             Ok(Err(rejected)) => Err(rejected),
             // A panic in the checks: refused as unreadable rather than answered with nothing.

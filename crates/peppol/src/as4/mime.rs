@@ -59,11 +59,74 @@ pub fn parameter(content_type: &str, name: &str) -> Option<String> {
     })
 }
 
-/// Packs the SOAP envelope and the attachments (Content-ID, bytes) as `multipart/related`;
-/// returns the Content-Type value and the body.
+/// The framing of a `multipart/related` body: its boundary, and the bytes before, between
+/// and after the parts, so that a body can be put together around content where it lies.
+#[derive(Debug, Clone)]
+pub struct Framing {
+    boundary: String,
+}
+
+impl Default for Framing {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Framing {
+    /// A fresh boundary.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            boundary: format!("----=_Part_{}", super::new_id().replace('-', "")),
+        }
+    }
+
+    /// The Content-Type value of the body.
+    #[must_use]
+    pub fn content_type(&self) -> String {
+        format!(
+            "multipart/related; boundary=\"{}\"; type=\"application/soap+xml\"",
+            self.boundary
+        )
+    }
+
+    /// The body up to the first attachment's content: the root part (the SOAP envelope),
+    /// then the headers of the attachment `cid`.
+    #[must_use]
+    pub fn head(&self, envelope: &str, cid: &str) -> String {
+        self.root(envelope) + &self.between(cid)
+    }
+
+    /// The root part: the SOAP envelope.
+    #[must_use]
+    pub fn root(&self, envelope: &str) -> String {
+        format!(
+            "--{}\r\nContent-Type: application/soap+xml; charset=UTF-8\r\nContent-Transfer-Encoding: binary\r\n\r\n{envelope}",
+            self.boundary
+        )
+    }
+
+    /// What comes after a part's content and before the attachment `cid`'s content.
+    #[must_use]
+    pub fn between(&self, cid: &str) -> String {
+        format!(
+            "\r\n--{}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <{cid}>\r\n\r\n",
+            self.boundary
+        )
+    }
+
+    /// What comes after the last part's content.
+    #[must_use]
+    pub fn tail(&self) -> String {
+        format!("\r\n--{}--\r\n", self.boundary)
+    }
+}
+
+/// Packs the SOAP envelope and the attachments (Content-ID, bytes) as
+/// `multipart/related`; returns the Content-Type value and the body.
 #[must_use]
 pub fn build(envelope: &str, attachments: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = format!("----=_Part_{}", super::new_id().replace('-', ""));
+    let framing = Framing::new();
     let mut body = Vec::with_capacity(
         envelope.len()
             + attachments
@@ -72,31 +135,57 @@ pub fn build(envelope: &str, attachments: &[(&str, &[u8])]) -> (String, Vec<u8>)
                 .sum::<usize>()
             + 300,
     );
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Type: application/soap+xml; charset=UTF-8\r\nContent-Transfer-Encoding: binary\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(envelope.as_bytes());
+    body.extend_from_slice(framing.root(envelope).as_bytes());
     for (cid, content) in attachments {
-        body.extend_from_slice(
-            format!(
-                "\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <{cid}>\r\n\r\n"
-            )
-            .as_bytes(),
-        );
+        body.extend_from_slice(framing.between(cid).as_bytes());
         body.extend_from_slice(content);
     }
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (
-        format!("multipart/related; boundary=\"{boundary}\"; type=\"application/soap+xml\""),
-        body,
-    )
+    body.extend_from_slice(framing.tail().as_bytes());
+    (framing.content_type(), body)
 }
 
 fn mime_error(detail: impl Into<String>) -> As4Error {
     As4Error::new(EbmsCode::MimeInconsistency, detail)
+}
+
+/// Where a part's content is.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// In the body, as sent (binary, 8bit or 7bit).
+    At(std::ops::Range<usize>),
+    /// Decoded from its transfer encoding (base64).
+    Decoded(Vec<u8>),
+}
+
+/// One MIME part of a body: its headers (names lower-cased) and where its content is.
+#[derive(Debug, Clone)]
+pub struct PartAt {
+    pub headers: Vec<(String, String)>,
+    pub content: Content,
+}
+
+impl PartAt {
+    /// The part with its content copied out of `body`.
+    #[must_use]
+    pub fn to_part(&self, body: &[u8]) -> Part {
+        let content = match &self.content {
+            Content::At(range) => body[range.clone()].to_vec(),
+            Content::Decoded(bytes) => bytes.clone(),
+        };
+        Part {
+            headers: self.headers.clone(),
+            content,
+        }
+    }
+
+    /// The part's headers alone, for [`Part::header`] and the like.
+    #[must_use]
+    pub fn head(&self) -> Part {
+        Part {
+            headers: self.headers.clone(),
+            content: Vec::new(),
+        }
+    }
 }
 
 /// Splits a `multipart/related` body into its parts; a plain `application/soap+xml` body is
@@ -105,11 +194,23 @@ fn mime_error(detail: impl Into<String>) -> As4Error {
 /// # Errors
 /// EBMS:0007 when the packaging is broken.
 pub fn parse(content_type: &str, body: &[u8]) -> Result<Vec<Part>, As4Error> {
+    Ok(split(content_type, body)?
+        .iter()
+        .map(|p| p.to_part(body))
+        .collect())
+}
+
+/// As [`parse`], the content of the parts left where it is in `body` (unless it had to be
+/// decoded).
+///
+/// # Errors
+/// EBMS:0007 when the packaging is broken.
+pub fn split(content_type: &str, body: &[u8]) -> Result<Vec<PartAt>, As4Error> {
     match media_type(content_type).as_str() {
         "application/soap+xml" => {
-            return Ok(vec![Part {
+            return Ok(vec![PartAt {
                 headers: vec![("content-type".into(), content_type.to_owned())],
-                content: body.to_vec(),
+                content: Content::At(0..body.len()),
             }])
         }
         "multipart/related" => {}
@@ -139,7 +240,7 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Vec<Part>, As4Error> {
         let start = line_end + 2;
         let next = find(body, &[b"\r\n", delimiter].concat(), start)
             .ok_or_else(|| mime_error("the multipart body has no closing delimiter"))?;
-        parts.push(part(&body[start..next])?);
+        parts.push(part(body, start..next)?);
         if parts.len() > 16 {
             return Err(mime_error("too many MIME parts"));
         }
@@ -147,13 +248,14 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Vec<Part>, As4Error> {
     }
 }
 
-fn part(raw: &[u8]) -> Result<Part, As4Error> {
-    let (head, content) = if raw.starts_with(b"\r\n") {
-        (&raw[..0], &raw[2..])
+fn part(body: &[u8], range: std::ops::Range<usize>) -> Result<PartAt, As4Error> {
+    let raw = &body[range.clone()];
+    let (head, content_start) = if raw.starts_with(b"\r\n") {
+        (&raw[..0], 2)
     } else {
         let end =
             find(raw, b"\r\n\r\n", 0).ok_or_else(|| mime_error("a part has no header end"))?;
-        (&raw[..end], &raw[end + 4..])
+        (&raw[..end], end + 4)
     };
     let head = std::str::from_utf8(head).map_err(|_| mime_error("part headers are not text"))?;
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -176,21 +278,25 @@ fn part(raw: &[u8]) -> Result<Part, As4Error> {
         .find(|(n, _)| n == "content-transfer-encoding")
         .map(|(_, v)| v.to_ascii_lowercase());
     let content = match encoding.as_deref() {
-        None | Some("binary" | "8bit" | "7bit") => content.to_vec(),
+        None | Some("binary" | "8bit" | "7bit") => {
+            Content::At(range.start + content_start..range.end)
+        }
         Some("base64") => {
             use base64::{engine::general_purpose::STANDARD, Engine as _};
-            let text: Vec<u8> = content
+            let text: Vec<u8> = raw[content_start..]
                 .iter()
                 .copied()
                 .filter(|b| !b.is_ascii_whitespace())
                 .collect();
-            STANDARD
-                .decode(text)
-                .map_err(|_| mime_error("a base64 part does not decode"))?
+            Content::Decoded(
+                STANDARD
+                    .decode(text)
+                    .map_err(|_| mime_error("a base64 part does not decode"))?,
+            )
         }
         Some(other) => return Err(mime_error(format!("content transfer encoding {other}"))),
     };
-    Ok(Part { headers, content })
+    Ok(PartAt { headers, content })
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {

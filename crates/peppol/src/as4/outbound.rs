@@ -12,7 +12,7 @@ use haven_domain::peppol::{
 
 use super::{
     off_the_worker,
-    send::{build_user_message, check_receiver_certificate, MessageOptions},
+    send::{build_wrapped, check_receiver_certificate, MessageOptions},
     signal::{verify_answer, Answer},
     ApKey,
 };
@@ -101,30 +101,35 @@ impl As4Outbound for As4Sender {
                 .map_err(|e| refused(e.to_string()))?,
             process: ProcessIdentifier::from_value(outbound.process)
                 .map_err(|e| refused(e.to_string()))?,
-            country_c1: country_c1(outbound.document, outbound.sender).ok_or_else(|| {
+            country_c1: country_c1(&outbound.document, outbound.sender).ok_or_else(|| {
                 refused("the sender's country (COUNTRY_C1) is not in the document".into())
             })?,
             instance_identifier: outbound.instance_identifier.clone(),
             created: now,
         };
-        let sbd = sbdh::write(&header, outbound.document).map_err(|e| refused(e.to_string()))?;
-        let header_country = header.country_c1;
+        let header_country = header.country_c1.clone();
         let options = MessageOptions {
             message_id: Some(outbound.message_id.clone()),
             conversation_id: Some(outbound.instance_identifier.clone()),
         };
-        // Signing, encryption and gzip on the blocking pool, off the job worker's thread.
-        let (key, certificate) = (Arc::clone(&self.key), endpoint.certificate.clone());
-        let message =
-            off_the_worker(move || build_user_message(&sbd, &key, &certificate, &options))
-                .await
-                .map_err(refused)?
-                .map_err(|e| refused(e.to_string()))?;
-        // The evidence is kept before the body moves into the request, which then sends it
-        // without another copy.
-        let mut message = message;
-        let evidence = mime_evidence(&message.content_type, &message.body);
-        let body = std::mem::take(&mut message.body);
+        // The SBD, gzip, signing and encryption on the blocking pool, off the job worker's
+        // thread. The SBD is not written out: its parts go straight into gzip.
+        let (key, certificate, document) = (
+            Arc::clone(&self.key),
+            endpoint.certificate.clone(),
+            Arc::clone(&outbound.document),
+        );
+        let mut message = off_the_worker(move || {
+            let sbd = sbdh::wrap(&header, &document).map_err(|e| e.to_string())?;
+            build_wrapped(&sbd, &key, &certificate, &options).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(refused)?
+        .map_err(refused)?;
+        // The request posts a share of the evidence buffer (the body after its Content-Type
+        // line): the evidence is no copy of the body.
+        let evidence = bytes::Bytes::from(std::mem::take(&mut message.evidence));
+        let body = evidence.slice(message.body_start..);
         let message = Arc::new(message);
 
         let response = self
@@ -173,7 +178,8 @@ impl As4Outbound for As4Sender {
             answer,
             answered_at,
             country_c1: header_country,
-            message: evidence,
+            // No copy once the request has let go of its share, as it has by now.
+            message: Vec::from(evidence),
             signal: mime_evidence(&content_type, &body),
         })
     }

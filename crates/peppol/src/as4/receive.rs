@@ -47,6 +47,8 @@ pub struct Received {
     pub to_party: String,
     /// The SBD as sent (decrypted and decompressed).
     pub sbd: Vec<u8>,
+    /// Its header, and where the business document is in it ([`ParsedSbd::into_document`]
+    /// makes the document of `sbd` without a copy).
     pub document: ParsedSbd,
     /// The sender's certificate (DER).
     pub signer: Vec<u8>,
@@ -68,31 +70,36 @@ fn error(code: EbmsCode, detail: impl Into<String>) -> As4Error {
 /// Receives one UserMessage. `serves` says whether the receiving participant takes the
 /// document type in the process; when not, the answer is EBMS:0004 with PEPPOL:NOT_SERVICED.
 ///
+/// The payload is decrypted where it lies in `body`, and encrypted again there once it is
+/// unpacked, which gives back the very bytes that were posted: `body` is left as it came (to
+/// be kept as evidence), and neither the attachment nor its decrypted form takes a buffer of
+/// its own.
+///
 /// # Errors
 /// A [`Rejected`] with the ebMS error to answer.
 #[tracing::instrument(skip_all, fields(message_id))]
 pub fn receive(
     content_type: &str,
-    body: &[u8],
+    body: &mut [u8],
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
 ) -> Result<Received, Rejected> {
-    let mut parts = mime::parse(content_type, body).map_err(|error| Rejected {
+    let mut parts = mime::split(content_type, body).map_err(|error| Rejected {
         message_id: None,
         error,
     })?;
     let Some(root) = parts
         .iter()
-        .position(|p| p.media_type() == "application/soap+xml")
+        .position(|p| p.head().media_type() == "application/soap+xml")
     else {
         return Err(Rejected {
             message_id: None,
             error: error(EbmsCode::MimeInconsistency, "no application/soap+xml part"),
         });
     };
-    // The attachments are owned apart from the envelope, so that the payload is decrypted
-    // where it lies rather than into a second buffer of its size.
-    let root = parts.remove(root);
+    // The envelope (a few kilobytes) is read from a copy of its own, so that the payload
+    // can be decrypted where it lies in the body.
+    let root = parts.remove(root).to_part(body);
     let attachments = parts;
     let text = std::str::from_utf8(&root.content).map_err(|_| Rejected {
         message_id: None,
@@ -115,7 +122,7 @@ pub fn receive(
     if let Some(id) = &message_id {
         tracing::Span::current().record("message_id", id.as_str());
     }
-    check(&doc, attachments, config, serves).map_err(|error| {
+    check(&doc, attachments, body, config, serves).map_err(|error| {
         tracing::info!(code = error.code.code(), detail = %error.detail, "AS4 message refused");
         Rejected {
             message_id: message_id.clone(),
@@ -126,7 +133,8 @@ pub fn receive(
 
 fn check(
     doc: &Document<'_>,
-    attachments: Vec<mime::Part>,
+    attachments: Vec<mime::PartAt>,
+    posted: &mut [u8],
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
 ) -> Result<Received, As4Error> {
@@ -191,13 +199,13 @@ fn check(
     }
 
     // 3. Exactly one payload, the one PartInfo names.
-    let Ok([attachment]) = <[mime::Part; 1]>::try_from(attachments) else {
+    let Ok([attachment]) = <[mime::PartAt; 1]>::try_from(attachments) else {
         return Err(error(
             EbmsCode::MimeInconsistency,
             "a Peppol message carries exactly one attachment",
         ));
     };
-    let content_id = attachment.content_id().ok_or_else(|| {
+    let content_id = attachment.head().content_id().ok_or_else(|| {
         error(
             EbmsCode::MimeInconsistency,
             "the attachment has no Content-ID",
@@ -217,9 +225,18 @@ fn check(
     }
 
     // 4. Decrypt, check the signed digest of the compressed bytes, decompress within the cap.
-    let compressed = decrypt(doc, security, &content_id, attachment.content, config.key)?;
-    wss::check_attachment(&verified, &content_id, &compressed)?;
-    let sbd = decompress(&compressed, config.max_decompressed)?;
+    let mut decoded;
+    let content: &mut [u8] = match attachment.content {
+        mime::Content::At(range) => &mut posted[range],
+        mime::Content::Decoded(bytes) => {
+            decoded = bytes;
+            &mut decoded
+        }
+    };
+    let compressed = decrypt(doc, security, &content_id, content, config.key)?;
+    wss::check_attachment(&verified, &content_id, compressed.plain)?;
+    let sbd = decompress(compressed.plain, config.max_decompressed)?;
+    // Encrypted again: the body is as posted.
     drop(compressed);
 
     // 5. The SBDH, and the ebMS header against it.
@@ -371,15 +388,35 @@ fn policy(detail: impl Into<String>) -> As4Error {
     error(EbmsCode::PolicyNoncompliance, detail)
 }
 
-/// Decrypts the attachment `content_id`: the EncryptedData naming it, the EncryptedKey it
-/// points at (RSA-OAEP with SHA-256 and MGF1-SHA-256, to our certificate), AES-128-GCM.
-fn decrypt(
+/// A payload decrypted where it lies (between its IV and its GCM tag). Dropped, it is
+/// encrypted again with the same key and IV, which gives back the ciphertext as it came: the
+/// posted body is left unchanged without a copy of the payload.
+struct Decrypted<'b> {
+    cipher: Aes128Gcm,
+    iv: [u8; 12],
+    plain: &'b mut [u8],
+}
+
+impl Drop for Decrypted<'_> {
+    fn drop(&mut self) {
+        // Not failing: the length was accepted when decrypting, and the tag it makes is the
+        // one that is still in place after the ciphertext.
+        let _ = self
+            .cipher
+            .encrypt_in_place_detached(Nonce::from_slice(&self.iv), b"", self.plain);
+    }
+}
+
+/// Decrypts the attachment `content_id` where it lies in `content`: the EncryptedData naming
+/// it, the EncryptedKey it points at (RSA-OAEP with SHA-256 and MGF1-SHA-256, to our
+/// certificate), AES-128-GCM. `content` is unchanged when decryption fails.
+fn decrypt<'b>(
     doc: &Document<'_>,
     security: Node<'_, '_>,
     content_id: &str,
-    mut content: Vec<u8>,
+    content: &'b mut [u8],
     key: &ApKey,
-) -> Result<Vec<u8>, As4Error> {
+) -> Result<Decrypted<'b>, As4Error> {
     let uri = format!("cid:{content_id}");
     let encrypted_data = children_named(security, XENC, "EncryptedData")
         .find(|d| {
@@ -460,18 +497,18 @@ fn decrypt(
     }
     let cipher =
         Aes128Gcm::new_from_slice(&session_key).map_err(|_| decryption("bad session key"))?;
-    // In place: IV first, GCM tag last, the ciphertext between them becomes the plaintext.
+    // In place: IV first, GCM tag last, the ciphertext between them becomes the plaintext
+    // (only once the tag is found right: a failed decryption leaves it as it is).
     let iv: [u8; 12] = content[..12].try_into().map_err(|_| decryption("no IV"))?;
     let tag_at = content.len() - 16;
     let tag = aes_gcm::Tag::clone_from_slice(&content[tag_at..]);
-    content.truncate(tag_at);
-    content.drain(..12);
+    let plain = &mut content[12..tag_at];
     cipher
-        .decrypt_in_place_detached(Nonce::from_slice(&iv), b"", &mut content, &tag)
+        .decrypt_in_place_detached(Nonce::from_slice(&iv), b"", plain, &tag)
         .map_err(|_| {
             decryption("the payload does not decrypt (wrong key or changed ciphertext)")
         })?;
-    Ok(content)
+    Ok(Decrypted { cipher, iv, plain })
 }
 
 /// Gunzips `compressed`, refusing more than `cap` bytes of output.

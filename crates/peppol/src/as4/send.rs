@@ -40,11 +40,23 @@ pub struct Outgoing {
     pub conversation_id: String,
     /// The HTTP Content-Type (`multipart/related; …`).
     pub content_type: String,
-    pub body: Vec<u8>,
+    /// The message in the form it is kept as evidence: `Content-Type: …`, a blank line, and
+    /// the body to post ([`Outgoing::body`]), so that the evidence is no copy of the body.
+    pub evidence: Vec<u8>,
+    /// Where the body starts in `evidence`.
+    pub body_start: usize,
     /// The references the message's signature holds; a receipt must name exactly these.
     pub references: Vec<wss::SignedReference>,
     /// The seat id of the receiving access point (its certificate's CN).
     pub to_party: String,
+}
+
+impl Outgoing {
+    /// The HTTP body to post.
+    #[must_use]
+    pub fn body(&self) -> &[u8] {
+        &self.evidence[self.body_start..]
+    }
 }
 
 /// Checks a receiving access point's certificate (DER, from the SMP) before encrypting to
@@ -94,26 +106,50 @@ pub fn build_user_message(
     options: &MessageOptions,
 ) -> Result<Outgoing, BuildError> {
     let header = sbdh::parse_header(sbd)?;
-    let properties = Properties {
-        original_sender: header.sender.value().to_owned(),
-        final_recipient: header.receiver.value().to_owned(),
-        process: header.process.value().to_owned(),
-        action: header.document_type.to_string(),
-    };
-    let mut gzip = GzEncoder::new(Vec::new(), Compression::default());
-    gzip.write_all(sbd)
-        .map_err(|e| BuildError::Failed(e.to_string()))?;
-    let compressed = gzip
-        .finish()
-        .map_err(|e| BuildError::Failed(e.to_string()))?;
+    let compressed = gzip(|gzip| gzip.write_all(sbd))?;
     build(
-        &properties,
+        &Properties::of(&header),
         compressed,
         key,
         key.seat_id(),
         receiver_certificate,
         options,
     )
+}
+
+/// As [`build_user_message`] for an SBD that is not written out: its header, the business
+/// document and the closing tag go straight into gzip, so that the SBD never takes a buffer
+/// of its own. The header is read back with every check of [`sbdh::parse_header`].
+///
+/// # Errors
+/// As [`build_user_message`].
+#[tracing::instrument(skip_all, fields(message_id))]
+pub fn build_wrapped(
+    sbd: &sbdh::Wrapped<'_>,
+    key: &ApKey,
+    receiver_certificate: &[u8],
+    options: &MessageOptions,
+) -> Result<Outgoing, BuildError> {
+    let header = sbd.read_header()?;
+    let compressed = gzip(|gzip| sbd.write_to(gzip))?;
+    build(
+        &Properties::of(&header),
+        compressed,
+        key,
+        key.seat_id(),
+        receiver_certificate,
+        options,
+    )
+}
+
+/// What `write` writes, gzipped.
+fn gzip(
+    write: impl FnOnce(&mut GzEncoder<Vec<u8>>) -> std::io::Result<()>,
+) -> Result<Vec<u8>, BuildError> {
+    let failed = |e: std::io::Error| BuildError::Failed(e.to_string());
+    let mut gzip = GzEncoder::new(Vec::new(), Compression::default());
+    write(&mut gzip).map_err(failed)?;
+    gzip.finish().map_err(failed)
 }
 
 /// The ebMS header fields that come from the SBDH.
@@ -125,6 +161,17 @@ pub struct Properties {
     pub process: String,
     /// `busdox-docid-qns::` and the document type's value (`Action`).
     pub action: String,
+}
+
+impl Properties {
+    fn of(header: &sbdh::Sbdh) -> Self {
+        Self {
+            original_sender: header.sender.value().to_owned(),
+            final_recipient: header.receiver.value().to_owned(),
+            process: header.process.value().to_owned(),
+            action: header.document_type.to_string(),
+        }
+    }
 }
 
 /// Builds a message from its parts as given, without checking them against each other: for
@@ -247,22 +294,30 @@ fn build(
         &signer_bst,
     )
     .map_err(failed)?;
-    // Encrypted where it lies, IV first and the GCM tag last: the payload is the one large
-    // thing here, and a second buffer for the ciphertext would double it.
-    let mut encrypted = compressed;
-    encrypted.reserve_exact(iv.len() + 16);
+    // The payload is the one large thing here: it is encrypted where it lies, and the MIME
+    // body (kept as evidence, with its Content-Type in front) is put together around it in
+    // its own buffer, rather than in second and third buffers of its size.
+    let framing = mime::Framing::new();
+    let content_type = framing.content_type();
+    let mut lead = format!("Content-Type: {content_type}\r\n\r\n").into_bytes();
+    let body_start = lead.len();
+    lead.extend_from_slice(framing.head(&envelope(&signature), &cid).as_bytes());
+    lead.extend_from_slice(&iv);
+    let tail = framing.tail();
+    let mut evidence = compressed;
+    evidence.reserve_exact(lead.len() + 16 + tail.len());
     let tag = cipher
-        .encrypt_in_place_detached(Nonce::from_slice(&iv), b"", &mut encrypted)
+        .encrypt_in_place_detached(Nonce::from_slice(&iv), b"", &mut evidence)
         .map_err(|e| failed(e.to_string()))?;
-    encrypted.extend_from_slice(&tag);
-    encrypted.extend_from_slice(&iv);
-    encrypted.rotate_right(iv.len());
-    let (content_type, body) = mime::build(&envelope(&signature), &[(&cid, &encrypted)]);
+    evidence.extend_from_slice(&tag);
+    evidence.extend_from_slice(tail.as_bytes());
+    evidence.splice(0..0, lead);
     Ok(Outgoing {
         message_id,
         conversation_id,
         content_type,
-        body,
+        evidence,
+        body_start,
         references,
         to_party,
     })

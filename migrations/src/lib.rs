@@ -23,6 +23,7 @@ mod m20261206_000002_add_intake_sender_verdict;
 mod m20261206_000100_create_sml_registrations;
 mod m20261206_100000_add_directory_listed;
 mod m20261206_200000_create_peppol_exchanges;
+mod m20261206_300000_create_peppol_evidence;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000100_create_sml_registrations::Migration),
             Box::new(m20261206_100000_add_directory_listed::Migration),
             Box::new(m20261206_200000_create_peppol_exchanges::Migration),
+            Box::new(m20261206_300000_create_peppol_evidence::Migration),
         ]
     }
 }

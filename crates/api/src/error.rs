@@ -71,6 +71,8 @@ pub enum ErrorCode {
     JobNotDead,
     /// Retention removed the document's original bytes.
     DocumentPurged,
+    /// Retention removed the evidence blobs of a Peppol exchange with the document.
+    EvidencePurged,
     /// The document is still being delivered.
     DeliveryInProgress,
     /// The idempotency key was used before; `documentId` names the document it sent.
@@ -154,6 +156,7 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::TokenUsed => Self::TokenUsed,
             ConflictCode::JobNotDead => Self::JobNotDead,
             ConflictCode::DocumentPurged => Self::DocumentPurged,
+            ConflictCode::EvidencePurged => Self::EvidencePurged,
             ConflictCode::DeliveryInProgress => Self::DeliveryInProgress,
             ConflictCode::ConnectionNotActive => Self::ConnectionNotActive,
             ConflictCode::ConnectionNotRevoked => Self::ConnectionNotRevoked,

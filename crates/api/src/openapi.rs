@@ -38,7 +38,12 @@ use crate::app::{api_scope, connect_scope};
         (name = "documents", description = "Validate and transform e-invoices (UBL, CII, Factur-X; EN 16931, Peppol BIS 3, NLCIUS)"),
         (name = "intake", description = "Invoices by email: intake addresses, trusted senders, the intake log, and the inbound-email endpoint for mail servers"),
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::ErrorCode)),
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::error::ErrorDetail,
+        crate::error::ErrorCode,
+        crate::routes::peppol_evidence::PeppolEvidencePart
+    )),
     modifiers(&BearerSecurity)
 )]
 struct ApiDoc;

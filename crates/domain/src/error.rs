@@ -65,6 +65,8 @@ pub enum ConflictCode {
     JobNotDead,
     /// Retention removed the document's original bytes.
     DocumentPurged,
+    /// Retention removed the evidence blobs of a Peppol exchange with the document.
+    EvidencePurged,
     /// The document is still being delivered.
     DeliveryInProgress,
     /// The connection is revoked (it can only be deleted).

@@ -163,6 +163,7 @@ impl ReceivedMessages for Records {
         &self,
         _: ReceivedMessage,
         _: ExchangeRecord,
+        _: Option<haven_domain::peppol::evidence::NewEvidence>,
     ) -> DomainResult<ReceivedMessage> {
         unused()
     }

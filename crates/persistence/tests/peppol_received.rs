@@ -60,7 +60,7 @@ async fn concurrent_records_of_one_message_agree_on_the_first() {
     let results = futures_util::future::join_all(
         candidates
             .iter()
-            .map(|m| db.record_received(m.clone(), exchange(m))),
+            .map(|m| db.record_received(m.clone(), exchange(m), None)),
     )
     .await;
     let rows: Vec<ReceivedMessage> = results
@@ -87,7 +87,7 @@ async fn concurrent_records_of_one_message_agree_on_the_first() {
     // The same MessageId from another access point is another message.
     let other = message("PXX000003", "receipt of another");
     let recorded = db
-        .record_received(other.clone(), exchange(&other))
+        .record_received(other.clone(), exchange(&other), None)
         .await
         .expect("record");
     assert_eq!(recorded.sender_access_point, "PXX000003");

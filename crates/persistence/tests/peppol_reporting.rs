@@ -55,7 +55,9 @@ async fn receive(
         country_c4: Some("NL".into()),
         end_user_id: end_user,
     };
-    db.record_received(message, exchange).await.expect("record");
+    db.record_received(message, exchange, None)
+        .await
+        .expect("record");
 }
 
 fn month(text: &str) -> ReportingMonth {

@@ -18,6 +18,7 @@ pub mod operator;
 pub mod organizations;
 pub mod paging;
 pub mod partners;
+pub mod peppol_evidence;
 pub mod peppol_reporting;
 pub mod sml;
 pub mod system;

@@ -232,6 +232,9 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         // The organization is A's; the message id does not matter behind it.
         ("{messageId}", uuid::Uuid::new_v4().to_string()),
         ("{draftId}", uuid::Uuid::new_v4().to_string()),
+        // The document is A's; the exchange and its part do not matter behind it.
+        ("{exchangeId}", uuid::Uuid::new_v4().to_string()),
+        ("{part}", "message".to_owned()),
     ]);
     // Public, token-addressed paths (the token is the secret) and public register data.
     let token_addressed = [

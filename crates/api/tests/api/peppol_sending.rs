@@ -733,7 +733,7 @@ async fn haven_finds_the_other_haven_through_the_sml_and_its_smp_and_delivers() 
 }
 
 /// The test invoice in CII (as the engine converts it), with `changes` (from, to) made.
-fn cii_invoice(number: &str, changes: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn cii_invoice(number: &str, changes: &[(&str, &str)]) -> Vec<u8> {
     let ubl = invoice(number, SELLER_KVK, BUYER_KVK, None);
     let mut xml =
         String::from_utf8(haven_einvoice::transform(&ubl, haven_einvoice::Syntax::Cii).unwrap())
@@ -746,7 +746,7 @@ fn cii_invoice(number: &str, changes: &[(&str, &str)]) -> Vec<u8> {
 }
 
 /// The seller on Haven A sends `body`; returns the outbox path.
-async fn seller_sends_body(a: &TestApp, body: Vec<u8>) -> (Session, String) {
+pub(crate) async fn seller_sends_body(a: &TestApp, body: Vec<u8>) -> (Session, String) {
     let seller = a.register_admin("ada@seller.example").await;
     let party = active_party(a, &seller, SELLER_KVK, SELLER_CONTACT).await;
     let response = send(a, &seller.token, &party, body, None).await;

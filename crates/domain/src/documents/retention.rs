@@ -66,24 +66,33 @@ pub trait RetentionRecords: Send + Sync {
         limit: u64,
     ) -> impl Future<Output = DomainResult<Vec<Document>>> + Send;
 
-    /// Marks the document purged and writes its history line; `false` when it already was.
+    /// Marks the document purged, with the evidence of its Peppol exchanges, and writes its
+    /// history line; `false` when it already was.
     fn mark_purged(
         &self,
         id: Uuid,
         event: NewDocumentEvent,
     ) -> impl Future<Output = DomainResult<bool>> + Send;
 
-    /// Whether a document that is not purged still names these bytes (a received copy shares
-    /// the bytes of the sent original).
+    /// Whether a document or Peppol evidence that is not purged still names these bytes (a
+    /// received copy shares the bytes of the sent original, or of the UBL form sent; both
+    /// sides of an exchange within one installation keep the same message and receipt).
     fn bytes_in_use(&self, hash: &ContentHash) -> impl Future<Output = DomainResult<bool>> + Send;
+
+    /// The blobs the purged evidence of the document's Peppol exchanges names.
+    fn purged_evidence(
+        &self,
+        document_id: Uuid,
+    ) -> impl Future<Output = DomainResult<Vec<ContentHash>>> + Send;
 }
 
 /// Most documents one run purges per rule (the next run goes on).
 const BATCH: u64 = 500;
 
-/// Applies the rules at `now`: each expired document is marked purged first (so no row ever
-/// claims bytes that are gone), then its bytes are deleted when no other document needs them.
-/// Returns the ids purged.
+/// Applies the rules at `now`: each expired document is marked purged first, with the evidence
+/// of its Peppol exchanges (so no row ever claims bytes that are gone), then its bytes and the
+/// evidence blobs are deleted when no other document or evidence needs them. Returns the ids
+/// purged.
 ///
 /// # Errors
 /// A store's error; what was purged before it stays purged.
@@ -110,6 +119,11 @@ pub async fn purge_expired<R: RetentionRecords, B: DocumentStore>(
             }
             if !records.bytes_in_use(&document.content_hash).await? {
                 blobs.delete(&document.content_hash).await?;
+            }
+            for hash in records.purged_evidence(document.id).await? {
+                if !records.bytes_in_use(&hash).await? {
+                    blobs.delete(&hash).await?;
+                }
             }
             tracing::info!(document_id = %document.id, direction = rule.direction.as_str(), "purged a document's original");
             purged.push(document.id);

@@ -15,8 +15,12 @@ use super::{
     },
 };
 use crate::{
-    jobs::NewJob, mail::OutgoingMail, organizations::records::OrgStatus, paging::PageRequest,
-    peppol::reporting::ExchangeRecord, DomainResult,
+    jobs::NewJob,
+    mail::OutgoingMail,
+    organizations::records::OrgStatus,
+    paging::PageRequest,
+    peppol::{evidence::NewEvidence, reporting::ExchangeRecord},
+    DomainResult,
 };
 
 /// A registered participant id on this installation and what its organization allows.
@@ -133,6 +137,9 @@ pub struct StatusChange {
     /// The Peppol exchange the change records (a delivery acknowledged with an AS4 receipt),
     /// written with it for the Peppol reports; only when the change is made.
     pub exchange: Option<ExchangeRecord>,
+    /// The evidence of that exchange (the blobs' hashes), written with it; only when the
+    /// change is made.
+    pub evidence: Option<NewEvidence>,
 }
 
 impl StatusChange {
@@ -147,6 +154,7 @@ impl StatusChange {
             response: None,
             jobs: Vec::new(),
             exchange: None,
+            evidence: None,
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod certificates;
 pub mod directory;
 pub mod discovery;
+pub mod evidence;
 pub mod publishing;
 pub mod receiving;
 pub mod registration;

@@ -23,7 +23,10 @@ use crate::{
         records::{NewHookEvent, Topic},
         store::HookEvents,
     },
-    peppol::reporting::{Direction, ExchangeRecord, SchemedId},
+    peppol::{
+        evidence::NewEvidence,
+        reporting::{Direction, ExchangeRecord, SchemedId},
+    },
     DomainError, DomainResult,
 };
 use haven_einvoice::{invoice_response::is_invoice_response, Severity, ValidationReport};
@@ -103,7 +106,8 @@ pub trait ReceivedMessages: Send + Sync {
     /// Records `message` unless its access point and MessageId are recorded already, and
     /// returns the record that is there: `message`, or the one a concurrent delivery of the
     /// same message wrote first. `exchange`, the message's reporting record, is written in the
-    /// same transaction when `message` is, so a message is counted once.
+    /// same transaction when `message` is, so a message is counted once, and so is `evidence`,
+    /// the exchange's record on the document it concerns.
     ///
     /// # Errors
     /// When the records cannot be written or read.
@@ -111,6 +115,7 @@ pub trait ReceivedMessages: Send + Sync {
         &self,
         message: ReceivedMessage,
         exchange: ExchangeRecord,
+        evidence: Option<NewEvidence>,
     ) -> impl Future<Output = DomainResult<ReceivedMessage>> + Send;
 }
 
@@ -329,9 +334,13 @@ where
             envelope: Some(envelope),
         };
         return match receive_response(records, blobs, handover, document).await? {
-            ResponseOutcome::Recorded(_) | ResponseOutcome::AlreadyThere => {
-                acknowledged.record(records, blobs, None).await
+            // The exchange is evidence on the invoice the response answers.
+            ResponseOutcome::Recorded(invoice) => {
+                acknowledged
+                    .record(records, blobs, None, Some(invoice))
+                    .await
             }
+            ResponseOutcome::AlreadyThere => acknowledged.record(records, blobs, None, None).await,
             ResponseOutcome::Refused(why) => gateway.refuse(&opened, Refusal::Invalid(why)).await,
         };
     }
@@ -345,10 +354,14 @@ where
     };
     match receive_document(records, blobs, inspector, handover, document).await {
         Ok(ReceiveOutcome::Stored(document)) => {
-            acknowledged.record(records, blobs, Some(document.id)).await
+            acknowledged
+                .record(records, blobs, Some(document.id), Some(document.id))
+                .await
         }
         Ok(ReceiveOutcome::AlreadyThere(first)) => {
-            acknowledged.record(records, blobs, Some(first)).await
+            acknowledged
+                .record(records, blobs, Some(first), Some(first))
+                .await
         }
         Ok(ReceiveOutcome::Rejected(report)) => {
             // The sender hears of it in the ebMS error; the receiver's software from its hooks.
@@ -388,12 +401,14 @@ struct Acknowledged<'a> {
 impl Acknowledged<'_> {
     /// Records the message and answers with its receipt; when the same message was recorded
     /// meanwhile (posted twice at the same instant), with the receipt recorded then, so that
-    /// a MessageId has one receipt.
+    /// a MessageId has one receipt. `document_id` is the document the message brought (see
+    /// [`ReceivedMessage`]); `evidence_of` the document the exchange is evidence on.
     async fn record<R: ReceivedMessages, B: DocumentStore>(
         self,
         records: &R,
         blobs: &B,
         document_id: Option<Uuid>,
+        evidence_of: Option<Uuid>,
     ) -> DomainResult<Signal> {
         let received_at = Utc::now();
         let inbound = self.inbound;
@@ -412,6 +427,17 @@ impl Acknowledged<'_> {
             country_c4: Some(self.end_user.organization_country.clone()),
             end_user_id: self.end_user.organization_id,
         };
+        let evidence = evidence_of.map(|document_id| NewEvidence {
+            document_id,
+            direction: Direction::Incoming,
+            message_id: inbound.message_id.clone(),
+            sending_seat: inbound.sender_access_point.clone(),
+            receiving_seat: inbound.receiver_access_point.clone(),
+            exchanged_at: received_at,
+            message_hash: self.message_hash.clone(),
+            signal_hash: self.receipt_hash.clone(),
+            ubl_hash: None,
+        });
         let recorded = records
             .record_received(
                 ReceivedMessage {
@@ -423,6 +449,7 @@ impl Acknowledged<'_> {
                     received_at,
                 },
                 exchange,
+                evidence,
             )
             .await?;
         if recorded.receipt_hash == self.receipt_hash {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::{
     discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator},
+    evidence::NewEvidence,
     reporting::{self, ExchangeRecord, SchemedId},
 };
 use crate::{
@@ -434,7 +435,7 @@ where
                 .answered_at
                 .to_rfc3339_opts(SecondsFormat::Millis, true),
         );
-        if let Some((hash, from)) = converted {
+        if let Some((hash, from)) = &converted {
             exchanged.push_str(&format!(", UBL sent sha256:{hash} ({from})"));
         }
         match exchange.answer {
@@ -455,6 +456,17 @@ where
                 delivered.channel = Some(Channel::Peppol);
                 delivered.receiver_id = Some(receiver.to_owned());
                 delivered.exchange = Some(sent_exchange(document, &outbound, &endpoint, &exchange));
+                delivered.evidence = Some(NewEvidence {
+                    document_id: document.id,
+                    direction: reporting::Direction::Outgoing,
+                    message_id: exchange.message_id.clone(),
+                    sending_seat: exchange.our_seat.clone(),
+                    receiving_seat: exchange.their_seat.clone(),
+                    exchanged_at: exchange.answered_at,
+                    message_hash,
+                    signal_hash,
+                    ubl_hash: converted.map(|(hash, _)| hash),
+                });
                 self.records
                     .change_status(document.id, delivered)
                     .await

@@ -29,6 +29,7 @@ pub mod organization_member;
 pub mod partner_grant;
 pub mod partner_request;
 pub mod partnership;
+pub mod peppol_evidence;
 pub mod peppol_exchange;
 pub mod peppol_received_message;
 pub mod recovery_code;

@@ -31,7 +31,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{accounts::queue_mail, commit, corrupt, db, hooks, reporting::insert_exchange};
+use super::{
+    accounts::queue_mail,
+    commit, corrupt, db,
+    evidence::{evidence_names, insert_evidence, mark_evidence_purged, purged_evidence_hashes},
+    hooks,
+    reporting::insert_exchange,
+};
 use crate::{
     entities::{
         document::{self, Column as D},
@@ -530,6 +536,9 @@ pub(super) async fn change_status(
     enqueue_all(txn, change.jobs).await?;
     if let Some(exchange) = change.exchange {
         insert_exchange(txn, exchange).await?;
+    }
+    if let Some(evidence) = change.evidence {
+        insert_evidence(txn, evidence).await?;
     }
     let hook_event = hook_event_of(&document, kind, details);
     Ok(Some((document, hook_event)))
@@ -1107,6 +1116,7 @@ impl haven_domain::documents::retention::RetentionRecords for Database {
                 .await?
                 .ok_or_else(|| corrupt("document vanished in its transaction"))?;
             insert_event(&txn, id, document.status, event, now).await?;
+            mark_evidence_purged(&txn, id, now).await?;
         }
         commit(txn).await?;
         Ok(marked)
@@ -1123,7 +1133,12 @@ impl haven_domain::documents::retention::RetentionRecords for Database {
             .one(self.conn())
             .await
             .map_err(db("checking whether bytes are in use"))?
-            .is_some())
+            .is_some()
+            || evidence_names(self.conn(), hash).await?)
+    }
+
+    async fn purged_evidence(&self, document_id: Uuid) -> DomainResult<Vec<ContentHash>> {
+        purged_evidence_hashes(self.conn(), document_id).await
     }
 }
 

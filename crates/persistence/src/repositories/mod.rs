@@ -4,6 +4,7 @@ mod accounts;
 mod auth_context;
 mod connections;
 mod documents;
+mod evidence;
 mod group_commit;
 pub(crate) mod hooks;
 mod installation;

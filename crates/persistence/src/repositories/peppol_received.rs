@@ -6,6 +6,7 @@
 use haven_domain::{
     documents::blobs::ContentHash,
     peppol::{
+        evidence::NewEvidence,
         receiving::{ReceivedMessage, ReceivedMessages},
         reporting::ExchangeRecord,
     },
@@ -14,7 +15,7 @@ use haven_domain::{
 use sea_orm::{sea_query::OnConflict, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{commit, db, reporting::insert_exchange};
+use super::{commit, db, evidence::insert_evidence, reporting::insert_exchange};
 use crate::{
     entities::peppol_received_message::{ActiveModel, Column, Entity, Model},
     Database,
@@ -58,6 +59,7 @@ impl ReceivedMessages for Database {
         &self,
         message: ReceivedMessage,
         exchange: ExchangeRecord,
+        evidence: Option<NewEvidence>,
     ) -> DomainResult<ReceivedMessage> {
         let row = ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -87,6 +89,9 @@ impl ReceivedMessages for Database {
             .map_err(db("recording a received AS4 message"))?;
         if inserted == 1 {
             insert_exchange(&txn, exchange).await?;
+            if let Some(evidence) = evidence {
+                insert_evidence(&txn, evidence).await?;
+            }
         }
         commit(txn).await?;
         self.find_received(&message.sender_access_point, &message.message_id)

@@ -1744,6 +1744,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/parties/{partyId}/purchase-invoices/{id}/peppol-exchanges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A purchase invoice's Peppol exchanges: the AS4 message that brought it. */
+        get: operations["listPurchaseInvoicePeppolExchanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/purchase-invoices/{id}/peppol-exchanges/{exchangeId}/{part}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a stored blob of a purchase invoice's Peppol exchange, byte for byte as its
+         *     SHA-256 was listed.
+         */
+        get: operations["downloadPurchaseInvoicePeppolEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/parties/{partyId}/purchase-invoices/{id}/responses": {
         parameters: {
             query?: never;
@@ -1893,6 +1930,46 @@ export interface paths {
         };
         /** A sales invoice's history, newest first. */
         get: operations["getSalesInvoiceEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/sales-invoices/{id}/peppol-exchanges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A sales invoice's Peppol exchanges, newest first: its delivery over AS4, and the buyer's
+         *     Invoice Responses received over AS4.
+         */
+        get: operations["listSalesInvoicePeppolExchanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parties/{partyId}/sales-invoices/{id}/peppol-exchanges/{exchangeId}/{part}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a stored blob of a sales invoice's Peppol exchange, byte for byte as its SHA-256
+         *     was listed.
+         */
+        get: operations["downloadSalesInvoicePeppolEvidence"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3242,7 +3319,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -3993,6 +4070,61 @@ export interface components {
         };
         PasswordConfirmation: {
             password: string;
+        };
+        /**
+         * @description Which stored blob of an exchange.
+         * @enum {string}
+         */
+        PeppolEvidencePart: "message" | "receipt" | "ubl";
+        /** @description One AS4 message a document was sent or received in, answered with a receipt. */
+        PeppolExchangeDto: {
+            /**
+             * @description `outgoing`: Haven sent the message; `incoming`: Haven received it (for a sales
+             *     invoice, the buyer's Invoice Response).
+             */
+            direction: components["schemas"]["Direction"];
+            /**
+             * @description Whether the blobs are still stored; false once retention removed them with the
+             *     document's original (their downloads then answer 409 `evidence_purged`).
+             */
+            held: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The AS4 MessageId.
+             * @example 0b6d3f4e-3c1a-4c2e-9d7a-2f1e8c5b7a10@haven
+             */
+            messageId: string;
+            /**
+             * @description SHA-256 (hex) of the stored message: its Content-Type header, a blank line and the
+             *     body as posted (signed, and encrypted, MIME).
+             */
+            messageSha256: string;
+            /**
+             * Format: date-time
+             * @description When the receipt came (outgoing) or was given (incoming).
+             */
+            receiptAt: string;
+            /** @description SHA-256 (hex) of the stored receipt, in the same form. */
+            receiptSha256: string;
+            /**
+             * @description The seat id of the receiving access point.
+             * @example PNL000002
+             */
+            receivingAccessPoint: string;
+            /**
+             * @description The seat id of the sending access point (its certificate's CN).
+             * @example PNL000001
+             */
+            sendingAccessPoint: string;
+            /** @description SHA-256 (hex) of the UBL form sent, when the original is CII or a PDF. */
+            ublSha256?: string | null;
+        };
+        /** @description One page of a document's Peppol exchanges, newest first. */
+        PeppolExchangePage: {
+            items: components["schemas"]["PeppolExchangeDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
         };
         /**
          * @description A profile (CIUS or extension) that decides which rule sets apply.
@@ -12058,6 +12190,141 @@ export interface operations {
             };
         };
     };
+    listPurchaseInvoicePeppolExchanges: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeppolExchangePage"];
+                };
+            };
+            /** @description A malformed page size or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    downloadPurchaseInvoicePeppolEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+                exchangeId: string;
+                part: components["schemas"]["PeppolEvidencePart"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": components["schemas"]["BinaryFile"];
+                    "application/xml": components["schemas"]["BinaryFile"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party, document or exchange for the caller, or the exchange has no such part. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Retention removed the evidence with the document's original (`evidence_purged`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     respondToPurchaseInvoice: {
         parameters: {
             query?: never;
@@ -12753,6 +13020,141 @@ export interface operations {
             };
             /** @description No such party or document for the caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSalesInvoicePeppolExchanges: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeppolExchangePage"];
+                };
+            };
+            /** @description A malformed page size or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party or document for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    downloadSalesInvoicePeppolEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: string;
+                id: string;
+                exchangeId: string;
+                part: components["schemas"]["PeppolEvidencePart"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": components["schemas"]["BinaryFile"];
+                    "application/xml": components["schemas"]["BinaryFile"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such party, document or exchange for the caller, or the exchange has no such part. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Retention removed the evidence with the document's original (`evidence_purged`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -21,6 +21,7 @@ import {
   useSetStatus,
 } from './api/invoices';
 import { DocumentLink } from './components/document-link';
+import { PeppolExchanges } from './components/peppol-exchanges';
 import { ClarificationsInput, RespondPanel } from './components/respond-panel';
 import { ResponseBadge } from './components/response-badge';
 import { StatusBadge } from './components/status-badge';
@@ -447,6 +448,7 @@ export function DocumentPage({ box }: { box: Box }) {
           )}
           <Downloads box={box} document={data} />
           <Rendering box={box} document={data} />
+          {data.channel === 'peppol' && <PeppolExchanges box={box} partyId={data.partyId} id={data.id} />}
           <History box={box} partyId={data.partyId} id={data.id} />
         </>
       )}

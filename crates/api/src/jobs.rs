@@ -667,27 +667,29 @@ impl JobHandler for SmlHandler {
     }
 
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
-        use haven_domain::peppol::registration::{give_up, sync_participant, SmlJob, SyncError};
+        use haven_domain::peppol::registration::{sync_participant, SmlJob, SyncError};
         Box::pin(async move {
             let payload: SmlJob = serde_json::from_value(job.payload.clone())
                 .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))?;
-            match sync_participant(&self.db, self.client.as_ref(), &payload.participant_id).await {
+            let last_attempt = job.attempt >= job.max_attempts;
+            match sync_participant(
+                &self.db,
+                self.client.as_ref(),
+                &payload.participant_id,
+                last_attempt,
+            )
+            .await
+            {
                 Ok(synced) => {
                     tracing::info!(participant_id = %payload.participant_id, ?synced, "SML in step");
                     Ok(())
                 }
+                // At the last attempt it is recorded as failed and in the installation's audit
+                // log, as a refusal always is.
                 Err(SyncError::Sml(error)) if error.is_temporary() => {
-                    if job.attempt >= job.max_attempts {
-                        give_up(&self.db, &payload.participant_id, &error.to_string())
-                            .await
-                            .map_err(|e| JobError::Retry(e.to_string()))?;
-                    }
                     Err(JobError::Retry(error.to_string()))
                 }
-                Err(SyncError::Sml(error)) => {
-                    tracing::warn!(participant_id = %payload.participant_id, error = %error, "the SML refused a registration");
-                    Err(JobError::Permanent(error.to_string()))
-                }
+                Err(SyncError::Sml(error)) => Err(JobError::Permanent(error.to_string())),
                 Err(SyncError::Domain(error)) => Err(JobError::Retry(error.to_string())),
             }
         })

@@ -152,10 +152,9 @@ async fn receiving_registers_the_participant_and_stopping_removes_it() {
 
     let admin = app.register_admin("ada@buyer.example").await;
     let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
-    // Active but not receiving: not published, so nothing to register.
-    assert_eq!(registrations(app, &admin).await["items"], json!([]));
-    assert_eq!(net.sml.smp_of(&party), None);
-
+    // Active and sending (as activation leaves it): published for the Invoice Response, so
+    // registered already; receiving keeps it so.
+    wait_for_state(app, &admin, "registered").await;
     receive_on(app, &admin, &party).await;
     let found = wait_for_state(app, &admin, "registered").await;
     assert_eq!(
@@ -179,7 +178,12 @@ async fn receiving_registers_the_participant_and_stopping_removes_it() {
         .unwrap();
     assert_eq!(url, net.sml.smp_address(SMP_ID).unwrap());
 
+    // Receive off, Send on: still published (for the Invoice Response), still registered.
     switch_receive(app, &admin, &party, false).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(net.sml.smp_of(&party).as_deref(), Some(SMP_ID));
+    // Both off: no longer published, deleted.
+    switch_off(app, &admin, &party).await;
     wait_until(|| net.sml.smp_of(&party).is_none()).await;
     assert_eq!(registrations(app, &admin).await["items"], json!([]));
 }

@@ -349,8 +349,9 @@ pub async fn registrations<R: SmlRecords>(
         .collect())
 }
 
-/// The SML registration of each participant id `org` receives on (registered identifiers
-/// with Receive on), and of its other registered identifiers whose registration is still
+/// The SML registration of each participant id `org` receives on or sends from (registered
+/// identifiers with Receive or Send on: both are published), and of its other registered
+/// identifiers whose registration is still
 /// recorded (a delete the SML refused, or that is pending), for its people: anyone who may
 /// view the organization may see it.
 ///
@@ -372,7 +373,10 @@ where
         .await?
         .into_iter()
         .filter(|i| i.registered)
-        .map(|i| (i.participant_id().to_ascii_lowercase(), i.receive_enabled))
+        .map(|i| {
+            let published = i.receive_enabled || i.send_enabled;
+            (i.participant_id().to_ascii_lowercase(), published)
+        })
         .collect();
     let recorded = if enabled {
         let all: Vec<String> = identifiers.iter().map(|(id, _)| id.clone()).collect();
@@ -382,7 +386,7 @@ where
     };
     let ids: Vec<String> = identifiers
         .into_iter()
-        .filter(|(id, receive)| *receive || recorded.iter().any(|r| r.participant_id == *id))
+        .filter(|(id, published)| *published || recorded.iter().any(|r| r.participant_id == *id))
         .map(|(id, _)| id)
         .collect();
     registrations(records, enabled, &ids).await

@@ -7912,7 +7912,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No reporting data for the month, or not an operator. */
+            /** @description A month after the current one (or, without an access point certificate, a month without exchanges), or not an operator. A past or current month without exchanges has an empty report. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7983,7 +7983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No reporting data for the month, or not an operator. */
+            /** @description A month after the current one (or, without an access point certificate, a month without exchanges), or not an operator. A past or current month without exchanges has an empty report. */
             404: {
                 headers: {
                     [name: string]: unknown;

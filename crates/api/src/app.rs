@@ -312,6 +312,7 @@ impl Application {
         crate::jobs::schedule_partner_expiry(&db).await?;
         crate::jobs::schedule_hook_purge(&db).await?;
         crate::jobs::schedule_sml_reconcile(&db, &settings).await?;
+        crate::jobs::schedule_directory_index_all(&db, &settings).await?;
         crate::jobs::schedule_certificate_check(&db, &certificates).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");

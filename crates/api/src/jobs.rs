@@ -114,7 +114,12 @@ impl JobWorker {
             .with(DirectoryHandler {
                 db: db.clone(),
                 kind: JobKind::DirectoryRemove,
-                indexer: directory,
+                indexer: directory.clone(),
+            })
+            .with(DirectoryIndexAllHandler {
+                db: db.clone(),
+                configured: directory.is_some(),
+                wake: wake.clone(),
             })
             .with(email)
             .with(deliver)
@@ -667,27 +672,29 @@ impl JobHandler for SmlHandler {
     }
 
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
-        use haven_domain::peppol::registration::{give_up, sync_participant, SmlJob, SyncError};
+        use haven_domain::peppol::registration::{sync_participant, SmlJob, SyncError};
         Box::pin(async move {
             let payload: SmlJob = serde_json::from_value(job.payload.clone())
                 .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))?;
-            match sync_participant(&self.db, self.client.as_ref(), &payload.participant_id).await {
+            let last_attempt = job.attempt >= job.max_attempts;
+            match sync_participant(
+                &self.db,
+                self.client.as_ref(),
+                &payload.participant_id,
+                last_attempt,
+            )
+            .await
+            {
                 Ok(synced) => {
                     tracing::info!(participant_id = %payload.participant_id, ?synced, "SML in step");
                     Ok(())
                 }
+                // At the last attempt it is recorded as failed and in the installation's audit
+                // log, as a refusal always is.
                 Err(SyncError::Sml(error)) if error.is_temporary() => {
-                    if job.attempt >= job.max_attempts {
-                        give_up(&self.db, &payload.participant_id, &error.to_string())
-                            .await
-                            .map_err(|e| JobError::Retry(e.to_string()))?;
-                    }
                     Err(JobError::Retry(error.to_string()))
                 }
-                Err(SyncError::Sml(error)) => {
-                    tracing::warn!(participant_id = %payload.participant_id, error = %error, "the SML refused a registration");
-                    Err(JobError::Permanent(error.to_string()))
-                }
+                Err(SyncError::Sml(error)) => Err(JobError::Permanent(error.to_string())),
                 Err(SyncError::Domain(error)) => Err(JobError::Retry(error.to_string())),
             }
         })
@@ -869,6 +876,70 @@ impl JobHandler for DirectoryHandler {
                 &payload,
             )
             .await
+        })
+    }
+}
+
+/// With a Peppol Directory configured, queues the run that indexes every participant listed
+/// already, keyed by the Directory's setting: it runs once for each Directory configured, so
+/// participants listed while none was (whose jobs did nothing) are indexed when one is.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn schedule_directory_index_all(
+    db: &Database,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let directory = settings.peppol_directory.trim();
+    if directory.is_empty() {
+        return Ok(());
+    }
+    let job = haven_domain::jobs::NewJob::new(JobKind::DirectoryIndexAll, serde_json::json!({}))
+        .idempotency_key(format!("directory-index-all:{directory}"));
+    db.enqueue_job(job)
+        .await
+        .map_err(|e| anyhow::anyhow!(e).context("could not schedule the Directory indexing"))?;
+    Ok(())
+}
+
+/// Runs `directory_index_all` jobs: a `directory_index` job for every listed participant.
+struct DirectoryIndexAllHandler {
+    db: Database,
+    /// Whether a Directory is configured (the job is only queued when one is).
+    configured: bool,
+    wake: Arc<Notify>,
+}
+
+impl JobHandler for DirectoryIndexAllHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::DirectoryIndexAll
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        use haven_domain::peppol::registration::SmlRecords as _;
+        Box::pin(async move {
+            if !self.configured {
+                return Ok(());
+            }
+            let candidates = self
+                .db
+                .sml_candidates()
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))?;
+            let db = &self.db;
+            let queued =
+                haven_domain::peppol::directory::index_all(db, db, candidates, |job| async move {
+                    db.enqueue_job(job).await.map(|_| ())
+                })
+                .await?;
+            tracing::info!(
+                queued,
+                "every listed participant queued for the Peppol Directory"
+            );
+            if queued > 0 {
+                self.wake.notify_one();
+            }
+            Ok(())
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Haven's SMP (Peppol SMP 1.x read side): `GET /smp/{participant}` (the service group) and
 //! `GET /smp/{participant}/services/{document type}` (signed service metadata) for every
-//! participant id whose organization is active and receives on it; 404 for anything else.
+//! participant id whose organization is active and receives on it (every document type), or
+//! sends from it (the Invoice Response only); 404 for anything else.
 //! Public and unauthenticated, as the SMP specification requires, and outside `/api` (it is a
 //! Peppol interface, not part of Haven's API). Served only when the SMP is configured.
 //!
@@ -11,7 +12,7 @@
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use haven_domain::peppol::publishing::{business_card, is_published};
+use haven_domain::peppol::publishing::{business_card, publication};
 use haven_peppol::publisher::{document_type_from_path, participant_from_path, Publisher};
 
 use crate::{error::ApiError, state::AppState};
@@ -46,15 +47,15 @@ pub async fn serve(
         _ => return Err(ApiError::NotFound),
     };
     let participant = participant_from_path(participant).ok_or(ApiError::NotFound)?;
-    if !is_published(&state.db, participant.value()).await? {
-        return Err(ApiError::NotFound);
-    }
+    let published = publication(&state.db, participant.value())
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let xml = match document_type {
-        None => smp.0.service_group(&participant),
+        None => smp.0.service_group(&participant, published),
         Some(segment) => {
             let document_type = document_type_from_path(segment).ok_or(ApiError::NotFound)?;
             smp.0
-                .signed_metadata(&participant, &document_type)
+                .signed_metadata(&participant, published, &document_type)
                 .map_err(|e| {
                     ApiError::Internal(anyhow::anyhow!(e).context("signing SMP metadata"))
                 })?

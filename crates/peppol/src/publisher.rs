@@ -4,7 +4,7 @@
 //! the domain's decision; this module only writes the XML.
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
-use haven_domain::peppol::publishing::BusinessCard;
+use haven_domain::peppol::publishing::{BusinessCard, Publication};
 
 use crate::{
     identifiers::{
@@ -15,15 +15,20 @@ use crate::{
     xmldsig::{sign_enveloped, SigningKey},
 };
 
-/// The document types Haven receives and publishes: the BIS Billing 3.0 invoice and credit
-/// note, and the Invoice Response 3.0 (buyers elsewhere answering invoices sent from here).
+/// The document types Haven receives and publishes for a participant: for one that receives,
+/// the BIS Billing 3.0 invoice and credit note and the Invoice Response 3.0 (buyers elsewhere
+/// answering invoices sent from here); for a seller that only sends, the Invoice Response
+/// 3.0 alone.
 #[must_use]
-pub fn published_document_types() -> Vec<DocumentTypeIdentifier> {
-    vec![
-        DocumentTypeIdentifier::bis_billing_invoice(),
-        DocumentTypeIdentifier::bis_billing_credit_note(),
-        DocumentTypeIdentifier::invoice_response(),
-    ]
+pub fn published_document_types(publication: Publication) -> Vec<DocumentTypeIdentifier> {
+    match publication {
+        Publication::Everything => vec![
+            DocumentTypeIdentifier::bis_billing_invoice(),
+            DocumentTypeIdentifier::bis_billing_credit_note(),
+            DocumentTypeIdentifier::invoice_response(),
+        ],
+        Publication::InvoiceResponses => vec![DocumentTypeIdentifier::invoice_response()],
+    }
 }
 
 /// The process a published document type is received in.
@@ -64,9 +69,13 @@ pub fn document_type_from_path(segment: &str) -> Option<DocumentTypeIdentifier> 
 impl Publisher {
     /// The service group: the participant and one reference per published document type.
     #[must_use]
-    pub fn service_group(&self, participant: &ParticipantIdentifier) -> String {
+    pub fn service_group(
+        &self,
+        participant: &ParticipantIdentifier,
+        publication: Publication,
+    ) -> String {
         let base = self.base_url.trim_end_matches('/');
-        let references: String = published_document_types()
+        let references: String = published_document_types(publication)
             .iter()
             .map(|doc| {
                 format!(
@@ -92,9 +101,10 @@ impl Publisher {
     pub fn signed_metadata(
         &self,
         participant: &ParticipantIdentifier,
+        publication: Publication,
         document_type: &DocumentTypeIdentifier,
     ) -> Result<Option<String>, String> {
-        if !published_document_types().contains(document_type) {
+        if !published_document_types(publication).contains(document_type) {
             return Ok(None);
         }
         let xml = format!(

@@ -31,6 +31,8 @@ struct SmlState {
     participants: HashMap<String, String>,
     /// Answer 503 to everything.
     down: bool,
+    /// Answer every participant create or delete with this fault.
+    refusal: Option<(FaultKind, String)>,
     dns: Option<(DnsServer, String)>,
 }
 
@@ -97,6 +99,12 @@ impl FakeSml {
     /// Makes the fake answer 503 (`true`) or normally again.
     pub fn set_down(&self, down: bool) {
         self.state.lock().unwrap().down = down;
+    }
+
+    /// Makes the fake answer every participant create and delete with a SOAP fault of `kind`
+    /// saying `message` (`None`: answer normally again).
+    pub fn refuse_participants(&self, refusal: Option<(FaultKind, &str)>) {
+        self.state.lock().unwrap().refusal = refusal.map(|(k, m)| (k, m.to_owned()));
     }
 
     /// The SMP id `participant` is registered under, if any.
@@ -224,6 +232,9 @@ impl FakeSml {
                 "CreateParticipantIdentifier" | "DeleteParticipantIdentifier",
             ) => {
                 let create = element == "CreateParticipantIdentifier";
+                if let Some((kind, message)) = &state.refusal {
+                    return fault(*kind, message);
+                }
                 match owner {
                     None => return fault(FaultKind::NotFound, "The SMP was not found"),
                     Some(cert) if cert != client => {

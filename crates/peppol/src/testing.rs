@@ -748,6 +748,7 @@ struct DirectoryState {
     calls: Vec<DirectoryCall>,
     smp: Option<String>,
     down: bool,
+    refusing: bool,
 }
 
 /// A Peppol Directory indexer on 127.0.0.1 over HTTPS that requires a client certificate
@@ -802,6 +803,12 @@ impl DirectoryServer {
         self.state.lock().unwrap().down = down;
     }
 
+    /// While refusing, every call is answered 403 (the client certificate is not accepted)
+    /// and not recorded.
+    pub fn set_refusing(&self, refusing: bool) {
+        self.state.lock().unwrap().refusing = refusing;
+    }
+
     /// The calls so far, oldest first.
     #[must_use]
     pub fn calls(&self) -> Vec<DirectoryCall> {
@@ -828,12 +835,14 @@ impl DirectoryServer {
         let Some((method, path, body)) = read_request(&mut stream).await else {
             return;
         };
-        let (down, smp) = {
+        let (down, refusing, smp) = {
             let state = self.state.lock().unwrap();
-            (state.down, state.smp.clone())
+            (state.down, state.refusing, state.smp.clone())
         };
         let status = if down {
             "503 Service Unavailable"
+        } else if refusing {
+            "403 Forbidden"
         } else {
             match (method.as_str(), path.strip_prefix("/indexer/1.0/")) {
                 ("PUT", Some("")) => {

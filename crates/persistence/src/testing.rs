@@ -101,6 +101,28 @@ impl TestDatabase {
             .await
             .expect("jobs made due");
     }
+
+    /// Makes the queued jobs of `kind` due now, at their last attempt (as if every attempt
+    /// before had failed).
+    pub async fn make_jobs_due_for_the_last_time(&self, kind: &str) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+        use crate::entities::job;
+        job::Entity::update_many()
+            .col_expr(
+                job::Column::MaxAttempts,
+                sea_orm::sea_query::Expr::col(job::Column::Attempts).add(1),
+            )
+            .col_expr(
+                job::Column::RunAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+            )
+            .filter(job::Column::Status.eq("queued"))
+            .filter(job::Column::Kind.eq(kind))
+            .exec(self.db.conn())
+            .await
+            .expect("jobs made due for the last time");
+    }
 }
 
 impl Drop for TestDatabase {

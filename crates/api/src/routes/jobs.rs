@@ -83,6 +83,9 @@ pub enum JobKindDto {
     DirectoryIndex,
     /// Tell the Peppol Directory to drop a participant.
     DirectoryRemove,
+    /// Queue an index job for every participant listed in the Peppol Directory (once per
+    /// configured Directory, at start).
+    DirectoryIndexAll,
     /// Create a participant id in the SML.
     SmlRegister,
     /// Delete a participant id from the SML.
@@ -102,6 +105,7 @@ impl From<JobKind> for JobKindDto {
             JobKind::DeliverDocument => Self::DeliverDocument,
             JobKind::DirectoryIndex => Self::DirectoryIndex,
             JobKind::DirectoryRemove => Self::DirectoryRemove,
+            JobKind::DirectoryIndexAll => Self::DirectoryIndexAll,
             JobKind::PurgeDocuments => Self::PurgeDocuments,
             JobKind::PurgeConnectionUsage => Self::PurgeConnectionUsage,
             JobKind::ExpirePartnerRequests => Self::ExpirePartnerRequests,
@@ -122,6 +126,7 @@ impl From<JobKindDto> for JobKind {
         match kind {
             JobKindDto::DirectoryIndex => Self::DirectoryIndex,
             JobKindDto::DirectoryRemove => Self::DirectoryRemove,
+            JobKindDto::DirectoryIndexAll => Self::DirectoryIndexAll,
             JobKindDto::Email => Self::Email,
             JobKindDto::DeliverDocument => Self::DeliverDocument,
             JobKindDto::PurgeDocuments => Self::PurgeDocuments,

@@ -4,7 +4,10 @@
 
 use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
 use haven_domain::{
-    peppol::reporting::{self, MonthSummary, ReportFile},
+    peppol::{
+        certificates::CertificatePurpose,
+        reporting::{self, MonthSummary, ReportFile, ReportRequest},
+    },
     DomainError,
 };
 use serde::Serialize;
@@ -111,6 +114,20 @@ fn unprocessable(e: DomainError) -> ApiError {
     }
 }
 
+/// The report asked for: the month, and our seat id (the access point certificate's CN), the
+/// reporter of a month without exchanges.
+fn request<'a>(state: &'a AppState, month: &'a str) -> ReportRequest<'a> {
+    ReportRequest {
+        month,
+        own_seat: state
+            .certificates
+            .iter()
+            .find(|c| c.purpose == CertificatePurpose::AccessPoint)
+            .and_then(|c| c.common_name()),
+        now: chrono::Utc::now(),
+    }
+}
+
 fn xml_file(file: ReportFile) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/xml; charset=utf-8")
@@ -131,7 +148,7 @@ fn xml_file(file: ReportFile) -> HttpResponse {
         (status = OK, description = "The report, as an attachment `tsr-YYYY-MM.xml`.", content((BinaryFile = "application/xml"))),
         (status = UNAUTHORIZED, body = ErrorBody),
         (status = FORBIDDEN, description = "Two-factor authentication is required first, or a connection key's token.", body = ErrorBody),
-        (status = NOT_FOUND, description = "No reporting data for the month, or not an operator.", body = ErrorBody),
+        (status = NOT_FOUND, description = "A month after the current one (or, without an access point certificate, a month without exchanges), or not an operator. A past or current month without exchanges has an empty report.", body = ErrorBody),
         (status = UNPROCESSABLE_ENTITY, description = "The month is not `YYYY-MM`.", body = ErrorBody),
     )
 )]
@@ -147,7 +164,7 @@ async fn transaction_statistics(
         &state.db,
         &state.operators,
         &auth.caller(&client),
-        &path.month,
+        request(&state, &path.month),
     )
     .await
     .map_err(unprocessable)?;
@@ -164,7 +181,7 @@ async fn transaction_statistics(
         (status = OK, description = "The report, as an attachment `eusr-YYYY-MM.xml`.", content((BinaryFile = "application/xml"))),
         (status = UNAUTHORIZED, body = ErrorBody),
         (status = FORBIDDEN, description = "Two-factor authentication is required first, or a connection key's token.", body = ErrorBody),
-        (status = NOT_FOUND, description = "No reporting data for the month, or not an operator.", body = ErrorBody),
+        (status = NOT_FOUND, description = "A month after the current one (or, without an access point certificate, a month without exchanges), or not an operator. A past or current month without exchanges has an empty report.", body = ErrorBody),
         (status = UNPROCESSABLE_ENTITY, description = "The month is not `YYYY-MM`.", body = ErrorBody),
     )
 )]
@@ -180,7 +197,7 @@ async fn end_user_statistics(
         &state.db,
         &state.operators,
         &auth.caller(&client),
-        &path.month,
+        request(&state, &path.month),
     )
     .await
     .map_err(unprocessable)?;

@@ -379,6 +379,11 @@ impl TestApp {
         self._db.make_jobs_due(kind).await;
     }
 
+    /// Makes the queued jobs of `kind` due now, at their last attempt.
+    pub async fn make_jobs_due_for_the_last_time(&self, kind: &str) {
+        self._db.make_jobs_due_for_the_last_time(kind).await;
+    }
+
     /// The app's database through a pool of its own (as a second instance would see it), to
     /// set up states the API cannot reach, such as a job that died.
     pub fn database(&self) -> &haven_persistence::Database {

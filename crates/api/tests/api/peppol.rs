@@ -1,5 +1,6 @@
 //! Haven's own SMP, read by Haven's SMP client: it publishes signed metadata only for
-//! participant ids whose organization is active and receives on them.
+//! participant ids whose organization is active and receives on them (every document type)
+//! or sends from them (the Invoice Response alone).
 
 use chrono::Utc;
 use haven_domain::{
@@ -188,11 +189,89 @@ async fn receiving_participants_get_signed_metadata_that_our_client_verifies() {
 }
 
 #[tokio::test]
+async fn a_seller_that_only_sends_is_published_for_the_invoice_response_alone() {
+    let smp = app_with_smp().await;
+    let app = &smp.app;
+    let admin = app.register_admin("ada@seller.example").await;
+    // Active, Send on (as activation leaves it), Receive off.
+    let party = active_party(app, &admin, SELLER_KVK, SELLER_CONTACT).await;
+    let response = smp
+        .endpoint_in(
+            &party,
+            DocumentTypeIdentifier::invoice_response(),
+            ProcessIdentifier::invoice_response(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.url, AS4_URL);
+    for other in [
+        DocumentTypeIdentifier::bis_billing_invoice(),
+        DocumentTypeIdentifier::bis_billing_credit_note(),
+    ] {
+        let found = smp.endpoint(&party, other).await;
+        assert!(
+            matches!(found, Err(LocateError::NotRegistered(_))),
+            "{found:?}"
+        );
+    }
+    let participant = ParticipantIdentifier::from_value(&party).unwrap();
+    let references = smp
+        .client
+        .service_group(&app.url("/smp"), &participant)
+        .await
+        .unwrap();
+    assert_eq!(references.len(), 1, "{references:?}");
+    assert!(references[0].contains("ApplicationResponse"));
+    // No business card: it takes no invoices, so it is not listed in the Directory.
+    let card = app
+        .get(&format!("/smp/businesscard/iso6523-actorid-upis::{party}"))
+        .await;
+    assert_error_body(card, 404, "not_found").await;
+
+    // Send off too: not published at all.
+    switch_send_off(app, &admin, &party).await;
+    assert_error_body(
+        app.get(&format!("/smp/iso6523-actorid-upis%3A%3A{party}"))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+/// Switches Send off for the party's identifier.
+async fn switch_send_off(app: &TestApp, admin: &crate::helpers::Session, party: &str) {
+    let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
+    let org = &orgs["items"][0];
+    let identifier = org["identifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["participantId"] == party)
+        .unwrap();
+    let response = app
+        .send(
+            reqwest::Method::PATCH,
+            &format!(
+                "/api/v1/organizations/{}/identifiers/{}",
+                org["id"].as_str().unwrap(),
+                identifier["id"].as_str().unwrap()
+            ),
+            Some(&serde_json::json!({ "send": false })),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
 async fn unknown_or_not_receiving_participants_and_other_paths_are_not_found() {
     let smp = app_with_smp().await;
     let app = &smp.app;
     let admin = app.register_admin("ada@seller.example").await;
     let party = active_party(app, &admin, SELLER_KVK, SELLER_CONTACT).await;
+    // Neither sending nor receiving (a seller that sends is published for responses).
+    switch_send_off(app, &admin, &party).await;
     for path in [
         format!("/smp/iso6523-actorid-upis%3A%3A{party}"),
         "/smp/iso6523-actorid-upis%3A%3A0106%3A99999999".to_owned(),

@@ -320,3 +320,102 @@ async fn a_directory_that_is_down_is_tried_again() {
     assert_eq!(got[0].participant, format!("iso6523-actorid-upis::{party}"));
     assert!(matches!(got[0].card, Some(Ok(_))), "{got:?}");
 }
+
+/// The installation's audit events of `action` as operators read them, waiting for one.
+async fn installation_events(app: &TestApp, operator: &Session, action: &str) -> Vec<Value> {
+    for _ in 0..400 {
+        let page = app
+            .get_json("/api/v1/operator/audit-events", &operator.token)
+            .await;
+        let found: Vec<Value> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == action)
+            .cloned()
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no {action} in the installation audit log");
+}
+
+#[tokio::test]
+async fn a_directory_that_refuses_is_a_permanent_failure_in_the_installation_audit_log() {
+    let Directory { app, directory, .. } = app_with_directory().await;
+    let admin = app.register_admin("operator@haven.test").await;
+    let party = active_party(&app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    directory.set_refusing(true);
+    receive_on(&app, &admin, &party).await;
+
+    let events = installation_events(&app, &admin, "peppol.directory_refused").await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["targetType"], "participant");
+    assert_eq!(events[0]["targetId"], party);
+    assert_eq!(events[0]["details"]["operation"], "index");
+    assert!(
+        events[0]["details"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("403"),
+        "{events:?}"
+    );
+    // Dead after one attempt, not retried.
+    let page = app
+        .get_json("/api/v1/operator/jobs?kind=directory_index", &admin.token)
+        .await;
+    assert_eq!(page["items"][0]["status"], "dead", "{page}");
+    assert_eq!(page["items"][0]["attempts"], 1, "{page}");
+    assert!(directory.calls().is_empty());
+}
+
+#[tokio::test]
+async fn every_listed_participant_is_indexed_once_a_directory_is_configured() {
+    let Directory { app, directory, .. } = app_with_directory().await;
+    let admin = app.register_admin("operator@haven.test").await;
+    // At start the run for this Directory was queued, and found nobody to index.
+    let mut all = Value::Null;
+    for _ in 0..400 {
+        all = app
+            .get_json(
+                "/api/v1/operator/jobs?kind=directory_index_all",
+                &admin.token,
+            )
+            .await;
+        if all["items"][0]["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(all["items"].as_array().unwrap().len(), 1, "{all}");
+    assert_eq!(all["items"][0]["status"], "succeeded", "{all}");
+
+    // A participant listed while the Directory refused (as for one listed before a Directory
+    // was configured: its index job did not reach it).
+    directory.set_refusing(true);
+    let party = active_party(&app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    receive_on(&app, &admin, &party).await;
+    installation_events(&app, &admin, "peppol.directory_refused").await;
+    assert!(directory.calls().is_empty());
+    directory.set_refusing(false);
+
+    // The run for a newly configured Directory (keyed by it, so once) indexes it.
+    app.database()
+        .enqueue_job(
+            haven_domain::jobs::NewJob::new(
+                haven_domain::jobs::JobKind::DirectoryIndexAll,
+                json!({}),
+            )
+            .idempotency_key("directory-index-all:https://another-directory.test"),
+        )
+        .await
+        .unwrap();
+    let got = calls(&directory, 1).await;
+    assert_eq!(got[0].method, "PUT", "on {}", app.backend);
+    assert_eq!(got[0].participant, format!("iso6523-actorid-upis::{party}"));
+    assert!(matches!(got[0].card, Some(Ok(_))), "{got:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(directory.calls().len(), 1, "{:?}", directory.calls());
+}

@@ -1,8 +1,9 @@
 //! Peppol Reporting end to end: Haven A sends an invoice over AS4 to Haven B; each operator
 //! then finds the month and downloads its TSR and EUSR, A counting it outgoing and B
-//! incoming. Everyone else, and every malformed or empty month, gets the error body.
+//! incoming. A past or current month without exchanges has an empty report (totals of zero);
+//! everyone else, a future month and every malformed month get the error body.
 
-use chrono::Utc;
+use chrono::{Datelike as _, Utc};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -142,6 +143,7 @@ async fn only_operators_get_reports_and_empty_or_malformed_months_are_errors() {
     let listed = months(&app, &operator).await;
     assert_eq!(listed["items"], serde_json::json!([]));
     for kind in ["tsr", "eusr"] {
+        // No access point certificate, so no reporter for a month without exchanges.
         let path = format!("/api/v1/operator/peppol-reports/2020-01/{kind}");
         let response = app.send(Method::GET, &path, None, &operator.token).await;
         assert_error_body(response, 404, "not_found").await;
@@ -162,4 +164,50 @@ async fn only_operators_get_reports_and_empty_or_malformed_months_are_errors() {
         )
         .await;
     assert_error_body(response, 400, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn a_month_without_exchanges_has_an_empty_report_and_a_future_month_none() {
+    let network = Network::new();
+    let app = network.haven_b(0).await;
+    let operator = app.register_admin(OPERATOR).await;
+    let next = {
+        let now = Utc::now().date_naive();
+        let first = now.with_day(1).unwrap();
+        (first + chrono::Months::new(1)).format("%Y-%m").to_string()
+    };
+    for month in ["2020-01".to_owned(), this_month()] {
+        let tsr = report(&app, &operator, &month, "tsr").await;
+        for part in [
+            "<ReporterID schemeID=\"CertSubjectCN\">PXX000002</ReporterID>",
+            "<Total>",
+            "<Incoming>0</Incoming>",
+            "<Outgoing>0</Outgoing>",
+        ] {
+            assert!(tsr.contains(part), "{part} in {tsr}");
+        }
+        assert!(!tsr.contains("Subtotal"), "{tsr}");
+        let eusr = report(&app, &operator, &month, "eusr").await;
+        for part in [
+            "<ReporterID schemeID=\"CertSubjectCN\">PXX000002</ReporterID>",
+            "<SendingEndUsers>0</SendingEndUsers>",
+            "<ReceivingEndUsers>0</ReceivingEndUsers>",
+        ] {
+            assert!(eusr.contains(part), "{part} in {eusr}");
+        }
+        assert!(!eusr.contains("Subset"), "{eusr}");
+        let start = format!("<StartDate>{month}-01</StartDate>");
+        assert!(tsr.contains(&start) && eusr.contains(&start), "{tsr}");
+    }
+    // Not listed: the list is of months with exchanges.
+    assert_eq!(
+        months(&app, &operator).await["items"],
+        serde_json::json!([])
+    );
+    // A month still to come has no report.
+    for kind in ["tsr", "eusr"] {
+        let path = format!("/api/v1/operator/peppol-reports/{next}/{kind}");
+        let response = app.send(Method::GET, &path, None, &operator.token).await;
+        assert_error_body(response, 404, "not_found").await;
+    }
 }

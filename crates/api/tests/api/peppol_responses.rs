@@ -22,7 +22,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::{
-    exchange::{receive_on, BUYER_KVK, SELLER_KVK},
+    exchange::{invoice, receive_on, BUYER_KVK, SELLER_KVK},
     helpers::{spawn_app_with, Options, Session, TestApp},
     hooks::{create_hook, Receiver},
     peppol_sending::{buyer_on, events, inbox, kinds, seller_sends, wait_for, Network},
@@ -42,6 +42,11 @@ struct Pair {
 }
 
 async fn pair(number: &str) -> Pair {
+    pair_with(number, true).await
+}
+
+/// [`pair`], the seller receiving on A (`seller_receives`) or only sending from it.
+async fn pair_with(number: &str, seller_receives: bool) -> Pair {
     let network = Network::new();
     // A's port first, so that B's locator can name A before A runs.
     let a_port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -65,7 +70,9 @@ async fn pair(number: &str) -> Pair {
         .await;
     let (seller, location) = seller_sends(&a, number).await;
     let seller_party = format!("0106:{SELLER_KVK}");
-    receive_on(&a, &seller, &seller_party).await;
+    if seller_receives {
+        receive_on(&a, &seller, &seller_party).await;
+    }
     let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
     assert_eq!(sent["status"], "delivered", "{sent}");
     Pair {
@@ -138,11 +145,27 @@ fn response_xml(number: &str, code: imr::ResponseCode, with_reason: bool) -> Vec
 impl Pair {
     /// An AS4 message from B's access point to A's with `document`, under `instance`.
     fn message(&self, document: &[u8], instance: &str) -> Outgoing {
+        self.message_of(
+            document,
+            instance,
+            DocumentTypeIdentifier::invoice_response(),
+            ProcessIdentifier::invoice_response(),
+        )
+    }
+
+    /// As [`Pair::message`] with another document type and process.
+    fn message_of(
+        &self,
+        document: &[u8],
+        instance: &str,
+        document_type: DocumentTypeIdentifier,
+        process: ProcessIdentifier,
+    ) -> Outgoing {
         let header = Sbdh {
             sender: ParticipantIdentifier::from_value(&self.buyer_party).unwrap(),
             receiver: ParticipantIdentifier::from_value(&self.seller_party).unwrap(),
-            document_type: DocumentTypeIdentifier::invoice_response(),
-            process: ProcessIdentifier::invoice_response(),
+            document_type,
+            process,
             country_c1: "NL".into(),
             instance_identifier: instance.into(),
             created: Utc::now(),
@@ -323,4 +346,61 @@ async fn a_response_over_as4_is_recorded_once_and_refused_when_it_answers_nothin
         .as_str()
         .unwrap()
         .starts_with("AP from Buyer B.V., over Peppol"));
+}
+
+#[tokio::test]
+async fn a_seller_that_does_not_receive_still_gets_the_answer_and_nothing_else() {
+    let pair = pair_with("INV-IMR-3", false).await;
+    let organizations = pair
+        .a
+        .get_json("/api/v1/organizations", &pair.seller.token)
+        .await;
+    let identifier = &organizations["items"][0]["identifiers"][0];
+    assert_eq!(identifier["participantId"], pair.seller_party.as_str());
+    assert_eq!(identifier["receive"], false, "{identifier}");
+    assert_eq!(identifier["send"], true, "{identifier}");
+
+    // The buyer rejects on B; B delivers the response over Peppol to A.
+    let items = inbox(&pair.b, &pair.buyer, &pair.buyer_party).await;
+    let received = items[0]["id"].as_str().unwrap();
+    let answered = pair
+        .b
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/parties/{}/purchase-invoices/{received}/responses",
+                pair.buyer_party
+            ),
+            Some(&json!({"code": "re", "reasons": [{"code": "REF", "text": "Order number unknown"}]})),
+            &pair.buyer.token,
+        )
+        .await;
+    assert_eq!(
+        answered.status().as_u16(),
+        202,
+        "{:?}",
+        answered.text().await
+    );
+    let sent = wait_for_response(&pair, "re").await;
+    assert_eq!(sent["status"], "delivered");
+    assert_eq!(pair.history().await[0]["event"], "response_received");
+
+    // Anything but an Invoice Response is not serviced for it: an invoice to the seller.
+    let document = invoice("INV-BACK-1", BUYER_KVK, SELLER_KVK, None);
+    let message = pair.message_of(
+        &document,
+        &uuid::Uuid::new_v4().to_string(),
+        DocumentTypeIdentifier::bis_billing_invoice(),
+        ProcessIdentifier::billing(),
+    );
+    match pair.post(&message).await {
+        Answer::Error { code, detail } => {
+            assert_eq!(code, "EBMS:0004");
+            assert!(detail.contains("NOT_SERVICED"), "{detail}");
+        }
+        Answer::Receipt => panic!("an invoice to a seller that does not receive got a receipt"),
+    }
+    assert!(inbox(&pair.a, &pair.seller, &pair.seller_party)
+        .await
+        .is_empty());
 }

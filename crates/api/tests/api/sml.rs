@@ -1,6 +1,8 @@
-//! SML registration: the participant ids Haven's SMP publishes are created in the SML (the
-//! fake one, over HTTPS with the SMP certificate as client certificate) by jobs, and deleted
-//! when they stop being published; the organization's page shows where each one is.
+//! SML registration: the participant ids Haven's SMP publishes (receiving ones, and sending
+//! ones for the Invoice Response) are created in the SML (the fake one, over HTTPS with the
+//! SMP certificate as client certificate) by jobs, and deleted when they stop being
+//! published; the organization's page shows where each one is. Refusals, and an SML still
+//! unreachable at the last attempt, are in the installation's audit log.
 
 use std::time::Duration;
 
@@ -8,6 +10,7 @@ use haven_peppol::{
     identifiers::ParticipantIdentifier,
     sml::{DnsTiming, Sml},
     sml_fake::FakeSml,
+    sml_manage::FaultKind,
     testing::{Ca, DnsServer},
 };
 use reqwest::Method;
@@ -19,6 +22,7 @@ use crate::{
 };
 
 const SMP_ID: &str = "HAVEN-TEST";
+const OPERATOR: &str = "operator@haven.test";
 const ZONE: &str = "participant.sml.haven.test";
 
 struct Network {
@@ -98,6 +102,21 @@ async fn wait_until(mut done: impl FnMut() -> bool) {
 }
 
 async fn switch_receive(app: &TestApp, admin: &Session, party: &str, on: bool) {
+    switch(app, admin, party, json!({ "receive": on })).await;
+}
+
+/// Switches Send and Receive off: the participant id is no longer published.
+async fn switch_off(app: &TestApp, admin: &Session, party: &str) {
+    switch(
+        app,
+        admin,
+        party,
+        json!({ "send": false, "receive": false }),
+    )
+    .await;
+}
+
+async fn switch(app: &TestApp, admin: &Session, party: &str, change: Value) {
     let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
     let org = &orgs["items"][0];
     let identifier = org["identifiers"]
@@ -114,7 +133,7 @@ async fn switch_receive(app: &TestApp, admin: &Session, party: &str, on: bool) {
                 org["id"].as_str().unwrap(),
                 identifier["id"].as_str().unwrap()
             ),
-            Some(&json!({ "receive": on })),
+            Some(&change),
             &admin.token,
         )
         .await;
@@ -133,10 +152,9 @@ async fn receiving_registers_the_participant_and_stopping_removes_it() {
 
     let admin = app.register_admin("ada@buyer.example").await;
     let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
-    // Active but not receiving: not published, so nothing to register.
-    assert_eq!(registrations(app, &admin).await["items"], json!([]));
-    assert_eq!(net.sml.smp_of(&party), None);
-
+    // Active and sending (as activation leaves it): published for the Invoice Response, so
+    // registered already; receiving keeps it so.
+    wait_for_state(app, &admin, "registered").await;
     receive_on(app, &admin, &party).await;
     let found = wait_for_state(app, &admin, "registered").await;
     assert_eq!(
@@ -160,7 +178,12 @@ async fn receiving_registers_the_participant_and_stopping_removes_it() {
         .unwrap();
     assert_eq!(url, net.sml.smp_address(SMP_ID).unwrap());
 
+    // Receive off, Send on: still published (for the Invoice Response), still registered.
     switch_receive(app, &admin, &party, false).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(net.sml.smp_of(&party).as_deref(), Some(SMP_ID));
+    // Both off: no longer published, deleted.
+    switch_off(app, &admin, &party).await;
     wait_until(|| net.sml.smp_of(&party).is_none()).await;
     assert_eq!(registrations(app, &admin).await["items"], json!([]));
 }
@@ -256,4 +279,143 @@ async fn without_registration_nothing_is_called_and_the_state_says_so() {
         net.sml.requests.load(std::sync::atomic::Ordering::SeqCst),
         0
     );
+}
+
+/// The installation's SML failures as operators read them, waiting until `count` are there.
+async fn sml_failures(app: &TestApp, operator: &Session, count: usize) -> Vec<Value> {
+    for _ in 0..200 {
+        let page = app
+            .get_json("/api/v1/operator/audit-events", &operator.token)
+            .await;
+        let found: Vec<Value> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "peppol.sml_registration_failed")
+            .cloned()
+            .collect();
+        if found.len() >= count {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {count} SML failures in the installation audit log");
+}
+
+#[tokio::test]
+async fn a_refused_create_is_failed_and_in_the_installation_audit_log() {
+    let net = app_with_sml(true).await;
+    let app = &net.app;
+    wait_until(|| net.sml.smp_address(SMP_ID).is_some()).await;
+    net.sml.refuse_participants(Some((
+        FaultKind::BadRequest,
+        "The participant identifier is not accepted",
+    )));
+    let operator = app.register_admin(OPERATOR).await;
+    let admin = app.register_admin("ada@buyer.example").await;
+    let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    receive_on(app, &admin, &party).await;
+    let found = wait_for_state(app, &admin, "failed").await;
+    assert!(
+        found["items"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not accepted"),
+        "{found}"
+    );
+    let events = sml_failures(app, &operator, 1).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["targetType"], "participant");
+    assert_eq!(events[0]["targetId"], party);
+    assert_eq!(events[0]["details"]["operation"], "create");
+    assert_eq!(events[0]["details"]["refused"], true);
+    assert!(events[0]["details"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not accepted"));
+    // Not retried: the job is dead at once.
+    let jobs = app
+        .get_json("/api/v1/operator/jobs?kind=sml_register", &operator.token)
+        .await;
+    assert_eq!(jobs["items"][0]["status"], "dead", "{jobs}");
+    // The organization's people do not see the installation's log.
+    let theirs = app
+        .send(
+            Method::GET,
+            "/api/v1/audit-events?action=peppol.sml_registration_failed",
+            None,
+            &admin.token,
+        )
+        .await;
+    let theirs: Value = theirs.json().await.unwrap();
+    assert_eq!(theirs["items"], json!([]), "{theirs}");
+}
+
+#[tokio::test]
+async fn a_refused_delete_stays_listed_as_failed_and_is_in_the_audit_log() {
+    let net = app_with_sml(true).await;
+    let app = &net.app;
+    let operator = app.register_admin(OPERATOR).await;
+    let admin = app.register_admin("ada@buyer.example").await;
+    let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    receive_on(app, &admin, &party).await;
+    wait_for_state(app, &admin, "registered").await;
+    net.sml.refuse_participants(Some((
+        FaultKind::Unauthorized,
+        "The certificate is not that of the SMP",
+    )));
+    switch_off(app, &admin, &party).await;
+    let found = wait_for_state(app, &admin, "failed").await;
+    assert_eq!(found["items"][0]["participantId"], party);
+    let events = sml_failures(app, &operator, 1).await;
+    assert_eq!(events[0]["details"]["operation"], "delete");
+    assert_eq!(events[0]["details"]["refused"], true);
+    // Still in the SML: the refusal changed nothing there.
+    assert_eq!(net.sml.smp_of(&party).as_deref(), Some(SMP_ID));
+}
+
+#[tokio::test]
+async fn an_sml_unreachable_at_the_last_attempt_is_failed_and_in_the_audit_log() {
+    let net = app_with_sml(true).await;
+    let app = &net.app;
+    wait_until(|| net.sml.smp_address(SMP_ID).is_some()).await;
+    net.sml.set_down(true);
+    let operator = app.register_admin(OPERATOR).await;
+    let admin = app.register_admin("ada@buyer.example").await;
+    let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    receive_on(app, &admin, &party).await;
+    // The first attempt leaves it pending with the reason, and nothing in the audit log.
+    loop {
+        let found = registrations(app, &admin).await;
+        if found["items"][0]["reason"].is_string() {
+            assert_eq!(found["items"][0]["state"], "pending");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let page = app
+        .get_json("/api/v1/operator/audit-events", &operator.token)
+        .await;
+    assert!(
+        !page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "peppol.sml_registration_failed"),
+        "{page}"
+    );
+
+    app.make_jobs_due_for_the_last_time("sml_register").await;
+    let found = wait_for_state(app, &admin, "failed").await;
+    assert!(
+        found["items"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("503"),
+        "{found}"
+    );
+    let events = sml_failures(app, &operator, 1).await;
+    assert_eq!(events[0]["details"]["operation"], "create");
+    assert_eq!(events[0]["details"]["refused"], false);
+    assert_eq!(events[0]["targetId"], party);
 }

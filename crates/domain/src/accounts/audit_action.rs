@@ -121,6 +121,13 @@ pub enum AuditAction {
     PeppolCertificateExpired,
     #[serde(rename = "peppol.certificate_expires_soon")]
     PeppolCertificateExpiresSoon,
+    /// The Peppol Directory refused to index or remove a participant (for good).
+    #[serde(rename = "peppol.directory_refused")]
+    PeppolDirectoryRefused,
+    /// The SML refused to create or delete a participant id, or could not be reached at the
+    /// last attempt.
+    #[serde(rename = "peppol.sml_registration_failed")]
+    PeppolSmlRegistrationFailed,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -164,7 +171,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 76] = [
+    pub const ALL: [AuditAction; 78] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -221,6 +228,8 @@ impl AuditAction {
         Self::PasswordResetRequested,
         Self::PeppolCertificateExpired,
         Self::PeppolCertificateExpiresSoon,
+        Self::PeppolDirectoryRefused,
+        Self::PeppolSmlRegistrationFailed,
         Self::RegistrationCompleted,
         Self::RegistrationExistingAddress,
         Self::RegistrationRequested,
@@ -302,6 +311,8 @@ impl AuditAction {
             Self::PasswordResetRequested => "password.reset_requested",
             Self::PeppolCertificateExpired => "peppol.certificate_expired",
             Self::PeppolCertificateExpiresSoon => "peppol.certificate_expires_soon",
+            Self::PeppolDirectoryRefused => "peppol.directory_refused",
+            Self::PeppolSmlRegistrationFailed => "peppol.sml_registration_failed",
             Self::RegistrationCompleted => "registration.completed",
             Self::RegistrationExistingAddress => "registration.existing_address",
             Self::RegistrationRequested => "registration.requested",

@@ -46,6 +46,14 @@ impl PartyRecord {
     pub fn receives(&self) -> bool {
         self.organization_status == OrgStatus::Active && self.receive_enabled
     }
+
+    /// Whether Invoice Responses addressed to this id are taken here: the organization is
+    /// active and receives on the id, or sends from it (a seller that does not receive
+    /// invoices still gets the answers to the invoices it sent).
+    #[must_use]
+    pub fn receives_responses(&self) -> bool {
+        self.organization_status == OrgStatus::Active && (self.receive_enabled || self.send_enabled)
+    }
 }
 
 /// A billable event, priced when it happens.

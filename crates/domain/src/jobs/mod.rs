@@ -60,6 +60,9 @@ pub enum JobKind {
     /// Tell the Peppol Directory to drop a participant (payload: a
     /// [`crate::peppol::directory::DirectoryJob`]).
     DirectoryRemove,
+    /// Queue a `directory_index` job for every participant listed in the Directory (once per
+    /// configured Directory, at start; payload `{}`).
+    DirectoryIndexAll,
     /// Warn of the installation's Peppol certificates that expire soon or have expired (at
     /// start and daily; payload `{}`).
     CheckCertificates,
@@ -68,7 +71,7 @@ pub enum JobKind {
 }
 
 impl JobKind {
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
@@ -82,6 +85,7 @@ impl JobKind {
         Self::SmlReconcile,
         Self::DirectoryIndex,
         Self::DirectoryRemove,
+        Self::DirectoryIndexAll,
         Self::CheckCertificates,
         Self::Noop,
     ];
@@ -103,6 +107,7 @@ impl JobKind {
             Self::SmlReconcile => "sml_reconcile",
             Self::DirectoryIndex => "directory_index",
             Self::DirectoryRemove => "directory_remove",
+            Self::DirectoryIndexAll => "directory_index_all",
             Self::CheckCertificates => "check_certificates",
             Self::Noop => "noop",
         }
@@ -161,6 +166,7 @@ impl JobKind {
             | Self::PurgeConnectionUsage
             | Self::PurgeHookDeliveries
             | Self::SmlReconcile
+            | Self::DirectoryIndexAll
             | Self::CheckCertificates
             | Self::ExpirePartnerRequests => RetryPolicy {
                 max_attempts: 5,
@@ -200,6 +206,7 @@ impl JobKind {
             | Self::ProcessIntakeMessage
             | Self::DirectoryIndex
             | Self::DirectoryRemove
+            | Self::DirectoryIndexAll
             | Self::SmlRegister
             | Self::SmlUnregister
             | Self::SmlReconcile

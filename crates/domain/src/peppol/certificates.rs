@@ -63,6 +63,18 @@ pub struct InstalledCertificate {
 }
 
 impl InstalledCertificate {
+    /// The subject's common name (`CN=` of the subject as written, e.g. `CN=PXX000001, O=…`):
+    /// for a Peppol certificate, the seat id.
+    #[must_use]
+    pub fn common_name(&self) -> Option<&str> {
+        self.subject
+            .split(',')
+            .map(str::trim)
+            .find_map(|part| part.strip_prefix("CN="))
+            .map(str::trim)
+            .filter(|cn| !cn.is_empty())
+    }
+
     #[must_use]
     pub fn state(&self, now: DateTime<Utc>, warning: TimeDelta) -> ExpiryState {
         if now < self.not_before {

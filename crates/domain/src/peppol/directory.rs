@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::publishing::business_card;
 use crate::{
+    accounts::{
+        audit_action::AuditAction,
+        records::{ClientInfo, NewAuditEvent},
+        store::AuditLog,
+    },
     documents::store::DocumentRecords,
     jobs::{JobError, JobKind, NewJob},
     organizations::store::OrganizationStore,
@@ -79,9 +84,14 @@ pub fn directory_jobs(before: &BTreeSet<String>, after: &BTreeSet<String>) -> Ve
 ///
 /// # Errors
 /// [`JobError::Retry`] when the records cannot be read or the Directory call may succeed
-/// later, [`JobError::Permanent`] when the Directory refused it.
+/// later, [`JobError::Permanent`] when the Directory refused it (a 403: our SMP certificate is
+/// not accepted), which is written to the installation's audit log for operators.
 #[tracing::instrument(name = "peppol.directory_job", skip(records, organizations, indexer, job), fields(participant_id = %job.participant_id, kind = kind.as_str()))]
-pub async fn run_directory_job<R: DocumentRecords, S: OrganizationStore, D: DirectoryIndexer>(
+pub async fn run_directory_job<
+    R: DocumentRecords + AuditLog,
+    S: OrganizationStore,
+    D: DirectoryIndexer,
+>(
     records: &R,
     organizations: &S,
     indexer: &D,
@@ -106,10 +116,73 @@ pub async fn run_directory_job<R: DocumentRecords, S: OrganizationStore, D: Dire
             )))
         }
     };
-    result.map_err(|e| match e {
-        DirectoryError::Passing(m) => JobError::Retry(m),
-        DirectoryError::Final(m) => JobError::Permanent(m),
-    })
+    match result {
+        Ok(()) => Ok(()),
+        Err(DirectoryError::Passing(m)) => Err(JobError::Retry(m)),
+        Err(DirectoryError::Final(reason)) => {
+            let operation = if kind == JobKind::DirectoryIndex {
+                "index"
+            } else {
+                "remove"
+            };
+            tracing::warn!(
+                operation,
+                reason,
+                "the Peppol Directory refused a participant"
+            );
+            let mut event =
+                NewAuditEvent::new(AuditAction::PeppolDirectoryRefused, &ClientInfo::default());
+            event.target = Some(("participant", job.participant_id.to_ascii_lowercase()));
+            event.details = serde_json::json!({
+                "participantId": job.participant_id.to_ascii_lowercase(),
+                "operation": operation,
+                "reason": reason,
+            });
+            records
+                .notify(None, event)
+                .await
+                .map_err(|e| JobError::Retry(format!("writing the audit log: {e}")))?;
+            Err(JobError::Permanent(reason))
+        }
+    }
+}
+
+/// Queues a `directory_index` job for every participant id listed in the Directory now (see
+/// [`business_card`]) among `candidates` (every participant id Haven's SMP publishes), for a
+/// Directory that was configured after they were listed. Returns how many it queued.
+///
+/// # Errors
+/// [`JobError::Retry`] when the records cannot be read or the jobs queued.
+pub async fn index_all<R, S, F, Fut>(
+    records: &R,
+    organizations: &S,
+    candidates: Vec<String>,
+    mut enqueue: F,
+) -> Result<usize, JobError>
+where
+    R: DocumentRecords,
+    S: OrganizationStore,
+    F: FnMut(NewJob) -> Fut,
+    Fut: Future<Output = crate::DomainResult<()>>,
+{
+    let mut queued = 0;
+    for participant_id in candidates {
+        let listed = business_card(records, organizations, &participant_id)
+            .await
+            .map_err(|e| JobError::Retry(format!("reading the participant: {e}")))?
+            .is_some();
+        if !listed {
+            continue;
+        }
+        let after = BTreeSet::from([participant_id]);
+        for job in directory_jobs(&BTreeSet::new(), &after) {
+            enqueue(job)
+                .await
+                .map_err(|e| JobError::Retry(format!("queueing: {e}")))?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }
 
 #[cfg(test)]

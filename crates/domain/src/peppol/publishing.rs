@@ -9,21 +9,49 @@ use crate::{
     DomainResult,
 };
 
-/// Whether Haven's SMP publishes `participant_id` (`scheme:value`, any case): a participant
-/// id registered here whose organization is active and receives on it. Anything else is
-/// simply not published (the SMP answers 404), so nothing is said about why.
+/// What Haven's SMP publishes for a participant id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Publication {
+    /// Every document type Haven receives: the organization receives on the id.
+    Everything,
+    /// Only the Invoice Response 3.0: the organization sends from the id but does not receive
+    /// on it, and still gets the answers to the invoices it sent.
+    InvoiceResponses,
+}
+
+/// What Haven's SMP publishes for `participant_id` (`scheme:value`, any case): everything for
+/// a participant id registered here whose organization is active and receives on it, the
+/// Invoice Response alone when it only sends from it (`PartyRecord::receives_responses`), and
+/// nothing (`None`) otherwise: the SMP answers 404, saying nothing about why.
 ///
 /// # Errors
 /// When the records cannot be read.
-#[tracing::instrument(name = "peppol.is_published", skip(records))]
+#[tracing::instrument(name = "peppol.publication", skip(records))]
+pub async fn publication<R: DocumentRecords>(
+    records: &R,
+    participant_id: &str,
+) -> DomainResult<Option<Publication>> {
+    Ok(records.find_party(participant_id).await?.and_then(|party| {
+        if party.receives() {
+            Some(Publication::Everything)
+        } else if party.receives_responses() {
+            Some(Publication::InvoiceResponses)
+        } else {
+            None
+        }
+    }))
+}
+
+/// Whether Haven's SMP publishes `participant_id` at all ([`publication`]): what the SML
+/// registration follows.
+///
+/// # Errors
+/// When the records cannot be read.
 pub async fn is_published<R: DocumentRecords>(
     records: &R,
     participant_id: &str,
 ) -> DomainResult<bool> {
-    Ok(records
-        .find_party(participant_id)
-        .await?
-        .is_some_and(|party| party.receives()))
+    Ok(publication(records, participant_id).await?.is_some())
 }
 
 /// What the Peppol Directory shows of a participant: the one business entity behind it.
@@ -44,8 +72,10 @@ pub struct BusinessCard {
     pub registration_date: Option<NaiveDate>,
 }
 
-/// The business card of `participant_id` when Haven's SMP publishes it ([`is_published`]) and
-/// its organization is listed in the Directory; `None` otherwise, with no reason given.
+/// The business card of `participant_id` when Haven's SMP publishes everything for it (the
+/// organization receives on it: a seller that only gets Invoice Responses is not listed, as
+/// it takes no invoices) and its organization is listed in the Directory; `None` otherwise,
+/// with no reason given.
 ///
 /// # Errors
 /// When the records cannot be read.

@@ -292,10 +292,13 @@ where
             "AS4 MessageId received before with other content; answering with a new receipt"
         );
     }
+    // Invoice Responses are taken for sellers that only send too; anything else only where
+    // the organization receives on the id.
+    let response = is_invoice_response(&document);
     let Some(party) = records
         .find_party(&inbound.receiver)
         .await?
-        .filter(PartyRecord::receives)
+        .filter(|p| p.receives() || (response && p.receives_responses()))
     else {
         return gateway.refuse(&opened, Refusal::NotServiced).await;
     };
@@ -324,7 +327,7 @@ where
         receipt,
     };
     let key = format!("peppol:{}:{}", inbound.sender, inbound.instance_identifier);
-    if is_invoice_response(&document) {
+    if response {
         // A buyer elsewhere answers an invoice sent from here.
         let handover = ResponseHandover {
             party: &party,

@@ -10,7 +10,15 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{documents::store::DocumentRecords, DomainError, DomainResult};
+use crate::{
+    accounts::{
+        audit_action::AuditAction,
+        records::{ClientInfo, NewAuditEvent},
+        store::AuditLog,
+    },
+    documents::store::DocumentRecords,
+    DomainError, DomainResult,
+};
 
 /// The SML's participant operations for our SMP (ManageBusinessIdentifierService), scoped to
 /// the SMP id the adapter is configured with. Both are idempotent towards the caller: a
@@ -155,8 +163,9 @@ pub enum SyncError {
 
 /// Brings one participant id's SML entry in line with the SMP: created when it is published,
 /// deleted when it is not. `registry` is `None` when registration is off (nothing is called).
-/// A temporary failure leaves the state `pending` with the reason (the job retries); a
-/// permanent one sets `failed`.
+/// A temporary failure leaves the state `pending` with the reason (the job retries), unless
+/// it is the job's `last_attempt`; a permanent one (the SML refused) or a temporary one at the
+/// last attempt sets `failed` and is written to the installation's audit log.
 ///
 /// # Errors
 /// The SML's answer, or the records.
@@ -165,9 +174,10 @@ pub async fn sync_participant<R, G>(
     records: &R,
     registry: Option<&G>,
     participant_id: &str,
+    last_attempt: bool,
 ) -> Result<Synced, SyncError>
 where
-    R: DocumentRecords + SmlRecords,
+    R: DocumentRecords + SmlRecords + AuditLog,
     G: SmlRegistry,
 {
     let participant_id = participant_id.to_ascii_lowercase();
@@ -192,35 +202,81 @@ where
             Ok(Synced::Unregistered)
         }
         Err(error) => {
-            let state = if error.is_temporary() {
-                SmlState::Pending
-            } else {
+            let refused = !error.is_temporary();
+            let failed = refused || last_attempt;
+            let state = if failed {
                 SmlState::Failed
+            } else {
+                SmlState::Pending
             };
             records
                 .record_sml(&participant_id, state, Some(&error.to_string()))
                 .await?;
+            if failed {
+                let operation = if published {
+                    SmlOperation::Create
+                } else {
+                    SmlOperation::Delete
+                };
+                audit_failure(
+                    records,
+                    &participant_id,
+                    operation,
+                    &error.to_string(),
+                    refused,
+                )
+                .await?;
+            }
             Err(error.into())
         }
     }
 }
 
-/// Marks a participant id whose job died after its last temporary failure as `failed`.
-///
-/// # Errors
-/// When the records cannot be written.
-pub async fn give_up<R: SmlRecords>(
-    records: &R,
+/// What Haven asked the SML to do with a participant id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmlOperation {
+    Create,
+    Delete,
+}
+
+impl SmlOperation {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// Writes a failed registration to the installation's audit log (and the log): operators
+/// read it there, as nobody in an environment can act on it.
+async fn audit_failure<L: AuditLog>(
+    log: &L,
     participant_id: &str,
+    operation: SmlOperation,
     reason: &str,
+    refused: bool,
 ) -> DomainResult<()> {
-    records
-        .record_sml(
-            &participant_id.to_ascii_lowercase(),
-            SmlState::Failed,
-            Some(reason),
-        )
-        .await
+    tracing::warn!(
+        participant_id,
+        operation = operation.as_str(),
+        refused,
+        reason,
+        "the SML registration of a participant failed"
+    );
+    let mut event = NewAuditEvent::new(
+        AuditAction::PeppolSmlRegistrationFailed,
+        &ClientInfo::default(),
+    );
+    event.target = Some(("participant", participant_id.to_owned()));
+    event.details = serde_json::json!({
+        "participantId": participant_id,
+        "operation": operation.as_str(),
+        "refused": refused,
+        "reason": reason,
+    });
+    log.notify(None, event).await
 }
 
 /// Queues a job for every participant id whose SML entry may not match the SMP: published
@@ -293,8 +349,11 @@ pub async fn registrations<R: SmlRecords>(
         .collect())
 }
 
-/// The SML registration of each participant id `org` receives on (registered identifiers
-/// with Receive on), for its people: anyone who may view the organization may see it.
+/// The SML registration of each participant id `org` receives on or sends from (registered
+/// identifiers with Receive or Send on: both are published), and of its other registered
+/// identifiers whose registration is still
+/// recorded (a delete the SML refused, or that is pending), for its people: anyone who may
+/// view the organization may see it.
 ///
 /// # Errors
 /// When the records cannot be read.
@@ -309,12 +368,26 @@ where
     S: crate::organizations::store::OrganizationStore,
     R: SmlRecords,
 {
-    let ids: Vec<String> = store
+    let identifiers: Vec<(String, bool)> = store
         .list_identifiers(org.organization.id)
         .await?
         .into_iter()
-        .filter(|i| i.registered && i.receive_enabled)
-        .map(|i| i.participant_id().to_ascii_lowercase())
+        .filter(|i| i.registered)
+        .map(|i| {
+            let published = i.receive_enabled || i.send_enabled;
+            (i.participant_id().to_ascii_lowercase(), published)
+        })
+        .collect();
+    let recorded = if enabled {
+        let all: Vec<String> = identifiers.iter().map(|(id, _)| id.clone()).collect();
+        records.sml_registrations(&all).await?
+    } else {
+        Vec::new()
+    };
+    let ids: Vec<String> = identifiers
+        .into_iter()
+        .filter(|(id, published)| *published || recorded.iter().any(|r| r.participant_id == *id))
+        .map(|(id, _)| id)
         .collect();
     registrations(records, enabled, &ids).await
 }

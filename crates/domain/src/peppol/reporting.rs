@@ -310,22 +310,56 @@ pub async fn list_reporting_months<S: ReportingRecords>(
     Ok(page.page(months, |m| (m.month, Uuid::nil())))
 }
 
-/// The Transaction Statistics Report of `month` (platform operators only).
+/// Which month a report is asked for, and who reports when the month has no exchanges.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportRequest<'a> {
+    /// `YYYY-MM`, as given.
+    pub month: &'a str,
+    /// Our seat id (the access point certificate's subject CN), the reporter of a month
+    /// without exchanges; `None` when the installation has no access point certificate.
+    pub own_seat: Option<&'a str>,
+    /// Now: months after this one have no report yet.
+    pub now: DateTime<Utc>,
+}
+
+/// The month of `request` and its reporter: the seat id of its exchanges, or for a past or
+/// current month without any, our own (the specifications require a report every month, and
+/// their Schematron allows an empty one: totals of zero and no subtotals).
+fn month_and_reporter(
+    request: &ReportRequest<'_>,
+    counts: &[ExchangeCount],
+) -> DomainResult<(ReportingMonth, String)> {
+    let month = ReportingMonth::parse(request.month)?;
+    if let Some(seat) = reporter_seat(counts) {
+        return Ok((month, seat));
+    }
+    if month > ReportingMonth::of(request.now) {
+        return Err(no_data(month));
+    }
+    request
+        .own_seat
+        .map(|seat| (month, seat.to_owned()))
+        .ok_or_else(|| no_data(month))
+}
+
+/// The Transaction Statistics Report of the month asked for (platform operators only): empty
+/// (totals of zero) for a past or current month without exchanges.
 ///
 /// # Errors
-/// As [`list_reporting_months`]; `Validation` for a malformed month, `NotFound` for a month
-/// without records.
-#[tracing::instrument(name = "peppol.reporting.tsr", skip_all, fields(month = %month))]
+/// As [`list_reporting_months`]; `Validation` for a malformed month, `NotFound` for a future
+/// month without records, or one without records on an installation without an access point
+/// certificate.
+#[tracing::instrument(name = "peppol.reporting.tsr", skip_all, fields(month = %request.month))]
 pub async fn transaction_statistics<S: ReportingRecords>(
     store: &S,
     operators: &Operators,
     caller: &Caller<'_>,
-    month: &str,
+    request: ReportRequest<'_>,
 ) -> DomainResult<ReportFile> {
     operators.require(caller)?;
-    let month = ReportingMonth::parse(month)?;
+    let month = ReportingMonth::parse(request.month)?;
     let counts = store.exchange_counts(month).await?;
-    let reporter = reporter_seat(&counts).ok_or_else(|| no_data(month))?;
+    let (month, reporter) = month_and_reporter(&request, &counts)?;
     Ok(ReportFile {
         file_name: format!("tsr-{month}.xml"),
         xml: transaction_statistics_report(month, &reporter, &counts),
@@ -336,17 +370,17 @@ pub async fn transaction_statistics<S: ReportingRecords>(
 ///
 /// # Errors
 /// As [`transaction_statistics`].
-#[tracing::instrument(name = "peppol.reporting.eusr", skip_all, fields(month = %month))]
+#[tracing::instrument(name = "peppol.reporting.eusr", skip_all, fields(month = %request.month))]
 pub async fn end_user_statistics<S: ReportingRecords>(
     store: &S,
     operators: &Operators,
     caller: &Caller<'_>,
-    month: &str,
+    request: ReportRequest<'_>,
 ) -> DomainResult<ReportFile> {
     operators.require(caller)?;
-    let month = ReportingMonth::parse(month)?;
+    let month = ReportingMonth::parse(request.month)?;
     let counts = store.exchange_counts(month).await?;
-    let reporter = reporter_seat(&counts).ok_or_else(|| no_data(month))?;
+    let (month, reporter) = month_and_reporter(&request, &counts)?;
     let activity = store.end_user_activity(month).await?;
     Ok(ReportFile {
         file_name: format!("eusr-{month}.xml"),

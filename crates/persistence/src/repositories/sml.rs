@@ -13,7 +13,7 @@ use haven_domain::{
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -24,7 +24,8 @@ use crate::{
 };
 
 /// The participant ids (lower case) that Haven's SMP publishes, of one organization or of
-/// all: identifiers with a participant id and Receive on, of active organizations.
+/// all: identifiers with a participant id and Receive or Send on (a seller that only sends
+/// gets Invoice Responses), of active organizations.
 async fn published<C: ConnectionTrait>(
     conn: &C,
     organization_id: Option<Uuid>,
@@ -35,7 +36,11 @@ async fn published<C: ConnectionTrait>(
         .into();
     let mut query = organization_identifier::Entity::find()
         .join(JoinType::InnerJoin, owner)
-        .filter(organization_identifier::Column::ReceiveEnabled.eq(true))
+        .filter(
+            Condition::any()
+                .add(organization_identifier::Column::ReceiveEnabled.eq(true))
+                .add(organization_identifier::Column::SendEnabled.eq(true)),
+        )
         .filter(organization_identifier::Column::ParticipantId.is_not_null())
         .filter(organization::Column::Status.eq(OrgStatus::Active.as_str()));
     if let Some(id) = organization_id {

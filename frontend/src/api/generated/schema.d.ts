@@ -2711,7 +2711,7 @@ export interface components {
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
          * @enum {string}
          */
-        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "peppol.directory_refused" | "peppol.sml_registration_failed" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
             action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
@@ -3755,7 +3755,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "directory_index" | "directory_remove" | "sml_register" | "sml_unregister" | "sml_reconcile" | "check_certificates" | "noop";
+        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "directory_index" | "directory_remove" | "directory_index_all" | "sml_register" | "sml_unregister" | "sml_reconcile" | "check_certificates" | "noop";
         JobPage: {
             items: components["schemas"]["Job"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
@@ -8044,7 +8044,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No reporting data for the month, or not an operator. */
+            /** @description A month after the current one (or, without an access point certificate, a month without exchanges), or not an operator. A past or current month without exchanges has an empty report. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8115,7 +8115,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No reporting data for the month, or not an operator. */
+            /** @description A month after the current one (or, without an access point certificate, a month without exchanges), or not an operator. A past or current month without exchanges has an empty report. */
             404: {
                 headers: {
                     [name: string]: unknown;

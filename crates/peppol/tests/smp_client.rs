@@ -296,15 +296,10 @@ async fn the_service_group_lists_the_metadata_references() {
     ));
 }
 
-#[tokio::test]
-async fn an_smp_whose_certificate_is_revoked_is_not_believed() {
+/// A revocation checker with an empty cache that asks servers on loopback.
+fn soft_checker() -> std::sync::Arc<haven_peppol::revocation::RevocationChecker> {
     use haven_peppol::revocation::{Policy, RevocationChecker};
-
-    let server = HttpServer::start().await;
-    let ca = Ca::new("HAVEN TEST SMP CA");
-    let revocation = ca.revocation_server().await;
-    let smp = ca.leaf_with_sources("PXX000001", 2, &revocation.sources());
-    let checker = std::sync::Arc::new(
+    std::sync::Arc::new(
         RevocationChecker::new(
             Policy::Soft,
             HostRules {
@@ -313,7 +308,16 @@ async fn an_smp_whose_certificate_is_revoked_is_not_believed() {
             Duration::from_secs(3),
         )
         .unwrap(),
-    );
+    )
+}
+
+#[tokio::test]
+async fn an_smp_whose_certificate_is_revoked_is_not_believed() {
+    let server = HttpServer::start().await;
+    let ca = Ca::new("HAVEN TEST SMP CA");
+    let revocation = ca.revocation_server().await;
+    let smp = ca.leaf_with_sources("PXX000001", 2, &revocation.sources());
+    let checker = soft_checker();
     let client = SmpClient::with_timeout(
         TrustAnchors::from_der(vec![ca.der.clone()]).unwrap(),
         HostRules {
@@ -354,16 +358,7 @@ async fn an_smp_whose_certificate_is_revoked_is_not_believed() {
     // Revoked (a new client, as the answer above is cached): a lookup failure, not "not
     // registered", naming the revocation.
     revocation.revoke(&smp);
-    let fresh = std::sync::Arc::new(
-        RevocationChecker::new(
-            Policy::Soft,
-            HostRules {
-                insecure_hosts: vec!["127.0.0.1".into()],
-            },
-            Duration::from_secs(3),
-        )
-        .unwrap(),
-    );
+    let fresh = soft_checker();
     let client = client.with_revocation(fresh);
     let err = client
         .endpoint(

@@ -290,6 +290,7 @@ impl Application {
             crate::jobs::DocumentJobs {
                 send: send_settings,
                 peppol,
+                certificates: Arc::clone(&certificates),
             },
             intake_settings.clone(),
             blobs.clone(),

@@ -58,7 +58,11 @@ impl JobWorker {
         blobs: haven_storage::Storage,
         hooks: HookJobs,
     ) -> anyhow::Result<Self> {
-        let DocumentJobs { send, peppol } = documents;
+        let DocumentJobs {
+            send,
+            peppol,
+            certificates,
+        } = documents;
         let delivery = send.delivery.clone();
         let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
             .map_err(|e| anyhow::anyhow!(e))?;
@@ -150,7 +154,7 @@ impl JobWorker {
             })
             .with(CheckCertificatesHandler {
                 db: db.clone(),
-                certificates: settings.peppol_certificates()?.into(),
+                certificates,
                 warning: settings.peppol_certificate_warning(),
             })
             .with(NoopHandler);
@@ -461,6 +465,8 @@ pub struct DocumentJobs {
     pub send: SendSettings,
     /// The Peppol network when sending over it is configured.
     pub peppol: Option<Arc<crate::as4::PeppolNetwork>>,
+    /// The access point and SMP certificates, read once at start, for the daily expiry check.
+    pub certificates: Arc<[haven_domain::peppol::certificates::InstalledCertificate]>,
 }
 
 /// What the webhook jobs need besides the database.

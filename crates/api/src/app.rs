@@ -185,6 +185,7 @@ impl Application {
                 receiving_price: settings.receiving_price_per_document.clone(),
             },
             sml_registration: settings.peppol_sml_registration,
+            sml: settings.peppol_sml_client()?,
             job_waker: job_waker.clone(),
             connection_limiter: RateLimiter::per_minute(settings.connection_requests_per_minute),
             token_client_limiter: RateLimiter::per_minute(

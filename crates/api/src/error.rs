@@ -123,6 +123,13 @@ pub enum ErrorCode {
     DraftNotOpen,
     /// The intake draft holds a valid invoice as mailed; it is sent as it is.
     DraftIsInvoice,
+    /// This installation does not register participant ids with the Peppol SML.
+    SmlRegistrationOff,
+    /// The participant id is not registered in the Peppol SML under this installation's SMP.
+    SmlNotRegistered,
+    /// The participant id is not on the Peppol network from here: activate the organization and
+    /// switch Send or Receive on for it.
+    IdentifierNotOnPeppol,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -174,6 +181,9 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::GrantRevoked => Self::GrantRevoked,
             ConflictCode::DraftNotOpen => Self::DraftNotOpen,
             ConflictCode::DraftIsInvoice => Self::DraftIsInvoice,
+            ConflictCode::SmlRegistrationOff => Self::SmlRegistrationOff,
+            ConflictCode::SmlNotRegistered => Self::SmlNotRegistered,
+            ConflictCode::IdentifierNotOnPeppol => Self::IdentifierNotOnPeppol,
         }
     }
 }
@@ -522,7 +532,8 @@ impl From<DomainError> for ApiError {
                 match service {
                     haven_domain::ExternalService::BusinessRegister => Self::RegisterUnavailable,
                     haven_domain::ExternalService::ObjectStorage
-                    | haven_domain::ExternalService::SenderDns => Self::Unavailable,
+                    | haven_domain::ExternalService::SenderDns
+                    | haven_domain::ExternalService::Sml => Self::Unavailable,
                 }
             }
             DomainError::Unexpected(cause) => Self::Internal(cause),

@@ -41,6 +41,8 @@ pub struct AppState {
     pub organization_settings: OrganizationSettings,
     /// Whether participant ids are registered in the SML (`peppol_sml_registration`).
     pub sml_registration: bool,
+    /// The SML's management interface, when registration is on (migrations between providers).
+    pub sml: Option<haven_peppol::sml_manage::SmlManageClient>,
     /// Wakes the job worker (after queueing a job it should run at once).
     pub job_waker: Arc<tokio::sync::Notify>,
     /// Requests per connection and minute.

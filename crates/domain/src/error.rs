@@ -102,6 +102,13 @@ pub enum ConflictCode {
     /// The intake draft holds a valid invoice as mailed: it is sent as it is, its fields
     /// cannot be changed.
     DraftIsInvoice,
+    /// The installation does not register participant ids with the Peppol SML.
+    SmlRegistrationOff,
+    /// The participant id is not registered in the SML under Haven's SMP.
+    SmlNotRegistered,
+    /// Haven's SMP does not publish the participant id (organization not active, or neither
+    /// Send nor Receive on).
+    IdentifierNotOnPeppol,
 }
 
 /// The outside services a use case may depend on.
@@ -113,6 +120,8 @@ pub enum ExternalService {
     ObjectStorage,
     /// The DNS of a sender's domain (SPF, DKIM and DMARC records of intake mail).
     SenderDns,
+    /// The Peppol SML's management interface.
+    Sml,
 }
 
 impl DomainError {

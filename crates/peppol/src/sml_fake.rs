@@ -29,6 +29,8 @@ struct SmlState {
     smps: HashMap<String, (Vec<u8>, String)>,
     /// Participant (lower case `scheme:value`) → SMP id.
     participants: HashMap<String, String>,
+    /// Participant → the migration key its SMP set with `PrepareToMigrate`.
+    migration_keys: HashMap<String, String>,
     /// Answer 503 to everything.
     down: bool,
     /// Answer every participant create or delete with this fault.
@@ -125,6 +127,27 @@ impl FakeSml {
             .unwrap()
             .participants
             .insert(participant.to_ascii_lowercase(), smp_id.to_owned());
+    }
+
+    /// Sets `key` as the migration key of `participant`, as if its SMP had called
+    /// `PrepareToMigrate`.
+    pub fn set_migration_key(&self, participant: &str, key: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .migration_keys
+            .insert(participant.to_ascii_lowercase(), key.to_owned());
+    }
+
+    /// The migration key set for `participant`, if any.
+    #[must_use]
+    pub fn migration_key(&self, participant: &str) -> Option<String> {
+        self.state
+            .lock()
+            .unwrap()
+            .migration_keys
+            .get(&participant.to_ascii_lowercase())
+            .cloned()
     }
 
     /// The logical address of `smp_id`, if registered.
@@ -229,7 +252,10 @@ impl FakeSml {
             },
             (
                 Some("manageparticipantidentifier"),
-                "CreateParticipantIdentifier" | "DeleteParticipantIdentifier",
+                "CreateParticipantIdentifier"
+                | "DeleteParticipantIdentifier"
+                | "PrepareMigrationRecord"
+                | "CompleteMigrationRecord",
             ) => {
                 let create = element == "CreateParticipantIdentifier";
                 if let Some((kind, message)) = &state.refusal {
@@ -260,6 +286,15 @@ impl FakeSml {
                     );
                 };
                 let key = participant.value().to_owned();
+                if element.ends_with("MigrationRecord") {
+                    let migration_key = text(LOCATOR_NS, "MigrationKey").unwrap_or_default();
+                    return state.migration(
+                        element == "CompleteMigrationRecord",
+                        &smp_id,
+                        &participant,
+                        &migration_key,
+                    );
+                }
                 match (create, state.participants.get(&key)) {
                     (_, Some(other)) if *other != smp_id => fault(
                         FaultKind::Unauthorized,
@@ -301,6 +336,70 @@ impl FakeSml {
             }
             _ => fault(FaultKind::BadRequest, "unknown operation"),
         }
+    }
+}
+
+impl SmlState {
+    /// `PrepareToMigrate` (`complete` false: `smp_id` has the participant and sets the key)
+    /// or `Migrate` (`smp_id` takes it over with the key that was set).
+    fn migration(
+        &mut self,
+        complete: bool,
+        smp_id: &str,
+        participant: &ParticipantIdentifier,
+        migration_key: &str,
+    ) -> (&'static str, String) {
+        let key = participant.value().to_owned();
+        if !haven_domain::peppol::migration::is_valid_migration_key(migration_key) {
+            return fault(
+                FaultKind::BadRequest,
+                "The migration key does not follow the rules",
+            );
+        }
+        let Some(owner) = self.participants.get(&key).cloned() else {
+            return fault(
+                FaultKind::NotFound,
+                &format!("The participant identifier {key} was not found"),
+            );
+        };
+        if !complete {
+            if owner != smp_id {
+                return fault(
+                    FaultKind::Unauthorized,
+                    "The participant identifier belongs to another SMP",
+                );
+            }
+            self.migration_keys.insert(key, migration_key.to_owned());
+            return ok(None);
+        }
+        if owner == smp_id {
+            return fault(
+                FaultKind::BadRequest,
+                "The participant identifier already belongs to this SMP",
+            );
+        }
+        if self.migration_keys.get(&key).map(String::as_str) != Some(migration_key) {
+            return fault(
+                FaultKind::NotFound,
+                "No migration was prepared for the participant identifier with this key",
+            );
+        }
+        self.migration_keys.remove(&key);
+        let address = self.smps[smp_id].1.clone();
+        if let Some((dns, zone)) = &self.dns {
+            dns.set(
+                &participant_hostname(participant, zone),
+                DnsAnswer::Naptr(vec![(
+                    100,
+                    10,
+                    "U",
+                    "Meta:SMP",
+                    format!("!^.*$!{address}!"),
+                )]),
+            );
+        }
+        self.participants.insert(key, smp_id.to_owned());
+        ok(None)
     }
 }
 

@@ -2,7 +2,9 @@
 //! and key as the client identity. Two services of the Peppol SML WSDLs:
 //!
 //! - `ManageBusinessIdentifierService` (`{base}/manageparticipantidentifier`): `Create` and
-//!   `Delete` of a participant identifier under our SMP id;
+//!   `Delete` of a participant identifier under our SMP id, and the two halves of moving one
+//!   between SMPs: `PrepareToMigrate` (the SMP that has it sets a migration key) and `Migrate`
+//!   (the SMP that takes it over presents the key);
 //! - `ManageServiceMetadataService` (`{base}/manageservicemetadata`): `Create`, `Read` and
 //!   `Update` of the SMP itself (its public URL).
 //!
@@ -49,6 +51,8 @@ pub enum Operation {
     Delete,
     Read,
     Update,
+    PrepareToMigrate,
+    Migrate,
 }
 
 /// The kind of a SOAP fault, from its detail element.
@@ -137,6 +141,8 @@ pub fn soap_action(smp: bool, operation: Operation) -> String {
         Operation::Delete => "deleteIn",
         Operation::Read => "readIn",
         Operation::Update => "updateIn",
+        Operation::PrepareToMigrate => "prepareMigrateIn",
+        Operation::Migrate => "migrateIn",
     };
     format!("{ns}        :{input}")
 }
@@ -156,6 +162,32 @@ pub fn participant_request(operation: Operation, smp_id: &str, participant: &str
          </lrs:{element}>",
         escape(smp_id),
         escape(participant)
+    ))
+}
+
+/// The request of `PrepareToMigrate` (`PrepareMigrationRecord`) or `Migrate`
+/// (`CompleteMigrationRecord`) of `participant` with `migration_key`, `smp_id` being the SMP
+/// that hands it over or takes it over.
+#[must_use]
+pub fn migration_request(
+    operation: Operation,
+    smp_id: &str,
+    participant: &str,
+    migration_key: &str,
+) -> String {
+    let element = match operation {
+        Operation::Migrate => "CompleteMigrationRecord",
+        _ => "PrepareMigrationRecord",
+    };
+    envelope(&format!(
+        "<lrs:{element} xmlns:lrs=\"{LOCATOR_NS}\" xmlns:ids=\"{IDENTIFIERS_NS}\">\
+         <lrs:ServiceMetadataPublisherID>{}</lrs:ServiceMetadataPublisherID>\
+         <ids:ParticipantIdentifier scheme=\"{PARTICIPANT_SCHEME}\">{}</ids:ParticipantIdentifier>\
+         <lrs:MigrationKey>{}</lrs:MigrationKey>\
+         </lrs:{element}>",
+        escape(smp_id),
+        escape(participant),
+        escape(migration_key)
     ))
 }
 
@@ -408,6 +440,41 @@ impl SmlManageClient {
         self.call(false, Operation::Delete, body).await.map(drop)
     }
 
+    /// `PrepareToMigrate` of a participant (`scheme:value`) of our SMP: the SML will let the
+    /// SMP that presents `migration_key` take it over.
+    ///
+    /// # Errors
+    /// The SML's fault or the transport's failure.
+    pub async fn prepare_to_migrate_raw(
+        &self,
+        participant: &str,
+        migration_key: &str,
+    ) -> Result<(), ManageError> {
+        let body = migration_request(
+            Operation::PrepareToMigrate,
+            &self.smp_id,
+            participant,
+            migration_key,
+        );
+        self.call(false, Operation::PrepareToMigrate, body)
+            .await
+            .map(drop)
+    }
+
+    /// `Migrate` of a participant (`scheme:value`) to our SMP with the key its previous SMP
+    /// set.
+    ///
+    /// # Errors
+    /// The SML's fault or the transport's failure.
+    pub async fn migrate_raw(
+        &self,
+        participant: &str,
+        migration_key: &str,
+    ) -> Result<(), ManageError> {
+        let body = migration_request(Operation::Migrate, &self.smp_id, participant, migration_key);
+        self.call(false, Operation::Migrate, body).await.map(drop)
+    }
+
     /// Registers our SMP with its public URL (`Create`), or updates it (`Update`) when the
     /// SML already has it with another address; `Read` first, so a start with nothing changed
     /// writes nothing. `physical_address` is an IP address (`"1.1.1.1"` is accepted).
@@ -511,6 +578,26 @@ impl SmlRegistry for SmlManageClient {
             Err(error) => Err(to_sml_error(error)),
         }
     }
+
+    async fn prepare_migration(
+        &self,
+        participant: &str,
+        migration_key: &str,
+    ) -> Result<(), SmlError> {
+        self.prepare_to_migrate_raw(participant, migration_key)
+            .await
+            .map_err(to_sml_error)
+    }
+
+    async fn migrate_participant(
+        &self,
+        participant: &str,
+        migration_key: &str,
+    ) -> Result<(), SmlError> {
+        self.migrate_raw(participant, migration_key)
+            .await
+            .map_err(to_sml_error)
+    }
 }
 
 #[cfg(test)]
@@ -592,6 +679,50 @@ mod tests {
             "http://busdox.org/serviceMetadata/ManageBusinessIdentifierService/1.0/        :deleteIn"
         );
         assert!(soap_action(true, Operation::Read).ends_with(":readIn"));
+        assert_eq!(
+            soap_action(false, Operation::PrepareToMigrate),
+            "http://busdox.org/serviceMetadata/ManageBusinessIdentifierService/1.0/        :prepareMigrateIn"
+        );
+        assert!(soap_action(false, Operation::Migrate).ends_with("        :migrateIn"));
+    }
+
+    #[test]
+    fn migration_requests_carry_smp_participant_and_key_in_schema_order() {
+        for (operation, element) in [
+            (Operation::PrepareToMigrate, "PrepareMigrationRecord"),
+            (Operation::Migrate, "CompleteMigrationRecord"),
+        ] {
+            let xml = migration_request(operation, "HAVEN-SMP", "0106:12345678", "aB1$cD2%<x>");
+            let doc = roxmltree::Document::parse(&xml).unwrap();
+            let request = doc
+                .descendants()
+                .find(|n| n.has_tag_name((LOCATOR_NS, element)))
+                .unwrap();
+            let children: Vec<_> = request
+                .children()
+                .filter(roxmltree::Node::is_element)
+                .map(|n| {
+                    (
+                        n.tag_name().namespace().unwrap(),
+                        n.tag_name().name(),
+                        n.text().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                children,
+                [
+                    (LOCATOR_NS, "ServiceMetadataPublisherID", "HAVEN-SMP"),
+                    (IDENTIFIERS_NS, "ParticipantIdentifier", "0106:12345678"),
+                    (LOCATOR_NS, "MigrationKey", "aB1$cD2%<x>"),
+                ]
+            );
+            let participant = request
+                .children()
+                .find(|n| n.has_tag_name((IDENTIFIERS_NS, "ParticipantIdentifier")))
+                .unwrap();
+            assert_eq!(participant.attribute("scheme"), Some(PARTICIPANT_SCHEME));
+        }
     }
 
     fn fault(detail: &str) -> String {

@@ -281,6 +281,7 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
                     "identifiers" => json!({"kind": "gln", "value": "8712345678906"}),
                     "{userId}" if method == Method::PATCH => json!({"role": "member"}),
                     "query-recipient" => json!({"receiverIds": ["0106:90000016"]}),
+                    "migration" => json!({"migrationKey": "aB3$dE6%gH9!"}),
                     "status" if path.contains("trusted-senders") => json!({"status": "inactive"}),
                     "status" => json!({"status": "approved"}),
                     "trusted-senders" => {

@@ -28,6 +28,8 @@ const ZONE: &str = "participant.sml.haven.test";
 struct Network {
     app: TestApp,
     sml: FakeSml,
+    /// The CA of SMP certificates the fake SML lets in (another provider's SMP too).
+    smp_ca: Ca,
     _dir: tempfile::TempDir,
 }
 
@@ -61,6 +63,7 @@ async fn app_with_sml(registration: bool) -> Network {
     Network {
         app,
         sml,
+        smp_ca,
         _dir: dir,
     }
 }
@@ -323,8 +326,13 @@ async fn a_refused_create_is_failed_and_in_the_installation_audit_log() {
             .contains("not accepted"),
         "{found}"
     );
+    // Activation (Send on) and Receive on may each have queued a create: one event per
+    // refused create, all about this participant.
     let events = sml_failures(app, &operator, 1).await;
-    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(
+        events.iter().all(|e| e["targetId"] == party.as_str()),
+        "{events:?}"
+    );
     assert_eq!(events[0]["targetType"], "participant");
     assert_eq!(events[0]["targetId"], party);
     assert_eq!(events[0]["details"]["operation"], "create");
@@ -418,4 +426,223 @@ async fn an_sml_unreachable_at_the_last_attempt_is_failed_and_in_the_audit_log()
     assert_eq!(events[0]["details"]["operation"], "create");
     assert_eq!(events[0]["details"]["refused"], false);
     assert_eq!(events[0]["targetId"], party);
+}
+
+// Moving a participant id between providers: the SML's PrepareToMigrate and Migrate.
+
+const MIGRATION_KEY: &str = "aB3$dE6%gH9!kM";
+
+/// The organization's identifier id of `party`.
+async fn identifier_path(app: &TestApp, admin: &Session, party: &str) -> String {
+    let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
+    let org = &orgs["items"][0];
+    let identifier = org["identifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["participantId"] == party)
+        .unwrap();
+    format!(
+        "/api/v1/organizations/{}/identifiers/{}",
+        org["id"].as_str().unwrap(),
+        identifier["id"].as_str().unwrap()
+    )
+}
+
+async fn migrate(app: &TestApp, session: &Session, path: &str, key: &str) -> (u16, Value) {
+    let response = app
+        .send(
+            Method::POST,
+            &format!("{path}/migration"),
+            Some(&json!({ "migrationKey": key })),
+            &session.token,
+        )
+        .await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn migration_key(app: &TestApp, session: &Session, path: &str) -> (u16, Value) {
+    let response = app
+        .send(
+            Method::POST,
+            &format!("{path}/migration-key"),
+            None,
+            &session.token,
+        )
+        .await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+/// Another provider's SMP client, with a certificate of the same SMP CA.
+fn other_provider(net: &Network) -> haven_peppol::sml_manage::SmlManageClient {
+    let leaf = net.smp_ca.leaf("POTHER0001", None, false);
+    net.sml
+        .add_smp("OTHER-SMP", &leaf.der, "https://smp.other.example");
+    haven_peppol::sml_manage::SmlManageClient::new(&haven_peppol::sml_manage::SmlManageConfig {
+        base_url: net.sml.base.clone(),
+        smp_id: "OTHER-SMP".into(),
+        certificate_pem: leaf.pem.clone(),
+        key_pem: leaf.key_pem(),
+        extra_roots_pem: vec![net.sml.tls_ca_pem.clone()],
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap()
+}
+
+fn field_code(body: &Value) -> (&str, &str) {
+    let detail = &body["details"][0];
+    (
+        detail["field"].as_str().unwrap(),
+        detail["code"].as_str().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_participant_of_another_provider_moves_here_with_its_migration_key() {
+    let net = app_with_sml(true).await;
+    let app = &net.app;
+    let party = format!("0106:{BUYER_KVK}");
+    net.sml.add_participant(&party, "SOMEONE-ELSE");
+    net.sml.set_migration_key(&party, MIGRATION_KEY);
+    let admin = app.register_admin("ada@buyer.example").await;
+    let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    receive_on(app, &admin, &party).await;
+    wait_for_state(app, &admin, "failed").await;
+    let path = identifier_path(app, &admin, &party).await;
+
+    // A key that breaks the SML's rule never reaches the SML; one it does not know is refused.
+    let before = net.sml.requests.load(std::sync::atomic::Ordering::SeqCst);
+    let (status, body) = migrate(app, &admin, &path, "short").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(field_code(&body), ("migrationKey", "format"));
+    assert_eq!(
+        net.sml.requests.load(std::sync::atomic::Ordering::SeqCst),
+        before
+    );
+    let (status, body) = migrate(app, &admin, &path, "Zz9$Yy8%Xx7!").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(field_code(&body), ("migrationKey", "rejected"));
+    assert_eq!(net.sml.smp_of(&party).as_deref(), Some("SOMEONE-ELSE"));
+
+    // Another environment cannot move it.
+    let stranger = app.register_admin("eve@elsewhere.example").await;
+    let (status, _) = migrate(app, &stranger, &path, MIGRATION_KEY).await;
+    assert_eq!(status, 404);
+
+    let (status, body) = migrate(app, &admin, &path, MIGRATION_KEY).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({ "participantId": party, "state": "registered", "reason": null })
+    );
+    assert_eq!(net.sml.smp_of(&party).as_deref(), Some(SMP_ID));
+    assert_eq!(net.sml.migration_key(&party), None);
+    assert_eq!(
+        registrations(app, &admin).await["items"][0]["state"],
+        "registered"
+    );
+    let events = app
+        .get_json(
+            "/api/v1/audit-events?action=peppol.migration_completed",
+            &admin.token,
+        )
+        .await;
+    assert_eq!(events["items"][0]["targetId"], party.as_str(), "{events}");
+    // The key was used: presenting it again is refused.
+    let (status, body) = migrate(app, &admin, &path, MIGRATION_KEY).await;
+    assert_eq!(status, 400);
+    assert_eq!(field_code(&body), ("migrationKey", "rejected"));
+}
+
+#[tokio::test]
+async fn a_migration_key_lets_another_provider_take_the_participant_over() {
+    let net = app_with_sml(true).await;
+    let app = &net.app;
+    let admin = app.register_admin("ada@buyer.example").await;
+    let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    receive_on(app, &admin, &party).await;
+    wait_for_state(app, &admin, "registered").await;
+    let path = identifier_path(app, &admin, &party).await;
+
+    let stranger = app.register_admin("eve@elsewhere.example").await;
+    let (status, _) = migration_key(app, &stranger, &path).await;
+    assert_eq!(status, 404);
+
+    let (status, body) = migration_key(app, &admin, &path).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["participantId"], party.as_str());
+    let key = body["migrationKey"].as_str().unwrap().to_owned();
+    assert!(
+        haven_domain::peppol::migration::is_valid_migration_key(&key),
+        "{key}"
+    );
+    assert_eq!(net.sml.migration_key(&party).as_deref(), Some(key.as_str()));
+    // The audit event names the participant id, never the key.
+    let events = app
+        .get_json(
+            "/api/v1/audit-events?action=peppol.migration_key_created",
+            &admin.token,
+        )
+        .await;
+    assert_eq!(events["items"][0]["targetId"], party.as_str(), "{events}");
+    assert!(!events.to_string().contains(&key));
+
+    // The new provider presents the key over the SML's own interface.
+    let other = other_provider(&net);
+    other.migrate_raw(&party, &key).await.unwrap();
+    assert_eq!(net.sml.smp_of(&party).as_deref(), Some("OTHER-SMP"));
+}
+
+#[tokio::test]
+async fn migrations_need_registration_a_published_id_and_a_reachable_sml() {
+    let off = app_with_sml(false).await;
+    let admin = off.app.register_admin("ada@buyer.example").await;
+    let party = active_party(&off.app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    let path = identifier_path(&off.app, &admin, &party).await;
+    let (status, body) = migration_key(&off.app, &admin, &path).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("sml_registration_off"))
+    );
+    let (status, body) = migrate(&off.app, &admin, &path, MIGRATION_KEY).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("sml_registration_off"))
+    );
+
+    let net = app_with_sml(true).await;
+    let app = &net.app;
+    wait_until(|| net.sml.smp_address(SMP_ID).is_some()).await;
+    let admin = app.register_admin("ada@buyer.example").await;
+    let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    wait_for_state(app, &admin, "registered").await;
+    let path = identifier_path(app, &admin, &party).await;
+    // The SML cannot be reached: 503, and nothing changed.
+    net.sml.set_down(true);
+    let (status, body) = migration_key(app, &admin, &path).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("service_unavailable"))
+    );
+    let (status, body) = migrate(app, &admin, &path, MIGRATION_KEY).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("service_unavailable"))
+    );
+    net.sml.set_down(false);
+    // No longer published: the SML cannot point here, and there is nothing to hand over.
+    switch_off(app, &admin, &party).await;
+    wait_until(|| net.sml.smp_of(&party).is_none()).await;
+    let (status, body) = migrate(app, &admin, &path, MIGRATION_KEY).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("identifier_not_on_peppol"))
+    );
+    let (status, body) = migration_key(app, &admin, &path).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("sml_not_registered"))
+    );
 }

@@ -128,6 +128,13 @@ pub enum AuditAction {
     /// last attempt.
     #[serde(rename = "peppol.sml_registration_failed")]
     PeppolSmlRegistrationFailed,
+    /// A migration key was set in the SML so that another provider can take a participant id
+    /// over.
+    #[serde(rename = "peppol.migration_key_created")]
+    PeppolMigrationKeyCreated,
+    /// A participant id was taken over from another provider with its migration key.
+    #[serde(rename = "peppol.migration_completed")]
+    PeppolMigrationCompleted,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -171,7 +178,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 78] = [
+    pub const ALL: [AuditAction; 80] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -230,6 +237,8 @@ impl AuditAction {
         Self::PeppolCertificateExpiresSoon,
         Self::PeppolDirectoryRefused,
         Self::PeppolSmlRegistrationFailed,
+        Self::PeppolMigrationKeyCreated,
+        Self::PeppolMigrationCompleted,
         Self::RegistrationCompleted,
         Self::RegistrationExistingAddress,
         Self::RegistrationRequested,
@@ -313,6 +322,8 @@ impl AuditAction {
             Self::PeppolCertificateExpiresSoon => "peppol.certificate_expires_soon",
             Self::PeppolDirectoryRefused => "peppol.directory_refused",
             Self::PeppolSmlRegistrationFailed => "peppol.sml_registration_failed",
+            Self::PeppolMigrationKeyCreated => "peppol.migration_key_created",
+            Self::PeppolMigrationCompleted => "peppol.migration_completed",
             Self::RegistrationCompleted => "registration.completed",
             Self::RegistrationExistingAddress => "registration.existing_address",
             Self::RegistrationRequested => "registration.requested",

@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod directory;
 pub mod discovery;
 pub mod evidence;
+pub mod migration;
 pub mod publishing;
 pub mod receiving;
 pub mod registration;

@@ -34,6 +34,20 @@ pub trait SmlRegistry: Send + Sync {
         &self,
         participant: &str,
     ) -> impl Future<Output = Result<(), SmlError>> + Send;
+    /// Lets the SMP that presents `migration_key` take `participant` over from ours
+    /// (`PrepareToMigrate`).
+    fn prepare_migration(
+        &self,
+        participant: &str,
+        migration_key: &str,
+    ) -> impl Future<Output = Result<(), SmlError>> + Send;
+    /// Takes `participant` over from the SMP that has it, with the key that SMP set
+    /// (`Migrate`).
+    fn migrate_participant(
+        &self,
+        participant: &str,
+        migration_key: &str,
+    ) -> impl Future<Output = Result<(), SmlError>> + Send;
 }
 
 /// Why an SML call failed, as the job needs to know it.

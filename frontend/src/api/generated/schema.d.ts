@@ -1195,6 +1195,50 @@ export interface paths {
         patch: operations["setIdentifierSwitches"];
         trace?: never;
     };
+    "/api/v1/organizations/{id}/identifiers/{identifierId}/migration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move this participant id here from another Peppol provider (Organization Administrators).
+         * @description Presents the migration key the previous provider set in the SML; afterwards the SML
+         *     points senders at Haven's SMP. The organization must be active with Send or Receive on for
+         *     the identifier.
+         */
+        post: operations["migrateIdentifier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/identifiers/{identifierId}/migration-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let another Peppol provider take this participant id over (Organization Administrators).
+         * @description Sets a new migration key in the SML for the identifier, which Haven's SMP must have
+         *     registered, and answers it once. Until the new provider presents it, nothing changes:
+         *     documents keep arriving here.
+         */
+        post: operations["createMigrationKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{id}/intake": {
         parameters: {
             query?: never;
@@ -2711,7 +2755,7 @@ export interface components {
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
          * @enum {string}
          */
-        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "peppol.directory_refused" | "peppol.sml_registration_failed" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "peppol.directory_refused" | "peppol.sml_registration_failed" | "peppol.migration_key_created" | "peppol.migration_completed" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
             action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
@@ -3319,7 +3363,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -3845,6 +3889,25 @@ export interface components {
             items: components["schemas"]["MemberDto"][];
             /** @description Pass as `before` for the next page; null on the last page. */
             nextCursor?: string | null;
+        };
+        /** @description A migration key for another Peppol provider. */
+        MigrationKey: {
+            /**
+             * @description Give this to the new provider: with it their SMP takes the participant id over in the
+             *     SML. Shown once; Haven does not keep it.
+             */
+            migrationKey: string;
+            /** @description `scheme:value`, lower case. */
+            participantId: string;
+        };
+        /** @description The key another provider gave to move a participant id here. */
+        MigrationRequest: {
+            /**
+             * @description 8 to 24 characters: at least two capitals, two lower case letters, two digits and two
+             *     of `@#$%()[]{}*^_-!~|+=`.
+             * @example aB3$dE6%gH9!
+             */
+            migrationKey: string;
         };
         /** @description Source content the conversion did not carry into the target document. */
         NotCarried: {
@@ -9422,6 +9485,182 @@ export interface operations {
             };
             /** @description The body's Content-Type is not one this operation reads. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    migrateIdentifier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                identifierId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MigrationRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmlRegistration"];
+                };
+            };
+            /** @description `validation_failed`: `migrationKey` does not follow the SML's rule (`format`) or the SML did not accept it (`rejected`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization, or the identifier is not its participant id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sml_registration_off`, or `identifier_not_on_peppol`: Haven does not publish the participant id */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The SML cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createMigrationKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                identifierId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationKey"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization, or the identifier is not its participant id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sml_registration_off`, or `sml_not_registered`: the participant id is not registered in the SML under Haven's SMP */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The SML cannot be reached */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

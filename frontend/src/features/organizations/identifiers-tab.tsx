@@ -12,6 +12,7 @@ import { useCurrentUser } from '@/lib/session';
 import { useAddIdentifier, useRemoveIdentifier, useSmlRegistrations, useUpdateIdentifier } from './api/identifiers';
 import { useUpdateOrganization } from './api/organizations';
 import { identifierKindLabel, identifierKindsFor } from './labels';
+import { MigrationDialog } from './migration-dialog';
 
 const smlColor = { registered: 'green', pending: 'yellow', failed: 'red', not_registering: 'gray' } as const;
 
@@ -39,6 +40,7 @@ function IdentifierRow({
   receive,
   sml,
   onRemove,
+  onMigrate,
   onConflict,
 }: {
   org: Organization;
@@ -48,6 +50,7 @@ function IdentifierRow({
   receive: SwitchState;
   sml: SmlRegistration | undefined;
   onRemove: (identifier: OrgIdentifier) => void;
+  onMigrate: (identifier: OrgIdentifier) => void;
   onConflict: (message: string) => void;
 }) {
   const { t } = useTranslation();
@@ -107,6 +110,18 @@ function IdentifierRow({
       </Table.Td>
       {canManage && (
         <Table.Td>
+          {identifier.registered && (
+            <Button
+              size="xs"
+              variant="subtle"
+              aria-label={t('migration.openLabel', { id: label })}
+              onClick={() => {
+                onMigrate(identifier);
+              }}
+            >
+              {t('migration.open')}
+            </Button>
+          )}
           <Button
             size="xs"
             variant="subtle"
@@ -239,6 +254,7 @@ export function IdentifiersTab({ org, canManage }: { org: Organization; canManag
   const { t } = useTranslation();
   const me = useCurrentUser();
   const [removing, setRemoving] = useState<OrgIdentifier | null>(null);
+  const [migrating, setMigrating] = useState<OrgIdentifier | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const sml = useSmlRegistrations(org.id).data ?? [];
   const active = org.status === 'active';
@@ -291,6 +307,7 @@ export function IdentifiersTab({ org, canManage }: { org: Organization; canManag
                   receive={receive}
                   sml={sml.find((r) => r.participantId === identifier.participantId.toLowerCase())}
                   onRemove={setRemoving}
+                  onMigrate={setMigrating}
                   onConflict={(message) => {
                     setConflict(message);
                   }}
@@ -307,6 +324,13 @@ export function IdentifiersTab({ org, canManage }: { org: Organization; canManag
         identifier={removing}
         onClose={() => {
           setRemoving(null);
+        }}
+      />
+      <MigrationDialog
+        org={org}
+        identifier={migrating}
+        onClose={() => {
+          setMigrating(null);
         }}
       />
     </Stack>

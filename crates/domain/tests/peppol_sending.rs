@@ -490,15 +490,23 @@ async fn refusals_are_final_and_nothing_is_recorded_by_the_channel() {
         (Err(SendError::Rejected("HTTP 404".into())), "HTTP 404"),
     ] {
         let fixture = Fixture::new(answer);
+        let sent = document(DocumentKind::Invoice, "ubl");
         let failure = fixture
             .channel(Uuid::new_v4())
-            .deliver(&document(DocumentKind::Invoice, "ubl"), BUYER, 1)
+            .deliver(&sent, BUYER, 1)
             .await
             .unwrap_err();
-        assert!(
-            matches!(&failure, DeliveryFailure::Permanent(why) if why.contains(expected)),
-            "{failure:?}"
-        );
+        let why = match &failure {
+            DeliveryFailure::Permanent(why) => why,
+            // A signed refusal carries its evidence: the error's code and description.
+            DeliveryFailure::Refused { why, evidence } => {
+                assert_eq!(evidence.refusal.as_deref(), Some(expected));
+                assert_eq!(evidence.document_id, sent.id);
+                why
+            }
+            other => panic!("{other:?}"),
+        };
+        assert!(why.contains(expected), "{why}");
         // The delivery job records the failure; the channel only reports it.
         assert!(fixture.records.changes.lock().unwrap().is_empty());
     }

@@ -51,15 +51,20 @@ pub struct PeppolExchangeDto {
     /// The seat id of the receiving access point.
     #[schema(example = "PNL000002")]
     pub receiving_access_point: String,
-    /// When the receipt came (outgoing) or was given (incoming).
+    /// When the receipt (or the refusal) came (outgoing) or was given (incoming).
     pub receipt_at: DateTime<Utc>,
     /// SHA-256 (hex) of the stored message: its Content-Type header, a blank line and the
     /// body as posted (signed, and encrypted, MIME).
     pub message_sha256: String,
-    /// SHA-256 (hex) of the stored receipt, in the same form.
+    /// SHA-256 (hex) of the stored receipt, in the same form; for a refused message, of the
+    /// signed ebMS error that refused it.
     pub receipt_sha256: String,
     /// SHA-256 (hex) of the UBL form sent, when the original is CII or a PDF.
     pub ubl_sha256: Option<String>,
+    /// The ebMS error code and description when the receiving access point refused the
+    /// message (the document then failed); null when a receipt answered it.
+    #[schema(example = "EBMS:0004 PEPPOL:NOT_SERVICED")]
+    pub refusal: Option<String>,
     /// Whether the blobs are still stored; false once retention removed them with the
     /// document's original (their downloads then answer 409 `evidence_purged`).
     pub held: bool,
@@ -81,6 +86,7 @@ impl From<Evidence> for PeppolExchangeDto {
             message_sha256: r.message_hash.to_string(),
             receipt_sha256: r.signal_hash.to_string(),
             ubl_sha256: r.ubl_hash.map(|h| h.to_string()),
+            refusal: r.refusal,
             held: e.purged_at.is_none(),
         }
     }
@@ -92,7 +98,8 @@ impl From<Evidence> for PeppolExchangeDto {
 pub enum PeppolEvidencePart {
     /// The message as posted: `Content-Type: …`, a blank line, the MIME body.
     Message,
-    /// The receipt (signed ebMS signal), in the same form.
+    /// The receipt (signed ebMS signal), in the same form; for a refused message the signed
+    /// ebMS error.
     Receipt,
     /// The UBL form sent (only when `ublSha256` is set).
     Ubl,

@@ -262,6 +262,44 @@ async fn a_receiver_that_does_not_serve_the_buyer_fails_the_document_at_the_firs
     assert!(details.contains("PEPPOL:NOT_SERVICED"), "{details}");
     assert!(message_id(failed).ends_with("@haven"), "{details}");
     assert!(inbox(&b, &buyer, &buyer_party).await.is_empty());
+
+    // The refused exchange is the document's evidence: the message and B's signed error.
+    let exchanges = a
+        .get_json(&format!("{location}/peppol-exchanges"), &seller.token)
+        .await;
+    let exchange = &exchanges["items"][0];
+    assert_eq!(
+        exchanges["items"].as_array().unwrap().len(),
+        1,
+        "{exchanges}"
+    );
+    assert_eq!(exchange["messageId"], message_id(failed).as_str());
+    let refusal = exchange["refusal"].as_str().unwrap();
+    assert!(refusal.starts_with("EBMS:0004"), "{refusal}");
+    assert!(refusal.contains("PEPPOL:NOT_SERVICED"), "{refusal}");
+    assert!(
+        details.contains(exchange["receiptSha256"].as_str().unwrap()),
+        "{details}"
+    );
+    let signal = a
+        .send(
+            Method::GET,
+            &format!(
+                "{location}/peppol-exchanges/{}/receipt",
+                exchange["id"].as_str().unwrap()
+            ),
+            None,
+            &seller.token,
+        )
+        .await;
+    assert_eq!(signal.status().as_u16(), 200);
+    let signal = signal.bytes().await.unwrap();
+    let digest = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(&signal))
+    };
+    assert_eq!(digest, exchange["receiptSha256"].as_str().unwrap());
+    assert!(String::from_utf8_lossy(&signal).contains("EBMS:0004"));
 }
 
 #[tokio::test]

@@ -99,6 +99,12 @@ pub enum DeliveryFailure {
     Transient(String),
     /// The receiver refused; another attempt would be refused too.
     Permanent(String),
+    /// The receiving access point refused with a signed answer, recorded as the exchange's
+    /// evidence with the failure.
+    Refused {
+        why: String,
+        evidence: crate::peppol::evidence::NewEvidence,
+    },
 }
 
 /// Port: one way of delivering documents.
@@ -285,7 +291,7 @@ where
     if document.kind == DocumentKind::InvoiceResponse {
         // A response goes back the way invoices come: never by email.
         let why = format!("No channel reaches the seller: {}", skipped.join("; "));
-        fail(records, &document, None, &why, job.attempt).await;
+        fail(records, &document, None, &why, job.attempt, None).await;
         return Err(JobError::Permanent(why));
     }
     if let Some(email) = document.facts.buyer_email.clone() {
@@ -310,7 +316,7 @@ where
         skipped.push("the document has no buyer contact email (BT-58) to fall back to".into());
     }
     let why = format!("No channel reaches the buyer: {}", skipped.join("; "));
-    fail(records, &document, None, &why, job.attempt).await;
+    fail(records, &document, None, &why, job.attempt, None).await;
     Err(JobError::Permanent(why))
 }
 
@@ -324,12 +330,14 @@ async fn fail<R: DocumentRecords>(
     channel: Option<Channel>,
     why: &str,
     attempt: u32,
+    evidence: Option<crate::peppol::evidence::NewEvidence>,
 ) {
     let mut event = NewDocumentEvent::new(DocumentEventKind::Failed)
         .details(why)
         .attempt(attempt);
     event.channel = channel;
-    let change = StatusChange::new(DocumentStatus::Failed, event).only_from(&UNFINISHED);
+    let mut change = StatusChange::new(DocumentStatus::Failed, event).only_from(&UNFINISHED);
+    change.evidence = evidence;
     if let Err(e) = records.change_status(document.id, change).await {
         tracing::warn!(error = %e, "could not mark the document failed");
     }
@@ -367,7 +375,19 @@ async fn attempt_failed<R: DocumentRecords>(
         DeliveryFailure::Transient(why)
         | DeliveryFailure::Permanent(why)
         | DeliveryFailure::NotReachable(why) => {
-            fail(records, document, Some(channel), &why, job.attempt).await;
+            fail(records, document, Some(channel), &why, job.attempt, None).await;
+            Err(JobError::Permanent(why))
+        }
+        DeliveryFailure::Refused { why, evidence } => {
+            fail(
+                records,
+                document,
+                Some(channel),
+                &why,
+                job.attempt,
+                Some(evidence),
+            )
+            .await;
             Err(JobError::Permanent(why))
         }
     }

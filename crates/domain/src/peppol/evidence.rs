@@ -1,6 +1,6 @@
 //! The evidence of the AS4 exchanges a document took part in, for the people who may see the
-//! document: one record per message Haven sent with a receipt answering it, or received and
-//! answered with a receipt (an Invoice Response's exchange is the invoice's it answers). A
+//! document: one record per message Haven sent with a receipt or a signed ebMS error
+//! answering it, or received and answered with a receipt (an Invoice Response's exchange is the invoice's it answers). A
 //! record names the MessageId, the seat ids of both access points, when the answer came (or
 //! was given) and the SHA-256 of the blobs in the document store: the message as posted and
 //! the signal that answered it, each as its Content-Type header, a blank line and the body
@@ -40,10 +40,14 @@ pub struct NewEvidence {
     /// When the receipt came (sent) or was given (received).
     pub exchanged_at: DateTime<Utc>,
     pub message_hash: ContentHash,
-    /// The receipt that answered the message.
+    /// The signal that answered the message: the receipt, or the signed ebMS error of a
+    /// refusal.
     pub signal_hash: ContentHash,
     /// The UBL form that was sent, when the original is CII or a PDF.
     pub ubl_hash: Option<ContentHash>,
+    /// The ebMS error's code and description when the receiving access point refused the
+    /// message; `None` for a receipt.
+    pub refusal: Option<String>,
 }
 
 /// A recorded exchange.

@@ -440,6 +440,7 @@ impl Acknowledged<'_> {
             message_hash: self.message_hash.clone(),
             signal_hash: self.receipt_hash.clone(),
             ubl_hash: None,
+            refusal: None,
         });
         let recorded = records
             .record_received(

@@ -438,10 +438,26 @@ where
         if let Some((hash, from)) = &converted {
             exchanged.push_str(&format!(", UBL sent sha256:{hash} ({from})"));
         }
-        match exchange.answer {
-            As4Answer::Error { code, detail } => Err(DeliveryFailure::Permanent(format!(
-                "The receiving access point refused it: {code} {detail}. {exchanged}"
-            ))),
+        let evidence = NewEvidence {
+            document_id: document.id,
+            direction: reporting::Direction::Outgoing,
+            message_id: exchange.message_id.clone(),
+            sending_seat: exchange.our_seat.clone(),
+            receiving_seat: exchange.their_seat.clone(),
+            exchanged_at: exchange.answered_at,
+            message_hash,
+            signal_hash,
+            ubl_hash: converted.map(|(hash, _)| hash),
+            refusal: None,
+        };
+        match &exchange.answer {
+            As4Answer::Error { code, detail } => Err(DeliveryFailure::Refused {
+                why: format!("The receiving access point refused it: {code} {detail}. {exchanged}"),
+                evidence: NewEvidence {
+                    refusal: Some(format!("{code} {detail}").trim().to_owned()),
+                    ..evidence
+                },
+            }),
             As4Answer::Receipt => {
                 let mut delivered = StatusChange::new(
                     DocumentStatus::Delivered,
@@ -456,17 +472,7 @@ where
                 delivered.channel = Some(Channel::Peppol);
                 delivered.receiver_id = Some(receiver.to_owned());
                 delivered.exchange = Some(sent_exchange(document, &outbound, &endpoint, &exchange));
-                delivered.evidence = Some(NewEvidence {
-                    document_id: document.id,
-                    direction: reporting::Direction::Outgoing,
-                    message_id: exchange.message_id.clone(),
-                    sending_seat: exchange.our_seat.clone(),
-                    receiving_seat: exchange.their_seat.clone(),
-                    exchanged_at: exchange.answered_at,
-                    message_hash,
-                    signal_hash,
-                    ubl_hash: converted.map(|(hash, _)| hash),
-                });
+                delivered.evidence = Some(evidence);
                 self.records
                     .change_status(document.id, delivered)
                     .await

@@ -17,6 +17,8 @@ pub struct Model {
     pub message_hash: String,
     pub signal_hash: String,
     pub ubl_hash: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub refusal: Option<String>,
     pub purged_at: Option<DateTimeUtc>,
 }
 

@@ -39,6 +39,7 @@ pub(super) async fn insert_evidence<C: ConnectionTrait>(
         message_hash: Set(record.message_hash.as_str().to_owned()),
         signal_hash: Set(record.signal_hash.as_str().to_owned()),
         ubl_hash: Set(record.ubl_hash.map(|h| h.as_str().to_owned())),
+        refusal: Set(record.refusal),
         purged_at: Set(None),
     };
     Entity::insert(row)
@@ -123,6 +124,7 @@ fn to_evidence(m: Model) -> DomainResult<Evidence> {
             message_hash: hash(&m.message_hash)?,
             signal_hash: hash(&m.signal_hash)?,
             ubl_hash: m.ubl_hash.as_deref().map(hash).transpose()?,
+            refusal: m.refusal,
             message_id: m.message_id,
             sending_seat: m.sending_seat,
             receiving_seat: m.receiving_seat,

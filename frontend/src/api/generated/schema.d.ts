@@ -4165,16 +4165,25 @@ export interface components {
             messageSha256: string;
             /**
              * Format: date-time
-             * @description When the receipt came (outgoing) or was given (incoming).
+             * @description When the receipt (or the refusal) came (outgoing) or was given (incoming).
              */
             receiptAt: string;
-            /** @description SHA-256 (hex) of the stored receipt, in the same form. */
+            /**
+             * @description SHA-256 (hex) of the stored receipt, in the same form; for a refused message, of the
+             *     signed ebMS error that refused it.
+             */
             receiptSha256: string;
             /**
              * @description The seat id of the receiving access point.
              * @example PNL000002
              */
             receivingAccessPoint: string;
+            /**
+             * @description The ebMS error code and description when the receiving access point refused the
+             *     message (the document then failed); null when a receipt answered it.
+             * @example EBMS:0004 PEPPOL:NOT_SERVICED
+             */
+            refusal?: string | null;
             /**
              * @description The seat id of the sending access point (its certificate's CN).
              * @example PNL000001

@@ -88,6 +88,17 @@ describe('the Peppol section of a document page', { timeout: 15_000 }, () => {
     });
   });
 
+  it('shows a refused message with the ebMS error as its signal', async () => {
+    mockDocument([exchange({ refusal: 'EBMS:0004 PEPPOL:NOT_SERVICED' })]);
+    await renderApp({ path, language: 'en', session: session({ language: 'en' }) });
+
+    const card = (await screen.findByRole('heading', { level: 2, name: 'Peppol' })).closest('div') as HTMLElement;
+    expect(await within(card).findByText('Refused: EBMS:0004 PEPPOL:NOT_SERVICED')).toBeInTheDocument();
+    expect(within(card).getByText(`Refusal (ebMS error): sha256:${'b'.repeat(64)}`)).toBeInTheDocument();
+    expect(within(card).getByRole('button', { name: 'Refusal (ebMS error)' })).toBeInTheDocument();
+    expect(within(card).queryByRole('button', { name: 'Receipt' })).not.toBeInTheDocument();
+  });
+
   it('says in Dutch that retention removed the evidence, and offers no download', async () => {
     mockDocument([exchange({ held: false, direction: 'incoming' })]);
     await renderApp({ path, language: 'nl', session: session({ language: 'nl' }) });

@@ -1,4 +1,4 @@
-import { Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -44,11 +44,16 @@ function Downloads({ box, partyId, id, exchange }: { box: Box; partyId: string; 
               });
           }}
         >
-          {t(`peppolEvidence.download.${part}`)}
+          {t(`peppolEvidence.download.${signalPart(exchange, part)}`)}
         </Button>
       ))}
     </Group>
   );
+}
+
+/** A refused message's signal is the ebMS error, not a receipt. */
+function signalPart(exchange: PeppolExchange, part: PeppolEvidencePart): PeppolEvidencePart | 'refusal' {
+  return part === 'receipt' && exchange.refusal != null ? 'refusal' : part;
 }
 
 function Hash({ label, value }: { label: string; value: string }) {
@@ -98,13 +103,21 @@ export function PeppolExchanges({ box, partyId, id }: { box: Box; partyId: strin
                           to: exchange.receivingAccessPoint,
                         })}
                       </Text>
+                      {exchange.refusal != null && (
+                        <Badge color="red" variant="light" style={{ textTransform: 'none' }}>
+                          {t('peppolEvidence.refused', { reason: exchange.refusal })}
+                        </Badge>
+                      )}
                     </Stack>
                   </Table.Td>
                   <Table.Td>{formatDateTime(exchange.receiptAt, i18n.language)}</Table.Td>
                   <Table.Td>
                     <Stack gap={4}>
                       <Hash label={t('peppolEvidence.download.message')} value={exchange.messageSha256} />
-                      <Hash label={t('peppolEvidence.download.receipt')} value={exchange.receiptSha256} />
+                      <Hash
+                        label={t(`peppolEvidence.download.${signalPart(exchange, 'receipt')}`)}
+                        value={exchange.receiptSha256}
+                      />
                       {exchange.ublSha256 && <Hash label={t('peppolEvidence.download.ubl')} value={exchange.ublSha256} />}
                       <Downloads box={box} partyId={partyId} id={id} exchange={exchange} />
                     </Stack>

@@ -309,19 +309,7 @@ impl FakeSml {
                         &format!("The participant identifier {key} was not found"),
                     ),
                     (true, None) => {
-                        let address = state.smps[&smp_id].1.clone();
-                        if let Some((dns, zone)) = &state.dns {
-                            dns.set(
-                                &participant_hostname(&participant, zone),
-                                DnsAnswer::Naptr(vec![(
-                                    100,
-                                    10,
-                                    "U",
-                                    "Meta:SMP",
-                                    format!("!^.*$!{address}!"),
-                                )]),
-                            );
-                        }
+                        state.publish(&participant, &smp_id);
                         state.participants.insert(key, smp_id);
                         ok(None)
                     }
@@ -385,7 +373,14 @@ impl SmlState {
             );
         }
         self.migration_keys.remove(&key);
-        let address = self.smps[smp_id].1.clone();
+        self.publish(participant, smp_id);
+        self.participants.insert(key, smp_id.to_owned());
+        ok(None)
+    }
+
+    /// Points `participant`'s NAPTR record in the test DNS, if any, at `smp_id`'s address.
+    fn publish(&self, participant: &ParticipantIdentifier, smp_id: &str) {
+        let address = &self.smps[smp_id].1;
         if let Some((dns, zone)) = &self.dns {
             dns.set(
                 &participant_hostname(participant, zone),
@@ -398,8 +393,6 @@ impl SmlState {
                 )]),
             );
         }
-        self.participants.insert(key, smp_id.to_owned());
-        ok(None)
     }
 }
 

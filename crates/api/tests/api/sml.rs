@@ -120,25 +120,9 @@ async fn switch_off(app: &TestApp, admin: &Session, party: &str) {
 }
 
 async fn switch(app: &TestApp, admin: &Session, party: &str, change: Value) {
-    let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
-    let org = &orgs["items"][0];
-    let identifier = org["identifiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["participantId"] == party)
-        .unwrap();
+    let path = identifier_path(app, admin, party).await;
     let response = app
-        .send(
-            Method::PATCH,
-            &format!(
-                "/api/v1/organizations/{}/identifiers/{}",
-                org["id"].as_str().unwrap(),
-                identifier["id"].as_str().unwrap()
-            ),
-            Some(&change),
-            &admin.token,
-        )
+        .send(Method::PATCH, &path, Some(&change), &admin.token)
         .await;
     assert_eq!(response.status().as_u16(), 200);
 }

@@ -10,7 +10,9 @@ use uuid::Uuid;
 use crate::{
     accounts::{audit_action::AuditAction, caller::Caller, store::AuditLog},
     documents::store::DocumentRecords,
-    organizations::{policy::OrgAction, service::Authorized, store::OrganizationStore},
+    organizations::{
+        policy::OrgAction, records::Organization, service::Authorized, store::OrganizationStore,
+    },
     peppol::registration::{SmlError, SmlRecords, SmlRegistry, SmlState},
     ConflictCode, DomainError, DomainResult, ExternalService, FieldError,
 };
@@ -142,15 +144,14 @@ where
             return Err(not_registered(&participant));
         }
     }
-    let mut event = caller
-        .audit(AuditAction::PeppolMigrationKeyCreated)
-        .on_organization(organization.environment_id);
-    event.target = Some(("participant", participant.clone()));
-    event.details = serde_json::json!({
-        "organizationId": organization.id,
-        "participantId": participant,
-    });
-    records.notify(None, event).await?;
+    audit(
+        records,
+        caller,
+        AuditAction::PeppolMigrationKeyCreated,
+        organization,
+        &participant,
+    )
+    .await?;
     Ok(MigrationKey {
         participant_id: participant,
         key,
@@ -223,16 +224,34 @@ where
     records
         .record_sml(&participant, SmlState::Registered, None)
         .await?;
+    audit(
+        records,
+        caller,
+        AuditAction::PeppolMigrationCompleted,
+        organization,
+        &participant,
+    )
+    .await?;
+    Ok(participant)
+}
+
+/// Writes a migration step to the organization's environment's audit log.
+async fn audit<L: AuditLog>(
+    log: &L,
+    caller: &Caller<'_>,
+    action: AuditAction,
+    organization: &Organization,
+    participant: &str,
+) -> DomainResult<()> {
     let mut event = caller
-        .audit(AuditAction::PeppolMigrationCompleted)
+        .audit(action)
         .on_organization(organization.environment_id);
-    event.target = Some(("participant", participant.clone()));
+    event.target = Some(("participant", participant.to_owned()));
     event.details = serde_json::json!({
         "organizationId": organization.id,
         "participantId": participant,
     });
-    records.notify(None, event).await?;
-    Ok(participant)
+    log.notify(None, event).await
 }
 
 #[cfg(test)]

@@ -2046,4 +2046,123 @@ mod tests {
         };
         assert!(checked.intake_authenticator().unwrap().is_some());
     }
+
+    #[test]
+    fn a_previous_ap_key_must_be_a_valid_ap_certificate_of_the_same_seat_id() {
+        use haven_domain::peppol::certificates::CertificatePurpose;
+        let dir = tempfile::tempdir().unwrap();
+        let ca = haven_peppol::testing::Ca::new("HAVEN TEST AP CA");
+        let current = ca.leaf_with_key("PXX000002", None, false, 5);
+        let previous = ca.leaf_with_key("PXX000002", None, false, 3);
+        let path = |name: &str, content: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, content).unwrap();
+            Some(path)
+        };
+        let base = Settings {
+            peppol_ap_key_file: path("ap-key.pem", current.key_pem().as_bytes()),
+            peppol_ap_certificate_file: path("ap.pem", current.pem.as_bytes()),
+            peppol_ap_trust_file: path("ap-ca.pem", ca.pem.as_bytes()),
+            peppol_ap_previous_key_file: path("old-key.pem", previous.key_pem().as_bytes()),
+            peppol_ap_previous_certificate_file: path("old.pem", previous.pem.as_bytes()),
+            ..Settings::default()
+        };
+        let revocation = base.peppol_revocation_checker().unwrap();
+        let receiver = base.peppol_as4_receiver(&revocation).unwrap().unwrap();
+        let keys = receiver.keys.load();
+        assert_eq!(keys.current.certificate(), current.der);
+        assert_eq!(
+            keys.previous.as_ref().map(|k| k.certificate().to_vec()),
+            Some(previous.der.clone())
+        );
+        let purposes: Vec<CertificatePurpose> = base
+            .peppol_certificates()
+            .unwrap()
+            .iter()
+            .map(|c| c.purpose)
+            .collect();
+        assert_eq!(
+            purposes,
+            [
+                CertificatePurpose::AccessPoint,
+                CertificatePurpose::AccessPointPrevious
+            ]
+        );
+
+        let refused = |settings: Settings, words: &[&str]| {
+            let error = settings
+                .peppol_as4_receiver(&revocation)
+                .err()
+                .unwrap()
+                .to_string();
+            for word in words {
+                assert!(error.contains(word), "{word} in {error}");
+            }
+        };
+        // Expired, of another CA, of another seat id, or a key that is not its certificate's.
+        let expired = ca.leaf_with_key("PXX000002", None, true, 3);
+        let foreign =
+            haven_peppol::testing::Ca::new("FOREIGN CA").leaf_with_key("PXX000002", None, false, 3);
+        let other_seat = ca.leaf_with_key("PXX000009", None, false, 3);
+        for (name, leaf, words) in [
+            (
+                "expired.pem",
+                &expired,
+                &[
+                    "peppol_ap_previous_key_file",
+                    "not a valid access point certificate",
+                ][..],
+            ),
+            (
+                "foreign.pem",
+                &foreign,
+                &[
+                    "peppol_ap_previous_key_file",
+                    "not a valid access point certificate",
+                ][..],
+            ),
+            (
+                "other.pem",
+                &other_seat,
+                &["peppol_ap_previous_key_file", "PXX000009"][..],
+            ),
+        ] {
+            refused(
+                Settings {
+                    peppol_ap_previous_certificate_file: path(name, leaf.pem.as_bytes()),
+                    ..base.clone()
+                },
+                words,
+            );
+        }
+        refused(
+            Settings {
+                peppol_ap_previous_certificate_file: path("mismatch.pem", current.pem.as_bytes()),
+                peppol_ap_previous_key_file: path(
+                    "mismatch-key.pem",
+                    previous.key_pem().as_bytes(),
+                ),
+                ..base.clone()
+            },
+            &["peppol_ap_previous_key_file", "not the certificate's key"],
+        );
+        refused(
+            Settings {
+                peppol_ap_previous_certificate_file: None,
+                ..base.clone()
+            },
+            &["peppol_ap_previous_certificate_file must be set"],
+        );
+        refused(
+            Settings {
+                peppol_ap_key_file: None,
+                peppol_ap_certificate_file: None,
+                ..base.clone()
+            },
+            &[
+                "peppol_ap_previous_key_file",
+                "without the current access point key",
+            ],
+        );
+    }
 }

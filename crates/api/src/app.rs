@@ -94,6 +94,7 @@ pub struct Application {
     job_worker: JobWorker,
     usage_writer: UsageWriter,
     smtp_receiver: Option<crate::intake::SmtpReceiver>,
+    certificate_reloader: Option<crate::certificate_reload::CertificateReloader>,
 }
 
 impl Application {
@@ -146,7 +147,18 @@ impl Application {
         let locator = peppol_discovery
             .build(Some(Arc::clone(&revocation)))
             .map_err(|e| anyhow::anyhow!(e).context("Peppol discovery is misconfigured"))?;
-        let as4_sender = settings.peppol_as4_sender(&revocation)?;
+        // The access point's and the SMP's keys, shared by everything that uses them so that a
+        // reload of renewed files replaces them everywhere at once.
+        let key_files_seen = crate::certificate_reload::CertificateReloader::files_now(&settings);
+        let peppol_keys =
+            crate::certificate_reload::PeppolKeys::new(settings.peppol_key_material(false)?);
+        let as4_sender =
+            settings
+                .peppol_as4_sender(&revocation)?
+                .map(|sender| match &peppol_keys.ap {
+                    Some(keys) => sender.with_keys(keys.clone()),
+                    None => sender,
+                });
         let peppol = match (locator, as4_sender) {
             (Some(locator), Some(sender)) => {
                 tracing::info!(
@@ -165,7 +177,7 @@ impl Application {
             }
             (None, _) => None,
         };
-        let certificates: Arc<[_]> = settings.peppol_certificates()?.into();
+        let certificates = peppol_keys.certificates.clone();
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
@@ -216,14 +228,20 @@ impl Application {
             );
         }
         let max_body = settings.max_body_bytes;
-        let smp = settings
-            .peppol_publisher()?
-            .map(|publisher| web::Data::new(crate::smp::Smp(Arc::new(publisher))));
-        let as4 = settings.peppol_as4_receiver(&revocation)?.map(|receiver| {
-            web::Data::new(crate::as4::As4(
-                haven_peppol::as4::inbound::BlockingAs4Receiver(Arc::new(receiver)),
-            ))
-        });
+        let smp = peppol_keys
+            .publisher
+            .clone()
+            .map(|publisher| web::Data::new(crate::smp::Smp(publisher)));
+        let as4 = settings
+            .peppol_as4_receiver(&revocation)?
+            .map(|mut receiver| {
+                if let Some(keys) = &peppol_keys.ap {
+                    receiver.keys = keys.clone();
+                }
+                web::Data::new(crate::as4::As4(
+                    haven_peppol::as4::inbound::BlockingAs4Receiver(Arc::new(receiver)),
+                ))
+            });
         let metrics_access = settings.metrics_enabled.then(|| {
             web::Data::new(MetricsAccess {
                 token: settings.metrics_token.clone(),
@@ -291,7 +309,7 @@ impl Application {
             crate::jobs::DocumentJobs {
                 send: send_settings,
                 peppol,
-                certificates: Arc::clone(&certificates),
+                certificates: certificates.clone(),
             },
             intake_settings.clone(),
             blobs.clone(),
@@ -315,7 +333,13 @@ impl Application {
         crate::jobs::schedule_hook_purge(&db).await?;
         crate::jobs::schedule_sml_reconcile(&db, &settings).await?;
         crate::jobs::schedule_directory_index_all(&db, &settings).await?;
-        crate::jobs::schedule_certificate_check(&db, &certificates).await?;
+        crate::jobs::schedule_certificate_check(&db, &certificates.load()).await?;
+        let certificate_reloader = crate::certificate_reload::CertificateReloader::start(
+            &settings,
+            &peppol_keys,
+            &db,
+            key_files_seen,
+        );
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {
@@ -325,6 +349,7 @@ impl Application {
             job_worker,
             usage_writer,
             smtp_receiver,
+            certificate_reloader,
         })
     }
 
@@ -356,6 +381,9 @@ impl Application {
     /// When the server fails or the pool cannot be closed cleanly.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.server.await.context("the HTTP server failed")?;
+        if let Some(reloader) = self.certificate_reloader {
+            reloader.stop();
+        }
         if let Some(smtp) = self.smtp_receiver {
             smtp.stop().await;
         }

@@ -174,6 +174,18 @@ pub struct Settings {
     /// PEM file with the AP CA certificates that senders' certificates must be issued by (the
     /// Peppol AP CA of the network).
     pub peppol_ap_trust_file: Option<PathBuf>,
+    /// During a certificate rollover: the previous access point certificate's private key
+    /// (PKCS#8 PEM), kept to decrypt messages senders still encrypt to the old certificate.
+    pub peppol_ap_previous_key_file: Option<PathBuf>,
+    /// The previous access point certificate (PEM), with `peppol_ap_previous_key_file`.
+    pub peppol_ap_previous_certificate_file: Option<PathBuf>,
+    /// Instead of the two above: a PKCS#12 file with the previous key and its certificate.
+    pub peppol_ap_previous_pkcs12_file: Option<PathBuf>,
+    /// The password of `peppol_ap_previous_pkcs12_file` (a secret: never logged).
+    pub peppol_ap_previous_pkcs12_password: Option<String>,
+    /// Seconds between two looks at the access point's and the SMP's key and certificate files;
+    /// a renewed file is taken into use without a restart. 0: read at start only.
+    pub peppol_certificate_reload_secs: u64,
     /// The largest payload an AS4 message may decompress to, in bytes.
     pub peppol_as4_max_decompressed_bytes: u64,
     /// Hosts a receiving access point may be posted to over plain http and at loopback or
@@ -377,6 +389,11 @@ impl Default for Settings {
             peppol_ap_pkcs12_file: None,
             peppol_ap_pkcs12_password: None,
             peppol_ap_trust_file: None,
+            peppol_ap_previous_key_file: None,
+            peppol_ap_previous_certificate_file: None,
+            peppol_ap_previous_pkcs12_file: None,
+            peppol_ap_previous_pkcs12_password: None,
+            peppol_certificate_reload_secs: 60,
             peppol_as4_max_decompressed_bytes: 100 * 1024 * 1024,
             peppol_as4_insecure_hosts: String::new(),
             peppol_as4_timeout_secs: 30,
@@ -470,6 +487,13 @@ impl std::fmt::Debug for Settings {
                 &self.peppol_ap_pkcs12_password.as_ref().map(|_| "<set>"),
             )
             .field(
+                "peppol_ap_previous_pkcs12_password",
+                &self
+                    .peppol_ap_previous_pkcs12_password
+                    .as_ref()
+                    .map(|_| "<set>"),
+            )
+            .field(
                 "peppol_smp_pkcs12_password",
                 &self.peppol_smp_pkcs12_password.as_ref().map(|_| "<set>"),
             )
@@ -480,6 +504,13 @@ impl std::fmt::Debug for Settings {
             )
             .finish_non_exhaustive()
     }
+}
+
+/// The access point's keys, the SMP and the certificates they hold, read together.
+pub struct PeppolKeyMaterial {
+    pub ap_keys: Option<haven_peppol::as4::ApKeys>,
+    pub publisher: Option<haven_peppol::publisher::Publisher>,
+    pub certificates: Vec<haven_domain::peppol::certificates::InstalledCertificate>,
 }
 
 /// A key and its certificates as PEM text, read from the PEM settings or a PKCS#12 file, and
@@ -544,6 +575,26 @@ impl PemKey {
             }
         }
     }
+}
+
+/// The access point key of `pem`: it parses, its certificate belongs to it and names a seat id.
+fn ap_key_of(pem: &PemKey) -> anyhow::Result<haven_peppol::as4::ApKey> {
+    let key = haven_peppol::as4::ApKey::from_pem(&pem.key, &pem.certificates)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", pem.source))?;
+    if !haven_peppol::as4::is_seat_id(key.seat_id()) {
+        anyhow::bail!(
+            "{}: the certificate's CN {} is not a Peppol seat id",
+            pem.source,
+            key.seat_id()
+        );
+    }
+    if !key.key_matches_certificate() {
+        anyhow::bail!(
+            "{}: the private key is not the certificate's key",
+            pem.source
+        );
+    }
+    Ok(key)
 }
 
 /// `90s`, `5m`, `2h`, `1d` as a duration.
@@ -742,31 +793,37 @@ impl Settings {
         )
     }
 
-    /// The access point's key and the AP CAs, for AS4 receiving and sending; `None` when
-    /// neither `peppol_ap_key_file` nor `peppol_ap_pkcs12_file` is set.
+    /// The access point's keys (the current one, and the previous one of a rollover) and the
+    /// AP CAs, for AS4 receiving and sending; `None` when neither `peppol_ap_key_file` nor
+    /// `peppol_ap_pkcs12_file` is set.
     ///
     /// # Errors
-    /// A sentence naming the setting that is missing or whose file does not read or parse.
+    /// A sentence naming the setting that is missing or whose file does not read or parse,
+    /// and for the previous key one whose certificate is not a valid AP certificate now.
     fn peppol_ap(
         &self,
     ) -> anyhow::Result<
         Option<(
-            haven_peppol::as4::ApKey,
+            haven_peppol::as4::ApKeys,
             haven_peppol::xmldsig::TrustAnchors,
         )>,
     > {
+        let previous = PemKey::load(
+            "peppol_ap_previous",
+            self.peppol_ap_previous_key_file.as_ref(),
+            self.peppol_ap_previous_certificate_file.as_ref(),
+            self.peppol_ap_previous_pkcs12_file.as_ref(),
+            self.peppol_ap_previous_pkcs12_password.as_deref(),
+        )?;
         let Some(pem) = self.peppol_ap_pem()? else {
+            if previous.is_some() {
+                anyhow::bail!(
+                    "peppol_ap_previous_key_file (or peppol_ap_previous_pkcs12_file) is set without the current access point key (peppol_ap_key_file or peppol_ap_pkcs12_file)"
+                );
+            }
             return Ok(None);
         };
-        let key = haven_peppol::as4::ApKey::from_pem(&pem.key, &pem.certificates)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", pem.source))?;
-        if !haven_peppol::as4::is_seat_id(key.seat_id()) {
-            anyhow::bail!(
-                "{}: the certificate's CN {} is not a Peppol seat id",
-                pem.source,
-                key.seat_id()
-            );
-        }
+        let key = ap_key_of(&pem)?;
         let trust_file = self.peppol_ap_trust_file.as_ref().ok_or_else(|| {
             anyhow::anyhow!("peppol_ap_trust_file must be set with the access point key")
         })?;
@@ -778,17 +835,59 @@ impl Settings {
         })?;
         let ap_trust = haven_peppol::xmldsig::TrustAnchors::from_pem(&trust_pem)
             .map_err(|e| anyhow::anyhow!("peppol_ap_trust_file: {e}"))?;
-        Ok(Some((key, ap_trust)))
+        let previous = match previous {
+            None => None,
+            Some(pem) => {
+                let previous = ap_key_of(&pem)?;
+                // Senders only encrypt to an AP certificate they accept, so a previous key is
+                // of use only while its certificate is one.
+                ap_trust
+                    .check(previous.certificate(), chrono::Utc::now().timestamp())
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "{}: not a valid access point certificate under peppol_ap_trust_file: {e}",
+                            pem.source
+                        )
+                    })?;
+                if previous.seat_id() != key.seat_id() {
+                    anyhow::bail!(
+                        "{}: the certificate is {}'s, the current access point certificate {}'s",
+                        pem.source,
+                        previous.seat_id(),
+                        key.seat_id()
+                    );
+                }
+                Some(previous)
+            }
+        };
+        Ok(Some((
+            haven_peppol::as4::ApKeys {
+                current: key,
+                previous,
+            },
+            ap_trust,
+        )))
     }
 
-    /// The installation's own certificates (the access point's and the SMP's, where set), for
-    /// the expiry warnings.
+    /// The installation's own certificates (the access point's, its previous one during a
+    /// rollover, and the SMP's, where set), for the expiry warnings.
     ///
     /// # Errors
     /// As [`Settings::peppol_as4_sender`] and [`Settings::peppol_publisher`].
     pub fn peppol_certificates(
         &self,
     ) -> anyhow::Result<Vec<haven_domain::peppol::certificates::InstalledCertificate>> {
+        Ok(self.peppol_key_material(false)?.certificates)
+    }
+
+    /// Every key and certificate file of the access point and the SMP, read and checked
+    /// together: what a reload replaces at once. `renewal` also asks that the current access
+    /// point certificate be valid now under `peppol_ap_trust_file`, as a replacement must be
+    /// before it is taken into use.
+    ///
+    /// # Errors
+    /// A sentence naming the setting whose file is missing, unreadable or unusable.
+    pub fn peppol_key_material(&self, renewal: bool) -> anyhow::Result<PeppolKeyMaterial> {
         use haven_domain::peppol::certificates::CertificatePurpose;
         let describe = |purpose: CertificatePurpose, der: &[u8]| {
             haven_peppol::certificates::describe(purpose, der)
@@ -796,13 +895,29 @@ impl Settings {
         };
         let mut certificates = Vec::new();
         let ap = self.peppol_ap()?;
-        if let Some((key, _)) = &ap {
+        if let Some((keys, trust)) = &ap {
+            if renewal {
+                trust
+                    .check(keys.current.certificate(), chrono::Utc::now().timestamp())
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "peppol_ap_key_file / peppol_ap_pkcs12_file: not a valid access point certificate under peppol_ap_trust_file: {e}"
+                        )
+                    })?;
+            }
             certificates.push(describe(
                 CertificatePurpose::AccessPoint,
-                key.certificate(),
+                keys.current.certificate(),
             )?);
+            if let Some(previous) = &keys.previous {
+                certificates.push(describe(
+                    CertificatePurpose::AccessPointPrevious,
+                    previous.certificate(),
+                )?);
+            }
         }
-        if let Some(publisher) = self.peppol_publisher()? {
+        let publisher = self.peppol_publisher()?;
+        if let Some(publisher) = &publisher {
             // An SMP-only installation still publishes the access point's certificate.
             if ap.is_none() {
                 certificates.push(describe(
@@ -815,7 +930,32 @@ impl Settings {
                 publisher.key.certificate(),
             )?);
         }
-        Ok(certificates)
+        Ok(PeppolKeyMaterial {
+            ap_keys: ap.map(|(keys, _)| keys),
+            publisher,
+            certificates,
+        })
+    }
+
+    /// The files [`Settings::peppol_key_material`] reads, for noticing that one changed.
+    #[must_use]
+    pub fn peppol_key_files(&self) -> Vec<PathBuf> {
+        [
+            &self.peppol_ap_key_file,
+            &self.peppol_ap_certificate_file,
+            &self.peppol_ap_pkcs12_file,
+            &self.peppol_ap_previous_key_file,
+            &self.peppol_ap_previous_certificate_file,
+            &self.peppol_ap_previous_pkcs12_file,
+            &self.peppol_ap_trust_file,
+            &self.peppol_smp_key_file,
+            &self.peppol_smp_certificate_file,
+            &self.peppol_smp_pkcs12_file,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
     }
 
     /// The warning period of [`Settings::peppol_certificate_warning_days`].
@@ -861,14 +1001,14 @@ impl Settings {
         &self,
         revocation: &Arc<haven_peppol::revocation::RevocationChecker>,
     ) -> anyhow::Result<Option<haven_peppol::as4::inbound::As4Receiver>> {
-        let Some((key, ap_trust)) = self.peppol_ap()? else {
+        let Some((keys, ap_trust)) = self.peppol_ap()? else {
             return Ok(None);
         };
         if self.peppol_as4_max_decompressed_bytes == 0 {
             anyhow::bail!("peppol_as4_max_decompressed_bytes must be more than 0");
         }
         Ok(Some(haven_peppol::as4::inbound::As4Receiver {
-            key,
+            keys: haven_peppol::rollover::Swappable::new(keys),
             ap_trust,
             max_decompressed: self.peppol_as4_max_decompressed_bytes,
             revocation: Arc::clone(revocation),
@@ -889,14 +1029,14 @@ impl Settings {
                 self.peppol_as4_timeout_secs
             );
         }
-        let Some((key, ap_trust)) = self.peppol_ap()? else {
+        let Some((keys, ap_trust)) = self.peppol_ap()? else {
             return Ok(None);
         };
         let rules = haven_peppol::http::HostRules {
             insecure_hosts: host_list(&self.peppol_as4_insecure_hosts),
         };
         haven_peppol::as4::outbound::As4Sender::new(
-            key,
+            keys.current,
             ap_trust,
             rules,
             std::time::Duration::from_secs(self.peppol_as4_timeout_secs),
@@ -1414,7 +1554,15 @@ mod tests {
         assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_ap_pkcs12_password".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_smp_pkcs12_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 112, "one key per field of Settings");
+        assert!(keys.contains(&(
+            "peppol_ap_previous_pkcs12_password".to_owned(),
+            ValueKind::Text
+        )));
+        assert!(keys.contains(&(
+            "peppol_certificate_reload_secs".to_owned(),
+            ValueKind::Number
+        )));
+        assert_eq!(keys.len(), 117, "one key per field of Settings");
     }
 
     #[test]
@@ -1483,7 +1631,7 @@ mod tests {
             .peppol_as4_receiver(&settings.peppol_revocation_checker().unwrap())
             .unwrap()
             .unwrap();
-        assert_eq!(receiver.key.certificate(), ap.der);
+        assert_eq!(receiver.keys.load().current.certificate(), ap.der);
         assert_eq!(
             settings
                 .peppol_as4_sender(&settings.peppol_revocation_checker().unwrap())
@@ -1681,7 +1829,7 @@ mod tests {
             .peppol_as4_receiver(&as4.peppol_revocation_checker().unwrap())
             .unwrap()
             .unwrap();
-        assert_eq!(receiver.key.seat_id(), "PXX000002");
+        assert_eq!(receiver.keys.load().current.seat_id(), "PXX000002");
 
         // AS4 sending uses the same key and trust file; its time-out is bounded.
         assert!(defaults
@@ -1897,5 +2045,124 @@ mod tests {
             ..Settings::default()
         };
         assert!(checked.intake_authenticator().unwrap().is_some());
+    }
+
+    #[test]
+    fn a_previous_ap_key_must_be_a_valid_ap_certificate_of_the_same_seat_id() {
+        use haven_domain::peppol::certificates::CertificatePurpose;
+        let dir = tempfile::tempdir().unwrap();
+        let ca = haven_peppol::testing::Ca::new("HAVEN TEST AP CA");
+        let current = ca.leaf_with_key("PXX000002", None, false, 5);
+        let previous = ca.leaf_with_key("PXX000002", None, false, 3);
+        let path = |name: &str, content: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, content).unwrap();
+            Some(path)
+        };
+        let base = Settings {
+            peppol_ap_key_file: path("ap-key.pem", current.key_pem().as_bytes()),
+            peppol_ap_certificate_file: path("ap.pem", current.pem.as_bytes()),
+            peppol_ap_trust_file: path("ap-ca.pem", ca.pem.as_bytes()),
+            peppol_ap_previous_key_file: path("old-key.pem", previous.key_pem().as_bytes()),
+            peppol_ap_previous_certificate_file: path("old.pem", previous.pem.as_bytes()),
+            ..Settings::default()
+        };
+        let revocation = base.peppol_revocation_checker().unwrap();
+        let receiver = base.peppol_as4_receiver(&revocation).unwrap().unwrap();
+        let keys = receiver.keys.load();
+        assert_eq!(keys.current.certificate(), current.der);
+        assert_eq!(
+            keys.previous.as_ref().map(|k| k.certificate().to_vec()),
+            Some(previous.der.clone())
+        );
+        let purposes: Vec<CertificatePurpose> = base
+            .peppol_certificates()
+            .unwrap()
+            .iter()
+            .map(|c| c.purpose)
+            .collect();
+        assert_eq!(
+            purposes,
+            [
+                CertificatePurpose::AccessPoint,
+                CertificatePurpose::AccessPointPrevious
+            ]
+        );
+
+        let refused = |settings: Settings, words: &[&str]| {
+            let error = settings
+                .peppol_as4_receiver(&revocation)
+                .err()
+                .unwrap()
+                .to_string();
+            for word in words {
+                assert!(error.contains(word), "{word} in {error}");
+            }
+        };
+        // Expired, of another CA, of another seat id, or a key that is not its certificate's.
+        let expired = ca.leaf_with_key("PXX000002", None, true, 3);
+        let foreign =
+            haven_peppol::testing::Ca::new("FOREIGN CA").leaf_with_key("PXX000002", None, false, 3);
+        let other_seat = ca.leaf_with_key("PXX000009", None, false, 3);
+        for (name, leaf, words) in [
+            (
+                "expired.pem",
+                &expired,
+                &[
+                    "peppol_ap_previous_key_file",
+                    "not a valid access point certificate",
+                ][..],
+            ),
+            (
+                "foreign.pem",
+                &foreign,
+                &[
+                    "peppol_ap_previous_key_file",
+                    "not a valid access point certificate",
+                ][..],
+            ),
+            (
+                "other.pem",
+                &other_seat,
+                &["peppol_ap_previous_key_file", "PXX000009"][..],
+            ),
+        ] {
+            refused(
+                Settings {
+                    peppol_ap_previous_certificate_file: path(name, leaf.pem.as_bytes()),
+                    ..base.clone()
+                },
+                words,
+            );
+        }
+        refused(
+            Settings {
+                peppol_ap_previous_certificate_file: path("mismatch.pem", current.pem.as_bytes()),
+                peppol_ap_previous_key_file: path(
+                    "mismatch-key.pem",
+                    previous.key_pem().as_bytes(),
+                ),
+                ..base.clone()
+            },
+            &["peppol_ap_previous_key_file", "not the certificate's key"],
+        );
+        refused(
+            Settings {
+                peppol_ap_previous_certificate_file: None,
+                ..base.clone()
+            },
+            &["peppol_ap_previous_certificate_file must be set"],
+        );
+        refused(
+            Settings {
+                peppol_ap_key_file: None,
+                peppol_ap_certificate_file: None,
+                ..base.clone()
+            },
+            &[
+                "peppol_ap_previous_key_file",
+                "without the current access point key",
+            ],
+        );
     }
 }

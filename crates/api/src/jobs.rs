@@ -465,8 +465,10 @@ pub struct DocumentJobs {
     pub send: SendSettings,
     /// The Peppol network when sending over it is configured.
     pub peppol: Option<Arc<crate::as4::PeppolNetwork>>,
-    /// The access point and SMP certificates, read once at start, for the daily expiry check.
-    pub certificates: Arc<[haven_domain::peppol::certificates::InstalledCertificate]>,
+    /// The access point and SMP certificates of the moment, for the daily expiry check.
+    pub certificates: haven_peppol::rollover::Swappable<
+        Vec<haven_domain::peppol::certificates::InstalledCertificate>,
+    >,
 }
 
 /// What the webhook jobs need besides the database.
@@ -741,7 +743,9 @@ pub async fn schedule_certificate_check(
 /// then queues tomorrow's check.
 struct CheckCertificatesHandler {
     db: Database,
-    certificates: Arc<[haven_domain::peppol::certificates::InstalledCertificate]>,
+    certificates: haven_peppol::rollover::Swappable<
+        Vec<haven_domain::peppol::certificates::InstalledCertificate>,
+    >,
     warning: chrono::TimeDelta,
 }
 
@@ -756,7 +760,7 @@ impl JobHandler for CheckCertificatesHandler {
             let now = chrono::Utc::now();
             let warned = haven_domain::peppol::certificates::warn_of_expiry(
                 &self.db,
-                &self.certificates,
+                &self.certificates.load(),
                 now,
                 self.warning,
             )

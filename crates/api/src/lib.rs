@@ -6,6 +6,7 @@
 pub mod app;
 pub mod as4;
 pub mod auth;
+pub mod certificate_reload;
 pub mod config;
 pub mod error;
 mod extractors;

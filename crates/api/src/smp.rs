@@ -9,20 +9,22 @@
 //! (the Directory's convention, not SMP 1.x), for published participants whose organization
 //! is listed in the Directory; 404 otherwise.
 
-use std::sync::Arc;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use haven_domain::peppol::publishing::{business_card, publication};
-use haven_peppol::publisher::{document_type_from_path, participant_from_path, Publisher};
+use haven_peppol::{
+    publisher::{document_type_from_path, participant_from_path, Publisher},
+    rollover::Swappable,
+};
 
 use crate::{error::ApiError, state::AppState};
 
 /// Where the SMP is mounted.
 pub const SMP_PATH: &str = "/smp";
 
-/// The configured SMP.
+/// The configured SMP; replaced while running when the SMP key or the published AP
+/// certificate is renewed on disk.
 #[derive(Clone)]
-pub struct Smp(pub Arc<Publisher>);
+pub struct Smp(pub Swappable<Publisher>);
 
 /// Answers both SMP resources; the path is read raw, since identifiers arrive percent-encoded
 /// (`iso6523-actorid-upis%3A%3A0106%3A12345678`) or not.
@@ -50,11 +52,12 @@ pub async fn serve(
     let published = publication(&state.db, participant.value())
         .await?
         .ok_or(ApiError::NotFound)?;
+    let publisher = smp.0.load();
     let xml = match document_type {
-        None => smp.0.service_group(&participant, published),
+        None => publisher.service_group(&participant, published),
         Some(segment) => {
             let document_type = document_type_from_path(segment).ok_or(ApiError::NotFound)?;
-            smp.0
+            publisher
                 .signed_metadata(&participant, published, &document_type)
                 .map_err(|e| {
                     ApiError::Internal(anyhow::anyhow!(e).context("signing SMP metadata"))

@@ -63,7 +63,10 @@ pub struct AppState {
     pub hook_settings: haven_domain::hooks::service::HookSettings,
     /// The installation's own Peppol certificates and how long before their end operators are
     /// warned.
-    pub certificates: Arc<[haven_domain::peppol::certificates::InstalledCertificate]>,
+    /// (Replaced when renewed files are taken into use.)
+    pub certificates: haven_peppol::rollover::Swappable<
+        Vec<haven_domain::peppol::certificates::InstalledCertificate>,
+    >,
     pub certificate_warning: chrono::TimeDelta,
     /// Peppol delivery (locator and AS4 sender), when configured.
     pub peppol: Option<Arc<crate::as4::PeppolNetwork>>,

@@ -151,7 +151,9 @@ async fn receive(dir: &Path) {
     let revocation =
         RevocationChecker::new(Policy::Off, HostRules::default(), Duration::from_secs(1)).unwrap();
     let receiver = BlockingAs4Receiver(Arc::new(As4Receiver {
-        key: ap_key(dir, "b"),
+        keys: haven_peppol::rollover::Swappable::new(haven_peppol::as4::ApKeys::new(ap_key(
+            dir, "b",
+        ))),
         ap_trust: trust(dir),
         max_decompressed: DEFAULT_MAX_DECOMPRESSED,
         revocation: Arc::new(revocation),

@@ -14,6 +14,7 @@ pub mod keystore;
 pub mod locator;
 pub mod publisher;
 pub mod revocation;
+pub mod rollover;
 pub mod sbdh;
 pub mod sml;
 #[cfg(feature = "test-support")]

@@ -40,6 +40,7 @@ fn deliver_raw(pki: &Pki, content_type: &str, body: &[u8], cap: u64) -> Result<R
     let trust = pki.trust();
     let config = ReceiverConfig {
         key: &key,
+        previous: None,
         ap_trust: &trust,
         max_decompressed: cap,
         now: now(),
@@ -571,7 +572,9 @@ fn endpoint_receiver(
     )
     .unwrap();
     haven_peppol::as4::inbound::BlockingAs4Receiver(std::sync::Arc::new(As4Receiver {
-        key: pki.c3.ap_key(),
+        keys: haven_peppol::rollover::Swappable::new(haven_peppol::as4::ApKeys::new(
+            pki.c3.ap_key(),
+        )),
         ap_trust: pki.trust(),
         max_decompressed: haven_peppol::as4::DEFAULT_MAX_DECOMPRESSED,
         revocation: std::sync::Arc::new(checker),
@@ -640,4 +643,105 @@ async fn the_endpoint_refuses_a_revoked_signer_and_under_hard_one_whose_status_i
         "{}",
         rejected.error.detail
     );
+}
+
+/// B after a renewal: the current key `current`, and `previous` kept for decryption or not.
+fn deliver_rolling(
+    pki: &Pki,
+    message: &Outgoing,
+    current: &haven_peppol::testing::Leaf,
+    previous: Option<&haven_peppol::testing::Leaf>,
+) -> Result<Received, Rejected> {
+    let (current, previous) = (current.ap_key(), previous.map(|p| p.ap_key()));
+    let trust = pki.trust();
+    let config = ReceiverConfig {
+        key: &current,
+        previous: previous.as_ref(),
+        ap_trust: &trust,
+        max_decompressed: 1 << 20,
+        now: now(),
+    };
+    let mut worked_in = message.body().to_vec();
+    let outcome = receive(
+        &message.content_type,
+        &mut worked_in,
+        &config,
+        &|participant, _, _| participant.value() == RECEIVER,
+    );
+    assert!(
+        worked_in == message.body(),
+        "the body is not left as it was posted"
+    );
+    outcome
+}
+
+#[test]
+fn after_a_renewal_a_message_to_the_old_certificate_is_opened_with_the_previous_key() {
+    let pki = Pki::new();
+    // C3 renewed: the same seat id, a new key; the sender still encrypts to the old one.
+    let renewed = pki.ap_ca.leaf_with_key("PXX000002", None, false, 5);
+    let to_old = send(&pki, &sbd(SENDER, RECEIVER));
+    let received = deliver_rolling(&pki, &to_old, &renewed, Some(&pki.c3)).unwrap();
+    assert_eq!(received.message_id, to_old.message_id);
+    // The receipt is signed with the current key, and verifies against the new certificate.
+    let receipt = signal::receipt(&received, &renewed.ap_key()).unwrap();
+    assert_eq!(
+        signal::verify_answer(&receipt.content_type, &receipt.body, &to_old, &renewed.der).unwrap(),
+        Answer::Receipt
+    );
+    // The sender, holding the old certificate, accepts it as the receiver's renewed one (same
+    // seat id, same CA); not a receipt of another seat id, nor an error signed by the new one.
+    let trust = pki.trust();
+    assert_eq!(
+        signal::verify_answer_during_rollover(
+            &receipt.content_type,
+            &receipt.body,
+            &to_old,
+            &pki.c3.der,
+            &trust,
+            now()
+        )
+        .unwrap(),
+        Answer::Receipt
+    );
+    let by_other = signal::receipt(&received, &pki.peer.ap_key()).unwrap();
+    assert!(signal::verify_answer_during_rollover(
+        &by_other.content_type,
+        &by_other.body,
+        &to_old,
+        &pki.c3.der,
+        &trust,
+        now()
+    )
+    .is_err());
+    let error = signal::error(
+        Some(&to_old.message_id),
+        &haven_peppol::as4::As4Error::new(EbmsCode::Other, "no"),
+        &renewed.ap_key(),
+    )
+    .unwrap();
+    assert!(signal::verify_answer_during_rollover(
+        &error.content_type,
+        &error.body,
+        &to_old,
+        &pki.c3.der,
+        &trust,
+        now()
+    )
+    .is_err());
+    // A sender with the new certificate is opened with the current key.
+    let to_new = build_user_message(
+        &sbd(SENDER, RECEIVER),
+        &pki.c2.ap_key(),
+        &renewed.der,
+        &MessageOptions::default(),
+    )
+    .unwrap();
+    deliver_rolling(&pki, &to_new, &renewed, Some(&pki.c3)).unwrap();
+    // Without the previous key the old certificate's message does not decrypt: EBMS:0102.
+    let (code, detail) = refused(deliver_rolling(&pki, &to_old, &renewed, None));
+    assert_eq!(code, EbmsCode::FailedDecryption, "{detail}");
+    // Nor with a previous key of another certificate.
+    let (code, _) = refused(deliver_rolling(&pki, &to_old, &renewed, Some(&pki.peer)));
+    assert_eq!(code, EbmsCode::FailedDecryption);
 }

@@ -206,6 +206,7 @@ fn peer_to_haven(
     let trust = pki.trust();
     let config = ReceiverConfig {
         key: &key,
+        previous: None,
         ap_trust: &trust,
         max_decompressed: 1 << 20,
         now: chrono::Utc::now().timestamp(),

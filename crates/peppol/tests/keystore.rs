@@ -68,6 +68,7 @@ fn exchange(pki: &Pki, sender: &ApKey, receiver: &ApKey) {
     let trust = pki.trust();
     let config = ReceiverConfig {
         key: receiver,
+        previous: None,
         ap_trust: &trust,
         max_decompressed: 1 << 20,
         now: chrono::Utc::now().timestamp(),

@@ -84,7 +84,7 @@ async fn list_certificates(
     let statuses = certificates_for_operator(
         &state.operators,
         &auth.caller(&client),
-        &state.certificates,
+        &state.certificates.load(),
         Utc::now(),
         state.certificate_warning,
     )?;

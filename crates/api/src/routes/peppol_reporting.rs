@@ -5,7 +5,7 @@
 use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
 use haven_domain::{
     peppol::{
-        certificates::CertificatePurpose,
+        certificates::{CertificatePurpose, InstalledCertificate},
         reporting::{self, MonthSummary, ReportFile, ReportRequest},
     },
     DomainError,
@@ -115,12 +115,11 @@ fn unprocessable(e: DomainError) -> ApiError {
 }
 
 /// The report asked for: the month, and our seat id (the access point certificate's CN), the
-/// reporter of a month without exchanges.
-fn request<'a>(state: &'a AppState, month: &'a str) -> ReportRequest<'a> {
+/// reporter of a month without exchanges; `certificates` are those of the moment.
+fn request<'a>(certificates: &'a [InstalledCertificate], month: &'a str) -> ReportRequest<'a> {
     ReportRequest {
         month,
-        own_seat: state
-            .certificates
+        own_seat: certificates
             .iter()
             .find(|c| c.purpose == CertificatePurpose::AccessPoint)
             .and_then(|c| c.common_name()),
@@ -160,11 +159,12 @@ async fn transaction_statistics(
     path: web::Path<MonthPath>,
 ) -> Result<HttpResponse, ApiError> {
     let client = client_info(&req);
+    let certificates = state.certificates.load();
     let file = reporting::transaction_statistics(
         &state.db,
         &state.operators,
         &auth.caller(&client),
-        request(&state, &path.month),
+        request(&certificates, &path.month),
     )
     .await
     .map_err(unprocessable)?;
@@ -193,11 +193,12 @@ async fn end_user_statistics(
     path: web::Path<MonthPath>,
 ) -> Result<HttpResponse, ApiError> {
     let client = client_info(&req);
+    let certificates = state.certificates.load();
     let file = reporting::end_user_statistics(
         &state.db,
         &state.operators,
         &auth.caller(&client),
-        request(&state, &path.month),
+        request(&certificates, &path.month),
     )
     .await
     .map_err(unprocessable)?;

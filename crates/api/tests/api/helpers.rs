@@ -98,6 +98,10 @@ pub struct Options {
     pub intake_authserv_id: Option<String>,
     /// Registers participants in this SML (with the `peppol_smp` key and certificate).
     pub peppol_sml_registration: Option<SmlRegistrationSettings>,
+    /// `peppol_ap_previous_key_file` and `peppol_ap_previous_certificate_file`.
+    pub peppol_ap_previous: Option<(PathBuf, PathBuf)>,
+    /// `peppol_certificate_reload_secs`; the built-in default when `None`.
+    pub peppol_certificate_reload_secs: Option<u64>,
 }
 
 /// The settings of SML registration.
@@ -172,6 +176,8 @@ impl Default for Options {
             intake_dns_server: None,
             intake_authserv_id: None,
             peppol_sml_registration: None,
+            peppol_ap_previous: None,
+            peppol_certificate_reload_secs: None,
         }
     }
 }
@@ -342,6 +348,14 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .map(|(url, _)| url.clone())
             .unwrap_or_default(),
         peppol_directory_ca_file: options.peppol_directory.as_ref().map(|(_, ca)| ca.clone()),
+        peppol_ap_previous_key_file: options.peppol_ap_previous.as_ref().map(|p| p.0.clone()),
+        peppol_ap_previous_certificate_file: options
+            .peppol_ap_previous
+            .as_ref()
+            .map(|p| p.1.clone()),
+        peppol_certificate_reload_secs: options
+            .peppol_certificate_reload_secs
+            .unwrap_or(Settings::default().peppol_certificate_reload_secs),
         ..Settings::default()
     };
     if std::env::var_os("TEST_LOG").is_some() {

@@ -32,6 +32,7 @@ mod peppol_directory;
 mod peppol_evidence;
 mod peppol_reporting;
 mod peppol_responses;
+mod peppol_rollover;
 mod peppol_sending;
 mod races;
 mod security_headers;

@@ -121,6 +121,12 @@ pub enum AuditAction {
     PeppolCertificateExpired,
     #[serde(rename = "peppol.certificate_expires_soon")]
     PeppolCertificateExpiresSoon,
+    /// A renewed key or certificate file could not be taken into use; the old one stays.
+    #[serde(rename = "peppol.certificate_reload_failed")]
+    PeppolCertificateReloadFailed,
+    /// A renewed certificate was taken into use without a restart.
+    #[serde(rename = "peppol.certificate_renewed")]
+    PeppolCertificateRenewed,
     /// The Peppol Directory refused to index or remove a participant (for good).
     #[serde(rename = "peppol.directory_refused")]
     PeppolDirectoryRefused,
@@ -178,7 +184,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 80] = [
+    pub const ALL: [AuditAction; 82] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -235,6 +241,8 @@ impl AuditAction {
         Self::PasswordResetRequested,
         Self::PeppolCertificateExpired,
         Self::PeppolCertificateExpiresSoon,
+        Self::PeppolCertificateReloadFailed,
+        Self::PeppolCertificateRenewed,
         Self::PeppolDirectoryRefused,
         Self::PeppolSmlRegistrationFailed,
         Self::PeppolMigrationKeyCreated,
@@ -320,6 +328,8 @@ impl AuditAction {
             Self::PasswordResetRequested => "password.reset_requested",
             Self::PeppolCertificateExpired => "peppol.certificate_expired",
             Self::PeppolCertificateExpiresSoon => "peppol.certificate_expires_soon",
+            Self::PeppolCertificateReloadFailed => "peppol.certificate_reload_failed",
+            Self::PeppolCertificateRenewed => "peppol.certificate_renewed",
             Self::PeppolDirectoryRefused => "peppol.directory_refused",
             Self::PeppolSmlRegistrationFailed => "peppol.sml_registration_failed",
             Self::PeppolMigrationKeyCreated => "peppol.migration_key_created",

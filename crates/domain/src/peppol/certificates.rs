@@ -22,6 +22,9 @@ use crate::{
 pub enum CertificatePurpose {
     /// Signs and decrypts AS4 messages (`peppol_ap_certificate_file`).
     AccessPoint,
+    /// The access point's previous certificate during a rollover: its key still decrypts
+    /// messages encrypted to it (`peppol_ap_previous_certificate_file`).
+    AccessPointPrevious,
     /// Signs the SMP's service metadata (`peppol_smp_certificate_file`).
     Smp,
 }
@@ -31,6 +34,7 @@ impl CertificatePurpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AccessPoint => "access_point",
+            Self::AccessPointPrevious => "access_point_previous",
             Self::Smp => "smp",
         }
     }
@@ -156,6 +160,10 @@ pub async fn warn_of_expiry<L: AuditLog>(
 ) -> DomainResult<usize> {
     let mut warned = 0;
     for status in statuses(certificates, now, warning) {
+        // The previous certificate of a rollover is meant to run out.
+        if status.certificate.purpose == CertificatePurpose::AccessPointPrevious {
+            continue;
+        }
         let action = match status.state {
             ExpiryState::ExpiresSoon => AuditAction::PeppolCertificateExpiresSoon,
             ExpiryState::Expired => AuditAction::PeppolCertificateExpired,
@@ -183,6 +191,95 @@ pub async fn warn_of_expiry<L: AuditLog>(
         warned += 1;
     }
     Ok(warned)
+}
+
+/// Records a reload of the key and certificate files that took renewed certificates into use:
+/// one `peppol.certificate_renewed` event in the installation's audit log (and a log line)
+/// per purpose whose certificate changed, with the old and new serial numbers. Returns how
+/// many it wrote.
+///
+/// # Errors
+/// When the audit log cannot be written.
+#[tracing::instrument(name = "peppol.certificates_reloaded", skip_all)]
+pub async fn record_renewal<L: AuditLog>(
+    log: &L,
+    before: &[InstalledCertificate],
+    after: &[InstalledCertificate],
+) -> DomainResult<usize> {
+    let mut recorded = 0;
+    for new in after {
+        let old = before.iter().find(|c| c.purpose == new.purpose);
+        if old.is_some_and(|old| old.serial_number == new.serial_number && old.issuer == new.issuer)
+        {
+            continue;
+        }
+        let old_serial = old.map(|c| c.serial_number.clone());
+        tracing::info!(
+            purpose = new.purpose.as_str(),
+            old_serial = old_serial.as_deref().unwrap_or("none"),
+            new_serial = %new.serial_number,
+            not_after = %new.not_after,
+            "a renewed Peppol certificate of this installation is in use"
+        );
+        let mut event = NewAuditEvent::new(
+            AuditAction::PeppolCertificateRenewed,
+            &ClientInfo::default(),
+        );
+        event.target = Some(("certificate", new.serial_number.clone()));
+        event.details = serde_json::json!({
+            "purpose": new.purpose.as_str(),
+            "oldSerialNumber": old_serial,
+            "newSerialNumber": new.serial_number,
+            "subject": new.subject,
+            "issuer": new.issuer,
+            "notAfter": new.not_after.to_rfc3339(),
+        });
+        log.notify(None, event).await?;
+        recorded += 1;
+    }
+    // A previous certificate that was removed (the rollover is over) is a change too.
+    for old in before {
+        if after.iter().all(|c| c.purpose != old.purpose) {
+            tracing::info!(
+                purpose = old.purpose.as_str(),
+                old_serial = %old.serial_number,
+                "a Peppol certificate of this installation is no longer in use"
+            );
+            let mut event = NewAuditEvent::new(
+                AuditAction::PeppolCertificateRenewed,
+                &ClientInfo::default(),
+            );
+            event.target = Some(("certificate", old.serial_number.clone()));
+            event.details = serde_json::json!({
+                "purpose": old.purpose.as_str(),
+                "oldSerialNumber": old.serial_number,
+                "newSerialNumber": null,
+            });
+            log.notify(None, event).await?;
+            recorded += 1;
+        }
+    }
+    Ok(recorded)
+}
+
+/// Records that renewed key or certificate files could not be taken into use (the ones in
+/// use stay): an error in the log and `peppol.certificate_reload_failed` in the
+/// installation's audit log with the reason, which names the setting.
+///
+/// # Errors
+/// When the audit log cannot be written.
+#[tracing::instrument(name = "peppol.certificates_reload_failed", skip_all)]
+pub async fn record_reload_failure<L: AuditLog>(log: &L, reason: &str) -> DomainResult<()> {
+    tracing::error!(
+        %reason,
+        "renewed Peppol key or certificate files are not usable; the ones in use stay"
+    );
+    let mut event = NewAuditEvent::new(
+        AuditAction::PeppolCertificateReloadFailed,
+        &ClientInfo::default(),
+    );
+    event.details = serde_json::json!({ "reason": reason });
+    log.notify(None, event).await
 }
 
 #[cfg(test)]

@@ -13,17 +13,19 @@ use haven_domain::{
 use super::{
     off_the_worker,
     receive::{receive, Received, ReceiverConfig, Rejected},
-    signal, ApKey, As4Error, EbmsCode, NOT_SERVICED,
+    signal, ApKeys, As4Error, EbmsCode, NOT_SERVICED,
 };
 use crate::{
-    identifiers::TRANSPORT_PROFILE_AS4, revocation::RevocationChecker, xmldsig::TrustAnchors,
+    identifiers::TRANSPORT_PROFILE_AS4, revocation::RevocationChecker, rollover::Swappable,
+    xmldsig::TrustAnchors,
 };
 
-/// Receives for this access point: its key and certificate, the AP CA(s) senders' certificates
-/// must be issued by, the cap on a decompressed payload, and the revocation check of the
-/// sender's certificate.
+/// Receives for this access point: its keys (the current one, and the previous one during a
+/// certificate rollover; replaced while running when the files are renewed), the AP CA(s)
+/// senders' certificates must be issued by, the cap on a decompressed payload, and the
+/// revocation check of the sender's certificate.
 pub struct As4Receiver {
-    pub key: ApKey,
+    pub keys: Swappable<ApKeys>,
     pub ap_trust: TrustAnchors,
     pub max_decompressed: u64,
     pub revocation: Arc<RevocationChecker>,
@@ -51,8 +53,11 @@ impl As4Receiver {
         content_type: &str,
         body: &mut [u8],
     ) -> Result<(Inbound, Received), Rejected> {
+        // The keys of this moment serve the whole message, whatever a reload does meanwhile.
+        let keys = self.keys.load();
         let config = ReceiverConfig {
-            key: &self.key,
+            key: &keys.current,
+            previous: keys.previous.as_ref(),
             ap_trust: &self.ap_trust,
             max_decompressed: self.max_decompressed,
             now: chrono::Utc::now().timestamp(),
@@ -115,7 +120,7 @@ impl As4Receiver {
     }
 
     fn receipt_for(&self, opened: &Received) -> DomainResult<Signal> {
-        signal::receipt(opened, &self.key)
+        signal::receipt(opened, &self.keys.load().current)
             .map(to_signal)
             .map_err(signing_failed)
     }
@@ -125,15 +130,19 @@ impl As4Receiver {
             Refusal::NotServiced => As4Error::new(EbmsCode::Other, NOT_SERVICED),
             Refusal::Invalid(detail) => As4Error::new(EbmsCode::Other, detail),
         };
-        signal::error(Some(&opened.message_id), &error, &self.key)
+        signal::error(Some(&opened.message_id), &error, &self.keys.load().current)
             .map(to_signal)
             .map_err(signing_failed)
     }
 
     fn error_for(&self, failed: &Rejected) -> DomainResult<Signal> {
-        signal::error(failed.message_id.as_deref(), &failed.error, &self.key)
-            .map(to_signal)
-            .map_err(signing_failed)
+        signal::error(
+            failed.message_id.as_deref(),
+            &failed.error,
+            &self.keys.load().current,
+        )
+        .map(to_signal)
+        .map_err(signing_failed)
     }
 }
 

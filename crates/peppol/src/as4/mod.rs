@@ -187,6 +187,57 @@ impl ApKey {
     pub fn seat_id(&self) -> &str {
         &self.seat_id
     }
+
+    /// Whether the certificate's public key is the private key's: a renewed pair whose files
+    /// do not belong together is refused before it replaces a working one.
+    #[must_use]
+    pub fn key_matches_certificate(&self) -> bool {
+        use rsa::pkcs8::EncodePublicKey as _;
+        let Ok(ours) = self.decrypting.to_public_key().to_public_key_der() else {
+            return false;
+        };
+        X509Certificate::from_der(self.certificate())
+            .is_ok_and(|(_, certificate)| certificate.public_key().raw == ours.as_bytes())
+    }
+}
+
+/// The access point's keys of the moment: the current one signs and decrypts; during a
+/// certificate rollover the previous one still decrypts what senders encrypted to the old
+/// certificate (they may hold an SMP answer cached before the renewal).
+pub struct ApKeys {
+    pub current: ApKey,
+    pub previous: Option<ApKey>,
+}
+
+impl ApKeys {
+    /// The current key alone.
+    #[must_use]
+    pub fn new(current: ApKey) -> Self {
+        Self {
+            current,
+            previous: None,
+        }
+    }
+
+    /// The key whose certificate is `recipient` (the certificate a message's EncryptedKey
+    /// names): the current one, else the previous one; `None` for any other certificate.
+    #[must_use]
+    pub fn for_recipient(&self, recipient: &[u8]) -> Option<&ApKey> {
+        decryption_key(&self.current, self.previous.as_ref(), recipient)
+    }
+}
+
+/// The key of `current` and `previous` whose certificate is `recipient`, the current one
+/// first.
+#[must_use]
+pub fn decryption_key<'k>(
+    current: &'k ApKey,
+    previous: Option<&'k ApKey>,
+    recipient: &[u8],
+) -> Option<&'k ApKey> {
+    std::iter::once(current)
+        .chain(previous)
+        .find(|key| key.certificate() == recipient)
 }
 
 /// The subject CN of a certificate (DER).
@@ -241,4 +292,55 @@ pub(crate) fn child_named<'a, 'i: 'a>(
 
 pub(crate) fn trimmed_text(node: roxmltree::Node<'_, '_>) -> String {
     node.text().unwrap_or("").trim().to_owned()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::testing::Ca;
+
+    #[test]
+    fn the_key_is_chosen_by_the_certificate_the_message_is_encrypted_to() {
+        let ca = Ca::new("Test AP CA");
+        // A renewal: the same seat id, a new key.
+        let old = ca.leaf_with_key("PXX000002", None, false, 3);
+        let new = ca.leaf_with_key("PXX000002", None, false, 4);
+        let other = ca.leaf_with_key("PXX000003", None, false, 2);
+        let rolling = ApKeys {
+            current: new.ap_key(),
+            previous: Some(old.ap_key()),
+        };
+        let chosen = |keys: &ApKeys, recipient: &[u8]| {
+            keys.for_recipient(recipient)
+                .map(|k| k.certificate().to_vec())
+        };
+        assert_eq!(chosen(&rolling, &new.der), Some(new.der.clone()));
+        assert_eq!(chosen(&rolling, &old.der), Some(old.der.clone()));
+        assert_eq!(chosen(&rolling, &other.der), None);
+        // Without a previous key only the current certificate is ours.
+        let alone = ApKeys::new(new.ap_key());
+        assert_eq!(chosen(&alone, &new.der), Some(new.der.clone()));
+        assert_eq!(chosen(&alone, &old.der), None);
+        // The same certificate as current and previous (an operator who installed it twice)
+        // is the current key.
+        let twice = ApKeys {
+            current: new.ap_key(),
+            previous: Some(new.ap_key()),
+        };
+        assert!(std::ptr::eq(
+            twice.for_recipient(&new.der).unwrap(),
+            &twice.current
+        ));
+    }
+
+    #[test]
+    fn a_key_matches_only_its_own_certificate() {
+        let ca = Ca::new("Test AP CA");
+        let leaf = ca.leaf_with_key("PXX000002", None, false, 3);
+        let renewed = ca.leaf_with_key("PXX000002", None, false, 4);
+        assert!(leaf.ap_key().key_matches_certificate());
+        let mismatched = ApKey::new(&leaf.pkcs8, renewed.der.clone()).unwrap();
+        assert!(!mismatched.key_matches_certificate());
+    }
 }

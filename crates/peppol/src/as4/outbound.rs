@@ -13,13 +13,14 @@ use haven_domain::peppol::{
 use super::{
     off_the_worker,
     send::{build_wrapped, check_receiver_certificate, MessageOptions},
-    signal::{verify_answer, Answer},
-    ApKey,
+    signal::{verify_answer_during_rollover, Answer},
+    ApKey, ApKeys,
 };
 use crate::{
     http::{self, HostRules},
     identifiers::{DocumentTypeIdentifier, ParticipantIdentifier, ProcessIdentifier},
     revocation::{Refused, RevocationChecker},
+    rollover::Swappable,
     sbdh::{self, Sbdh},
     xmldsig::TrustAnchors,
 };
@@ -33,7 +34,8 @@ const MAX_ANSWER: usize = 1024 * 1024;
 /// by, the HTTP client with the address rules, and the revocation check of receivers'
 /// certificates (none unless [`As4Sender::with_revocation`]).
 pub struct As4Sender {
-    key: Arc<ApKey>,
+    /// Shared with the receiver, and replaced while running when the files are renewed.
+    keys: Swappable<ApKeys>,
     ap_trust: TrustAnchors,
     rules: HostRules,
     client: reqwest::Client,
@@ -51,7 +53,7 @@ impl As4Sender {
     ) -> Result<Self, String> {
         let client = http::client(&rules, timeout)?;
         Ok(Self {
-            key: Arc::new(key),
+            keys: Swappable::new(ApKeys::new(key)),
             ap_trust,
             rules,
             client,
@@ -66,9 +68,18 @@ impl As4Sender {
         self
     }
 
+    /// Signs with `keys` (the current key), shared with the receiver so that a reload
+    /// renews both at once.
     #[must_use]
-    pub fn seat_id(&self) -> &str {
-        self.key.seat_id()
+    pub fn with_keys(mut self, keys: Swappable<ApKeys>) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    /// The seat id of the current key.
+    #[must_use]
+    pub fn seat_id(&self) -> String {
+        self.keys.load().current.seat_id().to_owned()
     }
 }
 
@@ -114,14 +125,17 @@ impl As4Outbound for As4Sender {
         };
         // The SBD, gzip, signing and encryption on the blocking pool, off the job worker's
         // thread. The SBD is not written out: its parts go straight into gzip.
+        // The keys of this moment sign the message and carry its seat id.
+        let keys = self.keys.load();
+        let our_seat = keys.current.seat_id().to_owned();
         let (key, certificate, document) = (
-            Arc::clone(&self.key),
+            keys,
             endpoint.certificate.clone(),
             Arc::clone(&outbound.document),
         );
         let mut message = off_the_worker(move || {
             let sbd = sbdh::wrap(&header, &document).map_err(|e| e.to_string())?;
-            build_wrapped(&sbd, &key, &certificate, &options).map_err(|e| e.to_string())
+            build_wrapped(&sbd, &key.current, &certificate, &options).map_err(|e| e.to_string())
         })
         .await
         .map_err(refused)?
@@ -152,9 +166,19 @@ impl As4Outbound for As4Sender {
         let checked = {
             let (message, certificate) = (Arc::clone(&message), endpoint.certificate.clone());
             let (content_type, body) = (content_type.clone(), body.clone());
-            off_the_worker(move || verify_answer(&content_type, &body, &message, &certificate))
-                .await
-                .map_err(SendError::Transient)?
+            let trust = self.ap_trust.clone();
+            off_the_worker(move || {
+                verify_answer_during_rollover(
+                    &content_type,
+                    &body,
+                    &message,
+                    &certificate,
+                    &trust,
+                    Utc::now().timestamp(),
+                )
+            })
+            .await
+            .map_err(SendError::Transient)?
         };
         let answer = match checked {
             Ok(Answer::Receipt) => As4Answer::Receipt,
@@ -173,7 +197,7 @@ impl As4Outbound for As4Sender {
         };
         Ok(Exchange {
             message_id: message.message_id.clone(),
-            our_seat: self.key.seat_id().to_owned(),
+            our_seat,
             their_seat,
             answer,
             answered_at,

@@ -29,6 +29,9 @@ use crate::{
 pub struct ReceiverConfig<'a> {
     /// Our access point key: decrypts, and its certificate must be the one encrypted to.
     pub key: &'a ApKey,
+    /// The key of our previous certificate during a rollover: decrypts what is encrypted to
+    /// that certificate (the receipt is still signed with `key`).
+    pub previous: Option<&'a ApKey>,
     /// The AP CA(s) a sender's certificate must be issued by.
     pub ap_trust: &'a TrustAnchors,
     /// The largest decompressed payload accepted (EBMS:0303 beyond).
@@ -233,7 +236,7 @@ fn check(
             &mut decoded
         }
     };
-    let compressed = decrypt(doc, security, &content_id, content, config.key)?;
+    let compressed = decrypt(doc, security, &content_id, content, config)?;
     wss::check_attachment(&verified, &content_id, compressed.plain)?;
     let sbd = decompress(compressed.plain, config.max_decompressed)?;
     // Encrypted again: the body is as posted.
@@ -415,7 +418,7 @@ fn decrypt<'b>(
     security: Node<'_, '_>,
     content_id: &str,
     content: &'b mut [u8],
-    key: &ApKey,
+    config: &ReceiverConfig<'_>,
 ) -> Result<Decrypted<'b>, As4Error> {
     let uri = format!("cid:{content_id}");
     let encrypted_data = children_named(security, XENC, "EncryptedData")
@@ -469,11 +472,15 @@ fn decrypt<'b>(
             policy("the EncryptedKey does not name the certificate it is encrypted to")
         })?;
     let recipient = wss::binary_security_token(doc, bst_id)?;
-    if recipient != key.certificate() {
-        return Err(decryption(
-            "the message is encrypted to another certificate",
-        ));
-    }
+    // Our current certificate, or during a rollover the previous one, which senders may
+    // still have from a cached SMP answer.
+    let key = super::decryption_key(config.key, config.previous, &recipient).ok_or_else(|| {
+        decryption(if config.previous.is_some() {
+            "the message is encrypted to a certificate that is neither this access point's current nor its previous one"
+        } else {
+            "the message is encrypted to another certificate than this access point's"
+        })
+    })?;
     let wrapped = child_named(encrypted_key, XENC, "CipherData")
         .and_then(|c| child_named(c, XENC, "CipherValue"))
         .map(|v| {

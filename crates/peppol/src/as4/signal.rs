@@ -6,10 +6,13 @@ use chrono::{SecondsFormat, Utc};
 use roxmltree::Document;
 
 use super::{
-    child_named, children_named, mime, new_id, receive::Received, send::Outgoing, trimmed_text,
-    wss, ApKey, As4Error, BASE64_BINARY, EBBP, EBMS, SOAP12, WSSE, WSU, X509V3,
+    child_named, children_named, common_name, mime, new_id, receive::Received, send::Outgoing,
+    trimmed_text, wss, ApKey, As4Error, BASE64_BINARY, EBBP, EBMS, SOAP12, WSSE, WSU, X509V3,
 };
-use crate::{sbdh::escape, xmldsig::DSIG_NAMESPACE};
+use crate::{
+    sbdh::escape,
+    xmldsig::{TrustAnchors, DSIG_NAMESPACE},
+};
 
 /// A signal to answer with: the HTTP Content-Type and body (plain SOAP).
 #[derive(Debug, Clone)]
@@ -118,6 +121,54 @@ pub fn verify_answer(
     sent: &Outgoing,
     expected_signer: &[u8],
 ) -> Result<Answer, InvalidSignal> {
+    verify_signal(content_type, body, sent, &|signer| {
+        signer == expected_signer
+    })
+}
+
+/// As [`verify_answer`], also accepting a **receipt** signed by the receiver's renewed
+/// certificate: one of the same seat id (CN), issued by `ap_trust` and valid at `now`. During
+/// a certificate rollover the receiver has published its new certificate while this sender
+/// still holds the old one (a cached SMP answer); the receiver decrypts with its previous key
+/// and signs with its current one. An ebMS error must still be signed by `expected_signer`:
+/// an error signed otherwise does not count (the sender tries again, by then perhaps with the
+/// new certificate).
+///
+/// # Errors
+/// An [`InvalidSignal`] saying what is wrong.
+pub fn verify_answer_during_rollover(
+    content_type: &str,
+    body: &[u8],
+    sent: &Outgoing,
+    expected_signer: &[u8],
+    ap_trust: &TrustAnchors,
+    now: i64,
+) -> Result<Answer, InvalidSignal> {
+    let renewed = |signer: &[u8]| {
+        ap_trust.check(signer, now).is_ok()
+            && matches!(
+                (common_name(signer), common_name(expected_signer)),
+                (Ok(theirs), Ok(expected)) if theirs == expected
+            )
+    };
+    match verify_signal(content_type, body, sent, &|signer| {
+        signer == expected_signer || renewed(signer)
+    })? {
+        Answer::Receipt => Ok(Answer::Receipt),
+        Answer::Error { code, detail } => {
+            // Errors: only from the certificate encrypted to.
+            verify_answer(content_type, body, sent, expected_signer)?;
+            Ok(Answer::Error { code, detail })
+        }
+    }
+}
+
+fn verify_signal(
+    content_type: &str,
+    body: &[u8],
+    sent: &Outgoing,
+    accepted_signer: &dyn Fn(&[u8]) -> bool,
+) -> Result<Answer, InvalidSignal> {
     let invalid = |why: &str| InvalidSignal(why.to_owned());
     let parts = mime::parse(content_type, body).map_err(|e| InvalidSignal(e.detail))?;
     let root = parts
@@ -133,7 +184,7 @@ pub fn verify_answer(
         child_named(header, EBMS, "Messaging").ok_or_else(|| invalid("no eb:Messaging"))?;
     let security = child_named(header, WSSE, "Security").ok_or_else(|| invalid("not signed"))?;
     let verified = wss::verify(&doc, security).map_err(|e| InvalidSignal(e.detail))?;
-    if verified.signer != expected_signer {
+    if !accepted_signer(&verified.signer) {
         return Err(invalid("it is not signed with the receiver's certificate"));
     }
     let messaging_id = messaging

@@ -79,6 +79,38 @@ describe('certificates on the operator page', { timeout: 15_000 }, () => {
     expect(screen.getByText(/Installeer het vernieuwde certificaat/)).toBeInTheDocument();
   });
 
+  it('names the previous certificate of a rollover without warning of its end', async () => {
+    const items = [
+      certificate({ serialNumber: '0c0d' }),
+      certificate({ purpose: 'access_point_previous', state: 'expires_soon', daysLeft: 5 }),
+    ];
+    mockApi({
+      'GET /api/v1/operator/activation-requests': { body: { items: [] } },
+      'GET /api/v1/operator/certificates': { body: { warningDays: 30, items } },
+      'GET /api/v1/operator/audit-events': { body: { items: [] } },
+    });
+    await renderApp({ path: '/operator', language: 'en', session: operator });
+    expect(await screen.findByText('Previous access point certificate (decrypts only)')).toBeInTheDocument();
+    expect(screen.getByText(/still decrypts messages/)).toBeInTheDocument();
+    expect(screen.queryByText(/Renew it now/)).not.toBeInTheDocument();
+  });
+
+  it('names the previous certificate in Dutch', async () => {
+    mockApi({
+      'GET /api/v1/operator/activation-requests': { body: { items: [] } },
+      'GET /api/v1/operator/certificates': {
+        body: { warningDays: 30, items: [certificate({ purpose: 'access_point_previous' })] },
+      },
+      'GET /api/v1/operator/audit-events': { body: { items: [] } },
+    });
+    await renderApp({
+      path: '/operator',
+      language: 'nl',
+      session: session({ email: 'operator@haven.test', language: 'nl' }),
+    });
+    expect(await screen.findByText('Vorig accesspointcertificaat (alleen ontsleutelen)')).toBeInTheDocument();
+  });
+
   it('is left out where no certificate is configured', async () => {
     mockApi({
       'GET /api/v1/operator/activation-requests': { body: { items: [] } },

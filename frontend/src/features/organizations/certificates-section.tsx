@@ -1,4 +1,5 @@
 import { Alert, Badge, Button, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 
 import type { components } from '@/api/generated/schema';
@@ -15,12 +16,19 @@ const STATE_COLORS: Record<Certificate['state'], string> = {
   not_yet_valid: 'gray',
 };
 
+/** What a certificate is for; the previous one of a rollover has its own words. */
+function purposeLabel(t: TFunction, purpose: Certificate['purpose']): string {
+  return purpose === 'access_point_previous'
+    ? t('certificateRollover.accessPointPrevious')
+    : t(`certificates.purposes.${purpose}`);
+}
+
 function CertificateRow({ certificate }: { certificate: Certificate }) {
   const { t, i18n } = useTranslation();
   const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' });
   return (
     <Table.Tr>
-      <Table.Td>{t(`certificates.purposes.${certificate.purpose}`)}</Table.Td>
+      <Table.Td>{purposeLabel(t, certificate.purpose)}</Table.Td>
       <Table.Td>
         <Text size="sm">{certificate.subject}</Text>
         <Text size="xs" c="dimmed">
@@ -90,7 +98,11 @@ export function CertificatesSection() {
   const items = certificates.data?.items ?? [];
   // Nothing to watch on an installation without Peppol.
   if (certificates.isSuccess && items.length === 0) return null;
-  const attention = items.filter((c) => c.state === 'expires_soon' || c.state === 'expired');
+  // The previous certificate of a rollover is meant to run out: no warning for it.
+  const attention = items.filter(
+    (c) => c.purpose !== 'access_point_previous' && (c.state === 'expires_soon' || c.state === 'expired'),
+  );
+  const rolling = items.some((c) => c.purpose === 'access_point_previous');
   return (
     <Stack component="section" aria-label={t('certificates.title')}>
       <Title order={2}>{t('certificates.title')}</Title>
@@ -101,7 +113,7 @@ export function CertificatesSection() {
         <Alert
           key={c.purpose}
           color={c.state === 'expired' ? 'red' : 'orange'}
-          title={`${t(`certificates.purposes.${c.purpose}`)}: ${t(`certificates.states.${c.state}`, { count: c.daysLeft })}`}
+          title={`${purposeLabel(t, c.purpose)}: ${t(`certificates.states.${c.state}`, { count: c.daysLeft })}`}
         >
           {t(c.state === 'expired' ? 'certificates.expiredWarning' : 'certificates.soonWarning')}
         </Alert>
@@ -123,6 +135,7 @@ export function CertificatesSection() {
           </Table.Tbody>
         </Table>
       )}
+      {rolling && <Text c="dimmed">{t('certificateRollover.previousHint')}</Text>}
       <InstallationLog />
     </Stack>
   );

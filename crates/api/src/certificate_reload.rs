@@ -1,0 +1,167 @@
+//! Takes renewed Peppol key and certificate files into use without a restart. Each instance
+//! looks at the files every `peppol_certificate_reload_secs` (a look is a hash of their
+//! content, so a copy with an old modification time counts too); when one changed it reads
+//! and checks all of them as at start, and only when all are usable replaces the access
+//! point's keys (sending, receiving, receipts), the SMP (its key and the AP certificate it
+//! publishes) and the certificate list at once. A file that is not usable leaves everything
+//! as it was. Both outcomes go to the installation's audit log through the domain's
+//! `peppol::certificates` use cases.
+//!
+//! Per instance and not a job on the queue: each instance holds its own keys in memory, and
+//! one instance's reload does nothing for another's.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use haven_domain::peppol::certificates::{
+    record_reload_failure, record_renewal, InstalledCertificate,
+};
+use haven_peppol::{as4::ApKeys, publisher::Publisher, rollover::Swappable};
+use haven_persistence::Database;
+use sha2::{Digest as _, Sha256};
+
+use crate::config::{PeppolKeyMaterial, Settings};
+
+/// The keys and certificates of the moment, shared by the AS4 receiver and sender, the SMP,
+/// the operators' certificate list and the expiry check.
+#[derive(Clone)]
+pub struct PeppolKeys {
+    pub ap: Option<Swappable<ApKeys>>,
+    pub publisher: Option<Swappable<Publisher>>,
+    pub certificates: Swappable<Vec<InstalledCertificate>>,
+}
+
+impl PeppolKeys {
+    /// What was read at start.
+    #[must_use]
+    pub fn new(material: PeppolKeyMaterial) -> Self {
+        Self {
+            ap: material.ap_keys.map(Swappable::new),
+            publisher: material.publisher.map(Swappable::new),
+            certificates: Swappable::new(material.certificates),
+        }
+    }
+
+    /// Replaces every key and certificate with `material` (read from the same settings, so
+    /// the same ones are configured).
+    fn replace(&self, material: PeppolKeyMaterial) {
+        if let (Some(shared), Some(keys)) = (&self.ap, material.ap_keys) {
+            shared.store(keys);
+        }
+        if let (Some(shared), Some(publisher)) = (&self.publisher, material.publisher) {
+            shared.store(publisher);
+        }
+        self.certificates.store(material.certificates);
+    }
+}
+
+/// A hash of the files' names and contents (or of why one cannot be read).
+fn fingerprint(files: &[PathBuf]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for file in files {
+        hash.update(file.to_string_lossy().as_bytes());
+        hash.update([0]);
+        match std::fs::read(file) {
+            Ok(content) => {
+                hash.update((content.len() as u64).to_be_bytes());
+                hash.update(&content);
+            }
+            Err(e) => hash.update(format!("unreadable: {}", e.kind()).as_bytes()),
+        }
+    }
+    hash.finalize().into()
+}
+
+/// The periodic look at the files of one instance.
+pub struct CertificateReloader {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl CertificateReloader {
+    /// The hash of the files as they are now: taken before they are read at start, so that
+    /// a change during start is seen at the first look.
+    #[must_use]
+    pub fn files_now(settings: &Settings) -> [u8; 32] {
+        fingerprint(&settings.peppol_key_files())
+    }
+
+    /// Starts looking, when `peppol_certificate_reload_secs` is not 0 and a Peppol key is
+    /// configured; `seen` is [`CertificateReloader::files_now`] from before the start's read.
+    #[must_use]
+    pub fn start(
+        settings: &Settings,
+        keys: &PeppolKeys,
+        db: &Database,
+        seen: [u8; 32],
+    ) -> Option<Self> {
+        if settings.peppol_certificate_reload_secs == 0
+            || (keys.ap.is_none() && keys.publisher.is_none())
+        {
+            return None;
+        }
+        let every = Duration::from_secs(settings.peppol_certificate_reload_secs);
+        let (settings, keys, db) = (Arc::new(settings.clone()), keys.clone(), db.clone());
+        let task = tokio::spawn(async move {
+            let mut seen = seen;
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                if let Some(now) = look(&settings, &keys, &db, seen).await {
+                    seen = now;
+                }
+            }
+        });
+        Some(Self { task })
+    }
+
+    /// Stops looking.
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+/// One look: `None` when the files are as `seen`, else their new hash once the change was
+/// taken into use or recorded as failed.
+async fn look(
+    settings: &Arc<Settings>,
+    keys: &PeppolKeys,
+    db: &Database,
+    seen: [u8; 32],
+) -> Option<[u8; 32]> {
+    let read = {
+        let settings = Arc::clone(settings);
+        tokio::task::spawn_blocking(move || {
+            let files = settings.peppol_key_files();
+            let now = fingerprint(&files);
+            if now == seen {
+                return None;
+            }
+            Some((now, settings.peppol_key_material(true)))
+        })
+        .await
+    };
+    let (now, material) = match read {
+        Ok(Some(read)) => read,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the Peppol key files stopped");
+            return None;
+        }
+    };
+    let recorded = match material {
+        Ok(material) => {
+            let before = keys.certificates.load();
+            let after = material.certificates.clone();
+            keys.replace(material);
+            record_renewal(db, &before, &after).await.map(|_| ())
+        }
+        Err(e) => record_reload_failure(db, &format!("{e:#}")).await,
+    };
+    if let Err(e) = recorded {
+        // The keys are in use either way; the next look tries the audit log again.
+        tracing::error!(error = %e, "could not record the Peppol certificate reload");
+        return None;
+    }
+    Some(now)
+}

@@ -165,6 +165,11 @@ impl Application {
             }
             (None, _) => None,
         };
+        if settings.peppol_reporting_send && peppol.is_none() {
+            anyhow::bail!(
+                "peppol_reporting_send needs AS4 sending: set the access point key (peppol_ap_key_file or peppol_ap_pkcs12_file) and a peppol_locator"
+            );
+        }
         let certificates: Arc<[_]> = settings.peppol_certificates()?.into();
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
@@ -185,6 +190,7 @@ impl Application {
                 receiving_price: settings.receiving_price_per_document.clone(),
             },
             sml_registration: settings.peppol_sml_registration,
+            peppol_reporting_send: settings.peppol_reporting_send,
             job_waker: job_waker.clone(),
             connection_limiter: RateLimiter::per_minute(settings.connection_requests_per_minute),
             token_client_limiter: RateLimiter::per_minute(
@@ -315,6 +321,7 @@ impl Application {
         crate::jobs::schedule_sml_reconcile(&db, &settings).await?;
         crate::jobs::schedule_directory_index_all(&db, &settings).await?;
         crate::jobs::schedule_certificate_check(&db, &certificates).await?;
+        crate::jobs::schedule_report_sending(&db, settings.peppol_reporting_send).await?;
         let server = server.run();
         tracing::info!(address = %format!("http://{}:{port}", settings.host), "Haven is listening");
         Ok(Self {

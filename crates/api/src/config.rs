@@ -212,6 +212,10 @@ pub struct Settings {
     /// Days before the end of the access point's or SMP's certificate from which operators
     /// are warned (their page, the log, the installation's audit log daily).
     pub peppol_certificate_warning_days: u32,
+    /// Send each month's Peppol reports (TSR and EUSR) to OpenPeppol over the Peppol network
+    /// once the month has ended (job `send_peppol_report`). Needs AS4 sending (the access
+    /// point key and a locator). Off: the reports are only downloaded.
+    pub peppol_reporting_send: bool,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -388,6 +392,7 @@ impl Default for Settings {
             peppol_smp_id: None,
             peppol_sml_trust_file: None,
             peppol_certificate_warning_days: 30,
+            peppol_reporting_send: false,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -1414,7 +1419,8 @@ mod tests {
         assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_ap_pkcs12_password".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_smp_pkcs12_file".to_owned(), ValueKind::Text)));
-        assert_eq!(keys.len(), 112, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_reporting_send".to_owned(), ValueKind::Bool)));
+        assert_eq!(keys.len(), 113, "one key per field of Settings");
     }
 
     #[test]

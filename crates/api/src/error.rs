@@ -123,6 +123,10 @@ pub enum ErrorCode {
     DraftNotOpen,
     /// The intake draft holds a valid invoice as mailed; it is sent as it is.
     DraftIsInvoice,
+    /// Sending the Peppol reports to OpenPeppol is switched off (`peppol_reporting_send`).
+    PeppolReportingOff,
+    /// The month's Peppol reports were sent already.
+    ReportAlreadySent,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -174,6 +178,8 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::GrantRevoked => Self::GrantRevoked,
             ConflictCode::DraftNotOpen => Self::DraftNotOpen,
             ConflictCode::DraftIsInvoice => Self::DraftIsInvoice,
+            ConflictCode::PeppolReportingOff => Self::PeppolReportingOff,
+            ConflictCode::ReportAlreadySent => Self::ReportAlreadySent,
         }
     }
 }

@@ -102,6 +102,10 @@ pub enum ConflictCode {
     /// The intake draft holds a valid invoice as mailed: it is sent as it is, its fields
     /// cannot be changed.
     DraftIsInvoice,
+    /// Sending the Peppol reports to OpenPeppol is switched off.
+    PeppolReportingOff,
+    /// The month's Peppol reports were sent already.
+    ReportAlreadySent,
 }
 
 /// The outside services a use case may depend on.

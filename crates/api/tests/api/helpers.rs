@@ -98,6 +98,8 @@ pub struct Options {
     pub intake_authserv_id: Option<String>,
     /// Registers participants in this SML (with the `peppol_smp` key and certificate).
     pub peppol_sml_registration: Option<SmlRegistrationSettings>,
+    /// `peppol_reporting_send`.
+    pub peppol_reporting_send: bool,
 }
 
 /// The settings of SML registration.
@@ -172,6 +174,7 @@ impl Default for Options {
             intake_dns_server: None,
             intake_authserv_id: None,
             peppol_sml_registration: None,
+            peppol_reporting_send: false,
         }
     }
 }
@@ -324,6 +327,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_revocation_insecure_hosts: "127.0.0.1".into(),
         peppol_as4_timeout_secs: 10,
         peppol_sml_registration: options.peppol_sml_registration.is_some(),
+        peppol_reporting_send: options.peppol_reporting_send,
         peppol_sml_url: options
             .peppol_sml_registration
             .as_ref()

@@ -128,6 +128,10 @@ pub enum AuditAction {
     /// last attempt.
     #[serde(rename = "peppol.sml_registration_failed")]
     PeppolSmlRegistrationFailed,
+    /// A month's Peppol report (TSR or EUSR) could not be sent to OpenPeppol: refused, or
+    /// not answered with a receipt by the last attempt.
+    #[serde(rename = "peppol.report_send_failed")]
+    PeppolReportSendFailed,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -171,7 +175,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 78] = [
+    pub const ALL: [AuditAction; 79] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -229,6 +233,7 @@ impl AuditAction {
         Self::PeppolCertificateExpired,
         Self::PeppolCertificateExpiresSoon,
         Self::PeppolDirectoryRefused,
+        Self::PeppolReportSendFailed,
         Self::PeppolSmlRegistrationFailed,
         Self::RegistrationCompleted,
         Self::RegistrationExistingAddress,
@@ -313,6 +318,7 @@ impl AuditAction {
             Self::PeppolCertificateExpiresSoon => "peppol.certificate_expires_soon",
             Self::PeppolDirectoryRefused => "peppol.directory_refused",
             Self::PeppolSmlRegistrationFailed => "peppol.sml_registration_failed",
+            Self::PeppolReportSendFailed => "peppol.report_send_failed",
             Self::RegistrationCompleted => "registration.completed",
             Self::RegistrationExistingAddress => "registration.existing_address",
             Self::RegistrationRequested => "registration.requested",

@@ -75,6 +75,18 @@ impl InstalledCertificate {
             .filter(|cn| !cn.is_empty())
     }
 
+    /// The subject's country (`C=`), upper case: for a Peppol certificate, the service
+    /// provider's country.
+    #[must_use]
+    pub fn country(&self) -> Option<String> {
+        self.subject
+            .split(',')
+            .map(str::trim)
+            .find_map(|part| part.strip_prefix("C="))
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))
+    }
+
     #[must_use]
     pub fn state(&self, now: DateTime<Utc>, warning: TimeDelta) -> ExpiryState {
         if now < self.not_before {

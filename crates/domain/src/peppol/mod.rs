@@ -9,5 +9,6 @@ pub mod evidence;
 pub mod publishing;
 pub mod receiving;
 pub mod registration;
+pub mod report_sending;
 pub mod reporting;
 pub mod sending;

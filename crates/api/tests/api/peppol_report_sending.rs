@@ -38,6 +38,8 @@ enum Mode {
     BusyFirst,
     /// A signed ebMS error.
     Refuse,
+    /// 503, always.
+    Down,
 }
 
 /// One message the stand-in opened.
@@ -90,6 +92,7 @@ async fn stand_in_receive(
         .any(|o| o.message_id == inbound.message_id);
     let (answer, response) = match mode {
         Mode::BusyFirst if !seen_before => ("503", None),
+        Mode::Down => ("503", None),
         Mode::Refuse => (
             "error",
             Some(
@@ -469,4 +472,77 @@ async fn only_operators_send_and_only_months_that_ended() {
     let operator = quiet.register_admin(OPERATOR).await;
     let response = send_now(&quiet, &operator.token, MONTH).await;
     assert_error_body(response, 409, "peppol_reporting_off").await;
+}
+
+#[tokio::test]
+async fn a_receiver_down_until_the_last_attempt_fails_the_report_with_an_audit_event() {
+    let network = Reporting::new();
+    let (stand_in, url) = network.stand_in(Mode::Down);
+    let app = network.haven(&url, true).await;
+    let operator = app.register_admin(OPERATOR).await;
+
+    let response = send_now(&app, &operator.token, MONTH).await;
+    assert_eq!(response.status().as_u16(), 202);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let item = month_item(&app, &operator, MONTH).await;
+        if item["tsr"]["reason"].is_string() && item["eusr"]["reason"].is_string() {
+            assert_eq!(item["tsr"]["state"], "pending", "{item}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no attempt seen: {item}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Both jobs back in the queue (an attempt's outcome is recorded after its reason).
+    loop {
+        let running = app
+            .get_json(
+                "/api/v1/operator/jobs?kind=send_peppol_report&status=running",
+                &operator.token,
+            )
+            .await;
+        if running["items"].as_array().unwrap().is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running: {running}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    app.make_jobs_due_for_the_last_time("send_peppol_report")
+        .await;
+    let item = wait_for_states(&app, &operator, MONTH, &["sent", "failed"]).await;
+    for report in ["tsr", "eusr"] {
+        assert_eq!(item[report]["state"], "failed", "{item}");
+        assert!(
+            item[report]["reason"].as_str().unwrap().contains("503"),
+            "{item}"
+        );
+        // Every attempt was the same message.
+        let message_id = item[report]["messageId"].as_str().unwrap();
+        let posts = stand_in
+            .opened
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|o| o.message_id == message_id)
+            .count();
+        assert_eq!(posts, 2, "{report}");
+    }
+    let events = app
+        .get_json("/api/v1/operator/audit-events?limit=200", &operator.token)
+        .await;
+    let failures: Vec<&Value> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "peppol.report_send_failed" && e["details"]["month"] == MONTH)
+        .collect();
+    assert_eq!(failures.len(), 2, "{events}");
+    assert!(failures.iter().all(|e| e["details"]["refused"] == false));
 }

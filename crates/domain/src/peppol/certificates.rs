@@ -213,6 +213,17 @@ mod tests {
     }
 
     #[test]
+    fn the_country_is_the_subjects_c() {
+        let mut cert = certificate(Utc::now(), Utc::now());
+        assert_eq!(cert.country(), None);
+        cert.subject = "C=nl, O=Haven B.V., CN=PNL000001".into();
+        assert_eq!(cert.country().as_deref(), Some("NL"));
+        assert_eq!(cert.common_name(), Some("PNL000001"));
+        cert.subject = "C=NLD, CN=PNL000001".into();
+        assert_eq!(cert.country(), None);
+    }
+
+    #[test]
     fn the_state_follows_the_validity_and_the_warning_period() {
         let now = DateTime::parse_from_rfc3339("2026-12-06T12:00:00Z")
             .map(|t| t.with_timezone(&Utc))

@@ -705,3 +705,93 @@ pub fn next_month_jobs(month: ReportingMonth) -> Vec<NewJob> {
         .map(|report| report_job(next, report, 0, Some(send_time(next))))
         .collect()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn month(text: &str) -> ReportingMonth {
+        ReportingMonth::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_sender_is_the_service_provider_under_spis() {
+        assert_eq!(
+            service_provider_id("PXX000001").as_deref(),
+            Some("0242:000001")
+        );
+        assert_eq!(
+            service_provider_id("POP000123").as_deref(),
+            Some("0242:000123")
+        );
+        for not_a_seat in [
+            "",
+            "PXX00001",
+            "pxx000001",
+            "PXX0000012",
+            "XXX000001",
+            "PX1000001",
+        ] {
+            assert_eq!(service_provider_id(not_a_seat), None, "{not_a_seat}");
+        }
+    }
+
+    #[test]
+    fn jobs_are_keyed_per_report_month_and_round() {
+        let job = report_job(month("2026-11"), ReportKind::Tsr, 0, None);
+        assert_eq!(job.kind, JobKind::SendPeppolReport);
+        assert_eq!(
+            job.idempotency_key.as_deref(),
+            Some("peppol-report:tsr:2026-11")
+        );
+        let again = report_job(month("2026-11"), ReportKind::Eusr, 2, None);
+        assert_eq!(
+            again.idempotency_key.as_deref(),
+            Some("peppol-report:eusr:2026-11:2")
+        );
+        let payload: ReportJob = serde_json::from_value(again.payload).unwrap();
+        assert_eq!(
+            payload,
+            ReportJob {
+                month: "2026-11".into(),
+                report: ReportKind::Eusr,
+                round: 2
+            }
+        );
+    }
+
+    #[test]
+    fn the_start_queues_the_previous_month_only_within_its_submitting_period() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let keys = |jobs: Vec<NewJob>| -> Vec<String> {
+            jobs.into_iter()
+                .map(|j| j.idempotency_key.unwrap())
+                .collect()
+        };
+        assert_eq!(
+            keys(jobs_at_start(at("2027-01-15T23:59:00Z"))),
+            [
+                "peppol-report:tsr:2026-12",
+                "peppol-report:tsr:2027-01",
+                "peppol-report:eusr:2026-12",
+                "peppol-report:eusr:2027-01"
+            ]
+        );
+        let late = jobs_at_start(at("2027-01-16T00:00:00Z"));
+        assert_eq!(
+            keys(late.clone()),
+            ["peppol-report:tsr:2027-01", "peppol-report:eusr:2027-01"]
+        );
+        // The current month's jobs wait until half an hour into the next month.
+        assert_eq!(late[0].run_at, Some(at("2027-02-01T00:30:00Z")));
+        assert_eq!(send_time(month("2026-12")), at("2027-01-01T00:30:00Z"));
+    }
+
+    #[test]
+    fn months_step_over_years() {
+        assert_eq!(month("2027-01").pred(), month("2026-12"));
+        assert_eq!(month("2026-12").succ(), month("2027-01"));
+        assert_eq!(month("2026-06").succ().pred(), month("2026-06"));
+    }
+}

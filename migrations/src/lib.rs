@@ -25,6 +25,7 @@ mod m20261206_100000_add_directory_listed;
 mod m20261206_200000_create_peppol_exchanges;
 mod m20261206_300000_create_peppol_evidence;
 mod m20261206_400000_add_evidence_refusal;
+mod m20261206_410000_create_peppol_report_sendings;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_200000_create_peppol_exchanges::Migration),
             Box::new(m20261206_300000_create_peppol_evidence::Migration),
             Box::new(m20261206_400000_add_evidence_refusal::Migration),
+            Box::new(m20261206_410000_create_peppol_report_sendings::Migration),
         ]
     }
 }

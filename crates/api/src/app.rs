@@ -177,6 +177,11 @@ impl Application {
             }
             (None, _) => None,
         };
+        if settings.peppol_reporting_send && peppol.is_none() {
+            anyhow::bail!(
+                "peppol_reporting_send needs AS4 sending: set the access point key (peppol_ap_key_file or peppol_ap_pkcs12_file) and a peppol_locator"
+            );
+        }
         let certificates = peppol_keys.certificates.clone();
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
@@ -198,6 +203,7 @@ impl Application {
             },
             sml_registration: settings.peppol_sml_registration,
             sml: settings.peppol_sml_client()?,
+            peppol_reporting_send: settings.peppol_reporting_send,
             job_waker: job_waker.clone(),
             connection_limiter: RateLimiter::per_minute(settings.connection_requests_per_minute),
             token_client_limiter: RateLimiter::per_minute(
@@ -334,6 +340,7 @@ impl Application {
         crate::jobs::schedule_sml_reconcile(&db, &settings).await?;
         crate::jobs::schedule_directory_index_all(&db, &settings).await?;
         crate::jobs::schedule_certificate_check(&db, &certificates.load()).await?;
+        crate::jobs::schedule_report_sending(&db, settings.peppol_reporting_send).await?;
         let certificate_reloader = crate::certificate_reload::CertificateReloader::start(
             &settings,
             &peppol_keys,

@@ -224,6 +224,10 @@ pub struct Settings {
     /// Days before the end of the access point's or SMP's certificate from which operators
     /// are warned (their page, the log, the installation's audit log daily).
     pub peppol_certificate_warning_days: u32,
+    /// Send each month's Peppol reports (TSR and EUSR) to OpenPeppol over the Peppol network
+    /// once the month has ended (job `send_peppol_report`). Needs AS4 sending (the access
+    /// point key and a locator). Off: the reports are only downloaded.
+    pub peppol_reporting_send: bool,
     /// Days a private link in an invoice email stays valid.
     pub shared_link_days: u32,
     /// When the originals of documents are removed (metadata and history stay), per direction
@@ -405,6 +409,7 @@ impl Default for Settings {
             peppol_smp_id: None,
             peppol_sml_trust_file: None,
             peppol_certificate_warning_days: 30,
+            peppol_reporting_send: false,
             shared_link_days: 30,
             retention: String::new(),
             connection_requests_per_minute: 600,
@@ -1562,7 +1567,8 @@ mod tests {
             "peppol_certificate_reload_secs".to_owned(),
             ValueKind::Number
         )));
-        assert_eq!(keys.len(), 117, "one key per field of Settings");
+        assert!(keys.contains(&("peppol_reporting_send".to_owned(), ValueKind::Bool)));
+        assert_eq!(keys.len(), 118, "one key per field of Settings");
     }
 
     #[test]

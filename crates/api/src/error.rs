@@ -130,6 +130,10 @@ pub enum ErrorCode {
     /// The participant id is not on the Peppol network from here: activate the organization and
     /// switch Send or Receive on for it.
     IdentifierNotOnPeppol,
+    /// Sending the Peppol reports to OpenPeppol is switched off (`peppol_reporting_send`).
+    PeppolReportingOff,
+    /// The month's Peppol reports were sent already.
+    ReportAlreadySent,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -184,6 +188,8 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::SmlRegistrationOff => Self::SmlRegistrationOff,
             ConflictCode::SmlNotRegistered => Self::SmlNotRegistered,
             ConflictCode::IdentifierNotOnPeppol => Self::IdentifierNotOnPeppol,
+            ConflictCode::PeppolReportingOff => Self::PeppolReportingOff,
+            ConflictCode::ReportAlreadySent => Self::ReportAlreadySent,
         }
     }
 }

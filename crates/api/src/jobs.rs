@@ -75,6 +75,13 @@ impl JobWorker {
         let hook_mail = HookMailTransport::new(mail, &settings.mail_from).with_context(|| {
             format!("mail_from {:?} is not an email address", settings.mail_from)
         })?;
+        let send_report = SendReportHandler {
+            db: db.clone(),
+            blobs: blobs.clone(),
+            peppol: peppol.clone(),
+            enabled: settings.peppol_reporting_send,
+            certificates: certificates.clone(),
+        };
         let deliver = DeliverDocumentHandler {
             db: db.clone(),
             blobs: blobs.clone(),
@@ -157,6 +164,7 @@ impl JobWorker {
                 certificates,
                 warning: settings.peppol_certificate_warning(),
             })
+            .with(send_report)
             .with(NoopHandler);
         // Webhook deliveries get their own worker and slots: they wait on other parties'
         // servers (up to the 10-second time-out each), so a backlog of them, or a slow
@@ -950,6 +958,99 @@ impl JobHandler for DirectoryIndexAllHandler {
                 self.wake.notify_one();
             }
             Ok(())
+        })
+    }
+}
+
+/// With sending on, queues the automatic sends of the Peppol reports: the previous month's
+/// (now, while its submitting period lasts) and the current month's (once it ends); each run
+/// queues the month after. Keys make each one job, however many instances or restarts.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn schedule_report_sending(db: &Database, enabled: bool) -> anyhow::Result<()> {
+    if !enabled {
+        return Ok(());
+    }
+    for job in haven_domain::peppol::report_sending::jobs_at_start(chrono::Utc::now()) {
+        db.enqueue_job(job)
+            .await
+            .map_err(|e| anyhow::anyhow!(e).context("could not schedule the Peppol reports"))?;
+    }
+    Ok(())
+}
+
+/// Runs `send_peppol_report` jobs: the entrance of the report sending use case.
+struct SendReportHandler {
+    db: Database,
+    blobs: haven_storage::Storage,
+    /// The Peppol network (present whenever sending is on: the start checks it).
+    peppol: Option<Arc<crate::as4::PeppolNetwork>>,
+    enabled: bool,
+    /// The installation's current certificates: the access point's country is `COUNTRY_C1`
+    /// of the reports (read at each send, as a renewal may change it).
+    certificates: haven_peppol::rollover::Swappable<
+        Vec<haven_domain::peppol::certificates::InstalledCertificate>,
+    >,
+}
+
+impl JobHandler for SendReportHandler {
+    fn kind(&self) -> JobKind {
+        JobKind::SendPeppolReport
+    }
+
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        use haven_domain::peppol::report_sending::{
+            next_month_jobs, send_report, ReportAttempt, ReportJob, ReportSender,
+        };
+        use haven_domain::peppol::reporting::ReportingMonth;
+        Box::pin(async move {
+            let payload: ReportJob = serde_json::from_value(job.payload.clone())
+                .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))?;
+            let (true, Some(network)) = (self.enabled, self.peppol.as_deref()) else {
+                tracing::info!(month = %payload.month, "sending the Peppol reports is off; nothing sent");
+                return Ok(());
+            };
+            // The next month's automatic send first, so that it is queued whatever this one's
+            // outcome.
+            if payload.round == 0 {
+                if let Ok(month) = ReportingMonth::parse(&payload.month) {
+                    for next in next_month_jobs(month) {
+                        self.db
+                            .enqueue_job(next)
+                            .await
+                            .map_err(|e| JobError::Retry(e.to_string()))?;
+                    }
+                }
+            }
+            let country = self
+                .certificates
+                .load()
+                .iter()
+                .find(|c| {
+                    c.purpose == haven_domain::peppol::certificates::CertificatePurpose::AccessPoint
+                })
+                .and_then(haven_domain::peppol::certificates::InstalledCertificate::country);
+            let own_seat = network.sender.seat_id();
+            let ports = ReportSender {
+                store: &self.db,
+                blobs: &self.blobs,
+                locator: &network.locator,
+                outbound: &network.sender,
+                own_seat: &own_seat,
+                country: country.as_deref(),
+            };
+            send_report(
+                &ports,
+                &payload,
+                ReportAttempt {
+                    job_id: job.id,
+                    attempt: job.attempt,
+                    max_attempts: job.max_attempts,
+                },
+                chrono::Utc::now(),
+            )
+            .await
         })
     }
 }

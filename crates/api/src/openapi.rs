@@ -31,7 +31,7 @@ use crate::app::{api_scope, connect_scope};
         (name = "business-register", description = "Search the Dutch business register (KvK)"),
         (name = "operator", description = "Platform operators review organization activations and watch the installation's Peppol certificates"),
         (name = "jobs", description = "Platform operators watch background jobs and retry dead ones"),
-        (name = "peppol-reporting", description = "Platform operators download the monthly Peppol Reporting documents (TSR, EUSR)"),
+        (name = "peppol-reporting", description = "Platform operators download the monthly Peppol Reporting documents (TSR, EUSR) and follow or start their sending to OpenPeppol"),
         (name = "partners", description = "Authorisation requests, partnerships between an accountant's environment and a client's, and partner users' access to client organizations"),
         (name = "connections", description = "Connection keys for accounting software, their usage log, and the OAuth token endpoint"),
         (name = "hooks", description = "Webhooks of a party or the environment: signed event deliveries, their log, ping and redelivery"),

@@ -39,6 +39,8 @@ pub struct AppState {
     pub operators: Operators,
     /// Limits and prices of the organization use cases.
     pub organization_settings: OrganizationSettings,
+    /// Whether the monthly Peppol reports are sent to OpenPeppol (`peppol_reporting_send`).
+    pub peppol_reporting_send: bool,
     /// Whether participant ids are registered in the SML (`peppol_sml_registration`).
     pub sml_registration: bool,
     /// The SML's management interface, when registration is on (migrations between providers).

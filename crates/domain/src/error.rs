@@ -109,6 +109,10 @@ pub enum ConflictCode {
     /// Haven's SMP does not publish the participant id (organization not active, or neither
     /// Send nor Receive on).
     IdentifierNotOnPeppol,
+    /// Sending the Peppol reports to OpenPeppol is switched off.
+    PeppolReportingOff,
+    /// The month's Peppol reports were sent already.
+    ReportAlreadySent,
 }
 
 /// The outside services a use case may depend on.

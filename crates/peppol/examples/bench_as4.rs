@@ -138,6 +138,7 @@ async fn send_one(sender: &As4Sender, endpoint: &PeppolEndpoint, document: &Arc<
         instance_identifier: id.to_string(),
         message_id: format!("{id}@bench"),
         document: Arc::clone(document),
+        country_c1: None,
     };
     let exchange = sender.send(endpoint, &outbound).await.unwrap();
     assert_eq!(exchange.answer, As4Answer::Receipt, "B did not accept");

@@ -105,6 +105,20 @@ impl Ca {
         self.issue(cn, uid, validity, key_slot, &Sources::default())
     }
 
+    /// A leaf (`C=country, CN=cn`, the RSA key of `key_slot`): a Peppol AP certificate names
+    /// its service provider's country.
+    #[must_use]
+    pub fn leaf_in_country(&self, cn: &str, country: &str, key_slot: usize) -> Leaf {
+        self.issue_in(
+            cn,
+            None,
+            Some(country),
+            Validity::Lasting,
+            key_slot,
+            &Sources::default(),
+        )
+    }
+
     /// A leaf (`CN=cn`, the RSA key of `key_slot`) naming revocation sources: an OCSP
     /// responder in its Authority Information Access, a CRL Distribution Point, or both
     /// (see [`RevocationServer`]).
@@ -139,10 +153,25 @@ impl Ca {
         key_slot: usize,
         sources: &Sources,
     ) -> Leaf {
+        self.issue_in(cn, uid, None, validity, key_slot, sources)
+    }
+
+    fn issue_in(
+        &self,
+        cn: &str,
+        uid: Option<&str>,
+        country: Option<&str>,
+        validity: Validity,
+        key_slot: usize,
+        sources: &Sources,
+    ) -> Leaf {
         let pkcs8 = rsa_key(key_slot);
         let key = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_slice().into(), &PKCS_RSA_SHA256)
             .unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        if let Some(country) = country {
+            params.distinguished_name.push(DnType::CountryName, country);
+        }
         params.distinguished_name.push(DnType::CommonName, cn);
         if let Some(uid) = uid {
             params.distinguished_name.push(

@@ -46,6 +46,7 @@ fn outbound() -> Outbound<'static> {
         instance_identifier: "6a0f0bb6-6f39-4d5c-8a44-0d8f7e0b6c01".into(),
         message_id: "6a0f0bb6-6f39-4d5c-8a44-0d8f7e0b6c02@haven".into(),
         document: std::sync::Arc::new(INVOICE.as_bytes().to_vec()),
+        country_c1: None,
     }
 }
 

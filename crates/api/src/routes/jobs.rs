@@ -94,6 +94,8 @@ pub enum JobKindDto {
     SmlReconcile,
     /// Warn of Peppol certificates that expire soon or have expired (start and daily).
     CheckCertificates,
+    /// Send one month's Peppol report (TSR or EUSR) to OpenPeppol.
+    SendPeppolReport,
     /// Does nothing (queue tests and benchmarks).
     Noop,
 }
@@ -116,6 +118,7 @@ impl From<JobKind> for JobKindDto {
             JobKind::SmlUnregister => Self::SmlUnregister,
             JobKind::SmlReconcile => Self::SmlReconcile,
             JobKind::CheckCertificates => Self::CheckCertificates,
+            JobKind::SendPeppolReport => Self::SendPeppolReport,
             JobKind::Noop => Self::Noop,
         }
     }
@@ -139,6 +142,7 @@ impl From<JobKindDto> for JobKind {
             JobKindDto::SmlUnregister => Self::SmlUnregister,
             JobKindDto::SmlReconcile => Self::SmlReconcile,
             JobKindDto::CheckCertificates => Self::CheckCertificates,
+            JobKindDto::SendPeppolReport => Self::SendPeppolReport,
             JobKindDto::Noop => Self::Noop,
         }
     }

@@ -2,11 +2,13 @@
 //! Transaction Statistics Report (TSR) and End User Statistics Report (EUSR) as the XML that
 //! goes to OpenPeppol.
 
-use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
+use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use haven_domain::{
     peppol::{
         certificates::{CertificatePurpose, InstalledCertificate},
-        reporting::{self, MonthSummary, ReportFile, ReportRequest},
+        report_sending::{self, MonthReports, MonthsContext, ReportSending, SendState},
+        reporting::{self, ReportFile, ReportRequest, ReportingMonth},
     },
     DomainError,
 };
@@ -33,7 +35,8 @@ page_of!(
     "One page of months with Peppol reporting data, newest first."
 );
 
-/// A calendar month (UTC) with messages to report, and how many.
+/// A calendar month (UTC) to report on, how many messages it counts, and where its reports
+/// stand in being sent to OpenPeppol.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportingMonthDto {
@@ -44,16 +47,63 @@ pub struct ReportingMonthDto {
     pub incoming: u64,
     /// AS4 messages sent from here (C2) and acknowledged with a receipt.
     pub outgoing: u64,
+    /// The Transaction Statistics Report.
+    pub tsr: ReportSendingDto,
+    /// The End User Statistics Report.
+    pub eusr: ReportSendingDto,
 }
 
-impl From<MonthSummary> for ReportingMonthDto {
-    fn from(m: MonthSummary) -> Self {
+impl From<MonthReports> for ReportingMonthDto {
+    fn from(m: MonthReports) -> Self {
         Self {
             month: m.month.to_string(),
             incoming: m.incoming,
             outgoing: m.outgoing,
+            tsr: m.tsr.into(),
+            eusr: m.eusr.into(),
         }
     }
+}
+
+/// Where a month's report stands in being sent to OpenPeppol over the Peppol network.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportSendingDto {
+    pub state: SendState,
+    /// The AS4 MessageId of the latest send.
+    pub message_id: Option<String>,
+    /// When OpenPeppol's access point answered with a receipt.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Why it failed, or why the last attempt got no receipt.
+    pub reason: Option<String>,
+    /// SHA-256 of the message as posted and of the receipt (evidence kept in the document
+    /// store).
+    pub message_sha256: Option<String>,
+    pub receipt_sha256: Option<String>,
+}
+
+impl From<ReportSending> for ReportSendingDto {
+    fn from(s: ReportSending) -> Self {
+        Self {
+            state: s.state,
+            message_id: s.message_id,
+            sent_at: s.sent_at,
+            reason: s.reason,
+            message_sha256: s.message_hash,
+            receipt_sha256: s.receipt_hash,
+        }
+    }
+}
+
+/// A month's reports as queued for sending.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MonthSendingDto {
+    /// `YYYY-MM`.
+    #[schema(example = "2026-11", pattern = "^[0-9]{4}-[0-9]{2}$")]
+    pub month: String,
+    pub tsr: ReportSendingDto,
+    pub eusr: ReportSendingDto,
 }
 
 /// The month of a report.
@@ -68,7 +118,10 @@ pub struct MonthPath {
     pub month: String,
 }
 
-/// Months with Peppol reporting data, newest first (platform operators only).
+/// The months to report on, newest first (platform operators only): every month from the
+/// first one Haven could exchange in (the earlier of the first month with an exchange and
+/// the month the access point certificate became valid) to the current one, with the
+/// sending state of each report.
 #[utoipa::path(
     tag = TAG,
     operation_id = "listPeppolReportingMonths",
@@ -90,11 +143,17 @@ async fn list_months(
     params: web::Query<PageParams>,
 ) -> Result<web::Json<ReportingMonthPage>, ApiError> {
     let client = client_info(&req);
-    let page = reporting::list_reporting_months(
+    let certificates = state.certificates.load();
+    let since = access_point(&certificates).map(|c| ReportingMonth::of(c.not_before));
+    let page = report_sending::list_report_months(
         &state.db,
         &state.operators,
         &auth.caller(&client),
         params.into_inner().into(),
+        MonthsContext {
+            since,
+            now: Utc::now(),
+        },
     )
     .await?;
     Ok(web::Json(ReportingMonthPage::from_page(page, Into::into)))
@@ -119,12 +178,16 @@ fn unprocessable(e: DomainError) -> ApiError {
 fn request<'a>(certificates: &'a [InstalledCertificate], month: &'a str) -> ReportRequest<'a> {
     ReportRequest {
         month,
-        own_seat: certificates
-            .iter()
-            .find(|c| c.purpose == CertificatePurpose::AccessPoint)
-            .and_then(|c| c.common_name()),
+        own_seat: access_point(certificates).and_then(InstalledCertificate::common_name),
         now: chrono::Utc::now(),
     }
+}
+
+/// The access point's certificate among the installation's current ones.
+fn access_point(certificates: &[InstalledCertificate]) -> Option<&InstalledCertificate> {
+    certificates
+        .iter()
+        .find(|c| c.purpose == CertificatePurpose::AccessPoint)
 }
 
 fn xml_file(file: ReportFile) -> HttpResponse {
@@ -205,8 +268,56 @@ async fn end_user_statistics(
     Ok(xml_file(file))
 }
 
+/// Sends the month's reports to OpenPeppol now, or again after a failure (platform operators
+/// only): each report that is neither sent nor on its way gets a new send job (a new AS4
+/// message). The answer is where both reports stand then.
+#[utoipa::path(
+    tag = TAG,
+    operation_id = "sendPeppolReports",
+    security(("bearer" = [])),
+    params(MonthPath),
+    responses(
+        (status = ACCEPTED, description = "Queued (a report already sent or on its way is left as it is).", body = MonthSendingDto),
+        (status = UNAUTHORIZED, body = ErrorBody),
+        (status = FORBIDDEN, description = "Two-factor authentication is required first, or a connection key's token.", body = ErrorBody),
+        (status = NOT_FOUND, description = "Not an operator.", body = ErrorBody),
+        (status = CONFLICT, description = "Both reports of the month were sent (`report_already_sent`), or sending is switched off on this installation (`peppol_reporting_off`).", body = ErrorBody),
+        (status = UNPROCESSABLE_ENTITY, description = "The month is not `YYYY-MM`, or it has not ended (the current month or a later one).", body = ErrorBody),
+    )
+)]
+#[post("/operator/peppol-reports/{month}/send")]
+async fn send_now(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<MonthPath>,
+) -> Result<HttpResponse, ApiError> {
+    let client = client_info(&req);
+    let sendings = report_sending::send_reports_now(
+        &state.db,
+        &state.operators,
+        &auth.caller(&client),
+        &path.month,
+        state.peppol_reporting_send,
+        Utc::now(),
+    )
+    .await
+    .map_err(unprocessable)?;
+    state.job_waker.notify_one();
+    let mut sendings = sendings.into_iter();
+    let (Some(tsr), Some(eusr)) = (sendings.next(), sendings.next()) else {
+        return Err(DomainError::Unexpected(anyhow::anyhow!("no sending states")).into());
+    };
+    Ok(HttpResponse::Accepted().json(MonthSendingDto {
+        month: tsr.month.to_string(),
+        tsr: tsr.into(),
+        eusr: eusr.into(),
+    }))
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_months)
+    cfg.service(send_now)
+        .service(list_months)
         .service(transaction_statistics)
         .service(end_user_statistics);
 }

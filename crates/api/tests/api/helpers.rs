@@ -102,6 +102,8 @@ pub struct Options {
     pub peppol_ap_previous: Option<(PathBuf, PathBuf)>,
     /// `peppol_certificate_reload_secs`; the built-in default when `None`.
     pub peppol_certificate_reload_secs: Option<u64>,
+    /// `peppol_reporting_send`.
+    pub peppol_reporting_send: bool,
 }
 
 /// The settings of SML registration.
@@ -178,6 +180,7 @@ impl Default for Options {
             peppol_sml_registration: None,
             peppol_ap_previous: None,
             peppol_certificate_reload_secs: None,
+            peppol_reporting_send: false,
         }
     }
 }
@@ -330,6 +333,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_revocation_insecure_hosts: "127.0.0.1".into(),
         peppol_as4_timeout_secs: 10,
         peppol_sml_registration: options.peppol_sml_registration.is_some(),
+        peppol_reporting_send: options.peppol_reporting_send,
         peppol_sml_url: options
             .peppol_sml_registration
             .as_ref()

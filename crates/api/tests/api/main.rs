@@ -30,6 +30,7 @@ mod partners;
 mod peppol;
 mod peppol_directory;
 mod peppol_evidence;
+mod peppol_report_sending;
 mod peppol_reporting;
 mod peppol_responses;
 mod peppol_rollover;

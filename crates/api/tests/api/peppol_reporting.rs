@@ -1,6 +1,7 @@
 //! Peppol Reporting end to end: Haven A sends an invoice over AS4 to Haven B; each operator
 //! then finds the month and downloads its TSR and EUSR, A counting it outgoing and B
-//! incoming. A past or current month without exchanges has an empty report (totals of zero);
+//! incoming. A past or current month without exchanges has an empty report (totals of zero)
+//! and is listed;
 //! everyone else, a future month and every malformed month get the error body.
 
 use chrono::{Datelike as _, Utc};
@@ -60,11 +61,12 @@ async fn both_access_points_report_the_exchanged_invoice_in_their_tsr_and_eusr()
 
     let operator_a = a.register_admin(OPERATOR).await;
     let listed = months(&a, &operator_a).await;
-    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
-    assert_eq!(listed["items"][0]["month"], month.as_str());
+    assert_eq!(listed["items"][0]["month"], month.as_str(), "{listed}");
     assert_eq!(listed["items"][0]["outgoing"], 1);
     assert_eq!(listed["items"][0]["incoming"], 0);
-    assert_eq!(listed["nextCursor"], Value::Null);
+    // Months before, since the access point certificate, are listed without exchanges.
+    assert_eq!(listed["items"][1]["outgoing"], 0, "{listed}");
+    assert_eq!(listed["items"][0]["tsr"]["state"], "not_sent");
 
     let tsr = report(&a, &operator_a, &month, "tsr").await;
     for part in [
@@ -199,11 +201,16 @@ async fn a_month_without_exchanges_has_an_empty_report_and_a_future_month_none()
         let start = format!("<StartDate>{month}-01</StartDate>");
         assert!(tsr.contains(&start) && eusr.contains(&start), "{tsr}");
     }
-    // Not listed: the list is of months with exchanges.
+    // Listed, as every month since the access point certificate: a report is due for each.
+    let listed = months(&app, &operator).await;
     assert_eq!(
-        months(&app, &operator).await["items"],
-        serde_json::json!([])
+        listed["items"][0]["month"],
+        this_month().as_str(),
+        "{listed}"
     );
+    assert_eq!(listed["items"][0]["incoming"], 0);
+    assert_eq!(listed["items"][0]["outgoing"], 0);
+    assert_eq!(listed["items"][0]["eusr"]["state"], "not_sent");
     // A month still to come has no report.
     for kind in ["tsr", "eusr"] {
         let path = format!("/api/v1/operator/peppol-reports/{next}/{kind}");

@@ -141,6 +141,10 @@ pub enum AuditAction {
     /// A participant id was taken over from another provider with its migration key.
     #[serde(rename = "peppol.migration_completed")]
     PeppolMigrationCompleted,
+    /// A month's Peppol report (TSR or EUSR) could not be sent to OpenPeppol: refused, or
+    /// not answered with a receipt by the last attempt.
+    #[serde(rename = "peppol.report_send_failed")]
+    PeppolReportSendFailed,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -184,7 +188,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 82] = [
+    pub const ALL: [AuditAction; 83] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -244,6 +248,7 @@ impl AuditAction {
         Self::PeppolCertificateReloadFailed,
         Self::PeppolCertificateRenewed,
         Self::PeppolDirectoryRefused,
+        Self::PeppolReportSendFailed,
         Self::PeppolSmlRegistrationFailed,
         Self::PeppolMigrationKeyCreated,
         Self::PeppolMigrationCompleted,
@@ -334,6 +339,7 @@ impl AuditAction {
             Self::PeppolSmlRegistrationFailed => "peppol.sml_registration_failed",
             Self::PeppolMigrationKeyCreated => "peppol.migration_key_created",
             Self::PeppolMigrationCompleted => "peppol.migration_completed",
+            Self::PeppolReportSendFailed => "peppol.report_send_failed",
             Self::RegistrationCompleted => "registration.completed",
             Self::RegistrationExistingAddress => "registration.existing_address",
             Self::RegistrationRequested => "registration.requested",

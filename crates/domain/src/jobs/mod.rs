@@ -66,12 +66,15 @@ pub enum JobKind {
     /// Warn of the installation's Peppol certificates that expire soon or have expired (at
     /// start and daily; payload `{}`).
     CheckCertificates,
+    /// Send one month's Peppol report (TSR or EUSR) to OpenPeppol (payload: a
+    /// [`crate::peppol::report_sending::ReportJob`]).
+    SendPeppolReport,
     /// Does nothing; for measuring and testing the queue itself.
     Noop,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::Email,
         Self::DeliverDocument,
         Self::PurgeDocuments,
@@ -87,6 +90,7 @@ impl JobKind {
         Self::DirectoryRemove,
         Self::DirectoryIndexAll,
         Self::CheckCertificates,
+        Self::SendPeppolReport,
         Self::Noop,
     ];
 
@@ -109,6 +113,7 @@ impl JobKind {
             Self::DirectoryRemove => "directory_remove",
             Self::DirectoryIndexAll => "directory_index_all",
             Self::CheckCertificates => "check_certificates",
+            Self::SendPeppolReport => "send_peppol_report",
             Self::Noop => "noop",
         }
     }
@@ -182,6 +187,14 @@ impl JobKind {
                 max_delay: Duration::from_secs(6 * 60 * 60),
                 jitter: 0.2,
             },
+            // OpenPeppol's access point may be away for hours; the submitting period lasts
+            // until the 15th: 5 min doubling to six hours, 12 attempts (about two days).
+            Self::SendPeppolReport => RetryPolicy {
+                max_attempts: 12,
+                first_delay: Duration::from_secs(5 * 60),
+                max_delay: Duration::from_secs(6 * 60 * 60),
+                jitter: 0.2,
+            },
             Self::Noop => RetryPolicy {
                 max_attempts: 3,
                 first_delay: Duration::from_secs(10),
@@ -211,6 +224,7 @@ impl JobKind {
             | Self::SmlUnregister
             | Self::SmlReconcile
             | Self::CheckCertificates
+            | Self::SendPeppolReport
             | Self::Noop => &[],
         }
     }

@@ -79,6 +79,18 @@ impl InstalledCertificate {
             .filter(|cn| !cn.is_empty())
     }
 
+    /// The subject's country (`C=`), upper case: for a Peppol certificate, the service
+    /// provider's country.
+    #[must_use]
+    pub fn country(&self) -> Option<String> {
+        self.subject
+            .split(',')
+            .map(str::trim)
+            .find_map(|part| part.strip_prefix("C="))
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))
+    }
+
     #[must_use]
     pub fn state(&self, now: DateTime<Utc>, warning: TimeDelta) -> ExpiryState {
         if now < self.not_before {
@@ -295,6 +307,17 @@ mod tests {
             not_before,
             not_after,
         }
+    }
+
+    #[test]
+    fn the_country_is_the_subjects_c() {
+        let mut cert = certificate(Utc::now(), Utc::now());
+        assert_eq!(cert.country(), None);
+        cert.subject = "C=nl, O=Haven B.V., CN=PNL000001".into();
+        assert_eq!(cert.country().as_deref(), Some("NL"));
+        assert_eq!(cert.common_name(), Some("PNL000001"));
+        cert.subject = "C=NLD, CN=PNL000001".into();
+        assert_eq!(cert.country(), None);
     }
 
     #[test]

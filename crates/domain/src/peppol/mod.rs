@@ -10,5 +10,6 @@ pub mod migration;
 pub mod publishing;
 pub mod receiving;
 pub mod registration;
+pub mod report_sending;
 pub mod reporting;
 pub mod sending;

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     accounts::{Caller, Operators},
-    paging::{CursorKey, Keyset, Page, PageQuery},
+    paging::CursorKey,
     DomainError, DomainResult,
 };
 
@@ -190,6 +190,38 @@ impl ReportingMonth {
         Ok(Self { year, month })
     }
 
+    /// The month before.
+    #[must_use]
+    pub fn pred(self) -> Self {
+        if self.month == 1 {
+            Self {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// The month after.
+    #[must_use]
+    pub fn succ(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
     /// The first day of the month.
     #[must_use]
     pub fn first_day(self) -> NaiveDate {
@@ -270,6 +302,11 @@ pub trait ReportingRecords: Send + Sync {
         limit: u64,
     ) -> impl Future<Output = DomainResult<Vec<MonthSummary>>> + Send;
 
+    /// The oldest month with records, if any.
+    fn first_reporting_month(
+        &self,
+    ) -> impl Future<Output = DomainResult<Option<ReportingMonth>>> + Send;
+
     /// The month's records counted per [`ExchangeCount`] key.
     fn exchange_counts(
         &self,
@@ -288,26 +325,6 @@ pub trait ReportingRecords: Send + Sync {
 pub struct ReportFile {
     pub file_name: String,
     pub xml: String,
-}
-
-/// The months with reporting data, newest first (platform operators only).
-///
-/// # Errors
-/// `NotFound` for non-operators, `Forbidden` for an operator without two-factor
-/// authentication, `Validation` for a page size outside 1–200 or a foreign cursor.
-#[tracing::instrument(name = "peppol.reporting.months", skip_all)]
-pub async fn list_reporting_months<S: ReportingRecords>(
-    store: &S,
-    operators: &Operators,
-    caller: &Caller<'_>,
-    query: PageQuery,
-) -> DomainResult<Page<MonthSummary>> {
-    operators.require(caller)?;
-    let page = Keyset::<ReportingMonth>::parse(query.limit, query.before.as_deref())?;
-    let months = store
-        .reporting_months(page.before.as_ref().map(|(m, _)| *m), page.fetch())
-        .await?;
-    Ok(page.page(months, |m| (m.month, Uuid::nil())))
 }
 
 /// Which month a report is asked for, and who reports when the month has no exchanges.
@@ -394,7 +411,7 @@ fn no_data(month: ReportingMonth) -> DomainError {
 
 /// The reporter: our seat id in the month's exchanges; should the certificate have changed
 /// seat within the month, the one with the most exchanges (then the smallest).
-fn reporter_seat(counts: &[ExchangeCount]) -> Option<String> {
+pub(crate) fn reporter_seat(counts: &[ExchangeCount]) -> Option<String> {
     let mut per_seat: BTreeMap<&str, u64> = BTreeMap::new();
     for c in counts {
         *per_seat.entry(&c.our_seat).or_default() += c.count;

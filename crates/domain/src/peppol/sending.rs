@@ -192,6 +192,10 @@ pub struct Outbound<'a> {
     /// The business document (UBL), shared so that the adapter can work on it off the
     /// async worker without a copy of it.
     pub document: std::sync::Arc<Vec<u8>>,
+    /// `COUNTRY_C1` when the sender knows it (a report: the service provider's country);
+    /// `None`: the adapter reads it from the document (the seller's country) or the sender's
+    /// identifier scheme.
+    pub country_c1: Option<String>,
 }
 
 /// What the receiving access point answered, once its signature was checked.
@@ -399,6 +403,7 @@ where
             instance_identifier: document.id.to_string(),
             message_id: message_id(self.delivery_id),
             document: std::sync::Arc::new(bytes),
+            country_c1: None,
         };
         span.record("message_id", outbound.message_id.as_str());
         let exchange = match self.sender.send(&endpoint, &outbound).await {

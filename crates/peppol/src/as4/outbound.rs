@@ -112,9 +112,12 @@ impl As4Outbound for As4Sender {
                 .map_err(|e| refused(e.to_string()))?,
             process: ProcessIdentifier::from_value(outbound.process)
                 .map_err(|e| refused(e.to_string()))?,
-            country_c1: country_c1(&outbound.document, outbound.sender).ok_or_else(|| {
-                refused("the sender's country (COUNTRY_C1) is not in the document".into())
-            })?,
+            country_c1: match &outbound.country_c1 {
+                Some(country) => country.clone(),
+                None => country_c1(&outbound.document, outbound.sender).ok_or_else(|| {
+                    refused("the sender's country (COUNTRY_C1) is not in the document".into())
+                })?,
+            },
             instance_identifier: outbound.instance_identifier.clone(),
             created: now,
         };

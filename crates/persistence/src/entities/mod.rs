@@ -32,6 +32,7 @@ pub mod partnership;
 pub mod peppol_evidence;
 pub mod peppol_exchange;
 pub mod peppol_received_message;
+pub mod peppol_report_sending;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod session;

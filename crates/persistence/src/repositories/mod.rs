@@ -14,6 +14,7 @@ mod organizations;
 mod partners;
 mod peppol_received;
 mod read_batch;
+mod report_sending;
 mod reporting;
 pub(crate) mod sml;
 

@@ -147,6 +147,21 @@ impl ReportingRecords for Database {
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn first_reporting_month(&self) -> DomainResult<Option<ReportingMonth>> {
+        let first: Option<Option<String>> = Entity::find()
+            .select_only()
+            .column_as(Expr::col(Column::Period).min(), "first")
+            .into_tuple()
+            .one(self.conn())
+            .await
+            .map_err(db("reading the first reporting month"))?;
+        first
+            .flatten()
+            .map(|p| ReportingMonth::parse(&p).map_err(|_| corrupt("Peppol exchange period")))
+            .transpose()
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn exchange_counts(&self, month: ReportingMonth) -> DomainResult<Vec<ExchangeCount>> {
         let keys = [
             Column::Direction,

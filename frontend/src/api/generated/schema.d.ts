@@ -902,7 +902,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Months with Peppol reporting data, newest first (platform operators only). */
+        /**
+         * The months to report on, newest first (platform operators only): every month from the
+         *     first one Haven could exchange in (the earlier of the first month with an exchange and
+         *     the month the access point certificate became valid) to the current one, with the
+         *     sending state of each report.
+         */
         get: operations["listPeppolReportingMonths"];
         put?: never;
         post?: never;
@@ -923,6 +928,27 @@ export interface paths {
         get: operations["getPeppolEndUserStatisticsReport"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/peppol-reports/{month}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends the month's reports to OpenPeppol now, or again after a failure (platform operators
+         *     only): each report that is neither sent nor on its way gets a new send job (a new AS4
+         *     message). The answer is where both reports stand then.
+         */
+        post: operations["sendPeppolReports"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2755,7 +2781,7 @@ export interface components {
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
          * @enum {string}
          */
-        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "peppol.certificate_reload_failed" | "peppol.certificate_renewed" | "peppol.directory_refused" | "peppol.sml_registration_failed" | "peppol.migration_key_created" | "peppol.migration_completed" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "peppol.certificate_reload_failed" | "peppol.certificate_renewed" | "peppol.directory_refused" | "peppol.sml_registration_failed" | "peppol.migration_key_created" | "peppol.migration_completed" | "peppol.report_send_failed" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
             action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
@@ -3363,7 +3389,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "peppol_reporting_off" | "report_already_sent" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -3799,7 +3825,7 @@ export interface components {
          * @description What a job does.
          * @enum {string}
          */
-        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "directory_index" | "directory_remove" | "directory_index_all" | "sml_register" | "sml_unregister" | "sml_reconcile" | "check_certificates" | "noop";
+        JobKind: "email" | "deliver_document" | "purge_documents" | "purge_connection_usage" | "expire_partner_requests" | "deliver_hook" | "purge_hook_deliveries" | "process_intake_message" | "directory_index" | "directory_remove" | "directory_index_all" | "sml_register" | "sml_unregister" | "sml_reconcile" | "check_certificates" | "send_peppol_report" | "noop";
         JobPage: {
             items: components["schemas"]["Job"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
@@ -3908,6 +3934,16 @@ export interface components {
              * @example aB3$dE6%gH9!
              */
             migrationKey: string;
+        };
+        /** @description A month's reports as queued for sending. */
+        MonthSendingDto: {
+            eusr: components["schemas"]["ReportSendingDto"];
+            /**
+             * @description `YYYY-MM`.
+             * @example 2026-11
+             */
+            month: string;
+            tsr: components["schemas"]["ReportSendingDto"];
         };
         /** @description Source content the conversion did not carry into the target document. */
         NotCarried: {
@@ -4340,8 +4376,32 @@ export interface components {
             /** @description e.g. `1.3.16`. */
             version: string;
         };
-        /** @description A calendar month (UTC) with messages to report, and how many. */
+        /** @description Where a month's report stands in being sent to OpenPeppol over the Peppol network. */
+        ReportSendingDto: {
+            /** @description The AS4 MessageId of the latest send. */
+            messageId?: string | null;
+            /**
+             * @description SHA-256 of the message as posted and of the receipt (evidence kept in the document
+             *     store).
+             */
+            messageSha256?: string | null;
+            /** @description Why it failed, or why the last attempt got no receipt. */
+            reason?: string | null;
+            receiptSha256?: string | null;
+            /**
+             * Format: date-time
+             * @description When OpenPeppol's access point answered with a receipt.
+             */
+            sentAt?: string | null;
+            state: components["schemas"]["SendState"];
+        };
+        /**
+         * @description A calendar month (UTC) to report on, how many messages it counts, and where its reports
+         *     stand in being sent to OpenPeppol.
+         */
         ReportingMonthDto: {
+            /** @description The End User Statistics Report. */
+            eusr: components["schemas"]["ReportSendingDto"];
             /**
              * Format: int64
              * @description AS4 messages received here (C3) with a receipt.
@@ -4357,6 +4417,8 @@ export interface components {
              * @description AS4 messages sent from here (C2) and acknowledged with a receipt.
              */
             outgoing: number;
+            /** @description The Transaction Statistics Report. */
+            tsr: components["schemas"]["ReportSendingDto"];
         };
         /** @description One page of months with Peppol reporting data, newest first. */
         ReportingMonthPage: {
@@ -4461,6 +4523,11 @@ export interface components {
             possibleDuplicateOf?: string | null;
             status: components["schemas"]["DocumentStatus"];
         };
+        /**
+         * @description Where a month's report stands in being sent to OpenPeppol.
+         * @enum {string}
+         */
+        SendState: "not_sent" | "pending" | "sent" | "failed";
         SenderStatusRequest: {
             status: components["schemas"]["SettableSenderStatus"];
         };
@@ -8126,6 +8193,86 @@ export interface operations {
                 };
             };
             /** @description The month is not `YYYY-MM`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sendPeppolReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The calendar month, `YYYY-MM` (year 0001 to 9999, month 01 to 12).
+                 * @example 2026-11
+                 */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued (a report already sent or on its way is left as it is). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthSendingDto"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Both reports of the month were sent (`report_already_sent`), or sending is switched off on this installation (`peppol_reporting_off`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The month is not `YYYY-MM`, or it has not ended (the current month or a later one). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
 import { session } from '@/testing/fixtures';
@@ -7,14 +7,18 @@ import { renderApp } from '@/testing/render-app';
 
 const operator = session({ email: 'operator@haven.test' });
 
+const notSent = { state: 'not_sent' as const, messageId: null, sentAt: null, reason: null, messageSha256: null, receiptSha256: null };
+const sent = { ...notSent, state: 'sent' as const, messageId: 'a@haven', sentAt: '2026-11-01T00:31:00Z' };
+const failed = { ...notSent, state: 'failed' as const, messageId: 'b@haven', reason: 'EBMS:0004 refused' };
+
 describe('Peppol reports page', { timeout: 15_000 }, () => {
   it('lists the months with both reports to download', async () => {
     const api = mockApi({
       'GET /api/v1/operator/peppol-reports': {
         body: {
           items: [
-            { month: '2026-11', incoming: 12, outgoing: 30 },
-            { month: '2026-10', incoming: 0, outgoing: 4 },
+            { month: '2026-11', incoming: 12, outgoing: 30, tsr: notSent, eusr: notSent },
+            { month: '2026-10', incoming: 0, outgoing: 4, tsr: sent, eusr: sent },
           ],
           nextCursor: null,
         },
@@ -30,6 +34,39 @@ describe('Peppol reports page', { timeout: 15_000 }, () => {
     expect(screen.getByRole('button', { name: 'TSR 2026-11' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'EUSR 2026-10' })).toBeInTheDocument();
     expect(api.callsTo('GET /api/v1/operator/peppol-reports')[0]?.path).toContain('limit=24');
+  });
+
+  it('shows where each report stands and sends a month again after a failure', async () => {
+    const api = mockApi({
+      'GET /api/v1/operator/peppol-reports': {
+        body: {
+          items: [
+            { month: '2020-02', incoming: 0, outgoing: 0, tsr: sent, eusr: sent },
+            { month: '2020-01', incoming: 0, outgoing: 1, tsr: sent, eusr: failed },
+          ],
+          nextCursor: null,
+        },
+      },
+      'POST /api/v1/operator/peppol-reports/{month}/send': {
+        status: 202,
+        body: { month: '2020-01', tsr: sent, eusr: { ...notSent, state: 'pending' as const } },
+      },
+    });
+    const { user } = await renderApp({ path: '/operator/peppol', language: 'en', session: operator });
+
+    const january = within((await screen.findByText('2020-01')).closest('tr') as HTMLElement);
+    expect(january.getByText('EUSR: failed')).toBeInTheDocument();
+    expect(january.getByText('TSR: sent')).toBeInTheDocument();
+    const february = within(screen.getByText('2020-02').closest('tr') as HTMLElement);
+    expect(february.queryByRole('button', { name: 'Send the reports of 2020-02 to OpenPeppol' })).toBeNull();
+
+    const again = january.getByRole('button', { name: 'Send the reports of 2020-01 to OpenPeppol' });
+    expect(again).toHaveTextContent('Send again');
+    await user.click(again);
+    await waitFor(() => {
+      expect(api.callsTo('POST /api/v1/operator/peppol-reports/{month}/send')).toHaveLength(1);
+    });
+    expect(api.callsTo('POST /api/v1/operator/peppol-reports/{month}/send')[0]?.params).toEqual({ month: '2020-01' });
   });
 
   it('says so when nothing was exchanged yet, in Dutch too', async () => {

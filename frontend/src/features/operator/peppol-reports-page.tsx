@@ -1,4 +1,4 @@
-import { Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, Loader, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -8,7 +8,59 @@ import { FormError } from '@/components/forms/form-error';
 import { saveBlob } from '@/lib/save-blob';
 import { useOperatorTranslations } from '@/lib/operator-translations';
 
-import { downloadReport, type ReportKind, useReportingMonths } from './api/peppol-reports';
+import type { components } from '@/api/generated/schema';
+
+import { downloadReport, type ReportKind, useReportingMonths, useSendReports } from './api/peppol-reports';
+
+type Sending = components['schemas']['ReportSendingDto'];
+
+const stateColor: Record<Sending['state'], string> = {
+  not_sent: 'gray',
+  pending: 'blue',
+  sent: 'green',
+  failed: 'red',
+};
+
+/** Where a report stands in being sent to OpenPeppol; a failure's reason on hover. */
+function SendingBadge({ kind, sending }: { kind: ReportKind; sending: Sending }) {
+  const { t } = useTranslation();
+  const badge = (
+    <Badge color={stateColor[sending.state]} variant="light">
+      {kind.toUpperCase()}: {t(`peppolReportSending.states.${sending.state}`)}
+    </Badge>
+  );
+  return sending.reason == null ? badge : <Tooltip label={sending.reason} multiline w={320}>{badge}</Tooltip>;
+}
+
+/** Sends a month that has ended whose reports are not both sent (nor on their way). */
+function SendButton({ month, tsr, eusr, current }: { month: string; tsr: Sending; eusr: Sending; current: string }) {
+  const { t } = useTranslation();
+  const send = useSendReports();
+  const states = [tsr.state, eusr.state];
+  if (month >= current || states.every((s) => s === 'sent') || states.includes('pending')) return null;
+  const again = states.includes('failed');
+  return (
+    <Stack gap={2}>
+      <Button
+        size="xs"
+        variant="subtle"
+        loading={send.isPending}
+        aria-label={t('peppolReportSending.sendLabel', { month })}
+        onClick={() => {
+          send.mutate({ params: { path: { month } } });
+        }}
+      >
+        {again ? t('peppolReportSending.sendAgain') : t('peppolReportSending.sendNow')}
+      </Button>
+      <FormError error={send.error} />
+    </Stack>
+  );
+}
+
+/** The current month (UTC), `YYYY-MM`: its reports are sent once it has ended. */
+function currentMonth(): string {
+  return new Date().toISOString().slice(0, 7);
+}
 
 function DownloadButton({ month, kind, onError }: { month: string; kind: ReportKind; onError: () => void }) {
   const { t } = useTranslation();
@@ -36,12 +88,13 @@ function DownloadButton({ month, kind, onError }: { month: string; kind: ReportK
   );
 }
 
-/** Platform operators: the monthly Peppol reports (TSR and EUSR) to submit to OpenPeppol. */
+/** Platform operators: the monthly Peppol reports (TSR and EUSR), their downloads, and their sending to OpenPeppol. */
 export function PeppolReportsPage() {
   useOperatorTranslations();
   const { t } = useTranslation();
   const months = useReportingMonths();
   const [downloadFailed, setDownloadFailed] = useState(false);
+  const current = currentMonth();
   if (isApiError(months.error) && months.error.status === 404) return <NotFound />;
   const items = months.data?.items ?? [];
   const failed = () => {
@@ -51,6 +104,7 @@ export function PeppolReportsPage() {
     <Stack>
       <Title order={1}>{t('peppolReports.title')}</Title>
       <Text c="dimmed">{t('peppolReports.intro')}</Text>
+      <Text c="dimmed">{t('peppolReportSending.intro')}</Text>
       {months.isPending && <Loader size="sm" />}
       <FormError error={months.error} />
       {downloadFailed && <Text c="red">{t('peppolReports.failed')}</Text>}
@@ -62,6 +116,7 @@ export function PeppolReportsPage() {
               <Table.Th>{t('peppolReports.month')}</Table.Th>
               <Table.Th>{t('peppolReports.incoming')}</Table.Th>
               <Table.Th>{t('peppolReports.outgoing')}</Table.Th>
+              <Table.Th>{t('peppolReportSending.column')}</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -71,6 +126,13 @@ export function PeppolReportsPage() {
                 <Table.Td>{item.month}</Table.Td>
                 <Table.Td>{item.incoming}</Table.Td>
                 <Table.Td>{item.outgoing}</Table.Td>
+                <Table.Td>
+                  <Group gap="xs">
+                    <SendingBadge kind="tsr" sending={item.tsr} />
+                    <SendingBadge kind="eusr" sending={item.eusr} />
+                    <SendButton month={item.month} tsr={item.tsr} eusr={item.eusr} current={current} />
+                  </Group>
+                </Table.Td>
                 <Table.Td>
                   <Group gap="xs">
                     <DownloadButton month={item.month} kind="tsr" onError={failed} />

@@ -1,8 +1,25 @@
-import { $api, fetchClient } from '@/api/client';
+import { useQueryClient } from '@tanstack/react-query';
 
-/** Months with Peppol reporting data, newest first (one page of 24: two years). */
+import { $api, fetchClient, withCache, type ApiMutationOptions } from '@/api/client';
+
+/** The months to report on, newest first (one page of 24: two years). */
+const lastMonths = { params: { query: { limit: 24 } } } as const;
+
+export const reportKeys = {
+  months: $api.queryOptions('get', '/api/v1/operator/peppol-reports', lastMonths).queryKey,
+};
+
 export function useReportingMonths() {
-  return $api.useQuery('get', '/api/v1/operator/peppol-reports', { params: { query: { limit: 24 } } }, { retry: false });
+  return $api.useQuery('get', '/api/v1/operator/peppol-reports', lastMonths, { retry: false });
+}
+
+/** Sends a month's reports to OpenPeppol now (or again after a failure); the list is refetched. */
+export function useSendReports(options: ApiMutationOptions<'post', '/api/v1/operator/peppol-reports/{month}/send'> = {}) {
+  const queryClient = useQueryClient();
+  return $api.useMutation('post', '/api/v1/operator/peppol-reports/{month}/send', {
+    ...options,
+    onSuccess: withCache(options.onSuccess, { refetch: () => queryClient.invalidateQueries({ queryKey: reportKeys.months }) }),
+  });
 }
 
 export type ReportKind = 'tsr' | 'eusr';

@@ -24,6 +24,7 @@ mod m20261206_000100_create_sml_registrations;
 mod m20261206_100000_add_directory_listed;
 mod m20261206_200000_create_peppol_exchanges;
 mod m20261206_300000_create_peppol_evidence;
+mod m20261206_400000_add_peppol_document_types;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_100000_add_directory_listed::Migration),
             Box::new(m20261206_200000_create_peppol_exchanges::Migration),
             Box::new(m20261206_300000_create_peppol_evidence::Migration),
+            Box::new(m20261206_400000_add_peppol_document_types::Migration),
         ]
     }
 }

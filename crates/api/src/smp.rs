@@ -51,11 +51,11 @@ pub async fn serve(
         .await?
         .ok_or(ApiError::NotFound)?;
     let xml = match document_type {
-        None => smp.0.service_group(&participant, published),
+        None => smp.0.service_group(&participant, &published),
         Some(segment) => {
             let document_type = document_type_from_path(segment).ok_or(ApiError::NotFound)?;
             smp.0
-                .signed_metadata(&participant, published, &document_type)
+                .signed_metadata(&participant, &published, &document_type)
                 .map_err(|e| {
                     ApiError::Internal(anyhow::anyhow!(e).context("signing SMP metadata"))
                 })?

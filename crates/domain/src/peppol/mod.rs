@@ -5,6 +5,7 @@
 pub mod certificates;
 pub mod directory;
 pub mod discovery;
+pub mod document_types;
 pub mod evidence;
 pub mod publishing;
 pub mod receiving;

@@ -26,6 +26,7 @@ mod m20261206_200000_create_peppol_exchanges;
 mod m20261206_300000_create_peppol_evidence;
 mod m20261206_400000_add_evidence_refusal;
 mod m20261206_410000_create_peppol_report_sendings;
+mod m20261206_420000_add_peppol_document_types;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_300000_create_peppol_evidence::Migration),
             Box::new(m20261206_400000_add_evidence_refusal::Migration),
             Box::new(m20261206_410000_create_peppol_report_sendings::Migration),
+            Box::new(m20261206_420000_add_peppol_document_types::Migration),
         ]
     }
 }

@@ -54,11 +54,11 @@ pub async fn serve(
         .ok_or(ApiError::NotFound)?;
     let publisher = smp.0.load();
     let xml = match document_type {
-        None => publisher.service_group(&participant, published),
+        None => publisher.service_group(&participant, &published),
         Some(segment) => {
             let document_type = document_type_from_path(segment).ok_or(ApiError::NotFound)?;
             publisher
-                .signed_metadata(&participant, published, &document_type)
+                .signed_metadata(&participant, &published, &document_type)
                 .map_err(|e| {
                     ApiError::Internal(anyhow::anyhow!(e).context("signing SMP metadata"))
                 })?

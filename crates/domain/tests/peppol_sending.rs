@@ -26,6 +26,7 @@ use haven_domain::{
     paging::PageRequest,
     peppol::{
         discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator},
+        document_types::{InvoiceDocumentType, PeppolDocumentType, NLCIUS_INVOICE},
         reporting::{self, SchemedId},
         sending::{
             peppol_ubl, As4Answer, As4Outbound, Exchange, Outbound, PeppolChannel, PeppolForms,
@@ -280,7 +281,9 @@ impl PeppolForms for Forms {
     }
 }
 
-const ORIGINAL: &[u8] = b"<Invoice/>";
+/// A UBL invoice as far as the channel reads it: its root and its CustomizationID (BIS Billing
+/// 3.0), which name the document type it goes under.
+const ORIGINAL: &[u8] = br#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID></Invoice>"#;
 
 /// A valid Peppol BIS Billing 3.0 invoice in UBL.
 const UBL: &str = include_str!("../../einvoice/tests/fixtures/peppol-minimal.xml");
@@ -666,13 +669,21 @@ async fn an_nlcius_cii_goes_as_si_ubl_under_its_own_identifier() {
         "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
         NLCIUS,
     )]);
-    let (fixture, invoice) = with_original(&original, DocumentKind::Invoice, "cii");
+    let (fixture, mut invoice) = with_original(&original, DocumentKind::Invoice, "cii");
+    invoice.facts.profile = Some("nlciusCii".into());
     fixture
         .channel(Uuid::new_v4())
         .deliver(&invoice, BUYER, 1)
         .await
         .unwrap();
+    // Looked up and sent under the SI-UBL 2.0 document type, not BIS Billing's.
+    let asked = fixture.locator.asked.lock().unwrap().clone();
+    assert_eq!(
+        asked[0].document_type,
+        format!("busdox-docid-qns::{NLCIUS_INVOICE}")
+    );
     let sent = fixture.sender.sent.lock().unwrap()[0].clone();
+    assert_eq!(sent.document_type, NLCIUS_INVOICE);
     let ubl = std::str::from_utf8(&sent.document).unwrap();
     assert!(
         ubl.contains(&format!(
@@ -680,6 +691,45 @@ async fn an_nlcius_cii_goes_as_si_ubl_under_its_own_identifier() {
         )),
         "{ubl}"
     );
+}
+
+#[tokio::test]
+async fn a_ubl_whose_customization_id_is_no_peppol_document_type_is_refused_with_nothing_sent() {
+    // An EN 16931 UBL (no Peppol CIUS) has no document type Haven sends: refused, not
+    // relabelled as BIS Billing.
+    let plain = String::from_utf8(ORIGINAL.to_vec()).unwrap().replace(
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+        "urn:cen.eu:en16931:2017",
+    );
+    let (fixture, invoice) = with_original(plain.as_bytes(), DocumentKind::Invoice, "ubl");
+    let failure = fixture
+        .channel(Uuid::new_v4())
+        .deliver(&invoice, BUYER, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&failure, DeliveryFailure::Permanent(why) if why.contains("CustomizationID")),
+        "{failure:?}"
+    );
+    assert!(fixture.sender.sent.lock().unwrap().is_empty());
+
+    // An SI-UBL 2.0 document routed as BIS Billing (its facts said so) is not sent under the
+    // wrong type either.
+    let nlcius = String::from_utf8(ORIGINAL.to_vec()).unwrap().replace(
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0",
+    );
+    let (fixture, invoice) = with_original(nlcius.as_bytes(), DocumentKind::Invoice, "ubl");
+    let failure = fixture
+        .channel(Uuid::new_v4())
+        .deliver(&invoice, BUYER, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&failure, DeliveryFailure::Permanent(why) if why.contains("SI-UBL 2.0 (NLCIUS) invoice")),
+        "{failure:?}"
+    );
+    assert!(fixture.sender.sent.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -748,11 +798,24 @@ async fn reach_asks_for_the_documents_type_and_keeps_not_registered_apart_from_f
     let fixture = Fixture::new(Ok(As4Answer::Receipt));
     let channel = fixture.channel(Uuid::nil());
     assert_eq!(
-        channel.reach(BUYER, DocumentKind::CreditNote).await,
+        channel
+            .reach(BUYER, PeppolDocumentType::bis(DocumentKind::CreditNote))
+            .await,
         Reach::Deliverable
     );
     assert_eq!(
-        channel.reach(BUYER, DocumentKind::InvoiceResponse).await,
+        channel
+            .reach(BUYER, PeppolDocumentType::InvoiceResponse)
+            .await,
+        Reach::Deliverable
+    );
+    assert_eq!(
+        channel
+            .reach(
+                BUYER,
+                PeppolDocumentType::Invoice(InvoiceDocumentType::NlciusInvoice)
+            )
+            .await,
         Reach::Deliverable
     );
     let asked = fixture.locator.asked.lock().unwrap().clone();
@@ -772,15 +835,24 @@ async fn reach_asks_for_the_documents_type_and_keeps_not_registered_apart_from_f
         asked[1].process,
         format!("cenbii-procid-ubl::{INVOICE_RESPONSE_PROCESS}")
     );
+    // SI-UBL 2.0 is asked for under its own document type, in the BIS Billing process.
+    assert_eq!(
+        asked[2].document_type,
+        format!("busdox-docid-qns::{NLCIUS_INVOICE}")
+    );
+    assert_eq!(
+        asked[2].process,
+        "cenbii-procid-ubl::urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+    );
 
     for (answer, expected) in [
         (
             LocateError::NotRegistered("no SMP".into()),
-            Reach::NotRegistered("no SMP".into()),
+            Reach::NotRegistered("no SMP (Peppol BIS Billing 3.0 invoice)".into()),
         ),
         (
             LocateError::InvalidQuery("bad id".into()),
-            Reach::NotRegistered("bad id".into()),
+            Reach::NotRegistered("bad id (Peppol BIS Billing 3.0 invoice)".into()),
         ),
         (
             LocateError::Failed("SERVFAIL".into()),
@@ -792,7 +864,7 @@ async fn reach_asks_for_the_documents_type_and_keeps_not_registered_apart_from_f
         assert_eq!(
             fixture
                 .channel(Uuid::nil())
-                .reach(BUYER, DocumentKind::Invoice)
+                .reach(BUYER, PeppolDocumentType::bis(DocumentKind::Invoice))
                 .await,
             expected
         );

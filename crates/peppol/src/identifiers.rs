@@ -29,6 +29,13 @@ pub const BILLING_PROCESS: &str = haven_domain::peppol::sending::BILLING_PROCESS
 pub const INVOICE_RESPONSE: &str = haven_domain::peppol::sending::INVOICE_RESPONSE;
 /// Process value of Peppol Invoice Response 3.0.
 pub const INVOICE_RESPONSE_PROCESS: &str = haven_domain::peppol::sending::INVOICE_RESPONSE_PROCESS;
+/// Document type value of an SI-UBL 2.0 (NLCIUS) invoice (process [`BILLING_PROCESS`]).
+pub const NLCIUS_INVOICE: &str = haven_domain::peppol::document_types::NLCIUS_INVOICE;
+/// Document type value of an SI-UBL 2.0 (NLCIUS) credit note (process [`BILLING_PROCESS`]).
+pub const NLCIUS_CREDIT_NOTE: &str = haven_domain::peppol::document_types::NLCIUS_CREDIT_NOTE;
+/// Document type value of an SI-UBL 2.0 invoice with the G-account extension.
+pub const NLCIUS_GACCOUNT_INVOICE: &str =
+    haven_domain::peppol::document_types::NLCIUS_GACCOUNT_INVOICE;
 
 /// Longest participant value: a 4-digit scheme code, a colon and at most 130 characters.
 pub const MAX_PARTICIPANT_VALUE: usize = 135;
@@ -202,6 +209,22 @@ impl DocumentTypeIdentifier {
     pub fn invoice_response() -> Self {
         Self {
             value: INVOICE_RESPONSE.to_owned(),
+        }
+    }
+
+    /// The SI-UBL 2.0 (NLCIUS) invoice.
+    #[must_use]
+    pub fn nlcius_invoice() -> Self {
+        Self {
+            value: NLCIUS_INVOICE.to_owned(),
+        }
+    }
+
+    /// The SI-UBL 2.0 (NLCIUS) credit note.
+    #[must_use]
+    pub fn nlcius_credit_note() -> Self {
+        Self {
+            value: NLCIUS_CREDIT_NOTE.to_owned(),
         }
     }
 
@@ -438,6 +461,26 @@ mod tests {
             ProcessIdentifier::parse(&format!("CENBII-procid-ubl::{BILLING_PROCESS}")),
             Err(IdentifierError::WrongScheme { .. })
         ));
+    }
+
+    #[test]
+    fn the_si_ubl_document_types_are_valid_identifiers_and_url_encode() {
+        for value in [NLCIUS_INVOICE, NLCIUS_CREDIT_NOTE, NLCIUS_GACCOUNT_INVOICE] {
+            let doc = DocumentTypeIdentifier::parse(&format!("busdox-docid-qns::{value}")).unwrap();
+            assert_eq!(doc.value(), value);
+        }
+        assert_eq!(
+            DocumentTypeIdentifier::nlcius_invoice().to_string(),
+            "busdox-docid-qns::urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0::2.1"
+        );
+        assert_eq!(
+            DocumentTypeIdentifier::nlcius_credit_note().url_encoded(),
+            "busdox-docid-qns%3A%3Aurn%3Aoasis%3Anames%3Aspecification%3Aubl%3Aschema%3Axsd%3ACreditNote-2%3A%3ACreditNote%23%23urn%3Acen.eu%3Aen16931%3A2017%23compliant%23urn%3Afdc%3Anen.nl%3Anlcius%3Av1.0%3A%3A2.1"
+        );
+        assert_ne!(
+            DocumentTypeIdentifier::nlcius_invoice(),
+            DocumentTypeIdentifier::bis_billing_invoice()
+        );
     }
 
     #[test]

@@ -16,28 +16,23 @@ use crate::{
 };
 
 /// The document types Haven receives and publishes for a participant: for one that receives,
-/// the BIS Billing 3.0 invoice and credit note and the Invoice Response 3.0 (buyers elsewhere
-/// answering invoices sent from here); for a seller that only sends, the Invoice Response
-/// 3.0 alone.
+/// the invoice document types its organization chose (BIS Billing 3.0, SI-UBL 2.0, …) and the
+/// Invoice Response 3.0 (buyers elsewhere answering invoices sent from here); for a seller that
+/// only sends, the Invoice Response 3.0 alone. Each with its process.
 #[must_use]
-pub fn published_document_types(publication: Publication) -> Vec<DocumentTypeIdentifier> {
-    match publication {
-        Publication::Everything => vec![
-            DocumentTypeIdentifier::bis_billing_invoice(),
-            DocumentTypeIdentifier::bis_billing_credit_note(),
-            DocumentTypeIdentifier::invoice_response(),
-        ],
-        Publication::InvoiceResponses => vec![DocumentTypeIdentifier::invoice_response()],
-    }
-}
-
-/// The process a published document type is received in.
-fn process_of(document_type: &DocumentTypeIdentifier) -> ProcessIdentifier {
-    if *document_type == DocumentTypeIdentifier::invoice_response() {
-        ProcessIdentifier::invoice_response()
-    } else {
-        ProcessIdentifier::billing()
-    }
+pub fn published_document_types(
+    publication: &Publication,
+) -> Vec<(DocumentTypeIdentifier, ProcessIdentifier)> {
+    publication
+        .document_types()
+        .into_iter()
+        .filter_map(|t| {
+            Some((
+                DocumentTypeIdentifier::from_value(t.value()).ok()?,
+                ProcessIdentifier::from_value(t.process()).ok()?,
+            ))
+        })
+        .collect()
 }
 
 /// What the SMP publishes about Haven's access point.
@@ -72,12 +67,12 @@ impl Publisher {
     pub fn service_group(
         &self,
         participant: &ParticipantIdentifier,
-        publication: Publication,
+        publication: &Publication,
     ) -> String {
         let base = self.base_url.trim_end_matches('/');
         let references: String = published_document_types(publication)
             .iter()
-            .map(|doc| {
+            .map(|(doc, _)| {
                 format!(
                     "<ServiceMetadataReference href=\"{}\"/>",
                     escape(&format!(
@@ -101,17 +96,20 @@ impl Publisher {
     pub fn signed_metadata(
         &self,
         participant: &ParticipantIdentifier,
-        publication: Publication,
+        publication: &Publication,
         document_type: &DocumentTypeIdentifier,
     ) -> Result<Option<String>, String> {
-        if !published_document_types(publication).contains(document_type) {
+        let Some(process) = published_document_types(publication)
+            .into_iter()
+            .find_map(|(doc, process)| (doc == *document_type).then_some(process))
+        else {
             return Ok(None);
-        }
+        };
         let xml = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SignedServiceMetadata xmlns=\"{SMP_NAMESPACE}\" xmlns:ids=\"{IDS_NAMESPACE}\" xmlns:wsa=\"{WSA_NAMESPACE}\"><ServiceMetadata><ServiceInformation><ids:ParticipantIdentifier scheme=\"{PARTICIPANT_SCHEME}\">{participant}</ids:ParticipantIdentifier><ids:DocumentIdentifier scheme=\"{DOCUMENT_TYPE_SCHEME}\">{document}</ids:DocumentIdentifier><ProcessList><Process><ids:ProcessIdentifier scheme=\"{PROCESS_SCHEME}\">{process}</ids:ProcessIdentifier><ServiceEndpointList><Endpoint transportProfile=\"{TRANSPORT_PROFILE_AS4}\"><wsa:EndpointReference><wsa:Address>{url}</wsa:Address></wsa:EndpointReference><RequireBusinessLevelSignature>false</RequireBusinessLevelSignature><Certificate>{certificate}</Certificate><ServiceDescription>Haven access point</ServiceDescription><TechnicalContactUrl>{contact}</TechnicalContactUrl></Endpoint></ServiceEndpointList></Process></ProcessList></ServiceInformation></ServiceMetadata></SignedServiceMetadata>",
             participant = escape(participant.value()),
             document = escape(document_type.value()),
-            process = escape(process_of(document_type).value()),
+            process = escape(process.value()),
             url = escape(&self.endpoint_url),
             certificate = STANDARD.encode(&self.ap_certificate),
             contact = escape(&self.contact_url),

@@ -132,6 +132,10 @@ export function mockApi(initial: Handlers = {}) {
     'GET /api/v1/operator/activation-requests': errorReply(404, 'not_found', 'No resource exists at this address.'),
     // No participant id in the SML unless a test says so.
     'GET /api/v1/organizations/{id}/sml-registrations': { body: { items: [] } },
+    // An organization takes the BIS Billing types unless a test says otherwise.
+    'GET /api/v1/organizations/{id}/peppol-document-types': {
+      body: { documentTypes: ['bis_billing_invoice', 'bis_billing_credit_note'] },
+    },
     // A document sent or received over Peppol lists its AS4 exchanges; none unless a test says so.
     'GET /api/v1/parties/{partyId}/sales-invoices/{id}/peppol-exchanges': { body: { items: [] } },
     'GET /api/v1/parties/{partyId}/purchase-invoices/{id}/peppol-exchanges': { body: { items: [] } },

@@ -13,6 +13,7 @@ use haven_domain::documents::{
     sending::{self, SendOutcome, SendRequest},
     service::{self, ListFilter, RecipientCheck},
 };
+use haven_domain::peppol::document_types::InvoiceDocumentType;
 use haven_einvoice::Syntax;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -293,6 +294,10 @@ pub struct QueryRecipientRequest {
     /// The buyer's ids as `scheme:value` (KvK `0106:…`, OIN `0190:…`, VAT `9944:NL…`, GLN `0088:…`).
     #[schema(example = json!(["0106:87654321", "9944:NL123456789B01"]), min_items = 1, max_items = 20)]
     pub receiver_ids: Vec<String>,
+    /// The document type to be sent (the SMP is asked for it, and organizations here choose
+    /// which they receive): `bis_billing_invoice` unless given.
+    #[serde(default)]
+    pub document_type: Option<InvoiceDocumentType>,
 }
 
 /// Whether a candidate id can be reached.
@@ -377,14 +382,25 @@ async fn query_recipient(
         received_price: String::new(),
     };
     let caller = auth.caller(&client);
-    let ids = body.into_inner().receiver_ids;
+    let body = body.into_inner();
+    let ids = body.receiver_ids;
+    let document_type = body
+        .document_type
+        .unwrap_or(InvoiceDocumentType::BisBillingInvoice);
     // Asking sends nothing, so no delivery is named.
     let peppol = state
         .peppol
         .as_deref()
         .map(|network| network.channel(&state.db, &state.blobs, Uuid::nil()));
     let (best, checks) = service::query_recipient(
-        &state.db, &state.db, &internal, &peppol, &caller, &path, &ids,
+        &state.db,
+        &state.db,
+        &internal,
+        &peppol,
+        &caller,
+        &path,
+        &ids,
+        document_type,
     )
     .await?;
     Ok(web::Json(QueryRecipientResult {

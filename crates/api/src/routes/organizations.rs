@@ -1,7 +1,7 @@
 //! Organizations: add (from the business register), identifiers with Send/Receive switches,
 //! activation, members, and the participant ids a caller may act for.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use haven_domain::{
     accounts::Action,
@@ -15,6 +15,7 @@ use haven_domain::{
         service::{self, AddOrganization, OrganizationView},
         store::OrganizationChange,
     },
+    peppol::document_types::InvoiceDocumentType,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -359,9 +360,69 @@ async fn update_organization(
         contact_name: body.contact_name.map(Some),
         contact_email: body.contact_email.map(Some),
         directory_listed: body.directory_listed,
+        document_types: None,
     };
     let view = service::update_organization(&state.db, &caller, &org, change).await?;
     Ok(web::Json(view.into()))
+}
+
+/// The invoice document types an organization receives on its receiving participant ids.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PeppolDocumentTypes {
+    /// The chosen types, at least one. Haven's SMP publishes exactly these (and the Peppol
+    /// Invoice Response 3.0, which is always published), and only these are taken over Peppol
+    /// and from organizations on this installation. Until chosen: BIS Billing 3.0 invoice and
+    /// credit note, plus the SI-UBL 2.0 (NLCIUS) invoice and credit note for a Dutch
+    /// organization.
+    #[schema(min_items = 1, max_items = 5)]
+    pub document_types: Vec<InvoiceDocumentType>,
+}
+
+/// The invoice document types the organization is to receive.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetPeppolDocumentTypes {
+    /// At least one; each type once (repeats are ignored).
+    #[serde(default)]
+    #[schema(min_items = 1, max_items = 5)]
+    pub document_types: Vec<InvoiceDocumentType>,
+}
+
+/// The Peppol document types the organization receives.
+#[utoipa::path(tag = TAG, operation_id = "getPeppolDocumentTypes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses((status = OK, body = PeppolDocumentTypes), (status = NOT_FOUND, description = "No such organization for the caller.", body = ErrorBody)))]
+#[get("/organizations/{id}/peppol-document-types")]
+async fn get_document_types(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<PeppolDocumentTypes>, ApiError> {
+    let client = client_info(&req);
+    let org = service::authorize(&state.db, &auth.caller(&client), *path, OrgAction::View).await?;
+    Ok(web::Json(PeppolDocumentTypes {
+        document_types: service::document_types(&org)?,
+    }))
+}
+
+/// Choose the Peppol document types the organization receives (Organization Administrators).
+/// The SMP publishes the new set at once and the Peppol Directory is told again.
+#[utoipa::path(tag = TAG, operation_id = "setPeppolDocumentTypes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SetPeppolDocumentTypes, responses((status = OK, body = PeppolDocumentTypes), (status = BAD_REQUEST, description = "No type chosen (`documentTypes`), an unknown type, or another field.", body = ErrorBody), (status = FORBIDDEN, description = "The caller may see the organization but not change it.", body = ErrorBody), (status = NOT_FOUND, description = "No such organization for the caller.", body = ErrorBody)))]
+#[put("/organizations/{id}/peppol-document-types")]
+async fn set_document_types(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    body: JsonBody<SetPeppolDocumentTypes>,
+) -> Result<web::Json<PeppolDocumentTypes>, ApiError> {
+    let client = client_info(&req);
+    let caller = auth.caller(&client);
+    // Who may change it is answered before what is wrong with the change.
+    let org = service::authorize(&state.db, &caller, *path, OrgAction::ManageDetails).await?;
+    let types = body.into_inner().document_types;
+    let document_types = service::set_document_types(&state.db, &caller, &org, types).await?;
+    Ok(web::Json(PeppolDocumentTypes { document_types }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -811,6 +872,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_organization)
         .service(get_organization)
         .service(update_organization)
+        .service(get_document_types)
+        .service(set_document_types)
         .service(get_history)
         .service(add_identifier)
         .service(remove_identifier)

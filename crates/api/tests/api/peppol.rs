@@ -159,14 +159,21 @@ async fn receiving_participants_get_signed_metadata_that_our_client_verifies() {
         Err(LocateError::NotRegistered(_))
     ));
 
-    // The service group lists the three document types under the public address.
+    // The service group lists the document types a Dutch organization takes by default (BIS
+    // Billing 3.0 and SI-UBL 2.0, invoice and credit note) and the Invoice Response, under the
+    // public address.
     let participant = ParticipantIdentifier::from_value(&party).unwrap();
     let references = smp
         .client
         .service_group(&app.url("/smp"), &participant)
         .await
         .unwrap();
-    assert_eq!(references.len(), 3);
+    assert_eq!(references.len(), 5, "{references:?}");
+    let nlcius = smp
+        .endpoint(&party, DocumentTypeIdentifier::nlcius_invoice())
+        .await
+        .unwrap();
+    assert_eq!(nlcius.url, AS4_URL);
     assert!(references
         .iter()
         .any(|r| r.contains("ApplicationResponse") && r.contains("invoice_response")));
@@ -237,6 +244,78 @@ async fn a_seller_that_only_sends_is_published_for_the_invoice_response_alone() 
         "not_found",
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_smp_publishes_exactly_the_document_types_the_organization_chose() {
+    let smp = app_with_smp().await;
+    let app = &smp.app;
+    let admin = app.register_admin("ada@buyer.example").await;
+    let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    receive_on(app, &admin, &party).await;
+    crate::peppol_sending::choose_document_types(
+        app,
+        &admin,
+        &["nlcius_credit_note", "bis_billing_invoice"],
+    )
+    .await;
+
+    // The service group: the two chosen and the Invoice Response, nothing else.
+    let participant = ParticipantIdentifier::from_value(&party).unwrap();
+    let mut references = smp
+        .client
+        .service_group(&app.url("/smp"), &participant)
+        .await
+        .unwrap();
+    references.sort();
+    let encoded = |doc: DocumentTypeIdentifier| {
+        format!(
+            "http://haven.test/smp/{}/services/{}",
+            participant.url_encoded(),
+            doc.url_encoded()
+        )
+    };
+    let mut expected = vec![
+        encoded(DocumentTypeIdentifier::bis_billing_invoice()),
+        encoded(DocumentTypeIdentifier::nlcius_credit_note()),
+        encoded(DocumentTypeIdentifier::invoice_response()),
+    ];
+    expected.sort();
+    assert_eq!(references, expected);
+
+    // Chosen: signed metadata in the BIS Billing process. Not chosen: 404.
+    for chosen in [
+        DocumentTypeIdentifier::bis_billing_invoice(),
+        DocumentTypeIdentifier::nlcius_credit_note(),
+    ] {
+        assert_eq!(smp.endpoint(&party, chosen).await.unwrap().url, AS4_URL);
+    }
+    for left_out in [
+        DocumentTypeIdentifier::bis_billing_credit_note(),
+        DocumentTypeIdentifier::nlcius_invoice(),
+    ] {
+        let found = smp.endpoint(&party, left_out.clone()).await;
+        assert!(
+            matches!(found, Err(LocateError::NotRegistered(_))),
+            "{found:?}"
+        );
+        let path = format!(
+            "/smp/{}/services/{}",
+            participant.url_encoded(),
+            left_out.url_encoded()
+        );
+        assert_error_body(app.get(&path).await, 404, "not_found").await;
+    }
+    // The Invoice Response stays, in its own process.
+    let response = smp
+        .endpoint_in(
+            &party,
+            DocumentTypeIdentifier::invoice_response(),
+            ProcessIdentifier::invoice_response(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.url, AS4_URL);
 }
 
 /// Switches Send off for the party's identifier.

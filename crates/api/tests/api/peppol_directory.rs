@@ -238,12 +238,18 @@ async fn the_directory_is_told_when_a_card_appears_changes_and_goes() {
     assert_eq!(got[1].method, "PUT");
     assert_eq!(got[1].card, Some(Ok("Zeewind Nieuw B.V.".to_owned())));
 
+    // Other document types: indexed again (the Directory reads them from the service group).
+    crate::peppol_sending::choose_document_types(&app, &admin, &["bis_billing_invoice"]).await;
+    let got = calls(&directory, 3).await;
+    assert_eq!(got[2].method, "PUT");
+    assert_eq!(got[2].participant, full);
+
     // Opted out: removed.
     update(&app, &admin, &org, json!({"directoryListed": false})).await;
-    let got = calls(&directory, 3).await;
-    assert_eq!(got[2].method, "DELETE");
-    assert_eq!(got[2].participant, full);
-    assert_eq!(got[2].client.as_deref(), Some(SMP_CN));
+    let got = calls(&directory, 4).await;
+    assert_eq!(got[3].method, "DELETE");
+    assert_eq!(got[3].participant, full);
+    assert_eq!(got[3].client.as_deref(), Some(SMP_CN));
 
     // Changes of an organization that is not listed tell the Directory nothing.
     update(
@@ -254,13 +260,13 @@ async fn the_directory_is_told_when_a_card_appears_changes_and_goes() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(directory.calls().len(), 3, "{:?}", directory.calls());
+    assert_eq!(directory.calls().len(), 4, "{:?}", directory.calls());
 
     // Listed again, then Receive off: indexed, then removed.
     update(&app, &admin, &org, json!({"directoryListed": true})).await;
-    let got = calls(&directory, 4).await;
-    assert_eq!(got[3].method, "PUT");
-    assert_eq!(got[3].card, Some(Ok("Zeewind Stil B.V.".to_owned())));
+    let got = calls(&directory, 5).await;
+    assert_eq!(got[4].method, "PUT");
+    assert_eq!(got[4].card, Some(Ok("Zeewind Stil B.V.".to_owned())));
     let identifier = org["identifiers"][0]["id"].as_str().unwrap();
     let response = app
         .send(
@@ -274,9 +280,9 @@ async fn the_directory_is_told_when_a_card_appears_changes_and_goes() {
         )
         .await;
     assert_eq!(response.status().as_u16(), 200);
-    let got = calls(&directory, 5).await;
-    assert_eq!(got[4].method, "DELETE");
-    assert_eq!(got[4].participant, full);
+    let got = calls(&directory, 6).await;
+    assert_eq!(got[5].method, "DELETE");
+    assert_eq!(got[5].participant, full);
 }
 
 #[tokio::test]

@@ -688,8 +688,18 @@ async fn a_lost_answer_is_sent_again_as_the_same_message_and_stored_once() {
     assert_eq!(items.len(), 1, "stored once: {items:?}");
 }
 
-#[tokio::test]
-async fn haven_finds_the_other_haven_through_the_sml_and_its_smp_and_delivers() {
+/// Haven B with its own SMP, the buyer receiving there, an SML (a DNS server in the test) that
+/// points the buyer's name at B's SMP, and Haven A finding receivers through it.
+pub(crate) struct ThroughSml {
+    pub a: TestApp,
+    pub b: TestApp,
+    pub buyer: Session,
+    pub buyer_party: String,
+    _dns: haven_peppol::testing::DnsServer,
+    _network: Network,
+}
+
+pub(crate) async fn through_sml() -> ThroughSml {
     use haven_peppol::{
         identifiers::ParticipantIdentifier,
         sml::participant_hostname,
@@ -744,6 +754,25 @@ async fn haven_finds_the_other_haven_through_the_sml_and_its_smp_and_delivers() 
         ..Options::default()
     })
     .await;
+    ThroughSml {
+        a,
+        b,
+        buyer,
+        buyer_party,
+        _dns: dns,
+        _network: network,
+    }
+}
+
+#[tokio::test]
+async fn haven_finds_the_other_haven_through_the_sml_and_its_smp_and_delivers() {
+    let ThroughSml {
+        a,
+        b,
+        buyer,
+        buyer_party,
+        ..
+    } = through_sml().await;
     let (seller, location) = seller_sends(&a, "INV-PEPPOL-SML").await;
 
     let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
@@ -768,6 +797,169 @@ async fn haven_finds_the_other_haven_through_the_sml_and_its_smp_and_delivers() 
     assert_eq!(body["best"]["receiverId"], buyer_party.as_str());
     assert_eq!(body["best"]["channel"], "peppol");
     assert_eq!(body["candidates"][0]["reachability"], "not_registered");
+}
+
+/// The test invoice as SI-UBL 2.0 (NLCIUS): the same document under the NLCIUS specification
+/// identifier.
+pub(crate) fn nlcius_invoice(number: &str) -> Vec<u8> {
+    let xml = String::from_utf8(invoice(number, SELLER_KVK, BUYER_KVK, None)).unwrap();
+    let bis = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
+    assert!(xml.contains(bis));
+    xml.replace(
+        bis,
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0",
+    )
+    .into_bytes()
+}
+
+/// Chooses the invoice document types the (only) organization of `admin` receives.
+pub(crate) async fn choose_document_types(app: &TestApp, admin: &Session, types: &[&str]) {
+    let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
+    let id = orgs["items"][0]["id"].as_str().unwrap().to_owned();
+    let response = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/organizations/{id}/peppol-document-types"),
+            Some(&json!({ "documentTypes": types })),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+/// The document type values of this month's AS4 exchanges, as the reporting records hold them
+/// (what the SBDH said).
+async fn exchanged_document_types(app: &TestApp) -> Vec<String> {
+    use haven_domain::peppol::reporting::{ReportingMonth, ReportingRecords as _};
+    app.database()
+        .exchange_counts(ReportingMonth::of(chrono::Utc::now()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.document_type.value)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_nlcius_invoice_travels_under_the_si_ubl_document_type_to_a_buyer_that_takes_it() {
+    let ThroughSml {
+        a,
+        b,
+        buyer,
+        buyer_party,
+        ..
+    } = through_sml().await;
+    // A Dutch buyer takes SI-UBL 2.0 unless it chose otherwise.
+    let (seller, location) = seller_sends_body(&a, nlcius_invoice("INV-NLCIUS-1")).await;
+    let sent = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "delivered", "{sent}");
+    assert_eq!(sent["channel"], "peppol");
+    let items = inbox(&b, &buyer, &buyer_party).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["number"], "INV-NLCIUS-1");
+    // Both sides exchanged it under the SI-UBL 2.0 invoice type (the SBDH's), not BIS Billing's.
+    for app in [&a, &b] {
+        assert_eq!(
+            exchanged_document_types(app).await,
+            [haven_peppol::identifiers::NLCIUS_INVOICE],
+            "{}",
+            app.backend
+        );
+    }
+    let response = a
+        .send(
+            Method::POST,
+            &format!("/api/v1/parties/0106:{SELLER_KVK}/sales-invoices/query-recipient"),
+            Some(&json!({"receiverIds": [buyer_party], "documentType": "nlcius_invoice"})),
+            &seller.token,
+        )
+        .await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["best"]["reachability"], "deliverable", "{body}");
+}
+
+#[tokio::test]
+async fn an_nlcius_invoice_is_not_sent_over_peppol_to_a_buyer_that_takes_only_bis_billing() {
+    let ThroughSml {
+        a,
+        b,
+        buyer,
+        buyer_party,
+        ..
+    } = through_sml().await;
+    choose_document_types(
+        &b,
+        &buyer,
+        &["bis_billing_invoice", "bis_billing_credit_note"],
+    )
+    .await;
+    let seller = a.register_admin("ada@seller.example").await;
+    let seller_party = active_party(&a, &seller, SELLER_KVK, SELLER_CONTACT).await;
+    // Asking first: the buyer is there for BIS Billing, not for SI-UBL 2.0, and the answer
+    // says which document type it is not registered for.
+    let ask = |document_type: &'static str| {
+        let (a, seller, seller_party, buyer_party) = (&a, &seller, &seller_party, &buyer_party);
+        async move {
+            let response = a
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/parties/{seller_party}/sales-invoices/query-recipient"),
+                    Some(&json!({"receiverIds": [buyer_party], "documentType": document_type})),
+                    &seller.token,
+                )
+                .await;
+            assert_eq!(response.status().as_u16(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let bis = ask("bis_billing_invoice").await;
+    assert_eq!(bis["best"]["reachability"], "deliverable", "{bis}");
+    let nlcius = ask("nlcius_invoice").await;
+    assert!(nlcius["best"].is_null(), "{nlcius}");
+    assert_eq!(nlcius["candidates"][0]["channel"], "peppol");
+    assert_eq!(nlcius["candidates"][0]["reachability"], "not_registered");
+    let reason = nlcius["candidates"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("SI-UBL 2.0 (NLCIUS) invoice"), "{reason}");
+
+    // Sending it: not over Peppol (the buyer has no email address to fall back to), and the
+    // history says why; nothing reached B.
+    let response = send(
+        &a,
+        &seller.token,
+        &seller_party,
+        nlcius_invoice("INV-NLCIUS-2"),
+        None,
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 202);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let failed = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let history = events(&a, &seller.token, &location).await;
+    let details = history[0]["details"].as_str().unwrap();
+    assert!(
+        details.contains("SI-UBL 2.0 (NLCIUS) invoice") && details.contains(&buyer_party),
+        "{details}"
+    );
+    assert!(inbox(&b, &buyer, &buyer_party).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_access_point_refuses_a_document_type_the_buyer_did_not_choose() {
+    // A sender that does not ask the SMP (here a static locator) still cannot deliver a
+    // document type the buyer did not choose: B answers PEPPOL:NOT_SERVICED.
+    let network = Network::new();
+    let b = network.haven_b(0).await;
+    let (buyer, buyer_party) = buyer_on(&b, true).await;
+    choose_document_types(&b, &buyer, &["bis_billing_invoice"]).await;
+    let a = network.haven_a(&b.url("/as4"), &network.b.pem).await;
+    let (seller, location) = seller_sends_body(&a, nlcius_invoice("INV-NLCIUS-3")).await;
+    let failed = wait_for(&a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let history = events(&a, &seller.token, &location).await;
+    let details = history[0]["details"].as_str().unwrap();
+    assert!(details.contains("PEPPOL:NOT_SERVICED"), "{details}");
+    assert!(inbox(&b, &buyer, &buyer_party).await.is_empty());
 }
 
 /// The test invoice in CII (as the engine converts it), with `changes` (from, to) made.

@@ -20,6 +20,7 @@ use crate::{
     jobs::{ClaimedJob, JobError, JobKind, NewJob},
     links::Links,
     mail::{render, Language, MailTemplate},
+    peppol::document_types::PeppolDocumentType,
     DomainError,
 };
 
@@ -112,8 +113,13 @@ pub trait DeliveryChannel: Send + Sync {
     fn channel(&self) -> Channel;
 
     /// Whether `receiver` (a participant id `scheme:value`, or an email address for the email
-    /// channel) can be reached with a document of `kind` (the network asks per document type).
-    fn reach(&self, receiver: &str, kind: DocumentKind) -> impl Future<Output = Reach> + Send;
+    /// channel) can be reached with a document of `document_type` (the network asks per
+    /// document type, and organizations here choose the types they receive).
+    fn reach(
+        &self,
+        receiver: &str,
+        document_type: PeppolDocumentType,
+    ) -> impl Future<Output = Reach> + Send;
 
     /// Delivers `document` to `receiver`, recording the outcome on the document in the same
     /// transaction as the handover. Returns the history details.
@@ -238,8 +244,20 @@ where
     }
 
     let mut waiting_for_peppol = None;
+    // The Peppol document type it goes under (SI-UBL 2.0 for NLCIUS): what the network is asked
+    // for. A document no type carries does not go over Peppol.
+    let document_type = match PeppolDocumentType::of_document(&document) {
+        Ok(document_type) => Some(document_type),
+        Err(why) => {
+            skipped.push(format!("Peppol: {why}"));
+            None
+        }
+    };
     for receiver in &candidates {
-        match channels.peppol.reach(receiver, document.kind).await {
+        let Some(document_type) = document_type else {
+            break;
+        };
+        match channels.peppol.reach(receiver, document_type).await {
             Reach::Deliverable => {
                 match channels
                     .peppol
@@ -295,7 +313,12 @@ where
         return Err(JobError::Permanent(why));
     }
     if let Some(email) = document.facts.buyer_email.clone() {
-        if channels.email.reach(&email, document.kind).await == Reach::Deliverable {
+        if channels
+            .email
+            .reach(&email, PeppolDocumentType::bis(document.kind))
+            .await
+            == Reach::Deliverable
+        {
             return match channels.email.deliver(&document, &email, job.attempt).await {
                 Ok(()) => Ok(()),
                 Err(failure) => {
@@ -405,9 +428,12 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
         Channel::Internal
     }
 
-    async fn reach(&self, receiver: &str, _kind: DocumentKind) -> Reach {
+    async fn reach(&self, receiver: &str, document_type: PeppolDocumentType) -> Reach {
         match self.records.find_party(receiver).await {
-            Ok(Some(party)) if party.receives() => Reach::Deliverable,
+            Ok(Some(party)) if party.accepts(document_type) => Reach::Deliverable,
+            Ok(Some(party)) if party.receives() => {
+                Reach::NotRegistered(not_accepted(document_type))
+            }
             Ok(Some(_)) => Reach::NotRegistered("not receiving on this installation".into()),
             Ok(None) => Reach::NotRegistered("not on this installation".into()),
             Err(e) => Reach::LookupFailed(e.to_string()),
@@ -438,6 +464,15 @@ impl<R: DocumentRecords> DeliveryChannel for InternalChannel<'_, R> {
             return Err(DeliveryFailure::NotReachable(format!(
                 "{receiver}: not receiving on this installation"
             )));
+        }
+        // The receiver's choice of document types holds here as on the network.
+        if let Ok(document_type) = PeppolDocumentType::of_document(document) {
+            if !party.accepts(document_type) {
+                return Err(DeliveryFailure::NotReachable(format!(
+                    "{receiver}: {}",
+                    not_accepted(document_type)
+                )));
+            }
         }
         let incoming = NewDocument {
             id: Uuid::new_v4(),
@@ -550,6 +585,14 @@ impl<R: DocumentRecords> InternalChannel<'_, R> {
     }
 }
 
+/// Why an organization here does not take a document it receives others on.
+fn not_accepted(document_type: PeppolDocumentType) -> String {
+    format!(
+        "not registered for this document type on this installation ({})",
+        document_type.label()
+    )
+}
+
 /// The Peppol channel until the network adapter exists: it reaches no one, and says why,
 /// so that nothing pretends to have been delivered over Peppol.
 pub struct PeppolNotConfigured;
@@ -562,7 +605,7 @@ impl DeliveryChannel for PeppolNotConfigured {
         Channel::Peppol
     }
 
-    async fn reach(&self, _receiver: &str, _kind: DocumentKind) -> Reach {
+    async fn reach(&self, _receiver: &str, _document_type: PeppolDocumentType) -> Reach {
         Reach::Unavailable(PEPPOL_NOT_CONFIGURED.into())
     }
 
@@ -585,10 +628,10 @@ impl<C: DeliveryChannel> DeliveryChannel for Option<C> {
             .map_or(Channel::Peppol, DeliveryChannel::channel)
     }
 
-    async fn reach(&self, receiver: &str, kind: DocumentKind) -> Reach {
+    async fn reach(&self, receiver: &str, document_type: PeppolDocumentType) -> Reach {
         match self {
-            Some(channel) => channel.reach(receiver, kind).await,
-            None => PeppolNotConfigured.reach(receiver, kind).await,
+            Some(channel) => channel.reach(receiver, document_type).await,
+            None => PeppolNotConfigured.reach(receiver, document_type).await,
         }
     }
 
@@ -622,7 +665,7 @@ impl<R: DocumentRecords> DeliveryChannel for EmailChannel<'_, R> {
         Channel::Email
     }
 
-    async fn reach(&self, receiver: &str, _kind: DocumentKind) -> Reach {
+    async fn reach(&self, receiver: &str, _document_type: PeppolDocumentType) -> Reach {
         let plausible = receiver
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))

@@ -8,12 +8,13 @@ use super::{
     blobs::DocumentStore,
     delivery::{deliver_job, DeliveryChannel, DeliverySettings, Reach},
     records::{
-        Channel, Direction, Document, DocumentEvent, DocumentEventKind, DocumentKind,
-        DocumentStatus, NewDocumentEvent,
+        Channel, Direction, Document, DocumentEvent, DocumentEventKind, DocumentStatus,
+        NewDocumentEvent,
     },
     sending::{authorize_party, PartyAccess},
     store::{DocumentQuery, DocumentRecords, SharedDocument, StatusChange},
 };
+use crate::peppol::document_types::{InvoiceDocumentType, PeppolDocumentType};
 use crate::{
     accounts::{secrets::hash_token, PartyCaller},
     connections::PartyAction,
@@ -377,12 +378,14 @@ pub struct RecipientCheck {
     pub reach: Reach,
 }
 
-/// The best deliverable id among the buyer's candidate ids, and for each the answer of
-/// every channel that was asked: "not registered" stays apart from "lookup failed".
+/// The best deliverable id among the buyer's candidate ids for a document of `document_type`,
+/// and for each the answer of every channel that was asked: "not registered" stays apart from
+/// "lookup failed", and a receiver that does not take that document type is not registered.
 ///
 /// # Errors
 /// `NotFound` (party), `Forbidden`, `Validation` (no ids, malformed ids).
 #[tracing::instrument(name = "query recipient", skip_all, fields(party_id = %party_id))]
+#[allow(clippy::too_many_arguments)] // the ports, the caller and the question
 pub async fn query_recipient<R, O, I, P>(
     records: &R,
     organizations: &O,
@@ -391,6 +394,7 @@ pub async fn query_recipient<R, O, I, P>(
     caller: &PartyCaller<'_>,
     party_id: &str,
     candidates: &[String],
+    document_type: InvoiceDocumentType,
 ) -> DomainResult<(Option<RecipientCheck>, Vec<RecipientCheck>)>
 where
     R: DocumentRecords,
@@ -430,10 +434,11 @@ where
     let mut best = None;
     let mut checks = Vec::new();
     for id in ids {
-        let (channel, answer) = match internal.reach(&id, DocumentKind::Invoice).await {
+        let document_type = PeppolDocumentType::Invoice(document_type);
+        let (channel, answer) = match internal.reach(&id, document_type).await {
             Reach::Deliverable => (Channel::Internal, Reach::Deliverable),
             Reach::NotRegistered(here) | Reach::LookupFailed(here) | Reach::Unavailable(here) => {
-                match peppol.reach(&id, DocumentKind::Invoice).await {
+                match peppol.reach(&id, document_type).await {
                     // Not on this installation and no network to ask: not reachable, and why.
                     Reach::Unavailable(network) => (
                         Channel::Internal,

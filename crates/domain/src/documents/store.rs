@@ -37,6 +37,9 @@ pub struct PartyRecord {
     /// The organization's country (ISO 3166-1 alpha-2): the end user's country in the Peppol
     /// reports.
     pub organization_country: String,
+    /// The invoice document types the organization receives (its choice, or its country's
+    /// default: `peppol::document_types::accepted_document_types`).
+    pub document_types: Vec<crate::peppol::document_types::InvoiceDocumentType>,
 }
 
 impl PartyRecord {
@@ -53,6 +56,21 @@ impl PartyRecord {
     #[must_use]
     pub fn receives_responses(&self) -> bool {
         self.organization_status == OrgStatus::Active && (self.receive_enabled || self.send_enabled)
+    }
+
+    /// Whether a document of `document_type` addressed to this id is taken here: an invoice
+    /// type the organization chose, where it [`receives`](Self::receives); an Invoice Response
+    /// where it [`receives_responses`](Self::receives_responses).
+    #[must_use]
+    pub fn accepts(
+        &self,
+        document_type: crate::peppol::document_types::PeppolDocumentType,
+    ) -> bool {
+        use crate::peppol::document_types::PeppolDocumentType;
+        match document_type {
+            PeppolDocumentType::InvoiceResponse => self.receives_responses(),
+            PeppolDocumentType::Invoice(t) => self.receives() && self.document_types.contains(&t),
+        }
     }
 }
 

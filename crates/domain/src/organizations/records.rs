@@ -155,6 +155,9 @@ pub struct Organization {
     /// serves their business card and the Directory is told); on unless the organization
     /// chose otherwise.
     pub directory_listed: bool,
+    /// The invoice document types it receives over Peppol: its choice, or the default of its
+    /// country (`peppol::document_types::default_document_types`).
+    pub document_types: Vec<crate::peppol::document_types::InvoiceDocumentType>,
     pub created_at: DateTime<Utc>,
     /// When its status or details last changed.
     pub updated_at: DateTime<Utc>,

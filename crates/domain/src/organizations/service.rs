@@ -21,6 +21,7 @@ use super::{
         OrganizationChange, OrganizationStore,
     },
 };
+use crate::peppol::document_types::InvoiceDocumentType;
 use crate::{
     accounts::{records::User, secrets::hash_token, store::Directory, Action, Caller, Role},
     mail::{render, MailTemplate},
@@ -480,6 +481,52 @@ pub async fn update_organization<S: OrganizationStore>(
         )
         .await?;
     view(store, updated, Some(role)).await
+}
+
+/// The invoice document types the organization receives (over Peppol and from organizations
+/// here): its choice, or its country's default.
+///
+/// # Errors
+/// `Forbidden` (never for a caller who may view it).
+pub fn document_types(org: &Authorized) -> DomainResult<Vec<InvoiceDocumentType>> {
+    Ok(org.allow(OrgAction::View)?.document_types.clone())
+}
+
+/// Chooses the invoice document types the organization receives (Organization
+/// Administrators). Haven's SMP publishes exactly these for its receiving participant ids (with
+/// the Invoice Response 3.0, which is always published), `/as4` and internal delivery take
+/// only these, and the Peppol Directory is told again (it reads the types from the SMP).
+///
+/// # Errors
+/// `Forbidden`; `Validation` when no type is chosen; the store's error.
+#[tracing::instrument(name = "set document types", skip_all, fields(organization_id = %org.organization.id))]
+pub async fn set_document_types<S: OrganizationStore>(
+    store: &S,
+    caller: &Caller<'_>,
+    org: &Authorized,
+    types: Vec<InvoiceDocumentType>,
+) -> DomainResult<Vec<InvoiceDocumentType>> {
+    let org = org.allow(OrgAction::ManageDetails)?;
+    if types.is_empty() {
+        return Err(DomainError::field(
+            "documentTypes",
+            "required",
+            "Choose at least one document type to receive.",
+        ));
+    }
+    let updated = store
+        .update_organization(
+            org.id,
+            OrganizationChange {
+                document_types: Some(types),
+                ..OrganizationChange::default()
+            },
+            caller
+                .audit(crate::accounts::AuditAction::OrganizationUpdated)
+                .on_organization(org.environment_id),
+        )
+        .await?;
+    Ok(updated.document_types)
 }
 
 /// The status history, newest first.

@@ -40,6 +40,8 @@ pub struct OrganizationChange {
     pub contact_email: Option<Option<String>>,
     /// Listed in the Peppol Directory.
     pub directory_listed: Option<bool>,
+    /// The invoice document types it receives over Peppol (and here).
+    pub document_types: Option<Vec<crate::peppol::document_types::InvoiceDocumentType>>,
 }
 
 /// A step to record in the status history.

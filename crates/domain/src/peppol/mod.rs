@@ -5,6 +5,7 @@
 pub mod certificates;
 pub mod directory;
 pub mod discovery;
+pub mod document_types;
 pub mod evidence;
 pub mod migration;
 pub mod publishing;

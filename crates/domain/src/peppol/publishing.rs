@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::document_types::{InvoiceDocumentType, PeppolDocumentType};
 use crate::{
     documents::store::DocumentRecords,
     organizations::{identifiers::scheme, records::OrgEventKind, store::OrganizationStore},
@@ -10,17 +11,19 @@ use crate::{
 };
 
 /// What Haven's SMP publishes for a participant id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Publication {
-    /// Every document type Haven receives: the organization receives on the id.
-    Everything,
+    /// The organization receives on the id: the invoice document types it chose, and the
+    /// Invoice Response 3.0.
+    Receiving(Vec<InvoiceDocumentType>),
     /// Only the Invoice Response 3.0: the organization sends from the id but does not receive
     /// on it, and still gets the answers to the invoices it sent.
     InvoiceResponses,
 }
 
-/// What Haven's SMP publishes for `participant_id` (`scheme:value`, any case): everything for
-/// a participant id registered here whose organization is active and receives on it, the
+/// What Haven's SMP publishes for `participant_id` (`scheme:value`, any case): the document
+/// types the organization chose (and the Invoice Response) for a participant id registered
+/// here whose organization is active and receives on it, the
 /// Invoice Response alone when it only sends from it (`PartyRecord::receives_responses`), and
 /// nothing (`None`) otherwise: the SMP answers 404, saying nothing about why.
 ///
@@ -33,13 +36,30 @@ pub async fn publication<R: DocumentRecords>(
 ) -> DomainResult<Option<Publication>> {
     Ok(records.find_party(participant_id).await?.and_then(|party| {
         if party.receives() {
-            Some(Publication::Everything)
+            Some(Publication::Receiving(party.document_types))
         } else if party.receives_responses() {
             Some(Publication::InvoiceResponses)
         } else {
             None
         }
     }))
+}
+
+impl Publication {
+    /// The document types published, in the order of the service group: the invoice types
+    /// chosen, then the Invoice Response.
+    #[must_use]
+    pub fn document_types(&self) -> Vec<PeppolDocumentType> {
+        match self {
+            Self::Receiving(types) => types
+                .iter()
+                .copied()
+                .map(PeppolDocumentType::Invoice)
+                .chain([PeppolDocumentType::InvoiceResponse])
+                .collect(),
+            Self::InvoiceResponses => vec![PeppolDocumentType::InvoiceResponse],
+        }
+    }
 }
 
 /// Whether Haven's SMP publishes `participant_id` at all ([`publication`]): what the SML

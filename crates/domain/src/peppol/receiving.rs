@@ -10,6 +10,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::document_types::PeppolDocumentType;
 use crate::{
     documents::{
         blobs::{ContentHash, DocumentStore},
@@ -292,13 +293,16 @@ where
             "AS4 MessageId received before with other content; answering with a new receipt"
         );
     }
-    // Invoice Responses are taken for sellers that only send too; anything else only where
-    // the organization receives on the id.
+    // Invoice Responses are taken for sellers that only send too; invoices only where the
+    // organization receives on the id, and only of the document types it chose (what Haven's
+    // SMP publishes for it).
     let response = is_invoice_response(&document);
+    let document_type = PeppolDocumentType::from_value(&inbound.document_type.value)
+        .filter(|t| (*t == PeppolDocumentType::InvoiceResponse) == response);
     let Some(party) = records
         .find_party(&inbound.receiver)
         .await?
-        .filter(|p| p.receives() || (response && p.receives_responses()))
+        .filter(|p| document_type.is_some_and(|t| p.accepts(t)))
     else {
         return gateway.refuse(&opened, Refusal::NotServiced).await;
     };

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::{
     discovery::{EndpointQuery, LocateError, PeppolEndpoint, SmpLocator},
+    document_types::PeppolDocumentType,
     evidence::NewEvidence,
     reporting::{self, ExchangeRecord, SchemedId},
 };
@@ -42,16 +43,6 @@ pub const INVOICE_RESPONSE: &str = "urn:oasis:names:specification:ubl:schema:xsd
 /// The process of Invoice Response 3.0: the ProfileID the response documents carry.
 pub const INVOICE_RESPONSE_PROCESS: &str = haven_einvoice::invoice_response::PROFILE_ID;
 
-/// The document type and process a document of `kind` travels under.
-#[must_use]
-pub fn document_type(kind: DocumentKind) -> (&'static str, &'static str) {
-    match kind {
-        DocumentKind::Invoice => (BIS_BILLING_INVOICE, BILLING_PROCESS),
-        DocumentKind::CreditNote => (BIS_BILLING_CREDIT_NOTE, BILLING_PROCESS),
-        DocumentKind::InvoiceResponse => (INVOICE_RESPONSE, INVOICE_RESPONSE_PROCESS),
-    }
-}
-
 /// The scheme of participant identifiers (ISO 6523 codes) in Peppol.
 pub const PARTICIPANT_SCHEME: &str = "iso6523-actorid-upis";
 /// The scheme of document type identifiers.
@@ -59,14 +50,14 @@ pub const DOCUMENT_TYPE_SCHEME: &str = "busdox-docid-qns";
 /// The scheme of process identifiers.
 pub const PROCESS_SCHEME: &str = "cenbii-procid-ubl";
 
-/// The discovery question for `receiver` (`scheme:value`) and a document of `kind`.
+/// The discovery question for `receiver` (`scheme:value`) and a document of `document_type`
+/// (see [`PeppolDocumentType::of_document`]).
 #[must_use]
-pub fn endpoint_query(receiver: &str, kind: DocumentKind) -> EndpointQuery {
-    let (document_type, process) = document_type(kind);
+pub fn endpoint_query(receiver: &str, document_type: PeppolDocumentType) -> EndpointQuery {
     EndpointQuery {
         participant: format!("{PARTICIPANT_SCHEME}::{receiver}"),
-        document_type: format!("{DOCUMENT_TYPE_SCHEME}::{document_type}"),
-        process: format!("{PROCESS_SCHEME}::{process}"),
+        document_type: format!("{DOCUMENT_TYPE_SCHEME}::{}", document_type.value()),
+        process: format!("{PROCESS_SCHEME}::{}", document_type.process()),
     }
 }
 
@@ -311,15 +302,15 @@ where
         Channel::Peppol
     }
 
-    async fn reach(&self, receiver: &str, kind: DocumentKind) -> Reach {
+    async fn reach(&self, receiver: &str, document_type: PeppolDocumentType) -> Reach {
         match self
             .locator
-            .find_endpoint(&endpoint_query(receiver, kind))
+            .find_endpoint(&endpoint_query(receiver, document_type))
             .await
         {
             Ok(_) => Reach::Deliverable,
             Err(LocateError::NotRegistered(why) | LocateError::InvalidQuery(why)) => {
-                Reach::NotRegistered(why)
+                Reach::NotRegistered(format!("{why} ({})", document_type.label()))
             }
             Err(LocateError::Failed(why)) => Reach::LookupFailed(why),
         }
@@ -334,17 +325,22 @@ where
     ) -> Result<(), DeliveryFailure> {
         let span = tracing::Span::current();
         span.record("receiver", receiver);
+        // The document type it goes under (the SI-UBL 2.0 one for NLCIUS): what the receiver's
+        // SMP is asked for, and checked against the UBL itself below.
+        let document_type = PeppolDocumentType::of_document(document)
+            .map_err(|why| DeliveryFailure::NotReachable(format!("Peppol {receiver}: {why}")))?;
         // The receiver is looked up first: one the network does not know falls through to the
         // next channel whatever the original's syntax.
         let endpoint = match self
             .locator
-            .find_endpoint(&endpoint_query(receiver, document.kind))
+            .find_endpoint(&endpoint_query(receiver, document_type))
             .await
         {
             Ok(endpoint) => endpoint,
             Err(LocateError::NotRegistered(why) | LocateError::InvalidQuery(why)) => {
                 return Err(DeliveryFailure::NotReachable(format!(
-                    "Peppol {receiver}: {why}"
+                    "Peppol {receiver}: {why} ({})",
+                    document_type.label()
                 )))
             }
             Err(LocateError::Failed(why)) => {
@@ -394,12 +390,28 @@ where
             .as_deref()
             .filter(|id| id.contains(':'))
             .unwrap_or(&document.party_id);
-        let (document_type, process) = document_type(document.kind);
+        // The SBDH names the type of what goes, to the letter: its root and CustomizationID must
+        // be the type the receiver was found for.
+        match PeppolDocumentType::of_ubl(&bytes) {
+            Ok(sent) if sent == document_type => {}
+            Ok(sent) => {
+                return Err(DeliveryFailure::Permanent(format!(
+                    "Not sent over Peppol to {receiver}: the UBL is a {}, the document was routed as a {}",
+                    sent.label(),
+                    document_type.label()
+                )))
+            }
+            Err(why) => {
+                return Err(DeliveryFailure::Permanent(format!(
+                    "Not sent over Peppol to {receiver}: {why}"
+                )))
+            }
+        }
         let outbound = Outbound {
             sender,
             receiver,
-            document_type,
-            process,
+            document_type: document_type.value(),
+            process: document_type.process(),
             instance_identifier: document.id.to_string(),
             message_id: message_id(self.delivery_id),
             document: std::sync::Arc::new(bytes),

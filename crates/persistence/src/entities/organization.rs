@@ -28,6 +28,10 @@ pub struct Model {
     pub intake_sales_drafts: bool,
     /// Peppol Directory: the business card of its receiving ids is served and indexed.
     pub directory_listed: bool,
+    /// The invoice document types it chose to receive (comma-separated); none: its country's
+    /// default.
+    #[sea_orm(column_type = "Text")]
+    pub peppol_document_types: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

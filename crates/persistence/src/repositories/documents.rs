@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound as _, Utc};
+use haven_domain::peppol::document_types::accepted_document_types;
 use haven_domain::{
     documents::{
         blobs::ContentHash,
@@ -438,6 +439,10 @@ pub(super) async fn find_parties<C: ConnectionTrait>(
                 .ok_or_else(|| corrupt("organization status"))?,
             send_enabled: identifier.send_enabled,
             receive_enabled: identifier.receive_enabled,
+            document_types: accepted_document_types(
+                org.peppol_document_types.as_deref(),
+                &org.country,
+            ),
             organization_country: org.country,
         };
         // The key as the query compared it: the stored id in lower case.

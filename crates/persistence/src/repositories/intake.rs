@@ -130,6 +130,7 @@ async fn target_of<C: ConnectionTrait>(
             send_enabled: i.send_enabled,
             receive_enabled: i.receive_enabled,
             organization_country: organization.country.clone(),
+            document_types: organization.document_types.clone(),
         })
         .collect();
     Ok(IntakeTarget {

@@ -29,6 +29,7 @@ use sea_orm::{
 use std::collections::BTreeSet;
 
 use haven_domain::peppol::directory::directory_jobs;
+use haven_domain::peppol::document_types::{accepted_document_types, to_stored};
 use uuid::Uuid;
 
 use super::accounts::{insert_audit_event, lock_environment, queue_mail};
@@ -46,6 +47,7 @@ use crate::{
 };
 
 pub(crate) fn to_organization(m: organization::Model) -> DomainResult<Organization> {
+    let document_types = accepted_document_types(m.peppol_document_types.as_deref(), &m.country);
     Ok(Organization {
         id: m.id,
         environment_id: m.environment_id,
@@ -68,6 +70,7 @@ pub(crate) fn to_organization(m: organization::Model) -> DomainResult<Organizati
             .and_then(ActivationMethod::parse),
         register_snapshot: m.register_snapshot,
         directory_listed: m.directory_listed,
+        document_types,
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
@@ -364,6 +367,7 @@ impl OrganizationStore for Database {
             register_snapshot: Set(new.register_snapshot),
             intake_sales_drafts: Set(false),
             directory_listed: Set(true),
+            peppol_document_types: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -541,6 +545,9 @@ impl OrganizationStore for Database {
         }
         if let Some(listed) = change.directory_listed {
             active.directory_listed = Set(listed);
+        }
+        if let Some(types) = change.document_types {
+            active.peppol_document_types = Set(Some(to_stored(&types)));
         }
         active.updated_at = Set(Utc::now());
         let updated = active

@@ -1521,6 +1521,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{id}/peppol-document-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Peppol document types the organization receives. */
+        get: operations["getPeppolDocumentTypes"];
+        /**
+         * Choose the Peppol document types the organization receives (Organization Administrators).
+         *     The SMP publishes the new set at once and the Peppol Directory is told again.
+         */
+        put: operations["setPeppolDocumentTypes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{id}/sml-registrations": {
         parameters: {
             query?: never;
@@ -3681,6 +3702,11 @@ export interface components {
             role?: null | components["schemas"]["Role"];
         };
         /**
+         * @description An invoice or credit note document type an organization may receive over Peppol.
+         * @enum {string}
+         */
+        InvoiceDocumentType: "bis_billing_invoice" | "bis_billing_credit_note" | "nlcius_invoice" | "nlcius_credit_note" | "nlcius_gaccount_invoice";
+        /**
          * @description The key fields of an invoice, as recognised and then corrected by a person. Every field
          *     may be missing until the invoice is completed.
          */
@@ -4170,6 +4196,17 @@ export interface components {
         PasswordConfirmation: {
             password: string;
         };
+        /** @description The invoice document types an organization receives on its receiving participant ids. */
+        PeppolDocumentTypes: {
+            /**
+             * @description The chosen types, at least one. Haven's SMP publishes exactly these (and the Peppol
+             *     Invoice Response 3.0, which is always published), and only these are taken over Peppol
+             *     and from organizations on this installation. Until chosen: BIS Billing 3.0 invoice and
+             *     credit note, plus the SI-UBL 2.0 (NLCIUS) invoice and credit note for a Dutch
+             *     organization.
+             */
+            documentTypes: components["schemas"]["InvoiceDocumentType"][];
+        };
         /**
          * @description Which stored blob of an exchange.
          * @enum {string}
@@ -4241,6 +4278,7 @@ export interface components {
         Profile: "peppolBis3" | "nlciusUbl" | "nlciusCii" | "nlGaccount" | "en16931" | "xRechnung" | "facturXMinimum" | "facturXBasicWl" | "facturXBasic" | "facturXExtended" | "zugferd1";
         /** @description The candidate receiver ids to check. */
         QueryRecipientRequest: {
+            documentType?: null | components["schemas"]["InvoiceDocumentType"];
             /**
              * @description The buyer's ids as `scheme:value` (KvK `0106:…`, OIN `0190:…`, VAT `9944:NL…`, GLN `0088:…`).
              * @example [
@@ -4565,6 +4603,11 @@ export interface components {
             lastSeenAt: string;
             /** @example Mozilla/5.0 (X11; Linux x86_64) */
             userAgent?: string | null;
+        };
+        /** @description The invoice document types the organization is to receive. */
+        SetPeppolDocumentTypes: {
+            /** @description At least one; each type once (repeats are ignored). */
+            documentTypes?: components["schemas"]["InvoiceDocumentType"][];
         };
         /**
          * @description The status to set by hand.
@@ -11086,6 +11129,144 @@ export interface operations {
             };
             /** @description Already revoked (`grant_revoked`). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getPeppolDocumentTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeppolDocumentTypes"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setPeppolDocumentTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPeppolDocumentTypes"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeppolDocumentTypes"];
+                };
+            };
+            /** @description No type chosen (`documentTypes`), an unknown type, or another field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may see the organization but not change it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -130,21 +130,21 @@ pub enum AuditAction {
     /// The Peppol Directory refused to index or remove a participant (for good).
     #[serde(rename = "peppol.directory_refused")]
     PeppolDirectoryRefused,
-    /// The SML refused to create or delete a participant id, or could not be reached at the
-    /// last attempt.
-    #[serde(rename = "peppol.sml_registration_failed")]
-    PeppolSmlRegistrationFailed,
+    /// A participant id was taken over from another provider with its migration key.
+    #[serde(rename = "peppol.migration_completed")]
+    PeppolMigrationCompleted,
     /// A migration key was set in the SML so that another provider can take a participant id
     /// over.
     #[serde(rename = "peppol.migration_key_created")]
     PeppolMigrationKeyCreated,
-    /// A participant id was taken over from another provider with its migration key.
-    #[serde(rename = "peppol.migration_completed")]
-    PeppolMigrationCompleted,
     /// A month's Peppol report (TSR or EUSR) could not be sent to OpenPeppol: refused, or
     /// not answered with a receipt by the last attempt.
     #[serde(rename = "peppol.report_send_failed")]
     PeppolReportSendFailed,
+    /// The SML refused to create or delete a participant id, or could not be reached at the
+    /// last attempt.
+    #[serde(rename = "peppol.sml_registration_failed")]
+    PeppolSmlRegistrationFailed,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -248,10 +248,10 @@ impl AuditAction {
         Self::PeppolCertificateReloadFailed,
         Self::PeppolCertificateRenewed,
         Self::PeppolDirectoryRefused,
+        Self::PeppolMigrationCompleted,
+        Self::PeppolMigrationKeyCreated,
         Self::PeppolReportSendFailed,
         Self::PeppolSmlRegistrationFailed,
-        Self::PeppolMigrationKeyCreated,
-        Self::PeppolMigrationCompleted,
         Self::RegistrationCompleted,
         Self::RegistrationExistingAddress,
         Self::RegistrationRequested,

@@ -134,6 +134,8 @@ pub enum ErrorCode {
     PeppolReportingOff,
     /// The month's Peppol reports were sent already.
     ReportAlreadySent,
+    /// The month has not ended: its Peppol reports cannot be sent yet.
+    MonthNotEnded,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -190,6 +192,7 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::IdentifierNotOnPeppol => Self::IdentifierNotOnPeppol,
             ConflictCode::PeppolReportingOff => Self::PeppolReportingOff,
             ConflictCode::ReportAlreadySent => Self::ReportAlreadySent,
+            ConflictCode::MonthNotEnded => Self::MonthNotEnded,
         }
     }
 }

@@ -113,6 +113,8 @@ pub enum ConflictCode {
     PeppolReportingOff,
     /// The month's Peppol reports were sent already.
     ReportAlreadySent,
+    /// A month's Peppol reports are sent once the month has ended.
+    MonthNotEnded,
 }
 
 /// The outside services a use case may depend on.

@@ -281,8 +281,8 @@ async fn end_user_statistics(
         (status = UNAUTHORIZED, body = ErrorBody),
         (status = FORBIDDEN, description = "Two-factor authentication is required first, or a connection key's token.", body = ErrorBody),
         (status = NOT_FOUND, description = "Not an operator.", body = ErrorBody),
-        (status = CONFLICT, description = "Both reports of the month were sent (`report_already_sent`), or sending is switched off on this installation (`peppol_reporting_off`).", body = ErrorBody),
-        (status = UNPROCESSABLE_ENTITY, description = "The month is not `YYYY-MM`, or it has not ended (the current month or a later one).", body = ErrorBody),
+        (status = CONFLICT, description = "Both reports of the month were sent (`report_already_sent`), sending is switched off on this installation (`peppol_reporting_off`), or the month has not ended (`month_not_ended`: the current month or a later one).", body = ErrorBody),
+        (status = UNPROCESSABLE_ENTITY, description = "The month is not `YYYY-MM`.", body = ErrorBody),
     )
 )]
 #[post("/operator/peppol-reports/{month}/send")]

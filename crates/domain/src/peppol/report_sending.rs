@@ -357,10 +357,9 @@ pub async fn send_reports_now<S: ReportSendings>(
     operators.require(caller)?;
     let month = ReportingMonth::parse(month)?;
     if month >= ReportingMonth::of(now) {
-        return Err(DomainError::field(
-            "month",
-            "month_not_ended",
-            "A month's reports are sent once it has ended.",
+        return Err(DomainError::conflict(
+            ConflictCode::MonthNotEnded,
+            "A month's reports are sent once it has ended.".into(),
         ));
     }
     if !enabled {

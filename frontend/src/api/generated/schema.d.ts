@@ -3410,7 +3410,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "peppol_reporting_off" | "report_already_sent" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "peppol_reporting_off" | "report_already_sent" | "month_not_ended" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -8306,7 +8306,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Both reports of the month were sent (`report_already_sent`), or sending is switched off on this installation (`peppol_reporting_off`). */
+            /** @description Both reports of the month were sent (`report_already_sent`), sending is switched off on this installation (`peppol_reporting_off`), or the month has not ended (`month_not_ended`: the current month or a later one). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8315,7 +8315,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The month is not `YYYY-MM`, or it has not ended (the current month or a later one). */
+            /** @description The month is not `YYYY-MM`. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -261,6 +261,31 @@ async fn wait_for_states(app: &TestApp, operator: &Session, month: &str, states:
     }
 }
 
+/// How many times the stand-in was posted the message `message_id`.
+fn posts_of(stand_in: &StandIn, message_id: &str) -> usize {
+    stand_in
+        .opened
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|o| o.message_id == message_id)
+        .count()
+}
+
+/// The installation's `peppol.report_send_failed` events of `MONTH`.
+async fn report_failures(app: &TestApp, operator: &Session) -> Vec<Value> {
+    let events = app
+        .get_json("/api/v1/operator/audit-events?limit=200", &operator.token)
+        .await;
+    events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "peppol.report_send_failed" && e["details"]["month"] == MONTH)
+        .cloned()
+        .collect()
+}
+
 fn of_month<'a>(opened: &'a [Opened], month: &str) -> Vec<&'a Opened> {
     let start = format!("<StartDate>{month}-01</StartDate>");
     opened
@@ -372,38 +397,18 @@ async fn a_refusal_fails_the_report_at_once_with_an_audit_event_and_a_resend_goe
         assert!(reason.contains("refused (test)"), "{reason}");
         // Once: an ebMS error is not retried.
         let message_id = item[report]["messageId"].as_str().unwrap();
-        let posts = stand_in
-            .opened
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|o| o.message_id == message_id)
-            .count();
+        let posts = posts_of(&stand_in, message_id);
         assert_eq!(posts, 1, "{report}");
     }
     let first_tsr = item["tsr"]["messageId"].as_str().unwrap().to_owned();
     app.make_jobs_due("send_peppol_report").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let still = stand_in
-        .opened
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|o| o.message_id == first_tsr)
-        .count();
+    let still = posts_of(&stand_in, &first_tsr);
     assert_eq!(still, 1, "no retry after an ebMS error");
 
     // In the installation's audit log, with the month, report and reason.
-    let events = app
-        .get_json("/api/v1/operator/audit-events?limit=200", &operator.token)
-        .await;
-    let failures: Vec<&Value> = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "peppol.report_send_failed" && e["details"]["month"] == MONTH)
-        .collect();
-    assert_eq!(failures.len(), 2, "{events}");
+    let failures = report_failures(&app, &operator).await;
+    assert_eq!(failures.len(), 2, "{failures:?}");
     assert!(failures.iter().all(|e| e["details"]["refused"] == true
         && e["details"]["reason"]
             .as_str()
@@ -526,24 +531,10 @@ async fn a_receiver_down_until_the_last_attempt_fails_the_report_with_an_audit_e
         );
         // Every attempt was the same message.
         let message_id = item[report]["messageId"].as_str().unwrap();
-        let posts = stand_in
-            .opened
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|o| o.message_id == message_id)
-            .count();
+        let posts = posts_of(&stand_in, message_id);
         assert_eq!(posts, 2, "{report}");
     }
-    let events = app
-        .get_json("/api/v1/operator/audit-events?limit=200", &operator.token)
-        .await;
-    let failures: Vec<&Value> = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "peppol.report_send_failed" && e["details"]["month"] == MONTH)
-        .collect();
-    assert_eq!(failures.len(), 2, "{events}");
+    let failures = report_failures(&app, &operator).await;
+    assert_eq!(failures.len(), 2, "{failures:?}");
     assert!(failures.iter().all(|e| e["details"]["refused"] == false));
 }

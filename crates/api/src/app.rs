@@ -58,6 +58,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::hooks::configure)
                 .configure(routes::organizations::configure)
                 .configure(routes::sml::configure)
+                .configure(routes::directory_details::configure)
                 .configure(routes::connections::configure)
                 .configure(routes::partners::configure)
                 .configure(routes::operator::configure)

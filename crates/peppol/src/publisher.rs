@@ -122,10 +122,11 @@ impl Publisher {
 pub const BUSINESS_CARD_NAMESPACE: &str = "http://www.peppol.eu/schema/pd/businesscard/20180621/";
 
 /// The Peppol Directory business card of a published participant: the participant and one
-/// business entity, its elements in the order of the schema (`Name`, `CountryCode`,
-/// `GeographicalInformation`, `Identifier`*; `WebsiteURI`, `Contact` and
-/// `AdditionalInformation` are not written, Haven has nothing for them) and the activation
-/// date as `registrationDate`. Not signed: the Directory fetches it over TLS from the SMP.
+/// business entity, its elements in the order of the schema (`Name`+ — the statutory name,
+/// then the organization's names in other languages with their `language` —, `CountryCode`,
+/// `GeographicalInformation`, `Identifier`*, `WebsiteURI`*, `Contact`* with `Type`, `Name`,
+/// `PhoneNumber` and `Email` as given, `AdditionalInformation`) and the activation date as
+/// `registrationDate`. Not signed: the Directory fetches it over TLS from the SMP.
 #[must_use]
 pub fn business_card(participant: &ParticipantIdentifier, card: &BusinessCard) -> String {
     let registration = card
@@ -133,10 +134,20 @@ pub fn business_card(participant: &ParticipantIdentifier, card: &BusinessCard) -
         .map(|d| format!(" registrationDate=\"{}\"", d.format("%Y-%m-%d")))
         .unwrap_or_default();
     let mut entity = format!(
-        "<BusinessEntity{registration}><Name>{}</Name><CountryCode>{}</CountryCode>",
+        "<BusinessEntity{registration}><Name>{}</Name>",
         escape(card.name.trim()),
-        escape(&card.country.to_ascii_uppercase()),
     );
+    for other in &card.details.other_names {
+        entity.push_str(&format!(
+            "<Name language=\"{}\">{}</Name>",
+            escape(&other.language),
+            escape(&other.name)
+        ));
+    }
+    entity.push_str(&format!(
+        "<CountryCode>{}</CountryCode>",
+        escape(&card.country.to_ascii_uppercase())
+    ));
     if let Some(address) = &card.address {
         entity.push_str(&format!(
             "<GeographicalInformation>{}</GeographicalInformation>",
@@ -148,6 +159,29 @@ pub fn business_card(participant: &ParticipantIdentifier, card: &BusinessCard) -
             "<Identifier scheme=\"{}\">{}</Identifier>",
             escape(scheme),
             escape(value)
+        ));
+    }
+    for site in &card.details.websites {
+        entity.push_str(&format!("<WebsiteURI>{}</WebsiteURI>", escape(site)));
+    }
+    for contact in &card.details.contacts {
+        entity.push_str("<Contact>");
+        for (element, value) in [
+            ("Type", &contact.purpose),
+            ("Name", &contact.name),
+            ("PhoneNumber", &contact.phone),
+            ("Email", &contact.email),
+        ] {
+            if let Some(value) = value {
+                entity.push_str(&format!("<{element}>{}</{element}>", escape(value)));
+            }
+        }
+        entity.push_str("</Contact>");
+    }
+    if let Some(text) = &card.details.additional_information {
+        entity.push_str(&format!(
+            "<AdditionalInformation>{}</AdditionalInformation>",
+            escape(text)
         ));
     }
     entity.push_str("</BusinessEntity>");
@@ -168,6 +202,9 @@ fn escape(text: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use haven_domain::peppol::directory_details::{
+        DirectoryContact, DirectoryDetails, LocalizedName,
+    };
 
     #[test]
     fn path_segments_decode_into_identifiers_encoded_or_not() {
@@ -191,7 +228,81 @@ mod tests {
                 ("9944".into(), "NL123456789B01".into()),
             ],
             registration_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+            details: DirectoryDetails::default(),
         }
+    }
+
+    #[test]
+    fn the_organizations_additions_follow_the_identifiers_in_schema_order() {
+        let participant = participant_from_path("iso6523-actorid-upis::0106:12345678").unwrap();
+        let with_details = BusinessCard {
+            details: DirectoryDetails {
+                other_names: vec![LocalizedName {
+                    language: "en".into(),
+                    name: "Baker & Sons".into(),
+                }],
+                websites: vec!["https://bakker.example.nl/?a=1&b=2".into()],
+                contacts: vec![
+                    DirectoryContact {
+                        purpose: Some("Invoices".into()),
+                        email: Some("facturen@bakker.example.nl".into()),
+                        ..DirectoryContact::default()
+                    },
+                    DirectoryContact {
+                        name: Some("Support".into()),
+                        phone: Some("+31 20 123 4567".into()),
+                        ..DirectoryContact::default()
+                    },
+                ],
+                additional_information: Some("Bread <daily>".into()),
+            },
+            ..card()
+        };
+        let xml = business_card(&participant, &with_details);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let entity = children(doc.root_element())[1];
+        let fields = children(entity);
+        let names: Vec<&str> = fields.iter().map(|n| n.tag_name().name()).collect();
+        assert_eq!(
+            names,
+            [
+                "Name",
+                "Name",
+                "CountryCode",
+                "GeographicalInformation",
+                "Identifier",
+                "Identifier",
+                "WebsiteURI",
+                "Contact",
+                "Contact",
+                "AdditionalInformation"
+            ]
+        );
+        assert_eq!(fields[0].attribute("language"), None);
+        assert_eq!(fields[1].attribute("language"), Some("en"));
+        assert_eq!(fields[1].text(), Some("Baker & Sons"));
+        assert_eq!(fields[6].text(), Some("https://bakker.example.nl/?a=1&b=2"));
+        let contact = |node| {
+            children(node)
+                .iter()
+                .map(|c| (c.tag_name().name(), c.text().unwrap_or_default().to_owned()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            contact(fields[7]),
+            [
+                ("Type", "Invoices".to_owned()),
+                ("Email", "facturen@bakker.example.nl".to_owned())
+            ]
+        );
+        assert_eq!(
+            contact(fields[8]),
+            [
+                ("Name", "Support".to_owned()),
+                ("PhoneNumber", "+31 20 123 4567".to_owned())
+            ]
+        );
+        assert_eq!(fields[9].text(), Some("Bread <daily>"));
     }
 
     /// The child elements of `node` by local name, each checked to be in the card namespace.

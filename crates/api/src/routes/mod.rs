@@ -4,6 +4,7 @@ pub mod account_dto;
 pub mod auth;
 pub mod certificates;
 pub mod connections;
+pub mod directory_details;
 pub mod documents;
 pub mod drafts;
 pub mod environment;

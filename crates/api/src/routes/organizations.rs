@@ -361,6 +361,7 @@ async fn update_organization(
         contact_email: body.contact_email.map(Some),
         directory_listed: body.directory_listed,
         document_types: None,
+        directory_details: None,
     };
     let view = service::update_organization(&state.db, &caller, &org, change).await?;
     Ok(web::Json(view.into()))

@@ -29,6 +29,7 @@ mod paging;
 mod partners;
 mod peppol;
 mod peppol_directory;
+mod peppol_directory_details;
 mod peppol_document_types;
 mod peppol_evidence;
 mod peppol_report_sending;

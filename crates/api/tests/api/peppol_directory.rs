@@ -19,15 +19,15 @@ use crate::{
 
 const SMP_CN: &str = "PXX000001";
 
-struct Directory {
-    app: TestApp,
-    directory: DirectoryServer,
+pub(crate) struct Directory {
+    pub(crate) app: TestApp,
+    pub(crate) directory: DirectoryServer,
     _dir: tempfile::TempDir,
 }
 
 /// An app serving its SMP (certificate `PXX000001` of a test SMP CA) and telling a fake
 /// Directory, which accepts clients of that CA and reads cards back from the app's SMP.
-async fn app_with_directory() -> Directory {
+pub(crate) async fn app_with_directory() -> Directory {
     let dir = tempfile::tempdir().unwrap();
     let smp_ca = Ca::new("HAVEN TEST SMP CA");
     let smp = smp_ca.leaf(SMP_CN, None, false);
@@ -59,7 +59,7 @@ async fn app_with_directory() -> Directory {
     }
 }
 
-fn card_path(party: &str) -> String {
+pub(crate) fn card_path(party: &str) -> String {
     format!(
         "/smp/businesscard/iso6523-actorid-upis%3A%3A{}",
         party.replace(':', "%3A")
@@ -67,7 +67,10 @@ fn card_path(party: &str) -> String {
 }
 
 /// The children of `parent` in the business card namespace named `name`.
-fn element<'a, 'i>(parent: roxmltree::Node<'a, 'i>, name: &str) -> Vec<roxmltree::Node<'a, 'i>> {
+pub(crate) fn element<'a, 'i>(
+    parent: roxmltree::Node<'a, 'i>,
+    name: &str,
+) -> Vec<roxmltree::Node<'a, 'i>> {
     parent
         .children()
         .filter(|n| n.has_tag_name((BUSINESS_CARD_NAMESPACE, name)))
@@ -93,7 +96,7 @@ async fn update(app: &TestApp, admin: &Session, org: &Value, change: Value) -> V
 }
 
 /// Waits until the Directory has recorded `n` calls.
-async fn calls(directory: &DirectoryServer, n: usize) -> Vec<DirectoryCall> {
+pub(crate) async fn calls(directory: &DirectoryServer, n: usize) -> Vec<DirectoryCall> {
     for _ in 0..400 {
         let calls = directory.calls();
         if calls.len() >= n {

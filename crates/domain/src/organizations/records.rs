@@ -158,6 +158,8 @@ pub struct Organization {
     /// The invoice document types it receives over Peppol: its choice, or the default of its
     /// country (`peppol::document_types::default_document_types`).
     pub document_types: Vec<crate::peppol::document_types::InvoiceDocumentType>,
+    /// What it adds to its Peppol Directory business card (other names, websites, contacts).
+    pub directory_details: crate::peppol::directory_details::DirectoryDetails,
     pub created_at: DateTime<Utc>,
     /// When its status or details last changed.
     pub updated_at: DateTime<Utc>,

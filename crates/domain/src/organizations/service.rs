@@ -21,6 +21,7 @@ use super::{
         OrganizationChange, OrganizationStore,
     },
 };
+use crate::peppol::directory_details::DirectoryDetails;
 use crate::peppol::document_types::InvoiceDocumentType;
 use crate::{
     accounts::{records::User, secrets::hash_token, store::Directory, Action, Caller, Role},
@@ -527,6 +528,45 @@ pub async fn set_document_types<S: OrganizationStore>(
         )
         .await?;
     Ok(updated.document_types)
+}
+
+/// What the organization adds to its Peppol Directory business card.
+///
+/// # Errors
+/// `Forbidden` (never for a caller who may view it).
+pub fn directory_details(org: &Authorized) -> DomainResult<DirectoryDetails> {
+    Ok(org.allow(OrgAction::View)?.directory_details.clone())
+}
+
+/// Replaces what the organization adds to its Peppol Directory business card (Organization
+/// Administrators): names in other languages, websites, public contact points and a free
+/// text. Haven's SMP serves the new card at once and the Directory is told to read it again
+/// (the store queues the jobs with the change).
+///
+/// # Errors
+/// `Forbidden`; `Validation` naming each field in error; the store's error.
+#[tracing::instrument(name = "set directory details", skip_all, fields(organization_id = %org.organization.id))]
+pub async fn set_directory_details<S: OrganizationStore>(
+    store: &S,
+    caller: &Caller<'_>,
+    org: &Authorized,
+    details: DirectoryDetails,
+) -> DomainResult<DirectoryDetails> {
+    let org = org.allow(OrgAction::ManageDetails)?;
+    let details = details.checked()?;
+    let updated = store
+        .update_organization(
+            org.id,
+            OrganizationChange {
+                directory_details: Some(details),
+                ..OrganizationChange::default()
+            },
+            caller
+                .audit(crate::accounts::AuditAction::OrganizationUpdated)
+                .on_organization(org.environment_id),
+        )
+        .await?;
+    Ok(updated.directory_details)
 }
 
 /// The status history, newest first.

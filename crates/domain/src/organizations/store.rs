@@ -42,6 +42,8 @@ pub struct OrganizationChange {
     pub directory_listed: Option<bool>,
     /// The invoice document types it receives over Peppol (and here).
     pub document_types: Option<Vec<crate::peppol::document_types::InvoiceDocumentType>>,
+    /// Its additions to the Peppol Directory business card.
+    pub directory_details: Option<crate::peppol::directory_details::DirectoryDetails>,
 }
 
 /// A step to record in the status history.

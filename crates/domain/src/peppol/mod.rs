@@ -4,6 +4,7 @@
 
 pub mod certificates;
 pub mod directory;
+pub mod directory_details;
 pub mod discovery;
 pub mod document_types;
 pub mod evidence;

@@ -90,6 +90,8 @@ pub struct BusinessCard {
     pub identifiers: Vec<(String, String)>,
     /// When the organization was activated here (last activation).
     pub registration_date: Option<NaiveDate>,
+    /// What the organization added: other names, websites, contacts, a free text.
+    pub details: super::directory_details::DirectoryDetails,
 }
 
 /// The business card of `participant_id` when Haven's SMP publishes everything for it (the
@@ -150,6 +152,7 @@ pub async fn business_card<R: DocumentRecords, S: OrganizationStore>(
         address: one_line(&org.address),
         identifiers,
         registration_date,
+        details: org.directory_details,
     }))
 }
 

@@ -32,6 +32,9 @@ pub struct Model {
     /// default.
     #[sea_orm(column_type = "Text")]
     pub peppol_document_types: Option<String>,
+    /// Its additions to the Peppol Directory business card (JSON); none: nothing added.
+    #[sea_orm(column_type = "Text")]
+    pub directory_details: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

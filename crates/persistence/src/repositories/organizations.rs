@@ -29,6 +29,7 @@ use sea_orm::{
 use std::collections::BTreeSet;
 
 use haven_domain::peppol::directory::directory_jobs;
+use haven_domain::peppol::directory_details::DirectoryDetails;
 use haven_domain::peppol::document_types::{accepted_document_types, to_stored};
 use uuid::Uuid;
 
@@ -71,6 +72,7 @@ pub(crate) fn to_organization(m: organization::Model) -> DomainResult<Organizati
         register_snapshot: m.register_snapshot,
         directory_listed: m.directory_listed,
         document_types,
+        directory_details: DirectoryDetails::from_stored(m.directory_details.as_deref()),
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
@@ -368,6 +370,7 @@ impl OrganizationStore for Database {
             intake_sales_drafts: Set(false),
             directory_listed: Set(true),
             peppol_document_types: Set(None),
+            directory_details: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -548,6 +551,9 @@ impl OrganizationStore for Database {
         }
         if let Some(types) = change.document_types {
             active.peppol_document_types = Set(Some(to_stored(&types)));
+        }
+        if let Some(details) = change.directory_details {
+            active.directory_details = Set(details.to_stored());
         }
         active.updated_at = Set(Utc::now());
         let updated = active

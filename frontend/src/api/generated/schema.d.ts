@@ -1162,6 +1162,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{id}/directory-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the organization adds to its Peppol Directory business card. */
+        get: operations["getDirectoryDetails"];
+        /**
+         * Replace what the organization adds to its Peppol Directory business card (Organization
+         *     Administrators). Haven's SMP serves the new card at once and, while the organization is
+         *     listed, the Peppol Directory is told to read it again.
+         */
+        put: operations["setDirectoryDetails"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{id}/history": {
         parameters: {
             query?: never;
@@ -3158,6 +3180,37 @@ export interface components {
          * @enum {string}
          */
         Direction: "outgoing" | "incoming";
+        /** @description A public contact point: at least one of `name`, `phone` and `email`. */
+        DirectoryContact: {
+            /** @example facturen@example.nl */
+            email?: string | null;
+            name?: string | null;
+            /** @example +31 20 123 4567 */
+            phone?: string | null;
+            /**
+             * @description What it is for, in the organization's words.
+             * @example Invoices
+             */
+            purpose?: string | null;
+        };
+        /**
+         * @description What the organization adds to its Peppol Directory business card, next to its statutory
+         *     name, country, address and identifiers, which Haven writes there itself.
+         */
+        DirectoryDetails: {
+            /** @description Anything else senders should know, shown as it is written. */
+            additionalInformation?: string | null;
+            contacts?: components["schemas"]["DirectoryContact"][];
+            /** @description Its name in other languages, one per language. */
+            otherNames?: components["schemas"]["OtherName"][];
+            /**
+             * @description Web addresses (`https://…`; a bare `www.example.nl` gets `https://`).
+             * @example [
+             *       "https://www.example.nl"
+             *     ]
+             */
+            websites?: string[];
+        };
         /** @description One DKIM signature's result. */
         DkimSignatureVerdict: {
             /** @description Whether the signing domain is aligned with the `From` domain. */
@@ -3868,6 +3921,11 @@ export interface components {
          */
         Language: "nl" | "en";
         /**
+         * @description ISO 639-1, two lower-case letters.
+         * @enum {string}
+         */
+        LanguageCode: "aa" | "ab" | "ae" | "af" | "ak" | "am" | "an" | "ar" | "as" | "av" | "ay" | "az" | "ba" | "be" | "bg" | "bh" | "bi" | "bm" | "bn" | "bo" | "br" | "bs" | "ca" | "ce" | "ch" | "co" | "cr" | "cs" | "cu" | "cv" | "cy" | "da" | "de" | "dv" | "dz" | "ee" | "el" | "en" | "eo" | "es" | "et" | "eu" | "fa" | "ff" | "fi" | "fj" | "fo" | "fr" | "fy" | "ga" | "gd" | "gl" | "gn" | "gu" | "gv" | "ha" | "he" | "hi" | "ho" | "hr" | "ht" | "hu" | "hy" | "hz" | "ia" | "id" | "ie" | "ig" | "ii" | "ik" | "io" | "is" | "it" | "iu" | "ja" | "jv" | "ka" | "kg" | "ki" | "kj" | "kk" | "kl" | "km" | "kn" | "ko" | "kr" | "ks" | "ku" | "kv" | "kw" | "ky" | "la" | "lb" | "lg" | "li" | "ln" | "lo" | "lt" | "lu" | "lv" | "mg" | "mh" | "mi" | "mk" | "ml" | "mn" | "mr" | "ms" | "mt" | "my" | "na" | "nb" | "nd" | "ne" | "ng" | "nl" | "nn" | "no" | "nr" | "nv" | "ny" | "oc" | "oj" | "om" | "or" | "os" | "pa" | "pi" | "pl" | "ps" | "pt" | "qu" | "rm" | "rn" | "ro" | "ru" | "rw" | "sa" | "sc" | "sd" | "se" | "sg" | "si" | "sk" | "sl" | "sm" | "sn" | "so" | "sq" | "sr" | "ss" | "st" | "su" | "sv" | "sw" | "ta" | "te" | "tg" | "th" | "ti" | "tk" | "tl" | "tn" | "to" | "tr" | "ts" | "tt" | "tw" | "ty" | "ug" | "uk" | "ur" | "uz" | "ve" | "vi" | "vo" | "wa" | "wo" | "xh" | "yi" | "yo" | "za" | "zh" | "zu";
+        /**
          * @description The layers a profile chains: the EN 16931 rules, then at most one CIUS on top.
          * @enum {string}
          */
@@ -4058,6 +4116,13 @@ export interface components {
             items: components["schemas"]["OrganizationDto"][];
             /** @description Pass as `before` for the next page; null on the last page. */
             nextCursor?: string | null;
+        };
+        /** @description The organization's name in another language. */
+        OtherName: {
+            /** @description ISO 639-1. */
+            language: components["schemas"]["LanguageCode"];
+            /** @example Example Installations Ltd. */
+            name: string;
         };
         /** @description Access to a client's organization for one partner user. */
         PartnerGrantDto: {
@@ -9385,6 +9450,144 @@ export interface operations {
             };
             /** @description Nothing with this id exists in the caller's environment (or the caller may not know it does). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getDirectoryDetails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryDetails"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role does not allow this, or the environment requires two-factor authentication that the caller has not set up. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setDirectoryDetails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectoryDetails"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryDetails"];
+                };
+            };
+            /** @description `validation_failed`, naming each field in error (`websites[0]`, `contacts[1].email`, `otherNames[0].language`), or an unknown field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may see the organization but not change it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such organization for the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -136,6 +136,10 @@ export function mockApi(initial: Handlers = {}) {
     'GET /api/v1/organizations/{id}/peppol-document-types': {
       body: { documentTypes: ['bis_billing_invoice', 'bis_billing_credit_note'] },
     },
+    // Nothing added to the Peppol Directory card unless a test says so.
+    'GET /api/v1/organizations/{id}/directory-details': {
+      body: { otherNames: [], websites: [], contacts: [], additionalInformation: null },
+    },
     // A document sent or received over Peppol lists its AS4 exchanges; none unless a test says so.
     'GET /api/v1/parties/{partyId}/sales-invoices/{id}/peppol-exchanges': { body: { items: [] } },
     'GET /api/v1/parties/{partyId}/purchase-invoices/{id}/peppol-exchanges': { body: { items: [] } },

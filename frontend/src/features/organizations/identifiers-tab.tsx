@@ -11,6 +11,7 @@ import { useCurrentUser } from '@/lib/session';
 
 import { useAddIdentifier, useRemoveIdentifier, useSmlRegistrations, useUpdateIdentifier } from './api/identifiers';
 import { useUpdateOrganization } from './api/organizations';
+import { DirectoryDetailsSection } from './directory-details-section';
 import { DocumentTypesSection } from './document-types-section';
 import { identifierKindLabel, identifierKindsFor } from './labels';
 import { MigrationDialog } from './migration-dialog';
@@ -319,6 +320,7 @@ export function IdentifiersTab({ org, canManage }: { org: Organization; canManag
         </Table.ScrollContainer>
       )}
       <DirectorySwitch org={org} canManage={canManage} />
+      <DirectoryDetailsSection org={org} canManage={canManage} />
       <DocumentTypesSection org={org} canManage={canManage} />
       {canManage && <AddIdentifier org={org} />}
       <RemoveDialog

@@ -131,3 +131,20 @@ export function formatAddress(address: {
   const line2 = [address.postalCode, address.city].filter(Boolean).join(' ');
   return [line1, line2].filter((l) => l !== '').join(', ');
 }
+
+/**
+ * Languages offered for names on the Peppol Directory card: the EU's official languages and
+ * those of the other Peppol countries nearby (the server takes any ISO 639-1 code).
+ */
+export const CARD_LANGUAGES = [
+  'en', 'nl', 'de', 'fr', 'bg', 'cs', 'da', 'el', 'es', 'et', 'fi', 'ga', 'hr', 'hu', 'is', 'it', 'lt', 'lv', 'mt',
+  'no', 'pl', 'pt', 'ro', 'sk', 'sl', 'sv',
+] as const;
+
+export function languageName(code: string, language: string): string {
+  try {
+    return new Intl.DisplayNames([language], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

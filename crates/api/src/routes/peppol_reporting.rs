@@ -7,7 +7,10 @@ use chrono::{DateTime, Utc};
 use haven_domain::{
     peppol::{
         certificates::{CertificatePurpose, InstalledCertificate},
-        report_sending::{self, MonthReports, MonthsContext, ReportSending, SendState},
+        report_sending::{
+            self, MonthReports, MonthsContext, ReportEvidencePart, ReportKind, ReportSending,
+            SendState,
+        },
         reporting::{self, ReportFile, ReportRequest, ReportingMonth},
     },
     DomainError,
@@ -315,9 +318,78 @@ async fn send_now(
     }))
 }
 
+/// A report's stored evidence: the month, the report and which blob.
+#[derive(serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct EvidencePath {
+    /// The calendar month, `YYYY-MM` (year 0001 to 9999, month 01 to 12).
+    #[param(
+        example = "2026-11",
+        pattern = "^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$"
+    )]
+    pub month: String,
+    #[param(inline)]
+    pub report: ReportKind,
+    #[param(inline)]
+    pub part: ReportEvidencePart,
+}
+
+/// Download the evidence of a report's latest send to OpenPeppol (platform operators only):
+/// the AS4 message as posted, or the signed receipt (for a refused report, the signed ebMS
+/// error), byte for byte as its SHA-256 is listed.
+#[utoipa::path(
+    tag = TAG,
+    operation_id = "downloadPeppolReportEvidence",
+    security(("bearer" = [])),
+    params(EvidencePath),
+    responses(
+        (status = OK, description = "The stored bytes, as an attachment.", content((crate::routes::documents::BinaryFile = "application/octet-stream"))),
+        (status = UNAUTHORIZED, body = ErrorBody),
+        (status = FORBIDDEN, description = "Two-factor authentication is required first, or a connection key's token.", body = ErrorBody),
+        (status = NOT_FOUND, description = "The report has no such evidence (not sent, or no access point answered), or not an operator.", body = ErrorBody),
+        (status = UNPROCESSABLE_ENTITY, description = "The month is not `YYYY-MM`.", body = ErrorBody),
+    )
+)]
+#[get("/operator/peppol-reports/{month}/{report}/evidence/{part}")]
+async fn report_evidence(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<EvidencePath>,
+) -> Result<HttpResponse, ApiError> {
+    let client = client_info(&req);
+    let bytes = report_sending::report_evidence(
+        &state.db,
+        &state.blobs,
+        &state.operators,
+        &auth.caller(&client),
+        &path.month,
+        path.report,
+        path.part,
+    )
+    .await
+    .map_err(unprocessable)?;
+    let part = match path.part {
+        ReportEvidencePart::Message => "message",
+        ReportEvidencePart::Receipt => "receipt",
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}-{}-{part}.mime\"",
+                path.report.as_str(),
+                path.month
+            ),
+        ))
+        .body(bytes))
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(send_now)
         .service(list_months)
         .service(transaction_statistics)
-        .service(end_user_statistics);
+        .service(end_user_statistics)
+        .service(report_evidence);
 }

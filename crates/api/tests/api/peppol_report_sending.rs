@@ -294,6 +294,52 @@ fn of_month<'a>(opened: &'a [Opened], month: &str) -> Vec<&'a Opened> {
         .collect()
 }
 
+/// Downloads a report's stored evidence.
+async fn evidence(
+    app: &TestApp,
+    token: &str,
+    month: &str,
+    report: &str,
+    part: &str,
+) -> reqwest::Response {
+    app.send(
+        reqwest::Method::GET,
+        &format!("/api/v1/operator/peppol-reports/{month}/{report}/evidence/{part}"),
+        None,
+        token,
+    )
+    .await
+}
+
+/// The evidence's bytes, checked against the SHA-256 the months list gives for it.
+async fn evidence_bytes(
+    app: &TestApp,
+    token: &str,
+    sending: &Value,
+    report: &str,
+    part: &str,
+) -> String {
+    let response = evidence(app, token, MONTH, report, part).await;
+    assert_eq!(response.status().as_u16(), 200, "{report} {part}");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        format!("attachment; filename=\"{report}-{MONTH}-{part}.mime\"").as_str()
+    );
+    let bytes = response.bytes().await.unwrap();
+    use sha2::Digest;
+    let listed = if part == "message" {
+        "messageSha256"
+    } else {
+        "receiptSha256"
+    };
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&bytes)),
+        sending[listed].as_str().unwrap(),
+        "{report} {part}"
+    );
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 #[tokio::test]
 async fn the_reports_go_to_openpeppol_over_as4_and_a_busy_receiver_gets_the_same_message_again() {
     let network = Reporting::new();
@@ -367,6 +413,13 @@ async fn the_reports_go_to_openpeppol_over_as4_and_a_busy_receiver_gets_the_same
             "{item}"
         );
         assert_eq!(sending["receiptSha256"].as_str().map(str::len), Some(64));
+
+        // The evidence downloads byte for byte as listed.
+        let message = evidence_bytes(&app, &operator.token, sending, report, "message").await;
+        assert!(message.starts_with("Content-Type: "), "{report}");
+        assert!(message.contains(message_id), "{report}");
+        let receipt = evidence_bytes(&app, &operator.token, sending, report, "receipt").await;
+        assert!(receipt.contains("Receipt"), "{report}: {receipt}");
     }
 
     // Sent: asking again is a conflict, and nothing more is posted.
@@ -399,6 +452,9 @@ async fn a_refusal_fails_the_report_at_once_with_an_audit_event_and_a_resend_goe
         let message_id = item[report]["messageId"].as_str().unwrap();
         let posts = posts_of(&stand_in, message_id);
         assert_eq!(posts, 1, "{report}");
+        // The signed ebMS error is kept as the evidence of the refusal.
+        let error = evidence_bytes(&app, &operator.token, &item[report], report, "receipt").await;
+        assert!(error.contains("EBMS:0004"), "{report}: {error}");
     }
     let first_tsr = item["tsr"]["messageId"].as_str().unwrap().to_owned();
     app.make_jobs_due("send_peppol_report").await;
@@ -472,6 +528,21 @@ async fn only_operators_send_and_only_months_that_ended() {
     let item = month_item(&app, &operator, "2020-01").await;
     assert_eq!(item["tsr"]["state"], "not_sent", "{item}");
     assert_eq!(item["eusr"]["state"], "not_sent", "{item}");
+
+    // Evidence: only operators, only what was sent, only well-formed months and parts.
+    for (token, status) in [(&admin.token, 404), (&bearer, 403)] {
+        let response = evidence(&app, token, MONTH, "tsr", "message").await;
+        assert_eq!(response.status().as_u16(), status);
+    }
+    let response = evidence(&app, &operator.token, "2020-01", "tsr", "message").await;
+    assert_error_body(response, 404, "not_found").await;
+    let response = evidence(&app, &operator.token, "2020-13", "eusr", "receipt").await;
+    assert_error_body(response, 422, "unprocessable").await;
+    for (report, part) in [("vat", "message"), ("tsr", "ubl")] {
+        let response = evidence(&app, &operator.token, MONTH, report, part).await;
+        let status = response.status().as_u16();
+        assert!(status == 400 || status == 404, "{report}/{part}: {status}");
+    }
 
     // An installation that does not send says so.
     let quiet = network.haven(&url, false).await;

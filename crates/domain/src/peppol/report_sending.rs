@@ -29,7 +29,7 @@ use crate::{
         store::AuditLog,
         AuditAction, Caller, Operators,
     },
-    documents::blobs::DocumentStore,
+    documents::blobs::{ContentHash, DocumentStore},
     jobs::{JobError, JobKind, NewJob},
     paging::{Keyset, Page, PageQuery},
     ConflictCode, DomainError, DomainResult,
@@ -392,6 +392,55 @@ pub async fn send_reports_now<S: ReportSendings>(
                 .unwrap_or_else(|| ReportSending::not_sent(month, report, now))
         })
         .collect())
+}
+
+/// Which stored blob of a report's sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ReportEvidencePart {
+    /// The AS4 message as posted: `Content-Type: …`, a blank line, the MIME body.
+    Message,
+    /// The signed receipt in the same form; for a refused report, the signed ebMS error.
+    Receipt,
+}
+
+/// The stored evidence of the latest send of `month`'s `report` to OpenPeppol (platform
+/// operators only), byte for byte as its SHA-256 is listed: what an auditor asks for to see
+/// that a report was delivered, or how it was refused.
+///
+/// # Errors
+/// As [`list_report_months`]; `Validation` (field `month`) for a malformed month; `NotFound`
+/// when the report has no such evidence (never sent, or its attempts got no answer);
+/// `Unavailable`/`Unexpected` when the document store cannot give it.
+#[tracing::instrument(
+    name = "peppol.reporting.evidence",
+    skip(store, blobs, operators, caller)
+)]
+pub async fn report_evidence<S: ReportSendings, B: DocumentStore>(
+    store: &S,
+    blobs: &B,
+    operators: &Operators,
+    caller: &Caller<'_>,
+    month: &str,
+    report: ReportKind,
+    part: ReportEvidencePart,
+) -> DomainResult<Vec<u8>> {
+    operators.require(caller)?;
+    let month = ReportingMonth::parse(month)?;
+    let sendings = store.report_sendings(month, month).await?;
+    let hash = sendings
+        .into_iter()
+        .find(|s| s.report == report)
+        .and_then(|s| match part {
+            ReportEvidencePart::Message => s.message_hash,
+            ReportEvidencePart::Receipt => s.receipt_hash,
+        })
+        .and_then(|hash| ContentHash::parse(&hash))
+        .ok_or_else(|| {
+            DomainError::not_found("report evidence", format!("{}-{month}", report.as_str()))
+        })?;
+    blobs.get(&hash).await
 }
 
 /// The sender of the reports: the service provider's participant id, `0242:` and the six

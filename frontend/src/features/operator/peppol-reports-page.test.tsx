@@ -1,9 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { session } from '@/testing/fixtures';
 import { errorReply, mockApi } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render-app';
+
+const saved = vi.hoisted(() => vi.fn());
+vi.mock('@/lib/save-blob', () => ({ saveBlob: saved }));
 
 const operator = session({ email: 'operator@haven.test' });
 
@@ -67,6 +70,44 @@ describe('Peppol reports page', { timeout: 15_000 }, () => {
       expect(api.callsTo('POST /api/v1/operator/peppol-reports/{month}/send')).toHaveLength(1);
     });
     expect(api.callsTo('POST /api/v1/operator/peppol-reports/{month}/send')[0]?.params).toEqual({ month: '2020-01' });
+  });
+
+  it('downloads the evidence of a sent report and offers none for one never answered', async () => {
+    const api = mockApi({
+      'GET /api/v1/operator/peppol-reports': {
+        body: {
+          items: [
+            {
+              month: '2020-01',
+              incoming: 0,
+              outgoing: 1,
+              tsr: { ...sent, messageSha256: 'a'.repeat(64), receiptSha256: 'b'.repeat(64) },
+              eusr: failed,
+            },
+          ],
+          nextCursor: null,
+        },
+      },
+      'GET /api/v1/operator/peppol-reports/{month}/{report}/evidence/{part}': {
+        status: 200,
+        headers: { 'content-type': 'application/octet-stream' },
+      },
+    });
+    const { user } = await renderApp({ path: '/operator/peppol', language: 'en', session: operator });
+
+    const receipt = await screen.findByRole('button', { name: 'Download the signed answer to the TSR of 2020-01 (receipt or refusal)' });
+    expect(screen.getByRole('button', { name: 'Download the AS4 message of the TSR of 2020-01 as sent' })).toHaveTextContent('TSR message');
+    expect(screen.queryByRole('button', { name: /of the EUSR of 2020-01/ })).toBeNull();
+    await user.click(receipt);
+    await waitFor(() => {
+      expect(saved).toHaveBeenCalledTimes(1);
+    });
+    expect(saved.mock.calls[0]?.[1]).toBe('tsr-2020-01-receipt.mime');
+    expect(api.callsTo('GET /api/v1/operator/peppol-reports/{month}/{report}/evidence/{part}')[0]?.params).toEqual({
+      month: '2020-01',
+      report: 'tsr',
+      part: 'receipt',
+    });
   });
 
   it('says so when nothing was exchanged yet, in Dutch too', async () => {

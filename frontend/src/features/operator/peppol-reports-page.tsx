@@ -10,7 +10,14 @@ import { useOperatorTranslations } from '@/lib/operator-translations';
 
 import type { components } from '@/api/generated/schema';
 
-import { downloadReport, type ReportKind, useReportingMonths, useSendReports } from './api/peppol-reports';
+import {
+  downloadReport,
+  downloadReportEvidence,
+  type EvidencePart,
+  type ReportKind,
+  useReportingMonths,
+  useSendReports,
+} from './api/peppol-reports';
 
 type Sending = components['schemas']['ReportSendingDto'];
 
@@ -88,6 +95,41 @@ function DownloadButton({ month, kind, onError }: { month: string; kind: ReportK
   );
 }
 
+/** The evidence of a report's latest send (the message as posted and the signed answer), once there is any. */
+function EvidenceButtons({ month, kind, sending, onError }: { month: string; kind: ReportKind; sending: Sending; onError: () => void }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState<EvidencePart | null>(null);
+  const parts: EvidencePart[] = [];
+  if (sending.messageSha256 != null) parts.push('message');
+  if (sending.receiptSha256 != null) parts.push('receipt');
+  return (
+    <>
+      {parts.map((part) => (
+        <Button
+          key={part}
+          size="xs"
+          variant="subtle"
+          loading={busy === part}
+          aria-label={t(`peppolReportSending.evidence.${part}Label`, { kind: kind.toUpperCase(), month })}
+          onClick={() => {
+            setBusy(part);
+            downloadReportEvidence(month, kind, part)
+              .then((blob) => {
+                saveBlob(blob, `${kind}-${month}-${part}.mime`);
+              })
+              .catch(onError)
+              .finally(() => {
+                setBusy(null);
+              });
+          }}
+        >
+          {t(`peppolReportSending.evidence.${part}`, { kind: kind.toUpperCase() })}
+        </Button>
+      ))}
+    </>
+  );
+}
+
 /** Platform operators: the monthly Peppol reports (TSR and EUSR), their downloads, and their sending to OpenPeppol. */
 export function PeppolReportsPage() {
   useOperatorTranslations();
@@ -131,6 +173,8 @@ export function PeppolReportsPage() {
                     <SendingBadge kind="tsr" sending={item.tsr} />
                     <SendingBadge kind="eusr" sending={item.eusr} />
                     <SendButton month={item.month} tsr={item.tsr} eusr={item.eusr} current={current} />
+                    <EvidenceButtons month={item.month} kind="tsr" sending={item.tsr} onError={failed} />
+                    <EvidenceButtons month={item.month} kind="eusr" sending={item.eusr} onError={failed} />
                   </Group>
                 </Table.Td>
                 <Table.Td>

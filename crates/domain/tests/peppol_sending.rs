@@ -11,7 +11,10 @@ use chrono::Utc;
 use haven_domain::{
     documents::{
         blobs::{ContentHash, DocumentStore},
-        delivery::{DeliveryChannel, DeliveryFailure, Reach},
+        delivery::{
+            deliver_document, Channels, DeliveryChannel, DeliveryFailure, DeliverySettings,
+            PeppolFallback, Reach,
+        },
         records::{
             Channel, Direction, Document, DocumentEvent, DocumentFacts, DocumentKind,
             DocumentStatus, NewDocumentEvent,
@@ -21,7 +24,8 @@ use haven_domain::{
             PartyRecord, Received, SharedDocument, StatusChange,
         },
     },
-    jobs::NewJob,
+    jobs::{ClaimedJob, JobError, JobKind, NewJob},
+    links::Links,
     mail::OutgoingMail,
     paging::PageRequest,
     peppol::{
@@ -46,10 +50,13 @@ fn unused<T>() -> DomainResult<T> {
     )))
 }
 
-/// Records the status changes; nothing else is used.
+/// Records the status changes; nothing else is used, except by the delivery job: the document
+/// it delivers, and status changes that fail (`failing_changes`, the database gone).
 #[derive(Default)]
 struct Records {
     changes: Mutex<Vec<StatusChange>>,
+    document: Option<Document>,
+    failing_changes: bool,
 }
 
 impl DocumentRecords for Records {
@@ -107,7 +114,10 @@ impl DocumentRecords for Records {
         unused()
     }
     async fn document_for_job(&self, _: Uuid) -> DomainResult<Option<Document>> {
-        unused()
+        match &self.document {
+            Some(document) => Ok(Some(document.clone())),
+            None => unused(),
+        }
     }
     async fn list_documents(&self, _: &DocumentQuery) -> DomainResult<Vec<Document>> {
         unused()
@@ -116,6 +126,11 @@ impl DocumentRecords for Records {
         unused()
     }
     async fn change_status(&self, _: Uuid, change: StatusChange) -> DomainResult<Option<Document>> {
+        if self.failing_changes {
+            return Err(DomainError::Unexpected(anyhow::anyhow!(
+                "the database is gone"
+            )));
+        }
         self.changes.lock().unwrap().push(change);
         Ok(None)
     }
@@ -513,6 +528,77 @@ async fn refusals_are_final_and_nothing_is_recorded_by_the_channel() {
         // The delivery job records the failure; the channel only reports it.
         assert!(fixture.records.changes.lock().unwrap().is_empty());
     }
+}
+
+/// A channel that reaches nobody (the internal and email channels of a buyer elsewhere).
+struct Nowhere(Channel);
+
+impl DeliveryChannel for Nowhere {
+    fn channel(&self) -> Channel {
+        self.0
+    }
+    async fn reach(&self, _: &str, _: PeppolDocumentType) -> Reach {
+        Reach::NotRegistered("not here".into())
+    }
+    async fn deliver(&self, _: &Document, _: &str, _: u32) -> Result<(), DeliveryFailure> {
+        Err(DeliveryFailure::NotReachable("not here".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_whose_failed_status_cannot_be_written_runs_again_and_is_final_once_written() {
+    let fixture = Fixture::new(Ok(As4Answer::Error {
+        code: "EBMS:0004".into(),
+        detail: "PEPPOL:NOT_SERVICED".into(),
+    }));
+    let mut sent = document(DocumentKind::Invoice, "ubl");
+    sent.facts.buyer_email = None;
+    let channels = Channels {
+        internal: Nowhere(Channel::Internal),
+        peppol: fixture.channel(Uuid::new_v4()),
+        email: Nowhere(Channel::Email),
+    };
+    let settings = DeliverySettings {
+        max_attempts: 5,
+        peppol_fallback: PeppolFallback::Email,
+        link_days: 30,
+        links: Links::new("https://haven.example"),
+        received_price: "0.00".into(),
+    };
+    let job = ClaimedJob {
+        id: Uuid::new_v4(),
+        kind: JobKind::DeliverDocument,
+        payload: serde_json::json!({"document_id": sent.id}),
+        attempt: 1,
+        max_attempts: 5,
+    };
+
+    // The database is gone when the refusal is to be written: the job runs again.
+    let gone = Records {
+        document: Some(sent.clone()),
+        failing_changes: true,
+        ..Records::default()
+    };
+    let outcome = deliver_document(&gone, &channels, &settings, &job).await;
+    match outcome {
+        Err(JobError::Retry(why)) => assert!(why.contains("recording the failure"), "{why}"),
+        other => panic!("expected a retry, got {other:?}"),
+    }
+
+    // Once it can be written, the refusal is final, with its evidence in the same change.
+    let back = Records {
+        document: Some(sent.clone()),
+        ..Records::default()
+    };
+    let outcome = deliver_document(&back, &channels, &settings, &job).await;
+    assert!(
+        matches!(outcome, Err(JobError::Permanent(_))),
+        "{outcome:?}"
+    );
+    let changes = back.changes.lock().unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].to, DocumentStatus::Failed);
+    assert!(changes[0].evidence.is_some());
 }
 
 #[tokio::test]

@@ -309,7 +309,7 @@ where
     if document.kind == DocumentKind::InvoiceResponse {
         // A response goes back the way invoices come: never by email.
         let why = format!("No channel reaches the seller: {}", skipped.join("; "));
-        fail(records, &document, None, &why, job.attempt, None).await;
+        fail(records, &document, None, &why, job.attempt, None).await?;
         return Err(JobError::Permanent(why));
     }
     if let Some(email) = document.facts.buyer_email.clone() {
@@ -339,7 +339,7 @@ where
         skipped.push("the document has no buyer contact email (BT-58) to fall back to".into());
     }
     let why = format!("No channel reaches the buyer: {}", skipped.join("; "));
-    fail(records, &document, None, &why, job.attempt, None).await;
+    fail(records, &document, None, &why, job.attempt, None).await?;
     Err(JobError::Permanent(why))
 }
 
@@ -354,16 +354,20 @@ async fn fail<R: DocumentRecords>(
     why: &str,
     attempt: u32,
     evidence: Option<crate::peppol::evidence::NewEvidence>,
-) {
+) -> Result<(), JobError> {
     let mut event = NewDocumentEvent::new(DocumentEventKind::Failed)
         .details(why)
         .attempt(attempt);
     event.channel = channel;
     let mut change = StatusChange::new(DocumentStatus::Failed, event).only_from(&UNFINISHED);
     change.evidence = evidence;
-    if let Err(e) = records.change_status(document.id, change).await {
-        tracing::warn!(error = %e, "could not mark the document failed");
-    }
+    // A failure that cannot be written is not final yet: the job runs again rather than
+    // dying with the document left unfinished (and, for a refusal, its evidence unrecorded).
+    records
+        .change_status(document.id, change)
+        .await
+        .map(|_| ())
+        .map_err(|e| JobError::Retry(format!("recording the failure: {e}")))
 }
 
 /// The statuses of an outgoing document whose delivery has not ended.
@@ -398,7 +402,7 @@ async fn attempt_failed<R: DocumentRecords>(
         DeliveryFailure::Transient(why)
         | DeliveryFailure::Permanent(why)
         | DeliveryFailure::NotReachable(why) => {
-            fail(records, document, Some(channel), &why, job.attempt, None).await;
+            fail(records, document, Some(channel), &why, job.attempt, None).await?;
             Err(JobError::Permanent(why))
         }
         DeliveryFailure::Refused { why, evidence } => {
@@ -410,7 +414,7 @@ async fn attempt_failed<R: DocumentRecords>(
                 job.attempt,
                 Some(evidence),
             )
-            .await;
+            .await?;
             Err(JobError::Permanent(why))
         }
     }

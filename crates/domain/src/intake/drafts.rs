@@ -299,7 +299,7 @@ pub async fn discard_draft<D: DraftStore>(
 }
 
 /// Completes an open draft: makes the UBL invoice of its fields (the organization's own
-/// data on its side), validates it with the engine, and hands it on: a purchase invoice into
+/// data on its side) and hands it on, validated there: a purchase invoice into
 /// the organization's inbox, a sales invoice sent on as an upload would be. The handover
 /// carries a key derived from the draft, so two completions at once store one document;
 /// then the draft moves to `completed` in one conditional statement.
@@ -341,9 +341,10 @@ where
                 "Only an active organization completes drafts.".into(),
             )
         })?;
+    // The invoice is validated once, by the use case it is handed to (receiving or sending),
+    // whose rule failures come back as this call's field errors; nothing is stored then.
     let (xml, party) = match &draft.invoice_hash {
-        // A valid invoice as mailed, kept as a draft: it is handed on unchanged (the use case
-        // it goes to validates it again).
+        // A valid invoice as mailed, kept as a draft: it is handed on unchanged.
         Some(hash) => (
             stored(ports.blobs, hash, draft.id).await?,
             own_party(draft.purpose, &target)?,
@@ -357,10 +358,6 @@ where
             };
             let xml = compose_invoice(&draft.fields, &seller, &buyer, Some(visual))
                 .map_err(field_errors)?;
-            let inspection = ports.inspector.inspect(xml.clone()).await;
-            if !inspection.report.valid {
-                return Err(rule_errors(&inspection.report));
-            }
             (xml, party)
         }
     };

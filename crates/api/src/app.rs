@@ -183,6 +183,8 @@ impl Application {
             );
         }
         let certificates = peppol_keys.certificates.clone();
+        // One SML client (one TLS identity and connection pool) for the API and the jobs.
+        let sml = settings.peppol_sml_client()?.map(Arc::new);
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
@@ -202,7 +204,7 @@ impl Application {
                 receiving_price: settings.receiving_price_per_document.clone(),
             },
             sml_registration: settings.peppol_sml_registration,
-            sml: settings.peppol_sml_client()?,
+            sml: sml.clone(),
             peppol_reporting_send: settings.peppol_reporting_send,
             job_waker: job_waker.clone(),
             connection_limiter: RateLimiter::per_minute(settings.connection_requests_per_minute),
@@ -316,6 +318,7 @@ impl Application {
                 send: send_settings,
                 peppol,
                 certificates: certificates.clone(),
+                sml,
             },
             intake_settings.clone(),
             blobs.clone(),

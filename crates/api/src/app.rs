@@ -58,6 +58,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::hooks::configure)
                 .configure(routes::organizations::configure)
                 .configure(routes::sml::configure)
+                .configure(routes::sml_operator::configure)
                 .configure(routes::connections::configure)
                 .configure(routes::partners::configure)
                 .configure(routes::operator::configure)
@@ -205,6 +206,7 @@ impl Application {
             },
             sml_registration: settings.peppol_sml_registration,
             sml: sml.clone(),
+            next_smp_certificate: settings.peppol_next_smp_certificate()?,
             peppol_reporting_send: settings.peppol_reporting_send,
             job_waker: job_waker.clone(),
             connection_limiter: RateLimiter::per_minute(settings.connection_requests_per_minute),

@@ -47,7 +47,9 @@ pub struct SmlComparison {
     pub in_sml: usize,
     /// Ids the SML lists that we publish.
     pub in_agreement: usize,
-    /// Ids the SML lists under our SMP id that Haven does not publish: repair deletes them.
+    /// Ids the SML lists under our SMP id that Haven does not publish: repair deletes them
+    /// (those of another scheme than `iso6523-actorid-upis`, written `scheme::value`, are only
+    /// shown).
     pub only_in_sml: CappedList,
     /// Ids recorded as registered that the SML lacks, with no migration key made here: repair
     /// creates those still published again and forgets the others.
@@ -197,9 +199,15 @@ where
     let registry = registry.ok_or_else(registration_off)?;
     let found = difference(records, registry).await?;
     let mut created_again = Vec::new();
-    let mut deleted = found.only_in_sml.clone();
+    let mut deleted = Vec::new();
     for id in &found.only_in_sml {
+        // An id of another scheme (`scheme::value`) is shown, not deleted: Haven registers
+        // and deletes iso6523-actorid-upis ids only.
+        if id.contains("::") {
+            continue;
+        }
         records.queue_sml(id, false).await?;
+        deleted.push(id.clone());
     }
     for (id, published) in &found.missing {
         records.queue_sml(id, *published).await?;

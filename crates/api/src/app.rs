@@ -59,6 +59,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::organizations::configure)
                 .configure(routes::sml::configure)
                 .configure(routes::directory_details::configure)
+                .configure(routes::sml_operator::configure)
                 .configure(routes::connections::configure)
                 .configure(routes::partners::configure)
                 .configure(routes::operator::configure)
@@ -184,6 +185,8 @@ impl Application {
             );
         }
         let certificates = peppol_keys.certificates.clone();
+        // One SML client (one TLS identity and connection pool) for the API and the jobs.
+        let sml = settings.peppol_sml_client()?.map(Arc::new);
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
@@ -203,7 +206,8 @@ impl Application {
                 receiving_price: settings.receiving_price_per_document.clone(),
             },
             sml_registration: settings.peppol_sml_registration,
-            sml: settings.peppol_sml_client()?,
+            sml: sml.clone(),
+            next_smp_certificate: settings.peppol_next_smp_certificate()?,
             peppol_reporting_send: settings.peppol_reporting_send,
             job_waker: job_waker.clone(),
             connection_limiter: RateLimiter::per_minute(settings.connection_requests_per_minute),
@@ -317,6 +321,7 @@ impl Application {
                 send: send_settings,
                 peppol,
                 certificates: certificates.clone(),
+                sml,
             },
             intake_settings.clone(),
             blobs.clone(),

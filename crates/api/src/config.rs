@@ -221,6 +221,10 @@ pub struct Settings {
     /// PEM file with extra CA certificates trusted for the SML's TLS certificate (a local SML,
     /// tests); the public roots are trusted as well.
     pub peppol_sml_trust_file: Option<PathBuf>,
+    /// The SMP's next certificate (PEM), during a renewal: checked against
+    /// `peppol_smp_trust_file` and announced to the SML (`PrepareChangeCertificate`) when an
+    /// operator asks. Read when used, so it may be put in place while running.
+    pub peppol_smp_next_certificate_file: Option<PathBuf>,
     /// Days before the end of the access point's or SMP's certificate from which operators
     /// are warned (their page, the log, the installation's audit log daily).
     pub peppol_certificate_warning_days: u32,
@@ -408,6 +412,7 @@ impl Default for Settings {
             peppol_sml_url: "production".into(),
             peppol_smp_id: None,
             peppol_sml_trust_file: None,
+            peppol_smp_next_certificate_file: None,
             peppol_certificate_warning_days: 30,
             peppol_reporting_send: false,
             shared_link_days: 30,
@@ -1159,6 +1164,32 @@ impl Settings {
         .map_err(|e| anyhow::anyhow!("SML registration: {e}"))
     }
 
+    /// The next SMP certificate's file and the SMP CA it must be issued by
+    /// (`peppol_smp_trust_file`, read now).
+    ///
+    /// # Errors
+    /// When the SMP trust file is set but cannot be read or holds no certificate.
+    pub fn peppol_next_smp_certificate(
+        &self,
+    ) -> anyhow::Result<haven_peppol::certificates::NextCertificateFile> {
+        let anchors = match &self.peppol_smp_trust_file {
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    anyhow::anyhow!("peppol_smp_trust_file: cannot read {}: {e}", path.display())
+                })?;
+                Some(
+                    haven_peppol::xmldsig::TrustAnchors::from_pem(&pem)
+                        .map_err(|e| anyhow::anyhow!("peppol_smp_trust_file: {e}"))?,
+                )
+            }
+            None => None,
+        };
+        Ok(haven_peppol::certificates::NextCertificateFile {
+            path: self.peppol_smp_next_certificate_file.clone(),
+            anchors,
+        })
+    }
+
     /// The Peppol Directory's indexer client, when `peppol_directory` is set.
     ///
     /// # Errors
@@ -1555,6 +1586,10 @@ mod tests {
         assert!(keys.contains(&("peppol_sml_url".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_smp_id".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_sml_trust_file".to_owned(), ValueKind::Text)));
+        assert!(keys.contains(&(
+            "peppol_smp_next_certificate_file".to_owned(),
+            ValueKind::Text
+        )));
         assert!(keys.contains(&("peppol_directory".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_directory_ca_file".to_owned(), ValueKind::Text)));
         assert!(keys.contains(&("peppol_ap_pkcs12_password".to_owned(), ValueKind::Text)));
@@ -1568,7 +1603,7 @@ mod tests {
             ValueKind::Number
         )));
         assert!(keys.contains(&("peppol_reporting_send".to_owned(), ValueKind::Bool)));
-        assert_eq!(keys.len(), 118, "one key per field of Settings");
+        assert_eq!(keys.len(), 119, "one key per field of Settings");
     }
 
     #[test]

@@ -136,6 +136,11 @@ pub enum ErrorCode {
     ReportAlreadySent,
     /// The month has not ended: its Peppol reports cannot be sent yet.
     MonthNotEnded,
+    /// No next SMP certificate is configured (`peppol_smp_next_certificate_file`).
+    SmpNextCertificateMissing,
+    /// The configured next SMP certificate cannot be announced: unreadable, not issued by the
+    /// SMP CA, expired, or the current certificate.
+    SmpNextCertificateInvalid,
     ServiceUnavailable,
     /// The business register (KvK) cannot be reached.
     RegisterUnavailable,
@@ -193,6 +198,8 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::PeppolReportingOff => Self::PeppolReportingOff,
             ConflictCode::ReportAlreadySent => Self::ReportAlreadySent,
             ConflictCode::MonthNotEnded => Self::MonthNotEnded,
+            ConflictCode::SmpNextCertificateMissing => Self::SmpNextCertificateMissing,
+            ConflictCode::SmpNextCertificateInvalid => Self::SmpNextCertificateInvalid,
         }
     }
 }

@@ -62,12 +62,12 @@ impl JobWorker {
             send,
             peppol,
             certificates,
+            sml,
         } = documents;
         let delivery = send.delivery.clone();
         let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
             .map_err(|e| anyhow::anyhow!(e))?;
         let mail = mail_transport(settings)?;
-        let sml = settings.peppol_sml_client()?;
         let email = EmailHandler::new(mail.clone(), &settings.mail_from).with_context(|| {
             format!("mail_from {:?} is not an email address", settings.mail_from)
         })?;
@@ -477,6 +477,8 @@ pub struct DocumentJobs {
     pub certificates: haven_peppol::rollover::Swappable<
         Vec<haven_domain::peppol::certificates::InstalledCertificate>,
     >,
+    /// The SML client when registration is on, built once at start and shared with the API.
+    pub sml: Option<Arc<haven_peppol::sml_manage::SmlManageClient>>,
 }
 
 /// What the webhook jobs need besides the database.
@@ -679,7 +681,7 @@ struct SmlHandler {
     kind: JobKind,
     db: Database,
     /// `None` when registration is off: the job does nothing.
-    client: Option<haven_peppol::sml_manage::SmlManageClient>,
+    client: Option<Arc<haven_peppol::sml_manage::SmlManageClient>>,
 }
 
 impl JobHandler for SmlHandler {
@@ -695,7 +697,7 @@ impl JobHandler for SmlHandler {
             let last_attempt = job.attempt >= job.max_attempts;
             match sync_participant(
                 &self.db,
-                self.client.as_ref(),
+                self.client.as_deref(),
                 &payload.participant_id,
                 last_attempt,
             )
@@ -820,7 +822,7 @@ pub async fn schedule_sml_reconcile(db: &Database, settings: &Settings) -> anyho
 /// changed), then queues a job for every participant id out of step.
 struct SmlReconcileHandler {
     db: Database,
-    client: Option<haven_peppol::sml_manage::SmlManageClient>,
+    client: Option<Arc<haven_peppol::sml_manage::SmlManageClient>>,
     /// The SMP's public URL, registered as its logical address.
     smp_url: String,
     wake: Arc<Notify>,

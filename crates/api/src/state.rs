@@ -43,8 +43,11 @@ pub struct AppState {
     pub peppol_reporting_send: bool,
     /// Whether participant ids are registered in the SML (`peppol_sml_registration`).
     pub sml_registration: bool,
-    /// The SML's management interface, when registration is on (migrations between providers).
-    pub sml: Option<haven_peppol::sml_manage::SmlManageClient>,
+    /// The SML's management interface, when registration is on (migrations between providers,
+    /// the comparison, certificate changes); the same client the job worker uses.
+    pub sml: Option<Arc<haven_peppol::sml_manage::SmlManageClient>>,
+    /// The SMP's next certificate (`peppol_smp_next_certificate_file`), to announce to the SML.
+    pub next_smp_certificate: haven_peppol::certificates::NextCertificateFile,
     /// Wakes the job worker (after queueing a job it should run at once).
     pub job_waker: Arc<tokio::sync::Notify>,
     /// Requests per connection and minute.

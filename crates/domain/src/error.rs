@@ -115,6 +115,11 @@ pub enum ConflictCode {
     ReportAlreadySent,
     /// A month's Peppol reports are sent once the month has ended.
     MonthNotEnded,
+    /// No next SMP certificate is configured (`peppol_smp_next_certificate_file`).
+    SmpNextCertificateMissing,
+    /// The configured next SMP certificate cannot be announced (unreadable, not under the SMP
+    /// CA, expired, or the current one).
+    SmpNextCertificateInvalid,
 }
 
 /// The outside services a use case may depend on.

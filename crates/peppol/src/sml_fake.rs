@@ -3,7 +3,11 @@
 //! (participants and SMPs), keeps what they create in memory, and answers as the SML does:
 //! an empty response or a SOAP fault with its detail element. Optionally it publishes each
 //! participant's NAPTR record into a test [`DnsServer`], so that a lookup through the SML
-//! zone finds the SMP afterwards. Only with the `test-support` feature.
+//! zone finds the SMP afterwards. It lists an SMP's participants in pages (`List`, a small
+//! page size can be set) and takes a next SMP certificate (BDMSL's
+//! `PrepareChangeCertificate`): from its migration date the new certificate is the SMP's
+//! identity and the old one is refused, checked at request time by the certificate the client
+//! presents. Only with the `test-support` feature.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::{
@@ -19,7 +23,7 @@ use tokio::io::AsyncWriteExt as _;
 use crate::{
     identifiers::ParticipantIdentifier,
     sml::participant_hostname,
-    sml_manage::{FaultKind, IDENTIFIERS_NS, LOCATOR_NS, SOAP11_NS},
+    sml_manage::{FaultKind, BDMSL_DATA_NS, IDENTIFIERS_NS, LOCATOR_NS, SOAP11_NS},
     testing::{mutual_tls_acceptor, read_request, Ca, DnsAnswer, DnsServer},
 };
 
@@ -36,6 +40,37 @@ struct SmlState {
     /// Answer every participant create or delete with this fault.
     refusal: Option<(FaultKind, String)>,
     dns: Option<(DnsServer, String)>,
+    /// Participant ids per `List` page (100 when 0).
+    page_size: usize,
+    /// SMP id → its next certificate (DER) and the day from which it replaces the current.
+    next_certificates: HashMap<String, (Vec<u8>, chrono::NaiveDate)>,
+    /// The fake's day, when a test moves it (else today, UTC).
+    today: Option<chrono::NaiveDate>,
+}
+
+impl SmlState {
+    fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+
+    /// Makes each announced certificate whose migration date has come the SMP's identity.
+    fn change_certificates(&mut self) {
+        let today = self.today();
+        let due: Vec<String> = self
+            .next_certificates
+            .iter()
+            .filter(|(_, (_, date))| *date <= today)
+            .map(|(smp, _)| smp.clone())
+            .collect();
+        for smp in due {
+            if let Some((der, _)) = self.next_certificates.remove(&smp) {
+                if let Some(entry) = self.smps.get_mut(&smp) {
+                    entry.0 = der;
+                }
+            }
+        }
+    }
 }
 
 /// The fake SML. `base` is the management base URL (`https://127.0.0.1:<port>`).
@@ -107,6 +142,37 @@ impl FakeSml {
     /// saying `message` (`None`: answer normally again).
     pub fn refuse_participants(&self, refusal: Option<(FaultKind, &str)>) {
         self.state.lock().unwrap().refusal = refusal.map(|(k, m)| (k, m.to_owned()));
+    }
+
+    /// Sets how many participant ids one `List` page holds.
+    pub fn set_page_size(&self, size: usize) {
+        self.state.lock().unwrap().page_size = size;
+    }
+
+    /// Moves the fake's day (for migration dates).
+    pub fn set_today(&self, day: chrono::NaiveDate) {
+        self.state.lock().unwrap().today = Some(day);
+    }
+
+    /// The next certificate (DER) announced for `smp_id` and its migration date, until that
+    /// date has come and a request made it the SMP's identity.
+    #[must_use]
+    pub fn next_certificate(&self, smp_id: &str) -> Option<(Vec<u8>, chrono::NaiveDate)> {
+        self.state
+            .lock()
+            .unwrap()
+            .next_certificates
+            .get(smp_id)
+            .cloned()
+    }
+
+    /// Removes `participant` from the SML directly (lost, as if another party deleted it).
+    pub fn remove_participant(&self, participant: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .participants
+            .remove(&participant.to_ascii_lowercase());
     }
 
     /// The SMP id `participant` is registered under, if any.
@@ -189,6 +255,7 @@ impl FakeSml {
         if state.down {
             return ("503 Service Unavailable", "down".into());
         }
+        state.change_certificates();
         let Ok(doc) = roxmltree::Document::parse(body) else {
             return fault(FaultKind::BadRequest, "not XML");
         };
@@ -199,6 +266,12 @@ impl FakeSml {
         else {
             return fault(FaultKind::BadRequest, "no request element");
         };
+        let service = path.trim_end_matches('/').rsplit('/').next();
+        if service == Some("bdmslservice")
+            && request.has_tag_name((BDMSL_DATA_NS, "PrepareChangeCertificate"))
+        {
+            return state.prepare_change_certificate(request, client);
+        }
         if request.tag_name().namespace() != Some(LOCATOR_NS) {
             return fault(FaultKind::BadRequest, "unknown namespace");
         }
@@ -214,7 +287,15 @@ impl FakeSml {
         };
         let owner = state.smps.get(&smp_id).map(|(cert, _)| cert.clone());
         let element = request.tag_name().name();
-        match (path.trim_end_matches('/').rsplit('/').next(), element) {
+        match (service, element) {
+            (Some("manageparticipantidentifier"), "PageRequest") => match owner {
+                None => fault(FaultKind::NotFound, "The SMP was not found"),
+                Some(cert) if cert != client => fault(
+                    FaultKind::Unauthorized,
+                    "The SMP belongs to another certificate",
+                ),
+                Some(_) => state.list(&smp_id, text(LOCATOR_NS, "NextPageIdentifier")),
+            },
             (Some("manageservicemetadata"), "CreateServiceMetadataPublisherService") => {
                 if owner.is_some() {
                     return fault(FaultKind::BadRequest, "The SMP already exists");
@@ -328,6 +409,103 @@ impl FakeSml {
 }
 
 impl SmlState {
+    /// One page of `smp_id`'s participants, from the page `next` names (an index).
+    fn list(&self, smp_id: &str, next: Option<String>) -> (&'static str, String) {
+        let size = if self.page_size == 0 {
+            100
+        } else {
+            self.page_size
+        };
+        let start = match next.as_deref().map(str::parse::<usize>) {
+            None => 0,
+            Some(Ok(start)) => start,
+            Some(Err(_)) => return fault(FaultKind::BadRequest, "unknown NextPageIdentifier"),
+        };
+        let mut ids: Vec<&String> = self
+            .participants
+            .iter()
+            .filter(|(_, smp)| *smp == smp_id)
+            .map(|(id, _)| id)
+            .collect();
+        ids.sort();
+        let page: String = ids
+            .iter()
+            .skip(start)
+            .take(size)
+            .map(|id| {
+                format!("<ids:ParticipantIdentifier scheme=\"iso6523-actorid-upis\">{id}</ids:ParticipantIdentifier>")
+            })
+            .collect();
+        let next = if start + size < ids.len() {
+            format!(
+                "<l:NextPageIdentifier>{}</l:NextPageIdentifier>",
+                start + size
+            )
+        } else {
+            String::new()
+        };
+        ok(Some(format!(
+            "<l:ParticipantIdentifierPage xmlns:l=\"{LOCATOR_NS}\" xmlns:ids=\"{IDENTIFIERS_NS}\">{page}\
+             <l:ServiceMetadataPublisherID>{smp_id}</l:ServiceMetadataPublisherID>{next}</l:ParticipantIdentifierPage>"
+        )))
+    }
+
+    /// BDMSL's `PrepareChangeCertificate` from the SMP the client certificate is: keeps the
+    /// new certificate until its migration date.
+    fn prepare_change_certificate(
+        &mut self,
+        request: roxmltree::Node<'_, '_>,
+        client: &[u8],
+    ) -> (&'static str, String) {
+        let smp_ids: Vec<String> = self
+            .smps
+            .iter()
+            .filter(|(_, (cert, _))| cert == client)
+            .map(|(id, _)| id.clone())
+            .collect();
+        if smp_ids.is_empty() {
+            return fault(
+                FaultKind::Unauthorized,
+                "The certificate is not that of a registered SMP",
+            );
+        }
+        let field = |name: &str| {
+            request
+                .children()
+                .find(|n| n.has_tag_name((BDMSL_DATA_NS, name)))
+                .and_then(|n| n.text())
+                .map(str::trim)
+                .map(str::to_owned)
+        };
+        let Some(Ok(der)) = field("newCertificatePublicKey")
+            .map(|pem| crate::xmldsig::first_certificate(pem.as_bytes()))
+        else {
+            return fault(
+                FaultKind::BadRequest,
+                "newCertificatePublicKey is not a PEM certificate",
+            );
+        };
+        let today = self.today();
+        let date = match field("migrationDate") {
+            None => today,
+            Some(text) => match chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+                Ok(date) => date,
+                Err(_) => return fault(FaultKind::BadRequest, "migrationDate is not a date"),
+            },
+        };
+        if date < today {
+            return fault(
+                FaultKind::BadRequest,
+                "The migration date cannot be in the past",
+            );
+        }
+        for smp in smp_ids {
+            self.next_certificates.insert(smp, (der.clone(), date));
+        }
+        self.change_certificates();
+        ok(None)
+    }
+
     /// `PrepareToMigrate` (`complete` false: `smp_id` has the participant and sets the key)
     /// or `Migrate` (`smp_id` takes it over with the key that was set).
     fn migration(

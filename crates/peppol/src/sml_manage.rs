@@ -6,7 +6,11 @@
 //!   between SMPs: `PrepareToMigrate` (the SMP that has it sets a migration key) and `Migrate`
 //!   (the SMP that takes it over presents the key);
 //! - `ManageServiceMetadataService` (`{base}/manageservicemetadata`): `Create`, `Read` and
-//!   `Update` of the SMP itself (its public URL).
+//!   `Update` of the SMP itself (its public URL);
+//! - the participant service's `List` (every participant id the SML holds under our SMP id,
+//!   page by page), and BDMSL's `PrepareChangeCertificate` (`{base}/bdmslservice`), which
+//!   announces the SMP's next certificate: from the migration date the SML takes only that
+//!   one as our TLS client identity.
 //!
 //! Answers are parsed without DTDs; SOAP faults become [`ManageError::Fault`] with the fault's
 //! kind from its detail element. [`SmlManageClient`] implements the domain's `SmlRegistry`
@@ -35,6 +39,15 @@ pub const PARTICIPANT_SCHEME: &str = "iso6523-actorid-upis";
 pub const PARTICIPANT_PATH: &str = "manageparticipantidentifier";
 /// URL suffix of the SMP service.
 pub const SMP_PATH: &str = "manageservicemetadata";
+/// URL suffix of the BDMSL service (`PrepareChangeCertificate`).
+pub const BDMSL_PATH: &str = "bdmslservice";
+/// The namespace of BDMSL's request elements.
+pub const BDMSL_DATA_NS: &str = "ec:services:wsdl:BDMSL:data:1.0";
+/// The SOAP action of `PrepareChangeCertificate`, as the BDMSL WSDL binding writes it.
+pub const PREPARE_CHANGE_CERTIFICATE_ACTION: &str =
+    "ec:services:wsdl:BDMSL:1.0:prepareChangeCertificateIn";
+/// Most pages of `List` read before giving up: a guard against an SML that never ends.
+const MAX_LIST_PAGES: usize = 10_000;
 
 /// The management base URL of the production SML.
 pub const PRODUCTION_URL: &str = "https://edelivery.tech.ec.europa.eu/edelivery-sml";
@@ -53,6 +66,7 @@ pub enum Operation {
     Update,
     PrepareToMigrate,
     Migrate,
+    List,
 }
 
 /// The kind of a SOAP fault, from its detail element.
@@ -143,6 +157,7 @@ pub fn soap_action(smp: bool, operation: Operation) -> String {
         Operation::Update => "updateIn",
         Operation::PrepareToMigrate => "prepareMigrateIn",
         Operation::Migrate => "migrateIn",
+        Operation::List => "listIn",
     };
     format!("{ns}        :{input}")
 }
@@ -222,6 +237,101 @@ pub fn smp_request(
         escape(logical_address),
         escape(physical_address)
     ))
+}
+
+/// The request of `List`: one page of the participant ids under `smp_id`, the first one or
+/// the one `next_page` names.
+#[must_use]
+pub fn list_request(smp_id: &str, next_page: Option<&str>) -> String {
+    let next = next_page.map_or_else(String::new, |n| {
+        format!(
+            "<lrs:NextPageIdentifier>{}</lrs:NextPageIdentifier>",
+            escape(n)
+        )
+    });
+    envelope(&format!(
+        "<lrs:PageRequest xmlns:lrs=\"{LOCATOR_NS}\">\
+         <lrs:ServiceMetadataPublisherID>{}</lrs:ServiceMetadataPublisherID>{next}\
+         </lrs:PageRequest>",
+        escape(smp_id)
+    ))
+}
+
+/// The request of BDMSL's `PrepareChangeCertificate`: the next SMP certificate (PEM) and,
+/// optionally, the day from which the SML takes it instead of the current one.
+#[must_use]
+pub fn prepare_change_certificate_request(
+    certificate_pem: &str,
+    migration_date: Option<chrono::NaiveDate>,
+) -> String {
+    let date = migration_date.map_or_else(String::new, |d| {
+        format!(
+            "<bdmsl:migrationDate>{}</bdmsl:migrationDate>",
+            d.format("%Y-%m-%d")
+        )
+    });
+    envelope(&format!(
+        "<bdmsl:PrepareChangeCertificate xmlns:bdmsl=\"{BDMSL_DATA_NS}\">\
+         <bdmsl:newCertificatePublicKey>{}</bdmsl:newCertificatePublicKey>{date}\
+         </bdmsl:PrepareChangeCertificate>",
+        escape(certificate_pem.trim())
+    ))
+}
+
+/// One page of `List`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParticipantPage {
+    /// `scheme:value` for `iso6523-actorid-upis` ids, `scheme::value` for any other scheme.
+    pub participants: Vec<String>,
+    pub next_page: Option<String>,
+}
+
+/// Reads a `ParticipantIdentifierPage` answer (a fault or a malformed answer is an error).
+///
+/// # Errors
+/// The fault, or why the answer is not a page.
+pub fn parse_participant_page(xml: &str) -> Result<ParticipantPage, ManageError> {
+    let answer = parse_answer(xml)?;
+    if answer.element.as_deref() != Some("ParticipantIdentifierPage") {
+        return Err(ManageError::Malformed(
+            "the answer is not a ParticipantIdentifierPage".into(),
+        ));
+    }
+    // parse_answer accepted it, so it parses.
+    let doc = roxmltree::Document::parse_with_options(
+        xml,
+        roxmltree::ParsingOptions {
+            allow_dtd: false,
+            ..roxmltree::ParsingOptions::default()
+        },
+    )
+    .map_err(|e| ManageError::Malformed(e.to_string()))?;
+    let Some(page) = doc
+        .descendants()
+        .find(|n| n.has_tag_name((LOCATOR_NS, "ParticipantIdentifierPage")))
+    else {
+        return Err(ManageError::Malformed(
+            "the page is not in the locator namespace".into(),
+        ));
+    };
+    let mut result = ParticipantPage::default();
+    for child in page.children().filter(roxmltree::Node::is_element) {
+        let text = child.text().map(str::trim).unwrap_or_default();
+        if child.has_tag_name((IDENTIFIERS_NS, "ParticipantIdentifier")) {
+            if text.is_empty() {
+                continue;
+            }
+            let value = text.to_ascii_lowercase();
+            result.participants.push(match child.attribute("scheme") {
+                Some(scheme) if scheme.eq_ignore_ascii_case(PARTICIPANT_SCHEME) => value,
+                Some(scheme) => format!("{scheme}::{value}"),
+                None => format!("::{value}"),
+            });
+        } else if child.has_tag_name((LOCATOR_NS, "NextPageIdentifier")) && !text.is_empty() {
+            result.next_page = Some(text.to_owned());
+        }
+    }
+    Ok(result)
 }
 
 /// A parsed SOAP 1.1 answer: the first child of the Body, if any (its local name and text
@@ -393,11 +503,18 @@ impl SmlManageClient {
         body: String,
     ) -> Result<Answer, ManageError> {
         let path = if smp { SMP_PATH } else { PARTICIPANT_PATH };
+        let text = self.post(path, &soap_action(smp, operation), body).await?;
+        parse_answer(&text)
+    }
+
+    /// Posts one SOAP request and returns the answer's text when it is a SOAP answer that is
+    /// not a fault (faults, HTTP errors and transport failures are errors).
+    async fn post(&self, path: &str, action: &str, body: String) -> Result<String, ManageError> {
         let response = self
             .http
             .post(format!("{}/{path}", self.base))
             .header("Content-Type", "text/xml; charset=utf-8")
-            .header("SOAPAction", format!("\"{}\"", soap_action(smp, operation)))
+            .header("SOAPAction", format!("\"{action}\""))
             .body(body)
             .send()
             .await
@@ -410,7 +527,7 @@ impl SmlManageClient {
         if bytes.len() > MAX_ANSWER {
             return Err(ManageError::Malformed("the answer is too large".into()));
         }
-        let text = String::from_utf8_lossy(&bytes);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         match parse_answer(&text) {
             Ok(_) if !status.is_success() => Err(ManageError::Transport(format!(
                 "the SML answered HTTP {status}"
@@ -418,8 +535,56 @@ impl SmlManageClient {
             Err(ManageError::Malformed(_)) if !status.is_success() => Err(ManageError::Transport(
                 format!("the SML answered HTTP {status}"),
             )),
-            other => other,
+            Ok(_) => Ok(text),
+            Err(other) => Err(other),
         }
+    }
+
+    /// `List`: every participant id the SML holds under our SMP id, page by page until a page
+    /// names no next one. Stops with an error at a page that names itself again, or after
+    /// too many pages.
+    ///
+    /// # Errors
+    /// The SML's fault, the transport's failure, or a paging loop.
+    pub async fn list_participants_raw(&self) -> Result<Vec<String>, ManageError> {
+        let mut all = Vec::new();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_LIST_PAGES {
+            let body = list_request(&self.smp_id, next.as_deref());
+            let text = self
+                .post(PARTICIPANT_PATH, &soap_action(false, Operation::List), body)
+                .await?;
+            let page = parse_participant_page(&text)?;
+            all.extend(page.participants);
+            match page.next_page {
+                None => return Ok(all),
+                Some(following) if next.as_deref() == Some(following.as_str()) => {
+                    return Err(ManageError::Malformed(
+                        "the SML named the same page as the next one again".into(),
+                    ))
+                }
+                Some(following) => next = Some(following),
+            }
+        }
+        Err(ManageError::Malformed(format!(
+            "the SML's list did not end within {MAX_LIST_PAGES} pages"
+        )))
+    }
+
+    /// BDMSL's `PrepareChangeCertificate`: announces `certificate_pem` as our SMP's next
+    /// certificate, taken by the SML from `migration_date` (the SML's default, when `None`).
+    ///
+    /// # Errors
+    /// The SML's fault or the transport's failure.
+    pub async fn prepare_change_certificate_raw(
+        &self,
+        certificate_pem: &str,
+        migration_date: Option<chrono::NaiveDate>,
+    ) -> Result<(), ManageError> {
+        let body = prepare_change_certificate_request(certificate_pem, migration_date);
+        self.post(BDMSL_PATH, PREPARE_CHANGE_CERTIFICATE_ACTION, body)
+            .await
+            .map(drop)
     }
 
     /// `Create` of a participant (`scheme:value`).
@@ -600,10 +765,139 @@ impl SmlRegistry for SmlManageClient {
     }
 }
 
+impl haven_domain::peppol::sml_comparison::SmlListing for SmlManageClient {
+    async fn list_participants(&self) -> Result<Vec<String>, SmlError> {
+        self.list_participants_raw().await.map_err(to_sml_error)
+    }
+}
+
+impl haven_domain::peppol::smp_certificate::SmlCertificateChange for SmlManageClient {
+    async fn prepare_change_certificate(
+        &self,
+        certificate_pem: &str,
+        migration_date: chrono::NaiveDate,
+    ) -> Result<(), SmlError> {
+        self.prepare_change_certificate_raw(certificate_pem, Some(migration_date))
+            .await
+            .map_err(to_sml_error)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_request_names_the_smp_and_the_next_page_in_schema_order() {
+        let first = list_request("HAVEN&SMP", None);
+        let doc = roxmltree::Document::parse(&first).unwrap();
+        let request = doc
+            .descendants()
+            .find(|n| n.has_tag_name((LOCATOR_NS, "PageRequest")))
+            .unwrap();
+        let children: Vec<_> = request
+            .children()
+            .filter(roxmltree::Node::is_element)
+            .map(|n| (n.tag_name().name(), n.text().unwrap()))
+            .collect();
+        assert_eq!(children, [("ServiceMetadataPublisherID", "HAVEN&SMP")]);
+        let next = list_request("HAVEN", Some("p<2>"));
+        let doc = roxmltree::Document::parse(&next).unwrap();
+        let children: Vec<_> = doc
+            .descendants()
+            .find(|n| n.has_tag_name((LOCATOR_NS, "PageRequest")))
+            .unwrap()
+            .children()
+            .filter(roxmltree::Node::is_element)
+            .map(|n| {
+                (
+                    n.tag_name().namespace().unwrap(),
+                    n.tag_name().name(),
+                    n.text().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            children,
+            [
+                (LOCATOR_NS, "ServiceMetadataPublisherID", "HAVEN"),
+                (LOCATOR_NS, "NextPageIdentifier", "p<2>"),
+            ]
+        );
+        assert_eq!(
+            soap_action(false, Operation::List),
+            "http://busdox.org/serviceMetadata/ManageBusinessIdentifierService/1.0/        :listIn"
+        );
+    }
+
+    #[test]
+    fn a_participant_page_is_read_with_its_schemes_and_next_page() {
+        let xml = format!(
+            "<S:Envelope xmlns:S=\"{SOAP11_NS}\"><S:Body><l:ParticipantIdentifierPage xmlns:l=\"{LOCATOR_NS}\" xmlns:i=\"{IDENTIFIERS_NS}\">\
+             <i:ParticipantIdentifier scheme=\"iso6523-actorid-upis\">0106:ABC</i:ParticipantIdentifier>\
+             <i:ParticipantIdentifier scheme=\"other-scheme\">9915:x</i:ParticipantIdentifier>\
+             <l:ServiceMetadataPublisherID>HAVEN</l:ServiceMetadataPublisherID>\
+             <l:NextPageIdentifier>2</l:NextPageIdentifier>\
+             </l:ParticipantIdentifierPage></S:Body></S:Envelope>"
+        );
+        assert_eq!(
+            parse_participant_page(&xml).unwrap(),
+            ParticipantPage {
+                participants: vec!["0106:abc".into(), "other-scheme::9915:x".into()],
+                next_page: Some("2".into()),
+            }
+        );
+        let last = format!(
+            "<S:Envelope xmlns:S=\"{SOAP11_NS}\"><S:Body><l:ParticipantIdentifierPage xmlns:l=\"{LOCATOR_NS}\"/></S:Body></S:Envelope>"
+        );
+        assert_eq!(
+            parse_participant_page(&last).unwrap(),
+            ParticipantPage::default()
+        );
+        // An empty body is no page.
+        let empty = format!("<S:Envelope xmlns:S=\"{SOAP11_NS}\"><S:Body/></S:Envelope>");
+        assert!(matches!(
+            parse_participant_page(&empty),
+            Err(ManageError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn a_prepare_change_certificate_request_carries_the_pem_and_the_date() {
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB<x>\n-----END CERTIFICATE-----\n";
+        let date = chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap();
+        let xml = prepare_change_certificate_request(pem, Some(date));
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let request = doc
+            .descendants()
+            .find(|n| n.has_tag_name((BDMSL_DATA_NS, "PrepareChangeCertificate")))
+            .unwrap();
+        let children: Vec<_> = request
+            .children()
+            .filter(roxmltree::Node::is_element)
+            .map(|n| {
+                (
+                    n.tag_name().namespace().unwrap(),
+                    n.tag_name().name(),
+                    n.text().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            children,
+            [
+                (BDMSL_DATA_NS, "newCertificatePublicKey", pem.trim()),
+                (BDMSL_DATA_NS, "migrationDate", "2027-01-31"),
+            ]
+        );
+        let without = prepare_change_certificate_request(pem, None);
+        assert!(!without.contains("migrationDate"));
+        assert_eq!(
+            PREPARE_CHANGE_CERTIFICATE_ACTION,
+            "ec:services:wsdl:BDMSL:1.0:prepareChangeCertificateIn"
+        );
+    }
 
     #[test]
     fn a_create_request_names_the_smp_and_the_participant() {

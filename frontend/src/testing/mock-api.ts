@@ -130,6 +130,12 @@ export function mockApi(initial: Handlers = {}) {
   // The navigation asks whether the user is a platform operator; by default they are not.
   handle({
     'GET /api/v1/operator/activation-requests': errorReply(404, 'not_found', 'No resource exists at this address.'),
+    // The operators' Peppol page: no SML registration unless a test says so.
+    'GET /api/v1/operator/sml/comparison': errorReply(
+      409,
+      'sml_registration_off',
+      'This installation does not register participant ids with the Peppol SML.',
+    ),
     // No participant id in the SML unless a test says so.
     'GET /api/v1/organizations/{id}/sml-registrations': { body: { items: [] } },
     // An organization takes the BIS Billing types unless a test says otherwise.

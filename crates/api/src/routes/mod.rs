@@ -22,5 +22,6 @@ pub mod partners;
 pub mod peppol_evidence;
 pub mod peppol_reporting;
 pub mod sml;
+pub mod sml_operator;
 pub mod system;
 pub mod users;

@@ -104,6 +104,9 @@ pub struct Options {
     pub peppol_certificate_reload_secs: Option<u64>,
     /// `peppol_reporting_send`.
     pub peppol_reporting_send: bool,
+    /// `peppol_smp_next_certificate_file` and the `peppol_smp_trust_file` it is checked
+    /// against (when `peppol_sml` does not set that).
+    pub peppol_smp_next_certificate: Option<(PathBuf, PathBuf)>,
 }
 
 /// The settings of SML registration.
@@ -181,6 +184,7 @@ impl Default for Options {
             peppol_ap_previous: None,
             peppol_certificate_reload_secs: None,
             peppol_reporting_send: false,
+            peppol_smp_next_certificate: None,
         }
     }
 }
@@ -326,7 +330,17 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_smp_trust_file: options
             .peppol_sml
             .as_ref()
-            .map(|s| s.smp_trust_file.clone()),
+            .map(|s| s.smp_trust_file.clone())
+            .or_else(|| {
+                options
+                    .peppol_smp_next_certificate
+                    .as_ref()
+                    .map(|(_, trust)| trust.clone())
+            }),
+        peppol_smp_next_certificate_file: options
+            .peppol_smp_next_certificate
+            .as_ref()
+            .map(|(next, _)| next.clone()),
         peppol_smp_insecure_hosts: "127.0.0.1".into(),
         peppol_static_endpoints: options.peppol_static_endpoints.clone().unwrap_or_default(),
         peppol_as4_insecure_hosts: "127.0.0.1".into(),

@@ -40,5 +40,6 @@ mod peppol_sending;
 mod races;
 mod security_headers;
 mod sml;
+mod sml_list;
 mod smtp_relay;
 mod spa;

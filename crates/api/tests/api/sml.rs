@@ -21,19 +21,30 @@ use crate::{
     helpers::{spawn_app_with, Options, Session, SmlRegistrationSettings, SmpFiles, TestApp},
 };
 
-const SMP_ID: &str = "HAVEN-TEST";
-const OPERATOR: &str = "operator@haven.test";
+pub(crate) const SMP_ID: &str = "HAVEN-TEST";
+pub(crate) const OPERATOR: &str = "operator@haven.test";
 const ZONE: &str = "participant.sml.haven.test";
 
-struct Network {
-    app: TestApp,
-    sml: FakeSml,
+pub(crate) struct Network {
+    pub(crate) app: TestApp,
+    pub(crate) sml: FakeSml,
     /// The CA of SMP certificates the fake SML lets in (another provider's SMP too).
-    smp_ca: Ca,
-    _dir: tempfile::TempDir,
+    pub(crate) smp_ca: Ca,
+    /// Haven's SMP certificate (the SML client's TLS identity).
+    pub(crate) smp: haven_peppol::testing::Leaf,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 async fn app_with_sml(registration: bool) -> Network {
+    app_with_sml_and(registration, |_, _, _| {}).await
+}
+
+/// As [`app_with_sml`], with `more` changing the options (given the test's directory and the
+/// SMP CA) before the app starts.
+pub(crate) async fn app_with_sml_and(
+    registration: bool,
+    more: impl FnOnce(&mut Options, &std::path::Path, &Ca),
+) -> Network {
     let dir = tempfile::tempdir().unwrap();
     let smp_ca = Ca::new("HAVEN TEST SMP CA");
     let smp = smp_ca.leaf("PXX000001", None, false);
@@ -50,7 +61,7 @@ async fn app_with_sml(registration: bool) -> Network {
     let sml = FakeSml::start(&smp_ca).await;
     let trust_file = dir.path().join("sml-ca.pem");
     std::fs::write(&trust_file, &sml.tls_ca_pem).unwrap();
-    let app = spawn_app_with(Options {
+    let mut options = Options {
         peppol_smp: Some(files),
         peppol_sml_registration: registration.then(|| SmlRegistrationSettings {
             url: sml.base.clone(),
@@ -58,22 +69,24 @@ async fn app_with_sml(registration: bool) -> Network {
             trust_file,
         }),
         ..Options::default()
-    })
-    .await;
+    };
+    more(&mut options, dir.path(), &smp_ca);
+    let app = spawn_app_with(options).await;
     Network {
         app,
         sml,
         smp_ca,
-        _dir: dir,
+        smp,
+        dir,
     }
 }
 
-async fn organization_id(app: &TestApp, admin: &Session) -> String {
+pub(crate) async fn organization_id(app: &TestApp, admin: &Session) -> String {
     let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
     orgs["items"][0]["id"].as_str().unwrap().to_owned()
 }
 
-async fn registrations(app: &TestApp, admin: &Session) -> Value {
+pub(crate) async fn registrations(app: &TestApp, admin: &Session) -> Value {
     let id = organization_id(app, admin).await;
     app.get_json(
         &format!("/api/v1/organizations/{id}/sml-registrations"),
@@ -83,7 +96,7 @@ async fn registrations(app: &TestApp, admin: &Session) -> Value {
 }
 
 /// Polls the registrations until the first one has `state` (the job runs in the background).
-async fn wait_for_state(app: &TestApp, admin: &Session, state: &str) -> Value {
+pub(crate) async fn wait_for_state(app: &TestApp, admin: &Session, state: &str) -> Value {
     for _ in 0..200 {
         let found = registrations(app, admin).await;
         if found["items"][0]["state"] == state {
@@ -94,7 +107,7 @@ async fn wait_for_state(app: &TestApp, admin: &Session, state: &str) -> Value {
     panic!("never {state}: {}", registrations(app, admin).await);
 }
 
-async fn wait_until(mut done: impl FnMut() -> bool) {
+pub(crate) async fn wait_until(mut done: impl FnMut() -> bool) {
     for _ in 0..200 {
         if done() {
             return;
@@ -109,7 +122,7 @@ async fn switch_receive(app: &TestApp, admin: &Session, party: &str, on: bool) {
 }
 
 /// Switches Send and Receive off: the participant id is no longer published.
-async fn switch_off(app: &TestApp, admin: &Session, party: &str) {
+pub(crate) async fn switch_off(app: &TestApp, admin: &Session, party: &str) {
     switch(
         app,
         admin,
@@ -119,7 +132,7 @@ async fn switch_off(app: &TestApp, admin: &Session, party: &str) {
     .await;
 }
 
-async fn switch(app: &TestApp, admin: &Session, party: &str, change: Value) {
+pub(crate) async fn switch(app: &TestApp, admin: &Session, party: &str, change: Value) {
     let path = identifier_path(app, admin, party).await;
     let response = app
         .send(Method::PATCH, &path, Some(&change), &admin.token)
@@ -269,7 +282,7 @@ async fn without_registration_nothing_is_called_and_the_state_says_so() {
 }
 
 /// The installation's SML failures as operators read them, waiting until `count` are there.
-async fn sml_failures(app: &TestApp, operator: &Session, count: usize) -> Vec<Value> {
+pub(crate) async fn sml_failures(app: &TestApp, operator: &Session, count: usize) -> Vec<Value> {
     for _ in 0..200 {
         let page = app
             .get_json("/api/v1/operator/audit-events", &operator.token)
@@ -435,7 +448,7 @@ async fn an_sml_unreachable_at_the_last_attempt_is_failed_and_in_the_audit_log()
 const MIGRATION_KEY: &str = "aB3$dE6%gH9!kM";
 
 /// The organization's identifier id of `party`.
-async fn identifier_path(app: &TestApp, admin: &Session, party: &str) -> String {
+pub(crate) async fn identifier_path(app: &TestApp, admin: &Session, party: &str) -> String {
     let orgs = app.get_json("/api/v1/organizations", &admin.token).await;
     let org = &orgs["items"][0];
     let identifier = org["identifiers"]
@@ -464,7 +477,7 @@ async fn migrate(app: &TestApp, session: &Session, path: &str, key: &str) -> (u1
     (status, response.json().await.unwrap())
 }
 
-async fn migration_key(app: &TestApp, session: &Session, path: &str) -> (u16, Value) {
+pub(crate) async fn migration_key(app: &TestApp, session: &Session, path: &str) -> (u16, Value) {
     let response = app
         .send(
             Method::POST,
@@ -478,7 +491,7 @@ async fn migration_key(app: &TestApp, session: &Session, path: &str) -> (u16, Va
 }
 
 /// Another provider's SMP client, with a certificate of the same SMP CA.
-fn other_provider(net: &Network) -> haven_peppol::sml_manage::SmlManageClient {
+pub(crate) fn other_provider(net: &Network) -> haven_peppol::sml_manage::SmlManageClient {
     let leaf = net.smp_ca.leaf("POTHER0001", None, false);
     net.sml
         .add_smp("OTHER-SMP", &leaf.der, "https://smp.other.example");

@@ -145,6 +145,14 @@ pub enum AuditAction {
     /// last attempt.
     #[serde(rename = "peppol.sml_registration_failed")]
     PeppolSmlRegistrationFailed,
+    /// An operator had the SML brought in line with our records (participant ids created
+    /// again, deleted, or marked as moved to another provider).
+    #[serde(rename = "peppol.sml_repaired")]
+    PeppolSmlRepaired,
+    /// An operator announced the SMP's next certificate to the SML
+    /// (`PrepareChangeCertificate`).
+    #[serde(rename = "peppol.smp_certificate_change_announced")]
+    PeppolSmpCertificateChangeAnnounced,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -188,7 +196,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 83] = [
+    pub const ALL: [AuditAction; 85] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -252,6 +260,8 @@ impl AuditAction {
         Self::PeppolMigrationKeyCreated,
         Self::PeppolReportSendFailed,
         Self::PeppolSmlRegistrationFailed,
+        Self::PeppolSmlRepaired,
+        Self::PeppolSmpCertificateChangeAnnounced,
         Self::RegistrationCompleted,
         Self::RegistrationExistingAddress,
         Self::RegistrationRequested,
@@ -337,6 +347,8 @@ impl AuditAction {
             Self::PeppolCertificateRenewed => "peppol.certificate_renewed",
             Self::PeppolDirectoryRefused => "peppol.directory_refused",
             Self::PeppolSmlRegistrationFailed => "peppol.sml_registration_failed",
+            Self::PeppolSmlRepaired => "peppol.sml_repaired",
+            Self::PeppolSmpCertificateChangeAnnounced => "peppol.smp_certificate_change_announced",
             Self::PeppolMigrationKeyCreated => "peppol.migration_key_created",
             Self::PeppolMigrationCompleted => "peppol.migration_completed",
             Self::PeppolReportSendFailed => "peppol.report_send_failed",

@@ -144,6 +144,7 @@ where
             return Err(not_registered(&participant));
         }
     }
+    records.note_migration_prepared(&participant).await?;
     audit(
         records,
         caller,

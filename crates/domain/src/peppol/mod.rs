@@ -15,3 +15,5 @@ pub mod registration;
 pub mod report_sending;
 pub mod reporting;
 pub mod sending;
+pub mod sml_comparison;
+pub mod smp_certificate;

@@ -87,6 +87,10 @@ pub enum SmlState {
     Failed,
     /// Registration is switched off in this installation (`peppol_sml_enabled`).
     NotRegistering,
+    /// Another provider's SMP has it in the SML now: it was taken over with a migration key
+    /// made here (found by comparing the SML's list with our records). Haven no longer
+    /// creates it; the record goes when Haven stops publishing it.
+    Moved,
 }
 
 impl SmlState {
@@ -97,6 +101,7 @@ impl SmlState {
             Self::Registered => "registered",
             Self::Failed => "failed",
             Self::NotRegistering => "not_registering",
+            Self::Moved => "moved",
         }
     }
 
@@ -107,6 +112,7 @@ impl SmlState {
             Self::Registered,
             Self::Failed,
             Self::NotRegistering,
+            Self::Moved,
         ]
         .into_iter()
         .find(|s| s.as_str() == name)
@@ -121,6 +127,9 @@ pub struct SmlRegistration {
     pub state: SmlState,
     /// Why it failed (or why the last attempt did), for people.
     pub reason: Option<String>,
+    /// A migration key for another provider was made here (`PrepareToMigrate`) while the row
+    /// existed: if the SML stops listing the id under our SMP, it moved.
+    pub migration_prepared: bool,
 }
 
 /// The payload of `sml_register` and `sml_unregister` jobs.
@@ -137,6 +146,11 @@ pub trait SmlRecords: Send + Sync {
         participant_id: &str,
         state: SmlState,
         reason: Option<&str>,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
+    /// Notes that a migration key for `participant_id` was set in the SML (`PrepareToMigrate`).
+    fn note_migration_prepared(
+        &self,
+        participant_id: &str,
     ) -> impl Future<Output = DomainResult<()>> + Send;
     /// Forgets `participant_id` (it is deleted from the SML and not published).
     fn forget_sml(&self, participant_id: &str) -> impl Future<Output = DomainResult<()>> + Send;
@@ -163,6 +177,9 @@ pub enum Synced {
     Unregistered,
     /// Registration is off: nothing was called.
     Skipped,
+    /// Another provider has it (`SmlState::Moved`) and Haven still publishes it: nothing was
+    /// called.
+    Moved,
 }
 
 /// Why a run of [`sync_participant`] did not finish.
@@ -199,6 +216,19 @@ where
         return Ok(Synced::Skipped);
     };
     let published = super::publishing::is_published(records, &participant_id).await?;
+    let moved = records
+        .sml_registrations(std::slice::from_ref(&participant_id))
+        .await?
+        .iter()
+        .any(|r| r.state == SmlState::Moved);
+    if moved {
+        // Another SMP holds it: a create would be refused, and a delete is not ours to make.
+        if published {
+            return Ok(Synced::Moved);
+        }
+        records.forget_sml(&participant_id).await?;
+        return Ok(Synced::Unregistered);
+    }
     let result = if published {
         registry.create_participant(&participant_id).await
     } else {
@@ -314,7 +344,8 @@ where
             .find(|r| r.participant_id == participant_id)
             .map(|r| r.state);
         let in_step = match state {
-            Some(SmlState::Registered) => published,
+            // A moved id stays recorded while published; afterwards its job forgets it.
+            Some(SmlState::Registered | SmlState::Moved) => published,
             None => !published,
             // Pending or failed: try again.
             Some(_) => false,
@@ -358,6 +389,7 @@ pub async fn registrations<R: SmlRecords>(
                         SmlState::NotRegistering
                     },
                     reason: None,
+                    migration_prepared: false,
                 })
         })
         .collect())

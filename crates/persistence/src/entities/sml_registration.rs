@@ -9,6 +9,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub reason: Option<String>,
     pub updated_at: DateTimeUtc,
+    /// When a migration key for another provider was set in the SML (NULL: never here).
+    pub migration_prepared_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -82,13 +82,24 @@ fn job(participant_id: &str, register: bool) -> NewJob {
     )
 }
 
-/// Marks `participant_id` pending and queues its job.
+/// Marks `participant_id` pending and queues its job. A `moved` id keeps its state: the job
+/// reads it (`registration::sync_participant` leaves a moved id alone while it is published
+/// and forgets it afterwards).
 async fn queue<C: ConnectionTrait>(
     conn: &C,
     participant_id: &str,
     register: bool,
 ) -> DomainResult<()> {
-    upsert(conn, participant_id, SmlState::Pending, None).await?;
+    let state = sml_registration::Entity::find_by_id(participant_id.to_ascii_lowercase())
+        .select_only()
+        .column(sml_registration::Column::State)
+        .into_tuple::<String>()
+        .one(conn)
+        .await
+        .map_err(db("reading an SML registration"))?;
+    if state.as_deref() != Some(SmlState::Moved.as_str()) {
+        upsert(conn, participant_id, SmlState::Pending, None).await?;
+    }
     crate::jobs::enqueue(conn, job(participant_id, register))
         .await
         .map_err(db("queueing an SML job"))?;
@@ -122,6 +133,7 @@ async fn upsert<C: ConnectionTrait>(
         state: Set(state.as_str().to_owned()),
         reason: Set(reason.map(|r| r.chars().take(500).collect())),
         updated_at: Set(Utc::now()),
+        ..Default::default()
     };
     sml_registration::Entity::insert(row)
         .on_conflict(
@@ -148,6 +160,20 @@ impl SmlRecords for Database {
         reason: Option<&str>,
     ) -> DomainResult<()> {
         upsert(self.write_conn(), participant_id, state, reason).await
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn note_migration_prepared(&self, participant_id: &str) -> DomainResult<()> {
+        sml_registration::Entity::update_many()
+            .col_expr(
+                sml_registration::Column::MigrationPreparedAt,
+                Expr::value(Utc::now()),
+            )
+            .filter(sml_registration::Column::ParticipantId.eq(participant_id.to_ascii_lowercase()))
+            .exec(self.write_conn())
+            .await
+            .map_err(db("noting a migration key"))?;
+        Ok(())
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
@@ -183,6 +209,7 @@ impl SmlRecords for Database {
                     state: SmlState::parse(&m.state).ok_or_else(|| corrupt("SML state"))?,
                     participant_id: m.participant_id,
                     reason: m.reason,
+                    migration_prepared: m.migration_prepared_at.is_some(),
                 })
             })
             .collect()

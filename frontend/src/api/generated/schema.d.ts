@@ -993,6 +993,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operator/sml/certificate-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Announce the next SMP certificate to the SML (platform operators only): the certificate in
+         *     `peppol_smp_next_certificate_file`, checked against the SMP CA, goes to the SML's
+         *     `PrepareChangeCertificate` with the migration date. Audited as
+         *     `peppol.smp_certificate_change_announced`.
+         */
+        post: operations["announceSmpCertificateChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/sml/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare the SML's participant ids under Haven's SMP with Haven's records (platform
+         *     operators only). Reads every page of the SML's `List`.
+         */
+        get: operations["getSmlComparison"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/sml/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repair the difference between the SML and Haven's records (platform operators only):
+         *     queues jobs that delete the ids only in the SML and create the missing ones again, and
+         *     marks the ids another provider took over as `moved`. Audited as `peppol.sml_repaired`.
+         */
+        post: operations["reconcileSml"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations": {
         parameters: {
             query?: never;
@@ -2845,7 +2908,7 @@ export interface components {
          * @description What happened, as the audit log names it (`area.event`). Stored and sent as its string.
          * @enum {string}
          */
-        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "peppol.certificate_reload_failed" | "peppol.certificate_renewed" | "peppol.directory_refused" | "peppol.migration_completed" | "peppol.migration_key_created" | "peppol.report_send_failed" | "peppol.sml_registration_failed" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
+        AuditAction: "additional_email.added" | "additional_email.approved" | "additional_email.rejected" | "additional_email.removed" | "additional_email.verified" | "connection.authentication_failed" | "connection.created" | "connection.deleted" | "connection.revoked" | "connection.secret_regenerated" | "environment.receiving_changed" | "environment.settings_changed" | "hook.created" | "hook.deleted" | "hook.pinged" | "hook.redelivered" | "hook.secret_rotated" | "hook.updated" | "intake.preferences_changed" | "intake.sender_not_authenticated" | "invitation.accepted" | "login.failed" | "login.succeeded" | "login.two_factor_failed" | "logout" | "logout.all_sessions" | "organization.activated" | "organization.activation_approved" | "organization.activation_code_wrong" | "organization.activation_rejected" | "organization.activation_requested" | "organization.added" | "organization.deactivated" | "organization.identifier_added" | "organization.identifier_removed" | "organization.identifier_switched" | "organization.member_added" | "organization.member_changed" | "organization.member_removed" | "organization.suspended" | "organization.updated" | "partner_grant.accepted" | "partner_grant.offered" | "partner_grant.revoked" | "partner_request.accepted" | "partner_request.declined" | "partner_request.expired" | "partner_request.received" | "partner_request.sent" | "partner_request.withdrawn" | "partnership.ended" | "password.changed" | "password.reset" | "password.reset_requested" | "peppol.certificate_expired" | "peppol.certificate_expires_soon" | "peppol.certificate_reload_failed" | "peppol.certificate_renewed" | "peppol.directory_refused" | "peppol.migration_completed" | "peppol.migration_key_created" | "peppol.report_send_failed" | "peppol.sml_registration_failed" | "peppol.sml_repaired" | "peppol.smp_certificate_change_announced" | "registration.completed" | "registration.existing_address" | "registration.requested" | "session.refresh_token_reused" | "session.revoked" | "trusted_sender.added" | "trusted_sender.confirmed" | "trusted_sender.invited" | "trusted_sender.removed" | "trusted_sender.status_changed" | "two_factor.disabled" | "two_factor.enabled" | "user.added" | "user.deactivated" | "user.invitation_resent" | "user.invitation_withdrawn" | "user.invited" | "user.reactivated" | "user.removed" | "user.role_changed";
         AuditEventDto: {
             action: components["schemas"]["AuditAction"];
             actorEmail?: string | null;
@@ -2876,6 +2939,27 @@ export interface components {
          * @description The bytes of a file, as sent (the body of a raw upload or download).
          */
         BinaryFile: string;
+        /** @description The next SMP certificate as announced to the SML. */
+        CertificateChangeDto: {
+            issuer: string;
+            /** Format: date */
+            migrationDate: string;
+            /** Format: date-time */
+            notAfter: string;
+            /** @description Hexadecimal. */
+            serialNumber: string;
+            subject: string;
+        };
+        /** @description The day the SML switches to the next SMP certificate. */
+        CertificateChangeRequest: {
+            /**
+             * Format: date
+             * @description Today or later (UTC). From this day the SML accepts only the new certificate from
+             *     Haven's SMP: replace the SMP key and certificate files by then and restart.
+             * @example 2027-01-31
+             */
+            migrationDate: string;
+        };
         /** @description One certificate of the installation. */
         CertificateDto: {
             /**
@@ -3484,7 +3568,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "peppol_reporting_off" | "report_already_sent" | "month_not_ended" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "peppol_reporting_off" | "report_already_sent" | "month_not_ended" | "smp_next_certificate_missing" | "smp_next_certificate_invalid" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -4145,6 +4229,14 @@ export interface components {
             /** @example Example Installations Ltd. */
             name: string;
         };
+        /**
+         * @description Participant ids (`scheme:value`, lower case, sorted): at most the first 100, and how many
+         *     there are in all.
+         */
+        ParticipantIdList: {
+            items: string[];
+            total: number;
+        };
         /** @description Access to a client's organization for one partner user. */
         PartnerGrantDto: {
             /** Format: date-time */
@@ -4739,6 +4831,25 @@ export interface components {
              */
             expiresAt: string;
         };
+        /** @description The SML's list of participant ids under Haven's SMP id against Haven's records. */
+        SmlComparisonDto: {
+            /** @description Of those, the ones Haven publishes: in agreement. */
+            inAgreement: number;
+            /** @description Participant ids the SML lists under Haven's SMP id. */
+            inSml: number;
+            /**
+             * @description Recorded as registered here but not in the SML's list, and no migration key was made
+             *     here: a repair creates them again (or forgets those no longer published).
+             */
+            missing: components["schemas"]["ParticipantIdList"];
+            /**
+             * @description Recorded as registered here but not in the SML's list after a migration key was made
+             *     here: another provider took them over. A repair marks them `moved`.
+             */
+            moved: components["schemas"]["ParticipantIdList"];
+            /** @description Listed by the SML under Haven's SMP id but not published here: a repair deletes them. */
+            onlyInSml: components["schemas"]["ParticipantIdList"];
+        };
         /** @description One participant id's registration in the SML. */
         SmlRegistration: {
             /** @description `scheme:value`, lower case. */
@@ -4755,11 +4866,22 @@ export interface components {
         SmlRegistrations: {
             items: components["schemas"]["SmlRegistration"][];
         };
+        /** @description What a repair queued or recorded, and the comparison it acted on. */
+        SmlRepairDto: {
+            /** @description The difference found before the repair. */
+            comparison: components["schemas"]["SmlComparisonDto"];
+            /** @description `sml_register` jobs queued: missing participant ids Haven still publishes. */
+            createdAgain: number;
+            /** @description `sml_unregister` jobs queued: ids only in the SML, and missing ids no longer published. */
+            deleted: number;
+            /** @description Participant ids now recorded as `moved` (taken over by another provider). */
+            markedMoved: number;
+        };
         /**
          * @description Where a participant id is in the SML, as Haven last learnt it.
          * @enum {string}
          */
-        SmlState: "pending" | "registered" | "failed" | "not_registering";
+        SmlState: "pending" | "registered" | "failed" | "not_registering" | "moved";
         /**
          * @description An SPF result (RFC 7208).
          * @enum {string}
@@ -8547,6 +8669,232 @@ export interface operations {
             };
             /** @description The month is not `YYYY-MM`. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    announceSmpCertificateChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateChangeDto"];
+                };
+            };
+            /** @description `validation_failed`: `migrationDate` is in the past (`past`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sml_registration_off`; `smp_next_certificate_missing`: no next SMP certificate is configured; `smp_next_certificate_invalid`: it cannot be read, is not issued by the SMP CA, has expired or ends before the migration date, is the current one, or the SML refused it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body's Content-Type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The SML cannot be reached; nothing was announced. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSmlComparison: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmlComparisonDto"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sml_registration_off`: this installation does not register with the SML. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The SML cannot be reached or did not give its list. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reconcileSml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The jobs are queued; the SML changes as they run. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmlRepairDto"];
+                };
+            };
+            /** @description No valid access token was sent, or it has expired (`token_expired`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first, or a connection key's token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sml_registration_off`: this installation does not register with the SML. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The SML cannot be reached or did not give its list; nothing was changed. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,7 @@ import {
   useReportingMonths,
   useSendReports,
 } from './api/peppol-reports';
+import { SmlCard } from './sml-card';
 
 type Sending = components['schemas']['ReportSendingDto'];
 
@@ -188,6 +189,7 @@ export function PeppolReportsPage() {
           </Table.Tbody>
         </Table>
       )}
+      <SmlCard />
     </Stack>
   );
 }

@@ -16,7 +16,7 @@ import { DocumentTypesSection } from './document-types-section';
 import { identifierKindLabel, identifierKindsFor } from './labels';
 import { MigrationDialog } from './migration-dialog';
 
-const smlColor = { registered: 'green', pending: 'yellow', failed: 'red', not_registering: 'gray' } as const;
+const smlColor = { registered: 'green', pending: 'yellow', failed: 'red', not_registering: 'gray', moved: 'gray' } as const;
 
 /** The participant id's state in the SML (shown while it receives). */
 function SmlBadge({ registration }: { registration: SmlRegistration }) {

@@ -26,7 +26,6 @@ use super::{
 use crate::{
     accounts::{
         records::{ClientInfo, NewAuditEvent},
-        store::AuditLog,
         AuditAction, Caller, Operators,
     },
     documents::blobs::{ContentHash, DocumentStore},
@@ -238,6 +237,14 @@ pub trait ReportSendings: Send + Sync {
     fn record_report_sending(
         &self,
         sending: &ReportSending,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
+
+    /// Records a report as failed together with the audit event that tells operators, in one
+    /// transaction: a failure is never recorded without its event, nor audited twice.
+    fn record_report_failure(
+        &self,
+        sending: &ReportSending,
+        audit: NewAuditEvent,
     ) -> impl Future<Output = DomainResult<()>> + Send;
 
     /// Queues a new round for each of `month`'s reports that is neither sent nor pending
@@ -499,7 +506,7 @@ pub async fn send_report<S, B, L, O>(
     now: DateTime<Utc>,
 ) -> Result<(), JobError>
 where
-    S: ReportingRecords + ReportSendings + AuditLog,
+    S: ReportingRecords + ReportSendings,
     B: DocumentStore,
     L: SmpLocator,
     O: As4Outbound,
@@ -587,10 +594,7 @@ where
             sending.updated_at = Utc::now();
             ports
                 .store
-                .record_report_sending(&sending)
-                .await
-                .map_err(retry)?;
-            audit_failure(ports.store, &sending, &why, refused)
+                .record_report_failure(&sending, failure_event(&sending, &why, refused))
                 .await
                 .map_err(retry)?;
             Err(error)
@@ -713,14 +717,9 @@ where
     }
 }
 
-/// Writes a failed report to the installation's audit log (and the log): operators read it
-/// there.
-async fn audit_failure<L: AuditLog>(
-    log: &L,
-    sending: &ReportSending,
-    reason: &str,
-    refused: bool,
-) -> DomainResult<()> {
+/// The installation's audit event of a failed report (operators read failures there), and a
+/// warning in the log.
+fn failure_event(sending: &ReportSending, reason: &str, refused: bool) -> NewAuditEvent {
     tracing::warn!(
         month = %sending.month,
         report = sending.report.as_str(),
@@ -740,7 +739,7 @@ async fn audit_failure<L: AuditLog>(
         "refused": refused,
         "reason": reason,
     });
-    log.notify(None, event).await
+    event
 }
 
 /// When the first automatic send after `month` is due, for the next month's job queued by a

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use haven_domain::{
+    accounts::records::NewAuditEvent,
     jobs::NewJob,
     peppol::{
         report_sending::{report_job, ReportKind, ReportSending, ReportSendings, SendState},
@@ -15,7 +16,7 @@ use sea_orm::{
     QueryFilter, QuerySelect,
 };
 
-use super::{commit, corrupt, db};
+use super::{accounts::insert_audit_event, commit, corrupt, db};
 use crate::{
     entities::peppol_report_sending::{ActiveModel, Column, Entity, Model},
     Database,
@@ -91,6 +92,21 @@ impl ReportSendings for Database {
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
     async fn record_report_sending(&self, sending: &ReportSending) -> DomainResult<()> {
         upsert(self.write_conn(), sending).await
+    }
+
+    #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]
+    async fn record_report_failure(
+        &self,
+        sending: &ReportSending,
+        audit: NewAuditEvent,
+    ) -> DomainResult<()> {
+        let txn = self
+            .begin_write()
+            .await
+            .map_err(db("starting a transaction"))?;
+        upsert(&txn, sending).await?;
+        insert_audit_event(&txn, audit).await?;
+        commit(txn).await
     }
 
     #[tracing::instrument(skip_all, level = "debug", err(level = "debug"))]

@@ -27,7 +27,10 @@ use x509_parser::{
     x509::{AlgorithmIdentifier, SubjectPublicKeyInfo},
 };
 
-use crate::http::{self, HostRules};
+use crate::{
+    http::{self, HostRules},
+    trust::CertPath,
+};
 
 /// How long an answer without `nextUpdate` is kept, and the most any answer is kept.
 pub const MAX_CACHE: Duration = Duration::from_secs(3600);
@@ -152,6 +155,34 @@ impl RevocationChecker {
         }
     }
 
+    /// Applies the policy to every certificate of `path` but its trust anchor, leaf first:
+    /// `Ok` when none is revoked (and, under `hard`, each is known good). A CA between the
+    /// leaf and the anchor is named in the reason.
+    ///
+    /// # Errors
+    /// The first certificate revoked, or unknown under `hard`.
+    pub async fn check_path(&self, path: &CertPath) -> Result<(), Refused> {
+        if self.policy == Policy::Off {
+            return Ok(());
+        }
+        for (index, (certificate, issuer)) in path.issued().enumerate() {
+            let whose = |why: String| {
+                if index == 0 {
+                    why
+                } else {
+                    format!("its CA {}: {why}", subject(certificate))
+                }
+            };
+            self.check(certificate, issuer)
+                .await
+                .map_err(|refused| match refused {
+                    Refused::Revoked(why) => Refused::Revoked(whose(why)),
+                    Refused::Unknown(why) => Refused::Unknown(whose(why)),
+                })?;
+        }
+        Ok(())
+    }
+
     /// The status of `leaf` (DER) issued by `issuer` (DER): OCSP first, then the CRL.
     pub async fn status(&self, leaf: &[u8], issuer: &[u8]) -> Status {
         let target = match Target::read(leaf, issuer) {
@@ -254,32 +285,36 @@ impl RevocationChecker {
 
     async fn ask_crl(&self, url: &str, target: &Target) -> Result<(Status, Option<i64>), String> {
         let key = (url.to_owned(), target.issuer_hash.clone());
-        let cached = {
-            let crls = self
-                .crls
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            crls.get(&key)
-                .filter(|(_, until)| *until > Instant::now())
-                .map(|(crl, _)| Arc::clone(crl))
-        };
-        let crl = match cached {
+        let crl = match self.kept_crl(&key) {
             Some(crl) => crl,
             None => {
-                let parsed = self.rules.admit_plain(url)?;
-                let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
-                let issuer = target.issuer.clone();
-                let crl = Arc::new(
-                    crate::as4::off_the_worker(move || {
-                        read_crl(&body, &issuer, chrono::Utc::now().timestamp())
-                    })
-                    .await??,
-                );
+                let crl = self.fetch_crl(url, target).await?;
                 self.keep_crl(key, Arc::clone(&crl));
                 crl
             }
         };
-        Ok((crl.status_of(&target.serial), Some(crl.next_update)))
+        Ok((crl.status_of(target)?, Some(crl.next_update)))
+    }
+
+    fn kept_crl(&self, key: &CrlKey) -> Option<Arc<RevokedSerials>> {
+        let crls = self
+            .crls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        crls.get(key)
+            .filter(|(_, until)| *until > Instant::now())
+            .map(|(crl, _)| Arc::clone(crl))
+    }
+
+    async fn fetch_crl(&self, url: &str, target: &Target) -> Result<Arc<RevokedSerials>, String> {
+        let parsed = self.rules.admit_plain(url)?;
+        let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
+        let issuer = target.issuer.clone();
+        let crl = crate::as4::off_the_worker(move || {
+            read_crl(&body, &issuer, chrono::Utc::now().timestamp())
+        })
+        .await??;
+        Ok(Arc::new(crl))
     }
 
     fn keep_crl(&self, key: CrlKey, crl: Arc<RevokedSerials>) {
@@ -310,6 +345,8 @@ fn subject(leaf: &[u8]) -> String {
 struct Target {
     /// The leaf's serial number, without leading zeros.
     serial: Vec<u8>,
+    /// Whether the certificate is a CA's (basicConstraints CA), for a CRL's scope.
+    is_ca: bool,
     issuer: Vec<u8>,
     /// SHA-256 of the issuer's certificate.
     issuer_hash: Vec<u8>,
@@ -364,11 +401,17 @@ impl Target {
         ocsp_urls.retain(web);
         crl_urls.retain(web);
         let serial = trim_serial(cert.raw_serial()).to_vec();
+        let is_ca = cert
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .is_some_and(|c| c.value.ca);
         let issuer_hash = sha2::Sha256::digest(issuer).to_vec();
         let mut cache_key = issuer_hash.clone();
         cache_key.extend_from_slice(&serial);
         Ok(Self {
             serial,
+            is_ca,
             issuer: issuer.to_vec(),
             issuer_hash,
             ocsp_urls,
@@ -585,21 +628,28 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, Stri
     }
     crl.verify_signature(issuer.public_key())
         .map_err(|_| "the CRL is not signed by the issuer")?;
-    // A CRL that covers end-entity certificates for every reason: an Issuing Distribution
-    // Point may name the point and limit it to user certificates, nothing narrower; delta
-    // CRLs and other critical extensions are not read.
+    // A CRL that covers every reason: an Issuing Distribution Point may name the point and
+    // limit it to user or to CA certificates (which certificates it speaks for is asked per
+    // certificate), nothing narrower; delta CRLs and other critical extensions are not read.
+    let mut scope = Scope::All;
     for extension in crl.extensions() {
         match extension.parsed_extension() {
             ParsedExtension::CRLNumber(_) | ParsedExtension::AuthorityKeyIdentifier(_) => {}
             ParsedExtension::IssuingDistributionPoint(point)
-                if point.only_contains_ca_certs
-                    || point.only_contains_attribute_certs
+                if point.only_contains_attribute_certs
                     || point.only_some_reasons.is_some()
-                    || point.indirect_crl =>
+                    || point.indirect_crl
+                    || (point.only_contains_ca_certs && point.only_contains_user_certs) =>
             {
                 return Err("the CRL does not cover every reason for this certificate".into());
             }
-            ParsedExtension::IssuingDistributionPoint(_) => {}
+            ParsedExtension::IssuingDistributionPoint(point) => {
+                if point.only_contains_user_certs {
+                    scope = Scope::Users;
+                } else if point.only_contains_ca_certs {
+                    scope = Scope::Cas;
+                }
+            }
             _ if extension.critical => {
                 return Err(
                     "the CRL has a critical extension Haven does not read (a delta CRL?)".into(),
@@ -630,7 +680,16 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, Stri
     Ok(RevokedSerials {
         revoked,
         next_update,
+        scope,
     })
+}
+
+/// Which certificates a CRL speaks for (its Issuing Distribution Point).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    All,
+    Users,
+    Cas,
 }
 
 /// What a verified CRL says: the serial numbers it lists (without leading zeros) with their
@@ -639,18 +698,27 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, Stri
 struct RevokedSerials {
     revoked: HashMap<Vec<u8>, i64>,
     next_update: i64,
+    scope: Scope,
 }
 
 impl RevokedSerials {
-    fn status_of(&self, serial: &[u8]) -> Status {
-        match self.revoked.get(serial) {
+    /// The target's status, when this CRL speaks for certificates of its kind.
+    fn status_of(&self, target: &Target) -> Result<Status, String> {
+        match (self.scope, target.is_ca) {
+            (Scope::Users, true) => {
+                return Err("the CRL is for end-entity certificates only".into())
+            }
+            (Scope::Cas, false) => return Err("the CRL is for CA certificates only".into()),
+            _ => {}
+        }
+        Ok(match self.revoked.get(&target.serial) {
             Some(&revoked_at) => {
                 let since = chrono::DateTime::from_timestamp(revoked_at, 0)
                     .map_or_else(String::new, |t| format!(" since {}", t.to_rfc3339()));
                 Status::Revoked(format!("CRL{since}"))
             }
             None => Status::Good,
-        }
+        })
     }
 }
 

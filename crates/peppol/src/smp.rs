@@ -135,11 +135,9 @@ impl SmpClient {
                     "the SMP answer for {participant} is not trusted: {e}"
                 ))
             })?;
-            if let (Some(checker), Some(issuer)) =
-                (&self.revocation, self.anchors.issuer_of(&verified.signer))
-            {
+            if let Some(checker) = &self.revocation {
                 checker
-                    .check(&verified.signer, issuer)
+                    .check_path(&verified.path)
                     .await
                     .map_err(|refused| {
                         tracing::warn!(error = %refused, url, "SMP certificate refused");

@@ -27,8 +27,8 @@ use tokio::net::UdpSocket;
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
     CrlDistributionPoint, CrlIssuingDistributionPoint, CrlScope, CustomExtension, DnType, DnValue,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, PublicKeyData as _,
-    RevokedCertParams, SerialNumber, SigningKey as _, PKCS_RSA_SHA256,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    PublicKeyData as _, RevokedCertParams, SerialNumber, SigningKey as _, PKCS_RSA_SHA256,
 };
 use rsa09::pkcs8::{EncodePrivateKey, LineEnding};
 
@@ -77,6 +77,73 @@ impl Ca {
             der: cert.der().to_vec(),
             pem: cert.pem(),
             issuer: Arc::new(Issuer::new(params, key)),
+        }
+    }
+
+    /// A root CA as Peppol's (`CN=name`, self-signed, keyUsage keyCertSign and cRLSign,
+    /// basicConstraints CA without a path length limit), for a three-level PKI with
+    /// [`Ca::intermediate`].
+    #[must_use]
+    pub fn root(name: &str) -> Self {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let cert = params.self_signed(&key).unwrap();
+        Self {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            issuer: Arc::new(Issuer::new(params, key)),
+        }
+    }
+
+    /// An intermediate CA this CA issues (`CN=name`), as the Peppol Access Point and SMP CAs
+    /// under the root: a CA for leaves only (path length 0), keyCertSign and cRLSign, the
+    /// revocation sources `sources`, or as `kind` says otherwise.
+    #[must_use]
+    pub fn intermediate(&self, name: &str, sources: &Sources, kind: Intermediate) -> Self {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = if kind == Intermediate::NotCa {
+            IsCa::ExplicitNoCa
+        } else {
+            IsCa::Ca(BasicConstraints::Constrained(0))
+        };
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        if kind == Intermediate::Expired {
+            params.not_before = date_time_ymd(2019, 1, 1);
+            params.not_after = date_time_ymd(2020, 1, 1);
+        }
+        let serial = Self::next_serial().to_be_bytes().to_vec();
+        params.serial_number = Some(SerialNumber::from_slice(&serial));
+        if let Some(url) = &sources.ocsp {
+            params.custom_extensions.push(authority_info_access(url));
+        }
+        if let Some(url) = &sources.crl {
+            params.crl_distribution_points = vec![CrlDistributionPoint {
+                uris: vec![url.clone()],
+            }];
+        }
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Self {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            issuer: Arc::new(Issuer::new(params, key)),
+        }
+    }
+
+    /// This CA's certificate as a [`Leaf`] with no key of use, to revoke it at its issuer's
+    /// [`RevocationServer`].
+    #[must_use]
+    pub fn as_issued(&self) -> Leaf {
+        let (_, cert) = x509_parser::parse_x509_certificate(&self.der).unwrap();
+        Leaf {
+            der: self.der.clone(),
+            pem: self.pem.clone(),
+            pkcs8: Vec::new(),
+            serial: cert.raw_serial().to_vec(),
         }
     }
 
@@ -240,6 +307,17 @@ impl Ca {
     pub async fn revocation_server(&self) -> RevocationServer {
         RevocationServer::start(Arc::clone(&self.issuer), self.der.clone()).await
     }
+}
+
+/// What kind of intermediate CA [`Ca::intermediate`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intermediate {
+    /// A CA for leaves, valid for ever.
+    Normal,
+    /// As `Normal`, but it ended in 2020.
+    Expired,
+    /// basicConstraints CA false (keyCertSign all the same).
+    NotCa,
 }
 
 /// Where a leaf says its revocation status is found.

@@ -97,26 +97,26 @@ impl As4Receiver {
     /// # Errors
     /// The refusal to answer with.
     pub async fn check_revocation(&self, received: &Received) -> Result<(), Rejected> {
-        let Some(issuer) = self.ap_trust.issuer_of(&received.signer) else {
+        let Ok(path) = self
+            .ap_trust
+            .path(&received.signer, chrono::Utc::now().timestamp())
+        else {
             // Not reached: `open_message` has checked the chain.
             return Ok(());
         };
-        self.revocation
-            .check(&received.signer, issuer)
-            .await
-            .map_err(|refused| {
-                let detail = format!("the signing certificate is not accepted: {refused}");
-                tracing::info!(
-                    message_id = %received.message_id,
-                    from = %received.from_party,
-                    %detail,
-                    "AS4 message refused"
-                );
-                Rejected {
-                    message_id: Some(received.message_id.clone()),
-                    error: As4Error::new(EbmsCode::FailedAuthentication, detail),
-                }
-            })
+        self.revocation.check_path(&path).await.map_err(|refused| {
+            let detail = format!("the signing certificate is not accepted: {refused}");
+            tracing::info!(
+                message_id = %received.message_id,
+                from = %received.from_party,
+                %detail,
+                "AS4 message refused"
+            );
+            Rejected {
+                message_id: Some(received.message_id.clone()),
+                error: As4Error::new(EbmsCode::FailedAuthentication, detail),
+            }
+        })
     }
 
     fn receipt_for(&self, opened: &Received) -> DomainResult<Signal> {

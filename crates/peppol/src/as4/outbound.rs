@@ -217,12 +217,13 @@ impl As4Sender {
     /// certificate will not come back); unknown under `hard` is passing, as the responder may
     /// answer at the next attempt.
     async fn check_revocation(&self, certificate: &[u8]) -> Result<(), SendError> {
-        let (Some(checker), Some(issuer)) =
-            (&self.revocation, self.ap_trust.issuer_of(certificate))
-        else {
+        let (Some(checker), Ok(path)) = (
+            &self.revocation,
+            self.ap_trust.path(certificate, Utc::now().timestamp()),
+        ) else {
             return Ok(());
         };
-        match checker.check(certificate, issuer).await {
+        match checker.check_path(&path).await {
             Ok(()) => Ok(()),
             Err(refused @ Refused::Revoked(_)) => Err(SendError::Refused(format!(
                 "the receiving access point's certificate is not accepted: {refused}"

@@ -109,7 +109,14 @@ pub struct RevocationChecker {
     /// Verified CRLs by URL and issuer, until their `nextUpdate` (at most [`MAX_CACHE`]): every
     /// certificate of a CA names the same CRL, which is fetched and parsed once for all.
     crls: Mutex<HashMap<CrlKey, (Arc<RevokedSerials>, Instant)>>,
+    /// CRL fetches under way: a certificate whose CRL is being fetched for another waits for
+    /// that fetch and takes its outcome, so a CA's CRL is fetched once however many of its
+    /// certificates are checked at the same instant.
+    flights: Mutex<HashMap<CrlKey, CrlFlight>>,
 }
+
+/// One fetch of a CRL, shared by everyone who needs it while it runs.
+type CrlFlight = Arc<tokio::sync::OnceCell<Result<Arc<RevokedSerials>, String>>>;
 
 impl RevocationChecker {
     /// `rules` says which hosts may be at internal addresses; `timeout` bounds each fetch.
@@ -123,6 +130,7 @@ impl RevocationChecker {
             rules,
             cache: Mutex::new(HashMap::new()),
             crls: Mutex::new(HashMap::new()),
+            flights: Mutex::new(HashMap::new()),
         })
     }
 
@@ -287,11 +295,7 @@ impl RevocationChecker {
         let key = (url.to_owned(), target.issuer_hash.clone());
         let crl = match self.kept_crl(&key) {
             Some(crl) => crl,
-            None => {
-                let crl = self.fetch_crl(url, target).await?;
-                self.keep_crl(key, Arc::clone(&crl));
-                crl
-            }
+            None => self.fetch_crl_joined(url, target, key).await?,
         };
         Ok((crl.status_of(target)?, Some(crl.next_update)))
     }
@@ -304,6 +308,49 @@ impl RevocationChecker {
         crls.get(key)
             .filter(|(_, until)| *until > Instant::now())
             .map(|(crl, _)| Arc::clone(crl))
+    }
+
+    /// The CRL at `url` of the target's issuer, fetched by this call or by the one already
+    /// fetching it (whose outcome, a failure too, is shared).
+    async fn fetch_crl_joined(
+        &self,
+        url: &str,
+        target: &Target,
+        key: CrlKey,
+    ) -> Result<Arc<RevokedSerials>, String> {
+        let flight = {
+            let mut flights = self
+                .flights
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(flights.entry(key.clone()).or_default())
+        };
+        let outcome = flight
+            .get_or_init(|| async {
+                // A flight that ended just before this one began may have kept it.
+                if let Some(crl) = self.kept_crl(&key) {
+                    return Ok(crl);
+                }
+                let fetched = self.fetch_crl(url, target).await;
+                if let Ok(crl) = &fetched {
+                    self.keep_crl(key.clone(), Arc::clone(crl));
+                }
+                fetched
+            })
+            .await
+            .clone();
+        // The flight is over: whoever comes next reads the cache or starts a new one.
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if flights
+            .get(&key)
+            .is_some_and(|running| Arc::ptr_eq(running, &flight))
+        {
+            flights.remove(&key);
+        }
+        outcome
     }
 
     async fn fetch_crl(&self, url: &str, target: &Target) -> Result<Arc<RevokedSerials>, String> {

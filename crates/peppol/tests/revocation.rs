@@ -425,3 +425,55 @@ async fn one_fetch_of_a_crl_serves_every_certificate_of_its_ca() {
     assert_eq!(server.crl_requests.load(Ordering::SeqCst), 2);
 }
 
+#[tokio::test]
+async fn certificates_of_one_ca_checked_at_the_same_instant_share_one_crl_fetch() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    let leaves: Vec<_> = (0..8)
+        .map(|i| ca.leaf_with_sources(&format!("PXX00001{i}"), 2 + i % 3, &crl_only(&server)))
+        .collect();
+    server.revoke(&leaves[3]);
+    let checker = std::sync::Arc::new(checker(Policy::Hard));
+    let check_all = || {
+        let mut all = tokio::task::JoinSet::new();
+        for (index, leaf) in leaves.iter().enumerate() {
+            let (checker, leaf, issuer) = (checker.clone(), leaf.der.clone(), ca.der.clone());
+            all.spawn(async move { (index, checker.status(&leaf, &issuer).await) });
+        }
+        all
+    };
+
+    // The cache is empty and all eight ask at once: one fetch, every answer from it.
+    let mut statuses = check_all().join_all().await;
+    statuses.sort_by_key(|(index, _)| *index);
+    for (index, status) in &statuses {
+        if *index == 3 {
+            assert!(matches!(status, Status::Revoked(_)), "{status:?}");
+        } else {
+            assert_eq!(*status, Status::Good);
+        }
+    }
+    assert_eq!(server.crl_requests.load(Ordering::SeqCst), 1);
+
+    // A failed fetch is shared too: eight certificates of another CA whose CRL is down ask
+    // once, and each is unknown with the same reason.
+    let other = Ca::new("Other AP CA");
+    let down = other.revocation_server().await;
+    down.set_crl(Responder::Down);
+    let strangers: Vec<_> = (0..8)
+        .map(|i| other.leaf_with_sources(&format!("PXX00002{i}"), 2, &crl_only(&down)))
+        .collect();
+    let mut all = tokio::task::JoinSet::new();
+    for leaf in &strangers {
+        let (checker, leaf, issuer) = (checker.clone(), leaf.der.clone(), other.der.clone());
+        all.spawn(async move { checker.status(&leaf, &issuer).await });
+    }
+    for status in all.join_all().await {
+        assert!(is_unknown(&status, "HTTP 503"), "{status:?}");
+    }
+    assert_eq!(down.crl_requests.load(Ordering::SeqCst), 1);
+    // Failures are not kept: the next check asks again.
+    let again = checker.status(&strangers[0].der, &other.der).await;
+    assert!(is_unknown(&again, "HTTP 503"), "{again:?}");
+    assert_eq!(down.crl_requests.load(Ordering::SeqCst), 2);
+}

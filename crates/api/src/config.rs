@@ -202,6 +202,10 @@ pub struct Settings {
     pub peppol_revocation_insecure_hosts: String,
     /// Seconds one OCSP or CRL fetch may take, from 1 to 30.
     pub peppol_revocation_timeout_secs: u64,
+    /// Whether an OCSP answer must echo the nonce Haven sends (RFC 8954). Off by default:
+    /// responders that serve pre-produced answers (the lightweight profile of RFC 5019) leave
+    /// it out; an answer with another nonce is refused either way.
+    pub peppol_revocation_ocsp_nonce_required: bool,
     /// The Peppol Directory that Haven's SMP tells about its listed participants: empty (off),
     /// `production` (`https://directory.peppol.eu`), `test`
     /// (`https://test-directory.peppol.eu`) or an https base URL. Needs the SMP
@@ -404,6 +408,7 @@ impl Default for Settings {
             peppol_revocation: "soft".into(),
             peppol_revocation_insecure_hosts: String::new(),
             peppol_revocation_timeout_secs: 5,
+            peppol_revocation_ocsp_nonce_required: false,
             peppol_sml_registration: false,
             peppol_sml_url: "production".into(),
             peppol_smp_id: None,
@@ -994,7 +999,9 @@ impl Settings {
             rules,
             std::time::Duration::from_secs(self.peppol_revocation_timeout_secs),
         )
-        .map(Arc::new)
+        .map(|checker| {
+            Arc::new(checker.with_nonce_required(self.peppol_revocation_ocsp_nonce_required))
+        })
         .map_err(|e| anyhow::anyhow!("peppol_revocation: {e}"))
     }
 
@@ -1544,6 +1551,10 @@ mod tests {
             "peppol_revocation_timeout_secs".to_owned(),
             ValueKind::Number
         )));
+        assert!(keys.contains(&(
+            "peppol_revocation_ocsp_nonce_required".to_owned(),
+            ValueKind::Bool
+        )));
         assert!(keys.contains(&("intake_ocr_budget_seconds".to_owned(), ValueKind::Number)));
         assert!(keys.contains(&(
             "peppol_as4_requests_per_minute_per_ip".to_owned(),
@@ -1568,7 +1579,7 @@ mod tests {
             ValueKind::Number
         )));
         assert!(keys.contains(&("peppol_reporting_send".to_owned(), ValueKind::Bool)));
-        assert_eq!(keys.len(), 118, "one key per field of Settings");
+        assert_eq!(keys.len(), 119, "one key per field of Settings");
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const OID_SHA1: &str = "1.3.14.3.2.26";
 const OID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
 const OID_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
+const OID_OCSP_NONCE: &str = "1.3.6.1.5.5.7.48.1.2";
+/// The nonce's length: RFC 8954 has requesters send 32 octets (and allows 1 to 32).
+const NONCE_LEN: usize = 32;
 
 /// What an unknown revocation status means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +106,9 @@ type CrlKey = (String, Vec<u8>);
 /// Checks certificates under a policy, with a cache.
 pub struct RevocationChecker {
     policy: Policy,
+    /// Whether an OCSP answer must echo the request's nonce (else one that does not is
+    /// believed, as from responders that serve pre-produced answers).
+    nonce_required: bool,
     rules: HostRules,
     client: reqwest::Client,
     cache: Mutex<HashMap<Vec<u8>, (Status, Instant)>>,
@@ -126,12 +132,21 @@ impl RevocationChecker {
     pub fn new(policy: Policy, rules: HostRules, timeout: Duration) -> Result<Self, String> {
         Ok(Self {
             policy,
+            nonce_required: false,
             client: http::client(&rules, timeout)?,
             rules,
             cache: Mutex::new(HashMap::new()),
             crls: Mutex::new(HashMap::new()),
             flights: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Refuses OCSP answers that do not echo the request's nonce (by default they are
+    /// believed when they carry none, and refused when they carry another).
+    #[must_use]
+    pub fn with_nonce_required(mut self, required: bool) -> Self {
+        self.nonce_required = required;
+        self
     }
 
     #[must_use]
@@ -273,7 +288,8 @@ impl RevocationChecker {
 
     async fn ask_ocsp(&self, url: &str, target: &Target) -> Result<(Status, Option<i64>), String> {
         let parsed = self.rules.admit_plain(url)?;
-        let request = ocsp_request(target)?;
+        let nonce = fresh_nonce()?;
+        let request = ocsp_request(target, &nonce)?;
         let body = self
             .fetch(
                 self.client
@@ -285,8 +301,12 @@ impl RevocationChecker {
             )
             .await?;
         let target = target.clone();
+        let expected = Nonce {
+            value: nonce,
+            required: self.nonce_required,
+        };
         crate::as4::off_the_worker(move || {
-            read_ocsp(&body, &target, chrono::Utc::now().timestamp())
+            read_ocsp(&body, &target, &expected, chrono::Utc::now().timestamp())
         })
         .await?
     }
@@ -490,9 +510,25 @@ fn to_unix(time: x509_ocsp::OcspGeneralizedTime) -> i64 {
     i64::try_from(time.0.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
 }
 
+/// A nonce of [`NONCE_LEN`] random octets.
+fn fresh_nonce() -> Result<Vec<u8>, String> {
+    let mut nonce = vec![0u8; NONCE_LEN];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
+        .map_err(|_| "no random source for the OCSP nonce".to_owned())?;
+    Ok(nonce)
+}
+
+/// The nonce an OCSP answer is to echo.
+#[derive(Debug, Clone)]
+struct Nonce {
+    value: Vec<u8>,
+    /// Whether an answer without it is refused.
+    required: bool,
+}
+
 /// The DER OCSP request for the target: one CertID with SHA-1 (what RFC 5019 responders
-/// are required to take), no nonce, unsigned.
-fn ocsp_request(target: &Target) -> Result<Vec<u8>, String> {
+/// are required to take), the nonce extension (RFC 8954), unsigned.
+fn ocsp_request(target: &Target, nonce: &[u8]) -> Result<Vec<u8>, String> {
     let (_, issuer) =
         X509Certificate::from_der(&target.issuer).map_err(|e| format!("bad issuer: {e}"))?;
     let bad = |e: der::Error| format!("cannot encode the OCSP request: {e}");
@@ -517,7 +553,17 @@ fn ocsp_request(target: &Target) -> Result<Vec<u8>, String> {
                 req_cert: cert_id,
                 single_request_extensions: None,
             }],
-            request_extensions: None,
+            // The extension's value is the DER of `Nonce ::= OCTET STRING`.
+            request_extensions: Some(vec![x509_cert::ext::Extension {
+                extn_id: der::oid::ObjectIdentifier::new_unwrap(OID_OCSP_NONCE),
+                critical: false,
+                extn_value: der::asn1::OctetString::new(
+                    der::asn1::OctetString::new(nonce)
+                        .and_then(|inner| inner.to_der())
+                        .map_err(bad)?,
+                )
+                .map_err(bad)?,
+            }]),
         },
         optional_signature: None,
     }
@@ -527,7 +573,12 @@ fn ocsp_request(target: &Target) -> Result<Vec<u8>, String> {
 
 /// Reads an OCSP response for the target at `now` (Unix seconds): the status and the
 /// `nextUpdate`.
-fn read_ocsp(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i64>), String> {
+fn read_ocsp(
+    body: &[u8],
+    target: &Target,
+    nonce: &Nonce,
+    now: i64,
+) -> Result<(Status, Option<i64>), String> {
     let response = x509_ocsp::OcspResponse::from_der(body)
         .map_err(|e| format!("not an OCSP response: {e}"))?;
     if response.response_status != x509_ocsp::OcspResponseStatus::Successful {
@@ -624,6 +675,7 @@ fn read_ocsp(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i
     if !signed {
         return Err("the answer is not signed by the issuer or a responder it authorised".into());
     }
+    check_nonce(data.response_extensions.as_deref(), nonce)?;
 
     // The answer about this certificate.
     let name_raw = issuer.subject().as_raw();
@@ -663,6 +715,35 @@ fn read_ocsp(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i
         }
     };
     Ok((status, next_update))
+}
+
+/// Whether the signed response's extensions echo the request's nonce: another nonce is
+/// refused (a replayed or misdirected answer); none at all is refused only when required.
+fn check_nonce(
+    extensions: Option<&[x509_cert::ext::Extension]>,
+    nonce: &Nonce,
+) -> Result<(), String> {
+    let echoed = extensions
+        .into_iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == OID_OCSP_NONCE);
+    match echoed {
+        None if nonce.required => Err("the answer does not echo the request's nonce".into()),
+        None => Ok(()),
+        Some(extension) => {
+            let raw = extension.extn_value.as_bytes();
+            // The value is the DER of an OCTET STRING; some older responders put the nonce
+            // itself there, which is taken too.
+            let inner = der::asn1::OctetString::from_der(raw).ok();
+            let same = inner.is_some_and(|o| o.as_bytes() == nonce.value.as_slice())
+                || raw == nonce.value.as_slice();
+            if same {
+                Ok(())
+            } else {
+                Err("the answer's nonce is not the request's".into())
+            }
+        }
+    }
 }
 
 /// Reads a CRL for the target at `now` (Unix seconds): the status and the `nextUpdate`.

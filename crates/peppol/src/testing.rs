@@ -422,8 +422,22 @@ pub enum Responder {
     CaCertsOnly,
 }
 
+/// What the OCSP responder of the [`RevocationServer`] does with a request's nonce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonceAnswer {
+    /// Echoes it, as RFC 8954 asks.
+    Echo,
+    /// Answers with another nonce.
+    Wrong,
+    /// Leaves it out, as responders with pre-produced answers do.
+    Omit,
+}
+
 struct RevocationState {
     revoked: Vec<Vec<u8>>,
+    nonce: NonceAnswer,
+    /// The nonces of the OCSP requests, in order (empty for a request without one).
+    nonces: Vec<Vec<u8>>,
     ocsp: Responder,
     crl: Responder,
     /// A CRL made elsewhere, served as it is instead of the CA's own.
@@ -453,6 +467,8 @@ impl RevocationServer {
             issuer_der,
             state: Arc::new(Mutex::new(RevocationState {
                 revoked: Vec::new(),
+                nonce: NonceAnswer::Echo,
+                nonces: Vec::new(),
                 ocsp: Responder::Normal,
                 crl: Responder::Normal,
                 crl_as_is: None,
@@ -497,6 +513,17 @@ impl RevocationServer {
     /// Marks `leaf` revoked from now on.
     pub fn revoke(&self, leaf: &Leaf) {
         self.state.lock().unwrap().revoked.push(leaf.serial.clone());
+    }
+
+    /// How the OCSP responder answers a request's nonce from now on.
+    pub fn set_nonce(&self, answer: NonceAnswer) {
+        self.state.lock().unwrap().nonce = answer;
+    }
+
+    /// The nonces of the OCSP requests so far, oldest first.
+    #[must_use]
+    pub fn nonces(&self) -> Vec<Vec<u8>> {
+        self.state.lock().unwrap().nonces.clone()
     }
 
     pub fn set_ocsp(&self, responder: Responder) {
@@ -632,6 +659,42 @@ impl RevocationServer {
             (time(-60), time(6 * 3600))
         };
         let revoked = self.revoked();
+        // The request's nonce (the DER of an OCTET STRING in the extension's value).
+        let nonce_oid = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.2");
+        let nonce = request
+            .tbs_request
+            .request_extensions
+            .iter()
+            .flatten()
+            .find(|e| e.extn_id == nonce_oid)
+            .and_then(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
+            .map(|o| o.as_bytes().to_vec());
+        let nonce_answer = {
+            let mut state = self.state.lock().unwrap();
+            state.nonces.push(nonce.clone().unwrap_or_default());
+            state.nonce
+        };
+        let echoed = match (nonce_answer, nonce) {
+            (NonceAnswer::Omit, _) | (_, None) => None,
+            (NonceAnswer::Echo, Some(nonce)) => Some(nonce),
+            (NonceAnswer::Wrong, Some(mut nonce)) => {
+                nonce.push(0);
+                Some(nonce)
+            }
+        };
+        let response_extensions = echoed.map(|nonce| {
+            vec![x509_cert::ext::Extension {
+                extn_id: nonce_oid,
+                critical: false,
+                extn_value: der::asn1::OctetString::new(
+                    der::asn1::OctetString::new(nonce)
+                        .unwrap()
+                        .to_der()
+                        .unwrap(),
+                )
+                .unwrap(),
+            }]
+        });
         let responses = request
             .tbs_request
             .request_list
@@ -691,7 +754,7 @@ impl RevocationServer {
             ),
             produced_at: time(0),
             responses,
-            response_extensions: None,
+            response_extensions,
         };
         let tbs = data.to_der().unwrap();
         let signature = signer.sign(&tbs).unwrap();

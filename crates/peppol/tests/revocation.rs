@@ -9,7 +9,7 @@ use std::{sync::atomic::Ordering, time::Duration};
 use haven_peppol::{
     http::HostRules,
     revocation::{Policy, Refused, RevocationChecker, Status},
-    testing::{Ca, Responder, RevocationServer, Sources},
+    testing::{Ca, NonceAnswer, Responder, RevocationServer, Sources},
 };
 
 fn checker(policy: Policy) -> RevocationChecker {
@@ -476,4 +476,44 @@ async fn certificates_of_one_ca_checked_at_the_same_instant_share_one_crl_fetch(
     let again = checker.status(&strangers[0].der, &other.der).await;
     assert!(is_unknown(&again, "HTTP 503"), "{again:?}");
     assert_eq!(down.crl_requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn ocsp_requests_carry_a_fresh_nonce_and_the_answer_must_not_name_another() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    let leaves: Vec<_> = (0..4)
+        .map(|i| ca.leaf_with_sources(&format!("PXX00003{i}"), 2, &ocsp_only(&server)))
+        .collect();
+    let lenient = checker(Policy::Hard);
+    let strict = checker(Policy::Hard).with_nonce_required(true);
+
+    // Echoed: believed by both.
+    assert_eq!(lenient.status(&leaves[0].der, &ca.der).await, Status::Good);
+    assert_eq!(strict.status(&leaves[1].der, &ca.der).await, Status::Good);
+    let nonces = server.nonces();
+    assert_eq!(nonces.len(), 2);
+    assert!(nonces.iter().all(|n| n.len() == 32), "{nonces:?}");
+    assert_ne!(nonces[0], nonces[1]);
+
+    // Another nonce: a replayed or misdirected answer, believed by neither.
+    server.set_nonce(NonceAnswer::Wrong);
+    let status = lenient.status(&leaves[2].der, &ca.der).await;
+    assert!(
+        is_unknown(&status, "nonce is not the request's"),
+        "{status:?}"
+    );
+    let status = strict.status(&leaves[2].der, &ca.der).await;
+    assert!(
+        is_unknown(&status, "nonce is not the request's"),
+        "{status:?}"
+    );
+
+    // No nonce: believed by default, not when it is required.
+    server.set_nonce(NonceAnswer::Omit);
+    let status = strict.status(&leaves[3].der, &ca.der).await;
+    assert!(is_unknown(&status, "does not echo"), "{status:?}");
+    assert_eq!(lenient.status(&leaves[3].der, &ca.der).await, Status::Good);
+    // The wrong nonce was not cached: asked again, now without one, it is believed.
+    assert_eq!(lenient.status(&leaves[2].der, &ca.der).await, Status::Good);
 }

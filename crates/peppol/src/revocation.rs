@@ -373,15 +373,36 @@ impl RevocationChecker {
         outcome
     }
 
+    /// The complete CRL at `url`, with the first delta CRL it names that can be read applied;
+    /// when it names deltas and none can be read, no answer (it may be missing revocations).
     async fn fetch_crl(&self, url: &str, target: &Target) -> Result<Arc<RevokedSerials>, String> {
+        let crl = self.read_crl_at(url, target, CrlKind::Complete).await?;
+        if crl.freshest.is_empty() {
+            return Ok(Arc::new(crl));
+        }
+        let mut reasons = Vec::new();
+        for delta_url in crl.freshest.clone() {
+            match self.read_crl_at(&delta_url, target, CrlKind::Delta).await {
+                Ok(delta) => return crl.apply(delta).map(Arc::new),
+                Err(why) => reasons.push(format!("delta CRL {delta_url}: {why}")),
+            }
+        }
+        Err(reasons.join("; "))
+    }
+
+    async fn read_crl_at(
+        &self,
+        url: &str,
+        target: &Target,
+        kind: CrlKind,
+    ) -> Result<RevokedSerials, String> {
         let parsed = self.rules.admit_plain(url)?;
         let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
         let issuer = target.issuer.clone();
-        let crl = crate::as4::off_the_worker(move || {
-            read_crl(&body, &issuer, chrono::Utc::now().timestamp())
+        crate::as4::off_the_worker(move || {
+            read_crl(&body, &issuer, chrono::Utc::now().timestamp(), kind)
         })
-        .await??;
-        Ok(Arc::new(crl))
+        .await?
     }
 
     fn keep_crl(&self, key: CrlKey, crl: Arc<RevokedSerials>) {
@@ -746,8 +767,22 @@ fn check_nonce(
     }
 }
 
-/// Reads a CRL for the target at `now` (Unix seconds): the status and the `nextUpdate`.
-fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, String> {
+/// Which kind of CRL is expected at a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CrlKind {
+    /// A complete CRL (a CRL Distribution Point).
+    Complete,
+    /// A delta CRL (the FreshestCRL of a complete one).
+    Delta,
+}
+
+const OID_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
+const OID_FRESHEST_CRL: &str = "2.5.29.46";
+/// The CRL entry reason that takes a serial off the list again (RFC 5280 5.3.1).
+const REMOVE_FROM_CRL: u8 = 8;
+
+/// Reads a CRL of `issuer` at `now` (Unix seconds), verified, of the kind expected.
+fn read_crl(body: &[u8], issuer: &[u8], now: i64, kind: CrlKind) -> Result<RevokedSerials, String> {
     let (_, crl) =
         CertificateRevocationList::from_der(body).map_err(|e| format!("not a CRL: {e}"))?;
     let (_, issuer) = X509Certificate::from_der(issuer).map_err(|e| format!("bad issuer: {e}"))?;
@@ -758,9 +793,26 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, Stri
         .map_err(|_| "the CRL is not signed by the issuer")?;
     // A CRL that covers every reason: an Issuing Distribution Point may name the point and
     // limit it to user or to CA certificates (which certificates it speaks for is asked per
-    // certificate), nothing narrower; delta CRLs and other critical extensions are not read.
+    // certificate), nothing narrower; other critical extensions are not read.
     let mut scope = Scope::All;
+    let mut base_number = None;
+    let mut freshest = Vec::new();
     for extension in crl.extensions() {
+        match extension.oid.to_id_string().as_str() {
+            OID_DELTA_CRL_INDICATOR => {
+                let base = x509_cert::ext::pkix::crl::BaseCrlNumber::from_der(extension.value)
+                    .map_err(|e| format!("a bad delta CRL indicator: {e}"))?;
+                base_number = Some(trim_serial(base.0.as_bytes()).to_vec());
+                continue;
+            }
+            OID_FRESHEST_CRL => {
+                let points = x509_cert::ext::pkix::crl::FreshestCrl::from_der(extension.value)
+                    .map_err(|e| format!("a bad FreshestCRL extension: {e}"))?;
+                freshest = point_urls(&points.0);
+                continue;
+            }
+            _ => {}
+        }
         match extension.parsed_extension() {
             ParsedExtension::CRLNumber(_) | ParsedExtension::AuthorityKeyIdentifier(_) => {}
             ParsedExtension::IssuingDistributionPoint(point)
@@ -779,12 +831,17 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, Stri
                 }
             }
             _ if extension.critical => {
-                return Err(
-                    "the CRL has a critical extension Haven does not read (a delta CRL?)".into(),
-                );
+                return Err("the CRL has a critical extension Haven does not read".into());
             }
             _ => {}
         }
+    }
+    match (kind, &base_number) {
+        (CrlKind::Complete, Some(_)) => {
+            return Err("a delta CRL is served where the complete CRL belongs".into())
+        }
+        (CrlKind::Delta, None) => return Err("the delta CRL is not marked as one".into()),
+        _ => {}
     }
     if crl.last_update().timestamp() > now + SKEW_SECS {
         return Err("the CRL's thisUpdate is in the future".into());
@@ -796,20 +853,56 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, Stri
     if next_update < now {
         return Err("the CRL is out of date (nextUpdate has passed)".into());
     }
-    let revoked = crl
-        .iter_revoked_certificates()
-        .map(|entry| {
-            (
-                trim_serial(entry.raw_serial()).to_vec(),
-                entry.revocation_date.timestamp(),
-            )
-        })
-        .collect();
+    let mut revoked = HashMap::new();
+    let mut removed = Vec::new();
+    for entry in crl.iter_revoked_certificates() {
+        let serial = trim_serial(entry.raw_serial()).to_vec();
+        if entry
+            .reason_code()
+            .is_some_and(|(_, reason)| reason.0 == REMOVE_FROM_CRL)
+        {
+            removed.push(serial);
+        } else {
+            revoked.insert(serial, entry.revocation_date.timestamp());
+        }
+    }
     Ok(RevokedSerials {
         revoked,
         next_update,
         scope,
+        number: crl
+            .crl_number()
+            .map(|n| trim_serial(&n.to_bytes_be()).to_vec()),
+        base_number,
+        freshest,
+        removed,
     })
+}
+
+/// The http(s) URLs of distribution points' full names.
+fn point_urls(points: &[x509_cert::ext::pkix::crl::dp::DistributionPoint]) -> Vec<String> {
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+    points
+        .iter()
+        .filter_map(|point| match &point.distribution_point {
+            Some(DistributionPointName::FullName(names)) => Some(names),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|name| match name {
+            GeneralName::UniformResourceIdentifier(uri) => Some(uri.as_str().to_owned()),
+            _ => None,
+        })
+        .filter(|url| {
+            let lower = url.to_ascii_lowercase();
+            lower.starts_with("http://") || lower.starts_with("https://")
+        })
+        .collect()
+}
+
+/// Compares two CRL numbers (big-endian, without leading zeros).
+fn compare_numbers(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// Which certificates a CRL speaks for (its Issuing Distribution Point).
@@ -827,9 +920,44 @@ struct RevokedSerials {
     revoked: HashMap<Vec<u8>, i64>,
     next_update: i64,
     scope: Scope,
+    /// The CRL number, without leading zeros.
+    number: Option<Vec<u8>>,
+    /// For a delta CRL: the number of the complete CRL it is to be applied to.
+    base_number: Option<Vec<u8>>,
+    /// The delta CRLs (FreshestCRL) a complete CRL names.
+    freshest: Vec<String>,
+    /// For a delta CRL: serials taken off the list again (removeFromCRL).
+    removed: Vec<Vec<u8>>,
 }
 
 impl RevokedSerials {
+    /// This complete CRL brought up to date with `delta` (RFC 5280 5.2.4): the delta must be
+    /// for this CRL or an older one and speak for the same certificates; a delta no newer
+    /// than this CRL changes nothing.
+    fn apply(mut self, delta: RevokedSerials) -> Result<Self, String> {
+        let number = self
+            .number
+            .as_deref()
+            .ok_or("the CRL names a delta CRL but has no CRL number")?;
+        let base = delta.base_number.as_deref().unwrap_or_default();
+        if compare_numbers(base, number).is_gt() {
+            return Err("the delta CRL is for a newer complete CRL than the one served".into());
+        }
+        if delta.scope != self.scope {
+            return Err("the delta CRL speaks for other certificates than the CRL".into());
+        }
+        let delta_number = delta.number.as_deref().unwrap_or_default();
+        if compare_numbers(delta_number, number).is_le() {
+            return Ok(self);
+        }
+        for serial in &delta.removed {
+            self.revoked.remove(serial);
+        }
+        self.revoked.extend(delta.revoked);
+        self.next_update = self.next_update.min(delta.next_update);
+        Ok(self)
+    }
+
     /// The target's status, when this CRL speaks for certificates of its kind.
     fn status_of(&self, target: &Target) -> Result<Status, String> {
         match (self.scope, target.is_ca) {

@@ -442,7 +442,22 @@ struct RevocationState {
     crl: Responder,
     /// A CRL made elsewhere, served as it is instead of the CA's own.
     crl_as_is: Option<Vec<u8>>,
+    /// Delta CRLs: when set, the complete CRL names `/delta` as its FreshestCRL.
+    delta: Option<DeltaState>,
 }
+
+/// What the delta CRL of the [`RevocationServer`] lists, and how it is served.
+struct DeltaState {
+    revoked: Vec<Vec<u8>>,
+    /// Serials taken off the complete CRL's list (removeFromCRL).
+    removed: Vec<Vec<u8>>,
+    mode: Responder,
+    /// The complete CRL's number the delta names as its base (the complete CRL is 10).
+    base_number: u64,
+}
+
+/// The number of the complete CRL when deltas are on, and of its delta.
+const COMPLETE_CRL_NUMBER: u64 = 10;
 
 /// An HTTP server on 127.0.0.1 for one CA: `POST /ocsp` answers OCSP requests (RFC 6960,
 /// basic responses) and `GET /crl` serves the CRL, both signed at request time from the
@@ -456,6 +471,7 @@ pub struct RevocationServer {
     /// Requests answered, per path.
     pub ocsp_requests: Arc<AtomicUsize>,
     pub crl_requests: Arc<AtomicUsize>,
+    pub delta_requests: Arc<AtomicUsize>,
 }
 
 impl RevocationServer {
@@ -472,9 +488,11 @@ impl RevocationServer {
                 ocsp: Responder::Normal,
                 crl: Responder::Normal,
                 crl_as_is: None,
+                delta: None,
             })),
             ocsp_requests: Arc::default(),
             crl_requests: Arc::default(),
+            delta_requests: Arc::default(),
         };
         let shared = server.clone();
         tokio::spawn(async move {
@@ -534,6 +552,51 @@ impl RevocationServer {
         self.state.lock().unwrap().crl = responder;
     }
 
+    /// Turns delta CRLs on: the complete CRL (number 10) names `/delta` (number 11, for base
+    /// 10) as its FreshestCRL.
+    pub fn enable_delta(&self) {
+        self.state.lock().unwrap().delta = Some(DeltaState {
+            revoked: Vec::new(),
+            removed: Vec::new(),
+            mode: Responder::Normal,
+            base_number: COMPLETE_CRL_NUMBER,
+        });
+    }
+
+    /// Lists `leaf` in the delta CRL only (revoked since the complete CRL).
+    pub fn revoke_in_delta(&self, leaf: &Leaf) {
+        if let Some(delta) = &mut self.state.lock().unwrap().delta {
+            delta.revoked.push(leaf.serial.clone());
+        }
+    }
+
+    /// Lists `leaf` in the delta CRL as removeFromCRL (taken off the complete CRL's list).
+    pub fn remove_in_delta(&self, leaf: &Leaf) {
+        if let Some(delta) = &mut self.state.lock().unwrap().delta {
+            delta.removed.push(leaf.serial.clone());
+        }
+    }
+
+    /// How `/delta` answers (`Normal`, `Down`, `ForeignSigner`).
+    pub fn set_delta(&self, mode: Responder) {
+        if let Some(delta) = &mut self.state.lock().unwrap().delta {
+            delta.mode = mode;
+        }
+    }
+
+    /// The complete CRL's number the delta names as its base.
+    pub fn set_delta_base(&self, number: u64) {
+        if let Some(delta) = &mut self.state.lock().unwrap().delta {
+            delta.base_number = number;
+        }
+    }
+
+    /// The delta CRL as `/delta` serves it.
+    #[must_use]
+    pub fn delta_crl(&self) -> Vec<u8> {
+        self.delta_answer().unwrap_or_default()
+    }
+
     /// Serves `der` at `/crl` from now on (a CRL made by another implementation).
     pub fn serve_crl(&self, der: Vec<u8>) {
         self.state.lock().unwrap().crl_as_is = Some(der);
@@ -554,13 +617,25 @@ impl RevocationServer {
             }
             ("GET", "/crl") => {
                 self.crl_requests.fetch_add(1, Ordering::SeqCst);
-                let (mode, as_is) = {
+                let (mode, as_is, delta) = {
                     let state = self.state.lock().unwrap();
-                    (state.crl, state.crl_as_is.clone())
+                    (state.crl, state.crl_as_is.clone(), state.delta.is_some())
                 };
                 (mode != Responder::Down)
-                    .then(|| as_is.unwrap_or_else(|| self.crl(mode)))
+                    .then(|| {
+                        as_is.unwrap_or_else(|| {
+                            if delta {
+                                self.complete_with_delta()
+                            } else {
+                                self.crl(mode)
+                            }
+                        })
+                    })
                     .map(|b| ("application/pkix-crl", b))
+            }
+            ("GET", "/delta") => {
+                self.delta_requests.fetch_add(1, Ordering::SeqCst);
+                self.delta_answer().map(|b| ("application/pkix-crl", b))
             }
             _ => None,
         };
@@ -583,6 +658,150 @@ impl RevocationServer {
 
     fn revoked(&self) -> Vec<Vec<u8>> {
         self.state.lock().unwrap().revoked.clone()
+    }
+
+    /// The complete CRL naming `/delta` as its FreshestCRL (number 10).
+    fn complete_with_delta(&self) -> Vec<u8> {
+        let entries: Vec<(Vec<u8>, bool)> =
+            self.revoked().into_iter().map(|s| (s, false)).collect();
+        let freshest = {
+            use x509_cert::ext::pkix::{
+                crl::{dp::DistributionPoint, FreshestCrl},
+                name::{DistributionPointName, GeneralName},
+            };
+            FreshestCrl(vec![DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![
+                    GeneralName::UniformResourceIdentifier(
+                        der::asn1::Ia5String::new(&format!("{}/delta", self.base)).unwrap(),
+                    ),
+                ])),
+                reasons: None,
+                crl_issuer: None,
+            }])
+            .to_der()
+            .unwrap()
+        };
+        let number = der::asn1::Uint::new(&COMPLETE_CRL_NUMBER.to_be_bytes())
+            .unwrap()
+            .to_der()
+            .unwrap();
+        self.hand_made_crl(
+            &entries,
+            vec![("2.5.29.20", false, number), ("2.5.29.46", false, freshest)],
+            self.issuer.key(),
+        )
+    }
+
+    /// The delta CRL (number 11), or `None` while it is down.
+    fn delta_answer(&self) -> Option<Vec<u8>> {
+        let (entries, mode, base) = {
+            let state = self.state.lock().unwrap();
+            let delta = state.delta.as_ref()?;
+            let entries: Vec<(Vec<u8>, bool)> = delta
+                .revoked
+                .iter()
+                .map(|s| (s.clone(), false))
+                .chain(delta.removed.iter().map(|s| (s.clone(), true)))
+                .collect();
+            (entries, delta.mode, delta.base_number)
+        };
+        if mode == Responder::Down {
+            return None;
+        }
+        let integer = |n: u64| {
+            der::asn1::Uint::new(&n.to_be_bytes())
+                .unwrap()
+                .to_der()
+                .unwrap()
+        };
+        let foreign = KeyPair::generate().unwrap();
+        let signer = if mode == Responder::ForeignSigner {
+            &foreign
+        } else {
+            self.issuer.key()
+        };
+        Some(self.hand_made_crl(
+            &entries,
+            vec![
+                ("2.5.29.20", false, integer(COMPLETE_CRL_NUMBER + 1)),
+                // deltaCRLIndicator, critical as RFC 5280 requires.
+                ("2.5.29.27", true, integer(base)),
+            ],
+            signer,
+        ))
+    }
+
+    /// A CRL of this CA made field by field (rcgen makes no delta CRLs): `entries` are
+    /// serials, `true` for removeFromCRL; `extensions` are (OID, critical, DER value); signed
+    /// with ECDSA-SHA256 by `signer`.
+    fn hand_made_crl(
+        &self,
+        entries: &[(Vec<u8>, bool)],
+        extensions: Vec<(&str, bool, Vec<u8>)>,
+        signer: &KeyPair,
+    ) -> Vec<u8> {
+        use x509_cert::{
+            crl::{CertificateList, RevokedCert, TbsCertList},
+            ext::Extension,
+            time::Time,
+        };
+        let now = chrono::Utc::now().timestamp();
+        let time = |offset: i64| {
+            Time::UtcTime(
+                der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(
+                    u64::try_from(now + offset).unwrap(),
+                ))
+                .unwrap(),
+            )
+        };
+        let extension = |oid: &str, critical: bool, value: Vec<u8>| Extension {
+            extn_id: der::oid::ObjectIdentifier::new_unwrap(oid),
+            critical,
+            extn_value: der::asn1::OctetString::new(value).unwrap(),
+        };
+        let algorithm = x509_cert::spki::AlgorithmIdentifierOwned {
+            oid: der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+            parameters: None,
+        };
+        let revoked: Vec<RevokedCert> = entries
+            .iter()
+            .map(|(serial, remove)| {
+                let trimmed = &serial[serial.iter().take_while(|b| **b == 0).count()..];
+                RevokedCert {
+                    serial_number: x509_cert::serial_number::SerialNumber::new(trimmed).unwrap(),
+                    revocation_date: time(-60),
+                    // reasonCode removeFromCRL (8), an ENUMERATED.
+                    crl_entry_extensions: remove
+                        .then(|| vec![extension("2.5.29.21", false, vec![0x0a, 0x01, 0x08])]),
+                }
+            })
+            .collect();
+        let issuer = x509_cert::Certificate::from_der(&self.issuer_der)
+            .unwrap()
+            .tbs_certificate
+            .subject;
+        let tbs = TbsCertList {
+            version: x509_cert::Version::V2,
+            signature: algorithm.clone(),
+            issuer,
+            this_update: time(-60),
+            next_update: Some(time(6 * 3600)),
+            revoked_certificates: (!revoked.is_empty()).then_some(revoked),
+            crl_extensions: Some(
+                extensions
+                    .into_iter()
+                    .map(|(oid, critical, value)| extension(oid, critical, value))
+                    .collect(),
+            ),
+        };
+        let signature = signer.sign(&tbs.to_der().unwrap()).unwrap();
+        CertificateList {
+            tbs_cert_list: tbs,
+            signature_algorithm: algorithm,
+            signature: der::asn1::BitString::from_bytes(&signature).unwrap(),
+        }
+        .to_der()
+        .unwrap()
     }
 
     /// The CRL, signed now (or by another key, or already stale).

@@ -517,3 +517,67 @@ async fn ocsp_requests_carry_a_fresh_nonce_and_the_answer_must_not_name_another(
     // The wrong nonce was not cached: asked again, now without one, it is believed.
     assert_eq!(lenient.status(&leaves[2].der, &ca.der).await, Status::Good);
 }
+
+#[tokio::test]
+async fn a_delta_crl_the_crl_names_is_applied() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    server.enable_delta();
+    let leaf = |i: usize| ca.leaf_with_sources(&format!("PXX00004{i}"), 2, &crl_only(&server));
+    let (in_base, in_delta, released, untouched) = (leaf(0), leaf(1), leaf(2), leaf(3));
+    // The complete CRL lists two; the delta adds one and takes one off again (a hold that
+    // was released).
+    server.revoke(&in_base);
+    server.revoke(&released);
+    server.revoke_in_delta(&in_delta);
+    server.remove_in_delta(&released);
+    let checker = checker(Policy::Hard);
+
+    for revoked in [&in_base, &in_delta] {
+        let status = checker.status(&revoked.der, &ca.der).await;
+        assert!(
+            matches!(&status, Status::Revoked(how) if how.starts_with("CRL")),
+            "{status:?}"
+        );
+    }
+    for good in [&released, &untouched] {
+        assert_eq!(checker.status(&good.der, &ca.der).await, Status::Good);
+    }
+    // Both were fetched once, and kept together.
+    assert_eq!(server.crl_requests.load(Ordering::SeqCst), 1);
+    assert_eq!(server.delta_requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_named_delta_that_cannot_be_believed_leaves_the_status_unknown() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    server.enable_delta();
+    let checker = checker(Policy::Hard);
+    let leaf = |i: usize| ca.leaf_with_sources(&format!("PXX00005{i}"), 2, &crl_only(&server));
+
+    // Down: the complete CRL alone may miss revocations, so no answer.
+    server.set_delta(Responder::Down);
+    let status = checker.status(&leaf(0).der, &ca.der).await;
+    assert!(is_unknown(&status, "delta CRL"), "{status:?}");
+    // Signed by another key.
+    server.set_delta(Responder::ForeignSigner);
+    let status = checker.status(&leaf(1).der, &ca.der).await;
+    assert!(
+        is_unknown(&status, "not signed by the issuer"),
+        "{status:?}"
+    );
+    // For a newer complete CRL than the one served.
+    server.set_delta(Responder::Normal);
+    server.set_delta_base(11);
+    let status = checker.status(&leaf(2).der, &ca.der).await;
+    assert!(is_unknown(&status, "newer complete CRL"), "{status:?}");
+    // A delta CRL where the complete one belongs.
+    server.set_delta_base(10);
+    server.serve_crl(server.delta_crl());
+    let status = checker.status(&leaf(3).der, &ca.der).await;
+    assert!(
+        is_unknown(&status, "delta CRL is served where"),
+        "{status:?}"
+    );
+}

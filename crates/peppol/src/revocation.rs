@@ -29,7 +29,7 @@ use x509_parser::{
 
 use crate::{
     http::{self, HostRules},
-    trust::CertPath,
+    trust::{CertPath, TrustAnchors},
 };
 
 /// How long an answer without `nextUpdate` is kept, and the most any answer is kept.
@@ -160,9 +160,20 @@ impl RevocationChecker {
     /// # Errors
     /// Revoked, or unknown under `hard`.
     pub async fn check(&self, leaf: &[u8], issuer: &[u8]) -> Result<(), Refused> {
+        self.check_with(leaf, issuer, None).await
+    }
+
+    /// [`RevocationChecker::check`], with the trust file that an indirect CRL's issuer must
+    /// be found in.
+    async fn check_with(
+        &self,
+        leaf: &[u8],
+        issuer: &[u8],
+        trust: Option<&TrustAnchors>,
+    ) -> Result<(), Refused> {
         match self.policy {
             Policy::Off => Ok(()),
-            policy => match self.status(leaf, issuer).await {
+            policy => match self.status_with(leaf, issuer, trust).await {
                 Status::Good => Ok(()),
                 Status::Revoked(why) => Err(Refused::Revoked(why)),
                 Status::Unknown(why) if policy == Policy::Hard => Err(Refused::Unknown(why)),
@@ -196,7 +207,7 @@ impl RevocationChecker {
                     format!("its CA {}: {why}", subject(certificate))
                 }
             };
-            self.check(certificate, issuer)
+            self.check_with(certificate, issuer, Some(path.trust()))
                 .await
                 .map_err(|refused| match refused {
                     Refused::Revoked(why) => Refused::Revoked(whose(why)),
@@ -208,6 +219,18 @@ impl RevocationChecker {
 
     /// The status of `leaf` (DER) issued by `issuer` (DER): OCSP first, then the CRL.
     pub async fn status(&self, leaf: &[u8], issuer: &[u8]) -> Status {
+        self.status_with(leaf, issuer, None).await
+    }
+
+    /// [`RevocationChecker::status`]; an indirect CRL (a distribution point naming a CRL
+    /// issuer other than the CA) is believed only when signed by a certificate of `trust`
+    /// with a path of its own.
+    pub async fn status_with(
+        &self,
+        leaf: &[u8],
+        issuer: &[u8],
+        trust: Option<&TrustAnchors>,
+    ) -> Status {
         let target = match Target::read(leaf, issuer) {
             Ok(target) => target,
             Err(why) => return Status::Unknown(why),
@@ -222,8 +245,13 @@ impl RevocationChecker {
                 Err(why) => reasons.push(format!("OCSP {url}: {why}")),
             }
         }
-        for url in &target.crl_urls {
-            match self.ask_crl(url, &target).await {
+        for point in &target.crl_points {
+            let url = &point.url;
+            let answer = match crl_signer(point, &target, trust) {
+                Ok(signer) => self.ask_crl(url, &target, signer.as_deref()).await,
+                Err(why) => Err(why),
+            };
+            match answer {
                 Ok((status, next_update)) => return self.keep(&target, status, next_update),
                 Err(why) => reasons.push(format!("CRL {url}: {why}")),
             }
@@ -311,11 +339,22 @@ impl RevocationChecker {
         .await?
     }
 
-    async fn ask_crl(&self, url: &str, target: &Target) -> Result<(Status, Option<i64>), String> {
-        let key = (url.to_owned(), target.issuer_hash.clone());
+    /// The status from the CRL at `url`, signed by the target's issuer or, for an indirect
+    /// CRL, by `signer` (DER).
+    async fn ask_crl(
+        &self,
+        url: &str,
+        target: &Target,
+        signer: Option<&[u8]>,
+    ) -> Result<(Status, Option<i64>), String> {
+        let signer = CrlSigner {
+            der: signer.unwrap_or(&target.issuer).to_vec(),
+            indirect: signer.is_some(),
+        };
+        let key = (url.to_owned(), sha256(&signer.der));
         let crl = match self.kept_crl(&key) {
             Some(crl) => crl,
-            None => self.fetch_crl_joined(url, target, key).await?,
+            None => self.fetch_crl_joined(url, &signer, key).await?,
         };
         Ok((crl.status_of(target)?, Some(crl.next_update)))
     }
@@ -335,7 +374,7 @@ impl RevocationChecker {
     async fn fetch_crl_joined(
         &self,
         url: &str,
-        target: &Target,
+        signer: &CrlSigner,
         key: CrlKey,
     ) -> Result<Arc<RevokedSerials>, String> {
         let flight = {
@@ -351,7 +390,7 @@ impl RevocationChecker {
                 if let Some(crl) = self.kept_crl(&key) {
                     return Ok(crl);
                 }
-                let fetched = self.fetch_crl(url, target).await;
+                let fetched = self.fetch_crl(url, signer).await;
                 if let Ok(crl) = &fetched {
                     self.keep_crl(key.clone(), Arc::clone(crl));
                 }
@@ -375,14 +414,18 @@ impl RevocationChecker {
 
     /// The complete CRL at `url`, with the first delta CRL it names that can be read applied;
     /// when it names deltas and none can be read, no answer (it may be missing revocations).
-    async fn fetch_crl(&self, url: &str, target: &Target) -> Result<Arc<RevokedSerials>, String> {
-        let crl = self.read_crl_at(url, target, CrlKind::Complete).await?;
+    async fn fetch_crl(
+        &self,
+        url: &str,
+        signer: &CrlSigner,
+    ) -> Result<Arc<RevokedSerials>, String> {
+        let crl = self.read_crl_at(url, signer, CrlKind::Complete).await?;
         if crl.freshest.is_empty() {
             return Ok(Arc::new(crl));
         }
         let mut reasons = Vec::new();
         for delta_url in crl.freshest.clone() {
-            match self.read_crl_at(&delta_url, target, CrlKind::Delta).await {
+            match self.read_crl_at(&delta_url, signer, CrlKind::Delta).await {
                 Ok(delta) => return crl.apply(delta).map(Arc::new),
                 Err(why) => reasons.push(format!("delta CRL {delta_url}: {why}")),
             }
@@ -393,14 +436,14 @@ impl RevocationChecker {
     async fn read_crl_at(
         &self,
         url: &str,
-        target: &Target,
+        signer: &CrlSigner,
         kind: CrlKind,
     ) -> Result<RevokedSerials, String> {
         let parsed = self.rules.admit_plain(url)?;
         let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
-        let issuer = target.issuer.clone();
+        let signer = signer.clone();
         crate::as4::off_the_worker(move || {
-            read_crl(&body, &issuer, chrono::Utc::now().timestamp(), kind)
+            read_crl(&body, &signer, chrono::Utc::now().timestamp(), kind)
         })
         .await?
     }
@@ -436,11 +479,62 @@ struct Target {
     /// Whether the certificate is a CA's (basicConstraints CA), for a CRL's scope.
     is_ca: bool,
     issuer: Vec<u8>,
-    /// SHA-256 of the issuer's certificate.
-    issuer_hash: Vec<u8>,
+    /// The issuer's name (raw DER), which an indirect CRL's entries name.
+    issuer_name: Vec<u8>,
     ocsp_urls: Vec<String>,
-    crl_urls: Vec<String>,
+    crl_points: Vec<CrlPoint>,
     cache_key: Vec<u8>,
+}
+
+/// A CRL distribution point: its URL and, when the CRL is signed by another than the CA
+/// (an indirect CRL), that CRL issuer's name (raw DER).
+#[derive(Debug, Clone)]
+struct CrlPoint {
+    url: String,
+    crl_issuer: Option<Vec<u8>>,
+}
+
+/// Who signs a CRL: the CA itself, or for an indirect CRL a CRL issuer (DER).
+#[derive(Debug, Clone)]
+struct CrlSigner {
+    der: Vec<u8>,
+    indirect: bool,
+}
+
+/// The CRL issuer's certificate for `point`: `None` when the CA signs its CRL itself, else
+/// a certificate of `trust` with that name, a path to an anchor and, when it has a keyUsage,
+/// cRLSign.
+fn crl_signer(
+    point: &CrlPoint,
+    target: &Target,
+    trust: Option<&TrustAnchors>,
+) -> Result<Option<Vec<u8>>, String> {
+    let Some(name) = point
+        .crl_issuer
+        .as_ref()
+        .filter(|name| **name != target.issuer_name)
+    else {
+        return Ok(None);
+    };
+    let trust = trust.ok_or("an indirect CRL, and no trust file to find its issuer in")?;
+    let now = chrono::Utc::now().timestamp();
+    trust
+        .certificates()
+        .find(|der| {
+            X509Certificate::from_der(der).is_ok_and(|(_, cert)| {
+                cert.subject().as_raw() == name.as_slice()
+                    && cert
+                        .key_usage()
+                        .ok()
+                        .flatten()
+                        .is_none_or(|usage| usage.value.crl_sign())
+                    && trust.check(der, now).is_ok()
+            })
+        })
+        .map(|der| Some(der.to_vec()))
+        .ok_or_else(|| {
+            "the CRL issuer the certificate names is not a certificate of the trust file with a valid path and cRLSign".into()
+        })
 }
 
 impl Target {
@@ -453,7 +547,7 @@ impl Target {
             return Err("the issuer given is not the certificate's issuer".into());
         }
         let mut ocsp_urls = Vec::new();
-        let mut crl_urls = Vec::new();
+        let mut crl_points = Vec::new();
         for extension in cert.extensions() {
             match extension.parsed_extension() {
                 ParsedExtension::AuthorityInfoAccess(aia) => {
@@ -467,12 +561,21 @@ impl Target {
                 }
                 ParsedExtension::CRLDistributionPoints(points) => {
                     for point in points.iter() {
+                        let crl_issuer = point.crl_issuer.as_ref().and_then(|names| {
+                            names.iter().find_map(|name| match name {
+                                GeneralName::DirectoryName(dn) => Some(dn.as_raw().to_vec()),
+                                _ => None,
+                            })
+                        });
                         if let Some(DistributionPointName::FullName(names)) =
                             &point.distribution_point
                         {
                             for name in names {
                                 if let GeneralName::URI(uri) = name {
-                                    crl_urls.push((*uri).to_owned());
+                                    crl_points.push(CrlPoint {
+                                        url: (*uri).to_owned(),
+                                        crl_issuer: crl_issuer.clone(),
+                                    });
                                 }
                             }
                         }
@@ -487,7 +590,7 @@ impl Target {
             lower.starts_with("http://") || lower.starts_with("https://")
         };
         ocsp_urls.retain(web);
-        crl_urls.retain(web);
+        crl_points.retain(|point| web(&point.url));
         let serial = trim_serial(cert.raw_serial()).to_vec();
         let is_ca = cert
             .basic_constraints()
@@ -501,9 +604,9 @@ impl Target {
             serial,
             is_ca,
             issuer: issuer.to_vec(),
-            issuer_hash,
+            issuer_name: issuer_cert.subject().as_raw().to_vec(),
             ocsp_urls,
-            crl_urls,
+            crl_points,
             cache_key,
         })
     }
@@ -778,14 +881,21 @@ enum CrlKind {
 
 const OID_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
 const OID_FRESHEST_CRL: &str = "2.5.29.46";
+const OID_CERTIFICATE_ISSUER: &str = "2.5.29.29";
 /// The CRL entry reason that takes a serial off the list again (RFC 5280 5.3.1).
 const REMOVE_FROM_CRL: u8 = 8;
 
 /// Reads a CRL of `issuer` at `now` (Unix seconds), verified, of the kind expected.
-fn read_crl(body: &[u8], issuer: &[u8], now: i64, kind: CrlKind) -> Result<RevokedSerials, String> {
+fn read_crl(
+    body: &[u8],
+    signer: &CrlSigner,
+    now: i64,
+    kind: CrlKind,
+) -> Result<RevokedSerials, String> {
     let (_, crl) =
         CertificateRevocationList::from_der(body).map_err(|e| format!("not a CRL: {e}"))?;
-    let (_, issuer) = X509Certificate::from_der(issuer).map_err(|e| format!("bad issuer: {e}"))?;
+    let (_, issuer) =
+        X509Certificate::from_der(&signer.der).map_err(|e| format!("bad issuer: {e}"))?;
     if crl.issuer().as_raw() != issuer.subject().as_raw() {
         return Err("the CRL is of another issuer".into());
     }
@@ -795,6 +905,7 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64, kind: CrlKind) -> Result<Revok
     // limit it to user or to CA certificates (which certificates it speaks for is asked per
     // certificate), nothing narrower; other critical extensions are not read.
     let mut scope = Scope::All;
+    let mut marked_indirect = false;
     let mut base_number = None;
     let mut freshest = Vec::new();
     for extension in crl.extensions() {
@@ -818,12 +929,13 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64, kind: CrlKind) -> Result<Revok
             ParsedExtension::IssuingDistributionPoint(point)
                 if point.only_contains_attribute_certs
                     || point.only_some_reasons.is_some()
-                    || point.indirect_crl
+                    || (point.indirect_crl && !signer.indirect)
                     || (point.only_contains_ca_certs && point.only_contains_user_certs) =>
             {
                 return Err("the CRL does not cover every reason for this certificate".into());
             }
             ParsedExtension::IssuingDistributionPoint(point) => {
+                marked_indirect = point.indirect_crl;
                 if point.only_contains_user_certs {
                     scope = Scope::Users;
                 } else if point.only_contains_ca_certs {
@@ -835,6 +947,11 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64, kind: CrlKind) -> Result<Revok
             }
             _ => {}
         }
+    }
+    if signer.indirect && !marked_indirect {
+        return Err(
+            "the CRL issuer's CRL is not marked indirect (Issuing Distribution Point)".into(),
+        );
     }
     match (kind, &base_number) {
         (CrlKind::Complete, Some(_)) => {
@@ -855,8 +972,17 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64, kind: CrlKind) -> Result<Revok
     }
     let mut revoked = HashMap::new();
     let mut removed = Vec::new();
+    // In an indirect CRL an entry's certificateIssuer names the CA of it and the entries after
+    // it; before the first, the CRL's issuer.
+    let mut entry_issuer = crl.issuer().as_raw().to_vec();
     for entry in crl.iter_revoked_certificates() {
-        let serial = trim_serial(entry.raw_serial()).to_vec();
+        let mut serial = trim_serial(entry.raw_serial()).to_vec();
+        if signer.indirect {
+            if let Some(named) = certificate_issuer(entry.extensions())? {
+                entry_issuer = named;
+            }
+            serial = issuer_and_serial(&entry_issuer, &serial);
+        }
         if entry
             .reason_code()
             .is_some_and(|(_, reason)| reason.0 == REMOVE_FROM_CRL)
@@ -876,7 +1002,42 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64, kind: CrlKind) -> Result<Revok
         base_number,
         freshest,
         removed,
+        indirect: signer.indirect,
     })
+}
+
+/// The CA an indirect CRL's entry names (certificateIssuer, RFC 5280 5.3.3), as raw DER.
+fn certificate_issuer(
+    extensions: &[x509_parser::extensions::X509Extension<'_>],
+) -> Result<Option<Vec<u8>>, String> {
+    use x509_cert::ext::pkix::name::GeneralName as Name;
+    let Some(extension) = extensions
+        .iter()
+        .find(|e| e.oid.to_id_string() == OID_CERTIFICATE_ISSUER)
+    else {
+        return Ok(None);
+    };
+    let names = x509_cert::ext::pkix::name::GeneralNames::from_der(extension.value)
+        .map_err(|e| format!("a bad certificateIssuer in the CRL: {e}"))?;
+    names
+        .iter()
+        .find_map(|name| match name {
+            Name::DirectoryName(dn) => dn.to_der().ok(),
+            _ => None,
+        })
+        .map(Some)
+        .ok_or_else(|| "a certificateIssuer in the CRL without a directory name".into())
+}
+
+/// The key of an indirect CRL's entry: the CA's name (length first) and the serial.
+fn issuer_and_serial(issuer: &[u8], serial: &[u8]) -> Vec<u8> {
+    let mut key = u32::try_from(issuer.len())
+        .unwrap_or(u32::MAX)
+        .to_be_bytes()
+        .to_vec();
+    key.extend_from_slice(issuer);
+    key.extend_from_slice(serial);
+    key
 }
 
 /// The http(s) URLs of distribution points' full names.
@@ -928,6 +1089,8 @@ struct RevokedSerials {
     freshest: Vec<String>,
     /// For a delta CRL: serials taken off the list again (removeFromCRL).
     removed: Vec<Vec<u8>>,
+    /// An indirect CRL: its entries are keyed by their CA's name and serial.
+    indirect: bool,
 }
 
 impl RevokedSerials {
@@ -967,7 +1130,12 @@ impl RevokedSerials {
             (Scope::Cas, false) => return Err("the CRL is for CA certificates only".into()),
             _ => {}
         }
-        Ok(match self.revoked.get(&target.serial) {
+        let key = if self.indirect {
+            issuer_and_serial(&target.issuer_name, &target.serial)
+        } else {
+            target.serial.clone()
+        };
+        Ok(match self.revoked.get(&key) {
             Some(&revoked_at) => {
                 let since = chrono::DateTime::from_timestamp(revoked_at, 0)
                     .map_or_else(String::new, |t| format!(" since {}", t.to_rfc3339()));

@@ -177,12 +177,47 @@ impl Ca {
     #[must_use]
     pub fn leaf_in_country(&self, cn: &str, country: &str, key_slot: usize) -> Leaf {
         self.issue_in(
-            cn,
-            None,
-            Some(country),
+            (cn, None, Some(country)),
             Validity::Lasting,
             key_slot,
             &Sources::default(),
+            Vec::new(),
+        )
+    }
+
+    /// A leaf (`CN=cn`, the RSA key of `key_slot`) whose CRL distribution point `url` names
+    /// `crl_issuer` as the CRL's issuer (an indirect CRL, RFC 5280 4.2.1.13).
+    #[must_use]
+    pub fn leaf_with_indirect_crl(
+        &self,
+        cn: &str,
+        key_slot: usize,
+        url: &str,
+        crl_issuer: &Ca,
+    ) -> Leaf {
+        use x509_cert::ext::pkix::{
+            crl::{dp::DistributionPoint, CrlDistributionPoints},
+            name::{DistributionPointName, GeneralName},
+        };
+        let name = x509_cert::Certificate::from_der(&crl_issuer.der)
+            .unwrap()
+            .tbs_certificate
+            .subject;
+        let points = CrlDistributionPoints(vec![DistributionPoint {
+            distribution_point: Some(DistributionPointName::FullName(vec![
+                GeneralName::UniformResourceIdentifier(der::asn1::Ia5String::new(url).unwrap()),
+            ])),
+            reasons: None,
+            crl_issuer: Some(vec![GeneralName::DirectoryName(name)]),
+        }]);
+        let extension =
+            CustomExtension::from_oid_content(&[2, 5, 29, 31], points.to_der().unwrap());
+        self.issue_in(
+            (cn, None, None),
+            Validity::Lasting,
+            key_slot,
+            &Sources::default(),
+            vec![extension],
         )
     }
 
@@ -220,17 +255,17 @@ impl Ca {
         key_slot: usize,
         sources: &Sources,
     ) -> Leaf {
-        self.issue_in(cn, uid, None, validity, key_slot, sources)
+        self.issue_in((cn, uid, None), validity, key_slot, sources, Vec::new())
     }
 
+    /// A leaf named `(cn, uid, country)`.
     fn issue_in(
         &self,
-        cn: &str,
-        uid: Option<&str>,
-        country: Option<&str>,
+        (cn, uid, country): (&str, Option<&str>, Option<&str>),
         validity: Validity,
         key_slot: usize,
         sources: &Sources,
+        extra: Vec<CustomExtension>,
     ) -> Leaf {
         let pkcs8 = rsa_key(key_slot);
         let key = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_slice().into(), &PKCS_RSA_SHA256)
@@ -268,6 +303,7 @@ impl Ca {
                 uris: vec![url.clone()],
             }];
         }
+        params.custom_extensions.extend(extra);
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         Leaf {
             der: cert.der().to_vec(),
@@ -444,6 +480,10 @@ struct RevocationState {
     crl_as_is: Option<Vec<u8>>,
     /// Delta CRLs: when set, the complete CRL names `/delta` as its FreshestCRL.
     delta: Option<DeltaState>,
+    /// The indirect CRL at `/indirect`: (the CA's name as DER, serial) per entry.
+    indirect: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Whether its Issuing Distribution Point says indirectCRL.
+    indirect_marked: bool,
 }
 
 /// What the delta CRL of the [`RevocationServer`] lists, and how it is served.
@@ -455,6 +495,9 @@ struct DeltaState {
     /// The complete CRL's number the delta names as its base (the complete CRL is 10).
     base_number: u64,
 }
+
+/// An entry of a hand-made CRL: serial, removeFromCRL, certificateIssuer (a name's DER).
+type Entry = (Vec<u8>, bool, Option<Vec<u8>>);
 
 /// The number of the complete CRL when deltas are on, and of its delta.
 const COMPLETE_CRL_NUMBER: u64 = 10;
@@ -489,6 +532,8 @@ impl RevocationServer {
                 crl: Responder::Normal,
                 crl_as_is: None,
                 delta: None,
+                indirect: Vec::new(),
+                indirect_marked: true,
             })),
             ocsp_requests: Arc::default(),
             crl_requests: Arc::default(),
@@ -597,6 +642,33 @@ impl RevocationServer {
         self.delta_answer().unwrap_or_default()
     }
 
+    /// Lists `leaf` of `ca` in the indirect CRL at `/indirect`, which this server's CA
+    /// signs as a CRL issuer for other CAs (each entry with its certificateIssuer).
+    pub fn revoke_for(&self, ca: &Ca, leaf: &Leaf) {
+        let name = x509_cert::Certificate::from_der(&ca.der)
+            .unwrap()
+            .tbs_certificate
+            .subject
+            .to_der()
+            .unwrap();
+        self.state
+            .lock()
+            .unwrap()
+            .indirect
+            .push((name, leaf.serial.clone()));
+    }
+
+    /// Whether `/indirect`'s Issuing Distribution Point says indirectCRL (by default it does).
+    pub fn set_indirect_marked(&self, marked: bool) {
+        self.state.lock().unwrap().indirect_marked = marked;
+    }
+
+    /// The indirect CRL's URL, for [`Ca::leaf_with_indirect_crl`].
+    #[must_use]
+    pub fn indirect_url(&self) -> String {
+        format!("{}/indirect", self.base)
+    }
+
     /// Serves `der` at `/crl` from now on (a CRL made by another implementation).
     pub fn serve_crl(&self, der: Vec<u8>) {
         self.state.lock().unwrap().crl_as_is = Some(der);
@@ -633,6 +705,10 @@ impl RevocationServer {
                     })
                     .map(|b| ("application/pkix-crl", b))
             }
+            ("GET", "/indirect") => {
+                self.crl_requests.fetch_add(1, Ordering::SeqCst);
+                Some(("application/pkix-crl", self.indirect_crl()))
+            }
             ("GET", "/delta") => {
                 self.delta_requests.fetch_add(1, Ordering::SeqCst);
                 self.delta_answer().map(|b| ("application/pkix-crl", b))
@@ -660,10 +736,50 @@ impl RevocationServer {
         self.state.lock().unwrap().revoked.clone()
     }
 
+    /// The indirect CRL: signed by this server's CA, its entries naming their CA.
+    fn indirect_crl(&self) -> Vec<u8> {
+        use x509_cert::ext::pkix::{
+            crl::dp::IssuingDistributionPoint,
+            name::{DistributionPointName, GeneralName},
+        };
+        let (entries, marked) = {
+            let state = self.state.lock().unwrap();
+            let entries: Vec<Entry> = state
+                .indirect
+                .iter()
+                .map(|(name, serial)| (serial.clone(), false, Some(name.clone())))
+                .collect();
+            (entries, state.indirect_marked)
+        };
+        let point = IssuingDistributionPoint {
+            distribution_point: Some(DistributionPointName::FullName(vec![
+                GeneralName::UniformResourceIdentifier(
+                    der::asn1::Ia5String::new(&self.indirect_url()).unwrap(),
+                ),
+            ])),
+            only_contains_user_certs: false,
+            only_contains_ca_certs: false,
+            only_some_reasons: None,
+            indirect_crl: marked,
+            only_contains_attribute_certs: false,
+        }
+        .to_der()
+        .unwrap();
+        let number = der::asn1::Uint::new(&[1]).unwrap().to_der().unwrap();
+        self.hand_made_crl(
+            &entries,
+            vec![("2.5.29.20", false, number), ("2.5.29.28", true, point)],
+            self.issuer.key(),
+        )
+    }
+
     /// The complete CRL naming `/delta` as its FreshestCRL (number 10).
     fn complete_with_delta(&self) -> Vec<u8> {
-        let entries: Vec<(Vec<u8>, bool)> =
-            self.revoked().into_iter().map(|s| (s, false)).collect();
+        let entries: Vec<Entry> = self
+            .revoked()
+            .into_iter()
+            .map(|s| (s, false, None))
+            .collect();
         let freshest = {
             use x509_cert::ext::pkix::{
                 crl::{dp::DistributionPoint, FreshestCrl},
@@ -697,11 +813,11 @@ impl RevocationServer {
         let (entries, mode, base) = {
             let state = self.state.lock().unwrap();
             let delta = state.delta.as_ref()?;
-            let entries: Vec<(Vec<u8>, bool)> = delta
+            let entries: Vec<Entry> = delta
                 .revoked
                 .iter()
-                .map(|s| (s.clone(), false))
-                .chain(delta.removed.iter().map(|s| (s.clone(), true)))
+                .map(|s| (s.clone(), false, None))
+                .chain(delta.removed.iter().map(|s| (s.clone(), true, None)))
                 .collect();
             (entries, delta.mode, delta.base_number)
         };
@@ -731,12 +847,13 @@ impl RevocationServer {
         ))
     }
 
-    /// A CRL of this CA made field by field (rcgen makes no delta CRLs): `entries` are
-    /// serials, `true` for removeFromCRL; `extensions` are (OID, critical, DER value); signed
-    /// with ECDSA-SHA256 by `signer`.
+    /// A CRL of this CA made field by field (rcgen makes no delta or indirect CRLs):
+    /// `entries` are serials, `true` for removeFromCRL, and the certificateIssuer (a name's
+    /// DER); `extensions` are (OID, critical, DER value); signed with ECDSA-SHA256 by
+    /// `signer`.
     fn hand_made_crl(
         &self,
-        entries: &[(Vec<u8>, bool)],
+        entries: &[Entry],
         extensions: Vec<(&str, bool, Vec<u8>)>,
         signer: &KeyPair,
     ) -> Vec<u8> {
@@ -765,14 +882,24 @@ impl RevocationServer {
         };
         let revoked: Vec<RevokedCert> = entries
             .iter()
-            .map(|(serial, remove)| {
+            .map(|(serial, remove, certificate_issuer)| {
                 let trimmed = &serial[serial.iter().take_while(|b| **b == 0).count()..];
+                let mut entry_extensions = Vec::new();
+                if *remove {
+                    // reasonCode removeFromCRL (8), an ENUMERATED.
+                    entry_extensions.push(extension("2.5.29.21", false, vec![0x0a, 0x01, 0x08]));
+                }
+                if let Some(name) = certificate_issuer {
+                    let names = vec![x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+                        x509_cert::name::Name::from_der(name).unwrap(),
+                    )];
+                    entry_extensions.push(extension("2.5.29.29", true, names.to_der().unwrap()));
+                }
                 RevokedCert {
                     serial_number: x509_cert::serial_number::SerialNumber::new(trimmed).unwrap(),
                     revocation_date: time(-60),
-                    // reasonCode removeFromCRL (8), an ENUMERATED.
-                    crl_entry_extensions: remove
-                        .then(|| vec![extension("2.5.29.21", false, vec![0x0a, 0x01, 0x08])]),
+                    crl_entry_extensions: (!entry_extensions.is_empty())
+                        .then_some(entry_extensions),
                 }
             })
             .collect();

@@ -21,15 +21,16 @@ const MAX_INTERMEDIATES: usize = 4;
 
 /// Certificates a signer's certificate must chain to: trust anchors and the intermediate CAs
 /// between them and the leaves (see the module's comment).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustAnchors {
     anchors: Vec<Vec<u8>>,
     intermediates: Vec<Vec<u8>>,
 }
 
-/// A verified path: the leaf first, then each issuer, the trust anchor last.
+/// A verified path: the leaf first, then each issuer, the trust anchor last; with the trust
+/// it was built under (an indirect CRL's issuer is looked up there).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertPath(pub Vec<Vec<u8>>);
+pub struct CertPath(pub Vec<Vec<u8>>, TrustAnchors);
 
 impl CertPath {
     /// Each certificate that is not the anchor with its issuer, leaf first: what revocation
@@ -38,6 +39,12 @@ impl CertPath {
         self.0
             .windows(2)
             .map(|pair| (pair[0].as_slice(), pair[1].as_slice()))
+    }
+
+    /// The trust the path was built under.
+    #[must_use]
+    pub fn trust(&self) -> &TrustAnchors {
+        &self.1
     }
 
     /// The leaf (DER).
@@ -100,6 +107,14 @@ impl TrustAnchors {
         Ok(trust)
     }
 
+    /// Every certificate of the file, anchors first.
+    pub fn certificates(&self) -> impl Iterator<Item = &[u8]> {
+        self.anchors
+            .iter()
+            .chain(&self.intermediates)
+            .map(Vec::as_slice)
+    }
+
     /// How many anchors and intermediates there are.
     #[must_use]
     pub fn counts(&self) -> (usize, usize) {
@@ -131,7 +146,7 @@ impl TrustAnchors {
         let mut path = vec![leaf.to_vec()];
         let mut best: Option<String> = None;
         if self.extend(&mut path, time, &mut best) {
-            return Ok(CertPath(path));
+            return Ok(CertPath(path, self.clone()));
         }
         Err(SignatureError::Untrusted(best.unwrap_or_else(|| {
             "it is not issued by a configured trust anchor".to_owned()

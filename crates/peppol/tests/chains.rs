@@ -366,3 +366,122 @@ async fn an_as4_message_under_an_expired_or_non_ca_intermediate_is_refused() {
         );
     }
 }
+
+/// A root with an AP CA and a CRL issuer under it; the CRL issuer's server signs an indirect
+/// CRL for the AP CA's leaves, which name it as their CRL's issuer.
+struct Indirect {
+    root: Ca,
+    ap_ca: Ca,
+    crl_issuer: Ca,
+    server: RevocationServer,
+}
+
+async fn indirect() -> Indirect {
+    let root = Ca::root("HAVEN TEST ROOT CA");
+    let ap_ca = root.intermediate(
+        "HAVEN TEST AP CA",
+        &Sources::default(),
+        Intermediate::Normal,
+    );
+    let crl_issuer = root.intermediate(
+        "HAVEN TEST CRL ISSUER",
+        &Sources::default(),
+        Intermediate::Normal,
+    );
+    let server = crl_issuer.revocation_server().await;
+    Indirect {
+        root,
+        ap_ca,
+        crl_issuer,
+        server,
+    }
+}
+
+impl Indirect {
+    fn leaf(&self, cn: &str, slot: usize) -> Leaf {
+        self.ap_ca
+            .leaf_with_indirect_crl(cn, slot, &self.server.indirect_url(), &self.crl_issuer)
+    }
+
+    fn trust(&self) -> TrustAnchors {
+        file(&[&self.root, &self.ap_ca, &self.crl_issuer])
+    }
+}
+
+#[tokio::test]
+async fn an_indirect_crl_of_a_crl_issuer_under_the_root_is_believed_for_its_entries_ca() {
+    let pki = indirect().await;
+    let good = pki.leaf("PXX000001", 2);
+    let bad = pki.leaf("PXX000002", 3);
+    pki.server.revoke_for(&pki.ap_ca, &bad);
+    // Another CA's certificate with the good one's serial number revokes nothing here.
+    let other = pki
+        .root
+        .intermediate("OTHER AP CA", &Sources::default(), Intermediate::Normal);
+    pki.server.revoke_for(&other, &good);
+    let trust = pki.trust();
+    let checker = checker(Policy::Hard);
+
+    let status = checker
+        .status_with(&good.der, &pki.ap_ca.der, Some(&trust))
+        .await;
+    assert_eq!(status, haven_peppol::revocation::Status::Good);
+    let status = checker
+        .status_with(&bad.der, &pki.ap_ca.der, Some(&trust))
+        .await;
+    assert!(
+        matches!(&status, haven_peppol::revocation::Status::Revoked(how) if how.starts_with("CRL")),
+        "{status:?}"
+    );
+    // Through the path (the AP CA names no source: unknown, accepted under soft).
+    let path = trust.path(&bad.der, now()).unwrap();
+    let refused = checker_soft().check_path(&path).await.unwrap_err();
+    assert!(matches!(refused, Refused::Revoked(_)), "{refused:?}");
+}
+
+fn checker_soft() -> RevocationChecker {
+    checker(Policy::Soft)
+}
+
+#[tokio::test]
+async fn an_indirect_crl_is_not_believed_without_its_issuer_in_the_trust_file_or_unmarked() {
+    use haven_peppol::revocation::Status;
+    let unknown = |status: &Status, says: &str| {
+        assert!(
+            matches!(status, Status::Unknown(why) if why.contains(says)),
+            "{status:?} should say {says}"
+        );
+    };
+    let pki = indirect().await;
+    let leaf = pki.leaf("PXX000001", 2);
+    pki.server.revoke_for(&pki.ap_ca, &leaf);
+
+    // No trust file given (the single-certificate check), or one without the CRL issuer.
+    let status = checker(Policy::Hard)
+        .status(&leaf.der, &pki.ap_ca.der)
+        .await;
+    unknown(&status, "no trust file");
+    let without = file(&[&pki.root, &pki.ap_ca]);
+    let status = checker(Policy::Hard)
+        .status_with(&leaf.der, &pki.ap_ca.der, Some(&without))
+        .await;
+    unknown(&status, "CRL issuer");
+    // A CRL issuer of the same name with another key: its certificate is in the file, but
+    // the CRL does not verify with it.
+    let impostor = pki.root.intermediate(
+        "HAVEN TEST CRL ISSUER",
+        &Sources::default(),
+        Intermediate::Normal,
+    );
+    let swapped = file(&[&pki.root, &pki.ap_ca, &impostor]);
+    let status = checker(Policy::Hard)
+        .status_with(&leaf.der, &pki.ap_ca.der, Some(&swapped))
+        .await;
+    unknown(&status, "not signed by the issuer");
+    // The CRL does not say it is indirect.
+    pki.server.set_indirect_marked(false);
+    let status = checker(Policy::Hard)
+        .status_with(&leaf.der, &pki.ap_ca.der, Some(&pki.trust()))
+        .await;
+    unknown(&status, "not marked indirect");
+}

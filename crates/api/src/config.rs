@@ -519,6 +519,10 @@ impl std::fmt::Debug for Settings {
 /// The access point's keys, the SMP and the certificates they hold, read together.
 pub struct PeppolKeyMaterial {
     pub ap_keys: Option<haven_peppol::as4::ApKeys>,
+    /// `peppol_ap_trust_file`, with the AP key.
+    pub ap_trust: Option<haven_peppol::xmldsig::TrustAnchors>,
+    /// `peppol_smp_trust_file`, with the `sml` locator.
+    pub smp_trust: Option<haven_peppol::xmldsig::TrustAnchors>,
     pub publisher: Option<haven_peppol::publisher::Publisher>,
     pub certificates: Vec<haven_domain::peppol::certificates::InstalledCertificate>,
 }
@@ -940,11 +944,35 @@ impl Settings {
                 publisher.key.certificate(),
             )?);
         }
+        let smp_trust = self.peppol_smp_trust()?;
+        let (ap_keys, ap_trust) =
+            ap.map_or((None, None), |(keys, trust)| (Some(keys), Some(trust)));
         Ok(PeppolKeyMaterial {
-            ap_keys: ap.map(|(keys, _)| keys),
+            ap_keys,
+            ap_trust,
+            smp_trust,
             publisher,
             certificates,
         })
+    }
+
+    /// The SMP CAs (`peppol_smp_trust_file`) when the `sml` locator uses them, read as the
+    /// locator reads them at start.
+    ///
+    /// # Errors
+    /// A sentence naming the setting when the file cannot be read or holds no usable anchor.
+    fn peppol_smp_trust(&self) -> anyhow::Result<Option<haven_peppol::xmldsig::TrustAnchors>> {
+        let sml = haven_peppol::config::LocatorKind::parse(&self.peppol_locator)
+            .is_ok_and(|kind| kind == haven_peppol::config::LocatorKind::Network);
+        let (true, Some(path)) = (sml, &self.peppol_smp_trust_file) else {
+            return Ok(None);
+        };
+        let pem = std::fs::read(path).map_err(|e| {
+            anyhow::anyhow!("peppol_smp_trust_file: cannot read {}: {e}", path.display())
+        })?;
+        haven_peppol::xmldsig::TrustAnchors::from_pem(&pem)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("peppol_smp_trust_file: {}: {e}", path.display()))
     }
 
     /// The files [`Settings::peppol_key_material`] reads, for noticing that one changed.
@@ -958,6 +986,7 @@ impl Settings {
             &self.peppol_ap_previous_certificate_file,
             &self.peppol_ap_previous_pkcs12_file,
             &self.peppol_ap_trust_file,
+            &self.peppol_smp_trust_file,
             &self.peppol_smp_key_file,
             &self.peppol_smp_certificate_file,
             &self.peppol_smp_pkcs12_file,
@@ -1021,7 +1050,7 @@ impl Settings {
         }
         Ok(Some(haven_peppol::as4::inbound::As4Receiver {
             keys: haven_peppol::rollover::Swappable::new(keys),
-            ap_trust,
+            ap_trust: haven_peppol::rollover::Swappable::new(ap_trust),
             max_decompressed: self.peppol_as4_max_decompressed_bytes,
             revocation: Arc::clone(revocation),
         }))

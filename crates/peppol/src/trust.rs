@@ -115,6 +115,19 @@ impl TrustAnchors {
             .map(Vec::as_slice)
     }
 
+    /// The subjects of the anchors and of the intermediates, for the audit log.
+    #[must_use]
+    pub fn subjects(&self) -> (Vec<String>, Vec<String>) {
+        let subjects = |certificates: &[Vec<u8>]| {
+            certificates
+                .iter()
+                .filter_map(|der| X509Certificate::from_der(der).ok())
+                .map(|(_, cert)| cert.subject().to_string())
+                .collect()
+        };
+        (subjects(&self.anchors), subjects(&self.intermediates))
+    }
+
     /// How many anchors and intermediates there are.
     #[must_use]
     pub fn counts(&self) -> (usize, usize) {

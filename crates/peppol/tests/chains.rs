@@ -290,7 +290,7 @@ async fn an_intermediate_whose_status_is_unknown_passes_soft_and_not_hard() {
 fn receiver(pki: &ThreeLevels, policy: Policy) -> BlockingAs4Receiver {
     BlockingAs4Receiver(Arc::new(As4Receiver {
         keys: Swappable::new(ApKeys::new(pki.receiver.ap_key())),
-        ap_trust: pki.trust(),
+        ap_trust: Swappable::new(pki.trust()),
         max_decompressed: DEFAULT_MAX_DECOMPRESSED,
         revocation: Arc::new(checker(policy)),
     }))

@@ -145,6 +145,10 @@ pub enum AuditAction {
     /// last attempt.
     #[serde(rename = "peppol.sml_registration_failed")]
     PeppolSmlRegistrationFailed,
+    /// A changed AP or SMP trust file (the CAs Peppol certificates must chain to) was taken
+    /// into use without a restart.
+    #[serde(rename = "peppol.trust_renewed")]
+    PeppolTrustRenewed,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -188,7 +192,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 83] = [
+    pub const ALL: [AuditAction; 84] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -252,6 +256,7 @@ impl AuditAction {
         Self::PeppolMigrationKeyCreated,
         Self::PeppolReportSendFailed,
         Self::PeppolSmlRegistrationFailed,
+        Self::PeppolTrustRenewed,
         Self::RegistrationCompleted,
         Self::RegistrationExistingAddress,
         Self::RegistrationRequested,
@@ -340,6 +345,7 @@ impl AuditAction {
             Self::PeppolMigrationKeyCreated => "peppol.migration_key_created",
             Self::PeppolMigrationCompleted => "peppol.migration_completed",
             Self::PeppolReportSendFailed => "peppol.report_send_failed",
+            Self::PeppolTrustRenewed => "peppol.trust_renewed",
             Self::RegistrationCompleted => "registration.completed",
             Self::RegistrationExistingAddress => "registration.existing_address",
             Self::RegistrationRequested => "registration.requested",

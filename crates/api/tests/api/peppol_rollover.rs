@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::{
     exchange::{invoice, two_parties, BUYER_KVK, SELLER_KVK},
     helpers::{spawn_app_with, As4Files, Options, SmpFiles, TestApp},
-    peppol_sending::{buyer_on, inbox, seller_sends, wait_for, Network},
+    peppol_sending::{buyer_on, inbox, seller_sends, through_sml_in, wait_for, Network},
 };
 
 const OPERATOR: &str = "operator@haven.test";
@@ -425,5 +425,52 @@ async fn a_changed_trust_file_is_taken_into_use_and_a_broken_one_keeps_the_old()
             .await
             .len(),
         1
+    );
+}
+
+#[tokio::test]
+async fn a_changed_smp_trust_file_is_used_for_the_next_lookup() {
+    // A trusts another SMP CA than the one B's SMP certificate is under.
+    let smp_ca = Ca::new("HAVEN TEST SMP CA");
+    let smp = smp_ca.leaf("PXX000009", None, false);
+    let wrong = Ca::new("OTHER SMP CA");
+    let env = through_sml_in(Network::new(), &smp, &wrong.pem).await;
+    let operator = env.a.register_admin(OPERATOR).await;
+    let (seller, location) = seller_sends(&env.a, "INV-SMP-TRUST-1").await;
+    let sent = wait_for(
+        &env.a,
+        &seller.token,
+        &location,
+        &["delivered", "failed", "retrying"],
+    )
+    .await;
+    assert_eq!(sent["status"], "retrying", "{sent}");
+
+    // The operator puts the right SMP CA in the file: recorded, and the next lookup verifies.
+    Renewing::replace(&env.smp_trust_file(), smp_ca.pem.as_bytes());
+    let events = wait_for_events(&env.a, &operator.token, "peppol.trust_renewed").await;
+    assert_eq!(events[0]["details"]["setting"], "peppol_smp_trust_file");
+    let party = location
+        .split("/parties/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let response = crate::exchange::send(
+        &env.a,
+        &seller.token,
+        &party,
+        invoice("INV-SMP-TRUST-2", SELLER_KVK, BUYER_KVK, None),
+        None,
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 202);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let sent = wait_for(&env.a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "delivered", "{sent}");
+    let received = inbox(&env.b, &env.buyer, &env.buyer_party).await;
+    assert!(
+        received.iter().any(|i| i["number"] == "INV-SMP-TRUST-2"),
+        "{received:?}"
     );
 }

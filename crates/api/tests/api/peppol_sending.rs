@@ -708,6 +708,13 @@ pub(crate) struct ThroughSml {
     _network: Network,
 }
 
+impl ThroughSml {
+    /// A's `peppol_smp_trust_file`.
+    pub(crate) fn smp_trust_file(&self) -> std::path::PathBuf {
+        self._network.dir.path().join("smp-ca.pem")
+    }
+}
+
 pub(crate) async fn through_sml() -> ThroughSml {
     let smp_ca = Ca::new("HAVEN TEST SMP CA");
     let smp = smp_ca.leaf("PXX000009", None, false);
@@ -764,6 +771,8 @@ pub(crate) async fn through_sml_in(network: Network, smp: &Leaf, smp_trust: &str
             dns_server: dns.addr,
             smp_trust_file: network.file("smp-ca.pem", smp_trust.as_bytes()),
         }),
+        // Quick to take a changed trust file into use (a test replaces it).
+        peppol_certificate_reload_secs: Some(1),
         ..Options::default()
     })
     .await;

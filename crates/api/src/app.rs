@@ -152,15 +152,26 @@ impl Application {
         // The access point's and the SMP's keys, shared by everything that uses them so that a
         // reload of renewed files replaces them everywhere at once.
         let key_files_seen = crate::certificate_reload::CertificateReloader::files_now(&settings);
-        let peppol_keys =
+        let mut peppol_keys =
             crate::certificate_reload::PeppolKeys::new(settings.peppol_key_material(false)?);
-        let as4_sender =
-            settings
-                .peppol_as4_sender(&revocation)?
-                .map(|sender| match &peppol_keys.ap {
-                    Some(keys) => sender.with_keys(keys.clone()),
-                    None => sender,
-                });
+        // The SMP client trusts what the reload replaces.
+        if let (Some(haven_peppol::config::Locator::Network(network)), Some(trust)) =
+            (&locator, &peppol_keys.smp_trust)
+        {
+            let shared = network.smp_anchors();
+            shared.store((*trust.load()).clone());
+            peppol_keys.smp_trust = Some(shared);
+        }
+        let as4_sender = settings.peppol_as4_sender(&revocation)?.map(|sender| {
+            let sender = match &peppol_keys.ap {
+                Some(keys) => sender.with_keys(keys.clone()),
+                None => sender,
+            };
+            match &peppol_keys.ap_trust {
+                Some(trust) => sender.with_trust(trust.clone()),
+                None => sender,
+            }
+        });
         let peppol = match (locator, as4_sender) {
             (Some(locator), Some(sender)) => {
                 tracing::info!(
@@ -248,6 +259,9 @@ impl Application {
             .map(|mut receiver| {
                 if let Some(keys) = &peppol_keys.ap {
                     receiver.keys = keys.clone();
+                }
+                if let Some(trust) = &peppol_keys.ap_trust {
+                    receiver.ap_trust = trust.clone();
                 }
                 web::Data::new(crate::as4::As4(
                     haven_peppol::as4::inbound::BlockingAs4Receiver(Arc::new(receiver)),

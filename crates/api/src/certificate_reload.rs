@@ -13,9 +13,9 @@
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use haven_domain::peppol::certificates::{
-    record_reload_failure, record_renewal, InstalledCertificate,
+    record_reload_failure, record_renewal, record_trust_renewal, InstalledCertificate, TrustFile,
 };
-use haven_peppol::{as4::ApKeys, publisher::Publisher, rollover::Swappable};
+use haven_peppol::{as4::ApKeys, publisher::Publisher, rollover::Swappable, xmldsig::TrustAnchors};
 use haven_persistence::Database;
 use sha2::{Digest as _, Sha256};
 
@@ -28,6 +28,10 @@ pub struct PeppolKeys {
     pub ap: Option<Swappable<ApKeys>>,
     pub publisher: Option<Swappable<Publisher>>,
     pub certificates: Swappable<Vec<InstalledCertificate>>,
+    /// The AP CAs, shared by the AS4 receiver and sender.
+    pub ap_trust: Option<Swappable<TrustAnchors>>,
+    /// The SMP CAs, shared with the network locator's SMP client.
+    pub smp_trust: Option<Swappable<TrustAnchors>>,
 }
 
 impl PeppolKeys {
@@ -38,12 +42,31 @@ impl PeppolKeys {
             ap: material.ap_keys.map(Swappable::new),
             publisher: material.publisher.map(Swappable::new),
             certificates: Swappable::new(material.certificates),
+            ap_trust: material.ap_trust.map(Swappable::new),
+            smp_trust: material.smp_trust.map(Swappable::new),
         }
     }
 
-    /// Replaces every key and certificate with `material` (read from the same settings, so
-    /// the same ones are configured).
-    fn replace(&self, material: PeppolKeyMaterial) {
+    /// Replaces every key, certificate and trust file with `material` (read from the same
+    /// settings, so the same ones are configured); returns the trust files that changed.
+    fn replace(&self, material: PeppolKeyMaterial) -> Vec<TrustFile> {
+        let mut changed = Vec::new();
+        for (setting, shared, trust) in [
+            ("peppol_ap_trust_file", &self.ap_trust, material.ap_trust),
+            ("peppol_smp_trust_file", &self.smp_trust, material.smp_trust),
+        ] {
+            if let (Some(shared), Some(trust)) = (shared, trust) {
+                if *shared.load() != trust {
+                    let (anchors, intermediates) = trust.subjects();
+                    changed.push(TrustFile {
+                        setting,
+                        anchors,
+                        intermediates,
+                    });
+                    shared.store(trust);
+                }
+            }
+        }
         if let (Some(shared), Some(keys)) = (&self.ap, material.ap_keys) {
             shared.store(keys);
         }
@@ -51,6 +74,7 @@ impl PeppolKeys {
             shared.store(publisher);
         }
         self.certificates.store(material.certificates);
+        changed
     }
 }
 
@@ -153,8 +177,14 @@ async fn look(
         Ok(material) => {
             let before = keys.certificates.load();
             let after = material.certificates.clone();
-            keys.replace(material);
-            record_renewal(db, &before, &after).await.map(|_| ())
+            let trusts = keys.replace(material);
+            let mut recorded = record_renewal(db, &before, &after).await.map(|_| ());
+            for trust in &trusts {
+                if recorded.is_ok() {
+                    recorded = record_trust_renewal(db, trust).await;
+                }
+            }
+            recorded
         }
         Err(e) => record_reload_failure(db, &format!("{e:#}")).await,
     };

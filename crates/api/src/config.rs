@@ -202,6 +202,10 @@ pub struct Settings {
     pub peppol_revocation_insecure_hosts: String,
     /// Seconds one OCSP or CRL fetch may take, from 1 to 30.
     pub peppol_revocation_timeout_secs: u64,
+    /// Whether an OCSP answer must echo the nonce Haven sends (RFC 8954). Off by default:
+    /// responders that serve pre-produced answers (the lightweight profile of RFC 5019) leave
+    /// it out; an answer with another nonce is refused either way.
+    pub peppol_revocation_ocsp_nonce_required: bool,
     /// The Peppol Directory that Haven's SMP tells about its listed participants: empty (off),
     /// `production` (`https://directory.peppol.eu`), `test`
     /// (`https://test-directory.peppol.eu`) or an https base URL. Needs the SMP
@@ -408,6 +412,7 @@ impl Default for Settings {
             peppol_revocation: "soft".into(),
             peppol_revocation_insecure_hosts: String::new(),
             peppol_revocation_timeout_secs: 5,
+            peppol_revocation_ocsp_nonce_required: false,
             peppol_sml_registration: false,
             peppol_sml_url: "production".into(),
             peppol_smp_id: None,
@@ -519,6 +524,10 @@ impl std::fmt::Debug for Settings {
 /// The access point's keys, the SMP and the certificates they hold, read together.
 pub struct PeppolKeyMaterial {
     pub ap_keys: Option<haven_peppol::as4::ApKeys>,
+    /// `peppol_ap_trust_file`, with the AP key.
+    pub ap_trust: Option<haven_peppol::xmldsig::TrustAnchors>,
+    /// `peppol_smp_trust_file`, with the `sml` locator.
+    pub smp_trust: Option<haven_peppol::xmldsig::TrustAnchors>,
     pub publisher: Option<haven_peppol::publisher::Publisher>,
     pub certificates: Vec<haven_domain::peppol::certificates::InstalledCertificate>,
 }
@@ -940,11 +949,35 @@ impl Settings {
                 publisher.key.certificate(),
             )?);
         }
+        let smp_trust = self.peppol_smp_trust()?;
+        let (ap_keys, ap_trust) =
+            ap.map_or((None, None), |(keys, trust)| (Some(keys), Some(trust)));
         Ok(PeppolKeyMaterial {
-            ap_keys: ap.map(|(keys, _)| keys),
+            ap_keys,
+            ap_trust,
+            smp_trust,
             publisher,
             certificates,
         })
+    }
+
+    /// The SMP CAs (`peppol_smp_trust_file`) when the `sml` locator uses them, read as the
+    /// locator reads them at start.
+    ///
+    /// # Errors
+    /// A sentence naming the setting when the file cannot be read or holds no usable anchor.
+    fn peppol_smp_trust(&self) -> anyhow::Result<Option<haven_peppol::xmldsig::TrustAnchors>> {
+        let sml = haven_peppol::config::LocatorKind::parse(&self.peppol_locator)
+            .is_ok_and(|kind| kind == haven_peppol::config::LocatorKind::Network);
+        let (true, Some(path)) = (sml, &self.peppol_smp_trust_file) else {
+            return Ok(None);
+        };
+        let pem = std::fs::read(path).map_err(|e| {
+            anyhow::anyhow!("peppol_smp_trust_file: cannot read {}: {e}", path.display())
+        })?;
+        haven_peppol::xmldsig::TrustAnchors::from_pem(&pem)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("peppol_smp_trust_file: {}: {e}", path.display()))
     }
 
     /// The files [`Settings::peppol_key_material`] reads, for noticing that one changed.
@@ -958,6 +991,7 @@ impl Settings {
             &self.peppol_ap_previous_certificate_file,
             &self.peppol_ap_previous_pkcs12_file,
             &self.peppol_ap_trust_file,
+            &self.peppol_smp_trust_file,
             &self.peppol_smp_key_file,
             &self.peppol_smp_certificate_file,
             &self.peppol_smp_pkcs12_file,
@@ -999,7 +1033,9 @@ impl Settings {
             rules,
             std::time::Duration::from_secs(self.peppol_revocation_timeout_secs),
         )
-        .map(Arc::new)
+        .map(|checker| {
+            Arc::new(checker.with_nonce_required(self.peppol_revocation_ocsp_nonce_required))
+        })
         .map_err(|e| anyhow::anyhow!("peppol_revocation: {e}"))
     }
 
@@ -1019,7 +1055,7 @@ impl Settings {
         }
         Ok(Some(haven_peppol::as4::inbound::As4Receiver {
             keys: haven_peppol::rollover::Swappable::new(keys),
-            ap_trust,
+            ap_trust: haven_peppol::rollover::Swappable::new(ap_trust),
             max_decompressed: self.peppol_as4_max_decompressed_bytes,
             revocation: Arc::clone(revocation),
         }))
@@ -1575,6 +1611,10 @@ mod tests {
             "peppol_revocation_timeout_secs".to_owned(),
             ValueKind::Number
         )));
+        assert!(keys.contains(&(
+            "peppol_revocation_ocsp_nonce_required".to_owned(),
+            ValueKind::Bool
+        )));
         assert!(keys.contains(&("intake_ocr_budget_seconds".to_owned(), ValueKind::Number)));
         assert!(keys.contains(&(
             "peppol_as4_requests_per_minute_per_ip".to_owned(),
@@ -1603,7 +1643,7 @@ mod tests {
             ValueKind::Number
         )));
         assert!(keys.contains(&("peppol_reporting_send".to_owned(), ValueKind::Bool)));
-        assert_eq!(keys.len(), 119, "one key per field of Settings");
+        assert_eq!(keys.len(), 120, "one key per field of Settings");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use haven_domain::{
     },
     mail::OutgoingMail,
     peppol::certificates::{
-        record_reload_failure, record_renewal, CertificatePurpose, InstalledCertificate,
+        record_reload_failure, record_renewal, record_trust_renewal, CertificatePurpose,
+        InstalledCertificate, TrustFile,
     },
     DomainResult,
 };
@@ -124,4 +125,25 @@ async fn a_failed_reload_is_recorded_with_its_reason() {
         events[0].details["reason"],
         "peppol_ap_key_file: no PKCS#8 PRIVATE KEY block"
     );
+}
+
+#[tokio::test]
+async fn a_changed_trust_file_is_recorded_with_its_anchors_and_intermediates() {
+    let log = Log::default();
+    let trust = TrustFile {
+        setting: "peppol_smp_trust_file",
+        anchors: vec!["CN=Test Root CA".into()],
+        intermediates: vec!["CN=Test SMP CA".into()],
+    };
+    record_trust_renewal(&log, &trust).await.unwrap();
+    let events = log.0.lock().unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, AuditAction::PeppolTrustRenewed);
+    assert_eq!(
+        events[0].target,
+        Some(("setting", "peppol_smp_trust_file".to_owned()))
+    );
+    assert_eq!(events[0].details["anchors"][0], "CN=Test Root CA");
+    assert_eq!(events[0].details["intermediates"][0], "CN=Test SMP CA");
+    assert!(events[0].environment_id.is_none());
 }

@@ -155,7 +155,7 @@ async fn receive(dir: &Path) {
         keys: haven_peppol::rollover::Swappable::new(haven_peppol::as4::ApKeys::new(ap_key(
             dir, "b",
         ))),
-        ap_trust: trust(dir),
+        ap_trust: haven_peppol::rollover::Swappable::new(trust(dir)),
         max_decompressed: DEFAULT_MAX_DECOMPRESSED,
         revocation: Arc::new(revocation),
     }));

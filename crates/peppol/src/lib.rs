@@ -23,4 +23,5 @@ pub mod sml_manage;
 pub mod smp;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod trust;
 pub mod xmldsig;

@@ -51,6 +51,12 @@ pub struct NetworkLocator {
 }
 
 impl NetworkLocator {
+    /// The SMP client's trust anchors, shared (see [`SmpClient::anchors`]).
+    #[must_use]
+    pub fn smp_anchors(&self) -> crate::rollover::Swappable<crate::xmldsig::TrustAnchors> {
+        self.smp.anchors()
+    }
+
     #[must_use]
     pub fn new(sml: Sml, smp: SmpClient, ttl: Duration) -> Self {
         Self {

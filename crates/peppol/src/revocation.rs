@@ -27,7 +27,10 @@ use x509_parser::{
     x509::{AlgorithmIdentifier, SubjectPublicKeyInfo},
 };
 
-use crate::http::{self, HostRules};
+use crate::{
+    http::{self, HostRules},
+    trust::{CertPath, TrustAnchors},
+};
 
 /// How long an answer without `nextUpdate` is kept, and the most any answer is kept.
 pub const MAX_CACHE: Duration = Duration::from_secs(3600);
@@ -47,6 +50,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const OID_SHA1: &str = "1.3.14.3.2.26";
 const OID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
 const OID_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
+const OID_OCSP_NONCE: &str = "1.3.6.1.5.5.7.48.1.2";
+/// The nonce's length: RFC 8954 has requesters send 32 octets (and allows 1 to 32).
+const NONCE_LEN: usize = 32;
 
 /// What an unknown revocation status means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,13 +106,23 @@ type CrlKey = (String, Vec<u8>);
 /// Checks certificates under a policy, with a cache.
 pub struct RevocationChecker {
     policy: Policy,
+    /// Whether an OCSP answer must echo the request's nonce (else one that does not is
+    /// believed, as from responders that serve pre-produced answers).
+    nonce_required: bool,
     rules: HostRules,
     client: reqwest::Client,
     cache: Mutex<HashMap<Vec<u8>, (Status, Instant)>>,
     /// Verified CRLs by URL and issuer, until their `nextUpdate` (at most [`MAX_CACHE`]): every
     /// certificate of a CA names the same CRL, which is fetched and parsed once for all.
     crls: Mutex<HashMap<CrlKey, (Arc<RevokedSerials>, Instant)>>,
+    /// CRL fetches under way: a certificate whose CRL is being fetched for another waits for
+    /// that fetch and takes its outcome, so a CA's CRL is fetched once however many of its
+    /// certificates are checked at the same instant.
+    flights: Mutex<HashMap<CrlKey, CrlFlight>>,
 }
+
+/// One fetch of a CRL, shared by everyone who needs it while it runs.
+type CrlFlight = Arc<tokio::sync::OnceCell<Result<Arc<RevokedSerials>, String>>>;
 
 impl RevocationChecker {
     /// `rules` says which hosts may be at internal addresses; `timeout` bounds each fetch.
@@ -116,11 +132,21 @@ impl RevocationChecker {
     pub fn new(policy: Policy, rules: HostRules, timeout: Duration) -> Result<Self, String> {
         Ok(Self {
             policy,
+            nonce_required: false,
             client: http::client(&rules, timeout)?,
             rules,
             cache: Mutex::new(HashMap::new()),
             crls: Mutex::new(HashMap::new()),
+            flights: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Refuses OCSP answers that do not echo the request's nonce (by default they are
+    /// believed when they carry none, and refused when they carry another).
+    #[must_use]
+    pub fn with_nonce_required(mut self, required: bool) -> Self {
+        self.nonce_required = required;
+        self
     }
 
     #[must_use]
@@ -134,9 +160,20 @@ impl RevocationChecker {
     /// # Errors
     /// Revoked, or unknown under `hard`.
     pub async fn check(&self, leaf: &[u8], issuer: &[u8]) -> Result<(), Refused> {
+        self.check_with(leaf, issuer, None).await
+    }
+
+    /// [`RevocationChecker::check`], with the trust file that an indirect CRL's issuer must
+    /// be found in.
+    async fn check_with(
+        &self,
+        leaf: &[u8],
+        issuer: &[u8],
+        trust: Option<&TrustAnchors>,
+    ) -> Result<(), Refused> {
         match self.policy {
             Policy::Off => Ok(()),
-            policy => match self.status(leaf, issuer).await {
+            policy => match self.status_with(leaf, issuer, trust).await {
                 Status::Good => Ok(()),
                 Status::Revoked(why) => Err(Refused::Revoked(why)),
                 Status::Unknown(why) if policy == Policy::Hard => Err(Refused::Unknown(why)),
@@ -152,8 +189,48 @@ impl RevocationChecker {
         }
     }
 
+    /// Applies the policy to every certificate of `path` but its trust anchor, leaf first:
+    /// `Ok` when none is revoked (and, under `hard`, each is known good). A CA between the
+    /// leaf and the anchor is named in the reason.
+    ///
+    /// # Errors
+    /// The first certificate revoked, or unknown under `hard`.
+    pub async fn check_path(&self, path: &CertPath) -> Result<(), Refused> {
+        if self.policy == Policy::Off {
+            return Ok(());
+        }
+        for (index, (certificate, issuer)) in path.issued().enumerate() {
+            let whose = |why: String| {
+                if index == 0 {
+                    why
+                } else {
+                    format!("its CA {}: {why}", subject(certificate))
+                }
+            };
+            self.check_with(certificate, issuer, Some(path.trust()))
+                .await
+                .map_err(|refused| match refused {
+                    Refused::Revoked(why) => Refused::Revoked(whose(why)),
+                    Refused::Unknown(why) => Refused::Unknown(whose(why)),
+                })?;
+        }
+        Ok(())
+    }
+
     /// The status of `leaf` (DER) issued by `issuer` (DER): OCSP first, then the CRL.
     pub async fn status(&self, leaf: &[u8], issuer: &[u8]) -> Status {
+        self.status_with(leaf, issuer, None).await
+    }
+
+    /// [`RevocationChecker::status`]; an indirect CRL (a distribution point naming a CRL
+    /// issuer other than the CA) is believed only when signed by a certificate of `trust`
+    /// with a path of its own.
+    pub async fn status_with(
+        &self,
+        leaf: &[u8],
+        issuer: &[u8],
+        trust: Option<&TrustAnchors>,
+    ) -> Status {
         let target = match Target::read(leaf, issuer) {
             Ok(target) => target,
             Err(why) => return Status::Unknown(why),
@@ -168,8 +245,13 @@ impl RevocationChecker {
                 Err(why) => reasons.push(format!("OCSP {url}: {why}")),
             }
         }
-        for url in &target.crl_urls {
-            match self.ask_crl(url, &target).await {
+        for point in &target.crl_points {
+            let url = &point.url;
+            let answer = match crl_signer(point, &target, trust) {
+                Ok(signer) => self.ask_crl(url, &target, signer.as_deref()).await,
+                Err(why) => Err(why),
+            };
+            match answer {
                 Ok((status, next_update)) => return self.keep(&target, status, next_update),
                 Err(why) => reasons.push(format!("CRL {url}: {why}")),
             }
@@ -234,7 +316,8 @@ impl RevocationChecker {
 
     async fn ask_ocsp(&self, url: &str, target: &Target) -> Result<(Status, Option<i64>), String> {
         let parsed = self.rules.admit_plain(url)?;
-        let request = ocsp_request(target)?;
+        let nonce = fresh_nonce()?;
+        let request = ocsp_request(target, &nonce)?;
         let body = self
             .fetch(
                 self.client
@@ -246,40 +329,123 @@ impl RevocationChecker {
             )
             .await?;
         let target = target.clone();
+        let expected = Nonce {
+            value: nonce,
+            required: self.nonce_required,
+        };
         crate::as4::off_the_worker(move || {
-            read_ocsp(&body, &target, chrono::Utc::now().timestamp())
+            read_ocsp(&body, &target, &expected, chrono::Utc::now().timestamp())
         })
         .await?
     }
 
-    async fn ask_crl(&self, url: &str, target: &Target) -> Result<(Status, Option<i64>), String> {
-        let key = (url.to_owned(), target.issuer_hash.clone());
-        let cached = {
-            let crls = self
-                .crls
+    /// The status from the CRL at `url`, signed by the target's issuer or, for an indirect
+    /// CRL, by `signer` (DER).
+    async fn ask_crl(
+        &self,
+        url: &str,
+        target: &Target,
+        signer: Option<&[u8]>,
+    ) -> Result<(Status, Option<i64>), String> {
+        let signer = CrlSigner {
+            der: signer.unwrap_or(&target.issuer).to_vec(),
+            indirect: signer.is_some(),
+        };
+        let key = (url.to_owned(), sha256(&signer.der));
+        let crl = match self.kept_crl(&key) {
+            Some(crl) => crl,
+            None => self.fetch_crl_joined(url, &signer, key).await?,
+        };
+        Ok((crl.status_of(target)?, Some(crl.next_update)))
+    }
+
+    fn kept_crl(&self, key: &CrlKey) -> Option<Arc<RevokedSerials>> {
+        let crls = self
+            .crls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        crls.get(key)
+            .filter(|(_, until)| *until > Instant::now())
+            .map(|(crl, _)| Arc::clone(crl))
+    }
+
+    /// The CRL at `url` of the target's issuer, fetched by this call or by the one already
+    /// fetching it (whose outcome, a failure too, is shared).
+    async fn fetch_crl_joined(
+        &self,
+        url: &str,
+        signer: &CrlSigner,
+        key: CrlKey,
+    ) -> Result<Arc<RevokedSerials>, String> {
+        let flight = {
+            let mut flights = self
+                .flights
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            crls.get(&key)
-                .filter(|(_, until)| *until > Instant::now())
-                .map(|(crl, _)| Arc::clone(crl))
+            Arc::clone(flights.entry(key.clone()).or_default())
         };
-        let crl = match cached {
-            Some(crl) => crl,
-            None => {
-                let parsed = self.rules.admit_plain(url)?;
-                let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
-                let issuer = target.issuer.clone();
-                let crl = Arc::new(
-                    crate::as4::off_the_worker(move || {
-                        read_crl(&body, &issuer, chrono::Utc::now().timestamp())
-                    })
-                    .await??,
-                );
-                self.keep_crl(key, Arc::clone(&crl));
-                crl
+        let outcome = flight
+            .get_or_init(|| async {
+                // A flight that ended just before this one began may have kept it.
+                if let Some(crl) = self.kept_crl(&key) {
+                    return Ok(crl);
+                }
+                let fetched = self.fetch_crl(url, signer).await;
+                if let Ok(crl) = &fetched {
+                    self.keep_crl(key.clone(), Arc::clone(crl));
+                }
+                fetched
+            })
+            .await
+            .clone();
+        // The flight is over: whoever comes next reads the cache or starts a new one.
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if flights
+            .get(&key)
+            .is_some_and(|running| Arc::ptr_eq(running, &flight))
+        {
+            flights.remove(&key);
+        }
+        outcome
+    }
+
+    /// The complete CRL at `url`, with the first delta CRL it names that can be read applied;
+    /// when it names deltas and none can be read, no answer (it may be missing revocations).
+    async fn fetch_crl(
+        &self,
+        url: &str,
+        signer: &CrlSigner,
+    ) -> Result<Arc<RevokedSerials>, String> {
+        let crl = self.read_crl_at(url, signer, CrlKind::Complete).await?;
+        if crl.freshest.is_empty() {
+            return Ok(Arc::new(crl));
+        }
+        let mut reasons = Vec::new();
+        for delta_url in crl.freshest.clone() {
+            match self.read_crl_at(&delta_url, signer, CrlKind::Delta).await {
+                Ok(delta) => return crl.apply(delta).map(Arc::new),
+                Err(why) => reasons.push(format!("delta CRL {delta_url}: {why}")),
             }
-        };
-        Ok((crl.status_of(&target.serial), Some(crl.next_update)))
+        }
+        Err(reasons.join("; "))
+    }
+
+    async fn read_crl_at(
+        &self,
+        url: &str,
+        signer: &CrlSigner,
+        kind: CrlKind,
+    ) -> Result<RevokedSerials, String> {
+        let parsed = self.rules.admit_plain(url)?;
+        let body = self.fetch(self.client.get(parsed), MAX_CRL).await?;
+        let signer = signer.clone();
+        crate::as4::off_the_worker(move || {
+            read_crl(&body, &signer, chrono::Utc::now().timestamp(), kind)
+        })
+        .await?
     }
 
     fn keep_crl(&self, key: CrlKey, crl: Arc<RevokedSerials>) {
@@ -310,12 +476,65 @@ fn subject(leaf: &[u8]) -> String {
 struct Target {
     /// The leaf's serial number, without leading zeros.
     serial: Vec<u8>,
+    /// Whether the certificate is a CA's (basicConstraints CA), for a CRL's scope.
+    is_ca: bool,
     issuer: Vec<u8>,
-    /// SHA-256 of the issuer's certificate.
-    issuer_hash: Vec<u8>,
+    /// The issuer's name (raw DER), which an indirect CRL's entries name.
+    issuer_name: Vec<u8>,
     ocsp_urls: Vec<String>,
-    crl_urls: Vec<String>,
+    crl_points: Vec<CrlPoint>,
     cache_key: Vec<u8>,
+}
+
+/// A CRL distribution point: its URL and, when the CRL is signed by another than the CA
+/// (an indirect CRL), that CRL issuer's name (raw DER).
+#[derive(Debug, Clone)]
+struct CrlPoint {
+    url: String,
+    crl_issuer: Option<Vec<u8>>,
+}
+
+/// Who signs a CRL: the CA itself, or for an indirect CRL a CRL issuer (DER).
+#[derive(Debug, Clone)]
+struct CrlSigner {
+    der: Vec<u8>,
+    indirect: bool,
+}
+
+/// The CRL issuer's certificate for `point`: `None` when the CA signs its CRL itself, else
+/// a certificate of `trust` with that name, a path to an anchor and, when it has a keyUsage,
+/// cRLSign.
+fn crl_signer(
+    point: &CrlPoint,
+    target: &Target,
+    trust: Option<&TrustAnchors>,
+) -> Result<Option<Vec<u8>>, String> {
+    let Some(name) = point
+        .crl_issuer
+        .as_ref()
+        .filter(|name| **name != target.issuer_name)
+    else {
+        return Ok(None);
+    };
+    let trust = trust.ok_or("an indirect CRL, and no trust file to find its issuer in")?;
+    let now = chrono::Utc::now().timestamp();
+    trust
+        .certificates()
+        .find(|der| {
+            X509Certificate::from_der(der).is_ok_and(|(_, cert)| {
+                cert.subject().as_raw() == name.as_slice()
+                    && cert
+                        .key_usage()
+                        .ok()
+                        .flatten()
+                        .is_none_or(|usage| usage.value.crl_sign())
+                    && trust.check(der, now).is_ok()
+            })
+        })
+        .map(|der| Some(der.to_vec()))
+        .ok_or_else(|| {
+            "the CRL issuer the certificate names is not a certificate of the trust file with a valid path and cRLSign".into()
+        })
 }
 
 impl Target {
@@ -328,7 +547,7 @@ impl Target {
             return Err("the issuer given is not the certificate's issuer".into());
         }
         let mut ocsp_urls = Vec::new();
-        let mut crl_urls = Vec::new();
+        let mut crl_points = Vec::new();
         for extension in cert.extensions() {
             match extension.parsed_extension() {
                 ParsedExtension::AuthorityInfoAccess(aia) => {
@@ -342,12 +561,21 @@ impl Target {
                 }
                 ParsedExtension::CRLDistributionPoints(points) => {
                     for point in points.iter() {
+                        let crl_issuer = point.crl_issuer.as_ref().and_then(|names| {
+                            names.iter().find_map(|name| match name {
+                                GeneralName::DirectoryName(dn) => Some(dn.as_raw().to_vec()),
+                                _ => None,
+                            })
+                        });
                         if let Some(DistributionPointName::FullName(names)) =
                             &point.distribution_point
                         {
                             for name in names {
                                 if let GeneralName::URI(uri) = name {
-                                    crl_urls.push((*uri).to_owned());
+                                    crl_points.push(CrlPoint {
+                                        url: (*uri).to_owned(),
+                                        crl_issuer: crl_issuer.clone(),
+                                    });
                                 }
                             }
                         }
@@ -362,17 +590,23 @@ impl Target {
             lower.starts_with("http://") || lower.starts_with("https://")
         };
         ocsp_urls.retain(web);
-        crl_urls.retain(web);
+        crl_points.retain(|point| web(&point.url));
         let serial = trim_serial(cert.raw_serial()).to_vec();
+        let is_ca = cert
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .is_some_and(|c| c.value.ca);
         let issuer_hash = sha2::Sha256::digest(issuer).to_vec();
         let mut cache_key = issuer_hash.clone();
         cache_key.extend_from_slice(&serial);
         Ok(Self {
             serial,
+            is_ca,
             issuer: issuer.to_vec(),
-            issuer_hash,
+            issuer_name: issuer_cert.subject().as_raw().to_vec(),
             ocsp_urls,
-            crl_urls,
+            crl_points,
             cache_key,
         })
     }
@@ -400,9 +634,25 @@ fn to_unix(time: x509_ocsp::OcspGeneralizedTime) -> i64 {
     i64::try_from(time.0.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
 }
 
+/// A nonce of [`NONCE_LEN`] random octets.
+fn fresh_nonce() -> Result<Vec<u8>, String> {
+    let mut nonce = vec![0u8; NONCE_LEN];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
+        .map_err(|_| "no random source for the OCSP nonce".to_owned())?;
+    Ok(nonce)
+}
+
+/// The nonce an OCSP answer is to echo.
+#[derive(Debug, Clone)]
+struct Nonce {
+    value: Vec<u8>,
+    /// Whether an answer without it is refused.
+    required: bool,
+}
+
 /// The DER OCSP request for the target: one CertID with SHA-1 (what RFC 5019 responders
-/// are required to take), no nonce, unsigned.
-fn ocsp_request(target: &Target) -> Result<Vec<u8>, String> {
+/// are required to take), the nonce extension (RFC 8954), unsigned.
+fn ocsp_request(target: &Target, nonce: &[u8]) -> Result<Vec<u8>, String> {
     let (_, issuer) =
         X509Certificate::from_der(&target.issuer).map_err(|e| format!("bad issuer: {e}"))?;
     let bad = |e: der::Error| format!("cannot encode the OCSP request: {e}");
@@ -427,7 +677,17 @@ fn ocsp_request(target: &Target) -> Result<Vec<u8>, String> {
                 req_cert: cert_id,
                 single_request_extensions: None,
             }],
-            request_extensions: None,
+            // The extension's value is the DER of `Nonce ::= OCTET STRING`.
+            request_extensions: Some(vec![x509_cert::ext::Extension {
+                extn_id: der::oid::ObjectIdentifier::new_unwrap(OID_OCSP_NONCE),
+                critical: false,
+                extn_value: der::asn1::OctetString::new(
+                    der::asn1::OctetString::new(nonce)
+                        .and_then(|inner| inner.to_der())
+                        .map_err(bad)?,
+                )
+                .map_err(bad)?,
+            }]),
         },
         optional_signature: None,
     }
@@ -437,7 +697,12 @@ fn ocsp_request(target: &Target) -> Result<Vec<u8>, String> {
 
 /// Reads an OCSP response for the target at `now` (Unix seconds): the status and the
 /// `nextUpdate`.
-fn read_ocsp(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i64>), String> {
+fn read_ocsp(
+    body: &[u8],
+    target: &Target,
+    nonce: &Nonce,
+    now: i64,
+) -> Result<(Status, Option<i64>), String> {
     let response = x509_ocsp::OcspResponse::from_der(body)
         .map_err(|e| format!("not an OCSP response: {e}"))?;
     if response.response_status != x509_ocsp::OcspResponseStatus::Successful {
@@ -534,6 +799,7 @@ fn read_ocsp(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i
     if !signed {
         return Err("the answer is not signed by the issuer or a responder it authorised".into());
     }
+    check_nonce(data.response_extensions.as_deref(), nonce)?;
 
     // The answer about this certificate.
     let name_raw = issuer.subject().as_raw();
@@ -575,38 +841,124 @@ fn read_ocsp(body: &[u8], target: &Target, now: i64) -> Result<(Status, Option<i
     Ok((status, next_update))
 }
 
-/// Reads a CRL for the target at `now` (Unix seconds): the status and the `nextUpdate`.
-fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, String> {
+/// Whether the signed response's extensions echo the request's nonce: another nonce is
+/// refused (a replayed or misdirected answer); none at all is refused only when required.
+fn check_nonce(
+    extensions: Option<&[x509_cert::ext::Extension]>,
+    nonce: &Nonce,
+) -> Result<(), String> {
+    let echoed = extensions
+        .into_iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == OID_OCSP_NONCE);
+    match echoed {
+        None if nonce.required => Err("the answer does not echo the request's nonce".into()),
+        None => Ok(()),
+        Some(extension) => {
+            let raw = extension.extn_value.as_bytes();
+            // The value is the DER of an OCTET STRING; some older responders put the nonce
+            // itself there, which is taken too.
+            let inner = der::asn1::OctetString::from_der(raw).ok();
+            let same = inner.is_some_and(|o| o.as_bytes() == nonce.value.as_slice())
+                || raw == nonce.value.as_slice();
+            if same {
+                Ok(())
+            } else {
+                Err("the answer's nonce is not the request's".into())
+            }
+        }
+    }
+}
+
+/// Which kind of CRL is expected at a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CrlKind {
+    /// A complete CRL (a CRL Distribution Point).
+    Complete,
+    /// A delta CRL (the FreshestCRL of a complete one).
+    Delta,
+}
+
+const OID_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
+const OID_FRESHEST_CRL: &str = "2.5.29.46";
+const OID_CERTIFICATE_ISSUER: &str = "2.5.29.29";
+/// The CRL entry reason that takes a serial off the list again (RFC 5280 5.3.1).
+const REMOVE_FROM_CRL: u8 = 8;
+
+/// Reads a CRL of `issuer` at `now` (Unix seconds), verified, of the kind expected.
+fn read_crl(
+    body: &[u8],
+    signer: &CrlSigner,
+    now: i64,
+    kind: CrlKind,
+) -> Result<RevokedSerials, String> {
     let (_, crl) =
         CertificateRevocationList::from_der(body).map_err(|e| format!("not a CRL: {e}"))?;
-    let (_, issuer) = X509Certificate::from_der(issuer).map_err(|e| format!("bad issuer: {e}"))?;
+    let (_, issuer) =
+        X509Certificate::from_der(&signer.der).map_err(|e| format!("bad issuer: {e}"))?;
     if crl.issuer().as_raw() != issuer.subject().as_raw() {
         return Err("the CRL is of another issuer".into());
     }
     crl.verify_signature(issuer.public_key())
         .map_err(|_| "the CRL is not signed by the issuer")?;
-    // A CRL that covers end-entity certificates for every reason: an Issuing Distribution
-    // Point may name the point and limit it to user certificates, nothing narrower; delta
-    // CRLs and other critical extensions are not read.
+    // A CRL that covers every reason: an Issuing Distribution Point may name the point and
+    // limit it to user or to CA certificates (which certificates it speaks for is asked per
+    // certificate), nothing narrower; other critical extensions are not read.
+    let mut scope = Scope::All;
+    let mut marked_indirect = false;
+    let mut base_number = None;
+    let mut freshest = Vec::new();
     for extension in crl.extensions() {
-        match extension.parsed_extension() {
-            ParsedExtension::CRLNumber(_) | ParsedExtension::AuthorityKeyIdentifier(_) => {}
-            ParsedExtension::IssuingDistributionPoint(point)
-                if point.only_contains_ca_certs
-                    || point.only_contains_attribute_certs
-                    || point.only_some_reasons.is_some()
-                    || point.indirect_crl =>
-            {
-                return Err("the CRL does not cover every reason for this certificate".into());
+        match extension.oid.to_id_string().as_str() {
+            OID_DELTA_CRL_INDICATOR => {
+                let base = x509_cert::ext::pkix::crl::BaseCrlNumber::from_der(extension.value)
+                    .map_err(|e| format!("a bad delta CRL indicator: {e}"))?;
+                base_number = Some(trim_serial(base.0.as_bytes()).to_vec());
+                continue;
             }
-            ParsedExtension::IssuingDistributionPoint(_) => {}
-            _ if extension.critical => {
-                return Err(
-                    "the CRL has a critical extension Haven does not read (a delta CRL?)".into(),
-                );
+            OID_FRESHEST_CRL => {
+                let points = x509_cert::ext::pkix::crl::FreshestCrl::from_der(extension.value)
+                    .map_err(|e| format!("a bad FreshestCRL extension: {e}"))?;
+                freshest = point_urls(&points.0);
+                continue;
             }
             _ => {}
         }
+        match extension.parsed_extension() {
+            ParsedExtension::CRLNumber(_) | ParsedExtension::AuthorityKeyIdentifier(_) => {}
+            ParsedExtension::IssuingDistributionPoint(point)
+                if point.only_contains_attribute_certs
+                    || point.only_some_reasons.is_some()
+                    || (point.indirect_crl && !signer.indirect)
+                    || (point.only_contains_ca_certs && point.only_contains_user_certs) =>
+            {
+                return Err("the CRL does not cover every reason for this certificate".into());
+            }
+            ParsedExtension::IssuingDistributionPoint(point) => {
+                marked_indirect = point.indirect_crl;
+                if point.only_contains_user_certs {
+                    scope = Scope::Users;
+                } else if point.only_contains_ca_certs {
+                    scope = Scope::Cas;
+                }
+            }
+            _ if extension.critical => {
+                return Err("the CRL has a critical extension Haven does not read".into());
+            }
+            _ => {}
+        }
+    }
+    if signer.indirect && !marked_indirect {
+        return Err(
+            "the CRL issuer's CRL is not marked indirect (Issuing Distribution Point)".into(),
+        );
+    }
+    match (kind, &base_number) {
+        (CrlKind::Complete, Some(_)) => {
+            return Err("a delta CRL is served where the complete CRL belongs".into())
+        }
+        (CrlKind::Delta, None) => return Err("the delta CRL is not marked as one".into()),
+        _ => {}
     }
     if crl.last_update().timestamp() > now + SKEW_SECS {
         return Err("the CRL's thisUpdate is in the future".into());
@@ -618,19 +970,108 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, Stri
     if next_update < now {
         return Err("the CRL is out of date (nextUpdate has passed)".into());
     }
-    let revoked = crl
-        .iter_revoked_certificates()
-        .map(|entry| {
-            (
-                trim_serial(entry.raw_serial()).to_vec(),
-                entry.revocation_date.timestamp(),
-            )
-        })
-        .collect();
+    let mut revoked = HashMap::new();
+    let mut removed = Vec::new();
+    // In an indirect CRL an entry's certificateIssuer names the CA of it and the entries after
+    // it; before the first, the CRL's issuer.
+    let mut entry_issuer = crl.issuer().as_raw().to_vec();
+    for entry in crl.iter_revoked_certificates() {
+        let mut serial = trim_serial(entry.raw_serial()).to_vec();
+        if signer.indirect {
+            if let Some(named) = certificate_issuer(entry.extensions())? {
+                entry_issuer = named;
+            }
+            serial = issuer_and_serial(&entry_issuer, &serial);
+        }
+        if entry
+            .reason_code()
+            .is_some_and(|(_, reason)| reason.0 == REMOVE_FROM_CRL)
+        {
+            removed.push(serial);
+        } else {
+            revoked.insert(serial, entry.revocation_date.timestamp());
+        }
+    }
     Ok(RevokedSerials {
         revoked,
         next_update,
+        scope,
+        number: crl
+            .crl_number()
+            .map(|n| trim_serial(&n.to_bytes_be()).to_vec()),
+        base_number,
+        freshest,
+        removed,
+        indirect: signer.indirect,
     })
+}
+
+/// The CA an indirect CRL's entry names (certificateIssuer, RFC 5280 5.3.3), as raw DER.
+fn certificate_issuer(
+    extensions: &[x509_parser::extensions::X509Extension<'_>],
+) -> Result<Option<Vec<u8>>, String> {
+    use x509_cert::ext::pkix::name::GeneralName as Name;
+    let Some(extension) = extensions
+        .iter()
+        .find(|e| e.oid.to_id_string() == OID_CERTIFICATE_ISSUER)
+    else {
+        return Ok(None);
+    };
+    let names = x509_cert::ext::pkix::name::GeneralNames::from_der(extension.value)
+        .map_err(|e| format!("a bad certificateIssuer in the CRL: {e}"))?;
+    names
+        .iter()
+        .find_map(|name| match name {
+            Name::DirectoryName(dn) => dn.to_der().ok(),
+            _ => None,
+        })
+        .map(Some)
+        .ok_or_else(|| "a certificateIssuer in the CRL without a directory name".into())
+}
+
+/// The key of an indirect CRL's entry: the CA's name (length first) and the serial.
+fn issuer_and_serial(issuer: &[u8], serial: &[u8]) -> Vec<u8> {
+    let mut key = u32::try_from(issuer.len())
+        .unwrap_or(u32::MAX)
+        .to_be_bytes()
+        .to_vec();
+    key.extend_from_slice(issuer);
+    key.extend_from_slice(serial);
+    key
+}
+
+/// The http(s) URLs of distribution points' full names.
+fn point_urls(points: &[x509_cert::ext::pkix::crl::dp::DistributionPoint]) -> Vec<String> {
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+    points
+        .iter()
+        .filter_map(|point| match &point.distribution_point {
+            Some(DistributionPointName::FullName(names)) => Some(names),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|name| match name {
+            GeneralName::UniformResourceIdentifier(uri) => Some(uri.as_str().to_owned()),
+            _ => None,
+        })
+        .filter(|url| {
+            let lower = url.to_ascii_lowercase();
+            lower.starts_with("http://") || lower.starts_with("https://")
+        })
+        .collect()
+}
+
+/// Compares two CRL numbers (big-endian, without leading zeros).
+fn compare_numbers(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// Which certificates a CRL speaks for (its Issuing Distribution Point).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    All,
+    Users,
+    Cas,
 }
 
 /// What a verified CRL says: the serial numbers it lists (without leading zeros) with their
@@ -639,18 +1080,69 @@ fn read_crl(body: &[u8], issuer: &[u8], now: i64) -> Result<RevokedSerials, Stri
 struct RevokedSerials {
     revoked: HashMap<Vec<u8>, i64>,
     next_update: i64,
+    scope: Scope,
+    /// The CRL number, without leading zeros.
+    number: Option<Vec<u8>>,
+    /// For a delta CRL: the number of the complete CRL it is to be applied to.
+    base_number: Option<Vec<u8>>,
+    /// The delta CRLs (FreshestCRL) a complete CRL names.
+    freshest: Vec<String>,
+    /// For a delta CRL: serials taken off the list again (removeFromCRL).
+    removed: Vec<Vec<u8>>,
+    /// An indirect CRL: its entries are keyed by their CA's name and serial.
+    indirect: bool,
 }
 
 impl RevokedSerials {
-    fn status_of(&self, serial: &[u8]) -> Status {
-        match self.revoked.get(serial) {
+    /// This complete CRL brought up to date with `delta` (RFC 5280 5.2.4): the delta must be
+    /// for this CRL or an older one and speak for the same certificates; a delta no newer
+    /// than this CRL changes nothing.
+    fn apply(mut self, delta: RevokedSerials) -> Result<Self, String> {
+        let number = self
+            .number
+            .as_deref()
+            .ok_or("the CRL names a delta CRL but has no CRL number")?;
+        let base = delta.base_number.as_deref().unwrap_or_default();
+        if compare_numbers(base, number).is_gt() {
+            return Err("the delta CRL is for a newer complete CRL than the one served".into());
+        }
+        if delta.scope != self.scope {
+            return Err("the delta CRL speaks for other certificates than the CRL".into());
+        }
+        let delta_number = delta.number.as_deref().unwrap_or_default();
+        if compare_numbers(delta_number, number).is_le() {
+            return Ok(self);
+        }
+        for serial in &delta.removed {
+            self.revoked.remove(serial);
+        }
+        self.revoked.extend(delta.revoked);
+        self.next_update = self.next_update.min(delta.next_update);
+        Ok(self)
+    }
+
+    /// The target's status, when this CRL speaks for certificates of its kind.
+    fn status_of(&self, target: &Target) -> Result<Status, String> {
+        match (self.scope, target.is_ca) {
+            (Scope::Users, true) => {
+                return Err("the CRL is for end-entity certificates only".into())
+            }
+            (Scope::Cas, false) => return Err("the CRL is for CA certificates only".into()),
+            _ => {}
+        }
+        let key = if self.indirect {
+            issuer_and_serial(&target.issuer_name, &target.serial)
+        } else {
+            target.serial.clone()
+        };
+        Ok(match self.revoked.get(&key) {
             Some(&revoked_at) => {
                 let since = chrono::DateTime::from_timestamp(revoked_at, 0)
                     .map_or_else(String::new, |t| format!(" since {}", t.to_rfc3339()));
                 Status::Revoked(format!("CRL{since}"))
             }
             None => Status::Good,
-        }
+        })
     }
 }
 

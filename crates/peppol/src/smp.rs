@@ -17,6 +17,7 @@ use crate::{
         PARTICIPANT_SCHEME, PROCESS_SCHEME, TRANSPORT_PROFILE_AS4,
     },
     revocation::RevocationChecker,
+    rollover::Swappable,
     xmldsig::{verify_enveloped, TrustAnchors},
 };
 
@@ -37,7 +38,8 @@ const UID_OID: &str = "0.9.2342.19200300.100.1.1";
 pub struct SmpClient {
     http: reqwest::Client,
     rules: HostRules,
-    anchors: TrustAnchors,
+    /// Replaced while running when `peppol_smp_trust_file` changes.
+    anchors: Swappable<TrustAnchors>,
     /// Asks whether the SMP's signing certificate is revoked; none: not asked.
     revocation: Option<Arc<RevocationChecker>>,
 }
@@ -61,9 +63,16 @@ impl SmpClient {
         Ok(Self {
             http: http::client(&rules, timeout)?,
             rules,
-            anchors,
+            anchors: Swappable::new(anchors),
             revocation: None,
         })
+    }
+
+    /// The trust anchors of the moment, shared: storing into it changes what this client
+    /// trusts from the next answer on.
+    #[must_use]
+    pub fn anchors(&self) -> Swappable<TrustAnchors> {
+        self.anchors.clone()
     }
 
     /// Checks the SMP's signing certificate for revocation under the checker's policy before
@@ -129,17 +138,16 @@ impl SmpClient {
         for hop in 0..2 {
             let body = self.get(&url, participant).await?;
             let doc = parse(&body)?;
-            let verified = verify_enveloped(&doc, &self.anchors, now.timestamp()).map_err(|e| {
+            let anchors = self.anchors.load();
+            let verified = verify_enveloped(&doc, &anchors, now.timestamp()).map_err(|e| {
                 tracing::warn!(error = %e, url, "SMP answer refused");
                 LocateError::Failed(format!(
                     "the SMP answer for {participant} is not trusted: {e}"
                 ))
             })?;
-            if let (Some(checker), Some(issuer)) =
-                (&self.revocation, self.anchors.issuer_of(&verified.signer))
-            {
+            if let Some(checker) = &self.revocation {
                 checker
-                    .check(&verified.signer, issuer)
+                    .check_path(&verified.path)
                     .await
                     .map_err(|refused| {
                         tracing::warn!(error = %refused, url, "SMP certificate refused");

@@ -27,8 +27,8 @@ use tokio::net::UdpSocket;
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
     CrlDistributionPoint, CrlIssuingDistributionPoint, CrlScope, CustomExtension, DnType, DnValue,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, PublicKeyData as _,
-    RevokedCertParams, SerialNumber, SigningKey as _, PKCS_RSA_SHA256,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    PublicKeyData as _, RevokedCertParams, SerialNumber, SigningKey as _, PKCS_RSA_SHA256,
 };
 use rsa09::pkcs8::{EncodePrivateKey, LineEnding};
 
@@ -80,6 +80,73 @@ impl Ca {
         }
     }
 
+    /// A root CA as Peppol's (`CN=name`, self-signed, keyUsage keyCertSign and cRLSign,
+    /// basicConstraints CA without a path length limit), for a three-level PKI with
+    /// [`Ca::intermediate`].
+    #[must_use]
+    pub fn root(name: &str) -> Self {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let cert = params.self_signed(&key).unwrap();
+        Self {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            issuer: Arc::new(Issuer::new(params, key)),
+        }
+    }
+
+    /// An intermediate CA this CA issues (`CN=name`), as the Peppol Access Point and SMP CAs
+    /// under the root: a CA for leaves only (path length 0), keyCertSign and cRLSign, the
+    /// revocation sources `sources`, or as `kind` says otherwise.
+    #[must_use]
+    pub fn intermediate(&self, name: &str, sources: &Sources, kind: Intermediate) -> Self {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = if kind == Intermediate::NotCa {
+            IsCa::ExplicitNoCa
+        } else {
+            IsCa::Ca(BasicConstraints::Constrained(0))
+        };
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        if kind == Intermediate::Expired {
+            params.not_before = date_time_ymd(2019, 1, 1);
+            params.not_after = date_time_ymd(2020, 1, 1);
+        }
+        let serial = Self::next_serial().to_be_bytes().to_vec();
+        params.serial_number = Some(SerialNumber::from_slice(&serial));
+        if let Some(url) = &sources.ocsp {
+            params.custom_extensions.push(authority_info_access(url));
+        }
+        if let Some(url) = &sources.crl {
+            params.crl_distribution_points = vec![CrlDistributionPoint {
+                uris: vec![url.clone()],
+            }];
+        }
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Self {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            issuer: Arc::new(Issuer::new(params, key)),
+        }
+    }
+
+    /// This CA's certificate as a [`Leaf`] with no key of use, to revoke it at its issuer's
+    /// [`RevocationServer`].
+    #[must_use]
+    pub fn as_issued(&self) -> Leaf {
+        let (_, cert) = x509_parser::parse_x509_certificate(&self.der).unwrap();
+        Leaf {
+            der: self.der.clone(),
+            pem: self.pem.clone(),
+            pkcs8: Vec::new(),
+            serial: cert.raw_serial().to_vec(),
+        }
+    }
+
     /// A leaf with an RSA key (`CN=cn`); `uid` adds a UID attribute to the subject, `expired`
     /// makes it end in 2020.
     #[must_use]
@@ -110,12 +177,47 @@ impl Ca {
     #[must_use]
     pub fn leaf_in_country(&self, cn: &str, country: &str, key_slot: usize) -> Leaf {
         self.issue_in(
-            cn,
-            None,
-            Some(country),
+            (cn, None, Some(country)),
             Validity::Lasting,
             key_slot,
             &Sources::default(),
+            Vec::new(),
+        )
+    }
+
+    /// A leaf (`CN=cn`, the RSA key of `key_slot`) whose CRL distribution point `url` names
+    /// `crl_issuer` as the CRL's issuer (an indirect CRL, RFC 5280 4.2.1.13).
+    #[must_use]
+    pub fn leaf_with_indirect_crl(
+        &self,
+        cn: &str,
+        key_slot: usize,
+        url: &str,
+        crl_issuer: &Ca,
+    ) -> Leaf {
+        use x509_cert::ext::pkix::{
+            crl::{dp::DistributionPoint, CrlDistributionPoints},
+            name::{DistributionPointName, GeneralName},
+        };
+        let name = x509_cert::Certificate::from_der(&crl_issuer.der)
+            .unwrap()
+            .tbs_certificate
+            .subject;
+        let points = CrlDistributionPoints(vec![DistributionPoint {
+            distribution_point: Some(DistributionPointName::FullName(vec![
+                GeneralName::UniformResourceIdentifier(der::asn1::Ia5String::new(url).unwrap()),
+            ])),
+            reasons: None,
+            crl_issuer: Some(vec![GeneralName::DirectoryName(name)]),
+        }]);
+        let extension =
+            CustomExtension::from_oid_content(&[2, 5, 29, 31], points.to_der().unwrap());
+        self.issue_in(
+            (cn, None, None),
+            Validity::Lasting,
+            key_slot,
+            &Sources::default(),
+            vec![extension],
         )
     }
 
@@ -153,17 +255,17 @@ impl Ca {
         key_slot: usize,
         sources: &Sources,
     ) -> Leaf {
-        self.issue_in(cn, uid, None, validity, key_slot, sources)
+        self.issue_in((cn, uid, None), validity, key_slot, sources, Vec::new())
     }
 
+    /// A leaf named `(cn, uid, country)`.
     fn issue_in(
         &self,
-        cn: &str,
-        uid: Option<&str>,
-        country: Option<&str>,
+        (cn, uid, country): (&str, Option<&str>, Option<&str>),
         validity: Validity,
         key_slot: usize,
         sources: &Sources,
+        extra: Vec<CustomExtension>,
     ) -> Leaf {
         let pkcs8 = rsa_key(key_slot);
         let key = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_slice().into(), &PKCS_RSA_SHA256)
@@ -201,6 +303,7 @@ impl Ca {
                 uris: vec![url.clone()],
             }];
         }
+        params.custom_extensions.extend(extra);
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         Leaf {
             der: cert.der().to_vec(),
@@ -240,6 +343,17 @@ impl Ca {
     pub async fn revocation_server(&self) -> RevocationServer {
         RevocationServer::start(Arc::clone(&self.issuer), self.der.clone()).await
     }
+}
+
+/// What kind of intermediate CA [`Ca::intermediate`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intermediate {
+    /// A CA for leaves, valid for ever.
+    Normal,
+    /// As `Normal`, but it ended in 2020.
+    Expired,
+    /// basicConstraints CA false (keyCertSign all the same).
+    NotCa,
 }
 
 /// Where a leaf says its revocation status is found.
@@ -344,13 +458,49 @@ pub enum Responder {
     CaCertsOnly,
 }
 
+/// What the OCSP responder of the [`RevocationServer`] does with a request's nonce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonceAnswer {
+    /// Echoes it, as RFC 8954 asks.
+    Echo,
+    /// Answers with another nonce.
+    Wrong,
+    /// Leaves it out, as responders with pre-produced answers do.
+    Omit,
+}
+
 struct RevocationState {
     revoked: Vec<Vec<u8>>,
+    nonce: NonceAnswer,
+    /// The nonces of the OCSP requests, in order (empty for a request without one).
+    nonces: Vec<Vec<u8>>,
     ocsp: Responder,
     crl: Responder,
     /// A CRL made elsewhere, served as it is instead of the CA's own.
     crl_as_is: Option<Vec<u8>>,
+    /// Delta CRLs: when set, the complete CRL names `/delta` as its FreshestCRL.
+    delta: Option<DeltaState>,
+    /// The indirect CRL at `/indirect`: (the CA's name as DER, serial) per entry.
+    indirect: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Whether its Issuing Distribution Point says indirectCRL.
+    indirect_marked: bool,
 }
+
+/// What the delta CRL of the [`RevocationServer`] lists, and how it is served.
+struct DeltaState {
+    revoked: Vec<Vec<u8>>,
+    /// Serials taken off the complete CRL's list (removeFromCRL).
+    removed: Vec<Vec<u8>>,
+    mode: Responder,
+    /// The complete CRL's number the delta names as its base (the complete CRL is 10).
+    base_number: u64,
+}
+
+/// An entry of a hand-made CRL: serial, removeFromCRL, certificateIssuer (a name's DER).
+type Entry = (Vec<u8>, bool, Option<Vec<u8>>);
+
+/// The number of the complete CRL when deltas are on, and of its delta.
+const COMPLETE_CRL_NUMBER: u64 = 10;
 
 /// An HTTP server on 127.0.0.1 for one CA: `POST /ocsp` answers OCSP requests (RFC 6960,
 /// basic responses) and `GET /crl` serves the CRL, both signed at request time from the
@@ -364,6 +514,7 @@ pub struct RevocationServer {
     /// Requests answered, per path.
     pub ocsp_requests: Arc<AtomicUsize>,
     pub crl_requests: Arc<AtomicUsize>,
+    pub delta_requests: Arc<AtomicUsize>,
 }
 
 impl RevocationServer {
@@ -375,12 +526,18 @@ impl RevocationServer {
             issuer_der,
             state: Arc::new(Mutex::new(RevocationState {
                 revoked: Vec::new(),
+                nonce: NonceAnswer::Echo,
+                nonces: Vec::new(),
                 ocsp: Responder::Normal,
                 crl: Responder::Normal,
                 crl_as_is: None,
+                delta: None,
+                indirect: Vec::new(),
+                indirect_marked: true,
             })),
             ocsp_requests: Arc::default(),
             crl_requests: Arc::default(),
+            delta_requests: Arc::default(),
         };
         let shared = server.clone();
         tokio::spawn(async move {
@@ -421,12 +578,95 @@ impl RevocationServer {
         self.state.lock().unwrap().revoked.push(leaf.serial.clone());
     }
 
+    /// How the OCSP responder answers a request's nonce from now on.
+    pub fn set_nonce(&self, answer: NonceAnswer) {
+        self.state.lock().unwrap().nonce = answer;
+    }
+
+    /// The nonces of the OCSP requests so far, oldest first.
+    #[must_use]
+    pub fn nonces(&self) -> Vec<Vec<u8>> {
+        self.state.lock().unwrap().nonces.clone()
+    }
+
     pub fn set_ocsp(&self, responder: Responder) {
         self.state.lock().unwrap().ocsp = responder;
     }
 
     pub fn set_crl(&self, responder: Responder) {
         self.state.lock().unwrap().crl = responder;
+    }
+
+    /// Turns delta CRLs on: the complete CRL (number 10) names `/delta` (number 11, for base
+    /// 10) as its FreshestCRL.
+    pub fn enable_delta(&self) {
+        self.state.lock().unwrap().delta = Some(DeltaState {
+            revoked: Vec::new(),
+            removed: Vec::new(),
+            mode: Responder::Normal,
+            base_number: COMPLETE_CRL_NUMBER,
+        });
+    }
+
+    /// Lists `leaf` in the delta CRL only (revoked since the complete CRL).
+    pub fn revoke_in_delta(&self, leaf: &Leaf) {
+        if let Some(delta) = &mut self.state.lock().unwrap().delta {
+            delta.revoked.push(leaf.serial.clone());
+        }
+    }
+
+    /// Lists `leaf` in the delta CRL as removeFromCRL (taken off the complete CRL's list).
+    pub fn remove_in_delta(&self, leaf: &Leaf) {
+        if let Some(delta) = &mut self.state.lock().unwrap().delta {
+            delta.removed.push(leaf.serial.clone());
+        }
+    }
+
+    /// How `/delta` answers (`Normal`, `Down`, `ForeignSigner`).
+    pub fn set_delta(&self, mode: Responder) {
+        if let Some(delta) = &mut self.state.lock().unwrap().delta {
+            delta.mode = mode;
+        }
+    }
+
+    /// The complete CRL's number the delta names as its base.
+    pub fn set_delta_base(&self, number: u64) {
+        if let Some(delta) = &mut self.state.lock().unwrap().delta {
+            delta.base_number = number;
+        }
+    }
+
+    /// The delta CRL as `/delta` serves it.
+    #[must_use]
+    pub fn delta_crl(&self) -> Vec<u8> {
+        self.delta_answer().unwrap_or_default()
+    }
+
+    /// Lists `leaf` of `ca` in the indirect CRL at `/indirect`, which this server's CA
+    /// signs as a CRL issuer for other CAs (each entry with its certificateIssuer).
+    pub fn revoke_for(&self, ca: &Ca, leaf: &Leaf) {
+        let name = x509_cert::Certificate::from_der(&ca.der)
+            .unwrap()
+            .tbs_certificate
+            .subject
+            .to_der()
+            .unwrap();
+        self.state
+            .lock()
+            .unwrap()
+            .indirect
+            .push((name, leaf.serial.clone()));
+    }
+
+    /// Whether `/indirect`'s Issuing Distribution Point says indirectCRL (by default it does).
+    pub fn set_indirect_marked(&self, marked: bool) {
+        self.state.lock().unwrap().indirect_marked = marked;
+    }
+
+    /// The indirect CRL's URL, for [`Ca::leaf_with_indirect_crl`].
+    #[must_use]
+    pub fn indirect_url(&self) -> String {
+        format!("{}/indirect", self.base)
     }
 
     /// Serves `der` at `/crl` from now on (a CRL made by another implementation).
@@ -449,13 +689,29 @@ impl RevocationServer {
             }
             ("GET", "/crl") => {
                 self.crl_requests.fetch_add(1, Ordering::SeqCst);
-                let (mode, as_is) = {
+                let (mode, as_is, delta) = {
                     let state = self.state.lock().unwrap();
-                    (state.crl, state.crl_as_is.clone())
+                    (state.crl, state.crl_as_is.clone(), state.delta.is_some())
                 };
                 (mode != Responder::Down)
-                    .then(|| as_is.unwrap_or_else(|| self.crl(mode)))
+                    .then(|| {
+                        as_is.unwrap_or_else(|| {
+                            if delta {
+                                self.complete_with_delta()
+                            } else {
+                                self.crl(mode)
+                            }
+                        })
+                    })
                     .map(|b| ("application/pkix-crl", b))
+            }
+            ("GET", "/indirect") => {
+                self.crl_requests.fetch_add(1, Ordering::SeqCst);
+                Some(("application/pkix-crl", self.indirect_crl()))
+            }
+            ("GET", "/delta") => {
+                self.delta_requests.fetch_add(1, Ordering::SeqCst);
+                self.delta_answer().map(|b| ("application/pkix-crl", b))
             }
             _ => None,
         };
@@ -478,6 +734,201 @@ impl RevocationServer {
 
     fn revoked(&self) -> Vec<Vec<u8>> {
         self.state.lock().unwrap().revoked.clone()
+    }
+
+    /// The indirect CRL: signed by this server's CA, its entries naming their CA.
+    fn indirect_crl(&self) -> Vec<u8> {
+        use x509_cert::ext::pkix::{
+            crl::dp::IssuingDistributionPoint,
+            name::{DistributionPointName, GeneralName},
+        };
+        let (entries, marked) = {
+            let state = self.state.lock().unwrap();
+            let entries: Vec<Entry> = state
+                .indirect
+                .iter()
+                .map(|(name, serial)| (serial.clone(), false, Some(name.clone())))
+                .collect();
+            (entries, state.indirect_marked)
+        };
+        let point = IssuingDistributionPoint {
+            distribution_point: Some(DistributionPointName::FullName(vec![
+                GeneralName::UniformResourceIdentifier(
+                    der::asn1::Ia5String::new(&self.indirect_url()).unwrap(),
+                ),
+            ])),
+            only_contains_user_certs: false,
+            only_contains_ca_certs: false,
+            only_some_reasons: None,
+            indirect_crl: marked,
+            only_contains_attribute_certs: false,
+        }
+        .to_der()
+        .unwrap();
+        let number = der::asn1::Uint::new(&[1]).unwrap().to_der().unwrap();
+        self.hand_made_crl(
+            &entries,
+            vec![("2.5.29.20", false, number), ("2.5.29.28", true, point)],
+            self.issuer.key(),
+        )
+    }
+
+    /// The complete CRL naming `/delta` as its FreshestCRL (number 10).
+    fn complete_with_delta(&self) -> Vec<u8> {
+        let entries: Vec<Entry> = self
+            .revoked()
+            .into_iter()
+            .map(|s| (s, false, None))
+            .collect();
+        let freshest = {
+            use x509_cert::ext::pkix::{
+                crl::{dp::DistributionPoint, FreshestCrl},
+                name::{DistributionPointName, GeneralName},
+            };
+            FreshestCrl(vec![DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![
+                    GeneralName::UniformResourceIdentifier(
+                        der::asn1::Ia5String::new(&format!("{}/delta", self.base)).unwrap(),
+                    ),
+                ])),
+                reasons: None,
+                crl_issuer: None,
+            }])
+            .to_der()
+            .unwrap()
+        };
+        let number = der::asn1::Uint::new(&COMPLETE_CRL_NUMBER.to_be_bytes())
+            .unwrap()
+            .to_der()
+            .unwrap();
+        self.hand_made_crl(
+            &entries,
+            vec![("2.5.29.20", false, number), ("2.5.29.46", false, freshest)],
+            self.issuer.key(),
+        )
+    }
+
+    /// The delta CRL (number 11), or `None` while it is down.
+    fn delta_answer(&self) -> Option<Vec<u8>> {
+        let (entries, mode, base) = {
+            let state = self.state.lock().unwrap();
+            let delta = state.delta.as_ref()?;
+            let entries: Vec<Entry> = delta
+                .revoked
+                .iter()
+                .map(|s| (s.clone(), false, None))
+                .chain(delta.removed.iter().map(|s| (s.clone(), true, None)))
+                .collect();
+            (entries, delta.mode, delta.base_number)
+        };
+        if mode == Responder::Down {
+            return None;
+        }
+        let integer = |n: u64| {
+            der::asn1::Uint::new(&n.to_be_bytes())
+                .unwrap()
+                .to_der()
+                .unwrap()
+        };
+        let foreign = KeyPair::generate().unwrap();
+        let signer = if mode == Responder::ForeignSigner {
+            &foreign
+        } else {
+            self.issuer.key()
+        };
+        Some(self.hand_made_crl(
+            &entries,
+            vec![
+                ("2.5.29.20", false, integer(COMPLETE_CRL_NUMBER + 1)),
+                // deltaCRLIndicator, critical as RFC 5280 requires.
+                ("2.5.29.27", true, integer(base)),
+            ],
+            signer,
+        ))
+    }
+
+    /// A CRL of this CA made field by field (rcgen makes no delta or indirect CRLs):
+    /// `entries` are serials, `true` for removeFromCRL, and the certificateIssuer (a name's
+    /// DER); `extensions` are (OID, critical, DER value); signed with ECDSA-SHA256 by
+    /// `signer`.
+    fn hand_made_crl(
+        &self,
+        entries: &[Entry],
+        extensions: Vec<(&str, bool, Vec<u8>)>,
+        signer: &KeyPair,
+    ) -> Vec<u8> {
+        use x509_cert::{
+            crl::{CertificateList, RevokedCert, TbsCertList},
+            ext::Extension,
+            time::Time,
+        };
+        let now = chrono::Utc::now().timestamp();
+        let time = |offset: i64| {
+            Time::UtcTime(
+                der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(
+                    u64::try_from(now + offset).unwrap(),
+                ))
+                .unwrap(),
+            )
+        };
+        let extension = |oid: &str, critical: bool, value: Vec<u8>| Extension {
+            extn_id: der::oid::ObjectIdentifier::new_unwrap(oid),
+            critical,
+            extn_value: der::asn1::OctetString::new(value).unwrap(),
+        };
+        let algorithm = x509_cert::spki::AlgorithmIdentifierOwned {
+            oid: der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+            parameters: None,
+        };
+        let revoked: Vec<RevokedCert> = entries
+            .iter()
+            .map(|(serial, remove, certificate_issuer)| {
+                let trimmed = &serial[serial.iter().take_while(|b| **b == 0).count()..];
+                let mut entry_extensions = Vec::new();
+                if *remove {
+                    // reasonCode removeFromCRL (8), an ENUMERATED.
+                    entry_extensions.push(extension("2.5.29.21", false, vec![0x0a, 0x01, 0x08]));
+                }
+                if let Some(name) = certificate_issuer {
+                    let names = vec![x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+                        x509_cert::name::Name::from_der(name).unwrap(),
+                    )];
+                    entry_extensions.push(extension("2.5.29.29", true, names.to_der().unwrap()));
+                }
+                RevokedCert {
+                    serial_number: x509_cert::serial_number::SerialNumber::new(trimmed).unwrap(),
+                    revocation_date: time(-60),
+                    crl_entry_extensions: (!entry_extensions.is_empty())
+                        .then_some(entry_extensions),
+                }
+            })
+            .collect();
+        let issuer = x509_cert::Certificate::from_der(&self.issuer_der)
+            .unwrap()
+            .tbs_certificate
+            .subject;
+        let tbs = TbsCertList {
+            version: x509_cert::Version::V2,
+            signature: algorithm.clone(),
+            issuer,
+            this_update: time(-60),
+            next_update: Some(time(6 * 3600)),
+            revoked_certificates: (!revoked.is_empty()).then_some(revoked),
+            crl_extensions: Some(
+                extensions
+                    .into_iter()
+                    .map(|(oid, critical, value)| extension(oid, critical, value))
+                    .collect(),
+            ),
+        };
+        let signature = signer.sign(&tbs.to_der().unwrap()).unwrap();
+        CertificateList {
+            tbs_cert_list: tbs,
+            signature_algorithm: algorithm,
+            signature: der::asn1::BitString::from_bytes(&signature).unwrap(),
+        }
+        .to_der()
+        .unwrap()
     }
 
     /// The CRL, signed now (or by another key, or already stale).
@@ -554,6 +1005,42 @@ impl RevocationServer {
             (time(-60), time(6 * 3600))
         };
         let revoked = self.revoked();
+        // The request's nonce (the DER of an OCTET STRING in the extension's value).
+        let nonce_oid = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.2");
+        let nonce = request
+            .tbs_request
+            .request_extensions
+            .iter()
+            .flatten()
+            .find(|e| e.extn_id == nonce_oid)
+            .and_then(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
+            .map(|o| o.as_bytes().to_vec());
+        let nonce_answer = {
+            let mut state = self.state.lock().unwrap();
+            state.nonces.push(nonce.clone().unwrap_or_default());
+            state.nonce
+        };
+        let echoed = match (nonce_answer, nonce) {
+            (NonceAnswer::Omit, _) | (_, None) => None,
+            (NonceAnswer::Echo, Some(nonce)) => Some(nonce),
+            (NonceAnswer::Wrong, Some(mut nonce)) => {
+                nonce.push(0);
+                Some(nonce)
+            }
+        };
+        let response_extensions = echoed.map(|nonce| {
+            vec![x509_cert::ext::Extension {
+                extn_id: nonce_oid,
+                critical: false,
+                extn_value: der::asn1::OctetString::new(
+                    der::asn1::OctetString::new(nonce)
+                        .unwrap()
+                        .to_der()
+                        .unwrap(),
+                )
+                .unwrap(),
+            }]
+        });
         let responses = request
             .tbs_request
             .request_list
@@ -613,7 +1100,7 @@ impl RevocationServer {
             ),
             produced_at: time(0),
             responses,
-            response_extensions: None,
+            response_extensions,
         };
         let tbs = data.to_der().unwrap();
         let signature = signer.sign(&tbs).unwrap();

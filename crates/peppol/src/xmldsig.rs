@@ -6,9 +6,8 @@
 //! optionally followed by inclusive or exclusive c14n; SHA-256 digests; RSA-SHA256
 //! (`xmldsig-more#rsa-sha256`); SignedInfo canonicalized inclusively (SMP 1.2+) or exclusively
 //! (older SMPs); the signer's certificate in `KeyInfo/X509Data/X509Certificate`. SHA-1 is
-//! refused. The certificate must be issued by (and the signature checked with the key of) one
-//! of the configured trust anchors, and both must be valid at the time of checking.
-//! Revocation (OCSP/CRL) is not checked yet.
+//! refused. The certificate must chain to the configured trust anchors (`crate::trust`), every
+//! certificate of the path valid at the time of checking; its revocation is the caller's.
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use ring::{
@@ -17,7 +16,7 @@ use ring::{
 };
 use roxmltree::{Document, Node};
 use sha2::{Digest, Sha256};
-use x509_parser::{certificate::X509Certificate, pem::Pem, prelude::FromDer, time::ASN1Time};
+use x509_parser::{certificate::X509Certificate, pem::Pem, prelude::FromDer};
 
 use crate::c14n::{self, canonicalize, Method};
 
@@ -41,91 +40,7 @@ pub enum SignatureError {
     Untrusted(String),
 }
 
-/// Certificates a signer's certificate must be issued by (for SMPs: the Peppol SMP CA of the
-/// network, or a local test CA).
-#[derive(Debug, Clone, Default)]
-pub struct TrustAnchors {
-    certificates: Vec<Vec<u8>>,
-}
-
-impl TrustAnchors {
-    /// From PEM text holding one or more certificates.
-    ///
-    /// # Errors
-    /// When the text holds no certificate or one that does not parse.
-    pub fn from_pem(pem: &[u8]) -> Result<Self, String> {
-        let mut certificates = Vec::new();
-        for block in Pem::iter_from_buffer(pem) {
-            let block = block.map_err(|e| format!("not a PEM certificate: {e}"))?;
-            block
-                .parse_x509()
-                .map_err(|e| format!("not an X.509 certificate: {e}"))?;
-            certificates.push(block.contents);
-        }
-        if certificates.is_empty() {
-            return Err("no certificate found".into());
-        }
-        Ok(Self { certificates })
-    }
-
-    /// From DER certificates.
-    ///
-    /// # Errors
-    /// When one does not parse.
-    pub fn from_der(certificates: Vec<Vec<u8>>) -> Result<Self, String> {
-        for der in &certificates {
-            X509Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
-        }
-        Ok(Self { certificates })
-    }
-
-    /// Whether `leaf` (DER) is issued by one of the anchors, both valid at `now` (seconds).
-    ///
-    /// # Errors
-    /// Why not.
-    pub fn check(&self, leaf: &[u8], now: i64) -> Result<(), SignatureError> {
-        let untrusted = |why: &str| SignatureError::Untrusted(why.to_owned());
-        let (_, cert) =
-            X509Certificate::from_der(leaf).map_err(|_| untrusted("it does not parse"))?;
-        let time = ASN1Time::from_timestamp(now).map_err(|_| untrusted("bad time"))?;
-        if !cert.validity().is_valid_at(time) {
-            return Err(untrusted("it is expired or not yet valid"));
-        }
-        for anchor in &self.certificates {
-            let Ok((_, anchor)) = X509Certificate::from_der(anchor) else {
-                continue;
-            };
-            if anchor.subject().as_raw() != cert.issuer().as_raw() {
-                continue;
-            }
-            if cert.verify_signature(Some(anchor.public_key())).is_ok() {
-                if !anchor.validity().is_valid_at(time) {
-                    return Err(untrusted("its issuer is expired or not yet valid"));
-                }
-                return Ok(());
-            }
-        }
-        Err(untrusted("it is not issued by a configured trust anchor"))
-    }
-}
-
-impl TrustAnchors {
-    /// The anchor (DER) that issued `leaf` (DER): the one named as its issuer whose key
-    /// verifies its signature. For revocation checks after [`TrustAnchors::check`].
-    #[must_use]
-    pub fn issuer_of(&self, leaf: &[u8]) -> Option<&[u8]> {
-        let (_, cert) = X509Certificate::from_der(leaf).ok()?;
-        self.certificates
-            .iter()
-            .find(|anchor| {
-                X509Certificate::from_der(anchor).is_ok_and(|(_, anchor)| {
-                    anchor.subject().as_raw() == cert.issuer().as_raw()
-                        && cert.verify_signature(Some(anchor.public_key())).is_ok()
-                })
-            })
-            .map(Vec::as_slice)
-    }
-}
+pub use crate::trust::TrustAnchors;
 
 /// The first certificate (DER) in PEM text.
 ///
@@ -145,6 +60,8 @@ pub fn first_certificate(pem: &[u8]) -> Result<Vec<u8>, String> {
 #[derive(Debug, Clone)]
 pub struct Verified {
     pub signer: Vec<u8>,
+    /// The signer's path to a trust anchor, for its revocation check.
+    pub path: crate::trust::CertPath,
 }
 
 /// Checks the enveloped signature of `doc` against `anchors` at `now` (Unix seconds).
@@ -232,9 +149,10 @@ pub fn verify_enveloped(
         &signature_value,
     )
     .map_err(|_| SignatureError::BadSignature)?;
-    anchors.check(&certificate, now)?;
+    let path = anchors.path(&certificate, now)?;
     Ok(Verified {
         signer: certificate,
+        path,
     })
 }
 

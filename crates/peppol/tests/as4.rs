@@ -575,7 +575,7 @@ fn endpoint_receiver(
         keys: haven_peppol::rollover::Swappable::new(haven_peppol::as4::ApKeys::new(
             pki.c3.ap_key(),
         )),
-        ap_trust: pki.trust(),
+        ap_trust: haven_peppol::rollover::Swappable::new(pki.trust()),
         max_decompressed: haven_peppol::as4::DEFAULT_MAX_DECOMPRESSED,
         revocation: std::sync::Arc::new(checker),
     }))

@@ -9,7 +9,7 @@ use std::{sync::atomic::Ordering, time::Duration};
 use haven_peppol::{
     http::HostRules,
     revocation::{Policy, Refused, RevocationChecker, Status},
-    testing::{Ca, Responder, RevocationServer, Sources},
+    testing::{Ca, NonceAnswer, Responder, RevocationServer, Sources},
 };
 
 fn checker(policy: Policy) -> RevocationChecker {
@@ -192,7 +192,10 @@ async fn a_crl_for_ca_certificates_only_says_nothing_about_a_leaf() {
     let bad = ca.leaf_with_sources("PXX000002", 3, &crl_only(&server));
     server.revoke(&bad);
     let status = checker(Policy::Hard).status(&bad.der, &ca.der).await;
-    assert!(is_unknown(&status, "does not cover"), "{status:?}");
+    assert!(
+        is_unknown(&status, "for CA certificates only"),
+        "{status:?}"
+    );
 }
 
 #[tokio::test]
@@ -420,4 +423,161 @@ async fn one_fetch_of_a_crl_serves_every_certificate_of_its_ca() {
     let status = checker.status(&stranger.der, &other.der).await;
     assert!(is_unknown(&status, "another issuer"), "{status:?}");
     assert_eq!(server.crl_requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn certificates_of_one_ca_checked_at_the_same_instant_share_one_crl_fetch() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    let leaves: Vec<_> = (0..8)
+        .map(|i| ca.leaf_with_sources(&format!("PXX00001{i}"), 2 + i % 3, &crl_only(&server)))
+        .collect();
+    server.revoke(&leaves[3]);
+    let checker = std::sync::Arc::new(checker(Policy::Hard));
+    let check_all = || {
+        let mut all = tokio::task::JoinSet::new();
+        for (index, leaf) in leaves.iter().enumerate() {
+            let (checker, leaf, issuer) = (checker.clone(), leaf.der.clone(), ca.der.clone());
+            all.spawn(async move { (index, checker.status(&leaf, &issuer).await) });
+        }
+        all
+    };
+
+    // The cache is empty and all eight ask at once: one fetch, every answer from it.
+    let mut statuses = check_all().join_all().await;
+    statuses.sort_by_key(|(index, _)| *index);
+    for (index, status) in &statuses {
+        if *index == 3 {
+            assert!(matches!(status, Status::Revoked(_)), "{status:?}");
+        } else {
+            assert_eq!(*status, Status::Good);
+        }
+    }
+    assert_eq!(server.crl_requests.load(Ordering::SeqCst), 1);
+
+    // A failed fetch is shared too: eight certificates of another CA whose CRL is down ask
+    // once, and each is unknown with the same reason.
+    let other = Ca::new("Other AP CA");
+    let down = other.revocation_server().await;
+    down.set_crl(Responder::Down);
+    let strangers: Vec<_> = (0..8)
+        .map(|i| other.leaf_with_sources(&format!("PXX00002{i}"), 2, &crl_only(&down)))
+        .collect();
+    let mut all = tokio::task::JoinSet::new();
+    for leaf in &strangers {
+        let (checker, leaf, issuer) = (checker.clone(), leaf.der.clone(), other.der.clone());
+        all.spawn(async move { checker.status(&leaf, &issuer).await });
+    }
+    for status in all.join_all().await {
+        assert!(is_unknown(&status, "HTTP 503"), "{status:?}");
+    }
+    assert_eq!(down.crl_requests.load(Ordering::SeqCst), 1);
+    // Failures are not kept: the next check asks again.
+    let again = checker.status(&strangers[0].der, &other.der).await;
+    assert!(is_unknown(&again, "HTTP 503"), "{again:?}");
+    assert_eq!(down.crl_requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn ocsp_requests_carry_a_fresh_nonce_and_the_answer_must_not_name_another() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    let leaves: Vec<_> = (0..4)
+        .map(|i| ca.leaf_with_sources(&format!("PXX00003{i}"), 2, &ocsp_only(&server)))
+        .collect();
+    let lenient = checker(Policy::Hard);
+    let strict = checker(Policy::Hard).with_nonce_required(true);
+
+    // Echoed: believed by both.
+    assert_eq!(lenient.status(&leaves[0].der, &ca.der).await, Status::Good);
+    assert_eq!(strict.status(&leaves[1].der, &ca.der).await, Status::Good);
+    let nonces = server.nonces();
+    assert_eq!(nonces.len(), 2);
+    assert!(nonces.iter().all(|n| n.len() == 32), "{nonces:?}");
+    assert_ne!(nonces[0], nonces[1]);
+
+    // Another nonce: a replayed or misdirected answer, believed by neither.
+    server.set_nonce(NonceAnswer::Wrong);
+    let status = lenient.status(&leaves[2].der, &ca.der).await;
+    assert!(
+        is_unknown(&status, "nonce is not the request's"),
+        "{status:?}"
+    );
+    let status = strict.status(&leaves[2].der, &ca.der).await;
+    assert!(
+        is_unknown(&status, "nonce is not the request's"),
+        "{status:?}"
+    );
+
+    // No nonce: believed by default, not when it is required.
+    server.set_nonce(NonceAnswer::Omit);
+    let status = strict.status(&leaves[3].der, &ca.der).await;
+    assert!(is_unknown(&status, "does not echo"), "{status:?}");
+    assert_eq!(lenient.status(&leaves[3].der, &ca.der).await, Status::Good);
+    // The wrong nonce was not cached: asked again, now without one, it is believed.
+    assert_eq!(lenient.status(&leaves[2].der, &ca.der).await, Status::Good);
+}
+
+#[tokio::test]
+async fn a_delta_crl_the_crl_names_is_applied() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    server.enable_delta();
+    let leaf = |i: usize| ca.leaf_with_sources(&format!("PXX00004{i}"), 2, &crl_only(&server));
+    let (in_base, in_delta, released, untouched) = (leaf(0), leaf(1), leaf(2), leaf(3));
+    // The complete CRL lists two; the delta adds one and takes one off again (a hold that
+    // was released).
+    server.revoke(&in_base);
+    server.revoke(&released);
+    server.revoke_in_delta(&in_delta);
+    server.remove_in_delta(&released);
+    let checker = checker(Policy::Hard);
+
+    for revoked in [&in_base, &in_delta] {
+        let status = checker.status(&revoked.der, &ca.der).await;
+        assert!(
+            matches!(&status, Status::Revoked(how) if how.starts_with("CRL")),
+            "{status:?}"
+        );
+    }
+    for good in [&released, &untouched] {
+        assert_eq!(checker.status(&good.der, &ca.der).await, Status::Good);
+    }
+    // Both were fetched once, and kept together.
+    assert_eq!(server.crl_requests.load(Ordering::SeqCst), 1);
+    assert_eq!(server.delta_requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_named_delta_that_cannot_be_believed_leaves_the_status_unknown() {
+    let ca = Ca::new("Test AP CA");
+    let server = ca.revocation_server().await;
+    server.enable_delta();
+    let checker = checker(Policy::Hard);
+    let leaf = |i: usize| ca.leaf_with_sources(&format!("PXX00005{i}"), 2, &crl_only(&server));
+
+    // Down: the complete CRL alone may miss revocations, so no answer.
+    server.set_delta(Responder::Down);
+    let status = checker.status(&leaf(0).der, &ca.der).await;
+    assert!(is_unknown(&status, "delta CRL"), "{status:?}");
+    // Signed by another key.
+    server.set_delta(Responder::ForeignSigner);
+    let status = checker.status(&leaf(1).der, &ca.der).await;
+    assert!(
+        is_unknown(&status, "not signed by the issuer"),
+        "{status:?}"
+    );
+    // For a newer complete CRL than the one served.
+    server.set_delta(Responder::Normal);
+    server.set_delta_base(11);
+    let status = checker.status(&leaf(2).der, &ca.der).await;
+    assert!(is_unknown(&status, "newer complete CRL"), "{status:?}");
+    // A delta CRL where the complete one belongs.
+    server.set_delta_base(10);
+    server.serve_crl(server.delta_crl());
+    let status = checker.status(&leaf(3).der, &ca.der).await;
+    assert!(
+        is_unknown(&status, "delta CRL is served where"),
+        "{status:?}"
+    );
 }

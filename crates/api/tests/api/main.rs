@@ -28,6 +28,7 @@ mod organizations;
 mod paging;
 mod partners;
 mod peppol;
+mod peppol_chains;
 mod peppol_directory;
 mod peppol_directory_details;
 mod peppol_document_types;

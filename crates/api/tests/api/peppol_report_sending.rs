@@ -168,7 +168,9 @@ impl Reporting {
             keys: haven_peppol::rollover::Swappable::new(haven_peppol::as4::ApKeys::new(
                 self.openpeppol.ap_key(),
             )),
-            ap_trust: TrustAnchors::from_pem(self.ca.pem.as_bytes()).unwrap(),
+            ap_trust: haven_peppol::rollover::Swappable::new(
+                TrustAnchors::from_pem(self.ca.pem.as_bytes()).unwrap(),
+            ),
             max_decompressed: haven_peppol::as4::DEFAULT_MAX_DECOMPRESSED,
             revocation: Arc::new(checker),
         }));

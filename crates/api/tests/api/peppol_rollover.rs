@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::{
     exchange::{invoice, two_parties, BUYER_KVK, SELLER_KVK},
     helpers::{spawn_app_with, As4Files, Options, SmpFiles, TestApp},
-    peppol_sending::{buyer_on, inbox, seller_sends, wait_for, Network},
+    peppol_sending::{buyer_on, inbox, seller_sends, through_sml_in, wait_for, Network},
 };
 
 const OPERATOR: &str = "operator@haven.test";
@@ -353,5 +353,124 @@ async fn a_broken_replacement_keeps_the_old_key_and_is_in_the_audit_log() {
             .iter()
             .any(|e| e["action"] == "peppol.certificate_renewed"),
         "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_changed_trust_file_is_taken_into_use_and_a_broken_one_keeps_the_old() {
+    let env = renewing().await;
+    let app = &env.app;
+    let (_, _, _, buyer_party) = two_parties(app).await;
+    let operator = app.register_admin(OPERATOR).await;
+    // A sender under a CA the trust file does not hold yet.
+    let other_ca = Ca::new("HAVEN TEST AP CA 2");
+    let stranger = other_ca.leaf_with_key("PXX000001", None, false, 2);
+    let from_stranger = |number: &str| message(&stranger, &env.old.der, &buyer_party, number);
+    match post(app, &from_stranger("INV-TRUST-1"), &env.old.der).await {
+        Answer::Error { code, .. } => assert_eq!(code, "EBMS:0101"),
+        Answer::Receipt => panic!("a sender of an untrusted CA was acknowledged"),
+    }
+
+    // The operator adds the CA: taken into use, and in the audit log.
+    Renewing::replace(
+        &env.files.trust_file,
+        format!("{}{}", env.ca.pem, other_ca.pem).as_bytes(),
+    );
+    let events = wait_for_events(app, &operator.token, "peppol.trust_renewed").await;
+    assert_eq!(events[0]["details"]["setting"], "peppol_ap_trust_file");
+    assert_eq!(events[0]["targetType"], "setting");
+    let anchors = events[0]["details"]["anchors"].to_string();
+    assert!(anchors.contains("HAVEN TEST AP CA 2"), "{anchors}");
+    assert_eq!(
+        post(app, &from_stranger("INV-TRUST-2"), &env.old.der).await,
+        Answer::Receipt
+    );
+
+    // A broken file, and one that no longer covers Haven's own certificate: both refused,
+    // recorded, and the trust in use stays.
+    for (content, says) in [
+        (b"not a certificate".to_vec(), "peppol_ap_trust_file"),
+        (other_ca.pem.as_bytes().to_vec(), "peppol_ap_trust_file"),
+    ] {
+        let before = app
+            .get_json("/api/v1/operator/audit-events", &operator.token)
+            .await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "peppol.certificate_reload_failed")
+            .count();
+        Renewing::replace(&env.files.trust_file, &content);
+        let mut failed = Vec::new();
+        for _ in 0..400 {
+            failed =
+                wait_for_events(app, &operator.token, "peppol.certificate_reload_failed").await;
+            if failed.len() > before {
+                break;
+            }
+            failed.clear();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(!failed.is_empty(), "no new reload failure for {says}");
+        let reason = failed[0]["details"]["reason"].as_str().unwrap();
+        assert!(reason.contains(says), "{reason}");
+        assert_eq!(
+            post(app, &from_stranger("INV-TRUST-3"), &env.old.der).await,
+            Answer::Receipt
+        );
+    }
+    // Only the one good change was recorded as renewed trust.
+    assert_eq!(
+        wait_for_events(app, &operator.token, "peppol.trust_renewed")
+            .await
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_changed_smp_trust_file_is_used_for_the_next_lookup() {
+    // A trusts another SMP CA than the one B's SMP certificate is under.
+    let smp_ca = Ca::new("HAVEN TEST SMP CA");
+    let smp = smp_ca.leaf("PXX000009", None, false);
+    let wrong = Ca::new("OTHER SMP CA");
+    let env = through_sml_in(Network::new(), &smp, &wrong.pem).await;
+    let operator = env.a.register_admin(OPERATOR).await;
+    let (seller, location) = seller_sends(&env.a, "INV-SMP-TRUST-1").await;
+    let sent = wait_for(
+        &env.a,
+        &seller.token,
+        &location,
+        &["delivered", "failed", "retrying"],
+    )
+    .await;
+    assert_eq!(sent["status"], "retrying", "{sent}");
+
+    // The operator puts the right SMP CA in the file: recorded, and the next lookup verifies.
+    Renewing::replace(&env.smp_trust_file(), smp_ca.pem.as_bytes());
+    let events = wait_for_events(&env.a, &operator.token, "peppol.trust_renewed").await;
+    assert_eq!(events[0]["details"]["setting"], "peppol_smp_trust_file");
+    let party = location
+        .split("/parties/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let response = crate::exchange::send(
+        &env.a,
+        &seller.token,
+        &party,
+        invoice("INV-SMP-TRUST-2", SELLER_KVK, BUYER_KVK, None),
+        None,
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 202);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let sent = wait_for(&env.a, &seller.token, &location, &["delivered", "failed"]).await;
+    assert_eq!(sent["status"], "delivered", "{sent}");
+    let received = inbox(&env.b, &env.buyer, &env.buyer_party).await;
+    assert!(
+        received.iter().any(|i| i["number"] == "INV-SMP-TRUST-2"),
+        "{received:?}"
     );
 }

@@ -20,18 +20,27 @@ pub(crate) struct Network {
     pub ca: Ca,
     pub a: Leaf,
     pub b: Leaf,
+    /// What `peppol_ap_trust_file` holds: the AP CA, or a root and the AP CA under it.
+    pub trust_pem: String,
     dir: tempfile::TempDir,
 }
 
 impl Network {
     pub fn new() -> Self {
         let ca = Ca::new("HAVEN TEST AP CA");
+        let trust_pem = ca.pem.clone();
+        Self::issued_by(ca, trust_pem)
+    }
+
+    /// The access points' leaves issued by `ca`, trusted through `trust_pem`.
+    pub fn issued_by(ca: Ca, trust_pem: String) -> Self {
         let a = ca.leaf_with_key("PXX000001", None, false, 2);
         let b = ca.leaf_with_key("PXX000002", None, false, 3);
         Self {
             ca,
             a,
             b,
+            trust_pem,
             dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -46,7 +55,7 @@ impl Network {
         As4Files {
             key_file: self.file(&format!("{name}-key.pem"), leaf.key_pem().as_bytes()),
             certificate_file: self.file(&format!("{name}.pem"), leaf.pem.as_bytes()),
-            trust_file: self.file("ap-ca.pem", self.ca.pem.as_bytes()),
+            trust_file: self.file("ap-ca.pem", self.trust_pem.as_bytes()),
         }
     }
 
@@ -699,16 +708,27 @@ pub(crate) struct ThroughSml {
     _network: Network,
 }
 
+impl ThroughSml {
+    /// A's `peppol_smp_trust_file`.
+    pub(crate) fn smp_trust_file(&self) -> std::path::PathBuf {
+        self._network.dir.path().join("smp-ca.pem")
+    }
+}
+
 pub(crate) async fn through_sml() -> ThroughSml {
+    let smp_ca = Ca::new("HAVEN TEST SMP CA");
+    let smp = smp_ca.leaf("PXX000009", None, false);
+    through_sml_in(Network::new(), &smp, &smp_ca.pem).await
+}
+
+/// [`through_sml`] in `network`, B's SMP signing with `smp`, A trusting `smp_trust` (PEM).
+pub(crate) async fn through_sml_in(network: Network, smp: &Leaf, smp_trust: &str) -> ThroughSml {
     use haven_peppol::{
         identifiers::ParticipantIdentifier,
         sml::participant_hostname,
         testing::{DnsAnswer, DnsServer},
     };
     const ZONE: &str = "sml.haven.test";
-    let network = Network::new();
-    let smp_ca = Ca::new("HAVEN TEST SMP CA");
-    let smp = smp_ca.leaf("PXX000009", None, false);
     // B's SMP publishes B's AS4 address, so B's port is chosen first.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -749,8 +769,10 @@ pub(crate) async fn through_sml() -> ThroughSml {
         peppol_sml: Some(SmlSettings {
             zone: ZONE.into(),
             dns_server: dns.addr,
-            smp_trust_file: network.file("smp-ca.pem", smp_ca.pem.as_bytes()),
+            smp_trust_file: network.file("smp-ca.pem", smp_trust.as_bytes()),
         }),
+        // Quick to take a changed trust file into use (a test replaces it).
+        peppol_certificate_reload_secs: Some(1),
         ..Options::default()
     })
     .await;

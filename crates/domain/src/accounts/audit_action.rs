@@ -153,6 +153,10 @@ pub enum AuditAction {
     /// (`PrepareChangeCertificate`).
     #[serde(rename = "peppol.smp_certificate_change_announced")]
     PeppolSmpCertificateChangeAnnounced,
+    /// A changed AP or SMP trust file (the CAs Peppol certificates must chain to) was taken
+    /// into use without a restart.
+    #[serde(rename = "peppol.trust_renewed")]
+    PeppolTrustRenewed,
     #[serde(rename = "registration.completed")]
     RegistrationCompleted,
     #[serde(rename = "registration.existing_address")]
@@ -196,7 +200,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 85] = [
+    pub const ALL: [AuditAction; 86] = [
         Self::AdditionalEmailAdded,
         Self::AdditionalEmailApproved,
         Self::AdditionalEmailRejected,
@@ -262,6 +266,7 @@ impl AuditAction {
         Self::PeppolSmlRegistrationFailed,
         Self::PeppolSmlRepaired,
         Self::PeppolSmpCertificateChangeAnnounced,
+        Self::PeppolTrustRenewed,
         Self::RegistrationCompleted,
         Self::RegistrationExistingAddress,
         Self::RegistrationRequested,
@@ -352,6 +357,7 @@ impl AuditAction {
             Self::PeppolMigrationKeyCreated => "peppol.migration_key_created",
             Self::PeppolMigrationCompleted => "peppol.migration_completed",
             Self::PeppolReportSendFailed => "peppol.report_send_failed",
+            Self::PeppolTrustRenewed => "peppol.trust_renewed",
             Self::RegistrationCompleted => "registration.completed",
             Self::RegistrationExistingAddress => "registration.existing_address",
             Self::RegistrationRequested => "registration.requested",

@@ -274,6 +274,41 @@ pub async fn record_renewal<L: AuditLog>(
     Ok(recorded)
 }
 
+/// What a trust file holds, by the subjects of its certificates, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustFile {
+    /// The setting that names the file (`peppol_ap_trust_file`, `peppol_smp_trust_file`).
+    pub setting: &'static str,
+    /// The subjects of its trust anchors.
+    pub anchors: Vec<String>,
+    /// The subjects of its intermediate CAs.
+    pub intermediates: Vec<String>,
+}
+
+/// Records that a changed trust file was taken into use: `peppol.trust_renewed` in the
+/// installation's audit log (and a log line) with the setting and the anchors and
+/// intermediates it now holds. A security event: what Peppol certificates are believed
+/// changed.
+///
+/// # Errors
+/// When the audit log cannot be written.
+#[tracing::instrument(name = "peppol.trust_reloaded", skip_all, fields(setting = trust.setting))]
+pub async fn record_trust_renewal<L: AuditLog>(log: &L, trust: &TrustFile) -> DomainResult<()> {
+    tracing::warn!(
+        anchors = ?trust.anchors,
+        intermediates = ?trust.intermediates,
+        "a changed Peppol trust file is in use"
+    );
+    let mut event = NewAuditEvent::new(AuditAction::PeppolTrustRenewed, &ClientInfo::default());
+    event.target = Some(("setting", trust.setting.to_owned()));
+    event.details = serde_json::json!({
+        "setting": trust.setting,
+        "anchors": trust.anchors,
+        "intermediates": trust.intermediates,
+    });
+    log.notify(None, event).await
+}
+
 /// Records that renewed key or certificate files could not be taken into use (the ones in
 /// use stay): an error in the log and `peppol.certificate_reload_failed` in the
 /// installation's audit log with the reason, which names the setting.

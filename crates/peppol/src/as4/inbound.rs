@@ -26,7 +26,8 @@ use crate::{
 /// revocation check of the sender's certificate.
 pub struct As4Receiver {
     pub keys: Swappable<ApKeys>,
-    pub ap_trust: TrustAnchors,
+    /// Shared with the sender, and replaced while running when the trust file changes.
+    pub ap_trust: Swappable<TrustAnchors>,
     pub max_decompressed: u64,
     pub revocation: Arc<RevocationChecker>,
 }
@@ -55,10 +56,11 @@ impl As4Receiver {
     ) -> Result<(Inbound, Received), Rejected> {
         // The keys of this moment serve the whole message, whatever a reload does meanwhile.
         let keys = self.keys.load();
+        let trust = self.ap_trust.load();
         let config = ReceiverConfig {
             key: &keys.current,
             previous: keys.previous.as_ref(),
-            ap_trust: &self.ap_trust,
+            ap_trust: &trust,
             max_decompressed: self.max_decompressed,
             now: chrono::Utc::now().timestamp(),
         };
@@ -97,26 +99,27 @@ impl As4Receiver {
     /// # Errors
     /// The refusal to answer with.
     pub async fn check_revocation(&self, received: &Received) -> Result<(), Rejected> {
-        let Some(issuer) = self.ap_trust.issuer_of(&received.signer) else {
+        let Ok(path) = self
+            .ap_trust
+            .load()
+            .path(&received.signer, chrono::Utc::now().timestamp())
+        else {
             // Not reached: `open_message` has checked the chain.
             return Ok(());
         };
-        self.revocation
-            .check(&received.signer, issuer)
-            .await
-            .map_err(|refused| {
-                let detail = format!("the signing certificate is not accepted: {refused}");
-                tracing::info!(
-                    message_id = %received.message_id,
-                    from = %received.from_party,
-                    %detail,
-                    "AS4 message refused"
-                );
-                Rejected {
-                    message_id: Some(received.message_id.clone()),
-                    error: As4Error::new(EbmsCode::FailedAuthentication, detail),
-                }
-            })
+        self.revocation.check_path(&path).await.map_err(|refused| {
+            let detail = format!("the signing certificate is not accepted: {refused}");
+            tracing::info!(
+                message_id = %received.message_id,
+                from = %received.from_party,
+                %detail,
+                "AS4 message refused"
+            );
+            Rejected {
+                message_id: Some(received.message_id.clone()),
+                error: As4Error::new(EbmsCode::FailedAuthentication, detail),
+            }
+        })
     }
 
     fn receipt_for(&self, opened: &Received) -> DomainResult<Signal> {

@@ -36,7 +36,8 @@ const MAX_ANSWER: usize = 1024 * 1024;
 pub struct As4Sender {
     /// Shared with the receiver, and replaced while running when the files are renewed.
     keys: Swappable<ApKeys>,
-    ap_trust: TrustAnchors,
+    /// Shared with the receiver, and replaced while running when the trust file changes.
+    ap_trust: Swappable<TrustAnchors>,
     rules: HostRules,
     client: reqwest::Client,
     revocation: Option<Arc<RevocationChecker>>,
@@ -54,7 +55,7 @@ impl As4Sender {
         let client = http::client(&rules, timeout)?;
         Ok(Self {
             keys: Swappable::new(ApKeys::new(key)),
-            ap_trust,
+            ap_trust: Swappable::new(ap_trust),
             rules,
             client,
             revocation: None,
@@ -65,6 +66,14 @@ impl As4Sender {
     #[must_use]
     pub fn with_revocation(mut self, checker: Arc<RevocationChecker>) -> Self {
         self.revocation = Some(checker);
+        self
+    }
+
+    /// Checks receivers' certificates against `trust`, shared with the receiver so that a
+    /// reload of the trust file changes both at once.
+    #[must_use]
+    pub fn with_trust(mut self, trust: Swappable<TrustAnchors>) -> Self {
+        self.ap_trust = trust;
         self
     }
 
@@ -94,9 +103,12 @@ impl As4Outbound for As4Sender {
         let now = Utc::now();
         // The certificate comes from the receiver's SMP: it must be a Peppol AP certificate
         // before anything is encrypted to it.
-        let their_seat =
-            check_receiver_certificate(&endpoint.certificate, &self.ap_trust, now.timestamp())
-                .map_err(|e| refused(e.to_string()))?;
+        let their_seat = check_receiver_certificate(
+            &endpoint.certificate,
+            &self.ap_trust.load(),
+            now.timestamp(),
+        )
+        .map_err(|e| refused(e.to_string()))?;
         self.check_revocation(&endpoint.certificate).await?;
         let url = self
             .rules
@@ -169,7 +181,7 @@ impl As4Outbound for As4Sender {
         let checked = {
             let (message, certificate) = (Arc::clone(&message), endpoint.certificate.clone());
             let (content_type, body) = (content_type.clone(), body.clone());
-            let trust = self.ap_trust.clone();
+            let trust = self.ap_trust.load();
             off_the_worker(move || {
                 verify_answer_during_rollover(
                     &content_type,
@@ -217,12 +229,15 @@ impl As4Sender {
     /// certificate will not come back); unknown under `hard` is passing, as the responder may
     /// answer at the next attempt.
     async fn check_revocation(&self, certificate: &[u8]) -> Result<(), SendError> {
-        let (Some(checker), Some(issuer)) =
-            (&self.revocation, self.ap_trust.issuer_of(certificate))
-        else {
+        let (Some(checker), Ok(path)) = (
+            &self.revocation,
+            self.ap_trust
+                .load()
+                .path(certificate, Utc::now().timestamp()),
+        ) else {
             return Ok(());
         };
-        match checker.check(certificate, issuer).await {
+        match checker.check_path(&path).await {
             Ok(()) => Ok(()),
             Err(refused @ Refused::Revoked(_)) => Err(SendError::Refused(format!(
                 "the receiving access point's certificate is not accepted: {refused}"

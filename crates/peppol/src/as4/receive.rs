@@ -243,7 +243,7 @@ fn check(
     drop(compressed);
 
     // 5. The SBDH, and the ebMS header against it.
-    let document = sbdh::parse(&sbd).map_err(|e| error(EbmsCode::Other, e.to_string()))?;
+    let document = sbdh::parse_received(&sbd).map_err(|e| error(EbmsCode::Other, e.to_string()))?;
     let sbdh = &document.header;
     let same = |property: &Option<(String, Option<String>)>,
                 participant: &ParticipantIdentifier| {

@@ -27,6 +27,7 @@ mod m20261206_300000_create_peppol_evidence;
 mod m20261206_400000_add_evidence_refusal;
 mod m20261206_410000_create_peppol_report_sendings;
 mod m20261206_420000_add_peppol_document_types;
+mod m20261207_200000_create_peppol_incoming_refusals;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_400000_add_evidence_refusal::Migration),
             Box::new(m20261206_410000_create_peppol_report_sendings::Migration),
             Box::new(m20261206_420000_add_peppol_document_types::Migration),
+            Box::new(m20261207_200000_create_peppol_incoming_refusals::Migration),
         ]
     }
 }

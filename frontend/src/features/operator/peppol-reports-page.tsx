@@ -11,6 +11,7 @@ import { useOperatorTranslations } from '@/lib/operator-translations';
 import type { components } from '@/api/generated/schema';
 
 import { downloadReport, type ReportKind, useReportingMonths, useSendReports } from './api/peppol-reports';
+import { IncomingRefusalsCard } from './incoming-refusals-card';
 
 type Sending = components['schemas']['ReportSendingDto'];
 
@@ -144,6 +145,7 @@ export function PeppolReportsPage() {
           </Table.Tbody>
         </Table>
       )}
+      {months.isSuccess && <IncomingRefusalsCard />}
     </Stack>
   );
 }

@@ -28,6 +28,7 @@ mod m20261206_400000_add_evidence_refusal;
 mod m20261206_410000_create_peppol_report_sendings;
 mod m20261206_420000_add_peppol_document_types;
 mod m20261207_100000_add_sml_migration_prepared;
+mod m20261207_200000_create_peppol_incoming_refusals;
 mod m20261207_400000_add_directory_details;
 
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_410000_create_peppol_report_sendings::Migration),
             Box::new(m20261206_420000_add_peppol_document_types::Migration),
             Box::new(m20261207_100000_add_sml_migration_prepared::Migration),
+            Box::new(m20261207_200000_create_peppol_incoming_refusals::Migration),
             Box::new(m20261207_400000_add_directory_details::Migration),
         ]
     }

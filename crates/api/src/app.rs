@@ -67,6 +67,7 @@ pub(crate) fn api_scope() -> scope::Scope<
                 .configure(routes::certificates::configure)
                 .configure(routes::peppol_reporting::configure)
                 .configure(routes::peppol_evidence::configure)
+                .configure(routes::peppol_refusals::configure)
                 .configure(routes::documents::configure)
                 .configure(routes::invoices::configure)
                 .configure(routes::intake::configure)

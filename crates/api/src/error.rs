@@ -73,6 +73,8 @@ pub enum ErrorCode {
     DocumentPurged,
     /// Retention removed the evidence blobs of a Peppol exchange with the document.
     EvidencePurged,
+    /// The bytes of a refused incoming AS4 message were not kept.
+    RefusedMessageNotKept,
     /// The document is still being delivered.
     DeliveryInProgress,
     /// The idempotency key was used before; `documentId` names the document it sent.
@@ -175,6 +177,7 @@ impl From<ConflictCode> for ErrorCode {
             ConflictCode::JobNotDead => Self::JobNotDead,
             ConflictCode::DocumentPurged => Self::DocumentPurged,
             ConflictCode::EvidencePurged => Self::EvidencePurged,
+            ConflictCode::RefusedMessageNotKept => Self::RefusedMessageNotKept,
             ConflictCode::DeliveryInProgress => Self::DeliveryInProgress,
             ConflictCode::ConnectionNotActive => Self::ConnectionNotActive,
             ConflictCode::ConnectionNotRevoked => Self::ConnectionNotRevoked,

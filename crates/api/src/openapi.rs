@@ -29,7 +29,7 @@ use crate::app::{api_scope, connect_scope};
         (name = "environment", description = "Environment settings, receiving and the audit log"),
         (name = "organizations", description = "Organizations, identifiers (participant ids), activation and members"),
         (name = "business-register", description = "Search the Dutch business register (KvK)"),
-        (name = "operator", description = "Platform operators review organization activations and watch the installation's Peppol certificates"),
+        (name = "operator", description = "Platform operators review organization activations, watch the installation's Peppol certificates and see the incoming AS4 messages that were refused"),
         (name = "jobs", description = "Platform operators watch background jobs and retry dead ones"),
         (name = "peppol-reporting", description = "Platform operators download the monthly Peppol Reporting documents (TSR, EUSR) and follow or start their sending to OpenPeppol"),
         (name = "partners", description = "Authorisation requests, partnerships between an accountant's environment and a client's, and partner users' access to client organizations"),

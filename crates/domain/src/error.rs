@@ -67,6 +67,9 @@ pub enum ConflictCode {
     DocumentPurged,
     /// Retention removed the evidence blobs of a Peppol exchange with the document.
     EvidencePurged,
+    /// The bytes of a refused incoming AS4 message were not kept (an unauthenticated sender
+    /// past the hourly cap, or a message that could not be held).
+    RefusedMessageNotKept,
     /// The document is still being delivered.
     DeliveryInProgress,
     /// The connection is revoked (it can only be deleted).

@@ -23,8 +23,13 @@ use haven_domain::{
     paging::PageRequest,
     peppol::{
         receiving::{
-            evidence, receive_message, As4Inbound, Inbound, Posted, ReceivedMessage,
-            ReceivedMessages, Refusal, Signal,
+            evidence, receive_message, As4Inbound, FailedMessage, Inbound, OpenResult, Posted,
+            ReceivedMessage, ReceivedMessages, Refusal, Signal,
+        },
+        refusals::{
+            record_refusal, AnsweredError, IncomingRefusal, IncomingRefusals, NewRefusal,
+            RefusalNote, RefusalQuery, RefusalReason, RefusedBytes, UNVERIFIED_KEPT_BYTES,
+            UNVERIFIED_KEPT_PER_HOUR,
         },
         reporting::{ExchangeRecord, SchemedId},
         sending::{BILLING_PROCESS, BIS_BILLING_INVOICE},
@@ -46,6 +51,9 @@ fn unused<T>() -> DomainResult<T> {
 struct Records {
     received: Mutex<Option<ReceivedMessage>>,
     parties_asked: Mutex<u32>,
+    refusals: Mutex<Vec<NewRefusal>>,
+    /// What `unverified_kept_since` answers.
+    unverified_kept: u64,
 }
 
 impl DocumentRecords for Records {
@@ -169,6 +177,22 @@ impl ReceivedMessages for Records {
     }
 }
 
+impl IncomingRefusals for Records {
+    async fn record_refusal(&self, refusal: NewRefusal) -> DomainResult<()> {
+        self.refusals.lock().unwrap().push(refusal);
+        Ok(())
+    }
+    async fn unverified_kept_since(&self, _: chrono::DateTime<Utc>) -> DomainResult<u64> {
+        Ok(self.unverified_kept)
+    }
+    async fn list_refusals(&self, _: &RefusalQuery) -> DomainResult<Vec<IncomingRefusal>> {
+        unused()
+    }
+    async fn find_refusal(&self, _: Uuid) -> DomainResult<Option<IncomingRefusal>> {
+        unused()
+    }
+}
+
 /// Blobs in memory.
 #[derive(Default)]
 struct Blobs {
@@ -228,7 +252,7 @@ impl As4Inbound for Gateway {
     type Opened = ();
     type Failed = ();
 
-    async fn open(&self, posted: Posted) -> Result<(Inbound, (), Posted), ()> {
+    async fn open(&self, posted: Posted) -> OpenResult<(), ()> {
         Ok((
             Inbound {
                 message_id: "MSG-1".into(),
@@ -264,6 +288,15 @@ impl As4Inbound for Gateway {
     async fn answer_failed(&self, _: &()) -> DomainResult<Signal> {
         unused()
     }
+    fn describe_failed(&self, (): &()) -> FailedMessage {
+        panic!("every message opens")
+    }
+    fn refusal_error(&self, refusal: &Refusal) -> AnsweredError {
+        AnsweredError {
+            ebms_code: "EBMS:0004".into(),
+            peppol_code: (*refusal == Refusal::NotServiced).then(|| "PEPPOL:NOT_SERVICED".into()),
+        }
+    }
 }
 
 /// Records with `MSG-1` from PXX000001 received as `posted`, answered with `receipt`, whose
@@ -283,7 +316,7 @@ async fn recorded(posted: &[u8], receipt: &Signal, blobs: &Blobs) -> Records {
             receipt_hash,
             received_at: Utc::now(),
         })),
-        parties_asked: Mutex::default(),
+        ..Records::default()
     }
 }
 
@@ -348,6 +381,98 @@ async fn the_same_message_id_with_other_bytes_is_handled_as_a_new_delivery() {
     // It went on to the receiver (nobody receives in this fake) instead of the old receipt.
     assert_eq!(*records.parties_asked.lock().unwrap(), 1);
     assert_eq!(answer.body, b"refused: NotServiced".to_vec());
+    // The refusal is recorded with the message as posted and the error that answered it.
+    let refusals = records.refusals.lock().unwrap().clone();
+    assert_eq!(refusals.len(), 1);
+    let refusal = &refusals[0];
+    assert_eq!(refusal.reason, RefusalReason::NotServiced);
+    assert!(refusal.sender_verified);
+    assert_eq!(refusal.message_id.as_deref(), Some("MSG-1"));
+    assert_eq!(
+        refusal.error.as_ref().unwrap().peppol_code.as_deref(),
+        Some("PEPPOL:NOT_SERVICED")
+    );
+    let kept = evidence(CONTENT_TYPE, b"the message, built again");
+    assert_eq!(refusal.message_hash, Some(ContentHash::of(&kept)));
+    assert!(blobs
+        .get(refusal.signal_hash.as_ref().unwrap())
+        .await
+        .is_ok());
+}
+
+fn unauthenticated() -> RefusalNote {
+    RefusalNote {
+        reason: RefusalReason::Authentication,
+        sender_access_point: Some("PXX000009".into()),
+        sender_verified: false,
+        message_id: Some("MSG-9".into()),
+        error: Some(AnsweredError {
+            ebms_code: "EBMS:0101".into(),
+            peppol_code: None,
+        }),
+        description: "the signature does not verify".into(),
+    }
+}
+
+#[tokio::test]
+async fn of_an_unauthenticated_sender_a_prefix_is_kept_and_nothing_past_the_hourly_cap() {
+    let message = vec![b'x'; UNVERIFIED_KEPT_BYTES * 3];
+    let blobs = Blobs::default();
+    let records = Records::default();
+    record_refusal(
+        &records,
+        &blobs,
+        unauthenticated(),
+        RefusedBytes::Posted(&message),
+        Some(b"the error"),
+    )
+    .await
+    .unwrap();
+    let kept = records.refusals.lock().unwrap()[0].clone();
+    assert!(kept.message_truncated);
+    let bytes = blobs
+        .get(kept.message_hash.as_ref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(bytes, &message[..UNVERIFIED_KEPT_BYTES]);
+    assert!(kept.signal_hash.is_some());
+
+    // Past the cap: a record without bytes (neither the message nor the answer).
+    let flooded = Records {
+        unverified_kept: UNVERIFIED_KEPT_PER_HOUR,
+        ..Records::default()
+    };
+    let blobs = Blobs::default();
+    record_refusal(
+        &flooded,
+        &blobs,
+        unauthenticated(),
+        RefusedBytes::Posted(&message),
+        Some(b"the error"),
+    )
+    .await
+    .unwrap();
+    let record = flooded.refusals.lock().unwrap()[0].clone();
+    assert_eq!(record.message_hash, None);
+    assert_eq!(record.signal_hash, None);
+    assert_eq!(record.sender_access_point.as_deref(), Some("PXX000009"));
+    assert!(blobs.stored.lock().unwrap().is_empty());
+
+    // An authenticated sender's message is kept whole, whatever the cap.
+    let mut note = unauthenticated();
+    note.sender_verified = true;
+    record_refusal(&flooded, &blobs, note, RefusedBytes::Posted(&message), None)
+        .await
+        .unwrap();
+    let record = flooded.refusals.lock().unwrap()[1].clone();
+    assert!(!record.message_truncated);
+    assert_eq!(
+        blobs
+            .get(record.message_hash.as_ref().unwrap())
+            .await
+            .unwrap(),
+        message
+    );
 }
 
 #[tokio::test]

@@ -244,7 +244,7 @@ async fn read_more(stream: &mut TcpStream, into: &mut Vec<u8>) -> usize {
 async fn answer(receiver: &BlockingAs4Receiver, content_type: String, body: Vec<u8>) -> Signal {
     match receiver.open(Posted::from_body(content_type, body)).await {
         Ok((_, opened, _)) => receiver.receipt(&opened).await.unwrap(),
-        Err(failed) => {
+        Err((failed, _)) => {
             eprintln!("B refused a message: {}", failed.error);
             receiver.answer_failed(&failed).await.unwrap()
         }

@@ -94,6 +94,7 @@ impl ParsedSbd {
 struct DocumentTypeParts<'a> {
     namespace: &'a str,
     local_name: &'a str,
+    customization: &'a str,
     version: &'a str,
 }
 
@@ -107,15 +108,20 @@ fn document_type_parts(
     let (namespace, local_name) = root
         .rsplit_once("::")
         .ok_or_else(|| invalid("the document type does not name the root element"))?;
-    let (_, version) = customization
+    let (customization, version) = customization
         .rsplit_once("::")
         .ok_or_else(|| invalid("the document type names no syntax version"))?;
-    if namespace.is_empty() || local_name.is_empty() || version.is_empty() {
+    if namespace.is_empty()
+        || local_name.is_empty()
+        || customization.is_empty()
+        || version.is_empty()
+    {
         return Err(invalid("the document type has an empty part"));
     }
     Ok(DocumentTypeParts {
         namespace,
         local_name,
+        customization,
         version,
     })
 }
@@ -138,6 +144,83 @@ fn check_root(root: Node<'_, '_>, parts: &DocumentTypeParts<'_>) -> Result<(), S
             parts.namespace,
             parts.local_name
         )));
+    }
+    Ok(())
+}
+
+const UBL_CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+const CII_RSM: &str = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
+const CII_RAM: &str =
+    "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100";
+
+/// What a business document says of itself: its specification identifier and business
+/// process, as UBL (`cbc:CustomizationID`, `cbc:ProfileID`, children of the root) or CII (the
+/// `ram:ID` of the guideline and of the business process in `rsm:ExchangedDocumentContext`)
+/// writes them, or as other Peppol documents (the reports) do: `CustomizationID` and
+/// `ProfileID` children of the root in its own namespace. The first is `None` when the
+/// document names none.
+fn declared_ids(root: Node<'_, '_>) -> (Option<String>, Option<String>) {
+    if let Some(context) = root
+        .children()
+        .find(|n| n.has_tag_name((CII_RSM, "ExchangedDocumentContext")))
+    {
+        let id_in = |local: &str| {
+            context
+                .children()
+                .find(|n| n.has_tag_name((CII_RAM, local)))
+                .and_then(|p| p.children().find(|n| n.has_tag_name((CII_RAM, "ID"))))
+                .map(text_of)
+        };
+        return (
+            id_in("GuidelineSpecifiedDocumentContextParameter"),
+            id_in("BusinessProcessSpecifiedDocumentContextParameter"),
+        );
+    }
+    let own = root.tag_name().namespace().unwrap_or("");
+    let child = |local: &str| {
+        root.children()
+            .find(|n| n.has_tag_name((UBL_CBC, local)) || n.has_tag_name((own, local)))
+            .map(text_of)
+    };
+    (child("CustomizationID"), child("ProfileID"))
+}
+
+/// Whether the document is of a syntax that always names its specification identifier.
+fn must_declare(root: Node<'_, '_>) -> bool {
+    let namespace = root.tag_name().namespace().unwrap_or("");
+    namespace.starts_with("urn:oasis:names:specification:ubl:schema:xsd:") || namespace == CII_RSM
+}
+
+/// The business document's own identifiers, checked against the document type and process
+/// of the header.
+fn check_declared(
+    root: Node<'_, '_>,
+    parts: &DocumentTypeParts<'_>,
+    process: &ProcessIdentifier,
+) -> Result<(), SbdhError> {
+    let (customization, profile) = declared_ids(root);
+    match customization {
+        None if must_declare(root) => {
+            return Err(invalid(
+                "the business document names no specification identifier (CustomizationID)",
+            ))
+        }
+        Some(found) if found != parts.customization => {
+            return Err(invalid(format!(
+                "the business document's specification identifier (CustomizationID) {found} is not the document type's {}",
+                parts.customization
+            )))
+        }
+        _ => {}
+    }
+    // A missing process is the validation's to report (PEPPOL-EN16931-R001 and the like).
+    if let Some(found) = profile {
+        if found != process.value() {
+            return Err(invalid(format!(
+                "the business document's business process (ProfileID) {found} is not the PROCESSID scope {}",
+                process.value()
+            )));
+        }
     }
     Ok(())
 }
@@ -319,7 +402,23 @@ fn party(header: Node<'_, '_>, local: &'static str) -> Result<ParticipantIdentif
 /// # Errors
 /// An [`SbdhError`] naming the first rule broken.
 pub fn parse(sbd: &[u8]) -> Result<ParsedSbd, SbdhError> {
-    let (header, (payload, name_end, inherited)) = read(sbd, |text, element| {
+    parse_checked(sbd, false)
+}
+
+/// As [`parse`], and the business document must say of itself what the header says of it:
+/// its specification identifier (UBL `cbc:CustomizationID`, CII guideline) is the document
+/// type's customization, and its business process (UBL `cbc:ProfileID`, CII business
+/// process), when it names one, is the PROCESSID scope. What a receiving access point checks
+/// before it takes a document for the addressee.
+///
+/// # Errors
+/// An [`SbdhError`] naming the first rule broken.
+pub fn parse_received(sbd: &[u8]) -> Result<ParsedSbd, SbdhError> {
+    parse_checked(sbd, true)
+}
+
+fn parse_checked(sbd: &[u8], declared: bool) -> Result<ParsedSbd, SbdhError> {
+    let (header, (payload, name_end, inherited)) = read(sbd, declared, |text, element| {
         let (name_end, inherited) = inherited(text, element);
         (element.range(), name_end, inherited)
     })?;
@@ -337,12 +436,13 @@ pub fn parse(sbd: &[u8]) -> Result<ParsedSbd, SbdhError> {
 /// # Errors
 /// An [`SbdhError`] naming the first rule broken.
 pub fn parse_header(sbd: &[u8]) -> Result<Sbdh, SbdhError> {
-    read(sbd, |_, _| ()).map(|(header, ())| header)
+    read(sbd, false, |_, _| ()).map(|(header, ())| header)
 }
 
 /// The checked header, and what `payload_of` makes of the business document's element.
 fn read<T>(
     sbd: &[u8],
+    declared: bool,
     payload_of: impl FnOnce(&str, Node<'_, '_>) -> T,
 ) -> Result<(Sbdh, T), SbdhError> {
     let text = std::str::from_utf8(sbd).map_err(|e| SbdhError::Xml(e.to_string()))?;
@@ -441,6 +541,9 @@ fn read<T>(
         ));
     }
     check_root(payload, &parts)?;
+    if declared {
+        check_declared(payload, &parts, &process)?;
+    }
 
     Ok((
         Sbdh {
@@ -635,6 +738,63 @@ mod tests {
             parse(b"<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>"),
             Err(SbdhError::Xml(_))
         ));
+    }
+
+    #[test]
+    fn a_received_document_must_declare_the_envelopes_document_type_and_process() {
+        let declaring = |customization: &str, profile: &str| {
+            format!(
+                r#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">{customization}{profile}<cbc:ID>INV-1</cbc:ID></Invoice>"#
+            )
+        };
+        let bis = "<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>";
+        let billing = "<cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0</cbc:ProfileID>";
+        let received = |document: String| {
+            let sbd = write(&header(), document.as_bytes()).unwrap();
+            parse_received(&sbd)
+        };
+        assert!(received(declaring(bis, billing)).is_ok());
+        // The process is the validation's to require; when named it must be the scope's.
+        assert!(received(declaring(bis, "")).is_ok());
+        let other_process = received(declaring(
+            bis,
+            "<cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:selfbilling:01:1.0</cbc:ProfileID>",
+        ))
+        .unwrap_err();
+        assert!(
+            other_process.to_string().contains("ProfileID"),
+            "{other_process}"
+        );
+        let nlcius = received(declaring(
+            "<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0</cbc:CustomizationID>",
+            billing,
+        ))
+        .unwrap_err();
+        assert!(nlcius.to_string().contains("nlcius"), "{nlcius}");
+        assert!(received(declaring("", billing)).is_err());
+        // The sender's reading and the plain one do not look into the document.
+        let sbd = write(&header(), INVOICE.as_bytes()).unwrap();
+        assert!(parse(&sbd).is_ok());
+        assert!(parse_received(&sbd).is_err());
+
+        // CII: the guideline and the business process of the document context.
+        let cii_type = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100::CrossIndustryInvoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::D16B";
+        let cii = |guideline: &str| {
+            format!(
+                r#"<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"><rsm:ExchangedDocumentContext><ram:BusinessProcessSpecifiedDocumentContextParameter><ram:ID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0</ram:ID></ram:BusinessProcessSpecifiedDocumentContextParameter><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>{guideline}</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext></rsm:CrossIndustryInvoice>"#
+            )
+        };
+        let mut cii_header = header();
+        cii_header.document_type = DocumentTypeIdentifier::from_value(cii_type).unwrap();
+        let sbd = write(
+            &cii_header,
+            cii("urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0")
+                .as_bytes(),
+        )
+        .unwrap();
+        assert!(parse_received(&sbd).is_ok());
+        let sbd = write(&cii_header, cii("urn:cen.eu:en16931:2017").as_bytes()).unwrap();
+        assert!(parse_received(&sbd).is_err());
     }
 
     #[test]

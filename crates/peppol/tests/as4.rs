@@ -615,10 +615,15 @@ async fn the_endpoint_refuses_a_revoked_signer_and_under_hard_one_whose_status_i
         .ap_ca
         .leaf_with_sources("PXX000001", 2, &revocation.sources());
     assert!(open(Policy::Soft, message_from(&unknown)).await.is_ok());
-    let rejected = open(Policy::Hard, message_from(&unknown))
+    let (rejected, posted) = open(Policy::Hard, message_from(&unknown))
         .await
         .err()
         .unwrap();
+    // The message comes back with the refusal, for the record; its seat id is named by a
+    // certificate that is not accepted, so it is not authenticated.
+    assert!(posted.is_some());
+    assert_eq!(rejected.sender_access_point.as_deref(), Some("PXX000001"));
+    assert!(!rejected.authenticated);
     assert_eq!(rejected.error.code, EbmsCode::FailedAuthentication);
     assert!(
         rejected
@@ -633,7 +638,7 @@ async fn the_endpoint_refuses_a_revoked_signer_and_under_hard_one_whose_status_i
     // Revoked: refused under soft too.
     revocation.set_ocsp(Responder::Normal);
     revocation.revoke(&unknown);
-    let rejected = open(Policy::Soft, message_from(&unknown))
+    let (rejected, _) = open(Policy::Soft, message_from(&unknown))
         .await
         .err()
         .unwrap();

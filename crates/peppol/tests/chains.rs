@@ -336,7 +336,7 @@ async fn an_as4_message_from_a_leaf_under_the_root_is_opened_unless_its_ca_is_re
         .is_ok());
 
     pki.root_server.revoke(&pki.ap_ca.as_issued());
-    let rejected = receiver(&pki, Policy::Soft)
+    let (rejected, _) = receiver(&pki, Policy::Soft)
         .open(message(&pki))
         .await
         .err()
@@ -354,7 +354,7 @@ async fn an_as4_message_under_an_expired_or_non_ca_intermediate_is_refused() {
     for kind in [Intermediate::Expired, Intermediate::NotCa] {
         let pki = three_levels(kind).await;
         assert!(check_receiver_certificate(&pki.receiver.der, &pki.trust(), now()).is_err());
-        let rejected = receiver(&pki, Policy::Off)
+        let (rejected, _) = receiver(&pki, Policy::Off)
             .open(message(&pki))
             .await
             .err()

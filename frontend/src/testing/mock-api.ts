@@ -136,6 +136,8 @@ export function mockApi(initial: Handlers = {}) {
       'sml_registration_off',
       'This installation does not register participant ids with the Peppol SML.',
     ),
+    // No refused incoming AS4 message unless a test says so.
+    'GET /api/v1/operator/peppol/incoming-refusals': { body: { items: [], nextCursor: null } },
     // No participant id in the SML unless a test says so.
     'GET /api/v1/organizations/{id}/sml-registrations': { body: { items: [] } },
     // An organization takes the BIS Billing types unless a test says otherwise.

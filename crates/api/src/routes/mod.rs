@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod paging;
 pub mod partners;
 pub mod peppol_evidence;
+pub mod peppol_refusals;
 pub mod peppol_reporting;
 pub mod sml;
 pub mod sml_operator;

@@ -209,6 +209,11 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
             "/api/v1/operator/peppol-reports/{month}",
             chrono::Utc::now().format("%Y-%m").to_string(),
         ),
+        // Installation-wide, for operators only: a refused AS4 message is no environment's.
+        (
+            "/api/v1/operator/peppol/incoming-refusals/{id}",
+            uuid::Uuid::new_v4().to_string(),
+        ),
         ("/api/v1/environment/hooks/{id}", hook_id),
         // Party paths: the party is A's; the document id does not matter behind it.
         (
@@ -235,6 +240,9 @@ async fn every_operation_answers_404_or_nothing_foreign_to_a_user_of_another_env
         // The document is A's; the exchange and its part do not matter behind it.
         ("{exchangeId}", uuid::Uuid::new_v4().to_string()),
         ("{part}", "message".to_owned()),
+        // The month is not reported on by a user of another environment; the report kind
+        // does not matter behind it.
+        ("{report}", "tsr".to_owned()),
     ]);
     // Public, token-addressed paths (the token is the secret) and public register data.
     let token_addressed = [

@@ -973,3 +973,358 @@ async fn the_python_as4_implementation_delivers_over_http_and_verifies_havens_re
     assert_eq!(items.len(), 1, "{inbox}");
     assert_eq!(items[0]["number"], "INV-PY-1");
 }
+
+const OPERATOR: &str = "operator@haven.test";
+const REFUSALS: &str = "/api/v1/operator/peppol/incoming-refusals";
+
+impl As4App {
+    /// The refusals operators see (newest first), of `reason` or all.
+    async fn refusals(&self, token: &str, reason: Option<&str>) -> Vec<serde_json::Value> {
+        let path = reason.map_or_else(|| REFUSALS.to_owned(), |r| format!("{REFUSALS}?reason={r}"));
+        let page = self.app.get_json(&path, token).await;
+        page["items"].as_array().unwrap().clone()
+    }
+
+    /// The bytes kept of a refused message.
+    async fn refused_bytes(&self, token: &str, id: &str) -> Vec<u8> {
+        let response = self
+            .app
+            .send(
+                reqwest::Method::GET,
+                &format!("{REFUSALS}/{id}/message"),
+                None,
+                token,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(
+            response.headers()["content-type"].to_str().unwrap(),
+            "application/octet-stream"
+        );
+        response.bytes().await.unwrap().to_vec()
+    }
+}
+
+#[tokio::test]
+async fn refused_as4_messages_are_recorded_with_their_codes_and_bytes_for_operators() {
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let operator = app.register_admin(OPERATOR).await;
+    assert!(as4.refusals(&operator.token, None).await.is_empty());
+
+    // Nobody receives on the id: NOT_SERVICED, from a sender that signed it.
+    let document = invoice("INV-REF-1", SELLER_KVK, BUYER_KVK, None);
+    let not_serviced = as4.message(&as4.sender, "0106:99999999", &document);
+    assert!(matches!(
+        as4.post(&not_serviced).await,
+        Answer::Error { .. }
+    ));
+    // A certificate of another CA claiming the sender's seat id.
+    let foreign = as4.message(&as4.foreign, &buyer_party, &document);
+    assert!(matches!(as4.post(&foreign).await, Answer::Error { .. }));
+    // A document that fails validation.
+    let broken = String::from_utf8(invoice("INV-REF-2", SELLER_KVK, BUYER_KVK, None))
+        .unwrap()
+        .replace("<cbc:IssueDate>", "<cbc:IssueDate>not-a-date")
+        .into_bytes();
+    let invalid = as4.message(&as4.sender, &buyer_party, &broken);
+    assert!(matches!(as4.post(&invalid).await, Answer::Error { .. }));
+    // Not AS4 at all.
+    let response = reqwest::Client::new()
+        .post(app.url("/as4"))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
+    let listed = as4.refusals(&operator.token, None).await;
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    // Newest first.
+    let [packaging, invalid_document, authentication, not_serviced_record] = &listed[..] else {
+        unreachable!()
+    };
+    assert_eq!(packaging["reason"], "packaging");
+    assert_eq!(packaging["ebmsCode"], "EBMS:0007");
+    assert!(packaging["senderAccessPoint"].is_null());
+    assert!(packaging["messageId"].is_null());
+    assert_eq!(packaging["senderVerified"], false);
+    let bytes = as4
+        .refused_bytes(&operator.token, packaging["id"].as_str().unwrap())
+        .await;
+    assert_eq!(bytes, evidence("text/plain", b"hello"));
+
+    assert_eq!(not_serviced_record["reason"], "not_serviced");
+    assert_eq!(not_serviced_record["ebmsCode"], "EBMS:0004");
+    assert_eq!(not_serviced_record["peppolCode"], NOT_SERVICED);
+    assert_eq!(not_serviced_record["senderAccessPoint"], "PXX000001");
+    assert_eq!(not_serviced_record["senderVerified"], true);
+    assert_eq!(
+        not_serviced_record["messageId"],
+        not_serviced.message_id.as_str()
+    );
+    assert_eq!(not_serviced_record["messageTruncated"], false);
+    let posted = evidence(&not_serviced.content_type, not_serviced.body());
+    let bytes = as4
+        .refused_bytes(&operator.token, not_serviced_record["id"].as_str().unwrap())
+        .await;
+    assert!(bytes == posted, "the message as posted");
+    assert_eq!(
+        not_serviced_record["messageSha256"],
+        ContentHash::of(&posted).as_str()
+    );
+
+    // The claimed sender of a message whose signer is not trusted is named, not verified; of
+    // it at most the first 16 KiB are kept.
+    assert_eq!(authentication["reason"], "authentication");
+    assert_eq!(authentication["ebmsCode"], "EBMS:0101");
+    assert_eq!(authentication["senderAccessPoint"], "PXX000001");
+    assert_eq!(authentication["senderVerified"], false);
+    assert_eq!(authentication["messageId"], foreign.message_id.as_str());
+    let posted = evidence(&foreign.content_type, foreign.body());
+    let bytes = as4
+        .refused_bytes(&operator.token, authentication["id"].as_str().unwrap())
+        .await;
+    let kept = posted.len().min(16 * 1024);
+    assert!(bytes == posted[..kept], "the first bytes of the message");
+    assert_eq!(authentication["messageTruncated"], posted.len() > kept);
+
+    assert_eq!(invalid_document["reason"], "invalid_document");
+    assert_eq!(invalid_document["ebmsCode"], "EBMS:0004");
+    assert!(invalid_document["peppolCode"].is_null());
+    assert!(invalid_document["description"]
+        .as_str()
+        .unwrap()
+        .contains("validation"));
+    let bytes = as4
+        .refused_bytes(&operator.token, invalid_document["id"].as_str().unwrap())
+        .await;
+    assert!(bytes == evidence(&invalid.content_type, invalid.body()));
+
+    // By reason; an unknown reason is 400; pages.
+    let only = as4.refusals(&operator.token, Some("not_serviced")).await;
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0]["id"], not_serviced_record["id"]);
+    let response = app
+        .send(
+            reqwest::Method::GET,
+            &format!("{REFUSALS}?reason=bogus"),
+            None,
+            &operator.token,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 400);
+    let page = app
+        .get_json(&format!("{REFUSALS}?limit=3"), &operator.token)
+        .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    let next = page["nextCursor"].as_str().unwrap();
+    let rest = app
+        .get_json(
+            &format!("{REFUSALS}?limit=3&before={next}"),
+            &operator.token,
+        )
+        .await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["items"][0]["id"], not_serviced_record["id"]);
+
+    // Only operators: others do not see the pages at all; no token is 401; an unknown id 404.
+    let id = not_serviced_record["id"].as_str().unwrap();
+    for path in [REFUSALS.to_owned(), format!("{REFUSALS}/{id}/message")] {
+        let response = app
+            .send(reqwest::Method::GET, &path, None, &buyer.token)
+            .await;
+        assert_error_body(response, 404, "not_found").await;
+        let response = app.get(&path).await;
+        assert_eq!(response.status().as_u16(), 401, "{path}");
+    }
+    let response = app
+        .send(
+            reqwest::Method::GET,
+            &format!("{REFUSALS}/{}/message", uuid::Uuid::new_v4()),
+            None,
+            &operator.token,
+        )
+        .await;
+    assert_error_body(response, 404, "not_found").await;
+    // Nothing reached the buyer's inbox.
+    assert!(purchase_invoices(app, &buyer.token, &buyer_party)
+        .await
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_document_whose_specification_or_process_is_not_the_envelopes_is_refused_with_ebms_0004()
+{
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let operator = app.register_admin(OPERATOR).await;
+    let bis = String::from_utf8(invoice("INV-SBDH-1", SELLER_KVK, BUYER_KVK, None)).unwrap();
+    // The envelope says BIS Billing 3.0 invoice in the billing process; the document declares
+    // SI-UBL 2.0, or another process.
+    let other_specification = bis.replace(
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0",
+    );
+    let other_process = bis.replace(
+        "<cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0",
+        "<cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:selfbilling:01:1.0",
+    );
+    assert_ne!(other_specification, bis);
+    assert_ne!(other_process, bis);
+    for (document, expected) in [
+        (other_specification, "CustomizationID"),
+        (other_process, "ProfileID"),
+    ] {
+        let message = as4.message(&as4.sender, &buyer_party, document.as_bytes());
+        match as4.post(&message).await {
+            Answer::Error { code, detail } => {
+                assert_eq!(code, "EBMS:0004");
+                assert!(detail.contains(expected), "{expected} in {detail}");
+            }
+            Answer::Receipt => panic!("a receipt for a document the envelope does not name"),
+        }
+    }
+    let envelope = as4.refusals(&operator.token, Some("envelope")).await;
+    assert_eq!(envelope.len(), 2, "{envelope:?}");
+    assert!(envelope
+        .iter()
+        .all(|r| r["ebmsCode"] == "EBMS:0004" && r["senderVerified"] == true));
+    assert!(purchase_invoices(app, &buyer.token, &buyer_party)
+        .await
+        .is_empty());
+    // As the envelope says, it is taken.
+    let message = as4.message(&as4.sender, &buyer_party, bis.as_bytes());
+    assert_eq!(as4.post(&message).await, Answer::Receipt);
+}
+
+#[tokio::test]
+async fn a_message_id_rebuilt_with_other_bytes_is_recorded_with_its_own_evidence() {
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, _, buyer_party) = two_parties(app).await;
+    let operator = app.register_admin(OPERATOR).await;
+    let document = invoice("INV-REBUILT", SELLER_KVK, BUYER_KVK, None);
+    let instance = uuid::Uuid::new_v4().to_string();
+    let message = as4.message_as(&as4.sender, &buyer_party, &document, &instance, None);
+    assert_eq!(as4.post(&message).await, Answer::Receipt);
+    assert!(as4.refusals(&operator.token, None).await.is_empty());
+    let rebuilt = as4.message_as(
+        &as4.sender,
+        &buyer_party,
+        &document,
+        &instance,
+        Some(message.message_id.clone()),
+    );
+    let (content_type, receipt) = as4.post_raw(&rebuilt).await;
+    assert_eq!(
+        verify_answer(&content_type, &receipt, &rebuilt, &as4.receiver.der).unwrap(),
+        Answer::Receipt
+    );
+    let listed = as4.refusals(&operator.token, None).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let record = &listed[0];
+    assert_eq!(record["reason"], "rebuilt_message_id");
+    assert!(record["ebmsCode"].is_null());
+    assert_eq!(record["messageId"], message.message_id.as_str());
+    assert_eq!(record["senderVerified"], true);
+    let bytes = as4
+        .refused_bytes(&operator.token, record["id"].as_str().unwrap())
+        .await;
+    assert!(bytes == evidence(&rebuilt.content_type, rebuilt.body()));
+    // The receipt it got is in the store too, and the MessageId's record is the first's.
+    let blobs = stored_blob_names(app);
+    let receipt_hash = ContentHash::of(&evidence(&content_type, &receipt));
+    assert!(blobs.iter().any(|b| b.ends_with(receipt_hash.as_str())));
+    let row = as4.received(&message).await.unwrap();
+    assert_eq!(
+        row.message_hash,
+        ContentHash::of(&evidence(&message.content_type, message.body()))
+    );
+}
+
+/// The names of the blobs in the app's document store.
+fn stored_blob_names(app: &TestApp) -> Vec<String> {
+    fn walk(dir: &std::path::Path, names: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, names);
+            } else {
+                names.push(path.display().to_string());
+            }
+        }
+    }
+    let mut names = Vec::new();
+    walk(&app.data_dir.join("documents"), &mut names);
+    names
+}
+
+#[tokio::test]
+async fn retention_removes_received_message_records_and_refusals_with_their_blobs() {
+    use haven_domain::documents::retention::{parse_rules, purge_expired};
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, _, buyer_party) = two_parties(app).await;
+    let operator = app.register_admin(OPERATOR).await;
+    let document = invoice("INV-KEEP", SELLER_KVK, BUYER_KVK, None);
+    let message = as4.message(&as4.sender, &buyer_party, &document);
+    assert_eq!(as4.post(&message).await, Answer::Receipt);
+    let refused = as4.message(&as4.sender, "0106:99999999", &document);
+    assert!(matches!(as4.post(&refused).await, Answer::Error { .. }));
+    let row = as4.received(&message).await.unwrap();
+    let listed = as4.refusals(&operator.token, None).await;
+    assert_eq!(listed.len(), 1);
+    let refused_hash = listed[0]["messageSha256"].as_str().unwrap().to_owned();
+    let blobs =
+        haven_storage::Storage::Fs(haven_storage::FsStore::new(app.data_dir.join("documents")));
+
+    // A rule for one status of incoming documents leaves the refusals (they have none).
+    let later = Utc::now() + chrono::TimeDelta::days(2);
+    purge_expired(
+        app.database(),
+        &blobs,
+        &parse_rules("incoming:rejected=1").unwrap(),
+        later,
+    )
+    .await
+    .unwrap();
+    assert_eq!(as4.refusals(&operator.token, None).await.len(), 1);
+    assert!(as4.received(&message).await.is_some());
+
+    // Not yet expired: everything stays.
+    purge_expired(
+        app.database(),
+        &blobs,
+        &parse_rules("incoming:*=3").unwrap(),
+        later,
+    )
+    .await
+    .unwrap();
+    assert_eq!(as4.refusals(&operator.token, None).await.len(), 1);
+
+    let purged = purge_expired(
+        app.database(),
+        &blobs,
+        &parse_rules("incoming:*=1").unwrap(),
+        later,
+    )
+    .await
+    .unwrap();
+    assert_eq!(purged.len(), 1);
+    // The record of the message that brought the document goes with it and its receipt…
+    assert!(as4.received(&message).await.is_none());
+    // …and the refusal with the bytes it kept.
+    assert!(as4.refusals(&operator.token, None).await.is_empty());
+    let left = stored_blob_names(app);
+    for hash in [
+        row.message_hash.as_str(),
+        row.receipt_hash.as_str(),
+        refused_hash.as_str(),
+    ] {
+        assert!(!left.iter().any(|b| b.ends_with(hash)), "{hash}: {left:?}");
+    }
+}

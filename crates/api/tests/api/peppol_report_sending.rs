@@ -76,7 +76,7 @@ async fn stand_in_receive(
     let posted = Posted::from_body(content_type, body.to_vec());
     let (inbound, opened, _) = match state.receiver.open(posted).await {
         Ok(opened) => opened,
-        Err(failed) => {
+        Err((failed, _)) => {
             let signal = state.receiver.answer_failed(&failed).await.unwrap();
             return HttpResponse::Ok()
                 .content_type(signal.content_type)

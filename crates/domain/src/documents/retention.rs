@@ -11,7 +11,7 @@ use super::{
     blobs::{ContentHash, DocumentStore},
     records::{Direction, Document, DocumentEventKind, DocumentStatus, NewDocumentEvent},
 };
-use crate::DomainResult;
+use crate::{peppol::refusals::IncomingRefusal, DomainResult};
 
 /// Keep documents of `direction` (and `status`, or any) for `days`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,15 +66,17 @@ pub trait RetentionRecords: Send + Sync {
         limit: u64,
     ) -> impl Future<Output = DomainResult<Vec<Document>>> + Send;
 
-    /// Marks the document purged, with the evidence of its Peppol exchanges, and writes its
-    /// history line; `false` when it already was.
+    /// Marks the document purged, with the evidence of its Peppol exchanges, deletes the
+    /// record of the AS4 messages that brought it (their receipts are evidence that goes with
+    /// it), and writes its history line; `false` when it already was.
     fn mark_purged(
         &self,
         id: Uuid,
         event: NewDocumentEvent,
     ) -> impl Future<Output = DomainResult<bool>> + Send;
 
-    /// Whether a document or Peppol evidence that is not purged still names these bytes (a
+    /// Whether a document, Peppol evidence that is not purged or the record of a refused AS4
+    /// message still names these bytes (a
     /// received copy shares the bytes of the sent original, or of the UBL form sent; both
     /// sides of an exchange within one installation keep the same message and receipt).
     fn bytes_in_use(&self, hash: &ContentHash) -> impl Future<Output = DomainResult<bool>> + Send;
@@ -84,6 +86,16 @@ pub trait RetentionRecords: Send + Sync {
         &self,
         document_id: Uuid,
     ) -> impl Future<Output = DomainResult<Vec<ContentHash>>> + Send;
+
+    /// Records of refused incoming AS4 messages from before `before`.
+    fn expired_refusals(
+        &self,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> impl Future<Output = DomainResult<Vec<IncomingRefusal>>> + Send;
+
+    /// Deletes a refusal's record; `false` when it was gone.
+    fn delete_refusal(&self, id: Uuid) -> impl Future<Output = DomainResult<bool>> + Send;
 }
 
 /// Most documents one run purges per rule (the next run goes on).
@@ -91,7 +103,9 @@ const BATCH: u64 = 500;
 
 /// Applies the rules at `now`: each expired document is marked purged first, with the evidence
 /// of its Peppol exchanges (so no row ever claims bytes that are gone), then its bytes and the
-/// evidence blobs are deleted when no other document or evidence needs them. Returns the ids
+/// evidence blobs are deleted when no other document or evidence needs them. The records of
+/// refused incoming AS4 messages, which have no status, go after the days of the rule for
+/// every incoming document (`incoming:*`), with their blobs. Returns the ids of the documents
 /// purged.
 ///
 /// # Errors
@@ -127,6 +141,29 @@ pub async fn purge_expired<R: RetentionRecords, B: DocumentStore>(
             }
             tracing::info!(document_id = %document.id, direction = rule.direction.as_str(), "purged a document's original");
             purged.push(document.id);
+        }
+    }
+    let refusal_rule = rules
+        .iter()
+        .find(|r| r.direction == Direction::Incoming && r.status.is_none());
+    if let Some(rule) = refusal_rule {
+        let before = now - TimeDelta::days(i64::from(rule.days));
+        let mut removed = 0_usize;
+        for refusal in records.expired_refusals(before, BATCH).await? {
+            // The record first, so that none names bytes that are gone.
+            if !records.delete_refusal(refusal.id).await? {
+                continue;
+            }
+            let hashes = [refusal.record.message_hash, refusal.record.signal_hash];
+            for hash in hashes.into_iter().flatten() {
+                if !records.bytes_in_use(&hash).await? {
+                    blobs.delete(&hash).await?;
+                }
+            }
+            removed += 1;
+        }
+        if removed > 0 {
+            tracing::info!(removed, "removed expired records of refused AS4 messages");
         }
     }
     tracing::Span::current().record("purged", purged.len());

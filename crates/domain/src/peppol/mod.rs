@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod migration;
 pub mod publishing;
 pub mod receiving;
+pub mod refusals;
 pub mod registration;
 pub mod report_sending;
 pub mod reporting;

@@ -26,6 +26,10 @@ use crate::{
     },
     peppol::{
         evidence::NewEvidence,
+        refusals::{
+            record_refusal, AnsweredError, IncomingRefusals, RefusalNote, RefusalReason,
+            RefusedBytes,
+        },
         reporting::{Direction, ExchangeRecord, SchemedId},
     },
     DomainError, DomainResult,
@@ -65,6 +69,19 @@ pub enum Refusal {
     NotServiced,
     /// The document does not pass validation.
     Invalid(String),
+}
+
+/// What the adapter says of a message it refused itself, for the record of refusals.
+#[derive(Debug, Clone)]
+pub struct FailedMessage {
+    pub reason: RefusalReason,
+    pub message_id: Option<String>,
+    /// The sending access point's seat id, when readable.
+    pub sender_access_point: Option<String>,
+    /// Whether the signature verified with a trusted certificate of that seat id.
+    pub sender_verified: bool,
+    pub error: AnsweredError,
+    pub description: String,
 }
 
 /// The answer to send back in the HTTP response.
@@ -188,6 +205,10 @@ pub fn read_evidence(bytes: &[u8]) -> Option<Signal> {
     })
 }
 
+/// What [`As4Inbound::open`] gives: the opened message (`O`) and the message as posted, or
+/// the refusal (`F`) with the message when the adapter still has it.
+pub type OpenResult<O, F> = Result<(Inbound, O, Posted), (F, Option<Posted>)>;
+
 /// The AS4 adapter, seen from here. Its work is cryptography (signatures, RSA, AES, gzip):
 /// asynchronous, so that an adapter can do it off the request's worker.
 pub trait As4Inbound {
@@ -200,11 +221,18 @@ pub trait As4Inbound {
     /// its bytes, but must leave them as they came: they are the evidence).
     ///
     /// # Errors
-    /// The refusal, to answer with [`As4Inbound::answer_failed`].
+    /// The refusal, to answer with [`As4Inbound::answer_failed`], with the message when the
+    /// adapter still has it.
     fn open(
         &self,
         posted: Posted,
-    ) -> impl Future<Output = Result<(Inbound, Self::Opened, Posted), Self::Failed>> + Send;
+    ) -> impl Future<Output = OpenResult<Self::Opened, Self::Failed>> + Send;
+
+    /// What a refusal of the adapter's own is, for the record.
+    fn describe_failed(&self, failed: &Self::Failed) -> FailedMessage;
+
+    /// The ebMS error (and Peppol code) [`As4Inbound::refuse`] answers `refusal` with.
+    fn refusal_error(&self, refusal: &Refusal) -> AnsweredError;
 
     /// The signed receipt for an opened message.
     ///
@@ -250,7 +278,7 @@ pub async fn receive_message<R, B, I, G>(
     posted: Posted,
 ) -> DomainResult<Signal>
 where
-    R: DocumentRecords + HookEvents + ReceivedMessages,
+    R: DocumentRecords + HookEvents + ReceivedMessages + IncomingRefusals,
     B: DocumentStore,
     I: Inspector,
     G: As4Inbound,
@@ -259,7 +287,23 @@ where
     let as_posted = ContentHash::of(posted.evidence());
     let (mut inbound, opened, posted) = match gateway.open(posted).await {
         Ok(opened) => opened,
-        Err(failed) => return gateway.answer_failed(&failed).await,
+        Err((failed, posted)) => {
+            let signal = gateway.answer_failed(&failed).await?;
+            let failure = gateway.describe_failed(&failed);
+            let note = RefusalNote {
+                reason: failure.reason,
+                sender_access_point: failure.sender_access_point,
+                sender_verified: failure.sender_verified,
+                message_id: failure.message_id,
+                error: Some(failure.error),
+                description: failure.description,
+            };
+            let bytes = posted
+                .as_ref()
+                .map_or(RefusedBytes::None, |p| RefusedBytes::Posted(p.evidence()));
+            record_refusal(records, blobs, note, bytes, Some(&signal_evidence(&signal))).await?;
+            return Ok(signal);
+        }
     };
     #[cfg(debug_assertions)]
     debug_assert_eq!(
@@ -304,7 +348,19 @@ where
         .await?
         .filter(|p| document_type.is_some_and(|t| p.accepts(t)))
     else {
-        return gateway.refuse(&opened, Refusal::NotServiced).await;
+        let refused = Refused {
+            gateway,
+            opened: &opened,
+            inbound: &inbound,
+        };
+        return refused
+            .answer(
+                records,
+                blobs,
+                Refusal::NotServiced,
+                RefusedBytes::Posted(posted.evidence()),
+            )
+            .await;
     };
     // The evidence first, so that the history can name it: the message as posted and the
     // receipt that will answer it (unused when the document is refused).
@@ -326,9 +382,23 @@ where
     let acknowledged = Acknowledged {
         inbound: &inbound,
         end_user: &party,
-        message_hash,
-        receipt_hash,
+        message_hash: message_hash.clone(),
+        receipt_hash: receipt_hash.clone(),
         receipt,
+    };
+    // A refusal from here on: the message is stored and named by the refusal's record; the
+    // receipt prepared for it was never sent and goes.
+    let refused = Refused {
+        gateway,
+        opened: &opened,
+        inbound: &inbound,
+    };
+    let (refused, unsent, kept) = (&refused, &receipt_hash, &message_hash);
+    let refuse = |refusal: Refusal| async move {
+        blobs.delete(unsent).await?;
+        refused
+            .answer(records, blobs, refusal, RefusedBytes::Stored(kept.clone()))
+            .await
     };
     let key = format!("peppol:{}:{}", inbound.sender, inbound.instance_identifier);
     if response {
@@ -348,7 +418,7 @@ where
                     .await
             }
             ResponseOutcome::AlreadyThere => acknowledged.record(records, blobs, None, None).await,
-            ResponseOutcome::Refused(why) => gateway.refuse(&opened, Refusal::Invalid(why)).await,
+            ResponseOutcome::Refused(why) => refuse(Refusal::Invalid(why)).await,
         };
     }
     let handover = Handover {
@@ -384,13 +454,11 @@ where
                 "the document does not pass validation ({} fatal findings)",
                 report.fatal_count()
             ));
-            gateway.refuse(&opened, refusal).await
+            refuse(refusal).await
         }
-        Ok(ReceiveOutcome::NotAsAddressed(why)) => {
-            gateway.refuse(&opened, Refusal::Invalid(why)).await
-        }
+        Ok(ReceiveOutcome::NotAsAddressed(why)) => refuse(Refusal::Invalid(why)).await,
         // Receiving was switched off meanwhile.
-        Err(DomainError::Conflict { .. }) => gateway.refuse(&opened, Refusal::NotServiced).await,
+        Err(DomainError::Conflict { .. }) => refuse(Refusal::NotServiced).await,
         Err(e) => Err(e),
     }
 }
@@ -410,7 +478,7 @@ impl Acknowledged<'_> {
     /// meanwhile (posted twice at the same instant), with the receipt recorded then, so that
     /// a MessageId has one receipt. `document_id` is the document the message brought (see
     /// [`ReceivedMessage`]); `evidence_of` the document the exchange is evidence on.
-    async fn record<R: ReceivedMessages, B: DocumentStore>(
+    async fn record<R: ReceivedMessages + IncomingRefusals, B: DocumentStore>(
         self,
         records: &R,
         blobs: &B,
@@ -469,16 +537,89 @@ impl Acknowledged<'_> {
             );
             stored_receipt(blobs, &recorded).await
         } else {
-            // The MessageId with other content (see `receive_message`): the record keeps the
-            // first; this exchange's evidence is in the store under the hashes logged here.
+            // The MessageId with other content (see `receive_message`): the record of the
+            // MessageId keeps the first; this exchange's evidence is named by a record of its
+            // own among the refusals, for operators to see.
             tracing::info!(
                 sender_access_point = %self.inbound.sender_access_point,
                 message_hash = %self.message_hash,
                 receipt_hash = %self.receipt_hash,
                 "AS4 MessageId recorded before with other content; answering with its own receipt"
             );
+            let note = RefusalNote {
+                reason: RefusalReason::RebuiltMessageId,
+                sender_access_point: Some(inbound.sender_access_point.clone()),
+                sender_verified: true,
+                message_id: Some(inbound.message_id.clone()),
+                error: None,
+                description: format!(
+                    "the MessageId was received before (on {}) with other content; answered with a receipt of its own",
+                    recorded.received_at.to_rfc3339()
+                ),
+            };
+            let receipt = signal_evidence(&self.receipt);
+            record_refusal(
+                records,
+                blobs,
+                note,
+                RefusedBytes::Stored(self.message_hash.clone()),
+                Some(&receipt),
+            )
+            .await?;
             Ok(self.receipt)
         }
+    }
+}
+
+/// The evidence form of a signal.
+fn signal_evidence(signal: &Signal) -> Vec<u8> {
+    evidence(&signal.content_type, &signal.body)
+}
+
+/// An opened message being refused: answered with the adapter's signed error and recorded.
+struct Refused<'a, G: As4Inbound> {
+    gateway: &'a G,
+    opened: &'a G::Opened,
+    inbound: &'a Inbound,
+}
+
+impl<G: As4Inbound> Refused<'_, G> {
+    async fn answer<R: IncomingRefusals, B: DocumentStore>(
+        &self,
+        records: &R,
+        blobs: &B,
+        refusal: Refusal,
+        message: RefusedBytes<'_>,
+    ) -> DomainResult<Signal> {
+        let error = self.gateway.refusal_error(&refusal);
+        let (reason, description) = match &refusal {
+            Refusal::NotServiced => (
+                RefusalReason::NotServiced,
+                format!(
+                    "nobody here receives {} on {}",
+                    self.inbound.document_type.value, self.inbound.receiver
+                ),
+            ),
+            Refusal::Invalid(why) => (RefusalReason::InvalidDocument, why.clone()),
+        };
+        let signal = self.gateway.refuse(self.opened, refusal).await?;
+        let note = RefusalNote {
+            reason,
+            sender_access_point: Some(self.inbound.sender_access_point.clone()),
+            sender_verified: true,
+            message_id: Some(self.inbound.message_id.clone()),
+            error: Some(error),
+            description,
+        };
+        record_refusal(
+            records,
+            blobs,
+            note,
+            message,
+            Some(&signal_evidence(&signal)),
+        )
+        .await?;
+        Ok(signal)
     }
 }
 

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use haven_domain::{
     peppol::{
-        receiving::{As4Inbound, Inbound, Posted, Refusal, Signal},
+        receiving::{As4Inbound, FailedMessage, Inbound, OpenResult, Posted, Refusal, Signal},
+        refusals::{AnsweredError, RefusalReason},
         reporting::SchemedId,
     },
     DomainError, DomainResult,
@@ -117,6 +118,10 @@ impl As4Receiver {
             );
             Rejected {
                 message_id: Some(received.message_id.clone()),
+                // Named by a certificate on a path to the AP trust anchor, which is no longer
+                // accepted.
+                sender_access_point: Some(received.from_party.clone()),
+                authenticated: false,
                 error: As4Error::new(EbmsCode::FailedAuthentication, detail),
             }
         })
@@ -129,10 +134,7 @@ impl As4Receiver {
     }
 
     fn refusal_for(&self, opened: &Received, refusal: Refusal) -> DomainResult<Signal> {
-        let error = match refusal {
-            Refusal::NotServiced => As4Error::new(EbmsCode::Other, NOT_SERVICED),
-            Refusal::Invalid(detail) => As4Error::new(EbmsCode::Other, detail),
-        };
+        let error = refusal_error(refusal);
         signal::error(Some(&opened.message_id), &error, &self.keys.load().current)
             .map(to_signal)
             .map_err(signing_failed)
@@ -149,6 +151,44 @@ impl As4Receiver {
     }
 }
 
+/// The ebMS error a refusal of the domain's is answered with.
+fn refusal_error(refusal: Refusal) -> As4Error {
+    match refusal {
+        Refusal::NotServiced => As4Error::new(EbmsCode::Other, NOT_SERVICED),
+        Refusal::Invalid(detail) => As4Error::new(EbmsCode::Other, detail),
+    }
+}
+
+/// The codes of an ebMS error as the record of refusals keeps them.
+fn answered(error: &As4Error) -> AnsweredError {
+    AnsweredError {
+        ebms_code: error.code.code().to_owned(),
+        peppol_code: error.detail.starts_with("PEPPOL:").then(|| {
+            error
+                .detail
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        }),
+    }
+}
+
+/// Why the adapter refused a message, by the ebMS error it answered.
+fn reason_of(error: &As4Error) -> RefusalReason {
+    match error.code {
+        EbmsCode::ValueInconsistent | EbmsCode::MimeInconsistency | EbmsCode::InvalidHeader => {
+            RefusalReason::Packaging
+        }
+        EbmsCode::FailedAuthentication => RefusalReason::Authentication,
+        EbmsCode::FailedDecryption => RefusalReason::Decryption,
+        EbmsCode::PolicyNoncompliance => RefusalReason::SecurityPolicy,
+        EbmsCode::DecompressionFailure => RefusalReason::Decompression,
+        // The adapter's EBMS:0004: the SBDH, or the ebMS header or document against it.
+        EbmsCode::Other => RefusalReason::Envelope,
+    }
+}
+
 fn stopped(e: String) -> DomainError {
     DomainError::Unexpected(anyhow::anyhow!(e))
 }
@@ -161,28 +201,57 @@ impl As4Inbound for BlockingAs4Receiver {
     type Opened = Arc<Received>;
     type Failed = Rejected;
 
-    async fn open(&self, posted: Posted) -> Result<(Inbound, Arc<Received>, Posted), Rejected> {
+    async fn open(&self, posted: Posted) -> OpenResult<Arc<Received>, Rejected> {
         let receiver = Arc::clone(&self.0);
         let opened = off_the_worker(move || {
             let mut posted = posted;
             let content_type = posted.content_type().to_owned();
-            let opened = receiver.open_message(&content_type, posted.body_mut());
-            opened.map(|(inbound, received)| (inbound, received, posted))
+            match receiver.open_message(&content_type, posted.body_mut()) {
+                Ok((inbound, received)) => Ok((inbound, received, posted)),
+                // Boxed: the refusal and the message are large beside an opened message.
+                Err(rejected) => Err(Box::new((rejected, posted))),
+            }
         })
         .await;
         match opened {
             Ok(Ok((inbound, received, posted))) => {
                 // The signer's certificate is checked with its CA before anything is stored.
-                self.0.check_revocation(&received).await?;
+                if let Err(rejected) = self.0.check_revocation(&received).await {
+                    return Err((rejected, Some(posted)));
+                }
                 Ok((inbound, Arc::new(received), posted))
             }
-            Ok(Err(rejected)) => Err(rejected),
-            // A panic in the checks: refused as unreadable rather than answered with nothing.
-            Err(_) => Err(Rejected {
-                message_id: None,
-                error: As4Error::new(EbmsCode::InvalidHeader, "the message could not be read"),
-            }),
+            Ok(Err(failed)) => {
+                let (rejected, posted) = *failed;
+                Err((rejected, Some(posted)))
+            }
+            // A panic in the checks: refused as unreadable rather than answered with nothing
+            // (the message went with the panicking task).
+            Err(_) => Err((
+                Rejected {
+                    message_id: None,
+                    sender_access_point: None,
+                    authenticated: false,
+                    error: As4Error::new(EbmsCode::InvalidHeader, "the message could not be read"),
+                },
+                None,
+            )),
         }
+    }
+
+    fn describe_failed(&self, failed: &Rejected) -> FailedMessage {
+        FailedMessage {
+            reason: reason_of(&failed.error),
+            message_id: failed.message_id.clone(),
+            sender_access_point: failed.sender_access_point.clone(),
+            sender_verified: failed.authenticated,
+            error: answered(&failed.error),
+            description: failed.error.detail.clone(),
+        }
+    }
+
+    fn refusal_error(&self, refusal: &Refusal) -> AnsweredError {
+        answered(&refusal_error(refusal.clone()))
     }
 
     async fn receipt(&self, opened: &Arc<Received>) -> DomainResult<Signal> {
@@ -204,5 +273,34 @@ impl As4Inbound for BlockingAs4Receiver {
         off_the_worker(move || receiver.error_for(&failed))
             .await
             .map_err(stopped)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_recorded_by_the_error_answered() {
+        let not_serviced = answered(&As4Error::new(EbmsCode::Other, NOT_SERVICED));
+        assert_eq!(not_serviced.ebms_code, "EBMS:0004");
+        assert_eq!(not_serviced.peppol_code.as_deref(), Some(NOT_SERVICED));
+        let invalid = answered(&As4Error::new(EbmsCode::Other, "the SBDH is invalid: …"));
+        assert_eq!(invalid.peppol_code, None);
+        for (code, reason) in [
+            (EbmsCode::ValueInconsistent, RefusalReason::Packaging),
+            (EbmsCode::MimeInconsistency, RefusalReason::Packaging),
+            (EbmsCode::InvalidHeader, RefusalReason::Packaging),
+            (
+                EbmsCode::FailedAuthentication,
+                RefusalReason::Authentication,
+            ),
+            (EbmsCode::FailedDecryption, RefusalReason::Decryption),
+            (EbmsCode::PolicyNoncompliance, RefusalReason::SecurityPolicy),
+            (EbmsCode::DecompressionFailure, RefusalReason::Decompression),
+            (EbmsCode::Other, RefusalReason::Envelope),
+        ] {
+            assert_eq!(reason_of(&As4Error::new(code, "x")), reason, "{code:?}");
+        }
     }
 }

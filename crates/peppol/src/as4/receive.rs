@@ -59,11 +59,42 @@ pub struct Received {
     pub references: Vec<wss::SignedReference>,
 }
 
-/// A message not accepted: the error to answer with, and the MessageId when it was readable.
+/// A message not accepted: the error to answer with, and the MessageId and the sending access
+/// point's seat id (its From PartyId) when they were readable.
 #[derive(Debug, Clone)]
 pub struct Rejected {
     pub message_id: Option<String>,
+    pub sender_access_point: Option<String>,
+    /// Whether the message's signature verified and its signer is the sending access point
+    /// under a trusted AP CA: only then is `sender_access_point` known rather than claimed.
+    pub authenticated: bool,
     pub error: As4Error,
+}
+
+impl Rejected {
+    fn unread(error: As4Error) -> Self {
+        Self {
+            message_id: None,
+            sender_access_point: None,
+            authenticated: false,
+            error,
+        }
+    }
+}
+
+/// A refusal from [`check`], and whether the sender was authenticated when it was found.
+struct Failure {
+    error: As4Error,
+    authenticated: bool,
+}
+
+impl From<As4Error> for Failure {
+    fn from(error: As4Error) -> Self {
+        Self {
+            error,
+            authenticated: false,
+        }
+    }
 }
 
 fn error(code: EbmsCode, detail: impl Into<String>) -> As4Error {
@@ -87,48 +118,54 @@ pub fn receive(
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
 ) -> Result<Received, Rejected> {
-    let mut parts = mime::split(content_type, body).map_err(|error| Rejected {
-        message_id: None,
-        error,
-    })?;
+    let mut parts = mime::split(content_type, body).map_err(Rejected::unread)?;
     let Some(root) = parts
         .iter()
         .position(|p| p.head().media_type() == "application/soap+xml")
     else {
-        return Err(Rejected {
-            message_id: None,
-            error: error(EbmsCode::MimeInconsistency, "no application/soap+xml part"),
-        });
+        return Err(Rejected::unread(error(
+            EbmsCode::MimeInconsistency,
+            "no application/soap+xml part",
+        )));
     };
     // The envelope (a few kilobytes) is read from a copy of its own, so that the payload
     // can be decrypted where it lies in the body.
     let root = parts.remove(root).to_part(body);
     let attachments = parts;
-    let text = std::str::from_utf8(&root.content).map_err(|_| Rejected {
-        message_id: None,
-        error: error(EbmsCode::InvalidHeader, "the SOAP part is not UTF-8"),
+    let text = std::str::from_utf8(&root.content).map_err(|_| {
+        Rejected::unread(error(EbmsCode::InvalidHeader, "the SOAP part is not UTF-8"))
     })?;
-    let doc = Document::parse(text).map_err(|e| Rejected {
-        message_id: None,
-        error: error(
+    let doc = Document::parse(text).map_err(|e| {
+        Rejected::unread(error(
             EbmsCode::InvalidHeader,
             format!("the SOAP envelope is not well-formed XML without a DTD: {e}"),
-        ),
+        ))
     })?;
-    let message_id = doc
+    let user_message = doc
         .descendants()
-        .find(|n| n.has_tag_name((EBMS, "UserMessage")))
+        .find(|n| n.has_tag_name((EBMS, "UserMessage")));
+    let message_id = user_message
         .and_then(|u| child_named(u, EBMS, "MessageInfo"))
         .and_then(|i| child_named(i, EBMS, "MessageId"))
+        .map(trimmed_text)
+        .filter(|id| !id.is_empty());
+    // Claimed until the signature says otherwise.
+    let sender_access_point = user_message
+        .and_then(|u| child_named(u, EBMS, "PartyInfo"))
+        .and_then(|p| child_named(p, EBMS, "From"))
+        .and_then(|f| child_named(f, EBMS, "PartyId"))
         .map(trimmed_text)
         .filter(|id| !id.is_empty());
     if let Some(id) = &message_id {
         tracing::Span::current().record("message_id", id.as_str());
     }
-    check(&doc, attachments, body, config, serves).map_err(|error| {
+    check(&doc, attachments, body, config, serves).map_err(|failure| {
+        let error = failure.error;
         tracing::info!(code = error.code.code(), detail = %error.detail, "AS4 message refused");
         Rejected {
             message_id: message_id.clone(),
+            sender_access_point: sender_access_point.clone(),
+            authenticated: failure.authenticated,
             error,
         }
     })
@@ -140,10 +177,10 @@ fn check(
     posted: &mut [u8],
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
-) -> Result<Received, As4Error> {
+) -> Result<Received, Failure> {
     let envelope = doc.root_element();
     if !envelope.has_tag_name((SOAP12, "Envelope")) {
-        return Err(error(EbmsCode::InvalidHeader, "not a SOAP 1.2 envelope"));
+        return Err(error(EbmsCode::InvalidHeader, "not a SOAP 1.2 envelope").into());
     }
     let header = child_named(envelope, SOAP12, "Header")
         .ok_or_else(|| error(EbmsCode::InvalidHeader, "no SOAP header"))?;
@@ -166,7 +203,8 @@ fn check(
             return Err(error(
                 EbmsCode::PolicyNoncompliance,
                 format!("the signature does not cover {what}"),
-            ));
+            )
+            .into());
         }
     }
     // 2. The signer: issued by the AP CA, valid now, its CN the From PartyId.
@@ -180,7 +218,8 @@ fn check(
         return Err(error(
             EbmsCode::FailedAuthentication,
             format!("the signing certificate's CN {signer_cn} is not a Peppol seat id"),
-        ));
+        )
+        .into());
     }
     if signer_cn != message.from_party {
         return Err(error(
@@ -189,8 +228,38 @@ fn check(
                 "the signing certificate is {signer_cn}'s, the message says it is from {}",
                 message.from_party
             ),
-        ));
+        )
+        .into());
     }
+    // From here on the sender is known: what is refused is the authenticated sender's.
+    check_signed(
+        doc,
+        attachments,
+        posted,
+        config,
+        serves,
+        message,
+        verified,
+        security,
+    )
+    .map_err(|error| Failure {
+        error,
+        authenticated: true,
+    })
+}
+
+/// The checks of a message whose signer is its From party.
+#[allow(clippy::too_many_arguments)]
+fn check_signed(
+    doc: &Document<'_>,
+    attachments: Vec<mime::PartAt>,
+    posted: &mut [u8],
+    config: &ReceiverConfig<'_>,
+    serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
+    message: UserMessage,
+    verified: wss::Verified,
+    security: Node<'_, '_>,
+) -> Result<Received, As4Error> {
     if message.to_party != config.key.seat_id() {
         return Err(error(
             EbmsCode::ValueInconsistent,
@@ -243,7 +312,7 @@ fn check(
     drop(compressed);
 
     // 5. The SBDH, and the ebMS header against it.
-    let document = sbdh::parse(&sbd).map_err(|e| error(EbmsCode::Other, e.to_string()))?;
+    let document = sbdh::parse_received(&sbd).map_err(|e| error(EbmsCode::Other, e.to_string()))?;
     let sbdh = &document.header;
     let same = |property: &Option<(String, Option<String>)>,
                 participant: &ParticipantIdentifier| {

@@ -31,6 +31,7 @@ pub mod partner_request;
 pub mod partnership;
 pub mod peppol_evidence;
 pub mod peppol_exchange;
+pub mod peppol_incoming_refusal;
 pub mod peppol_received_message;
 pub mod peppol_report_sending;
 pub mod recovery_code;

@@ -1121,6 +1121,8 @@ impl haven_domain::documents::retention::RetentionRecords for Database {
                 .await?
                 .ok_or_else(|| corrupt("document vanished in its transaction"))?;
             insert_event(&txn, id, document.status, event, now).await?;
+            // Before the evidence is marked: the received records are found through it.
+            super::peppol_received::delete_received_of(&txn, id).await?;
             mark_evidence_purged(&txn, id, now).await?;
         }
         commit(txn).await?;
@@ -1139,11 +1141,24 @@ impl haven_domain::documents::retention::RetentionRecords for Database {
             .await
             .map_err(db("checking whether bytes are in use"))?
             .is_some()
-            || evidence_names(self.conn(), hash).await?)
+            || evidence_names(self.conn(), hash).await?
+            || super::peppol_refusals::refusal_names(self.conn(), hash).await?)
     }
 
     async fn purged_evidence(&self, document_id: Uuid) -> DomainResult<Vec<ContentHash>> {
         purged_evidence_hashes(self.conn(), document_id).await
+    }
+
+    async fn expired_refusals(
+        &self,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> DomainResult<Vec<haven_domain::peppol::refusals::IncomingRefusal>> {
+        super::peppol_refusals::expired_refusals(self.conn(), before, limit).await
+    }
+
+    async fn delete_refusal(&self, id: Uuid) -> DomainResult<bool> {
+        super::peppol_refusals::delete_refusal(self.write_conn(), id).await
     }
 }
 

@@ -13,6 +13,7 @@ mod intake_drafts;
 mod organizations;
 mod partners;
 mod peppol_received;
+mod peppol_refusals;
 mod read_batch;
 mod report_sending;
 mod reporting;

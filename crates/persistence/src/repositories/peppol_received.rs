@@ -12,14 +12,55 @@ use haven_domain::{
     },
     DomainError, DomainResult,
 };
-use sea_orm::{sea_query::OnConflict, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::{commit, db, evidence::insert_evidence, reporting::insert_exchange};
 use crate::{
-    entities::peppol_received_message::{ActiveModel, Column, Entity, Model},
+    entities::{
+        peppol_evidence,
+        peppol_received_message::{ActiveModel, Column, Entity, Model},
+    },
     Database,
 };
+
+/// Deletes the records of the AS4 messages that brought `document_id`, or whose exchange is
+/// evidence on it (an Invoice Response's, recorded on the invoice it answers): retention
+/// removes their receipts with the document, and a record must not name a receipt that is
+/// gone. Senders retry within hours, retention counts in days, so no retry of such a message
+/// is still to come.
+pub(super) async fn delete_received_of<C: ConnectionTrait>(
+    conn: &C,
+    document_id: Uuid,
+) -> DomainResult<()> {
+    let exchanges: Vec<(String, String)> = peppol_evidence::Entity::find()
+        .select_only()
+        .column(peppol_evidence::Column::SendingSeat)
+        .column(peppol_evidence::Column::MessageId)
+        .filter(peppol_evidence::Column::DocumentId.eq(document_id))
+        .filter(peppol_evidence::Column::Direction.eq("incoming"))
+        .into_tuple()
+        .all(conn)
+        .await
+        .map_err(db("reading the exchanges of a purged document"))?;
+    let mut which = Condition::any().add(Column::DocumentId.eq(document_id));
+    for (seat, message_id) in exchanges {
+        which = which.add(
+            Condition::all()
+                .add(Column::SenderAccessPoint.eq(seat))
+                .add(Column::MessageId.eq(message_id)),
+        );
+    }
+    Entity::delete_many()
+        .filter(which)
+        .exec(conn)
+        .await
+        .map_err(db("deleting the records of received AS4 messages"))?;
+    Ok(())
+}
 
 fn to_received(m: Model) -> DomainResult<ReceivedMessage> {
     let hash = |h: &str| {

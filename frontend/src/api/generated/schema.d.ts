@@ -993,6 +993,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operator/peppol/incoming-refusals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Incoming AS4 messages that were refused (and MessageIds that came again with other
+         *     content), newest first (platform operators only).
+         */
+        get: operations["listIncomingPeppolRefusals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operator/peppol/incoming-refusals/{id}/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bytes kept of a refused message as it arrived: its Content-Type header, a blank line
+         *     and the MIME body (or their first 16 KiB), hashing to the listed SHA-256 (platform
+         *     operators only).
+         */
+        get: operations["downloadIncomingPeppolRefusalMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operator/sml/certificate-change": {
         parameters: {
             query?: never;
@@ -3568,7 +3609,7 @@ export interface components {
          *     grows, and a client should treat a code it does not know like the status alone.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "peppol_reporting_off" | "report_already_sent" | "month_not_ended" | "smp_next_certificate_missing" | "smp_next_certificate_invalid" | "service_unavailable" | "register_unavailable" | "internal_error";
+        ErrorCode: "bad_request" | "validation_failed" | "unauthenticated" | "token_expired" | "invalid_credentials" | "two_factor_required" | "invalid_two_factor_code" | "token_invalid" | "token_used" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "already_exists" | "email_taken" | "last_administrator" | "organization_limit_reached" | "participant_id_taken" | "organization_exists" | "identifier_exists" | "already_member" | "activation_not_allowed" | "no_pending_activation" | "no_activation_code_pending" | "activation_code_unavailable" | "organization_not_active" | "receiving_not_enabled" | "invitation_closed" | "user_not_joined" | "user_already_joined" | "email_verification_closed" | "two_factor_enabled" | "two_factor_setup_not_started" | "two_factor_required_by_environment" | "job_not_dead" | "document_purged" | "evidence_purged" | "refused_message_not_kept" | "delivery_in_progress" | "document_exists" | "invalid_document" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "too_many_requests" | "connection_not_allowed" | "scope_missing" | "connection_invalid" | "connection_not_active" | "connection_not_revoked" | "trusted_sender_exists" | "trusted_sender_status" | "partner_request_answered" | "partner_request_expired" | "partner_request_taken" | "own_partner_request" | "partner_organization_missing" | "partnership_exists" | "partnership_not_active" | "grant_exists" | "grant_not_offered" | "grant_revoked" | "draft_not_open" | "draft_is_invoice" | "sml_registration_off" | "sml_not_registered" | "identifier_not_on_peppol" | "peppol_reporting_off" | "report_already_sent" | "month_not_ended" | "smp_next_certificate_missing" | "smp_next_certificate_invalid" | "service_unavailable" | "register_unavailable" | "internal_error";
         /** @description One detail of an error: which field or position, and what is wrong with it. */
         ErrorDetail: {
             /**
@@ -3727,6 +3768,44 @@ export interface components {
         /** @description The messages created, one per intake address the message was for. */
         InboundAccepted: {
             messageIds: string[];
+        };
+        /** @description One refused incoming message. */
+        IncomingRefusalDto: {
+            /** @description Why, as the error's description said it. */
+            description: string;
+            /**
+             * @description The ebMS error answered (`EBMS:0004`); null for a rebuilt MessageId, answered with a
+             *     receipt.
+             */
+            ebmsCode?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description The AS4 MessageId, when it could be read. */
+            messageId?: string | null;
+            /** @description Whether the message's bytes were kept (see the download). */
+            messageKept: boolean;
+            /** @description SHA-256 of the bytes kept, as the download gives them. */
+            messageSha256?: string | null;
+            /** @description Whether only the first 16 KiB were kept (an unauthenticated sender). */
+            messageTruncated: boolean;
+            /** @description The Peppol code of the error's detail (`PEPPOL:NOT_SERVICED`), when it has one. */
+            peppolCode?: string | null;
+            reason: components["schemas"]["RefusalReason"];
+            /** Format: date-time */
+            refusedAt: string;
+            /** @description The sending access point's seat id (its AS4 From PartyId), when it could be read. */
+            senderAccessPoint?: string | null;
+            /**
+             * @description Whether the message's signature verified with a trusted certificate of that seat id;
+             *     false means the seat id is only what the message claims.
+             */
+            senderVerified: boolean;
+        };
+        /** @description One page of refused incoming AS4 messages, newest first. */
+        IncomingRefusalPage: {
+            items: components["schemas"]["IncomingRefusalDto"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            nextCursor?: string | null;
         };
         /** @description What became of one attachment. */
         IntakeItemDto: {
@@ -4515,6 +4594,12 @@ export interface components {
         RecoveryCodes: {
             recoveryCodes: string[];
         };
+        /**
+         * @description Why an incoming message was not taken (or, for `rebuilt_message_id`, answered without a
+         *     record of its own).
+         * @enum {string}
+         */
+        RefusalReason: "packaging" | "authentication" | "decryption" | "security_policy" | "decompression" | "envelope" | "not_serviced" | "invalid_document" | "rebuilt_message_id";
         RegisterCompanyDto: {
             address?: null | components["schemas"]["AddressDto"];
             establishmentNumber?: string | null;
@@ -8669,6 +8754,137 @@ export interface operations {
             };
             /** @description The month is not `YYYY-MM`. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listIncomingPeppolRefusals: {
+        parameters: {
+            query?: {
+                /** @description Only refusals of this reason. */
+                reason?: components["schemas"]["RefusalReason"];
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first. */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingRefusalPage"];
+                };
+            };
+            /** @description An unknown reason, or a malformed page size or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    downloadIncomingPeppolRefusalMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The refusal's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": components["schemas"]["BinaryFile"];
+                };
+            };
+            /** @description The request is malformed (JSON syntax, a path id that is not a UUID, a query value of the wrong type) or a field is invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Two-factor authentication is required first. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such refusal, or not an operator. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The message's bytes were not kept (`refused_message_not_kept`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

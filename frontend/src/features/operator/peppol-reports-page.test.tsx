@@ -13,10 +13,13 @@ const operator = session({ email: 'operator@haven.test' });
 const notSent = { state: 'not_sent' as const, messageId: null, sentAt: null, reason: null, messageSha256: null, receiptSha256: null };
 const sent = { ...notSent, state: 'sent' as const, messageId: 'a@haven', sentAt: '2026-11-01T00:31:00Z' };
 const failed = { ...notSent, state: 'failed' as const, messageId: 'b@haven', reason: 'EBMS:0004 refused' };
+/** The card of refused incoming messages below the reports, empty here. */
+const noRefusals = { 'GET /api/v1/operator/peppol/incoming-refusals': { body: { items: [], nextCursor: null } } };
 
 describe('Peppol reports page', { timeout: 15_000 }, () => {
   it('lists the months with both reports to download', async () => {
     const api = mockApi({
+      ...noRefusals,
       'GET /api/v1/operator/peppol-reports': {
         body: {
           items: [
@@ -41,6 +44,7 @@ describe('Peppol reports page', { timeout: 15_000 }, () => {
 
   it('shows where each report stands and sends a month again after a failure', async () => {
     const api = mockApi({
+      ...noRefusals,
       'GET /api/v1/operator/peppol-reports': {
         body: {
           items: [
@@ -111,7 +115,7 @@ describe('Peppol reports page', { timeout: 15_000 }, () => {
   });
 
   it('says so when nothing was exchanged yet, in Dutch too', async () => {
-    mockApi({ 'GET /api/v1/operator/peppol-reports': { body: { items: [], nextCursor: null } } });
+    mockApi({ ...noRefusals, 'GET /api/v1/operator/peppol-reports': { body: { items: [], nextCursor: null } } });
     await renderApp({
       path: '/operator/peppol',
       language: 'nl',

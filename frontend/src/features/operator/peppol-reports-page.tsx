@@ -18,6 +18,7 @@ import {
   useReportingMonths,
   useSendReports,
 } from './api/peppol-reports';
+import { IncomingRefusalsCard } from './incoming-refusals-card';
 import { SmlCard } from './sml-card';
 
 type Sending = components['schemas']['ReportSendingDto'];
@@ -190,6 +191,7 @@ export function PeppolReportsPage() {
         </Table>
       )}
       <SmlCard />
+      {months.isSuccess && <IncomingRefusalsCard />}
     </Stack>
   );
 }

@@ -26,9 +26,10 @@ interface FormValues {
 
 function toForm(details: Details): FormValues {
   return {
-    otherNames: details.otherNames.map((n) => ({ language: n.language, name: n.name })),
-    websites: details.websites,
-    contacts: details.contacts.map((c) => ({
+    // The lists may be left out of a body (they default to empty), so the type allows that.
+    otherNames: (details.otherNames ?? []).map((n) => ({ language: n.language, name: n.name })),
+    websites: details.websites ?? [],
+    contacts: (details.contacts ?? []).map((c) => ({
       purpose: c.purpose ?? '',
       name: c.name ?? '',
       phone: c.phone ?? '',

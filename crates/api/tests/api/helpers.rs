@@ -471,6 +471,13 @@ pub async fn assert_error_body(
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A signed-in user, as the tests drive them.
+/// See [`TestApp::organization_audience`].
+pub struct Audience {
+    pub member: Session,
+    pub outsider: Session,
+    pub stranger: Session,
+}
+
 pub struct Session {
     pub token: String,
     pub refresh_cookie: String,
@@ -575,6 +582,32 @@ impl TestApp {
             None,
         )
         .await
+    }
+
+    /// The people an organization's page is tested against, besides `admin` (who made it):
+    /// a Member of organization `org_id`, a user of the same environment outside it, and an
+    /// Administrator of another environment.
+    pub async fn organization_audience(&self, admin: &Session, org_id: &str) -> Audience {
+        let member = self
+            .invite_and_accept(admin, "bob@buyer.example", "basic")
+            .await;
+        let added = self
+            .post_json(
+                &format!("/api/v1/organizations/{org_id}/members"),
+                &serde_json::json!({"userId": member.id(), "role": "member"}),
+                Some(&admin.token),
+            )
+            .await;
+        assert_eq!(added.status().as_u16(), 201);
+        let outsider = self
+            .invite_and_accept(admin, "carl@buyer.example", "basic")
+            .await;
+        let stranger = self.register_admin("eve@elsewhere.example").await;
+        Audience {
+            member,
+            outsider,
+            stranger,
+        }
     }
 
     /// Invites `email` and accepts the invitation; returns the new user's session.

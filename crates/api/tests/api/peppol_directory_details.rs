@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::{
     exchange::{active_party, receive_on, BUYER_CONTACT, BUYER_KVK},
-    helpers::{assert_error_body, spawn_app, TestApp},
+    helpers::{assert_error_body, spawn_app, Audience, TestApp},
     peppol_directory::{app_with_directory, calls, card_path, element, Directory},
 };
 use haven_peppol::publisher::BUSINESS_CARD_NAMESPACE;
@@ -196,22 +196,11 @@ async fn members_read_the_details_others_do_not_see_them_and_nobody_else_changes
     let admin = app.register_admin("ada@buyer.example").await;
     active_party(&app, &admin, BUYER_KVK, BUYER_CONTACT).await;
     let id = org_id(&app, &admin.token).await;
-    let member = app
-        .invite_and_accept(&admin, "bob@buyer.example", "basic")
-        .await;
-    let added = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/organizations/{id}/members"),
-            Some(&json!({"userId": member.id(), "role": "member"})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(added.status().as_u16(), 201);
-    let outsider = app
-        .invite_and_accept(&admin, "carl@buyer.example", "basic")
-        .await;
-    let stranger = app.register_admin("eve@elsewhere.example").await;
+    let Audience {
+        member,
+        outsider,
+        stranger,
+    } = app.organization_audience(&admin, &id).await;
     let change = json!({"websites": ["https://evil.example.com"]});
 
     let read = app.send(Method::GET, &path(&id), None, &member.token).await;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::{
     exchange::{active_party, BUYER_CONTACT, BUYER_KVK},
-    helpers::{assert_error_body, spawn_app, Session, TestApp},
+    helpers::{assert_error_body, spawn_app, Audience, Session, TestApp},
 };
 
 async fn org_id(app: &TestApp, admin: &Session) -> String {
@@ -96,22 +96,11 @@ async fn members_read_the_choice_others_do_not_see_it_and_nobody_else_changes_it
     let admin = app.register_admin("ada@buyer.example").await;
     active_party(&app, &admin, BUYER_KVK, BUYER_CONTACT).await;
     let id = org_id(&app, &admin).await;
-    let member = app
-        .invite_and_accept(&admin, "bob@buyer.example", "basic")
-        .await;
-    let added = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/organizations/{id}/members"),
-            Some(&json!({"userId": member.id(), "role": "member"})),
-            &admin.token,
-        )
-        .await;
-    assert_eq!(added.status().as_u16(), 201);
-    let outsider = app
-        .invite_and_accept(&admin, "carl@buyer.example", "basic")
-        .await;
-    let stranger = app.register_admin("eve@elsewhere.example").await;
+    let Audience {
+        member,
+        outsider,
+        stranger,
+    } = app.organization_audience(&admin, &id).await;
     let choice = json!({"documentTypes": ["bis_billing_invoice"]});
 
     // A Member reads it but may not change it.

@@ -12,6 +12,8 @@
 //! a file with the root and the AP CA makes the root the anchor and the AP CA an
 //! intermediate.
 
+use std::sync::Arc;
+
 use x509_parser::{certificate::X509Certificate, pem::Pem, prelude::FromDer, time::ASN1Time};
 
 use crate::xmldsig::SignatureError;
@@ -21,10 +23,13 @@ const MAX_INTERMEDIATES: usize = 4;
 
 /// Certificates a signer's certificate must chain to: trust anchors and the intermediate CAs
 /// between them and the leaves (see the module's comment).
+///
+/// Shared, not copied, by each path verified under it (`CertPath` keeps it for the indirect
+/// CRL issuers it names), so a path costs no copy of the file per message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustAnchors {
-    anchors: Vec<Vec<u8>>,
-    intermediates: Vec<Vec<u8>>,
+    anchors: Arc<[Vec<u8>]>,
+    intermediates: Arc<[Vec<u8>]>,
 }
 
 /// A verified path: the leaf first, then each issuer, the trust anchor last; with the trust
@@ -85,7 +90,7 @@ impl TrustAnchors {
                 .map_err(|e| format!("not an X.509 certificate: {e}"))?;
             parsed.push(cert);
         }
-        let mut trust = Self::default();
+        let (mut anchors, mut intermediates) = (Vec::new(), Vec::new());
         for (index, cert) in parsed.iter().enumerate() {
             let self_signed = signed_by(cert, cert);
             let issued_here = parsed
@@ -94,24 +99,27 @@ impl TrustAnchors {
                 .any(|(other, issuer)| other != index && signed_by(cert, issuer));
             let der = certificates[index].clone();
             if issued_here && !self_signed {
-                trust.intermediates.push(der);
+                intermediates.push(der);
             } else {
-                trust.anchors.push(der);
+                anchors.push(der);
             }
         }
-        if trust.anchors.is_empty() && !certificates.is_empty() {
+        if anchors.is_empty() && !certificates.is_empty() {
             return Err(
                 "no trust anchor: every certificate is issued by another one in the file".into(),
             );
         }
-        Ok(trust)
+        Ok(Self {
+            anchors: anchors.into(),
+            intermediates: intermediates.into(),
+        })
     }
 
     /// Every certificate of the file, anchors first.
     pub fn certificates(&self) -> impl Iterator<Item = &[u8]> {
         self.anchors
             .iter()
-            .chain(&self.intermediates)
+            .chain(self.intermediates.iter())
             .map(Vec::as_slice)
     }
 
@@ -178,7 +186,7 @@ impl TrustAnchors {
         };
         // Intermediates between the child and here; this issuer's pathLen bounds them.
         let below = path.len() - 1;
-        for anchor in &self.anchors {
+        for anchor in self.anchors.iter() {
             let Ok((_, issuer)) = X509Certificate::from_der(anchor) else {
                 continue;
             };
@@ -196,7 +204,7 @@ impl TrustAnchors {
         if below >= MAX_INTERMEDIATES {
             return false;
         }
-        for intermediate in &self.intermediates {
+        for intermediate in self.intermediates.iter() {
             if path.contains(intermediate) {
                 continue;
             }

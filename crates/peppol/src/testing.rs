@@ -68,16 +68,9 @@ enum Validity {
 impl Ca {
     #[must_use]
     pub fn new(name: &str) -> Self {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        let cert = params.self_signed(&key).unwrap();
-        Self {
-            der: cert.der().to_vec(),
-            pem: cert.pem(),
-            issuer: Arc::new(Issuer::new(params, key)),
-        }
+        Self::self_signed(name, |params| {
+            params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        })
     }
 
     /// A root CA as Peppol's (`CN=name`, self-signed, keyUsage keyCertSign and cRLSign,
@@ -85,11 +78,18 @@ impl Ca {
     /// [`Ca::intermediate`].
     #[must_use]
     pub fn root(name: &str) -> Self {
+        Self::self_signed(name, |params| {
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        })
+    }
+
+    /// A self-signed CA `CN=name` with a new key, its parameters set by `configure`.
+    fn self_signed(name: &str, configure: impl FnOnce(&mut CertificateParams)) -> Self {
         let key = KeyPair::generate().unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        configure(&mut params);
         let cert = params.self_signed(&key).unwrap();
         Self {
             der: cert.der().to_vec(),

@@ -7,6 +7,7 @@
 //! `c14n.rs`, RSA-SHA256 signatures with `ring`, RSA-OAEP (SHA-256, MGF1-SHA-256) key transport
 //! with `rsa`, AES-128-GCM with `aes-gcm`, gzip with `flate2`, certificates with `x509-parser`.
 
+pub mod gcm;
 pub mod inbound;
 pub mod mime;
 pub mod outbound;

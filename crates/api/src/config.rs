@@ -1428,6 +1428,14 @@ impl Settings {
         self.data_dir.join("outbox")
     }
 
+    /// Where AS4 messages are spooled while they are received or sent, so that a large
+    /// payload goes through a file rather than memory. Files there live as long as one
+    /// message's handling.
+    #[must_use]
+    pub fn spool_dir(&self) -> PathBuf {
+        self.data_dir.join("spool")
+    }
+
     /// The operators' addresses, lower-cased.
     #[must_use]
     pub fn operators(&self) -> Vec<String> {

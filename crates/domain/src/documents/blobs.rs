@@ -3,7 +3,7 @@
 //! the same bytes twice is one blob, a retried upload is harmless, and a read can prove that
 //! what came back is what was stored.
 
-use std::{fmt, future::Future};
+use std::{fmt, future::Future, path::Path};
 
 use sha2::{Digest, Sha256};
 
@@ -69,6 +69,26 @@ pub trait DocumentStore: Send + Sync {
     /// [`DomainError::Unavailable`] or [`DomainError::Unexpected`] when the bytes could not
     /// be stored; nothing is then known to be stored.
     fn put(&self, bytes: &[u8]) -> impl Future<Output = DomainResult<ContentHash>> + Send;
+
+    /// Stores the whole content of the file at `file` (a spooled message, say) and returns
+    /// its hash, as [`Self::put`] does with bytes. The file is read, not moved or removed.
+    /// The stores stream it, so a blob of any size costs no more memory than a small one;
+    /// this default, for stores kept in memory (test doubles), reads it whole, and blocking
+    /// (the domain has no runtime of its own).
+    ///
+    /// # Errors
+    /// As [`Self::put`]; [`DomainError::Unexpected`] when the file cannot be read.
+    fn put_file(&self, file: &Path) -> impl Future<Output = DomainResult<ContentHash>> + Send {
+        let file = file.to_path_buf();
+        async move {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                DomainError::Unexpected(
+                    anyhow::Error::new(e).context(format!("reading {}", file.display())),
+                )
+            })?;
+            self.put(&bytes).await
+        }
+    }
 
     /// The bytes named `hash`, verified against it.
     ///

@@ -153,8 +153,10 @@ impl Application {
         // The access point's and the SMP's keys, shared by everything that uses them so that a
         // reload of renewed files replaces them everywhere at once.
         let key_files_seen = crate::certificate_reload::CertificateReloader::files_now(&settings);
-        let mut peppol_keys =
-            crate::certificate_reload::PeppolKeys::new(settings.peppol_key_material(false)?);
+        let mut peppol_keys = crate::certificate_reload::PeppolKeys::new(
+            settings.peppol_key_material(false)?,
+            crate::certificate_reload::SmpClients::from_settings(&settings)?,
+        );
         // The SMP client trusts what the reload replaces.
         if let (Some(haven_peppol::config::Locator::Network(network)), Some(trust)) =
             (&locator, &peppol_keys.smp_trust)
@@ -197,8 +199,9 @@ impl Application {
             );
         }
         let certificates = peppol_keys.certificates.clone();
-        // One SML client (one TLS identity and connection pool) for the API and the jobs.
-        let sml = settings.peppol_sml_client()?.map(Arc::new);
+        // One SML client (one TLS identity and connection pool) for the API and the jobs,
+        // replaced when the SMP's key files are renewed.
+        let sml = peppol_keys.sml.clone();
         let signing_key_sealing = signing_key.sealing_box();
         let state = web::Data::new(AppState {
             blobs: blobs.clone(),
@@ -337,6 +340,7 @@ impl Application {
                 peppol,
                 certificates: certificates.clone(),
                 sml,
+                directory: peppol_keys.directory.clone(),
             },
             intake_settings.clone(),
             blobs.clone(),

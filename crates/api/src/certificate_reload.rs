@@ -3,8 +3,9 @@
 //! content, so a copy with an old modification time counts too); when one changed it reads
 //! and checks all of them as at start, and only when all are usable replaces the access
 //! point's keys (sending, receiving, receipts), the SMP (its key and the AP certificate it
-//! publishes) and the certificate list at once. A file that is not usable leaves everything
-//! as it was. Both outcomes go to the installation's audit log through the domain's
+//! publishes), the SML and Directory clients (whose TLS identity is the SMP certificate: the
+//! SML takes only the new one from the migration date announced) and the certificate list at
+//! once. A file that is not usable leaves everything as it was. Both outcomes go to the installation's audit log through the domain's
 //! `peppol::certificates` use cases.
 //!
 //! Per instance and not a job on the queue: each instance holds its own keys in memory, and
@@ -15,7 +16,10 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use haven_domain::peppol::certificates::{
     record_reload_failure, record_renewal, record_trust_renewal, InstalledCertificate, TrustFile,
 };
-use haven_peppol::{as4::ApKeys, publisher::Publisher, rollover::Swappable, xmldsig::TrustAnchors};
+use haven_peppol::{
+    as4::ApKeys, directory::DirectoryClient, publisher::Publisher, rollover::Swappable,
+    sml_manage::SmlManageClient, xmldsig::TrustAnchors,
+};
 use haven_persistence::Database;
 use sha2::{Digest as _, Sha256};
 
@@ -32,13 +36,36 @@ pub struct PeppolKeys {
     pub ap_trust: Option<Swappable<TrustAnchors>>,
     /// The SMP CAs, shared with the network locator's SMP client.
     pub smp_trust: Option<Swappable<TrustAnchors>>,
+    /// The SML client when registration is on (API and jobs), its TLS identity the SMP's.
+    pub sml: Option<Swappable<SmlManageClient>>,
+    /// The Peppol Directory's client when one is configured, its TLS identity the SMP's.
+    pub directory: Option<Swappable<DirectoryClient>>,
+}
+
+/// The clients that present the SMP certificate, built from the settings as at start.
+pub struct SmpClients {
+    pub sml: Option<SmlManageClient>,
+    pub directory: Option<DirectoryClient>,
+}
+
+impl SmpClients {
+    /// # Errors
+    /// When a setting is missing or a file cannot be read or used.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        Ok(Self {
+            sml: settings.peppol_sml_client()?,
+            directory: settings.peppol_directory()?,
+        })
+    }
 }
 
 impl PeppolKeys {
     /// What was read at start.
     #[must_use]
-    pub fn new(material: PeppolKeyMaterial) -> Self {
+    pub fn new(material: PeppolKeyMaterial, clients: SmpClients) -> Self {
         Self {
+            sml: clients.sml.map(Swappable::new),
+            directory: clients.directory.map(Swappable::new),
             ap: material.ap_keys.map(Swappable::new),
             publisher: material.publisher.map(Swappable::new),
             certificates: Swappable::new(material.certificates),
@@ -49,7 +76,7 @@ impl PeppolKeys {
 
     /// Replaces every key, certificate and trust file with `material` (read from the same
     /// settings, so the same ones are configured); returns the trust files that changed.
-    fn replace(&self, material: PeppolKeyMaterial) -> Vec<TrustFile> {
+    fn replace(&self, material: PeppolKeyMaterial, clients: SmpClients) -> Vec<TrustFile> {
         let mut changed = Vec::new();
         for (setting, shared, trust) in [
             ("peppol_ap_trust_file", &self.ap_trust, material.ap_trust),
@@ -72,6 +99,12 @@ impl PeppolKeys {
         }
         if let (Some(shared), Some(publisher)) = (&self.publisher, material.publisher) {
             shared.store(publisher);
+        }
+        if let (Some(shared), Some(sml)) = (&self.sml, clients.sml) {
+            shared.store(sml);
+        }
+        if let (Some(shared), Some(directory)) = (&self.directory, clients.directory) {
+            shared.store(directory);
         }
         self.certificates.store(material.certificates);
         changed
@@ -161,7 +194,11 @@ async fn look(
             if now == seen {
                 return None;
             }
-            Some((now, settings.peppol_key_material(true)))
+            // The SMP's clients are built from the same files: all or nothing.
+            let read = settings
+                .peppol_key_material(true)
+                .and_then(|material| Ok((material, SmpClients::from_settings(&settings)?)));
+            Some((now, read))
         })
         .await
     };
@@ -174,10 +211,10 @@ async fn look(
         }
     };
     let recorded = match material {
-        Ok(material) => {
+        Ok((material, clients)) => {
             let before = keys.certificates.load();
             let after = material.certificates.clone();
-            let trusts = keys.replace(material);
+            let trusts = keys.replace(material, clients);
             let mut recorded = record_renewal(db, &before, &after).await.map(|_| ());
             for trust in &trusts {
                 if recorded.is_ok() {

@@ -3,6 +3,8 @@
 
 use std::{sync::Arc, time::Duration};
 
+use haven_peppol::rollover::Swappable;
+
 use anyhow::Context;
 use haven_domain::{
     documents::delivery::{
@@ -63,6 +65,7 @@ impl JobWorker {
             peppol,
             certificates,
             sml,
+            directory,
         } = documents;
         let delivery = send.delivery.clone();
         let retention = haven_domain::documents::retention::parse_rules(&settings.retention)
@@ -115,7 +118,6 @@ impl JobWorker {
             rules: retention,
         };
         // Without a Directory configured its jobs succeed at once, doing nothing.
-        let directory = settings.peppol_directory()?.map(Arc::new);
         let registry = Registry::new()
             .with(DirectoryHandler {
                 db: db.clone(),
@@ -477,8 +479,11 @@ pub struct DocumentJobs {
     pub certificates: haven_peppol::rollover::Swappable<
         Vec<haven_domain::peppol::certificates::InstalledCertificate>,
     >,
-    /// The SML client when registration is on, built once at start and shared with the API.
-    pub sml: Option<Arc<haven_peppol::sml_manage::SmlManageClient>>,
+    /// The SML client when registration is on, shared with the API and replaced when the
+    /// SMP's key files are renewed.
+    pub sml: Option<Swappable<haven_peppol::sml_manage::SmlManageClient>>,
+    /// The Peppol Directory's client when one is configured, replaced likewise.
+    pub directory: Option<Swappable<haven_peppol::directory::DirectoryClient>>,
 }
 
 /// What the webhook jobs need besides the database.
@@ -681,7 +686,7 @@ struct SmlHandler {
     kind: JobKind,
     db: Database,
     /// `None` when registration is off: the job does nothing.
-    client: Option<Arc<haven_peppol::sml_manage::SmlManageClient>>,
+    client: Option<Swappable<haven_peppol::sml_manage::SmlManageClient>>,
 }
 
 impl JobHandler for SmlHandler {
@@ -695,9 +700,10 @@ impl JobHandler for SmlHandler {
             let payload: SmlJob = serde_json::from_value(job.payload.clone())
                 .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))?;
             let last_attempt = job.attempt >= job.max_attempts;
+            let client = self.client.as_ref().map(Swappable::load);
             match sync_participant(
                 &self.db,
-                self.client.as_deref(),
+                client.as_deref(),
                 &payload.participant_id,
                 last_attempt,
             )
@@ -819,10 +825,11 @@ pub async fn schedule_sml_reconcile(db: &Database, settings: &Settings) -> anyho
 }
 
 /// Runs `sml_reconcile` jobs: registers the SMP itself (created, or updated when its URL
-/// changed), then queues a job for every participant id out of step.
+/// changed), compares the SML's list with our records and repairs the difference, then
+/// queues a job for every participant id out of step with our records.
 struct SmlReconcileHandler {
     db: Database,
-    client: Option<Arc<haven_peppol::sml_manage::SmlManageClient>>,
+    client: Option<Swappable<haven_peppol::sml_manage::SmlManageClient>>,
     /// The SMP's public URL, registered as its logical address.
     smp_url: String,
     wake: Arc<Notify>,
@@ -835,7 +842,7 @@ impl JobHandler for SmlReconcileHandler {
 
     fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
         Box::pin(async move {
-            let Some(client) = &self.client else {
+            let Some(client) = self.client.as_ref().map(Swappable::load) else {
                 return Ok(());
             };
             // The SML takes any address as the physical one; the logical one is what counts.
@@ -847,11 +854,34 @@ impl JobHandler for SmlReconcileHandler {
                     tracing::warn!(smp_id = client.smp_id(), error = %error, "the SMP could not be registered with the SML")
                 }
             }
+            // What the SML really lists under our SMP id, against our records: lost ids are
+            // created again, stale ones deleted, taken-over ones marked moved. When the list
+            // cannot be read, the reconcile of our own records below still runs.
+            let repaired = match haven_domain::peppol::sml_comparison::repair_on_schedule(
+                &self.db, &*client,
+            )
+            .await
+            {
+                Ok(repair) => {
+                    tracing::info!(
+                        created_again = repair.created_again,
+                        deleted = repair.deleted,
+                        moved = repair.marked_moved,
+                        "SML compared with our records"
+                    );
+                    repair.created_again + repair.deleted
+                }
+                Err(haven_domain::DomainError::Unavailable { message, .. }) => {
+                    tracing::warn!(error = %message, "the SML's list could not be read; only our records are reconciled");
+                    0
+                }
+                Err(e) => return Err(JobError::Retry(e.to_string())),
+            };
             let queued = haven_domain::peppol::registration::reconcile(&self.db)
                 .await
                 .map_err(|e| JobError::Retry(e.to_string()))?;
             tracing::info!(queued, "SML reconcile done");
-            if queued > 0 {
+            if queued + repaired > 0 {
                 self.wake.notify_one();
             }
             // Tomorrow's run (its key makes one, whichever run queues it).
@@ -871,7 +901,7 @@ struct DirectoryHandler {
     db: Database,
     kind: JobKind,
     /// `None` when no Directory is configured.
-    indexer: Option<Arc<haven_peppol::directory::DirectoryClient>>,
+    indexer: Option<Swappable<haven_peppol::directory::DirectoryClient>>,
 }
 
 impl JobHandler for DirectoryHandler {
@@ -884,7 +914,7 @@ impl JobHandler for DirectoryHandler {
             let payload: haven_domain::peppol::directory::DirectoryJob =
                 serde_json::from_value(job.payload.clone())
                     .map_err(|e| JobError::Permanent(format!("unreadable payload: {e}")))?;
-            let Some(indexer) = &self.indexer else {
+            let Some(indexer) = self.indexer.as_ref().map(Swappable::load) else {
                 tracing::debug!("no Peppol Directory configured; nothing to tell");
                 return Ok(());
             };

@@ -45,7 +45,7 @@ pub struct AppState {
     pub sml_registration: bool,
     /// The SML's management interface, when registration is on (migrations between providers,
     /// the comparison, certificate changes); the same client the job worker uses.
-    pub sml: Option<Arc<haven_peppol::sml_manage::SmlManageClient>>,
+    pub sml: Option<haven_peppol::rollover::Swappable<haven_peppol::sml_manage::SmlManageClient>>,
     /// The SMP's next certificate (`peppol_smp_next_certificate_file`), to announce to the SML.
     pub next_smp_certificate: haven_peppol::certificates::NextCertificateFile,
     /// Wakes the job worker (after queueing a job it should run at once).
@@ -78,6 +78,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The SML client of the moment (replaced when the SMP's key files are renewed), when
+    /// registration is on.
+    #[must_use]
+    pub fn sml_client(&self) -> Option<std::sync::Arc<haven_peppol::sml_manage::SmlManageClient>> {
+        self.sml
+            .as_ref()
+            .map(haven_peppol::rollover::Swappable::load)
+    }
+
     /// Price per received document, shown when an Administrator decides about receiving.
     #[must_use]
     pub fn receiving_price(&self) -> &str {

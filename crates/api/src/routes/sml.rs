@@ -111,7 +111,7 @@ async fn create_migration_key(
     let created = migration::create_migration_key(
         &state.db,
         &state.db,
-        state.sml.as_deref(),
+        state.sml_client().as_deref(),
         &caller,
         &org,
         identifier_id,
@@ -160,7 +160,7 @@ async fn migrate_identifier(
     let participant_id = migration::migrate_in(
         &state.db,
         &state.db,
-        state.sml.as_deref(),
+        state.sml_client().as_deref(),
         &caller,
         &org,
         identifier_id,

@@ -123,7 +123,7 @@ async fn get_comparison(
         &state.operators,
         &auth.caller(&client),
         &state.db,
-        state.sml.as_deref(),
+        state.sml_client().as_deref(),
     )
     .await?;
     Ok(web::Json(comparison.into()))
@@ -156,7 +156,7 @@ async fn reconcile(
         &state.operators,
         &auth.caller(&client),
         &state.db,
-        state.sml.as_deref(),
+        state.sml_client().as_deref(),
     )
     .await?;
     state.job_waker.notify_one();
@@ -232,7 +232,7 @@ async fn announce_certificate_change(
         &state.operators,
         &auth.caller(&client),
         &state.db,
-        state.sml.as_deref(),
+        state.sml_client().as_deref(),
         &state.next_smp_certificate,
         current,
         body.migration_date,

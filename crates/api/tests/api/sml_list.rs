@@ -189,6 +189,8 @@ async fn app_with_next(next: impl FnOnce(&Ca) -> String, trust: Option<Ca>) -> N
         let trust_file = dir.join("smp-ca.pem");
         std::fs::write(&trust_file, &trust.as_ref().unwrap_or(smp_ca).pem).unwrap();
         options.peppol_smp_next_certificate = Some((next_file, trust_file));
+        // Renewed SMP key files are taken into use within a second.
+        options.peppol_certificate_reload_secs = Some(1);
     })
     .await
 }
@@ -306,13 +308,67 @@ async fn the_next_smp_certificate_is_announced_and_replaces_the_old_one_from_its
         ),
         "{refused:?}"
     );
-    // Haven, still on the old certificate until it is restarted with the new one, cannot read
+    // Haven, still on the old certificate until the renewed files are in place, cannot read
     // the list.
     let (status, body) = call(app, Method::GET, COMPARISON, None, &operator.token).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (503, Some("service_unavailable"))
     );
+    // The renewed SMP key and certificate replace the SML client's TLS identity without a
+    // restart: the SML lets Haven in again.
+    std::fs::write(net.dir.path().join("smp-key.pem"), next.key_pem()).unwrap();
+    std::fs::write(net.dir.path().join("smp.pem"), &next.pem).unwrap();
+    let mut answered = (0, Value::Null);
+    for _ in 0..100 {
+        answered = call(app, Method::GET, COMPARISON, None, &operator.token).await;
+        if answered.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(answered.0, 200, "{}", answered.1);
+    assert_eq!(
+        installation_events(app, &operator.token, "peppol.certificate_renewed")
+            .await
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_daily_run_compares_with_the_sml_and_repairs_on_its_own() {
+    let net = app_with_sml_and(true, |_, _, _| {}).await;
+    let app = &net.app;
+    wait_until(|| net.sml.smp_address(SMP_ID).is_some()).await;
+    let operator = app.register_admin(OPERATOR).await;
+    let admin = app.register_admin("ada@buyer.example").await;
+    let party = active_party(app, &admin, BUYER_KVK, BUYER_CONTACT).await;
+    wait_for_state(app, &admin, "registered").await;
+    // The SML lost our id and holds one Haven does not publish.
+    let stale = "0106:00000009";
+    net.sml.add_participant(stale, SMP_ID);
+    net.sml.remove_participant(&party);
+
+    // The run the daily schedule queues (a key of its own, as another day's run).
+    app.database()
+        .enqueue_job(
+            haven_domain::jobs::NewJob::new(haven_domain::jobs::JobKind::SmlReconcile, json!({}))
+                .idempotency_key("sml-reconcile:test-day"),
+        )
+        .await
+        .unwrap();
+    wait_until(|| {
+        net.sml.smp_of(&party).as_deref() == Some(SMP_ID) && net.sml.smp_of(stale).is_none()
+    })
+    .await;
+    wait_for_state(app, &admin, "registered").await;
+    let events = installation_events(app, &operator.token, "peppol.sml_repaired").await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["details"]["scheduled"], true);
+    assert_eq!(events[0]["details"]["createdAgain"], json!([party]));
+    assert_eq!(events[0]["details"]["deleted"], json!([stale]));
+    assert_eq!(events[0]["actorEmail"], Value::Null);
 }
 
 #[tokio::test]

@@ -8,7 +8,13 @@
 use std::future::Future;
 
 use crate::{
-    accounts::{audit_action::AuditAction, caller::Caller, store::AuditLog, Operators},
+    accounts::{
+        audit_action::AuditAction,
+        caller::Caller,
+        records::{ClientInfo, NewAuditEvent},
+        store::AuditLog,
+        Operators,
+    },
     documents::store::DocumentRecords,
     peppol::registration::{SmlError, SmlRecords, SmlState},
     ConflictCode, DomainError, DomainResult, ExternalService,
@@ -197,6 +203,43 @@ where
 {
     operators.require(caller)?;
     let registry = registry.ok_or_else(registration_off)?;
+    apply_repair(
+        records,
+        registry,
+        caller.audit(AuditAction::PeppolSmlRepaired),
+    )
+    .await
+}
+
+/// The daily run's comparison and repair (the SML reconcile job, no operator asking): the
+/// same as [`repair`], recorded as done by the installation itself. Without it, drift the
+/// SML's `List` shows (an id the SML lost, one left behind there, one another provider took
+/// over) would wait for an operator to look.
+///
+/// # Errors
+/// `Unavailable` when the SML cannot be reached or does not give the list; when the records
+/// cannot be read or written.
+#[tracing::instrument(name = "peppol.sml_repair_scheduled", skip_all)]
+pub async fn repair_on_schedule<R, G>(records: &R, registry: &G) -> DomainResult<SmlRepair>
+where
+    R: DocumentRecords + SmlRecords + AuditLog,
+    G: SmlListing,
+{
+    let event = NewAuditEvent::new(AuditAction::PeppolSmlRepaired, &ClientInfo::default());
+    apply_repair(records, registry, event).await
+}
+
+/// What [`repair`] and [`repair_on_schedule`] share; `event` is the audit event to record
+/// when anything was done (its actor, if any, says who asked).
+async fn apply_repair<R, G>(
+    records: &R,
+    registry: &G,
+    mut event: NewAuditEvent,
+) -> DomainResult<SmlRepair>
+where
+    R: DocumentRecords + SmlRecords + AuditLog,
+    G: SmlListing,
+{
     let found = difference(records, registry).await?;
     let mut created_again = Vec::new();
     let mut deleted = Vec::new();
@@ -238,11 +281,12 @@ where
             ids.truncate(LIST_CAP);
             ids
         };
-        let mut event = caller.audit(AuditAction::PeppolSmlRepaired);
         // The installation's log: the SML is no environment's.
         event.environment_id = None;
         event.target = Some(("sml", "participants".to_owned()));
+        let scheduled = event.actor_id.is_none();
         event.details = serde_json::json!({
+            "scheduled": scheduled,
             "createdAgain": cap(created_again),
             "deleted": cap(deleted),
             "moved": cap(found.moved.clone()),

@@ -228,14 +228,7 @@ async fn the_next_smp_certificate_is_announced_and_replaces_the_old_one_from_its
     let tomorrow = today + chrono::TimeDelta::days(1);
 
     let past = json!({ "migrationDate": (today - chrono::TimeDelta::days(1)).to_string() });
-    let (status, body) = call(
-        app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&past),
-        &operator.token,
-    )
-    .await;
+    let (status, body) = announce(app, &past, &operator.token).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (400, Some("validation_failed")),
@@ -244,25 +237,11 @@ async fn the_next_smp_certificate_is_announced_and_replaces_the_old_one_from_its
     assert_eq!(body["details"][0]["field"], "migrationDate");
     let stranger = app.register_admin("eve@elsewhere.example").await;
     let date = json!({ "migrationDate": tomorrow.to_string() });
-    let (status, _) = call(
-        app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&date),
-        &stranger.token,
-    )
-    .await;
+    let (status, _) = announce(app, &date, &stranger.token).await;
     assert_eq!(status, 404);
     assert_eq!(net.sml.next_certificate(SMP_ID), None);
 
-    let (status, body) = call(
-        app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&date),
-        &operator.token,
-    )
-    .await;
+    let (status, body) = announce(app, &date, &operator.token).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["migrationDate"], tomorrow.to_string());
     assert_eq!(body["subject"], "CN=PXX000001");
@@ -371,54 +350,36 @@ async fn the_daily_run_compares_with_the_sml_and_repairs_on_its_own() {
     assert_eq!(events[0]["actorEmail"], Value::Null);
 }
 
+/// Announces the next SMP certificate for `date` as `operator`: the status and error code.
+async fn announce(app: &TestApp, date: &Value, operator: &str) -> (u16, Value) {
+    call(app, Method::POST, CERTIFICATE_CHANGE, Some(date), operator).await
+}
+
+fn code(answer: &(u16, Value)) -> (u16, Option<&str>) {
+    (answer.0, answer.1["code"].as_str())
+}
+
 #[tokio::test]
 async fn a_next_certificate_that_is_missing_foreign_or_current_is_refused_with_409() {
+    const INVALID: (u16, Option<&str>) = (409, Some("smp_next_certificate_invalid"));
     // The current certificate again.
     let net = app_with_next(|_| String::new(), None).await;
-    std::fs::write(net.dir.path().join("smp-next.pem"), &net.smp.pem).unwrap();
+    let next_file = net.dir.path().join("smp-next.pem");
+    std::fs::write(&next_file, &net.smp.pem).unwrap();
     let operator = net.app.register_admin(OPERATOR).await;
     let date = json!({ "migrationDate": chrono::Utc::now().date_naive().to_string() });
-    let (status, body) = call(
-        &net.app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&date),
-        &operator.token,
-    )
-    .await;
+    let answer = announce(&net.app, &date, &operator.token).await;
+    assert_eq!(code(&answer), INVALID, "{}", answer.1);
+    // Not a certificate at all, and a file that is not there (whose path is not told).
+    std::fs::write(&next_file, "garbage").unwrap();
     assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("smp_next_certificate_invalid")),
-        "{body}"
+        code(&announce(&net.app, &date, &operator.token).await),
+        INVALID
     );
-    // Not a certificate at all, and a file that is not there.
-    std::fs::write(net.dir.path().join("smp-next.pem"), "garbage").unwrap();
-    let (status, body) = call(
-        &net.app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&date),
-        &operator.token,
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("smp_next_certificate_invalid"))
-    );
-    std::fs::remove_file(net.dir.path().join("smp-next.pem")).unwrap();
-    let (status, body) = call(
-        &net.app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&date),
-        &operator.token,
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("smp_next_certificate_invalid"))
-    );
-    assert!(!body["message"]
+    std::fs::remove_file(&next_file).unwrap();
+    let answer = announce(&net.app, &date, &operator.token).await;
+    assert_eq!(code(&answer), INVALID);
+    assert!(!answer.1["message"]
         .as_str()
         .unwrap()
         .contains(net.dir.path().to_str().unwrap()));
@@ -430,62 +391,32 @@ async fn a_next_certificate_that_is_missing_foreign_or_current_is_refused_with_4
     )
     .await;
     let operator = foreign.app.register_admin(OPERATOR).await;
-    let (status, body) = call(
-        &foreign.app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&date),
-        &operator.token,
-    )
-    .await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("smp_next_certificate_invalid"))
+        code(&announce(&foreign.app, &date, &operator.token).await),
+        INVALID
     );
     assert_eq!(foreign.sml.next_certificate(SMP_ID), None);
 
     // None configured.
     let none = app_with_sml_and(true, |_, _, _| {}).await;
     let operator = none.app.register_admin(OPERATOR).await;
-    let (status, body) = call(
-        &none.app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&date),
-        &operator.token,
-    )
-    .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(&announce(&none.app, &date, &operator.token).await),
         (409, Some("smp_next_certificate_missing"))
     );
     // The SML cannot be reached: 503 for all three.
+    const DOWN: (u16, Option<&str>) = (503, Some("service_unavailable"));
     none.sml.set_down(true);
-    for (method, path, body) in [
-        (Method::GET, COMPARISON, None),
-        (Method::POST, RECONCILE, None),
-    ] {
-        let (status, found) = call(&none.app, method, path, body, &operator.token).await;
-        assert_eq!(
-            (status, found["code"].as_str()),
-            (503, Some("service_unavailable")),
-            "{path}"
-        );
+    for (method, path) in [(Method::GET, COMPARISON), (Method::POST, RECONCILE)] {
+        let answer = call(&none.app, method, path, None, &operator.token).await;
+        assert_eq!(code(&answer), DOWN, "{path}");
     }
     let net = app_with_next(|ca| ca.leaf_with_key("PXX000001", None, false, 2).pem, None).await;
     net.sml.set_down(true);
     let operator = net.app.register_admin(OPERATOR).await;
-    let (status, body) = call(
-        &net.app,
-        Method::POST,
-        CERTIFICATE_CHANGE,
-        Some(&date),
-        &operator.token,
-    )
-    .await;
     assert_eq!(
-        (status, body["code"].as_str()),
-        (503, Some("service_unavailable"))
+        code(&announce(&net.app, &date, &operator.token).await),
+        DOWN
     );
 }
 

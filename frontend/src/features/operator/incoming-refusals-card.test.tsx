@@ -91,6 +91,26 @@ describe('refused incoming messages', { timeout: 15_000 }, () => {
     expect(row.getByText('Niet bewaard')).toBeInTheDocument();
   });
 
+  it('reads older refusals a page at a time with the cursor of the page before', async () => {
+    const api = mockApi({
+      ...months,
+      'GET /api/v1/operator/peppol/incoming-refusals': ({ url }) =>
+        url.searchParams.get('before') === 'cursor-1'
+          ? { body: { items: [refusal({ id: 'r-old', messageId: 'msg-old@sender' })], nextCursor: null } }
+          : { body: { items: [refusal()], nextCursor: 'cursor-1' } },
+    });
+    const { user } = await renderApp({ path: '/operator/peppol', language: 'en', session: operator });
+    await screen.findByText('msg-1@sender');
+    expect(screen.queryByText('msg-old@sender')).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Older refusals' }));
+    expect(await screen.findByText('msg-old@sender')).toBeInTheDocument();
+    expect(screen.getByText('msg-1@sender')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Older refusals' })).not.toBeInTheDocument();
+    const calls = api.callsTo('GET /api/v1/operator/peppol/incoming-refusals');
+    expect(calls[0]?.path).not.toContain('before=');
+  });
+
   it('says so when no message was refused', async () => {
     mockApi({ ...months, 'GET /api/v1/operator/peppol/incoming-refusals': { body: { items: [], nextCursor: null } } });
     await renderApp({ path: '/operator/peppol', language: 'en', session: operator });

@@ -70,7 +70,7 @@ export function IncomingRefusalsCard() {
   const [reason, setReason] = useState<RefusalReason | null>(null);
   const [downloadFailed, setDownloadFailed] = useState(false);
   const refusals = useIncomingRefusals(reason);
-  const items = refusals.data?.items ?? [];
+  const items = refusals.data?.pages.flatMap((page) => page.items) ?? [];
   const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'medium' });
   const failed = () => {
     setDownloadFailed(true);
@@ -137,6 +137,13 @@ export function IncomingRefusalsCard() {
               ))}
             </Table.Tbody>
           </Table>
+        )}
+        {refusals.hasNextPage && (
+          <Group>
+            <Button variant="default" loading={refusals.isFetchingNextPage} onClick={() => void refusals.fetchNextPage()}>
+              {t('peppolRefusals.loadMore')}
+            </Button>
+          </Group>
         )}
       </Stack>
     </Card>

@@ -34,8 +34,8 @@ use haven_domain::{
         reporting::{self, SchemedId},
         sending::{
             peppol_ubl, As4Answer, As4Outbound, Exchange, Outbound, PeppolChannel, PeppolForms,
-            PeppolUbl, SendError, BIS_BILLING_CREDIT_NOTE, BIS_BILLING_INVOICE, INVOICE_RESPONSE,
-            INVOICE_RESPONSE_PROCESS,
+            PeppolUbl, SendError, SentMessage, BIS_BILLING_CREDIT_NOTE, BIS_BILLING_INVOICE,
+            INVOICE_RESPONSE, INVOICE_RESPONSE_PROCESS,
         },
     },
     DomainError, DomainResult,
@@ -281,7 +281,7 @@ impl As4Outbound for Sender {
             answer,
             answered_at: Utc::now(),
             country_c1: "NL".into(),
-            message: b"the signed message".to_vec(),
+            message: SentMessage::Bytes(b"the signed message".to_vec()),
             signal: b"the signed signal".to_vec(),
         })
     }

@@ -696,9 +696,9 @@ where
     };
     // The evidence first: a receipt whose evidence could not be kept is sent again (the same
     // MessageId, which the receiver recognises).
-    let message_hash = ports
-        .blobs
-        .put(&exchanged.message)
+    let message_hash = exchanged
+        .message
+        .store(ports.blobs)
         .await
         .map_err(passing)?
         .to_string();

@@ -9,7 +9,12 @@
 //! async worker through the [`PeppolForms`] port), after that form passed the Peppol rules;
 //! the form is kept in the document store and named in the history, the original stays.
 
-use std::{borrow::Cow, future::Future};
+use std::{
+    borrow::Cow,
+    future::Future,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use uuid::Uuid;
@@ -22,7 +27,7 @@ use super::{
 };
 use crate::{
     documents::{
-        blobs::DocumentStore,
+        blobs::{ContentHash, DocumentStore},
         delivery::{DeliveryChannel, DeliveryFailure, Reach, UNFINISHED},
         records::{
             Channel, Document, DocumentEventKind, DocumentKind, DocumentStatus, NewDocumentEvent,
@@ -211,8 +216,62 @@ pub struct Exchange {
     pub country_c1: String,
     /// The message as posted (signed and encrypted, MIME), and the signal that answered it:
     /// the evidence of the exchange.
-    pub message: Vec<u8>,
+    pub message: SentMessage,
     pub signal: Vec<u8>,
+}
+
+/// The AS4 message as posted, in the form it is kept as evidence: `Content-Type: …`, a blank
+/// line, the MIME body. A message is as large as the document it carries, so the adapter
+/// hands over the file it posted from rather than a copy in memory.
+#[derive(Debug, Clone)]
+pub enum SentMessage {
+    /// Held in memory (test doubles).
+    Bytes(Vec<u8>),
+    /// In a file the adapter wrote it to.
+    File(SpooledFile),
+}
+
+impl SentMessage {
+    /// Stores the message in the document store and returns its hash; a file is streamed
+    /// ([`DocumentStore::put_file`]), not read into memory.
+    ///
+    /// # Errors
+    /// As [`DocumentStore::put`].
+    pub async fn store<B: DocumentStore>(&self, blobs: &B) -> Result<ContentHash, DomainError> {
+        match self {
+            Self::Bytes(bytes) => blobs.put(bytes).await,
+            Self::File(file) => blobs.put_file(file.path()).await,
+        }
+    }
+}
+
+/// A file an adapter wrote, together with whatever removes it when dropped (a temporary
+/// file's handle): the file stays until the last clone of this is gone.
+#[derive(Clone)]
+pub struct SpooledFile {
+    path: PathBuf,
+    _keep: Arc<dyn Send + Sync>,
+}
+
+impl SpooledFile {
+    /// The file at `path`, kept as long as `keep` lives.
+    pub fn new(path: PathBuf, keep: impl Send + Sync + 'static) -> Self {
+        Self {
+            path,
+            _keep: Arc::new(keep),
+        }
+    }
+
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl std::fmt::Debug for SpooledFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SpooledFile").field(&self.path).finish()
+    }
 }
 
 /// Why no valid answer came.
@@ -441,7 +500,11 @@ where
         // The evidence first: a receipt whose record could not be kept is sent again (the
         // same MessageId and InstanceIdentifier, which the receiver stores once).
         let transient = |e: DomainError| DeliveryFailure::Transient(e.to_string());
-        let message_hash = self.blobs.put(&exchange.message).await.map_err(transient)?;
+        let message_hash = exchange
+            .message
+            .store(self.blobs)
+            .await
+            .map_err(transient)?;
         let signal_hash = self.blobs.put(&exchange.signal).await.map_err(transient)?;
         let mut exchanged = format!(
             "AS4 message {} from {} to {}, answered at {}; evidence: message sha256:{message_hash}, signal sha256:{signal_hash}",

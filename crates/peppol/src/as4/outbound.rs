@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Duration};
 use chrono::Utc;
 use haven_domain::peppol::{
     discovery::PeppolEndpoint,
-    sending::{As4Answer, As4Outbound, Exchange, Outbound, SendError},
+    sending::{As4Answer, As4Outbound, Exchange, Outbound, SendError, SentMessage},
 };
 
 use super::{
@@ -218,7 +218,7 @@ impl As4Outbound for As4Sender {
             answered_at,
             country_c1: header_country,
             // No copy once the request has let go of its share, as it has by now.
-            message: Vec::from(evidence),
+            message: SentMessage::Bytes(Vec::from(evidence)),
             signal: mime_evidence(&content_type, &body),
         })
     }

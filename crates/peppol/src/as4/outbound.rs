@@ -1,18 +1,21 @@
 //! The domain's `As4Outbound` port over this module: Haven's AS4 sending side (C2). Checks
 //! the receiving access point's certificate, wraps the document in an SBDH, builds the signed
-//! and encrypted UserMessage, posts it over the SSRF-safe client and checks the signed answer.
+//! and encrypted UserMessage in a spool file, posts it from there over the SSRF-safe client
+//! and checks the signed answer; the file is the evidence the domain stores.
 
-use std::{sync::Arc, time::Duration};
+use std::{io::SeekFrom, path::PathBuf, sync::Arc, time::Duration};
 
 use chrono::Utc;
 use haven_domain::peppol::{
     discovery::PeppolEndpoint,
-    sending::{As4Answer, As4Outbound, Exchange, Outbound, SendError, SentMessage},
+    sending::{As4Answer, As4Outbound, Exchange, Outbound, SendError, SentMessage, SpooledFile},
 };
+use tokio::io::AsyncSeekExt as _;
+use tokio_util::io::ReaderStream;
 
 use super::{
     off_the_worker,
-    send::{build_wrapped, check_receiver_certificate, MessageOptions},
+    send::{build_spooled, check_receiver_certificate, BuildError, MessageOptions, Spooled},
     signal::{verify_answer_during_rollover, Answer},
     ApKey, ApKeys,
 };
@@ -29,10 +32,13 @@ use crate::{
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest answer read: signals are a few kilobytes.
 const MAX_ANSWER: usize = 1024 * 1024;
+/// The size of the pieces the body is read from its file and posted in.
+const POST_PIECE: usize = 64 * 1024;
 
 /// Sends for this access point: its key, the AP CA(s) receivers' certificates must be issued
 /// by, the HTTP client with the address rules, and the revocation check of receivers'
-/// certificates (none unless [`As4Sender::with_revocation`]).
+/// certificates (none unless [`As4Sender::with_revocation`]), and the directory messages are
+/// spooled to (the system's temporary directory unless [`As4Sender::with_spool_dir`]).
 pub struct As4Sender {
     /// Shared with the receiver, and replaced while running when the files are renewed.
     keys: Swappable<ApKeys>,
@@ -41,6 +47,7 @@ pub struct As4Sender {
     rules: HostRules,
     client: reqwest::Client,
     revocation: Option<Arc<RevocationChecker>>,
+    spool_dir: PathBuf,
 }
 
 impl As4Sender {
@@ -59,7 +66,16 @@ impl As4Sender {
             rules,
             client,
             revocation: None,
+            spool_dir: std::env::temp_dir(),
         })
+    }
+
+    /// Builds messages in files of `dir` (made when missing): a message is as large as its
+    /// document, and is posted and handed over as evidence from there rather than memory.
+    #[must_use]
+    pub fn with_spool_dir(mut self, dir: PathBuf) -> Self {
+        self.spool_dir = dir;
+        self
     }
 
     /// Checks each receiver's certificate with `checker` before sending.
@@ -139,32 +155,46 @@ impl As4Outbound for As4Sender {
             conversation_id: Some(outbound.instance_identifier.clone()),
         };
         // The SBD, gzip, signing and encryption on the blocking pool, off the job worker's
-        // thread. The SBD is not written out: its parts go straight into gzip.
-        // The keys of this moment sign the message and carry its seat id.
+        // thread, into a spool file. The SBD is not written out: its parts go straight into
+        // gzip. The keys of this moment sign the message and carry its seat id.
         let keys = self.keys.load();
         let our_seat = keys.current.seat_id().to_owned();
-        let (key, certificate, document) = (
+        let (key, certificate, document, spool_dir) = (
             keys,
             endpoint.certificate.clone(),
             Arc::clone(&outbound.document),
+            self.spool_dir.clone(),
         );
-        let mut message = off_the_worker(move || {
-            let sbd = sbdh::wrap(&header, &document).map_err(|e| e.to_string())?;
-            build_wrapped(&sbd, &key.current, &certificate, &options).map_err(|e| e.to_string())
+        let message = off_the_worker(move || {
+            let sbd = sbdh::wrap(&header, &document).map_err(|e| refused(e.to_string()))?;
+            build_spooled(&sbd, &key.current, &certificate, &options, &spool_dir).map_err(|e| {
+                match e {
+                    // The disk, not the message: another attempt may find room.
+                    BuildError::Spool(_) => SendError::Transient(e.to_string()),
+                    _ => refused(e.to_string()),
+                }
+            })
         })
         .await
-        .map_err(refused)?
-        .map_err(refused)?;
-        // The request posts a share of the evidence buffer (the body after its Content-Type
-        // line): the evidence is no copy of the body.
-        let evidence = bytes::Bytes::from(std::mem::take(&mut message.evidence));
-        let body = evidence.slice(message.body_start..);
+        .map_err(SendError::Transient)??;
+        let (spooled, message) = message.take_evidence();
         let message = Arc::new(message);
 
+        // The body is posted from the file a piece at a time, with its length announced.
+        let body_start = message.body_start as u64;
+        let mut file = tokio::fs::File::from_std(spooled.file.reopen().map_err(spool_failed)?);
+        file.seek(SeekFrom::Start(body_start))
+            .await
+            .map_err(spool_failed)?;
+        let body = reqwest::Body::wrap_stream(ReaderStream::with_capacity(file, POST_PIECE));
         let response = self
             .client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, &message.content_type)
+            .header(
+                reqwest::header::CONTENT_LENGTH,
+                spooled.len.saturating_sub(body_start),
+            )
             .body(body)
             .send()
             .await
@@ -217,8 +247,8 @@ impl As4Outbound for As4Sender {
             answer,
             answered_at,
             country_c1: header_country,
-            // No copy once the request has let go of its share, as it has by now.
-            message: SentMessage::Bytes(Vec::from(evidence)),
+            // The file posted from is the evidence; it goes once the domain has stored it.
+            message: evidence(spooled),
             signal: mime_evidence(&content_type, &body),
         })
     }
@@ -247,6 +277,22 @@ impl As4Sender {
             ))),
         }
     }
+}
+
+/// The spool file, handed over to the domain: it is removed when the domain drops it.
+fn evidence(spooled: Spooled) -> SentMessage {
+    let file = spooled.file.into_temp_path();
+    SentMessage::File(SpooledFile::new(file.to_path_buf(), file))
+}
+
+/// A spool file that could not be read back: passing (the disk), and not described to the
+/// document's readers beyond its kind.
+fn spool_failed(e: std::io::Error) -> SendError {
+    tracing::warn!(error = %e, "an AS4 spool file could not be read");
+    SendError::Transient(format!(
+        "the message could not be read back from the spool: {}",
+        e.kind()
+    ))
 }
 
 /// A message kept as evidence: its Content-Type header, a blank line, the body as sent.

@@ -115,10 +115,10 @@ pub struct InvalidSignal(pub String);
 ///
 /// # Errors
 /// An [`InvalidSignal`] saying what is wrong.
-pub fn verify_answer(
+pub fn verify_answer<E>(
     content_type: &str,
     body: &[u8],
-    sent: &Outgoing,
+    sent: &Outgoing<E>,
     expected_signer: &[u8],
 ) -> Result<Answer, InvalidSignal> {
     verify_signal(content_type, body, sent, &|signer| {
@@ -136,10 +136,10 @@ pub fn verify_answer(
 ///
 /// # Errors
 /// An [`InvalidSignal`] saying what is wrong.
-pub fn verify_answer_during_rollover(
+pub fn verify_answer_during_rollover<E>(
     content_type: &str,
     body: &[u8],
-    sent: &Outgoing,
+    sent: &Outgoing<E>,
     expected_signer: &[u8],
     ap_trust: &TrustAnchors,
     now: i64,
@@ -163,10 +163,10 @@ pub fn verify_answer_during_rollover(
     }
 }
 
-fn verify_signal(
+fn verify_signal<E>(
     content_type: &str,
     body: &[u8],
-    sent: &Outgoing,
+    sent: &Outgoing<E>,
     accepted_signer: &dyn Fn(&[u8]) -> bool,
 ) -> Result<Answer, InvalidSignal> {
     let invalid = |why: &str| InvalidSignal(why.to_owned());

@@ -109,7 +109,8 @@ fn exclusive() -> Method {
 }
 
 /// Makes the `ds:Signature` for `envelope` (the SOAP envelope without it): a reference per
-/// element id (exclusive C14N) and per attachment (Content-ID, content), the key named by the
+/// element id (exclusive C14N) and per attachment (Content-ID, the SHA-256 of its content,
+/// which the caller computes as it writes the content out), the key named by the
 /// BinarySecurityToken `bst_id`. The `wsse` prefix must be bound where it is put.
 ///
 /// # Errors
@@ -117,7 +118,7 @@ fn exclusive() -> Method {
 pub fn sign(
     envelope: &str,
     element_ids: &[&str],
-    attachments: &[(&str, &[u8])],
+    attachments: &[(&str, [u8; 32])],
     key: &SigningKey,
     bst_id: &str,
 ) -> Result<(String, Vec<SignedReference>), String> {
@@ -132,12 +133,12 @@ pub fn sign(
             digest_value: STANDARD.encode(Sha256::digest(canonicalize(node, None, &exclusive()))),
         });
     }
-    for (cid, content) in attachments {
+    for (cid, sha256) in attachments {
         references.push(SignedReference {
             uri: format!("cid:{cid}"),
             transforms: vec![ATTACHMENT_CONTENT_SIGNATURE.to_owned()],
             digest_method: SHA256.to_owned(),
-            digest_value: STANDARD.encode(Sha256::digest(content)),
+            digest_value: STANDARD.encode(sha256),
         });
     }
     let reference_xml: String = references.iter().map(SignedReference::to_xml).collect();

@@ -1087,7 +1087,13 @@ impl Settings {
             rules,
             std::time::Duration::from_secs(self.peppol_as4_timeout_secs),
         )
-        .map(|sender| Some(sender.with_revocation(Arc::clone(revocation))))
+        .map(|sender| {
+            Some(
+                sender
+                    .with_revocation(Arc::clone(revocation))
+                    .with_spool_dir(self.spool_dir()),
+            )
+        })
         .map_err(|e| anyhow::anyhow!("AS4 sending: {e}"))
     }
 

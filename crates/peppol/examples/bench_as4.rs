@@ -9,7 +9,8 @@
 //! adapter behind the server's `POST /as4` (open, decrypt, verify, then the signed receipt),
 //! without the database and document store the server adds. A is this process: one
 //! `as4::outbound::As4Sender`, the adapter the Peppol delivery channel uses, posting a 10-line
-//! invoice from 1, 4 and 16 tasks at once. Every answer must be a verified receipt.
+//! invoice from 1, 4 and 16 tasks at once; it builds each message in a spool file and posts
+//! it from there, as the server does. Every answer must be a verified receipt.
 //!
 //! Then one 50 MB payload (an invoice carrying a 50 MB embedded attachment, base64 of random
 //! bytes, which gzip barely shrinks: the worst case for memory) from a fresh sender process
@@ -105,6 +106,8 @@ fn trust(dir: &Path) -> TrustAnchors {
     TrustAnchors::from_pem(&std::fs::read(dir.join("ca.pem")).unwrap()).unwrap()
 }
 
+/// A's sender, which builds each message in a file of `DIR/spool-a` and posts it from there,
+/// as the server's does in its spool directory.
 fn sender(dir: &Path) -> As4Sender {
     As4Sender::new(
         ap_key(dir, "a"),
@@ -115,6 +118,7 @@ fn sender(dir: &Path) -> As4Sender {
         Duration::from_secs(120),
     )
     .unwrap()
+    .with_spool_dir(dir.join("spool-a"))
 }
 
 fn endpoint(dir: &Path, url: &str) -> PeppolEndpoint {

@@ -212,6 +212,20 @@ async fn an_invoice_goes_from_one_haven_to_another_over_as4_with_the_receipt_as_
             "{label} is stored"
         );
     }
+    // A posted the message from a spool file, stored as its evidence: B, which keeps what
+    // was posted to it, holds it under the same hash. The file is gone from A's spool.
+    let received: Vec<String> = walk(&b.data_dir.join("documents"));
+    assert!(
+        received
+            .iter()
+            .any(|name| name.contains(&hash("message sha256:"))),
+        "B keeps the message A keeps, byte for byte"
+    );
+    assert_eq!(
+        std::fs::read_dir(a.data_dir.join("spool")).unwrap().count(),
+        0,
+        "nothing stays in A's spool"
+    );
 
     let items = inbox(&b, &buyer, &buyer_party).await;
     assert_eq!(items.len(), 1, "{items:?}");

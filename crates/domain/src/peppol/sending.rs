@@ -232,8 +232,8 @@ pub enum SentMessage {
 }
 
 impl SentMessage {
-    /// Stores the message in the document store and returns its hash; a file is streamed
-    /// ([`DocumentStore::put_file`]), not read into memory.
+    /// Stores the message in the document store and returns its hash; a file goes through
+    /// [`DocumentStore::put_file`], which the stores stream rather than read whole.
     ///
     /// # Errors
     /// As [`DocumentStore::put`].

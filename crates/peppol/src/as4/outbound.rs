@@ -3,7 +3,12 @@
 //! and encrypted UserMessage in a spool file, posts it from there over the SSRF-safe client
 //! and checks the signed answer; the file is the evidence the domain stores.
 
-use std::{io::SeekFrom, path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    io::SeekFrom,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
 
 use chrono::Utc;
 use haven_domain::peppol::{
@@ -15,7 +20,10 @@ use tokio_util::io::ReaderStream;
 
 use super::{
     off_the_worker,
-    send::{build_spooled, check_receiver_certificate, BuildError, MessageOptions, Spooled},
+    send::{
+        build_spooled, check_receiver_certificate, BuildError, MessageOptions, Spooled,
+        SPOOL_PREFIX,
+    },
     signal::{verify_answer_during_rollover, Answer},
     ApKey, ApKeys,
 };
@@ -34,6 +42,9 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_ANSWER: usize = 1024 * 1024;
 /// The size of the pieces the body is read from its file and posted in.
 const POST_PIECE: usize = 64 * 1024;
+/// A spool file this old was left by a run that stopped while sending (building and posting
+/// a message take seconds, a minute at most): no sender is using it any more.
+const STALE_SPOOL: Duration = Duration::from_secs(60 * 60);
 
 /// Sends for this access point: its key, the AP CA(s) receivers' certificates must be issued
 /// by, the HTTP client with the address rules, and the revocation check of receivers'
@@ -72,8 +83,14 @@ impl As4Sender {
 
     /// Builds messages in files of `dir` (made when missing): a message is as large as its
     /// document, and is posted and handed over as evidence from there rather than memory.
+    /// Removes the files a sender left there over an hour ago: a run that stopped while
+    /// sending does not remove its own, and no attempt takes that long.
     #[must_use]
     pub fn with_spool_dir(mut self, dir: PathBuf) -> Self {
+        let removed = remove_stale(&dir, STALE_SPOOL);
+        if removed > 0 {
+            tracing::info!(removed, "removed AS4 spool files a stopped run left");
+        }
         self.spool_dir = dir;
         self
     }
@@ -279,6 +296,33 @@ impl As4Sender {
     }
 }
 
+/// Removes the sender's files in `dir` last changed more than `age` ago, and returns how many
+/// went; other files (the receiver's), and any that cannot be read or removed, stay.
+fn remove_stale(dir: &Path, age: Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    entries
+        .flatten()
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(SPOOL_PREFIX)
+        })
+        .filter(|entry| {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|modified| now.duration_since(modified).ok())
+                .is_some_and(|since| since > age)
+        })
+        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+        .count()
+}
+
 /// The spool file, handed over to the domain: it is removed when the domain drops it.
 fn evidence(spooled: Spooled) -> SentMessage {
     let file = spooled.file.into_temp_path();
@@ -362,6 +406,30 @@ fn supplier_country(document: &[u8]) -> Option<String> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_a_stopped_run_left_are_removed_and_no_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, age: Duration| {
+            let path = dir.path().join(name);
+            let file = std::fs::File::create(&path).unwrap();
+            file.set_modified(SystemTime::now() - age).unwrap();
+            path
+        };
+        let hour = Duration::from_secs(3600);
+        let left = file("as4-send-a1b2", 2 * hour);
+        let left_gzip = file("as4-send-gzip-c3d4", 25 * hour);
+        let sending = file("as4-send-e5f6", Duration::from_secs(5));
+        let received = file("as4-receive-g7h8", 2 * hour);
+        assert_eq!(remove_stale(dir.path(), hour), 2);
+        assert!(!left.exists() && !left_gzip.exists());
+        assert!(sending.exists(), "a file of a send under way stays");
+        assert!(
+            received.exists(),
+            "the receiver's files are not the sender's to remove"
+        );
+        assert_eq!(remove_stale(&dir.path().join("missing"), hour), 0);
+    }
 
     #[test]
     fn the_sender_country_comes_from_the_seller_address_or_the_scheme() {

@@ -198,7 +198,7 @@ pub fn build_spooled(
             .tempfile_in(spool_dir)
             .map_err(spool)
     };
-    let mut gzipped = temp("as4-send-gzip-")?;
+    let mut gzipped = temp(&format!("{SPOOL_PREFIX}gzip-"))?;
     let sha256 = {
         let mut gzip = GzEncoder::new(
             Hashing::new(BufWriter::with_capacity(PIECE, gzipped.as_file_mut())),
@@ -217,7 +217,7 @@ pub fn build_spooled(
         receiver_certificate,
         options,
     )?;
-    let mut evidence = temp("as4-send-")?;
+    let mut evidence = temp(SPOOL_PREFIX)?;
     let len = {
         let mut out = Counting::new(BufWriter::with_capacity(PIECE, evidence.as_file_mut()));
         let payload = gzipped.as_file_mut();
@@ -233,6 +233,9 @@ pub fn build_spooled(
         len,
     }))
 }
+
+/// How the names of the sender's spool files begin.
+pub const SPOOL_PREFIX: &str = "as4-send-";
 
 /// The size of the pieces a payload is read, encrypted and written in.
 const PIECE: usize = 64 * 1024;

@@ -191,7 +191,8 @@ pub struct Settings {
     /// Hosts a receiving access point may be posted to over plain http and at loopback or
     /// private addresses (comma-separated; a local access point, tests).
     pub peppol_as4_insecure_hosts: String,
-    /// Seconds one AS4 post may take (connection and answer), from 10 to 30.
+    /// Seconds one AS4 post may take (connection and answer), from 10 to 30; a large message
+    /// gets one more second per 256 KiB for its upload.
     pub peppol_as4_timeout_secs: u64,
     /// Revocation checks (OCSP, then CRL) of AP certificates, of senders when receiving and
     /// of receivers before sending: `off`; `soft` (revoked is refused, an unknown status is

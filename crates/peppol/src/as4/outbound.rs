@@ -42,6 +42,16 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_ANSWER: usize = 1024 * 1024;
 /// The size of the pieces the body is read from its file and posted in.
 const POST_PIECE: usize = 64 * 1024;
+/// The slowest upload a post is given time for beyond its timeout: the timeout is meant for
+/// the connection and the answer, and a 50 MB message to an access point behind a slow link
+/// would otherwise fail at every attempt.
+const SLOWEST_UPLOAD_BYTES_PER_SEC: u64 = 256 * 1024;
+/// The time a post of `body_len` bytes is given: `timeout` plus its upload at the slowest
+/// rate allowed for.
+fn post_timeout(timeout: Duration, body_len: u64) -> Duration {
+    timeout + Duration::from_secs(body_len / SLOWEST_UPLOAD_BYTES_PER_SEC)
+}
+
 /// A spool file this old was left by a run that stopped while sending (building and posting
 /// a message take seconds, a minute at most): no sender is using it any more.
 const STALE_SPOOL: Duration = Duration::from_secs(60 * 60);
@@ -59,6 +69,8 @@ pub struct As4Sender {
     client: reqwest::Client,
     revocation: Option<Arc<RevocationChecker>>,
     spool_dir: PathBuf,
+    /// What a post of a small message may take, connection and answer included.
+    timeout: Duration,
 }
 
 impl As4Sender {
@@ -78,6 +90,7 @@ impl As4Sender {
             client,
             revocation: None,
             spool_dir: std::env::temp_dir(),
+            timeout,
         })
     }
 
@@ -204,14 +217,13 @@ impl As4Outbound for As4Sender {
             .await
             .map_err(spool_failed)?;
         let body = reqwest::Body::wrap_stream(ReaderStream::with_capacity(file, POST_PIECE));
+        let body_len = spooled.len.saturating_sub(body_start);
         let response = self
             .client
             .post(url)
+            .timeout(post_timeout(self.timeout, body_len))
             .header(reqwest::header::CONTENT_TYPE, &message.content_type)
-            .header(
-                reqwest::header::CONTENT_LENGTH,
-                spooled.len.saturating_sub(body_start),
-            )
+            .header(reqwest::header::CONTENT_LENGTH, body_len)
             .body(body)
             .send()
             .await

@@ -44,12 +44,9 @@ fn deliver_raw(pki: &Pki, content_type: &str, body: &[u8], cap: u64) -> Result<R
         max_decompressed: cap,
         now: now(),
     };
-    receive(
-        content_type,
-        body,
-        &config,
-        &|participant, _, _| participant.value() == RECEIVER,
-    )
+    receive(content_type, body, &config, &|participant, _, _| {
+        participant.value() == RECEIVER
+    })
 }
 
 fn send(pki: &Pki, sbd: &[u8]) -> Outgoing {

@@ -156,8 +156,8 @@ pub struct Posted {
     file: tempfile::TempPath,
     body_start: u64,
     len: u64,
-    hash: ContentHash,
-    complete: bool,
+    /// None for the start of a message cut off at the size limit, which names nothing.
+    hash: Option<ContentHash>,
 }
 
 impl Posted {
@@ -176,8 +176,7 @@ impl Posted {
             file,
             body_start,
             len,
-            hash,
-            complete: true,
+            hash: Some(hash),
         }
     }
 
@@ -195,9 +194,7 @@ impl Posted {
             file,
             body_start,
             len,
-            // Of the bytes kept, not of a message: nothing names it.
-            hash: ContentHash::of(b""),
-            complete: false,
+            hash: None,
         }
     }
 
@@ -248,16 +245,17 @@ impl Posted {
         self.len == 0
     }
 
-    /// The SHA-256 of the message as kept: the name of its evidence.
+    /// The SHA-256 of the message as kept (the name of its evidence); none for the start of
+    /// a message cut off at the size limit.
     #[must_use]
-    pub fn hash(&self) -> &ContentHash {
-        &self.hash
+    pub fn hash(&self) -> Option<&ContentHash> {
+        self.hash.as_ref()
     }
 
     /// Whether the file holds the whole message (not only the start of one too large).
     #[must_use]
     pub fn is_complete(&self) -> bool {
-        self.complete
+        self.hash.is_some()
     }
 
     /// The first `n` bytes of the message as kept (a few kilobytes: read in place).
@@ -392,7 +390,11 @@ where
     let span = tracing::Span::current();
     span.record("message_id", inbound.message_id.as_str());
     span.record("receiver", inbound.receiver.as_str());
-    let posted_hash = posted.hash().clone();
+    let posted_hash = posted.hash().cloned().ok_or_else(|| {
+        DomainError::Unexpected(anyhow::anyhow!(
+            "the start of a message over the size limit cannot be received"
+        ))
+    })?;
     if let Some(seen) = records
         .find_received(&inbound.sender_access_point, &inbound.message_id)
         .await?

@@ -211,7 +211,7 @@ pub fn receive_from(
     if let Some(id) = &message_id {
         tracing::Span::current().record("message_id", id.as_str());
     }
-    let posted = Posted { source, spool_dir };
+    let posted = Spooled { source, spool_dir };
     check(&doc, attachments, &posted, config, serves).map_err(|failure| {
         let error = failure.error;
         if failure.internal {
@@ -270,7 +270,7 @@ fn read_envelope(
 }
 
 /// The posted message being read, and where its payload is unpacked.
-struct Posted<'p, S: ReadAt + ?Sized> {
+struct Spooled<'p, S: ReadAt + ?Sized> {
     source: &'p S,
     spool_dir: &'p Path,
 }
@@ -278,7 +278,7 @@ struct Posted<'p, S: ReadAt + ?Sized> {
 fn check(
     doc: &Document<'_>,
     attachments: Vec<mime::SpooledPart>,
-    posted: &Posted<'_, impl ReadAt + ?Sized>,
+    posted: &Spooled<'_, impl ReadAt + ?Sized>,
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
 ) -> Result<Received, Failure> {
@@ -357,7 +357,7 @@ fn check(
 fn check_signed(
     doc: &Document<'_>,
     attachments: Vec<mime::SpooledPart>,
-    posted: &Posted<'_, impl ReadAt + ?Sized>,
+    posted: &Spooled<'_, impl ReadAt + ?Sized>,
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
     message: UserMessage,
@@ -685,7 +685,7 @@ const PIECE: usize = 64 * 1024;
 /// (EBMS:0303), so a small payload that would decompress without end costs no more than
 /// `cap` of disk and the time to read it.
 fn open_payload(
-    posted: &Posted<'_, impl ReadAt + ?Sized>,
+    posted: &Spooled<'_, impl ReadAt + ?Sized>,
     attachment: &mime::SpooledPart,
     key: &[u8; 16],
     signed_digest: &str,

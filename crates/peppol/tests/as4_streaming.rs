@@ -7,7 +7,7 @@ mod support;
 
 use haven_peppol::{
     as4::{
-        receive::{receive_from, ReceiverConfig, MAX_ENVELOPE_BYTES},
+        receive::{claimed_ids, receive_from, ReceiverConfig, MAX_ENVELOPE_BYTES},
         send::{build_user_message, MessageOptions},
         EbmsCode,
     },
@@ -147,4 +147,36 @@ fn a_changed_tag_is_a_decryption_failure_even_when_gunzip_fails_first() {
             receive_spooled(&pki, &message.content_type, &changed, spool.path()).unwrap_err();
         assert_eq!(rejected.error.code, EbmsCode::FailedDecryption, "byte {at}");
     }
+}
+
+#[test]
+fn the_ids_a_message_claims_are_read_from_its_first_bytes_when_its_envelope_is_there() {
+    let pki = Pki::new();
+    let sbd = sbdh::write(
+        &header("0208:0000000001", "0208:0000000002"),
+        &large_invoice(100_000),
+    )
+    .unwrap();
+    let message = build_user_message(
+        &sbd,
+        &pki.c2.ap_key(),
+        &pki.c3.der,
+        &MessageOptions::default(),
+    )
+    .unwrap();
+    let body = message.body();
+    let (message_id, from) = claimed_ids(&message.content_type, &body[..16 * 1024]);
+    assert_eq!(message_id.as_deref(), Some(message.message_id.as_str()));
+    assert_eq!(from.as_deref(), Some("PXX000001"));
+    // Cut inside the envelope (its first 300 bytes: the MIME headers and the start of the
+    // SOAP part), or not multipart: nothing is claimed.
+    let cut = 300;
+    assert_eq!(
+        claimed_ids(&message.content_type, &body[..cut]),
+        (None, None)
+    );
+    assert_eq!(
+        claimed_ids("application/soap+xml", &body[..16 * 1024]),
+        (None, None)
+    );
 }

@@ -1421,7 +1421,11 @@ async fn a_message_over_the_size_limit_is_refused_as_it_comes_and_recorded() {
     let record = &refusals[0];
     assert_eq!(record["reason"], "too_large");
     assert_eq!(record["ebmsCode"], "EBMS:0004");
+    // What its envelope claims is named, not verified; the error refers to its MessageId.
+    assert_eq!(record["messageId"], large.message_id.as_str());
+    assert_eq!(record["senderAccessPoint"], "PXX000001");
     assert_eq!(record["senderVerified"], false);
+    assert!(answer.contains(&large.message_id), "{answer}");
     assert_eq!(record["messageTruncated"], true);
     let kept = as4
         .refused_bytes(&operator.token, record["id"].as_str().unwrap())

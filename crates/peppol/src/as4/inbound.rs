@@ -13,7 +13,7 @@ use haven_domain::{
 
 use super::{
     off_the_worker,
-    receive::{receive_from, Received, ReceiverConfig, Rejected},
+    receive::{claimed_ids, receive_from, Received, ReceiverConfig, Rejected},
     signal, ApKeys, As4Error, EbmsCode, NOT_SERVICED,
 };
 use crate::{
@@ -34,6 +34,9 @@ pub struct As4Receiver {
     /// The directory of the anonymous files payloads are decompressed into.
     pub spool_dir: PathBuf,
 }
+
+/// How far into a message too large to take its envelope is looked for.
+const CLAIMED_IDS_WITHIN: usize = 64 * 1024;
 
 fn signing_failed(e: String) -> DomainError {
     DomainError::Unexpected(anyhow::anyhow!("signing an AS4 signal: {e}"))
@@ -258,11 +261,22 @@ impl As4Inbound for BlockingAs4Receiver {
         })
     }
 
-    fn oversized(&self, _posted: &Posted, limit: u64) -> Rejected {
-        // Nothing of it is read: it is refused as it arrives.
+    fn oversized(&self, posted: &Posted, limit: u64) -> Rejected {
+        // Refused as it arrives, unread but for what its envelope claims, when that is among
+        // its first bytes (a small read of the spool file).
+        let start = usize::try_from(posted.body().start).unwrap_or(usize::MAX);
+        let (message_id, sender_access_point) = posted
+            .head(start.saturating_add(CLAIMED_IDS_WITHIN))
+            .ok()
+            .and_then(|bytes| {
+                bytes
+                    .get(start..)
+                    .map(|body| claimed_ids(posted.content_type(), body))
+            })
+            .unwrap_or_default();
         Rejected {
-            message_id: None,
-            sender_access_point: None,
+            message_id,
+            sender_access_point,
             authenticated: false,
             internal: false,
             error: As4Error::new(

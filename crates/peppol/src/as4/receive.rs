@@ -229,6 +229,48 @@ pub fn receive_from(
     })
 }
 
+/// The MessageId and From PartyId a message claims, read from `start`, the first bytes of its
+/// body, when its SOAP envelope is the first MIME part and complete among them: what the
+/// record of a message refused unread (too large) can name. Nothing of it is verified.
+#[must_use]
+pub fn claimed_ids(content_type: &str, start: &[u8]) -> (Option<String>, Option<String>) {
+    let find = |needle: &[u8], from: usize| {
+        start
+            .get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let envelope = (|| {
+        if mime::media_type(content_type) != "multipart/related" {
+            return None;
+        }
+        let delimiter = format!("--{}", mime::parameter(content_type, "boundary")?);
+        let first = find(delimiter.as_bytes(), 0)?;
+        let head_end = find(b"\r\n\r\n", first)? + 4;
+        let end = find(format!("\r\n{delimiter}").as_bytes(), head_end)?;
+        std::str::from_utf8(&start[head_end..end]).ok()
+    })();
+    let Some(doc) = envelope.and_then(|text| Document::parse(text).ok()) else {
+        return (None, None);
+    };
+    let user_message = doc
+        .descendants()
+        .find(|n| n.has_tag_name((EBMS, "UserMessage")));
+    let message_id = user_message
+        .and_then(|u| child_named(u, EBMS, "MessageInfo"))
+        .and_then(|i| child_named(i, EBMS, "MessageId"))
+        .map(trimmed_text)
+        .filter(|id| !id.is_empty());
+    let from = user_message
+        .and_then(|u| child_named(u, EBMS, "PartyInfo"))
+        .and_then(|p| child_named(p, EBMS, "From"))
+        .and_then(|f| child_named(f, EBMS, "PartyId"))
+        .map(trimmed_text)
+        .filter(|id| !id.is_empty());
+    (message_id, from)
+}
+
 /// Most bytes of the SOAP envelope, which is read into memory (EBMS:0009 beyond).
 pub const MAX_ENVELOPE_BYTES: u64 = 1024 * 1024;
 

@@ -112,6 +112,12 @@ impl Application {
                 settings.data_dir.display()
             )
         })?;
+        crate::as4::prepare_spool(&settings.spool_dir()).with_context(|| {
+            format!(
+                "could not prepare the spool directory {}",
+                settings.spool_dir().display()
+            )
+        })?;
         let database_url = settings.database_url();
         tracing::info!(database = %redact_url(&database_url), "connecting to the database");
         // Concurrent sends are stored in shared transactions (group commit), one wait for
@@ -267,9 +273,11 @@ impl Application {
                 if let Some(trust) = &peppol_keys.ap_trust {
                     receiver.ap_trust = trust.clone();
                 }
-                web::Data::new(crate::as4::As4(
-                    haven_peppol::as4::inbound::BlockingAs4Receiver(Arc::new(receiver)),
-                ))
+                web::Data::new(crate::as4::As4 {
+                    receiver: haven_peppol::as4::inbound::BlockingAs4Receiver(Arc::new(receiver)),
+                    spool_dir: settings.spool_dir(),
+                    max_body_bytes: settings.max_body_bytes as u64,
+                })
             });
         let metrics_access = settings.metrics_enabled.then(|| {
             web::Data::new(MetricsAccess {

@@ -3,13 +3,25 @@
 //! (HTTP 200 either way, as the Peppol AS4 profile does). A Peppol interface: outside `/api`,
 //! unauthenticated at the HTTP level (messages are signed), not in the OpenAPI document.
 //! Served only when AS4 receiving is configured; the work is the domain's `receive_message`.
+//!
+//! The body is spooled to a file as it arrives (never held in memory), in the form it is kept
+//! as evidence, and hashed on the way; a body over `max_body_bytes` is refused as it comes,
+//! with a signed ebMS error, and recorded among the refused messages.
+
+use std::path::{Path, PathBuf};
 
 use actix_web::{http::header::CONTENT_TYPE, web, HttpRequest, HttpResponse};
-use haven_domain::peppol::{
-    receiving::{receive_message, Posted},
-    sending::PeppolChannel,
+use futures_util::StreamExt as _;
+use haven_domain::{
+    documents::blobs::ContentHash,
+    peppol::{
+        receiving::{receive_message, refuse_oversized, Posted},
+        sending::PeppolChannel,
+    },
 };
 use haven_peppol::as4::inbound::BlockingAs4Receiver;
+use sha2::{Digest as _, Sha256};
+use tokio::io::AsyncWriteExt as _;
 
 use crate::{
     error::ApiError, inspector::BlockingInspector, routes::auth::client_info, state::AppState,
@@ -54,13 +66,129 @@ impl PeppolNetwork {
     }
 }
 
-/// The configured receiver.
-#[derive(Clone)]
-pub struct As4(pub BlockingAs4Receiver);
+/// The configured receiver, where it spools what is posted, and the most it takes.
+pub struct As4 {
+    pub receiver: BlockingAs4Receiver,
+    pub spool_dir: PathBuf,
+    pub max_body_bytes: u64,
+}
+
+/// The names of the spool files of messages being received (the directory is shared with
+/// other spooling).
+const SPOOL_PREFIX: &str = "as4-in-";
+/// Bytes written to a spool file at a time.
+const SPOOL_BUFFER: usize = 256 * 1024;
+
+/// Makes the spool directory and removes the files of messages that were being received when
+/// the server last stopped (their senders got no answer and send again).
+///
+/// # Errors
+/// When the directory cannot be made or read.
+pub fn prepare_spool(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(SPOOL_PREFIX)
+        {
+            if let Err(e) = std::fs::remove_file(entry.path()) {
+                tracing::warn!(file = %entry.path().display(), error = %e, "could not remove a stale AS4 spool file");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What spooling a posted body gave.
+enum Spooled {
+    Whole(Posted),
+    /// Over the limit: the start of it.
+    TooLarge(Posted),
+}
+
+fn spool_failed(e: std::io::Error) -> ApiError {
+    ApiError::Internal(anyhow::Error::new(e).context("spooling an AS4 message"))
+}
+
+/// Writes the body to a spool file as it arrives, behind its `Content-Type` line (the
+/// evidence form), hashing it on the way; stops writing once it is over `limit` bytes.
+async fn spool(
+    payload: &mut web::Payload,
+    dir: &Path,
+    content_type: &str,
+    limit: u64,
+) -> Result<Spooled, ApiError> {
+    let named = tempfile::Builder::new()
+        .prefix(SPOOL_PREFIX)
+        .tempfile_in(dir)
+        .map_err(spool_failed)?;
+    let (file, path) = named.into_parts();
+    let mut out =
+        tokio::io::BufWriter::with_capacity(SPOOL_BUFFER, tokio::fs::File::from_std(file));
+    let header = format!("Content-Type: {content_type}\r\n\r\n");
+    let body_start = header.len() as u64;
+    let mut hash = Sha256::new();
+    hash.update(header.as_bytes());
+    out.write_all(header.as_bytes())
+        .await
+        .map_err(spool_failed)?;
+    let mut body_len: u64 = 0;
+    let mut over = false;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest {
+            message: format!("the message could not be read: {e}"),
+            details: Vec::new(),
+        })?;
+        body_len += chunk.len() as u64;
+        if body_len > limit {
+            // What is kept of it fits in what came until now.
+            let room = usize::try_from(limit - (body_len - chunk.len() as u64)).unwrap_or(0);
+            out.write_all(&chunk[..room.min(chunk.len())])
+                .await
+                .map_err(spool_failed)?;
+            over = true;
+            break;
+        }
+        hash.update(&chunk);
+        out.write_all(&chunk).await.map_err(spool_failed)?;
+    }
+    out.flush().await.map_err(spool_failed)?;
+    drop(out);
+    if over {
+        return Ok(Spooled::TooLarge(Posted::cut_off(
+            content_type.to_owned(),
+            path,
+            body_start,
+            body_start + limit,
+        )));
+    }
+    Ok(Spooled::Whole(Posted::spooled(
+        content_type.to_owned(),
+        path,
+        body_start,
+        body_start + body_len,
+        ContentHash::from_digest(hash.finalize().into()),
+    )))
+}
+
+/// Reads and drops what is left of a body refused as too large, at most as much again as the
+/// limit, so that the sender, still sending, reads the answer; past that the connection is
+/// closed with the answer.
+async fn drain(payload: &mut web::Payload, limit: u64) {
+    let mut dropped: u64 = 0;
+    while let Some(Ok(chunk)) = payload.next().await {
+        dropped += chunk.len() as u64;
+        if dropped > limit {
+            break;
+        }
+    }
+}
 
 pub async fn receive(
     req: HttpRequest,
-    body: web::Bytes,
+    mut payload: web::Payload,
     state: web::Data<AppState>,
     as4: web::Data<As4>,
 ) -> Result<HttpResponse, ApiError> {
@@ -76,19 +204,38 @@ pub async fn receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    // actix's buffer becomes the message's own (no copy while nothing else shares it), with
-    // the Content-Type line put in front of the body where it lies: the form the message is
-    // kept in as evidence, so that neither the adapter nor the evidence needs a copy.
-    let posted = Posted::from_body(content_type, Vec::from(body));
-    let signal = receive_message(
-        &state.db,
-        &state.blobs,
-        &BlockingInspector,
-        &as4.0,
-        state.receiving_price().to_owned(),
-        posted,
+    let signal = match spool(
+        &mut payload,
+        &as4.spool_dir,
+        &content_type,
+        as4.max_body_bytes,
     )
-    .await?;
+    .await?
+    {
+        Spooled::Whole(posted) => {
+            receive_message(
+                &state.db,
+                &state.blobs,
+                &BlockingInspector,
+                &as4.receiver,
+                state.receiving_price().to_owned(),
+                posted,
+            )
+            .await?
+        }
+        Spooled::TooLarge(posted) => {
+            tracing::info!(%address, limit = as4.max_body_bytes, "AS4 message over the size limit refused");
+            drain(&mut payload, as4.max_body_bytes).await;
+            refuse_oversized(
+                &state.db,
+                &state.blobs,
+                &as4.receiver,
+                posted,
+                as4.max_body_bytes,
+            )
+            .await?
+        }
+    };
     Ok(HttpResponse::Ok()
         .content_type(signal.content_type)
         .body(signal.body))

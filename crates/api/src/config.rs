@@ -1059,6 +1059,7 @@ impl Settings {
             ap_trust: haven_peppol::rollover::Swappable::new(ap_trust),
             max_decompressed: self.peppol_as4_max_decompressed_bytes,
             revocation: Arc::clone(revocation),
+            spool_dir: self.spool_dir(),
         }))
     }
 

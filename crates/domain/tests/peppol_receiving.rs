@@ -252,8 +252,8 @@ impl As4Inbound for Gateway {
     type Opened = ();
     type Failed = ();
 
-    async fn open(&self, posted: Posted) -> OpenResult<(), ()> {
-        Ok((
+    async fn open(&self, posted: Posted) -> DomainResult<OpenResult<(), ()>> {
+        Ok(Ok((
             Inbound {
                 message_id: "MSG-1".into(),
                 sender_access_point: "PXX000001".into(),
@@ -270,8 +270,9 @@ impl As4Inbound for Gateway {
             },
             (),
             posted,
-        ))
+        )))
     }
+    fn oversized(&self, _: &Posted, _: u64) {}
     async fn receipt(&self, _: &()) -> DomainResult<Signal> {
         *self.receipts.lock().unwrap() += 1;
         Ok(Signal {
@@ -337,7 +338,7 @@ async fn a_message_received_before_gets_the_stored_receipt_and_nothing_else_happ
         &NoInspector,
         &gateway,
         "0.34".into(),
-        Posted::from_body(CONTENT_TYPE.into(), b"the message".to_vec()),
+        Posted::from_body(CONTENT_TYPE.into(), b"the message".to_vec()).unwrap(),
     )
     .await
     .unwrap();
@@ -373,7 +374,7 @@ async fn the_same_message_id_with_other_bytes_is_handled_as_a_new_delivery() {
         &NoInspector,
         &gateway,
         "0.34".into(),
-        Posted::from_body(CONTENT_TYPE.into(), b"the message, built again".to_vec()),
+        Posted::from_body(CONTENT_TYPE.into(), b"the message, built again".to_vec()).unwrap(),
     )
     .await
     .unwrap();
@@ -416,14 +417,16 @@ fn unauthenticated() -> RefusalNote {
 
 #[tokio::test]
 async fn of_an_unauthenticated_sender_a_prefix_is_kept_and_nothing_past_the_hourly_cap() {
-    let message = vec![b'x'; UNVERIFIED_KEPT_BYTES * 3];
+    let body = vec![b'x'; UNVERIFIED_KEPT_BYTES * 3];
+    let posted = Posted::from_body(CONTENT_TYPE.into(), body.clone()).unwrap();
+    let message = evidence(CONTENT_TYPE, &body);
     let blobs = Blobs::default();
     let records = Records::default();
     record_refusal(
         &records,
         &blobs,
         unauthenticated(),
-        RefusedBytes::Posted(&message),
+        RefusedBytes::Posted(&posted),
         Some(b"the error"),
     )
     .await
@@ -447,7 +450,7 @@ async fn of_an_unauthenticated_sender_a_prefix_is_kept_and_nothing_past_the_hour
         &flooded,
         &blobs,
         unauthenticated(),
-        RefusedBytes::Posted(&message),
+        RefusedBytes::Posted(&posted),
         Some(b"the error"),
     )
     .await
@@ -461,7 +464,7 @@ async fn of_an_unauthenticated_sender_a_prefix_is_kept_and_nothing_past_the_hour
     // An authenticated sender's message is kept whole, whatever the cap.
     let mut note = unauthenticated();
     note.sender_verified = true;
-    record_refusal(&flooded, &blobs, note, RefusedBytes::Posted(&message), None)
+    record_refusal(&flooded, &blobs, note, RefusedBytes::Posted(&posted), None)
         .await
         .unwrap();
     let record = flooded.refusals.lock().unwrap()[1].clone();
@@ -497,7 +500,7 @@ async fn a_stored_receipt_that_is_missing_is_an_error_not_a_new_receipt() {
         &NoInspector,
         &gateway,
         "0.34".into(),
-        Posted::from_body(CONTENT_TYPE.into(), b"the message".to_vec()),
+        Posted::from_body(CONTENT_TYPE.into(), b"the message".to_vec()).unwrap(),
     )
     .await;
 

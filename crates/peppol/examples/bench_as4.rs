@@ -5,9 +5,10 @@
 //! Run: `cargo run --release -p haven-peppol --example bench_as4`
 //!
 //! B is a child process (this binary with `receive DIR`): an HTTP/1.1 server with keep-alive
-//! that hands each posted message to `as4::inbound::BlockingAs4Receiver`, the `As4Inbound`
-//! adapter behind the server's `POST /as4` (open, decrypt, verify, then the signed receipt),
-//! without the database and document store the server adds. A is this process: one
+//! that spools each posted body to a file as it arrives (the evidence form, hashed on the
+//! way, as the server's `POST /as4` does) and hands it to `as4::inbound::BlockingAs4Receiver`,
+//! the `As4Inbound` adapter behind that endpoint (open, decrypt, verify, then the signed
+//! receipt), without the database and document store the server adds. A is this process: one
 //! `as4::outbound::As4Sender`, the adapter the Peppol delivery channel uses, posting a 10-line
 //! invoice from 1, 4 and 16 tasks at once; it builds each message in a spool file and posts
 //! it from there, as the server does. Every answer must be a verified receipt.
@@ -29,16 +30,19 @@
 
 use std::{
     io::{BufRead as _, BufReader, Write as _},
-    path::Path,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use haven_domain::peppol::{
-    discovery::PeppolEndpoint,
-    receiving::{As4Inbound as _, Posted, Signal},
-    sending::{As4Answer, As4Outbound as _, Outbound, BILLING_PROCESS, BIS_BILLING_INVOICE},
+use haven_domain::{
+    documents::blobs::ContentHash,
+    peppol::{
+        discovery::PeppolEndpoint,
+        receiving::{As4Inbound as _, Posted, Signal},
+        sending::{As4Answer, As4Outbound as _, Outbound, BILLING_PROCESS, BIS_BILLING_INVOICE},
+    },
 };
 use haven_peppol::{
     as4::{
@@ -51,6 +55,7 @@ use haven_peppol::{
     testing::Ca,
     xmldsig::TrustAnchors,
 };
+use sha2::{Digest as _, Sha256};
 use tokio::{
     io::{AsyncReadExt as _, AsyncWriteExt as _},
     net::{TcpListener, TcpStream},
@@ -153,6 +158,8 @@ async fn send_one(sender: &As4Sender, endpoint: &PeppolEndpoint, document: &Arc<
 /// B: serves `POST` on 127.0.0.1, prints `listening ADDRESS`, and when its standard input
 /// closes prints `memory BASELINE_KIB PEAK_KIB` and ends.
 async fn receive(dir: &Path) {
+    let spool = dir.join("spool");
+    std::fs::create_dir_all(&spool).unwrap();
     let revocation =
         RevocationChecker::new(Policy::Off, HostRules::default(), Duration::from_secs(1)).unwrap();
     let receiver = BlockingAs4Receiver(Arc::new(As4Receiver {
@@ -162,6 +169,7 @@ async fn receive(dir: &Path) {
         ap_trust: haven_peppol::rollover::Swappable::new(trust(dir)),
         max_decompressed: DEFAULT_MAX_DECOMPRESSED,
         revocation: Arc::new(revocation),
+        spool_dir: spool.clone(),
     }));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let baseline = memory_kib("VmRSS:");
@@ -171,7 +179,7 @@ async fn receive(dir: &Path) {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
             stream.set_nodelay(true).unwrap();
-            tokio::spawn(serve_connection(stream, receiver.clone()));
+            tokio::spawn(serve_connection(stream, receiver.clone(), spool.clone()));
         }
     });
     // The parent closes our standard input when it is done with us.
@@ -183,7 +191,7 @@ async fn receive(dir: &Path) {
 
 /// One keep-alive connection: requests with a Content-Length body, each answered with B's
 /// signal (a receipt or an ebMS error, HTTP 200 either way as the AS4 profile has it).
-async fn serve_connection(mut stream: TcpStream, receiver: BlockingAs4Receiver) {
+async fn serve_connection(mut stream: TcpStream, receiver: BlockingAs4Receiver, spool: PathBuf) {
     let mut buffer = Vec::with_capacity(16 * 1024);
     loop {
         let head_end = loop {
@@ -207,18 +215,47 @@ async fn serve_connection(mut stream: TcpStream, receiver: BlockingAs4Receiver) 
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         let content_type = header("content-type").unwrap_or_default();
-        // The body in one allocation of its announced size, as a server reading into a
-        // buffer would; what came with the head is moved to its start.
-        let mut body = Vec::with_capacity(length);
+        // The body to a spool file as it arrives, behind its Content-Type line and hashed on
+        // the way, as the server spools it; what came with the head is written first.
+        let named = tempfile::Builder::new()
+            .prefix("as4-in-")
+            .tempfile_in(&spool)
+            .unwrap();
+        let (file, path) = named.into_parts();
+        let mut out =
+            tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
+        let line = format!("Content-Type: {content_type}\r\n\r\n");
+        let mut hash = Sha256::new();
+        hash.update(line.as_bytes());
+        out.write_all(line.as_bytes()).await.unwrap();
         let already = (buffer.len() - head_end).min(length);
-        body.extend_from_slice(&buffer[head_end..head_end + already]);
+        hash.update(&buffer[head_end..head_end + already]);
+        out.write_all(&buffer[head_end..head_end + already])
+            .await
+            .unwrap();
         buffer.drain(..head_end + already);
-        while body.len() < length {
-            if read_more(&mut stream, &mut body).await == 0 {
-                return;
-            }
+        let mut left = length - already;
+        let mut chunk = vec![0u8; 64 * 1024];
+        while left > 0 {
+            let want = left.min(chunk.len());
+            let n = match stream.read(&mut chunk[..want]).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            hash.update(&chunk[..n]);
+            out.write_all(&chunk[..n]).await.unwrap();
+            left -= n;
         }
-        let signal = answer(&receiver, content_type, body).await;
+        out.flush().await.unwrap();
+        drop(out);
+        let posted = Posted::spooled(
+            content_type,
+            path,
+            line.len() as u64,
+            (line.len() + length) as u64,
+            ContentHash::from_digest(hash.finalize().into()),
+        );
+        let signal = answer(&receiver, posted).await;
         let response = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
             signal.content_type,
@@ -245,8 +282,8 @@ async fn read_more(stream: &mut TcpStream, into: &mut Vec<u8>) -> usize {
 
 /// What `receive_message` does with the adapter, less the storage: open the message, then a
 /// receipt, or the signed error for a message that did not open.
-async fn answer(receiver: &BlockingAs4Receiver, content_type: String, body: Vec<u8>) -> Signal {
-    match receiver.open(Posted::from_body(content_type, body)).await {
+async fn answer(receiver: &BlockingAs4Receiver, posted: Posted) -> Signal {
+    match receiver.open(posted).await.unwrap() {
         Ok((_, opened, _)) => receiver.receipt(&opened).await.unwrap(),
         Err((failed, _)) => {
             eprintln!("B refused a message: {}", failed.error);

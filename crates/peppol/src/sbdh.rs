@@ -5,7 +5,10 @@
 //!
 //! Parsed with `roxmltree`, which refuses DTDs, so no entity is ever expanded.
 
-use std::{io::Write, ops::Range};
+use std::{
+    io::{BufReader, Read, Seek, SeekFrom, Write},
+    ops::Range,
+};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use roxmltree::{Document, Node};
@@ -27,6 +30,9 @@ pub enum SbdhError {
     Xml(String),
     #[error("the SBDH is invalid: {0}")]
     Invalid(String),
+    /// The file holding the SBD could not be read: the reader's failure, not the sender's.
+    #[error("the SBD cannot be read: {0}")]
+    Unreadable(String),
 }
 
 fn invalid(why: impl Into<String>) -> SbdhError {
@@ -559,6 +565,226 @@ fn read<T>(
     ))
 }
 
+/// Most bytes of an SBD read before its business document starts (the prolog, the envelope's
+/// start tag and the header): a header is a few kilobytes.
+pub const MAX_HEAD_BYTES: u64 = 1024 * 1024;
+
+/// A received SBD read from a file: its checked header and the business document standing
+/// on its own (with the namespace declarations it inherited from the envelope).
+#[derive(Debug, Clone)]
+pub struct ReceivedSbd {
+    pub header: Sbdh,
+    pub document: Vec<u8>,
+}
+
+/// As [`parse_received`], over an SBD in a file (a received payload, decompressed into a
+/// spool file), holding no more than the business document: the header is read up to the
+/// document's start tag (at most [`MAX_HEAD_BYTES`]) and checked with every rule of
+/// [`parse_received`] over itself and an empty element standing for the document; the
+/// document is then read into a buffer of its own between the envelope's start and end tags,
+/// parsed there (well-formed, without a DTD, one element), checked against the document type
+/// and process, and cut down to itself where it lies.
+///
+/// # Errors
+/// An [`SbdhError`] naming the first rule broken; `Xml` when the file cannot be read.
+pub fn read_received(file: &mut (impl Read + Seek)) -> Result<ReceivedSbd, SbdhError> {
+    let io = |e: std::io::Error| SbdhError::Unreadable(e.to_string());
+    let length = file.seek(SeekFrom::End(0)).map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let head = read_head(&mut *file)?;
+
+    // The header's rules, over the header and a stand-in for the document.
+    let mut stand_in = vec![0u8; usize::try_from(head.header_end).unwrap_or(usize::MAX)];
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    file.read_exact(&mut stand_in).map_err(io)?;
+    stand_in.extend_from_slice(head.payload_empty.as_bytes());
+    stand_in.extend_from_slice(head.root_end.as_bytes());
+    let header = parse_header(&stand_in)?;
+    drop(stand_in);
+
+    // The document between the envelope's tags, in the envelope's start tag (its namespace
+    // declarations are what the document may inherit) and end tag.
+    let close = root_close(&mut *file, length, &head.root_end)?;
+    let inner = close
+        .checked_sub(head.payload_start)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| invalid("there is no business document after the header"))?;
+    let mut buffer = Vec::with_capacity(head.root_start.len() + inner + head.root_end.len() + 4096);
+    buffer.extend_from_slice(head.root_start.as_bytes());
+    file.seek(SeekFrom::Start(head.payload_start)).map_err(io)?;
+    file.take(inner as u64)
+        .read_to_end(&mut buffer)
+        .map_err(io)?;
+    if buffer.len() != head.root_start.len() + inner {
+        return Err(SbdhError::Unreadable(
+            "the file ended while it was read".into(),
+        ));
+    }
+    buffer.extend_from_slice(head.root_end.as_bytes());
+    let (range, name_end, inherited) = {
+        let text = std::str::from_utf8(&buffer).map_err(|e| SbdhError::Xml(e.to_string()))?;
+        let doc = Document::parse(text).map_err(|e| SbdhError::Xml(e.to_string()))?;
+        let mut elements = doc.root_element().children().filter(Node::is_element);
+        let payload = elements
+            .next()
+            .ok_or_else(|| invalid("there is no business document after the header"))?;
+        if elements.next().is_some() {
+            return Err(invalid("there is more than one business document"));
+        }
+        let parts = document_type_parts(&header.document_type)?;
+        check_root(payload, &parts)?;
+        check_declared(payload, &parts, &header.process)?;
+        let (name_end, inherited) = inherited(text, payload);
+        (payload.range(), name_end, inherited)
+    };
+    // Cut down where it lies, as `ParsedSbd::into_document` does.
+    let document = ParsedSbd {
+        header,
+        payload: range,
+        name_end,
+        inherited,
+    };
+    let header = document.header.clone();
+    Ok(ReceivedSbd {
+        document: document.into_document(buffer),
+        header,
+    })
+}
+
+/// What [`read_head`] finds before the business document.
+struct Head {
+    /// The envelope's start tag as written, and the end tag that closes it.
+    root_start: String,
+    root_end: String,
+    /// Where the header ends, and where the business document's start tag begins.
+    header_end: u64,
+    payload_start: u64,
+    /// The document's start tag as an empty element (`<Invoice xmlns="…"/>`).
+    payload_empty: String,
+}
+
+/// Reads the SBD up to the business document's start tag: no DTD, at most
+/// [`MAX_HEAD_BYTES`].
+fn read_head(file: impl Read) -> Result<Head, SbdhError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(file.take(MAX_HEAD_BYTES)));
+    let mut buf = Vec::new();
+    let mut depth = 0usize;
+    let mut root: Option<(String, String)> = None;
+    let mut header_end = None;
+    let text = |bytes: &[u8]| {
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|e| SbdhError::Xml(e.to_string()))
+    };
+    loop {
+        let before = reader.buffer_position();
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| SbdhError::Xml(e.to_string()))?;
+        let after = reader.buffer_position();
+        match event {
+            Event::DocType(_) => return Err(SbdhError::Xml("a DTD is not allowed".into())),
+            Event::Eof => {
+                return Err(invalid(format!(
+                    "no business document within the first {MAX_HEAD_BYTES} bytes of the SBD"
+                )))
+            }
+            Event::Start(ref tag) | Event::Empty(ref tag) => {
+                let empty = matches!(event, Event::Empty(_));
+                let written = text(tag)?;
+                match (depth, header_end) {
+                    (0, _) => {
+                        if empty {
+                            return Err(invalid(
+                                "the StandardBusinessDocumentHeader is not the first element",
+                            ));
+                        }
+                        let name = text(tag.name().as_ref())?;
+                        root = Some((format!("<{written}>"), format!("</{name}>")));
+                    }
+                    (1, Some(header_end)) => {
+                        let (root_start, root_end) = root.take().ok_or_else(|| {
+                            SbdhError::Xml("an element outside the envelope".into())
+                        })?;
+                        return Ok(Head {
+                            root_start,
+                            root_end,
+                            header_end,
+                            payload_start: before,
+                            payload_empty: format!("<{written}/>"),
+                        });
+                    }
+                    (1, None) if empty => header_end = Some(after),
+                    _ => {}
+                }
+                if !empty {
+                    depth += 1;
+                }
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                match depth {
+                    0 => return Err(invalid("there is no business document after the header")),
+                    1 if header_end.is_none() => header_end = Some(after),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// Where the envelope's end tag `root_end` starts: the last tag of the file, after which
+/// only white space, comments and processing instructions may follow.
+fn root_close(
+    file: &mut (impl Read + Seek),
+    length: u64,
+    root_end: &str,
+) -> Result<u64, SbdhError> {
+    let io = |e: std::io::Error| SbdhError::Unreadable(e.to_string());
+    let window = length.min(64 * 1024);
+    let start = length - window;
+    let mut tail = vec![0u8; usize::try_from(window).unwrap_or(0)];
+    file.seek(SeekFrom::Start(start)).map_err(io)?;
+    file.read_exact(&mut tail).map_err(io)?;
+    let mut end = tail.len();
+    loop {
+        while end > 0 && tail[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        let rest = &tail[..end];
+        let opener: &[u8] = if rest.ends_with(b"-->") {
+            b"<!--"
+        } else if rest.ends_with(b"?>") {
+            b"<?"
+        } else {
+            break;
+        };
+        end = rest
+            .windows(opener.len())
+            .rposition(|w| w == opener)
+            .ok_or_else(|| SbdhError::Xml("the SBD ends in a broken comment".into()))?;
+    }
+    let close = tail[..end]
+        .windows(2)
+        .rposition(|w| w == b"</")
+        .filter(|&at| {
+            let written = &tail[at..end];
+            let name = &root_end.as_bytes()[..root_end.len() - 1];
+            written.starts_with(name)
+                && written.ends_with(b">")
+                && written[name.len()..written.len() - 1]
+                    .iter()
+                    .all(u8::is_ascii_whitespace)
+        })
+        .ok_or_else(|| {
+            SbdhError::Xml("the SBD does not end with the end tag of its envelope".into())
+        })?;
+    Ok(start + close as u64)
+}
+
 /// Where the element's name ends in `text`, and the declarations of the namespaces it and
 /// its subtree use that it inherits (and does not itself make): what its start tag needs
 /// so that it stands on its own.
@@ -795,6 +1021,90 @@ mod tests {
         assert!(parse_received(&sbd).is_ok());
         let sbd = write(&cii_header, cii("urn:cen.eu:en16931:2017").as_bytes()).unwrap();
         assert!(parse_received(&sbd).is_err());
+    }
+
+    /// An SBD whose document declares the BIS customization and process, as received ones
+    /// must; `inherit` moves the document's `cbc` declaration to the envelope.
+    fn declaring_sbd(inherit: bool) -> String {
+        let document = r#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID><cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0</cbc:ProfileID><cbc:ID>INV-1</cbc:ID></Invoice>"#;
+        let sbd = String::from_utf8(write(&header(), document.as_bytes()).unwrap()).unwrap();
+        if !inherit {
+            return sbd;
+        }
+        sbd.replace(
+            "<sh:StandardBusinessDocument xmlns:sh=",
+            "<sh:StandardBusinessDocument xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" xmlns:sh=",
+        )
+        .replacen(
+            " xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\"><cbc:",
+            "><cbc:",
+            1,
+        )
+    }
+
+    fn from_file(sbd: &str) -> Result<ReceivedSbd, SbdhError> {
+        read_received(&mut std::io::Cursor::new(sbd.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn an_sbd_read_from_a_file_gives_what_parse_received_gives() {
+        for sbd in [
+            declaring_sbd(false),
+            declaring_sbd(true),
+            // White space, a comment and a processing instruction after the envelope.
+            declaring_sbd(false) + "\n<!-- end -->\n<?done?>\n",
+        ] {
+            let parsed = parse_received(sbd.as_bytes()).unwrap();
+            let read = from_file(&sbd).unwrap();
+            assert_eq!(read.header, parsed.header);
+            assert_eq!(read.document, parsed.document(sbd.as_bytes()), "{sbd}");
+            Document::parse(std::str::from_utf8(&read.document).unwrap()).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_sbd_read_from_a_file_keeps_every_rule() {
+        let sbd = declaring_sbd(false);
+        let refused = |changed: String| {
+            let from_file = from_file(&changed).unwrap_err();
+            assert!(parse_received(changed.as_bytes()).is_err(), "{changed}");
+            from_file
+        };
+        // A header rule, with the same words as parse_received.
+        let changed = sbd.replacen("<sh:HeaderVersion>1.0<", "<sh:HeaderVersion>2.0<", 1);
+        assert_eq!(
+            from_file(&changed).unwrap_err(),
+            parse_received(changed.as_bytes()).unwrap_err()
+        );
+        // The document against the document type.
+        let other = refused(sbd.replace(
+            "billing:3.0</cbc:CustomizationID>",
+            "other:1.0</cbc:CustomizationID>",
+        ));
+        assert!(other.to_string().contains("CustomizationID"), "{other}");
+        // Two documents.
+        let two = refused(sbd.replace(
+            "</Invoice>",
+            "</Invoice><Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"/>",
+        ));
+        assert!(two.to_string().contains("more than one"), "{two}");
+        // A DTD, a document that is not well-formed, a file cut short.
+        assert!(matches!(
+            refused(format!(
+                "<!DOCTYPE x [<!ENTITY a \"b\">]>{}",
+                &sbd[sbd.find("<sh:").unwrap()..]
+            )),
+            SbdhError::Xml(_)
+        ));
+        assert!(matches!(
+            refused(sbd.replace("<cbc:ID>INV-1</cbc:ID>", "<cbc:ID>INV-1</cbc:Id>")),
+            SbdhError::Xml(_)
+        ));
+        refused(sbd[..sbd.len() - 10].to_owned());
+        // No document at all.
+        let end = sbd.find("</sh:StandardBusinessDocumentHeader>").unwrap()
+            + "</sh:StandardBusinessDocumentHeader>".len();
+        refused(format!("{}</sh:StandardBusinessDocument>", &sbd[..end]));
     }
 
     #[test]

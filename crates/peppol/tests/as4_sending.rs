@@ -25,7 +25,6 @@ use haven_peppol::{
         signal,
     },
     http::HostRules,
-    sbdh,
 };
 use support::{
     as4::{Pki, INVOICE},
@@ -234,7 +233,7 @@ struct Posted {
     chunked: bool,
     body: Vec<u8>,
     /// The SBD the receiver got out of it, when it accepted it.
-    sbd: Option<Vec<u8>>,
+    document: Option<Vec<u8>>,
 }
 
 /// Haven's own AS4 receiver (C3, `pki.c3`) behind a plain HTTP/1.1 server on 127.0.0.1 that
@@ -280,8 +279,8 @@ async fn haven_receiver(pki: &Pki) -> (String, Arc<Mutex<Vec<Posted>>>) {
                     body.extend_from_slice(&chunk[..n]);
                 }
                 let content_type = header("content-type").unwrap_or_default();
-                let (signal, sbd) = {
-                    let (content_type, mut body) = (content_type.clone(), body.clone());
+                let (signal, document) = {
+                    let (content_type, body) = (content_type.clone(), body.clone());
                     tokio::task::spawn_blocking(move || {
                         let config = ReceiverConfig {
                             key: &key,
@@ -290,10 +289,10 @@ async fn haven_receiver(pki: &Pki) -> (String, Arc<Mutex<Vec<Posted>>>) {
                             max_decompressed: 1 << 30,
                             now: chrono::Utc::now().timestamp(),
                         };
-                        match receive(&content_type, &mut body, &config, &|_, _, _| true) {
+                        match receive(&content_type, &body, &config, &|_, _, _| true) {
                             Ok(received) => (
                                 signal::receipt(&received, &key).unwrap(),
-                                Some(received.sbd),
+                                Some(received.document),
                             ),
                             Err(rejected) => (
                                 signal::error(
@@ -314,7 +313,7 @@ async fn haven_receiver(pki: &Pki) -> (String, Arc<Mutex<Vec<Posted>>>) {
                     content_length,
                     chunked,
                     body,
-                    sbd,
+                    document,
                 });
                 let response = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -387,8 +386,7 @@ async fn a_large_document_is_posted_from_its_spool_file_and_that_file_is_the_evi
     // Base64 of noise gzips to about three quarters.
     assert!(posted.body.len() > 4_000_000, "{}", posted.body.len());
     // The receiver got the document as it was given (from its root on), inside its SBD.
-    let sbd = posted.sbd.expect("the receiver accepted the message");
-    let document = sbdh::parse(&sbd).unwrap().into_document(sbd.clone());
+    let document = posted.document.expect("the receiver accepted the message");
     let root = large
         .document
         .windows(8)

@@ -293,6 +293,7 @@ fn receiver(pki: &ThreeLevels, policy: Policy) -> BlockingAs4Receiver {
         ap_trust: Swappable::new(pki.trust()),
         max_decompressed: DEFAULT_MAX_DECOMPRESSED,
         revocation: Arc::new(checker(policy)),
+        spool_dir: std::env::temp_dir(),
     }))
 }
 
@@ -320,7 +321,7 @@ fn message(pki: &ThreeLevels) -> Posted {
         &MessageOptions::default(),
     )
     .unwrap();
-    Posted::from_body(outgoing.content_type.clone(), outgoing.body().to_vec())
+    Posted::from_body(outgoing.content_type.clone(), outgoing.body().to_vec()).unwrap()
 }
 
 #[tokio::test]
@@ -333,12 +334,14 @@ async fn an_as4_message_from_a_leaf_under_the_root_is_opened_unless_its_ca_is_re
     assert!(receiver(&pki, Policy::Hard)
         .open(message(&pki))
         .await
+        .unwrap()
         .is_ok());
 
     pki.root_server.revoke(&pki.ap_ca.as_issued());
     let (rejected, _) = receiver(&pki, Policy::Soft)
         .open(message(&pki))
         .await
+        .unwrap()
         .err()
         .unwrap();
     assert_eq!(rejected.error.code, EbmsCode::FailedAuthentication);
@@ -357,6 +360,7 @@ async fn an_as4_message_under_an_expired_or_non_ca_intermediate_is_refused() {
         let (rejected, _) = receiver(&pki, Policy::Off)
             .open(message(&pki))
             .await
+            .unwrap()
             .err()
             .unwrap();
         assert_eq!(

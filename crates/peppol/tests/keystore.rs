@@ -14,6 +14,7 @@ use haven_peppol::{
         ApKey,
     },
     keystore::KeyAndChain,
+    sbdh,
     testing::Leaf,
 };
 use p12_keystore::{
@@ -75,13 +76,16 @@ fn exchange(pki: &Pki, sender: &ApKey, receiver: &ApKey) {
     };
     let received = receive(
         &message.content_type,
-        &mut message.body().to_vec(),
+        message.body(),
         &config,
         &|_, _, _| true,
     )
     .map_err(|r| r.error)
     .unwrap();
-    assert_eq!(received.sbd, document);
+    assert_eq!(
+        received.document,
+        sbdh::parse(&document).unwrap().document(&document)
+    );
     assert_eq!(received.signer, sender.certificate());
     let receipt = signal::receipt(&received, receiver).unwrap();
     assert_eq!(

@@ -3,7 +3,7 @@
 
 use std::{
     fs::{self, File, OpenOptions},
-    io::{self, Write},
+    io::{self, Read, Write},
     path::{Path, PathBuf},
 };
 
@@ -13,7 +13,7 @@ use haven_domain::{
 };
 use tracing::Instrument;
 
-use crate::{on_blocking_pool, verified};
+use crate::{on_blocking_pool, verified, StreamingHash, PIECE};
 
 /// The filesystem document store.
 #[derive(Debug, Clone)]
@@ -63,6 +63,29 @@ impl DocumentStore for FsStore {
                 let path = store.path_of(&hash);
                 write_durably(&store.root, &path, &bytes)
                     .map_err(|e| io_error(e, "store", &hash))?;
+                Ok(hash)
+            })
+            .await?
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn put_file(&self, file: &Path) -> DomainResult<ContentHash> {
+        let span = tracing::info_span!(
+            "document_store.put_file",
+            backend = "fs",
+            hash = tracing::field::Empty,
+            size = tracing::field::Empty
+        );
+        let store = self.clone();
+        let source = file.to_path_buf();
+        let recorder = span.clone();
+        async move {
+            on_blocking_pool(move || {
+                let (hash, size) = copy_durably(&store, &source)?;
+                recorder.record("hash", tracing::field::display(&hash));
+                recorder.record("size", size);
                 Ok(hash)
             })
             .await?
@@ -146,6 +169,84 @@ fn write_durably(root: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     sync_dir(dir)?;
     // New directories are entries in their parents: sync those too, up to the root.
+    for created in new_dirs {
+        if let Some(parent) = created.parent() {
+            sync_dir(parent)?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies the file `source` into the store a piece at a time, hashing as it goes: into a
+/// temporary file under the root (its name is not known before the last byte), synced, then
+/// renamed to where its hash says, as [`write_durably`] does with bytes in memory. Returns
+/// the hash and the size.
+fn copy_durably(store: &FsStore, source: &Path) -> DomainResult<(ContentHash, u64)> {
+    let read_failed = |e: io::Error| {
+        DomainError::Unexpected(
+            anyhow::Error::new(e).context(format!("could not read {}", source.display())),
+        )
+    };
+    let write_failed = |e: io::Error| {
+        DomainError::Unexpected(anyhow::Error::new(e).context("could not store a blob from a file"))
+    };
+    let mut input = File::open(source).map_err(read_failed)?;
+    fs::create_dir_all(&store.root).map_err(write_failed)?;
+    let temp = store
+        .root
+        .join(format!(".put-{}.tmp", uuid::Uuid::new_v4().simple()));
+    let copied = (|| {
+        let mut output = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(write_failed)?;
+        let mut hasher = StreamingHash::default();
+        let mut piece = vec![0u8; PIECE];
+        loop {
+            let n = match input.read(&mut piece) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(read_failed(e)),
+            };
+            hasher.update(&piece[..n]);
+            output.write_all(&piece[..n]).map_err(write_failed)?;
+        }
+        let (hash, size) = hasher.finish();
+        let path = store.path_of(&hash);
+        if path.try_exists().map_err(write_failed)? {
+            // Already stored: its name says it holds these bytes.
+            return Ok((hash, size, None));
+        }
+        output.sync_all().map_err(write_failed)?;
+        Ok((hash, size, Some(path)))
+    })();
+    let outcome = copied.and_then(|(hash, size, path)| {
+        if let Some(path) = path {
+            place_durably(&store.root, &temp, &path).map_err(|e| io_error(e, "store", &hash))?;
+        }
+        Ok((hash, size))
+    });
+    // Best effort: gone after a rename, and a stray temporary file is harmless.
+    let _ = fs::remove_file(&temp);
+    outcome
+}
+
+/// Renames the synced file `temp` to `path` and syncs the directories whose entries changed,
+/// so that the blob's name survives a power cut.
+fn place_durably(root: &Path, temp: &Path, path: &Path) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| io::Error::other("a blob path has a directory"))?;
+    let new_dirs = newly_created_dirs(root, dir)?;
+    fs::rename(temp, path)?;
+    sync_dir(dir)?;
+    if let Some(temp_dir) = temp.parent() {
+        if temp_dir != dir {
+            sync_dir(temp_dir)?;
+        }
+    }
     for created in new_dirs {
         if let Some(parent) = created.parent() {
             sync_dir(parent)?;

@@ -48,6 +48,13 @@ impl DocumentStore for Storage {
         }
     }
 
+    async fn put_file(&self, file: &std::path::Path) -> DomainResult<ContentHash> {
+        match self {
+            Self::Fs(store) => store.put_file(file).await,
+            Self::S3(store) => store.put_file(file).await,
+        }
+    }
+
     async fn get(&self, hash: &ContentHash) -> DomainResult<Vec<u8>> {
         match self {
             Self::Fs(store) => store.get(hash).await,
@@ -67,6 +74,32 @@ impl DocumentStore for Storage {
             Self::Fs(store) => store.delete(hash).await,
             Self::S3(store) => store.delete(hash).await,
         }
+    }
+}
+
+/// How much of a file is read at a time when it is stored from disk.
+const PIECE: usize = 256 * 1024;
+
+/// The SHA-256 of bytes that come a piece at a time, and how many there were.
+#[derive(Default)]
+struct StreamingHash {
+    hasher: sha2::Sha256,
+    size: u64,
+}
+
+impl StreamingHash {
+    fn update(&mut self, piece: &[u8]) {
+        use sha2::Digest as _;
+        self.hasher.update(piece);
+        self.size += piece.len() as u64;
+    }
+
+    fn finish(self) -> (ContentHash, u64) {
+        use sha2::Digest as _;
+        (
+            ContentHash::from_digest(self.hasher.finalize().into()),
+            self.size,
+        )
     }
 }
 

@@ -1,6 +1,6 @@
 //! Blobs as objects in S3-compatible storage, keyed `<prefix>documents/<hash>`.
 
-use std::{error::Error as StdError, sync::Arc};
+use std::{error::Error as StdError, io::Read as _, path::Path, sync::Arc};
 
 use haven_domain::{
     documents::blobs::{ContentHash, DocumentStore},
@@ -9,11 +9,19 @@ use haven_domain::{
 use object_store::{
     aws::{AmazonS3, AmazonS3Builder},
     path::Path as ObjectPath,
-    BackoffConfig, ClientOptions, ObjectStore, PutPayload, RetryConfig,
+    BackoffConfig, ClientOptions, ObjectStore, PutPayload, RetryConfig, WriteMultipart,
 };
+use tokio::io::AsyncReadExt as _;
 use tracing::Instrument;
 
-use crate::{hash_of, verified, S3Config};
+use crate::{hash_of, on_blocking_pool, verified, S3Config, StreamingHash, PIECE};
+
+/// Files up to this size are stored with one PUT (read whole); larger ones in parts.
+const SINGLE_PUT_MAX: u64 = 8 * 1024 * 1024;
+/// The size of one part of a multipart upload (S3 wants at least 5 MiB but for the last).
+const PART_SIZE: usize = 8 * 1024 * 1024;
+/// Parts uploaded at once: with [`PART_SIZE`], what a large upload holds in memory.
+const PARTS_AT_ONCE: usize = 2;
 
 /// The S3 document store. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
@@ -119,6 +127,48 @@ impl DocumentStore for S3Store {
         .await
     }
 
+    async fn put_file(&self, file: &Path) -> DomainResult<ContentHash> {
+        let span = tracing::info_span!(
+            "document_store.put_file",
+            backend = "s3",
+            hash = tracing::field::Empty,
+            size = tracing::field::Empty
+        );
+        async {
+            // The key is the hash, so the file is read once to name it before it is sent.
+            let source = file.to_path_buf();
+            let (hash, size) = on_blocking_pool(move || hash_file(&source)).await??;
+            let span = tracing::Span::current();
+            span.record("hash", tracing::field::display(&hash));
+            span.record("size", size);
+            let path = self.path_of(&hash);
+            match self.client.head(&path).await {
+                Ok(_) => return Ok(hash),
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(map_error(e, "look up", &hash)),
+            }
+            if size <= SINGLE_PUT_MAX {
+                let bytes = tokio::fs::read(file)
+                    .await
+                    .map_err(|e| read_error(e, file))?;
+                if ContentHash::of(&bytes) != hash {
+                    return Err(changed_while_stored(file));
+                }
+                return match self.client.put(&path, PutPayload::from(bytes)).await {
+                    Ok(_) => Ok(hash),
+                    Err(e @ object_store::Error::NotFound { .. }) => Err(DomainError::Unexpected(
+                        anyhow::Error::new(e).context(format!("could not store blob {hash}")),
+                    )),
+                    Err(e) => Err(map_error(e, "store", &hash)),
+                };
+            }
+            self.upload_in_parts(file, &path, &hash).await?;
+            Ok(hash)
+        }
+        .instrument(span)
+        .await
+    }
+
     async fn get(&self, hash: &ContentHash) -> DomainResult<Vec<u8>> {
         async {
             let path = self.path_of(hash);
@@ -160,6 +210,96 @@ impl DocumentStore for S3Store {
         .instrument(tracing::info_span!("document_store.delete", backend = "s3", %hash))
         .await
     }
+}
+
+impl S3Store {
+    /// Uploads `file` as the object `path` in parts of [`PART_SIZE`], at most
+    /// [`PARTS_AT_ONCE`] in flight. S3 makes the object only when the upload is completed,
+    /// which happens only once every part is sent and the bytes sent hash to `hash` (the file
+    /// did not change since it was named); otherwise the upload is aborted, so that no parts
+    /// are left to pay for.
+    async fn upload_in_parts(
+        &self,
+        file: &Path,
+        path: &ObjectPath,
+        hash: &ContentHash,
+    ) -> DomainResult<()> {
+        let upload = self
+            .client
+            .put_multipart(path)
+            .await
+            .map_err(|e| map_error(e, "start storing", hash))?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        let sent = async {
+            let mut input = tokio::fs::File::open(file)
+                .await
+                .map_err(|e| read_error(e, file))?;
+            let mut hasher = StreamingHash::default();
+            let mut piece = vec![0u8; PIECE];
+            loop {
+                let n = input
+                    .read(&mut piece)
+                    .await
+                    .map_err(|e| read_error(e, file))?;
+                if n == 0 {
+                    break;
+                }
+                writer
+                    .wait_for_capacity(PARTS_AT_ONCE)
+                    .await
+                    .map_err(|e| map_error(e, "store", hash))?;
+                hasher.update(&piece[..n]);
+                writer.write(&piece[..n]);
+            }
+            if hasher.finish().0 == *hash {
+                Ok(())
+            } else {
+                Err(changed_while_stored(file))
+            }
+        }
+        .await;
+        match sent {
+            Ok(()) => writer
+                .finish()
+                .await
+                .map(|_| ())
+                .map_err(|e| map_error(e, "store", hash)),
+            Err(e) => {
+                if let Err(aborted) = writer.abort().await {
+                    tracing::warn!(%hash, error = %aborted, "could not abort a multipart upload");
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The hash and size of a file, read a piece at a time.
+fn hash_file(file: &Path) -> DomainResult<(ContentHash, u64)> {
+    let mut input = std::fs::File::open(file).map_err(|e| read_error(e, file))?;
+    let mut hasher = StreamingHash::default();
+    let mut piece = vec![0u8; PIECE];
+    loop {
+        match input.read(&mut piece) {
+            Ok(0) => return Ok(hasher.finish()),
+            Ok(n) => hasher.update(&piece[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_error(e, file)),
+        }
+    }
+}
+
+fn read_error(error: std::io::Error, file: &Path) -> DomainError {
+    DomainError::Unexpected(
+        anyhow::Error::new(error).context(format!("could not read {}", file.display())),
+    )
+}
+
+fn changed_while_stored(file: &Path) -> DomainError {
+    DomainError::Unexpected(anyhow::anyhow!(
+        "{} changed while it was being stored",
+        file.display()
+    ))
 }
 
 /// An object store failure in business terms: a missing object is `NotFound`, a store that

@@ -145,3 +145,9 @@ async fn storage_from_config_uses_the_filesystem() {
     assert_eq!(storage.get(&hash).await.unwrap(), b"through the enum");
     assert!(FsStore::new(&root).path_of(&hash).exists());
 }
+
+#[tokio::test]
+async fn a_file_is_stored_as_its_bytes() {
+    // No temporary file is left behind either: the count is of every file under the root.
+    contract::a_file_is_stored_as_its_bytes(&Fs::new(), 3 * 1024 * 1024 + 17).await;
+}

@@ -118,6 +118,35 @@ async fn concurrent_puts_of_the_same_bytes_all_succeed() {
 }
 
 #[tokio::test]
+async fn a_file_is_stored_as_its_bytes() {
+    let Some(s3) = S3::start().await else { return };
+    // Over 8 MiB: three parts of a multipart upload.
+    contract::a_file_is_stored_as_its_bytes(&s3, 17 * 1024 * 1024 + 5).await;
+}
+
+/// A large file put through a proxy that drops the connection part way: the put fails, no
+/// object is made (the multipart upload is aborted, not completed), and once the network is
+/// healthy the same put succeeds.
+#[tokio::test]
+async fn a_file_upload_in_parts_that_breaks_leaves_no_object() {
+    let Some(s3) = S3::start().await else { return };
+    let proxy = FaultyProxy::start(s3.moto.addr, Fault::DropAfter(1024 * 1024)).await;
+    let through_proxy = S3Store::new(&Moto::config_via(&proxy.endpoint())).unwrap();
+    let bytes = document(21, 9 * 1024 * 1024);
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, &bytes).unwrap();
+    let hash = ContentHash::of(&bytes);
+
+    assert_unavailable(through_proxy.put_file(file.path()).await);
+    assert!(!s3.store.exists(&hash).await.unwrap());
+    assert_eq!(s3.keys().await, Vec::<String>::new());
+
+    proxy.set(Fault::None);
+    assert_eq!(through_proxy.put_file(file.path()).await.unwrap(), hash);
+    assert!(s3.store.get(&hash).await.unwrap() == bytes);
+}
+
+#[tokio::test]
 async fn keys_are_prefixed_documents_and_hash() {
     let Some(s3) = S3::start().await else { return };
     let mut config = s3.moto.config();

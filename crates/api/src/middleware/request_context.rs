@@ -41,7 +41,8 @@ pub struct RequestId(pub String);
 
 /// Limits that apply before routing: `max_body_bytes` for every request, except the
 /// inbound-email endpoint, which takes whole mail messages up to `intake_max_message_bytes`
-/// (as the SMTP receiver does), whatever the general limit.
+/// (as the SMTP receiver does), whatever the general limit, and the AS4 endpoint, which
+/// applies `max_body_bytes` itself as it spools.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit {
     pub default: usize,
@@ -57,6 +58,10 @@ impl BodyLimit {
     pub fn for_path(&self, path: &str) -> usize {
         if path == INBOUND_EMAIL_PATH {
             self.inbound_email
+        } else if path == crate::as4::AS4_PATH {
+            // The AS4 endpoint spools what it takes and refuses a larger message itself,
+            // with a signed ebMS error and a record of it.
+            usize::MAX
         } else {
             self.default
         }

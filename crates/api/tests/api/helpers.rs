@@ -85,6 +85,8 @@ pub struct Options {
     pub intake_ocr_budget_seconds: Option<u64>,
     /// `peppol_as4_requests_per_minute_per_ip`; the built-in default when `None`.
     pub peppol_as4_requests_per_minute_per_ip: Option<u32>,
+    /// `peppol_as4_max_decompressed_bytes`; the built-in default when `None`.
+    pub peppol_as4_max_decompressed_bytes: Option<u64>,
     /// `peppol_directory` and `peppol_directory_ca_file`: a fake Directory's base URL and the
     /// CA of its server certificate.
     pub peppol_directory: Option<(String, PathBuf)>,
@@ -177,6 +179,7 @@ impl Default for Options {
             intake_max_invoices: None,
             intake_ocr_budget_seconds: None,
             peppol_as4_requests_per_minute_per_ip: None,
+            peppol_as4_max_decompressed_bytes: None,
             intake_sender_authentication: None,
             intake_dns_server: None,
             intake_authserv_id: None,
@@ -280,6 +283,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         peppol_as4_requests_per_minute_per_ip: options
             .peppol_as4_requests_per_minute_per_ip
             .unwrap_or(Settings::default().peppol_as4_requests_per_minute_per_ip),
+        peppol_as4_max_decompressed_bytes: options
+            .peppol_as4_max_decompressed_bytes
+            .unwrap_or(Settings::default().peppol_as4_max_decompressed_bytes),
         intake_sender_authentication: options
             .intake_sender_authentication
             .clone()

@@ -1328,3 +1328,206 @@ async fn retention_removes_received_message_records_and_refusals_with_their_blob
         assert!(!left.iter().any(|b| b.ends_with(hash)), "{hash}: {left:?}");
     }
 }
+
+/// `document` with an embedded attachment of `len` characters of base64 of pseudo-random
+/// bytes (as a scanned PDF would be, which gzip shrinks little).
+fn with_attachment(document: Vec<u8>, len: usize) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let base64: String = (0..len - len % 4)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(ALPHABET[(state % 64) as usize])
+        })
+        .collect();
+    let reference = format!(
+        "<cac:AdditionalDocumentReference><cbc:ID>ATT-1</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\" filename=\"scan.pdf\">{base64}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>"
+    );
+    let xml = String::from_utf8(document).unwrap();
+    let anchor = "</cbc:BuyerReference>";
+    assert!(xml.contains(anchor));
+    xml.replacen(anchor, &format!("{anchor}\n  {reference}"), 1)
+        .into_bytes()
+}
+
+impl As4App {
+    /// The files left in the spool directory.
+    fn spooled(&self) -> usize {
+        std::fs::read_dir(self.app.data_dir.join("spool"))
+            .unwrap()
+            .count()
+    }
+}
+
+#[tokio::test]
+async fn a_message_of_megabytes_is_received_whole_and_kept_as_posted() {
+    let as4 = app_with_as4().await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let document = with_attachment(
+        invoice("INV-AS4-LARGE", SELLER_KVK, BUYER_KVK, None),
+        4 << 20,
+    );
+    let message = as4.message(&as4.sender, &buyer_party, &document);
+    assert!(message.body().len() > 3 << 20);
+    assert_eq!(as4.post(&message).await, Answer::Receipt);
+
+    // The evidence is the message as posted, byte for byte.
+    let row = as4.received(&message).await.unwrap();
+    assert!(as4.blob(&row.message_hash) == evidence(&message.content_type, message.body()));
+    let items = purchase_invoices(app, &buyer.token, &buyer_party).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["number"], "INV-AS4-LARGE");
+    // Nothing of it is left in the spool directory.
+    assert_eq!(as4.spooled(), 0);
+}
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_is_refused_as_it_comes_and_recorded() {
+    let as4 = app_with_as4_options(Options {
+        max_body_bytes: 64 * 1024,
+        ..Options::default()
+    })
+    .await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let operator = app.register_admin(OPERATOR).await;
+    // A message under the limit is taken.
+    let small = as4.message(
+        &as4.sender,
+        &buyer_party,
+        &invoice("INV-AS4-SMALL", SELLER_KVK, BUYER_KVK, None),
+    );
+    assert_eq!(as4.post(&small).await, Answer::Receipt);
+
+    let large = as4.message(
+        &as4.sender,
+        &buyer_party,
+        &with_attachment(
+            invoice("INV-AS4-OVER", SELLER_KVK, BUYER_KVK, None),
+            256 * 1024,
+        ),
+    );
+    let (content_type, body) = as4.post_raw(&large).await;
+    let answer = String::from_utf8(body).unwrap();
+    assert!(answer.contains("EBMS:0004"), "{answer}");
+    assert!(answer.contains("larger than 65536 bytes"), "{answer}");
+    assert!(content_type.starts_with("application/soap+xml"));
+
+    let refusals = as4.refusals(&operator.token, None).await;
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    let record = &refusals[0];
+    assert_eq!(record["reason"], "too_large");
+    assert_eq!(record["ebmsCode"], "EBMS:0004");
+    // What its envelope claims is named, not verified; the error refers to its MessageId.
+    assert_eq!(record["messageId"], large.message_id.as_str());
+    assert_eq!(record["senderAccessPoint"], "PXX000001");
+    assert_eq!(record["senderVerified"], false);
+    assert!(answer.contains(&large.message_id), "{answer}");
+    assert_eq!(record["messageTruncated"], true);
+    let kept = as4
+        .refused_bytes(&operator.token, record["id"].as_str().unwrap())
+        .await;
+    let posted = evidence(&large.content_type, large.body());
+    assert!(kept == posted[..16 * 1024], "the first 16 KiB as posted");
+    // Only the small one reached the inbox; nothing is left in the spool directory.
+    let items = purchase_invoices(app, &buyer.token, &buyer_party).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(as4.spooled(), 0);
+}
+
+#[tokio::test]
+async fn broken_gzip_a_zip_bomb_and_a_changed_tag_are_refused_with_their_codes_and_recorded() {
+    use haven_peppol::as4::send::{build_from_parts, Properties};
+    let as4 = app_with_as4_options(Options {
+        peppol_as4_max_decompressed_bytes: Some(1 << 20),
+        ..Options::default()
+    })
+    .await;
+    let app = &as4.app;
+    let (_, _, buyer, buyer_party) = two_parties(app).await;
+    let operator = app.register_admin(OPERATOR).await;
+    let properties = Properties {
+        original_sender: format!("0106:{SELLER_KVK}"),
+        final_recipient: buyer_party.clone(),
+        process: ProcessIdentifier::billing().value().to_owned(),
+        action: format!(
+            "busdox-docid-qns::{}",
+            DocumentTypeIdentifier::bis_billing_invoice().value()
+        ),
+    };
+    let built = |compressed: &[u8]| {
+        build_from_parts(
+            &properties,
+            compressed,
+            &as4.sender.ap_key(),
+            &as4.receiver.der,
+            &MessageOptions::default(),
+            None,
+        )
+        .unwrap()
+    };
+    let corrupt = built(b"\x1f\x8b\x08\x00not gzip at all");
+    let bomb = {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut encoder, &vec![b' '; 8 << 20]).unwrap();
+        built(&encoder.finish().unwrap())
+    };
+    for (message, detail) in [
+        (&corrupt, "does not decompress"),
+        (&bomb, "more than 1048576 bytes"),
+    ] {
+        match as4.post(message).await {
+            Answer::Error { code, detail: said } => {
+                assert_eq!(code, "EBMS:0303");
+                assert!(said.contains(detail), "{said}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // The tag is the attachment's last 16 bytes, just before the closing delimiter.
+    let good = as4.message(
+        &as4.sender,
+        &buyer_party,
+        &invoice("INV-AS4-TAG", SELLER_KVK, BUYER_KVK, None),
+    );
+    let mut changed = good.body().to_vec();
+    let close = changed.windows(4).rposition(|w| w == b"\r\n--").unwrap();
+    changed[close - 1] ^= 0x01;
+    let response = reqwest::Client::new()
+        .post(app.url("/as4"))
+        .header("content-type", &good.content_type)
+        .body(changed.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let answer = response.text().await.unwrap();
+    assert!(answer.contains("EBMS:0102"), "{answer}");
+
+    let listed = as4.refusals(&operator.token, None).await;
+    let reasons: Vec<&str> = listed
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["decryption", "decompression", "decompression"]);
+    // Each from the authenticated sender (the signature was checked first), kept whole.
+    for (record, posted) in listed.iter().zip([
+        evidence(&good.content_type, &changed),
+        evidence(&bomb.content_type, bomb.body()),
+        evidence(&corrupt.content_type, corrupt.body()),
+    ]) {
+        assert_eq!(record["senderVerified"], true, "{record}");
+        assert_eq!(record["messageTruncated"], false, "{record}");
+        let kept = as4
+            .refused_bytes(&operator.token, record["id"].as_str().unwrap())
+            .await;
+        assert!(kept == posted, "{record}");
+    }
+    assert!(purchase_invoices(app, &buyer.token, &buyer_party)
+        .await
+        .is_empty());
+    assert_eq!(as4.spooled(), 0);
+}

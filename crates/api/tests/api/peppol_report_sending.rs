@@ -73,8 +73,8 @@ async fn stand_in_receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let posted = Posted::from_body(content_type, body.to_vec());
-    let (inbound, opened, _) = match state.receiver.open(posted).await {
+    let posted = Posted::from_body(content_type, body.to_vec()).unwrap();
+    let (inbound, opened, _) = match state.receiver.open(posted).await.unwrap() {
         Ok(opened) => opened,
         Err((failed, _)) => {
             let signal = state.receiver.answer_failed(&failed).await.unwrap();
@@ -173,6 +173,7 @@ impl Reporting {
             ),
             max_decompressed: haven_peppol::as4::DEFAULT_MAX_DECOMPRESSED,
             revocation: Arc::new(checker),
+            spool_dir: std::env::temp_dir(),
         }));
         let state = web::Data::new(StandIn {
             receiver,

@@ -20,6 +20,13 @@ impl ContentHash {
         Self(hex::encode(Sha256::digest(bytes)))
     }
 
+    /// The hash named by a SHA-256 digest computed elsewhere (over bytes streamed a piece at
+    /// a time, say).
+    #[must_use]
+    pub fn from_digest(digest: [u8; 32]) -> Self {
+        Self(hex::encode(digest))
+    }
+
     /// A hash read back from storage or a path: 64 lower-case hex digits.
     #[must_use]
     pub fn parse(hex_digits: &str) -> Option<Self> {

@@ -146,29 +146,75 @@ pub fn evidence(content_type: &str, body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A posted AS4 message held in the form it is kept as evidence ([`evidence`]: its
-/// Content-Type header, a blank line, the body), so that keeping it costs no second copy of
-/// the body.
-#[derive(Debug, Clone)]
+/// A posted AS4 message, spooled to a file in the form it is kept as evidence ([`evidence`]:
+/// its Content-Type header, a blank line, the body) as it arrived, so that no part of the
+/// server holds it in memory: the adapter reads it from the file, the evidence is stored from
+/// it. The file is removed when the message is dropped.
+#[derive(Debug)]
 pub struct Posted {
     content_type: String,
-    bytes: Vec<u8>,
-    body_start: usize,
+    file: tempfile::TempPath,
+    body_start: u64,
+    len: u64,
+    /// None for the start of a message cut off at the size limit, which names nothing.
+    hash: Option<ContentHash>,
 }
 
 impl Posted {
-    /// The message `body` posted with `content_type`, put into the evidence form where it
-    /// lies (the header goes in front of it in its own buffer).
+    /// The message in `file` (the evidence form, `len` bytes, the body from `body_start`),
+    /// whose SHA-256 `hash` was computed as it was written.
     #[must_use]
-    pub fn from_body(content_type: String, mut body: Vec<u8>) -> Self {
-        let header = format!("Content-Type: {content_type}\r\n\r\n").into_bytes();
-        let body_start = header.len();
-        body.splice(0..0, header);
+    pub fn spooled(
+        content_type: String,
+        file: tempfile::TempPath,
+        body_start: u64,
+        len: u64,
+        hash: ContentHash,
+    ) -> Self {
         Self {
             content_type,
-            bytes: body,
+            file,
             body_start,
+            len,
+            hash: Some(hash),
         }
+    }
+
+    /// The start of a message that was larger than the server takes: `file` holds its first
+    /// `len` bytes in the evidence form, and the rest was not kept.
+    #[must_use]
+    pub fn cut_off(
+        content_type: String,
+        file: tempfile::TempPath,
+        body_start: u64,
+        len: u64,
+    ) -> Self {
+        Self {
+            content_type,
+            file,
+            body_start,
+            len,
+            hash: None,
+        }
+    }
+
+    /// The message `body` posted with `content_type`, written to a temporary file (tests and
+    /// tools; the server spools what it receives with [`Posted::spooled`]).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn from_body(content_type: String, body: Vec<u8>) -> std::io::Result<Self> {
+        let bytes = evidence(&content_type, &body);
+        let body_start = (bytes.len() - body.len()) as u64;
+        let mut file = tempfile::NamedTempFile::new()?;
+        std::io::Write::write_all(&mut file, &bytes)?;
+        Ok(Self::spooled(
+            content_type,
+            file.into_temp_path(),
+            body_start,
+            bytes.len() as u64,
+            ContentHash::of(&bytes),
+        ))
     }
 
     #[must_use]
@@ -176,20 +222,53 @@ impl Posted {
         &self.content_type
     }
 
+    /// The file holding the message as kept.
     #[must_use]
-    pub fn body(&self) -> &[u8] {
-        &self.bytes[self.body_start..]
+    pub fn path(&self) -> &std::path::Path {
+        &self.file
     }
 
-    /// The body, for an adapter that works in it and leaves it as it was posted.
-    pub fn body_mut(&mut self) -> &mut [u8] {
-        &mut self.bytes[self.body_start..]
+    /// Where the body is in the file.
+    #[must_use]
+    pub fn body(&self) -> std::ops::Range<u64> {
+        self.body_start..self.len
     }
 
-    /// The message as kept: [`evidence`] of its content type and body.
+    /// The length of the message as kept, in bytes.
     #[must_use]
-    pub fn evidence(&self) -> &[u8] {
-        &self.bytes
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The SHA-256 of the message as kept (the name of its evidence); none for the start of
+    /// a message cut off at the size limit.
+    #[must_use]
+    pub fn hash(&self) -> Option<&ContentHash> {
+        self.hash.as_ref()
+    }
+
+    /// Whether the file holds the whole message (not only the start of one too large).
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        self.hash.is_some()
+    }
+
+    /// The first `n` bytes of the message as kept (a few kilobytes: read in place).
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn head(&self, n: usize) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(n.min(usize::try_from(self.len).unwrap_or(n)));
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::fs::File::open(&self.file)?, n as u64),
+            &mut out,
+        )?;
+        Ok(out)
     }
 }
 
@@ -217,16 +296,20 @@ pub trait As4Inbound {
     /// A message the adapter refused itself (security, packaging, envelope).
     type Failed: Send + Sync;
 
-    /// Opens a posted message, and hands it back as it was posted (an adapter may work in
-    /// its bytes, but must leave them as they came: they are the evidence).
+    /// Opens a posted message, and hands it back as it was posted (an adapter reads its file
+    /// and leaves it as it came: it is the evidence).
     ///
     /// # Errors
     /// The refusal, to answer with [`As4Inbound::answer_failed`], with the message when the
-    /// adapter still has it.
+    /// adapter still has it; an error when the adapter failed rather than the message (its
+    /// own files), which the sender is to retry.
     fn open(
         &self,
         posted: Posted,
-    ) -> impl Future<Output = OpenResult<Self::Opened, Self::Failed>> + Send;
+    ) -> impl Future<Output = DomainResult<OpenResult<Self::Opened, Self::Failed>>> + Send;
+
+    /// The refusal of a message larger than `limit` bytes, of which `posted` holds the start.
+    fn oversized(&self, posted: &Posted, limit: u64) -> Self::Failed;
 
     /// What a refusal of the adapter's own is, for the record.
     fn describe_failed(&self, failed: &Self::Failed) -> FailedMessage;
@@ -283,9 +366,7 @@ where
     I: Inspector,
     G: As4Inbound,
 {
-    #[cfg(debug_assertions)]
-    let as_posted = ContentHash::of(posted.evidence());
-    let (mut inbound, opened, posted) = match gateway.open(posted).await {
+    let (mut inbound, opened, posted) = match gateway.open(posted).await? {
         Ok(opened) => opened,
         Err((failed, posted)) => {
             let signal = gateway.answer_failed(&failed).await?;
@@ -300,22 +381,20 @@ where
             };
             let bytes = posted
                 .as_ref()
-                .map_or(RefusedBytes::None, |p| RefusedBytes::Posted(p.evidence()));
+                .map_or(RefusedBytes::None, RefusedBytes::Posted);
             record_refusal(records, blobs, note, bytes, Some(&signal_evidence(&signal))).await?;
             return Ok(signal);
         }
     };
-    #[cfg(debug_assertions)]
-    debug_assert_eq!(
-        ContentHash::of(posted.evidence()),
-        as_posted,
-        "the adapter changed the posted message"
-    );
     let document = std::mem::take(&mut inbound.document);
     let span = tracing::Span::current();
     span.record("message_id", inbound.message_id.as_str());
     span.record("receiver", inbound.receiver.as_str());
-    let posted_hash = ContentHash::of(posted.evidence());
+    let posted_hash = posted.hash().cloned().ok_or_else(|| {
+        DomainError::Unexpected(anyhow::anyhow!(
+            "the start of a message over the size limit cannot be received"
+        ))
+    })?;
     if let Some(seen) = records
         .find_received(&inbound.sender_access_point, &inbound.message_id)
         .await?
@@ -358,14 +437,14 @@ where
                 records,
                 blobs,
                 Refusal::NotServiced,
-                RefusedBytes::Posted(posted.evidence()),
+                RefusedBytes::Posted(&posted),
             )
             .await;
     };
     // The evidence first, so that the history can name it: the message as posted and the
     // receipt that will answer it (unused when the document is refused).
     let receipt = gateway.receipt(&opened).await?;
-    let message_hash = blobs.put(posted.evidence()).await?;
+    let message_hash = blobs.put_file(posted.path()).await?;
     drop(posted);
     debug_assert_eq!(message_hash, posted_hash);
     let receipt_hash = blobs
@@ -461,6 +540,47 @@ where
         Err(DomainError::Conflict { .. }) => refuse(Refusal::NotServiced).await,
         Err(e) => Err(e),
     }
+}
+
+/// Refuses a message larger than the server takes (`limit` bytes), of which `posted` holds
+/// the start, with the adapter's signed error, and records it among the refused messages
+/// (its first bytes kept, as of any sender not authenticated: nothing of it was checked).
+///
+/// # Errors
+/// When the records or the document store fail.
+#[tracing::instrument(name = "peppol.refuse_oversized", skip_all, fields(limit))]
+pub async fn refuse_oversized<R, B, G>(
+    records: &R,
+    blobs: &B,
+    gateway: &G,
+    posted: Posted,
+    limit: u64,
+) -> DomainResult<Signal>
+where
+    R: IncomingRefusals,
+    B: DocumentStore,
+    G: As4Inbound,
+{
+    let failed = gateway.oversized(&posted, limit);
+    let signal = gateway.answer_failed(&failed).await?;
+    let failure = gateway.describe_failed(&failed);
+    let note = RefusalNote {
+        reason: RefusalReason::TooLarge,
+        sender_access_point: failure.sender_access_point,
+        sender_verified: false,
+        message_id: failure.message_id,
+        error: Some(failure.error),
+        description: failure.description,
+    };
+    record_refusal(
+        records,
+        blobs,
+        note,
+        RefusedBytes::Posted(&posted),
+        Some(&signal_evidence(&signal)),
+    )
+    .await?;
+    Ok(signal)
 }
 
 /// A message whose document is stored, with its receipt and evidence.

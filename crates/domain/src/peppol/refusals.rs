@@ -61,10 +61,13 @@ pub enum RefusalReason {
     /// A MessageId received before came again with other bytes: answered with a receipt of its
     /// own, while the record of the MessageId stays the first message's.
     RebuiltMessageId,
+    /// Larger than the server takes (`max_body_bytes`): refused as it arrived, unread
+    /// (EBMS:0004).
+    TooLarge,
 }
 
 impl RefusalReason {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Packaging,
         Self::Authentication,
         Self::Decryption,
@@ -74,6 +77,7 @@ impl RefusalReason {
         Self::NotServiced,
         Self::InvalidDocument,
         Self::RebuiltMessageId,
+        Self::TooLarge,
     ];
 
     #[must_use]
@@ -88,6 +92,7 @@ impl RefusalReason {
             Self::NotServiced => "not_serviced",
             Self::InvalidDocument => "invalid_document",
             Self::RebuiltMessageId => "rebuilt_message_id",
+            Self::TooLarge => "too_large",
         }
     }
 
@@ -211,10 +216,10 @@ pub struct RefusalNote {
     pub description: String,
 }
 
-/// The message of a refusal: its bytes to keep (the evidence form of the posted message),
-/// or the hash under which they are stored already, or nothing (it could not be held).
+/// The message of a refusal: the posted message (its file, in the evidence form), or the
+/// hash under which it is stored already, or nothing (it could not be held).
 pub enum RefusedBytes<'a> {
-    Posted(&'a [u8]),
+    Posted(&'a super::receiving::Posted),
     Stored(ContentHash),
     None,
 }
@@ -238,14 +243,19 @@ pub async fn record_refusal<R: IncomingRefusals, B: DocumentStore>(
     let (message_hash, message_truncated) = match message {
         RefusedBytes::Stored(hash) => (Some(hash), false),
         RefusedBytes::None => (None, false),
-        RefusedBytes::Posted(bytes) if note.sender_verified => {
-            (Some(blobs.put(bytes).await?), false)
+        RefusedBytes::Posted(posted) if note.sender_verified && posted.is_complete() => {
+            (Some(blobs.put_file(posted.path()).await?), false)
         }
-        RefusedBytes::Posted(bytes) => {
+        RefusedBytes::Posted(posted) => {
             let since = refused_at - TimeDelta::hours(1);
             if records.unverified_kept_since(since).await? < UNVERIFIED_KEPT_PER_HOUR {
-                let kept = &bytes[..bytes.len().min(UNVERIFIED_KEPT_BYTES)];
-                (Some(blobs.put(kept).await?), kept.len() < bytes.len())
+                let kept = posted.head(UNVERIFIED_KEPT_BYTES).map_err(|e| {
+                    DomainError::Unexpected(
+                        anyhow::Error::new(e).context("reading a spooled AS4 message"),
+                    )
+                })?;
+                let truncated = (kept.len() as u64) < posted.len() || !posted.is_complete();
+                (Some(blobs.put(&kept).await?), truncated)
             } else {
                 tracing::warn!("unauthenticated AS4 refusals over the hourly cap: bytes not kept");
                 (None, false)

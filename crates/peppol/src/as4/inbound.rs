@@ -1,6 +1,6 @@
 //! The domain's `As4Inbound` port over this module: Haven's AS4 receiving endpoint.
 
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 use haven_domain::{
     peppol::{
@@ -13,7 +13,7 @@ use haven_domain::{
 
 use super::{
     off_the_worker,
-    receive::{receive, Received, ReceiverConfig, Rejected},
+    receive::{claimed_ids, receive_from, Received, ReceiverConfig, Rejected},
     signal, ApKeys, As4Error, EbmsCode, NOT_SERVICED,
 };
 use crate::{
@@ -23,15 +23,20 @@ use crate::{
 
 /// Receives for this access point: its keys (the current one, and the previous one during a
 /// certificate rollover; replaced while running when the files are renewed), the AP CA(s)
-/// senders' certificates must be issued by, the cap on a decompressed payload, and the
-/// revocation check of the sender's certificate.
+/// senders' certificates must be issued by, the cap on a decompressed payload, the
+/// revocation check of the sender's certificate, and where payloads are unpacked.
 pub struct As4Receiver {
     pub keys: Swappable<ApKeys>,
     /// Shared with the sender, and replaced while running when the trust file changes.
     pub ap_trust: Swappable<TrustAnchors>,
     pub max_decompressed: u64,
     pub revocation: Arc<RevocationChecker>,
+    /// The directory of the anonymous files payloads are decompressed into.
+    pub spool_dir: PathBuf,
 }
+
+/// How far into a message too large to take its envelope is looked for.
+const CLAIMED_IDS_WITHIN: usize = 64 * 1024;
 
 fn signing_failed(e: String) -> DomainError {
     DomainError::Unexpected(anyhow::anyhow!("signing an AS4 signal: {e}"))
@@ -45,16 +50,22 @@ fn to_signal(signal: signal::Signal) -> Signal {
 }
 
 impl As4Receiver {
-    /// Opens a posted message: every check of [`receive`] but whether the receiver is served.
-    /// `body` is worked in and left as it was posted.
+    /// Opens a posted message: every check of [`receive_from`] but whether the receiver is
+    /// served. Its file is only read.
     ///
     /// # Errors
-    /// The refusal to answer with.
-    pub fn open_message(
-        &self,
-        content_type: &str,
-        body: &mut [u8],
-    ) -> Result<(Inbound, Received), Rejected> {
+    /// The refusal to answer with ([`Rejected::internal`] when its file could not be read).
+    pub fn open_message(&self, posted: &Posted) -> Result<(Inbound, Received), Rejected> {
+        let file = std::fs::File::open(posted.path()).map_err(|e| Rejected {
+            message_id: None,
+            sender_access_point: None,
+            authenticated: false,
+            internal: true,
+            error: As4Error::new(
+                EbmsCode::Other,
+                format!("the spooled message cannot be read: {e}"),
+            ),
+        })?;
         // The keys of this moment serve the whole message, whatever a reload does meanwhile.
         let keys = self.keys.load();
         let trust = self.ap_trust.load();
@@ -66,13 +77,17 @@ impl As4Receiver {
             now: chrono::Utc::now().timestamp(),
         };
         // Whether the receiver is served is the domain's question, asked next.
-        let mut received = receive(content_type, body, &config, &|_, _, _| true)?;
-        // The business document goes on to the domain, made of the SBD's buffer where it
-        // lies; the receipt needs only the references.
-        let document = received
-            .document
-            .into_document(std::mem::take(&mut received.sbd));
-        let header = &received.document.header;
+        let mut received = receive_from(
+            posted.content_type(),
+            &file,
+            posted.body(),
+            &self.spool_dir,
+            &config,
+            &|_, _, _| true,
+        )?;
+        // The business document goes on to the domain; the receipt needs only the references.
+        let document = std::mem::take(&mut received.document);
+        let header = &received.header;
         let inbound = Inbound {
             message_id: received.message_id.clone(),
             sender_access_point: received.from_party.clone(),
@@ -122,6 +137,7 @@ impl As4Receiver {
                 // accepted.
                 sender_access_point: Some(received.from_party.clone()),
                 authenticated: false,
+                internal: false,
                 error: As4Error::new(EbmsCode::FailedAuthentication, detail),
             }
         })
@@ -201,28 +217,33 @@ impl As4Inbound for BlockingAs4Receiver {
     type Opened = Arc<Received>;
     type Failed = Rejected;
 
-    async fn open(&self, posted: Posted) -> OpenResult<Arc<Received>, Rejected> {
+    async fn open(&self, posted: Posted) -> DomainResult<OpenResult<Arc<Received>, Rejected>> {
         let receiver = Arc::clone(&self.0);
         let opened = off_the_worker(move || {
-            let mut posted = posted;
-            let content_type = posted.content_type().to_owned();
-            match receiver.open_message(&content_type, posted.body_mut()) {
+            match receiver.open_message(&posted) {
                 Ok((inbound, received)) => Ok((inbound, received, posted)),
                 // Boxed: the refusal and the message are large beside an opened message.
                 Err(rejected) => Err(Box::new((rejected, posted))),
             }
         })
         .await;
-        match opened {
+        Ok(match opened {
             Ok(Ok((inbound, received, posted))) => {
                 // The signer's certificate is checked with its CA before anything is stored.
                 if let Err(rejected) = self.0.check_revocation(&received).await {
-                    return Err((rejected, Some(posted)));
+                    return Ok(Err((rejected, Some(posted))));
                 }
                 Ok((inbound, Arc::new(received), posted))
             }
             Ok(Err(failed)) => {
                 let (rejected, posted) = *failed;
+                if rejected.internal {
+                    // This receiver's files failed, not the message: a 5xx the sender retries.
+                    return Err(DomainError::Unexpected(anyhow::anyhow!(
+                        "opening an AS4 message: {}",
+                        rejected.error.detail
+                    )));
+                }
                 Err((rejected, Some(posted)))
             }
             // A panic in the checks: refused as unreadable rather than answered with nothing
@@ -232,10 +253,38 @@ impl As4Inbound for BlockingAs4Receiver {
                     message_id: None,
                     sender_access_point: None,
                     authenticated: false,
+                    internal: false,
                     error: As4Error::new(EbmsCode::InvalidHeader, "the message could not be read"),
                 },
                 None,
             )),
+        })
+    }
+
+    fn oversized(&self, posted: &Posted, limit: u64) -> Rejected {
+        // Refused as it arrives, unread but for what its envelope claims, when that is among
+        // its first bytes (a small read of the spool file).
+        let start = usize::try_from(posted.body().start).unwrap_or(usize::MAX);
+        let (message_id, sender_access_point) = posted
+            .head(start.saturating_add(CLAIMED_IDS_WITHIN))
+            .ok()
+            .and_then(|bytes| {
+                bytes
+                    .get(start..)
+                    .map(|body| claimed_ids(posted.content_type(), body))
+            })
+            .unwrap_or_default();
+        Rejected {
+            message_id,
+            sender_access_point,
+            authenticated: false,
+            internal: false,
+            error: As4Error::new(
+                EbmsCode::Other,
+                format!(
+                    "the message is larger than {limit} bytes, the most this access point takes"
+                ),
+            ),
         }
     }
 

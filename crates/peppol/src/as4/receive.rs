@@ -3,25 +3,30 @@
 //! ebMS header against it. The outcome is what to answer: a receipt for a [`Received`]
 //! message, an ebMS error for an [`As4Error`] (see [`super::signal`]).
 
-use std::io::Read as _;
+use std::{
+    io::{Read, Write as _},
+    ops::Range,
+    path::Path,
+};
 
-use aes_gcm::{aead::AeadInPlace, Aes128Gcm, KeyInit, Nonce};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use flate2::read::GzDecoder;
 use roxmltree::{Document, Node};
-use rsa::sha2::Sha256;
+use rsa::sha2::{Digest as _, Sha256};
 
 use super::{
-    child_named, children_named, common_name, mime, trimmed_text, wss, ApKey, As4Error, EbmsCode,
-    AES128_GCM, ATTACHMENT_CONTENT_ONLY, EBMS, MGF1_SHA256, NOT_SERVICED, PARTY_ID_TYPE, RSA_OAEP,
-    SOAP12, WSSE, XENC, XENC11,
+    child_named, children_named, common_name,
+    gcm::{GcmDecryptor, IV_LEN, TAG_LEN},
+    mime::{self, ReadAt},
+    trimmed_text, wss, ApKey, As4Error, EbmsCode, AES128_GCM, ATTACHMENT_CONTENT_ONLY, EBMS,
+    MGF1_SHA256, NOT_SERVICED, PARTY_ID_TYPE, RSA_OAEP, SOAP12, WSSE, XENC, XENC11,
 };
 use crate::{
     identifiers::{
         DocumentTypeIdentifier, ParticipantIdentifier, ProcessIdentifier, DOCUMENT_TYPE_SCHEME,
         PARTICIPANT_SCHEME, PROCESS_SCHEME,
     },
-    sbdh::{self, ParsedSbd},
+    sbdh::{self, Sbdh},
     xmldsig::{TrustAnchors, DSIG_NAMESPACE, SHA256},
 };
 
@@ -48,11 +53,11 @@ pub struct Received {
     /// The seat ids of the sending (C2) and receiving (C3) access points.
     pub from_party: String,
     pub to_party: String,
-    /// The SBD as sent (decrypted and decompressed).
-    pub sbd: Vec<u8>,
-    /// Its header, and where the business document is in it ([`ParsedSbd::into_document`]
-    /// makes the document of `sbd` without a copy).
-    pub document: ParsedSbd,
+    /// The SBD's header, checked.
+    pub header: Sbdh,
+    /// The business document standing on its own (with the namespace declarations it
+    /// inherited from the envelope).
+    pub document: Vec<u8>,
     /// The sender's certificate (DER).
     pub signer: Vec<u8>,
     /// The references of the message's signature, for the receipt's non-repudiation part.
@@ -68,6 +73,10 @@ pub struct Rejected {
     /// Whether the message's signature verified and its signer is the sending access point
     /// under a trusted AP CA: only then is `sender_access_point` known rather than claimed.
     pub authenticated: bool,
+    /// Whether the receiver failed rather than the message: its spool files could not be
+    /// read or written. Not the sender's doing, so not to be answered with `error` (which
+    /// would be final) but with a failure the sender retries.
+    pub internal: bool,
     pub error: As4Error,
 }
 
@@ -77,15 +86,31 @@ impl Rejected {
             message_id: None,
             sender_access_point: None,
             authenticated: false,
+            internal: false,
             error,
         }
     }
 }
 
-/// A refusal from [`check`], and whether the sender was authenticated when it was found.
+/// A refusal from [`check`], whether the sender was authenticated when it was found, and
+/// whether it is the receiver's own failure ([`Rejected::internal`]).
 struct Failure {
     error: As4Error,
     authenticated: bool,
+    internal: bool,
+}
+
+impl Failure {
+    fn internal(detail: impl std::fmt::Display) -> Self {
+        Self {
+            error: error(
+                EbmsCode::Other,
+                format!("the message could not be spooled: {detail}"),
+            ),
+            authenticated: false,
+            internal: true,
+        }
+    }
 }
 
 impl From<As4Error> for Failure {
@@ -93,6 +118,7 @@ impl From<As4Error> for Failure {
         Self {
             error,
             authenticated: false,
+            internal: false,
         }
     }
 }
@@ -101,24 +127,51 @@ fn error(code: EbmsCode, detail: impl Into<String>) -> As4Error {
     As4Error::new(code, detail)
 }
 
-/// Receives one UserMessage. `serves` says whether the receiving participant takes the
-/// document type in the process; when not, the answer is EBMS:0004 with PEPPOL:NOT_SERVICED.
-///
-/// The payload is decrypted where it lies in `body`, and encrypted again there once it is
-/// unpacked, which gives back the very bytes that were posted: `body` is left as it came (to
-/// be kept as evidence), and neither the attachment nor its decrypted form takes a buffer of
-/// its own.
+/// Receives one UserMessage posted as `body`, held in memory. The payload is unpacked into
+/// a spool file in the system's temporary directory; see [`receive_from`].
 ///
 /// # Errors
 /// A [`Rejected`] with the ebMS error to answer.
-#[tracing::instrument(skip_all, fields(message_id))]
 pub fn receive(
     content_type: &str,
-    body: &mut [u8],
+    body: &[u8],
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
 ) -> Result<Received, Rejected> {
-    let mut parts = mime::split(content_type, body).map_err(Rejected::unread)?;
+    receive_from(
+        content_type,
+        body,
+        0..body.len() as u64,
+        &std::env::temp_dir(),
+        config,
+        serves,
+    )
+}
+
+/// Receives one UserMessage whose body is at `body` in `source` (the spool file the server
+/// wrote it to as it arrived). `serves` says whether the receiving participant takes the
+/// document type in the process; when not, the answer is EBMS:0004 with PEPPOL:NOT_SERVICED.
+///
+/// Only the SOAP envelope (at most [`MAX_ENVELOPE_BYTES`]) and the business document are held
+/// in memory: the MIME parts are found by reading the body a piece at a time, and the payload
+/// is decrypted, hashed for its signed digest and gunzipped as it is read, into an anonymous
+/// spool file in `spool_dir`, whose header is then read and whose business document is the
+/// one buffer of the payload's size. Nothing of it is acted on before the AES-GCM tag and the
+/// signed digest have been checked. `source` is only read.
+///
+/// # Errors
+/// A [`Rejected`] with the ebMS error to answer; [`Rejected::internal`] when this receiver
+/// could not read or write its own files.
+#[tracing::instrument(skip_all, fields(message_id))]
+pub fn receive_from(
+    content_type: &str,
+    source: &(impl ReadAt + ?Sized),
+    body: Range<u64>,
+    spool_dir: &Path,
+    config: &ReceiverConfig<'_>,
+    serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
+) -> Result<Received, Rejected> {
+    let mut parts = mime::scan(content_type, source, body).map_err(Rejected::unread)?;
     let Some(root) = parts
         .iter()
         .position(|p| p.head().media_type() == "application/soap+xml")
@@ -128,11 +181,10 @@ pub fn receive(
             "no application/soap+xml part",
         )));
     };
-    // The envelope (a few kilobytes) is read from a copy of its own, so that the payload
-    // can be decrypted where it lies in the body.
-    let root = parts.remove(root).to_part(body);
+    let root = parts.remove(root);
     let attachments = parts;
-    let text = std::str::from_utf8(&root.content).map_err(|_| {
+    let envelope = read_envelope(source, &root).map_err(Rejected::unread)?;
+    let text = std::str::from_utf8(&envelope).map_err(|_| {
         Rejected::unread(error(EbmsCode::InvalidHeader, "the SOAP part is not UTF-8"))
     })?;
     let doc = Document::parse(text).map_err(|e| {
@@ -159,22 +211,116 @@ pub fn receive(
     if let Some(id) = &message_id {
         tracing::Span::current().record("message_id", id.as_str());
     }
-    check(&doc, attachments, body, config, serves).map_err(|failure| {
+    let posted = Spooled { source, spool_dir };
+    check(&doc, attachments, &posted, config, serves).map_err(|failure| {
         let error = failure.error;
-        tracing::info!(code = error.code.code(), detail = %error.detail, "AS4 message refused");
+        if failure.internal {
+            tracing::warn!(detail = %error.detail, "AS4 message not read: this receiver's files failed");
+        } else {
+            tracing::info!(code = error.code.code(), detail = %error.detail, "AS4 message refused");
+        }
         Rejected {
             message_id: message_id.clone(),
             sender_access_point: sender_access_point.clone(),
             authenticated: failure.authenticated,
+            internal: failure.internal,
             error,
         }
     })
 }
 
+/// The MessageId and From PartyId a message claims, read from `start`, the first bytes of its
+/// body, when its SOAP envelope is the first MIME part and complete among them: what the
+/// record of a message refused unread (too large) can name. Nothing of it is verified.
+#[must_use]
+pub fn claimed_ids(content_type: &str, start: &[u8]) -> (Option<String>, Option<String>) {
+    let find = |needle: &[u8], from: usize| {
+        start
+            .get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let envelope = (|| {
+        if mime::media_type(content_type) != "multipart/related" {
+            return None;
+        }
+        let delimiter = format!("--{}", mime::parameter(content_type, "boundary")?);
+        let first = find(delimiter.as_bytes(), 0)?;
+        let head_end = find(b"\r\n\r\n", first)? + 4;
+        let end = find(format!("\r\n{delimiter}").as_bytes(), head_end)?;
+        std::str::from_utf8(&start[head_end..end]).ok()
+    })();
+    let Some(doc) = envelope.and_then(|text| Document::parse(text).ok()) else {
+        return (None, None);
+    };
+    let user_message = doc
+        .descendants()
+        .find(|n| n.has_tag_name((EBMS, "UserMessage")));
+    let message_id = user_message
+        .and_then(|u| child_named(u, EBMS, "MessageInfo"))
+        .and_then(|i| child_named(i, EBMS, "MessageId"))
+        .map(trimmed_text)
+        .filter(|id| !id.is_empty());
+    let from = user_message
+        .and_then(|u| child_named(u, EBMS, "PartyInfo"))
+        .and_then(|p| child_named(p, EBMS, "From"))
+        .and_then(|f| child_named(f, EBMS, "PartyId"))
+        .map(trimmed_text)
+        .filter(|id| !id.is_empty());
+    (message_id, from)
+}
+
+/// Most bytes of the SOAP envelope, which is read into memory (EBMS:0009 beyond).
+pub const MAX_ENVELOPE_BYTES: u64 = 1024 * 1024;
+
+/// The SOAP part's content, read whole (it is small: headers, no payload).
+fn read_envelope(
+    source: &(impl ReadAt + ?Sized),
+    part: &mime::SpooledPart,
+) -> Result<Vec<u8>, As4Error> {
+    let length = part.content.end - part.content.start;
+    // Base64 is a third longer than what it carries.
+    let allowed = if part.base64 {
+        MAX_ENVELOPE_BYTES / 3 * 4 + MAX_ENVELOPE_BYTES / 8
+    } else {
+        MAX_ENVELOPE_BYTES
+    };
+    if length > allowed {
+        return Err(error(
+            EbmsCode::InvalidHeader,
+            format!("the SOAP envelope is larger than {MAX_ENVELOPE_BYTES} bytes"),
+        ));
+    }
+    let mut content = vec![0u8; usize::try_from(length).unwrap_or(0)];
+    let n = source
+        .read_at(&mut content, part.content.start)
+        .map_err(|e| {
+            error(
+                EbmsCode::MimeInconsistency,
+                format!("the message cannot be read: {e}"),
+            )
+        })?;
+    content.truncate(n);
+    if !part.base64 {
+        return Ok(content);
+    }
+    content.retain(|b| !b.is_ascii_whitespace());
+    STANDARD
+        .decode(content)
+        .map_err(|_| error(EbmsCode::MimeInconsistency, "a base64 part does not decode"))
+}
+
+/// The posted message being read, and where its payload is unpacked.
+struct Spooled<'p, S: ReadAt + ?Sized> {
+    source: &'p S,
+    spool_dir: &'p Path,
+}
+
 fn check(
     doc: &Document<'_>,
-    attachments: Vec<mime::PartAt>,
-    posted: &mut [u8],
+    attachments: Vec<mime::SpooledPart>,
+    posted: &Spooled<'_, impl ReadAt + ?Sized>,
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
 ) -> Result<Received, Failure> {
@@ -242,9 +388,9 @@ fn check(
         verified,
         security,
     )
-    .map_err(|error| Failure {
-        error,
+    .map_err(|failure| Failure {
         authenticated: true,
+        ..failure
     })
 }
 
@@ -252,14 +398,14 @@ fn check(
 #[allow(clippy::too_many_arguments)]
 fn check_signed(
     doc: &Document<'_>,
-    attachments: Vec<mime::PartAt>,
-    posted: &mut [u8],
+    attachments: Vec<mime::SpooledPart>,
+    posted: &Spooled<'_, impl ReadAt + ?Sized>,
     config: &ReceiverConfig<'_>,
     serves: &dyn Fn(&ParticipantIdentifier, &DocumentTypeIdentifier, &ProcessIdentifier) -> bool,
     message: UserMessage,
     verified: wss::Verified,
     security: Node<'_, '_>,
-) -> Result<Received, As4Error> {
+) -> Result<Received, Failure> {
     if message.to_party != config.key.seat_id() {
         return Err(error(
             EbmsCode::ValueInconsistent,
@@ -267,15 +413,17 @@ fn check_signed(
                 "the message is addressed to the access point {}, not to this one",
                 message.to_party
             ),
-        ));
+        )
+        .into());
     }
 
     // 3. Exactly one payload, the one PartInfo names.
-    let Ok([attachment]) = <[mime::PartAt; 1]>::try_from(attachments) else {
+    let Ok([attachment]) = <[mime::SpooledPart; 1]>::try_from(attachments) else {
         return Err(error(
             EbmsCode::MimeInconsistency,
             "a Peppol message carries exactly one attachment",
-        ));
+        )
+        .into());
     };
     let content_id = attachment.head().content_id().ok_or_else(|| {
         error(
@@ -287,32 +435,35 @@ fn check_signed(
         return Err(error(
             EbmsCode::ValueInconsistent,
             "the PartInfo does not name the attachment",
-        ));
+        )
+        .into());
     }
     if message.compression.as_deref() != Some("application/gzip") {
         return Err(error(
             EbmsCode::PolicyNoncompliance,
             "the payload must be gzip-compressed",
-        ));
+        )
+        .into());
     }
 
-    // 4. Decrypt, check the signed digest of the compressed bytes, decompress within the cap.
-    let mut decoded;
-    let content: &mut [u8] = match attachment.content {
-        mime::Content::At(range) => &mut posted[range],
-        mime::Content::Decoded(bytes) => {
-            decoded = bytes;
-            &mut decoded
-        }
-    };
-    let compressed = decrypt(doc, security, &content_id, content, config)?;
-    wss::check_attachment(&verified, &content_id, compressed.plain)?;
-    let sbd = decompress(compressed.plain, config.max_decompressed)?;
-    // Encrypted again: the body is as posted.
-    drop(compressed);
+    // 4. Decrypt, check the signed digest of the compressed bytes, decompress within the cap,
+    //    as the payload is read.
+    let key = session_key(doc, security, &content_id, config)?;
+    let reference = signed_digest(&verified, &content_id)?;
+    let mut sbd = open_payload(
+        posted,
+        &attachment,
+        &key,
+        &reference,
+        config.max_decompressed,
+    )?;
 
     // 5. The SBDH, and the ebMS header against it.
-    let document = sbdh::parse_received(&sbd).map_err(|e| error(EbmsCode::Other, e.to_string()))?;
+    let document = sbdh::read_received(&mut sbd).map_err(|e| match e {
+        sbdh::SbdhError::Unreadable(detail) => Failure::internal(detail),
+        e => error(EbmsCode::Other, e.to_string()).into(),
+    })?;
+    drop(sbd);
     let sbdh = &document.header;
     let same = |property: &Option<(String, Option<String>)>,
                 participant: &ParticipantIdentifier| {
@@ -325,40 +476,36 @@ fn check_signed(
         return Err(error(
             EbmsCode::Other,
             "the originalSender property is not the SBDH Sender",
-        ));
+        )
+        .into());
     }
     if !same(&message.final_recipient, &sbdh.receiver) {
         return Err(error(
             EbmsCode::Other,
             "the finalRecipient property is not the SBDH Receiver",
-        ));
+        )
+        .into());
     }
     if message.service_type.as_deref() != Some(PROCESS_SCHEME)
         || message.service != sbdh.process.value()
     {
-        return Err(error(
-            EbmsCode::Other,
-            "the Service is not the SBDH process",
-        ));
+        return Err(error(EbmsCode::Other, "the Service is not the SBDH process").into());
     }
     if message.action != sbdh.document_type.to_string()
         && message.action != format!("{DOCUMENT_TYPE_SCHEME}::{}", sbdh.document_type.value())
     {
-        return Err(error(
-            EbmsCode::Other,
-            "the Action is not the SBDH document type",
-        ));
+        return Err(error(EbmsCode::Other, "the Action is not the SBDH document type").into());
     }
     if !serves(&sbdh.receiver, &sbdh.document_type, &sbdh.process) {
-        return Err(error(EbmsCode::Other, NOT_SERVICED));
+        return Err(error(EbmsCode::Other, NOT_SERVICED).into());
     }
     Ok(Received {
         message_id: message.message_id,
         conversation_id: message.conversation_id,
         from_party: message.from_party,
         to_party: message.to_party,
-        sbd,
-        document,
+        header: document.header,
+        document: document.document,
         signer: verified.signer,
         references: verified.references,
     })
@@ -460,35 +607,15 @@ fn policy(detail: impl Into<String>) -> As4Error {
     error(EbmsCode::PolicyNoncompliance, detail)
 }
 
-/// A payload decrypted where it lies (between its IV and its GCM tag). Dropped, it is
-/// encrypted again with the same key and IV, which gives back the ciphertext as it came: the
-/// posted body is left unchanged without a copy of the payload.
-struct Decrypted<'b> {
-    cipher: Aes128Gcm,
-    iv: [u8; 12],
-    plain: &'b mut [u8],
-}
-
-impl Drop for Decrypted<'_> {
-    fn drop(&mut self) {
-        // Not failing: the length was accepted when decrypting, and the tag it makes is the
-        // one that is still in place after the ciphertext.
-        let _ = self
-            .cipher
-            .encrypt_in_place_detached(Nonce::from_slice(&self.iv), b"", self.plain);
-    }
-}
-
-/// Decrypts the attachment `content_id` where it lies in `content`: the EncryptedData naming
-/// it, the EncryptedKey it points at (RSA-OAEP with SHA-256 and MGF1-SHA-256, to our
-/// certificate), AES-128-GCM. `content` is unchanged when decryption fails.
-fn decrypt<'b>(
+/// The AES-128 key the attachment `content_id` is encrypted with: the EncryptedData naming
+/// it (AES-128-GCM), the EncryptedKey it points at (RSA-OAEP with SHA-256 and MGF1-SHA-256,
+/// to our certificate), unwrapped with our key.
+fn session_key(
     doc: &Document<'_>,
     security: Node<'_, '_>,
     content_id: &str,
-    content: &'b mut [u8],
     config: &ReceiverConfig<'_>,
-) -> Result<Decrypted<'b>, As4Error> {
+) -> Result<[u8; 16], As4Error> {
     let uri = format!("cid:{content_id}");
     let encrypted_data = children_named(security, XENC, "EncryptedData")
         .find(|d| {
@@ -565,26 +692,276 @@ fn decrypt<'b>(
         .decrypting
         .oaep_decrypt::<Sha256>(&wrapped)
         .map_err(|_| decryption("the session key does not decrypt"))?;
-    if session_key.len() != 16 {
-        return Err(decryption("the session key is not an AES-128 key"));
+    <[u8; 16]>::try_from(session_key.as_slice())
+        .map_err(|_| decryption("the session key is not an AES-128 key"))
+}
+
+/// The digest the signature gives the attachment `content_id` (of its content as signed:
+/// compressed, not yet encrypted).
+///
+/// # Errors
+/// EBMS:0101 when the attachment is not signed.
+fn signed_digest(verified: &wss::Verified, content_id: &str) -> Result<String, As4Error> {
+    let uri = format!("cid:{content_id}");
+    verified
+        .references
+        .iter()
+        .find(|r| r.uri == uri)
+        .map(|r| r.digest_value.clone())
+        .ok_or_else(|| {
+            error(
+                EbmsCode::FailedAuthentication,
+                format!("the attachment {uri} is not signed"),
+            )
+        })
+}
+
+/// Bytes of the payload read at a time.
+const PIECE: usize = 64 * 1024;
+
+/// Decrypts, hashes and gunzips the attachment as it is read from the posted message, into
+/// an anonymous spool file (gone when closed, even after a crash) that is returned at its
+/// start. Whatever gunzip makes of it, the whole payload is decrypted, so that the AES-GCM
+/// tag and then the signed digest are checked before anything else is said of it: a changed
+/// payload is EBMS:0102 or EBMS:0101, never a gzip error. Gunzip stops at `cap` bytes
+/// (EBMS:0303), so a small payload that would decompress without end costs no more than
+/// `cap` of disk and the time to read it.
+fn open_payload(
+    posted: &Spooled<'_, impl ReadAt + ?Sized>,
+    attachment: &mime::SpooledPart,
+    key: &[u8; 16],
+    signed_digest: &str,
+    cap: u64,
+) -> Result<std::fs::File, Failure> {
+    let section = Section {
+        source: posted.source,
+        at: attachment.content.start,
+        end: attachment.content.end,
+    };
+    let mut encrypted: Box<dyn Read + '_> = if attachment.base64 {
+        Box::new(base64::read::DecoderReader::new(
+            NoWhitespace(section),
+            &STANDARD,
+        ))
+    } else {
+        Box::new(section)
+    };
+    let mut iv = [0u8; IV_LEN];
+    if let Err(e) = encrypted.read_exact(&mut iv) {
+        return Err(match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                decryption("the encrypted payload is too short").into()
+            }
+            _ => unreadable_payload(e, attachment.base64),
+        });
     }
-    if content.len() < 12 + 16 {
-        return Err(decryption("the encrypted payload is too short"));
+    let mut plain = Decrypting {
+        source: encrypted,
+        gcm: GcmDecryptor::new(key, &iv),
+        digest: Sha256::new(),
+        ready: Vec::with_capacity(PIECE + TAG_LEN),
+        given: 0,
+        tail: Vec::with_capacity(TAG_LEN),
+        piece: vec![0u8; PIECE],
+        failed: None,
+        ended: false,
+    };
+    let mut sbd = tempfile::tempfile_in(posted.spool_dir).map_err(Failure::internal)?;
+    let unpacked = {
+        let mut out = std::io::BufWriter::with_capacity(PIECE, &mut sbd);
+        let unpacked = gunzip(&mut plain, &mut out, cap)?;
+        out.flush().map_err(Failure::internal)?;
+        unpacked
+    };
+    if let Some(e) = plain.failed.take() {
+        return Err(unreadable_payload(e, attachment.base64));
     }
-    let cipher =
-        Aes128Gcm::new_from_slice(&session_key).map_err(|_| decryption("bad session key"))?;
-    // In place: IV first, GCM tag last, the ciphertext between them becomes the plaintext
-    // (only once the tag is found right: a failed decryption leaves it as it is).
-    let iv: [u8; 12] = content[..12].try_into().map_err(|_| decryption("no IV"))?;
-    let tag_at = content.len() - 16;
-    let tag = aes_gcm::Tag::clone_from_slice(&content[tag_at..]);
-    let plain = &mut content[12..tag_at];
-    cipher
-        .decrypt_in_place_detached(Nonce::from_slice(&iv), b"", plain, &tag)
-        .map_err(|_| {
+    // The rest of the payload, when gunzip stopped early, for the tag and the digest.
+    if let Err(e) = std::io::copy(&mut plain, &mut std::io::sink()) {
+        return Err(plain.failed.take().map_or_else(
+            || Failure::internal(&e),
+            |e| unreadable_payload(e, attachment.base64),
+        ));
+    }
+    let digest = plain.finish()?;
+    if STANDARD.encode(digest) != signed_digest {
+        return Err(error(
+            EbmsCode::FailedAuthentication,
+            format!(
+                "the digest of cid:{} does not match: it was changed",
+                attachment.head().content_id().unwrap_or_default()
+            ),
+        )
+        .into());
+    }
+    unpacked?;
+    std::io::Seek::rewind(&mut sbd).map_err(Failure::internal)?;
+    Ok(sbd)
+}
+
+/// A read of the attachment failed: a base64 part that does not decode is the sender's
+/// doing, anything else this receiver's.
+fn unreadable_payload(e: std::io::Error, base64: bool) -> Failure {
+    if base64 && e.kind() == std::io::ErrorKind::InvalidData {
+        error(EbmsCode::MimeInconsistency, "a base64 part does not decode").into()
+    } else {
+        Failure::internal(e)
+    }
+}
+
+/// Gunzips what `plain` gives into `out`, at most `cap` bytes. The outer result is this
+/// receiver's failure (writing the spool file); the inner one says whether the payload
+/// unpacked (EBMS:0303 when not gzip or over the cap).
+fn gunzip(
+    plain: &mut impl Read,
+    out: &mut impl std::io::Write,
+    cap: u64,
+) -> Result<Result<(), As4Error>, Failure> {
+    let mut decoder = GzDecoder::new(plain);
+    let mut piece = vec![0u8; PIECE];
+    let mut total: u64 = 0;
+    loop {
+        match decoder.read(&mut piece) {
+            Ok(0) => return Ok(Ok(())),
+            Ok(n) => {
+                total += n as u64;
+                if total > cap {
+                    return Ok(Err(error(
+                        EbmsCode::DecompressionFailure,
+                        format!("the payload decompresses to more than {cap} bytes"),
+                    )));
+                }
+                out.write_all(&piece[..n]).map_err(Failure::internal)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // A read error of the payload itself is told apart by the caller.
+            Err(e) => {
+                return Ok(Err(error(
+                    EbmsCode::DecompressionFailure,
+                    format!("the payload does not decompress: {e}"),
+                )))
+            }
+        }
+    }
+}
+
+/// A range of the posted message, read a piece at a time.
+struct Section<'s, S: ReadAt + ?Sized> {
+    source: &'s S,
+    at: u64,
+    end: u64,
+}
+
+impl<S: ReadAt + ?Sized> Read for Section<'_, S> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = usize::try_from(self.end - self.at).unwrap_or(usize::MAX);
+        let want = buf.len().min(left);
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.source.read_at(&mut buf[..want], self.at)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// Base64 text without its line breaks, for the decoder.
+struct NoWhitespace<R>(R);
+
+impl<R: Read> Read for NoWhitespace<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.0.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                if !buf[i].is_ascii_whitespace() {
+                    buf[kept] = buf[i];
+                    kept += 1;
+                }
+            }
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
+    }
+}
+
+/// The plaintext of an AES-128-GCM payload (`IV ‖ ciphertext ‖ tag`, the IV already read)
+/// as it is read, hashed with SHA-256 on the way. The last [`TAG_LEN`] bytes are held back
+/// until the end, where [`Decrypting::finish`] checks them as the tag: until then what it
+/// gives out is not authenticated. A read error of the source is kept in `failed`, so that
+/// the caller can tell it from an error of whoever reads from this.
+struct Decrypting<R> {
+    source: R,
+    gcm: GcmDecryptor,
+    digest: Sha256,
+    /// Plaintext ready to be given out, from `given` on.
+    ready: Vec<u8>,
+    given: usize,
+    /// The last bytes read, which may be the tag.
+    tail: Vec<u8>,
+    piece: Vec<u8>,
+    failed: Option<std::io::Error>,
+    ended: bool,
+}
+
+impl<R: Read> Read for Decrypting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.given < self.ready.len() {
+                let n = buf.len().min(self.ready.len() - self.given);
+                buf[..n].copy_from_slice(&self.ready[self.given..self.given + n]);
+                self.given += n;
+                return Ok(n);
+            }
+            if self.ended || buf.is_empty() {
+                return Ok(0);
+            }
+            let n = match self.source.read(&mut self.piece) {
+                Ok(0) => {
+                    self.ended = true;
+                    continue;
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let kind = e.kind();
+                    self.failed = Some(e);
+                    return Err(std::io::Error::new(kind, "the payload could not be read"));
+                }
+            };
+            self.ready.clear();
+            self.given = 0;
+            self.ready.extend_from_slice(&self.tail);
+            self.ready.extend_from_slice(&self.piece[..n]);
+            let keep = self.ready.len().saturating_sub(TAG_LEN);
+            self.tail.clear();
+            self.tail.extend_from_slice(&self.ready[keep..]);
+            self.ready.truncate(keep);
+            self.gcm.update(&mut self.ready);
+            self.digest.update(&self.ready);
+        }
+    }
+}
+
+impl<R> Decrypting<R> {
+    /// Checks the tag after the whole payload was read, and gives the SHA-256 of the
+    /// plaintext.
+    fn finish(self) -> Result<[u8; 32], Failure> {
+        if self.tail.len() < TAG_LEN {
+            return Err(decryption("the encrypted payload is too short").into());
+        }
+        self.gcm.finish(&self.tail).map_err(|_| {
             decryption("the payload does not decrypt (wrong key or changed ciphertext)")
         })?;
-    Ok(Decrypted { cipher, iv, plain })
+        Ok(self.digest.finalize().into())
+    }
 }
 
 /// Gunzips `compressed`, refusing more than `cap` bytes of output.

@@ -125,3 +125,38 @@ pub async fn concurrent_puts_of_the_same_bytes_all_succeed(backend: &impl Backen
     assert_eq!(backend.stored_count().await, 1);
     assert_eq!(store.get(&expected).await.unwrap(), *bytes);
 }
+
+/// A file storing `bytes` outside any store.
+fn file_of(bytes: &[u8]) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, bytes).unwrap();
+    file
+}
+
+/// A file is stored as its bytes would be, under the same hash, once however often it is
+/// put; the file itself is left as it was. `large` is over the size a store sends in one
+/// piece (S3: several parts of a multipart upload).
+pub async fn a_file_is_stored_as_its_bytes(backend: &impl Backend, large: usize) {
+    let store = backend.store();
+    for (seed, len) in [(30u8, 0usize), (31, 100_000), (32, large)] {
+        let bytes = document(seed, len);
+        let file = file_of(&bytes);
+        let hash = store.put_file(file.path()).await.unwrap();
+        assert_eq!(hash, ContentHash::of(&bytes), "{len} bytes");
+        assert!(store.get(&hash).await.unwrap() == bytes, "{len} bytes");
+        // Again from the file, and as bytes: still one blob.
+        assert_eq!(store.put_file(file.path()).await.unwrap(), hash);
+        assert_eq!(store.put(&bytes).await.unwrap(), hash);
+        assert!(std::fs::read(file.path()).unwrap() == bytes);
+    }
+    assert_eq!(backend.stored_count().await, 3);
+    // A file that is not there is the store's caller's mistake, not a blob.
+    let gone = file_of(b"soon gone").into_temp_path();
+    let path = gone.to_path_buf();
+    gone.close().unwrap();
+    assert!(matches!(
+        store.put_file(&path).await,
+        Err(DomainError::Unexpected(_))
+    ));
+    assert_eq!(backend.stored_count().await, 3);
+}

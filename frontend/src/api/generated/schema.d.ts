@@ -4599,7 +4599,7 @@ export interface components {
          *     record of its own).
          * @enum {string}
          */
-        RefusalReason: "packaging" | "authentication" | "decryption" | "security_policy" | "decompression" | "envelope" | "not_serviced" | "invalid_document" | "rebuilt_message_id";
+        RefusalReason: "packaging" | "authentication" | "decryption" | "security_policy" | "decompression" | "envelope" | "not_serviced" | "invalid_document" | "rebuilt_message_id" | "too_large";
         RegisterCompanyDto: {
             address?: null | components["schemas"]["AddressDto"];
             establishmentNumber?: string | null;

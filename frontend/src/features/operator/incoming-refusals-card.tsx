@@ -17,6 +17,7 @@ const reasons: RefusalReason[] = [
   'not_serviced',
   'invalid_document',
   'rebuilt_message_id',
+  'too_large',
 ];
 
 /** Who sent it: the seat id, marked when the signature did not prove it. */

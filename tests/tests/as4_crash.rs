@@ -166,6 +166,12 @@ async fn an_as4_message_cut_off_by_a_crash_at_any_moment_is_received_once_when_s
         moments.len()
     );
 
+    // Nothing of the cut-off messages is left in the spool directory.
+    let spooled: Vec<_> = std::fs::read_dir(server.data_dir().join("spool"))
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(spooled.is_empty(), "left in the spool: {spooled:?}");
+
     // Sent again to the receiver that came back, twice: a receipt each time, and the document
     // once beside the two before it.
     for _ in 0..2 {

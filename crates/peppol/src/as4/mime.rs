@@ -258,21 +258,7 @@ fn part(body: &[u8], range: std::ops::Range<usize>) -> Result<PartAt, As4Error> 
         (&raw[..end], end + 4)
     };
     let head = std::str::from_utf8(head).map_err(|_| mime_error("part headers are not text"))?;
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in head.split("\r\n") {
-        if line.starts_with([' ', '\t']) {
-            // A folded header continues the previous one.
-            if let Some(last) = headers.last_mut() {
-                last.1.push(' ');
-                last.1.push_str(line.trim());
-            }
-            continue;
-        }
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| mime_error("a part header has no colon"))?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-    }
+    let headers = headers_of(head)?;
     let encoding = headers
         .iter()
         .find(|(n, _)| n == "content-transfer-encoding")
@@ -501,7 +487,8 @@ fn spooled_part(
     })
 }
 
-/// A part's header lines, folded lines joined.
+/// A part's header lines, a folded line joined to the one it continues (none for a part
+/// that starts with its blank line).
 fn headers_of(head: &str) -> Result<Vec<(String, String)>, As4Error> {
     let mut headers: Vec<(String, String)> = Vec::new();
     if head.is_empty() {

@@ -193,21 +193,8 @@ pub fn receive_from(
             format!("the SOAP envelope is not well-formed XML without a DTD: {e}"),
         ))
     })?;
-    let user_message = doc
-        .descendants()
-        .find(|n| n.has_tag_name((EBMS, "UserMessage")));
-    let message_id = user_message
-        .and_then(|u| child_named(u, EBMS, "MessageInfo"))
-        .and_then(|i| child_named(i, EBMS, "MessageId"))
-        .map(trimmed_text)
-        .filter(|id| !id.is_empty());
     // Claimed until the signature says otherwise.
-    let sender_access_point = user_message
-        .and_then(|u| child_named(u, EBMS, "PartyInfo"))
-        .and_then(|p| child_named(p, EBMS, "From"))
-        .and_then(|f| child_named(f, EBMS, "PartyId"))
-        .map(trimmed_text)
-        .filter(|id| !id.is_empty());
+    let (message_id, sender_access_point) = envelope_ids(&doc);
     if let Some(id) = &message_id {
         tracing::Span::current().record("message_id", id.as_str());
     }
@@ -251,9 +238,13 @@ pub fn claimed_ids(content_type: &str, start: &[u8]) -> (Option<String>, Option<
         let end = find(format!("\r\n{delimiter}").as_bytes(), head_end)?;
         std::str::from_utf8(&start[head_end..end]).ok()
     })();
-    let Some(doc) = envelope.and_then(|text| Document::parse(text).ok()) else {
-        return (None, None);
-    };
+    envelope
+        .and_then(|text| Document::parse(text).ok())
+        .map_or((None, None), |doc| envelope_ids(&doc))
+}
+
+/// The MessageId and the From PartyId of the envelope's UserMessage, when not empty.
+fn envelope_ids(doc: &Document<'_>) -> (Option<String>, Option<String>) {
     let user_message = doc
         .descendants()
         .find(|n| n.has_tag_name((EBMS, "UserMessage")));

@@ -86,18 +86,7 @@ const SPOOL_BUFFER: usize = 256 * 1024;
 /// When the directory cannot be made or read.
 pub fn prepare_spool(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(SPOOL_PREFIX)
-        {
-            if let Err(e) = std::fs::remove_file(entry.path()) {
-                tracing::warn!(file = %entry.path().display(), error = %e, "could not remove a stale AS4 spool file");
-            }
-        }
-    }
+    haven_peppol::as4::spool::remove_left(dir, SPOOL_PREFIX, None)?;
     Ok(())
 }
 

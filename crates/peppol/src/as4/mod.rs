@@ -14,6 +14,7 @@ pub mod outbound;
 pub mod receive;
 pub mod send;
 pub mod signal;
+pub mod spool;
 pub mod wss;
 
 use x509_parser::{certificate::X509Certificate, pem::Pem, prelude::FromDer};

@@ -7,7 +7,7 @@ use std::{
     io::SeekFrom,
     path::{Path, PathBuf},
     sync::Arc,
-    time::{Duration, SystemTime},
+    time::Duration,
 };
 
 use chrono::Utc;
@@ -311,28 +311,7 @@ impl As4Sender {
 /// Removes the sender's files in `dir` last changed more than `age` ago, and returns how many
 /// went; other files (the receiver's), and any that cannot be read or removed, stay.
 fn remove_stale(dir: &Path, age: Duration) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let now = SystemTime::now();
-    entries
-        .flatten()
-        .filter(|entry| {
-            entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(SPOOL_PREFIX)
-        })
-        .filter(|entry| {
-            entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|modified| now.duration_since(modified).ok())
-                .is_some_and(|since| since > age)
-        })
-        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
-        .count()
+    super::spool::remove_left(dir, SPOOL_PREFIX, Some(age)).unwrap_or(0)
 }
 
 /// The spool file, handed over to the domain: it is removed when the domain drops it.
@@ -417,6 +396,8 @@ fn supplier_country(document: &[u8]) -> Option<String> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::time::SystemTime;
+
     use super::*;
 
     #[test]
